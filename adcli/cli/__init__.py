@@ -1,0 +1,56 @@
+"""The ``adcli`` command line: each command parses, calls the library, renders and exits.
+
+Command modules import the engine inside their functions, so ``adcli --help`` stays fast.
+"""
+
+from __future__ import annotations
+
+import sys
+
+import typer
+
+from .common import EXIT_INTERNAL, state
+
+app = typer.Typer(
+    name="adcli",
+    help=(
+        "Gradient checker and autograd graph inspector.\n\n"
+        "Examples:\n\n"
+        "  adcli run specs/tutorial_backward.yaml\n\n"
+        "  adcli gradcheck specs/\n\n"
+        "  adcli graph specs/tutorial_backward.yaml --format mermaid"
+    ),
+    no_args_is_help=True,
+    add_completion=True,
+    pretty_exceptions_enable=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+
+@app.callback()
+def _root(
+    debug: bool = typer.Option(False, "--debug", help="Show Python tracebacks of internal errors."),
+) -> None:
+    state.debug = debug
+
+
+def _register() -> None:
+    from . import commands  # noqa: F401  - registers every command on `app`
+
+
+def main() -> None:
+    """Console-script entry point: maps every uncaught exception to exit code 3."""
+    _register()
+    try:
+        app(standalone_mode=True)
+    except SystemExit:
+        raise
+    except KeyboardInterrupt:
+        sys.stderr.write("adcli: interrupted\n")
+        sys.exit(130)
+    except Exception as exc:  # noqa: BLE001 - the last line of defence: never a traceback
+        if state.debug or "--debug" in sys.argv:
+            raise
+        sys.stderr.write(f"adcli: internal error: {type(exc).__name__}: {exc}\n"
+                         "This is a bug in adcli; rerun with --debug for a traceback.\n")
+        sys.exit(EXIT_INTERNAL)

@@ -1,0 +1,5 @@
+"""adcli CLI commands (run)."""
+
+from __future__ import annotations
+
+from . import app  # noqa: F401

@@ -1,0 +1,127 @@
+"""The two array namespaces a derivative formula can run on.
+
+Formulas in ``derivatives.py`` are written once against ``B``: on plain arrays (``NUMPY``) for
+an ordinary backward, and on Tensors (``TENSORS``) under ``create_graph=True``, where every
+operation of the formula is itself recorded, so that higher derivatives work.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+
+
+def _sum_to_shape(g: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
+    if g.shape == shape:
+        return g
+    lead = g.ndim - len(shape)
+    axes = tuple(range(lead)) + tuple(
+        i + lead for i, n in enumerate(shape) if n == 1 and g.shape[i + lead] != 1
+    )
+    out = g.sum(axis=axes, keepdims=True) if axes else g
+    return out.reshape(shape)
+
+
+_erf = np.frompyfunc(math.erf, 1, 1)
+
+
+def np_erf(x: np.ndarray) -> np.ndarray:
+    """Elementwise erf, exact to float64 (NumPy has none; math.erf is correctly rounded)."""
+    return np.asarray(_erf(x), dtype=x.dtype) if x.ndim else np.asarray(math.erf(x), x.dtype)
+
+
+class _Numpy:
+    """Formulas on arrays: the fast path."""
+
+    tensors = False
+    exp = staticmethod(np.exp)
+    log = staticmethod(np.log)
+    sqrt = staticmethod(np.sqrt)
+    sign = staticmethod(np.sign)
+    sin = staticmethod(np.sin)
+    cos = staticmethod(np.cos)
+    tanh = staticmethod(np.tanh)
+    abs = staticmethod(np.abs)
+    matmul = staticmethod(np.matmul)
+    erf = staticmethod(np_erf)
+
+    @staticmethod
+    def sigmoid(x: np.ndarray) -> np.ndarray:
+        return 0.5 * (np.tanh(0.5 * x) + 1)
+
+    @staticmethod
+    def where(cond: Any, a: Any, b: Any) -> Any:
+        return np.where(cond, a, b)
+
+    @staticmethod
+    def sum(x: np.ndarray, dims: Any = None, keepdim: bool = False) -> np.ndarray:
+        return np.sum(x, axis=dims, keepdims=keepdim)
+
+    @staticmethod
+    def sum_to(x: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
+        return _sum_to_shape(x, tuple(shape))
+
+    @staticmethod
+    def expand(x: Any, shape: tuple[int, ...]) -> np.ndarray:
+        return np.broadcast_to(x, shape)
+
+    @staticmethod
+    def reshape(x: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
+        return np.reshape(x, shape)
+
+    @staticmethod
+    def transpose(x: np.ndarray, d0: int, d1: int) -> np.ndarray:
+        return np.swapaxes(x, d0, d1)
+
+    @staticmethod
+    def permute(x: np.ndarray, dims: tuple[int, ...]) -> np.ndarray:
+        return np.transpose(x, dims)
+
+    @staticmethod
+    def zeros(shape: tuple[int, ...], like: np.ndarray) -> np.ndarray:
+        return np.zeros(shape, dtype=like.dtype)
+
+    @staticmethod
+    def getitem(x: np.ndarray, index: Any) -> np.ndarray:
+        return x[index]
+
+    @staticmethod
+    def index_add(g: np.ndarray, shape: tuple[int, ...], index: Any) -> np.ndarray:
+        out = np.zeros(shape, dtype=g.dtype)
+        np.add.at(out, index, g)
+        return out
+
+    @staticmethod
+    def cat(xs: list[np.ndarray], dim: int) -> np.ndarray:
+        return np.concatenate(xs, axis=dim)
+
+    @staticmethod
+    def astype(x: np.ndarray, like: np.ndarray) -> np.ndarray:
+        return x.astype(like.dtype, copy=False)
+
+    @staticmethod
+    def detach(x: Any) -> Any:
+        return x
+
+    @staticmethod
+    def value(x: Any) -> np.ndarray:
+        return x
+
+
+class _Tensors:
+    """Formulas on Tensors, recorded (create_graph=True). Every name maps to a public op."""
+
+    tensors = True
+
+    def __getattr__(self, name: str) -> Any:
+        from . import ops
+
+        fn = getattr(ops, "_B_" + name, None) or getattr(ops, name)
+        setattr(self, name, fn)
+        return fn
+
+
+NUMPY = _Numpy()
+TENSORS = _Tensors()

@@ -1,0 +1,265 @@
+"""The backward engine: an iterative walk of the grad_fn graph in dependency order.
+
+Nothing here knows any op; each node computes its own input gradients (``Node.apply``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+from .errors import InvalidArgumentError, NoGradFnError, NonscalarBackwardError, ShapeMismatchError
+from .grad_mode import set_grad_enabled
+from .node import AccumulateGrad, Node
+from .tensor import Tensor
+
+
+def _as_list(x: Any) -> list[Any]:
+    if x is None:
+        return []
+    if isinstance(x, Tensor):
+        return [x]
+    return list(x)
+
+
+def _root_grads(outputs: list[Tensor], grads: list[Any] | None, create_graph: bool) -> list[Any]:
+    out = []
+    for i, t in enumerate(outputs):
+        g = grads[i] if grads is not None and i < len(grads) else None
+        if g is None:
+            if t._data.size != 1:
+                raise NonscalarBackwardError()
+            arr = np.ones(t._data.shape, dtype=t._data.dtype)
+            out.append(Tensor._make(arr, None, 0, None) if create_graph else arr)
+            continue
+        if not isinstance(g, Tensor):
+            g = Tensor._make(np.asarray(g, dtype=t._data.dtype), None, 0, None)
+        if g.shape != t.shape:
+            raise ShapeMismatchError(
+                f"Mismatch in shape: grad_output[{i}] has a shape of {g.shape} and output[{i}] "
+                f"has a shape of {t.shape}."
+            )
+        out.append(g if create_graph else g._data)
+    return out
+
+
+def _discover(roots: list[Node]) -> dict[Node, int]:
+    """Count, for every reachable node, how many edges lead into it (iteratively)."""
+    deps: dict[Node, int] = {}
+    seen = set()
+    stack = []
+    for r in roots:
+        if r not in seen:
+            seen.add(r)
+            stack.append(r)
+    while stack:
+        node = stack.pop()
+        for nxt, _ in node.next_functions:
+            if nxt is None:
+                continue
+            deps[nxt] = deps.get(nxt, 0) + 1
+            if nxt not in seen:
+                seen.add(nxt)
+                stack.append(nxt)
+    return deps
+
+
+def _run(roots: list[tuple[Node, int]], root_grads: list[Any], retain_graph: bool,
+         create_graph: bool, capture: dict[tuple[Node, int], int] | None,
+         accumulate_into: set[Node] | None) -> dict[int, Any]:
+    """Propagate gradients from the roots. Returns captured gradients by capture slot."""
+    root_nodes = [n for n, _ in roots]
+    deps = _discover(root_nodes)
+    buffers: dict[Node, list[Any]] = {}
+    for (node, nr), g in zip(roots, root_grads):
+        buf = buffers.get(node)
+        if buf is None:
+            buf = buffers[node] = [None] * node.n_outputs
+        buf[nr] = g if buf[nr] is None else buf[nr] + g
+    needed = _needed(root_nodes, deps, capture, accumulate_into)
+    ready = [n for n in dict.fromkeys(root_nodes) if deps.get(n, 0) == 0]
+    captured: dict[int, Any] = {}
+    visited: list[Node] = []
+    with set_grad_enabled(create_graph):
+        while ready:
+            node = ready.pop()
+            visited.append(node)
+            grads = buffers.pop(node, None) or [None] * node.n_outputs
+            grads = _pre_hooks(node, grads, create_graph)
+            if capture is not None:
+                for nr in range(len(grads)):
+                    slot = capture.get((node, nr))
+                    if slot is not None:
+                        captured[slot] = grads[nr]
+            run = needed is None or node in needed
+            if isinstance(node, AccumulateGrad):
+                if accumulate_into is None or node in accumulate_into:
+                    node.apply(grads, create_graph)
+                outs: tuple[Any, ...] = ()
+            elif run and any(g is not None for g in grads):
+                outs = node.apply(grads, create_graph)
+            else:
+                outs = ()
+            for (nxt, nr), g in zip(node.next_functions, outs):
+                if nxt is None or g is None:
+                    continue
+                buf = buffers.get(nxt)
+                if buf is None:
+                    buf = buffers[nxt] = [None] * nxt.n_outputs
+                buf[nr] = g if buf[nr] is None else buf[nr] + g
+            for nxt, _ in node.next_functions:
+                if nxt is None:
+                    continue
+                d = deps[nxt] - 1
+                deps[nxt] = d
+                if d == 0:
+                    ready.append(nxt)
+    if not retain_graph:
+        for node in visited:
+            node.release()
+    return captured
+
+
+def _needed(roots: list[Node], deps: dict[Node, int], capture: Any,
+            accumulate_into: set[Node] | None) -> set[Node] | None:
+    """Nodes worth executing when only some gradients are wanted (autograd.grad / inputs=)."""
+    if capture is None and accumulate_into is None:
+        return None
+    targets = set(accumulate_into or ()) | {n for n, _ in (capture or {})}
+    # Walk the edges backwards from the targets: a node is needed if a target lies below it.
+    parents: dict[Node, list[Node]] = {}
+    seen: set[Node] = set()
+    stack = list(dict.fromkeys(roots))
+    seen.update(stack)
+    while stack:
+        node = stack.pop()
+        for nxt, _ in node.next_functions:
+            if nxt is None:
+                continue
+            parents.setdefault(nxt, []).append(node)
+            if nxt not in seen:
+                seen.add(nxt)
+                stack.append(nxt)
+    needed = {t for t in targets if t in seen}
+    stack = list(needed)
+    while stack:
+        for p in parents.get(stack.pop(), ()):
+            if p not in needed:
+                needed.add(p)
+                stack.append(p)
+    return needed
+
+
+def _pre_hooks(node: Node, grads: list[Any], create_graph: bool) -> list[Any]:
+    hooks = node._pre_hooks
+    retain = node._retain
+    if not hooks and not retain:
+        return grads
+    grads = list(grads)
+    for nr, g in enumerate(grads):
+        if g is None:
+            continue
+        for fn in (hooks or {}).get(nr, ()):
+            gt = g if isinstance(g, Tensor) else Tensor._make(g, None, 0, None)
+            new = fn(gt)
+            if new is not None:
+                g = new if create_graph else (new._data if isinstance(new, Tensor) else np.asarray(new))
+        grads[nr] = g
+        ref = (retain or {}).get(nr)
+        t = ref() if ref is not None else None
+        if t is not None:
+            gt = g if isinstance(g, Tensor) else Tensor._make(np.array(g, copy=True), None, 0, None)
+            if t.grad is None:
+                t.grad = gt if create_graph else Tensor._make(gt._data.copy(), None, 0, None)
+            else:
+                t.grad = t.grad + gt
+    return grads
+
+
+def _root_edges(outputs: list[Tensor]) -> list[tuple[Node, int]]:
+    edges = []
+    for i, t in enumerate(outputs):
+        if not isinstance(t, Tensor):
+            raise InvalidArgumentError(f"backward: expected a tensor, got {type(t).__name__}")
+        node, nr = t._edge()
+        if node is None:
+            raise NoGradFnError(i)
+        edges.append((node, nr))
+    return edges
+
+
+def backward(tensors: Sequence[Tensor] | Tensor, grad_tensors: Any = None,
+             retain_graph: bool | None = None, create_graph: bool = False,
+             inputs: Sequence[Tensor] | Tensor | None = None) -> None:
+    """Accumulate gradients of ``tensors`` into the ``.grad`` of graph leaves."""
+    outputs = _as_list(tensors)
+    grads = None if grad_tensors is None else _as_list(grad_tensors)
+    if retain_graph is None:
+        retain_graph = create_graph
+    roots = _root_edges(outputs)
+    rg = _root_grads(outputs, grads, create_graph)
+    accumulate_into = None
+    capture = None
+    if inputs is not None:
+        inputs_l = _as_list(inputs)
+        if not inputs_l:
+            raise InvalidArgumentError("'inputs' argument to backward() cannot be empty.")
+        accumulate_into = set()
+        capture = {}
+        nonleaf: list[tuple[int, Tensor]] = []
+        for i, t in enumerate(inputs_l):
+            if not t.requires_grad:
+                raise InvalidArgumentError("One of the differentiated Tensors does not require grad")
+            if t.grad_fn is None:
+                accumulate_into.add(t._grad_accumulator())
+            else:
+                capture[(t.grad_fn, t._output_nr)] = i
+                nonleaf.append((i, t))
+        got = _run(roots, rg, retain_graph, create_graph, capture, accumulate_into)
+        for i, t in nonleaf:
+            g = got.get(i)
+            if g is not None:
+                g = g if isinstance(g, Tensor) else Tensor._make(np.array(g, copy=True), None, 0, None)
+                t.grad = g if t.grad is None else t.grad + g
+        return
+    _run(roots, rg, retain_graph, create_graph, None, None)
+
+
+def grad(outputs: Sequence[Tensor] | Tensor, inputs: Sequence[Tensor] | Tensor,
+         grad_outputs: Any = None, retain_graph: bool | None = None, create_graph: bool = False,
+         allow_unused: bool | None = None, materialize_grads: bool = False) -> tuple[Tensor | None, ...]:
+    """Gradients of ``outputs`` w.r.t. ``inputs``, returned rather than accumulated."""
+    outs = _as_list(outputs)
+    ins = _as_list(inputs)
+    gouts = None if grad_outputs is None else _as_list(grad_outputs)
+    if retain_graph is None:
+        retain_graph = create_graph
+    roots = _root_edges(outs)
+    rg = _root_grads(outs, gouts, create_graph)
+    capture: dict[tuple[Node, int], int] = {}
+    for i, t in enumerate(ins):
+        if not isinstance(t, Tensor) or not t.requires_grad:
+            raise InvalidArgumentError("One of the differentiated Tensors does not require grad")
+        key = (t.grad_fn, t._output_nr) if t.grad_fn is not None else (t._grad_accumulator(), 0)
+        capture[key] = i
+    got = _run(roots, rg, retain_graph, create_graph, capture, set())
+    result: list[Tensor | None] = []
+    for i, t in enumerate(ins):
+        g = got.get(i)
+        if g is None:
+            if materialize_grads:
+                result.append(Tensor._make(np.zeros_like(t._data), None, 0, None))
+                continue
+            if not allow_unused:
+                raise InvalidArgumentError(
+                    "One of the differentiated Tensors appears to not have been used in the graph. "
+                    "Set allow_unused=True if this is the desired behavior."
+                )
+            result.append(None)
+            continue
+        if not isinstance(g, Tensor):
+            g = Tensor._make(np.array(g, copy=True), None, 0, None)
+        result.append(g)
+    return tuple(result)

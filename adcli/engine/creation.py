@@ -1,0 +1,220 @@
+"""Tensor creation: literal data, constant fills, ranges and seeded random tensors."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+from . import dtypes
+from .errors import InvalidArgumentError
+from .limits import check_shape
+from .tensor import Tensor
+
+_rng = [np.random.default_rng()]
+
+
+def manual_seed(seed: int) -> None:
+    """Seed adcli's random generator (randn, rand, dropout, ...)."""
+    _rng[0] = np.random.default_rng(int(seed))
+
+
+def generator() -> np.random.Generator:
+    return _rng[0]
+
+
+def _infer_dtype(data: Any) -> dtypes.dtype:
+    """PyTorch's inference: bools stay bool, ints int64, anything with a float the default."""
+    kinds = set()
+
+    def walk(x: Any, depth: int) -> None:
+        if depth > 64:
+            raise InvalidArgumentError("tensor data is nested too deeply")
+        if isinstance(x, bool | np.bool_):
+            kinds.add("b")
+        elif isinstance(x, int | np.integer):
+            kinds.add("i")
+        elif isinstance(x, float | np.floating):
+            kinds.add("f")
+        elif isinstance(x, Tensor):
+            kinds.add(x._data.dtype.kind)
+        elif isinstance(x, list | tuple):
+            for y in x:
+                walk(y, depth + 1)
+        else:
+            raise InvalidArgumentError(
+                f"tensor data must be numbers or nested lists of numbers, got {type(x).__name__}"
+            )
+
+    walk(data, 0)
+    if "f" in kinds:
+        return dtypes.get_default_dtype()
+    if "i" in kinds or "u" in kinds:
+        return dtypes.int64
+    if "b" in kinds:
+        return dtypes.bool_
+    return dtypes.get_default_dtype()
+
+
+def as_array(data: Any, dtype: Any = None) -> np.ndarray:
+    """Convert tensor data (number, nested list, array, Tensor) to a fresh array."""
+    if isinstance(data, Tensor):
+        arr = data._data
+        d = dtypes.to_dtype(dtype) if dtype is not None else dtypes.from_numpy(arr.dtype)
+        return np.array(arr, dtype=d.np, copy=True)
+    if isinstance(data, np.ndarray):
+        d = dtypes.to_dtype(dtype) if dtype is not None else dtypes.from_numpy(data.dtype)
+        check_shape(data.shape)
+        return np.array(data, dtype=d.np, copy=True)
+    d = dtypes.to_dtype(dtype) if dtype is not None else _infer_dtype(data)
+    if isinstance(data, list | tuple):
+        data = [x._data if isinstance(x, Tensor) else x for x in data] if data and isinstance(
+            data[0], Tensor) else data
+    try:
+        arr = np.array(data, dtype=d.np)
+    except (ValueError, TypeError) as exc:
+        raise InvalidArgumentError(f"could not build a tensor from this data: {exc}") from None
+    if arr.dtype == object:
+        raise InvalidArgumentError("tensor data has ragged nested lists")
+    return arr
+
+
+def _shape(size: Sequence[Any]) -> tuple[int, ...]:
+    if len(size) == 1 and isinstance(size[0], list | tuple):
+        size = tuple(size[0])
+    out = []
+    for n in size:
+        if isinstance(n, Tensor):
+            n = n.item()
+        if isinstance(n, bool) or not isinstance(n, int | np.integer):
+            raise InvalidArgumentError(
+                f"size must be a sequence of ints, but got an element of type {type(n).__name__}"
+            )
+        out.append(int(n))
+    shape = tuple(out)
+    check_shape(shape)
+    return shape
+
+
+def _finish(arr: np.ndarray, requires_grad: bool) -> Tensor:
+    t = Tensor._make(arr, None, 0, None)
+    if requires_grad:
+        t.requires_grad_(True)
+    return t
+
+
+def _float_dtype(dtype: Any) -> np.dtype:
+    return (dtypes.to_dtype(dtype) if dtype is not None else dtypes.get_default_dtype()).np
+
+
+def tensor(data: Any, *, dtype: Any = None, requires_grad: bool = False, device: Any = None) -> Tensor:
+    """A new tensor from a number, nested list or array (copies the data)."""
+    return _finish(as_array(data, dtype), requires_grad)
+
+
+def zeros(*size: Any, dtype: Any = None, requires_grad: bool = False, device: Any = None) -> Tensor:
+    return _finish(np.zeros(_shape(size), dtype=_float_dtype(dtype)), requires_grad)
+
+
+def ones(*size: Any, dtype: Any = None, requires_grad: bool = False, device: Any = None) -> Tensor:
+    return _finish(np.ones(_shape(size), dtype=_float_dtype(dtype)), requires_grad)
+
+
+def full(size: Sequence[int], fill_value: Any, *, dtype: Any = None, requires_grad: bool = False,
+         device: Any = None) -> Tensor:
+    if dtype is None:
+        dtype = _infer_dtype(fill_value)
+    return _finish(np.full(_shape((size,)), fill_value, dtype=dtypes.to_dtype(dtype).np), requires_grad)
+
+
+def _like(t: Tensor, dtype: Any) -> np.dtype:
+    return dtypes.to_dtype(dtype).np if dtype is not None else t._data.dtype
+
+
+def zeros_like(input: Tensor, *, dtype: Any = None, requires_grad: bool = False,  # noqa: A002
+               device: Any = None) -> Tensor:
+    return _finish(np.zeros(input._data.shape, dtype=_like(input, dtype)), requires_grad)
+
+
+def ones_like(input: Tensor, *, dtype: Any = None, requires_grad: bool = False,  # noqa: A002
+              device: Any = None) -> Tensor:
+    return _finish(np.ones(input._data.shape, dtype=_like(input, dtype)), requires_grad)
+
+
+def full_like(input: Tensor, fill_value: Any, *, dtype: Any = None,  # noqa: A002
+              requires_grad: bool = False, device: Any = None) -> Tensor:
+    return _finish(np.full(input._data.shape, fill_value, dtype=_like(input, dtype)), requires_grad)
+
+
+def randn(*size: Any, dtype: Any = None, requires_grad: bool = False, generator: Any = None,
+          device: Any = None) -> Tensor:
+    """Standard normal samples from adcli's seeded generator."""
+    arr = _rng[0].standard_normal(_shape(size)).astype(_float_dtype(dtype))
+    return _finish(arr, requires_grad)
+
+
+def rand(*size: Any, dtype: Any = None, requires_grad: bool = False, generator: Any = None,
+         device: Any = None) -> Tensor:
+    """Uniform samples on [0, 1) from adcli's seeded generator."""
+    arr = _rng[0].random(_shape(size)).astype(_float_dtype(dtype))
+    return _finish(arr, requires_grad)
+
+
+def randn_like(input: Tensor, *, dtype: Any = None, requires_grad: bool = False,  # noqa: A002
+               device: Any = None) -> Tensor:
+    arr = _rng[0].standard_normal(input._data.shape).astype(_like(input, dtype))
+    return _finish(arr, requires_grad)
+
+
+def rand_like(input: Tensor, *, dtype: Any = None, requires_grad: bool = False,  # noqa: A002
+              device: Any = None) -> Tensor:
+    return _finish(_rng[0].random(input._data.shape).astype(_like(input, dtype)), requires_grad)
+
+
+def randint(low: int, high: Any = None, size: Any = None, *, dtype: Any = None,
+            requires_grad: bool = False, device: Any = None) -> Tensor:
+    if size is None:
+        low, high, size = 0, low, high
+    if high is None or size is None:
+        raise InvalidArgumentError("randint() needs high and size")
+    arr = _rng[0].integers(low, high, _shape((size,)))
+    return _finish(arr.astype(dtypes.to_dtype(dtype or "int64").np), requires_grad)
+
+
+def arange(start: Any, end: Any = None, step: Any = 1, *, dtype: Any = None,
+           requires_grad: bool = False, device: Any = None) -> Tensor:
+    if end is None:
+        start, end = 0, start
+    if step == 0:
+        raise InvalidArgumentError("step must be nonzero")
+    n = max(math.ceil((end - start) / step), 0)
+    check_shape((n,))
+    if dtype is None:
+        dtype = _infer_dtype([start, end, step])
+    arr = (start + step * np.arange(n)).astype(dtypes.to_dtype(dtype).np)
+    return _finish(arr, requires_grad)
+
+
+def linspace(start: float, end: float, steps: int, *, dtype: Any = None,
+             requires_grad: bool = False, device: Any = None) -> Tensor:
+    check_shape((int(steps),))
+    return _finish(np.linspace(start, end, int(steps)).astype(_float_dtype(dtype)), requires_grad)
+
+
+def eye(n: int, m: int | None = None, *, dtype: Any = None, requires_grad: bool = False,
+        device: Any = None) -> Tensor:
+    shape = _shape((n, n if m is None else m))
+    return _finish(np.eye(*shape, dtype=_float_dtype(dtype)), requires_grad)
+
+
+def empty(*size: Any, dtype: Any = None, requires_grad: bool = False, device: Any = None) -> Tensor:
+    # Zeros rather than garbage: specs must be reproducible.
+    return zeros(*size, dtype=dtype, requires_grad=requires_grad)
+
+
+def from_numpy(arr: np.ndarray) -> Tensor:
+    """A tensor sharing memory with a NumPy array."""
+    dtypes.from_numpy(arr.dtype)
+    return Tensor._make(arr, None, 0, None)

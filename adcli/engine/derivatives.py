@@ -1,0 +1,1606 @@
+"""The derivative table: every built-in op's forward and its derivative formulas.
+
+Each op is declared once: ``OpDef(name, grad_fn name, forward, inputs, save)``, followed by one
+formula per differentiable input, ``fn(g, s, B)``: ``g`` is the gradient of the output, ``s``
+holds what the op saved (``s.self``, ``s.result``, attributes such as ``s.dim``), ``B`` is the
+array namespace (NumPy arrays, or Tensors when ``create_graph=True``). The docstring of each
+formula is the rule ``adcli ops`` prints. Unbroadcasting and bookkeeping live in ``op.py``.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+
+from .backend import np_erf
+from .errors import InvalidArgumentError, ShapeMismatchError
+from .limits import check_shape
+from .op import OpDef
+
+OPS: dict[str, OpDef] = {}
+
+
+def defop(name: str, backward_name: str, forward: Any, **kw: Any) -> OpDef:
+    op = OpDef(name, backward_name, forward, **kw)
+    if name in OPS:
+        raise ValueError(f"op {name!r} defined twice")
+    OPS[name] = op
+    return op
+
+
+# ----------------------------------------------------------------------------------------------
+# helpers for forwards
+# ----------------------------------------------------------------------------------------------
+def broadcast_shapes(a: tuple[int, ...], b: tuple[int, ...]) -> tuple[int, ...]:
+    """Broadcast two shapes with PyTorch's error message, checking the element limit."""
+    if a == b:
+        return a
+    n = max(len(a), len(b))
+    pa = (1,) * (n - len(a)) + tuple(a)
+    pb = (1,) * (n - len(b)) + tuple(b)
+    out = []
+    for i, (x, y) in enumerate(zip(pa, pb)):
+        if x != y and x != 1 and y != 1:
+            raise ShapeMismatchError(
+                f"The size of tensor a ({x}) must match the size of tensor b ({y}) at "
+                f"non-singleton dimension {i}"
+            )
+        out.append(y if x == 1 else x)
+    shape = tuple(out)
+    check_shape(shape)
+    return shape
+
+
+def _bin(fn: Any) -> Any:
+    def forward(a: np.ndarray, b: np.ndarray, **kw: Any) -> np.ndarray:
+        if a.shape != b.shape:
+            broadcast_shapes(a.shape, b.shape)
+        return fn(a, b, **kw)
+
+    forward.__name__ = fn.__name__
+    return forward
+
+
+def _keep_shape(shape: tuple[int, ...], dims: tuple[int, ...] | None) -> tuple[int, ...]:
+    """The shape a reduction over ``dims`` has with keepdim=True."""
+    if dims is None:
+        return (1,) * len(shape)
+    return tuple(1 if i in dims else n for i, n in enumerate(shape))
+
+
+def _unreduce(g: Any, s: Any, B: Any) -> Any:
+    """Bring a reduction's gradient back to the input's rank (re-insert reduced dims)."""
+    dims = getattr(s, "dim", None)
+    if not getattr(s, "keepdim", False):
+        g = B.reshape(g, _keep_shape(s.in_shape, dims))
+    return g
+
+
+# ----------------------------------------------------------------------------------------------
+# arithmetic
+# ----------------------------------------------------------------------------------------------
+def _add(a: np.ndarray, b: np.ndarray, alpha: Any = 1) -> np.ndarray:
+    return a + b if alpha == 1 else a + alpha * b
+
+
+add = defop("add", "AddBackward0", _bin(_add), inputs=("self", "other"))
+
+
+@add.grad("self")
+def _add_self(g, s, B):
+    "grad"
+    return g
+
+
+@add.grad("other")
+def _add_other(g, s, B):
+    "grad * alpha"
+    return g if s.alpha == 1 else g * s.alpha
+
+
+def _sub(a: np.ndarray, b: np.ndarray, alpha: Any = 1) -> np.ndarray:
+    return a - b if alpha == 1 else a - alpha * b
+
+
+sub = defop("sub", "SubBackward0", _bin(_sub), inputs=("self", "other"))
+sub.grad("self")(_add_self)
+
+
+@sub.grad("other")
+def _sub_other(g, s, B):
+    "-grad * alpha"
+    return -g if s.alpha == 1 else g * (-s.alpha)
+
+
+def _rsub(a: np.ndarray, other: Any, alpha: Any = 1) -> np.ndarray:
+    return other - a if alpha == 1 else other - alpha * a
+
+
+rsub = defop("rsub", "RsubBackward1", _rsub, torch="torch.rsub (scalar - tensor)")
+
+
+@rsub.grad("self")
+def _rsub_self(g, s, B):
+    "-grad * alpha"
+    return -g if s.alpha == 1 else g * (-s.alpha)
+
+
+mul = defop("mul", "MulBackward0", _bin(np.multiply), inputs=("self", "other"),
+            save=("self", "other"))
+
+
+@mul.grad("self")
+def _mul_self(g, s, B):
+    "grad * other"
+    return g * s.other
+
+
+@mul.grad("other")
+def _mul_other(g, s, B):
+    "grad * self"
+    return g * s.self
+
+
+def _true_divide(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    with np.errstate(divide="ignore", invalid="ignore"):
+        if a.dtype.kind != "f" and b.dtype.kind != "f":
+            from .dtypes import get_default_dtype
+
+            return np.true_divide(a, b).astype(get_default_dtype().np)
+        return np.true_divide(a, b)
+
+
+div = defop("div", "DivBackward0", _bin(_true_divide), inputs=("self", "other"),
+            save=("self", "other"))
+
+
+@div.grad("self")
+def _div_self(g, s, B):
+    "grad / other"
+    return g / s.other
+
+
+@div.grad("other")
+def _div_other(g, s, B):
+    "-grad * self / other**2"
+    return -g * s.self / (s.other * s.other)
+
+
+def _reciprocal(a: np.ndarray) -> np.ndarray:
+    with np.errstate(divide="ignore"):
+        return 1 / a
+
+
+reciprocal = defop("reciprocal", "ReciprocalBackward0", _reciprocal, save=("result",))
+
+
+@reciprocal.grad("self")
+def _reciprocal_self(g, s, B):
+    "-grad * result**2"
+    return -g * (s.result * s.result)
+
+
+neg = defop("neg", "NegBackward0", np.negative)
+
+
+@neg.grad("self")
+def _neg_self(g, s, B):
+    "-grad"
+    return -g
+
+
+def _pow_scalar(a: np.ndarray, exponent: Any) -> np.ndarray:
+    with np.errstate(divide="ignore", invalid="ignore"):
+        if a.dtype.kind != "f" and isinstance(exponent, float):
+            from .dtypes import get_default_dtype
+
+            a = a.astype(get_default_dtype().np)
+        return np.power(a, exponent)
+
+
+pow_scalar = defop("pow", "PowBackward0", _pow_scalar, save=("self",),
+                   torch="torch.pow (tensor ** number)")
+
+
+@pow_scalar.grad("self")
+def _pow_scalar_self(g, s, B):
+    "grad * exponent * self**(exponent - 1)  (0 where exponent == 0)"
+    e = s.exponent
+    if e == 0:
+        return g * 0
+    if e == 1:
+        return g
+    if e == 2:
+        return g * (s.self * 2)
+    return g * (e * s.self ** (e - 1))
+
+
+def _pow_tensor(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.power(a, b)
+
+
+pow_tensor = defop("pow_tensor", "PowBackward1", _bin(_pow_tensor),
+                   inputs=("self", "exponent"), save=("self", "exponent", "result"),
+                   torch="torch.pow (tensor ** tensor)")
+
+
+@pow_tensor.grad("self")
+def _pow_tensor_self(g, s, B):
+    "grad * exponent * self**(exponent - 1)"
+    return g * s.exponent * s.self ** (s.exponent - 1)
+
+
+@pow_tensor.grad("exponent")
+def _pow_tensor_exponent(g, s, B):
+    "grad * result * log(self)  (0 where self == 0 and exponent >= 0)"
+    mask = (s.self == 0) & (s.exponent >= 0)
+    safe = B.where(mask, 1.0, s.self)
+    return B.where(mask, 0.0, g * s.result * B.log(safe))
+
+
+def _pow_base(e: np.ndarray, base: Any) -> np.ndarray:
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        if e.dtype.kind != "f":
+            from .dtypes import get_default_dtype
+
+            if isinstance(base, float):
+                e = e.astype(get_default_dtype().np)
+        return np.power(base, e)
+
+
+pow_base = defop("pow_base", "PowBackward2", _pow_base, inputs=("exponent",), save=("result",),
+                 torch="torch.pow (number ** tensor)")
+
+
+@pow_base.grad("exponent")
+def _pow_base_exponent(g, s, B):
+    "grad * result * log(self)"
+    if s.base == 0:
+        return g * 0
+    return g * s.result * math.log(s.base)
+
+
+# ----------------------------------------------------------------------------------------------
+# elementwise
+# ----------------------------------------------------------------------------------------------
+def _unary(name: str, backward_name: str, fn: Any, save: tuple[str, ...], **kw: Any) -> OpDef:
+    def forward(a: np.ndarray) -> np.ndarray:
+        if a.dtype.kind != "f":
+            from .dtypes import get_default_dtype
+
+            a = a.astype(get_default_dtype().np)
+        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+            return fn(a)
+
+    forward.__name__ = name
+    return defop(name, backward_name, forward, save=save, **kw)
+
+
+exp = _unary("exp", "ExpBackward0", np.exp, ("result",))
+
+
+@exp.grad("self")
+def _exp_self(g, s, B):
+    "grad * result"
+    return g * s.result
+
+
+log = _unary("log", "LogBackward0", np.log, ("self",))
+
+
+@log.grad("self")
+def _log_self(g, s, B):
+    "grad / self"
+    return g / s.self
+
+
+log1p = _unary("log1p", "Log1PBackward0", np.log1p, ("self",))
+
+
+@log1p.grad("self")
+def _log1p_self(g, s, B):
+    "grad / (1 + self)"
+    return g / (s.self + 1)
+
+
+sqrt = _unary("sqrt", "SqrtBackward0", np.sqrt, ("result",))
+
+
+@sqrt.grad("self")
+def _sqrt_self(g, s, B):
+    "grad / (2 * result)"
+    return g / (s.result * 2)
+
+
+abs_ = defop("abs", "AbsBackward0", np.abs, save=("self",))
+
+
+@abs_.grad("self")
+def _abs_self(g, s, B):
+    "grad * sign(self)"
+    return g * B.sign(s.self)
+
+
+sign = defop("sign", "SignBackward0", np.sign)
+
+
+@sign.grad("self")
+def _sign_self(g, s, B):
+    "0"
+    return g * 0
+
+
+sin = _unary("sin", "SinBackward0", np.sin, ("self",))
+
+
+@sin.grad("self")
+def _sin_self(g, s, B):
+    "grad * cos(self)"
+    return g * B.cos(s.self)
+
+
+cos = _unary("cos", "CosBackward0", np.cos, ("self",))
+
+
+@cos.grad("self")
+def _cos_self(g, s, B):
+    "-grad * sin(self)"
+    return -g * B.sin(s.self)
+
+
+tan = _unary("tan", "TanBackward0", np.tan, ("result",))
+
+
+@tan.grad("self")
+def _tan_self(g, s, B):
+    "grad * (1 + result**2)"
+    return g * (s.result * s.result + 1)
+
+
+tanh = _unary("tanh", "TanhBackward0", np.tanh, ("result",))
+
+
+@tanh.grad("self")
+def _tanh_self(g, s, B):
+    "grad * (1 - result**2)"
+    return g * (1 - s.result * s.result)
+
+
+def _np_sigmoid(a: np.ndarray) -> np.ndarray:
+    # tanh form: exact in float64 and never overflows for large |a|.
+    return 0.5 * (np.tanh(0.5 * a) + 1)
+
+
+sigmoid = _unary("sigmoid", "SigmoidBackward0", _np_sigmoid, ("result",))
+
+
+@sigmoid.grad("self")
+def _sigmoid_self(g, s, B):
+    "grad * result * (1 - result)"
+    return g * (s.result * (1 - s.result))
+
+
+erf = _unary("erf", "ErfBackward0", np_erf, ("self",))
+
+
+@erf.grad("self")
+def _erf_self(g, s, B):
+    "grad * 2 / sqrt(pi) * exp(-self**2)"
+    return g * (2 / math.sqrt(math.pi)) * B.exp(-(s.self * s.self))
+
+
+def _relu(a: np.ndarray) -> np.ndarray:
+    return np.maximum(a, 0).astype(a.dtype, copy=False)
+
+
+relu = defop("relu", "ReluBackward0", _relu, save=("result",))
+
+
+@relu.grad("self")
+def _relu_self(g, s, B):
+    "grad * (result > 0)"
+    return g * (s.result > 0)
+
+
+def _leaky_relu(a: np.ndarray, negative_slope: float = 0.01) -> np.ndarray:
+    return np.where(a > 0, a, a * negative_slope)
+
+
+leaky_relu = defop("leaky_relu", "LeakyReluBackward0", _leaky_relu, save=("self",),
+                   torch="torch.nn.functional.leaky_relu")
+
+
+@leaky_relu.grad("self")
+def _leaky_relu_self(g, s, B):
+    "grad * (1 if self > 0 else negative_slope)"
+    return g * B.where(s.self > 0, 1.0, s.negative_slope)
+
+
+def _elu(a: np.ndarray, alpha: float = 1.0) -> np.ndarray:
+    with np.errstate(over="ignore"):
+        return np.where(a > 0, a, alpha * np.expm1(np.minimum(a, 0)))
+
+
+elu = defop("elu", "EluBackward0", _elu, save=("self", "result"),
+            torch="torch.nn.functional.elu")
+
+
+@elu.grad("self")
+def _elu_self(g, s, B):
+    "grad if self > 0 else grad * (result + alpha)"
+    return g * B.where(s.self > 0, 1.0, s.result + s.alpha)
+
+
+def _softplus(a: np.ndarray, beta: float = 1.0, threshold: float = 20.0) -> np.ndarray:
+    z = a * beta
+    with np.errstate(over="ignore"):
+        soft = (np.maximum(z, 0) + np.log1p(np.exp(-np.abs(z)))) / beta
+    return np.where(z > threshold, a, soft).astype(a.dtype, copy=False)
+
+
+softplus = defop("softplus", "SoftplusBackward0", _softplus, save=("self",),
+                 torch="torch.nn.functional.softplus")
+
+
+@softplus.grad("self")
+def _softplus_self(g, s, B):
+    "grad * sigmoid(beta * self)  (grad where beta * self > threshold)"
+    z = s.self * s.beta
+    return g * B.where(z > s.threshold, 1.0, B.sigmoid(z))
+
+
+_SQRT1_2 = math.sqrt(0.5)
+_SQRT2_PI = math.sqrt(2.0 / math.pi)
+
+
+def _gelu(a: np.ndarray, approximate: str = "none") -> np.ndarray:
+    if approximate == "tanh":
+        return 0.5 * a * (1 + np.tanh(_SQRT2_PI * (a + 0.044715 * a**3)))
+    if approximate != "none":
+        raise InvalidArgumentError(f"approximate argument must be either none or tanh, got {approximate!r}")
+    return 0.5 * a * (1 + np_erf(a * _SQRT1_2))
+
+
+gelu = defop("gelu", "GeluBackward0", _gelu, save=("self",), torch="torch.nn.functional.gelu")
+
+
+@gelu.grad("self")
+def _gelu_self(g, s, B):
+    "grad * (Phi(self) + self * phi(self))  (or the tanh approximation's derivative)"
+    x = s.self
+    if s.approximate == "tanh":
+        inner = (x + x * x * x * 0.044715) * _SQRT2_PI
+        t = B.tanh(inner)
+        dinner = (x * x * (3 * 0.044715) + 1) * _SQRT2_PI
+        return g * ((t + 1) * 0.5 + x * 0.5 * (1 - t * t) * dinner)
+    cdf = (B.erf(x * _SQRT1_2) + 1) * 0.5
+    pdf = B.exp(x * x * -0.5) * (1 / math.sqrt(2 * math.pi))
+    return g * (cdf + x * pdf)
+
+
+def _silu(a: np.ndarray) -> np.ndarray:
+    return a * _np_sigmoid(a)
+
+
+silu = defop("silu", "SiluBackward0", _silu, save=("self",), torch="torch.nn.functional.silu")
+
+
+@silu.grad("self")
+def _silu_self(g, s, B):
+    "grad * sigmoid(self) * (1 + self * (1 - sigmoid(self)))"
+    sg = B.sigmoid(s.self)
+    return g * (sg * (s.self * (1 - sg) + 1))
+
+
+def _clamp(a: np.ndarray, min: Any = None, max: Any = None) -> np.ndarray:  # noqa: A002
+    if min is None and max is None:
+        raise InvalidArgumentError("torch.clamp: At least one of 'min' or 'max' must not be None")
+    out = a
+    if min is not None:
+        out = np.maximum(out, min)
+    if max is not None:
+        out = np.minimum(out, max)
+    return out.astype(a.dtype, copy=False) if a.dtype.kind == "f" else out
+
+
+clamp = defop("clamp", "ClampBackward1", _clamp, save=("self",))
+
+
+@clamp.grad("self")
+def _clamp_self(g, s, B):
+    "grad * (min <= self <= max)"
+    mask = True
+    if s.min is not None:
+        mask = s.self >= s.min
+    if s.max is not None:
+        mask = (s.self <= s.max) & mask
+    return g * mask
+
+
+maximum = defop("maximum", "MaximumBackward0", _bin(np.maximum), inputs=("self", "other"),
+                save=("self", "other"))
+
+
+@maximum.grad("self")
+def _maximum_self(g, s, B):
+    "grad where self > other, grad / 2 at ties"
+    return g * (B.where(s.self > s.other, 1.0, 0.0) + B.where(s.self == s.other, 0.5, 0.0))
+
+
+@maximum.grad("other")
+def _maximum_other(g, s, B):
+    "grad where other > self, grad / 2 at ties"
+    return g * (B.where(s.other > s.self, 1.0, 0.0) + B.where(s.self == s.other, 0.5, 0.0))
+
+
+minimum = defop("minimum", "MinimumBackward0", _bin(np.minimum), inputs=("self", "other"),
+                save=("self", "other"))
+
+
+@minimum.grad("self")
+def _minimum_self(g, s, B):
+    "grad where self < other, grad / 2 at ties"
+    return g * (B.where(s.self < s.other, 1.0, 0.0) + B.where(s.self == s.other, 0.5, 0.0))
+
+
+@minimum.grad("other")
+def _minimum_other(g, s, B):
+    "grad where other < self, grad / 2 at ties"
+    return g * (B.where(s.other < s.self, 1.0, 0.0) + B.where(s.self == s.other, 0.5, 0.0))
+
+
+def _where(a: np.ndarray, b: np.ndarray, condition: np.ndarray) -> np.ndarray:
+    shape = broadcast_shapes(broadcast_shapes(condition.shape, a.shape), b.shape)
+    del shape
+    return np.where(condition, a, b)
+
+
+where = defop("where", "WhereBackward0", _where, inputs=("self", "other"))
+
+
+@where.grad("self")
+def _where_self(g, s, B):
+    "grad where condition, else 0"
+    return B.where(s.condition, g, 0.0)
+
+
+@where.grad("other")
+def _where_other(g, s, B):
+    "0 where condition, else grad"
+    return B.where(s.condition, 0.0, g)
+
+
+def _clone(a: np.ndarray) -> np.ndarray:
+    return a.copy()
+
+
+clone = defop("clone", "CloneBackward0", _clone)
+clone.grad("self")(_add_self)
+
+
+def _to_dtype(a: np.ndarray, dtype: np.dtype) -> np.ndarray:
+    return a.astype(dtype)
+
+
+to_copy = defop("to", "ToCopyBackward0", _to_dtype, torch="torch.Tensor.to / .double() / .float()")
+
+
+@to_copy.grad("self")
+def _to_copy_self(g, s, B):
+    "grad (cast back to self's dtype)"
+    return g
+
+
+# ----------------------------------------------------------------------------------------------
+# matrix products
+# ----------------------------------------------------------------------------------------------
+def _mm(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    if a.ndim != 2 or b.ndim != 2:
+        raise InvalidArgumentError(f"mm: expected 2D tensors, got {a.ndim}D and {b.ndim}D")
+    if a.shape[1] != b.shape[0]:
+        raise ShapeMismatchError(
+            f"mat1 and mat2 shapes cannot be multiplied ({a.shape[0]}x{a.shape[1]} and "
+            f"{b.shape[0]}x{b.shape[1]})"
+        )
+    check_shape((a.shape[0], b.shape[1]))
+    return a @ b
+
+
+mm = defop("mm", "MmBackward0", _mm, inputs=("self", "mat2"), save=("self", "mat2"))
+
+
+@mm.grad("self")
+def _mm_self(g, s, B):
+    "grad @ mat2.T"
+    return B.matmul(g, B.transpose(s.mat2, 0, 1))
+
+
+@mm.grad("mat2")
+def _mm_mat2(g, s, B):
+    "self.T @ grad"
+    return B.matmul(B.transpose(s.self, 0, 1), g)
+
+
+def _addmm(bias: np.ndarray, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    out = _mm(a, b)
+    if bias.shape != out.shape:
+        broadcast_shapes(bias.shape, out.shape)
+    return out + bias
+
+
+addmm = defop("addmm", "AddmmBackward0", _addmm, inputs=("self", "mat1", "mat2"),
+              save=("mat1", "mat2"))
+addmm.grad("self")(_add_self)
+
+
+@addmm.grad("mat1")
+def _addmm_mat1(g, s, B):
+    "grad @ mat2.T"
+    return B.matmul(g, B.transpose(s.mat2, 0, 1))
+
+
+@addmm.grad("mat2")
+def _addmm_mat2(g, s, B):
+    "mat1.T @ grad"
+    return B.matmul(B.transpose(s.mat1, 0, 1), g)
+
+
+def _mv(a: np.ndarray, v: np.ndarray) -> np.ndarray:
+    if a.ndim != 2 or v.ndim != 1:
+        raise InvalidArgumentError(f"vector + matrix @ vector expected, got {a.ndim}, {v.ndim}")
+    if a.shape[1] != v.shape[0]:
+        raise ShapeMismatchError(
+            f"size mismatch, got input ({a.shape[0]}), mat ({a.shape[0]}x{a.shape[1]}), "
+            f"vec ({v.shape[0]})"
+        )
+    return a @ v
+
+
+mv = defop("mv", "MvBackward0", _mv, inputs=("self", "vec"), save=("self", "vec"))
+
+
+@mv.grad("self")
+def _mv_self(g, s, B):
+    "outer(grad, vec)"
+    return B.reshape(g, (-1, 1)) * B.reshape(s.vec, (1, -1))
+
+
+@mv.grad("vec")
+def _mv_vec(g, s, B):
+    "self.T @ grad"
+    return B.matmul(B.transpose(s.self, 0, 1), g)
+
+
+def _dot(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    if a.ndim != 1 or b.ndim != 1:
+        raise InvalidArgumentError(
+            f"1D tensors expected, but got {a.ndim}D and {b.ndim}D tensors"
+        )
+    if a.shape[0] != b.shape[0]:
+        raise ShapeMismatchError(
+            "inconsistent tensor size, expected tensor [{}] and src [{}] to have the same number "
+            "of elements, but got {} and {} elements respectively".format(
+                a.shape[0], b.shape[0], a.shape[0], b.shape[0])
+        )
+    return np.asarray(a @ b)
+
+
+dot = defop("dot", "DotBackward0", _dot, inputs=("self", "tensor"), save=("self", "tensor"))
+
+
+@dot.grad("self")
+def _dot_self(g, s, B):
+    "grad * tensor"
+    return g * s.tensor
+
+
+@dot.grad("tensor")
+def _dot_tensor(g, s, B):
+    "grad * self"
+    return g * s.self
+
+
+def _bmm(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    if a.ndim != 3 or b.ndim != 3:
+        raise InvalidArgumentError(f"batch1 must be a 3D tensor, got {a.ndim}D and {b.ndim}D")
+    if a.shape[0] != b.shape[0] or a.shape[2] != b.shape[1]:
+        raise ShapeMismatchError(
+            f"Expected size for first two dimensions of batch2 tensor to be: "
+            f"[{a.shape[0]}, {a.shape[2]}] but got: [{b.shape[0]}, {b.shape[1]}]."
+        )
+    check_shape((a.shape[0], a.shape[1], b.shape[2]))
+    return np.matmul(a, b)
+
+
+bmm = defop("bmm", "BmmBackward0", _bmm, inputs=("self", "mat2"), save=("self", "mat2"))
+
+
+@bmm.grad("self")
+def _bmm_self(g, s, B):
+    "grad @ mat2.mT"
+    return B.matmul(g, B.transpose(s.mat2, 1, 2))
+
+
+@bmm.grad("mat2")
+def _bmm_mat2(g, s, B):
+    "self.mT @ grad"
+    return B.matmul(B.transpose(s.self, 1, 2), g)
+
+
+# ----------------------------------------------------------------------------------------------
+# reductions
+# ----------------------------------------------------------------------------------------------
+def _sum_all(a: np.ndarray) -> np.ndarray:
+    if a.dtype.kind in "bi":
+        return np.asarray(a.sum(dtype=np.int64))
+    return np.asarray(a.sum())
+
+
+sum_all = defop("sum", "SumBackward0", _sum_all, torch="torch.sum")
+
+
+@sum_all.grad("self")
+def _sum_all_self(g, s, B):
+    "grad expanded to self's shape"
+    return B.expand(g, s.in_shape)
+
+
+def _sum_dim(a: np.ndarray, dim: tuple[int, ...], keepdim: bool = False, in_shape: Any = None) -> np.ndarray:
+    if a.dtype.kind in "bi":
+        return np.asarray(a.sum(axis=dim, keepdims=keepdim, dtype=np.int64))
+    return np.asarray(a.sum(axis=dim, keepdims=keepdim))
+
+
+sum_dim = defop("sum_dim", "SumBackward1", _sum_dim, torch="torch.sum(dim=...)")
+
+
+@sum_dim.grad("self")
+def _sum_dim_self(g, s, B):
+    "grad (reduced dims re-inserted) expanded to self's shape"
+    return B.expand(_unreduce(g, s, B), s.in_shape)
+
+
+def _mean_all(a: np.ndarray) -> np.ndarray:
+    return np.asarray(a.mean())
+
+
+mean_all = defop("mean", "MeanBackward0", _mean_all)
+
+
+@mean_all.grad("self")
+def _mean_all_self(g, s, B):
+    "grad / numel expanded to self's shape"
+    n = max(int(np.prod(s.in_shape)), 1)
+    return B.expand(g / n, s.in_shape)
+
+
+def _mean_dim(a: np.ndarray, dim: tuple[int, ...], keepdim: bool = False, in_shape: Any = None) -> np.ndarray:
+    return np.asarray(a.mean(axis=dim, keepdims=keepdim))
+
+
+mean_dim = defop("mean_dim", "MeanBackward1", _mean_dim, torch="torch.mean(dim=...)")
+
+
+@mean_dim.grad("self")
+def _mean_dim_self(g, s, B):
+    "grad / (reduced count), expanded to self's shape"
+    n = max(int(np.prod([s.in_shape[d] for d in s.dim])), 1)
+    return B.expand(_unreduce(g, s, B) / n, s.in_shape)
+
+
+def _prod_all(a: np.ndarray) -> np.ndarray:
+    return np.asarray(a.prod())
+
+
+prod_all = defop("prod", "ProdBackward0", _prod_all, save=("self", "result"))
+
+
+def _prod_grad(g: Any, x: Any, result: Any, axis: int | None, keepdim: bool, B: Any) -> Any:
+    """d prod / d x_i = product of the others; exact even where x has zeros."""
+    if B.tensors:
+        # Recorded path: result / x, exact where x has no zeros (PyTorch's fast path too).
+        r = result if axis is None or keepdim else B.reshape(result, _keep_shape(x.shape, (axis,)))
+        gg = g if axis is None or keepdim else B.reshape(g, _keep_shape(x.shape, (axis,)))
+        return gg * r / x
+    xs = x.reshape(-1) if axis is None else x
+    ax = 0 if axis is None else axis
+    ones_shape = list(xs.shape)
+    ones_shape[ax] = 1
+    ones = np.ones(ones_shape, dtype=xs.dtype)
+    left = np.cumprod(np.concatenate([ones, np.delete(xs, -1, axis=ax)], axis=ax), axis=ax)
+    right = np.flip(np.cumprod(np.concatenate(
+        [ones, np.delete(np.flip(xs, ax), -1, axis=ax)], axis=ax), axis=ax), ax)
+    others = left * right
+    if axis is None:
+        return (g * others).reshape(x.shape)
+    gg = g if keepdim else np.expand_dims(g, axis)
+    return gg * others
+
+
+@prod_all.grad("self")
+def _prod_all_self(g, s, B):
+    "grad * (product of the other elements)"
+    return _prod_grad(g, s.self, s.result, None, True, B)
+
+
+def _prod_dim(a: np.ndarray, dim: int, keepdim: bool = False) -> np.ndarray:
+    return np.asarray(a.prod(axis=dim, keepdims=keepdim))
+
+
+prod_dim = defop("prod_dim", "ProdBackward1", _prod_dim, save=("self", "result"),
+                 torch="torch.prod(dim=...)")
+
+
+@prod_dim.grad("self")
+def _prod_dim_self(g, s, B):
+    "grad * (product of the other elements along dim)"
+    return _prod_grad(g, s.self, s.result, s.dim, s.keepdim, B)
+
+
+def _extreme_all(fn: Any) -> Any:
+    def forward(a: np.ndarray) -> np.ndarray:
+        if a.size == 0:
+            raise InvalidArgumentError(
+                "max(): Expected reduction dim to be specified for input.numel() == 0. "
+                "Specify the reduction dim with the 'dim' argument."
+            )
+        return np.asarray(fn(a))
+
+    return forward
+
+
+def _evenly(g, s, B):
+    "grad shared evenly among the elements equal to the result"
+    mask = B.where(s.self == s.result, 1.0, 0.0)
+    count = B.sum(mask)
+    return B.expand(g, s.in_shape) * mask / count
+
+
+max_all = defop("max", "MaxBackward1", _extreme_all(np.max), save=("self", "result"))
+max_all.grad("self")(_evenly)
+min_all = defop("min", "MinBackward1", _extreme_all(np.min), save=("self", "result"))
+min_all.grad("self")(_evenly)
+
+
+def _extreme_dim(arg: Any, take: Any) -> Any:
+    def forward(a: np.ndarray, dim: int, keepdim: bool = False, in_shape: Any = None) -> tuple:
+        if a.shape and a.shape[dim] == 0:
+            raise InvalidArgumentError("cannot reduce over a zero-size dimension")
+        idx = arg(a, axis=dim, keepdims=True)
+        values = np.take_along_axis(a, idx, axis=dim)
+        if not keepdim:
+            values = np.squeeze(values, axis=dim)
+            idx = np.squeeze(idx, axis=dim)
+        return values, idx.astype(np.int64)
+
+    return forward
+
+
+def _select_at_indices(g, s, B):
+    "grad placed at the selected indices"
+    idx = s.indices if s.keepdim else np.expand_dims(s.indices, s.dim)
+    gg = _unreduce(g, s, B)
+    full = tuple(
+        idx if d == s.dim else np.arange(n).reshape([-1 if k == d else 1 for k in range(len(s.in_shape))])
+        for d, n in enumerate(s.in_shape)
+    )
+    return B.index_add(gg, s.in_shape, full)
+
+
+max_dim = defop("max_dim", "MaxBackward0", _extreme_dim(np.argmax, np.max), extras=("indices",),
+                torch="torch.max(dim=...)")
+max_dim.grad("self")(_select_at_indices)
+min_dim = defop("min_dim", "MinBackward0", _extreme_dim(np.argmin, np.min), extras=("indices",),
+                torch="torch.min(dim=...)")
+min_dim.grad("self")(_select_at_indices)
+
+
+def _amax(a: np.ndarray, dim: Any, keepdim: bool = False, in_shape: Any = None) -> np.ndarray:
+    return np.asarray(np.max(a, axis=dim, keepdims=keepdim))
+
+
+def _amin(a: np.ndarray, dim: Any, keepdim: bool = False, in_shape: Any = None) -> np.ndarray:
+    return np.asarray(np.min(a, axis=dim, keepdims=keepdim))
+
+
+def _evenly_dim(g, s, B):
+    "grad shared evenly among the elements equal to the result along dim"
+    r = _unreduce(s.result, s, B)
+    mask = B.where(s.self == r, 1.0, 0.0)
+    count = B.sum(mask, s.dim, True)
+    return _unreduce(g, s, B) * mask / count
+
+
+amax = defop("amax", "AmaxBackward0", _amax, save=("self", "result"))
+amax.grad("self")(_evenly_dim)
+amin = defop("amin", "AminBackward0", _amin, save=("self", "result"))
+amin.grad("self")(_evenly_dim)
+
+
+def _logsumexp(a: np.ndarray, dim: Any, keepdim: bool = False, in_shape: Any = None) -> np.ndarray:
+    m = np.max(a, axis=dim, keepdims=True)
+    m = np.where(np.isfinite(m), m, 0)
+    with np.errstate(divide="ignore"):
+        out = np.log(np.sum(np.exp(a - m), axis=dim, keepdims=True)) + m
+    return np.asarray(out if keepdim else np.squeeze(out, axis=dim))
+
+
+logsumexp = defop("logsumexp", "LogsumexpBackward0", _logsumexp, save=("self", "result"))
+
+
+@logsumexp.grad("self")
+def _logsumexp_self(g, s, B):
+    "grad * exp(self - result)"
+    return _unreduce(g, s, B) * B.exp(s.self - _unreduce(s.result, s, B))
+
+
+def _var(a: np.ndarray, dim: Any = None, correction: float = 1, keepdim: bool = False,
+         in_shape: Any = None) -> np.ndarray:
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.asarray(np.var(a, axis=dim, ddof=correction, keepdims=keepdim))
+
+
+def _count(s: Any) -> int:
+    dims = range(len(s.in_shape)) if s.dim is None else s.dim
+    return int(np.prod([s.in_shape[d] for d in dims]))
+
+
+var = defop("var", "VarBackward0", _var, save=("self",))
+
+
+@var.grad("self")
+def _var_self(g, s, B):
+    "grad * 2 * (self - mean) / (N - correction)"
+    mean = B.sum(s.self, s.dim, True) / _count(s)
+    return _unreduce(g, s, B) * (s.self - mean) * (2.0 / (_count(s) - s.correction))
+
+
+def _std(a: np.ndarray, dim: Any = None, correction: float = 1, keepdim: bool = False,
+         in_shape: Any = None) -> np.ndarray:
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.asarray(np.std(a, axis=dim, ddof=correction, keepdims=keepdim))
+
+
+std = defop("std", "StdBackward0", _std, save=("self", "result"))
+
+
+@std.grad("self")
+def _std_self(g, s, B):
+    "grad * (self - mean) / ((N - correction) * result)"
+    mean = B.sum(s.self, s.dim, True) / _count(s)
+    r = _unreduce(s.result, s, B)
+    return _unreduce(g, s, B) * (s.self - mean) / (r * (_count(s) - s.correction))
+
+
+def _norm(a: np.ndarray, ord: float = 2, dim: Any = None, keepdim: bool = False,  # noqa: A002
+          in_shape: Any = None) -> np.ndarray:
+    x = np.abs(a)
+    if ord == math.inf:
+        out = np.max(x, axis=dim, keepdims=keepdim)
+    elif ord == 2:
+        out = np.sqrt(np.sum(x * x, axis=dim, keepdims=keepdim))
+    elif ord == 1:
+        out = np.sum(x, axis=dim, keepdims=keepdim)
+    elif ord == 0:
+        out = np.sum(x != 0, axis=dim, keepdims=keepdim).astype(a.dtype)
+    else:
+        out = np.sum(x**ord, axis=dim, keepdims=keepdim) ** (1.0 / ord)
+    return np.asarray(out, dtype=a.dtype)
+
+
+norm = defop("norm", "LinalgVectorNormBackward0", _norm, save=("self", "result"),
+             torch="torch.norm / torch.linalg.vector_norm")
+
+
+@norm.grad("self")
+def _norm_self(g, s, B):
+    "grad * self * |self|**(p-2) / result**(p-1)  (p=2: grad * self / result; 0 where result == 0)"
+    p = s.ord
+    x = s.self
+    gg = _unreduce(g, s, B)
+    r = _unreduce(s.result, s, B)
+    if p == 0:
+        return gg * 0 * x
+    if p == 1:
+        return gg * B.sign(x)
+    if p == math.inf:
+        ax = B.abs(x)
+        mask = B.where(ax == r, 1.0, 0.0)
+        count = B.sum(mask, s.dim, True)
+        return gg * B.sign(x) * mask / count
+    safe_r = B.where(r == 0, 1.0, r)
+    if p == 2:
+        return B.where(r == 0, 0.0, gg * x / safe_r)
+    return B.where(r == 0, 0.0, gg * x * B.abs(x) ** (p - 2) / safe_r ** (p - 1))
+
+
+# ----------------------------------------------------------------------------------------------
+# shape and indexing
+# ----------------------------------------------------------------------------------------------
+def _view(a: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
+    try:
+        return a.reshape(shape)
+    except ValueError:
+        raise ShapeMismatchError(
+            f"shape '{list(shape)}' is invalid for input of size {a.size}"
+        ) from None
+
+
+view = defop("view", "ViewBackward0", _view, view=True, torch="torch.reshape / Tensor.view / flatten")
+
+
+@view.grad("self")
+def _view_self(g, s, B):
+    "grad reshaped to self's shape"
+    return B.reshape(g, s.in_shape)
+
+
+def _unsafe_view(a: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
+    return a.reshape(shape)
+
+
+unsafe_view = defop("_unsafe_view", "UnsafeViewBackward0", _unsafe_view,
+                    torch="(inside torch.matmul)")
+unsafe_view.grad("self")(_view_self)
+
+
+def _squeeze(a: np.ndarray, dim: Any = None, in_shape: Any = None) -> np.ndarray:
+    if dim is None:
+        return a.reshape(tuple(n for n in a.shape if n != 1))
+    dims = (dim,) if isinstance(dim, int) else dim
+    return a.reshape(tuple(n for i, n in enumerate(a.shape) if not (i in dims and n == 1)))
+
+
+squeeze = defop("squeeze", "SqueezeBackward0", _squeeze, view=True)
+squeeze.grad("self")(_view_self)
+squeeze_dim = defop("squeeze_dim", "SqueezeBackward1", _squeeze, view=True,
+                    torch="torch.squeeze(dim=int)")
+squeeze_dim.grad("self")(_view_self)
+squeeze_dims = defop("squeeze_dims", "SqueezeBackward2", _squeeze, view=True,
+                     torch="torch.squeeze(dim=tuple)")
+squeeze_dims.grad("self")(_view_self)
+squeeze_inplace = defop("squeeze_", "SqueezeBackward4", _squeeze, torch="(inside torch.matmul)")
+squeeze_inplace.grad("self")(_view_self)
+
+
+def _unsqueeze(a: np.ndarray, dim: int, in_shape: Any = None) -> np.ndarray:
+    return np.expand_dims(a, dim)
+
+
+unsqueeze = defop("unsqueeze", "UnsqueezeBackward0", _unsqueeze, view=True)
+unsqueeze.grad("self")(_view_self)
+
+
+def _transpose(a: np.ndarray, dim0: int, dim1: int) -> np.ndarray:
+    return np.swapaxes(a, dim0, dim1)
+
+
+transpose = defop("transpose", "TransposeBackward0", _transpose, view=True)
+
+
+@transpose.grad("self")
+def _transpose_self(g, s, B):
+    "grad.transpose(dim0, dim1)"
+    return B.transpose(g, s.dim0, s.dim1)
+
+
+def _t(a: np.ndarray) -> np.ndarray:
+    if a.ndim > 2:
+        raise InvalidArgumentError(f"t() expects a tensor with <= 2 dimensions, but self is {a.ndim}D")
+    return a.T
+
+
+t = defop("t", "TBackward0", _t, view=True)
+
+
+@t.grad("self")
+def _t_self(g, s, B):
+    "grad.t()"
+    return B.transpose(g, 0, 1) if len(s.in_shape) == 2 else g
+
+
+def _permute(a: np.ndarray, dims: tuple[int, ...]) -> np.ndarray:
+    if sorted(dims) != list(range(a.ndim)):
+        raise InvalidArgumentError(
+            f"permute(sparse_coo): number of dimensions in the tensor input does not match the "
+            f"length of the desired ordering of dimensions i.e. input.dim() = {a.ndim} is not "
+            f"equal to len(dims) = {len(dims)}"
+        )
+    return np.transpose(a, dims)
+
+
+permute = defop("permute", "PermuteBackward0", _permute, view=True)
+
+
+@permute.grad("self")
+def _permute_self(g, s, B):
+    "grad permuted by the inverse permutation"
+    return B.permute(g, tuple(int(i) for i in np.argsort(s.dims)))
+
+
+def _expand(a: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
+    check_shape(shape)
+    try:
+        return np.broadcast_to(a, shape)
+    except ValueError:
+        raise ShapeMismatchError(
+            f"The expanded size of the tensor must match the existing size at a non-singleton "
+            f"dimension. Target sizes: {list(shape)}. Tensor sizes: {list(a.shape)}"
+        ) from None
+
+
+expand = defop("expand", "ExpandBackward0", _expand, view=True,
+               torch="Tensor.expand / torch.broadcast_to")
+
+
+@expand.grad("self")
+def _expand_self(g, s, B):
+    "grad summed back to self's shape"
+    return B.sum_to(g, s.in_shape)
+
+
+def _cat(*arrays: np.ndarray, dim: int = 0) -> np.ndarray:
+    ref = arrays[0]
+    for i, a in enumerate(arrays):
+        if a.ndim != ref.ndim:
+            raise ShapeMismatchError(
+                f"Tensors must have same number of dimensions: got {ref.ndim} and {a.ndim}"
+            )
+        for d in range(a.ndim):
+            if d != dim and a.shape[d] != ref.shape[d]:
+                raise ShapeMismatchError(
+                    f"Sizes of tensors must match except in dimension {dim}. Expected size "
+                    f"{ref.shape[d]} but got size {a.shape[d]} for tensor number {i} in the list."
+                )
+    shape = list(ref.shape)
+    shape[dim] = sum(a.shape[dim] for a in arrays)
+    check_shape(tuple(shape))
+    return np.concatenate(arrays, axis=dim)
+
+
+cat = defop("cat", "CatBackward0", _cat, inputs=("tensors",))
+
+
+@cat.grad_all
+def _cat_all(g, s, B, needs):
+    "each input gets its slice of grad along dim"
+    out = []
+    start = 0
+    for shape, need in zip(s.sizes, needs):
+        stop = start + shape[s.dim]
+        idx = tuple(slice(start, stop) if d == s.dim else slice(None) for d in range(len(shape)))
+        out.append(B.getitem(g, idx) if need else None)
+        start = stop
+    return out
+
+
+def _stack(*arrays: np.ndarray, dim: int = 0) -> np.ndarray:
+    ref = arrays[0]
+    for i, a in enumerate(arrays):
+        if a.shape != ref.shape:
+            raise ShapeMismatchError(
+                f"stack expects each tensor to be equal size, but got {list(ref.shape)} at entry 0 "
+                f"and {list(a.shape)} at entry {i}"
+            )
+    check_shape((len(arrays), *ref.shape))
+    return np.stack(arrays, axis=dim)
+
+
+stack = defop("stack", "StackBackward0", _stack, inputs=("tensors",))
+
+
+@stack.grad_all
+def _stack_all(g, s, B, needs):
+    "each input gets grad.select(dim, i)"
+    out = []
+    for i, need in enumerate(needs):
+        idx = tuple(i if d == s.dim else slice(None) for d in range(s.dim + 1))
+        out.append(B.getitem(g, idx) if need else None)
+    return out
+
+
+def _split(a: np.ndarray, sizes: tuple[int, ...], dim: int) -> list[np.ndarray]:
+    bounds = np.cumsum(sizes)[:-1]
+    return np.split(a, bounds, axis=dim)
+
+
+split = defop("split", "SplitBackward0", _split, view=True, multi_output=True,
+              torch="torch.split(int) / torch.chunk")
+split_sizes = defop("split_with_sizes", "SplitWithSizesBackward0", _split, view=True,
+                    multi_output=True, torch="torch.split(list)")
+
+
+def _split_self(g, s, B):
+    "the output gradients concatenated along dim (zeros for unused outputs)"
+    return B.cat(list(g), s.dim)
+
+
+split.grad("self")(_split_self)
+split_sizes.grad("self")(_split_self)
+
+
+def _select(a: np.ndarray, dim: int, index: int, in_shape: Any = None) -> np.ndarray:
+    n = a.shape[dim]
+    if not -n <= index < n:
+        raise InvalidArgumentError(
+            f"index {index} is out of bounds for dimension {dim} with size {n}"
+        )
+    return np.take(a, index, axis=dim) if a.ndim > 1 else a[index]
+
+
+def _basic_index(ndim: int, dim: int, key: Any) -> tuple[Any, ...]:
+    return tuple(key if d == dim else slice(None) for d in range(ndim))
+
+
+select = defop("select", "SelectBackward0", _select, view=True, torch="tensor[int]")
+
+
+@select.grad("self")
+def _select_self(g, s, B):
+    "grad placed at index along dim, zeros elsewhere"
+    return B.index_add(g, s.in_shape, _basic_index(len(s.in_shape), s.dim, s.index))
+
+
+def _slice(a: np.ndarray, dim: int, start: Any, stop: Any, step: int, in_shape: Any = None) -> np.ndarray:
+    return a[_basic_index(a.ndim, dim, slice(start, stop, step))]
+
+
+slice_ = defop("slice", "SliceBackward0", _slice, view=True, torch="tensor[a:b:c]")
+
+
+@slice_.grad("self")
+def _slice_self(g, s, B):
+    "grad placed in the slice along dim, zeros elsewhere"
+    return B.index_add(g, s.in_shape, _basic_index(len(s.in_shape), s.dim, slice(s.start, s.stop, s.step)))
+
+
+def _index(a: np.ndarray, index: tuple[Any, ...], in_shape: Any = None) -> np.ndarray:
+    try:
+        return a[index]
+    except IndexError as exc:
+        raise InvalidArgumentError(str(exc)) from None
+
+
+index = defop("index", "IndexBackward0", _index, torch="tensor[mask] / tensor[int tensor]")
+
+
+@index.grad("self")
+def _index_self(g, s, B):
+    "grad scattered (added) back into the indexed positions"
+    return B.index_add(g, s.in_shape, s.index)
+
+
+def _index_add_fwd(g: np.ndarray, shape: tuple[int, ...], index: Any) -> np.ndarray:
+    out = np.zeros(shape, dtype=g.dtype)
+    np.add.at(out, index, g)
+    return out
+
+
+index_add = defop("index_add", "IndexPutBackward0", _index_add_fwd,
+                  torch="(the backward of indexing)")
+
+
+@index_add.grad("self")
+def _index_add_self(g, s, B):
+    "grad[index]"
+    return B.getitem(g, s.index)
+
+
+def _copy_slices(a: np.ndarray, value: np.ndarray, index: Any) -> np.ndarray:
+    out = a.copy()
+    try:
+        out[index] = value
+    except ValueError as exc:
+        raise ShapeMismatchError(str(exc)) from None
+    return out
+
+
+copy_slices = defop("index_put", "CopySlices", _copy_slices, inputs=("self", "value"),
+                    torch="tensor[index] = value")
+
+
+@copy_slices.grad("self")
+def _copy_slices_self(g, s, B):
+    "grad with zeros at the written positions"
+    mask = np.ones(s.in_shape, dtype=bool)
+    mask[s.index] = False
+    return g * mask
+
+
+@copy_slices.grad("value")
+def _copy_slices_value(g, s, B):
+    "grad[index], summed to value's shape"
+    return B.getitem(g, s.index)
+
+
+def _fill(a: np.ndarray, value: Any) -> np.ndarray:
+    return np.full_like(a, value)
+
+
+fill = defop("fill_", "FillBackward2", _fill, torch="Tensor.fill_")
+zero = defop("zero_", "ZeroBackward0", _fill, torch="Tensor.zero_")
+
+
+@fill.grad("self")
+def _fill_self(g, s, B):
+    "0"
+    return g * 0
+
+
+zero.grad("self")(_fill_self)
+
+
+def _copy(a: np.ndarray, src: np.ndarray) -> np.ndarray:
+    if src.shape != a.shape:
+        broadcast_shapes(a.shape, src.shape)
+    return np.broadcast_to(src, a.shape).astype(a.dtype)
+
+
+copy = defop("copy_", "CopyBackwards", _copy, inputs=("self", "src"), torch="Tensor.copy_")
+copy.grad("self")(_fill_self)
+
+
+@copy.grad("src")
+def _copy_src(g, s, B):
+    "grad summed to src's shape"
+    return g
+
+
+# ----------------------------------------------------------------------------------------------
+# activations over a dim, and losses
+# ----------------------------------------------------------------------------------------------
+def _softmax(a: np.ndarray, dim: int) -> np.ndarray:
+    m = np.max(a, axis=dim, keepdims=True)
+    e = np.exp(a - m)
+    return e / np.sum(e, axis=dim, keepdims=True)
+
+
+softmax = defop("softmax", "SoftmaxBackward0", _softmax, save=("result",))
+
+
+@softmax.grad("self")
+def _softmax_self(g, s, B):
+    "result * (grad - sum(grad * result, dim))"
+    return s.result * (g - B.sum(g * s.result, s.dim, True))
+
+
+def _log_softmax(a: np.ndarray, dim: int) -> np.ndarray:
+    m = np.max(a, axis=dim, keepdims=True)
+    z = a - m
+    return z - np.log(np.sum(np.exp(z), axis=dim, keepdims=True))
+
+
+log_softmax = defop("log_softmax", "LogSoftmaxBackward0", _log_softmax, save=("result",))
+
+
+@log_softmax.grad("self")
+def _log_softmax_self(g, s, B):
+    "grad - exp(result) * sum(grad, dim)"
+    return g - B.exp(s.result) * B.sum(g, s.dim, True)
+
+
+def _reduce(x: np.ndarray, reduction: str) -> np.ndarray:
+    if reduction == "mean":
+        return np.asarray(x.mean())
+    if reduction == "sum":
+        return np.asarray(x.sum())
+    if reduction == "none":
+        return x
+    raise InvalidArgumentError(f"{reduction} is not a valid value for reduction")
+
+
+def _reduce_grad(g: Any, s: Any, B: Any) -> Any:
+    """The gradient of the reduction, at the loss's elementwise shape."""
+    if s.reduction == "none":
+        return g
+    if s.reduction == "mean":
+        return B.expand(g / max(int(np.prod(s.out_shape)), 1), s.out_shape)
+    return B.expand(g, s.out_shape)
+
+
+def _mse(a: np.ndarray, b: np.ndarray, reduction: str = "mean", out_shape: Any = None) -> np.ndarray:
+    d = a - b
+    return _reduce(d * d, reduction)
+
+
+mse_loss = defop("mse_loss", "MseLossBackward0", _bin(_mse), inputs=("self", "target"),
+                 save=("self", "target"), torch="torch.nn.functional.mse_loss")
+
+
+@mse_loss.grad("self")
+def _mse_self(g, s, B):
+    "2 * (self - target) * grad / N"
+    return _reduce_grad(g, s, B) * (s.self - s.target) * 2
+
+
+@mse_loss.grad("target")
+def _mse_target(g, s, B):
+    "-2 * (self - target) * grad / N"
+    return _reduce_grad(g, s, B) * (s.target - s.self) * 2
+
+
+def _smooth_l1(a: np.ndarray, b: np.ndarray, reduction: str = "mean", beta: float = 1.0,
+               out_shape: Any = None) -> np.ndarray:
+    d = np.abs(a - b)
+    if beta == 0:
+        loss = d
+    else:
+        loss = np.where(d < beta, 0.5 * d * d / beta, d - 0.5 * beta)
+    return _reduce(loss, reduction)
+
+
+smooth_l1_loss = defop("smooth_l1_loss", "SmoothL1LossBackward0", _bin(_smooth_l1),
+                       inputs=("self", "target"), save=("self", "target"),
+                       torch="torch.nn.functional.smooth_l1_loss")
+
+
+def _smooth_l1_d(s: Any, B: Any) -> Any:
+    d = s.self - s.target
+    if s.beta == 0:
+        return B.sign(d)
+    return B.where(B.abs(d) < s.beta, d / s.beta, B.sign(d))
+
+
+@smooth_l1_loss.grad("self")
+def _smooth_l1_self(g, s, B):
+    "grad * (d / beta if |d| < beta else sign(d)), d = self - target"
+    return _reduce_grad(g, s, B) * _smooth_l1_d(s, B)
+
+
+@smooth_l1_loss.grad("target")
+def _smooth_l1_target(g, s, B):
+    "-(the self gradient)"
+    return -(_reduce_grad(g, s, B) * _smooth_l1_d(s, B))
+
+
+_BCE_EPS = 1e-12
+
+
+def _bce(p: np.ndarray, y: np.ndarray, weight: Any = None, reduction: str = "mean",
+         out_shape: Any = None) -> np.ndarray:
+    if np.any((p < 0) | (p > 1)):
+        raise InvalidArgumentError("all elements of input should be between 0 and 1")
+    if p.shape != y.shape:
+        raise ShapeMismatchError(
+            f"Using a target size ({list(y.shape)}) that is different to the input size "
+            f"({list(p.shape)}) is deprecated. Please ensure they have the same size."
+        )
+    with np.errstate(divide="ignore"):
+        # PyTorch clamps each log at -100.
+        loss = -(y * np.maximum(np.log(p), -100) + (1 - y) * np.maximum(np.log1p(-p), -100))
+    if weight is not None:
+        loss = loss * weight
+    return _reduce(loss, reduction)
+
+
+binary_cross_entropy = defop(
+    "binary_cross_entropy", "BinaryCrossEntropyBackward0", _bce, inputs=("self", "target"),
+    save=("self", "target"), torch="torch.nn.functional.binary_cross_entropy")
+
+
+@binary_cross_entropy.grad("self")
+def _bce_self(g, s, B):
+    "grad * weight * (self - target) / max(self * (1 - self), 1e-12)"
+    denom = s.self * (1 - s.self)
+    denom = B.where(denom < _BCE_EPS, _BCE_EPS, denom)
+    out = _reduce_grad(g, s, B) * (s.self - s.target) / denom
+    return out if s.weight is None else out * s.weight
+
+
+@binary_cross_entropy.grad("target")
+def _bce_target(g, s, B):
+    "grad * weight * (log(1 - self) - log(self))"
+    out = _reduce_grad(g, s, B) * (B.log(1 - s.self) - B.log(s.self))
+    return out if s.weight is None else out * s.weight
+
+
+def _np_softplus(x: np.ndarray) -> np.ndarray:
+    return np.maximum(x, 0) + np.log1p(np.exp(-np.abs(x)))
+
+
+def _bce_logits(x: np.ndarray, y: np.ndarray, weight: Any = None, pos_weight: Any = None,
+                reduction: str = "mean", out_shape: Any = None) -> np.ndarray:
+    if x.shape != y.shape:
+        raise ShapeMismatchError(
+            f"Target size ({list(y.shape)}) must be the same as input size ({list(x.shape)})"
+        )
+    sp = _np_softplus(-x)
+    if pos_weight is None:
+        loss = (1 - y) * x + sp
+    else:
+        loss = (1 - y) * x + (1 + (pos_weight - 1) * y) * sp
+    if weight is not None:
+        loss = loss * weight
+    return _reduce(loss, reduction)
+
+
+binary_cross_entropy_with_logits = defop(
+    "binary_cross_entropy_with_logits", "BinaryCrossEntropyWithLogitsBackward0", _bce_logits,
+    inputs=("self", "target"), save=("self", "target"),
+    torch="torch.nn.functional.binary_cross_entropy_with_logits")
+
+
+@binary_cross_entropy_with_logits.grad("self")
+def _bcel_self(g, s, B):
+    "grad * weight * ((1 + (pos_weight - 1) * target) * sigmoid(self) - pos_weight * target)"
+    sig = B.sigmoid(s.self)
+    if s.pos_weight is None:
+        d = sig - s.target
+    else:
+        d = (s.target * (s.pos_weight - 1) + 1) * sig - s.target * s.pos_weight
+    out = _reduce_grad(g, s, B) * d
+    return out if s.weight is None else out * s.weight
+
+
+@binary_cross_entropy_with_logits.grad("target")
+def _bcel_target(g, s, B):
+    "grad * weight * ((pos_weight - 1) * softplus(-self) - self)"
+    if s.pos_weight is None:
+        d = -s.self
+    else:
+        sp = -B.log(B.sigmoid(s.self))
+        d = sp * (s.pos_weight - 1) - s.self
+    out = _reduce_grad(g, s, B) * d
+    return out if s.weight is None else out * s.weight
+
+
+def _nll(x: np.ndarray, target: np.ndarray, weight: Any = None, reduction: str = "mean",
+         ignore_index: int = -100) -> np.ndarray:
+    if x.ndim not in (1, 2):
+        raise InvalidArgumentError(f"nll_loss: expected input of 1 or 2 dimensions, got {x.ndim}")
+    xs = x[None] if x.ndim == 1 else x
+    ts = np.atleast_1d(target)
+    if ts.shape[0] != xs.shape[0]:
+        raise ShapeMismatchError(
+            f"Expected input batch_size ({xs.shape[0]}) to match target batch_size ({ts.shape[0]})."
+        )
+    if target.dtype.kind not in "iu":
+        raise InvalidArgumentError(
+            "expected scalar type Long but found " + str(target.dtype)
+        )
+    valid = ts != ignore_index
+    n_cls = xs.shape[1]
+    bad = valid & ((ts < 0) | (ts >= n_cls))
+    if np.any(bad):
+        raise InvalidArgumentError(f"Target {int(ts[bad][0])} is out of bounds.")
+    safe_t = np.where(valid, ts, 0)
+    w = np.ones(n_cls, dtype=x.dtype) if weight is None else weight
+    wt = w[safe_t] * valid
+    picked = xs[np.arange(xs.shape[0]), safe_t]
+    losses = -picked * wt
+    if reduction == "none":
+        return losses if x.ndim == 2 else losses.reshape(())
+    if reduction == "sum":
+        return np.asarray(losses.sum())
+    if reduction == "mean":
+        return np.asarray(losses.sum() / wt.sum())
+    raise InvalidArgumentError(f"{reduction} is not a valid value for reduction")
+
+
+nll_loss = defop("nll_loss", "NllLossBackward0", _nll, torch="torch.nn.functional.nll_loss")
+
+
+@nll_loss.grad("self")
+def _nll_self(g, s, B):
+    "-grad * weight[target] at the target class (divided by the total weight for mean)"
+    shape = s.in_shape
+    ts = np.atleast_1d(s.target)
+    n = ts.shape[0]
+    valid = ts != s.ignore_index
+    safe_t = np.where(valid, ts, 0)
+    w = np.ones(shape[-1]) if s.weight is None else np.asarray(s.weight, dtype=np.float64)
+    wt = (w[safe_t] * valid).astype(np.float64)
+    if s.reduction == "mean":
+        coef = -wt / wt.sum()
+        gg = B.expand(g, (n,))
+    elif s.reduction == "sum":
+        coef = -wt
+        gg = B.expand(g, (n,))
+    else:
+        coef = -wt
+        gg = B.reshape(g, (n,))
+    scattered = B.index_add(gg * coef.astype(s.dtype), (n, shape[-1]), (np.arange(n), safe_t))
+    return B.reshape(scattered, shape)

@@ -1,0 +1,84 @@
+"""Engine errors: RuntimeErrors carrying the contract's stable error kind."""
+
+from __future__ import annotations
+
+_HINT = (
+    "Hint: enable anomaly detection to find the operation that failed to compute its gradient, "
+    "with torch.autograd.set_detect_anomaly(True, check_nan=False)."
+)
+
+
+class AdcliError(RuntimeError):
+    """Base class of every error the engine raises on purpose; ``kind`` is the contract id."""
+
+    kind = "invalid_argument"
+
+
+class GraphFreedError(AdcliError):
+    kind = "graph_freed"
+
+    def __init__(self) -> None:
+        super().__init__(
+            "Trying to backward through the graph a second time (or directly access saved "
+            "tensors after they have already been freed). Saved intermediate values of the graph "
+            "are freed when you call .backward() or autograd.grad(). Specify retain_graph=True if "
+            "you need to backward through the graph a second time or if you need to access saved "
+            "tensors after calling backward."
+        )
+
+
+class InplaceModifiedError(AdcliError):
+    kind = "inplace_modified"
+
+    def __init__(self, desc: str, origin: str | None, version: int, expected: int) -> None:
+        where = f", which is output 0 of {origin}," if origin else ""
+        super().__init__(
+            "one of the variables needed for gradient computation has been modified by an "
+            f"inplace operation: [{desc}]{where} is at version {version}; expected version "
+            f"{expected} instead. {_HINT}"
+        )
+
+
+class LeafInplaceError(AdcliError):
+    kind = "leaf_inplace"
+
+    def __init__(self) -> None:
+        super().__init__("a leaf Variable that requires grad is being used in an in-place operation.")
+
+
+class NonscalarBackwardError(AdcliError):
+    kind = "nonscalar_backward"
+
+    def __init__(self) -> None:
+        super().__init__("grad can be implicitly created only for scalar outputs")
+
+
+class NoGradFnError(AdcliError):
+    kind = "no_grad_fn"
+
+    def __init__(self, index: int = 0) -> None:
+        super().__init__(
+            f"element {index} of tensors does not require grad and does not have a grad_fn"
+        )
+
+
+class ShapeMismatchError(AdcliError):
+    kind = "shape_mismatch"
+
+
+class InvalidArgumentError(AdcliError):
+    kind = "invalid_argument"
+
+
+ERROR_KINDS: dict[str, type[AdcliError]] = {
+    cls.kind: cls
+    for cls in (
+        GraphFreedError,
+        InplaceModifiedError,
+        LeafInplaceError,
+        NonscalarBackwardError,
+        NoGradFnError,
+        ShapeMismatchError,
+        InvalidArgumentError,
+    )
+}

@@ -1,0 +1,210 @@
+"""Custom differentiable functions, as ``torch.autograd.Function``.
+
+A subclass defines ``forward(ctx, *args)`` and ``backward(ctx, *grads)``; ``Sub.apply(...)``
+records a node named ``<Sub>Backward`` (as PyTorch names it) whose ``ctx`` is the node itself.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from .errors import InvalidArgumentError, ShapeMismatchError
+from .grad_mode import _enabled, no_grad, set_grad_enabled
+from .node import Node, SavedTensor
+from .tensor import Tensor
+
+
+class FunctionCtx:
+    """What ``ctx`` offers inside ``forward``/``backward`` (the node implements it)."""
+
+    def save_for_backward(self, *tensors: Tensor | None) -> None:
+        self._to_save = tensors  # type: ignore[attr-defined]
+
+    def mark_non_differentiable(self, *outputs: Tensor) -> None:
+        self._non_diff = {id(t) for t in outputs}  # type: ignore[attr-defined]
+
+    def set_materialize_grads(self, value: bool) -> None:
+        self._materialize = value  # type: ignore[attr-defined]
+
+
+class FunctionNode(Node, FunctionCtx):
+    """The grad_fn of a custom Function; also its ``ctx``."""
+
+    fn_cls: type[Function]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.needs_input_grad: tuple[bool, ...] = ()
+        self._to_save: tuple[Tensor | None, ...] = ()
+        self._saved_list: list[SavedTensor | None] | None = None
+        self._non_diff: set[int] = set()
+        self._materialize = True
+
+    @property
+    def saved_tensors(self) -> tuple[Tensor | None, ...]:
+        if self._saved_list is None:
+            if self._freed:
+                from .errors import GraphFreedError
+
+                raise GraphFreedError()
+            return tuple(self._to_save)
+        out: list[Tensor | None] = []
+        for st in self._saved_list:
+            if st is None:
+                out.append(None)
+                continue
+            st.check(self)
+            out.append(st.unpack(self) if st.is_output else st.tensor)
+        return tuple(out)
+
+    @property
+    def saved_tensors_info(self) -> list[dict[str, Any]]:
+        info = []
+        for i, st in enumerate(self._saved_list or []):
+            if st is not None:
+                info.append({"name": f"saved[{i}]", "shape": list(st.data.shape),
+                             "dtype": st.data.dtype.name, "version": st.version,
+                             "current_version": st.vc[0], "freed": False})
+        if self._freed:
+            info = [{"name": "<freed>", "freed": True}]
+        return info
+
+    @property
+    def had_saved(self) -> bool:
+        return bool(self._saved_list) or self._freed
+
+    def release(self) -> None:
+        if self._saved_list:
+            self._saved_list = None
+            self._to_save = ()
+            self._freed = True
+
+    def apply(self, grads: list[Any], as_tensors: bool) -> tuple[Any, ...]:
+        if self._freed:
+            from .errors import GraphFreedError
+
+            raise GraphFreedError()
+        shapes = self.attrs["out_shapes"]
+        gts = []
+        for i, g in enumerate(grads):
+            if g is None:
+                g = np.zeros(shapes[i], dtype=self.attrs["out_dtypes"][i]) if self._materialize else None
+            if g is not None and not isinstance(g, Tensor):
+                g = Tensor._make(g, None, 0, None)
+            gts.append(g)
+        with set_grad_enabled(as_tensors):
+            result = self.fn_cls.backward(self, *gts)
+        if not isinstance(result, tuple):
+            result = (result,)
+        name = self.name()
+        n_in = len(self.next_functions)
+        if len(result) != n_in:
+            # Trailing Nones for non-tensor inputs may be left out, as PyTorch allows.
+            if len(result) > n_in and all(r is None for r in result[n_in:]):
+                result = result[:n_in]
+            else:
+                raise InvalidArgumentError(
+                    f"function {name} returned an incorrect number of gradients (expected "
+                    f"{n_in}, got {len(result)})"
+                )
+        out = []
+        for i, (g, (nxt, _)) in enumerate(zip(result, self.next_functions)):
+            if nxt is None or g is None:
+                out.append(None)
+                continue
+            if not isinstance(g, Tensor):
+                try:
+                    g = Tensor._make(np.asarray(g, dtype=self.dtypes[i]), None, 0, None)
+                except (TypeError, ValueError):
+                    raise InvalidArgumentError(
+                        f"function {name} returned a gradient of type {type(g).__name__} at "
+                        f"index {i}; expected a Tensor"
+                    ) from None
+            want = self.shapes[i]
+            if tuple(g.shape) != tuple(want):
+                try:
+                    np.broadcast_shapes(want, tuple(g.shape))
+                    ok = len(g.shape) >= len(want) and g._data.size >= int(np.prod(want))
+                except ValueError:
+                    ok = False
+                if not ok:
+                    raise ShapeMismatchError(
+                        f"Function {name} returned an invalid gradient at index {i} - got "
+                        f"{list(g.shape)} but expected shape compatible with {list(want)}"
+                    )
+                g = g.sum_to_size(want)
+            out.append(g if as_tensors else g._data)
+        return tuple(out)
+
+    def describe(self) -> str:
+        return f"custom backward of {self.fn_cls.__qualname__}"
+
+
+class Function:
+    """Base class of custom differentiable functions (``torch.autograd.Function``)."""
+
+    _node_cls: type[FunctionNode]
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        cls._node_cls = type(f"{cls.__name__}Backward", (FunctionNode,), {"fn_cls": cls})
+
+    @staticmethod
+    def forward(ctx: Any, *args: Any, **kwargs: Any) -> Any:
+        raise NotImplementedError("You must implement the forward function for custom Function.")
+
+    @staticmethod
+    def backward(ctx: Any, *grad_outputs: Any) -> Any:
+        raise NotImplementedError("You must implement the backward function for custom Function.")
+
+    @classmethod
+    def apply(cls, *args: Any, **kwargs: Any) -> Any:
+        node = cls._node_cls()
+        tensor_args = [a for a in args if isinstance(a, Tensor)]
+        node.needs_input_grad = tuple(isinstance(a, Tensor) and a.requires_grad for a in args)
+        with no_grad():
+            result = cls.forward(node, *args, **kwargs)
+        single = not isinstance(result, tuple)
+        outs = (result,) if single else result
+        record = _enabled[0] and any(t.requires_grad for t in tensor_args)
+        if not record:
+            return result
+        node.next_functions = tuple(a._edge() for a in tensor_args)
+        node.shapes = tuple(a._data.shape for a in tensor_args)
+        node.dtypes = tuple(a._data.dtype for a in tensor_args)
+        node.n_outputs = len(outs)
+        final = []
+        for i, o in enumerate(outs):
+            if not isinstance(o, Tensor):
+                final.append(o)
+                continue
+            if id(o) in node._non_diff:
+                final.append(o)
+                continue
+            if any(o is a for a in args) or o.grad_fn is not None:
+                o = Tensor._make(o._data, None, 0, o._vc)
+            o.grad_fn = node
+            o._output_nr = i
+            o.requires_grad = True
+            final.append(o)
+        node.attrs = {
+            "out_shapes": tuple(o._data.shape if isinstance(o, Tensor) else () for o in final),
+            "out_dtypes": tuple(o._data.dtype if isinstance(o, Tensor) else np.float64 for o in final),
+        }
+        saved: list[SavedTensor | None] = []
+        for t in node._to_save:
+            if t is None:
+                saved.append(None)
+                continue
+            if not isinstance(t, Tensor):
+                raise InvalidArgumentError(
+                    f"save_for_backward can only save tensors, but argument {len(saved)} is of "
+                    f"type {type(t).__name__}"
+                )
+            is_out = any(t is o for o in final)
+            saved.append(SavedTensor(t, is_output=is_out))
+        node._saved_list = saved
+        node._to_save = ()
+        return final[0] if single else tuple(final)

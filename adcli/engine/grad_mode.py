@@ -1,0 +1,79 @@
+"""Grad mode: whether new operations are recorded for backward."""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+# A one-element list is read on every op; cheaper than a threading.local lookup.
+_enabled = [True]
+
+
+def is_grad_enabled() -> bool:
+    """True when operations are recorded for backward."""
+    return _enabled[0]
+
+
+class set_grad_enabled:  # noqa: N801 - mirrors torch.set_grad_enabled
+    """Set grad mode; usable as a call, a context manager or a decorator."""
+
+    def __init__(self, mode: bool) -> None:
+        self.prev = _enabled[0]
+        self.mode = bool(mode)
+        _enabled[0] = self.mode
+
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(self, *exc: object) -> None:
+        _enabled[0] = self.prev
+
+    def __call__(self, fn: F) -> F:
+        mode = self.mode
+        _enabled[0] = self.prev
+
+        @functools.wraps(fn)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            with set_grad_enabled(mode):
+                return fn(*args, **kwargs)
+
+        return wrapper  # type: ignore[return-value]
+
+
+class _GradModeContext:
+    mode = True
+
+    def __init__(self) -> None:
+        self.prev: list[bool] = []
+
+    def __enter__(self) -> None:
+        self.prev.append(_enabled[0])
+        _enabled[0] = self.mode
+
+    def __exit__(self, *exc: object) -> None:
+        _enabled[0] = self.prev.pop()
+
+    def __call__(self, fn: F) -> F:
+        ctx_type = type(self)
+
+        @functools.wraps(fn)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            with ctx_type():
+                return fn(*args, **kwargs)
+
+        return wrapper  # type: ignore[return-value]
+
+
+class no_grad(_GradModeContext):  # noqa: N801 - mirrors torch.no_grad
+    """Context manager and decorator that turns recording off."""
+
+    mode = False
+
+
+class enable_grad(_GradModeContext):  # noqa: N801 - mirrors torch.enable_grad
+    """Context manager and decorator that turns recording on."""
+
+    mode = True

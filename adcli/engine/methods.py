@@ -1,0 +1,188 @@
+"""Tensor methods and operators, bound from the public ops (as PyTorch binds its C++ ops)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from . import derivatives as D
+from . import ops
+from .tensor import Tensor
+
+
+def _reflected(fn: Any) -> Any:
+    def method(self: Tensor, other: Any) -> Tensor:
+        return fn(other, self)
+
+    method.__name__ = f"__r{fn.__name__}__"
+    return method
+
+
+def _sum_to_size(self: Tensor, *size: Any) -> Tensor:
+    shape = ops._shape_arg(size)
+    if tuple(self.shape) == shape:
+        return self
+    lead = self._data.ndim - len(shape)
+    dims = tuple(range(lead)) + tuple(
+        i + lead for i, n in enumerate(shape) if n == 1 and self._data.shape[i + lead] != 1
+    )
+    out = ops.sum(self, dims, keepdim=True) if dims else self
+    return ops.reshape(out, shape) if tuple(out.shape) != shape else out
+
+
+def _cast(name: str) -> Any:
+    def method(self: Tensor) -> Tensor:
+        return ops.to(self, name)
+
+    method.__name__ = name
+    return method
+
+
+def _type_as(self: Tensor, other: Tensor) -> Tensor:
+    return ops.to(self, other.dtype)
+
+
+def _new_tensor(self: Tensor, data: Any, **kw: Any) -> Tensor:
+    from .creation import tensor
+
+    kw.setdefault("dtype", self.dtype)
+    return tensor(data, **kw)
+
+
+def _pow_method(self: Tensor, exponent: Any) -> Tensor:
+    return ops.pow(self, exponent)
+
+
+def _rpow(self: Tensor, base: Any) -> Tensor:
+    return ops.pow(base, self)
+
+
+def _rmatmul(self: Tensor, other: Any) -> Tensor:
+    return ops.matmul(other, self)
+
+
+def _iop(fn: Any) -> Any:
+    def method(self: Tensor, other: Any) -> Tensor:
+        return fn(self, other)
+
+    return method
+
+
+def _ipow(self: Tensor, other: Any) -> Tensor:
+    return ops.pow_(self, other)
+
+
+def _max(self: Tensor, dim: Any = None, keepdim: bool = False) -> Any:
+    return ops.max(self, dim, keepdim)
+
+
+def _min(self: Tensor, dim: Any = None, keepdim: bool = False) -> Any:
+    return ops.min(self, dim, keepdim)
+
+
+def _invert(self: Tensor) -> Tensor:
+    if self._data.dtype.kind == "b":
+        return Tensor._make(np.logical_not(self._data), None, 0, None)
+    return Tensor._make(np.invert(self._data), None, 0, None)
+
+
+def _and(self: Tensor, other: Any) -> Tensor:
+    return ops._cmp(np.bitwise_and, self, other)
+
+
+def _or(self: Tensor, other: Any) -> Tensor:
+    return ops._cmp(np.bitwise_or, self, other)
+
+
+def _xor(self: Tensor, other: Any) -> Tensor:
+    return ops._cmp(np.bitwise_xor, self, other)
+
+
+def _where_method(self: Tensor, condition: Any, other: Any) -> Tensor:
+    return ops.where(condition, self, other)
+
+
+def _pos(self: Tensor) -> Tensor:
+    return self
+
+
+def _double_backward_safe_neg(self: Tensor) -> Tensor:
+    return ops.neg(self)
+
+
+# name -> function(self, ...): the public tensor methods (also the spec language's whitelist)
+METHODS: dict[str, Any] = {
+    # arithmetic
+    "add": ops.add, "sub": ops.sub, "subtract": ops.sub, "mul": ops.mul, "multiply": ops.mul,
+    "div": ops.div, "divide": ops.div, "true_divide": ops.div, "neg": ops.neg,
+    "negative": ops.neg, "pow": _pow_method, "reciprocal": ops.reciprocal, "square": ops.square,
+    "rsqrt": ops.rsqrt,
+    # elementwise
+    "exp": ops.exp, "log": ops.log, "log1p": ops.log1p, "sqrt": ops.sqrt, "abs": ops.abs,
+    "absolute": ops.abs, "sign": ops.sign, "sin": ops.sin, "cos": ops.cos, "tan": ops.tan,
+    "tanh": ops.tanh, "sigmoid": ops.sigmoid, "relu": ops.relu, "erf": ops.erf,
+    "clamp": ops.clamp, "clip": ops.clamp, "clamp_min": ops.clamp_min,
+    "clamp_max": ops.clamp_max, "maximum": ops.maximum, "minimum": ops.minimum,
+    "clone": ops.clone, "where": _where_method,
+    # comparisons
+    "eq": ops.eq, "ne": ops.ne, "lt": ops.lt, "le": ops.le, "gt": ops.gt, "ge": ops.ge,
+    "logical_and": ops.logical_and, "logical_or": ops.logical_or,
+    "logical_not": ops.logical_not, "isnan": ops.isnan, "isfinite": ops.isfinite,
+    "allclose": ops.allclose, "isclose": ops.isclose, "equal": ops.equal,
+    "all": ops.all, "any": ops.any, "argmax": ops.argmax, "argmin": ops.argmin,
+    # matrix products
+    "matmul": ops.matmul, "mm": ops.mm, "mv": ops.mv, "dot": ops.dot, "bmm": ops.bmm,
+    "outer": ops.outer, "ger": ops.outer,
+    # reductions
+    "sum": ops.sum, "mean": ops.mean, "prod": ops.prod, "max": _max, "min": _min,
+    "amax": ops.amax, "amin": ops.amin, "logsumexp": ops.logsumexp, "var": ops.var,
+    "std": ops.std, "norm": ops.norm,
+    # shape
+    "reshape": ops.reshape, "view": ops.view, "flatten": ops.flatten, "squeeze": ops.squeeze,
+    "unsqueeze": ops.unsqueeze, "transpose": ops.transpose, "swapaxes": ops.transpose,
+    "t": ops.t, "permute": ops.permute, "expand": ops.expand, "expand_as": ops.expand_as,
+    "broadcast_to": ops.broadcast_to, "split": ops.split, "chunk": ops.chunk,
+    "unbind": ops.unbind, "select": ops.select, "sum_to_size": _sum_to_size,
+    # dtype
+    "to": ops.to, "double": _cast("float64"), "float": _cast("float32"), "long": _cast("int64"),
+    "bool": _cast("bool"), "type_as": _type_as, "new_tensor": _new_tensor,
+    # in place
+    "add_": ops.add_, "sub_": ops.sub_, "mul_": ops.mul_, "div_": ops.div_, "pow_": ops.pow_,
+    "zero_": ops.zero_, "fill_": ops.fill_, "clamp_": ops.clamp_, "clip_": ops.clamp_,
+    "exp_": ops.exp_, "relu_": ops.relu_, "neg_": ops.neg_, "sigmoid_": ops.sigmoid_,
+    "tanh_": ops.tanh_, "copy_": ops.copy_,
+}
+
+# Methods defined on Tensor itself (autograd and conversion) that specs may call.
+CORE_METHODS = frozenset({
+    "backward", "detach", "detach_", "requires_grad_", "retain_grad", "register_hook",
+    "numpy", "item", "tolist", "size", "dim", "numel", "is_floating_point",
+})
+
+ATTRIBUTES = frozenset({
+    "grad", "grad_fn", "shape", "dtype", "requires_grad", "is_leaf", "T", "mT", "data", "ndim",
+    "retains_grad", "device", "_version", "values", "indices",
+})
+
+
+def install() -> None:
+    for name, fn in METHODS.items():
+        setattr(Tensor, name, fn)
+    Tensor.T = property(ops.T)
+    Tensor.mT = property(ops.mT)
+    for dunder, fn in {
+        "__add__": ops.add, "__radd__": _reflected(ops.add), "__sub__": ops.sub,
+        "__rsub__": _reflected(ops.sub), "__mul__": ops.mul, "__rmul__": _reflected(ops.mul),
+        "__truediv__": ops.div, "__rtruediv__": _reflected(ops.div), "__pow__": _pow_method,
+        "__rpow__": _rpow, "__matmul__": ops.matmul, "__rmatmul__": _rmatmul,
+        "__neg__": _double_backward_safe_neg, "__pos__": _pos, "__abs__": ops.abs,
+        "__eq__": ops.eq, "__ne__": ops.ne, "__lt__": ops.lt, "__le__": ops.le, "__gt__": ops.gt,
+        "__ge__": ops.ge, "__invert__": _invert, "__and__": _and, "__or__": _or, "__xor__": _xor,
+        "__getitem__": ops.getitem, "__setitem__": ops.setitem,
+        "__iadd__": _iop(ops.add_), "__isub__": _iop(ops.sub_), "__imul__": _iop(ops.mul_),
+        "__itruediv__": _iop(ops.div_), "__ipow__": _ipow,
+    }.items():
+        setattr(Tensor, dunder, fn)
+    Tensor.__hash__ = object.__hash__
+

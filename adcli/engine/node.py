@@ -1,0 +1,189 @@
+"""Graph nodes (``grad_fn`` objects) and the saved tensors they hold.
+
+A node is named like PyTorch's (``MulBackward0``); its class carries the op definition, so the
+inspector can always say what a node is and which derivative rule it applies.
+"""
+
+from __future__ import annotations
+
+import weakref
+
+import numpy as np
+from typing import TYPE_CHECKING, Any
+
+from .errors import GraphFreedError, InplaceModifiedError
+
+if TYPE_CHECKING:
+    from .tensor import Tensor
+
+Edge = tuple["Node | None", int]
+
+
+class SavedTensor:
+    """A tensor saved for backward, with the version it had when saved.
+
+    An op's own output is kept as its array only (no reference back to the node), so that a
+    finished graph has no reference cycles and is freed by reference counting alone.
+    """
+
+    __slots__ = ("tensor", "data", "vc", "version", "is_output", "output_nr", "requires_grad")
+
+    def __init__(self, t: Tensor, is_output: bool = False) -> None:
+        self.data = t._data
+        self.vc = t._vc
+        self.version = t._vc[0]
+        self.is_output = is_output
+        self.output_nr = t._output_nr
+        self.requires_grad = t.requires_grad
+        self.tensor = None if is_output else t
+
+    def check(self, node: Node) -> None:
+        if self.vc[0] != self.version:
+            from .tensor import describe_type
+
+            origin = node.name().removesuffix("Backward0") if self.is_output else None
+            if origin is None and self.tensor is not None and self.tensor.grad_fn is not None:
+                origin = self.tensor.grad_fn.name()
+            raise InplaceModifiedError(
+                describe_type(self.data), origin, self.vc[0], self.version
+            )
+
+    def unpack(self, node: Node) -> Tensor:
+        """The saved value as a Tensor linked into the graph (for create_graph)."""
+        from .tensor import Tensor
+
+        if self.is_output:
+            return Tensor._make(self.data, node, self.output_nr, self.vc)
+        return self.tensor  # type: ignore[return-value]
+
+
+class Node:
+    """Base of every grad_fn: edges to the next nodes, saved tensors, hooks."""
+
+    __slots__ = (
+        "next_functions", "_saved", "_freed", "_pre_hooks", "_retain", "attrs", "shapes",
+        "dtypes", "n_outputs", "meta", "__weakref__",
+    )
+
+    def __init__(self) -> None:
+        self.next_functions: tuple[Edge, ...] = ()
+        self._saved: dict[str, SavedTensor] | None = None
+        self._freed = False
+        self._pre_hooks: dict[int, list[Any]] | None = None
+        self._retain: dict[int, Any] | None = None
+        self.attrs: dict[str, Any] = {}
+        self.shapes: tuple[tuple[int, ...] | None, ...] = ()
+        self.dtypes: tuple[Any, ...] = ()
+        self.n_outputs = 1
+        self.meta: dict[str, Any] | None = None
+
+    def name(self) -> str:
+        """PyTorch's class name for this node, e.g. ``MulBackward0``."""
+        return type(self).__name__
+
+    def __repr__(self) -> str:
+        return f"<{self.name()} object at {id(self):#x}>"
+
+    # -- saved tensors -----------------------------------------------------------------------
+    def save(self, name: str, t: Tensor, is_output: bool = False) -> None:
+        if self._saved is None:
+            self._saved = {}
+        self._saved[name] = SavedTensor(t, is_output)
+
+    @property
+    def saved_tensors_info(self) -> list[dict[str, Any]]:
+        """Name, shape, dtype, version and freed state of each saved tensor (for inspectors)."""
+        out = []
+        for name, st in (self._saved or {}).items():
+            out.append({
+                "name": name, "shape": list(st.data.shape), "dtype": st.data.dtype.name,
+                "version": st.version, "current_version": st.vc[0], "freed": False,
+            })
+        if self._freed:
+            out = [{"name": "<freed>", "freed": True}] if not out else out
+        return out
+
+    @property
+    def had_saved(self) -> bool:
+        return self._saved is not None or self._freed
+
+    def release(self) -> None:
+        """Free saved tensors (after a backward without retain_graph)."""
+        if self._saved is not None:
+            self._saved = None
+            self._freed = True
+
+    def unpack_saved(self, as_tensors: bool) -> dict[str, Any]:
+        """Saved values after a version check: arrays, or graph-linked Tensors."""
+        saved = self._saved
+        if saved is None:
+            if self._freed:
+                raise GraphFreedError()
+            return {}
+        out: dict[str, Any] = {}
+        for name, st in saved.items():
+            st.check(self)
+            out[name] = st.unpack(self) if as_tensors else st.data
+        return out
+
+    # -- hooks -------------------------------------------------------------------------------
+    def register_prehook(self, output_nr: int, fn: Any) -> None:
+        if self._pre_hooks is None:
+            self._pre_hooks = {}
+        self._pre_hooks.setdefault(output_nr, []).append(fn)
+
+    def register_hook(self, fn: Any) -> None:
+        """Hook run on this node's incoming gradient (output 0), as ``grad_fn.register_prehook``."""
+        self.register_prehook(0, fn)
+
+    def set_retain(self, output_nr: int, tensor: Tensor) -> None:
+        if self._retain is None:
+            self._retain = {}
+        self._retain[output_nr] = weakref.ref(tensor)
+
+    # -- backward ----------------------------------------------------------------------------
+    def apply(self, grads: list[Any], as_tensors: bool) -> tuple[Any, ...]:
+        """Gradients for each edge in ``next_functions`` given the output gradients."""
+        raise NotImplementedError
+
+    def describe(self) -> str:
+        """One line on what this node computes in backward."""
+        return ""
+
+
+class AccumulateGrad(Node):
+    """The sink of a leaf tensor: adds incoming gradients into ``variable.grad``."""
+
+    __slots__ = ("variable",)
+
+    def __init__(self, variable: Tensor) -> None:
+        super().__init__()
+        self.variable = variable
+        self.shapes = (variable.shape,)
+
+    def apply(self, grads: list[Any], as_tensors: bool) -> tuple[Any, ...]:
+        from .tensor import Tensor
+
+        g = grads[0]
+        if g is None:
+            return ()
+        var = self.variable
+        if as_tensors:
+            # create_graph: keep the gradient's own history, accumulate out of place.
+            if not isinstance(g, Tensor):
+                g = Tensor._make(g, None, 0, None)
+            if g._data.dtype != var._data.dtype:
+                g = g.to(var.dtype)
+            var.grad = g if var.grad is None else var.grad + g
+            return ()
+        arr = g._data if isinstance(g, Tensor) else g
+        if var.grad is None:
+            # A fresh buffer: the incoming array may be shared with other edges or the caller.
+            var.grad = Tensor._make(np.array(arr, dtype=var._data.dtype, copy=True), None, 0, None)
+        else:
+            var.grad._data += arr
+            var.grad._vc[0] += 1
+        return ()
+
+    def describe(self) -> str:
+        return "adds the incoming gradient into .grad of the leaf"

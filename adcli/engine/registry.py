@@ -1,0 +1,83 @@
+"""The names a spec (or ``adcli ops``) may use: torch-level ops, ``F.`` ops, tensor methods.
+
+This is the spec language's whitelist: a name not in these tables cannot be called from a spec.
+Plugins add ops with :func:`register_op`.
+"""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Callable
+from typing import Any
+
+from . import creation, derivatives, dtypes, functional, ops
+from .backward import backward, grad
+from .errors import InvalidArgumentError
+from .grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
+from .methods import ATTRIBUTES, CORE_METHODS, METHODS
+
+_OP_NAMES = [
+    "add", "sub", "subtract", "rsub", "mul", "multiply", "div", "divide", "true_divide",
+    "reciprocal", "neg", "negative", "pow", "square", "rsqrt", "exp", "log", "log1p", "sqrt",
+    "abs", "absolute", "sign", "sin", "cos", "tan", "tanh", "sigmoid", "erf", "relu", "clamp",
+    "clip", "clamp_min", "clamp_max", "maximum", "minimum", "where", "clone", "eq", "ne", "lt",
+    "le", "gt", "ge", "logical_and", "logical_or", "logical_not", "isnan", "isfinite",
+    "allclose", "isclose", "equal", "all", "any", "argmax", "argmin", "mm", "mv", "dot", "bmm",
+    "outer", "ger", "addmm", "matmul", "sum", "mean", "prod", "max", "min", "amax", "amin",
+    "logsumexp", "var", "std", "norm", "reshape", "flatten", "squeeze", "unsqueeze",
+    "transpose", "swapaxes", "t", "permute", "broadcast_to", "cat", "concat", "concatenate",
+    "stack", "split", "chunk", "unbind", "select",
+]
+_CREATION = [
+    "tensor", "zeros", "ones", "full", "zeros_like", "ones_like", "full_like", "randn", "rand",
+    "randn_like", "rand_like", "randint", "arange", "linspace", "eye", "empty", "manual_seed",
+]
+
+TORCH: dict[str, Any] = {name: getattr(ops, name) for name in _OP_NAMES}
+TORCH.update({name: getattr(creation, name) for name in _CREATION})
+TORCH.update({
+    "softmax": functional.softmax, "log_softmax": functional.log_softmax,
+    "no_grad": no_grad, "enable_grad": enable_grad, "set_grad_enabled": set_grad_enabled,
+    "is_grad_enabled": is_grad_enabled,
+    "float32": dtypes.float32, "float": dtypes.float32, "float64": dtypes.float64,
+    "double": dtypes.float64, "int64": dtypes.int64, "long": dtypes.int64, "bool": dtypes.bool_,
+    "get_default_dtype": dtypes.get_default_dtype,
+})
+
+FUNCTIONAL: dict[str, Any] = {name: getattr(functional, name) for name in functional.__all__}
+
+AUTOGRAD: dict[str, Any] = {"grad": grad, "backward": backward}
+
+TENSOR_METHODS: frozenset[str] = frozenset(METHODS) | CORE_METHODS
+TENSOR_ATTRS: frozenset[str] = ATTRIBUTES
+
+PLUGIN_OPS: dict[str, Callable[..., Any]] = {}
+
+
+def register_op(name: str, fn: Callable[..., Any]) -> None:
+    """Make ``fn`` callable from specs as ``name(...)`` / ``torch.name(...)``."""
+    if not name.isidentifier() or name.startswith("_"):
+        raise InvalidArgumentError(f"register_op: {name!r} is not a valid op name")
+    if not callable(fn):
+        raise InvalidArgumentError(f"register_op: {name!r} must be callable")
+    TORCH[name] = fn
+    PLUGIN_OPS[name] = fn
+
+
+def signature(fn: Any) -> str:
+    """A readable signature of a public op."""
+    try:
+        return str(inspect.signature(fn)).replace("'", "")
+    except (TypeError, ValueError):
+        return "(...)"
+
+
+def op_table() -> list[dict[str, Any]]:
+    """Every differentiable op of the derivative table: name, grad_fn, rules, PyTorch name."""
+    rows = []
+    for op in derivatives.OPS.values():
+        rows.append({
+            "name": op.name, "grad_fn": op.backward_name, "inputs": list(op.inputs),
+            "rules": dict(op.rules), "torch": op.torch,
+        })
+    return rows

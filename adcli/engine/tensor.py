@@ -1,0 +1,305 @@
+"""The Tensor: a NumPy array plus the autograd bookkeeping PyTorch keeps on a tensor."""
+
+from __future__ import annotations
+
+import weakref
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import numpy as np
+
+from . import dtypes
+from .errors import InvalidArgumentError
+from .grad_mode import _enabled
+from .node import AccumulateGrad, Node
+
+
+def describe_type(arr: np.ndarray) -> str:
+    """PyTorch's legacy type description, e.g. ``torch.DoubleTensor [3]``."""
+    d = dtypes.from_numpy(arr.dtype)
+    dims = ", ".join(str(n) for n in arr.shape)
+    return f"torch.{d.legacy} [{dims}]"
+
+
+class Tensor:
+    """An n-dimensional array that records the operations applied to it.
+
+    Create tensors with :func:`adcli.tensor` and friends rather than this constructor.
+    """
+
+    __slots__ = (
+        "_data", "requires_grad", "grad", "grad_fn", "_output_nr", "_vc", "_accumulator",
+        "_base", "_retains_grad", "_leaf_hooks", "__weakref__",
+    )
+    __array_priority__ = 1000  # numpy scalars on the left defer to our operators
+
+    def __init__(self, data: Any, requires_grad: bool = False, dtype: Any = None) -> None:
+        from .creation import as_array
+
+        self._data = as_array(data, dtype)
+        self.requires_grad = False
+        self.grad: Tensor | None = None
+        self.grad_fn: Node | None = None
+        self._output_nr = 0
+        self._vc = [0]
+        self._accumulator: weakref.ref[AccumulateGrad] | None = None
+        self._base: Tensor | None = None
+        self._retains_grad = False
+        self._leaf_hooks: list[Callable[..., Any]] | None = None
+        if requires_grad:
+            self.requires_grad_(True)
+
+    @classmethod
+    def _make(cls, data: np.ndarray, grad_fn: Node | None, output_nr: int,
+              vc: list[int] | None) -> Tensor:
+        # The hot-path constructor: no conversion, no checks.
+        t = object.__new__(cls)
+        t._data = data
+        t.requires_grad = grad_fn is not None
+        t.grad = None
+        t.grad_fn = grad_fn
+        t._output_nr = output_nr
+        t._vc = [0] if vc is None else vc
+        t._accumulator = None
+        t._base = None
+        t._retains_grad = False
+        t._leaf_hooks = None
+        return t
+
+    # -- basic attributes --------------------------------------------------------------------
+    @property
+    def shape(self) -> Size:
+        return Size(self._data.shape)
+
+    def size(self, dim: int | None = None) -> Any:
+        if dim is None:
+            return Size(self._data.shape)
+        return self._data.shape[_wrap_dim(dim, self._data.ndim)]
+
+    @property
+    def dtype(self) -> dtypes.dtype:
+        return dtypes.from_numpy(self._data.dtype)
+
+    @property
+    def ndim(self) -> int:
+        return self._data.ndim
+
+    def dim(self) -> int:
+        return self._data.ndim
+
+    def numel(self) -> int:
+        return int(self._data.size)
+
+    def __len__(self) -> int:
+        if self._data.ndim == 0:
+            raise TypeError("len() of a 0-d tensor")
+        return self._data.shape[0]
+
+    @property
+    def is_leaf(self) -> bool:
+        return self.grad_fn is None
+
+    @property
+    def data(self) -> Tensor:
+        """The same storage, detached from the graph (as ``tensor.data`` in PyTorch)."""
+        return Tensor._make(self._data, None, 0, [0])
+
+    @data.setter
+    def data(self, value: Tensor) -> None:
+        self._data = value._data if isinstance(value, Tensor) else np.asarray(value)
+
+    @property
+    def _version(self) -> int:
+        return self._vc[0]
+
+    @property
+    def is_floating_point_(self) -> bool:
+        return self._data.dtype.kind == "f"
+
+    def is_floating_point(self) -> bool:
+        return self._data.dtype.kind == "f"
+
+    @property
+    def device(self) -> str:
+        return "cpu"
+
+    # -- conversion --------------------------------------------------------------------------
+    def numpy(self) -> np.ndarray:
+        """The underlying array (shares memory), even when the tensor requires grad."""
+        return self._data
+
+    def item(self) -> Any:
+        if self._data.size != 1:
+            raise InvalidArgumentError(
+                f"a Tensor with {self._data.size} elements cannot be converted to Scalar"
+            )
+        return self._data.reshape(()).item()
+
+    def tolist(self) -> Any:
+        return self._data.tolist()
+
+    def __float__(self) -> float:
+        return float(self.item())
+
+    def __int__(self) -> int:
+        return int(self.item())
+
+    def __bool__(self) -> bool:
+        if self._data.size != 1:
+            raise InvalidArgumentError(
+                "Boolean value of Tensor with more than one value is ambiguous"
+            )
+        return bool(self._data.reshape(()).item())
+
+    def __index__(self) -> int:
+        if self._data.dtype.kind not in "iub" or self._data.size != 1:
+            raise TypeError("only integer tensors of a single element can be converted to an index")
+        return int(self.item())
+
+    def __array__(self, dtype: Any = None, copy: Any = None) -> np.ndarray:
+        return self._data if dtype is None else self._data.astype(dtype)
+
+    def __iter__(self) -> Any:
+        if self._data.ndim == 0:
+            raise TypeError("iteration over a 0-d tensor")
+        return (self[i] for i in range(self._data.shape[0]))
+
+    __hash__ = object.__hash__
+
+    # -- autograd ----------------------------------------------------------------------------
+    def requires_grad_(self, requires_grad: bool = True) -> Tensor:
+        if self.grad_fn is not None:
+            if not requires_grad:
+                raise InvalidArgumentError(
+                    "you can only change requires_grad flags of leaf variables. If you want to "
+                    "use a computed variable in a subgraph that doesn't require differentiation "
+                    "use var_no_grad = var.detach()."
+                )
+            return self
+        if requires_grad and self._data.dtype.kind != "f":
+            raise InvalidArgumentError(
+                "only Tensors of floating point dtype can require gradients"
+            )
+        self.requires_grad = bool(requires_grad)
+        return self
+
+    def _grad_accumulator(self) -> AccumulateGrad:
+        acc = self._accumulator() if self._accumulator is not None else None
+        if acc is None:
+            acc = AccumulateGrad(self)
+            if self._leaf_hooks:
+                for fn in self._leaf_hooks:
+                    acc.register_prehook(0, fn)
+            # Weak: the graph owns the accumulator, the leaf only finds it again.
+            self._accumulator = weakref.ref(acc)
+        return acc
+
+    def _edge(self) -> tuple[Node | None, int]:
+        if self.grad_fn is not None:
+            return (self.grad_fn, self._output_nr)
+        if self.requires_grad:
+            return (self._grad_accumulator(), 0)
+        return (None, 0)
+
+    def detach(self) -> Tensor:
+        """A tensor sharing storage and version counter, cut from the graph."""
+        return Tensor._make(self._data, None, 0, self._vc)
+
+    def detach_(self) -> Tensor:
+        if self._base is not None and self._base.requires_grad:
+            raise InvalidArgumentError(
+                "Can't detach views in-place. Use detach() instead."
+            )
+        self.grad_fn = None
+        self.requires_grad = False
+        self._output_nr = 0
+        return self
+
+    def retain_grad(self) -> None:
+        if not self.requires_grad:
+            raise InvalidArgumentError("can't retain_grad on Tensor that has requires_grad=False")
+        if self.grad_fn is None or self._retains_grad:
+            return
+        self._retains_grad = True
+        self.grad_fn.set_retain(self._output_nr, self)
+
+    @property
+    def retains_grad(self) -> bool:
+        return self._retains_grad
+
+    def register_hook(self, hook: Callable[[Tensor], Tensor | None]) -> Any:
+        """Run ``hook(grad)`` when this tensor's gradient is computed; it may return a new one."""
+        if not self.requires_grad:
+            raise InvalidArgumentError(
+                "cannot register a hook on a tensor that doesn't require gradient"
+            )
+        if self.grad_fn is not None:
+            self.grad_fn.register_prehook(self._output_nr, hook)
+        else:
+            if self._leaf_hooks is None:
+                self._leaf_hooks = []
+            self._leaf_hooks.append(hook)
+            acc = self._accumulator() if self._accumulator is not None else None
+            if acc is not None:
+                acc.register_prehook(0, hook)
+        return _HookHandle()
+
+    def backward(self, gradient: Any = None, retain_graph: bool | None = None,
+                 create_graph: bool = False, inputs: Sequence[Tensor] | Tensor | None = None) -> None:
+        """Compute the gradient of this tensor w.r.t. graph leaves, as ``torch.Tensor.backward``."""
+        from .backward import backward
+
+        backward([self], None if gradient is None else [gradient], retain_graph, create_graph,
+                 inputs)
+
+    # -- in-place bookkeeping ------------------------------------------------------------------
+    def _bump(self) -> None:
+        self._vc[0] += 1
+
+    # -- printing ----------------------------------------------------------------------------
+    def __repr__(self) -> str:
+        from .printing import tensor_repr
+
+        return tensor_repr(self)
+
+    def __str__(self) -> str:
+        return self.__repr__()
+
+    def __format__(self, spec: str) -> str:
+        if self._data.ndim == 0:
+            return self.item().__format__(spec)
+        return format(repr(self), spec)
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> Tensor:
+        if self.grad_fn is not None:
+            raise InvalidArgumentError(
+                "Only Tensors created explicitly by the user (graph leaves) support the deepcopy "
+                "protocol at the moment."
+            )
+        t = Tensor._make(self._data.copy(), None, 0, None)
+        t.requires_grad = self.requires_grad
+        return t
+
+
+class Size(tuple):
+    """A tensor shape, printed as ``torch.Size([2, 3])``."""
+
+    def __repr__(self) -> str:
+        return f"torch.Size({list(self)})"
+
+    def numel(self) -> int:
+        return int(np.prod(self, dtype=np.int64))
+
+
+class _HookHandle:
+    def remove(self) -> None:  # hooks are kept; removal is not supported yet
+        raise InvalidArgumentError("removing hooks is not supported by adcli")
+
+
+def _wrap_dim(dim: int, ndim: int) -> int:
+    lo, hi = -max(ndim, 1), max(ndim, 1) - 1
+    if not isinstance(dim, int | np.integer) or not lo <= dim <= hi:
+        from .errors import InvalidArgumentError as _E
+
+        raise _E(f"Dimension out of range (expected to be in range of [{lo}, {hi}], but got {dim})")
+    return int(dim) % max(ndim, 1)

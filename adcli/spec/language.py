@@ -1,0 +1,535 @@
+"""The spec statement language: PyTorch syntax, parsed with :mod:`ast`, checked against a whitelist.
+
+Spec text is never evaluated as Python. :func:`parse_block` and :func:`parse_expression` turn
+text into Python ``ast`` trees (``ast.parse`` only builds a tree; nothing is compiled or run),
+then :class:`Checker` walks every node and refuses anything outside the whitelist with a
+:class:`~adcli.spec.errors.SpecError` located in the YAML file. Op references
+(``torch.matmul``, ``F.relu``, ``matmul``) are replaced by :class:`OpRef` nodes, so the
+interpreter never resolves a dotted name at run time.
+
+Public API:
+
+- ``SourceMap``: maps positions in a statement string to the YAML file.
+- ``Vocabulary``: the names the engine offers (``default_vocabulary()`` reads the registry).
+- ``parse_block(text, srcmap, vocab, bound) -> list[ast.stmt]``: statements; ``bound`` (the
+  names bound so far) is updated with the names the block assigns.
+- ``parse_expression(text, srcmap, vocab, bound) -> ast.expr``.
+- ``backward_receivers(stmts) -> list[ast.expr]``: receivers of ``X.backward()`` calls.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+import warnings
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from functools import cache
+from typing import Any
+
+from .errors import SpecError
+
+MAX_DEPTH = 64
+"""Deepest allowed nesting of an expression (``((((x))))`` counts four)."""
+
+BUILTINS = frozenset({"print", "len", "float", "int", "bool", "str", "round", "abs", "list",
+                      "tuple"})
+"""Python builtins usable bare in a spec (bindings take precedence, then these, then ops)."""
+
+NAMESPACES = ("torch", "F")
+RESERVED = frozenset({"torch", "F", "nn", "autograd", "print", "True", "False", "None"})
+
+# Attributes readable on values that are not tensors (max/min results, grad_fn nodes, dtypes).
+EXTRA_ATTRS = frozenset({"values", "indices", "next_functions", "is_floating_point"})
+# Methods callable on values that are not tensors (grad_fn.name(), shape.numel()).
+EXTRA_METHODS = frozenset({"name", "numel"})
+# Methods refused even if the engine offers them: they hand out raw NumPy arrays.
+REFUSED_METHODS = frozenset({"numpy", "__array__"})
+# Tensor attributes a statement may assign (``x.grad = None``, ``x.requires_grad = True``).
+SETTABLE_ATTRS = frozenset({"grad", "requires_grad", "data"})
+
+_BINOPS = (ast.Add, ast.Sub, ast.Mult, ast.Div, ast.FloorDiv, ast.Mod, ast.Pow, ast.MatMult,
+           ast.BitAnd, ast.BitOr, ast.BitXor)
+_UNARY = (ast.USub, ast.UAdd, ast.Not, ast.Invert)
+_CMPOPS = (ast.Eq, ast.NotEq, ast.Lt, ast.LtE, ast.Gt, ast.GtE, ast.Is, ast.IsNot, ast.In,
+           ast.NotIn)
+_FORMAT_SPEC = re.compile(r"[^{}]?[<>=^]?[+\- ]?#?0?\d{0,3}[,_]?(\.\d{1,3})?[bcdeEfFgGnosxX%]?")
+
+_NODE_NAMES = {
+    ast.Lambda: "lambda", ast.ListComp: "a list comprehension",
+    ast.SetComp: "a set comprehension", ast.DictComp: "a dict comprehension",
+    ast.GeneratorExp: "a generator expression", ast.Dict: "a dict literal",
+    ast.Set: "a set literal", ast.Starred: "star unpacking", ast.NamedExpr: "':='",
+    ast.IfExp: "a conditional expression", ast.Await: "await", ast.Yield: "yield",
+    ast.YieldFrom: "yield", ast.For: "'for'", ast.While: "'while'", ast.If: "'if'",
+    ast.FunctionDef: "'def'", ast.AsyncFunctionDef: "'async def'", ast.ClassDef: "'class'",
+    ast.Return: "'return'", ast.Delete: "'del'", ast.Raise: "'raise'", ast.Try: "'try'",
+    ast.Global: "'global'", ast.Nonlocal: "'nonlocal'", ast.Break: "'break'",
+    ast.Continue: "'continue'", ast.AnnAssign: "an annotated assignment",
+    ast.ImportFrom: "'from ... import'", ast.AsyncWith: "'async with'",
+    ast.AsyncFor: "'async for'",
+}
+
+
+@dataclass
+class SourceMap:
+    """Where a piece of spec text sits in its YAML file (all numbers 1-based).
+
+    ``line``/``column`` is the position of the text's first character. For a block scalar
+    (``block=True``) text line *n* is YAML line ``line + n - 1`` and starts at ``column``.
+    """
+
+    file: str
+    line: int = 1
+    column: int = 1
+    block: bool = False
+    text: str = ""
+
+    def position(self, lineno: int, col_offset: int) -> tuple[int, int]:
+        """The YAML (line, column) of an ``ast`` position (1-based line, UTF-8 byte offset)."""
+        lines = self.text.split("\n")
+        chars = col_offset
+        if 1 <= lineno <= len(lines):
+            chars = len(lines[lineno - 1].encode("utf-8")[:col_offset].decode("utf-8", "replace"))
+        if self.block:
+            return self.line + lineno - 1, self.column + chars
+        if lineno == 1:
+            return self.line, self.column + chars
+        return self.line, self.column
+
+    def error(self, where: Any, message: str, kind: str = "invalid_spec") -> SpecError:
+        """A SpecError at an ``ast`` node (or ``(lineno, col_offset)``, or None: the start)."""
+        if where is None:
+            line, col = self.line, self.column
+        elif isinstance(where, tuple):
+            line, col = self.position(*where)
+        else:
+            line, col = self.position(getattr(where, "lineno", 1), getattr(where, "col_offset", 0))
+        return SpecError(self.file, line, col, message, kind)
+
+
+@dataclass(frozen=True)
+class Vocabulary:
+    """The names a spec may use: the engine's ops, tensor methods and attributes."""
+
+    torch: Mapping[str, Any]
+    functional: Mapping[str, Any]
+    autograd: Mapping[str, Any]
+    tensor_methods: frozenset[str]
+    tensor_attrs: frozenset[str]
+    builtins: frozenset[str] = BUILTINS
+
+    @property
+    def methods(self) -> frozenset[str]:
+        return (self.tensor_methods | EXTRA_METHODS) - REFUSED_METHODS
+
+    @property
+    def attrs(self) -> frozenset[str]:
+        return self.tensor_attrs | EXTRA_ATTRS
+
+
+@cache
+def default_vocabulary() -> Vocabulary:
+    """The vocabulary of the engine's op registry (imports the engine)."""
+    from adcli.engine import registry
+
+    return Vocabulary(
+        torch=registry.TORCH, functional=registry.FUNCTIONAL, autograd=registry.AUTOGRAD,
+        tensor_methods=frozenset(registry.TENSOR_METHODS),
+        tensor_attrs=frozenset(registry.TENSOR_ATTRS),
+    )
+
+
+class OpRef(ast.expr):
+    """A resolved op reference: ``namespace`` is torch, functional, autograd or builtins."""
+
+    _fields = ()
+    _attributes = ("lineno", "col_offset", "end_lineno", "end_col_offset")
+
+    def __init__(self, namespace: str, name: str, qualname: str, **kw: Any) -> None:
+        super().__init__(**kw)
+        self.namespace = namespace
+        self.name = name
+        self.qualname = qualname
+
+
+@dataclass
+class Checker:
+    """Walks an ``ast`` tree, refusing what the spec language does not allow."""
+
+    srcmap: SourceMap
+    vocab: Vocabulary
+    bound: set[str] = field(default_factory=set)
+
+    def fail(self, node: Any, message: str) -> SpecError:
+        return self.srcmap.error(node, message)
+
+    # -- statements --------------------------------------------------------------------------
+    def block(self, stmts: Iterable[ast.stmt]) -> list[ast.stmt]:
+        return [s for s in (self.stmt(s) for s in stmts) if s is not None]
+
+    def stmt(self, node: ast.stmt) -> ast.stmt | None:
+        if isinstance(node, ast.Expr):
+            node.value = self.expr(node.value, 0)
+            return node
+        if isinstance(node, ast.Assign):
+            node.value = self.expr(node.value, 0)
+            node.targets = [self.target(t, allow_tuple=True) for t in node.targets]
+            return node
+        if isinstance(node, ast.AugAssign):
+            if not isinstance(node.op, _BINOPS):
+                raise self.fail(node, f"operator {_op_text(node.op)}= is not allowed in a spec")
+            node.value = self.expr(node.value, 0)
+            if isinstance(node.target, ast.Name) and node.target.id not in self.bound:
+                raise self.fail(node.target, f"name '{node.target.id}' is not defined")
+            node.target = self.target(node.target, allow_tuple=False)
+            return node
+        if isinstance(node, ast.Assert):
+            node.test = self.expr(node.test, 0)
+            if node.msg is not None:
+                node.msg = self.expr(node.msg, 0)
+            return node
+        if isinstance(node, ast.With):
+            return self.with_(node)
+        if isinstance(node, ast.Import):
+            names = [(a.name, a.asname) for a in node.names]
+            if names in ([("torch", None)], [("torch.nn.functional", "F")]):
+                return None  # accepted and ignored, so tutorial code pastes as is
+            raise self.fail(node, "only 'import torch' and 'import torch.nn.functional as F' "
+                                  "are allowed in a spec")
+        if isinstance(node, ast.Pass):
+            return node
+        raise self.fail(node, f"{_describe(node)} is not allowed in a spec")
+
+    def with_(self, node: ast.With) -> ast.With:
+        if len(node.items) != 1:
+            raise self.fail(node, "a 'with' statement takes exactly one of torch.no_grad(), "
+                                  "torch.enable_grad() or torch.set_grad_enabled(...)")
+        item = node.items[0]
+        if item.optional_vars is not None:
+            raise self.fail(item.optional_vars, "'with ... as' is not allowed in a spec")
+        expr = self.expr(item.context_expr, 0)
+        ok = (isinstance(expr, ast.Call) and isinstance(expr.func, OpRef)
+              and expr.func.namespace == "torch"
+              and expr.func.name in ("no_grad", "enable_grad", "set_grad_enabled"))
+        if not ok:
+            raise self.fail(item.context_expr, "a 'with' statement takes torch.no_grad(), "
+                                               "torch.enable_grad() or torch.set_grad_enabled(...)")
+        item.context_expr = expr
+        node.body = self.block(node.body) or [ast.Pass(lineno=node.lineno, col_offset=0)]
+        return node
+
+    def target(self, node: ast.expr, allow_tuple: bool) -> ast.expr:
+        if isinstance(node, ast.Name):
+            self.check_name(node, node.id)
+            if node.id in RESERVED or node.id in BUILTINS:
+                raise self.fail(node, f"cannot assign to the reserved name '{node.id}'")
+            self.bound.add(node.id)
+            return node
+        if isinstance(node, ast.Subscript):
+            node.value = self.expr(node.value, 1)
+            node.slice = self.slice(node.slice, 1)
+            return node
+        if isinstance(node, ast.Attribute):
+            self.check_name(node, node.attr)
+            if node.attr not in SETTABLE_ATTRS:
+                raise self.fail(node, f"cannot assign to attribute '{node.attr}' (only "
+                                      f"{', '.join(sorted(SETTABLE_ATTRS))})")
+            node.value = self.expr(node.value, 1)
+            return node
+        if isinstance(node, ast.Tuple | ast.List) and allow_tuple:
+            if not node.elts:
+                raise self.fail(node, "cannot assign to an empty tuple")
+            node.elts = [self.target(e, allow_tuple=False) for e in node.elts]
+            return node
+        raise self.fail(node, f"cannot assign to {_describe(node)}")
+
+    # -- expressions -------------------------------------------------------------------------
+    def expr(self, node: ast.expr, depth: int) -> ast.expr:
+        if depth > MAX_DEPTH:
+            raise self.srcmap.error(
+                node, f"expression nested too deeply (more than {MAX_DEPTH} levels)",
+                "limit_exceeded")
+        d = depth + 1
+        if isinstance(node, ast.Constant):
+            v = node.value
+            if v is None or v is Ellipsis or isinstance(v, bool | int | float | str):
+                return node
+            raise self.fail(node, f"{type(v).__name__} literals are not allowed in a spec")
+        if isinstance(node, ast.Name):
+            return self.load_name(node)
+        if isinstance(node, ast.Attribute):
+            ref = self.op_ref(node)
+            if ref is not None:
+                return self.value_ref(ref, node)
+            self.check_name(node, node.attr)
+            if node.attr not in self.vocab.attrs:
+                if node.attr in self.vocab.methods:
+                    raise self.fail(node, f"method '{node.attr}' must be called: "
+                                          f".{node.attr}(...)")
+                raise self.fail(node, f"unknown attribute '{node.attr}'")
+            node.value = self.expr(node.value, d)
+            return node
+        if isinstance(node, ast.Call):
+            return self.call(node, d)
+        if isinstance(node, ast.BinOp):
+            if not isinstance(node.op, _BINOPS):
+                raise self.fail(node, f"operator {_op_text(node.op)} is not allowed in a spec")
+            node.left = self.expr(node.left, d)
+            node.right = self.expr(node.right, d)
+            return node
+        if isinstance(node, ast.UnaryOp):
+            node.operand = self.expr(node.operand, d)
+            return node
+        if isinstance(node, ast.BoolOp):
+            node.values = [self.expr(v, d) for v in node.values]
+            return node
+        if isinstance(node, ast.Compare):
+            for op in node.ops:
+                if not isinstance(op, _CMPOPS):
+                    raise self.fail(node, "this comparison is not allowed in a spec")
+            node.left = self.expr(node.left, d)
+            node.comparators = [self.expr(c, d) for c in node.comparators]
+            return node
+        if isinstance(node, ast.Subscript):
+            node.value = self.expr(node.value, d)
+            node.slice = self.slice(node.slice, d)
+            return node
+        if isinstance(node, ast.Tuple | ast.List):
+            for e in node.elts:
+                if isinstance(e, ast.Starred):
+                    raise self.fail(e, "star unpacking is not allowed in a spec")
+            node.elts = [self.expr(e, d) for e in node.elts]
+            return node
+        if isinstance(node, ast.JoinedStr):
+            return self.fstring(node, d)
+        if isinstance(node, ast.Slice):
+            raise self.fail(node, "a slice is only allowed inside [...]")
+        raise self.fail(node, f"{_describe(node)} is not allowed in a spec")
+
+    def slice(self, node: ast.expr, depth: int) -> ast.expr:
+        if isinstance(node, ast.Slice):
+            for part in ("lower", "upper", "step"):
+                sub = getattr(node, part)
+                if sub is not None:
+                    setattr(node, part, self.expr(sub, depth + 1))
+            return node
+        if isinstance(node, ast.Tuple):
+            node.elts = [self.slice(e, depth + 1) for e in node.elts]
+            return node
+        return self.expr(node, depth)
+
+    def fstring(self, node: ast.JoinedStr, depth: int) -> ast.JoinedStr:
+        for part in node.values:
+            if isinstance(part, ast.Constant):
+                continue
+            if not isinstance(part, ast.FormattedValue):
+                raise self.fail(part, "this f-string part is not allowed in a spec")
+            part.value = self.expr(part.value, depth + 1)
+            spec = part.format_spec
+            if spec is not None:
+                text = "".join(v.value for v in spec.values
+                               if isinstance(v, ast.Constant) and isinstance(v.value, str))
+                if (len(spec.values) != 1 or not isinstance(spec.values[0], ast.Constant)
+                        or not _FORMAT_SPEC.fullmatch(text)):
+                    raise self.fail(part, "this format specification is not allowed in a spec "
+                                          "(widths and precisions up to 999)")
+        return node
+
+    def call(self, node: ast.Call, depth: int) -> ast.Call:
+        for a in node.args:
+            if isinstance(a, ast.Starred):
+                raise self.fail(a, "star arguments (*args) are not allowed in a spec")
+        for k in node.keywords:
+            if k.arg is None:
+                raise self.fail(k.value, "keyword unpacking (**kwargs) is not allowed in a spec")
+            self.check_name(k, k.arg)
+        func = node.func
+        if isinstance(func, ast.Name):
+            if func.id in self.bound:
+                raise self.fail(func, f"'{func.id}' is a value, not an op: only ops and tensor "
+                                      "methods can be called")
+            node.func = self.load_name(func, call=True)
+        elif isinstance(func, ast.Attribute):
+            ref = self.op_ref(func)
+            if ref is not None:
+                node.func = ref
+            else:
+                self.check_name(func, func.attr)
+                if func.attr not in self.vocab.methods:
+                    raise self.fail(func, f"unknown method '{func.attr}'")
+                func.value = self.expr(func.value, depth)
+        else:
+            raise self.fail(func, "only ops and tensor methods can be called")
+        node.args = [self.expr(a, depth) for a in node.args]
+        for k in node.keywords:
+            k.value = self.expr(k.value, depth)
+        return node
+
+    # -- names -------------------------------------------------------------------------------
+    def check_name(self, node: Any, name: str) -> None:
+        if name.startswith("__"):
+            raise self.fail(node, f"dunder names are not allowed in a spec: '{name}'")
+        if name.startswith("_") and not isinstance(node, ast.Name):
+            raise self.fail(node, f"private attributes are not allowed in a spec: '{name}'")
+
+    def load_name(self, node: ast.Name, call: bool = False) -> ast.expr:
+        name = node.id
+        self.check_name(node, name)
+        if name in self.bound:
+            return node
+        loc = _loc(node)
+        if name in self.vocab.builtins:
+            if not call:
+                raise self.fail(node, f"builtin '{name}' must be called: {name}(...)")
+            return OpRef("builtins", name, name, **loc)
+        for ns, table in (("torch", self.vocab.torch), ("functional", self.vocab.functional)):
+            if name in table:
+                ref = OpRef(ns, name, name, **loc)
+                return ref if call else self.value_ref(ref, node)
+        if name in NAMESPACES or name in ("nn", "autograd"):
+            raise self.fail(node, f"'{name}' is a namespace: use {name}.NAME")
+        raise self.fail(node, f"name '{name}' is not defined (not an op, a builtin or a name "
+                              "bound earlier in the spec)")
+
+    def op_ref(self, node: ast.Attribute) -> OpRef | None:
+        """Resolve ``torch.X``, ``F.X``, ``torch.nn.functional.X``, ``torch.autograd.X``."""
+        chain: list[str] = []
+        cur: ast.expr = node
+        while isinstance(cur, ast.Attribute):
+            chain.append(cur.attr)
+            cur = cur.value
+        if not isinstance(cur, ast.Name) or cur.id not in NAMESPACES or cur.id in self.bound:
+            return None
+        chain.append(cur.id)
+        chain.reverse()
+        for part in chain:
+            self.check_name(node, part)
+        qual = ".".join(chain)
+        if chain[0] == "F":
+            ns, rest = "functional", chain[1:]
+        elif chain[1:3] == ["nn", "functional"]:
+            ns, rest = "functional", chain[3:]
+        elif chain[1:2] == ["autograd"]:
+            ns, rest = "autograd", chain[2:]
+        else:
+            ns, rest = "torch", chain[1:]
+        table = {"torch": self.vocab.torch, "functional": self.vocab.functional,
+                 "autograd": self.vocab.autograd}[ns]
+        if len(rest) != 1 or rest[0] not in table:
+            raise self.fail(node, f"unknown name '{qual}'")
+        return OpRef(ns, rest[0], qual, **_loc(node))
+
+    def value_ref(self, ref: OpRef, node: ast.expr) -> OpRef:
+        table = {"torch": self.vocab.torch, "functional": self.vocab.functional,
+                 "autograd": self.vocab.autograd}[ref.namespace]
+        if callable(table[ref.name]) and not _is_value(table[ref.name]):
+            raise self.fail(node, f"'{ref.qualname}' is an op: call it, {ref.qualname}(...)")
+        return ref
+
+
+def _is_value(obj: Any) -> bool:
+    # dtypes are values even if some registry entries happen to be callable classes
+    return type(obj).__name__ == "dtype"
+
+
+def _loc(node: Any) -> dict[str, int]:
+    return {"lineno": getattr(node, "lineno", 1), "col_offset": getattr(node, "col_offset", 0),
+            "end_lineno": getattr(node, "end_lineno", 1),
+            "end_col_offset": getattr(node, "end_col_offset", 0)}
+
+
+def _describe(node: Any) -> str:
+    for cls, name in _NODE_NAMES.items():
+        if isinstance(node, cls):
+            return name
+    return type(node).__name__
+
+
+def _op_text(op: ast.operator) -> str:
+    return {ast.LShift: "<<", ast.RShift: ">>"}.get(type(op), type(op).__name__)
+
+
+def _parse(text: str, srcmap: SourceMap, mode: str) -> ast.AST:
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # SyntaxWarnings would reach stderr
+            return ast.parse(text, mode=mode)
+    except SyntaxError as exc:
+        msg = exc.msg or "invalid syntax"
+        if "too many nested" in msg or "too complex" in msg:
+            raise srcmap.error(None, f"expression nested too deeply ({msg})",
+                               "limit_exceeded") from None
+        line = exc.lineno or 1
+        col = max((exc.offset or 1) - 1, 0)
+        raise srcmap.error(_char_pos(text, line, col), f"syntax error: {msg}") from None
+    except (RecursionError, MemoryError):
+        raise srcmap.error(None, "expression nested too deeply", "limit_exceeded") from None
+    except ValueError as exc:  # e.g. null bytes, integer literal too long
+        raise srcmap.error(None, f"invalid text: {exc}") from None
+
+
+def _char_pos(text: str, line: int, col_chars: int) -> tuple[int, int]:
+    # SyntaxError offsets count characters; SourceMap.position expects UTF-8 bytes.
+    lines = text.split("\n")
+    if 1 <= line <= len(lines):
+        return line, len(lines[line - 1][:col_chars].encode("utf-8"))
+    return line, col_chars
+
+
+def parse_block(text: str, srcmap: SourceMap, vocab: Vocabulary,
+                bound: set[str]) -> list[ast.stmt]:
+    """Parse and check statements; adds the names they assign to ``bound``."""
+    if not text.strip():
+        raise srcmap.error(None, "empty statement")
+    tree = _parse(text, srcmap, "exec")
+    assert isinstance(tree, ast.Module)
+    try:
+        return Checker(srcmap, vocab, bound).block(tree.body)
+    except RecursionError:
+        raise srcmap.error(None, "expression nested too deeply", "limit_exceeded") from None
+
+
+def parse_expression(text: str, srcmap: SourceMap, vocab: Vocabulary,
+                     bound: set[str]) -> ast.expr:
+    """Parse and check one expression."""
+    if not text.strip():
+        raise srcmap.error(None, "empty expression")
+    tree = _parse(text.strip(), srcmap, "eval")
+    assert isinstance(tree, ast.Expression)
+    try:
+        return Checker(srcmap, vocab, bound).expr(tree.body, 0)
+    except RecursionError:
+        raise srcmap.error(None, "expression nested too deeply", "limit_exceeded") from None
+
+
+def backward_receivers(stmts: Iterable[ast.AST]) -> list[ast.expr]:
+    """The receivers ``X`` of every ``X.backward(...)`` call in checked statements."""
+    found: list[ast.expr] = []
+    for stmt in stmts:
+        for node in ast.walk(stmt):
+            if (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
+                    and node.func.attr == "backward"):
+                found.append(node.func.value)
+    return found
+
+
+def calls_backward(stmt: ast.AST) -> bool:
+    """True if a checked statement calls ``.backward()`` or ``torch.autograd.backward``."""
+    for node in ast.walk(stmt):
+        if isinstance(node, ast.Call):
+            f = node.func
+            if isinstance(f, ast.Attribute) and f.attr == "backward":
+                return True
+            if isinstance(f, OpRef) and f.name == "backward":
+                return True
+    return False
+
+
+def has_side_output(stmt: ast.AST) -> bool:
+    """True if a checked statement prints or asserts (skipped when replaying)."""
+    if isinstance(stmt, ast.Assert):
+        return True
+    return any(isinstance(n, ast.Call) and isinstance(n.func, OpRef)
+               and n.func.namespace == "builtins" and n.func.name == "print"
+               for n in ast.walk(stmt))

@@ -1,0 +1,164 @@
+"""Report objects of ``run`` and ``validate`` (dataclasses; rendering lives in ``adcli.view``).
+
+``RunReport.to_json()`` and ``ValidateReport.to_json()`` are the ``--json`` documents of the
+contract; ``exit_code`` is the command's exit code.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from .errors import SpecError
+
+EXIT_OK, EXIT_FAILED, EXIT_INVALID, EXIT_INTERNAL = 0, 1, 2, 3
+
+
+@dataclass
+class ErrorInfo:
+    """Why a run stopped: an error a step did not declare, or an invalid spec."""
+
+    kind: str
+    message: str
+    step: int | None = None
+    line: int | None = None
+    column: int | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"kind": self.kind, "message": self.message, "step": self.step}
+        if self.line is not None:
+            out["line"] = self.line
+            out["column"] = self.column
+        return out
+
+
+@dataclass
+class Expectation:
+    """One checked expectation (an ``expect`` entry, an ``assert`` or a ``raises`` step)."""
+
+    step: int
+    expr: str
+    ok: bool
+    message: str
+    line: int
+    column: int
+    wanted: Any = None
+    got: Any = None
+    max_diff: float | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        return {"step": self.step, "expr": self.expr, "ok": self.ok, "message": self.message,
+                "line": self.line}
+
+
+@dataclass
+class GraphNode:
+    """A grad_fn tree for ``graph`` steps: ``name`` None marks an input needing no grad."""
+
+    name: str | None
+    children: list[GraphNode] = field(default_factory=list)
+    tensor: str | None = None
+    seen: bool = False  # already shown above (the graph is a DAG)
+
+
+@dataclass
+class StepResult:
+    """What one step did. ``outputs`` are printed lines; ``graph`` the tree of a graph step."""
+
+    index: int
+    kind: str
+    text: str
+    line: int
+    ok: bool = True
+    outputs: list[str] = field(default_factory=list)
+    graph: GraphNode | None = None
+    expectations: list[Expectation] = field(default_factory=list)
+    error: ErrorInfo | None = None
+    children: list[StepResult] = field(default_factory=list)
+
+
+@dataclass
+class TensorInfo:
+    """A tensor bound by name when the run ended."""
+
+    name: str
+    shape: list[int]
+    dtype: str
+    requires_grad: bool
+    is_leaf: bool
+    grad_fn: str | None
+    value: Any
+    grad: Any
+    repr: str = ""
+    grad_repr: str | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        return {"shape": self.shape, "dtype": self.dtype, "requires_grad": self.requires_grad,
+                "is_leaf": self.is_leaf, "grad_fn": self.grad_fn, "value": self.value,
+                "grad": self.grad}
+
+
+@dataclass
+class RunReport:
+    """The result of running one spec (or of failing to load it: ``invalid`` is set)."""
+
+    spec: str
+    name: str | None
+    ok: bool = True
+    error: ErrorInfo | None = None
+    expectations: list[Expectation] = field(default_factory=list)
+    steps: list[StepResult] = field(default_factory=list)
+    tensors: dict[str, TensorInfo] = field(default_factory=dict)
+    invalid: SpecError | None = None
+    internal: str | None = None
+
+    @property
+    def exit_code(self) -> int:
+        if self.internal is not None:
+            return EXIT_INTERNAL
+        if self.invalid is not None:
+            return EXIT_INVALID
+        return EXIT_OK if self.ok else EXIT_FAILED
+
+    def to_json(self) -> dict[str, Any]:
+        return {"spec": self.spec, "name": self.name, "ok": self.ok,
+                "error": self.error.to_json() if self.error else None,
+                "expectations": [e.to_json() for e in self.expectations],
+                "tensors": {k: t.to_json() for k, t in self.tensors.items()}}
+
+    @classmethod
+    def from_error(cls, err: SpecError, name: str | None = None) -> RunReport:
+        """The report of a spec that could not be loaded."""
+        return cls(spec=err.file, name=name, ok=False, invalid=err,
+                   error=ErrorInfo(err.kind, err.message, None, err.line, err.column))
+
+
+def runs_to_json(reports: list[RunReport]) -> dict[str, Any]:
+    """The ``adcli run --json`` document: one spec's object, or ``{"ok", "specs"}``."""
+    if len(reports) == 1:
+        return reports[0].to_json()
+    return {"ok": all(r.ok for r in reports), "specs": [r.to_json() for r in reports]}
+
+
+def combined_exit(codes: list[int]) -> int:
+    """The exit code of several results: the most severe."""
+    return max(codes, default=EXIT_OK)
+
+
+@dataclass
+class ValidateReport:
+    """The result of ``adcli validate``: the specs found and the errors."""
+
+    specs: list[dict[str, Any]] = field(default_factory=list)
+    errors: list[SpecError] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+    @property
+    def exit_code(self) -> int:
+        return EXIT_OK if self.ok else EXIT_INVALID
+
+    def to_json(self) -> dict[str, Any]:
+        return {"ok": self.ok, "specs": self.specs, "errors": [e.to_dict() for e in self.errors]}
