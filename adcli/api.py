@@ -7,33 +7,13 @@ from typing import Any
 from .engine import creation, dtypes, ops
 from .engine.backward import backward as _backward  # noqa: F401
 from .engine.dtypes import (
-    bool_ as bool,  # noqa: A004
-)
-from .engine.dtypes import (
-    dtype,
     float32,
     float64,
-    get_default_dtype,
     int64,
-    set_default_dtype,
 )
-from .engine.errors import (
-    AdcliError,
-    GraphFreedError,
-    InplaceModifiedError,
-    InvalidArgumentError,
-    LeafInplaceError,
-    NoGradFnError,
-    NonscalarBackwardError,
-    ShapeMismatchError,
-)
-from .engine.function import Function
-from .engine.grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
-from .engine.limits import get_max_elements, set_max_elements
-from .engine.registry import FUNCTIONAL, TORCH, register_op
-from .engine.tensor import Size, Tensor
+from .engine.registry import FUNCTIONAL, TORCH
 
-float = float32  # noqa: A001
+float = float32
 double = float64
 long = int64
 

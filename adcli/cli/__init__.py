@@ -48,7 +48,7 @@ def main() -> None:
     except KeyboardInterrupt:
         sys.stderr.write("adcli: interrupted\n")
         sys.exit(130)
-    except Exception as exc:  # noqa: BLE001 - the last line of defence: never a traceback
+    except Exception as exc:
         if state.debug or "--debug" in sys.argv:
             raise
         sys.stderr.write(f"adcli: internal error: {type(exc).__name__}: {exc}\n"

@@ -1,5 +1,161 @@
-"""adcli CLI commands (gradcheck)."""
+"""``adcli gradcheck``: gradients against finite differences, for spec files or one expression."""
 
 from __future__ import annotations
 
-from . import app  # noqa: F401
+import sys
+import time
+from typing import Any
+
+import typer
+
+from . import app
+from .common import EXIT_INTERNAL, EXIT_INVALID, make_console, plain_output, state
+
+DEFAULT_MAX_ELEMENTS = 10_000_000  # mirrors adcli.engine.limits, not imported here (start-up)
+
+
+def _fail(message: str, code: int = EXIT_INVALID) -> None:
+    typer.echo(f"adcli: {message}", err=True)
+    raise typer.Exit(code)
+
+
+def load_plugin(path: str) -> None:
+    """Import a ``--plugin`` file (registers its ops); exit 2 with file and line on failure."""
+    import importlib.util
+    import traceback
+    from pathlib import Path
+
+    p = Path(path)
+    if not p.is_file():
+        _fail(f"--plugin {path}: no such file")
+    name = f"adcli_plugin_{abs(hash(str(p.resolve())))}"
+    try:
+        spec = importlib.util.spec_from_file_location(name, p)
+        if spec is None or spec.loader is None:
+            _fail(f"--plugin {path}: not a Python file")
+        module = importlib.util.module_from_spec(spec)  # type: ignore[arg-type]
+        sys.modules[name] = module
+        spec.loader.exec_module(module)  # type: ignore[union-attr]
+    except typer.Exit:
+        raise
+    except SyntaxError as exc:
+        sys.modules.pop(name, None)
+        _fail(f"{path}:{exc.lineno or 1}:{exc.offset or 1}: plugin failed to import: "
+              f"SyntaxError: {exc.msg}")
+    except BaseException as exc:  # noqa: BLE001 - a plugin's failure is the user's, not ours
+        sys.modules.pop(name, None)
+        if state.debug:
+            raise
+        line = 1
+        for frame in traceback.extract_tb(exc.__traceback__):
+            if Path(frame.filename).resolve() == p.resolve():
+                line = frame.lineno or 1
+        _fail(f"{path}:{line}: plugin failed to import: {type(exc).__name__}: {exc}")
+
+
+class _Progress:
+    """A rich progress line on stderr, only on a terminal and only after about a second."""
+
+    def __init__(self, enabled: bool) -> None:
+        self.enabled = enabled and sys.stderr.isatty()
+        self.started = time.perf_counter()
+        self.bar: Any = None
+        self.task: Any = None
+
+    def __call__(self, label: str) -> None:
+        if not self.enabled:
+            return
+        if self.bar is None and time.perf_counter() - self.started > 1.0:
+            from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+            self.bar = Progress(SpinnerColumn(), TextColumn("{task.description}"),
+                                TimeElapsedColumn(), console=make_console(stderr=True),
+                                transient=True)
+            self.bar.start()
+            self.task = self.bar.add_task(label)
+        if self.bar is not None:
+            self.bar.update(self.task, description=f"gradcheck {label}")
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.stop()
+
+
+@app.command("gradcheck")
+def gradcheck(
+    paths: list[str] = typer.Argument(None, metavar="PATH...",
+                                      help="Spec files or folders (searched for *.yaml/*.yml)."),
+    expr: str = typer.Option(None, "--expr", help="Check one expression instead of specs."),
+    inputs: list[str] = typer.Option(None, "--input", metavar="NAME=INIT",
+                                     help="An input of --expr: randn(3,4) or [1.0, 2.0]. "
+                                          "Repeatable."),
+    eps: float = typer.Option(None, "--eps", help="Finite-difference step (default 1e-6)."),
+    atol: float = typer.Option(None, "--atol", help="Absolute tolerance (default 1e-5)."),
+    rtol: float = typer.Option(None, "--rtol", help="Relative tolerance (default 1e-3)."),
+    mode: str = typer.Option(None, "--mode", metavar="full|fast",
+                             help="full: every Jacobian entry; fast: random projections."),
+    order: int = typer.Option(None, "--order", min=1, max=2,
+                              help="2 also checks second derivatives."),
+    plugins: list[str] = typer.Option(None, "--plugin", metavar="FILE",
+                                      help="Python file registering ops/Functions. Repeatable."),
+    json_out: bool = typer.Option(False, "--json", help="Print one JSON document on stdout."),
+    junit: str = typer.Option(None, "--junit", metavar="FILE", help="Write JUnit XML here."),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="Only failures and the summary."),
+    verbose: bool = typer.Option(False, "--verbose", "-v", help="Show every note."),
+    max_elements: int = typer.Option(DEFAULT_MAX_ELEMENTS, "--max-elements", min=1,
+                                     help="Largest number of elements of any one tensor."),
+) -> None:
+    """Check gradients against finite differences.
+
+    Exit codes: 0 all checks passed, 1 a check failed, 2 invalid spec or command line,
+    3 internal error.
+    """
+    if mode is not None and mode not in ("full", "fast"):
+        _fail(f"--mode must be full or fast, not {mode!r}")
+    if not paths and expr is None:
+        _fail("give spec files or folders, or --expr EXPR --input NAME=INIT")
+    if paths and expr is not None:
+        _fail("give either spec paths or --expr, not both")
+    if inputs and expr is None:
+        _fail("--input needs --expr")
+    parsed: list[tuple[str, str]] = []
+    for item in inputs or []:
+        name, sep, init = item.partition("=")
+        if not sep or not name.strip() or not init.strip():
+            _fail(f"--input {item!r}: expected NAME=INIT, e.g. x=randn(3, 4)")
+        parsed.append((name.strip(), init.strip()))
+    for plugin in plugins or []:
+        load_plugin(plugin)
+
+    from adcli.check.spec_checks import Options, check_expression, check_paths
+    from adcli.view.gradcheck_report import gradcheck_json_text, junit_xml, render_gradcheck
+
+    opts = Options(eps=eps, atol=atol, rtol=rtol, mode=mode, order=order,
+                   max_elements=max_elements, raise_internal=state.debug)
+    progress = _Progress(enabled=not json_out)
+    try:
+        if expr is not None:
+            run = check_expression(expr, parsed, opts)
+        else:
+            run = check_paths(paths, opts, progress=progress)
+    finally:
+        progress.close()
+    for err in run.errors:
+        typer.echo(str(err), err=True)
+    for c in run.checks:
+        if c.internal is not None:
+            typer.echo(f"adcli: internal error in {c.spec}: {c.internal}\n"
+                       "This is a bug in adcli; rerun with --debug for a traceback.", err=True)
+    if junit:
+        try:
+            with open(junit, "w", encoding="utf-8") as fh:
+                fh.write(junit_xml(run))
+        except OSError as exc:
+            _fail(f"--junit {junit}: cannot write: {exc.strerror or exc}")
+    if json_out:
+        typer.echo(gradcheck_json_text(run))
+    else:
+        render_gradcheck(make_console(), run, plain=plain_output(), verbose=verbose,
+                         quiet=quiet)
+    code = run.exit_code
+    raise typer.Exit(code if code in (0, 1, 2) else EXIT_INTERNAL)

@@ -1,5 +1,179 @@
-"""adcli CLI commands (graph)."""
+"""``adcli graph``: the grad_fn graph of an expression after a spec's steps."""
 
 from __future__ import annotations
 
-from . import app  # noqa: F401
+from typing import Any
+
+import typer
+
+from . import app
+from .common import EXIT_FAILED, EXIT_INTERNAL, EXIT_INVALID, make_console, plain_output, state
+
+FORMATS = ("tree", "dot", "mermaid", "json")
+DEFAULT_MAX_ELEMENTS = 10_000_000  # mirrors adcli.engine.limits (not imported: start-up time)
+MAX_GRAPH_NODES = 1_000_000
+
+
+def _fail(message: str, code: int) -> None:
+    typer.echo(message, err=True)
+    raise typer.Exit(code)
+
+
+@app.command("graph")
+def graph(
+    spec: str = typer.Argument(..., metavar="SPEC", help="A spec file."),
+    of: str | None = typer.Option(None, "--of", metavar="EXPR",
+                                  help="Expression to graph (default: the last assigned "
+                                       "tensor), evaluated after the steps."),
+    fmt: str = typer.Option("tree", "--format", "-f", metavar="FORMAT",
+                            help="tree, dot (Graphviz), mermaid or json."),
+    depth: int | None = typer.Option(None, "--depth", min=0,
+                                     help="Tree: show nodes at most N edges below the root."),
+    saved: bool = typer.Option(False, "--saved",
+                               help="Tree: list saved tensors and their versions."),
+    highlight: list[str] | None = typer.Option(  # noqa: B008 - how typer declares options
+        None, "--highlight", metavar="NODE", help="Mark a node: an id (n3) or a grad_fn name."),
+    name: str | None = typer.Option(None, "--name",
+                                    help="In a file of several specs, the one to graph."),
+    ascii_: bool = typer.Option(False, "--ascii", help="Tree: ASCII lines only."),
+    max_elements: int = typer.Option(DEFAULT_MAX_ELEMENTS, "--max-elements", min=1,
+                                     help="Largest number of elements of any one tensor."),
+) -> None:
+    """Show the grad_fn graph of EXPR after running the spec's steps.
+
+    Exit codes: 0 shown, 1 a step or expectation failed (the graph is still shown),
+    2 invalid spec or arguments, 3 internal error.
+    """
+    fmt = fmt.lower()
+    if fmt not in FORMATS:
+        _fail(f"adcli graph: --format must be one of {', '.join(FORMATS)} (got {fmt!r})",
+              EXIT_INVALID)
+    from adcli.spec.errors import SpecError
+    from adcli.spec.loader import load_specs
+
+    try:
+        specs = load_specs(spec)
+    except SpecError as err:
+        _fail(str(err), EXIT_INVALID)
+    if name is not None:
+        specs = [s for s in specs if s.name == name]
+        if not specs:
+            _fail(f"{spec}: no spec named {name!r}", EXIT_INVALID)
+    if len(specs) > 1 and fmt != "tree":
+        names = ", ".join(s.name for s in specs)
+        _fail(f"{spec}: holds {len(specs)} specs ({names}); choose one with --name",
+              EXIT_INVALID)
+    code = 0
+    outputs: list[tuple[Any, Any]] = []
+    for sp in specs:
+        snap, c = _graph_of(sp, of, max_elements)
+        code = max(code, c)
+        outputs.append((sp, snap))
+    _render(outputs, fmt=fmt, depth=depth, saved=saved, highlight=highlight or [],
+            ascii_=ascii_)
+    raise typer.Exit(code)
+
+
+def _graph_of(sp: Any, of: str | None, max_elements: int) -> tuple[Any, int]:
+    """Run one spec and snapshot the graph of ``of``; exits on an invalid or failing ``of``."""
+    from adcli.engine import dtypes
+    from adcli.spec.errors import SpecError
+    from adcli.spec.interpreter import StepError, execute
+    from adcli.spec.report import RunReport
+    from adcli.view.snapshot import last_assigned, names_for_run, snapshot_from_tensor
+
+    report = RunReport(spec=sp.path, name=sp.name)
+    try:
+        run = execute(sp, max_elements=max_elements, report=report)
+    except SpecError as err:
+        _fail(str(err), EXIT_INVALID)
+    except Exception as exc:  # a bug in adcli: exit 3, never a traceback
+        if state.debug:
+            raise
+        _fail(f"adcli: internal error in {sp.path}: {type(exc).__name__}: {exc}\n"
+              "This is a bug in adcli; rerun with --debug for a traceback.", EXIT_INTERNAL)
+    code = report.exit_code
+    if report.error is not None:
+        e = report.error
+        typer.echo(f"{sp.path}:{e.line or 1}:{e.column or 1}: step "
+                   f"{e.step if e.step is not None else '-'} failed: {e.kind}: {e.message} "
+                   "(graph of the state when it stopped)", err=True)
+    elif not report.ok:
+        failed = [x for x in report.expectations if not x.ok]
+        for x in failed:
+            typer.echo(f"{sp.path}:{x.line or 1}: step {x.step}: expectation failed: "
+                       f"{x.expr}: {x.message}", err=True)
+    if of is None:
+        target = last_assigned(sp, run.namespace)
+        if target is None:
+            _fail(f"{sp.path}: no tensor to graph (the spec binds none); use --of EXPR",
+                  EXIT_INVALID)
+        value = run.namespace[target]
+        label = target
+    else:
+        label = of
+        previous = dtypes.get_default_dtype()
+        try:
+            # As during the steps, creation functions in EXPR make the spec's dtype.
+            if sp.dtype in ("float32", "float64"):
+                dtypes.set_default_dtype(sp.dtype)
+            value = run.evaluate(of)
+        except SpecError as err:
+            _fail(f"--of {of!r}: {err.message}", EXIT_INVALID)
+        except StepError as f:
+            _fail(f"{sp.path}: --of {of!r} failed: {f.kind}: {f.message}", EXIT_FAILED)
+        finally:
+            dtypes.set_default_dtype(previous)
+        if not _graphable(value):
+            _fail(f"--of {of!r}: is a {type(value).__name__}, not a tensor or grad_fn",
+                  EXIT_INVALID)
+    snap = snapshot_from_tensor(value, names_for_run(run), max_nodes=MAX_GRAPH_NODES, of=label)
+    return snap, code
+
+
+def _graphable(value: Any) -> bool:
+    from adcli.engine.node import Node
+    from adcli.engine.tensor import Tensor
+
+    return isinstance(value, Tensor | Node)
+
+
+def _render(outputs: list[tuple[Any, Any]], *, fmt: str, depth: int | None, saved: bool,
+            highlight: list[str], ascii_: bool) -> None:
+    from adcli.view.exports import render_dot, render_mermaid
+    from adcli.view.tree import render_tree_rich, tree_text_lines
+
+    if fmt != "tree":
+        sp, snap = outputs[0]
+        if fmt == "json":
+            import json
+
+            from adcli.view.exports import graph_json
+
+            doc = graph_json(snap)
+            doc = {"spec": sp.path, "name": sp.name, **doc}
+            typer.echo(json.dumps(doc, indent=2))
+        elif fmt == "dot":
+            typer.echo(render_dot(snap, highlight=highlight), nl=False)
+        else:
+            typer.echo(render_mermaid(snap, highlight=highlight), nl=False)
+        return
+    plain = plain_output()
+    console = None if plain else make_console()
+    for i, (sp, snap) in enumerate(outputs):
+        header = f"{sp.name}: grad_fn graph of {snap.of}" if snap.of else sp.name
+        if plain:
+            if i:
+                typer.echo("")
+            typer.echo(f"== {header}")
+            for line in tree_text_lines(snap, depth=depth, saved=saved, highlight=highlight,
+                                        ascii=ascii_):
+                typer.echo(line)
+        else:
+            from rich.markup import escape
+
+            if i:
+                console.print()
+            console.print(f"[bold]━━ {escape(header)}[/]")
+            console.print(render_tree_rich(snap, depth=depth, saved=saved, highlight=highlight,
+                                           ascii=ascii_), soft_wrap=True)

@@ -1,5 +1,141 @@
-"""adcli CLI commands (run)."""
+"""``adcli run``, ``adcli validate`` and ``adcli schema``."""
 
 from __future__ import annotations
 
-from . import app  # noqa: F401
+from typing import Annotated, Any
+
+import typer
+
+from . import app
+from .common import make_console, plain_output, state
+
+DEFAULT_MAX_ELEMENTS = 10_000_000  # mirrors adcli.engine.limits, not imported here (start-up)
+
+
+def _expand(paths: list[str]) -> tuple[list[str], list[Any]]:
+    """Spec files from paths (folders recursively), and a SpecError per missing path."""
+    from pathlib import Path
+
+    from adcli.spec.errors import SpecError
+    from adcli.spec.loader import find_spec_files
+
+    files: list[str] = []
+    errors: list[Any] = []
+    for p in paths:
+        try:
+            found = find_spec_files([p])
+        except FileNotFoundError:
+            errors.append(SpecError(p, 1, 1, "no such file or folder"))
+            continue
+        except OSError as exc:
+            errors.append(SpecError(p, 1, 1, f"cannot read: {exc.strerror or exc}"))
+            continue
+        if not found and Path(p).is_dir():
+            errors.append(SpecError(p, 1, 1, "no *.yaml or *.yml spec files in this folder"))
+        files.extend(str(f) for f in found)
+    return files, errors
+
+
+def _stderr(line: str) -> None:
+    typer.echo(line, err=True)
+
+
+@app.command("run")
+def run(
+    specs: Annotated[list[str], typer.Argument(
+        metavar="SPEC...", help="Spec files (folders are searched for *.yaml/*.yml).")],
+    json_out: Annotated[bool, typer.Option(
+        "--json", help="Print one JSON document on stdout.")] = False,
+    quiet: Annotated[bool, typer.Option(
+        "--quiet", "-q", help="Only failures and the closing summary.")] = False,
+    max_elements: Annotated[int, typer.Option(
+        "--max-elements", min=1,
+        help="Largest number of elements of any one tensor.")] = DEFAULT_MAX_ELEMENTS,
+) -> None:
+    """Run the steps of specs: prints, graphs, expectations and final gradients.
+
+    Exit codes: 0 all held, 1 an expectation or a step failed, 2 invalid spec, 3 internal.
+    """
+    from adcli.spec.errors import SpecError
+    from adcli.spec.interpreter import run_spec
+    from adcli.spec.loader import load_specs
+    from adcli.spec.report import RunReport, combined_exit
+
+    files, missing = _expand(specs)
+    reports: list[RunReport] = [RunReport.from_error(e) for e in missing]
+    for f in files:
+        try:
+            loaded = load_specs(f)
+        except SpecError as err:
+            reports.append(RunReport.from_error(err))
+            continue
+        for spec in loaded:
+            reports.append(run_spec(spec, max_elements=max_elements,
+                                    raise_internal=state.debug))
+    _report_run(reports, json_out=json_out, quiet=quiet)
+    raise typer.Exit(combined_exit([r.exit_code for r in reports]))
+
+
+def _report_run(reports: list[Any], *, json_out: bool, quiet: bool) -> None:
+    from adcli.view.run_report import render_run, run_json_text
+
+    for r in reports:
+        if r.invalid is not None:
+            _stderr(str(r.invalid))
+        elif r.internal is not None:
+            _stderr(f"adcli: internal error in {r.spec}: {r.internal}\n"
+                    "This is a bug in adcli; rerun with --debug for a traceback.")
+        elif r.error is not None:
+            where = f"step {r.error.step}" if r.error.step is not None else "tensors"
+            _stderr(f"{r.spec}:{r.error.line or 1}:{r.error.column or 1}: {where} failed: "
+                    f"{r.error.kind}: {r.error.message}")
+    if json_out:
+        typer.echo(run_json_text(reports))
+        return
+    console = make_console()
+    plain = plain_output()
+    for i, r in enumerate(reports):
+        if i and not quiet and r.invalid is None:
+            console.print()
+        render_run(console, r, plain=plain, quiet=quiet)
+
+
+@app.command("validate")
+def validate(
+    paths: Annotated[list[str], typer.Argument(
+        metavar="PATH...", help="Spec files or folders (searched recursively).")],
+    json_out: Annotated[bool, typer.Option(
+        "--json", help="Print one JSON document on stdout.")] = False,
+) -> None:
+    """Parse and check specs without running them (exit 2 if any is invalid)."""
+    from adcli.spec.errors import SpecError
+    from adcli.spec.loader import load_specs
+    from adcli.spec.report import ValidateReport
+    from adcli.view.run_report import render_validate, validate_json_text
+
+    files, missing = _expand(paths)
+    report = ValidateReport(errors=list(missing))
+    for f in files:
+        try:
+            loaded = load_specs(f)
+        except SpecError as err:
+            report.errors.append(err)
+            continue
+        for spec in loaded:
+            report.specs.append({"spec": f, "name": spec.name, "ok": True,
+                                 "steps": len(spec.steps), "tensors": len(spec.tensors)})
+    for err in report.errors:
+        _stderr(str(err))
+    if json_out:
+        typer.echo(validate_json_text(report))
+    else:
+        render_validate(make_console(), report, plain=plain_output())
+    raise typer.Exit(report.exit_code)
+
+
+@app.command("schema")
+def schema() -> None:
+    """Print the JSON Schema of a spec document (for editors)."""
+    from adcli.spec.schema import schema_text
+
+    typer.echo(schema_text())

@@ -29,7 +29,7 @@ def plain_output(stream: object = None) -> bool:
     return not (isatty and isatty())
 
 
-def make_console(stderr: bool = False):  # noqa: ANN201 - rich is imported lazily
+def make_console(stderr: bool = False):
     from rich.console import Console
 
     stream = sys.stderr if stderr else sys.stdout

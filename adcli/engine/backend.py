@@ -24,6 +24,11 @@ def _sum_to_shape(g: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
     return out.reshape(shape)
 
 
+def _is_basic(index: Any) -> bool:
+    parts = index if isinstance(index, tuple) else (index,)
+    return all(p is None or p is Ellipsis or isinstance(p, int | slice) for p in parts)
+
+
 _erf = np.frompyfunc(math.erf, 1, 1)
 
 
@@ -88,9 +93,14 @@ class _Numpy:
         return x[index]
 
     @staticmethod
-    def index_add(g: np.ndarray, shape: tuple[int, ...], index: Any) -> np.ndarray:
+    def index_add(g: np.ndarray, shape: tuple[int, ...], index: Any,
+                  unique: bool = False) -> np.ndarray:
         out = np.zeros(shape, dtype=g.dtype)
-        np.add.at(out, index, g)
+        if unique or _is_basic(index):
+            # No index repeats, so plain assignment; np.add.at is ~10x slower.
+            out[index] = g
+        else:
+            np.add.at(out, index, g)
         return out
 
     @staticmethod

@@ -73,6 +73,9 @@ def _run(roots: list[tuple[Node, int]], root_grads: list[Any], retain_graph: boo
     root_nodes = [n for n, _ in roots]
     deps = _discover(root_nodes)
     buffers: dict[Node, list[Any]] = {}
+    # Arrays a leaf may adopt as its .grad without a copy: fresh ones routed exactly once.
+    # Root gradients belong to the caller, so they never count as fresh.
+    routed: dict[int, int] = {id(g): 2 for g in root_grads}
     for (node, nr), g in zip(roots, root_grads):
         buf = buffers.get(node)
         if buf is None:
@@ -87,31 +90,41 @@ def _run(roots: list[tuple[Node, int]], root_grads: list[Any], retain_graph: boo
             node = ready.pop()
             visited.append(node)
             grads = buffers.pop(node, None) or [None] * node.n_outputs
-            grads = _pre_hooks(node, grads, create_graph)
+            if node._pre_hooks or node._retain:
+                grads = _pre_hooks(node, grads, create_graph)
             if capture is not None:
                 for nr in range(len(grads)):
                     slot = capture.get((node, nr))
                     if slot is not None:
                         captured[slot] = grads[nr]
-            run = needed is None or node in needed
-            if isinstance(node, AccumulateGrad):
+            nexts = node.next_functions
+            if type(node) is AccumulateGrad:
                 if accumulate_into is None or node in accumulate_into:
-                    node.apply(grads, create_graph)
-                outs: tuple[Any, ...] = ()
-            elif run and any(g is not None for g in grads):
+                    g0 = grads[0]
+                    owned = (not create_graph and g0 is not None and routed.get(id(g0)) == 1
+                             and type(g0) is np.ndarray and g0.flags.owndata
+                             and g0.flags.writeable)
+                    node.apply(grads, create_graph, owned)
+                continue
+            if (needed is None or node in needed) and (
+                    grads[0] is not None if len(grads) == 1 else any(g is not None for g in grads)):
                 outs = node.apply(grads, create_graph)
             else:
-                outs = ()
-            for (nxt, nr), g in zip(node.next_functions, outs):
-                if nxt is None or g is None:
-                    continue
-                buf = buffers.get(nxt)
-                if buf is None:
-                    buf = buffers[nxt] = [None] * nxt.n_outputs
-                buf[nr] = g if buf[nr] is None else buf[nr] + g
-            for nxt, _ in node.next_functions:
+                outs = (None,) * len(nexts)
+            for (nxt, nr), g in zip(nexts, outs):
                 if nxt is None:
                     continue
+                if g is not None:
+                    buf = buffers.get(nxt)
+                    if buf is None:
+                        buf = buffers[nxt] = [None] * nxt.n_outputs
+                    if buf[nr] is None:
+                        buf[nr] = g
+                        k = id(g)
+                        routed[k] = routed.get(k, 0) + 1
+                    else:
+                        buf[nr] = g = buf[nr] + g
+                        routed[id(g)] = 1
                 d = deps[nxt] - 1
                 deps[nxt] = d
                 if d == 0:
@@ -165,7 +178,10 @@ def _pre_hooks(node: Node, grads: list[Any], create_graph: bool) -> list[Any]:
             gt = g if isinstance(g, Tensor) else Tensor._make(g, None, 0, None)
             new = fn(gt)
             if new is not None:
-                g = new if create_graph else (new._data if isinstance(new, Tensor) else np.asarray(new))
+                if create_graph:
+                    g = new
+                else:
+                    g = new._data if isinstance(new, Tensor) else np.asarray(new)
         grads[nr] = g
         ref = (retain or {}).get(nr)
         t = ref() if ref is not None else None
@@ -211,7 +227,8 @@ def backward(tensors: Sequence[Tensor] | Tensor, grad_tensors: Any = None,
         nonleaf: list[tuple[int, Tensor]] = []
         for i, t in enumerate(inputs_l):
             if not t.requires_grad:
-                raise InvalidArgumentError("One of the differentiated Tensors does not require grad")
+                raise InvalidArgumentError(
+                    "One of the differentiated Tensors does not require grad")
             if t.grad_fn is None:
                 accumulate_into.add(t._grad_accumulator())
             else:
@@ -221,7 +238,8 @@ def backward(tensors: Sequence[Tensor] | Tensor, grad_tensors: Any = None,
         for i, t in nonleaf:
             g = got.get(i)
             if g is not None:
-                g = g if isinstance(g, Tensor) else Tensor._make(np.array(g, copy=True), None, 0, None)
+                if not isinstance(g, Tensor):
+                    g = Tensor._make(np.array(g, copy=True), None, 0, None)
                 t.grad = g if t.grad is None else t.grad + g
         return
     _run(roots, rg, retain_graph, create_graph, None, None)
@@ -229,7 +247,8 @@ def backward(tensors: Sequence[Tensor] | Tensor, grad_tensors: Any = None,
 
 def grad(outputs: Sequence[Tensor] | Tensor, inputs: Sequence[Tensor] | Tensor,
          grad_outputs: Any = None, retain_graph: bool | None = None, create_graph: bool = False,
-         allow_unused: bool | None = None, materialize_grads: bool = False) -> tuple[Tensor | None, ...]:
+         allow_unused: bool | None = None,
+         materialize_grads: bool = False) -> tuple[Tensor | None, ...]:
     """Gradients of ``outputs`` w.r.t. ``inputs``, returned rather than accumulated."""
     outs = _as_list(outputs)
     ins = _as_list(inputs)

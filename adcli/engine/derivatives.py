@@ -9,6 +9,7 @@ formula is the rule ``adcli ops`` prints. Unbroadcasting and bookkeeping live in
 
 from __future__ import annotations
 
+import functools
 import math
 from typing import Any
 
@@ -16,7 +17,7 @@ import numpy as np
 
 from .backend import np_erf
 from .errors import InvalidArgumentError, ShapeMismatchError
-from .limits import check_shape
+from .limits import check_shape, get_max_elements
 from .op import OpDef
 
 OPS: dict[str, OpDef] = {}
@@ -37,6 +38,11 @@ def broadcast_shapes(a: tuple[int, ...], b: tuple[int, ...]) -> tuple[int, ...]:
     """Broadcast two shapes with PyTorch's error message, checking the element limit."""
     if a == b:
         return a
+    return _broadcast_cached(a, b, get_max_elements())
+
+
+@functools.lru_cache(maxsize=4096)
+def _broadcast_cached(a: tuple[int, ...], b: tuple[int, ...], limit: int) -> tuple[int, ...]:
     n = max(len(a), len(b))
     pa = (1,) * (n - len(a)) + tuple(a)
     pb = (1,) * (n - len(b)) + tuple(b)
@@ -54,19 +60,47 @@ def broadcast_shapes(a: tuple[int, ...], b: tuple[int, ...]) -> tuple[int, ...]:
 
 
 def _bin(fn: Any) -> Any:
-    def forward(a: np.ndarray, b: np.ndarray, **kw: Any) -> np.ndarray:
-        if a.shape != b.shape:
+    def forward(a: np.ndarray, b: Any, **kw: Any) -> np.ndarray:
+        # b may be a plain number (a constant operand): it broadcasts to anything.
+        if type(b) is np.ndarray and a.shape != b.shape and b.ndim:
             broadcast_shapes(a.shape, b.shape)
-        return fn(a, b, **kw)
+        out = fn(a, b, **kw)
+        if type(b) is np.ndarray and a.dtype != b.dtype:
+            want = result_dtype(a, b)
+            # (an integer division's float result stays float)
+            if out.dtype != want and (out.dtype.kind == want.kind or want.kind == "f"):
+                out = out.astype(want, copy=False)
+        return out
 
     forward.__name__ = fn.__name__
     return forward
+
+
+_CATEGORY = {"b": 0, "u": 1, "i": 1, "f": 2}
+
+
+def result_dtype(a: np.ndarray, b: np.ndarray) -> np.dtype:
+    """PyTorch's type promotion for two tensors (NumPy's differs: int64 * float32 is float64).
+
+    A higher category (bool < int < float) wins; within a category, a tensor with dimensions
+    wins over a 0-d one, and two of the same kind promote.
+    """
+    ca, cb = _CATEGORY.get(a.dtype.kind, 2), _CATEGORY.get(b.dtype.kind, 2)
+    if ca != cb:
+        return a.dtype if ca > cb else b.dtype
+    if a.ndim and not b.ndim:
+        return a.dtype
+    if b.ndim and not a.ndim:
+        return b.dtype
+    return np.promote_types(a.dtype, b.dtype)
 
 
 def _keep_shape(shape: tuple[int, ...], dims: tuple[int, ...] | None) -> tuple[int, ...]:
     """The shape a reduction over ``dims`` has with keepdim=True."""
     if dims is None:
         return (1,) * len(shape)
+    if isinstance(dims, int):
+        dims = (dims,)
     return tuple(1 if i in dims else n for i, n in enumerate(shape))
 
 
@@ -266,12 +300,17 @@ def _pow_base_exponent(g, s, B):
 # ----------------------------------------------------------------------------------------------
 # elementwise
 # ----------------------------------------------------------------------------------------------
-def _unary(name: str, backward_name: str, fn: Any, save: tuple[str, ...], **kw: Any) -> OpDef:
+def _unary(name: str, backward_name: str, fn: Any, save: tuple[str, ...], quiet: bool = True,
+           **kw: Any) -> OpDef:
+    """An elementwise float op; ``quiet`` silences NumPy's domain warnings (log(-1) is nan)."""
+
     def forward(a: np.ndarray) -> np.ndarray:
         if a.dtype.kind != "f":
             from .dtypes import get_default_dtype
 
             a = a.astype(get_default_dtype().np)
+        if not quiet:
+            return fn(a)
         with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
             return fn(a)
 
@@ -315,6 +354,19 @@ def _sqrt_self(g, s, B):
     return g / (s.result * 2)
 
 
+def _np_rsqrt(a: np.ndarray) -> np.ndarray:
+    return 1 / np.sqrt(a)
+
+
+rsqrt = _unary("rsqrt", "RsqrtBackward0", _np_rsqrt, ("result",))
+
+
+@rsqrt.grad("self")
+def _rsqrt_self(g, s, B):
+    "-0.5 * grad * result**3"
+    return g * (s.result * s.result * s.result) * -0.5
+
+
 abs_ = defop("abs", "AbsBackward0", np.abs, save=("self",))
 
 
@@ -333,7 +385,7 @@ def _sign_self(g, s, B):
     return g * 0
 
 
-sin = _unary("sin", "SinBackward0", np.sin, ("self",))
+sin = _unary("sin", "SinBackward0", np.sin, ("self",), quiet=False)
 
 
 @sin.grad("self")
@@ -342,7 +394,7 @@ def _sin_self(g, s, B):
     return g * B.cos(s.self)
 
 
-cos = _unary("cos", "CosBackward0", np.cos, ("self",))
+cos = _unary("cos", "CosBackward0", np.cos, ("self",), quiet=False)
 
 
 @cos.grad("self")
@@ -360,7 +412,7 @@ def _tan_self(g, s, B):
     return g * (s.result * s.result + 1)
 
 
-tanh = _unary("tanh", "TanhBackward0", np.tanh, ("result",))
+tanh = _unary("tanh", "TanhBackward0", np.tanh, ("result",), quiet=False)
 
 
 @tanh.grad("self")
@@ -374,7 +426,7 @@ def _np_sigmoid(a: np.ndarray) -> np.ndarray:
     return 0.5 * (np.tanh(0.5 * a) + 1)
 
 
-sigmoid = _unary("sigmoid", "SigmoidBackward0", _np_sigmoid, ("result",))
+sigmoid = _unary("sigmoid", "SigmoidBackward0", _np_sigmoid, ("result",), quiet=False)
 
 
 @sigmoid.grad("self")
@@ -627,7 +679,10 @@ def _mm_mat2(g, s, B):
 def _addmm(bias: np.ndarray, a: np.ndarray, b: np.ndarray) -> np.ndarray:
     out = _mm(a, b)
     if bias.shape != out.shape:
-        broadcast_shapes(bias.shape, out.shape)
+        try:
+            np.broadcast_to(bias, out.shape)
+        except ValueError:
+            raise expand_error(bias.shape, out.shape) from None
     return out + bias
 
 
@@ -887,7 +942,7 @@ def _select_at_indices(g, s, B):
         idx if d == s.dim else np.arange(n).reshape([-1 if k == d else 1 for k in range(len(s.in_shape))])
         for d, n in enumerate(s.in_shape)
     )
-    return B.index_add(gg, s.in_shape, full)
+    return B.index_add(gg, s.in_shape, full, unique=True)
 
 
 max_dim = defop("max_dim", "MaxBackward0", _extreme_dim(np.argmax, np.max), extras=("indices",),
@@ -1042,6 +1097,11 @@ def _unsafe_view(a: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
     return a.reshape(shape)
 
 
+reshape_alias = defop("_reshape_alias", "ReshapeAliasBackward0", _view, view=True,
+                      torch="torch.reshape (non-contiguous input, viewable)")
+reshape_alias.grad("self")(_view_self)
+
+
 unsafe_view = defop("_unsafe_view", "UnsafeViewBackward0", _unsafe_view,
                     torch="(inside torch.matmul)")
 unsafe_view.grad("self")(_view_self)
@@ -1126,10 +1186,21 @@ def _expand(a: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
     try:
         return np.broadcast_to(a, shape)
     except ValueError:
-        raise ShapeMismatchError(
-            f"The expanded size of the tensor must match the existing size at a non-singleton "
-            f"dimension. Target sizes: {list(shape)}. Tensor sizes: {list(a.shape)}"
-        ) from None
+        raise expand_error(a.shape, shape) from None
+
+
+def expand_error(have: tuple[int, ...], target: tuple[int, ...]) -> ShapeMismatchError:
+    """PyTorch's message for a shape that cannot be expanded to ``target``."""
+    lead = len(target) - len(have)
+    for i in range(len(target) - 1, -1, -1):
+        size = have[i - lead] if i >= lead else 1
+        if size != 1 and size != target[i]:
+            return ShapeMismatchError(
+                f"The expanded size of the tensor ({target[i]}) must match the existing size "
+                f"({size}) at non-singleton dimension {i}.  Target sizes: {list(target)}.  "
+                f"Tensor sizes: {list(have)}"
+            )
+    return ShapeMismatchError(f"cannot expand {list(have)} to {list(target)}")
 
 
 expand = defop("expand", "ExpandBackward0", _expand, view=True,
@@ -1602,5 +1673,6 @@ def _nll_self(g, s, B):
     else:
         coef = -wt
         gg = B.reshape(g, (n,))
-    scattered = B.index_add(gg * coef.astype(s.dtype), (n, shape[-1]), (np.arange(n), safe_t))
+    scattered = B.index_add(gg * coef.astype(s.dtype), (n, shape[-1]), (np.arange(n), safe_t),
+                            unique=True)
     return B.reshape(scattered, shape)

@@ -43,7 +43,9 @@ class LeafInplaceError(AdcliError):
     kind = "leaf_inplace"
 
     def __init__(self) -> None:
-        super().__init__("a leaf Variable that requires grad is being used in an in-place operation.")
+        super().__init__(
+            "a leaf Variable that requires grad is being used in an in-place operation."
+        )
 
 
 class NonscalarBackwardError(AdcliError):

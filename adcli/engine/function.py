@@ -89,8 +89,8 @@ class FunctionNode(Node, FunctionCtx):
         shapes = self.attrs["out_shapes"]
         gts = []
         for i, g in enumerate(grads):
-            if g is None:
-                g = np.zeros(shapes[i], dtype=self.attrs["out_dtypes"][i]) if self._materialize else None
+            if g is None and self._materialize:
+                g = np.zeros(shapes[i], dtype=self.attrs["out_dtypes"][i])
             if g is not None and not isinstance(g, Tensor):
                 g = Tensor._make(g, None, 0, None)
             gts.append(g)
@@ -191,7 +191,8 @@ class Function:
             final.append(o)
         node.attrs = {
             "out_shapes": tuple(o._data.shape if isinstance(o, Tensor) else () for o in final),
-            "out_dtypes": tuple(o._data.dtype if isinstance(o, Tensor) else np.float64 for o in final),
+            "out_dtypes": tuple(
+                o._data.dtype if isinstance(o, Tensor) else np.float64 for o in final),
         }
         saved: list[SavedTensor | None] = []
         for t in node._to_save:

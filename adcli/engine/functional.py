@@ -86,20 +86,17 @@ def log_softmax(input: Tensor, dim: Any = None, dtype: Any = None) -> Tensor:  #
 
 
 def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:  # noqa: A002
-    """``input @ weight.T + bias``, built as PyTorch builds it (Addmm / Mm / matmul)."""
-    wt = ops.t(weight) if weight._data.ndim == 2 else weight
+    """``input @ weight.T + bias``, built as PyTorch builds it (Addmm, or matmul then add)."""
+    wt = ops.t(weight)
     nd = input._data.ndim
-    if nd == 2 and weight._data.ndim == 2:
-        if input.shape[1] != wt.shape[0]:
-            ops._matmul_shape_error(input, wt)
-        return D.mm(input, wt) if bias is None else D.addmm(bias, input, wt)
-    if nd >= 3 and weight._data.ndim == 2:
+    if nd == 2 and bias is not None:
+        return D.addmm(bias, input, wt)
+    if bias is not None and input._data.flags.c_contiguous and (nd == 3 or bias._data.ndim == 1):
+        # PyTorch's _flatten_nd_linear: reshape to 2D, addmm, view back.
         k = input.shape[-1]
-        if k != wt.shape[0]:
-            ops._matmul_shape_error(input, wt)
-        folded = ops.reshape(input, (-1, k))
-        out = D.mm(folded, wt) if bias is None else D.addmm(bias, folded, wt)
-        return D.unsafe_view(out, shape=(*input.shape[:-1], wt.shape[1]))
+        folded = ops.reshape(input, (int(np.prod(input.shape[:-1])), k))
+        out = D.addmm(bias, folded, wt)
+        return ops.view(out, (*input.shape[:-1], out.shape[1]))
     out = ops.matmul(input, wt)
     return out if bias is None else ops.add(out, bias)
 

@@ -172,8 +172,8 @@ def install() -> None:
     Tensor.T = property(ops.T)
     Tensor.mT = property(ops.mT)
     for dunder, fn in {
-        "__add__": ops.add, "__radd__": _reflected(ops.add), "__sub__": ops.sub,
-        "__rsub__": _reflected(ops.sub), "__mul__": ops.mul, "__rmul__": _reflected(ops.mul),
+        "__add__": ops.add, "__radd__": ops.add, "__sub__": ops.sub,
+        "__rsub__": _reflected(ops.sub), "__mul__": ops.mul, "__rmul__": ops.mul,
         "__truediv__": ops.div, "__rtruediv__": _reflected(ops.div), "__pow__": _pow_method,
         "__rpow__": _rpow, "__matmul__": ops.matmul, "__rmatmul__": _rmatmul,
         "__neg__": _double_backward_safe_neg, "__pos__": _pos, "__abs__": ops.abs,

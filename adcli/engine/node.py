@@ -7,9 +7,9 @@ inspector can always say what a node is and which derivative rule it applies.
 from __future__ import annotations
 
 import weakref
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-from typing import TYPE_CHECKING, Any
 
 from .errors import GraphFreedError, InplaceModifiedError
 
@@ -26,24 +26,23 @@ class SavedTensor:
     finished graph has no reference cycles and is freed by reference counting alone.
     """
 
-    __slots__ = ("tensor", "data", "vc", "version", "is_output", "output_nr", "requires_grad")
+    __slots__ = ("data", "is_output", "output_nr", "tensor", "vc", "version")
 
     def __init__(self, t: Tensor, is_output: bool = False) -> None:
         self.data = t._data
-        self.vc = t._vc
-        self.version = t._vc[0]
+        vc = self.vc = t._vc
+        self.version = vc[0]
         self.is_output = is_output
         self.output_nr = t._output_nr
-        self.requires_grad = t.requires_grad
         self.tensor = None if is_output else t
 
     def check(self, node: Node) -> None:
         if self.vc[0] != self.version:
             from .tensor import describe_type
 
-            origin = node.name().removesuffix("Backward0") if self.is_output else None
+            origin = node.name().rsplit("Backward", 1)[0] if self.is_output else None
             if origin is None and self.tensor is not None and self.tensor.grad_fn is not None:
-                origin = self.tensor.grad_fn.name()
+                origin = self.tensor.grad_fn.name().rsplit("Backward", 1)[0]
             raise InplaceModifiedError(
                 describe_type(self.data), origin, self.vc[0], self.version
             )
@@ -57,25 +56,23 @@ class SavedTensor:
         return self.tensor  # type: ignore[return-value]
 
 
+_NO_ATTRS: dict[str, Any] = {}
+
+
 class Node:
     """Base of every grad_fn: edges to the next nodes, saved tensors, hooks."""
 
-    __slots__ = (
-        "next_functions", "_saved", "_freed", "_pre_hooks", "_retain", "attrs", "shapes",
-        "dtypes", "n_outputs", "meta", "__weakref__",
-    )
-
-    def __init__(self) -> None:
-        self.next_functions: tuple[Edge, ...] = ()
-        self._saved: dict[str, SavedTensor] | None = None
-        self._freed = False
-        self._pre_hooks: dict[int, list[Any]] | None = None
-        self._retain: dict[int, Any] | None = None
-        self.attrs: dict[str, Any] = {}
-        self.shapes: tuple[tuple[int, ...] | None, ...] = ()
-        self.dtypes: tuple[Any, ...] = ()
-        self.n_outputs = 1
-        self.meta: dict[str, Any] | None = None
+    # Class-level defaults: a node is created per recorded op, so only what differs is set.
+    next_functions: tuple[Edge, ...] = ()
+    _saved: dict[str, SavedTensor] | None = None
+    _freed = False
+    _pre_hooks: dict[int, list[Any]] | None = None
+    _retain: dict[int, Any] | None = None
+    attrs: dict[str, Any] = _NO_ATTRS
+    shapes: tuple[tuple[int, ...], ...] = ()
+    dtypes: tuple[Any, ...] = ()
+    n_outputs = 1
+    meta: dict[str, Any] | None = None
 
     def name(self) -> str:
         """PyTorch's class name for this node, e.g. ``MulBackward0``."""
@@ -100,7 +97,7 @@ class Node:
                 "version": st.version, "current_version": st.vc[0], "freed": False,
             })
         if self._freed:
-            out = [{"name": "<freed>", "freed": True}] if not out else out
+            out = out or [{"name": "<freed>", "freed": True}]
         return out
 
     @property
@@ -154,14 +151,12 @@ class Node:
 class AccumulateGrad(Node):
     """The sink of a leaf tensor: adds incoming gradients into ``variable.grad``."""
 
-    __slots__ = ("variable",)
-
     def __init__(self, variable: Tensor) -> None:
-        super().__init__()
         self.variable = variable
         self.shapes = (variable.shape,)
 
-    def apply(self, grads: list[Any], as_tensors: bool) -> tuple[Any, ...]:
+    def apply(self, grads: list[Any], as_tensors: bool, owned: bool = False) -> tuple[Any, ...]:
+        """Accumulate; ``owned`` says the array is fresh and referenced nowhere else."""
         from .tensor import Tensor
 
         g = grads[0]
@@ -178,8 +173,10 @@ class AccumulateGrad(Node):
             return ()
         arr = g._data if isinstance(g, Tensor) else g
         if var.grad is None:
-            # A fresh buffer: the incoming array may be shared with other edges or the caller.
-            var.grad = Tensor._make(np.array(arr, dtype=var._data.dtype, copy=True), None, 0, None)
+            if not (owned and arr.dtype == var._data.dtype and arr.shape == var._data.shape):
+                # A private buffer: the incoming array may be shared with other edges or the caller.
+                arr = np.array(np.broadcast_to(arr, var._data.shape), dtype=var._data.dtype)
+            var.grad = Tensor._make(arr, None, 0, None)
         else:
             var.grad._data += arr
             var.grad._vc[0] += 1

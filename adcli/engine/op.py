@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 
 from .backend import NUMPY, TENSORS
-from .errors import InvalidArgumentError, LeafInplaceError
+from .errors import GraphFreedError, InvalidArgumentError, LeafInplaceError
 from .grad_mode import _enabled
 from .node import Node
 from .tensor import Tensor
@@ -25,10 +25,7 @@ class Saved:
     """What a formula sees as ``s``: saved tensors (``s.self``, ``s.result``), attributes
     (``s.dim``), and the node's input shapes and dtype (``s.in_shape``, ``s.sizes``)."""
 
-    def __init__(self, node: Node, values: dict[str, Any]) -> None:
-        self.__dict__.update(node.attrs)
-        self.__dict__.update(values)
-        self._node = node
+    _node: Node
 
     @property
     def in_shape(self) -> tuple[int, ...]:
@@ -50,7 +47,6 @@ class Saved:
 class OpNode(Node):
     """A grad_fn made by an :class:`OpDef`; the concrete class is named e.g. ``MulBackward0``."""
 
-    __slots__ = ()
     op: OpDef
 
     def apply(self, grads: list[Any], as_tensors: bool) -> tuple[Any, ...]:
@@ -64,24 +60,40 @@ class OpNode(Node):
                 gi if gi is not None else _zeros(shapes[i], self.dtypes[0], as_tensors)
                 for i, gi in enumerate(grads)
             ]
-        s = Saved(self, self.unpack_saved(as_tensors))
+        s = Saved()
+        d = s.__dict__
+        d.update(self.attrs)
+        d["_node"] = self
+        saved = self._saved
+        if saved is not None:
+            for name, st in saved.items():
+                if st.vc[0] != st.version:
+                    st.check(self)
+                d[name] = st.unpack(self) if as_tensors else st.data
+        elif self._freed:
+            raise GraphFreedError()
         nexts = self.next_functions
         if op.backward_all is not None:
             needs = tuple(n is not None for n, _ in nexts)
             outs = list(op.backward_all(g, s, B, needs))
         else:
-            outs = []
-            for name, (nxt, _) in zip(op.inputs, nexts):
-                outs.append(None if nxt is None else op.grads[name](g, s, B))
+            grads_of = op.grads
+            outs = [
+                None if nxt is None else grads_of[name](g, s, B)
+                for name, (nxt, _) in zip(op.inputs, nexts)
+            ]
         shapes = self.shapes
+        dts = self.dtypes
         for i, gi in enumerate(outs):
-            if gi is None or nexts[i][0] is None:
+            if gi is None:
+                continue
+            if nexts[i][0] is None:
                 outs[i] = None
                 continue
             if gi.shape != shapes[i]:
                 gi = B.sum_to(gi, shapes[i])
-            if not as_tensors and gi.dtype != self.dtypes[i]:
-                gi = gi.astype(self.dtypes[i])
+            if not as_tensors and gi.dtype != dts[i]:
+                gi = np.asarray(gi, dtype=dts[i])
             outs[i] = gi
         return tuple(outs)
 
@@ -121,7 +133,7 @@ class OpDef:
         self.grads: dict[str, Formula] = {}
         self.rules: dict[str, str] = {}
         self.backward_all: Callable[..., Any] | None = None
-        self.node_cls: type[OpNode] = type(backward_name, (OpNode,), {"__slots__": (), "op": self})
+        self.node_cls: type[OpNode] = type(backward_name, (OpNode,), {"op": self})
         self._save_self = [(i, n) for i, n in enumerate(inputs) if n in save]
         self._save_result = "result" in save
 
@@ -151,25 +163,35 @@ class OpDef:
         return "; ".join(f"{k}: {v}" for k, v in self.rules.items())
 
     # -- recording -----------------------------------------------------------------------------
-    def __call__(self, *inputs: Tensor, **attrs: Any) -> Any:
-        out = self.forward(*[t._data for t in inputs], **attrs)
+    def __call__(self, *inputs: Any, **attrs: Any) -> Any:
+        """Run the forward; record a node when grad mode is on and an input requires grad.
+
+        Inputs are Tensors, or plain numbers for constant operands (``x * 2``): those get a
+        ``(None, 0)`` edge, as PyTorch's wrapped numbers do.
+        """
+        arrays = []
+        record = False
+        for t in inputs:
+            if type(t) is Tensor:
+                arrays.append(t._data)
+                if t.requires_grad:
+                    record = True
+            else:
+                arrays.append(t)
+        out = self.forward(*arrays, **attrs)
         extras = ()
         if self.extras:
             out, *extras = out
             attrs.update(zip(self.extras, extras))
-        record = False
-        if _enabled[0]:
-            for t in inputs:
-                if t.requires_grad:
-                    record = True
-                    break
+        record = record and _enabled[0]
         if self.multi_output:
             return self._record_multi(inputs, out, attrs, record)
+        vc = inputs[0]._vc if self.view else None
         if not record:
-            res = Tensor._make(out, None, 0, inputs[0]._vc if self.view else None)
+            res = Tensor._make(out, None, 0, vc)
         else:
             node = self._node(inputs, attrs)
-            res = Tensor._make(out, node, 0, inputs[0]._vc if self.view else None)
+            res = Tensor._make(out, node, 0, vc)
             if self._save_result:
                 node.save("result", res, is_output=True)
         if self.view:
@@ -179,14 +201,35 @@ class OpDef:
             return (res, *[Tensor._make(np.asarray(e), None, 0, None) for e in extras])
         return res
 
-    def _node(self, inputs: tuple[Tensor, ...], attrs: dict[str, Any]) -> OpNode:
+    def _node(self, inputs: tuple[Any, ...], attrs: dict[str, Any]) -> OpNode:
         node = self.node_cls()
-        node.next_functions = tuple([t._edge() for t in inputs])
-        node.shapes = tuple([t._data.shape for t in inputs])
-        node.dtypes = tuple([t._data.dtype for t in inputs])
+        edges = []
+        shapes = []
+        dts = []
+        for t in inputs:
+            if type(t) is Tensor:
+                if t.grad_fn is not None:
+                    edges.append((t.grad_fn, t._output_nr))
+                elif t.requires_grad:
+                    edges.append((t._grad_accumulator(), 0))
+                else:
+                    edges.append((None, 0))
+                shapes.append(t._data.shape)
+                dts.append(t._data.dtype)
+            else:
+                edges.append((None, 0))
+                shapes.append(())
+                dts.append(None)
+        node.next_functions = tuple(edges)
+        node.shapes = tuple(shapes)
+        node.dtypes = tuple(dts)
         node.attrs = attrs
         for i, name in self._save_self:
-            node.save(name, inputs[i])
+            t = inputs[i]
+            if type(t) is Tensor:
+                node.save(name, t)
+            else:
+                attrs[name] = t
         return node
 
     def _record_multi(self, inputs: tuple[Tensor, ...], outs: list[np.ndarray],
@@ -230,9 +273,11 @@ class OpDef:
         if self.extras:
             out, *extras = out
             attrs.update(zip(self.extras, extras))
+        # Save the other inputs before the write bumps the version: one that shares target's
+        # storage (x.mul_(x.detach())) must then fail backward's version check, as in PyTorch.
+        node = self._node(inputs, attrs) if record else None
         _write(target, out)
-        if record:
-            node = self._node(inputs, attrs)
+        if node is not None:
             target.grad_fn = node
             target._output_nr = 0
             target.requires_grad = True

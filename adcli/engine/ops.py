@@ -15,8 +15,8 @@ import numpy as np
 
 from . import derivatives as D
 from . import dtypes
-from .errors import InvalidArgumentError
-from .grad_mode import no_grad
+from .errors import InvalidArgumentError, LeafInplaceError
+from .grad_mode import is_grad_enabled, no_grad
 from .tensor import Tensor, _wrap_dim
 
 _py_sum = builtins.sum
@@ -66,16 +66,31 @@ def _float(x: Tensor) -> Tensor:
 # ----------------------------------------------------------------------------------------------
 # arithmetic
 # ----------------------------------------------------------------------------------------------
+def _operands(input: Any, other: Any) -> tuple[Tensor, Any]:
+    """The tensor operand, and the other as a Tensor or, on the fast path, a plain number.
+
+    A number next to a floating tensor stays a number (NumPy keeps the tensor's dtype, as
+    PyTorch does); otherwise it becomes a tensor of the dtype PyTorch would give it.
+    """
+    if type(input) is not Tensor:
+        input = as_tensor(input, other if isinstance(other, Tensor) else None)
+    if type(other) is Tensor:
+        return input, other
+    if type(other) in (float, int) and input._data.dtype.kind == "f":
+        return input, other
+    return input, as_tensor(other, input)
+
+
 def add(input: Any, other: Any, *, alpha: Any = 1) -> Tensor:  # noqa: A002
-    a = as_tensor(input, other if isinstance(other, Tensor) else None)
-    return D.add(a, as_tensor(other, a), alpha=alpha)
+    a, b = _operands(input, other)
+    return D.add(a, b, alpha=alpha)
 
 
 def sub(input: Any, other: Any, *, alpha: Any = 1) -> Tensor:  # noqa: A002
     if not isinstance(input, Tensor) and isinstance(other, Tensor):
         return rsub(other, input, alpha=alpha)
-    a = as_tensor(input)
-    return D.sub(a, as_tensor(other, a), alpha=alpha)
+    a, b = _operands(input, other)
+    return D.sub(a, b, alpha=alpha)
 
 
 subtract = sub
@@ -89,8 +104,8 @@ def rsub(input: Tensor, other: Any, *, alpha: Any = 1) -> Tensor:  # noqa: A002
 
 
 def mul(input: Any, other: Any) -> Tensor:  # noqa: A002
-    a = as_tensor(input, other if isinstance(other, Tensor) else None)
-    return D.mul(a, as_tensor(other, a))
+    a, b = _operands(input, other)
+    return D.mul(a, b)
 
 
 multiply = mul
@@ -103,8 +118,8 @@ def div(input: Any, other: Any, *, rounding_mode: str | None = None) -> Tensor: 
         # PyTorch: number / tensor is reciprocal(tensor) * number.
         r = reciprocal(_float(other))
         return mul(r, input)
-    a = as_tensor(input)
-    return D.div(a, as_tensor(other, a))
+    a, b = _operands(input, other)
+    return D.div(a, b)
 
 
 divide = true_divide = div
@@ -160,7 +175,7 @@ def sqrt(input: Tensor) -> Tensor:  # noqa: A002
 
 
 def rsqrt(input: Tensor) -> Tensor:  # noqa: A002
-    return pow(input, -0.5)
+    return D.rsqrt(input)
 
 
 def abs(input: Tensor) -> Tensor:  # noqa: A001, A002
@@ -406,34 +421,68 @@ def matmul(input: Tensor, other: Tensor) -> Tensor:  # noqa: A002
         return D.squeeze_inplace(mm(unsqueeze(a, 0), b), dim=(0,))
     if da == 2 and db == 2:
         return mm(a, b)
-    if da >= 3 and db in (1, 2):
-        k = a.shape[-1]
-        if k != b.shape[0]:
-            _matmul_shape_error(a, b)
-        folded = reshape(a, (-1, k))
-        out = mv(folded, b) if db == 1 else mm(folded, b)
-        shape = tuple(a.shape[:-1]) + (() if db == 1 else (b.shape[-1],))
-        return D.unsafe_view(out, shape=shape)
+    if _should_fold(a, b):
+        return _folded_matmul(a, b)
     return _batched_matmul(a, b)
 
 
+def _should_fold(a: Tensor, b: Tensor) -> bool:
+    """PyTorch's ``should_fold``: fold the batch of the larger operand into one mm/mv."""
+    da, db = a._data.ndim, b._data.ndim
+    larger = da >= db
+    t1 = a._data if larger else np.swapaxes(b._data, -1, -2)
+    dim_t2 = db if larger else da
+    if not (t1.ndim >= 3 and dim_t2 in (1, 2)):
+        return False
+    # As PyTorch (which checks requires_grad, not grad mode): fold so that the small operand's
+    # gradient comes from one mm rather than a batch summed afterwards.
+    if (b if larger else a).requires_grad:
+        return True
+    if da == 2:
+        return False
+    if t1.size == 0:
+        return True
+    st, sh = t1.strides, t1.shape
+    return builtins.all(st[i] == st[i + 1] * sh[i + 1] for i in range(t1.ndim - 2))
+
+
+def _folded_matmul(a: Tensor, b: Tensor) -> Tensor:
+    transpose = b._data.ndim > a._data.ndim
+    t1 = mT(b) if transpose else a
+    t2 = (t(a) if a._data.ndim == 2 else a) if transpose else b
+    k = t1.shape[-1]
+    # A size mismatch is reported by mm/mv on the folded shapes, as PyTorch reports it.
+    out_shape = tuple(t1.shape[:-1])
+    folded = reshape(t1, (int(np.prod(out_shape)), k))
+    if t2._data.ndim == 2:
+        out = D.unsafe_view(mm(folded, t2), shape=(*out_shape, t2.shape[1]))
+        if transpose:
+            out = mT(out)
+            # .contiguous(): a copy (CloneBackward0) only when the transpose is not contiguous.
+            return out if out._data.flags.c_contiguous else D.clone(out)
+        return out
+    return D.unsafe_view(mv(folded, t2), shape=out_shape)
+
+
 def _batched_matmul(a: Tensor, b: Tensor) -> Tensor:
-    va = a._data.ndim == 1
-    vb = b._data.ndim == 1
-    if va:
-        a = unsqueeze(a, 0)
-    if vb:
-        b = unsqueeze(b, 1)
-    n, k = a.shape[-2:]
-    k2, m = b.shape[-2:]
-    if k != k2:
-        _matmul_shape_error(a, b)
-    batch = D.broadcast_shapes(tuple(a.shape[:-2]), tuple(b.shape[:-2]))
+    """PyTorch's broadcast path: expand both to a common batch, reshape to 3D, bmm, view."""
+    da, db = a._data.ndim, b._data.ndim
+    n = a.shape[-2] if da > 1 else 1
+    k = a.shape[-1]
+    k2 = b.shape[-2] if db > 1 else b.shape[0]
+    m = b.shape[-1] if db > 1 else 1
+    # Mismatches surface from broadcasting the batch, then from bmm, with PyTorch's messages.
+    batch = D.broadcast_shapes(tuple(a.shape[:-2]), tuple(b.shape[:-2]) if db > 1 else ())
     bsz = int(np.prod(batch)) if batch else 1
     a3 = reshape(expand(a, (*batch, n, k)), (bsz, n, k))
-    b3 = reshape(expand(b, (*batch, k, m)), (bsz, k, m))
+    if db == 1:
+        b3 = unsqueeze(reshape(expand(b, (*batch, k2)), (bsz, k2)), 2)
+    else:
+        b3 = reshape(expand(b, (*batch, k2, m)), (bsz, k2, m))
     out = bmm(a3, b3)
-    shape = (*batch, *(() if va else (n,)), *(() if vb else (m,)))
+    shape = (*batch, *((n,) if da > 1 else ()), *((m,) if db > 1 else ()))
+    if db == 1:
+        out = squeeze(out, -1)
     return D.unsafe_view(out, shape=shape)
 
 
@@ -563,11 +612,28 @@ def _infer_shape(shape: tuple[int, ...], size: int) -> tuple[int, ...]:
     return shape
 
 
+def _viewable(arr: np.ndarray, shape: tuple[int, ...]) -> bool:
+    """Whether ``arr`` can take ``shape`` without a copy (PyTorch's computeStride)."""
+    try:
+        np.reshape(arr, shape, copy=False)
+    except TypeError:  # NumPy < 2.1 has no copy=; assigning .shape never copies
+        v = arr.view()
+        try:
+            v.shape = shape
+        except AttributeError:
+            return False
+    except ValueError:
+        return False
+    return True
+
+
 def reshape(input: Tensor, *shape: Any) -> Tensor:  # noqa: A002
     target = _infer_shape(_shape_arg(shape), input._data.size)
-    if input._data.flags.c_contiguous or input._data.ndim <= 1:
+    if input._data.flags.c_contiguous:
         return D.view(input, shape=target)
-    # As PyTorch: a non-contiguous reshape copies (Clone) and views the copy.
+    if _viewable(input._data, target):
+        return D.reshape_alias(input, shape=target)
+    # As PyTorch: a reshape that cannot be a view copies (Clone) and views the copy.
     return D.unsafe_view(D.clone(input), shape=target)
 
 
@@ -575,7 +641,7 @@ def view(input: Tensor, *shape: Any) -> Tensor:  # noqa: A002
     if shape and isinstance(shape[0], dtypes.dtype | str):
         raise InvalidArgumentError("view(dtype) is not supported by adcli")
     target = _infer_shape(_shape_arg(shape), input._data.size)
-    if not (input._data.flags.c_contiguous or input._data.ndim <= 1):
+    if not (input._data.flags.c_contiguous or _viewable(input._data, target)):
         raise InvalidArgumentError(
             "view size is not compatible with input tensor's size and stride (at least one "
             "dimension spans across two contiguous subspaces). Use .reshape(...) instead."
@@ -839,6 +905,14 @@ def setitem(x: Tensor, key: Any, value: Any) -> None:
         x._data[key]
     except IndexError as exc:
         raise InvalidArgumentError(str(exc)) from None
+    parts = key if isinstance(key, tuple) else (key,)
+    if (x.requires_grad and x.grad_fn is None and is_grad_enabled()
+            and not builtins.any(isinstance(k, np.ndarray | list) for k in parts)):
+        # PyTorch writes basic indices through a view (x[0].copy_(v)), so it names the view.
+        err = LeafInplaceError()
+        err.args = ("a view of a leaf Variable that requires grad is being used in an in-place "
+                    "operation.",)
+        raise err
     D.copy_slices.inplace(x, v, index=key)
 
 
@@ -942,6 +1016,9 @@ def _B_permute(x: Tensor, dims: tuple[int, ...]) -> Tensor:
 def _B_where(cond: Any, a: Any, b: Any) -> Tensor:
     c = cond._data if isinstance(cond, Tensor) else np.asarray(cond)
     ref = a if isinstance(a, Tensor) else b
+    if not isinstance(ref, Tensor):
+        # Both branches are numbers (e.g. a 0/1 mask): a constant, nothing to record.
+        return Tensor._make(np.where(c, a, b), None, 0, None)
     return where(Tensor._make(c, None, 0, None), as_tensor(a, ref), as_tensor(b, ref))
 
 
@@ -949,7 +1026,7 @@ def _B_getitem(x: Tensor, index: Any) -> Tensor:
     return getitem(x, index)
 
 
-def _B_index_add(g: Tensor, shape: tuple[int, ...], index: Any) -> Tensor:
+def _B_index_add(g: Tensor, shape: tuple[int, ...], index: Any, unique: bool = False) -> Tensor:
     return D.index_add(g, shape=tuple(shape), index=index)
 
 

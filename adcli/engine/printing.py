@@ -13,32 +13,33 @@ if TYPE_CHECKING:
 
 
 def _float_formatter(arr: np.ndarray):  # noqa: ANN202
-    finite = arr[np.isfinite(arr)]
-    nonzero = np.abs(finite[finite != 0])
-    if finite.size and np.all(finite == np.round(finite)):
-        # Integer-valued floats print as "1." (sci if huge), as PyTorch does.
-        if nonzero.size and (nonzero.max() > 1e8):
-            fmt = "{:.4e}"
+    """PyTorch's ``_Formatter`` for floats: width and mode from the nonzero finite values."""
+    flat = arr.ravel().astype(np.float64)
+    vals = flat[np.isfinite(flat) & (flat != 0)]
+    int_mode, sci, width = True, False, 1
+    if vals.size:
+        absv = np.abs(vals)
+        lo, hi = absv.min(), absv.max()
+        int_mode = bool(np.all(vals == np.ceil(vals)))
+        if int_mode:
+            sci = bool(hi / lo > 1000.0 or hi > 1.0e8)
+            strs = [f"{v:.4e}" for v in vals] if sci else [f"{v:.0f}." for v in vals]
         else:
-            def int_fmt(v: float) -> str:
-                return f"{v:.0f}." if np.isfinite(v) else str(v).replace("inf", "inf")
-
-            width = max(len(int_fmt(v)) for v in arr.ravel()) if arr.size else 0
-            return lambda v: int_fmt(v).rjust(width)
-    else:
-        sci = nonzero.size and (nonzero.max() / nonzero.min() > 1000.0 or nonzero.max() > 1e8
-                                or nonzero.min() < 1e-4)
-        fmt = "{:.4e}" if sci else "{:.4f}"
+            sci = bool(hi / lo > 1000.0 or hi > 1.0e8 or lo < 1.0e-4)
+            strs = [f"{v:.4e}" if sci else f"{v:.4f}" for v in vals]
+        width = max(len(x) for x in strs)
 
     def f(v: float) -> str:
-        if np.isnan(v):
-            return "nan"
-        if np.isinf(v):
-            return "inf" if v > 0 else "-inf"
-        return fmt.format(v)
+        v = float(v)
+        if sci:
+            ret = f"{v:.4e}"
+        elif int_mode:
+            ret = f"{v:.0f}" + ("" if np.isnan(v) or np.isinf(v) else ".")
+        else:
+            ret = f"{v:.4f}"
+        return ret.rjust(width)
 
-    width = max(len(f(v)) for v in arr.ravel()) if arr.size else 0
-    return lambda v: f(v).rjust(width)
+    return f
 
 
 def format_data(arr: np.ndarray, prefix: str = "tensor(") -> str:

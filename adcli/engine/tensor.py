@@ -10,7 +10,6 @@ import numpy as np
 
 from . import dtypes
 from .errors import InvalidArgumentError
-from .grad_mode import _enabled
 from .node import AccumulateGrad, Node
 
 
@@ -28,8 +27,17 @@ class Tensor:
     """
 
     __slots__ = (
-        "_data", "requires_grad", "grad", "grad_fn", "_output_nr", "_vc", "_accumulator",
-        "_base", "_retains_grad", "_leaf_hooks", "__weakref__",
+        "__weakref__",
+        "_accumulator",
+        "_base",
+        "_data",
+        "_leaf_hooks",
+        "_output_nr",
+        "_retains_grad",
+        "_vc",
+        "grad",
+        "grad_fn",
+        "requires_grad",
     )
     __array_priority__ = 1000  # numpy scalars on the left defer to our operators
 
@@ -235,17 +243,20 @@ class Tensor:
             )
         if self.grad_fn is not None:
             self.grad_fn.register_prehook(self._output_nr, hook)
-        else:
-            if self._leaf_hooks is None:
-                self._leaf_hooks = []
-            self._leaf_hooks.append(hook)
-            acc = self._accumulator() if self._accumulator is not None else None
-            if acc is not None:
-                acc.register_prehook(0, hook)
-        return _HookHandle()
+            return _HookHandle([self.grad_fn._pre_hooks[self._output_nr]], hook)
+        if self._leaf_hooks is None:
+            self._leaf_hooks = []
+        self._leaf_hooks.append(hook)
+        lists = [self._leaf_hooks]
+        acc = self._accumulator() if self._accumulator is not None else None
+        if acc is not None:
+            acc.register_prehook(0, hook)
+            lists.append(acc._pre_hooks[0])
+        return _HookHandle(lists, hook)
 
     def backward(self, gradient: Any = None, retain_graph: bool | None = None,
-                 create_graph: bool = False, inputs: Sequence[Tensor] | Tensor | None = None) -> None:
+                 create_graph: bool = False,
+                 inputs: Sequence[Tensor] | Tensor | None = None) -> None:
         """Compute the gradient of this tensor w.r.t. graph leaves, as ``torch.Tensor.backward``."""
         from .backward import backward
 
@@ -292,14 +303,22 @@ class Size(tuple):
 
 
 class _HookHandle:
-    def remove(self) -> None:  # hooks are kept; removal is not supported yet
-        raise InvalidArgumentError("removing hooks is not supported by adcli")
+    """Returned by ``register_hook``; ``remove()`` unregisters the hook."""
+
+    def __init__(self, lists: list[list[Any]], hook: Any) -> None:
+        self._lists = lists
+        self._hook = hook
+
+    def remove(self) -> None:
+        for lst in self._lists:
+            if self._hook in lst:
+                lst.remove(self._hook)
 
 
 def _wrap_dim(dim: int, ndim: int) -> int:
     lo, hi = -max(ndim, 1), max(ndim, 1) - 1
     if not isinstance(dim, int | np.integer) or not lo <= dim <= hi:
-        from .errors import InvalidArgumentError as _E
-
-        raise _E(f"Dimension out of range (expected to be in range of [{lo}, {hi}], but got {dim})")
+        raise InvalidArgumentError(
+            f"Dimension out of range (expected to be in range of [{lo}, {hi}], but got {dim})"
+        )
     return int(dim) % max(ndim, 1)

@@ -53,7 +53,8 @@ _BINOPS = (ast.Add, ast.Sub, ast.Mult, ast.Div, ast.FloorDiv, ast.Mod, ast.Pow, 
 _UNARY = (ast.USub, ast.UAdd, ast.Not, ast.Invert)
 _CMPOPS = (ast.Eq, ast.NotEq, ast.Lt, ast.LtE, ast.Gt, ast.GtE, ast.Is, ast.IsNot, ast.In,
            ast.NotIn)
-_FORMAT_SPEC = re.compile(r"[^{}]?[<>=^]?[+\- ]?#?0?\d{0,3}[,_]?(\.\d{1,3})?[bcdeEfFgGnosxX%]?")
+_FORMAT_SPEC = re.compile(
+    r"(?:[^{}]?[<>=^])?[+\- ]?#?0?\d{0,3}[,_]?(?:\.\d{1,3})?[bcdeEfFgGnosxX%]?")
 
 _NODE_NAMES = {
     ast.Lambda: "lambda", ast.ListComp: "a list comprehension",
@@ -355,10 +356,11 @@ class Checker:
             if ref is not None:
                 node.func = ref
             else:
+                # the receiver first: errors read left to right
+                func.value = self.expr(func.value, depth)
                 self.check_name(func, func.attr)
                 if func.attr not in self.vocab.methods:
                     raise self.fail(func, f"unknown method '{func.attr}'")
-                func.value = self.expr(func.value, depth)
         else:
             raise self.fail(func, "only ops and tensor methods can be called")
         node.args = [self.expr(a, depth) for a in node.args]
@@ -370,7 +372,8 @@ class Checker:
     def check_name(self, node: Any, name: str) -> None:
         if name.startswith("__"):
             raise self.fail(node, f"dunder names are not allowed in a spec: '{name}'")
-        if name.startswith("_") and not isinstance(node, ast.Name):
+        if (name.startswith("_") and not isinstance(node, ast.Name)
+                and name not in self.vocab.tensor_attrs):
             raise self.fail(node, f"private attributes are not allowed in a spec: '{name}'")
 
     def load_name(self, node: ast.Name, call: bool = False) -> ast.expr:

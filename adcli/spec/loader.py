@@ -22,6 +22,7 @@ import ast
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -170,32 +171,42 @@ def _walk_steps(steps: Iterable[Step]) -> Iterable[Step]:
 
 
 # -- YAML with positions -----------------------------------------------------------------------
+@cache
 def _yaml_loader_class() -> type:
     import yaml
 
     class _Loader(yaml.SafeLoader):
         """Composes nodes (never constructs objects), refusing aliases and deep nesting."""
 
+        yaml_implicit_resolvers = {k: list(v) for k, v in
+                                   yaml.SafeLoader.yaml_implicit_resolvers.items()}
+
         depth = 0
 
         def compose_node(self, parent: Any, index: Any) -> Any:
             if self.check_event(yaml.events.AliasEvent):
                 ev = self.peek_event()
-                raise _YamlRefusal(ev.start_mark, "YAML aliases (*name) are not allowed in a spec")
+                raise _YamlRefusalError(ev.start_mark,
+                                        "YAML aliases (*name) are not allowed in a spec")
             self.depth += 1
             if self.depth > MAX_YAML_DEPTH:
                 ev = self.peek_event()
-                raise _YamlRefusal(ev.start_mark, f"YAML nested too deeply (more than "
+                raise _YamlRefusalError(ev.start_mark, f"YAML nested too deeply (more than "
                                                   f"{MAX_YAML_DEPTH} levels)")
             try:
                 return super().compose_node(parent, index)
             finally:
                 self.depth -= 1
 
+    # YAML 1.2 floats: PyYAML (YAML 1.1) reads 1e-7 as a string.
+    _Loader.add_implicit_resolver(
+        "tag:yaml.org,2002:float",
+        re.compile(r"^[-+]?(?:[0-9][0-9_]*)(?:\.[0-9_]*)?[eE][-+]?[0-9]+$"),
+        list("-+0123456789"))
     return _Loader
 
 
-class _YamlRefusal(Exception):
+class _YamlRefusalError(Exception):
     def __init__(self, mark: Any, message: str) -> None:
         super().__init__(message)
         self.mark = mark
@@ -229,9 +240,11 @@ def _convert(loader: Any, node: Any, path: Path_, doc: _Doc, file: str) -> Any:
                             "allowed in a spec (only plain values)")
         try:
             return loader.construct_object(node, deep=True)
-        except Exception as exc:  # noqa: BLE001 - a bad scalar (e.g. a 5000-digit int)
-            raise SpecError(file, *_mark(node.start_mark),
-                            f"invalid value: {_one_line(exc)}") from None
+        except Exception as exc:
+            msg = _one_line(exc)
+            if "Exceeds the limit" in msg:
+                msg = "number too large"
+            raise SpecError(file, *_mark(node.start_mark), f"invalid value: {msg}") from None
     if isinstance(node, yaml.SequenceNode):
         if node.tag != _SEQ_TAG:
             raise SpecError(file, *_mark(node.start_mark),
@@ -289,9 +302,10 @@ def _decode(raw: bytes, file: str) -> str:
 def _read_documents(text: str, file: str) -> list[_Doc]:
     import yaml
 
-    loader = _yaml_loader_class()(text)
     docs: list[_Doc] = []
+    loader = None
     try:
+        loader = _yaml_loader_class()(text)
         while loader.check_node():
             if len(docs) >= MAX_DOCUMENTS:
                 raise SpecError(file, *_mark(loader.peek_event().start_mark),
@@ -303,7 +317,7 @@ def _read_documents(text: str, file: str) -> list[_Doc]:
             doc = _Doc(None, {}, {}, {}, *_mark(node.start_mark))
             doc.value = _convert(loader, node, (), doc, file)
             docs.append(doc)
-    except _YamlRefusal as exc:
+    except _YamlRefusalError as exc:
         raise SpecError(file, *_mark(exc.mark), exc.message,
                         "limit_exceeded" if "deeply" in exc.message else "invalid_spec") from None
     except yaml.MarkedYAMLError as exc:
@@ -311,12 +325,19 @@ def _read_documents(text: str, file: str) -> list[_Doc]:
         where = _mark(mark) if mark is not None else (1, 1)
         msg = " ".join(p for p in (exc.context, exc.problem) if p) or "invalid YAML"
         raise SpecError(file, *where, f"invalid YAML: {msg}") from None
+    except yaml.reader.ReaderError as exc:
+        pos = max(exc.position, 0)
+        line = text.count("\n", 0, pos) + 1
+        col = pos - (text.rfind("\n", 0, pos) + 1) + 1
+        raise SpecError(file, line, col, f"invalid YAML: character {exc.character!r} is not "
+                        "allowed") from None
     except yaml.YAMLError as exc:
         raise SpecError(file, 1, 1, f"invalid YAML: {_one_line(exc)}") from None
     except RecursionError:
         raise SpecError(file, 1, 1, "YAML nested too deeply", "limit_exceeded") from None
     finally:
-        loader.dispose()
+        if loader is not None:
+            loader.dispose()
     return docs
 
 
@@ -378,6 +399,14 @@ def _schema_message(err: Any) -> str:
         return f"{prefix}invalid name {err.instance!r}: a tensor name must be an identifier"
     if custom:
         return f"{prefix}{custom}"
+    limits = {"maxItems": "more than {} items", "minItems": "fewer than {} items",
+              "maxProperties": "more than {} entries", "minProperties": "fewer than {} entries",
+              "maxLength": "longer than {} characters", "minLength": "shorter than {} characters"}
+    if err.validator in limits:
+        return f"{prefix}{limits[err.validator].format(err.validator_value)}"
+    if err.validator == "required":
+        missing = [k for k in err.validator_value if k not in (err.instance or {})]
+        return f"{prefix}missing key '{missing[0] if missing else '?'}'"
     if err.validator == "enum":
         options = ", ".join(str(o) for o in err.validator_value)
         return f"{prefix}{_short(err.instance)} is not one of: {options}"
@@ -558,6 +587,30 @@ class _Builder:
                               mode=entry.get("mode", "full"), order=int(entry.get("order", 1)))
 
 
+_STEP_KEYS = {"do", "raises", "match", "no_grad", "expect", "atol", "rtol", "print", "graph"}
+
+
+def _check_unquoted_colons(doc: _Doc, file: str) -> None:
+    """A statement with ``: `` in it (``with torch.no_grad(): ...``) reads as a mapping."""
+
+    def walk(steps: Any, path: Path_) -> None:
+        if not isinstance(steps, list):
+            return
+        for i, st in enumerate(steps):
+            if not isinstance(st, dict):
+                continue
+            if isinstance(st.get("no_grad"), list):
+                walk(st["no_grad"], (*path, i, "no_grad"))
+            odd = [k for k in st if k not in _STEP_KEYS]
+            if len(st) == 1 and odd and not odd[0].isidentifier():
+                line, col = doc.key_marks.get((*path, i, odd[0]), (doc.line, doc.column))
+                raise SpecError(file, line, col, "this step reads as a YAML mapping because of "
+                                "': ' in it; quote the statement or use a block scalar (|)")
+
+    if isinstance(doc.value, dict):
+        walk(doc.value.get("steps"), ("steps",))
+
+
 def _block_indent(node: Any) -> int:
     """The indentation (in characters) of a block scalar's content lines."""
     buf = node.start_mark.buffer
@@ -594,7 +647,7 @@ def regex_problem(pattern: str) -> str | None:
         for op, av in items:
             name = str(op)
             if name in ("MAX_REPEAT", "MIN_REPEAT", "POSSESSIVE_REPEAT"):
-                lo, hi, sub = av
+                _lo, _hi, sub = av
                 if in_repeat:
                     return "nested repetition is not allowed (it can take exponential time)"
                 repeats += 1
@@ -658,6 +711,7 @@ def load_specs(path: str | Path, *, text: str | bytes | None = None, display: st
         if not isinstance(doc.value, dict):
             raise SpecError(file, doc.line, doc.column,
                             f"a spec must be a mapping, got {_yaml_type(doc.value)}")
+        _check_unquoted_colons(doc, file)
         err = _schema_error(doc, file)
         if err is not None:
             raise err

@@ -1,0 +1,138 @@
+"""Finding the node to blame: each node's backward against finite differences of its forward.
+
+Nodes are visited in backward order from the output; each is checked locally at the inputs
+it was recorded with (random projections ``u^T J v``, so the cost does not grow with size).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+from adcli.engine.tensor import Tensor
+
+from .report import Culprit
+from .trace import Entry, Tape
+
+Locate = Callable[[Any], "tuple[str | None, int | None, int | None] | None"]
+
+
+def reachable(outputs: list[Tensor]) -> set[int]:
+    """``id`` of every node reachable from the outputs' grad_fns."""
+    seen: set[int] = set()
+    stack = [o.grad_fn for o in outputs if o.grad_fn is not None]
+    while stack:
+        n = stack.pop()
+        if id(n) in seen:
+            continue
+        seen.add(id(n))
+        for nxt, _ in n.next_functions:
+            if nxt is not None and id(nxt) not in seen:
+                stack.append(nxt)
+    return seen
+
+
+def find_culprit(tape: Tape, outputs: list[Tensor], *, eps: float, atol: float, rtol: float,
+                 locate: Locate | None = None) -> Culprit | None:
+    """The first node, in backward order, whose own backward disagrees with its forward."""
+    reach = reachable(outputs)
+    for e in reversed(tape.entries):
+        node = e.node
+        if node is None or id(node) not in reach:
+            continue
+        problem = check_node(e, node, eps=eps, atol=atol, rtol=rtol)
+        if problem is None:
+            continue
+        where = locate(node) if locate is not None else None
+        tensor, step, line = where if where is not None else (None, None, None)
+        return Culprit(node.name(), step, line, tensor, problem)
+    return None
+
+
+def _unit(rng: np.random.Generator, shape: tuple[int, ...]) -> np.ndarray:
+    v = rng.random(shape)
+    norm = float(np.sqrt(np.sum(v * v)))
+    return v / norm if norm > 0 else v
+
+
+def check_node(e: Entry, node: Any, *, eps: float, atol: float, rtol: float,
+               probes: int = 2) -> str | None:
+    """Why this node's backward is wrong (None if it agrees with its forward)."""
+    positions = e.edge_positions
+    if len(positions) != len(node.next_functions):
+        return None
+    # (edge number, argument position) of each differentiable floating input
+    diff = [(k, pos) for k, (pos, (nxt, _)) in enumerate(zip(positions, node.next_functions))
+            if nxt is not None and isinstance(e.values[pos], np.ndarray)
+            and e.values[pos].dtype.kind == "f"]
+    if not diff:
+        return None
+    # Local checks run in float64 whatever the recorded dtype.
+    diff_pos = {pos for _, pos in diff}
+    base = [v.astype(np.float64) if k in diff_pos else v for k, v in enumerate(e.values)]
+    try:
+        with np.errstate(all="ignore"):
+            outs = e.forward(base)
+    except Exception:  # noqa: BLE001 - a forward we cannot re-run: cannot judge the node
+        return None
+    n_out = node.n_outputs
+    outs = outs[:n_out]
+    for p in range(probes):
+        rng = np.random.default_rng(1000 + p)
+        us = [_unit(rng, np.shape(o)) for o in outs]
+        try:
+            with np.errstate(all="ignore"):
+                grads = node.apply([u.astype(np.float64) for u in us] if n_out > 1 else
+                                   [us[0].astype(np.float64)], False)
+        except Exception as exc:  # noqa: BLE001 - a backward that raises is the culprit
+            return f"backward raised {type(exc).__name__}: {exc}"
+        for edge, k in diff:
+            g = grads[edge] if edge < len(grads) else None
+            if g is None:
+                g = np.zeros(base[k].shape)
+            g = np.asarray(g._data if isinstance(g, Tensor) else g, dtype=np.float64)
+            if g.shape != base[k].shape:
+                return (f"backward returned a gradient of shape {list(g.shape)} for input {edge} "
+                        f"of shape {list(base[k].shape)}")
+            v = _unit(rng, base[k].shape)
+            analytical = float(np.sum(g * v))
+            plus, minus = list(base), list(base)
+            plus[k] = base[k] + eps * v
+            minus[k] = base[k] - eps * v
+            try:
+                with np.errstate(all="ignore"):
+                    fp, fm = e.forward(plus)[:n_out], e.forward(minus)[:n_out]
+            except Exception:  # noqa: BLE001
+                return None
+            numerical = float(sum(np.sum(u * (np.asarray(a, np.float64) - np.asarray(b, np.float64)))
+                                  for u, a, b in zip(us, fp, fm)) / (2 * eps))
+            tol = atol * float(sum(np.sum(u) for u in us)) * float(np.sum(v)) + rtol * abs(numerical)
+            if not abs(analytical - numerical) <= tol:
+                if _is_kink(e, base, k, v, eps, us, n_out, analytical):
+                    continue
+                return (f"input {edge}: u^T J v is {analytical:.6g} by its backward, "
+                        f"{numerical:.6g} by finite differences of its forward")
+    return None
+
+
+def _is_kink(e: Entry, base: list[np.ndarray], k: int, v: np.ndarray, eps: float,
+             us: list[np.ndarray], n_out: int, analytical: float) -> bool:
+    """The direction crosses a non-differentiable point and the backward gives a subgradient."""
+    def at(t: float) -> float:
+        args = list(base)
+        args[k] = base[k] + t * v
+        with np.errstate(all="ignore"):
+            outs = e.forward(args)[:n_out]
+        return float(sum(np.sum(u * np.asarray(o, np.float64)) for u, o in zip(us, outs)))
+
+    try:
+        f0, fp, fm = at(0.0), at(eps), at(-eps)
+    except Exception:  # noqa: BLE001
+        return False
+    left, right = (f0 - fm) / eps, (fp - f0) / eps
+    tol = 1e-6 * (1 + abs(left) + abs(right))
+    if abs(left - right) <= tol:
+        return False
+    return min(left, right) - tol <= analytical <= max(left, right) + tol

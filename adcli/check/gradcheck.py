@@ -1,0 +1,414 @@
+"""``adcli.gradcheck`` / ``adcli.gradgradcheck``: analytical vs numerical derivatives.
+
+Both return a :class:`~adcli.check.report.GradcheckReport`; they never print, raise for a
+mismatch, or exit. A mismatch is ``abs(analytical - numerical) > atol + rtol * abs(numerical)``.
+On failure the report says which node is to blame (``culprit``), and mismatches explained by
+a non-differentiable point (kink) or by an unstable numerical estimate (noise) become notes.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from typing import Any
+
+import numpy as np
+
+from adcli.engine import dtypes
+from adcli.engine.backward import grad as autograd_grad
+from adcli.engine.grad_mode import enable_grad
+from adcli.engine.tensor import Tensor
+
+from .culprit import Locate, find_culprit
+from .finite_diff import (
+    Evaluator,
+    as_outputs,
+    central_at,
+    directions,
+    numerical_jacobian,
+    one_sided,
+)
+from .report import GradcheckReport, Mismatch, Note, PairResult, rel_error
+from .trace import Tape
+
+__all__ = ["gradcheck", "gradgradcheck", "GradcheckReport"]
+
+MAX_DIAGNOSED = 200  # Jacobian columns re-examined for kinks and noise per input
+FAST_RECHECK_LIMIT = 20_000  # above this, a failing fast check re-checks a sample in full
+
+
+@contextmanager
+def _float64() -> Iterator[None]:
+    prev = dtypes.get_default_dtype()
+    dtypes.set_default_dtype(dtypes.float64)
+    try:
+        with np.errstate(all="ignore"):
+            yield
+    finally:
+        dtypes.set_default_dtype(prev)
+
+
+def _fmt_index(name: str, index: tuple[int, ...]) -> str:
+    return f"{name}[{', '.join(str(i) for i in index)}]" if index else name
+
+
+def gradcheck(fn: Callable[..., Any], inputs: Any, *, eps: float = 1e-6, atol: float = 1e-5,
+              rtol: float = 1e-3, fast_mode: bool = False, names: Sequence[str] | None = None,
+              projections: int = 2, seed: int = 0, max_worst: int = 10,
+              diagnose: bool = True, locate: Locate | None = None,
+              needs_grad: bool = False) -> GradcheckReport:
+    """Check ``fn``'s derivatives w.r.t. every input tensor that requires grad.
+
+    ``inputs`` is a tensor or a tuple of arguments. Full mode compares every Jacobian entry
+    (central differences in float64); ``fast_mode`` compares ``projections`` random
+    projections ``u^T J v`` and re-checks a failing input in full. ``names`` label the
+    inputs in the report; ``locate(node)`` may map a graph node to (tensor, step, line).
+    ``needs_grad`` evaluates ``fn`` with grad mode on even for finite differences (for
+    functions that differentiate inside).
+    """
+    args, positions, names_ = _inputs(inputs, names)
+    return _check(fn, args, positions, names_, eps=eps, atol=atol, rtol=rtol, fast=fast_mode,
+                  projections=projections, seed=seed, max_worst=max_worst, diagnose=diagnose,
+                  locate=locate, order=1, grad_inside=needs_grad)
+
+
+def gradgradcheck(fn: Callable[..., Any], inputs: Any, grad_outputs: Any = None, *,
+                  eps: float = 1e-6, atol: float = 1e-5, rtol: float = 1e-3,
+                  fast_mode: bool = False, names: Sequence[str] | None = None,
+                  projections: int = 2, seed: int = 0, max_worst: int = 10,
+                  diagnose: bool = True, locate: Locate | None = None,
+                  needs_grad: bool = True) -> GradcheckReport:
+    """Check second derivatives: ``gradcheck`` of ``x -> grad(fn(x), x, grad_outputs)``.
+
+    ``grad_outputs`` defaults to fixed random tensors (seeded) shaped like the outputs.
+    """
+    args, positions, names_ = _inputs(inputs, names)
+    started = time.perf_counter()
+    try:
+        with _float64(), enable_grad():
+            probe = list(args)
+            for p in positions:
+                probe[p] = Tensor(np.array(args[p]._data, dtype=np.float64), requires_grad=True)
+            outs = as_outputs(fn(*probe))
+        if grad_outputs is None:
+            rng = np.random.default_rng(seed + 7)
+            gos = [rng.standard_normal(o._data.shape) for o in outs]
+        else:
+            go_list = [grad_outputs] if isinstance(grad_outputs, Tensor | np.ndarray) \
+                else list(grad_outputs)
+            gos = [np.asarray(g._data if isinstance(g, Tensor) else g, dtype=np.float64)
+                   for g in go_list]
+    except Exception as exc:  # noqa: BLE001 - the checked function failed: a report, no raise
+        return _error_report(exc, names_, 2, fast_mode, eps, atol, rtol, started)
+
+    def first_derivatives(*a: Any) -> tuple[Tensor, ...]:
+        xs = [a[p] for p in positions]
+        o = as_outputs(fn(*a))
+        go = [Tensor._make(g.astype(oo._data.dtype, copy=False), None, 0, None)
+              for g, oo in zip(gos, o)]
+        used = [oo for oo in o if oo.requires_grad]
+        used_go = [g for g, oo in zip(go, o) if oo.requires_grad]
+        if not used:
+            return tuple(Tensor._make(np.zeros_like(x._data), None, 0, None) for x in xs)
+        gs = autograd_grad(used, xs, grad_outputs=used_go, create_graph=True, allow_unused=True)
+        return tuple(g if g is not None else Tensor._make(np.zeros_like(x._data), None, 0, None)
+                     for g, x in zip(gs, xs))
+
+    report = _check(first_derivatives, args, positions, names_, eps=eps, atol=atol, rtol=rtol,
+                    fast=fast_mode, projections=projections, seed=seed, max_worst=max_worst,
+                    diagnose=diagnose, locate=locate, order=2, grad_inside=True,
+                    out_names=[f"grad({n})" for n in names_])
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+# -- the check ---------------------------------------------------------------------------------
+def _inputs(inputs: Any, names: Sequence[str] | None) -> tuple[list[Any], list[int], list[str]]:
+    args = list(inputs) if isinstance(inputs, tuple | list) else [inputs]
+    positions = [k for k, a in enumerate(args)
+                 if isinstance(a, Tensor) and a.requires_grad and a._data.dtype.kind == "f"]
+    if names is not None:
+        names_ = list(names)
+        if len(names_) != len(positions):
+            raise ValueError(f"names: got {len(names_)} names for {len(positions)} checked inputs")
+    else:
+        names_ = [f"input{k}" for k in positions] if len(args) > 1 else ["input"] * len(positions)
+    return args, positions, names_
+
+
+def _error_report(exc: BaseException, names: list[str], order: int, fast: bool, eps: float,
+                  atol: float, rtol: float, started: float) -> GradcheckReport:
+    kind = getattr(exc, "kind", None) or "invalid_argument"
+    return GradcheckReport(ok=False, mode="fast" if fast else "full", order=order, eps=eps,
+                           atol=atol, rtol=rtol, inputs=list(names),
+                           error=f"{type(exc).__name__}: {exc}" if not getattr(exc, "kind", None)
+                           else str(exc), error_kind=kind,
+                           seconds=time.perf_counter() - started)
+
+
+def _check(fn: Callable[..., Any], args: list[Any], positions: list[int], names: list[str], *,
+           eps: float, atol: float, rtol: float, fast: bool, projections: int, seed: int,
+           max_worst: int, diagnose: bool, locate: Locate | None, order: int,
+           grad_inside: bool, out_names: list[str] | None = None) -> GradcheckReport:
+    started = time.perf_counter()
+    report = GradcheckReport(ok=True, mode="fast" if fast else "full", order=order, eps=eps,
+                             atol=atol, rtol=rtol, inputs=list(names))
+    if not positions:
+        report.ok = False
+        report.error = "no input tensor requires grad: nothing to check"
+        report.error_kind = "invalid_argument"
+        return report
+    low = sorted({names[i] for i, p in enumerate(positions)
+                  if args[p]._data.dtype != np.float64})
+    if low:
+        report.notes.append(Note("promotion", f"{', '.join(low)} promoted to float64 for the "
+                                              "check (finite differences need the precision)"))
+    with _float64():
+        base = [np.array(args[p]._data, dtype=np.float64) for p in positions]
+        leaves = [Tensor(b.copy(), requires_grad=True) for b in base]
+        call_args = list(args)
+        for p, leaf in zip(positions, leaves):
+            call_args[p] = leaf
+        tape = Tape()
+        try:
+            with enable_grad(), tape:
+                outputs = as_outputs(fn(*call_args))
+        except Exception as exc:  # noqa: BLE001 - the function itself failed
+            return _error_report(exc, names, order, fast, eps, atol, rtol, started)
+        onames = out_names or (["output"] if len(outputs) == 1
+                               else [f"output{k}" for k in range(len(outputs))])
+        ev = Evaluator(fn, args, positions, base, grad_inside=grad_inside, tape=tape,
+                       leaves=leaves, outputs=outputs)
+        try:
+            if fast:
+                failing = _fast(report, ev, leaves, outputs, names, onames, eps, atol, rtol,
+                                projections, seed)
+                for i in failing:
+                    n = base[i].size
+                    cols = None
+                    if n > FAST_RECHECK_LIMIT:
+                        cols = np.sort(np.random.default_rng(seed).choice(n, 2000, replace=False))
+                        report.notes.append(Note("sampled", f"{names[i]} has {n:,} elements: "
+                                                 "the full re-check looked at 2,000 of them"))
+                    full = _full_pairs(ev, leaves, outputs, names, onames, eps, atol, rtol,
+                                       max_worst, diagnose, report, only=i, columns=cols)
+                    if cols is None or any(not p.ok for p in full):
+                        report.pairs = [p for p in report.pairs if p.input != names[i]] + full
+                    if all(p.ok for p in full):
+                        report.notes.append(Note("fast", f"the fast check of {names[i]} failed "
+                                                 "but no single entry fails in full"))
+            else:
+                report.pairs = _full_pairs(ev, leaves, outputs, names, onames, eps, atol, rtol,
+                                           max_worst, diagnose, report)
+        except Exception as exc:  # noqa: BLE001 - e.g. a backward that raises
+            report.ok = False
+            report.error = f"{type(exc).__name__}: {exc}" if not getattr(exc, "kind", None) \
+                else str(exc)
+            report.error_kind = getattr(exc, "kind", None) or "invalid_argument"
+        for p in report.pairs:
+            p.order = order
+            for m in p.worst:
+                m.order = order
+        report.ok = report.error is None and all(p.ok for p in report.pairs)
+        if not report.ok and diagnose:
+            try:
+                report.culprit = find_culprit(tape, outputs, eps=eps, atol=atol, rtol=rtol,
+                                              locate=locate)
+            except Exception as exc:  # noqa: BLE001 - diagnosis must not hide the result
+                report.notes.append(Note("culprit", f"culprit search failed: {exc}"))
+    report.strategy = "+".join(sorted(ev.strategy)) or "none"
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+def _analytical_rows(leaves: list[Tensor], out: Tensor, rows: Sequence[int] | None = None,
+                     grad_output: np.ndarray | None = None) -> list[np.ndarray]:
+    """``[d out/d leaf]`` rows (each ``(len(rows), leaf.size)``), one backward per row."""
+    size = out._data.size
+    if grad_output is not None:
+        seeds = [grad_output]
+    else:
+        seeds = []
+        for r in (range(size) if rows is None else rows):
+            g = np.zeros(size)
+            g[r] = 1.0
+            seeds.append(g.reshape(out._data.shape))
+    blocks = [np.zeros((len(seeds), leaf._data.size)) for leaf in leaves]
+    if not out.requires_grad:
+        return blocks
+    for r, g in enumerate(seeds):
+        gt = Tensor._make(g.astype(out._data.dtype, copy=False), None, 0, None)
+        gs = autograd_grad([out], leaves, grad_outputs=[gt], retain_graph=True,
+                           allow_unused=True)
+        for i, gi in enumerate(gs):
+            if gi is not None:
+                blocks[i][r] = np.asarray(gi._data, dtype=np.float64).reshape(-1)
+    return blocks
+
+
+def _fast(report: GradcheckReport, ev: Evaluator, leaves: list[Tensor], outputs: list[Tensor],
+          names: list[str], onames: list[str], eps: float, atol: float, rtol: float,
+          projections: int, seed: int) -> list[int]:
+    """Random projections ``u^T J v``; returns the inputs whose check failed."""
+    offsets = np.cumsum([0] + [o._data.size for o in outputs])
+    P = max(1, projections)
+    rngs = [np.random.default_rng(seed + p) for p in range(P)]
+    vs = [[_unit(rng, b.shape) for b in ev.base] for rng in rngs]
+    us = [[_unit(rng, o._data.shape) for o in outputs] for rng in rngs]
+    # All projections of one input in one batch.
+    num = [directions(ev, i, [vs[p][i] for p in range(P)], eps) for i in range(len(leaves))]
+    pairs: dict[tuple[int, int], PairResult] = {
+        (i, k): PairResult(name, oname, True)
+        for i, name in enumerate(names) for k, oname in enumerate(onames)}
+    for p in range(P):
+        for k, out in enumerate(outputs):
+            a_blocks = _analytical_rows(leaves, out, grad_output=us[p][k])
+            u = us[p][k].reshape(-1)
+            for i in range(len(leaves)):
+                a = float(a_blocks[i][0] @ vs[p][i].reshape(-1))
+                n = float(u @ num[i][p][offsets[k]:offsets[k + 1]])
+                err = abs(a - n)
+                tol = atol * float(u.sum()) * float(vs[p][i].sum()) + rtol * abs(n)
+                pr = pairs[(i, k)]
+                pr.n_checked += 1
+                pr.max_abs_error = max(pr.max_abs_error, err)
+                pr.max_rel_error = max(pr.max_rel_error, rel_error(a, n, atol))
+                if not err <= tol:
+                    pr.ok = False
+                    pr.n_mismatches += 1
+    report.pairs = list(pairs.values())
+    return sorted({i for (i, _), pr in pairs.items() if not pr.ok})
+
+
+def _unit(rng: np.random.Generator, shape: tuple[int, ...]) -> np.ndarray:
+    v = rng.random(shape)
+    norm = float(np.sqrt(np.sum(v * v)))
+    return v / norm if norm > 0 else v
+
+
+def _full_pairs(ev: Evaluator, leaves: list[Tensor], outputs: list[Tensor], names: list[str],
+                onames: list[str], eps: float, atol: float, rtol: float, max_worst: int,
+                diagnose: bool, report: GradcheckReport, only: int | None = None,
+                columns: np.ndarray | None = None) -> list[PairResult]:
+    offsets = np.cumsum([0] + [o._data.size for o in outputs])
+    # Analytical: one backward per output element (a scalar output needs just one).
+    A: list[np.ndarray] = [np.zeros((int(offsets[-1]), leaf._data.size)) for leaf in leaves]
+    for k, out in enumerate(outputs):
+        blocks = _analytical_rows(leaves, out)
+        for i, b in enumerate(blocks):
+            A[i][offsets[k]:offsets[k + 1]] = b
+    pairs: list[PairResult] = []
+    for i, name in enumerate(names):
+        if only is not None and i != only:
+            continue
+        N = numerical_jacobian(ev, i, eps, columns)
+        Ai = A[i] if columns is None else A[i][:, columns]
+        cols = np.arange(Ai.shape[1]) if columns is None else np.asarray(columns)
+        with np.errstate(all="ignore"):
+            err = np.abs(Ai - N)
+            tol = atol + rtol * np.abs(N)
+            bad = ~(err <= tol) & ~(np.isnan(Ai) & np.isnan(N))
+        accepted = np.zeros_like(bad)
+        stable: dict[int, bool] = {}
+        if bad.any() and diagnose:
+            _diagnose(ev, i, name, Ai, N, bad, accepted, stable, cols, eps, atol, rtol, report)
+        for k, oname in enumerate(onames):
+            sl = slice(offsets[k], offsets[k + 1])
+            e_blk, t_blk, b_blk = err[sl], tol[sl], bad[sl] & ~accepted[sl]
+            a_blk, n_blk = Ai[sl], N[sl]
+            finite = e_blk[np.isfinite(e_blk)]
+            pr = PairResult(name, oname, not b_blk.any(), n_checked=int(e_blk.size))
+            pr.max_abs_error = float(finite.max()) if finite.size else 0.0
+            if not np.isfinite(e_blk).all():
+                pr.max_abs_error = float("inf")
+            with np.errstate(all="ignore"):
+                rel = e_blk / np.maximum(np.abs(n_blk), max(atol, 1e-300))
+            rel = np.where(e_blk == 0, 0.0, rel)
+            pr.max_rel_error = float(np.nanmax(rel)) if rel.size else 0.0
+            pr.n_mismatches = int(b_blk.sum())
+            if pr.n_mismatches:
+                ratio = np.where(b_blk, e_blk / np.maximum(t_blk, 1e-300), -1.0)
+                ratio = np.nan_to_num(ratio, nan=np.inf)
+                order = np.argsort(-ratio, axis=None)[:max_worst]
+                oshape = outputs[k]._data.shape
+                ishape = leaves[i]._data.shape
+                for flat in order:
+                    r, c = np.unravel_index(flat, b_blk.shape)
+                    if not b_blk[r, c]:
+                        break
+                    a_val, n_val = float(a_blk[r, c]), float(n_blk[r, c])
+                    pr.worst.append(Mismatch(
+                        name, tuple(int(x) for x in np.unravel_index(int(cols[c]), ishape)),
+                        oname, tuple(int(x) for x in np.unravel_index(int(r), oshape)),
+                        a_val, n_val, abs_error=abs(a_val - n_val),
+                        rel_error=rel_error(a_val, n_val, atol)))
+                worst_col = int(cols[np.unravel_index(order[0], b_blk.shape)[1]])
+                pr.stable = stable.get(worst_col)
+            pairs.append(pr)
+    return pairs
+
+
+def _diagnose(ev: Evaluator, i: int, name: str, A: np.ndarray, N: np.ndarray, bad: np.ndarray,
+              accepted: np.ndarray, stable: dict[int, bool], cols: np.ndarray, eps: float,
+              atol: float, rtol: float, report: GradcheckReport) -> None:
+    """Re-examine failing columns: kinks and unstable estimates become notes, not failures."""
+    shape = ev.base[i].shape
+    bad_cols = np.flatnonzero(bad.any(axis=0))[:MAX_DIAGNOSED]
+    for c in bad_cols:
+        j = int(cols[c])
+        rows = np.flatnonzero(bad[:, c])
+        where = _fmt_index(name, tuple(int(x) for x in np.unravel_index(j, shape)))
+        try:
+            left, right = one_sided(ev, i, j, eps)
+        except Exception:  # noqa: BLE001
+            continue
+        a = A[rows, c]
+        lo, hi = np.minimum(left[rows], right[rows]), np.maximum(left[rows], right[rows])
+        tol_lr = atol + rtol * np.maximum(np.abs(left[rows]), np.abs(right[rows]))
+        kink = (np.abs(left[rows] - right[rows]) > tol_lr) & (a >= lo - tol_lr) & (a <= hi + tol_lr)
+        if kink.all():
+            accepted[rows, c] = True
+            report.notes.append(Note("kink", f"non-differentiable point at {where}; "
+                                             "subgradient accepted"))
+            continue
+        # Noise or error: estimates with other steps (Richardson removes the h^2 term).
+        try:
+            d_half = central_at(ev, i, j, eps / 2)
+            d_big = central_at(ev, i, j, eps * 10)
+        except Exception:  # noqa: BLE001
+            continue
+        rich = (4 * d_half - N[:, c]) / 3
+        rest = rows[~kink]
+        tol_r = atol + rtol * np.abs(N[rest, c])
+        is_stable = bool(np.all(np.abs(rich[rest] - N[rest, c]) <= tol_r)
+                         and np.all(np.abs(d_big[rest] - N[rest, c]) <= tol_r))
+        stable[j] = is_stable
+        better_ok = (np.abs(A[rest, c] - rich[rest]) <= atol + rtol * np.abs(rich[rest])) | \
+                    (np.abs(A[rest, c] - d_big[rest]) <= atol + rtol * np.abs(d_big[rest]))
+        if not is_stable and better_ok.all():
+            accepted[rows, c] = True
+            report.notes.append(Note("noise", f"numerical estimate at {where} is unstable "
+                                              f"(eps {eps:g}: {N[rest[0], c]:.6g}, Richardson: "
+                                              f"{rich[rest[0]]:.6g}, eps {eps * 10:g}: "
+                                              f"{d_big[rest[0]]:.6g}); analytical "
+                                              f"{A[rest[0], c]:.6g} agrees with the better "
+                                              "estimates"))
+        elif kink.any():
+            accepted[rows[kink], c] = True
+
+
+def merge(first: GradcheckReport, second: GradcheckReport) -> GradcheckReport:
+    """One report for an ``order: 2`` check: first- and second-order results together."""
+    out = GradcheckReport(ok=first.ok and second.ok, mode=first.mode, order=2, eps=first.eps,
+                          atol=first.atol, rtol=first.rtol, inputs=first.inputs,
+                          pairs=first.pairs + second.pairs,
+                          culprit=first.culprit or second.culprit,
+                          notes=first.notes + [n for n in second.notes
+                                               if n.kind != "promotion"],
+                          error=first.error or second.error,
+                          error_kind=first.error_kind or second.error_kind,
+                          seconds=first.seconds + second.seconds,
+                          strategy=first.strategy)
+    return out
+

@@ -1,0 +1,148 @@
+"""Gradient-check results: plain data, no printing (views render them)."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass
+class Mismatch:
+    """One Jacobian entry: ``d output[output_index] / d input[index]``."""
+
+    input: str
+    index: tuple[int, ...]
+    output: str
+    output_index: tuple[int, ...]
+    analytical: float
+    numerical: float
+    order: int = 1
+    abs_error: float = 0.0
+    rel_error: float = 0.0
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"input": self.input, "index": list(self.index), "output": self.output,
+                "output_index": list(self.output_index), "analytical": _num(self.analytical),
+                "numerical": _num(self.numerical), "abs_error": _num(self.abs_error),
+                "rel_error": _num(self.rel_error), "order": self.order}
+
+
+def rel_error(a: float, n: float, floor: float) -> float:
+    """``|a - n| / max(|n|, floor)``: relative, with ``atol`` as the floor of the scale."""
+    d = abs(a - n)
+    if d == 0:
+        return 0.0
+    scale = max(abs(n), floor, 1e-300)
+    return d / scale
+
+
+@dataclass
+class PairResult:
+    """The check of one (input, output) block of the Jacobian."""
+
+    input: str
+    output: str
+    ok: bool
+    max_abs_error: float = 0.0
+    max_rel_error: float = 0.0
+    n_checked: int = 0
+    n_mismatches: int = 0
+    worst: list[Mismatch] = field(default_factory=list)
+    stable: bool | None = None
+    order: int = 1
+
+
+@dataclass
+class Culprit:
+    """The first graph node (backward order) whose own backward disagrees with its forward."""
+
+    node: str
+    step: int | None = None
+    line: int | None = None
+    tensor: str | None = None
+    detail: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"node": self.node, "step": self.step, "line": self.line, "tensor": self.tensor,
+                "detail": self.detail}
+
+
+@dataclass
+class Note:
+    """A diagnosis that does not fail the check: ``kink``, ``noise``, ``promotion``, ..."""
+
+    kind: str
+    message: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"kind": self.kind, "message": self.message}
+
+
+@dataclass
+class GradcheckReport:
+    """What ``adcli.gradcheck`` returns: ``ok``, per-pair errors, the worst entries, diagnosis."""
+
+    ok: bool
+    mode: str = "full"
+    order: int = 1
+    eps: float = 1e-6
+    atol: float = 1e-5
+    rtol: float = 1e-3
+    inputs: list[str] = field(default_factory=list)
+    pairs: list[PairResult] = field(default_factory=list)
+    culprit: Culprit | None = None
+    notes: list[Note] = field(default_factory=list)
+    error: str | None = None
+    error_kind: str | None = None
+    seconds: float = 0.0
+    strategy: str = ""
+
+    @property
+    def max_abs_error(self) -> float:
+        return max((p.max_abs_error for p in self.pairs), default=0.0)
+
+    @property
+    def max_rel_error(self) -> float:
+        return max((p.max_rel_error for p in self.pairs), default=0.0)
+
+    @property
+    def mismatches(self) -> list[Mismatch]:
+        """The worst mismatching entries of every failing pair, worst first."""
+        out = [m for p in self.pairs if not p.ok for m in p.worst]
+        return sorted(out, key=lambda m: -m.abs_error)
+
+    @property
+    def warnings(self) -> list[Note]:
+        return [n for n in self.notes if n.kind in ("kink", "noise")]
+
+    def __bool__(self) -> bool:
+        return self.ok
+
+    def summary(self) -> str:
+        """One line: pass/fail and the largest errors."""
+        state = "ok" if self.ok else "FAILED"
+        if self.error:
+            return f"{state}: {self.error}"
+        return (f"{state}: max abs error {self.max_abs_error:.3g}, max rel error "
+                f"{_fmt_rel(self.max_rel_error)}")
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "ok": self.ok, "mode": self.mode, "order": self.order, "eps": self.eps,
+            "atol": self.atol, "rtol": self.rtol, "inputs": list(self.inputs),
+            "max_abs_error": _num(self.max_abs_error), "max_rel_error": _num(self.max_rel_error),
+            "culprit": None if self.culprit is None else self.culprit.to_dict(),
+            "mismatches": [m.to_dict() for m in self.mismatches],
+            "notes": [n.to_dict() for n in self.notes], "error": self.error,
+        }
+
+
+def _fmt_rel(x: float) -> str:
+    return "inf" if math.isinf(x) else f"{x:.3g}"
+
+
+def _num(x: float) -> float | None:
+    """A JSON-safe number (NaN and infinities become None)."""
+    x = float(x)
+    return x if math.isfinite(x) else None

@@ -1,0 +1,458 @@
+"""Gradient checks of spec files (the ``gradcheck:`` entries, or the default) and of one
+expression (``adcli gradcheck --expr``). Returns plain results; never prints.
+
+The checked function of an entry maps its ``wrt`` leaves to the value of ``of``, computed
+by replaying the spec's steps from those values (``adcli.spec.interpreter.execute`` with
+``replay=True`` and ``dtype="float64"``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from .report import GradcheckReport
+
+EXIT_OK, EXIT_FAILED, EXIT_INVALID, EXIT_INTERNAL = 0, 1, 2, 3
+
+
+@dataclass
+class CheckError:
+    """A statement of the spec failed while the check ran it (exit code 1)."""
+
+    kind: str
+    message: str
+    step: int | None = None
+    line: int | None = None
+    column: int | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"kind": self.kind, "message": self.message, "step": self.step,
+                "line": self.line, "column": self.column}
+
+
+@dataclass
+class SpecCheck:
+    """One gradient check of one spec: an entry of ``gradcheck`` (or a default one)."""
+
+    spec: str
+    name: str
+    of: str
+    wrt: list[str]
+    line: int | None = None
+    order: int = 1
+    mode: str = "full"
+    report: GradcheckReport | None = None
+    error: CheckError | None = None
+    internal: str | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None and self.internal is None and self.report is not None \
+            and self.report.ok
+
+    @property
+    def label(self) -> str:
+        return f"{self.name}: d({self.of})/d({', '.join(self.wrt)})"
+
+    def to_dict(self) -> dict[str, Any]:
+        """The contract's JSON object for a check (plus a few extra fields)."""
+        r = self.report
+        return {
+            "spec": self.spec, "name": self.name, "of": self.of, "wrt": list(self.wrt),
+            "ok": self.ok,
+            "max_abs_error": _num(r.max_abs_error) if r else None,
+            "max_rel_error": _num(r.max_rel_error) if r else None,
+            "culprit": (None if r is None or r.culprit is None else
+                        {"node": r.culprit.node, "step": r.culprit.step,
+                         "line": r.culprit.line, "tensor": r.culprit.tensor,
+                         "detail": r.culprit.detail}),
+            "mismatches": [] if r is None else [
+                {"input": m.input, "index": list(m.index), "output_index": list(m.output_index),
+                 "analytical": _num(m.analytical), "numerical": _num(m.numerical),
+                 "abs_error": _num(m.abs_error), "order": m.order}
+                for m in r.mismatches],
+            "mode": self.mode, "order": self.order, "line": self.line,
+            "notes": [] if r is None else [n.to_dict() for n in r.notes],
+            "error": (self.error.to_dict() if self.error else
+                      {"kind": "internal", "message": self.internal, "step": None,
+                       "line": None, "column": None} if self.internal else
+                      None if r is None or r.error is None else
+                      {"kind": r.error_kind or "invalid_argument", "message": r.error,
+                       "step": None, "line": self.line, "column": None}),
+            "seconds": round(r.seconds, 6) if r else 0.0,
+        }
+
+
+@dataclass
+class GradcheckRun:
+    """Everything ``adcli gradcheck`` found: the checks and the invalid specs."""
+
+    checks: list[SpecCheck] = field(default_factory=list)
+    errors: list[Any] = field(default_factory=list)  # SpecError (file, line, column, message)
+    specs_seen: int = 0
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors and all(c.ok for c in self.checks)
+
+    @property
+    def exit_code(self) -> int:
+        if any(c.internal for c in self.checks):
+            return EXIT_INTERNAL
+        if self.errors:
+            return EXIT_INVALID
+        return EXIT_OK if self.ok else EXIT_FAILED
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"ok": self.ok, "checks": [c.to_dict() for c in self.checks],
+                "errors": [_error_dict(e) for e in self.errors]}
+
+
+def _error_dict(e: Any) -> dict[str, Any]:
+    if hasattr(e, "to_dict"):
+        return dict(e.to_dict())
+    return {"spec": getattr(e, "file", ""), "kind": getattr(e, "kind", "invalid_spec"),
+            "message": getattr(e, "message", str(e)), "line": getattr(e, "line", 1),
+            "column": getattr(e, "column", 1)}
+
+
+def _num(x: float) -> float | None:
+    x = float(x)
+    return x if np.isfinite(x) else None
+
+
+@dataclass
+class Options:
+    """Command-line overrides of the entries' settings (None: the entry's own)."""
+
+    eps: float | None = None
+    atol: float | None = None
+    rtol: float | None = None
+    mode: str | None = None
+    order: int | None = None
+    max_elements: int | None = None
+    raise_internal: bool = False
+
+
+# -- spec files --------------------------------------------------------------------------------
+def _step_error_cls() -> type:
+    from adcli.spec import interpreter
+
+    return getattr(interpreter, "StepError", None) or interpreter.StepFailure
+
+
+def check_paths(paths: Iterable[str], options: Options | None = None,
+                progress: Callable[[str], None] | None = None) -> GradcheckRun:
+    """Check every spec in the files and folders (searched recursively for *.yaml/*.yml)."""
+    from pathlib import Path
+
+    from adcli.spec.errors import SpecError
+    from adcli.spec.loader import find_spec_files, load_specs
+
+    opts = options or Options()
+    run = GradcheckRun()
+    for p in paths:
+        try:
+            files = find_spec_files([p])
+        except FileNotFoundError:
+            run.errors.append(SpecError(str(p), 1, 1, "no such file or folder"))
+            continue
+        except OSError as exc:
+            run.errors.append(SpecError(str(p), 1, 1, f"cannot read: {exc.strerror or exc}"))
+            continue
+        if not files and Path(p).is_dir():
+            run.errors.append(SpecError(str(p), 1, 1,
+                                        "no *.yaml or *.yml spec files in this folder"))
+            continue
+        for f in files:
+            try:
+                specs = load_specs(f)
+            except SpecError as err:
+                run.errors.append(err)
+                continue
+            for spec in specs:
+                run.specs_seen += 1
+                run.checks.extend(check_spec(spec, opts, progress=progress))
+    return run
+
+
+def check_spec(spec: Any, options: Options | None = None,
+               progress: Callable[[str], None] | None = None) -> list[SpecCheck]:
+    """The checks of one loaded spec: its ``gradcheck`` entries, or the default ones."""
+    opts = options or Options()
+    entries = list(spec.gradcheck)
+    if not entries:
+        from adcli.spec.loader import GradcheckEntry
+
+        seen: set[str] = set()
+        for expr in _backward_exprs(spec):
+            if expr.text in seen:
+                continue
+            seen.add(expr.text)
+            entries.append(GradcheckEntry(of=expr, wrt=None, line=expr.line,
+                                          column=expr.column))
+    out = []
+    for entry in entries:
+        if progress is not None:
+            progress(f"{spec.name}: {entry.of.text}")
+        out.append(_check_entry(spec, entry, opts))
+    return out
+
+
+def _backward_exprs(spec: Any) -> list[Any]:
+    """Receivers of ``.backward()`` in the steps, as expressions (in step order)."""
+    try:
+        return list(spec.backward_exprs())
+    except Exception:  # noqa: BLE001 - fall back to our own walk of the steps
+        pass
+    import ast
+
+    from adcli.spec.language import backward_receivers
+    from adcli.spec.loader import Expr
+
+    out: list[Any] = []
+
+    def walk(steps: list[Any]) -> None:
+        for st in steps:
+            if st.kind == "statements":
+                for s in st.statements:
+                    for recv in backward_receivers([s.node]):
+                        out.append(Expr(ast.unparse(recv), recv, s.line, s.column))
+            walk(st.children)
+
+    walk(spec.steps)
+    return out
+
+
+def _check_entry(spec: Any, entry: Any, opts: Options) -> SpecCheck:
+    from adcli.engine.tensor import Tensor
+    from adcli.spec.errors import SpecError
+    from adcli.spec.interpreter import execute
+
+    StepError = _step_error_cls()
+    spec = _replayable(spec)
+    mode = opts.mode or entry.mode
+    order = opts.order or entry.order
+    check = SpecCheck(spec.path, spec.name, entry.of.text, list(entry.wrt or []),
+                      line=entry.line, order=order, mode=mode)
+    try:
+        # A first replay with the spec's own values: finds the leaves and any failing step.
+        first = execute(spec, replay=True, dtype="float64", max_elements=opts.max_elements)
+        ns = first.namespace
+        if entry.wrt is None:
+            check.wrt = [k for k, v in ns.items() if isinstance(v, Tensor) and v.is_leaf
+                         and v.requires_grad and v._data.dtype.kind == "f"]
+        for name in check.wrt:
+            v = ns.get(name)
+            if not isinstance(v, Tensor) or not v.is_leaf or v._data.dtype.kind != "f":
+                check.error = CheckError("invalid_argument",
+                                         f"wrt: '{name}' is not a floating-point leaf tensor",
+                                         None, entry.line, entry.column)
+                return check
+        if not check.wrt:
+            check.error = CheckError("invalid_argument", "nothing to check: no leaf "
+                                     "requires grad", None, entry.line, entry.column)
+            return check
+        values = [ns[name] for name in check.wrt]
+        traced: list[Any] = []
+
+        def fn(*xs: Any) -> Any:
+            from . import trace
+
+            run = execute(spec, replay=True, dtype="float64", max_elements=opts.max_elements,
+                          overrides=dict(zip(check.wrt, xs)))
+            value = run.eval_expr(entry.of)
+            if trace._ACTIVE:  # the recorded call: keep its run for the culprit's location
+                traced.append(run)
+            return value
+
+        locate = _locator(traced, entry)
+        inputs = tuple(Tensor(np.array(v._data, dtype=np.float64), requires_grad=True)
+                       for v in values)
+        from .gradcheck import gradcheck, gradgradcheck, merge
+
+        kw = {"eps": opts.eps if opts.eps is not None else entry.eps,
+              "atol": opts.atol if opts.atol is not None else entry.atol,
+              "rtol": opts.rtol if opts.rtol is not None else entry.rtol,
+              "fast_mode": mode == "fast", "names": check.wrt, "locate": locate,
+              "needs_grad": True}
+        report = gradcheck(fn, inputs, **kw)
+        if order >= 2:
+            traced.clear()
+            report = merge(report, gradgradcheck(fn, inputs, **kw))
+        if spec.dtype == "float32":
+            from .report import Note
+
+            report.notes.insert(0, Note("promotion", "the spec's dtype is float32; the check "
+                                                     "runs in float64"))
+        check.report = report
+    except StepError as f:
+        check.error = CheckError(f.kind if f.kind != "assertion" else "invalid_argument",
+                                 f.message, f.step, f.line, f.column)
+    except SpecError as err:
+        check.error = CheckError(err.kind, err.message, None, err.line, err.column)
+    except Exception as exc:  # noqa: BLE001 - a bug in adcli: exit code 3
+        if opts.raise_internal:
+            raise
+        check.internal = f"{type(exc).__name__}: {exc}"
+    return check
+
+
+def _replayable(spec: Any) -> Any:
+    """The spec without statements that read ``.grad``: the replay skips backward, so
+    those would see None (``x.grad.zero_()``) or change the function with stale values."""
+    import ast
+    import dataclasses
+
+    def reads_grad(node: Any) -> bool:
+        return any(isinstance(n, ast.Attribute) and n.attr == "grad" for n in ast.walk(node))
+
+    def clean(steps: list[Any]) -> list[Any]:
+        out = []
+        for st in steps:
+            if st.kind in ("statements", "no_grad"):
+                st = dataclasses.replace(
+                    st, statements=[s for s in st.statements if not reads_grad(s.node)],
+                    children=clean(st.children))
+            out.append(st)
+        return out
+
+    return dataclasses.replace(spec, steps=clean(spec.steps))
+
+
+def _locator(traced: list[Any], entry: Any) -> Callable[[Any], Any]:
+    """Maps a node of the recorded replay to (tensor name, step, line)."""
+
+    def locate(node: Any) -> tuple[str | None, int | None, int | None] | None:
+        if not traced:
+            return None
+        run = traced[-1]
+        owners = _owners(run)
+        o = owners.get(id(node))
+        if o is None:  # made by the `of` expression itself
+            return (None, None, entry.line)
+        return (o.name, o.step or None, o.line)
+
+    return locate
+
+
+def _owners(run: Any) -> dict[int, Any]:
+    """Every node's origin: its own, or that of the named tensor whose statement made it."""
+    named = {k: o for k, o in run.origins.items() if o.node is not None and id(o.node) == k}
+    owners: dict[int, Any] = dict(named)
+    for origin in sorted(named.values(), key=lambda o: (o.step, o.line)):
+        stack = [n for n, _ in origin.node.next_functions if n is not None]
+        while stack:
+            n = stack.pop()
+            if id(n) in owners or type(n).__name__ == "AccumulateGrad":
+                continue
+            owners[id(n)] = origin
+            stack.extend(m for m, _ in n.next_functions if m is not None)
+    return owners
+
+
+# -- one expression ----------------------------------------------------------------------------
+def check_expression(expr: str, inputs: list[tuple[str, str]], options: Options | None = None,
+                     seed: int = 0) -> GradcheckRun:
+    """``adcli gradcheck --expr EXPR --input NAME=INIT``: inputs require grad."""
+    from adcli.engine import creation
+    from adcli.engine.tensor import Tensor
+    from adcli.spec.errors import SpecError
+
+    opts = options or Options()
+    run = GradcheckRun()
+    names = [n for n, _ in inputs]
+    check = SpecCheck("<expr>", "expr", expr, names, line=1, order=opts.order or 1,
+                      mode=opts.mode or "full")
+    try:
+        evaluate = _expression_fn(expr, names)
+        creation.manual_seed(seed)
+        values = [_make_input(name, init) for name, init in inputs]
+    except SpecError as err:
+        run.errors.append(err)
+        return run
+    if not names:
+        run.errors.append(SpecError("<expr>", 1, 1, "--expr needs at least one --input "
+                                                    "NAME=INIT"))
+        return run
+    StepError = _step_error_cls()
+    try:
+        from .gradcheck import gradcheck, gradgradcheck, merge
+
+        inputs_t = tuple(Tensor(np.array(v, dtype=np.float64), requires_grad=True)
+                         for v in values)
+        kw = {"eps": opts.eps if opts.eps is not None else 1e-6,
+              "atol": opts.atol if opts.atol is not None else 1e-5,
+              "rtol": opts.rtol if opts.rtol is not None else 1e-3,
+              "fast_mode": check.mode == "fast", "names": names}
+        report = gradcheck(evaluate, inputs_t, **kw)
+        if check.order >= 2:
+            report = merge(report, gradgradcheck(evaluate, inputs_t, **kw))
+        check.report = report
+    except StepError as f:
+        check.error = CheckError(f.kind, f.message, None, 1, f.column)
+    except Exception as exc:  # noqa: BLE001 - a bug in adcli: exit code 3
+        if opts.raise_internal:
+            raise
+        check.internal = f"{type(exc).__name__}: {exc}"
+    run.checks.append(check)
+    return run
+
+
+def _expression_fn(expr: str, names: list[str]) -> Callable[..., Any]:
+    """A function of the named tensors that evaluates ``expr`` with the spec language."""
+    from adcli.spec.interpreter import Run
+    from adcli.spec.language import SourceMap, default_vocabulary, parse_expression
+    from adcli.spec.loader import Expr, Spec
+
+    vocab = default_vocabulary()
+    node = parse_expression(expr, SourceMap("<expr>", text=expr), vocab, set(names))
+    parsed = Expr(expr, node, 1, 1)
+    spec = Spec(path="<expr>", name="expr", line=1, column=1)
+    StepError = _step_error_cls()
+
+    def evaluate(*xs: Any) -> Any:
+        run = Run(spec, vocab, replay=True)
+        run.namespace.update(zip(names, xs))
+        try:
+            return run.eval_expr(parsed)
+        except StepError:
+            raise
+    return evaluate
+
+
+def _make_input(name: str, init: str) -> Any:
+    """``[1.0, 2.0]`` / ``3.5`` (literal data) or ``randn(3, 4)`` (an expression)."""
+    import yaml
+
+    from adcli.engine.tensor import Tensor
+    from adcli.spec.errors import SpecError
+
+    where = f"--input {name}"
+    if not name.isidentifier():
+        raise SpecError(where, 1, 1, f"'{name}' is not a valid name")
+    try:
+        literal = yaml.safe_load(init)
+    except yaml.YAMLError:
+        literal = None
+    if isinstance(literal, int | float | list) and not isinstance(literal, bool):
+        try:
+            arr = np.array(literal, dtype=np.float64)
+        except (TypeError, ValueError):
+            raise SpecError(where, 1, 1, f"'{init}' is not a number or a nested list of "
+                                         "numbers of equal lengths") from None
+        return arr
+    fn = _expression_fn(init, [])
+    StepError = _step_error_cls()
+    try:
+        value = fn()
+    except StepError as f:
+        raise SpecError(where, 1, f.column or 1, f"{f.kind}: {f.message}") from None
+    if not isinstance(value, Tensor) or value._data.dtype.kind not in "fiu":
+        raise SpecError(where, 1, 1, f"'{init}' does not make a tensor")
+    return np.array(value._data, dtype=np.float64)
+

@@ -1,0 +1,365 @@
+"""The op reference: what ``adcli ops`` shows and what ``docs/ops.md`` holds.
+
+Everything comes from the registry (``adcli.engine.registry``): the public names a spec may
+call, their signatures, and the derivative table's rules. Regenerate the page with
+``python -m adcli.docs_gen`` (``--check`` exits 1 when ``docs/ops.md`` is stale).
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+OPS_MD = Path(__file__).resolve().parent.parent / "docs" / "ops.md"
+
+# Public names whose graph records other table ops (composites): the table cannot say so.
+# tests/test_docs.py probes each one and checks the grad_fns it records are listed here.
+_COMPOSITE: dict[str, list[str]] = {
+    "matmul": ["dot", "mv", "mm", "bmm", "view", "_unsafe_view", "expand", "unsqueeze",
+               "squeeze_"],
+    "square": ["pow"],
+    "outer": ["mul", "view"],
+    "clamp_min": ["clamp"],
+    "clamp_max": ["clamp"],
+    "unbind": ["select"],
+    "F.linear": ["addmm", "t", "mm", "view", "_unsafe_view", "add"],
+    "F.cross_entropy": ["log_softmax", "nll_loss"],
+    "F.l1_loss": ["sub", "abs", "mean", "sum"],
+    "F.dropout": ["mul"],
+    "F.relu_": ["relu"],
+    "Tensor.expand_as": ["expand"],
+    "Tensor.type_as": ["to"],
+    "Tensor.sum_to_size": ["sum_dim"],
+}
+_NO_GRAD_NOTE = "no derivative: the result does not require grad (or is a new leaf)"
+
+
+@dataclass
+class OpEntry:
+    """One name a spec can use, or one derivative-table op that no public name reaches."""
+
+    name: str  # "matmul", "F.mse_loss", "Tensor.view" or a table op name
+    kind: str  # "function", "functional", "method" or "derivative"
+    torch: str  # the PyTorch equivalent
+    signature: str | None = None
+    aliases: list[str] = field(default_factory=list)
+    summary: str | None = None
+    derivatives: list[dict[str, Any]] = field(default_factory=list)
+
+    def to_json(self) -> dict[str, Any]:
+        return {"name": self.name, "kind": self.kind, "torch": self.torch,
+                "signature": self.signature, "aliases": self.aliases, "summary": self.summary,
+                "derivatives": self.derivatives}
+
+
+def _linked_names(row: dict[str, Any]) -> set[str]:
+    """Public names a derivative row's ``torch`` text mentions (``torch.sum(dim=...)`` → sum)."""
+    text = row["torch"]
+    if text.startswith("(inside"):
+        return set()  # internal pieces of a composite: listed through _COMPOSITE instead
+    names = set(re.findall(r"(?:torch\.nn\.functional\.|torch\.linalg\.|torch\.Tensor\.|torch\.|"
+                           r"Tensor\.|\.)([A-Za-z_][A-Za-z0-9_]*)", text))
+    names.update(tok.strip() for tok in text.split("/") if tok.strip().isidentifier())
+    names.add(row["name"])
+    return names - {"nn", "functional", "linalg", "Tensor", "torch"}
+
+
+def _first_line(fn: Any) -> str | None:
+    doc = (getattr(fn, "__doc__", None) or "").strip()
+    if not doc or type(fn).__doc__ == fn.__doc__:
+        return None  # an instance (a dtype) inherits its class docstring
+    return doc.splitlines()[0]
+
+
+def op_entries() -> list[OpEntry]:
+    """Every public function, ``F.`` function and tensor method, then unreachable table ops."""
+    from adcli.engine import registry
+    from adcli.engine.dtypes import dtype as dtype_cls
+    from adcli.engine.tensor import Tensor
+
+    rows = registry.op_table()
+    by_op = {row["name"]: row for row in rows}
+    links: dict[str, list[dict[str, Any]]] = {}
+    for row in rows:
+        for n in _linked_names(row):
+            links.setdefault(n, []).append(row)
+
+    def derivs(public: str, canonical: str) -> list[dict[str, Any]]:
+        for key in (public, canonical):
+            if key in _COMPOSITE:
+                return [by_op[n] for n in _COMPOSITE[key] if n in by_op]
+        return list(links.get(canonical, []))
+
+    used: set[str] = set()
+    entries: list[OpEntry] = []
+    seen_fn: dict[int, OpEntry] = {}
+    for name, fn in registry.TORCH.items():
+        if isinstance(fn, dtype_cls):
+            continue  # dtypes are names, not ops
+        canonical = getattr(fn, "__name__", name)
+        if id(fn) in seen_fn and canonical != name:
+            seen_fn[id(fn)].aliases.append(name)
+            continue
+        entry = OpEntry(name=name, kind="function", torch=f"torch.{name}",
+                        signature=registry.signature(fn), summary=_first_line(fn),
+                        derivatives=derivs(name, canonical if canonical in links else name))
+        seen_fn[id(fn)] = entry
+        entries.append(entry)
+    for name, fn in registry.FUNCTIONAL.items():
+        public = f"F.{name}"
+        entries.append(OpEntry(name=public, kind="functional",
+                               torch=f"torch.nn.functional.{name}",
+                               signature=registry.signature(fn), summary=_first_line(fn),
+                               derivatives=derivs(public, name)))
+    for name in sorted(registry.TENSOR_METHODS):
+        meth = getattr(Tensor, name, None)
+        entries.append(OpEntry(name=f"Tensor.{name}", kind="method", torch=f"torch.Tensor.{name}",
+                               signature=_method_signature(meth),
+                               summary=_first_line(meth) if meth else None,
+                               derivatives=derivs(f"Tensor.{name}", _method_base(name, links))))
+    for e in entries:
+        used.update(d["name"] for d in e.derivatives)
+    for row in rows:
+        if row["name"] not in used:
+            entries.append(OpEntry(name=row["name"], kind="derivative", torch=row["torch"],
+                                   derivatives=[row]))
+    return entries
+
+
+def _method_signature(meth: Any) -> str | None:
+    """A method's signature without its first parameter (the tensor itself)."""
+    import inspect
+
+    if meth is None:
+        return None
+    try:
+        sig = inspect.signature(meth)
+    except (TypeError, ValueError):
+        return "(...)"
+    params = list(sig.parameters.values())
+    if params and params[0].kind in (params[0].POSITIONAL_ONLY, params[0].POSITIONAL_OR_KEYWORD):
+        sig = sig.replace(parameters=params[1:])
+    return str(sig).replace("'", "")
+
+
+def _method_base(name: str, links: dict[str, Any]) -> str:
+    """The op a method records: ``x.clip_`` records clamp, like ``torch.clip`` (an alias)."""
+    from adcli.engine import registry
+
+    for cand in (name, name[:-1] if name.endswith("_") else name):
+        if cand in links or cand in _COMPOSITE:
+            return cand
+        canonical = getattr(registry.TORCH.get(cand), "__name__", None)
+        if canonical in links or canonical in _COMPOSITE:
+            return canonical
+    return name
+
+
+def _normalise(name: str) -> str:
+    name = name.strip()
+    for prefix, repl in (("torch.nn.functional.", "F."), ("nn.functional.", "F."),
+                         ("torch.Tensor.", "Tensor."), ("torch.", "")):
+        if name.startswith(prefix):
+            return repl + name[len(prefix):]
+    return name
+
+
+def find_op(name: str, entries: list[OpEntry] | None = None) -> list[OpEntry]:
+    """The entries a name means: a public name (``matmul``, ``F.mse_loss``, ``torch.exp``,
+    ``Tensor.view``), a derivative-table op (``sum_dim``) or a grad_fn (``MulBackward0``).
+
+    An empty list means unknown (see :func:`suggest`).
+    """
+    from adcli.engine import registry
+
+    entries = entries if entries is not None else op_entries()
+    by_name = {e.name: e for e in entries}
+    for alias_entry in entries:
+        for a in alias_entry.aliases:
+            by_name.setdefault(a, alias_entry)
+    key = _normalise(name)
+    for candidate in (key, f"F.{key}", f"Tensor.{key}"):
+        if candidate in by_name:
+            return [by_name[candidate]]
+    rows = [r for r in registry.op_table()
+            if key in (r["name"], r["grad_fn"]) or key.lower() == r["grad_fn"].lower()]
+    out = []
+    for row in rows:
+        users = [e.name for e in entries
+                 if e.kind != "derivative" and any(d["name"] == row["name"] for d in e.derivatives)]
+        out.append(OpEntry(name=row["name"], kind="derivative", torch=row["torch"],
+                           aliases=users, derivatives=[row]))
+    return out
+
+
+def known_names(entries: list[OpEntry] | None = None) -> list[str]:
+    """Every name :func:`find_op` accepts (for suggestions)."""
+    from adcli.engine import registry
+
+    entries = entries if entries is not None else op_entries()
+    names = {e.name for e in entries} | {a for e in entries for a in e.aliases}
+    names |= {e.name.split(".", 1)[1] for e in entries if e.kind in ("functional", "method")}
+    for row in registry.op_table():
+        names.update((row["name"], row["grad_fn"]))
+    return sorted(names)
+
+
+def suggest(name: str, entries: list[OpEntry] | None = None) -> list[str]:
+    """Close matches of an unknown name."""
+    key = _normalise(name)
+    return difflib.get_close_matches(key, known_names(entries), n=4, cutoff=0.6)
+
+
+# -- text (adcli ops) --------------------------------------------------------------------------
+def _rule_lines(row: dict[str, Any], indent: str, torch: str | None = None) -> list[str]:
+    extra = f"; PyTorch: {row['torch']}" if row["torch"] != torch else ""
+    lines = [f"{indent}{row['grad_fn']}  (table op {row['name']}{extra})"]
+    width = max((len(k) for k in row["rules"]), default=0)
+    for inp, rule in row["rules"].items():
+        label = "each input" if inp == "*" else inp
+        lines.append(f"{indent}  grad {label.ljust(max(width, len(label)))} = {rule}")
+    return lines
+
+
+def entry_text(e: OpEntry) -> list[str]:
+    """Plain-text lines describing one entry."""
+    head = e.name + (e.signature or "")
+    lines = [head]
+    if e.aliases:
+        label = "used by" if e.kind == "derivative" else "aliases"
+        lines.append(f"  {label}: {', '.join(e.aliases)}")
+    if e.summary:
+        lines.append(f"  {e.summary}")
+    if e.kind != "derivative":
+        lines.append(f"  PyTorch: {e.torch}")
+    if e.derivatives:
+        lines.append("  derivative:" if len(e.derivatives) == 1 else "  derivatives:")
+        for row in e.derivatives:
+            lines.extend(_rule_lines(row, "    ", e.torch))
+    else:
+        lines.append(f"  {_NO_GRAD_NOTE}")
+    return lines
+
+
+_SECTIONS = [
+    ("function", "Functions (bare, or torch.-prefixed)"),
+    ("functional", "torch.nn.functional (F.)"),
+    ("method", "Tensor methods"),
+    ("derivative", "Internal derivative-table ops (recorded by the ops above)"),
+]
+
+
+def ops_text(entries: list[OpEntry] | None = None) -> str:
+    """The full ``adcli ops`` listing."""
+    entries = entries if entries is not None else op_entries()
+    out: list[str] = []
+    for kind, title in _SECTIONS:
+        group = [e for e in entries if e.kind == kind]
+        out.append(f"== {title}: {len(group)}")
+        for e in group:
+            out.extend(entry_text(e))
+        out.append("")
+    out.append("Details of one op: adcli ops NAME (e.g. adcli ops matmul, adcli ops MulBackward0)")
+    return "\n".join(out)
+
+
+# -- markdown (docs/ops.md) --------------------------------------------------------------------
+def _md_code(text: str) -> str:
+    return "`" + text.replace("`", "'") + "`"
+
+
+def _md_cell(text: str) -> str:
+    return text.replace("|", "\\|")
+
+
+def ops_markdown(entries: list[OpEntry] | None = None) -> str:
+    """The text of ``docs/ops.md``."""
+    entries = entries if entries is not None else op_entries()
+    out = [
+        "# Op reference",
+        "",
+        "<!-- Generated from the op registry by `python -m adcli.docs_gen`; do not edit by hand."
+        " tests/test_docs.py fails when this file is out of date. -->",
+        "",
+        "Every name a spec may call, its signature, the PyTorch equivalent and the derivative",
+        "rule adcli uses (`grad` is the gradient flowing into the op's output, `result` its",
+        "output; `self`, `other`, ... are its inputs). `adcli ops NAME` prints one entry;",
+        "`adcli ops --json` prints them all as JSON.",
+        "",
+    ]
+    for kind, title in _SECTIONS:
+        group = [e for e in entries if e.kind == kind]
+        out.append(f"- [{title}](#{_anchor(title)}) ({len(group)})")
+    out.append("")
+    for kind, title in _SECTIONS:
+        group = [e for e in entries if e.kind == kind]
+        out += [f"## {title}", ""]
+        if kind == "method":
+            out += _methods_md(group)
+            continue
+        for e in group:
+            out += [f"### {_md_code(e.name)}", ""]
+            if e.signature:
+                out += [_md_code(e.name + e.signature), ""]
+            if e.summary:
+                out += [e.summary, ""]
+            if e.aliases:
+                label = "Used by" if kind == "derivative" else "Aliases"
+                out += [f"{label}: " + ", ".join(_md_code(a) for a in e.aliases), ""]
+            if kind != "derivative":
+                out += [f"PyTorch: {_md_code(e.torch)}", ""]
+            out += _derivs_md(e.derivatives)
+    return "\n".join(out).rstrip() + "\n"
+
+
+def _anchor(title: str) -> str:
+    return re.sub(r"[^a-z0-9 -]", "", title.lower()).replace(" ", "-")
+
+
+def _derivs_md(rows: list[dict[str, Any]]) -> list[str]:
+    if not rows:
+        return [f"No derivative: {_NO_GRAD_NOTE.split(': ', 1)[1]}.", ""]
+    out = ["| grad_fn | PyTorch | input | derivative |", "| --- | --- | --- | --- |"]
+    for row in rows:
+        for inp, rule in row["rules"].items():
+            out.append(f"| {_md_code(row['grad_fn'])} | {_md_cell(row['torch'])} | "
+                       f"{'each input' if inp == '*' else _md_code(inp)} | "
+                       f"{_md_cell(_md_code(rule))} |")
+    return [*out, ""]
+
+
+def _methods_md(group: list[OpEntry]) -> list[str]:
+    out = ["Called as `x.NAME(...)`. Methods that share a name with a function above use its",
+           "derivative; in-place methods (ending in `_`) bump the tensor's version counter.", "",
+           "| method | signature | grad_fn |", "| --- | --- | --- |"]
+    for e in group:
+        fns = ", ".join(_md_code(d["grad_fn"]) for d in e.derivatives) or "-"
+        out.append(f"| {_md_code(e.name.split('.', 1)[1])} | "
+                   f"{_md_cell(_md_code(e.signature)) if e.signature else '-'} | {fns} |")
+    return [*out, ""]
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``python -m adcli.docs_gen [--check] [PATH]``: write (or check) docs/ops.md."""
+    args = list(sys.argv[1:] if argv is None else argv)
+    check = "--check" in args
+    args = [a for a in args if a != "--check"]
+    path = Path(args[0]) if args else OPS_MD
+    text = ops_markdown()
+    if check:
+        current = path.read_text(encoding="utf-8") if path.exists() else ""
+        if current != text:
+            sys.stderr.write(f"{path} is out of date: run python -m adcli.docs_gen\n")
+            return 1
+        return 0
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

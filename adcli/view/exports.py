@@ -1,0 +1,142 @@
+"""Graph exports of a :class:`~adcli.view.snapshot.GraphSnapshot`: JSON, Graphviz DOT, Mermaid.
+
+Public API:
+
+- ``graph_json(snapshot) -> dict``: the contract's ``{"root": "n0", "nodes": [...]}`` (each
+  node: ``id``, ``name``, ``tensor``, ``shape``, ``next`` -- one entry per input, null where
+  it needs no grad -- plus ``dtype``, ``output_nr``, ``is_leaf``, ``grad_norm``,
+  ``grad_shape``, ``saved``, ``freed``, ``step``, ``line``, ``describe``).
+- ``render_json(snapshot, indent=2) -> str``.
+- ``render_dot(snapshot, *, highlight=()) -> str``: a ``digraph``; edges go from a node to its
+  inputs (the direction gradients flow), labelled with the input index when a node has more
+  than one input; inputs that need no grad are left out.
+- ``render_mermaid(snapshot, *, highlight=()) -> str``: a ``flowchart TD`` for GitHub.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from .snapshot import GraphSnapshot, SnapNode
+
+
+def _num(x: float | None) -> Any:
+    if x is None or math.isfinite(x):
+        return x
+    return "nan" if math.isnan(x) else ("inf" if x > 0 else "-inf")
+
+
+def node_json(n: SnapNode) -> dict[str, Any]:
+    """One node as a JSON-ready dict."""
+    return {
+        "id": n.id, "name": n.name, "tensor": n.tensor, "shape": n.shape, "dtype": n.dtype,
+        "next": list(n.next), "output_nr": list(n.next_output_nr), "is_leaf": n.is_leaf,
+        "grad_norm": _num(n.grad_norm), "grad_shape": n.grad_shape,
+        "saved": [{"name": s.name, "shape": s.shape, "dtype": s.dtype, "version": s.version,
+                   "current_version": s.current_version, "freed": s.freed} for s in n.saved],
+        "freed": n.freed, "step": n.step, "line": n.line, "describe": n.describe,
+    }
+
+
+def graph_json(snap: GraphSnapshot) -> dict[str, Any]:
+    """The graph as the contract's JSON object (nodes in id order, root first)."""
+    return {
+        "root": snap.root, "of": snap.of, "shape": snap.shape, "dtype": snap.dtype,
+        "requires_grad": snap.requires_grad, "truncated": snap.truncated,
+        "nodes": [node_json(n) for n in snap.nodes.values()],
+    }
+
+
+def render_json(snap: GraphSnapshot, indent: int | None = 2) -> str:
+    """The graph as a JSON document (strict JSON: no NaN literals)."""
+    return json.dumps(graph_json(snap), indent=indent)
+
+
+def _ids(snap: GraphSnapshot, highlight: Iterable[Any] | Mapping[Any, str]) -> set[str]:
+    return snap.resolve(list(highlight.keys()) if isinstance(highlight, Mapping) else highlight)
+
+
+def _shape_text(shape: list[int] | None) -> str:
+    return "[?]" if shape is None else "[" + ", ".join(str(d) for d in shape) + "]"
+
+
+def _label_lines(n: SnapNode) -> list[str]:
+    lines = [n.name]
+    if n.tensor:
+        lines.append(("leaf " if n.is_leaf else "") + n.tensor)
+    lines.append(_shape_text(n.shape))
+    if n.grad_norm is not None:
+        lines.append(f"grad norm {n.grad_norm:.4g}")
+    return lines
+
+
+def _dot_quote(text: str) -> str:
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n") + '"'
+
+
+def render_dot(snap: GraphSnapshot, *, highlight: Iterable[Any] | Mapping[Any, str] = ()
+               ) -> str:
+    """The graph in Graphviz DOT (``dot -Tsvg``)."""
+    hi = _ids(snap, highlight)
+    out = ["digraph grad_fn {", "  rankdir=TB;",
+           '  node [shape=box, style="rounded", fontname="Helvetica", fontsize=11];',
+           '  edge [fontname="Helvetica", fontsize=9];']
+    if snap.root is None:
+        what = snap.of or "tensor"
+        out.append(f"  none [label={_dot_quote(what + ': grad_fn is None')}, shape=plaintext];")
+    for n in snap.nodes.values():
+        attrs = [f"label={_dot_quote(chr(10).join(_label_lines(n)))}"]
+        if n.is_leaf:
+            attrs.append('style="rounded,filled", fillcolor="#dbeafe"')
+        if n.id == snap.root:
+            attrs.append("penwidth=2")
+        if n.id in hi:
+            attrs.append('color="#dc2626", fontcolor="#dc2626", penwidth=3')
+        out.append(f"  {n.id} [{', '.join(attrs)}];")
+    for n in snap.nodes.values():
+        for i, c in enumerate(n.next):
+            if c is None:
+                continue
+            label = f' [label="{i}"]' if len(n.next) > 1 else ""
+            out.append(f"  {n.id} -> {c}{label};")
+    out.append("}")
+    return "\n".join(out) + "\n"
+
+
+def _mermaid_text(text: str) -> str:
+    return (text.replace("&", "#amp;").replace('"', "#quot;").replace("<", "#lt;")
+            .replace(">", "#gt;"))
+
+
+def render_mermaid(snap: GraphSnapshot, *, highlight: Iterable[Any] | Mapping[Any, str] = ()
+                   ) -> str:
+    """The graph as a Mermaid ``flowchart`` (renders in GitHub Markdown)."""
+    hi = _ids(snap, highlight)
+    out = ["flowchart TD"]
+    if snap.root is None:
+        what = snap.of or "tensor"
+        out.append(f'  none["{_mermaid_text(what + ": grad_fn is None")}"]')
+    leaves: list[str] = []
+    for n in snap.nodes.values():
+        label = "<br/>".join(_mermaid_text(x) for x in _label_lines(n))
+        if n.is_leaf:
+            out.append(f'  {n.id}(["{label}"])')
+            leaves.append(n.id)
+        else:
+            out.append(f'  {n.id}["{label}"]')
+    for n in snap.nodes.values():
+        for i, c in enumerate(n.next):
+            if c is None:
+                continue
+            arrow = f"-->|{i}|" if len(n.next) > 1 else "-->"
+            out.append(f"  {n.id} {arrow} {c}")
+    if leaves:
+        out.append("  classDef leaf fill:#dbeafe,stroke:#1d4ed8")
+        out.append(f"  class {','.join(leaves)} leaf")
+    if hi:
+        out.append("  classDef highlight stroke:#dc2626,stroke-width:3px,color:#dc2626")
+        out.append(f"  class {','.join(sorted(hi, key=lambda s: int(s[1:])))} highlight")
+    return "\n".join(out) + "\n"

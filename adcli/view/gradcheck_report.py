@@ -1,0 +1,160 @@
+"""Rendering ``adcli gradcheck`` results: text (rich or plain), JSON and JUnit XML.
+
+Input is the plain :class:`~adcli.check.spec_checks.GradcheckRun` snapshot; nothing here
+computes a derivative.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from typing import Any
+
+
+def _fmt(x: Any) -> str:
+    if x is None:
+        return "-"
+    x = float(x)
+    if math.isinf(x):
+        return "inf"
+    return f"{x:.6g}"
+
+
+def _index(name: str, index: Any) -> str:
+    idx = list(index)
+    return f"{name}[{', '.join(str(i) for i in idx)}]" if idx else name
+
+
+def render_gradcheck(console: Any, run: Any, *, plain: bool = False, verbose: bool = False,
+                     quiet: bool = False) -> None:
+    """One line per check; for a failure, the worst entries and the culprit."""
+    from rich.markup import escape
+    from rich.table import Table
+
+    for c in run.checks:
+        ok = c.ok
+        mark = "PASS" if ok else "FAIL"
+        style = "green" if ok else "bold red"
+        r = c.report
+        if quiet and ok:
+            continue
+        detail = ""
+        if c.error is not None:
+            detail = f"step {c.error.step if c.error.step is not None else '-'} failed: " \
+                     f"{c.error.kind}: {c.error.message}"
+        elif c.internal is not None:
+            detail = f"internal error: {c.internal}"
+        elif r is not None and r.error:
+            detail = f"error: {r.error}"
+        elif r is not None:
+            detail = f"max abs error {_fmt(r.max_abs_error)}, max rel error " \
+                     f"{_fmt(r.max_rel_error)}"
+        extra = []
+        if c.mode != "full":
+            extra.append(c.mode)
+        if c.order != 1:
+            extra.append(f"order {c.order}")
+        tail = f" ({', '.join(extra)})" if extra else ""
+        head = f"[{style}]{mark}[/{style}]" if not plain else mark
+        console.print(f"{head} {escape(c.spec)}: {escape(c.label)}{tail}  {escape(detail)}")
+        if r is None:
+            continue
+        for n in r.notes:
+            if n.kind in ("kink", "noise") or verbose or not ok:
+                console.print(f"    note: {escape(n.message)}")
+        if ok:
+            continue
+        mism = r.mismatches
+        if mism:
+            table = Table(show_header=True, header_style=None if plain else "bold",
+                          box=None, pad_edge=False, padding=(0, 2, 0, 4) if plain else (0, 1))
+            for col in ("input", "output", "analytical", "numerical", "abs error",
+                        "rel error"):
+                table.add_column(col, justify="right" if col not in ("input", "output")
+                                 else "left")
+            for m in mism[:10]:
+                table.add_row(escape(_index(m.input, m.index)),
+                              escape(_index(m.output, m.output_index)),
+                              _fmt(m.analytical), _fmt(m.numerical), _fmt(m.abs_error),
+                              _fmt(m.rel_error))
+            console.print(table)
+            failing = [p for p in r.pairs if not p.ok]
+            unstable = [p for p in failing if p.stable is False]
+            if unstable:
+                console.print("    the numerical estimate is unstable at the worst entry: "
+                              "try another --eps")
+            elif any(p.stable for p in failing):
+                console.print("    the numerical estimate is stable (other step sizes agree)")
+        if r.culprit is not None:
+            cu = r.culprit
+            where = []
+            if cu.tensor:
+                where.append(f"tensor {cu.tensor}")
+            if cu.step is not None:
+                where.append(f"step {cu.step}")
+            if cu.line is not None:
+                where.append(f"line {cu.line}")
+            loc = f" ({', '.join(where)})" if where else ""
+            console.print(f"    culprit: {escape(cu.node)}{escape(loc)}: {escape(cu.detail)}")
+        elif r.error is None:
+            console.print("    culprit: none found (every node agrees with its own forward)")
+    n_ok = sum(1 for c in run.checks if c.ok)
+    n = len(run.checks)
+    summary = f"{n_ok}/{n} checks passed"
+    if run.errors:
+        summary += f", {len(run.errors)} invalid spec{'s' if len(run.errors) != 1 else ''}"
+    console.print(summary)
+
+
+def gradcheck_json_text(run: Any) -> str:
+    """Exactly one JSON document (the contract's ``adcli gradcheck --json``)."""
+    return json.dumps(run.to_dict(), indent=2, allow_nan=False)
+
+
+def junit_xml(run: Any) -> str:
+    """JUnit XML: one testcase per check (failures with a message), one per invalid spec."""
+    import xml.etree.ElementTree as ET
+
+    failures = sum(1 for c in run.checks if not c.ok and c.internal is None)
+    errors = len(run.errors) + sum(1 for c in run.checks if c.internal is not None)
+    total = sum((c.report.seconds if c.report else 0.0) for c in run.checks)
+    suites = ET.Element("testsuites")
+    suite = ET.SubElement(suites, "testsuite", name="adcli.gradcheck",
+                          tests=str(len(run.checks) + len(run.errors)),
+                          failures=str(failures), errors=str(errors), skipped="0",
+                          time=f"{total:.6f}")
+    for c in run.checks:
+        case = ET.SubElement(suite, "testcase", classname=c.spec, name=c.label,
+                             time=f"{(c.report.seconds if c.report else 0.0):.6f}")
+        if c.internal is not None:
+            el = ET.SubElement(case, "error", message=c.internal, type="internal")
+            el.text = c.internal
+        elif not c.ok:
+            msg = _failure_message(c)
+            el = ET.SubElement(case, "failure", message=msg.splitlines()[0],
+                               type="gradcheck")
+            el.text = msg
+    for e in run.errors:
+        d = e.to_dict() if hasattr(e, "to_dict") else {"spec": str(e), "message": str(e),
+                                                         "line": 1, "column": 1}
+        case = ET.SubElement(suite, "testcase", classname=str(d["spec"]), name="load",
+                             time="0")
+        el = ET.SubElement(case, "error", message=str(d["message"]),
+                           type=str(d.get("kind", "invalid_spec")))
+        el.text = f"{d['spec']}:{d['line']}:{d['column']}: {d['message']}"
+    ET.indent(suites)
+    return '<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(suites, encoding="unicode")
+
+
+def _failure_message(c: Any) -> str:
+    if c.error is not None:
+        return f"step {c.error.step} failed: {c.error.kind}: {c.error.message}"
+    r = c.report
+    lines = [r.summary() if r else "failed"]
+    for m in (r.mismatches[:10] if r else []):
+        lines.append(f"{_index(m.input, m.index)} -> {_index(m.output, m.output_index)}: "
+                     f"analytical {_fmt(m.analytical)}, numerical {_fmt(m.numerical)}")
+    if r is not None and r.culprit is not None:
+        cu = r.culprit
+        lines.append(f"culprit: {cu.node} (step {cu.step}, line {cu.line}): {cu.detail}")
+    return "\n".join(lines)

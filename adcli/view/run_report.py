@@ -1,0 +1,174 @@
+"""Rendering of ``adcli run`` / ``adcli validate`` reports (text for a console, or JSON)."""
+
+from __future__ import annotations
+
+import json
+import math
+from typing import Any
+
+from adcli.spec.report import GraphNode, RunReport, StepResult, ValidateReport, runs_to_json
+
+
+def render_graph_text(tree: GraphNode, indent: str = "") -> list[str]:
+    """A grad_fn tree as plain text lines: node name (and tensor name), children below.
+
+    The one function to replace for richer graph views.
+    """
+    lines: list[str] = []
+
+    def label(n: GraphNode) -> str:
+        if n.name is None:
+            return "None"
+        text = n.name + (f" ({n.tensor})" if n.tensor else "")
+        return text + (" ..." if n.seen and n.children == [] and n.name != "AccumulateGrad"
+                       else "")
+
+    def walk(n: GraphNode, prefix: str, last: bool, root: bool) -> None:
+        if root:
+            lines.append(indent + label(n))
+            child_prefix = ""
+        else:
+            lines.append(indent + prefix + ("└─ " if last else "├─ ") + label(n))
+            child_prefix = prefix + ("   " if last else "│  ")
+        for i, c in enumerate(n.children):
+            walk(c, child_prefix, i == len(n.children) - 1, False)
+
+    walk(tree, "", True, True)
+    return lines
+
+
+def _jsonable(value: Any) -> Any:
+    """Nested lists from arrays, with non-finite floats as strings (strict JSON)."""
+    import numpy as np
+
+    if isinstance(value, np.ndarray):
+        value = value.tolist()
+    if isinstance(value, float):
+        if math.isnan(value):
+            return "nan"
+        if math.isinf(value):
+            return "inf" if value > 0 else "-inf"
+        return value
+    if isinstance(value, list):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _jsonable(v) for k, v in value.items()}
+    return value
+
+
+def run_json_text(reports: list[RunReport]) -> str:
+    """The single JSON document of ``adcli run --json``."""
+    return json.dumps(_jsonable(runs_to_json(reports)), default=str)
+
+
+def validate_json_text(report: ValidateReport) -> str:
+    """The single JSON document of ``adcli validate --json``."""
+    return json.dumps(_jsonable(report.to_json()), default=str)
+
+
+def _marks(plain: bool) -> tuple[str, str]:
+    return ("ok  ", "FAIL") if plain else ("[green]✓[/]", "[red]✗[/]")
+
+
+def _esc(text: str) -> str:
+    from rich.markup import escape
+
+    return escape(text)
+
+
+def _step_lines(res: StepResult, plain: bool, quiet: bool, depth: int = 0) -> list[str]:
+    good, bad = _marks(plain)
+    pad = "  " * (depth + 1)
+    lines: list[str] = []
+    text = res.text.splitlines()[0] if res.text else res.kind
+    if res.kind == "statements" and len(res.text.splitlines()) > 1:
+        text += " ..."
+    if res.kind in ("expect", "print", "graph"):
+        text = f"{res.kind} {text}" if res.kind != "expect" else f"expect {text}"
+    if not quiet or not res.ok:
+        lines.append(f"{pad}{good if res.ok else bad} {res.index:>2}  {_esc(text)}")
+    sub = pad + "      "
+    if not quiet:
+        for out in res.outputs:
+            lines.extend(sub + _esc(x) for x in out.split("\n"))
+        if res.graph is not None:
+            lines.extend(_esc(x) for x in render_graph_text(res.graph, sub))
+    for exp in res.expectations:
+        if exp.ok and quiet:
+            continue
+        if exp.ok and res.kind == "expect" and len(res.expectations) == 1:
+            continue
+        mark = good if exp.ok else bad
+        lines.append(f"{sub}{mark} {_esc(exp.expr)}: {_esc(exp.message)}")
+    if res.error is not None:
+        where = f"line {res.error.line}: " if res.error.line else ""
+        lines.append(f"{sub}{'error' if plain else '[red]error[/]'} {where}"
+                     f"{_esc(res.error.kind)}: {_esc(res.error.message)}")
+    for child in res.children:
+        lines.extend(_step_lines(child, plain, quiet, depth + 1))
+    return lines
+
+
+def _short(text: str | None, limit: int = 60) -> str:
+    if text is None:
+        return "None"
+    one = " ".join(text.split())
+    return one if len(one) <= limit else one[: limit - 3] + "..."
+
+
+def render_run(console: Any, report: RunReport, *, plain: bool, quiet: bool = False) -> None:
+    """Print one run: header, steps, prints, graphs, expectations, the leaves table."""
+    from rich import box
+    from rich.table import Table
+
+    if report.invalid is not None:
+        return  # the error line goes to stderr
+    title = f"{report.name} ({report.spec})"
+    if not quiet:
+        console.print(f"== {_esc(title)}" if plain else f"[bold]━━ {_esc(title)}[/]")
+    for res in report.steps:
+        for line in _step_lines(res, plain, quiet):
+            console.print(line)
+    if report.error is not None and not any(s.error for s in _all_steps(report.steps)):
+        where = f"line {report.error.line}: " if report.error.line else ""
+        console.print(f"  error {where}{_esc(report.error.kind)}: {_esc(report.error.message)}")
+    if report.internal is not None:
+        return
+    leaves = [t for t in report.tensors.values() if t.is_leaf]
+    if leaves and not quiet:
+        table = Table(box=None if plain else box.SIMPLE, show_edge=False, pad_edge=False,
+                      title=None, header_style="" if plain else "bold")
+        for col in ("leaf", "shape", "dtype", "requires_grad", "grad"):
+            table.add_column(col, overflow="fold")
+        for t in leaves:
+            table.add_row(t.name, str(tuple(t.shape)), t.dtype, str(t.requires_grad),
+                          _esc(_short(t.grad_repr)))
+        console.print(table)
+    n_exp = len(report.expectations)
+    failed = sum(not e.ok for e in report.expectations)
+    if report.ok:
+        status = "PASS" if plain else "[green]PASS[/]"
+    else:
+        status = "FAIL" if plain else "[red]FAIL[/]"
+    console.print(f"{status} {_esc(report.name or '')}: {len(report.steps)} steps, "
+                  f"{n_exp - failed}/{n_exp} expectations held"
+                  + (", stopped by an error" if report.error else ""))
+
+
+def _all_steps(steps: list[StepResult]) -> list[StepResult]:
+    out = []
+    for s in steps:
+        out.append(s)
+        out.extend(_all_steps(s.children))
+    return out
+
+
+def render_validate(console: Any, report: ValidateReport, *, plain: bool) -> None:
+    """Print the specs that validated (errors go to stderr separately)."""
+    good, _ = _marks(plain)
+    for s in report.specs:
+        console.print(f"{good} {_esc(s['spec'])}: {_esc(s['name'])} "
+                      f"({s['steps']} steps, {s['tensors']} tensors)")
+    total = len(report.specs)
+    console.print(f"{total} spec{'s' if total != 1 else ''} valid, "
+                  f"{len(report.errors)} error{'s' if len(report.errors) != 1 else ''}")

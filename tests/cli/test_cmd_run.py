@@ -1,0 +1,142 @@
+"""`adcli run`, `adcli validate` and `adcli schema` through typer's CliRunner."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from adcli.cli import _register, app
+
+_register()
+ROOT = Path(__file__).parents[2]
+TUTORIAL = str(ROOT / "specs" / "tutorial_backward.yaml")
+
+
+@pytest.fixture
+def runner() -> CliRunner:
+    try:
+        return CliRunner(mix_stderr=False)  # type: ignore[call-arg]
+    except TypeError:  # newer click keeps stderr apart already
+        return CliRunner()
+
+
+def write(tmp_path: Path, name: str, text: str) -> str:
+    p = tmp_path / name
+    p.write_text(text)
+    return str(p)
+
+
+def test_run_ok(runner: CliRunner) -> None:
+    res = runner.invoke(app, ["run", TUTORIAL], env={"NO_COLOR": "1"})
+    assert res.exit_code == 0, res.output
+    out = res.stdout
+    assert "tutorial-backward" in out and "PASS" in out
+    assert "BinaryCrossEntropyWithLogitsBackward0" in out  # graph step
+    assert "requires_grad" in out and "\x1b[" not in out  # leaves table, plain
+
+
+def test_run_json(runner: CliRunner) -> None:
+    res = runner.invoke(app, ["run", TUTORIAL, "--json"])
+    assert res.exit_code == 0
+    doc = json.loads(res.stdout)
+    assert doc["ok"] is True and doc["error"] is None and doc["name"] == "tutorial-backward"
+    assert doc["tensors"]["w"]["shape"] == [5, 3]
+    assert isinstance(doc["tensors"]["w"]["grad"], list)
+    assert doc["tensors"]["x"]["grad"] is None
+    assert all({"step", "expr", "ok", "message"} <= set(e) for e in doc["expectations"])
+
+
+def test_run_several_json(runner: CliRunner) -> None:
+    res = runner.invoke(app, ["run", TUTORIAL, str(ROOT / "specs" / "stream.yaml"), "--json"])
+    doc = json.loads(res.stdout)
+    assert res.exit_code == 0 and doc["ok"] is True and len(doc["specs"]) == 3
+
+
+def test_run_expectation_fails(runner: CliRunner, tmp_path: Path) -> None:
+    spec = write(tmp_path, "f.yaml", "steps:\n  - x = ones(2)\n  - expect: {x: [1, 3]}\n")
+    res = runner.invoke(app, ["run", spec])
+    assert res.exit_code == 1
+    assert "wanted [1, 3]" in res.stdout and "largest difference 2" in res.stdout
+    res = runner.invoke(app, ["run", spec, "--quiet"])
+    assert res.exit_code == 1 and "FAIL" in res.stdout and "x = ones(2)" not in res.stdout
+
+
+def test_run_undeclared_error(runner: CliRunner, tmp_path: Path) -> None:
+    spec = write(tmp_path, "e.yaml", "steps:\n  - x = ones(2)\n  - y = x + ones(3)\n")
+    res = runner.invoke(app, ["run", spec, "--json"])
+    assert res.exit_code == 1
+    doc = json.loads(res.stdout)
+    assert doc["error"]["kind"] == "shape_mismatch" and doc["error"]["step"] == 2
+    assert f"{spec}:3:5: step 2 failed: shape_mismatch" in res.stderr
+
+
+def test_run_invalid_spec(runner: CliRunner, tmp_path: Path) -> None:
+    spec = write(tmp_path, "bad.yaml", "steps:\n  - x = eval('1')\n")
+    res = runner.invoke(app, ["run", spec])
+    assert res.exit_code == 2
+    assert res.stderr.startswith(f"{spec}:2:9: name 'eval' is not defined")
+    assert res.stdout == ""
+    res = runner.invoke(app, ["run", spec, "--json"])
+    assert res.exit_code == 2 and json.loads(res.stdout)["error"]["kind"] == "invalid_spec"
+
+
+def test_run_missing_file(runner: CliRunner, tmp_path: Path) -> None:
+    res = runner.invoke(app, ["run", str(tmp_path / "nope.yaml")])
+    assert res.exit_code == 2 and "nope.yaml:1:1: no such file" in res.stderr
+
+
+def test_run_max_elements(runner: CliRunner, tmp_path: Path) -> None:
+    spec = write(tmp_path, "m.yaml", "steps:\n  - x = ones(10, 10)\n")
+    assert runner.invoke(app, ["run", spec]).exit_code == 0
+    res = runner.invoke(app, ["run", spec, "--max-elements", "50"])
+    assert res.exit_code == 1 and "over the limit of 50" in res.stderr
+    assert runner.invoke(app, ["run", spec, "--max-elements", "0"]).exit_code == 2
+
+
+def test_validate(runner: CliRunner, tmp_path: Path) -> None:
+    res = runner.invoke(app, ["validate", str(ROOT / "specs")])
+    assert res.exit_code == 0, res.stderr
+    assert "valid, 0 errors" in res.stdout
+    (tmp_path / "sub").mkdir()
+    write(tmp_path / "sub", "bad.yml", "seed: x\n")
+    write(tmp_path, "good.yaml", "steps:\n  - x = ones(2)\n")
+    res = runner.invoke(app, ["validate", str(tmp_path), "--json"])
+    assert res.exit_code == 2
+    doc = json.loads(res.stdout)
+    assert doc["ok"] is False and len(doc["specs"]) == 1
+    assert doc["errors"][0]["line"] == 1 and doc["errors"][0]["column"] == 7
+    assert "bad.yml:1:7: seed: expected integer" in res.stderr
+
+
+def test_validate_does_not_run(runner: CliRunner, tmp_path: Path) -> None:
+    spec = write(tmp_path, "r.yaml", "steps:\n  - x = ones(2) + ones(3)\n")
+    assert runner.invoke(app, ["validate", spec]).exit_code == 0
+
+
+def test_validate_missing(runner: CliRunner, tmp_path: Path) -> None:
+    res = runner.invoke(app, ["validate", str(tmp_path / "none")])
+    assert res.exit_code == 2
+
+
+def test_schema(runner: CliRunner) -> None:
+    res = runner.invoke(app, ["schema"])
+    assert res.exit_code == 0
+    assert json.loads(res.stdout)["title"] == "adcli spec"
+
+
+def test_bad_option_exit_2(runner: CliRunner) -> None:
+    assert runner.invoke(app, ["run", "--nope", TUTORIAL]).exit_code == 2
+
+
+def test_startup_imports_are_lazy() -> None:
+    code = ("import sys; import adcli.cli; from adcli.cli import _register; _register(); "
+            "bad = [m for m in sys.modules if m.startswith(('adcli.engine', 'adcli.spec', "
+            "'numpy', 'jsonschema', 'yaml'))]; print(bad)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         cwd=ROOT, env={"PYTHONPATH": str(ROOT)}).stdout.strip()
+    assert out == "[]"

@@ -1,0 +1,369 @@
+"""Every op of the derivative table checked against central differences (first and second order).
+
+The table ``CASES`` has at least one case per entry of ``adcli.engine.derivatives.OPS``; an op
+without a case fails ``test_every_op_has_a_case``. Each case is a small program that reaches the
+op through the public API (or calls the OpDef directly where no public float64 path exists) and
+the test asserts that the op's node really is in the recorded graph.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pytest
+
+import adcli
+import adcli.nn.functional as F
+from adcli.engine import derivatives as D
+from adcli.engine.derivatives import OPS
+from adcli.engine.tensor import Tensor
+
+EPS = 1e-6
+ATOL = 1e-5
+RTOL = 1e-4
+
+
+# ----------------------------------------------------------------------------------------------
+# finite differences (a small local helper; adcli.check is built elsewhere)
+# ----------------------------------------------------------------------------------------------
+def _as_list(out: Any) -> list[Tensor]:
+    return list(out) if isinstance(out, tuple | list) else [out]
+
+
+def numerical_grad(f: Callable[[list[np.ndarray]], float], arrays: list[np.ndarray],
+                   eps: float = EPS) -> list[np.ndarray]:
+    """Central differences of the scalar ``f`` with respect to each array."""
+    grads = []
+    for k, a in enumerate(arrays):
+        g = np.zeros_like(a)
+        for i in np.ndindex(a.shape):
+            plus = [x.copy() for x in arrays]
+            minus = [x.copy() for x in arrays]
+            plus[k][i] += eps
+            minus[k][i] -= eps
+            g[i] = (f(plus) - f(minus)) / (2 * eps)
+        grads.append(g)
+    return grads
+
+
+def assert_close(analytical: Sequence[Any], numerical: Sequence[np.ndarray], what: str) -> None:
+    for k, (a, n) in enumerate(zip(analytical, numerical)):
+        a = np.zeros_like(n) if a is None else np.asarray(a._data if isinstance(a, Tensor) else a)
+        assert a.shape == n.shape, f"{what}: input {k}: gradient shape {a.shape} != {n.shape}"
+        np.testing.assert_allclose(a, n, rtol=RTOL, atol=ATOL, err_msg=f"{what}: input {k}")
+
+
+def graph_nodes(outs: list[Tensor]) -> list[Any]:
+    seen: dict[int, Any] = {}
+    stack = [o.grad_fn for o in outs if o.grad_fn is not None]
+    while stack:
+        n = stack.pop()
+        if id(n) in seen:
+            continue
+        seen[id(n)] = n
+        stack.extend(m for m, _ in n.next_functions if m is not None)
+    return list(seen.values())
+
+
+# ----------------------------------------------------------------------------------------------
+# the case table
+# ----------------------------------------------------------------------------------------------
+RNG = np.random.default_rng(1234)
+
+
+def r(*shape: int) -> np.ndarray:
+    """Standard normal values."""
+    return RNG.standard_normal(shape)
+
+
+def pos(*shape: int) -> np.ndarray:
+    """Values in [0.5, 2): a domain safe for log, sqrt, division."""
+    return RNG.uniform(0.5, 2.0, shape)
+
+
+def away(*shape: int) -> np.ndarray:
+    """Values with |v| in [0.3, 2): away from the kinks of abs/relu/sign at 0."""
+    return RNG.uniform(0.3, 2.0, shape) * RNG.choice([-1.0, 1.0], shape)
+
+
+def unit(*shape: int) -> np.ndarray:
+    """Values in [0.1, 0.9]: probabilities away from 0 and 1."""
+    return RNG.uniform(0.1, 0.9, shape)
+
+
+@dataclass
+class Case:
+    fn: Callable[..., Any]
+    inputs: list[np.ndarray]
+    # None: twice differentiable and checked; otherwise the reason it is not checked.
+    no_second: str | None = None
+    label: str = ""
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+F64 = np.dtype(np.float64)
+MASK = np.array([[True, False, True], [False, False, True]])
+IDX = np.array([2, 0, 2, 1])
+
+CASES: dict[str, list[Case]] = {
+    "add": [Case(lambda a, b: a + b, [r(3, 1), r(4)], label="broadcast"),
+            Case(lambda a, b: adcli.add(a, b, alpha=2.5), [r(2, 3), r(3)], label="alpha"),
+            Case(lambda a: a + 1.5, [r(3)], label="scalar")],
+    "sub": [Case(lambda a, b: a - b, [r(2, 1, 3), r(4, 1)], label="broadcast"),
+            Case(lambda a, b: adcli.sub(a, b, alpha=-2.0), [r(3), r(2, 3)], label="alpha")],
+    "rsub": [Case(lambda a: 1.0 - a, [r(2, 3)]),
+             Case(lambda a: adcli.rsub(a, 2.0, alpha=3.0), [r(4)], label="alpha")],
+    "mul": [Case(lambda a, b: a * b, [r(3, 1), r(1, 4)], label="broadcast"),
+            Case(lambda a: a * a, [r(3)], label="same input twice"),
+            Case(lambda a: 3.0 * a, [r(2, 2)], label="scalar")],
+    "div": [Case(lambda a, b: a / b, [r(2, 3), away(3)], label="broadcast"),
+            Case(lambda a: a / 4.0, [r(3)], label="scalar")],
+    "reciprocal": [Case(lambda a: adcli.reciprocal(a), [away(2, 3)]),
+                   Case(lambda a: 2.0 / a, [away(3)], label="number / tensor")],
+    "neg": [Case(lambda a: -a, [r(2, 3)])],
+    "pow": [Case(lambda a: a ** 3, [r(2, 3)], label="cube"),
+            Case(lambda a: a ** 2, [r(4)], label="square"),
+            Case(lambda a: a ** 0.5, [pos(4)], label="sqrt"),
+            Case(lambda a: a ** -1.5, [pos(3)], label="negative exponent"),
+            Case(lambda a: a ** 1, [r(3)], label="exponent 1"),
+            Case(lambda a: a ** 0, [r(3)], label="exponent 0")],
+    "pow_tensor": [Case(lambda a, b: a ** b, [pos(2, 3), r(3)], label="broadcast"),
+                   Case(lambda a: a ** a, [pos(4)], label="x**x")],
+    "pow_base": [Case(lambda a: 2.0 ** a, [r(2, 3)]),
+                 Case(lambda a: 0.5 ** a, [r(3)], label="base < 1")],
+    "exp": [Case(adcli.exp, [r(2, 3)])],
+    "log": [Case(adcli.log, [pos(2, 3)])],
+    "log1p": [Case(adcli.log1p, [pos(4)])],
+    "sqrt": [Case(adcli.sqrt, [pos(2, 3)])],
+    "rsqrt": [Case(adcli.rsqrt, [pos(2, 3)]), Case(lambda a: a.rsqrt(), [pos(3)], label="method")],
+    "abs": [Case(adcli.abs, [away(2, 3)])],
+    "sign": [Case(adcli.sign, [away(5)])],
+    "sin": [Case(adcli.sin, [r(2, 3)])],
+    "cos": [Case(adcli.cos, [r(2, 3)])],
+    "tan": [Case(adcli.tan, [RNG.uniform(-1, 1, (2, 3))])],
+    "tanh": [Case(adcli.tanh, [r(2, 3)])],
+    "sigmoid": [Case(adcli.sigmoid, [r(2, 3)])],
+    "erf": [Case(adcli.erf, [r(2, 3)])],
+    "relu": [Case(adcli.relu, [away(2, 4)])],
+    "leaky_relu": [Case(lambda a: F.leaky_relu(a, 0.1), [away(2, 4)])],
+    "elu": [Case(lambda a: F.elu(a, alpha=1.3), [away(2, 4)])],
+    "softplus": [Case(F.softplus, [r(2, 4)]),
+                 Case(lambda a: F.softplus(a, beta=2.0, threshold=1.0), [away(6)],
+                      label="beta and threshold")],
+    "gelu": [Case(F.gelu, [r(2, 4)]),
+             Case(lambda a: F.gelu(a, approximate="tanh"), [r(5)], label="tanh")],
+    "silu": [Case(F.silu, [r(2, 4)])],
+    "clamp": [Case(lambda a: adcli.clamp(a, -0.5, 0.5), [np.array([-1.0, -0.2, 0.1, 0.3, 0.9])]),
+              Case(lambda a: a.clamp(min=0.0), [away(4)], label="min only"),
+              Case(lambda a: a.clip(max=0.2), [np.array([-1.0, 0.5, 0.1])], label="max only")],
+    "maximum": [Case(adcli.maximum, [r(3, 1), r(4)], label="broadcast")],
+    "minimum": [Case(adcli.minimum, [r(2, 3), r(3)], label="broadcast")],
+    "where": [Case(lambda a, b: adcli.where(adcli.tensor(MASK), a, b), [r(2, 3), r(3)],
+                   label="broadcast"),
+              Case(lambda a: adcli.where(a > 0, a, 0.0), [away(4)], label="scalar other")],
+    "clone": [Case(adcli.clone, [r(2, 3)])],
+    "to": [Case(lambda a: D.to_copy(a, dtype=F64), [r(2, 3)], label="float64 copy")],
+    "mm": [Case(adcli.mm, [r(2, 3), r(3, 4)])],
+    "addmm": [Case(lambda b, x, w: adcli.addmm(b, x, w), [r(4), r(2, 3), r(3, 4)]),
+              Case(lambda x, w, b: F.linear(x, w, b), [r(2, 3), r(4, 3), r(4)], label="linear")],
+    "mv": [Case(adcli.mv, [r(2, 3), r(3)])],
+    "dot": [Case(adcli.dot, [r(4), r(4)])],
+    "bmm": [Case(adcli.bmm, [r(2, 2, 3), r(2, 3, 2)]),
+            Case(adcli.matmul, [r(2, 1, 2, 3), r(3, 3, 2)], label="broadcast matmul")],
+    "sum": [Case(adcli.sum, [r(2, 3)])],
+    "sum_dim": [Case(lambda a: a.sum(dim=1), [r(2, 3)]),
+                Case(lambda a: a.sum(dim=(0, 2), keepdim=True), [r(2, 3, 2)], label="keepdim")],
+    "mean": [Case(adcli.mean, [r(2, 3)])],
+    "mean_dim": [Case(lambda a: a.mean(dim=-1), [r(2, 3)]),
+                 Case(lambda a: a.mean(dim=(0, 1), keepdim=True), [r(2, 3, 2)], label="keepdim")],
+    "prod": [Case(adcli.prod, [away(2, 3)]),
+             Case(adcli.prod, [np.array([1.5, 0.0, -2.0, 0.7])], label="a zero",
+                  no_second="the recorded prod backward divides by the input (as PyTorch's "
+                            "fast path does), so a zero input has no second derivative here")],
+    "prod_dim": [Case(lambda a: a.prod(dim=1), [away(2, 3)]),
+                 Case(lambda a: a.prod(0, keepdim=True), [away(3, 2)], label="keepdim"),
+                 Case(lambda a: a.prod(dim=1), [np.array([[1.5, 0.0, 2.0], [0.0, 0.0, 3.0]])],
+                      label="zeros", no_second="division by zero in the recorded backward")],
+    "max": [Case(adcli.max, [r(2, 3)])],
+    "min": [Case(adcli.min, [r(2, 3)])],
+    "max_dim": [Case(lambda a: adcli.max(a, dim=1).values, [r(3, 4)]),
+                Case(lambda a: a.max(0, keepdim=True).values, [r(3, 4)], label="keepdim")],
+    "min_dim": [Case(lambda a: adcli.min(a, dim=0).values, [r(3, 4)])],
+    "amax": [Case(lambda a: adcli.amax(a, dim=1), [r(3, 4)]),
+             Case(adcli.amax, [r(2, 3)], label="all dims")],
+    "amin": [Case(lambda a: adcli.amin(a, dim=(0, 1), keepdim=True), [r(2, 3, 2)])],
+    "logsumexp": [Case(lambda a: adcli.logsumexp(a, dim=1), [r(3, 4)]),
+                  Case(lambda a: a.logsumexp(0, keepdim=True), [r(3, 4)], label="keepdim")],
+    "var": [Case(adcli.var, [r(2, 3)]),
+            Case(lambda a: a.var(dim=1, correction=0, keepdim=True), [r(2, 4)], label="dim")],
+    "std": [Case(adcli.std, [r(2, 3)]),
+            Case(lambda a: a.std(dim=0), [r(3, 2)], label="dim")],
+    "norm": [Case(adcli.norm, [r(2, 3)], label="p=2"),
+             Case(lambda a: a.norm(p=1, dim=1), [away(2, 3)], label="p=1"),
+             Case(lambda a: adcli.norm(a, p=3, dim=0, keepdim=True), [away(3, 2)], label="p=3"),
+             Case(lambda a: adcli.norm(a, p=float("inf")), [r(5)], label="p=inf")],
+    "view": [Case(lambda a, c=r(3, 2): a.reshape(3, 2) * adcli.tensor(c), [r(2, 3)])],
+    "_unsafe_view": [Case(adcli.matmul, [r(2, 2, 3), r(3, 2)], label="3D @ 2D"),
+                     Case(lambda a: a.t().reshape(-1), [r(2, 3)], label="reshape of a transpose")],
+    "_reshape_alias": [Case(lambda a: a.t().reshape(3, 1, 2), [r(2, 3)], label="insert a dim"),
+                       Case(lambda a: a[::2].reshape(2, 2), [r(8)], label="strided 1D")],
+    "squeeze": [Case(lambda a: a.squeeze(), [r(2, 1, 3)])],
+    "squeeze_dim": [Case(lambda a: a.squeeze(1), [r(2, 1, 3)])],
+    "squeeze_dims": [Case(lambda a: a.squeeze((0, 2)), [r(1, 3, 1)])],
+    "squeeze_": [Case(adcli.matmul, [r(3), r(3, 2)], label="1D @ 2D")],
+    "unsqueeze": [Case(lambda a: a.unsqueeze(-1), [r(2, 3)])],
+    "transpose": [Case(lambda a: a.transpose(0, 2), [r(2, 3, 2)])],
+    "t": [Case(lambda a: a.t(), [r(2, 3)])],
+    "permute": [Case(lambda a: a.permute(2, 0, 1), [r(2, 3, 2)])],
+    "expand": [Case(lambda a: a.expand(2, 3, 4), [r(3, 1)])],
+    "cat": [Case(lambda a, b, c: adcli.cat([a, b, c], dim=1), [r(2, 1), r(2, 3), r(2, 2)])],
+    "stack": [Case(lambda a, b: adcli.stack([a, b], dim=1), [r(2, 3), r(2, 3)])],
+    "split": [Case(lambda a: (lambda s: (s[0], s[2]))(adcli.split(a, 2, dim=1)), [r(2, 5)],
+                   label="some outputs unused")],
+    "split_with_sizes": [Case(lambda a: adcli.split(a, [1, 3], dim=0), [r(4, 2)])],
+    "select": [Case(lambda a: a[1], [r(3, 2)]),
+               Case(lambda a: a.select(1, -1), [r(3, 2)], label="negative index")],
+    "slice": [Case(lambda a: a[:, 1:], [r(2, 4)]),
+              Case(lambda a: a[::2], [r(5)], label="step")],
+    "index": [Case(lambda a: a[adcli.tensor(MASK)], [r(2, 3)], label="mask"),
+              Case(lambda a: a[adcli.tensor(IDX)], [r(3, 2)], label="repeated indices"),
+              Case(lambda a: a[1:, adcli.tensor(IDX[:2])], [r(3, 3)], label="slice + indices")],
+    "index_add": [Case(lambda g: D.index_add(g, shape=(3, 2), index=(IDX,)), [r(4, 2)],
+                       label="the backward of indexing")],
+    "index_put": [Case(lambda a, v: _setitem(a, (0,), v), [r(3, 2), r(2)], label="row"),
+                  Case(lambda a, v: _setitem(a, (slice(None), 1), v), [r(3, 2), r(1)],
+                       label="column, broadcast value")],
+    "fill_": [Case(lambda a: a.clone().fill_(2.0) * a, [r(2, 3)])],
+    "zero_": [Case(lambda a: a.clone().zero_() + a * a, [r(2, 3)])],
+    "copy_": [Case(lambda a, b: a.clone().copy_(b), [r(2, 3), r(3)], label="broadcast src")],
+    "softmax": [Case(lambda a: F.softmax(a, dim=1), [r(2, 4)]),
+                Case(lambda a: adcli.softmax(a, 0), [r(3, 2)], label="dim 0")],
+    "log_softmax": [Case(lambda a: F.log_softmax(a, dim=-1), [r(2, 4)])],
+    "mse_loss": [Case(F.mse_loss, [r(2, 3), r(2, 3)]),
+                 Case(lambda a, b: F.mse_loss(a, b, reduction="sum"), [r(4), r(4)], label="sum"),
+                 Case(lambda a, b: F.mse_loss(a, b, reduction="none"), [r(4), r(4)],
+                      label="none")],
+    "smooth_l1_loss": [Case(F.smooth_l1_loss, [r(2, 3) * 2, r(2, 3)]),
+                       Case(lambda a, b: F.smooth_l1_loss(a, b, reduction="sum", beta=0.5),
+                            [r(5) * 2, r(5)], label="beta",
+                            no_second=None)],
+    "binary_cross_entropy": [
+        Case(F.binary_cross_entropy, [unit(2, 3), unit(2, 3)]),
+        Case(lambda p, y, w=pos(3): F.binary_cross_entropy(p, y, weight=adcli.tensor(w),
+                                                           reduction="sum"),
+             [unit(2, 3), unit(2, 3)], label="weight, sum")],
+    "binary_cross_entropy_with_logits": [
+        Case(F.binary_cross_entropy_with_logits, [r(2, 3), unit(2, 3)]),
+        Case(lambda x, y, w=pos(3), pw=pos(3): F.binary_cross_entropy_with_logits(
+            x, y, weight=adcli.tensor(w), pos_weight=adcli.tensor(pw)),
+            [r(2, 3), unit(2, 3)], label="weight and pos_weight"),
+        Case(lambda x, y: F.binary_cross_entropy_with_logits(x, y, reduction="none"),
+             [r(4), unit(4)], label="none")],
+    "nll_loss": [
+        Case(lambda x: F.nll_loss(x, adcli.tensor([0, 2, 1])), [r(3, 4)]),
+        Case(lambda x, w=pos(4): F.nll_loss(x, adcli.tensor([0, 2, -100]),
+                                            weight=adcli.tensor(w), reduction="mean"),
+             [r(3, 4)], label="weight, ignore_index"),
+        Case(lambda x: F.nll_loss(x, adcli.tensor([3, 1]), reduction="none"), [r(2, 4)],
+             label="none"),
+        Case(lambda x: F.cross_entropy(x, adcli.tensor([1, 0])), [r(2, 3)], label="cross_entropy"),
+        Case(lambda x: F.nll_loss(x, adcli.tensor(2), reduction="sum"), [r(4)], label="1D input")],
+}
+
+
+def _setitem(a: Tensor, key: Any, v: Tensor) -> Tensor:
+    b = a * 1.0
+    b[key] = v
+    return b
+
+
+CASE_PARAMS = [
+    pytest.param(name, i, id=f"{name}[{c.label or i}]")
+    for name, cases in CASES.items() for i, c in enumerate(cases)
+]
+
+
+def test_every_op_has_a_case() -> None:
+    missing = set(OPS) - set(CASES)
+    assert not missing, f"ops with no gradient test case: {sorted(missing)}"
+    unknown = set(CASES) - set(OPS)
+    assert not unknown, f"cases for ops that do not exist: {sorted(unknown)}"
+
+
+# ----------------------------------------------------------------------------------------------
+# the checks
+# ----------------------------------------------------------------------------------------------
+def _leaves(arrays: list[np.ndarray], requires_grad: bool = True) -> list[Tensor]:
+    return [adcli.tensor(a, dtype=adcli.float64, requires_grad=requires_grad) for a in arrays]
+
+
+def _cotangents(outs: list[Tensor], seed: int) -> list[np.ndarray]:
+    rng = np.random.default_rng(seed)
+    return [rng.standard_normal(o.shape) for o in outs]
+
+
+def _vjp_value(case: Case, arrays: list[np.ndarray], vs: list[np.ndarray]) -> float:
+    with adcli.no_grad():
+        outs = _as_list(case.fn(*_leaves(arrays, requires_grad=False)))
+    return float(sum(np.sum(o._data * v) for o, v in zip(outs, vs)))
+
+
+@pytest.mark.parametrize(("name", "i"), CASE_PARAMS)
+def test_first_derivative(name: str, i: int) -> None:
+    case = CASES[name][i]
+    xs = _leaves(case.inputs)
+    outs = _as_list(case.fn(*xs))
+    op = OPS[name]
+    assert any(type(n) is op.node_cls for n in graph_nodes(outs)), (
+        f"the case for {name!r} does not record {op.backward_name}")
+    for o in outs:
+        assert o.dtype == adcli.float64
+    vs = _cotangents(outs, seed=i)
+    grads = adcli.autograd.grad(outs, xs, grad_outputs=[adcli.tensor(v) for v in vs],
+                                allow_unused=True)
+    num = numerical_grad(lambda arrs: _vjp_value(case, arrs, vs), case.inputs)
+    assert_close(grads, num, f"{name} first derivative")
+
+
+def _second_value(case: Case, arrays: list[np.ndarray], n_x: int, us: list[np.ndarray]) -> float:
+    """sum(u * d<v, f(x)>/dx) computed by an ordinary (non-recording) backward."""
+    xs = _leaves(arrays[:n_x])
+    outs = _as_list(case.fn(*xs))
+    vs = [adcli.tensor(v, dtype=adcli.float64) for v in arrays[n_x:]]
+    grads = adcli.autograd.grad(outs, xs, grad_outputs=vs, allow_unused=True)
+    return float(sum(0.0 if g is None else np.sum(g._data * u) for g, u in zip(grads, us)))
+
+
+SECOND_PARAMS = [
+    pytest.param(name, i, id=f"{name}[{c.label or i}]",
+                 marks=[pytest.mark.skip(reason=c.no_second)] if c.no_second else [])
+    for name, cases in CASES.items() for i, c in enumerate(cases)
+]
+
+
+@pytest.mark.parametrize(("name", "i"), SECOND_PARAMS)
+def test_second_derivative(name: str, i: int) -> None:
+    case = CASES[name][i]
+    xs = _leaves(case.inputs)
+    outs = _as_list(case.fn(*xs))
+    vs_arr = _cotangents(outs, seed=100 + i)
+    vs = _leaves(vs_arr)
+    rng = np.random.default_rng(200 + i)
+    us = [rng.standard_normal(a.shape) for a in case.inputs]
+    grads = adcli.autograd.grad(outs, xs, grad_outputs=vs, create_graph=True, allow_unused=True)
+    terms = [(g * adcli.tensor(u)).sum() for g, u in zip(grads, us) if g is not None]
+    assert terms, f"{name}: no input received a gradient"
+    h = terms[0]
+    for t in terms[1:]:
+        h = h + t
+    wrt = xs + vs
+    if h.requires_grad:
+        second = adcli.autograd.grad(h, wrt, allow_unused=True)
+    else:
+        second = (None,) * len(wrt)
+    num = numerical_grad(lambda arrs: _second_value(case, arrs, len(xs), us),
+                         case.inputs + vs_arr)
+    assert_close(second, num, f"{name} second derivative")

@@ -1,0 +1,364 @@
+"""PyTorch parity: the same small programs run on adcli and on torch.
+
+Each program is written once as ``fn(T, F, **leaves)`` and called with ``(adcli, adcli F)`` and
+``(torch, torch F)``. Compared: output values, the grad_fn graph (names, output numbers and edges,
+recursively, ``None`` for missing edges), and the gradients of every leaf after backward.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pytest
+
+torch = pytest.importorskip("torch")
+
+import torch.nn.functional as TF  # noqa: E402
+
+import adcli  # noqa: E402
+import adcli.nn.functional as AF  # noqa: E402
+
+RNG = np.random.default_rng(7)
+
+
+def r(*shape: int) -> np.ndarray:
+    return RNG.standard_normal(shape)
+
+
+def pos(*shape: int) -> np.ndarray:
+    return RNG.uniform(0.5, 2.0, shape)
+
+
+def unit(*shape: int) -> np.ndarray:
+    return RNG.uniform(0.1, 0.9, shape)
+
+
+def const(a: Any) -> tuple[np.ndarray, bool]:
+    """An input that does not require grad (targets, masks, indices)."""
+    return (np.asarray(a), False)
+
+
+@dataclass
+class Program:
+    name: str
+    fn: Callable[..., Any]
+    inputs: dict[str, Any]  # name -> array (a leaf requiring grad) or const(array)
+
+
+def _seq(*steps: Callable[..., Any]) -> Any:
+    return steps[-1]
+
+
+def _setitem_prog(T: Any, F: Any, x: Any, y: Any) -> Any:
+    b = x * 1
+    b[0] = 2.0
+    return b * y
+
+
+def _iadd_prog(T: Any, F: Any, x: Any, y: Any) -> Any:
+    b = x.clone()
+    b += y
+    return b * x
+
+
+def _add__prog(T: Any, F: Any, x: Any, y: Any) -> Any:
+    b = x * 2
+    b.add_(y)
+    return b
+
+
+def _mul__prog(T: Any, F: Any, x: Any, y: Any) -> Any:
+    b = x + 0
+    b.mul_(y)
+    return b.sum()
+
+
+def _exp__prog(T: Any, F: Any, x: Any) -> Any:
+    b = x * 0.5
+    b.exp_()
+    return b
+
+
+def _split_prog(T: Any, F: Any, x: Any) -> Any:
+    a, b, c = T.split(x, 2, dim=1)
+    return a * 2 + c[:, :1] * b[:, 1:]
+
+
+def _chunk_prog(T: Any, F: Any, x: Any) -> Any:
+    a, b = x.chunk(2)
+    return a - b
+
+
+PROGRAMS = [
+    # arithmetic, scalar operands
+    Program("x+1", lambda T, F, x: x + 1, {"x": r(3)}),
+    Program("1-x", lambda T, F, x: 1 - x, {"x": r(3)}),
+    Program("2/x", lambda T, F, x: 2 / x, {"x": pos(3)}),
+    Program("x**2", lambda T, F, x: x ** 2, {"x": r(3)}),
+    Program("2**x", lambda T, F, x: 2 ** x, {"x": r(3)}),
+    Program("x**x", lambda T, F, x: x ** x, {"x": pos(3)}),
+    Program("x*2-x/3", lambda T, F, x: x * 2 - x / 3, {"x": r(2, 2)}),
+    Program("broadcast arithmetic", lambda T, F, x, y: (x * y - x / y + y).sum(),
+            {"x": r(2, 3), "y": pos(3)}),
+    Program("elementwise chain",
+            lambda T, F, x: T.tanh(T.sigmoid(x)) * T.sqrt(T.abs(x)) + T.exp(-x).log1p(),
+            {"x": r(4)}),
+    Program("sin cos neg", lambda T, F, x: -(x.sin() * x.cos()), {"x": r(4)}),
+    Program("relu rsqrt", lambda T, F, x: T.relu(x) + x.abs().rsqrt(), {"x": r(5)}),
+    # matmul dispatch
+    Program("1D@1D", lambda T, F, a, b: a @ b, {"a": r(3), "b": r(3)}),
+    Program("2D@1D", lambda T, F, a, b: a @ b, {"a": r(2, 3), "b": r(3)}),
+    Program("1D@2D", lambda T, F, a, b: a @ b, {"a": r(3), "b": r(3, 2)}),
+    Program("2D@2D", lambda T, F, a, b: T.matmul(a, b), {"a": r(2, 3), "b": r(3, 4)}),
+    Program("3D@3D", lambda T, F, a, b: a @ b, {"a": r(2, 2, 3), "b": r(2, 3, 2)}),
+    Program("3D@2D", lambda T, F, a, b: a @ b, {"a": r(2, 2, 3), "b": r(3, 4)}),
+    Program("3D@1D", lambda T, F, a, b: a @ b, {"a": r(2, 2, 3), "b": r(3)}),
+    Program("1D@3D", lambda T, F, a, b: a @ b, {"a": r(3), "b": r(2, 3, 2)}),
+    Program("3D@4D broadcast", lambda T, F, a, b: a @ b, {"a": r(2, 3, 4), "b": r(5, 1, 4, 2)}),
+    Program("2D@3D", lambda T, F, a, b: a @ b, {"a": r(2, 3), "b": r(2, 3, 4)}),
+    Program("2D@3D const lhs", lambda T, F, a, b: a @ b, {"a": const(r(2, 3)), "b": r(2, 3, 4)}),
+    Program("1D@4D", lambda T, F, a, b: a @ b, {"a": r(3), "b": r(2, 2, 3, 2)}),
+    Program("4D@2D const rhs", lambda T, F, a, b: a @ b, {"a": r(2, 2, 2, 3), "b": const(r(3, 2))}),
+    Program("non-contiguous 3D@1D const rhs", lambda T, F, a, b: a.transpose(0, 1) @ b,
+            {"a": r(2, 3, 4), "b": const(r(4))}),
+    Program("non-contiguous 3D@2D const rhs", lambda T, F, a, b: a.transpose(0, 1) @ b,
+            {"a": r(2, 3, 4), "b": const(r(4, 2))}),
+    Program("mm mv dot", lambda T, F, a, b, c: T.dot(T.mv(T.mm(a, b), c), c),
+            {"a": r(2, 3), "b": r(3, 2), "c": r(2)}),
+    # reductions
+    Program("sum mean", lambda T, F, x: x.sum() + x.mean(), {"x": r(2, 3)}),
+    Program("sum mean dims", lambda T, F, x: x.sum(1, keepdim=True) * x.mean(dim=(0, 1)),
+            {"x": r(2, 3, 2)}),
+    Program("max min dim", lambda T, F, x: x.max(dim=1).values + T.min(x, 1).values,
+            {"x": r(3, 4)}),
+    Program("max keepdim", lambda T, F, x: x.max(0, keepdim=True).values * x, {"x": r(3, 4)}),
+    Program("max all amax amin", lambda T, F, x: x.max() + x.amax(1).sum() - T.amin(x, 0).sum(),
+            {"x": r(3, 4)}),
+    Program("var std", lambda T, F, x: x.var() + x.std(dim=0).sum() + x.var(1, unbiased=False)[0],
+            {"x": r(3, 4)}),
+    Program("norm", lambda T, F, x: x.norm() + T.norm(x, p=1, dim=0).sum(), {"x": r(3, 4)}),
+    Program("logsumexp", lambda T, F, x: T.logsumexp(x, dim=1), {"x": r(3, 4)}),
+    Program("prod", lambda T, F, x: x.prod() + x.prod(1).sum(), {"x": pos(2, 3)}),
+    # indexing
+    Program("x[0]", lambda T, F, x: x[0], {"x": r(3, 2)}),
+    Program("x[:,1:]", lambda T, F, x: x[:, 1:], {"x": r(3, 4)}),
+    Program("x[0,1]", lambda T, F, x: x[0, 1], {"x": r(3, 4)}),
+    Program("x[...,None]", lambda T, F, x: x[..., None], {"x": r(3, 2)}),
+    Program("x[mask]", lambda T, F, x, m: x[m], {"x": r(2, 3),
+                                                 "m": const([[True, False, True],
+                                                             [False, True, True]])}),
+    Program("x[idx]", lambda T, F, x, i: x[i], {"x": r(4, 2), "i": const([3, 0, 3])}),
+    Program("x[1:, idx]", lambda T, F, x, i: x[1:, i], {"x": r(3, 4), "i": const([2, 0])}),
+    # in place
+    Program("add_", _add__prog, {"x": r(3), "y": r(3)}),
+    Program("mul_", _mul__prog, {"x": r(3), "y": r(3)}),
+    Program("+=", _iadd_prog, {"x": r(2, 3), "y": r(3)}),
+    Program("exp_", _exp__prog, {"x": r(3)}),
+    Program("b[0] = 2.0", _setitem_prog, {"x": r(3, 2), "y": r(3, 2)}),
+    # F losses and activations
+    Program("mse_loss", lambda T, F, x, y: F.mse_loss(x, y), {"x": r(2, 3), "y": r(2, 3)}),
+    Program("l1_loss", lambda T, F, x, y: F.l1_loss(x, y), {"x": r(2, 3), "y": const(r(2, 3))}),
+    Program("smooth_l1_loss", lambda T, F, x, y: F.smooth_l1_loss(x * 2, y, beta=0.5),
+            {"x": r(2, 3), "y": r(2, 3)}),
+    Program("binary_cross_entropy", lambda T, F, x, y: F.binary_cross_entropy(T.sigmoid(x), y),
+            {"x": r(2, 3), "y": const(unit(2, 3))}),
+    Program("bce_with_logits weights",
+            lambda T, F, x, y, w, pw: F.binary_cross_entropy_with_logits(
+                x, y, weight=w, pos_weight=pw),
+            {"x": r(2, 3), "y": const(unit(2, 3)), "w": const(pos(3)), "pw": const(pos(3))}),
+    Program("bce_with_logits target grad",
+            lambda T, F, x, y: F.binary_cross_entropy_with_logits(x, y, reduction="sum"),
+            {"x": r(4), "y": unit(4)}),
+    Program("cross_entropy", lambda T, F, x, t: F.cross_entropy(x, t),
+            {"x": r(3, 4), "t": const([0, 3, 1])}),
+    Program("nll_loss", lambda T, F, x, t: F.nll_loss(F.log_softmax(x, dim=1), t, reduction="sum"),
+            {"x": r(3, 4), "t": const([2, 2, 0])}),
+    Program("softmax", lambda T, F, x: F.softmax(x, dim=-1) * T.softmax(x, 0), {"x": r(2, 3)}),
+    Program("log_softmax", lambda T, F, x: F.log_softmax(x, dim=1), {"x": r(2, 3)}),
+    Program("linear bias", lambda T, F, x, w, b: F.linear(x, w, b),
+            {"x": r(2, 3), "w": r(4, 3), "b": r(4)}),
+    Program("linear no bias", lambda T, F, x, w: F.linear(x, w), {"x": r(2, 3), "w": r(4, 3)}),
+    Program("linear 3D", lambda T, F, x, w, b: F.linear(x, w, b),
+            {"x": r(2, 2, 3), "w": r(4, 3), "b": r(4)}),
+    Program("linear 4D", lambda T, F, x, w, b: F.linear(x, w, b),
+            {"x": r(2, 1, 2, 3), "w": r(4, 3), "b": r(4)}),
+    Program("linear 3D non-contiguous", lambda T, F, x, w, b: F.linear(x.transpose(0, 1), w, b),
+            {"x": r(2, 2, 3), "w": r(4, 3), "b": r(4)}),
+    Program("linear 3D no bias", lambda T, F, x, w: F.linear(x, w), {"x": r(2, 2, 3), "w": r(4, 3)}),
+    Program("linear 1D input", lambda T, F, x, w, b: F.linear(x, w, b),
+            {"x": r(3), "w": r(4, 3), "b": r(4)}),
+    Program("gelu silu elu", lambda T, F, x: F.gelu(x) + F.silu(x) + F.elu(x) + F.softplus(x),
+            {"x": r(5)}),
+    Program("leaky_relu", lambda T, F, x: F.leaky_relu(x, 0.2), {"x": r(5)}),
+    # shape
+    Program("reshape of transposed", lambda T, F, x: x.t().reshape(-1) * 2, {"x": r(2, 3)}),
+    Program("reshape alias", lambda T, F, x: x.t().reshape(3, 1, 2) + x[:, ::2].reshape(-1).sum(),
+            {"x": r(2, 3)}),
+    Program("view of a transpose", lambda T, F, x: x.transpose(0, 1).view(3, 1, 2),
+            {"x": r(2, 3)}),
+    Program("view flatten", lambda T, F, x: x.view(3, 2).flatten(), {"x": r(2, 3)}),
+    Program("T mT t permute", lambda T, F, x, y: x.T.sum() + x.mT.sum() + y.t().sum()
+            + x.permute(1, 2, 0).sum(), {"x": r(2, 3, 4), "y": r(2, 3)}),
+    Program("transpose squeeze unsqueeze",
+            lambda T, F, x: x.transpose(0, 1).squeeze(2).unsqueeze(0), {"x": r(2, 3, 1)}),
+    Program("cat stack", lambda T, F, a, b: T.cat([a, b], dim=1).sum(0) * T.stack([a, b]).sum(),
+            {"a": r(2, 3), "b": r(2, 3)}),
+    Program("split", _split_prog, {"x": r(2, 6)}),
+    Program("chunk", _chunk_prog, {"x": r(4, 2)}),
+    Program("expand broadcast_to",
+            lambda T, F, x: x.expand(2, 3) * T.broadcast_to(x, (2, 3)), {"x": r(1, 3)}),
+    Program("clamp clip", lambda T, F, x: T.clamp(x, -0.5, 0.5) + x.clip(min=0.1),
+            {"x": r(6)}),
+    Program("where", lambda T, F, x, y: T.where(x > 0, x, y), {"x": r(4), "y": r(4)}),
+    Program("where scalar", lambda T, F, x: T.where(x > 0, x, 0.0), {"x": r(4)}),
+    Program("maximum minimum", lambda T, F, x, y: T.maximum(x, y) - T.minimum(x, y),
+            {"x": r(2, 3), "y": r(3)}),
+    Program("detach", lambda T, F, x: x * x.detach(), {"x": r(3)}),
+    Program("to double", lambda T, F, x: x.float().double() * 2, {"x": r(3)}),
+]
+
+
+def _leaves(ns: Any, prog: Program) -> dict[str, Any]:
+    out = {}
+    for name, spec in prog.inputs.items():
+        arr, rg = spec if isinstance(spec, tuple) else (spec, True)
+        if arr.dtype.kind == "f":
+            out[name] = ns.tensor(arr, dtype=ns.float64, requires_grad=rg)
+        else:
+            out[name] = ns.tensor(arr)
+    return out
+
+
+def node_name(node: Any) -> str:
+    if isinstance(node, torch.autograd.graph.Node):
+        return type(node).__name__
+    return node.name()
+
+
+def graph_tree(node: Any) -> Any:
+    """(name, ((child tree, output_nr), ...)) recursively; None for a missing edge."""
+    if node is None:
+        return None
+    return (node_name(node), tuple((graph_tree(n), nr) for n, nr in node.next_functions))
+
+
+def _run(ns: Any, F: Any, prog: Program) -> tuple[list[Any], dict[str, Any]]:
+    leaves = _leaves(ns, prog)
+    out = prog.fn(ns, F, **leaves)
+    outs = list(out) if isinstance(out, tuple) else [out]
+    return outs, leaves
+
+
+@pytest.mark.parametrize("prog", PROGRAMS, ids=[p.name for p in PROGRAMS])
+def test_parity(prog: Program) -> None:
+    a_outs, a_leaves = _run(adcli, AF, prog)
+    t_outs, t_leaves = _run(torch, TF, prog)
+    assert len(a_outs) == len(t_outs)
+    for a, t in zip(a_outs, t_outs):
+        assert tuple(a.shape) == tuple(t.shape)
+        assert str(a.dtype) == str(t.dtype)
+        np.testing.assert_allclose(a.detach().numpy(), t.detach().numpy(), rtol=1e-10, atol=1e-12)
+        assert graph_tree(a.grad_fn) == graph_tree(t.grad_fn)
+        assert a.requires_grad == t.requires_grad
+        assert a.is_leaf == t.is_leaf
+    rng = np.random.default_rng(0)
+    cots = [rng.standard_normal(tuple(t.shape)) for t in t_outs]
+    adcli.autograd.backward(a_outs, [adcli.tensor(c) for c in cots])
+    torch.autograd.backward(t_outs, [torch.tensor(c) for c in cots])
+    for name in prog.inputs:
+        ag, tg = a_leaves[name].grad, t_leaves[name].grad
+        assert (ag is None) == (tg is None), name
+        if tg is not None:
+            assert tuple(ag.shape) == tuple(tg.shape)
+            np.testing.assert_allclose(ag.numpy(), tg.numpy(), rtol=1e-9, atol=1e-12,
+                                       err_msg=f"grad of {name}")
+
+
+def test_enough_programs() -> None:
+    assert len(PROGRAMS) >= 40
+
+
+# ----------------------------------------------------------------------------------------------
+# error messages: the same failing programs, the same message
+# ----------------------------------------------------------------------------------------------
+def _err_graph_freed(T: Any, F: Any) -> None:
+    x = T.tensor([1.0, 2.0], requires_grad=True)
+    y = (x * x).sum()
+    y.backward()
+    y.backward()
+
+
+def _err_inplace_output(T: Any, F: Any) -> None:
+    x = T.tensor([1.0, 2.0, 3.0], requires_grad=True)
+    y = x.sigmoid()
+    y.mul_(2)
+    y.sum().backward()
+
+
+def _err_inplace_input(T: Any, F: Any) -> None:
+    x = T.tensor([1.0, 2.0, 3.0], dtype=T.float64, requires_grad=True)
+    a = 1 - x
+    y = a * a
+    a.mul_(2)
+    y.sum().backward()
+
+
+def _err_inplace_plain(T: Any, F: Any) -> None:
+    w = T.tensor([1.0, 2.0], requires_grad=True)
+    x = T.tensor([1.0, 2.0])
+    y = (w * x).sum()
+    x.add_(1)
+    y.backward()
+
+
+def _err_inplace_self_alias(T: Any, F: Any) -> None:
+    x = T.tensor([1.0, 2.0], dtype=T.float64, requires_grad=True)
+    y = x * 2
+    y.mul_(y.detach())
+    y.sum().backward()
+
+
+ERROR_PROGRAMS: list[tuple[str, str, Callable[[Any, Any], Any]]] = [
+    ("graph_freed", "graph_freed", _err_graph_freed),
+    ("inplace output", "inplace_modified", _err_inplace_output),
+    ("inplace input", "inplace_modified", _err_inplace_input),
+    ("inplace plain tensor", "inplace_modified", _err_inplace_plain),
+    ("inplace aliasing operand", "inplace_modified", _err_inplace_self_alias),
+    ("leaf_inplace", "leaf_inplace",
+     lambda T, F: T.tensor([1.0], requires_grad=True).add_(1)),
+    ("leaf_inplace setitem", "leaf_inplace",
+     lambda T, F: T.tensor([1.0, 2.0], requires_grad=True).__setitem__(0, 2.0)),
+    ("nonscalar", "nonscalar_backward",
+     lambda T, F: (T.tensor([1.0, 2.0], requires_grad=True) * 2).backward()),
+    ("no_grad_fn", "no_grad_fn", lambda T, F: T.tensor([1.0, 2.0]).sum().backward()),
+    ("broadcast", "shape_mismatch", lambda T, F: T.ones(2, 3) * T.ones(4, 1, 2)),
+    ("mm", "shape_mismatch", lambda T, F: T.ones(2, 3) @ T.ones(4, 2)),
+    ("mv", "shape_mismatch", lambda T, F: T.ones(2, 3) @ T.ones(4)),
+    ("dot", "shape_mismatch", lambda T, F: T.ones(3) @ T.ones(4)),
+    ("folded 3D@2D", "shape_mismatch", lambda T, F: T.ones(2, 2, 3) @ T.ones(4, 2)),
+    ("folded 3D@1D", "shape_mismatch", lambda T, F: T.ones(2, 2, 3) @ T.ones(4)),
+    ("bmm", "shape_mismatch", lambda T, F: T.ones(2, 2, 3) @ T.ones(2, 4, 2)),
+    ("batch broadcast", "shape_mismatch", lambda T, F: T.ones(5, 2, 3) @ T.ones(4, 3, 2)),
+    ("linear", "shape_mismatch", lambda T, F: F.linear(T.ones(2, 3), T.ones(4, 5), T.ones(4))),
+    ("linear bias", "shape_mismatch", lambda T, F: F.linear(T.ones(2, 2, 3), T.ones(4, 3),
+                                                            T.ones(5))),
+    ("expand", "shape_mismatch", lambda T, F: T.ones(2, 3).expand(4, 3)),
+    ("grad shape", "shape_mismatch",
+     lambda T, F: (T.tensor([1.0, 2.0], requires_grad=True) * 2).backward(T.ones(3))),
+    ("dim out of range", "invalid_argument", lambda T, F: T.ones(2, 3).sum(dim=2)),
+    ("item", "invalid_argument", lambda T, F: T.ones(2).item()),
+]
+
+
+@pytest.mark.parametrize(("label", "kind", "prog"), ERROR_PROGRAMS,
+                         ids=[e[0] for e in ERROR_PROGRAMS])
+def test_error_parity(label: str, kind: str, prog: Callable[[Any, Any], Any]) -> None:
+    with pytest.raises(Exception) as t_exc:  # noqa: B017 - torch raises several types
+        prog(torch, TF)
+    with pytest.raises(adcli.engine.errors.AdcliError) as a_exc:
+        prog(adcli, AF)
+    assert a_exc.value.kind == kind
+    assert str(a_exc.value) == str(t_exc.value)

@@ -1,0 +1,166 @@
+"""The hostile corpus: every file ends fast, with a located one-line error and no side effect."""
+
+from __future__ import annotations
+
+import os
+import re
+import resource
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+HOSTILE = Path(__file__).parent / "hostile"
+ROOT = Path(__file__).parents[2]
+
+# file -> (exit code, substring of the message); 1 = a runtime failure, 2 = an invalid spec
+EXPECTED: dict[str, tuple[int, str]] = {
+    "assign_torch.yaml": (2, "reserved name 'torch'"),
+    "billion_laughs.yaml": (2, "aliases"),
+    "binary_garbage.yaml": (2, "not UTF-8"),
+    "bytes_literal.yaml": (2, "bytes literals"),
+    "class_def.yaml": (2, "'class' is not allowed"),
+    "comment_only.yaml": (2, "empty spec"),
+    "compile_call.yaml": (2, "name 'compile' is not defined"),
+    "comprehension.yaml": (2, "list comprehension"),
+    "deep_expression_chain.yaml": (2, "nested too deeply"),
+    "deep_expression_parens.yaml": (2, "nested too deeply"),
+    "deep_expression_unary.yaml": (2, "nested too deeply"),
+    "deep_yaml_nesting.yaml": (2, "nested too deeply"),
+    "def_function.yaml": (2, "'def' is not allowed"),
+    "del_stmt.yaml": (2, "'del' is not allowed"),
+    "dtype_wrong_value.yaml": (2, "'complex128' is not one of"),
+    "dunder_class.yaml": (2, "dunder"),
+    "dunder_import.yaml": (2, "dunder names are not allowed in a spec: '__import__'"),
+    "dunder_module_dict.yaml": (2, "dunder"),
+    "duplicate_key.yaml": (2, "duplicate key 'seed'"),
+    "empty.yaml": (2, "empty spec"),
+    "eval_call.yaml": (2, "name 'eval' is not defined"),
+    "exec_call.yaml": (2, "name 'exec' is not defined"),
+    "expect_bad_wanted.yaml": (2, "steps[0].expect.x"),
+    "expect_wrong_type.yaml": (2, "expected object"),
+    "for_loop.yaml": (2, "'for' is not allowed"),
+    "from_import.yaml": (2, "'from ... import' is not allowed"),
+    "fstring_format_bomb.yaml": (2, "format specification"),
+    "getattr_builtin.yaml": (2, "name 'getattr' is not defined"),
+    "global_stmt.yaml": (2, "'global' is not allowed"),
+    "gradcheck_bad_wrt.yaml": (2, "'nope' is not a tensor"),
+    "huge_broadcast.yaml": (1, "over the limit"),
+    "huge_expand.yaml": (1, "over the limit"),
+    "huge_randn.yaml": (1, "over the limit"),
+    "huge_shape.yaml": (1, "over the limit"),
+    "import_os.yaml": (2, "only 'import torch'"),
+    "int_literal_huge.yaml": (2, "number too large"),
+    "lambda.yaml": (2, "lambda is not allowed"),
+    "latin1.yaml": (2, "not UTF-8"),
+    "list_mult_bomb.yaml": (1, "sequence too long"),
+    "method_on_list.yaml": (2, "unknown method 'append'"),
+    "nul_bytes.yaml": (2, "NUL byte"),
+    "open_file.yaml": (2, "name 'open' is not defined"),
+    "percent_format_bomb.yaml": (1, "'%' string formatting"),
+    "pow_bomb.yaml": (1, "integer too large"),
+    "private_attr.yaml": (2, "private attributes"),
+    "raises_bad_kind.yaml": (2, "'anything' is not one of"),
+    "regex_redos.yaml": (2, "nested repetition"),
+    "seed_wrong_type.yaml": (2, "seed: expected integer"),
+    "star_kwargs.yaml": (2, "**kwargs"),
+    "statement_syntax_error.yaml": (2, "syntax error"),
+    "step_unknown_key.yaml": (2, "needs one of the keys"),
+    "step_wrong_type.yaml": (2, "a step is a string"),
+    "steps_wrong_type.yaml": (2, "steps: expected array"),
+    "str_mult_bomb.yaml": (1, "sequence too long"),
+    "tensor_bad_mapping.yaml": (2, "tensors.x"),
+    "tensor_bad_name.yaml": (2, "dunder"),
+    "tensors_wrong_type.yaml": (2, "tensors: expected object"),
+    "too_many_steps.yaml": (2, "more than 1000 items"),
+    "top_level_list.yaml": (2, "must be a mapping"),
+    "top_level_scalar.yaml": (2, "must be a mapping"),
+    "try_except.yaml": (2, "'try' is not allowed"),
+    "undefined_name.yaml": (2, "name 'q' is not defined"),
+    "unknown_op.yaml": (2, "unknown name 'torch.load'"),
+    "unknown_top_key.yaml": (2, "unknown key 'stepz'"),
+    "walrus.yaml": (2, "':=' is not allowed"),
+    "with_open.yaml": (2, "'with ... as'"),
+    "yaml_binary_tag.yaml": (2, "YAML tag !!binary"),
+    "yaml_python_module.yaml": (2, "YAML tag !!python/module:os"),
+    "yaml_python_name.yaml": (2, "YAML tag !!python/name:os.system"),
+    "yaml_python_object_apply.yaml": (2, "YAML tag !!python/object/apply:os.system"),
+    "yaml_python_tuple.yaml": (2, "YAML tag !!python/tuple"),
+    "yaml_set_tag.yaml": (2, "YAML tag !!set"),
+    "yaml_syntax_error.yaml": (2, "invalid YAML"),
+}
+
+# exact positions for a sample (line, column), checked on top of "some position"
+POSITIONS = {
+    "dunder_class.yaml": (4, 9),
+    "statement_syntax_error.yaml": (4, 9),
+    "yaml_python_object_apply.yaml": (2, 5),
+    "billion_laughs.yaml": (2, 8),
+    "duplicate_key.yaml": (2, 1),
+    "for_loop.yaml": (4, 5),
+    "lambda.yaml": (3, 9),
+    "nul_bytes.yaml": (2, 10),
+    "raises_bad_kind.yaml": (2, 27),
+    "huge_shape.yaml": (2, 5),
+}
+
+
+def test_corpus_is_complete() -> None:
+    files = {p.name for p in HOSTILE.iterdir() if p.is_file()}
+    assert len(files) >= 30
+    assert files == set(EXPECTED)
+
+
+def _run(args: list[str], cwd: Path) -> tuple[subprocess.CompletedProcess[str], float]:
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "NO_COLOR": "1"}
+    t0 = time.monotonic()
+    proc = subprocess.run([sys.executable, "-m", "adcli", *args], cwd=cwd, env=env,
+                          capture_output=True, text=True, timeout=30)
+    return proc, time.monotonic() - t0
+
+
+@pytest.mark.parametrize("name", sorted(EXPECTED))
+def test_hostile(name: str, tmp_path: Path) -> None:
+    code, fragment = EXPECTED[name]
+    spec = tmp_path / name
+    spec.write_bytes((HOSTILE / name).read_bytes())
+    before = sorted(p.name for p in tmp_path.iterdir())
+    proc, seconds = _run(["run", name], tmp_path)
+    assert proc.returncode == code, proc.stderr
+    assert seconds < 5
+    err = proc.stderr.strip()
+    assert "Traceback" not in proc.stderr + proc.stdout
+    assert len(err.splitlines()) == 1, err
+    m = re.match(rf"^{re.escape(name)}:(\d+):(\d+): ", err)
+    assert m, err
+    assert fragment in err
+    if name in POSITIONS:
+        assert (int(m.group(1)), int(m.group(2))) == POSITIONS[name]
+    assert sorted(p.name for p in tmp_path.iterdir()) == before  # nothing written
+    assert not Path("pwned.txt").exists()
+    # peak memory of any child so far (ru_maxrss is in KiB on Linux)
+    assert resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss < 500 * 1024
+
+
+@pytest.mark.parametrize("name", ["pow_bomb.yaml", "huge_shape.yaml", "billion_laughs.yaml"])
+def test_hostile_validate_and_json(name: str, tmp_path: Path) -> None:
+    import json
+
+    spec = tmp_path / name
+    spec.write_bytes((HOSTILE / name).read_bytes())
+    proc, _ = _run(["run", name, "--json"], tmp_path)
+    doc = json.loads(proc.stdout)
+    assert doc["ok"] is False and doc["error"]["kind"]
+    proc, _ = _run(["validate", name], tmp_path)
+    # runtime failures are not visible without running
+    assert proc.returncode == (0 if name != "billion_laughs.yaml" else 2)
+
+
+def test_huge_file(tmp_path: Path) -> None:
+    spec = tmp_path / "huge.yaml"
+    spec.write_text("steps:\n" + "  - x = 1\n" * 150_000)
+    proc, seconds = _run(["run", "huge.yaml"], tmp_path)
+    assert proc.returncode == 2 and seconds < 5
+    assert proc.stderr.startswith("huge.yaml:1:1: file is larger than")

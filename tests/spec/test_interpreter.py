@@ -1,0 +1,113 @@
+"""The interpreter's public API: run reports, replay, evaluate, origins."""
+
+from __future__ import annotations
+
+import pytest
+from spec_helpers import load, run
+
+import adcli
+from adcli.spec.interpreter import StepError, execute, replay
+
+SPEC = """
+tensors:
+  x: ones(5)
+  y: zeros(3)
+  w: randn(5, 3, requires_grad=True)
+steps:
+  - b = torch.randn(3, requires_grad=True)
+  - z = torch.matmul(x, w) + b
+  - loss = F.binary_cross_entropy_with_logits(z, y)
+  - loss.backward()
+  - print(loss)
+  - expect: {loss.shape: []}
+  - {do: loss.backward(), raises: graph_freed}
+"""
+
+
+def test_run_report_and_json() -> None:
+    report = run(SPEC)
+    assert report.ok and report.exit_code == 0
+    doc = report.to_json()
+    assert set(doc) >= {"spec", "name", "ok", "error", "expectations", "tensors"}
+    assert doc["tensors"]["w"]["shape"] == [5, 3]
+    assert doc["tensors"]["w"]["requires_grad"] is True
+    assert doc["tensors"]["z"]["grad_fn"] == "AddBackward0"
+    assert report.steps[4].outputs[0].startswith("tensor(")
+
+
+def test_replay_overrides_leaves() -> None:
+    spec = load(SPEC)[0]
+    w = adcli.zeros(5, 3, dtype=adcli.float64, requires_grad=True)
+    b = adcli.zeros(3, dtype=adcli.float64, requires_grad=True)
+    loss = replay(spec, {"w": w, "b": b}, "loss")
+    assert abs(loss.item() - 0.6931471805599453) < 1e-12  # log 2: logits are zero
+    loss.backward()  # the replayed graph is fresh: backward steps were skipped
+    assert w.grad is not None
+
+
+def test_execute_origins_and_evaluate() -> None:
+    spec = load(SPEC)[0]
+    r = execute(spec)
+    z = r.namespace["z"]
+    origin = r.origins[id(z.grad_fn)]
+    assert (origin.name, origin.step, origin.line) == ("z", 2, 8)
+    assert r.binding_origin["w"].step == 0
+    assert r.evaluate("w.grad.shape") == (5, 3)
+
+
+def test_execute_raises_step_failure_without_report() -> None:
+    spec = load("steps:\n  - x = ones(2) + ones(3)\n")[0]
+    with pytest.raises(StepError) as info:
+        execute(spec)
+    assert info.value.kind == "shape_mismatch" and info.value.line == 2
+
+
+def test_undeclared_error_stops_run() -> None:
+    report = run("steps:\n  - x = ones(2)\n  - x.sum().backward()\n  - y = 1\n")
+    assert not report.ok and report.exit_code == 1
+    assert report.error.kind == "no_grad_fn" and report.error.step == 2
+    assert len(report.steps) == 2
+
+
+@pytest.mark.parametrize(("wanted", "ok"), [
+    ("[1, 1]", True), ("1", True), ("[1, 1, 1]", False), ("2", False), ("null", False),
+    ("AddBackward0", False), ("true", True),
+])
+def test_expect_values(wanted: str, ok: bool) -> None:
+    report = run(f"steps:\n  - x = ones(2)\n  - expect: {{x: {wanted}}}\n")
+    assert report.ok is ok
+    if not ok:
+        assert report.expectations[0].message.startswith(("wanted", "shape mismatch"))
+
+
+def test_expect_failure_reports_difference() -> None:
+    report = run("steps:\n  - x = torch.tensor([1.0, 2.0])\n  - expect: {x: [1.0, 2.5]}\n")
+    exp = report.expectations[0]
+    assert not exp.ok and exp.max_diff == 0.5 and "largest difference 0.5" in exp.message
+
+
+def test_raises_step_outcomes() -> None:
+    report = run("steps:\n  - {do: 'x = 1', raises: graph_freed}\n"
+                 "  - {do: 'y = ones(2) + ones(3)', raises: graph_freed}\n"
+                 "  - {do: 'y = ones(2) + ones(3)', raises: shape_mismatch, match: nomatch}\n")
+    msgs = [e.message for e in report.expectations]
+    assert not report.ok and report.error is None
+    assert "succeeded" in msgs[0] and "got shape_mismatch" in msgs[1] and "match" in msgs[2]
+
+
+def test_state_restored() -> None:
+    from adcli.engine import dtypes, grad_mode, limits
+
+    before = (dtypes.get_default_dtype(), limits.get_max_elements())
+    run("dtype: float64\nsteps:\n  - |\n    with torch.no_grad():\n        x = ones(2) + ones(3)\n")
+    assert (dtypes.get_default_dtype(), limits.get_max_elements()) == before
+    assert grad_mode.is_grad_enabled()
+
+
+def test_graph_step() -> None:
+    report = run("tensors: {a: {data: [1.0], requires_grad: true}}\n"
+                 "steps:\n  - b = a * 2\n  - c = b + a\n  - graph: c\n")
+    g = report.steps[-1].graph
+    assert g.name == "AddBackward0" and g.tensor == "c"
+    assert g.children[0].name == "MulBackward0" and g.children[0].tensor == "b"
+    assert g.children[1].name == "AccumulateGrad" and g.children[1].tensor == "a"

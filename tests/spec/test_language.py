@@ -1,0 +1,190 @@
+"""The statement language: every allowed construct runs, every refused one is located."""
+
+from __future__ import annotations
+
+import pytest
+from spec_helpers import refused, run
+
+
+def steps(*lines: str, tensors: str = "") -> str:
+    body = "".join(f"  - {line}\n" for line in lines)
+    return f"{tensors}steps:\n{body}"
+
+
+def ok_run(text: str):
+    report = run(text)
+    assert report.error is None, report.error
+    assert report.ok, [e.message for e in report.expectations if not e.ok]
+    return report
+
+
+@pytest.mark.parametrize("stmt", [
+    "x = 1 + 2 * 3 - 4 / 2 // 1 % 5 ** 2",
+    "x = -1; y = +x; z = not x; w = ~3",
+    "x = ones(3) @ ones(3)",
+    "x = torch.ones(2) & torch.ones(2).bool() if False else 1",
+])
+def test_arithmetic(stmt: str) -> None:
+    if "if False" in stmt:  # conditional expressions are refused
+        assert "conditional expression" in refused(steps(stmt)).message
+        return
+    ok_run(steps(f"'{stmt}'"))
+
+
+def test_allowed_constructs() -> None:
+    ok_run("""
+    tensors:
+      x: {data: [[1.0, 2.0], [3.0, 4.0]], requires_grad: true}
+      b: zeros(3)
+    steps:
+      - |
+        import torch
+        import torch.nn.functional as F
+        a = torch.ones(2)
+        c = torch. ones(5)
+        d = torch.nn.functional.relu(x) + F.relu(x) + relu(x)
+        e = x[0], x[:, 1:], x[..., None]
+      - "assert len(x) == 2 and x.shape[0] == 2 or False"
+      - |
+        b[0] = 2.0
+        b[1:] += 1
+        b += 1
+        n = 3
+        n += 1
+        assert n == 4
+        assert 1 < n <= 4 < 5
+        assert x.grad is None and x.grad_fn is None
+        assert x.requires_grad is not False
+        assert 2 in [1, 2] and 3 not in (1, 2)
+        q, r = x
+        v = x.max(dim=1)
+        i = v.indices
+        s = f"{x.shape} {n!r} {1.5:.2f} {x.sum():>10}"
+        print(s, sep="", end="\\n")
+        t = torch.float32
+        u = x.to(torch.float64)
+        y = x.sum(dim=0, keepdim=True)
+        with torch.no_grad():
+            z = x * 2
+        with torch.enable_grad():
+            z2 = x * 2
+        with torch.set_grad_enabled(False):
+            z3 = x * 2
+        x.grad = None
+        w = torch.zeros(2)
+        w.requires_grad = True
+        k = str(1) + "a" * 3
+        m = round(float(x[0, 0]), 1) + int(abs(-2)) + len(list((1, 2))) + len(tuple([1]))
+        pass
+      - expect: {b: [3, 2, 2], z.requires_grad: false, z2.requires_grad: true,
+                 z3.requires_grad: false, t: float32, u.dtype: float64, m: 6.0,
+                 w.requires_grad: true}
+    """)
+
+
+def test_assert_failure_is_expectation() -> None:
+    report = run(steps("assert 1 == 2", "x = 1"))
+    assert report.error is None and not report.ok
+    assert report.expectations[0].expr == "assert 1 == 2"
+    assert report.steps[-1].ok  # the run continued
+
+
+@pytest.mark.parametrize(("stmt", "message", "column"), [
+    ("f = lambda: 1", "lambda is not allowed", 9),
+    ("l = [i for i in (1, 2)]", "list comprehension", 9),
+    ("d = {1: 2}", "dict literal", 9),
+    ("s = {1}", "set literal", 9),
+    ("x = (y := 1)", "':='", 10),
+    ("x = 1 if True else 2", "conditional expression", 9),
+    ("del x", "'del'", 5),
+    ("import os", "only 'import torch'", 5),
+    ("import torch as t", "only 'import torch'", 5),
+    ("from torch import nn", "'from ... import'", 5),
+    ("x = ones(2).__class__", "dunder names", 9),
+    ("x = __builtins__", "dunder names", 9),
+    ("x = ones(2)._data", "private attributes", 9),
+    ("x = eval('1')", "name 'eval' is not defined", 9),
+    ("x = open('f')", "name 'open' is not defined", 9),
+    ("x = getattr(ones(2), 'grad')", "name 'getattr' is not defined", 9),
+    ("x = torch.load('f')", "unknown name 'torch.load'", 9),
+    ("x = torch.nn.Linear(2, 2)", "unknown name 'torch.nn.Linear'", 9),
+    ("x = ones(2).nope()", "unknown method 'nope'", 9),
+    ("x = ones(2).nope", "unknown attribute 'nope'", 9),
+    ("x = ones(2).sum", "must be called", 9),
+    ("x = ones(2).numpy()", "unknown method 'numpy'", 9),
+    ("x = torch.matmul", "is an op", 9),
+    ("x = print", "must be called", 9),
+    ("x = torch", "is a namespace", 9),
+    ("x = b'a'", "bytes literals", 9),
+    ("x = 1j", "complex literals", 9),
+    ("x = 1 << 3", "operator", 9),
+    ("print = 1", "reserved name", 5),
+    ("x = ones(2)(1)", "only ops and tensor methods can be called", 9),
+    ("x = sum(*[1])", "star arguments", 13),
+    ("x = f'{1:{2}}'", "format specification", 9),
+    ("x = f'{1:9999}'", "format specification", 9),
+    ("x += 1", "name 'x' is not defined", 5),
+    ("x.foo = 1", "cannot assign to attribute 'foo'", 5),
+    ("(a, *b) = 1, 2", "cannot assign", 9),
+    ("with torch.no_grad() as g: pass", "'with ... as'", 29),
+    ("with open('f'): pass", "name 'open' is not defined", 10),
+    ("x = 1; raise ValueError", "'raise'", 12),
+    ("x = (", "syntax error", 9),
+])
+def test_refused(stmt: str, message: str, column: int) -> None:
+    text = f'steps:\n  - "{stmt}"\n'
+    err = refused(text)
+    assert message in err.message
+    assert (err.line, err.column) == (2, column + 1)
+
+
+def test_position_inside_block_scalar() -> None:
+    err = refused("""
+    steps:
+      - x = 1
+      - |
+        y = 2
+        z = x + y
+        w = q
+    """)
+    assert (err.file, err.line, err.column) == ("t.yaml", 7, 9)
+    assert str(err).startswith("t.yaml:7:9: name 'q' is not defined")
+
+
+def test_expect_key_position() -> None:
+    err = refused("""
+    steps:
+      - expect: {x.__class__: 1}
+    """)
+    assert err.line == 3 and "dunder" in err.message
+
+
+@pytest.mark.parametrize(("stmt", "fragment"), [
+    ("n = 10 ** 10 ** 10", "integer too large"),
+    ("s = 'a' * 10 ** 10", "sequence too long"),
+    ("s = 10 ** 10 * [0]", "sequence too long"),
+    ("s = (2 ** 16000) * (2 ** 16000)", "integer too large"),
+    ("s = '%d' % 1", "string formatting"),
+    ("x = 1 / 0", "division by zero"),
+    ("x = [1][5]", "out of range"),
+    ("x = (1).real", "no attribute"),
+    ("x = [1, 2]; x[0] = 1", "item assignment"),
+    ("x = 2.0 ** 10000", "Numerical result out of range"),
+])
+def test_literal_arithmetic_is_bounded(stmt: str, fragment: str) -> None:
+    if stmt == "x = (1).real":
+        assert "unknown attribute" in refused(steps(f'"{stmt}"')).message
+        return
+    report = run(steps(f'"{stmt}"'))
+    assert report.error is not None and report.error.kind == "invalid_argument"
+    assert fragment in report.error.message
+
+
+def test_stray_spaces_and_tutorial_fstrings() -> None:
+    report = ok_run("""
+    steps:
+      - |
+        x = torch. ones(5)
+        print(f"Gradient function for z = {(x * 2).sum()}")
+    """)
+    assert report.steps[0].outputs == ["Gradient function for z = tensor(10.)"]

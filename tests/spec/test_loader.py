@@ -1,0 +1,88 @@
+"""Loader: defaults, streams, positions, schema, limits."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from spec_helpers import load, refused
+
+from adcli.spec.schema import schema, validator
+
+
+def test_defaults_and_stream() -> None:
+    specs = load("""
+    tensors: {a: 1.5}
+    ---
+    name: second
+    seed: 7
+    dtype: float32
+    ---
+    steps: []
+    """, name="dir/file.yaml")
+    assert [s.name for s in specs] == ["file", "second", "file#3"]
+    assert (specs[0].seed, specs[0].dtype) == (0, "float64")
+    assert (specs[1].seed, specs[1].dtype) == (7, "float32")
+    assert specs[1].line == 4
+
+
+def test_yaml12_floats() -> None:
+    spec = load("steps:\n  - expect: {1: 1}\n    atol: 1e-7\n")[0]
+    assert spec.steps[0].atol == 1e-7
+
+
+def test_schema_is_valid_json_schema() -> None:
+    validator()  # check_schema passes
+    assert schema()["type"] == "object"
+    json.dumps(schema())
+
+
+@pytest.mark.parametrize(("text", "fragment", "pos"), [
+    ("seed: -1\n", "seed", (1, 7)),
+    ("steps:\n  - {expect: {x: 1}, atol: -1}\n", "atol", (2, 28)),
+    ("gradcheck:\n  - {of: x, mode: slow}\n", "mode", (2, 19)),
+    ("gradcheck:\n  - {wrt: [x]}\n", "missing key 'of'", (2, 5)),
+    ("steps:\n  - {do: 'x = 1'}\n", "missing key 'raises'", (2, 5)),
+    ("steps:\n  - {print: []}\n", "print", (2, 13)),
+    ("tensors:\n  1x: ones(1)\n", "must be an identifier", (2, 3)),
+    ("tensors:\n  torch: ones(1)\n", "reserved name", (2, 3)),
+    ("name: a\nextra: 1\n", "unknown key 'extra'", (2, 1)),
+    ("steps:\n  - with torch.no_grad(): x = 1\n", "quote the statement", (2, 5)),
+    ("a: &x 1\nb: *x\n", "aliases", (2, 4)),
+    ("steps:\n  - {do: 'x = 1', raises: invalid_argument, match: '(ab|b)*'}\n",
+     "alternation", (2, 52)),
+])
+def test_schema_errors_are_located(text: str, fragment: str, pos: tuple[int, int]) -> None:
+    err = refused(text)
+    assert fragment in err.message
+    assert (err.line, err.column) == pos, str(err)
+    assert str(err).startswith(f"t.yaml:{pos[0]}:{pos[1]}: ")
+
+
+def test_backward_exprs() -> None:
+    spec = load("""
+    tensors: {x: {data: [1.0], requires_grad: true}}
+    steps:
+      - y = x * 2
+      - y.backward(retain_graph=True)
+      - no_grad: ["z = x * 3"]
+      - (x * 2).sum().backward()
+    """)[0]
+    assert [e.text for e in spec.backward_exprs()] == ["y", "(x * 2).sum()"]
+
+
+def test_file_errors(tmp_path) -> None:
+    from adcli.spec.errors import SpecError
+    from adcli.spec.loader import find_spec_files, load_specs
+
+    with pytest.raises(SpecError, match="cannot read"):
+        load_specs(tmp_path / "missing.yaml")
+    with pytest.raises(SpecError, match="folder"):
+        load_specs(tmp_path)
+    (tmp_path / "a").mkdir()
+    (tmp_path / "a" / "x.yml").write_text("steps: []\n")
+    (tmp_path / "b.yaml").write_text("steps: []\n")
+    (tmp_path / "c.txt").write_text("")
+    assert [p.name for p in find_spec_files([tmp_path])] == ["x.yml", "b.yaml"]
+    with pytest.raises(FileNotFoundError):
+        find_spec_files([tmp_path / "nope"])
