@@ -4,18 +4,46 @@ from __future__ import annotations
 
 from typing import Any
 
-from .engine import creation, dtypes, ops
-from .engine.backward import backward as _backward  # noqa: F401
-from .engine.dtypes import (
-    float32,
-    float64,
-    int64,
-)
-from .engine.registry import FUNCTIONAL, TORCH
+# Re-exports use the `name as name` form: they are the public API, not unused imports.
+from .engine.dtypes import bool_ as bool  # noqa: F401 - torch.bool
+from .engine.dtypes import dtype as dtype
+from .engine.dtypes import float32 as float32
+from .engine.dtypes import float64 as float64
+from .engine.dtypes import get_default_dtype as get_default_dtype
+from .engine.dtypes import int64 as int64
+from .engine.dtypes import set_default_dtype as set_default_dtype
+from .engine.errors import AdcliError as AdcliError
+from .engine.errors import GraphFreedError as GraphFreedError
+from .engine.errors import InplaceModifiedError as InplaceModifiedError
+from .engine.errors import InvalidArgumentError as InvalidArgumentError
+from .engine.errors import LeafInplaceError as LeafInplaceError
+from .engine.errors import NoGradFnError as NoGradFnError
+from .engine.errors import NonscalarBackwardError as NonscalarBackwardError
+from .engine.errors import ShapeMismatchError as ShapeMismatchError
+from .engine.function import Function as Function
+from .engine.grad_mode import enable_grad as enable_grad
+from .engine.grad_mode import is_grad_enabled as is_grad_enabled
+from .engine.grad_mode import no_grad as no_grad
+from .engine.grad_mode import set_grad_enabled as set_grad_enabled
+from .engine.limits import get_max_elements as get_max_elements
+from .engine.limits import set_max_elements as set_max_elements
+from .engine.registry import TORCH
+from .engine.registry import register_op as register_op
+from .engine.tensor import Size as Size
+from .engine.tensor import Tensor as Tensor
 
 float = float32
 double = float64
 long = int64
+
+_OWN = {
+    "Tensor", "Size", "Function", "dtype", "float32", "float64", "int64", "bool", "float",
+    "double", "long", "no_grad", "enable_grad", "set_grad_enabled", "is_grad_enabled",
+    "set_default_dtype", "get_default_dtype", "register_op", "get_max_elements",
+    "set_max_elements", "AdcliError", "GraphFreedError", "InplaceModifiedError",
+    "InvalidArgumentError", "LeafInplaceError", "NoGradFnError", "NonscalarBackwardError",
+    "ShapeMismatchError", "gradcheck", "gradgradcheck",
+}
 
 
 def __getattr__(name: str) -> Any:
@@ -24,23 +52,12 @@ def __getattr__(name: str) -> Any:
 
         return getattr(_gc, name)
     if name in TORCH:
+        # Ops registered after import (plugins) resolve here.
         return TORCH[name]
     raise AttributeError(name)
 
 
-_exported = {k: v for k, v in TORCH.items() if not k.startswith("_")}
-globals().update({k: v for k, v in _exported.items() if k not in globals()})
-del _exported
+# The torch-level ops (adcli.matmul, adcli.tensor, ...), without shadowing the names above.
+globals().update({k: v for k, v in TORCH.items() if k not in _OWN and not k.startswith("_")})
 
-__all__ = sorted(
-    {
-        "Tensor", "Size", "Function", "dtype", "float32", "float64", "int64", "bool", "float",
-        "double", "long", "no_grad", "enable_grad", "set_grad_enabled", "is_grad_enabled",
-        "set_default_dtype", "get_default_dtype", "register_op", "get_max_elements",
-        "set_max_elements", "AdcliError", "GraphFreedError", "InplaceModifiedError",
-        "InvalidArgumentError", "LeafInplaceError", "NoGradFnError", "NonscalarBackwardError",
-        "ShapeMismatchError", "gradcheck", "gradgradcheck", "nn", "autograd",
-    }
-    | set(TORCH)
-)
-_ = (creation, dtypes, ops, FUNCTIONAL)
+__all__ = sorted(_OWN | {k for k in TORCH if not k.startswith("_")})

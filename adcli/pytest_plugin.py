@@ -171,7 +171,7 @@ def _render_run(report: Any) -> str:
     elif report.internal is not None:
         lines.append(f"adcli: internal error in {report.spec}: {report.internal}")
     render_run(_console(buf), report, plain=True, quiet=True)
-    return "\n".join([*lines, buf.getvalue().rstrip()]).strip()
+    return "\n".join([*lines, buf.getvalue().rstrip()]).strip("\n")
 
 
 def _gradcheck(spec: Any) -> str | None:

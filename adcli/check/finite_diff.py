@@ -17,7 +17,7 @@ from adcli.engine.tensor import Tensor
 
 from .trace import Tape, replay_batched
 
-BATCH_ELEMENTS = 1 << 15  # elements per intermediate per chunk: keeps a chunk in cache
+BATCH_ELEMENTS = 1 << 13  # elements per intermediate per chunk: measured best (cache-sized)
 
 
 def as_outputs(res: Any) -> list[Tensor]:
@@ -88,7 +88,8 @@ class Evaluator:
         if self.tape is not None and self.outputs and ok is not False:
             got = self._replay(i, X)
             if got is not None and ok is None:
-                rows = sorted({0, X.shape[0] - 1})
+                # Two single calls are cheap for small inputs; one is enough for huge ones.
+                rows = [0] if self.base[i].size > 100_000 else sorted({0, X.shape[0] - 1})
                 ok = all(_same(got[r], self.at(i, X[r])) for r in rows)
                 self.batched_ok[i] = ok
             if got is not None and ok:
@@ -105,7 +106,7 @@ class Evaluator:
             B = X.shape[0]
             return np.concatenate([np.asarray(o, dtype=np.float64).reshape(B, -1)
                                    for o in outs], axis=1)
-        except Exception:  # noqa: BLE001 - any replay problem means: call the function
+        except Exception:
             return None
 
 
@@ -146,9 +147,13 @@ def directional(ev: Evaluator, i: int, v: np.ndarray, eps: float) -> np.ndarray:
 def directions(ev: Evaluator, i: int, vs: Sequence[np.ndarray], eps: float) -> list[np.ndarray]:
     """Central differences along several directions of input ``i`` (one batch)."""
     x = ev.base[i]
-    X = np.stack([x + eps * v for v in vs] + [x - eps * v for v in vs])
-    out = ev.batch(i, X)
     c = len(vs)
+    X = np.empty((2 * c, *x.shape))
+    for k, v in enumerate(vs):
+        np.multiply(v, eps, out=X[k])
+        np.subtract(x, X[k], out=X[c + k])
+        X[k] += x
+    out = ev.batch(i, X)
     return [(out[k] - out[c + k]) / (2 * eps) for k in range(c)]
 
 

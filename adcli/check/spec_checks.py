@@ -207,7 +207,7 @@ def _backward_exprs(spec: Any) -> list[Any]:
     """Receivers of ``.backward()`` in the steps, as expressions (in step order)."""
     try:
         return list(spec.backward_exprs())
-    except Exception:  # noqa: BLE001 - fall back to our own walk of the steps
+    except Exception:
         pass
     import ast
 
@@ -295,7 +295,7 @@ def _check_entry(spec: Any, entry: Any, opts: Options) -> SpecCheck:
                                  f.message, f.step, f.line, f.column)
     except SpecError as err:
         check.error = CheckError(err.kind, err.message, None, err.line, err.column)
-    except Exception as exc:  # noqa: BLE001 - a bug in adcli: exit code 3
+    except Exception as exc:
         if opts.raise_internal:
             raise
         check.internal = f"{type(exc).__name__}: {exc}"
@@ -395,7 +395,7 @@ def check_expression(expr: str, inputs: list[tuple[str, str]], options: Options 
         check.report = report
     except StepError as f:
         check.error = CheckError(f.kind, f.message, None, 1, f.column)
-    except Exception as exc:  # noqa: BLE001 - a bug in adcli: exit code 3
+    except Exception as exc:
         if opts.raise_internal:
             raise
         check.internal = f"{type(exc).__name__}: {exc}"

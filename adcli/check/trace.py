@@ -28,7 +28,7 @@ from adcli.engine.tensor import Tensor
 class Entry:
     """One recorded call: a table op (``op``) or a custom Function (``fn_cls``)."""
 
-    __slots__ = ("op", "fn_cls", "args", "values", "kwargs", "outputs", "tuple_out")
+    __slots__ = ("args", "fn_cls", "kwargs", "op", "outputs", "tuple_out", "values")
 
     def __init__(self, op: OpDef | None, fn_cls: type | None, args: tuple[Any, ...],
                  kwargs: dict[str, Any], outputs: tuple[Any, ...], tuple_out: bool) -> None:
@@ -180,8 +180,8 @@ _ELEMENTWISE = frozenset({
     "relu", "leaky_relu", "elu", "softplus", "gelu", "silu", "clamp", "maximum", "minimum",
     "where", "clone", "to",
 })
-_RESHAPES = frozenset({"view", "_unsafe_view", "squeeze", "squeeze_dim", "squeeze_dims",
-                       "squeeze_", "unsqueeze"})
+_RESHAPES = frozenset({"view", "_unsafe_view", "_reshape_alias", "squeeze", "squeeze_dim",
+                       "squeeze_dims", "squeeze_", "unsqueeze"})
 _DIM_OPS = frozenset({"sum_dim", "mean_dim", "softmax", "log_softmax", "logsumexp", "amax",
                       "amin", "prod_dim"})
 

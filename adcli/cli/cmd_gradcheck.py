@@ -42,7 +42,7 @@ def load_plugin(path: str) -> None:
         sys.modules.pop(name, None)
         _fail(f"{path}:{exc.lineno or 1}:{exc.offset or 1}: plugin failed to import: "
               f"SyntaxError: {exc.msg}")
-    except BaseException as exc:  # noqa: BLE001 - a plugin's failure is the user's, not ours
+    except BaseException as exc:
         sys.modules.pop(name, None)
         if state.debug:
             raise
@@ -83,10 +83,10 @@ class _Progress:
 
 @app.command("gradcheck")
 def gradcheck(
-    paths: list[str] = typer.Argument(None, metavar="PATH...",
+    paths: list[str] = typer.Argument(None, metavar="PATH...",  # noqa: B008 - typer's way
                                       help="Spec files or folders (searched for *.yaml/*.yml)."),
     expr: str = typer.Option(None, "--expr", help="Check one expression instead of specs."),
-    inputs: list[str] = typer.Option(None, "--input", metavar="NAME=INIT",
+    inputs: list[str] = typer.Option(None, "--input", metavar="NAME=INIT",  # noqa: B008
                                      help="An input of --expr: randn(3,4) or [1.0, 2.0]. "
                                           "Repeatable."),
     eps: float = typer.Option(None, "--eps", help="Finite-difference step (default 1e-6)."),
@@ -96,8 +96,9 @@ def gradcheck(
                              help="full: every Jacobian entry; fast: random projections."),
     order: int = typer.Option(None, "--order", min=1, max=2,
                               help="2 also checks second derivatives."),
-    plugins: list[str] = typer.Option(None, "--plugin", metavar="FILE",
-                                      help="Python file registering ops/Functions. Repeatable."),
+    plugins: list[str] = typer.Option(None, "--plugin", metavar="FILE",  # noqa: B008
+                                      help="Python file registering ops or Functions. "
+                                           "Repeatable."),
     json_out: bool = typer.Option(False, "--json", help="Print one JSON document on stdout."),
     junit: str = typer.Option(None, "--junit", metavar="FILE", help="Write JUnit XML here."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="Only failures and the summary."),

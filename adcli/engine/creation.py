@@ -109,7 +109,8 @@ def _float_dtype(dtype: Any) -> np.dtype:
     return (dtypes.to_dtype(dtype) if dtype is not None else dtypes.get_default_dtype()).np
 
 
-def tensor(data: Any, *, dtype: Any = None, requires_grad: bool = False, device: Any = None) -> Tensor:
+def tensor(data: Any, *, dtype: Any = None, requires_grad: bool = False,
+           device: Any = None) -> Tensor:
     """A new tensor from a number, nested list or array (copies the data)."""
     return _finish(as_array(data, dtype), requires_grad)
 
@@ -126,24 +127,25 @@ def full(size: Sequence[int], fill_value: Any, *, dtype: Any = None, requires_gr
          device: Any = None) -> Tensor:
     if dtype is None:
         dtype = _infer_dtype(fill_value)
-    return _finish(np.full(_shape((size,)), fill_value, dtype=dtypes.to_dtype(dtype).np), requires_grad)
+    arr = np.full(_shape((size,)), fill_value, dtype=dtypes.to_dtype(dtype).np)
+    return _finish(arr, requires_grad)
 
 
 def _like(t: Tensor, dtype: Any) -> np.dtype:
     return dtypes.to_dtype(dtype).np if dtype is not None else t._data.dtype
 
 
-def zeros_like(input: Tensor, *, dtype: Any = None, requires_grad: bool = False,  # noqa: A002
+def zeros_like(input: Tensor, *, dtype: Any = None, requires_grad: bool = False,
                device: Any = None) -> Tensor:
     return _finish(np.zeros(input._data.shape, dtype=_like(input, dtype)), requires_grad)
 
 
-def ones_like(input: Tensor, *, dtype: Any = None, requires_grad: bool = False,  # noqa: A002
+def ones_like(input: Tensor, *, dtype: Any = None, requires_grad: bool = False,
               device: Any = None) -> Tensor:
     return _finish(np.ones(input._data.shape, dtype=_like(input, dtype)), requires_grad)
 
 
-def full_like(input: Tensor, fill_value: Any, *, dtype: Any = None,  # noqa: A002
+def full_like(input: Tensor, fill_value: Any, *, dtype: Any = None,
               requires_grad: bool = False, device: Any = None) -> Tensor:
     return _finish(np.full(input._data.shape, fill_value, dtype=_like(input, dtype)), requires_grad)
 
@@ -162,13 +164,13 @@ def rand(*size: Any, dtype: Any = None, requires_grad: bool = False, generator: 
     return _finish(arr, requires_grad)
 
 
-def randn_like(input: Tensor, *, dtype: Any = None, requires_grad: bool = False,  # noqa: A002
+def randn_like(input: Tensor, *, dtype: Any = None, requires_grad: bool = False,
                device: Any = None) -> Tensor:
     arr = _rng[0].standard_normal(input._data.shape).astype(_like(input, dtype))
     return _finish(arr, requires_grad)
 
 
-def rand_like(input: Tensor, *, dtype: Any = None, requires_grad: bool = False,  # noqa: A002
+def rand_like(input: Tensor, *, dtype: Any = None, requires_grad: bool = False,
               device: Any = None) -> Tensor:
     return _finish(_rng[0].random(input._data.shape).astype(_like(input, dtype)), requires_grad)
 

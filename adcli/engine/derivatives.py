@@ -162,7 +162,7 @@ def _rsub_self(g, s, B):
 
 
 mul = defop("mul", "MulBackward0", _bin(np.multiply), inputs=("self", "other"),
-            save=("self", "other"))
+            save={"self": ("other",), "other": ("self",)})
 
 
 @mul.grad("self")
@@ -187,7 +187,7 @@ def _true_divide(a: np.ndarray, b: np.ndarray) -> np.ndarray:
 
 
 div = defop("div", "DivBackward0", _bin(_true_divide), inputs=("self", "other"),
-            save=("self", "other"))
+            save={"self": ("other",), "other": ("self", "other")})
 
 
 @div.grad("self")
@@ -512,7 +512,8 @@ def _gelu(a: np.ndarray, approximate: str = "none") -> np.ndarray:
     if approximate == "tanh":
         return 0.5 * a * (1 + np.tanh(_SQRT2_PI * (a + 0.044715 * a**3)))
     if approximate != "none":
-        raise InvalidArgumentError(f"approximate argument must be either none or tanh, got {approximate!r}")
+        raise InvalidArgumentError(
+            f"approximate argument must be either none or tanh, got {approximate!r}")
     return 0.5 * a * (1 + np_erf(a * _SQRT1_2))
 
 
@@ -547,7 +548,7 @@ def _silu_self(g, s, B):
     return g * (sg * (s.self * (1 - sg) + 1))
 
 
-def _clamp(a: np.ndarray, min: Any = None, max: Any = None) -> np.ndarray:  # noqa: A002
+def _clamp(a: np.ndarray, min: Any = None, max: Any = None) -> np.ndarray:
     if min is None and max is None:
         raise InvalidArgumentError("torch.clamp: At least one of 'min' or 'max' must not be None")
     out = a
@@ -570,6 +571,54 @@ def _clamp_self(g, s, B):
     if s.max is not None:
         mask = (s.self <= s.max) & mask
     return g * mask
+
+
+def _clamp_tensor(a: np.ndarray, lo: Any, hi: Any) -> np.ndarray:
+    shape = a.shape
+    for bound in (lo, hi):
+        if bound is not None and bound.shape != shape:
+            shape = broadcast_shapes(shape, bound.shape)
+    out = a
+    if lo is not None:
+        out = np.maximum(out, lo)
+    if hi is not None:
+        out = np.minimum(out, hi)
+    return np.broadcast_to(out, shape) if out.shape != shape else out
+
+
+clamp_tensor = defop("clamp_tensor", "ClampBackward0", _clamp_tensor,
+                     inputs=("self", "min", "max"), save=("self", "min", "max"),
+                     torch="torch.clamp (tensor min/max)")
+
+
+@clamp_tensor.grad("self")
+def _clamp_tensor_self(g, s, B):
+    "grad where min <= self <= max, else 0"
+    if s.min is not None and s.max is not None:
+        mask = (s.self >= s.min) & (s.self <= s.max)
+    elif s.min is not None:
+        mask = s.self >= s.min
+    else:
+        mask = s.self <= s.max
+    return B.where(mask, g, 0.0)
+
+
+@clamp_tensor.grad("min")
+def _clamp_tensor_min(g, s, B):
+    "grad where self < min (and min < max), else 0"
+    mask = s.self < s.min
+    if s.max is not None:
+        mask = mask & (s.min < s.max)
+    return B.where(mask, g, 0.0)
+
+
+@clamp_tensor.grad("max")
+def _clamp_tensor_max(g, s, B):
+    "grad where self > max (or max < min), else 0"
+    mask = s.self > s.max
+    if s.min is not None:
+        mask = mask | (s.max < s.min)
+    return B.where(mask, g, 0.0)
 
 
 maximum = defop("maximum", "MaximumBackward0", _bin(np.maximum), inputs=("self", "other"),
@@ -661,7 +710,8 @@ def _mm(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     return a @ b
 
 
-mm = defop("mm", "MmBackward0", _mm, inputs=("self", "mat2"), save=("self", "mat2"))
+mm = defop("mm", "MmBackward0", _mm, inputs=("self", "mat2"),
+           save={"self": ("mat2",), "mat2": ("self",)})
 
 
 @mm.grad("self")
@@ -687,7 +737,7 @@ def _addmm(bias: np.ndarray, a: np.ndarray, b: np.ndarray) -> np.ndarray:
 
 
 addmm = defop("addmm", "AddmmBackward0", _addmm, inputs=("self", "mat1", "mat2"),
-              save=("mat1", "mat2"))
+              save={"mat1": ("mat2",), "mat2": ("mat1",)})
 addmm.grad("self")(_add_self)
 
 
@@ -714,7 +764,8 @@ def _mv(a: np.ndarray, v: np.ndarray) -> np.ndarray:
     return a @ v
 
 
-mv = defop("mv", "MvBackward0", _mv, inputs=("self", "vec"), save=("self", "vec"))
+mv = defop("mv", "MvBackward0", _mv, inputs=("self", "vec"),
+           save={"self": ("vec",), "vec": ("self",)})
 
 
 @mv.grad("self")
@@ -736,14 +787,15 @@ def _dot(a: np.ndarray, b: np.ndarray) -> np.ndarray:
         )
     if a.shape[0] != b.shape[0]:
         raise ShapeMismatchError(
-            "inconsistent tensor size, expected tensor [{}] and src [{}] to have the same number "
-            "of elements, but got {} and {} elements respectively".format(
-                a.shape[0], b.shape[0], a.shape[0], b.shape[0])
+            f"inconsistent tensor size, expected tensor [{a.shape[0]}] and src [{b.shape[0]}] "
+            f"to have the same number "
+            f"of elements, but got {a.shape[0]} and {b.shape[0]} elements respectively"
         )
     return np.asarray(a @ b)
 
 
-dot = defop("dot", "DotBackward0", _dot, inputs=("self", "tensor"), save=("self", "tensor"))
+dot = defop("dot", "DotBackward0", _dot, inputs=("self", "tensor"),
+            save={"self": ("tensor",), "tensor": ("self",)})
 
 
 @dot.grad("self")
@@ -770,7 +822,8 @@ def _bmm(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     return np.matmul(a, b)
 
 
-bmm = defop("bmm", "BmmBackward0", _bmm, inputs=("self", "mat2"), save=("self", "mat2"))
+bmm = defop("bmm", "BmmBackward0", _bmm, inputs=("self", "mat2"),
+            save={"self": ("mat2",), "mat2": ("self",)})
 
 
 @bmm.grad("self")
@@ -803,7 +856,8 @@ def _sum_all_self(g, s, B):
     return B.expand(g, s.in_shape)
 
 
-def _sum_dim(a: np.ndarray, dim: tuple[int, ...], keepdim: bool = False, in_shape: Any = None) -> np.ndarray:
+def _sum_dim(a: np.ndarray, dim: tuple[int, ...], keepdim: bool = False,
+             in_shape: Any = None) -> np.ndarray:
     if a.dtype.kind in "bi":
         return np.asarray(a.sum(axis=dim, keepdims=keepdim, dtype=np.int64))
     return np.asarray(a.sum(axis=dim, keepdims=keepdim))
@@ -832,7 +886,8 @@ def _mean_all_self(g, s, B):
     return B.expand(g / n, s.in_shape)
 
 
-def _mean_dim(a: np.ndarray, dim: tuple[int, ...], keepdim: bool = False, in_shape: Any = None) -> np.ndarray:
+def _mean_dim(a: np.ndarray, dim: tuple[int, ...], keepdim: bool = False,
+              in_shape: Any = None) -> np.ndarray:
     return np.asarray(a.mean(axis=dim, keepdims=keepdim))
 
 
@@ -939,7 +994,8 @@ def _select_at_indices(g, s, B):
     idx = s.indices if s.keepdim else np.expand_dims(s.indices, s.dim)
     gg = _unreduce(g, s, B)
     full = tuple(
-        idx if d == s.dim else np.arange(n).reshape([-1 if k == d else 1 for k in range(len(s.in_shape))])
+        idx if d == s.dim
+        else np.arange(n).reshape([-1 if k == d else 1 for k in range(len(s.in_shape))])
         for d, n in enumerate(s.in_shape)
     )
     return B.index_add(gg, s.in_shape, full, unique=True)
@@ -1030,7 +1086,7 @@ def _std_self(g, s, B):
     return _unreduce(g, s, B) * (s.self - mean) / (r * (_count(s) - s.correction))
 
 
-def _norm(a: np.ndarray, ord: float = 2, dim: Any = None, keepdim: bool = False,  # noqa: A002
+def _norm(a: np.ndarray, ord: float = 2, dim: Any = None, keepdim: bool = False,
           in_shape: Any = None) -> np.ndarray:
     x = np.abs(a)
     if ord == math.inf:
@@ -1084,7 +1140,8 @@ def _view(a: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
         ) from None
 
 
-view = defop("view", "ViewBackward0", _view, view=True, torch="torch.reshape / Tensor.view / flatten")
+view = defop("view", "ViewBackward0", _view, view=True,
+             torch="torch.reshape / Tensor.view / flatten")
 
 
 @view.grad("self")
@@ -1149,7 +1206,8 @@ def _transpose_self(g, s, B):
 
 def _t(a: np.ndarray) -> np.ndarray:
     if a.ndim > 2:
-        raise InvalidArgumentError(f"t() expects a tensor with <= 2 dimensions, but self is {a.ndim}D")
+        raise InvalidArgumentError(
+            f"t() expects a tensor with <= 2 dimensions, but self is {a.ndim}D")
     return a.T
 
 
@@ -1289,6 +1347,21 @@ def _split_self(g, s, B):
     return B.cat(list(g), s.dim)
 
 
+def _unbind(a: np.ndarray, dim: int) -> list[np.ndarray]:
+    return [a[_basic_index(a.ndim, dim, i)] for i in range(a.shape[dim])]
+
+
+unbind = defop("unbind", "UnbindBackward0", _unbind, view=True, multi_output=True)
+
+
+@unbind.grad("self")
+def _unbind_self(g, s, B):
+    "the output gradients stacked along dim (zeros for unused outputs)"
+    shape = list(s.in_shape)
+    shape[s.dim] = 1
+    return B.cat([B.reshape(gi, tuple(shape)) for gi in g], s.dim)
+
+
 split.grad("self")(_split_self)
 split_sizes.grad("self")(_split_self)
 
@@ -1315,7 +1388,8 @@ def _select_self(g, s, B):
     return B.index_add(g, s.in_shape, _basic_index(len(s.in_shape), s.dim, s.index))
 
 
-def _slice(a: np.ndarray, dim: int, start: Any, stop: Any, step: int, in_shape: Any = None) -> np.ndarray:
+def _slice(a: np.ndarray, dim: int, start: Any, stop: Any, step: int,
+           in_shape: Any = None) -> np.ndarray:
     return a[_basic_index(a.ndim, dim, slice(start, stop, step))]
 
 
@@ -1325,7 +1399,8 @@ slice_ = defop("slice", "SliceBackward0", _slice, view=True, torch="tensor[a:b:c
 @slice_.grad("self")
 def _slice_self(g, s, B):
     "grad placed in the slice along dim, zeros elsewhere"
-    return B.index_add(g, s.in_shape, _basic_index(len(s.in_shape), s.dim, slice(s.start, s.stop, s.step)))
+    key = _basic_index(len(s.in_shape), s.dim, slice(s.start, s.stop, s.step))
+    return B.index_add(g, s.in_shape, key)
 
 
 def _index(a: np.ndarray, index: tuple[Any, ...], in_shape: Any = None) -> np.ndarray:
@@ -1472,7 +1547,8 @@ def _reduce_grad(g: Any, s: Any, B: Any) -> Any:
     return B.expand(g, s.out_shape)
 
 
-def _mse(a: np.ndarray, b: np.ndarray, reduction: str = "mean", out_shape: Any = None) -> np.ndarray:
+def _mse(a: np.ndarray, b: np.ndarray, reduction: str = "mean",
+         out_shape: Any = None) -> np.ndarray:
     d = a - b
     return _reduce(d * d, reduction)
 

@@ -10,7 +10,7 @@ from .errors import InvalidArgumentError
 class dtype:  # noqa: N801 - mirrors torch.dtype
     """A tensor element type: a thin name over a NumPy dtype."""
 
-    __slots__ = ("name", "np", "is_floating_point", "legacy")
+    __slots__ = ("is_floating_point", "legacy", "name", "np")
 
     def __init__(self, name: str, np_dtype: type, is_floating_point: bool, legacy: str) -> None:
         self.name = name
@@ -49,7 +49,8 @@ def set_default_dtype(d: dtype | str) -> None:
     """Set the dtype of new floating-point tensors (float32 or float64)."""
     d = to_dtype(d)
     if not d.is_floating_point:
-        raise InvalidArgumentError(f"only floating-point types are supported as the default type, got {d}")
+        raise InvalidArgumentError(
+            f"only floating-point types are supported as the default type, got {d}")
     _default[0] = d
 
 
@@ -61,7 +62,8 @@ def to_dtype(value: object) -> dtype:
         key = value.removeprefix("torch.")
         if key in _ALIASES:
             return _ALIASES[key]
-        raise InvalidArgumentError(f"unsupported dtype {value!r}; use float32, float64, int64 or bool")
+        raise InvalidArgumentError(
+            f"unsupported dtype {value!r}; use float32, float64, int64 or bool")
     if value is float:
         return get_default_dtype()
     if value is int:

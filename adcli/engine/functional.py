@@ -28,45 +28,45 @@ def _reduction(reduction: str) -> str:
     return reduction
 
 
-def relu(input: Tensor, inplace: bool = False) -> Tensor:  # noqa: A002
+def relu(input: Tensor, inplace: bool = False) -> Tensor:
     return ops.relu_(input) if inplace else D.relu(input)
 
 
-def relu_(input: Tensor) -> Tensor:  # noqa: A002
+def relu_(input: Tensor) -> Tensor:
     return ops.relu_(input)
 
 
-def leaky_relu(input: Tensor, negative_slope: float = 0.01, inplace: bool = False) -> Tensor:  # noqa: A002
+def leaky_relu(input: Tensor, negative_slope: float = 0.01, inplace: bool = False) -> Tensor:
     if inplace:
         return D.leaky_relu.inplace(input, negative_slope=negative_slope)
     return D.leaky_relu(input, negative_slope=negative_slope)
 
 
-def gelu(input: Tensor, approximate: str = "none") -> Tensor:  # noqa: A002
+def gelu(input: Tensor, approximate: str = "none") -> Tensor:
     return D.gelu(input, approximate=approximate)
 
 
-def elu(input: Tensor, alpha: float = 1.0, inplace: bool = False) -> Tensor:  # noqa: A002
+def elu(input: Tensor, alpha: float = 1.0, inplace: bool = False) -> Tensor:
     return D.elu(input, alpha=alpha)
 
 
-def silu(input: Tensor, inplace: bool = False) -> Tensor:  # noqa: A002
+def silu(input: Tensor, inplace: bool = False) -> Tensor:
     return D.silu(input)
 
 
-def softplus(input: Tensor, beta: float = 1.0, threshold: float = 20.0) -> Tensor:  # noqa: A002
+def softplus(input: Tensor, beta: float = 1.0, threshold: float = 20.0) -> Tensor:
     return D.softplus(input, beta=beta, threshold=threshold)
 
 
-def sigmoid(input: Tensor) -> Tensor:  # noqa: A002
+def sigmoid(input: Tensor) -> Tensor:
     return D.sigmoid(input)
 
 
-def tanh(input: Tensor) -> Tensor:  # noqa: A002
+def tanh(input: Tensor) -> Tensor:
     return D.tanh(input)
 
 
-def _softmax_dim(input: Tensor, dim: Any) -> int:  # noqa: A002
+def _softmax_dim(input: Tensor, dim: Any) -> int:
     if dim is None:
         # PyTorch's legacy implicit choice.
         return 0 if input._data.ndim in (0, 1, 3) else 1
@@ -75,17 +75,17 @@ def _softmax_dim(input: Tensor, dim: Any) -> int:  # noqa: A002
     return _wrap_dim(dim, input._data.ndim)
 
 
-def softmax(input: Tensor, dim: Any = None, dtype: Any = None) -> Tensor:  # noqa: A002
+def softmax(input: Tensor, dim: Any = None, dtype: Any = None) -> Tensor:
     x = ops.to(input, dtype) if dtype is not None else ops._float(input)
     return D.softmax(x, dim=_softmax_dim(x, dim))
 
 
-def log_softmax(input: Tensor, dim: Any = None, dtype: Any = None) -> Tensor:  # noqa: A002
+def log_softmax(input: Tensor, dim: Any = None, dtype: Any = None) -> Tensor:
     x = ops.to(input, dtype) if dtype is not None else ops._float(input)
     return D.log_softmax(x, dim=_softmax_dim(x, dim))
 
 
-def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:  # noqa: A002
+def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
     """``input @ weight.T + bias``, built as PyTorch builds it (Addmm, or matmul then add)."""
     wt = ops.t(weight)
     nd = input._data.ndim
@@ -101,24 +101,24 @@ def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
     return out if bias is None else ops.add(out, bias)
 
 
-def _check_same(input: Tensor, target: Tensor) -> None:  # noqa: A002
+def _check_same(input: Tensor, target: Tensor) -> None:
     if input.shape != target.shape:
         D.broadcast_shapes(tuple(input.shape), tuple(target.shape))
 
 
-def mse_loss(input: Tensor, target: Tensor, reduction: str = "mean") -> Tensor:  # noqa: A002
+def mse_loss(input: Tensor, target: Tensor, reduction: str = "mean") -> Tensor:
     _check_same(input, target)
     return D.mse_loss(input, ops.as_tensor(target, input), reduction=_reduction(reduction))
 
 
-def l1_loss(input: Tensor, target: Tensor, reduction: str = "mean") -> Tensor:  # noqa: A002
+def l1_loss(input: Tensor, target: Tensor, reduction: str = "mean") -> Tensor:
     # PyTorch composes it: abs(input - target), then the reduction.
     loss = ops.abs(ops.sub(input, target))
     r = _reduction(reduction)
     return ops.mean(loss) if r == "mean" else ops.sum(loss) if r == "sum" else loss
 
 
-def smooth_l1_loss(input: Tensor, target: Tensor, reduction: str = "mean",  # noqa: A002
+def smooth_l1_loss(input: Tensor, target: Tensor, reduction: str = "mean",
                    beta: float = 1.0) -> Tensor:
     if beta < 0:
         raise InvalidArgumentError("smooth_l1_loss does not support negative values for beta.")
@@ -127,21 +127,21 @@ def smooth_l1_loss(input: Tensor, target: Tensor, reduction: str = "mean",  # no
                             beta=beta)
 
 
-def _weight_array(w: Any, input: Tensor) -> Any:  # noqa: A002
+def _weight_array(w: Any, input: Tensor) -> Any:
     if w is None:
         return None
     arr = w._data if isinstance(w, Tensor) else np.asarray(w)
     return arr.astype(input._data.dtype, copy=False)
 
 
-def binary_cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = None,  # noqa: A002
+def binary_cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = None,
                          reduction: str = "mean") -> Tensor:
     return D.binary_cross_entropy(input, ops.as_tensor(target, input),
                                   weight=_weight_array(weight, input),
                                   reduction=_reduction(reduction))
 
 
-def binary_cross_entropy_with_logits(input: Tensor, target: Tensor,  # noqa: A002
+def binary_cross_entropy_with_logits(input: Tensor, target: Tensor,
                                      weight: Tensor | None = None, reduction: str = "mean",
                                      pos_weight: Tensor | None = None) -> Tensor:
     return D.binary_cross_entropy_with_logits(
@@ -149,14 +149,14 @@ def binary_cross_entropy_with_logits(input: Tensor, target: Tensor,  # noqa: A00
         pos_weight=_weight_array(pos_weight, input), reduction=_reduction(reduction))
 
 
-def nll_loss(input: Tensor, target: Tensor, weight: Tensor | None = None,  # noqa: A002
+def nll_loss(input: Tensor, target: Tensor, weight: Tensor | None = None,
              ignore_index: int = -100, reduction: str = "mean") -> Tensor:
     t = ops.as_tensor(target)
     return D.nll_loss(input, target=t._data, weight=_weight_array(weight, input),
                       reduction=_reduction(reduction), ignore_index=ignore_index)
 
 
-def cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = None,  # noqa: A002
+def cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = None,
                   ignore_index: int = -100, reduction: str = "mean",
                   label_smoothing: float = 0.0) -> Tensor:
     """``nll_loss(log_softmax(input, 1), target)`` for class-index targets, as PyTorch does."""
@@ -171,7 +171,7 @@ def cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = None,  
     return nll_loss(log_softmax(input, dim), t, weight, ignore_index, reduction)
 
 
-def dropout(input: Tensor, p: float = 0.5, training: bool = True, inplace: bool = False) -> Tensor:  # noqa: A002
+def dropout(input: Tensor, p: float = 0.5, training: bool = True, inplace: bool = False) -> Tensor:
     """Zero each element with probability p (seeded), scaling the rest by 1/(1-p)."""
     if not 0 <= p <= 1:
         raise InvalidArgumentError(f"dropout probability has to be between 0 and 1, but got {p}")

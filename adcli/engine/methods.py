@@ -6,7 +6,6 @@ from typing import Any
 
 import numpy as np
 
-from . import derivatives as D
 from . import ops
 from .tensor import Tensor
 

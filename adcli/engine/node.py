@@ -56,6 +56,24 @@ class SavedTensor:
         return self.tensor  # type: ignore[return-value]
 
 
+class SavedConst:
+    """A plain number saved for backward (PyTorch saves it as a wrapped 0-d tensor)."""
+
+    __slots__ = ("data",)
+    vc = (0,)
+    version = 0
+    is_output = False
+
+    def __init__(self, value: Any) -> None:
+        self.data = value
+
+    def check(self, node: Node) -> None:
+        return None
+
+    def unpack(self, node: Node) -> Any:
+        return self.data
+
+
 _NO_ATTRS: dict[str, Any] = {}
 
 
@@ -87,13 +105,19 @@ class Node:
             self._saved = {}
         self._saved[name] = SavedTensor(t, is_output)
 
+    def save_const(self, name: str, value: Any) -> None:
+        if self._saved is None:
+            self._saved = {}
+        self._saved[name] = SavedConst(value)  # type: ignore[assignment]
+
     @property
     def saved_tensors_info(self) -> list[dict[str, Any]]:
         """Name, shape, dtype, version and freed state of each saved tensor (for inspectors)."""
         out = []
         for name, st in (self._saved or {}).items():
+            arr = np.asarray(st.data)
             out.append({
-                "name": name, "shape": list(st.data.shape), "dtype": st.data.dtype.name,
+                "name": name, "shape": list(arr.shape), "dtype": arr.dtype.name,
                 "version": st.version, "current_version": st.vc[0], "freed": False,
             })
         if self._freed:

@@ -115,7 +115,7 @@ class OpDef:
         backward_name: str,
         forward: Callable[..., Any],
         inputs: tuple[str, ...] = ("self",),
-        save: tuple[str, ...] = (),
+        save: tuple[str, ...] | dict[str, tuple[str, ...]] = (),
         view: bool = False,
         extras: tuple[str, ...] = (),
         multi_output: bool = False,
@@ -134,8 +134,17 @@ class OpDef:
         self.rules: dict[str, str] = {}
         self.backward_all: Callable[..., Any] | None = None
         self.node_cls: type[OpNode] = type(backward_name, (OpNode,), {"op": self})
-        self._save_self = [(i, n) for i, n in enumerate(inputs) if n in save]
-        self._save_result = "result" in save
+        # ``save`` is either what is always saved, or, as PyTorch decides, per input: what to
+        # save when that input needs a gradient ({"self": ("other",), "other": ("self",)}).
+        self._save_if: dict[int, list[tuple[int, str]]] | None = None
+        if isinstance(save, dict):
+            pos = {n: i for i, n in enumerate(inputs)}
+            self._save_if = {pos[k]: [(pos[n], n) for n in v] for k, v in save.items()}
+            self._save_self: list[tuple[int, str]] = []
+            self._save_result = any("result" in v for v in save.values())
+        else:
+            self._save_self = [(i, n) for i, n in enumerate(inputs) if n in save]
+            self._save_result = "result" in save
 
     def grad(self, *names: str) -> Callable[[Formula], Formula]:
         """Register ``fn(g, s, B)`` as the derivative formula for the named inputs.
@@ -224,12 +233,19 @@ class OpDef:
         node.shapes = tuple(shapes)
         node.dtypes = tuple(dts)
         node.attrs = attrs
-        for i, name in self._save_self:
+        to_save = self._save_self
+        if self._save_if is not None:
+            wanted = set()
+            for i, names in self._save_if.items():
+                if edges[i][0] is not None:
+                    wanted.update(names)
+            to_save = sorted(wanted)
+        for i, name in to_save:
             t = inputs[i]
             if type(t) is Tensor:
                 node.save(name, t)
             else:
-                attrs[name] = t
+                node.save_const(name, t)
         return node
 
     def _record_multi(self, inputs: tuple[Tensor, ...], outs: list[np.ndarray],

@@ -81,12 +81,12 @@ def _operands(input: Any, other: Any) -> tuple[Tensor, Any]:
     return input, as_tensor(other, input)
 
 
-def add(input: Any, other: Any, *, alpha: Any = 1) -> Tensor:  # noqa: A002
+def add(input: Any, other: Any, *, alpha: Any = 1) -> Tensor:
     a, b = _operands(input, other)
     return D.add(a, b, alpha=alpha)
 
 
-def sub(input: Any, other: Any, *, alpha: Any = 1) -> Tensor:  # noqa: A002
+def sub(input: Any, other: Any, *, alpha: Any = 1) -> Tensor:
     if not isinstance(input, Tensor) and isinstance(other, Tensor):
         return rsub(other, input, alpha=alpha)
     a, b = _operands(input, other)
@@ -96,14 +96,14 @@ def sub(input: Any, other: Any, *, alpha: Any = 1) -> Tensor:  # noqa: A002
 subtract = sub
 
 
-def rsub(input: Tensor, other: Any, *, alpha: Any = 1) -> Tensor:  # noqa: A002
+def rsub(input: Tensor, other: Any, *, alpha: Any = 1) -> Tensor:
     if isinstance(other, Tensor):
         return sub(other, input, alpha=alpha)
     return D.rsub(input, other=np.asarray(other, dtype=_scalar_dtype(other, input._data.dtype)),
                   alpha=alpha)
 
 
-def mul(input: Any, other: Any) -> Tensor:  # noqa: A002
+def mul(input: Any, other: Any) -> Tensor:
     a, b = _operands(input, other)
     return D.mul(a, b)
 
@@ -111,7 +111,7 @@ def mul(input: Any, other: Any) -> Tensor:  # noqa: A002
 multiply = mul
 
 
-def div(input: Any, other: Any, *, rounding_mode: str | None = None) -> Tensor:  # noqa: A002
+def div(input: Any, other: Any, *, rounding_mode: str | None = None) -> Tensor:
     if rounding_mode is not None:
         raise InvalidArgumentError("div: rounding_mode is not supported by adcli")
     if not isinstance(input, Tensor) and isinstance(other, Tensor):
@@ -125,129 +125,125 @@ def div(input: Any, other: Any, *, rounding_mode: str | None = None) -> Tensor: 
 divide = true_divide = div
 
 
-def reciprocal(input: Tensor) -> Tensor:  # noqa: A002
+def reciprocal(input: Tensor) -> Tensor:
     return D.reciprocal(_float(input))
 
 
-def neg(input: Tensor) -> Tensor:  # noqa: A002
+def neg(input: Tensor) -> Tensor:
     return D.neg(input)
 
 
 negative = neg
 
 
-def pow(input: Any, exponent: Any) -> Tensor:  # noqa: A001, A002
+def pow(input: Any, exponent: Any) -> Tensor:
     if not isinstance(input, Tensor):
         e = as_tensor(exponent)
         return D.pow_base(e, base=input)
     if isinstance(exponent, Tensor):
-        if exponent._data.ndim == 0 and not exponent.requires_grad:
-            return D.pow_scalar(input, exponent=exponent.item())
         return D.pow_tensor(input, exponent)
     if isinstance(exponent, bool | int | float | np.number):
-        if input._data.dtype.kind in "iub" and isinstance(exponent, int | np.integer) and exponent < 0:
+        if (input._data.dtype.kind in "iub" and isinstance(exponent, int | np.integer)
+                and exponent < 0):
             raise InvalidArgumentError("Integers to negative integer powers are not allowed.")
         return D.pow_scalar(input, exponent=exponent)
     return D.pow_tensor(input, as_tensor(exponent, input))
 
 
-def square(input: Tensor) -> Tensor:  # noqa: A002
+def square(input: Tensor) -> Tensor:
     return pow(input, 2)
 
 
 # ----------------------------------------------------------------------------------------------
 # elementwise
 # ----------------------------------------------------------------------------------------------
-def exp(input: Tensor) -> Tensor:  # noqa: A002
+def exp(input: Tensor) -> Tensor:
     return D.exp(input)
 
 
-def log(input: Tensor) -> Tensor:  # noqa: A002
+def log(input: Tensor) -> Tensor:
     return D.log(input)
 
 
-def log1p(input: Tensor) -> Tensor:  # noqa: A002
+def log1p(input: Tensor) -> Tensor:
     return D.log1p(input)
 
 
-def sqrt(input: Tensor) -> Tensor:  # noqa: A002
+def sqrt(input: Tensor) -> Tensor:
     return D.sqrt(input)
 
 
-def rsqrt(input: Tensor) -> Tensor:  # noqa: A002
+def rsqrt(input: Tensor) -> Tensor:
     return D.rsqrt(input)
 
 
-def abs(input: Tensor) -> Tensor:  # noqa: A001, A002
+def abs(input: Tensor) -> Tensor:
     return D.abs_(input)
 
 
 absolute = abs
 
 
-def sign(input: Tensor) -> Tensor:  # noqa: A002
+def sign(input: Tensor) -> Tensor:
     return D.sign(input)
 
 
-def sin(input: Tensor) -> Tensor:  # noqa: A002
+def sin(input: Tensor) -> Tensor:
     return D.sin(input)
 
 
-def cos(input: Tensor) -> Tensor:  # noqa: A002
+def cos(input: Tensor) -> Tensor:
     return D.cos(input)
 
 
-def tan(input: Tensor) -> Tensor:  # noqa: A002
+def tan(input: Tensor) -> Tensor:
     return D.tan(input)
 
 
-def tanh(input: Tensor) -> Tensor:  # noqa: A002
+def tanh(input: Tensor) -> Tensor:
     return D.tanh(input)
 
 
-def sigmoid(input: Tensor) -> Tensor:  # noqa: A002
+def sigmoid(input: Tensor) -> Tensor:
     return D.sigmoid(input)
 
 
-def erf(input: Tensor) -> Tensor:  # noqa: A002
+def erf(input: Tensor) -> Tensor:
     return D.erf(input)
 
 
-def relu(input: Tensor) -> Tensor:  # noqa: A002
+def relu(input: Tensor) -> Tensor:
     return D.relu(input)
 
 
-def clamp(input: Tensor, min: Any = None, max: Any = None) -> Tensor:  # noqa: A001, A002
+def clamp(input: Tensor, min: Any = None, max: Any = None) -> Tensor:
     if isinstance(min, Tensor) or isinstance(max, Tensor):
-        out = input
-        if min is not None:
-            out = maximum(out, as_tensor(min, input))
-        if max is not None:
-            out = minimum(out, as_tensor(max, input))
-        return out
+        lo = None if min is None else as_tensor(min, input)
+        hi = None if max is None else as_tensor(max, input)
+        return D.clamp_tensor(input, lo, hi)
     return D.clamp(input, min=min, max=max)
 
 
 clip = clamp
 
 
-def clamp_min(input: Tensor, min: Any) -> Tensor:  # noqa: A002
+def clamp_min(input: Tensor, min: Any) -> Tensor:
     return clamp(input, min=min)
 
 
-def clamp_max(input: Tensor, max: Any) -> Tensor:  # noqa: A002
+def clamp_max(input: Tensor, max: Any) -> Tensor:
     return clamp(input, max=max)
 
 
-def maximum(input: Tensor, other: Tensor) -> Tensor:  # noqa: A002
+def maximum(input: Tensor, other: Tensor) -> Tensor:
     return D.maximum(as_tensor(input), as_tensor(other, as_tensor(input)))
 
 
-def minimum(input: Tensor, other: Tensor) -> Tensor:  # noqa: A002
+def minimum(input: Tensor, other: Tensor) -> Tensor:
     return D.minimum(as_tensor(input), as_tensor(other, as_tensor(input)))
 
 
-def where(condition: Any, input: Any = None, other: Any = None) -> Any:  # noqa: A002
+def where(condition: Any, input: Any = None, other: Any = None) -> Any:
     cond = as_tensor(condition)
     if input is None and other is None:
         return tuple(Tensor._make(i, None, 0, None) for i in np.nonzero(cond._data))
@@ -261,7 +257,7 @@ def where(condition: Any, input: Any = None, other: Any = None) -> Any:  # noqa:
     return D.where(a, b, condition=cond._data.astype(bool))
 
 
-def clone(input: Tensor, *, memory_format: Any = None) -> Tensor:  # noqa: A002
+def clone(input: Tensor, *, memory_format: Any = None) -> Tensor:
     return D.clone(input)
 
 
@@ -276,58 +272,58 @@ def _cmp(fn: Any, a: Any, b: Any) -> Tensor:
     return Tensor._make(np.asarray(fn(at._data, bt._data)), None, 0, None)
 
 
-def eq(input: Any, other: Any) -> Tensor:  # noqa: A002
+def eq(input: Any, other: Any) -> Tensor:
     return _cmp(np.equal, input, other)
 
 
-def ne(input: Any, other: Any) -> Tensor:  # noqa: A002
+def ne(input: Any, other: Any) -> Tensor:
     return _cmp(np.not_equal, input, other)
 
 
-def lt(input: Any, other: Any) -> Tensor:  # noqa: A002
+def lt(input: Any, other: Any) -> Tensor:
     return _cmp(np.less, input, other)
 
 
-def le(input: Any, other: Any) -> Tensor:  # noqa: A002
+def le(input: Any, other: Any) -> Tensor:
     return _cmp(np.less_equal, input, other)
 
 
-def gt(input: Any, other: Any) -> Tensor:  # noqa: A002
+def gt(input: Any, other: Any) -> Tensor:
     return _cmp(np.greater, input, other)
 
 
-def ge(input: Any, other: Any) -> Tensor:  # noqa: A002
+def ge(input: Any, other: Any) -> Tensor:
     return _cmp(np.greater_equal, input, other)
 
 
-def logical_and(input: Any, other: Any) -> Tensor:  # noqa: A002
+def logical_and(input: Any, other: Any) -> Tensor:
     return _cmp(np.logical_and, input, other)
 
 
-def logical_or(input: Any, other: Any) -> Tensor:  # noqa: A002
+def logical_or(input: Any, other: Any) -> Tensor:
     return _cmp(np.logical_or, input, other)
 
 
-def logical_not(input: Tensor) -> Tensor:  # noqa: A002
+def logical_not(input: Tensor) -> Tensor:
     return Tensor._make(np.logical_not(input._data), None, 0, None)
 
 
-def isnan(input: Tensor) -> Tensor:  # noqa: A002
+def isnan(input: Tensor) -> Tensor:
     return Tensor._make(np.isnan(input._data), None, 0, None)
 
 
-def isfinite(input: Tensor) -> Tensor:  # noqa: A002
+def isfinite(input: Tensor) -> Tensor:
     return Tensor._make(np.isfinite(input._data), None, 0, None)
 
 
-def allclose(input: Tensor, other: Any, rtol: float = 1e-05, atol: float = 1e-08,  # noqa: A002
+def allclose(input: Tensor, other: Any, rtol: float = 1e-05, atol: float = 1e-08,
              equal_nan: bool = False) -> bool:
     a = as_tensor(input)
     b = as_tensor(other, a)
     return bool(np.allclose(a._data, b._data, rtol=rtol, atol=atol, equal_nan=equal_nan))
 
 
-def isclose(input: Tensor, other: Any, rtol: float = 1e-05, atol: float = 1e-08,  # noqa: A002
+def isclose(input: Tensor, other: Any, rtol: float = 1e-05, atol: float = 1e-08,
             equal_nan: bool = False) -> Tensor:
     a = as_tensor(input)
     b = as_tensor(other, a)
@@ -335,54 +331,56 @@ def isclose(input: Tensor, other: Any, rtol: float = 1e-05, atol: float = 1e-08,
                         None, 0, None)
 
 
-def equal(input: Tensor, other: Tensor) -> bool:  # noqa: A002
+def equal(input: Tensor, other: Tensor) -> bool:
     return input.shape == other.shape and bool(np.array_equal(input._data, other._data))
 
 
-def all(input: Tensor, dim: Any = None, keepdim: bool = False) -> Tensor:  # noqa: A001, A002
+def all(input: Tensor, dim: Any = None, keepdim: bool = False) -> Tensor:
     axis = None if dim is None else _dims(dim, input._data.ndim)
     return Tensor._make(np.asarray(np.all(input._data, axis=axis, keepdims=keepdim)), None, 0, None)
 
 
-def any(input: Tensor, dim: Any = None, keepdim: bool = False) -> Tensor:  # noqa: A001, A002
+def any(input: Tensor, dim: Any = None, keepdim: bool = False) -> Tensor:
     axis = None if dim is None else _dims(dim, input._data.ndim)
     return Tensor._make(np.asarray(np.any(input._data, axis=axis, keepdims=keepdim)), None, 0, None)
 
 
-def argmax(input: Tensor, dim: int | None = None, keepdim: bool = False) -> Tensor:  # noqa: A002
+def argmax(input: Tensor, dim: int | None = None, keepdim: bool = False) -> Tensor:
     if dim is None:
         return Tensor._make(np.asarray(np.argmax(input._data), dtype=np.int64), None, 0, None)
     d = _wrap_dim(dim, input._data.ndim)
-    return Tensor._make(np.argmax(input._data, axis=d, keepdims=keepdim).astype(np.int64), None, 0, None)
+    out = np.argmax(input._data, axis=d, keepdims=keepdim).astype(np.int64)
+    return Tensor._make(out, None, 0, None)
 
 
-def argmin(input: Tensor, dim: int | None = None, keepdim: bool = False) -> Tensor:  # noqa: A002
+def argmin(input: Tensor, dim: int | None = None, keepdim: bool = False) -> Tensor:
     if dim is None:
         return Tensor._make(np.asarray(np.argmin(input._data), dtype=np.int64), None, 0, None)
     d = _wrap_dim(dim, input._data.ndim)
-    return Tensor._make(np.argmin(input._data, axis=d, keepdims=keepdim).astype(np.int64), None, 0, None)
+    out = np.argmin(input._data, axis=d, keepdims=keepdim).astype(np.int64)
+    return Tensor._make(out, None, 0, None)
 
 
 # ----------------------------------------------------------------------------------------------
 # matrix products
 # ----------------------------------------------------------------------------------------------
-def mm(input: Tensor, mat2: Tensor) -> Tensor:  # noqa: A002
+def mm(input: Tensor, mat2: Tensor) -> Tensor:
     return D.mm(input, mat2)
 
 
-def mv(input: Tensor, vec: Tensor) -> Tensor:  # noqa: A002
+def mv(input: Tensor, vec: Tensor) -> Tensor:
     return D.mv(input, vec)
 
 
-def dot(input: Tensor, tensor: Tensor) -> Tensor:  # noqa: A002
+def dot(input: Tensor, tensor: Tensor) -> Tensor:
     return D.dot(input, tensor)
 
 
-def bmm(input: Tensor, mat2: Tensor) -> Tensor:  # noqa: A002
+def bmm(input: Tensor, mat2: Tensor) -> Tensor:
     return D.bmm(input, mat2)
 
 
-def outer(input: Tensor, vec2: Tensor) -> Tensor:  # noqa: A002
+def outer(input: Tensor, vec2: Tensor) -> Tensor:
     if input._data.ndim != 1 or vec2._data.ndim != 1:
         raise InvalidArgumentError("outer: expected 1D tensors")
     return mul(reshape(input, (-1, 1)), vec2)
@@ -391,7 +389,7 @@ def outer(input: Tensor, vec2: Tensor) -> Tensor:  # noqa: A002
 ger = outer
 
 
-def addmm(input: Tensor, mat1: Tensor, mat2: Tensor) -> Tensor:  # noqa: A002
+def addmm(input: Tensor, mat1: Tensor, mat2: Tensor) -> Tensor:
     return D.addmm(input, mat1, mat2)
 
 
@@ -403,7 +401,7 @@ def _matmul_shape_error(a: Tensor, b: Tensor) -> None:
     raise ShapeMismatchError(f"mat1 and mat2 shapes cannot be multiplied ({sa} and {sb})")
 
 
-def matmul(input: Tensor, other: Tensor) -> Tensor:  # noqa: A002
+def matmul(input: Tensor, other: Tensor) -> Tensor:
     """Matrix product with PyTorch's dispatch (dot, mv, mm, folded mm, or broadcast bmm)."""
     a, b = as_tensor(input), as_tensor(other)
     da, db = a._data.ndim, b._data.ndim
@@ -489,7 +487,7 @@ def _batched_matmul(a: Tensor, b: Tensor) -> Tensor:
 # ----------------------------------------------------------------------------------------------
 # reductions
 # ----------------------------------------------------------------------------------------------
-def sum(input: Tensor, dim: Any = None, keepdim: bool = False, *, dtype: Any = None) -> Tensor:  # noqa: A001, A002
+def sum(input: Tensor, dim: Any = None, keepdim: bool = False, *, dtype: Any = None) -> Tensor:
     if dtype is not None:
         input = to(input, dtype)
     if dim is None or (isinstance(dim, list | tuple) and len(dim) == 0):
@@ -497,7 +495,7 @@ def sum(input: Tensor, dim: Any = None, keepdim: bool = False, *, dtype: Any = N
     return D.sum_dim(input, dim=_dims(dim, input._data.ndim), keepdim=keepdim)
 
 
-def mean(input: Tensor, dim: Any = None, keepdim: bool = False, *, dtype: Any = None) -> Tensor:  # noqa: A002
+def mean(input: Tensor, dim: Any = None, keepdim: bool = False, *, dtype: Any = None) -> Tensor:
     if dtype is not None:
         input = to(input, dtype)
     if input._data.dtype.kind != "f":
@@ -510,7 +508,7 @@ def mean(input: Tensor, dim: Any = None, keepdim: bool = False, *, dtype: Any = 
     return D.mean_dim(input, dim=_dims(dim, input._data.ndim), keepdim=keepdim)
 
 
-def prod(input: Tensor, dim: int | None = None, keepdim: bool = False) -> Tensor:  # noqa: A002
+def prod(input: Tensor, dim: int | None = None, keepdim: bool = False) -> Tensor:
     if dim is None:
         return D.prod_all(input)
     return D.prod_dim(input, dim=_wrap_dim(dim, input._data.ndim), keepdim=keepdim)
@@ -523,7 +521,7 @@ class MaxResult(NamedTuple):
     indices: Tensor
 
 
-def _extreme(op_all: Any, op_dim: Any, binary: Any, input: Tensor, dim: Any,  # noqa: A002
+def _extreme(op_all: Any, op_dim: Any, binary: Any, input: Tensor, dim: Any,
              keepdim: bool) -> Any:
     if isinstance(dim, Tensor):
         return binary(input, dim)
@@ -534,25 +532,25 @@ def _extreme(op_all: Any, op_dim: Any, binary: Any, input: Tensor, dim: Any,  # 
     return MaxResult(values, indices)
 
 
-def max(input: Tensor, dim: Any = None, keepdim: bool = False) -> Any:  # noqa: A001, A002
+def max(input: Tensor, dim: Any = None, keepdim: bool = False) -> Any:
     return _extreme(D.max_all, D.max_dim, maximum, input, dim, keepdim)
 
 
-def min(input: Tensor, dim: Any = None, keepdim: bool = False) -> Any:  # noqa: A001, A002
+def min(input: Tensor, dim: Any = None, keepdim: bool = False) -> Any:
     return _extreme(D.min_all, D.min_dim, minimum, input, dim, keepdim)
 
 
-def amax(input: Tensor, dim: Any = (), keepdim: bool = False) -> Tensor:  # noqa: A002
+def amax(input: Tensor, dim: Any = (), keepdim: bool = False) -> Tensor:
     dims = tuple(range(input._data.ndim)) if dim in ((), [], None) else _dims(dim, input._data.ndim)
     return D.amax(input, dim=dims, keepdim=keepdim)
 
 
-def amin(input: Tensor, dim: Any = (), keepdim: bool = False) -> Tensor:  # noqa: A002
+def amin(input: Tensor, dim: Any = (), keepdim: bool = False) -> Tensor:
     dims = tuple(range(input._data.ndim)) if dim in ((), [], None) else _dims(dim, input._data.ndim)
     return D.amin(input, dim=dims, keepdim=keepdim)
 
 
-def logsumexp(input: Tensor, dim: Any, keepdim: bool = False) -> Tensor:  # noqa: A002
+def logsumexp(input: Tensor, dim: Any, keepdim: bool = False) -> Tensor:
     return D.logsumexp(_float(input), dim=_dims(dim, input._data.ndim), keepdim=keepdim)
 
 
@@ -564,7 +562,7 @@ def _correction(unbiased: Any, correction: Any) -> float:
     return 1 if unbiased else 0
 
 
-def var(input: Tensor, dim: Any = None, unbiased: Any = None, keepdim: bool = False, *,  # noqa: A002
+def var(input: Tensor, dim: Any = None, unbiased: Any = None, keepdim: bool = False, *,
         correction: Any = None) -> Tensor:
     if isinstance(dim, bool):
         unbiased, dim = dim, None
@@ -572,7 +570,7 @@ def var(input: Tensor, dim: Any = None, unbiased: Any = None, keepdim: bool = Fa
     return D.var(input, dim=dims, correction=_correction(unbiased, correction), keepdim=keepdim)
 
 
-def std(input: Tensor, dim: Any = None, unbiased: Any = None, keepdim: bool = False, *,  # noqa: A002
+def std(input: Tensor, dim: Any = None, unbiased: Any = None, keepdim: bool = False, *,
         correction: Any = None) -> Tensor:
     if isinstance(dim, bool):
         unbiased, dim = dim, None
@@ -580,7 +578,7 @@ def std(input: Tensor, dim: Any = None, unbiased: Any = None, keepdim: bool = Fa
     return D.std(input, dim=dims, correction=_correction(unbiased, correction), keepdim=keepdim)
 
 
-def norm(input: Tensor, p: Any = "fro", dim: Any = None, keepdim: bool = False,  # noqa: A002
+def norm(input: Tensor, p: Any = "fro", dim: Any = None, keepdim: bool = False,
          dtype: Any = None) -> Tensor:
     if p in ("fro", None):
         p = 2
@@ -627,7 +625,7 @@ def _viewable(arr: np.ndarray, shape: tuple[int, ...]) -> bool:
     return True
 
 
-def reshape(input: Tensor, *shape: Any) -> Tensor:  # noqa: A002
+def reshape(input: Tensor, *shape: Any) -> Tensor:
     target = _infer_shape(_shape_arg(shape), input._data.size)
     if input._data.flags.c_contiguous:
         return D.view(input, shape=target)
@@ -637,7 +635,7 @@ def reshape(input: Tensor, *shape: Any) -> Tensor:  # noqa: A002
     return D.unsafe_view(D.clone(input), shape=target)
 
 
-def view(input: Tensor, *shape: Any) -> Tensor:  # noqa: A002
+def view(input: Tensor, *shape: Any) -> Tensor:
     if shape and isinstance(shape[0], dtypes.dtype | str):
         raise InvalidArgumentError("view(dtype) is not supported by adcli")
     target = _infer_shape(_shape_arg(shape), input._data.size)
@@ -649,21 +647,22 @@ def view(input: Tensor, *shape: Any) -> Tensor:  # noqa: A002
     return D.view(input, shape=target)
 
 
-def flatten(input: Tensor, start_dim: int = 0, end_dim: int = -1) -> Tensor:  # noqa: A002
+def flatten(input: Tensor, start_dim: int = 0, end_dim: int = -1) -> Tensor:
     nd = input._data.ndim
     if nd == 0:
         return reshape(input, (1,))
     s = _wrap_dim(start_dim, nd)
     e = _wrap_dim(end_dim, nd)
     if s > e:
-        raise InvalidArgumentError("flatten() has invalid args: start_dim cannot come after end_dim")
+        raise InvalidArgumentError(
+            "flatten() has invalid args: start_dim cannot come after end_dim")
     if s == e:
         return input
     shape = input.shape
     return reshape(input, (*shape[:s], int(np.prod(shape[s:e + 1])), *shape[e + 1:]))
 
 
-def squeeze(input: Tensor, dim: Any = None) -> Tensor:  # noqa: A002
+def squeeze(input: Tensor, dim: Any = None) -> Tensor:
     if dim is None:
         return D.squeeze(input)
     if isinstance(dim, list | tuple):
@@ -671,11 +670,11 @@ def squeeze(input: Tensor, dim: Any = None) -> Tensor:  # noqa: A002
     return D.squeeze_dim(input, dim=_wrap_dim(dim, input._data.ndim))
 
 
-def unsqueeze(input: Tensor, dim: int) -> Tensor:  # noqa: A002
+def unsqueeze(input: Tensor, dim: int) -> Tensor:
     return D.unsqueeze(input, dim=_wrap_dim(dim, input._data.ndim + 1))
 
 
-def transpose(input: Tensor, dim0: int, dim1: int) -> Tensor:  # noqa: A002
+def transpose(input: Tensor, dim0: int, dim1: int) -> Tensor:
     nd = input._data.ndim
     return D.transpose(input, dim0=_wrap_dim(dim0, nd), dim1=_wrap_dim(dim1, nd))
 
@@ -683,27 +682,27 @@ def transpose(input: Tensor, dim0: int, dim1: int) -> Tensor:  # noqa: A002
 swapaxes = transpose
 
 
-def t(input: Tensor) -> Tensor:  # noqa: A002
+def t(input: Tensor) -> Tensor:
     return D.t(input)
 
 
-def permute(input: Tensor, *dims: Any) -> Tensor:  # noqa: A002
+def permute(input: Tensor, *dims: Any) -> Tensor:
     nd = input._data.ndim
     return D.permute(input, dims=tuple(_wrap_dim(d, nd) for d in _shape_arg(dims)))
 
 
-def T(input: Tensor) -> Tensor:  # noqa: A002
+def T(input: Tensor) -> Tensor:
     nd = input._data.ndim
     if nd < 2:
         return input
     return D.permute(input, dims=tuple(range(nd - 1, -1, -1)))
 
 
-def mT(input: Tensor) -> Tensor:  # noqa: A002
+def mT(input: Tensor) -> Tensor:
     return transpose(input, -2, -1)
 
 
-def expand(input: Tensor, *sizes: Any) -> Tensor:  # noqa: A002
+def expand(input: Tensor, *sizes: Any) -> Tensor:
     shape = list(_shape_arg(sizes))
     nd = input._data.ndim
     if len(shape) < nd:
@@ -715,16 +714,17 @@ def expand(input: Tensor, *sizes: Any) -> Tensor:  # noqa: A002
     for i in range(len(shape)):
         if shape[i] == -1:
             if i < lead:
-                raise InvalidArgumentError("expand: -1 is not allowed in a leading, non-existing dimension")
+                raise InvalidArgumentError(
+                    "expand: -1 is not allowed in a leading, non-existing dimension")
             shape[i] = input._data.shape[i - lead]
     return D.expand(input, shape=tuple(shape))
 
 
-def broadcast_to(input: Tensor, size: Sequence[int]) -> Tensor:  # noqa: A002
+def broadcast_to(input: Tensor, size: Sequence[int]) -> Tensor:
     return expand(input, tuple(size))
 
 
-def expand_as(input: Tensor, other: Tensor) -> Tensor:  # noqa: A002
+def expand_as(input: Tensor, other: Tensor) -> Tensor:
     return expand(input, tuple(other.shape))
 
 
@@ -758,12 +758,13 @@ def split(tensor: Tensor, split_size_or_sections: Any, dim: int = 0) -> tuple[Te
         return D.split_sizes(tensor, sizes=sizes, dim=d)
     size = int(split_size_or_sections)
     if size <= 0:
-        raise InvalidArgumentError(f"split expects split_size be non-negative, but got split_size={size}")
+        raise InvalidArgumentError(
+            f"split expects split_size be non-negative, but got split_size={size}")
     sizes = tuple(_py_min(size, n - i) for i in range(0, n, size)) or (0,)
     return D.split(tensor, sizes=sizes, dim=d)
 
 
-def chunk(input: Tensor, chunks: int, dim: int = 0) -> tuple[Tensor, ...]:  # noqa: A002
+def chunk(input: Tensor, chunks: int, dim: int = 0) -> tuple[Tensor, ...]:
     if chunks <= 0:
         raise InvalidArgumentError("chunk expects `chunks` to be greater than 0")
     n = input._data.shape[_wrap_dim(dim, input._data.ndim)]
@@ -771,20 +772,23 @@ def chunk(input: Tensor, chunks: int, dim: int = 0) -> tuple[Tensor, ...]:  # no
     return split(input, size, dim)
 
 
-def unbind(input: Tensor, dim: int = 0) -> tuple[Tensor, ...]:  # noqa: A002
+def unbind(input: Tensor, dim: int = 0) -> tuple[Tensor, ...]:
     d = _wrap_dim(dim, input._data.ndim)
-    return tuple(select(input, d, i) for i in range(input._data.shape[d]))
+    if input._data.shape[d] == 0:
+        return ()
+    return D.unbind(input, dim=d)
 
 
-def select(input: Tensor, dim: int, index: int) -> Tensor:  # noqa: A002
+def select(input: Tensor, dim: int, index: int) -> Tensor:
     d = _wrap_dim(dim, input._data.ndim)
     n = input._data.shape[d]
     if not -n <= index < n:
-        raise InvalidArgumentError(f"index {index} is out of bounds for dimension {d} with size {n}")
+        raise InvalidArgumentError(
+            f"index {index} is out of bounds for dimension {d} with size {n}")
     return D.select(input, dim=d, index=int(index) % n if n else 0)
 
 
-def to(input: Tensor, *args: Any, **kwargs: Any) -> Tensor:  # noqa: A002
+def to(input: Tensor, *args: Any, **kwargs: Any) -> Tensor:
     dt = kwargs.get("dtype")
     for a in args:
         if isinstance(a, dtypes.dtype | str) and not (isinstance(a, str) and a in ("cpu", "cuda")):
@@ -889,7 +893,8 @@ def getitem(x: Tensor, key: Any) -> Tensor:
             if isinstance(k, np.ndarray) and k.dtype.kind in "iu" and k.size and (
                     k.max() >= n or k.min() < -n):
                 bad = int(k.max() if k.max() >= n else k.min())
-                raise InvalidArgumentError(f"index {bad} is out of bounds for dimension with size {n}")
+                raise InvalidArgumentError(
+                    f"index {bad} is out of bounds for dimension with size {n}")
         out = D.index(out, index=adv)
     return out
 
@@ -955,7 +960,7 @@ def fill_(self: Tensor, value: Any) -> Tensor:
     return D.fill.inplace(self, value=value)
 
 
-def clamp_(self: Tensor, min: Any = None, max: Any = None) -> Tensor:  # noqa: A002
+def clamp_(self: Tensor, min: Any = None, max: Any = None) -> Tensor:
     return D.clamp.inplace(self, min=min, max=max)
 
 

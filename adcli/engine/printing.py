@@ -12,7 +12,7 @@ if TYPE_CHECKING:
     from .tensor import Tensor
 
 
-def _float_formatter(arr: np.ndarray):  # noqa: ANN202
+def _float_formatter(arr: np.ndarray):
     """PyTorch's ``_Formatter`` for floats: width and mode from the nonzero finite values."""
     flat = arr.ravel().astype(np.float64)
     vals = flat[np.isfinite(flat) & (flat != 0)]

@@ -69,7 +69,6 @@ def test_of_depth_saved_ascii_highlight(runner: CliRunner, spec: str) -> None:
         "== small: grad_fn graph of y",
         "n0 AddBackward0 (y) [3] float64",
         "|- !! n1 MulBackward0 [3] <<< highlighted",
-        "|  |  saved self [3] float64 version 0",
         "|  |  saved other [3] float64 version 0",
         "|  `- ... 2 inputs below (depth limit)",
         "`- n2 TanhBackward0 (h) [3]",

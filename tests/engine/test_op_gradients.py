@@ -107,6 +107,8 @@ class Case:
 F64 = np.dtype(np.float64)
 MASK = np.array([[True, False, True], [False, False, True]])
 IDX = np.array([2, 0, 2, 1])
+# constants the programs close over (drawn once, so every evaluation sees the same values)
+C32, W3, PW3, W4 = r(3, 2), pos(3), pos(3), pos(4)
 
 CASES: dict[str, list[Case]] = {
     "add": [Case(lambda a, b: a + b, [r(3, 1), r(4)], label="broadcast"),
@@ -159,6 +161,13 @@ CASES: dict[str, list[Case]] = {
     "clamp": [Case(lambda a: adcli.clamp(a, -0.5, 0.5), [np.array([-1.0, -0.2, 0.1, 0.3, 0.9])]),
               Case(lambda a: a.clamp(min=0.0), [away(4)], label="min only"),
               Case(lambda a: a.clip(max=0.2), [np.array([-1.0, 0.5, 0.1])], label="max only")],
+    "clamp_tensor": [Case(lambda a, lo, hi: adcli.clamp(a, lo, hi),
+                          [np.array([[-1.0, 0.2, 0.9], [0.0, -0.3, 2.0]]),
+                           np.array([-0.5, 0.1, 0.5]), np.array([0.8])], label="both, broadcast"),
+                     Case(lambda a, lo: a.clamp(min=lo), [away(4), r(4)], label="min only"),
+                     Case(lambda a, hi: adcli.clip(a, max=hi), [away(4), r(4)], label="max only"),
+                     Case(lambda a, lo: adcli.clamp(a, lo, 0.0), [r(4) - 1, away(4) - 2.5],
+                          label="min > max somewhere")],
     "maximum": [Case(adcli.maximum, [r(3, 1), r(4)], label="broadcast")],
     "minimum": [Case(adcli.minimum, [r(2, 3), r(3)], label="broadcast")],
     "where": [Case(lambda a, b: adcli.where(adcli.tensor(MASK), a, b), [r(2, 3), r(3)],
@@ -205,7 +214,7 @@ CASES: dict[str, list[Case]] = {
              Case(lambda a: a.norm(p=1, dim=1), [away(2, 3)], label="p=1"),
              Case(lambda a: adcli.norm(a, p=3, dim=0, keepdim=True), [away(3, 2)], label="p=3"),
              Case(lambda a: adcli.norm(a, p=float("inf")), [r(5)], label="p=inf")],
-    "view": [Case(lambda a, c=r(3, 2): a.reshape(3, 2) * adcli.tensor(c), [r(2, 3)])],
+    "view": [Case(lambda a: a.reshape(3, 2) * adcli.tensor(C32), [r(2, 3)])],
     "_unsafe_view": [Case(adcli.matmul, [r(2, 2, 3), r(3, 2)], label="3D @ 2D"),
                      Case(lambda a: a.t().reshape(-1), [r(2, 3)], label="reshape of a transpose")],
     "_reshape_alias": [Case(lambda a: a.t().reshape(3, 1, 2), [r(2, 3)], label="insert a dim"),
@@ -224,6 +233,8 @@ CASES: dict[str, list[Case]] = {
     "split": [Case(lambda a: (lambda s: (s[0], s[2]))(adcli.split(a, 2, dim=1)), [r(2, 5)],
                    label="some outputs unused")],
     "split_with_sizes": [Case(lambda a: adcli.split(a, [1, 3], dim=0), [r(4, 2)])],
+    "unbind": [Case(lambda a: (lambda u: (u[0], u[2]))(adcli.unbind(a, 1)), [r(2, 3)],
+                    label="some outputs unused")],
     "select": [Case(lambda a: a[1], [r(3, 2)]),
                Case(lambda a: a.select(1, -1), [r(3, 2)], label="negative index")],
     "slice": [Case(lambda a: a[:, 1:], [r(2, 4)]),
@@ -252,20 +263,19 @@ CASES: dict[str, list[Case]] = {
                             no_second=None)],
     "binary_cross_entropy": [
         Case(F.binary_cross_entropy, [unit(2, 3), unit(2, 3)]),
-        Case(lambda p, y, w=pos(3): F.binary_cross_entropy(p, y, weight=adcli.tensor(w),
-                                                           reduction="sum"),
+        Case(lambda p, y: F.binary_cross_entropy(p, y, weight=adcli.tensor(W3), reduction="sum"),
              [unit(2, 3), unit(2, 3)], label="weight, sum")],
     "binary_cross_entropy_with_logits": [
         Case(F.binary_cross_entropy_with_logits, [r(2, 3), unit(2, 3)]),
-        Case(lambda x, y, w=pos(3), pw=pos(3): F.binary_cross_entropy_with_logits(
-            x, y, weight=adcli.tensor(w), pos_weight=adcli.tensor(pw)),
+        Case(lambda x, y: F.binary_cross_entropy_with_logits(
+            x, y, weight=adcli.tensor(W3), pos_weight=adcli.tensor(PW3)),
             [r(2, 3), unit(2, 3)], label="weight and pos_weight"),
         Case(lambda x, y: F.binary_cross_entropy_with_logits(x, y, reduction="none"),
              [r(4), unit(4)], label="none")],
     "nll_loss": [
         Case(lambda x: F.nll_loss(x, adcli.tensor([0, 2, 1])), [r(3, 4)]),
-        Case(lambda x, w=pos(4): F.nll_loss(x, adcli.tensor([0, 2, -100]),
-                                            weight=adcli.tensor(w), reduction="mean"),
+        Case(lambda x: F.nll_loss(x, adcli.tensor([0, 2, -100]), weight=adcli.tensor(W4),
+                                  reduction="mean"),
              [r(3, 4)], label="weight, ignore_index"),
         Case(lambda x: F.nll_loss(x, adcli.tensor([3, 1]), reduction="none"), [r(2, 4)],
              label="none"),

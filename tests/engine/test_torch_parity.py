@@ -187,7 +187,8 @@ PROGRAMS = [
             {"x": r(2, 1, 2, 3), "w": r(4, 3), "b": r(4)}),
     Program("linear 3D non-contiguous", lambda T, F, x, w, b: F.linear(x.transpose(0, 1), w, b),
             {"x": r(2, 2, 3), "w": r(4, 3), "b": r(4)}),
-    Program("linear 3D no bias", lambda T, F, x, w: F.linear(x, w), {"x": r(2, 2, 3), "w": r(4, 3)}),
+    Program("linear 3D no bias", lambda T, F, x, w: F.linear(x, w),
+            {"x": r(2, 2, 3), "w": r(4, 3)}),
     Program("linear 1D input", lambda T, F, x, w, b: F.linear(x, w, b),
             {"x": r(3), "w": r(4, 3), "b": r(4)}),
     Program("gelu silu elu", lambda T, F, x: F.gelu(x) + F.silu(x) + F.elu(x) + F.softplus(x),
@@ -200,7 +201,7 @@ PROGRAMS = [
     Program("view of a transpose", lambda T, F, x: x.transpose(0, 1).view(3, 1, 2),
             {"x": r(2, 3)}),
     Program("view flatten", lambda T, F, x: x.view(3, 2).flatten(), {"x": r(2, 3)}),
-    Program("T mT t permute", lambda T, F, x, y: x.T.sum() + x.mT.sum() + y.t().sum()
+    Program("T mT t permute", lambda T, F, x, y: y.T.sum() + x.mT.sum() + y.t().sum()
             + x.permute(1, 2, 0).sum(), {"x": r(2, 3, 4), "y": r(2, 3)}),
     Program("transpose squeeze unsqueeze",
             lambda T, F, x: x.transpose(0, 1).squeeze(2).unsqueeze(0), {"x": r(2, 3, 1)}),
@@ -216,9 +217,44 @@ PROGRAMS = [
     Program("where scalar", lambda T, F, x: T.where(x > 0, x, 0.0), {"x": r(4)}),
     Program("maximum minimum", lambda T, F, x, y: T.maximum(x, y) - T.minimum(x, y),
             {"x": r(2, 3), "y": r(3)}),
+    Program("negative indices", lambda T, F, x: x[-1] * x[:, -2:].sum() + x[..., 0].sum(),
+            {"x": r(3, 4)}),
+    Program("x[None] and step", lambda T, F, x: x[None][:, ::2], {"x": r(5, 2)}),
+    Program("x[idx, idx]", lambda T, F, x, i, j: x[i, j], {"x": r(3, 4), "i": const([0, 2]),
+                                                          "j": const([1, 3])}),
+    Program("x[mask 1D, slice]", lambda T, F, x, m: x[m, 1:], {"x": r(3, 4),
+                                                               "m": const([True, False, True])}),
+    Program("reductions negative dims", lambda T, F, x: x.sum(-1).mean(-1) + x.amax(dim=(-1, -2)),
+            {"x": r(2, 3, 4)}),
+    Program("sum over list of dims", lambda T, F, x: x.sum(dim=[0, 2], keepdim=True) * 2,
+            {"x": r(2, 3, 4)}),
+    Program("std var corrections",
+            lambda T, F, x: x.std(unbiased=False) + x.var(0, correction=0).sum(),
+            {"x": r(3, 4)}),
+    Program("clamp tensor bounds", lambda T, F, x, lo: T.clamp(x, min=lo), {"x": r(4), "lo": r(4)}),
+    Program("where scalar both", lambda T, F, x: T.where(x > 0, 1.0, x) * x, {"x": r(4)}),
+    Program("int tensor times float", lambda T, F, x, i: x * i + i / 2,
+            {"x": r(3), "i": const([1, 2, 3])}),
+    Program("0-d float64 with float32", lambda T, F, x: x.float() * T.tensor(2.0, dtype=T.float64),
+            {"x": r(3)}),
+    Program("retain_grad non-leaf", lambda T, F, x: _retained(x), {"x": r(3)}),
+    Program("unbind select", lambda T, F, x: T.unbind(x, 1)[0] * x.select(1, 2), {"x": r(3, 4)}),
+    Program("squeeze dims",
+            lambda T, F, x: x.squeeze() + x.squeeze(0).sum() + x.squeeze((0, 2)).sum(),
+            {"x": r(1, 3, 1)}),
+    Program("outer addmm", lambda T, F, a, b, c: T.addmm(c, T.outer(a, b), T.outer(b, a)),
+            {"a": r(2), "b": r(3), "c": r(2)}),
+    Program("pow tensor scalar-tensor exponent", lambda T, F, x: x ** T.tensor(2.0) + x.square(),
+            {"x": r(3)}),
     Program("detach", lambda T, F, x: x * x.detach(), {"x": r(3)}),
     Program("to double", lambda T, F, x: x.float().double() * 2, {"x": r(3)}),
 ]
+
+
+def _retained(x: Any) -> Any:
+    h = x * 2
+    h.retain_grad()
+    return (h * h).sum()
 
 
 def _leaves(ns: Any, prog: Program) -> dict[str, Any]:
@@ -356,7 +392,7 @@ ERROR_PROGRAMS: list[tuple[str, str, Callable[[Any, Any], Any]]] = [
 @pytest.mark.parametrize(("label", "kind", "prog"), ERROR_PROGRAMS,
                          ids=[e[0] for e in ERROR_PROGRAMS])
 def test_error_parity(label: str, kind: str, prog: Callable[[Any, Any], Any]) -> None:
-    with pytest.raises(Exception) as t_exc:  # noqa: B017 - torch raises several types
+    with pytest.raises(Exception) as t_exc:
         prog(torch, TF)
     with pytest.raises(adcli.engine.errors.AdcliError) as a_exc:
         prog(adcli, AF)

@@ -16,10 +16,8 @@ from adcli.view.snapshot import GraphSnapshot, snapshot_from_tensor
 
 torch = pytest.importorskip("torch")
 
-# Known engine mismatches (reported to the engine tester); strict, so a fix shows up as XPASS.
-KNOWN = {
-    "multi_output": "x.unbind(0) records two SelectBackward0 nodes; torch one UnbindBackward0",
-}
+# Known engine mismatches; strict, so a fix shows up as XPASS. None are known today.
+KNOWN: dict[str, str] = {}
 
 
 def _torch_name(fn: Any) -> str:
