@@ -51,6 +51,8 @@ def run(
     max_elements: Annotated[int, typer.Option(
         "--max-elements", min=1,
         help="Largest number of elements of any one tensor.")] = DEFAULT_MAX_ELEMENTS,
+    graph: Annotated[bool, typer.Option(
+        "--graph", help="Also show the grad_fn graph of the last assigned tensor.")] = False,
 ) -> None:
     """Run the steps of specs: prints, graphs, expectations and final gradients.
 
@@ -71,7 +73,7 @@ def run(
             continue
         for spec in loaded:
             reports.append(run_spec(spec, max_elements=max_elements,
-                                    raise_internal=state.debug))
+                                    raise_internal=state.debug, graph=graph))
     _report_run(reports, json_out=json_out, quiet=quiet)
     raise typer.Exit(combined_exit([r.exit_code for r in reports]))
 

@@ -50,7 +50,6 @@ from .loader import Expr, Spec, Statement, Step, TensorDecl
 from .report import (
     ErrorInfo,
     Expectation,
-    GraphNode,
     RunReport,
     StepResult,
     TensorInfo,
@@ -788,44 +787,12 @@ def _short_repr(value: Any, limit: int = 300) -> str:
 
 
 # -- graphs ------------------------------------------------------------------------------------
-def build_graph(value: Any, run: Run) -> GraphNode:
-    """The grad_fn tree of a value (a tensor or a node), for a ``graph`` step."""
-    e = run.eng
-    root = value.grad_fn if isinstance(value, e.Tensor) else value
-    if root is None or not isinstance(root, e.Node):
-        return GraphNode(None)
-    seen: set[int] = set()
-    count = [0]
+def build_graph(value: Any, run: Run) -> Any:
+    """A snapshot of the grad_fn graph of a value (tensor or node), taken now: backward frees
+    saved tensors later, so a ``graph`` step must not wait for rendering."""
+    from adcli.view.snapshot import names_for_run, snapshot_from_tensor
 
-    def visit(node: Any) -> GraphNode:
-        if node is None:
-            return GraphNode(None)
-        gn = GraphNode(str(node.name()), tensor=_tensor_name(node, run))
-        if id(node) in seen:
-            gn.seen = True
-            return gn
-        seen.add(id(node))
-        count[0] += 1
-        if count[0] > MAX_GRAPH_NODES:
-            gn.seen = True
-            return gn
-        for child, _ in getattr(node, "next_functions", ()):
-            gn.children.append(visit(child))
-        return gn
-
-    return visit(root)
-
-
-def _tensor_name(node: Any, run: Run) -> str | None:
-    origin = run.origins.get(id(node))
-    if origin is not None and origin.node is node:
-        return origin.name
-    var = getattr(node, "variable", None)
-    if var is not None:
-        origin = run.leaf_origins.get(id(var))
-        if origin is not None:
-            return origin.name
-    return None
+    return snapshot_from_tensor(value, names_for_run(run), max_nodes=MAX_GRAPH_NODES)
 
 
 def _tensor_infos(run: Run) -> dict[str, TensorInfo]:
@@ -846,11 +813,18 @@ def _tensor_infos(run: Run) -> dict[str, TensorInfo]:
 
 # -- entry points ------------------------------------------------------------------------------
 def run_spec(spec: Spec, *, max_elements: int | None = None,
-             raise_internal: bool = False) -> RunReport:
-    """Run every step of a spec and report (never raises for anything the spec does)."""
+             raise_internal: bool = False, graph: bool = False) -> RunReport:
+    """Run every step of a spec and report (never raises for anything the spec does).
+
+    With ``graph``, the report also holds the grad_fn graph of the last assigned tensor.
+    """
     report = RunReport(spec=spec.path, name=spec.name)
     try:
-        execute(spec, max_elements=max_elements, report=report)
+        run = execute(spec, max_elements=max_elements, report=report)
+        if graph:
+            from adcli.view.snapshot import graph_of_run
+
+            report.graph = graph_of_run(spec, run, max_nodes=MAX_GRAPH_NODES)
     except SpecError as err:
         return RunReport.from_error(err, spec.name)
     except Exception as exc:

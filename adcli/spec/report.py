@@ -52,18 +52,9 @@ class Expectation:
 
 
 @dataclass
-class GraphNode:
-    """A grad_fn tree for ``graph`` steps: ``name`` None marks an input needing no grad."""
-
-    name: str | None
-    children: list[GraphNode] = field(default_factory=list)
-    tensor: str | None = None
-    seen: bool = False  # already shown above (the graph is a DAG)
-
-
-@dataclass
 class StepResult:
-    """What one step did. ``outputs`` are printed lines; ``graph`` the tree of a graph step."""
+    """What one step did. ``outputs`` are printed lines; ``graph`` the snapshot of a graph step
+    (an ``adcli.view.snapshot.GraphSnapshot``)."""
 
     index: int
     kind: str
@@ -71,7 +62,7 @@ class StepResult:
     line: int
     ok: bool = True
     outputs: list[str] = field(default_factory=list)
-    graph: GraphNode | None = None
+    graph: Any = None
     expectations: list[Expectation] = field(default_factory=list)
     error: ErrorInfo | None = None
     children: list[StepResult] = field(default_factory=list)
@@ -111,6 +102,7 @@ class RunReport:
     tensors: dict[str, TensorInfo] = field(default_factory=dict)
     invalid: SpecError | None = None
     internal: str | None = None
+    graph: Any = None  # with ``run --graph``: the snapshot of the last assigned tensor
 
     @property
     def exit_code(self) -> int:
@@ -121,10 +113,15 @@ class RunReport:
         return EXIT_OK if self.ok else EXIT_FAILED
 
     def to_json(self) -> dict[str, Any]:
-        return {"spec": self.spec, "name": self.name, "ok": self.ok,
-                "error": self.error.to_json() if self.error else None,
-                "expectations": [e.to_json() for e in self.expectations],
-                "tensors": {k: t.to_json() for k, t in self.tensors.items()}}
+        out = {"spec": self.spec, "name": self.name, "ok": self.ok,
+               "error": self.error.to_json() if self.error else None,
+               "expectations": [e.to_json() for e in self.expectations],
+               "tensors": {k: t.to_json() for k, t in self.tensors.items()}}
+        if self.graph is not None:
+            from adcli.view.exports import graph_json
+
+            out["graph"] = graph_json(self.graph)
+        return out
 
     @classmethod
     def from_error(cls, err: SpecError, name: str | None = None) -> RunReport:

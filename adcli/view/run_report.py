@@ -6,35 +6,8 @@ import json
 import math
 from typing import Any
 
-from adcli.spec.report import GraphNode, RunReport, StepResult, ValidateReport, runs_to_json
-
-
-def render_graph_text(tree: GraphNode, indent: str = "") -> list[str]:
-    """A grad_fn tree as plain text lines: node name (and tensor name), children below.
-
-    The one function to replace for richer graph views.
-    """
-    lines: list[str] = []
-
-    def label(n: GraphNode) -> str:
-        if n.name is None:
-            return "None"
-        text = n.name + (f" ({n.tensor})" if n.tensor else "")
-        return text + (" ..." if n.seen and n.children == [] and n.name != "AccumulateGrad"
-                       else "")
-
-    def walk(n: GraphNode, prefix: str, last: bool, root: bool) -> None:
-        if root:
-            lines.append(indent + label(n))
-            child_prefix = ""
-        else:
-            lines.append(indent + prefix + ("└─ " if last else "├─ ") + label(n))
-            child_prefix = prefix + ("   " if last else "│  ")
-        for i, c in enumerate(n.children):
-            walk(c, child_prefix, i == len(n.children) - 1, False)
-
-    walk(tree, "", True, True)
-    return lines
+from adcli.spec.report import RunReport, StepResult, ValidateReport, runs_to_json
+from adcli.view.tree import tree_text_lines
 
 
 def _jsonable(value: Any) -> Any:
@@ -92,7 +65,7 @@ def _step_lines(res: StepResult, plain: bool, quiet: bool, depth: int = 0) -> li
         for out in res.outputs:
             lines.extend(sub + _esc(x) for x in out.split("\n"))
         if res.graph is not None:
-            lines.extend(_esc(x) for x in render_graph_text(res.graph, sub))
+            lines.extend(_esc(x) for x in tree_text_lines(res.graph, indent=sub))
     for exp in res.expectations:
         if exp.ok and quiet:
             continue
@@ -134,6 +107,10 @@ def render_run(console: Any, report: RunReport, *, plain: bool, quiet: bool = Fa
         console.print(f"  error {where}{_esc(report.error.kind)}: {_esc(report.error.message)}")
     if report.internal is not None:
         return
+    if report.graph is not None and not quiet:
+        console.print(f"  grad_fn graph of {_esc(report.graph.of or '')}")
+        for line in tree_text_lines(report.graph, indent="    "):
+            console.print(_esc(line))
     leaves = [t for t in report.tensors.values() if t.is_leaf]
     if leaves and not quiet:
         table = Table(box=None if plain else box.SIMPLE, show_edge=False, pad_edge=False,

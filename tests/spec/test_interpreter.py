@@ -108,6 +108,8 @@ def test_graph_step() -> None:
     report = run("tensors: {a: {data: [1.0], requires_grad: true}}\n"
                  "steps:\n  - b = a * 2\n  - c = b + a\n  - graph: c\n")
     g = report.steps[-1].graph
-    assert g.name == "AddBackward0" and g.tensor == "c"
-    assert g.children[0].name == "MulBackward0" and g.children[0].tensor == "b"
-    assert g.children[1].name == "AccumulateGrad" and g.children[1].tensor == "a"
+    root = g.nodes[g.root]
+    assert root.name == "AddBackward0" and root.tensor == "c"
+    first, second = (g.nodes[i] for i in root.next)
+    assert first.name == "MulBackward0" and first.tensor == "b"
+    assert second.name == "AccumulateGrad" and second.tensor == "a"
