@@ -5,22 +5,20 @@ A :class:`Tape` observes every table op (``OpDef.__call__``) and every custom Fu
 search re-runs each node's own forward at its recorded inputs, and :func:`replay_batched`
 re-evaluates the function for many perturbations of one input in a few NumPy calls.
 
-The engine has no observer hook yet, so the tape patches the two entry points for the
-duration of the ``with`` block (restored on exit, also on error).
+The tape listens through the engine's call-observer hook (``adcli.engine.hooks``) for the
+duration of the ``with`` block.
 """
 
 from __future__ import annotations
 
-import inspect
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
 import numpy as np
 
-from adcli.engine import registry
-from adcli.engine.function import Function
 from adcli.engine.grad_mode import no_grad
+from adcli.engine.hooks import add_call_observer
 from adcli.engine.op import OpDef
 from adcli.engine.tensor import Tensor
 
@@ -105,72 +103,30 @@ _ACTIVE: list[Tape] = []
 
 @contextmanager
 def _patched(tape: Tape) -> Iterator[None]:
-    if _ACTIVE:  # a tape is already recording (nested check): just share the patch
-        _ACTIVE.append(tape)
-        try:
-            yield
-        finally:
-            _ACTIVE.remove(tape)
-        return
-    orig_call = OpDef.__call__
-    orig_inplace = OpDef.inplace
-    orig_apply = Function.__dict__["apply"]
-    apply_func = orig_apply.__func__
+    """Record top-level calls into ``tape`` through the engine's call-observer hook."""
 
-    def call(self: OpDef, *inputs: Tensor, **attrs: Any) -> Any:
-        t = _ACTIVE[-1] if _ACTIVE else None
-        if t is None or t.depth:
-            return orig_call(self, *inputs, **attrs)
-        kwargs = dict(attrs)
-        out = orig_call(self, *inputs, **attrs)
+    def observer(kind: str, target: Any, args: tuple[Any, ...], kwargs: dict[str, Any],
+                 out: Any) -> None:
+        if kind == "inplace":
+            for t in _ACTIVE:
+                t.inplace = True
+            return
+        if _ACTIVE[-1] is not tape:  # a nested check records into its own tape only
+            return
         is_tuple = isinstance(out, tuple)
-        t.entries.append(Entry(self, None, inputs, kwargs, out if is_tuple else (out,), is_tuple))
-        return out
+        outs = out if is_tuple else (out,)
+        if kind == "op":
+            tape.entries.append(Entry(target, None, args, kwargs, outs, is_tuple))
+        else:
+            tape.entries.append(Entry(None, target, args, kwargs, outs, is_tuple))
 
-    def inplace(self: OpDef, target: Tensor, *others: Tensor, **attrs: Any) -> Tensor:
-        for t in _ACTIVE:
-            t.inplace = True
-        return orig_inplace(self, target, *others, **attrs)
-
-    def apply(cls: type, *args: Any, **kwargs: Any) -> Any:
-        t = _ACTIVE[-1] if _ACTIVE else None
-        if t is None:
-            return apply_func(cls, *args, **kwargs)
-        t.depth += 1
-        try:
-            out = apply_func(cls, *args, **kwargs)
-        finally:
-            t.depth -= 1
-        if not t.depth:
-            is_tuple = isinstance(out, tuple)
-            t.entries.append(Entry(None, cls, args, dict(kwargs), out if is_tuple else (out,),
-                                   is_tuple))
-        return out
-
-    # Ops registered as ``register_op("cube", Cube.apply)`` hold a method bound before the
-    # patch; point them at the patched one while recording.
-    swapped: list[tuple[dict[str, Any], str, Any]] = []
-    for table in (registry.TORCH, registry.FUNCTIONAL, registry.PLUGIN_OPS):
-        for name, fn in list(table.items()):
-            if (inspect.ismethod(fn) and isinstance(fn.__self__, type)
-                    and issubclass(fn.__self__, Function)
-                    and getattr(fn, "__func__", None) is apply_func):
-                swapped.append((table, name, fn))
-    OpDef.__call__ = call  # type: ignore[method-assign]
-    OpDef.inplace = inplace  # type: ignore[method-assign]
-    Function.apply = classmethod(apply)  # type: ignore[assignment, method-assign]
-    for table, name, fn in swapped:
-        table[name] = fn.__self__.apply
     _ACTIVE.append(tape)
+    handle = add_call_observer(observer)
     try:
         yield
     finally:
+        handle.remove()
         _ACTIVE.remove(tape)
-        OpDef.__call__ = orig_call  # type: ignore[method-assign]
-        OpDef.inplace = orig_inplace  # type: ignore[method-assign]
-        Function.apply = orig_apply  # type: ignore[method-assign]
-        for table, name, fn in swapped:
-            table[name] = fn
 
 
 # -- batched replay ----------------------------------------------------------------------------

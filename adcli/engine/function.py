@@ -12,6 +12,7 @@ import numpy as np
 
 from .errors import InvalidArgumentError, ShapeMismatchError
 from .grad_mode import _enabled, no_grad, set_grad_enabled
+from .hooks import _busy, observe, observers
 from .node import Node, SavedTensor
 from .tensor import Tensor
 
@@ -161,6 +162,8 @@ class Function:
 
     @classmethod
     def apply(cls, *args: Any, **kwargs: Any) -> Any:
+        if observers and not _busy[0]:
+            return observe("function", cls, cls.apply, args, kwargs)
         node = cls._node_cls()
         tensor_args = [a for a in args if isinstance(a, Tensor)]
         node.needs_input_grad = tuple(isinstance(a, Tensor) and a.requires_grad for a in args)

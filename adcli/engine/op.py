@@ -15,6 +15,7 @@ import numpy as np
 from .backend import NUMPY, TENSORS
 from .errors import GraphFreedError, InvalidArgumentError, LeafInplaceError
 from .grad_mode import _enabled
+from .hooks import _busy, observe, observers
 from .node import Node
 from .tensor import Tensor
 
@@ -178,6 +179,8 @@ class OpDef:
         Inputs are Tensors, or plain numbers for constant operands (``x * 2``): those get a
         ``(None, 0)`` edge, as PyTorch's wrapped numbers do.
         """
+        if observers and not _busy[0]:
+            return observe("op", self, self.__call__, inputs, attrs)
         arrays = []
         record = False
         for t in inputs:
@@ -267,6 +270,8 @@ class OpDef:
     # -- in place ------------------------------------------------------------------------------
     def inplace(self, target: Tensor, *others: Tensor, **attrs: Any) -> Tensor:
         """Apply this op to ``target`` in place, rebasing its history as PyTorch does."""
+        if observers and not _busy[0]:
+            return observe("inplace", self, self.inplace, (target, *others), attrs)
         grad_on = _enabled[0]
         if grad_on and target.grad_fn is None and target.requires_grad:
             raise LeafInplaceError()

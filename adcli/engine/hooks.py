@@ -1,0 +1,61 @@
+"""Call observers: tools (gradcheck's recorder) can watch every op call without patching.
+
+An observer is ``cb(kind, target, args, kwargs, result)``, called after each top-level call.
+``kind`` is ``"op"`` (a table op; ``target`` its OpDef), ``"inplace"`` (the same, in place)
+or ``"function"`` (a custom Function; ``target`` its class). ``kwargs`` are the op's
+attributes as passed, ``result`` what the call returned. Calls made inside a custom
+Function's forward are not reported.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+Observer = Callable[[str, Any, tuple[Any, ...], dict[str, Any], Any], None]
+
+# Read on every op call: a plain list is the cheapest check when nobody observes.
+observers: list[Observer] = []
+_busy = [0]  # > 0 while inside an observed call (or a Function's forward): nested calls are quiet
+
+
+class ObserverHandle:
+    """Returned by :func:`add_call_observer`; ``remove()`` stops the observer."""
+
+    def __init__(self, cb: Observer) -> None:
+        self._cb = cb
+
+    def remove(self) -> None:
+        if self._cb in observers:
+            observers.remove(self._cb)
+
+    def __enter__(self) -> ObserverHandle:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.remove()
+
+
+def add_call_observer(cb: Observer) -> ObserverHandle:
+    """Call ``cb`` after every top-level op / in-place op / custom Function call."""
+    observers.append(cb)
+    return ObserverHandle(cb)
+
+
+def quiet() -> bool:
+    """True when the current call is nested in an observed one (and must not be reported)."""
+    return _busy[0] > 0
+
+
+def observe(kind: str, target: Any, call: Callable[..., Any], args: tuple[Any, ...],
+            kwargs: dict[str, Any]) -> Any:
+    """Run ``call(*args, **kwargs)`` with nested calls quiet, then tell every observer."""
+    snapshot = dict(kwargs)  # the op may add attributes (extras) to its kwargs
+    _busy[0] += 1
+    try:
+        out = call(*args, **kwargs)
+    finally:
+        _busy[0] -= 1
+    for cb in list(observers):
+        cb(kind, target, args, snapshot, out)
+    return out
