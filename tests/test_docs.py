@@ -149,7 +149,10 @@ DOC_FILES = sorted(DOCS.glob("*.md"))
 def test_docs_exist():
     names = {p.name for p in DOC_FILES}
     assert {"tutorial.md", "spec-format.md", "ci.md", "ops.md", "completion.md",
-            "README-snippets.md"} <= names
+            "editors.md"} <= names
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    for name in names:
+        assert f"docs/{name}" in readme, f"README.md does not link docs/{name}"
 
 
 @pytest.mark.parametrize("path", DOC_FILES, ids=lambda p: p.name)

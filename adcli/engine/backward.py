@@ -45,21 +45,23 @@ def _root_grads(outputs: list[Tensor], grads: list[Any] | None, create_graph: bo
     return out
 
 
-def _discover(roots: list[Node]) -> dict[Node, int]:
-    """Count, for every reachable node, how many edges lead into it (iteratively)."""
+def _discover(roots: list[Node],
+              parents: dict[Node, list[Node]] | None = None) -> dict[Node, int]:
+    """Count, for every reachable node, how many edges lead into it (iteratively).
+
+    With ``parents``, also record each node's parents (the reverse edges).
+    """
     deps: dict[Node, int] = {}
-    seen = set()
-    stack = []
-    for r in roots:
-        if r not in seen:
-            seen.add(r)
-            stack.append(r)
+    stack = list(dict.fromkeys(roots))
+    seen = set(stack)
     while stack:
         node = stack.pop()
         for nxt, _ in node.next_functions:
             if nxt is None:
                 continue
             deps[nxt] = deps.get(nxt, 0) + 1
+            if parents is not None:
+                parents.setdefault(nxt, []).append(node)
             if nxt not in seen:
                 seen.add(nxt)
                 stack.append(nxt)
@@ -71,7 +73,9 @@ def _run(roots: list[tuple[Node, int]], root_grads: list[Any], retain_graph: boo
          accumulate_into: set[Node] | None) -> dict[int, Any]:
     """Propagate gradients from the roots. Returns captured gradients by capture slot."""
     root_nodes = [n for n, _ in roots]
-    deps = _discover(root_nodes)
+    partial = capture is not None or accumulate_into is not None
+    parents: dict[Node, list[Node]] | None = {} if partial else None
+    deps = _discover(root_nodes, parents)
     buffers: dict[Node, list[Any]] = {}
     # Arrays a leaf may adopt as its .grad without a copy: fresh ones routed exactly once.
     # Root gradients belong to the caller, so they never count as fresh.
@@ -81,7 +85,7 @@ def _run(roots: list[tuple[Node, int]], root_grads: list[Any], retain_graph: boo
         if buf is None:
             buf = buffers[node] = [None] * node.n_outputs
         buf[nr] = g if buf[nr] is None else buf[nr] + g
-    needed = _needed(root_nodes, deps, capture, accumulate_into)
+    needed = _needed(root_nodes, parents, capture, accumulate_into) if partial else None
     ready = [n for n in dict.fromkeys(root_nodes) if deps.get(n, 0) == 0]
     captured: dict[int, Any] = {}
     visited: list[Node] = []
@@ -135,27 +139,12 @@ def _run(roots: list[tuple[Node, int]], root_grads: list[Any], retain_graph: boo
     return captured
 
 
-def _needed(roots: list[Node], deps: dict[Node, int], capture: Any,
-            accumulate_into: set[Node] | None) -> set[Node] | None:
-    """Nodes worth executing when only some gradients are wanted (autograd.grad / inputs=)."""
-    if capture is None and accumulate_into is None:
-        return None
+def _needed(roots: list[Node], parents: dict[Node, list[Node]], capture: Any,
+            accumulate_into: set[Node] | None) -> set[Node]:
+    """Nodes worth executing when only some gradients are wanted (autograd.grad / inputs=):
+    those with a target below them, found by walking the reverse edges up from the targets."""
     targets = set(accumulate_into or ()) | {n for n, _ in (capture or {})}
-    # Walk the edges backwards from the targets: a node is needed if a target lies below it.
-    parents: dict[Node, list[Node]] = {}
-    seen: set[Node] = set()
-    stack = list(dict.fromkeys(roots))
-    seen.update(stack)
-    while stack:
-        node = stack.pop()
-        for nxt, _ in node.next_functions:
-            if nxt is None:
-                continue
-            parents.setdefault(nxt, []).append(node)
-            if nxt not in seen:
-                seen.add(nxt)
-                stack.append(nxt)
-    needed = {t for t in targets if t in seen}
+    needed = {t for t in targets if t in parents or t in roots}
     stack = list(needed)
     while stack:
         for p in parents.get(stack.pop(), ()):
