@@ -75,8 +75,11 @@ def _first_line(fn: Any) -> str | None:
     return doc.splitlines()[0]
 
 
-def op_entries() -> list[OpEntry]:
-    """Every public function, ``F.`` function and tensor method, then unreachable table ops."""
+def op_entries(include_plugins: bool = True) -> list[OpEntry]:
+    """Every public function, ``F.`` function and tensor method, then unreachable table ops.
+
+    ``include_plugins=False`` leaves out ops registered by plugins (docs/ops.md is built-ins).
+    """
     from adcli.engine import registry
     from adcli.engine.dtypes import dtype as dtype_cls
     from adcli.engine.tensor import Tensor
@@ -100,6 +103,8 @@ def op_entries() -> list[OpEntry]:
     for name, fn in registry.TORCH.items():
         if isinstance(fn, dtype_cls):
             continue  # dtypes are names, not ops
+        if not include_plugins and name in registry.PLUGIN_OPS:
+            continue
         canonical = getattr(fn, "__name__", name)
         if id(fn) in seen_fn and canonical != name:
             seen_fn[id(fn)].aliases.append(name)
@@ -278,7 +283,7 @@ def _md_cell(text: str) -> str:
 
 def ops_markdown(entries: list[OpEntry] | None = None) -> str:
     """The text of ``docs/ops.md``."""
-    entries = entries if entries is not None else op_entries()
+    entries = entries if entries is not None else op_entries(include_plugins=False)
     out = [
         "# Op reference",
         "",

@@ -139,12 +139,6 @@ class Options:
 
 
 # -- spec files --------------------------------------------------------------------------------
-def _step_error_cls() -> type:
-    from adcli.spec import interpreter
-
-    return getattr(interpreter, "StepError", None) or interpreter.StepFailure
-
-
 def check_paths(paths: Iterable[str], options: Options | None = None,
                 progress: Callable[[str], None] | None = None) -> GradcheckRun:
     """Check every spec in the files and folders (searched recursively for *.yaml/*.yml)."""
@@ -189,7 +183,7 @@ def check_spec(spec: Any, options: Options | None = None,
         from adcli.spec.loader import GradcheckEntry
 
         seen: set[str] = set()
-        for expr in _backward_exprs(spec):
+        for expr in spec.backward_exprs():
             if expr.text in seen:
                 continue
             seen.add(expr.text)
@@ -203,38 +197,11 @@ def check_spec(spec: Any, options: Options | None = None,
     return out
 
 
-def _backward_exprs(spec: Any) -> list[Any]:
-    """Receivers of ``.backward()`` in the steps, as expressions (in step order)."""
-    try:
-        return list(spec.backward_exprs())
-    except Exception:
-        pass
-    import ast
-
-    from adcli.spec.language import backward_receivers
-    from adcli.spec.loader import Expr
-
-    out: list[Any] = []
-
-    def walk(steps: list[Any]) -> None:
-        for st in steps:
-            if st.kind == "statements":
-                for s in st.statements:
-                    for recv in backward_receivers([s.node]):
-                        out.append(Expr(ast.unparse(recv), recv, s.line, s.column))
-            walk(st.children)
-
-    walk(spec.steps)
-    return out
-
-
 def _check_entry(spec: Any, entry: Any, opts: Options) -> SpecCheck:
     from adcli.engine.tensor import Tensor
     from adcli.spec.errors import SpecError
-    from adcli.spec.interpreter import execute
+    from adcli.spec.interpreter import StepError, execute
 
-    StepError = _step_error_cls()
-    spec = _replayable(spec)
     mode = opts.mode or entry.mode
     order = opts.order or entry.order
     check = SpecCheck(spec.path, spec.name, entry.of.text, list(entry.wrt or []),
@@ -302,28 +269,6 @@ def _check_entry(spec: Any, entry: Any, opts: Options) -> SpecCheck:
     return check
 
 
-def _replayable(spec: Any) -> Any:
-    """The spec without statements that read ``.grad``: the replay skips backward, so
-    those would see None (``x.grad.zero_()``) or change the function with stale values."""
-    import ast
-    import dataclasses
-
-    def reads_grad(node: Any) -> bool:
-        return any(isinstance(n, ast.Attribute) and n.attr == "grad" for n in ast.walk(node))
-
-    def clean(steps: list[Any]) -> list[Any]:
-        out = []
-        for st in steps:
-            if st.kind in ("statements", "no_grad"):
-                st = dataclasses.replace(
-                    st, statements=[s for s in st.statements if not reads_grad(s.node)],
-                    children=clean(st.children))
-            out.append(st)
-        return out
-
-    return dataclasses.replace(spec, steps=clean(spec.steps))
-
-
 def _locator(traced: list[Any], entry: Any) -> Callable[[Any], Any]:
     """Maps a node of the recorded replay to (tensor name, step, line)."""
 
@@ -379,7 +324,8 @@ def check_expression(expr: str, inputs: list[tuple[str, str]], options: Options 
         run.errors.append(SpecError("<expr>", 1, 1, "--expr needs at least one --input "
                                                     "NAME=INIT"))
         return run
-    StepError = _step_error_cls()
+    from adcli.spec.interpreter import StepError
+
     try:
         from .gradcheck import gradcheck, gradgradcheck, merge
 
@@ -413,15 +359,11 @@ def _expression_fn(expr: str, names: list[str]) -> Callable[..., Any]:
     node = parse_expression(expr, SourceMap("<expr>", text=expr), vocab, set(names))
     parsed = Expr(expr, node, 1, 1)
     spec = Spec(path="<expr>", name="expr", line=1, column=1)
-    StepError = _step_error_cls()
 
     def evaluate(*xs: Any) -> Any:
         run = Run(spec, vocab, replay=True)
         run.namespace.update(zip(names, xs))
-        try:
-            return run.eval_expr(parsed)
-        except StepError:
-            raise
+        return run.eval_expr(parsed)
     return evaluate
 
 
@@ -446,8 +388,9 @@ def _make_input(name: str, init: str) -> Any:
             raise SpecError(where, 1, 1, f"'{init}' is not a number or a nested list of "
                                          "numbers of equal lengths") from None
         return arr
+    from adcli.spec.interpreter import StepError
+
     fn = _expression_fn(init, [])
-    StepError = _step_error_cls()
     try:
         value = fn()
     except StepError as f:

@@ -9,7 +9,7 @@ from typing import Any
 import typer
 
 from . import app
-from .common import EXIT_INTERNAL, EXIT_INVALID, make_console, plain_output, state
+from .common import EXIT_INTERNAL, EXIT_INVALID, load_plugins, make_console, plain_output, state
 
 DEFAULT_MAX_ELEMENTS = 10_000_000  # mirrors adcli.engine.limits, not imported here (start-up)
 
@@ -17,40 +17,6 @@ DEFAULT_MAX_ELEMENTS = 10_000_000  # mirrors adcli.engine.limits, not imported h
 def _fail(message: str, code: int = EXIT_INVALID) -> None:
     typer.echo(f"adcli: {message}", err=True)
     raise typer.Exit(code)
-
-
-def load_plugin(path: str) -> None:
-    """Import a ``--plugin`` file (registers its ops); exit 2 with file and line on failure."""
-    import importlib.util
-    import traceback
-    from pathlib import Path
-
-    p = Path(path)
-    if not p.is_file():
-        _fail(f"--plugin {path}: no such file")
-    name = f"adcli_plugin_{abs(hash(str(p.resolve())))}"
-    try:
-        spec = importlib.util.spec_from_file_location(name, p)
-        if spec is None or spec.loader is None:
-            _fail(f"--plugin {path}: not a Python file")
-        module = importlib.util.module_from_spec(spec)  # type: ignore[arg-type]
-        sys.modules[name] = module
-        spec.loader.exec_module(module)  # type: ignore[union-attr]
-    except typer.Exit:
-        raise
-    except SyntaxError as exc:
-        sys.modules.pop(name, None)
-        _fail(f"{path}:{exc.lineno or 1}:{exc.offset or 1}: plugin failed to import: "
-              f"SyntaxError: {exc.msg}")
-    except BaseException as exc:
-        sys.modules.pop(name, None)
-        if state.debug:
-            raise
-        line = 1
-        for frame in traceback.extract_tb(exc.__traceback__):
-            if Path(frame.filename).resolve() == p.resolve():
-                line = frame.lineno or 1
-        _fail(f"{path}:{line}: plugin failed to import: {type(exc).__name__}: {exc}")
 
 
 class _Progress:
@@ -125,8 +91,7 @@ def gradcheck(
         if not sep or not name.strip() or not init.strip():
             _fail(f"--input {item!r}: expected NAME=INIT, e.g. x=randn(3, 4)")
         parsed.append((name.strip(), init.strip()))
-    for plugin in plugins or []:
-        load_plugin(plugin)
+    load_plugins(plugins)
 
     from adcli.check.spec_checks import Options, check_expression, check_paths
     from adcli.view.gradcheck_report import gradcheck_json_text, junit_xml, render_gradcheck

@@ -7,7 +7,15 @@ from typing import Any
 import typer
 
 from . import app
-from .common import EXIT_FAILED, EXIT_INTERNAL, EXIT_INVALID, make_console, plain_output, state
+from .common import (
+    EXIT_FAILED,
+    EXIT_INTERNAL,
+    EXIT_INVALID,
+    load_plugins,
+    make_console,
+    plain_output,
+    state,
+)
 
 FORMATS = ("tree", "dot", "mermaid", "json")
 DEFAULT_MAX_ELEMENTS = 10_000_000  # mirrors adcli.engine.limits (not imported: start-up time)
@@ -38,6 +46,9 @@ def graph(
     ascii_: bool = typer.Option(False, "--ascii", help="Tree: ASCII lines only."),
     max_elements: int = typer.Option(DEFAULT_MAX_ELEMENTS, "--max-elements", min=1,
                                      help="Largest number of elements of any one tensor."),
+    plugins: list[str] | None = typer.Option(  # noqa: B008 - how typer declares options
+        None, "--plugin", metavar="FILE",
+        help="Python file registering ops or Functions. Repeatable."),
 ) -> None:
     """Show the grad_fn graph of EXPR after running the spec's steps.
 
@@ -51,6 +62,7 @@ def graph(
     from adcli.spec.errors import SpecError
     from adcli.spec.loader import load_specs
 
+    load_plugins(plugins)
     try:
         specs = load_specs(spec)
     except SpecError as err:

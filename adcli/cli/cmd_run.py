@@ -7,7 +7,7 @@ from typing import Annotated, Any
 import typer
 
 from . import app
-from .common import make_console, plain_output, state
+from .common import load_plugins, make_console, plain_output, state
 
 DEFAULT_MAX_ELEMENTS = 10_000_000  # mirrors adcli.engine.limits, not imported here (start-up)
 
@@ -53,6 +53,9 @@ def run(
         help="Largest number of elements of any one tensor.")] = DEFAULT_MAX_ELEMENTS,
     graph: Annotated[bool, typer.Option(
         "--graph", help="Also show the grad_fn graph of the last assigned tensor.")] = False,
+    plugins: Annotated[list[str] | None, typer.Option(
+        "--plugin", metavar="FILE",
+        help="Python file registering ops or Functions. Repeatable.")] = None,
 ) -> None:
     """Run the steps of specs: prints, graphs, expectations and final gradients.
 
@@ -63,6 +66,7 @@ def run(
     from adcli.spec.loader import load_specs
     from adcli.spec.report import RunReport, combined_exit
 
+    load_plugins(plugins)
     files, missing = _expand(specs)
     reports: list[RunReport] = [RunReport.from_error(e) for e in missing]
     for f in files:
@@ -108,13 +112,20 @@ def validate(
         metavar="PATH...", help="Spec files or folders (searched recursively).")],
     json_out: Annotated[bool, typer.Option(
         "--json", help="Print one JSON document on stdout.")] = False,
+    plugins: Annotated[list[str] | None, typer.Option(
+        "--plugin", metavar="FILE",
+        help="Python file registering ops the specs call. Repeatable.")] = None,
 ) -> None:
-    """Parse and check specs without running them (exit 2 if any is invalid)."""
+    """Parse and check specs without running them (exit 2 if any is invalid).
+
+    Ops from a plugin are unknown names unless the plugin is given with --plugin.
+    """
     from adcli.spec.errors import SpecError
     from adcli.spec.loader import load_specs
     from adcli.spec.report import ValidateReport
     from adcli.view.run_report import render_validate, validate_json_text
 
+    load_plugins(plugins)
     files, missing = _expand(paths)
     report = ValidateReport(errors=list(missing))
     for f in files:

@@ -12,8 +12,10 @@ Public API:
   tensor bound by name that the node produced (``Run.leaf_origins``: ``id(leaf tensor)``).
 - ``replay(spec, overrides, of, *, dtype=None, max_elements=None) -> Tensor``: run the steps
   again with the named leaves replaced by ``overrides`` (in ``tensors``, or where a step binds
-  a new leaf to that name), skipping statements that call backward, print or assert and the
-  steps expect/print/graph/raises, then evaluate ``of``. For gradcheck.
+  a new leaf to that name), skipping statements that call backward, print, assert or read
+  ``.grad`` (backward is skipped, so ``.grad`` holds nothing to read; inside a ``with`` block
+  statement by statement) and the steps expect/print/graph/raises, then evaluate ``of``.
+  For gradcheck.
 - ``StepError``: raised by ``execute``/``replay`` when a statement fails (``kind``,
   ``message``, ``step``, ``line``, ``column``).
 
@@ -41,10 +43,9 @@ from .language import (
     OpRef,
     SourceMap,
     Vocabulary,
-    calls_backward,
     default_vocabulary,
-    has_side_output,
     parse_expression,
+    replay_skips,
 )
 from .loader import Expr, Spec, Statement, Step, TensorDecl
 from .report import (
@@ -200,7 +201,7 @@ class Run:
     def exec_statement(self, st: Statement) -> None:
         """Run one checked statement (StepError on error; ``assertion`` for an assert)."""
         self.line, self.column = st.line, st.column
-        if self.replay and (calls_backward(st.node) or has_side_output(st.node)):
+        if self.replay and replay_skips(st.node):
             return
         try:
             self.exec(st.node)
@@ -235,7 +236,8 @@ class Run:
             ctx = self.eval(node.items[0].context_expr)
             with ctx:
                 for s in node.body:
-                    self.exec(s)
+                    if not (self.replay and replay_skips(s)):
+                        self.exec(s)
         elif isinstance(node, ast.Pass):
             pass
         else:  # the checker lets nothing else through
@@ -839,9 +841,10 @@ def replay(spec: Spec, overrides: dict[str, Any], of: str | Expr, *, dtype: str 
            max_elements: int | None = None) -> Any:
     """Re-run the steps with the named leaves replaced and return the value of ``of``.
 
-    Skips statements that call backward, print or assert, and the expect/print/graph/raises
-    steps. Raises :class:`StepError` if a statement fails, :class:`SpecError` if ``of`` is
-    not a valid expression.
+    Skips statements that call backward, print, assert or read ``.grad`` (see
+    :func:`~adcli.spec.language.replay_skips`), and the expect/print/graph/raises steps.
+    Raises :class:`StepError` if a statement fails, :class:`SpecError` if ``of`` is not a
+    valid expression.
     """
     run = execute(spec, max_elements=max_elements, overrides=overrides, replay=True, dtype=dtype)
     with _engine_state(spec, max_elements, dtype):

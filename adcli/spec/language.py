@@ -15,6 +15,8 @@ Public API:
   names bound so far) is updated with the names the block assigns.
 - ``parse_expression(text, srcmap, vocab, bound) -> ast.expr``.
 - ``backward_receivers(stmts) -> list[ast.expr]``: receivers of ``X.backward()`` calls.
+- ``replay_skips(stmt) -> bool``: whether a gradcheck replay skips a statement (it calls
+  backward, prints, asserts or reads ``.grad``).
 """
 
 from __future__ import annotations
@@ -527,6 +529,30 @@ def calls_backward(stmt: ast.AST) -> bool:
             if isinstance(f, OpRef) and f.name == "backward":
                 return True
     return False
+
+
+def reads_grad(stmt: ast.AST) -> bool:
+    """True if a checked statement reads an attribute named ``grad`` (``x.grad.zero_()``,
+    ``w -= lr * w.grad``, ``w.grad += 1``); assigning one (``x.grad = None``) does not count.
+    """
+    for node in ast.walk(stmt):
+        if isinstance(node, ast.Attribute) and node.attr == "grad" and \
+                not isinstance(node.ctx, ast.Store):
+            return True
+        if isinstance(node, ast.AugAssign) and isinstance(node.target, ast.Attribute) \
+                and node.target.attr == "grad":
+            return True
+    return False
+
+
+def replay_skips(stmt: ast.AST) -> bool:
+    """True if a replay (gradcheck) skips this checked statement: it calls backward, prints,
+    asserts or reads ``.grad``. A ``with`` block is never skipped whole: the replay checks
+    the statements of its body one by one (and the ``with`` line itself)."""
+    if isinstance(stmt, ast.With):
+        return any(calls_backward(item) or has_side_output(item) or reads_grad(item)
+                   for item in stmt.items)
+    return calls_backward(stmt) or has_side_output(stmt) or reads_grad(stmt)
 
 
 def has_side_output(stmt: ast.AST) -> bool:

@@ -158,10 +158,37 @@ class Spec:
                 continue
             for s in st.statements:
                 for recv in backward_receivers([s.node]):
-                    seg = ast.get_source_segment(s.text, recv) if hasattr(recv, "lineno") else None
-                    text = seg or ast.unparse(recv)
+                    text = _segment(s, recv) or ast.unparse(recv)
                     out.append(Expr(text, recv, s.line, s.column))
         return out
+
+
+def _segment(st: Statement, node: ast.AST) -> str | None:
+    """The source text of ``node``, a sub-node of the statement ``st`` (None if unknown).
+
+    ``ast`` positions count from the start of the whole step text, but ``st.text`` holds only
+    the statement (starting at ``st.node``'s column), so positions are shifted to it first.
+    """
+    base = st.node
+    try:
+        first = node.lineno - base.lineno + 1  # type: ignore[attr-defined]
+        last = node.end_lineno - base.lineno + 1  # type: ignore[attr-defined]
+        col, end_col = node.col_offset, node.end_col_offset  # type: ignore[attr-defined]
+    except (AttributeError, TypeError):  # no position (a node the checker made)
+        return None
+    if end_col is None or not 1 <= first <= last <= len(_LINE_BREAK.split(st.text)):
+        return None
+    if first == 1:
+        col -= base.col_offset
+    if last == 1:
+        end_col -= base.col_offset
+    if col < 0 or end_col < 0:
+        return None
+    where = ast.Pass(lineno=first, end_lineno=last, col_offset=col, end_col_offset=end_col)
+    return ast.get_source_segment(st.text, where)
+
+
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")  # the line breaks that ``ast`` counts
 
 
 def _walk_steps(steps: Iterable[Step]) -> Iterable[Step]:
@@ -264,7 +291,7 @@ def _convert(loader: Any, node: Any, path: Path_, doc: _Doc, file: str) -> Any:
             if key == "<<" and knode.tag == "tag:yaml.org,2002:merge":
                 raise SpecError(file, *_mark(knode.start_mark), "YAML merge keys are not allowed")
             if key in out:
-                raise SpecError(file, *_mark(knode.start_mark), f"duplicate key '{key}'")
+                raise SpecError(file, *_mark(knode.start_mark), f"duplicate key {_short(key)}")
             doc.key_marks[(*path, key)] = _mark(knode.start_mark)
             out[key] = _convert(loader, vnode, (*path, key), doc, file)
         return out
@@ -394,7 +421,7 @@ def _schema_message(err: Any) -> str:
     if err.validator == "additionalProperties":
         key = _offending_key(err)
         allowed = ", ".join(err.schema.get("properties", {}))
-        return f"{prefix}unknown key '{key}' (allowed: {allowed})"
+        return f"{prefix}unknown key {_short(key)} (allowed: {allowed})"
     if err.validator == "propertyNames" and isinstance(err.instance, str):
         return f"{prefix}invalid name {err.instance!r}: a tensor name must be an identifier"
     if custom:

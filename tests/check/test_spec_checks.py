@@ -82,6 +82,28 @@ steps:
     assert c.ok
 
 
+def test_sgd_step_in_a_block_is_skipped_by_the_replay(tmp_path: Path) -> None:
+    # A training step pasted as one block: the update reads W.grad (skipped by the replay),
+    # and the default check finds the backward receiver on a later line of the block.
+    (c,) = one(tmp_path, """\
+tensors:
+  W: randn(3, 2, requires_grad=True)
+  x: randn(4, 3)
+steps:
+  - |
+    import torch
+    h = torch.tanh(x @ W)
+    loss = (h ** 2).mean()
+    loss.backward()
+    with torch.no_grad():
+        W -= 0.1 * W.grad
+        scale = x.sum()
+    W.grad.zero_()
+""")
+    assert c.ok and c.error is None and c.internal is None
+    assert c.of == "loss" and c.wrt == ["W"] and c.line == 9  # the backward line
+
+
 def test_step_failure_is_a_failed_check(tmp_path: Path) -> None:
     (c,) = one(tmp_path, """\
 tensors:

@@ -140,3 +140,84 @@ def test_startup_imports_are_lazy() -> None:
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          cwd=ROOT, env={"PYTHONPATH": str(ROOT)}).stdout.strip()
     assert out == "[]"
+
+
+# -- --plugin: the only way code runs (contract section 3) -------------------------------------
+PLUGINS = ROOT / "tests" / "check" / "plugins"
+CUBE_PLUGIN = str(PLUGINS / "cube.py")  # the contract's Cube Function, registered as "cube"
+CUBE_SPEC = """\
+tensors:
+  x: {data: [1.0, 2.0], requires_grad: true}
+steps:
+  - y = cube(x).sum()
+  - y.backward()
+  - expect: {y: 9.0, x.grad: [3.0, 12.0]}
+"""
+
+
+def test_run_with_plugin(runner: CliRunner, tmp_path: Path) -> None:
+    spec = write(tmp_path, "cube.yaml", CUBE_SPEC)
+    res = runner.invoke(app, ["run", spec, "--plugin", CUBE_PLUGIN, "--json"])
+    assert res.exit_code == 0, res.output
+    doc = json.loads(res.stdout)
+    assert doc["ok"] is True and [e["ok"] for e in doc["expectations"]] == [True, True]
+    assert doc["tensors"]["y"]["grad_fn"] == "SumBackward0"
+
+
+def test_run_with_several_plugins(runner: CliRunner, tmp_path: Path) -> None:
+    twice = write(tmp_path, "twice.py", "import adcli\n\n"
+                  "adcli.register_op('twice_for_run_test', lambda x: x * 2)\n")
+    spec = write(tmp_path, "s.yaml", CUBE_SPEC.replace("cube(x).sum()",
+                                                       "twice_for_run_test(cube(x)).sum()")
+                 .replace("y: 9.0, x.grad: [3.0, 12.0]", "y: 18.0, x.grad: [6.0, 24.0]"))
+    res = runner.invoke(app, ["run", spec, "--plugin", CUBE_PLUGIN, "--plugin", twice])
+    assert res.exit_code == 0, res.output
+
+
+def test_run_broken_plugin(runner: CliRunner, tmp_path: Path) -> None:
+    spec = write(tmp_path, "cube.yaml", CUBE_SPEC)
+    res = runner.invoke(app, ["run", spec, "--plugin", str(PLUGINS / "broken.py")])
+    assert res.exit_code == 2
+    assert f"{PLUGINS / 'broken.py'}:6: plugin failed to import: RuntimeError" in res.stderr
+    assert "Traceback" not in res.output
+    syntax = write(tmp_path, "syn.py", "import adcli\n\ndef f(:\n")
+    res = runner.invoke(app, ["run", spec, "--plugin", syntax])
+    assert res.exit_code == 2 and f"{syntax}:3:" in res.stderr
+    assert "Traceback" not in res.output
+    res = runner.invoke(app, ["run", spec, "--plugin", str(tmp_path / "missing.py")])
+    assert res.exit_code == 2 and "no such file" in res.stderr
+
+
+def test_validate_with_plugin(runner: CliRunner, tmp_path: Path) -> None:
+    # An op name no other test registers: the registry lives as long as the process.
+    plugin = write(tmp_path, "plug.py", "import adcli\n\n"
+                   "adcli.register_op('halve_for_validate_test', lambda x: x / 2)\n")
+    spec = write(tmp_path, "s.yaml", "tensors: {x: ones(2)}\n"
+                 "steps:\n  - y = halve_for_validate_test(x)\n")
+    res = runner.invoke(app, ["validate", spec])
+    assert res.exit_code == 2
+    assert f"{spec}:3:9: name 'halve_for_validate_test' is not defined" in res.stderr
+    res = runner.invoke(app, ["validate", spec, "--plugin", plugin, "--json"])
+    assert res.exit_code == 0, res.output
+    assert json.loads(res.stdout)["ok"] is True
+    res = runner.invoke(app, ["validate", spec, "--plugin", str(PLUGINS / "broken.py")])
+    assert res.exit_code == 2 and "broken.py:6:" in res.stderr
+
+
+def test_plugin_in_a_real_process(tmp_path: Path) -> None:
+    spec = write(tmp_path, "cube.yaml", CUBE_SPEC)
+
+    def adcli(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([sys.executable, "-m", "adcli", *args], capture_output=True,
+                              text=True, cwd=ROOT, env={"PYTHONPATH": str(ROOT),
+                                                        "NO_COLOR": "1"})
+
+    res = adcli("validate", spec)
+    assert res.returncode == 2 and "name 'cube' is not defined" in res.stderr
+    assert adcli("validate", spec, "--plugin", CUBE_PLUGIN).returncode == 0
+    res = adcli("run", spec, "--plugin", CUBE_PLUGIN)
+    assert res.returncode == 0, res.stderr
+    assert "PASS" in res.stdout
+    res = adcli("run", spec, "--plugin", str(PLUGINS / "broken.py"))
+    assert res.returncode == 2 and "broken.py:6:" in res.stderr
+    assert "Traceback" not in res.stderr + res.stdout

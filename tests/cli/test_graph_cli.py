@@ -162,3 +162,15 @@ def test_graph_as_a_process(spec: str) -> None:
                           env={"PYTHONPATH": str(ROOT), "NO_COLOR": "1", "PATH": ""})
     assert proc.returncode == 0, proc.stderr
     assert json.loads(proc.stdout)["root"] == "n0"
+
+
+def test_graph_with_plugin(runner: CliRunner, tmp_path: Path) -> None:
+    spec = tmp_path / "cube.yaml"
+    spec.write_text("tensors:\n  x: {data: [1.0, 2.0], requires_grad: true}\n"
+                    "steps:\n  - y = cube(x).sum()\n")
+    plugin = str(ROOT / "tests" / "check" / "plugins" / "cube.py")
+    res = runner.invoke(app, ["graph", str(spec), "--plugin", plugin, "--format", "json"],
+                        env=PLAIN)
+    assert res.exit_code == 0, res.output
+    names = [n["name"] for n in json.loads(res.stdout)["nodes"]]
+    assert names[:2] == ["SumBackward0", "CubeBackward"]

@@ -45,6 +45,60 @@ def test_replay_overrides_leaves() -> None:
     assert w.grad is not None
 
 
+GRAD_READS = """
+tensors:
+  W: {data: [1.0, 2.0], requires_grad: true}
+  x: {data: [3.0, 4.0], requires_grad: true}
+steps:
+  - |
+    loss = (W * x).sum()
+    loss.backward()
+    with torch.no_grad():
+        W -= 0.5 * W.grad
+        z = x * 2
+    x.grad.zero_()
+    g = x.grad * 2
+  - W.grad += 1
+  - x.grad = None
+  - out = (W * x).sum() + z.sum()
+"""
+
+
+def test_replay_skips_statements_that_read_grad() -> None:
+    spec = load(GRAD_READS)[0]
+    assert run(GRAD_READS).ok  # the normal run reads the grads backward made
+    W = adcli.tensor([1.0, 1.0], dtype=adcli.float64, requires_grad=True)
+    x = adcli.tensor([3.0, 4.0], dtype=adcli.float64, requires_grad=True)
+    out = replay(spec, {"W": W, "x": x}, "out")
+    # W is not updated (its update reads W.grad); z, in the same `with` block, is bound.
+    assert out.item() == 7.0 + 14.0
+    out.backward()
+    assert W.grad.tolist() == [3.0, 4.0] and x.grad.tolist() == [1.0, 1.0]  # z: no_grad
+    r = execute(spec, replay=True, overrides={"W": W, "x": x})
+    assert "g" not in r.namespace and "z" in r.namespace
+
+
+@pytest.mark.parametrize(("statement", "skipped"), [
+    ("x.grad.zero_()", True),
+    ("w -= lr * w.grad", True),
+    ("w.grad += 1", True),
+    ("g = torch.autograd.grad(y, x)", False),  # an op, not the attribute
+    ("x.grad = None", False),  # assigns .grad, reads nothing
+    ("x.requires_grad_(True)", False),
+    ("y.backward()", True),
+    ("print(y)", True),
+    ("assert y.sum() > 0", True),
+    ("with torch.no_grad():\n    w -= lr * w.grad", False),  # its body, one by one
+    ("z = y * 2", False),
+])
+def test_replay_skips(statement: str, skipped: bool) -> None:
+    from adcli.spec.language import SourceMap, default_vocabulary, parse_block, replay_skips
+
+    bound = {"x", "y", "w", "lr"}
+    (node,) = parse_block(statement, SourceMap("t.yaml"), default_vocabulary(), bound)
+    assert replay_skips(node) is skipped
+
+
 def test_execute_origins_and_evaluate() -> None:
     spec = load(SPEC)[0]
     r = execute(spec)

@@ -71,6 +71,47 @@ def test_backward_exprs() -> None:
     assert [e.text for e in spec.backward_exprs()] == ["y", "(x * 2).sum()"]
 
 
+def test_backward_exprs_of_later_lines_in_a_block() -> None:
+    # Regression: receivers on line 2+ of a block step (and inside a `with` block) were
+    # sliced from the statement's own text with the block's positions: an IndexError, or
+    # the wrong text.
+    spec = load("""
+    tensors: {x: {data: [1.0, 2.0], requires_grad: true}}
+    steps:
+      - |
+        import torch
+        y = (x * 2).sum()
+        y.backward(retain_graph=True)
+        with torch.enable_grad():
+            z = x.exp().sum()
+            z.backward()
+        w = x * 3;  w.sum().backward()
+        print("é", x.grad);   (x ** 2).sum().backward()
+    """)[0]
+    exprs = spec.backward_exprs()
+    assert [e.text for e in exprs] == ["y", "z", "w.sum()", "(x ** 2).sum()"]
+    assert [e.line for e in exprs] == [7, 8, 11, 12]  # the statements' YAML lines
+
+
+def test_backward_exprs_of_bundled_specs() -> None:
+    from pathlib import Path
+
+    from adcli.spec.loader import find_spec_files, load_specs
+
+    root = Path(__file__).parents[2] / "specs"
+    for f in find_spec_files([root]):
+        for spec in load_specs(f):
+            for e in spec.backward_exprs():
+                assert e.text and e.text.strip() == e.text, (f, e.text)
+    (pasted,) = load_specs(root / "tutorial_pasted.yaml")
+    assert [e.text for e in pasted.backward_exprs()] == ["loss", "out", "out", "out"]
+
+
+def test_odd_keys_stay_on_one_line() -> None:
+    err = refused("? \"a\\nb\"\n: 1\n")
+    assert "unknown key 'a\\nb'" in str(err) and "\n" not in str(err)
+
+
 def test_file_errors(tmp_path) -> None:
     from adcli.spec.errors import SpecError
     from adcli.spec.loader import find_spec_files, load_specs
