@@ -47,8 +47,50 @@ def find_culprit(tape: Tape, outputs: list[Tensor], *, eps: float, atol: float, 
             continue
         where = locate(node) if locate is not None else None
         tensor, step, line = where if where is not None else (None, None, None)
-        return Culprit(node.name(), step, line, tensor, problem)
+        culprit = Culprit(node.name(), step, line, tensor, problem)
+        culprit.node_ref = node
+        return culprit
     return None
+
+
+class _Origin:
+    """What the graph snapshot reads for a node's name and place in the spec."""
+
+    def __init__(self, name: str | None, step: int | None, line: int | None, node: Any) -> None:
+        self.name, self.step, self.line, self.node = name, step, line, node
+
+
+def culprit_graph(outputs: list[Tensor], culprit: Culprit | None,
+                  locate: Locate | None = None, leaves: dict[str, Tensor] | None = None,
+                  max_nodes: int = 500) -> tuple[Any, str | None]:
+    """The snapshot of the checked graph, with names from ``locate`` and the checked
+    ``leaves`` (name → tensor), and the culprit's id in it."""
+    from adcli.view.snapshot import snapshot_from_tensor
+
+    if not outputs:
+        return None, None
+    names: dict[int, _Origin] = {
+        id(t): _Origin(name, None, None, t) for name, t in (leaves or {}).items()}
+    if locate is not None:
+        # ``locate`` answers for every node a statement made; only the first one met from the
+        # root (the statement's result) carries the tensor's name.
+        stack = [o.grad_fn for o in outputs if o.grad_fn is not None]
+        seen: set[int] = set()
+        used: set[str] = set()
+        while stack:
+            n = stack.pop()
+            if id(n) in seen:
+                continue
+            seen.add(id(n))
+            where = locate(n)
+            if where is not None and where[0] is not None and where[0] not in used:
+                used.add(where[0])
+                names[id(n)] = _Origin(where[0], where[1], where[2], n)
+            stack.extend(m for m, _ in reversed(n.next_functions) if m is not None)
+    snap = snapshot_from_tensor(outputs[0], names, max_nodes=max_nodes)
+    node = getattr(culprit, "node_ref", None)
+    ids = snap.resolve([node]) if node is not None else set()
+    return snap, next(iter(ids), None)
 
 
 def _unit(rng: np.random.Generator, shape: tuple[int, ...]) -> np.ndarray:

@@ -20,7 +20,7 @@ from adcli.engine.backward import grad as autograd_grad
 from adcli.engine.grad_mode import enable_grad
 from adcli.engine.tensor import Tensor
 
-from .culprit import Locate, find_culprit
+from .culprit import Locate, culprit_graph, find_culprit
 from .finite_diff import (
     Evaluator,
     as_outputs,
@@ -217,6 +217,11 @@ def _check(fn: Callable[..., Any], args: list[Any], positions: list[int], names:
                                               locate=locate)
             except Exception as exc:
                 report.notes.append(Note("culprit", f"culprit search failed: {exc}"))
+            try:
+                report.graph, report.culprit_id = culprit_graph(
+                    outputs, report.culprit, locate, dict(zip(names, leaves)))
+            except Exception as exc:
+                report.notes.append(Note("graph", f"graph snapshot failed: {exc}"))
     report.strategy = "+".join(sorted(ev.strategy)) or "none"
     report.seconds = time.perf_counter() - started
     return report

@@ -62,6 +62,7 @@ class Culprit:
     line: int | None = None
     tensor: str | None = None
     detail: str = ""
+    node_ref: Any = field(default=None, repr=False, compare=False)  # the engine node
 
     def to_dict(self) -> dict[str, Any]:
         return {"node": self.node, "step": self.step, "line": self.line, "tensor": self.tensor,
@@ -97,6 +98,10 @@ class GradcheckReport:
     error_kind: str | None = None
     seconds: float = 0.0
     strategy: str = ""
+    # On failure: the checked graph (an adcli.view.snapshot.GraphSnapshot) and the id of the
+    # culprit's node in it, so that views can show the tree with the culprit highlighted.
+    graph: Any = None
+    culprit_id: str | None = None
 
     @property
     def max_abs_error(self) -> float:

@@ -98,6 +98,13 @@ def render_gradcheck(console: Any, run: Any, *, plain: bool = False, verbose: bo
             console.print(f"    culprit: {escape(cu.node)}{escape(loc)}: {escape(cu.detail)}")
         elif r.error is None:
             console.print("    culprit: none found (every node agrees with its own forward)")
+        if r.graph is not None and r.graph.root is not None:
+            from adcli.view.tree import tree_text_lines
+
+            highlight = {r.culprit_id: "culprit"} if r.culprit_id else ()
+            console.print(f"    graph of {escape(c.of)}:")
+            for line in tree_text_lines(r.graph, depth=12, highlight=highlight, indent="      "):
+                console.print(escape(line))
     n_ok = sum(1 for c in run.checks if c.ok)
     n = len(run.checks)
     summary = f"{n_ok}/{n} checks passed"

@@ -113,6 +113,11 @@ def test_text_output_of_a_failure(runner: CliRunner, tmp_path: Path) -> None:
     out = res.stdout
     assert "FAIL" in out and "analytical" in out and "numerical" in out
     assert "culprit: CubeWrongCoefficientBackward (tensor z, step 2, line 6)" in out
+    # the failed check's tree, with the culprit highlighted (a mark that reads in plain text)
+    assert "graph of" in out
+    marked = [line for line in out.splitlines() if "<<< culprit" in line]
+    assert len(marked) == 1 and "CubeWrongCoefficientBackward (z)" in marked[0]
+    assert "!!" in marked[0]
 
 
 def test_contract_cube_plugin(runner: CliRunner, tmp_path: Path) -> None:
