@@ -88,20 +88,18 @@ def _run(roots: list[tuple[Node, int]], root_grads: list[Any], retain_graph: boo
     needed = _needed(root_nodes, parents, capture, accumulate_into) if partial else None
     ready = [n for n in dict.fromkeys(root_nodes) if deps.get(n, 0) == 0]
     captured: dict[int, Any] = {}
-    visited: list[Node] = []
+    release = not retain_graph
     with set_grad_enabled(create_graph):
         while ready:
             node = ready.pop()
-            visited.append(node)
             grads = buffers.pop(node, None) or [None] * node.n_outputs
-            if node._pre_hooks or node._retain:
+            if node._pre_hooks is not None or node._retain is not None:
                 grads = _pre_hooks(node, grads, create_graph)
             if capture is not None:
                 for nr in range(len(grads)):
                     slot = capture.get((node, nr))
                     if slot is not None:
                         captured[slot] = grads[nr]
-            nexts = node.next_functions
             if type(node) is AccumulateGrad:
                 if accumulate_into is None or node in accumulate_into:
                     g0 = grads[0]
@@ -110,9 +108,13 @@ def _run(roots: list[tuple[Node, int]], root_grads: list[Any], retain_graph: boo
                              and g0.flags.writeable)
                     node.apply(grads, create_graph, owned)
                 continue
+            nexts = node.next_functions
             if (needed is None or node in needed) and (
                     grads[0] is not None if len(grads) == 1 else any(g is not None for g in grads)):
                 outs = node.apply(grads, create_graph)
+                if release:
+                    # As PyTorch: a node's saved tensors go as soon as it has run.
+                    node.release()
             else:
                 outs = (None,) * len(nexts)
             for (nxt, nr), g in zip(nexts, outs):
@@ -124,8 +126,10 @@ def _run(roots: list[tuple[Node, int]], root_grads: list[Any], retain_graph: boo
                         buf = buffers[nxt] = [None] * nxt.n_outputs
                     if buf[nr] is None:
                         buf[nr] = g
-                        k = id(g)
-                        routed[k] = routed.get(k, 0) + 1
+                        if type(nxt) is AccumulateGrad:
+                            # Only leaves adopt arrays, so only routes to leaves are counted.
+                            k = id(g)
+                            routed[k] = routed.get(k, 0) + 1
                     else:
                         buf[nr] = g = buf[nr] + g
                         routed[id(g)] = 1
@@ -133,9 +137,6 @@ def _run(roots: list[tuple[Node, int]], root_grads: list[Any], retain_graph: boo
                 deps[nxt] = d
                 if d == 0:
                     ready.append(nxt)
-    if not retain_graph:
-        for node in visited:
-            node.release()
     return captured
 
 
