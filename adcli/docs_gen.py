@@ -23,9 +23,6 @@ _COMPOSITE: dict[str, list[str]] = {
                "squeeze_"],
     "square": ["pow"],
     "outer": ["mul", "view"],
-    "clamp_min": ["clamp"],
-    "clamp_max": ["clamp"],
-    "unbind": ["select"],
     "F.linear": ["addmm", "t", "mm", "view", "_unsafe_view", "add"],
     "F.cross_entropy": ["log_softmax", "nll_loss"],
     "F.l1_loss": ["sub", "abs", "mean", "sum"],
@@ -92,9 +89,12 @@ def op_entries(include_plugins: bool = True) -> list[OpEntry]:
             links.setdefault(n, []).append(row)
 
     def derivs(public: str, canonical: str) -> list[dict[str, Any]]:
-        for key in (public, canonical):
-            if key in _COMPOSITE:
-                return [by_op[n] for n in _COMPOSITE[key] if n in by_op]
+        # A table op of the same name is what the public name records; _COMPOSITE only
+        # describes names that have none (the engine may gain one, as clamp_min did).
+        if canonical not in by_op:
+            for key in (public, canonical):
+                if key in _COMPOSITE:
+                    return [by_op[n] for n in _COMPOSITE[key] if n in by_op]
         return list(links.get(canonical, []))
 
     used: set[str] = set()
@@ -182,7 +182,9 @@ def find_op(name: str, entries: list[OpEntry] | None = None) -> list[OpEntry]:
     from adcli.engine import registry
 
     entries = entries if entries is not None else op_entries()
-    by_name = {e.name: e for e in entries}
+    by_name: dict[str, OpEntry] = {}
+    for e in entries:  # public entries come first: they win over a same-named table op
+        by_name.setdefault(e.name, e)
     for alias_entry in entries:
         for a in alias_entry.aliases:
             by_name.setdefault(a, alias_entry)

@@ -171,7 +171,11 @@ def _render_run(report: Any) -> str:
     elif report.internal is not None:
         lines.append(f"adcli: internal error in {report.spec}: {report.internal}")
     render_run(_console(buf), report, plain=True, quiet=True)
-    return "\n".join([*lines, buf.getvalue().rstrip()]).strip("\n")
+    body = buf.getvalue().rstrip().splitlines()
+    if body and body[-1].startswith("FAIL "):
+        # The verdict first: pytest's short summary shows the report's first line.
+        body = [body[-1], *body[:-1]]
+    return "\n".join([*lines, *body]).strip("\n")
 
 
 def _gradcheck(spec: Any) -> str | None:

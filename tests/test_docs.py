@@ -3,6 +3,7 @@ spec and rejects malformed ones, and the docs only name specs and commands that 
 
 from __future__ import annotations
 
+import os
 import re
 from pathlib import Path
 
@@ -71,6 +72,8 @@ def _probes():
         "clamp_min": [adcli.clamp_min(v, 0.0)],
         "clamp_max": [adcli.clamp_max(v, 0.0)],
         "unbind": [adcli.unbind(m)[0]],
+        "Tensor.unbind": [m.unbind(1)[2]],
+        "Tensor.clamp_min": [v.clamp_min(0.0)],
         "F.linear": [F.linear(m, m, v), F.linear(b3, m)],
         "F.cross_entropy": [F.cross_entropy(m, adcli.tensor([0, 1, 2]))],
         "F.l1_loss": [F.l1_loss(v, v.detach()), F.l1_loss(v, v.detach(), reduction="sum")],
@@ -85,9 +88,31 @@ def test_composites_list_the_grad_fns_they_record():
     entries = docs_gen.op_entries()
     for name, outputs in _probes().items():
         (entry,) = docs_gen.find_op(name, entries)
+        assert entry.kind != "derivative", (name, "found the table op, not the public name")
         listed = {d["grad_fn"] for d in entry.derivatives}
         for out in outputs:
             assert _grad_fns(out) <= listed, (name, _grad_fns(out), listed)
+
+
+def test_composites_do_not_shadow_a_table_op():
+    from adcli.engine import registry
+
+    table = {row["name"] for row in registry.op_table()}
+    assert not {k.split(".")[-1] for k in docs_gen._COMPOSITE} & table
+
+
+def test_find_op_prefers_the_public_name():
+    """``adcli ops NAME`` for a public name shows the function, even when a derivative-table
+    op has the same name (unbind, clamp_min, ...)."""
+    from adcli.engine import registry
+
+    entries = docs_gen.op_entries()
+    for name in [*registry.TORCH, *(f"F.{n}" for n in registry.FUNCTIONAL),
+                 *(f"Tensor.{n}" for n in registry.TENSOR_METHODS)]:
+        found = docs_gen.find_op(name, entries)
+        if name in registry.TORCH and not found:
+            continue  # dtypes (torch.float64) are names, not ops
+        assert len(found) == 1 and found[0].kind != "derivative", (name, found)
 
 
 # -- the JSON Schema (editor integration) ------------------------------------------------------
@@ -142,6 +167,44 @@ def test_schema_rejects_malformed_specs(validator, doc):
     assert list(validator.iter_errors(doc)), doc
 
 
+# The hostile corpus (tests/spec/hostile) whose problem is the document's structure, so an
+# editor flags it; the rest are statement-language or runtime problems (adcli validate's job).
+HOSTILE = ROOT / "tests" / "spec" / "hostile"
+STRUCTURAL = [
+    "billion_laughs.yaml", "dtype_wrong_value.yaml", "expect_bad_wanted.yaml",
+    "expect_wrong_type.yaml", "raises_bad_kind.yaml", "seed_wrong_type.yaml",
+    "step_unknown_key.yaml", "step_wrong_type.yaml", "steps_wrong_type.yaml",
+    "tensor_bad_mapping.yaml", "tensors_wrong_type.yaml", "too_many_steps.yaml",
+    "top_level_list.yaml", "top_level_scalar.yaml", "unknown_top_key.yaml",
+    "yaml_binary_tag.yaml", "yaml_set_tag.yaml",
+]
+
+
+@pytest.mark.parametrize("name", STRUCTURAL)
+def test_schema_rejects_the_malformed_corpus(validator, name: str):
+    docs = list(yaml.load_all((HOSTILE / name).read_text(encoding="utf-8"), Loader=Yaml12Loader))
+    assert any(list(validator.iter_errors(d)) for d in docs), name
+
+
+def test_schema_reads_the_same_as_draft_07():
+    """yaml-language-server validates with draft-07 semantics: the schema must be a valid
+    draft-07 schema and give the same verdicts there as under its declared 2020-12."""
+    import jsonschema
+
+    from adcli.spec.schema import schema
+
+    jsonschema.Draft7Validator.check_schema(schema())
+    v7, v2020 = jsonschema.Draft7Validator(schema()), jsonschema.Draft202012Validator(schema())
+    docs = [d for p in SPECS for d in yaml.load_all(p.read_text(encoding="utf-8"),
+                                                    Loader=Yaml12Loader)]
+    docs += [d for n in STRUCTURAL for d in yaml.load_all(
+        (HOSTILE / n).read_text(encoding="utf-8"), Loader=Yaml12Loader)]
+    assert len(docs) > len(SPECS)
+    for doc in docs:
+        assert (sorted(e.message for e in v7.iter_errors(doc))
+                == sorted(e.message for e in v2020.iter_errors(doc)))
+
+
 # -- the prose docs ----------------------------------------------------------------------------
 DOC_FILES = sorted(DOCS.glob("*.md"))
 
@@ -173,3 +236,76 @@ def test_docs_name_existing_commands(path: Path):
     shown = re.findall(r"(?:^\$ |run: |^\s*- |entry: )adcli ([a-z]+)\b", text, re.M)
     for cmd in set(shown):
         assert cmd in known, f"{path.name} shows `adcli {cmd}`, not a command"
+
+
+# -- the outputs shown in the tutorial are real ------------------------------------------------
+def _console_sessions(text: str) -> list[tuple[str, list[str], int | None]]:
+    """(command, output lines, exit code from a following ``$ echo $?``) per ``$ adcli``."""
+    out: list[tuple[str, list[str], int | None]] = []
+    for block in re.findall(r"```console\n(.*?)```", text, re.S):
+        cur: list | None = None
+        for line in block.splitlines():
+            if line.startswith("$ echo $?") and cur is not None:
+                cur[2] = -1  # the next line is the code
+            elif line.startswith("$ "):
+                cur = [line[2:], [], None]
+                out.append(cur)  # type: ignore[arg-type]
+            elif cur is not None and cur[2] == -1:
+                cur[2] = int(line)
+            elif cur is not None:
+                cur[1].append(line)
+    return [(c, lines, code) for c, lines, code in out
+            if c.startswith("adcli ") and lines and not c.startswith("adcli init")]
+
+
+def _norm(lines: list[str]) -> list[str]:
+    return [re.sub(r"0x[0-9a-f]+", "0x...", ln.rstrip()) for ln in lines if ln.strip()]
+
+
+def test_tutorial_outputs_are_real(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    import shlex
+    import subprocess
+    import sys
+
+    from typer.testing import CliRunner
+
+    from adcli.cli import _register, app
+
+    _register()
+    text = (DOCS / "tutorial.md").read_text(encoding="utf-8")
+    # the files the tutorial shows as ``# name`` code blocks
+    for name, body in re.findall(r"```\w+\n# ([\w.]+\.(?:ya?ml|py))\n(.*?)```", text, re.S):
+        (tmp_path / name).write_text(body, encoding="utf-8")
+    (tmp_path / "specs").symlink_to(ROOT / "specs")
+    monkeypatch.chdir(tmp_path)
+    sessions = _console_sessions(text)
+    assert len(sessions) >= 12
+    for cmd, want, code in sessions:
+        args = shlex.split(cmd)[1:]
+        if "--plugin" in args:  # a plugin registers ops for good: keep it out of this process
+            proc = subprocess.run([sys.executable, "-m", "adcli", *args], capture_output=True,
+                                  text=True, env={**os.environ, "PYTHONPATH": str(ROOT)})
+            stdout, stderr, rc = proc.stdout, proc.stderr, proc.returncode
+        else:
+            res = CliRunner().invoke(app, args, env={"NO_COLOR": "1"})
+            stdout, stderr, rc = res.stdout, res.stderr, res.exit_code
+        got = _norm(stdout.splitlines()) + _norm(stderr.splitlines())
+        assert sorted(got) == sorted(_norm(want)), (cmd, "\n".join(got))
+        if code is not None:
+            assert rc == code, cmd
+
+
+def test_ci_guide_snippets_parse_and_run_the_real_commands():
+    text = (DOCS / "ci.md").read_text(encoding="utf-8")
+    blocks = [yaml.safe_load(b) for b in re.findall(r"```yaml\n(.*?)```", text, re.S)
+              if not b.lstrip().startswith("- id:")]  # the override fragment is not a file
+    workflow = next(b for b in blocks if isinstance(b, dict) and "jobs" in b)
+    steps = workflow["jobs"]["specs"]["steps"]
+    runs = [s["run"] for s in steps if "run" in s]
+    assert "adcli gradcheck specs/ --junit report.xml" in runs
+    upload = next(s for s in steps if str(s.get("uses", "")).startswith("actions/upload-artifact"))
+    assert upload["if"] == "always()" and upload["with"]["path"] == "report.xml"
+    precommit = next(b for b in blocks if isinstance(b, dict) and "repos" in b)
+    hook_ids = {h["id"] for r in precommit["repos"] for h in r["hooks"]}
+    manifest = yaml.safe_load((ROOT / ".pre-commit-hooks.yaml").read_text(encoding="utf-8"))
+    assert hook_ids == {h["id"] for h in manifest}

@@ -98,13 +98,16 @@ def test_passing_spec_with_flag(pytester: pytest.Pytester):
 
 def test_failing_spec_shows_adclis_report(pytester: pytest.Pytester):
     pytester.makefile(".yaml", bad=FAILING)
-    result = run(pytester, "--adcli", ".")
+    result = run(pytester, "--adcli", ".", "-rf")
     assert result.ret == pytest.ExitCode.TESTS_FAILED
     result.assert_outcomes(failed=1)
     result.stdout.fnmatch_lines([
-        "*FAIL  3  expect x.grad*",
+        "*adcli spec wrong-grad*",
+        "FAIL wrong-grad: 3 steps, 0/1 expectations held",
+        "  FAIL  3  expect x.grad",
         "*FAIL x.grad: wanted [[]2.0, 5.0[]], got tensor([[]2., 4.[]])*",
-        "*FAIL wrong-grad: 3 steps, 0/1 expectations held*",
+        "*short test summary*",
+        "FAILED bad.yaml::wrong-grad - FAIL wrong-grad: 3 steps, 0/1 expectations held",
     ])
     assert "Traceback" not in result.stdout.str()
     assert "pytest_plugin.py" not in result.stdout.str()

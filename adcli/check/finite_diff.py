@@ -150,9 +150,11 @@ def directions(ev: Evaluator, i: int, vs: Sequence[np.ndarray], eps: float) -> l
     c = len(vs)
     X = np.empty((2 * c, *x.shape))
     for k, v in enumerate(vs):
-        np.multiply(v, eps, out=X[k])
-        np.subtract(x, X[k], out=X[c + k])
-        X[k] += x
+        # Views through slices: for a 0-d input X[k] would be a scalar copy, not a view.
+        plus, minus = X[k:k + 1].reshape(x.shape), X[c + k:c + k + 1].reshape(x.shape)
+        np.multiply(v, eps, out=plus)
+        np.subtract(x, plus, out=minus)
+        plus += x
     out = ev.batch(i, X)
     return [(out[k] - out[c + k]) / (2 * eps) for k in range(c)]
 

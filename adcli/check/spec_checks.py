@@ -64,8 +64,8 @@ class SpecCheck:
         return {
             "spec": self.spec, "name": self.name, "of": self.of, "wrt": list(self.wrt),
             "ok": self.ok,
-            "max_abs_error": _num(r.max_abs_error) if r else None,
-            "max_rel_error": _num(r.max_rel_error) if r else None,
+            "max_abs_error": _num(r.max_abs_error) if r is not None else None,
+            "max_rel_error": _num(r.max_rel_error) if r is not None else None,
             "culprit": (None if r is None or r.culprit is None else
                         {"node": r.culprit.node, "step": r.culprit.step,
                          "line": r.culprit.line, "tensor": r.culprit.tensor,
@@ -83,7 +83,7 @@ class SpecCheck:
                       None if r is None or r.error is None else
                       {"kind": r.error_kind or "invalid_argument", "message": r.error,
                        "step": None, "line": self.line, "column": None}),
-            "seconds": round(r.seconds, 6) if r else 0.0,
+            "seconds": round(r.seconds, 6) if r is not None else 0.0,
         }
 
 
@@ -304,25 +304,45 @@ def _owners(run: Any) -> dict[int, Any]:
 def check_expression(expr: str, inputs: list[tuple[str, str]], options: Options | None = None,
                      seed: int = 0) -> GradcheckRun:
     """``adcli gradcheck --expr EXPR --input NAME=INIT``: inputs require grad."""
-    from adcli.engine import creation
-    from adcli.engine.tensor import Tensor
-    from adcli.spec.errors import SpecError
+    from adcli.engine import limits
 
     opts = options or Options()
     run = GradcheckRun()
     names = [n for n, _ in inputs]
     check = SpecCheck("<expr>", "expr", expr, names, line=1, order=opts.order or 1,
                       mode=opts.mode or "full")
+    prev_max = limits.get_max_elements()
     try:
+        if opts.max_elements is not None:
+            limits.set_max_elements(opts.max_elements)
+        return _check_expression(run, check, expr, inputs, opts, seed)
+    finally:
+        limits.set_max_elements(prev_max)
+
+
+def _check_expression(run: GradcheckRun, check: SpecCheck, expr: str,
+                      inputs: list[tuple[str, str]], opts: Options, seed: int) -> GradcheckRun:
+    from adcli.engine import creation
+    from adcli.engine.tensor import Tensor
+    from adcli.spec.errors import SpecError
+
+    names = check.wrt
+    try:
+        # Names first: a bad or repeated name would otherwise surface as an unknown name.
+        seen: set[str] = set()
+        for name in names:
+            if not name.isidentifier():
+                raise SpecError(f"--input {name}", 1, 1, f"'{name}' is not a valid name")
+            if name in seen:
+                raise SpecError(f"--input {name}", 1, 1, f"'{name}' is given more than once")
+            seen.add(name)
+        if not names:
+            raise SpecError("<expr>", 1, 1, "--expr needs at least one --input NAME=INIT")
         evaluate = _expression_fn(expr, names)
         creation.manual_seed(seed)
         values = [_make_input(name, init) for name, init in inputs]
     except SpecError as err:
         run.errors.append(err)
-        return run
-    if not names:
-        run.errors.append(SpecError("<expr>", 1, 1, "--expr needs at least one --input "
-                                                    "NAME=INIT"))
         return run
     from adcli.spec.interpreter import StepError
 
@@ -390,7 +410,10 @@ def _make_input(name: str, init: str) -> Any:
         return arr
     from adcli.spec.interpreter import StepError
 
-    fn = _expression_fn(init, [])
+    try:
+        fn = _expression_fn(init, [])
+    except SpecError as err:
+        raise SpecError(where, 1, err.column, err.message) from None
     try:
         value = fn()
     except StepError as f:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sys
-import time
+import threading
 from typing import Any
 
 import typer
@@ -20,31 +20,50 @@ def _fail(message: str, code: int = EXIT_INVALID) -> None:
 
 
 class _Progress:
-    """A rich progress line on stderr, only on a terminal and only after about a second."""
+    """A rich progress line on stderr, only on a terminal and only once a check has run for
+    about a second (a timer shows it, so one long check gets it too)."""
 
-    def __init__(self, enabled: bool) -> None:
+    def __init__(self, enabled: bool, delay: float = 1.0) -> None:
         self.enabled = enabled and sys.stderr.isatty()
-        self.started = time.perf_counter()
+        self.delay = delay
+        self.label = "gradcheck"
         self.bar: Any = None
         self.task: Any = None
+        self.timer: threading.Timer | None = None
+        self.lock = threading.Lock()
+        self.closed = False
 
     def __call__(self, label: str) -> None:
         if not self.enabled:
             return
-        if self.bar is None and time.perf_counter() - self.started > 1.0:
-            from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+        with self.lock:
+            self.label = f"gradcheck {label}"
+            if self.bar is not None:
+                self.bar.update(self.task, description=self.label)
+            elif self.timer is None:
+                self.timer = threading.Timer(self.delay, self._show)
+                self.timer.daemon = True
+                self.timer.start()
 
+    def _show(self) -> None:
+        from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+        with self.lock:
+            if self.closed or self.bar is not None:
+                return
             self.bar = Progress(SpinnerColumn(), TextColumn("{task.description}"),
                                 TimeElapsedColumn(), console=make_console(stderr=True),
                                 transient=True)
             self.bar.start()
-            self.task = self.bar.add_task(label)
-        if self.bar is not None:
-            self.bar.update(self.task, description=f"gradcheck {label}")
+            self.task = self.bar.add_task(self.label)
 
     def close(self) -> None:
-        if self.bar is not None:
-            self.bar.stop()
+        with self.lock:
+            self.closed = True
+            if self.timer is not None:
+                self.timer.cancel()
+            if self.bar is not None:
+                self.bar.stop()
 
 
 @app.command("gradcheck")
@@ -101,6 +120,7 @@ def gradcheck(
     progress = _Progress(enabled=not json_out)
     try:
         if expr is not None:
+            progress(expr)
             run = check_expression(expr, parsed, opts)
         else:
             run = check_paths(paths, opts, progress=progress)

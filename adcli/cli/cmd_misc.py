@@ -13,10 +13,17 @@ DEFAULT_SPEC = "adcli-spec.yaml"
 SCHEMA_FILE = "adcli.schema.json"
 
 
+def _complete_op(incomplete: str) -> list[str]:
+    """Shell completion of ``adcli ops NAME``: the names it accepts."""
+    from adcli.docs_gen import known_names
+
+    return [n for n in known_names() if n.startswith(incomplete)]
+
+
 @app.command("ops")
 def ops(
     name: str | None = typer.Argument(
-        None, metavar="[NAME]",
+        None, metavar="[NAME]", autocompletion=_complete_op,
         help="One op: matmul, torch.exp, F.mse_loss, Tensor.view, sum_dim or MulBackward0."),
     json_out: bool = typer.Option(False, "--json", help="Print one JSON document on stdout."),
 ) -> None:

@@ -10,6 +10,7 @@ from . import app
 from .common import load_plugins, make_console, plain_output, state
 
 DEFAULT_MAX_ELEMENTS = 10_000_000  # mirrors adcli.engine.limits, not imported here (start-up)
+DEFAULT_MAX_MEMORY_MB = 256  # mirrors adcli.spec.interpreter.MAX_MEMORY_BYTES
 
 
 def _expand(paths: list[str]) -> tuple[list[str], list[Any]]:
@@ -51,6 +52,9 @@ def run(
     max_elements: Annotated[int, typer.Option(
         "--max-elements", min=1,
         help="Largest number of elements of any one tensor.")] = DEFAULT_MAX_ELEMENTS,
+    max_memory: Annotated[int, typer.Option(
+        "--max-memory", min=1, metavar="MB",
+        help="Most memory (MB) one spec's run may add.")] = DEFAULT_MAX_MEMORY_MB,
     graph: Annotated[bool, typer.Option(
         "--graph", help="Also show the grad_fn graph of the last assigned tensor.")] = False,
     plugins: Annotated[list[str] | None, typer.Option(
@@ -77,7 +81,8 @@ def run(
             continue
         for spec in loaded:
             reports.append(run_spec(spec, max_elements=max_elements,
-                                    raise_internal=state.debug, graph=graph))
+                                    raise_internal=state.debug, graph=graph,
+                                    max_memory=max_memory * 2**20))
     _report_run(reports, json_out=json_out, quiet=quiet)
     raise typer.Exit(combined_exit([r.exit_code for r in reports]))
 

@@ -161,6 +161,16 @@ def _rsub_self(g, s, B):
     return -g if s.alpha == 1 else g * (-s.alpha)
 
 
+def _rsub_tensor(a: np.ndarray, b: np.ndarray, alpha: Any = 1) -> np.ndarray:
+    return b - a if alpha == 1 else b - alpha * a
+
+
+rsub_tensor = defop("rsub_tensor", "RsubBackward0", _bin(_rsub_tensor), inputs=("self", "other"),
+                    torch="torch.rsub (tensor, tensor)")
+rsub_tensor.grad("self")(_rsub_self)
+rsub_tensor.grad("other")(_add_self)
+
+
 mul = defop("mul", "MulBackward0", _bin(np.multiply), inputs=("self", "other"),
             save={"self": ("other",), "other": ("self",)})
 
@@ -573,6 +583,22 @@ def _clamp_self(g, s, B):
     return g * mask
 
 
+clamp_min = defop("clamp_min", "ClampMinBackward0", _clamp, save=("self",))
+clamp_max = defop("clamp_max", "ClampMaxBackward0", _clamp, save=("self",))
+
+
+@clamp_min.grad("self")
+def _clamp_min_self(g, s, B):
+    "grad * (self >= min)"
+    return _clamp_self(g, s, B)
+
+
+@clamp_max.grad("self")
+def _clamp_max_self(g, s, B):
+    "grad * (self <= max)"
+    return _clamp_self(g, s, B)
+
+
 def _clamp_tensor(a: np.ndarray, lo: Any, hi: Any) -> np.ndarray:
     shape = a.shape
     for bound in (lo, hi):
@@ -700,7 +726,7 @@ def _to_copy_self(g, s, B):
 # ----------------------------------------------------------------------------------------------
 def _mm(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     if a.ndim != 2 or b.ndim != 2:
-        raise InvalidArgumentError(f"mm: expected 2D tensors, got {a.ndim}D and {b.ndim}D")
+        raise InvalidArgumentError(f"{'self' if a.ndim != 2 else 'mat2'} must be a matrix")
     if a.shape[1] != b.shape[0]:
         raise ShapeMismatchError(
             f"mat1 and mat2 shapes cannot be multiplied ({a.shape[0]}x{a.shape[1]} and "
@@ -1221,6 +1247,8 @@ def _t_self(g, s, B):
 
 
 def _permute(a: np.ndarray, dims: tuple[int, ...]) -> np.ndarray:
+    if len(dims) == a.ndim and len(set(dims)) != len(dims):
+        raise InvalidArgumentError("permute(): duplicate dims are not allowed.")
     if sorted(dims) != list(range(a.ndim)):
         raise InvalidArgumentError(
             f"permute(sparse_coo): number of dimensions in the tensor input does not match the "
@@ -1448,6 +1476,13 @@ copy_slices = defop("index_put", "CopySlices", _copy_slices, inputs=("self", "va
                     torch="tensor[index] = value")
 
 
+# PyTorch names a write through advanced indices (mask, integer tensor) after index_put_.
+index_put_advanced = defop("index_put_advanced", "IndexPutBackward0", _copy_slices,
+                           inputs=("self", "value"),
+                           torch="tensor[mask or int tensor] = value")
+
+
+@index_put_advanced.grad("self")
 @copy_slices.grad("self")
 def _copy_slices_self(g, s, B):
     "grad with zeros at the written positions"
@@ -1456,6 +1491,7 @@ def _copy_slices_self(g, s, B):
     return g * mask
 
 
+@index_put_advanced.grad("value")
 @copy_slices.grad("value")
 def _copy_slices_value(g, s, B):
     "grad[index], summed to value's shape"

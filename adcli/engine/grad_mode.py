@@ -46,7 +46,13 @@ class set_grad_enabled:  # noqa: N801 - mirrors torch.set_grad_enabled
 class _GradModeContext:
     mode = True
 
-    def __init__(self) -> None:
+    def __new__(cls, orig_func: Callable[..., Any] | None = None) -> Any:
+        # As torch: ``@no_grad`` without parentheses decorates ``orig_func`` directly.
+        if orig_func is None:
+            return super().__new__(cls)
+        return cls()(orig_func)
+
+    def __init__(self, orig_func: Callable[..., Any] | None = None) -> None:
         self.prev: list[bool] = []
 
     def __enter__(self) -> None:

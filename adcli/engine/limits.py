@@ -26,7 +26,8 @@ def check_shape(shape: tuple[int, ...]) -> None:
     """Refuse a shape whose element count is over the limit, before anything is allocated."""
     for n in shape:
         if n < 0:
-            raise InvalidArgumentError(f"negative dimension {n} in shape {tuple(shape)}")
+            raise InvalidArgumentError(
+                f"Trying to create tensor with negative dimension {n}: {list(shape)}")
     count = prod(shape)
     if count > _max[0]:
         raise InvalidArgumentError(

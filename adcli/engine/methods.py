@@ -102,6 +102,23 @@ def _where_method(self: Tensor, condition: Any, other: Any) -> Tensor:
     return ops.where(condition, self, other)
 
 
+def _softmax(self: Tensor, dim: Any = None, dtype: Any = None) -> Tensor:
+    from .functional import softmax
+
+    return softmax(self, dim, dtype=dtype)
+
+
+def _log_softmax(self: Tensor, dim: Any = None, dtype: Any = None) -> Tensor:
+    from .functional import log_softmax
+
+    return log_softmax(self, dim, dtype=dtype)
+
+
+def _contiguous(self: Tensor) -> Tensor:
+    # As PyTorch: a no-op on contiguous memory, a recorded clone otherwise.
+    return self if self._data.flags.c_contiguous else ops.clone(self)
+
+
 def _pos(self: Tensor) -> Tensor:
     return self
 
@@ -123,7 +140,8 @@ METHODS: dict[str, Any] = {
     "tanh": ops.tanh, "sigmoid": ops.sigmoid, "relu": ops.relu, "erf": ops.erf,
     "clamp": ops.clamp, "clip": ops.clamp, "clamp_min": ops.clamp_min,
     "clamp_max": ops.clamp_max, "maximum": ops.maximum, "minimum": ops.minimum,
-    "clone": ops.clone, "where": _where_method,
+    "clone": ops.clone, "where": _where_method, "contiguous": _contiguous,
+    "softmax": _softmax, "log_softmax": _log_softmax,
     # comparisons
     "eq": ops.eq, "ne": ops.ne, "lt": ops.lt, "le": ops.le, "gt": ops.gt, "ge": ops.ge,
     "logical_and": ops.logical_and, "logical_or": ops.logical_or,

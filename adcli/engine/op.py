@@ -323,8 +323,9 @@ def _write(target: Tensor, value: np.ndarray) -> None:
         from . import dtypes
 
         raise InvalidArgumentError(
-            f"result type {dtypes.from_numpy(value.dtype).name.capitalize()} can't be cast to the "
-            f"desired output type {dtypes.from_numpy(arr.dtype).name.capitalize()}"
+            f"result type {dtypes.from_numpy(value.dtype).legacy.removesuffix('Tensor')} can't be "
+            f"cast to the desired output type "
+            f"{dtypes.from_numpy(arr.dtype).legacy.removesuffix('Tensor')}"
         )
     if not arr.flags.writeable:
         # A broadcast (expand) result: write into a private copy, as its memory is shared.

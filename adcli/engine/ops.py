@@ -98,7 +98,8 @@ subtract = sub
 
 def rsub(input: Tensor, other: Any, *, alpha: Any = 1) -> Tensor:
     if isinstance(other, Tensor):
-        return sub(other, input, alpha=alpha)
+        a, b = _operands(input, other)
+        return D.rsub_tensor(a, b, alpha=alpha)
     return D.rsub(input, other=np.asarray(other, dtype=_scalar_dtype(other, input._data.dtype)),
                   alpha=alpha)
 
@@ -228,11 +229,15 @@ clip = clamp
 
 
 def clamp_min(input: Tensor, min: Any) -> Tensor:
-    return clamp(input, min=min)
+    if isinstance(min, Tensor):
+        return clamp(input, min=min)
+    return D.clamp_min(input, min=min, max=None)
 
 
 def clamp_max(input: Tensor, max: Any) -> Tensor:
-    return clamp(input, max=max)
+    if isinstance(max, Tensor):
+        return clamp(input, max=max)
+    return D.clamp_max(input, min=None, max=max)
 
 
 def maximum(input: Tensor, other: Tensor) -> Tensor:
@@ -245,6 +250,10 @@ def minimum(input: Tensor, other: Tensor) -> Tensor:
 
 def where(condition: Any, input: Any = None, other: Any = None) -> Any:
     cond = as_tensor(condition)
+    if cond._data.dtype.kind != "b":
+        raise InvalidArgumentError(
+            "where expected condition to be a boolean tensor, but got a tensor with dtype "
+            f"{dtypes.from_numpy(cond._data.dtype).legacy.removesuffix('Tensor')}")
     if input is None and other is None:
         return tuple(Tensor._make(i, None, 0, None) for i in np.nonzero(cond._data))
     ref = input if isinstance(input, Tensor) else other if isinstance(other, Tensor) else None
@@ -490,8 +499,11 @@ def _batched_matmul(a: Tensor, b: Tensor) -> Tensor:
 def sum(input: Tensor, dim: Any = None, keepdim: bool = False, *, dtype: Any = None) -> Tensor:
     if dtype is not None:
         input = to(input, dtype)
-    if dim is None or (isinstance(dim, list | tuple) and len(dim) == 0):
+    if dim is None:
         return D.sum_all(input)
+    if isinstance(dim, list | tuple) and len(dim) == 0:
+        # PyTorch: an empty dim list reduces every dim, but through the dim overload.
+        dim = tuple(range(input._data.ndim))
     return D.sum_dim(input, dim=_dims(dim, input._data.ndim), keepdim=keepdim)
 
 
@@ -501,10 +513,13 @@ def mean(input: Tensor, dim: Any = None, keepdim: bool = False, *, dtype: Any = 
     if input._data.dtype.kind != "f":
         raise InvalidArgumentError(
             "mean(): could not infer output dtype. Input dtype must be either a floating point or "
-            f"complex dtype. Got: {dtypes.from_numpy(input._data.dtype).name.capitalize()}"
+            "complex dtype. Got: "
+            f"{dtypes.from_numpy(input._data.dtype).legacy.removesuffix('Tensor')}"
         )
-    if dim is None or (isinstance(dim, list | tuple) and len(dim) == 0):
+    if dim is None:
         return D.mean_all(input)
+    if isinstance(dim, list | tuple) and len(dim) == 0:
+        dim = tuple(range(input._data.ndim))
     return D.mean_dim(input, dim=_dims(dim, input._data.ndim), keepdim=keepdim)
 
 
@@ -520,16 +535,28 @@ class MaxResult(NamedTuple):
     values: Tensor
     indices: Tensor
 
+    def __repr__(self) -> str:
+        return f"torch.return_types.max(\nvalues={self.values!r},\nindices={self.indices!r})"
+
+
+class MinResult(MaxResult):
+    """``(values, indices)``, as torch.return_types.min."""
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return f"torch.return_types.min(\nvalues={self.values!r},\nindices={self.indices!r})"
+
 
 def _extreme(op_all: Any, op_dim: Any, binary: Any, input: Tensor, dim: Any,
-             keepdim: bool) -> Any:
+             keepdim: bool, result: type[MaxResult] = MaxResult) -> Any:
     if isinstance(dim, Tensor):
         return binary(input, dim)
     if dim is None:
         return op_all(input)
     d = _wrap_dim(dim, input._data.ndim)
     values, indices = op_dim(input, dim=d, keepdim=keepdim)
-    return MaxResult(values, indices)
+    return result(values, indices)
 
 
 def max(input: Tensor, dim: Any = None, keepdim: bool = False) -> Any:
@@ -537,7 +564,7 @@ def max(input: Tensor, dim: Any = None, keepdim: bool = False) -> Any:
 
 
 def min(input: Tensor, dim: Any = None, keepdim: bool = False) -> Any:
-    return _extreme(D.min_all, D.min_dim, minimum, input, dim, keepdim)
+    return _extreme(D.min_all, D.min_dim, minimum, input, dim, keepdim, MinResult)
 
 
 def amax(input: Tensor, dim: Any = (), keepdim: bool = False) -> Tensor:
@@ -757,16 +784,21 @@ def split(tensor: Tensor, split_size_or_sections: Any, dim: int = 0) -> tuple[Te
             )
         return D.split_sizes(tensor, sizes=sizes, dim=d)
     size = int(split_size_or_sections)
-    if size <= 0:
+    if size < 0:
         raise InvalidArgumentError(
             f"split expects split_size be non-negative, but got split_size={size}")
+    if size == 0 and n:
+        raise InvalidArgumentError(
+            f"split_size can only be 0 if dimension size is 0, but got dimension size of {n}")
+    if size == 0:
+        size = 1
     sizes = tuple(_py_min(size, n - i) for i in range(0, n, size)) or (0,)
     return D.split(tensor, sizes=sizes, dim=d)
 
 
 def chunk(input: Tensor, chunks: int, dim: int = 0) -> tuple[Tensor, ...]:
     if chunks <= 0:
-        raise InvalidArgumentError("chunk expects `chunks` to be greater than 0")
+        raise InvalidArgumentError(f"chunk expects `chunks` to be greater than 0, got: {chunks}")
     n = input._data.shape[_wrap_dim(dim, input._data.ndim)]
     size = -(-n // chunks) if n else 1
     return split(input, size, dim)
@@ -918,7 +950,10 @@ def setitem(x: Tensor, key: Any, value: Any) -> None:
         err.args = ("a view of a leaf Variable that requires grad is being used in an in-place "
                     "operation.",)
         raise err
-    D.copy_slices.inplace(x, v, index=key)
+    if builtins.any(isinstance(k, np.ndarray | list) for k in parts):
+        D.index_put_advanced.inplace(x, v, index=key)
+    else:
+        D.copy_slices.inplace(x, v, index=key)
 
 
 # ----------------------------------------------------------------------------------------------

@@ -50,7 +50,9 @@ def format_data(arr: np.ndarray, prefix: str = "tensor(") -> str:
     if kind == "f":
         formatter = {"float_kind": _float_formatter(arr)}
     elif kind == "b":
-        formatter = {"bool": lambda v: (" True" if v else "False")}
+        # As PyTorch: padded to "False"'s width only when a False is present.
+        bwidth = 4 if arr.all() else 5
+        formatter = {"bool": lambda v: ("True" if v else "False").rjust(bwidth)}
     else:
         width = max(len(str(v)) for v in arr.ravel())
         formatter = {"int": lambda v: str(v).rjust(width)}

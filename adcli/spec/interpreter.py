@@ -31,9 +31,9 @@ import math
 import operator
 import re
 import warnings
+import weakref
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
 from itertools import islice
 from typing import Any
 
@@ -60,6 +60,13 @@ MAX_INT_BITS = 16_384
 MAX_SEQUENCE = 1_000_000
 MAX_GRAPH_NODES = 500
 MAX_OUTPUT_CHARS = 2_000_000
+WORK_FACTOR = 50
+"""``run_spec`` stops a spec whose ops produce more than ``WORK_FACTOR * max_elements``
+tensor elements in total (a per-tensor limit alone lets 1000 steps on big tensors run for
+minutes)."""
+MAX_MEMORY_BYTES = 256 * 2**20
+"""``run_spec`` stops a spec whose run grows the process by more than this (tensors, saved
+graphs): per-tensor limits alone let a few dozen big tensors exhaust memory."""
 
 _BINOP: dict[type, Callable[[Any, Any], Any]] = {
     ast.Add: operator.add, ast.Sub: operator.sub, ast.Mult: operator.mul,
@@ -99,14 +106,31 @@ class _RefusedError(Exception):
     """A spec value misused at run time (e.g. a method called on a list): invalid_argument."""
 
 
-@dataclass
 class Origin:
-    """Where a tensor bound by name was created: its name, 1-based step (0: tensors), line."""
+    """Where a tensor bound by name was created: its name, 1-based step (0: tensors), line.
 
-    name: str
-    step: int
-    line: int
-    node: Any = field(default=None, repr=False)  # keeps id() stable while the run lives
+    ``node`` is the grad_fn node (or leaf tensor) itself while it lives, None once freed: the
+    record holds it weakly, so rebinding a name frees the old tensor and its saved graph as
+    in PyTorch, and a reused ``id()`` is told apart from the original by ``node``.
+    """
+
+    __slots__ = ("_ref", "line", "name", "step")
+
+    def __init__(self, name: str, step: int, line: int, node: Any = None) -> None:
+        self.name, self.step, self.line = name, step, line
+        self._ref: Callable[[], Any] | None = None
+        if node is not None:
+            try:
+                self._ref = weakref.ref(node)
+            except TypeError:  # not weakly referenceable: keep it
+                self._ref = lambda node=node: node
+
+    @property
+    def node(self) -> Any:
+        return None if self._ref is None else self._ref()
+
+    def __repr__(self) -> str:
+        return f"Origin(name={self.name!r}, step={self.step}, line={self.line})"
 
 
 # -- the engine, imported lazily ---------------------------------------------------------------
@@ -181,6 +205,39 @@ class Run:
         }
         self.tables = {"torch": vocab.torch, "functional": vocab.functional,
                        "autograd": vocab.autograd, "builtins": self.builtins}
+        self.work = 0
+        self.work_limit: int | None = None
+        self.memory_limit: int | None = None
+        self.memory_base = 0
+        self.charges = 0
+
+    # -- resource budget ---------------------------------------------------------------------
+    def set_budget(self, work: int | None, memory: int | None) -> None:
+        """Limit the total elements computed and the memory the run may add (None: no limit)."""
+        self.work_limit, self.memory_limit = work, memory
+        self.memory_base = _rss_bytes()
+
+    def charge(self, value: Any) -> Any:
+        """Account for a value an op produced; refuse when the run is over its budget."""
+        if self.work_limit is None and self.memory_limit is None:
+            return value
+        n = int(value._data.size) if isinstance(value, self.eng.Tensor) else 0
+        self.work += n
+        self.charges += 1
+        if self.work_limit is not None and self.work > self.work_limit:
+            raise _RefusedError(f"the spec computes more than {self.work_limit:,} tensor "
+                                "elements in total (raise it with --max-elements)")
+        if n >= 65_536 or self.charges % 256 == 0:
+            self.check_memory()
+        return value
+
+    def check_memory(self) -> None:
+        if self.memory_limit is None:
+            return
+        used = _rss_bytes() - self.memory_base
+        if used > self.memory_limit:
+            raise _RefusedError(f"the spec uses more than {self.memory_limit // 2**20:,} MB of "
+                                "memory (raise it with --max-memory)")
 
     # -- public helpers ----------------------------------------------------------------------
     def evaluate(self, text: str) -> Any:
@@ -192,7 +249,7 @@ class Run:
         """Evaluate a checked expression, turning engine errors into StepError."""
         self.line, self.column = expr.line, expr.column
         try:
-            return self.eval(expr.node)
+            return self.eval_node(expr.node)
         except StepError:
             raise
         except Exception as exc:
@@ -204,7 +261,8 @@ class Run:
         if self.replay and replay_skips(st.node):
             return
         try:
-            self.exec(st.node)
+            self.exec_node(st.node)
+            self.check_memory()
         except StepError:
             raise
         except Exception as exc:
@@ -217,27 +275,27 @@ class Run:
         return StepError(kind, _message(exc), self.step or None, self.line, self.column)
 
     # -- statements --------------------------------------------------------------------------
-    def exec(self, node: ast.stmt) -> None:
+    def exec_node(self, node: ast.stmt) -> None:
         if isinstance(node, ast.Expr):
-            self.eval(node.value)
+            self.eval_node(node.value)
         elif isinstance(node, ast.Assign):
-            value = self.eval(node.value)
+            value = self.eval_node(node.value)
             for t in node.targets:
                 self.assign(t, value)
         elif isinstance(node, ast.AugAssign):
             self.aug_assign(node)
         elif isinstance(node, ast.Assert):
-            if not self.truth(self.eval(node.test)):
+            if not self.truth(self.eval_node(node.test)):
                 msg = "assertion failed"
                 if node.msg is not None:
-                    msg += f": {self._str(self.eval(node.msg))}"
+                    msg += f": {self._str(self.eval_node(node.msg))}"
                 raise StepError("assertion", msg, self.step or None, self.line, self.column)
         elif isinstance(node, ast.With):
-            ctx = self.eval(node.items[0].context_expr)
+            ctx = self.eval_node(node.items[0].context_expr)
             with ctx:
                 for s in node.body:
                     if not (self.replay and replay_skips(s)):
-                        self.exec(s)
+                        self.exec_node(s)
         elif isinstance(node, ast.Pass):
             pass
         else:  # the checker lets nothing else through
@@ -258,14 +316,14 @@ class Run:
             for t, v in zip(target.elts, items):
                 self.assign(t, v)
         elif isinstance(target, ast.Subscript):
-            obj = self.eval(target.value)
+            obj = self.eval_node(target.value)
             index = self.eval_slice(target.slice)
             if not isinstance(obj, self.eng.Tensor):
                 raise _RefusedError(f"'{type(obj).__name__}' does not support item assignment "
                                "(only tensors do)")
             obj[index] = value
         elif isinstance(target, ast.Attribute):
-            self.set_attr(self.eval(target.value), target.attr, value)
+            self.set_attr(self.eval_node(target.value), target.attr, value)
         else:
             raise _RefusedError("invalid assignment target")
 
@@ -300,14 +358,14 @@ class Run:
             obj.data = value
 
     def aug_assign(self, node: ast.AugAssign) -> None:
-        rhs = self.eval(node.value)
+        rhs = self.eval_node(node.value)
         target = node.target
         op = type(node.op)
         if isinstance(target, ast.Name):
             cur = self.namespace[target.id]
             self.bind(target.id, self.inplace(op, cur, rhs))
         elif isinstance(target, ast.Subscript):
-            obj = self.eval(target.value)
+            obj = self.eval_node(target.value)
             index = self.eval_slice(target.slice)
             if not isinstance(obj, self.eng.Tensor):
                 raise _RefusedError(f"'{type(obj).__name__}' does not support item assignment "
@@ -315,16 +373,16 @@ class Run:
             obj[index] = self.inplace(op, obj[index], rhs)
         else:
             assert isinstance(target, ast.Attribute)
-            obj = self.eval(target.value)
+            obj = self.eval_node(target.value)
             self.set_attr(obj, target.attr, self.inplace(op, self.get_attr(obj, target.attr), rhs))
 
     def inplace(self, op: type, cur: Any, rhs: Any) -> Any:
         if isinstance(cur, self.eng.Tensor):
-            return _INPLACE[op](cur, rhs)
+            return self.charge(_INPLACE[op](cur, rhs))
         return self.binop(op, cur, rhs)
 
     # -- expressions -------------------------------------------------------------------------
-    def eval(self, node: ast.expr) -> Any:
+    def eval_node(self, node: ast.expr) -> Any:
         if isinstance(node, ast.Constant):
             return node.value
         if isinstance(node, ast.Name):
@@ -335,57 +393,58 @@ class Run:
         if isinstance(node, OpRef):
             return self.tables[node.namespace][node.name]
         if isinstance(node, ast.Attribute):
-            return self.get_attr(self.eval(node.value), node.attr)
+            return self.get_attr(self.eval_node(node.value), node.attr)
         if isinstance(node, ast.Call):
-            return self.call(node)
+            return self.charge(self.call(node))
         if isinstance(node, ast.BinOp):
-            return self.binop(type(node.op), self.eval(node.left), self.eval(node.right))
+            return self.charge(self.binop(type(node.op), self.eval_node(node.left),
+                                          self.eval_node(node.right)))
         if isinstance(node, ast.UnaryOp):
-            v = self.eval(node.operand)
+            v = self.eval_node(node.operand)
             if isinstance(node.op, ast.Not):
                 return not self.truth(v)
             self.check_python(v)
-            return _UNOP[type(node.op)](v)
+            return self.charge(_UNOP[type(node.op)](v))
         if isinstance(node, ast.BoolOp):
             is_and = isinstance(node.op, ast.And)
             v: Any = None
             for sub in node.values:
-                v = self.eval(sub)
+                v = self.eval_node(sub)
                 if self.truth(v) != is_and:
                     return v
             return v
         if isinstance(node, ast.Compare):
-            left = self.eval(node.left)
+            left = self.eval_node(node.left)
             result: Any = True
             for op, comp in zip(node.ops, node.comparators):
-                right = self.eval(comp)
+                right = self.eval_node(comp)
                 result = self.compare(type(op), left, right)
                 if len(node.ops) > 1 and not self.truth(result):
                     return False
                 left = right
             return result
         if isinstance(node, ast.Subscript):
-            obj = self.eval(node.value)
+            obj = self.eval_node(node.value)
             index = self.eval_slice(node.slice)
             if isinstance(obj, self.eng.Tensor | list | tuple | str):
-                return obj[index]
+                return self.charge(obj[index])
             raise _RefusedError(f"'{type(obj).__name__}' object is not subscriptable")
         if isinstance(node, ast.Tuple):
-            return tuple(self.eval(e) for e in node.elts)
+            return tuple(self.eval_node(e) for e in node.elts)
         if isinstance(node, ast.List):
-            return [self.eval(e) for e in node.elts]
+            return [self.eval_node(e) for e in node.elts]
         if isinstance(node, ast.JoinedStr):
             return self.fstring(node)
         raise _RefusedError(f"{type(node).__name__} is not allowed")
 
     def eval_slice(self, node: ast.expr) -> Any:
         if isinstance(node, ast.Slice):
-            parts = [None if p is None else self.eval(p) for p in (node.lower, node.upper,
+            parts = [None if p is None else self.eval_node(p) for p in (node.lower, node.upper,
                                                                     node.step)]
             return slice(*parts)
         if isinstance(node, ast.Tuple):
             return tuple(self.eval_slice(e) for e in node.elts)
-        return self.eval(node)
+        return self.eval_node(node)
 
     def truth(self, value: Any) -> bool:
         return bool(value)
@@ -397,7 +456,7 @@ class Run:
                 out.append(part.value)
                 continue
             assert isinstance(part, ast.FormattedValue)
-            v = self.eval(part.value)
+            v = self.eval_node(part.value)
             if part.conversion == ord("r"):
                 v = repr(v)
             elif part.conversion == ord("a"):
@@ -429,18 +488,21 @@ class Run:
         raise _RefusedError(f"'{type(obj).__name__}' object has no attribute '{attr}'")
 
     def call(self, node: ast.Call) -> Any:
-        args = [self.eval(a) for a in node.args]
-        kwargs = {k.arg: self.eval(k.value) for k in node.keywords if k.arg is not None}
+        args = [self.eval_node(a) for a in node.args]
+        kwargs = {k.arg: self.eval_node(k.value) for k in node.keywords if k.arg is not None}
         func = node.func
         if isinstance(func, OpRef):
             fn = self.tables[func.namespace][func.name]
             return fn(*args, **kwargs)
         assert isinstance(func, ast.Attribute)
-        obj = self.eval(func.value)
+        obj = self.eval_node(func.value)
         name = func.attr
         e = self.eng
         if isinstance(obj, e.Tensor) and name in self.vocab.methods and name in \
                 self.vocab.tensor_methods:
+            if name == "tolist" and obj._data.size > MAX_SEQUENCE:
+                raise _RefusedError(f"tensor too large for tolist() (more than "
+                                    f"{MAX_SEQUENCE:,} elements)")
             return getattr(obj, name)(*args, **kwargs)
         if isinstance(obj, e.Node) and name == "name":
             return obj.name(*args, **kwargs)
@@ -528,6 +590,24 @@ class Run:
         return make
 
 
+def _rss_bytes() -> int:
+    """The resident memory of this process now (peak where the current one is unknown)."""
+    try:
+        with open("/proc/self/statm", "rb") as fh:
+            import os
+
+            return int(fh.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+    except (OSError, ValueError, IndexError, AttributeError):
+        try:
+            import resource
+            import sys
+
+            peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+            return int(peak) * (1 if sys.platform == "darwin" else 1024)
+        except (ImportError, OSError):
+            return 0
+
+
 # -- running a spec ----------------------------------------------------------------------------
 @contextmanager
 def _engine_state(spec: Spec, max_elements: int | None, dtype: str | None) -> Iterator[None]:
@@ -586,13 +666,16 @@ def _make_leaf(run: Run, decl: TensorDecl, spec: Spec) -> Any:
 def execute(spec: Spec, *, max_elements: int | None = None,
             overrides: dict[str, Any] | None = None, replay: bool = False,
             dtype: str | None = None, report: RunReport | None = None,
-            vocab: Vocabulary | None = None) -> Run:
+            vocab: Vocabulary | None = None, max_work: int | None = None,
+            max_memory: int | None = None) -> Run:
     """Run a spec and return the :class:`Run` (raises :class:`StepError` in replay mode).
 
     With a ``report``, results are recorded in it and undeclared failures stop the run
-    (recorded as ``report.error``) instead of raising.
+    (recorded as ``report.error``) instead of raising. ``max_work`` (elements computed in
+    total) and ``max_memory`` (bytes the run may add) stop a run as ``invalid_argument``.
     """
     run = Run(spec, vocab or default_vocabulary(), replay=replay, overrides=overrides)
+    run.set_budget(max_work, max_memory)
     with _engine_state(spec, max_elements, dtype):
         try:
             for decl in spec.tensors:
@@ -809,20 +892,26 @@ def _tensor_infos(run: Run) -> dict[str, TensorInfo]:
             requires_grad=bool(value.requires_grad), is_leaf=bool(value.is_leaf),
             grad_fn=None if value.grad_fn is None else str(value.grad_fn.name()),
             value=value._data, grad=None if grad is None else grad._data,
-            repr=repr(value), grad_repr=None if grad is None else repr(grad))
+            # only the leaves table shows a repr (and reprs of big tensors are costly)
+            grad_repr=None if grad is None or not value.is_leaf else repr(grad))
     return out
 
 
 # -- entry points ------------------------------------------------------------------------------
 def run_spec(spec: Spec, *, max_elements: int | None = None,
-             raise_internal: bool = False, graph: bool = False) -> RunReport:
+             raise_internal: bool = False, graph: bool = False,
+             max_memory: int | None = MAX_MEMORY_BYTES) -> RunReport:
     """Run every step of a spec and report (never raises for anything the spec does).
 
     With ``graph``, the report also holds the grad_fn graph of the last assigned tensor.
+    The run may compute ``WORK_FACTOR * max_elements`` tensor elements in total and grow
+    the process by ``max_memory`` bytes (None: unlimited).
     """
     report = RunReport(spec=spec.path, name=spec.name)
+    limit = max_elements if max_elements is not None else _engine().limits.get_max_elements()
     try:
-        run = execute(spec, max_elements=max_elements, report=report)
+        run = execute(spec, max_elements=max_elements, report=report,
+                      max_work=WORK_FACTOR * limit, max_memory=max_memory)
         if graph:
             from adcli.view.snapshot import graph_of_run
 

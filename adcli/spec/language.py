@@ -87,6 +87,9 @@ class SourceMap:
     column: int = 1
     block: bool = False
     text: str = ""
+    chars: list[tuple[int, int]] | None = None
+    """Where each character of ``text`` is in the file (folded, multi-line or escaped
+    scalars, whose text is not a copy of the file's); takes precedence when set."""
 
     def position(self, lineno: int, col_offset: int) -> tuple[int, int]:
         """The YAML (line, column) of an ``ast`` position (1-based line, UTF-8 byte offset)."""
@@ -94,6 +97,9 @@ class SourceMap:
         chars = col_offset
         if 1 <= lineno <= len(lines):
             chars = len(lines[lineno - 1].encode("utf-8")[:col_offset].decode("utf-8", "replace"))
+        if self.chars:
+            index = sum(len(x) + 1 for x in lines[: max(lineno - 1, 0)]) + chars
+            return self.chars[min(max(index, 0), len(self.chars) - 1)]
         if self.block:
             return self.line + lineno - 1, self.column + chars
         if lineno == 1:

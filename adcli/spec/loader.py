@@ -248,6 +248,7 @@ class _Doc:
     nodes: dict[Path_, Any]                   # path -> scalar node (for source maps)
     line: int
     column: int
+    key_nodes: dict[Path_, Any] = field(default_factory=dict)  # path -> its key's node
 
 
 def _mark(m: Any) -> tuple[int, int]:
@@ -293,6 +294,7 @@ def _convert(loader: Any, node: Any, path: Path_, doc: _Doc, file: str) -> Any:
             if key in out:
                 raise SpecError(file, *_mark(knode.start_mark), f"duplicate key {_short(key)}")
             doc.key_marks[(*path, key)] = _mark(knode.start_mark)
+            doc.key_nodes[(*path, key)] = knode
             out[key] = _convert(loader, vnode, (*path, key), doc, file)
         return out
     raise SpecError(file, *_mark(node.start_mark), "unsupported YAML node")
@@ -483,20 +485,25 @@ class _Builder:
         """Where the text at ``path`` starts (``key``: the text is the mapping key)."""
         if key:
             line, col = self.doc.key_marks[path]
-            node = None
+            node = self.doc.key_nodes.get(path)
         else:
             line, col = self.pos(path)
             node = self.doc.nodes.get(path)
-        if node is not None and node.style in ("|", ">"):
+        if node is not None and node.style == "|":
             indent = _block_indent(node)
             return SourceMap(self.file, line + 1, indent + 1, block=True, text=node.value)
         if node is not None and node.style in ("'", '"'):
             col += 1
         text = node.value if node is not None else path[-1]
-        return SourceMap(self.file, line, col, text=text)
+        chars = _char_positions(node) if node is not None else None
+        return SourceMap(self.file, line, col, text=text, chars=chars)
 
     def expr(self, text: str, path: Path_, key: bool = False) -> Expr:
         sm = self.srcmap(path, key)
+        lead = len(text) - len(text.lstrip())
+        if lead and sm.chars:  # parse_expression strips the text: shift the map with it
+            sm = SourceMap(sm.file, *sm.chars[min(lead, len(sm.chars) - 1)],
+                           text=text[lead:], chars=sm.chars[lead:])
         node = parse_expression(text, sm, self.vocab, self.bound)
         line, col = sm.position(getattr(node, "lineno", 1), getattr(node, "col_offset", 0))
         return Expr(text.strip(), node, line, col)
@@ -636,6 +643,53 @@ def _check_unquoted_colons(doc: _Doc, file: str) -> None:
 
     if isinstance(doc.value, dict):
         walk(doc.value.get("steps"), ("steps",))
+
+
+_SKIPPABLE = " \t\r\n'\"\\"
+
+
+def _char_positions(node: Any) -> list[tuple[int, int]] | None:
+    """The file position of each character of a scalar whose value is not a plain copy of
+    its source (a folded ``>`` block, a plain or quoted scalar over several lines, escapes).
+
+    Folding and unescaping only drop or replace line breaks, indentation, quotes and
+    backslashes, so the value's characters are found in order in the source text.
+    """
+    mark = node.start_mark
+    buf = mark.buffer
+    if buf is None or node.end_mark is None:
+        return None
+    raw = buf[mark.pointer : node.end_mark.pointer]
+    value = node.value
+    if node.style is None and "\n" not in raw and raw == value:
+        return None  # the common case: a one-line plain scalar
+    starts = [0]  # offsets in ``raw`` of each line start
+    for i, ch in enumerate(raw):
+        if ch == "\n":
+            starts.append(i + 1)
+
+    def where(offset: int) -> tuple[int, int]:
+        import bisect
+
+        row = bisect.bisect_right(starts, offset) - 1
+        col = offset - starts[row] + (mark.column if row == 0 else 0)
+        return mark.line + row + 1, col + 1
+
+    out: list[tuple[int, int]] = []
+    j = 0
+    if node.style == ">":  # the value starts on the line after the indicator
+        j = raw.find("\n") + 1 if "\n" in raw else 0
+    for ch in value:
+        k = j
+        while k < len(raw) and raw[k] != ch and raw[k] in _SKIPPABLE and k - j < 200:
+            k += 1
+        if k < len(raw) and raw[k] == ch:
+            out.append(where(k))
+            j = k + 1
+        else:  # an escape sequence (\t, \x41): stay put, skip the backslash pair
+            out.append(where(min(j, max(len(raw) - 1, 0))))
+            j = min(j + 2, len(raw)) if j < len(raw) and raw[j] == "\\" else j
+    return out or None
 
 
 def _block_indent(node: Any) -> int:

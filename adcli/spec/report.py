@@ -80,8 +80,7 @@ class TensorInfo:
     grad_fn: str | None
     value: Any
     grad: Any
-    repr: str = ""
-    grad_repr: str | None = None
+    grad_repr: str | None = None  # set for leaves only
 
     def to_json(self) -> dict[str, Any]:
         return {"shape": self.shape, "dtype": self.dtype, "requires_grad": self.requires_grad,

@@ -124,7 +124,7 @@ def junit_xml(run: Any) -> str:
 
     failures = sum(1 for c in run.checks if not c.ok and c.internal is None)
     errors = len(run.errors) + sum(1 for c in run.checks if c.internal is not None)
-    total = sum((c.report.seconds if c.report else 0.0) for c in run.checks)
+    total = sum((c.report.seconds if c.report is not None else 0.0) for c in run.checks)
     suites = ET.Element("testsuites")
     suite = ET.SubElement(suites, "testsuite", name="adcli.gradcheck",
                           tests=str(len(run.checks) + len(run.errors)),
@@ -132,7 +132,7 @@ def junit_xml(run: Any) -> str:
                           time=f"{total:.6f}")
     for c in run.checks:
         case = ET.SubElement(suite, "testcase", classname=c.spec, name=c.label,
-                             time=f"{(c.report.seconds if c.report else 0.0):.6f}")
+                             time=f"{(c.report.seconds if c.report is not None else 0.0):.6f}")
         if c.internal is not None:
             el = ET.SubElement(case, "error", message=c.internal, type="internal")
             el.text = c.internal
@@ -157,8 +157,8 @@ def _failure_message(c: Any) -> str:
     if c.error is not None:
         return f"step {c.error.step} failed: {c.error.kind}: {c.error.message}"
     r = c.report
-    lines = [r.summary() if r else "failed"]
-    for m in (r.mismatches[:10] if r else []):
+    lines = [r.summary() if r is not None else "failed"]
+    for m in (r.mismatches[:10] if r is not None else []):
         lines.append(f"{_index(m.input, m.index)} -> {_index(m.output, m.output_index)}: "
                      f"analytical {_fmt(m.analytical)}, numerical {_fmt(m.numerical)}")
     if r is not None and r.culprit is not None:

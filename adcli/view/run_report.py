@@ -15,6 +15,8 @@ def _jsonable(value: Any) -> Any:
     import numpy as np
 
     if isinstance(value, np.ndarray):
+        if value.dtype.kind != "f" or bool(np.isfinite(value).all()):
+            return value.tolist()  # nothing to replace: skip the walk (big tensors)
         value = value.tolist()
     if isinstance(value, float):
         if math.isnan(value):

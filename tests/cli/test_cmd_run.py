@@ -221,3 +221,28 @@ def test_plugin_in_a_real_process(tmp_path: Path) -> None:
     res = adcli("run", spec, "--plugin", str(PLUGINS / "broken.py"))
     assert res.returncode == 2 and "broken.py:6:" in res.stderr
     assert "Traceback" not in res.stderr + res.stdout
+
+
+def test_run_internal_error_exit_3(runner: CliRunner, tmp_path: Path,
+                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    import adcli.spec.interpreter as interp
+
+    def broken(*args: object, **kwargs: object) -> None:
+        raise ZeroDivisionError("boom")
+
+    monkeypatch.setattr(interp, "execute", broken)
+    spec = write(tmp_path, "ok.yaml", "steps:\n  - x = ones(2)\n")
+    res = runner.invoke(app, ["run", spec])
+    assert res.exit_code == 3
+    assert "internal error" in res.stderr and "Traceback" not in res.stderr + res.stdout
+    res = runner.invoke(app, ["run", spec, "--json"])
+    assert res.exit_code == 3 and json.loads(res.stdout)["ok"] is False
+
+
+def test_run_max_memory(runner: CliRunner, tmp_path: Path) -> None:
+    spec = write(tmp_path, "mem.yaml", "steps:\n  - a = ones(1000, 1000)\n" + "".join(
+        f"  - a{i} = a + {i}\n" for i in range(8)))  # 8 MB per tensor
+    assert runner.invoke(app, ["run", spec]).exit_code == 0
+    res = runner.invoke(app, ["run", spec, "--max-memory", "20"])
+    assert res.exit_code == 1 and "more than 20 MB of memory" in res.stderr
+    assert runner.invoke(app, ["run", spec, "--max-memory", "0"]).exit_code == 2

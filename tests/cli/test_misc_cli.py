@@ -114,6 +114,25 @@ def test_ops_name_json():
     assert doc["derivatives"][0]["grad_fn"] == "MseLossBackward0"
 
 
+@pytest.mark.parametrize("shell,env,want", [
+    ("bash", {"COMP_WORDS": "adcli ops F.mse", "COMP_CWORD": "2"}, "F.mse_loss\n"),
+    ("zsh", {"_TYPER_COMPLETE_ARGS": "adcli ops matm"}, "matmul"),
+])
+def test_ops_name_completes_in_the_shell(shell, env, want):
+    res = runner.invoke(app, [], prog_name="adcli",
+                        env={"_ADCLI_COMPLETE": f"complete_{shell}", **env})
+    assert res.exit_code == 0
+    assert want in res.stdout
+
+
+def test_ops_completion_offers_every_spelling():
+    from adcli.cli.cmd_misc import _complete_op
+
+    assert "MulBackward0" in _complete_op("Mul")
+    assert {"Tensor.sum", "Tensor.sum_to_size"} <= set(_complete_op("Tensor.sum"))
+    assert _complete_op("zzz") == []
+
+
 # -- adcli init --------------------------------------------------------------------------------
 @pytest.fixture
 def in_tmp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:

@@ -34,6 +34,8 @@ REPRS: list[tuple[str, Callable[[Any], Any], str]] = [
     ("0-d int", lambda T: T.tensor(7), "tensor(7)"),
     ("bool", lambda T: T.tensor([True, False]), "tensor([ True, False])"),
     ("0-d bool", lambda T: T.tensor(True), "tensor(True)"),
+    ("bool all true", lambda T: T.tensor([True, True]), "tensor([True, True])"),
+    ("bool 2-d", lambda T: T.tensor([[True], [False]]), "tensor([[ True],\n        [False]])"),
     ("requires_grad", lambda T: T.tensor([1.0, 2.0], requires_grad=True),
      "tensor([1., 2.], requires_grad=True)"),
     ("grad_fn", lambda T: T.tensor([1.0, 2.0], requires_grad=True) * 2,
@@ -56,6 +58,10 @@ REPRS: list[tuple[str, Callable[[Any], Any], str]] = [
      "        1.2857, 1.4286, 1.5714, 1.7143, 1.8571, 2.0000, 2.1429, 2.2857, 2.4286,\n"
      "        2.5714, 2.7143, 2.8571, 3.0000, 3.1429, 3.2857, 3.4286, 3.5714, 3.7143,\n"
      "        3.8571, 4.0000, 4.1429])"),
+    ("max with dim", lambda T: T.tensor([[1.0, 5.0], [7.0, 2.0]]).max(dim=1),
+     "torch.return_types.max(\nvalues=tensor([5., 7.]),\nindices=tensor([1, 0]))"),
+    ("min with dim", lambda T: T.tensor([[1.0, 5.0], [7.0, 2.0]]).min(0),
+     "torch.return_types.min(\nvalues=tensor([1., 2.]),\nindices=tensor([0, 1]))"),
     ("detached", lambda T: (T.tensor([1.0, 2.0], requires_grad=True) * 1).detach(),
      "tensor([1., 2.])"),
 ]

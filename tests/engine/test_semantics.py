@@ -3,6 +3,7 @@ saved tensors, custom Functions, register_op and conversions."""
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import numpy as np
@@ -122,7 +123,7 @@ def test_autograd_grad_returns_and_does_not_accumulate() -> None:
 
 def test_autograd_grad_allow_unused() -> None:
     x, unused = t64([1.0]), t64([2.0])
-    with pytest.raises(AdcliError, match="allow_unused=True"):
+    with pytest.raises(AdcliError, match="Tensor at index 1 appears to not have been used"):
         adcli.autograd.grad((x * 2).sum(), [x, unused])
     gx, gu = adcli.autograd.grad((x * 2).sum(), [x, unused], allow_unused=True)
     assert gx.tolist() == [2.0] and gu is None
@@ -138,6 +139,29 @@ def test_autograd_grad_create_graph_higher_order() -> None:
     assert gg.item() == pytest.approx(6 * 1.5)
     (ggg,) = adcli.autograd.grad(gg, x)
     assert ggg.item() == pytest.approx(6.0)
+
+
+@pytest.mark.parametrize(("fn", "second"), [
+    (adcli.tanh, lambda v: -2 * math.tanh(v) * (1 - math.tanh(v) ** 2)),
+    (adcli.sigmoid, lambda v: (s := 1 / (1 + math.exp(-v))) * (1 - s) * (1 - 2 * s)),
+    (adcli.log, lambda v: -1 / v ** 2),
+    (adcli.sqrt, lambda v: -0.25 * v ** -1.5),
+    (lambda t: adcli.exp(adcli.sin(t)), lambda v: math.exp(math.sin(v)) * (math.cos(v) ** 2
+                                                                          - math.sin(v))),
+    (lambda t: 2 ** t, lambda v: math.log(2) ** 2 * 2 ** v),
+], ids=["tanh", "sigmoid", "log", "sqrt", "exp(sin)", "2**x"])
+def test_second_derivatives_hand_derived(fn: Any, second: Any) -> None:
+    x = t64(0.7)
+    (g,) = adcli.autograd.grad(fn(x), x, create_graph=True)
+    (gg,) = adcli.autograd.grad(g, x)
+    assert gg.item() == pytest.approx(second(0.7), rel=1e-12)
+
+
+def test_mixed_second_derivative_hand_derived() -> None:
+    x, y = t64(1.5), t64(-2.0)
+    (gx,) = adcli.autograd.grad(x * x * y, x, create_graph=True)  # 2xy
+    gxy, gxx = adcli.autograd.grad(gx, [y, x])
+    assert gxy.item() == pytest.approx(3.0) and gxx.item() == pytest.approx(-4.0)
 
 
 def test_autograd_grad_of_non_leaf() -> None:
@@ -216,6 +240,25 @@ def test_grad_mode_decorators() -> None:
         assert g().requires_grad
         assert not adcli.is_grad_enabled()
     assert adcli.is_grad_enabled()
+
+
+def test_grad_mode_decorators_without_parentheses() -> None:
+    x = t64([1.0])
+
+    @adcli.no_grad
+    def f() -> adcli.Tensor:
+        """Doubles x."""
+        return x * 2
+
+    @adcli.enable_grad
+    def g() -> adcli.Tensor:
+        return x * 2
+
+    assert f.__name__ == "f" and f.__doc__ == "Doubles x."
+    assert not f().requires_grad and adcli.is_grad_enabled()
+    with adcli.no_grad():
+        assert g().requires_grad
+        assert not adcli.is_grad_enabled()
 
 
 def test_grad_mode_restored_after_exception() -> None:

@@ -247,8 +247,24 @@ PROGRAMS = [
     Program("pow tensor scalar-tensor exponent", lambda T, F, x: x ** T.tensor(2.0) + x.square(),
             {"x": r(3)}),
     Program("detach", lambda T, F, x: x * x.detach(), {"x": r(3)}),
+    Program("softmax log_softmax contiguous methods",
+            lambda T, F, x: x.softmax(1) * x.log_softmax(dim=0) + x.t().contiguous().t(),
+            {"x": r(2, 3)}),
+    Program("rsub tensors", lambda T, F, x, y: T.rsub(x, y, alpha=2), {"x": r(3), "y": r(2, 3)}),
+    Program("clamp_min clamp_max", lambda T, F, x: x.clamp_min(0.2) + T.clamp_max(x, 0.1),
+            {"x": r(6)}),
+    Program("sum mean dim=()", lambda T, F, x: x.sum(dim=()) + x.mean(dim=[]), {"x": r(2, 3)}),
+    Program("b[mask] = 0", lambda T, F, x: _setitem_adv(x, x.detach() > 0, 0.0), {"x": r(4)}),
+    Program("b[idx] = y", lambda T, F, x, y, i: _setitem_adv(x, i, y),
+            {"x": r(4, 2), "y": r(2, 2), "i": const([3, 0])}),
     Program("to double", lambda T, F, x: x.float().double() * 2, {"x": r(3)}),
 ]
+
+
+def _setitem_adv(x: Any, key: Any, value: Any) -> Any:
+    b = x * 1
+    b[key] = value
+    return b * x
 
 
 def _retained(x: Any) -> Any:
@@ -386,6 +402,15 @@ ERROR_PROGRAMS: list[tuple[str, str, Callable[[Any, Any], Any]]] = [
      lambda T, F: (T.tensor([1.0, 2.0], requires_grad=True) * 2).backward(T.ones(3))),
     ("dim out of range", "invalid_argument", lambda T, F: T.ones(2, 3).sum(dim=2)),
     ("item", "invalid_argument", lambda T, F: T.ones(2).item()),
+    ("where non-bool condition", "invalid_argument",
+     lambda T, F: T.where(T.ones(2, dtype=T.int64), T.ones(2), T.zeros(2))),
+    ("mean of int64", "invalid_argument", lambda T, F: T.tensor([1, 2]).mean()),
+    ("float into int64 in place", "invalid_argument", lambda T, F: T.tensor([1, 2]).mul_(1.5)),
+    ("permute duplicate dims", "invalid_argument", lambda T, F: T.ones(2, 3).permute(0, 0)),
+    ("mm of a vector", "invalid_argument", lambda T, F: T.mm(T.ones(2, 3), T.ones(3))),
+    ("split size 0", "invalid_argument", lambda T, F: T.ones(4).split(0)),
+    ("chunk 0", "invalid_argument", lambda T, F: T.ones(4).chunk(0)),
+    ("negative size", "invalid_argument", lambda T, F: T.randn(2, -1)),
 ]
 
 

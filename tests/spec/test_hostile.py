@@ -90,6 +90,11 @@ EXPECTED: dict[str, tuple[int, str]] = {
     "yaml_python_tuple.yaml": (2, "YAML tag !!python/tuple"),
     "yaml_set_tag.yaml": (2, "YAML tag !!set"),
     "yaml_syntax_error.yaml": (2, "invalid YAML"),
+    # per-tensor limits alone let these run for minutes or take gigabytes
+    "work_bomb.yaml": (1, "tensor elements in total"),
+    "memory_bomb.yaml": (1, "MB of memory"),
+    "saved_graph_bomb.yaml": (1, "MB of memory"),
+    "tolist_bomb.yaml": (1, "too large for tolist()"),
 }
 
 # exact positions for a sample (line, column), checked on top of "some position"

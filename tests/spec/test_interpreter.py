@@ -167,3 +167,47 @@ def test_graph_step() -> None:
     first, second = (g.nodes[i] for i in root.next)
     assert first.name == "MulBackward0" and first.tensor == "b"
     assert second.name == "AccumulateGrad" and second.tensor == "a"
+
+
+def test_work_budget_stops_long_runs() -> None:
+    from adcli.spec.interpreter import run_spec
+
+    text = "steps:\n  - a = ones(100)\n" + "  - b = a * 2\n" * 60
+    report = run_spec(load(text)[0], max_elements=100)  # budget: 50 * 100 elements
+    assert not report.ok and report.error.kind == "invalid_argument"
+    assert "tensor elements in total" in report.error.message
+    assert report.error.step == 51  # 100 elements per step
+    assert run_spec(load(text)[0], max_elements=1000).ok
+
+
+def test_memory_budget_stops_big_runs() -> None:
+    from adcli.spec.interpreter import run_spec
+
+    text = "steps:\n  - a0 = ones(1000, 1000)\n" + "".join(
+        f"  - a{i} = a{i - 1} + 1\n" for i in range(1, 12))
+    report = run_spec(load(text)[0], max_memory=40 * 2**20)  # 8 MB per tensor
+    assert not report.ok and "MB of memory" in report.error.message
+    assert 4 <= report.error.step <= 8
+    assert run_spec(load(text)[0], max_memory=None).ok
+
+
+def test_rebinding_frees_the_old_tensor() -> None:
+    # The origin records hold tensors weakly: a run must not keep every tensor it bound.
+    import gc
+    import weakref
+
+    spec = load("tensors: {x: {data: [1.0], requires_grad: true}}\n"
+                "steps:\n  - b = x * 2\n  - c = b\n  - b = x * 3\n  - c = b\n")[0]
+    run_ = execute(spec)
+    gc.collect()
+    alive = [o for o in run_.origins.values() if o.node is not None]
+    assert [(o.name, o.step) for o in alive] == [("c", 4)]  # the first b's graph is gone
+    assert alive[0].node is run_.namespace["b"].grad_fn
+    ref = weakref.ref(run_.namespace["b"])
+    assert ref() is not None
+
+
+def test_tolist_refused_for_huge_tensors() -> None:
+    report = run("steps:\n  - a = ones(1000001)\n  - b = a.tolist()\n")
+    assert not report.ok and "tolist()" in report.error.message
+    assert run("steps:\n  - b = ones(3).tolist()\n  - expect: {b: [1, 1, 1]}\n").ok

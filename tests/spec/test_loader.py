@@ -127,3 +127,23 @@ def test_file_errors(tmp_path) -> None:
     assert [p.name for p in find_spec_files([tmp_path])] == ["x.yml", "b.yaml"]
     with pytest.raises(FileNotFoundError):
         find_spec_files([tmp_path / "nope"])
+
+
+@pytest.mark.parametrize(("text", "pos"), [
+    # a folded block: the error is on the block's second line
+    ("steps:\n  - >\n    y = 1 +\n    qq\n", (4, 5)),
+    ("steps:\n  - >-\n      y = 1\n      + qq\n", (4, 9)),
+    # a plain scalar over two lines
+    ("steps:\n  - y = 1 +\n    qq\n", (3, 5)),
+    # escapes in a double-quoted scalar shift the column
+    ('steps:\n  - "y = \\"a\\" + qq"\n', (2, 18)),
+    # quoted expect keys and print expressions with leading spaces
+    ("steps:\n  - expect:\n      'qq + 1': 1\n", (3, 8)),
+    ('steps:\n  - print: "  1 + qq"\n', (2, 19)),
+    # a literal block: the line inside the block counts
+    ("steps:\n  - |\n    y = 1\n    z = y + qq\n", (4, 13)),
+])
+def test_statement_positions_in_every_scalar_style(text: str, pos: tuple[int, int]) -> None:
+    err = refused(text)
+    assert "'qq' is not defined" in err.message
+    assert (err.line, err.column) == pos, str(err)
