@@ -42,25 +42,41 @@ def _float_formatter(arr: np.ndarray):
     return f
 
 
+_EDGE = 3
+
+
+def _summarized(arr: np.ndarray) -> np.ndarray:
+    """The elements a summarized repr shows (first and last 3 along each dim), as PyTorch's
+    ``get_summarized_data``: widths come from what is printed, and a huge tensor costs little."""
+    for axis, n in enumerate(arr.shape):
+        if n > 2 * _EDGE:
+            idx = np.r_[0:_EDGE, n - _EDGE:n]
+            arr = np.take(arr, idx, axis=axis)
+    return arr
+
+
 def format_data(arr: np.ndarray, prefix: str = "tensor(") -> str:
     """The data part of a PyTorch repr (nested brackets, aligned, wrapped at 80 columns)."""
     if arr.size == 0:
         return "[]"
+    summarize = arr.size > 1000
+    shown = _summarized(arr) if summarize else arr
     kind = arr.dtype.kind
     if kind == "f":
-        formatter = {"float_kind": _float_formatter(arr)}
+        formatter = {"float_kind": _float_formatter(shown)}
     elif kind == "b":
         # As PyTorch: padded to "False"'s width only when a False is present.
-        bwidth = 4 if arr.all() else 5
+        bwidth = 4 if shown.all() else 5
         formatter = {"bool": lambda v: ("True" if v else "False").rjust(bwidth)}
     else:
-        width = max(len(str(v)) for v in arr.ravel())
+        width = max(len(str(v)) for v in shown.ravel())
         formatter = {"int": lambda v: str(v).rjust(width)}
-    summarize = arr.size > 1000
-    return np.array2string(
+    text = np.array2string(
         arr, separator=", ", prefix=prefix, formatter=formatter, max_line_width=80,
         threshold=1000 if summarize else arr.size + 1, edgeitems=3,
     )
+    # PyTorch's column ellipsis is the element " ...", so it reads ",  ...,".
+    return text.replace(", ..., ", ",  ..., ") if summarize else text
 
 
 def tensor_repr(t: Tensor) -> str:
@@ -79,4 +95,19 @@ def tensor_repr(t: Tensor) -> str:
         suffix.append("requires_grad=True")
     if arr.ndim == 0:
         body = format_data(arr.reshape(1))[1:-1].strip()
-    return "tensor(" + ", ".join([body, *suffix]) + ")"
+    return _add_suffixes("tensor(" + body, suffix, indent=len("tensor("))
+
+
+def _add_suffixes(text: str, suffixes: list[str], indent: int, linewidth: int = 80) -> str:
+    # PyTorch's rule (including its +1): a suffix that would pass the line width goes on a new
+    # line, indented under the data.
+    parts = [text]
+    last_line_len = len(text) - text.rfind("\n") + 1
+    for suffix in suffixes:
+        if last_line_len + len(suffix) + 2 > linewidth:
+            parts.append(",\n" + " " * indent + suffix)
+            last_line_len = indent + len(suffix)
+        else:
+            parts.append(", " + suffix)
+            last_line_len += len(suffix) + 2
+    return "".join(parts) + ")"

@@ -38,6 +38,12 @@ def _put(a, b):
     return c
 
 
+def _put_adv(a, b):
+    c = a * 1.0
+    c[adcli.tensor([2, 0])] = b
+    return c
+
+
 def _fill(a):
     c = a * 1.0
     c.fill_(2.0)
@@ -62,6 +68,7 @@ CASES: dict[str, Case] = {
     "add": Case(lambda a, b: a + b, [M, (4,)]),
     "sub": Case(lambda a, b: a - b, [M, M]),
     "rsub": Case(lambda a: 2.0 - a, [U]),
+    "rsub_tensor": Case(lambda a, b: adcli.rsub(a, b, alpha=2.0), [M, (3, 1)]),
     "mul": Case(lambda a, b: a * b, [M, (3, 1)]),
     "div": Case(lambda a, b: a / b, [U, U], 0.5, 2.0),
     "reciprocal": Case(lambda a: adcli.reciprocal(a), [U], 0.5, 2.0),
@@ -88,6 +95,8 @@ CASES: dict[str, Case] = {
     "softplus": Case(F.softplus, [U]),
     "gelu": Case(F.gelu, [U]),
     "silu": Case(F.silu, [U]),
+    "clamp_min": Case(lambda a: a.clamp_min(0.0), [U], 0.1, 1.0),
+    "clamp_max": Case(lambda a: adcli.clamp_max(a, 0.0), [U], -1.0, -0.1),
     "clamp": Case(lambda a: adcli.clamp(a, -0.5, 0.5), [U], -0.4, 0.4),
     "clamp_tensor": Case(lambda a, lo: adcli.clamp(a, lo, adcli.tensor([0.9, 0.9, 0.9],
                                                                        dtype=adcli.float64)),
@@ -141,6 +150,7 @@ CASES: dict[str, Case] = {
     "index": Case(lambda a: a[_idx()], [M]),
     "index_add": Case(lambda a: (a[_idx()] ** 2).sum(), [M], order=2),
     "index_put": Case(_put, [M, U]),
+    "index_put_advanced": Case(_put_adv, [M, (2, 4)]),
     "fill_": Case(_fill, [U]),
     "zero_": Case(_zero, [U]),
     "copy_": Case(_copy, [U, U]),

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+import numpy as np
 import pytest
 
 import adcli
@@ -85,3 +86,28 @@ def test_repr_matches_torch(name: str, build: Callable[[Any], Any], expected: st
 def test_format_of_0d_tensor() -> None:
     assert f"{adcli.tensor(0.123456):.3f}" == "0.123"
     assert str(adcli.ones(2, 3).shape) == "torch.Size([2, 3])"
+
+
+# Large tensors: summarized with "...", widths from the printed elements only, and a dtype
+# suffix that moves to its own line when the last line is full (compared with torch itself).
+LARGE = [
+    ("1-d 2000 sci", lambda: np.arange(2000.0) * 1.5),
+    ("2-d 300x400", lambda: np.random.default_rng(0).standard_normal((300, 400))),
+    ("3-d 20x20x20", lambda: np.random.default_rng(1).random((20, 20, 20))),
+    ("1-d 30 wraps", lambda: np.linspace(0.0, 1.0, 30)),
+]
+
+
+@pytest.mark.parametrize("requires_grad", [False, True])
+@pytest.mark.parametrize(("name", "make"), LARGE, ids=[c[0] for c in LARGE])
+def test_large_repr_matches_torch(name: str, make: Callable[[], Any], requires_grad: bool) -> None:
+    torch = pytest.importorskip("torch")
+    data = make()
+    ours = adcli.tensor(data, dtype=adcli.float64, requires_grad=requires_grad)
+    theirs = torch.tensor(data, dtype=torch.float64, requires_grad=requires_grad)
+    assert repr(ours) == repr(theirs)
+
+
+def test_huge_repr_is_summarized() -> None:
+    text = repr(adcli.zeros(3000, 3000))
+    assert "..." in text and len(text) < 2000
