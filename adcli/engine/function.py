@@ -190,7 +190,7 @@ class Function:
                 o = Tensor._make(o._data, None, 0, o._vc)
             o.grad_fn = node
             o._output_nr = i
-            o.requires_grad = True
+            o._requires_grad = True
             final.append(o)
         node.attrs = {
             "out_shapes": tuple(o._data.shape if isinstance(o, Tensor) else () for o in final),

@@ -186,7 +186,7 @@ class OpDef:
         for t in inputs:
             if type(t) is Tensor:
                 arrays.append(t._data)
-                if t.requires_grad:
+                if t._requires_grad:
                     record = True
             else:
                 arrays.append(t)
@@ -222,7 +222,7 @@ class OpDef:
             if type(t) is Tensor:
                 if t.grad_fn is not None:
                     edges.append((t.grad_fn, t._output_nr))
-                elif t.requires_grad:
+                elif t._requires_grad:
                     edges.append((t._grad_accumulator(), 0))
                 else:
                     edges.append((None, 0))
@@ -287,7 +287,7 @@ class OpDef:
             # The op's saved 'self' must be the value before the write: a detached-storage copy
             # that still carries target's history.
             old = Tensor._make(target._data.copy(), target.grad_fn, target._output_nr, None)
-            old.requires_grad = target.requires_grad
+            old._requires_grad = target._requires_grad
             old._accumulator = target._accumulator
             inputs = (old, *others)
         out = self.forward(*[t._data for t in inputs], **attrs)
@@ -301,7 +301,7 @@ class OpDef:
         if node is not None:
             target.grad_fn = node
             target._output_nr = 0
-            target.requires_grad = True
+            target._requires_grad = True
             if self._save_result:
                 node.save("result", target, is_output=True)
         return target

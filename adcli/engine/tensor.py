@@ -37,7 +37,7 @@ class Tensor:
         "_vc",
         "grad",
         "grad_fn",
-        "requires_grad",
+        "_requires_grad",
     )
     __array_priority__ = 1000  # numpy scalars on the left defer to our operators
 
@@ -45,7 +45,7 @@ class Tensor:
         from .creation import as_array
 
         self._data = as_array(data, dtype)
-        self.requires_grad = False
+        self._requires_grad = False
         self.grad: Tensor | None = None
         self.grad_fn: Node | None = None
         self._output_nr = 0
@@ -63,7 +63,7 @@ class Tensor:
         # The hot-path constructor: no conversion, no checks.
         t = object.__new__(cls)
         t._data = data
-        t.requires_grad = grad_fn is not None
+        t._requires_grad = grad_fn is not None
         t.grad = None
         t.grad_fn = grad_fn
         t._output_nr = output_nr
@@ -102,6 +102,15 @@ class Tensor:
         if self._data.ndim == 0:
             raise TypeError("len() of a 0-d tensor")
         return self._data.shape[0]
+
+    @property
+    def requires_grad(self) -> bool:
+        return self._requires_grad
+
+    @requires_grad.setter
+    def requires_grad(self, value: bool) -> None:
+        # As PyTorch: the same rules as requires_grad_() (leaves only, floating dtypes only).
+        self.requires_grad_(value)
 
     @property
     def is_leaf(self) -> bool:
@@ -188,7 +197,7 @@ class Tensor:
             raise InvalidArgumentError(
                 "only Tensors of floating point dtype can require gradients"
             )
-        self.requires_grad = bool(requires_grad)
+        self._requires_grad = bool(requires_grad)
         return self
 
     def _grad_accumulator(self) -> AccumulateGrad:
@@ -219,7 +228,7 @@ class Tensor:
                 "Can't detach views in-place. Use detach() instead."
             )
         self.grad_fn = None
-        self.requires_grad = False
+        self._requires_grad = False
         self._output_nr = 0
         return self
 
@@ -288,7 +297,7 @@ class Tensor:
                 "protocol at the moment."
             )
         t = Tensor._make(self._data.copy(), None, 0, None)
-        t.requires_grad = self.requires_grad
+        t._requires_grad = self._requires_grad
         return t
 
 

@@ -591,3 +591,15 @@ def test_dtypes_follow_torch() -> None:
     assert (adcli.tensor([1, 2]) / adcli.tensor([2, 2])).dtype == adcli.float32
     assert repr(adcli.float64) == "torch.float64"
     assert str(adcli.ones(2, 3).shape) == "torch.Size([2, 3])"
+
+
+def test_requires_grad_attribute_follows_pytorch_rules() -> None:
+    x = adcli.ones(3, requires_grad=True)
+    y = x * 2
+    with pytest.raises(adcli.AdcliError, match="only change requires_grad flags of leaf"):
+        y.requires_grad = False
+    y.requires_grad = True  # allowed, and a no-op on a non-leaf
+    x.requires_grad = False
+    assert not x.requires_grad and x.is_leaf
+    with pytest.raises(adcli.AdcliError, match="floating point dtype"):
+        adcli.tensor([1, 2]).requires_grad = True
