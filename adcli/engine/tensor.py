@@ -33,11 +33,11 @@ class Tensor:
         "_data",
         "_leaf_hooks",
         "_output_nr",
+        "_requires_grad",
         "_retains_grad",
         "_vc",
         "grad",
         "grad_fn",
-        "_requires_grad",
     )
     __array_priority__ = 1000  # numpy scalars on the left defer to our operators
 
