@@ -122,6 +122,11 @@ def _graph_of(sp: Any, of: str | None, max_elements: int) -> tuple[Any, int]:
                   EXIT_INVALID)
         value = run.namespace[target]
         label = target
+        if getattr(value, "grad_fn", None) is None:
+            better = _last_with_grad_fn(sp, run.namespace)
+            if better is not None:
+                typer.echo(f"adcli graph: {target}, the last assigned tensor, has no grad_fn; "
+                           f"the last one with a graph is {better}: --of {better}", err=True)
     else:
         label = of
         previous = dtypes.get_default_dtype()
@@ -141,6 +146,13 @@ def _graph_of(sp: Any, of: str | None, max_elements: int) -> tuple[Any, int]:
                   EXIT_INVALID)
     snap = snapshot_from_tensor(value, names_for_run(run), max_nodes=MAX_GRAPH_NODES, of=label)
     return snap, code
+
+
+def _last_with_grad_fn(sp: Any, namespace: dict[str, Any]) -> str | None:
+    from adcli.view.snapshot import last_assigned
+
+    with_graph = {k: v for k, v in namespace.items() if getattr(v, "grad_fn", None) is not None}
+    return last_assigned(sp, with_graph) if with_graph else None
 
 
 def _graphable(value: Any) -> bool:

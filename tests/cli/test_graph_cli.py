@@ -174,3 +174,35 @@ def test_graph_with_plugin(runner: CliRunner, tmp_path: Path) -> None:
     assert res.exit_code == 0, res.output
     names = [n["name"] for n in json.loads(res.stdout)["nodes"]]
     assert names[:2] == ["SumBackward0", "CubeBackward"]
+
+
+def test_default_without_grad_fn_hints_at_one_with(runner: CliRunner, tmp_path: Path) -> None:
+    p = tmp_path / "hint.yaml"
+    p.write_text("tensors:\n  x: {data: [1.0, 2.0], requires_grad: true}\n"
+                 "steps:\n  - loss = (x * 2).sum()\n  - c = torch.zeros(2)\n")
+    res = runner.invoke(app, ["graph", str(p)], env=PLAIN)
+    assert res.exit_code == 0, res.output
+    assert "graph of c" in res.stdout  # the contract's default is still the last assigned
+    assert "--of loss" in res.stderr
+
+
+@pytest.mark.parametrize("name", ["tutorial_backward", "linear_regression", "retain_grad",
+                                  "tutorial_inplace", "broadcasting"])
+def test_bundled_spec_dot_renders_with_graphviz(runner: CliRunner, name: str) -> None:
+    import shutil
+    import xml.etree.ElementTree as ET
+
+    exe = shutil.which("dot")
+    if exe is None:
+        pytest.skip("Graphviz (dot) is not installed")
+    path = str(ROOT / "specs" / f"{name}.yaml")
+    res = runner.invoke(app, ["graph", path, "-f", "dot"], env=PLAIN)
+    assert res.exit_code == 0, res.output
+    doc = json.loads(runner.invoke(app, ["graph", path, "-f", "json"], env=PLAIN).stdout)
+    proc = subprocess.run([exe, "-Tsvg"], input=res.stdout, capture_output=True, text=True,
+                          timeout=60, check=False)
+    assert proc.returncode == 0 and not proc.stderr.strip(), proc.stderr
+    svg = ET.fromstring(proc.stdout)
+    ns = "{http://www.w3.org/2000/svg}"
+    drawn = [g.findtext(f"{ns}title") for g in svg.iter(f"{ns}g") if g.get("class") == "node"]
+    assert sorted(drawn) == sorted(n["id"] for n in doc["nodes"]) and len(drawn) > 1

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+from typing import Any
 
 import pytest
 from view_programs import PROGRAMS
@@ -182,3 +183,38 @@ def test_exports_of_a_tensor_without_grad_fn() -> None:
     assert json.loads(render_json(snap))["root"] is None
 
 
+
+
+# -- Graphviz itself: the DOT renders (skipped where the `dot` binary is not installed) -----------
+def _graphviz_svg(dot_text: str) -> Any:
+    import shutil
+    import subprocess
+    import xml.etree.ElementTree as ET
+
+    exe = shutil.which("dot")
+    if exe is None:
+        pytest.skip("Graphviz (dot) is not installed")
+    res = subprocess.run([exe, "-Tsvg"], input=dot_text, capture_output=True, text=True,
+                         timeout=60, check=False)
+    assert res.returncode == 0 and not res.stderr.strip(), res.stderr
+    return ET.fromstring(res.stdout)
+
+
+def _svg_groups(svg: Any, cls: str) -> list[str]:
+    ns = "{http://www.w3.org/2000/svg}"
+    return [g.findtext(f"{ns}title") or "" for g in svg.iter(f"{ns}g") if g.get("class") == cls]
+
+
+@pytest.mark.parametrize("name", sorted(PROGRAMS))
+def test_graphviz_renders_dot(name: str) -> None:
+    snap = _snap(name, backward=True)
+    snap.nodes[snap.root].tensor = 'we"ird\\name <&>'  # quoting must survive Graphviz
+    svg = _graphviz_svg(render_dot(snap, highlight=[snap.root]))
+    assert sorted(_svg_groups(svg, "node")) == sorted(snap.nodes)
+    # Graphviz titles an edge "a&#45;&gt;b", which the XML parser reads as "a->b"
+    assert sorted(_svg_groups(svg, "edge")) == sorted(f"{p}->{c}" for p, _, c in snap.edges())
+
+
+def test_graphviz_renders_a_graph_without_grad_fn() -> None:
+    svg = _graphviz_svg(render_dot(snapshot_from_tensor(adcli.tensor([1.0]), of="c")))
+    assert _svg_groups(svg, "node") == ["none"]
