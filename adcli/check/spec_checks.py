@@ -56,6 +56,8 @@ class SpecCheck:
 
     @property
     def label(self) -> str:
+        if not self.wrt:  # the check stopped before it found its leaves
+            return f"{self.name}: d({self.of})"
         return f"{self.name}: d({self.of})/d({', '.join(self.wrt)})"
 
     def to_dict(self) -> dict[str, Any]:

@@ -40,8 +40,7 @@ def render_gradcheck(console: Any, run: Any, *, plain: bool = False, verbose: bo
             continue
         detail = ""
         if c.error is not None:
-            detail = f"step {c.error.step if c.error.step is not None else '-'} failed: " \
-                     f"{c.error.kind}: {c.error.message}"
+            detail = f"{_where(c.error)} failed: {c.error.kind}: {c.error.message}"
         elif c.internal is not None:
             detail = f"internal error: {c.internal}"
         elif r is not None and r.error:
@@ -153,9 +152,17 @@ def junit_xml(run: Any) -> str:
     return '<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(suites, encoding="unicode")
 
 
+def _where(error: Any) -> str:
+    """``step 3 (line 9)``, or ``the gradcheck entry (line 8)`` for an error of the entry."""
+    line = f" (line {error.line})" if error.line is not None else ""
+    if error.step is not None:
+        return f"step {error.step}{line}"
+    return f"the gradcheck entry{line}"
+
+
 def _failure_message(c: Any) -> str:
     if c.error is not None:
-        return f"step {c.error.step} failed: {c.error.kind}: {c.error.message}"
+        return f"{_where(c.error)} failed: {c.error.kind}: {c.error.message}"
     r = c.report
     lines = [r.summary() if r is not None else "failed"]
     for m in (r.mismatches[:10] if r is not None else []):

@@ -212,3 +212,12 @@ def test_function_that_defeats_the_replay_falls_back_to_calls() -> None:
 
     r = adcli.gradcheck(f, (leaf([0.3, 0.7]),))
     assert r.ok and "loop" in r.strategy
+
+
+def test_zero_dim_inputs_in_both_modes() -> None:
+    x = adcli.tensor(2.0, dtype=adcli.float64, requires_grad=True)
+    v = adcli.tensor([1.0, -2.0], dtype=adcli.float64, requires_grad=True)
+    for fast in (False, True):
+        report = adcli.gradcheck(lambda a, b: (a ** 3) * b, (x, v), fast_mode=fast)
+        assert report.ok and report.error is None, report.summary()
+        assert adcli.gradgradcheck(lambda a: a ** 3, (x,), fast_mode=fast).ok

@@ -78,3 +78,32 @@ def test_correct_plugin_passes_in_spec(tmp_path) -> None:
     (spec,) = load_specs(p)
     (check,) = check_spec(spec)
     assert check.ok and check.report.culprit is None
+
+
+def test_culprit_deep_in_a_branching_graph(tmp_path) -> None:
+    """The wrong node sits at the bottom, its output used twice, many correct nodes above."""
+    load_plugin("mutants")
+    p = tmp_path / "deep.yaml"
+    p.write_text("""\
+name: deep
+tensors:
+  x: {data: [0.5, -1.0, 2.0], requires_grad: true}
+  w: {data: [1.5, 0.3, -0.7], requires_grad: true}
+steps:
+  - h = sin_wrong_sign(x)
+  - a = h.exp() * w
+  - b = torch.tanh(a) + h
+  - c = torch.matmul(b, w)
+  - loss = c * c + b.sum()
+  - loss.backward()
+""")
+    (spec,) = load_specs(p)
+    for mode in ("full", "fast"):
+        from adcli.check.spec_checks import Options
+
+        (check,) = check_spec(spec, Options(mode=mode))
+        assert not check.ok and check.wrt == ["x", "w"]
+        c = check.report.culprit
+        assert (c.node, c.step, c.line, c.tensor) == ("SinWrongSignBackward", 1, 6, "h")
+        # only the input that flows through the wrong node fails
+        assert {m.input for m in check.report.mismatches} == {"x"}

@@ -104,6 +104,10 @@ def test_json_matches_schema_and_contract(runner: CliRunner, tmp_path: Path) -> 
     assert check["of"] == "loss" and check["wrt"] == ["x"] and check["mismatches"]
     m = check["mismatches"][0]
     assert m["input"] == "x" and m["output_index"] == []
+    # a failed check still reports its errors (a report is falsy when it failed)
+    worst = max(abs(x["analytical"] - x["numerical"]) for x in check["mismatches"])
+    assert check["max_abs_error"] == pytest.approx(worst) and worst > 0.1
+    assert check["max_rel_error"] > 0 and check["seconds"] > 0
 
 
 def test_text_output_of_a_failure(runner: CliRunner, tmp_path: Path) -> None:
@@ -142,7 +146,11 @@ def test_junit_xml(runner: CliRunner, tmp_path: Path) -> None:
     assert len(cases) == 3
     failed = [c for c in cases if c.find("failure") is not None]
     assert len(failed) == 1 and failed[0].get("classname") == bad
-    assert "CubeWrongCoefficientBackward" in failed[0].find("failure").text
+    failure = failed[0].find("failure")
+    text = failure.text
+    assert "CubeWrongCoefficientBackward" in text
+    assert "max abs error" in failure.get("message") and "analytical" in text
+    assert float(failed[0].get("time")) > 0
 
 
 def test_expr_mode(runner: CliRunner) -> None:
@@ -175,6 +183,72 @@ def test_invalid_command_lines_exit_2(runner: CliRunner, args: list[str]) -> Non
     res = invoke(runner, *args)
     assert res.exit_code == 2, res.output
     assert "Traceback" not in res.output
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (["--input", "x=[1.0]", "--input", "x=[2.0]"], "--input x:1:1: 'x' is given more than once"),
+    (["--input", "1x=[1.0]"], "--input 1x:1:1: '1x' is not a valid name"),
+    (["--input", "x=open('f')"], "--input x:1:1: name 'open' is not defined"),
+    (["--input", "x=randn(3"], "--input x:1:6: syntax error"),
+    (["--input", "x=[[1, 2], [3]]"], "--input x:1:1: '[[1, 2], [3]]' is not a number"),
+    (["--input", "x=randn(100, 100)", "--max-elements", "50"], "over the limit of 50"),
+])
+def test_expr_input_errors_name_the_input(runner: CliRunner, args: list[str],
+                                          message: str) -> None:
+    res = invoke(runner, "--expr", "x.sum()", *args)
+    assert res.exit_code == 2, res.output
+    assert message in res.stderr and "Traceback" not in res.output
+
+
+def test_expr_max_elements_raises_the_limit(runner: CliRunner) -> None:
+    res = invoke(runner, "--expr", "x.sum()", "--input", "x=randn(20, 20)", "--mode", "fast",
+                 "--max-elements", "400")
+    assert res.exit_code == 0, res.output
+    from adcli.engine import limits
+
+    assert limits.get_max_elements() == limits.DEFAULT_MAX_ELEMENTS  # restored afterwards
+
+
+def test_fast_mode_with_a_zero_dim_leaf(runner: CliRunner) -> None:
+    res = invoke(runner, str(ROOT / "specs" / "broadcasting.yaml"), "--mode", "fast", "--json")
+    assert res.exit_code == 0, res.output
+    assert json.loads(res.stdout)["checks"][0]["wrt"] == ["a", "b", "c"]
+
+
+class _Tty:
+    def isatty(self) -> bool:
+        return True
+
+    def write(self, text: str) -> int:
+        return len(text)
+
+    def flush(self) -> None:
+        pass
+
+
+def test_progress_only_on_a_terminal_and_only_after_the_delay(monkeypatch) -> None:
+    import time
+
+    from adcli.cli.cmd_gradcheck import _Progress
+
+    monkeypatch.setattr("sys.stderr", _Tty())
+    p = _Progress(enabled=True, delay=0.05)
+    p("one long check")  # a single check: the timer must show the bar without another call
+    assert p.bar is None
+    deadline = time.monotonic() + 5
+    while p.bar is None and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert p.bar is not None
+    p.close()
+    quick = _Progress(enabled=True, delay=0.5)
+    quick("quick")
+    quick.close()  # finished before the delay: never shown
+    time.sleep(0.6)
+    assert quick.bar is None
+    monkeypatch.undo()
+    off = _Progress(enabled=True, delay=0.0)  # stderr is not a terminal here
+    off("x")
+    assert not off.enabled and off.timer is None
 
 
 def test_folder_without_specs_is_invalid(runner: CliRunner, tmp_path: Path) -> None:
@@ -211,3 +285,18 @@ def test_help_lists_options(runner: CliRunner) -> None:
     assert res.exit_code == 0
     for opt in ("--expr", "--input", "--eps", "--mode", "--order", "--plugin", "--junit"):
         assert opt in res.stdout
+
+
+def test_failed_step_and_bad_wrt_name_where(runner: CliRunner, tmp_path: Path) -> None:
+    step = write(tmp_path, "step.yaml", "tensors:\n  x: {data: [1.0, 2.0], requires_grad: true}"
+                 "\nsteps:\n  - y = (x * 2).sum()\n  - z = x @ ones(3)\ngradcheck:\n  - of: y\n")
+    res = invoke(runner, step)
+    assert res.exit_code == 1
+    assert "d(y)  step 2 (line 5) failed: shape_mismatch" in res.stdout
+    wrt = write(tmp_path, "wrt.yaml", "tensors:\n  x: {data: [1.0, 2.0], requires_grad: true}"
+                "\nsteps:\n  - y = (x * 2).sum()\ngradcheck:\n  - of: y\n    wrt: [y]\n")
+    res = invoke(runner, wrt, "--junit", str(tmp_path / "j.xml"))
+    assert res.exit_code == 1
+    assert "the gradcheck entry (line 6) failed: invalid_argument: wrt: 'y'" in res.stdout
+    failure = ET.parse(tmp_path / "j.xml").getroot().find("testsuite/testcase/failure")
+    assert failure is not None and failure.get("message").startswith("the gradcheck entry")
