@@ -104,7 +104,7 @@ def test_failing_spec_shows_adclis_report(pytester: pytest.Pytester):
     result.stdout.fnmatch_lines([
         "*adcli spec wrong-grad*",
         "FAIL wrong-grad: 3 steps, 0/1 expectations held",
-        "  FAIL  3  expect x.grad",
+        "  FAIL  2  expect x.grad",
         "*FAIL x.grad: wanted [[]2.0, 5.0[]], got tensor([[]2., 4.[]])*",
         "*short test summary*",
         "FAILED bad.yaml::wrong-grad - FAIL wrong-grad: 3 steps, 0/1 expectations held",

@@ -282,7 +282,7 @@ def _locator(traced: list[Any], entry: Any) -> Callable[[Any], Any]:
         o = owners.get(id(node))
         if o is None:  # made by the `of` expression itself
             return (None, None, entry.line)
-        return (o.name, o.step or None, o.line)
+        return (o.name, o.step, o.line)
 
     return locate
 
@@ -291,7 +291,7 @@ def _owners(run: Any) -> dict[int, Any]:
     """Every node's origin: its own, or that of the named tensor whose statement made it."""
     named = {k: o for k, o in run.origins.items() if o.node is not None and id(o.node) == k}
     owners: dict[int, Any] = dict(named)
-    for origin in sorted(named.values(), key=lambda o: (o.step, o.line)):
+    for origin in sorted(named.values(), key=lambda o: (-1 if o.step is None else o.step, o.line)):
         stack = [n for n, _ in origin.node.next_functions if n is not None]
         while stack:
             n = stack.pop()

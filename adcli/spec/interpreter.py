@@ -195,7 +195,7 @@ class Run:
         self.binding_origin: dict[str, Origin] = {}
         self.outputs: list[str] | None = None
         self.output_chars = 0
-        self.step = 0
+        self.step: int | None = None  # None while the tensors section runs
         self.line = spec.line
         self.column = spec.column
         self.builtins: dict[str, Callable[..., Any]] = {
@@ -272,7 +272,7 @@ class Run:
         kind = _kind_of(exc, self.eng)
         if kind is None:
             raise exc
-        return StepError(kind, _message(exc), self.step or None, self.line, self.column)
+        return StepError(kind, _message(exc), self.step, self.line, self.column)
 
     # -- statements --------------------------------------------------------------------------
     def exec_node(self, node: ast.stmt) -> None:
@@ -289,7 +289,7 @@ class Run:
                 msg = "assertion failed"
                 if node.msg is not None:
                     msg += f": {self._str(self.eval_node(node.msg))}"
-                raise StepError("assertion", msg, self.step or None, self.line, self.column)
+                raise StepError("assertion", msg, self.step, self.line, self.column)
         elif isinstance(node, ast.With):
             ctx = self.eval_node(node.items[0].context_expr)
             with ctx:
@@ -683,7 +683,7 @@ def execute(spec: Spec, *, max_elements: int | None = None,
                 run.line = decl.line
                 run.namespace[decl.name] = value
                 if isinstance(value, run.eng.Tensor):
-                    origin = Origin(decl.name, 0, decl.line, value)
+                    origin = Origin(decl.name, None, decl.line, value)
                     run.binding_origin[decl.name] = origin
                     run.leaf_origins[id(value)] = origin
             _run_steps(run, spec.steps, report, None)

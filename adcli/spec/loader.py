@@ -99,8 +99,8 @@ class ExpectItem:
 class Step:
     """A step. ``kind``: statements, raises, no_grad, expect, print or graph.
 
-    ``index`` is the 1-based position in the top-level ``steps`` list (nested ``no_grad``
-    steps share their parent's index).
+    ``index`` is the 0-based position in the top-level ``steps`` list, as the contract's JSON
+    counts steps (nested ``no_grad`` steps share their parent's index).
     """
 
     kind: str
@@ -562,7 +562,7 @@ class _Builder:
     def steps(self, items: list[Any], path: Path_, parent: int | None) -> list[Step]:
         out = []
         for i, item in enumerate(items):
-            index = parent if parent is not None else i + 1
+            index = parent if parent is not None else i
             out.append(self.step(item, (*path, i), index))
         return out
 

@@ -113,7 +113,7 @@ steps:
 gradcheck:
   - of: y
 """)
-    assert not c.ok and c.error is not None and c.error.step == 1 and c.error.line == 4
+    assert not c.ok and c.error is not None and c.error.step == 0 and c.error.line == 4
 
 
 def test_bundled_specs_all_pass() -> None:

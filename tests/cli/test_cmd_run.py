@@ -71,8 +71,8 @@ def test_run_undeclared_error(runner: CliRunner, tmp_path: Path) -> None:
     res = runner.invoke(app, ["run", spec, "--json"])
     assert res.exit_code == 1
     doc = json.loads(res.stdout)
-    assert doc["error"]["kind"] == "shape_mismatch" and doc["error"]["step"] == 2
-    assert f"{spec}:3:5: step 2 failed: shape_mismatch" in res.stderr
+    assert doc["error"]["kind"] == "shape_mismatch" and doc["error"]["step"] == 1
+    assert f"{spec}:3:5: step 1 failed: shape_mismatch" in res.stderr
 
 
 def test_run_invalid_spec(runner: CliRunner, tmp_path: Path) -> None:

@@ -100,7 +100,7 @@ def test_json_matches_schema_and_contract(runner: CliRunner, tmp_path: Path) -> 
     (check,) = doc["checks"]
     assert doc["ok"] is False and check["ok"] is False
     assert check["culprit"]["node"] == "CubeWrongCoefficientBackward"
-    assert (check["culprit"]["step"], check["culprit"]["line"]) == (2, 6)
+    assert (check["culprit"]["step"], check["culprit"]["line"]) == (1, 6)
     assert check["of"] == "loss" and check["wrt"] == ["x"] and check["mismatches"]
     m = check["mismatches"][0]
     assert m["input"] == "x" and m["output_index"] == []
@@ -116,7 +116,7 @@ def test_text_output_of_a_failure(runner: CliRunner, tmp_path: Path) -> None:
     assert res.exit_code == 1
     out = res.stdout
     assert "FAIL" in out and "analytical" in out and "numerical" in out
-    assert "culprit: CubeWrongCoefficientBackward (tensor z, step 2, line 6)" in out
+    assert "culprit: CubeWrongCoefficientBackward (tensor z, step 1, line 6)" in out
     # the failed check's tree, with the culprit highlighted (a mark that reads in plain text)
     assert "graph of" in out
     marked = [line for line in out.splitlines() if "<<< culprit" in line]
@@ -292,7 +292,7 @@ def test_failed_step_and_bad_wrt_name_where(runner: CliRunner, tmp_path: Path) -
                  "\nsteps:\n  - y = (x * 2).sum()\n  - z = x @ ones(3)\ngradcheck:\n  - of: y\n")
     res = invoke(runner, step)
     assert res.exit_code == 1
-    assert "d(y)  step 2 (line 5) failed: shape_mismatch" in res.stdout
+    assert "d(y)  step 1 (line 5) failed: shape_mismatch" in res.stdout
     wrt = write(tmp_path, "wrt.yaml", "tensors:\n  x: {data: [1.0, 2.0], requires_grad: true}"
                 "\nsteps:\n  - y = (x * 2).sum()\ngradcheck:\n  - of: y\n    wrt: [y]\n")
     res = invoke(runner, wrt, "--junit", str(tmp_path / "j.xml"))

@@ -86,7 +86,7 @@ def test_json_format(runner: CliRunner, spec: str) -> None:
     assert nodes["n0"]["name"] == "SumBackward0" and nodes["n0"]["tensor"] == "loss"
     assert nodes["n2"]["next"] == ["n3", None]
     assert nodes["n4"]["name"] == "AccumulateGrad" and nodes["n4"]["tensor"] == "x"
-    assert nodes["n0"]["step"] == 3
+    assert nodes["n0"]["step"] == 2
 
 
 def test_dot_and_mermaid(runner: CliRunner, spec: str) -> None:

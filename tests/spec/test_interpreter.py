@@ -104,8 +104,8 @@ def test_execute_origins_and_evaluate() -> None:
     r = execute(spec)
     z = r.namespace["z"]
     origin = r.origins[id(z.grad_fn)]
-    assert (origin.name, origin.step, origin.line) == ("z", 2, 8)
-    assert r.binding_origin["w"].step == 0
+    assert (origin.name, origin.step, origin.line) == ("z", 1, 8)
+    assert r.binding_origin["w"].step is None  # bound in the tensors section
     assert r.evaluate("w.grad.shape") == (5, 3)
 
 
@@ -119,7 +119,7 @@ def test_execute_raises_step_failure_without_report() -> None:
 def test_undeclared_error_stops_run() -> None:
     report = run("steps:\n  - x = ones(2)\n  - x.sum().backward()\n  - y = 1\n")
     assert not report.ok and report.exit_code == 1
-    assert report.error.kind == "no_grad_fn" and report.error.step == 2
+    assert report.error.kind == "no_grad_fn" and report.error.step == 1
     assert len(report.steps) == 2
 
 
@@ -176,7 +176,7 @@ def test_work_budget_stops_long_runs() -> None:
     report = run_spec(load(text)[0], max_elements=100)  # budget: 50 * 100 elements
     assert not report.ok and report.error.kind == "invalid_argument"
     assert "tensor elements in total" in report.error.message
-    assert report.error.step == 51  # 100 elements per step
+    assert report.error.step == 50  # 100 elements per step (steps count from 0)
     assert run_spec(load(text)[0], max_elements=1000).ok
 
 
@@ -201,7 +201,7 @@ def test_rebinding_frees_the_old_tensor() -> None:
     run_ = execute(spec)
     gc.collect()
     alive = [o for o in run_.origins.values() if o.node is not None]
-    assert [(o.name, o.step) for o in alive] == [("c", 4)]  # the first b's graph is gone
+    assert [(o.name, o.step) for o in alive] == [("c", 3)]  # the first b's graph is gone
     assert alive[0].node is run_.namespace["b"].grad_fn
     ref = weakref.ref(run_.namespace["b"])
     assert ref() is not None
