@@ -22,6 +22,7 @@ Public API:
 from __future__ import annotations
 
 import ast
+import functools
 import re
 import warnings
 from collections.abc import Iterable, Mapping
@@ -91,14 +92,26 @@ class SourceMap:
     """Where each character of ``text`` is in the file (folded, multi-line or escaped
     scalars, whose text is not a copy of the file's); takes precedence when set."""
 
+    @functools.cached_property
+    def _lines(self) -> list[str]:
+        # Split once: a block of thousands of statements asks for thousands of positions.
+        return self.text.split("\n")
+
+    @functools.cached_property
+    def _line_starts(self) -> list[int]:
+        starts = [0]
+        for x in self._lines:
+            starts.append(starts[-1] + len(x) + 1)
+        return starts
+
     def position(self, lineno: int, col_offset: int) -> tuple[int, int]:
         """The YAML (line, column) of an ``ast`` position (1-based line, UTF-8 byte offset)."""
-        lines = self.text.split("\n")
+        lines = self._lines
         chars = col_offset
         if 1 <= lineno <= len(lines):
             chars = len(lines[lineno - 1].encode("utf-8")[:col_offset].decode("utf-8", "replace"))
         if self.chars:
-            index = sum(len(x) + 1 for x in lines[: max(lineno - 1, 0)]) + chars
+            index = self._line_starts[min(max(lineno - 1, 0), len(lines))] + chars
             return self.chars[min(max(index, 0), len(self.chars) - 1)]
         if self.block:
             return self.line + lineno - 1, self.column + chars

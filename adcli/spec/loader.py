@@ -191,6 +191,28 @@ def _segment(st: Statement, node: ast.AST) -> str | None:
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")  # the line breaks that ``ast`` counts
 
 
+def _split_lines(text: str) -> list[str]:
+    """``text`` split after each line break that ``ast`` counts, keeping the breaks."""
+    out = []
+    start = 0
+    for m in _LINE_BREAK.finditer(text):
+        out.append(text[start:m.end()])
+        start = m.end()
+    out.append(text[start:])
+    return out
+
+
+def _source_segment(lines: list[str], node: ast.AST) -> str:
+    """``ast.get_source_segment`` over pre-split lines (columns count UTF-8 bytes)."""
+    first, last = node.lineno - 1, node.end_lineno - 1  # type: ignore[attr-defined]
+    col, end_col = node.col_offset, node.end_col_offset  # type: ignore[attr-defined]
+    if first == last:
+        return lines[first].encode()[col:end_col].decode()
+    head = lines[first].encode()[col:].decode()
+    tail = lines[last].encode()[:end_col].decode()
+    return head + "".join(lines[first + 1:last]) + tail
+
+
 def _walk_steps(steps: Iterable[Step]) -> Iterable[Step]:
     for st in steps:
         yield st
@@ -517,8 +539,9 @@ class _Builder:
             raise SpecError(self.file, line, col, f"more than {MAX_STATEMENTS} statements in "
                             "one spec", "limit_exceeded")
         out = []
+        lines = _split_lines(text)  # once: ast.get_source_segment re-splits on every call
         for s in stmts:
-            seg = ast.get_source_segment(text, s) or ""
+            seg = _source_segment(lines, s)
             line, col = sm.position(s.lineno, s.col_offset)
             out.append(Statement(seg, s, line, col))
         return out

@@ -169,3 +169,21 @@ def test_huge_file(tmp_path: Path) -> None:
     proc, seconds = _run(["run", "huge.yaml"], tmp_path)
     assert proc.returncode == 2 and seconds < 5
     assert proc.stderr.startswith("huge.yaml:1:1: file is larger than")
+
+
+def test_a_block_of_thousands_of_statements_loads_fast(tmp_path) -> None:
+    """Positions and source text are found in linear time (it once took minutes)."""
+    import time
+
+    from adcli.spec.loader import load_specs
+
+    body = "\n".join(f"    x{i} = x * {i}" for i in range(9000))
+    path = tmp_path / "big.yaml"
+    path.write_text("tensors:\n  x: {data: [1.0], requires_grad: true}\nsteps:\n  - |\n"
+                    + body + "\n")
+    started = time.perf_counter()
+    spec = load_specs(str(path))[0]
+    assert time.perf_counter() - started < 5  # the issue's bound for any hostile input
+    stmts = spec.steps[0].statements
+    assert len(stmts) == 9000 and stmts[-1].text == "x8999 = x * 8999"
+    assert (stmts[-1].line, stmts[-1].column) == (9004, 5)
