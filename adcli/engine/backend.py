@@ -17,11 +17,13 @@ def _sum_to_shape(g: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
     if g.shape == shape:
         return g
     lead = g.ndim - len(shape)
-    axes = tuple(range(lead)) + tuple(
-        i + lead for i, n in enumerate(shape) if n == 1 and g.shape[i + lead] != 1
-    )
-    out = g.sum(axis=axes, keepdims=True) if axes else g
-    return out.reshape(shape)
+    # Leading dims are summed away (the result then owns its data, so a leaf can adopt it
+    # without a copy); dims broadcast from size 1 are summed keeping the dim.
+    out = g.sum(axis=tuple(range(lead))) if lead else g
+    kept = tuple(i for i, n in enumerate(shape) if n == 1 and out.shape[i] != 1)
+    if kept:
+        out = out.sum(axis=kept, keepdims=True)
+    return out if out.shape == shape else out.reshape(shape)
 
 
 def _is_basic(index: Any) -> bool:

@@ -1773,18 +1773,12 @@ def _nll_self(g, s, B):
     ts = np.atleast_1d(s.target)
     n = ts.shape[0]
     valid = ts != s.ignore_index
-    safe_t = np.where(valid, ts, 0)
-    w = np.ones(shape[-1]) if s.weight is None else np.asarray(s.weight, dtype=np.float64)
-    wt = (w[safe_t] * valid).astype(np.float64)
-    if s.reduction == "mean":
-        coef = -wt / wt.sum()
-        gg = B.expand(g, (n,))
-    elif s.reduction == "sum":
-        coef = -wt
-        gg = B.expand(g, (n,))
+    safe_t = ts if valid.all() else np.where(valid, ts, 0)
+    if s.weight is None:
+        wt = valid.astype(s.dtype)
     else:
-        coef = -wt
-        gg = B.reshape(g, (n,))
-    scattered = B.index_add(gg * coef.astype(s.dtype), (n, shape[-1]), (np.arange(n), safe_t),
-                            unique=True)
+        wt = np.asarray(s.weight, dtype=s.dtype)[safe_t] * valid
+    coef = wt / -wt.sum() if s.reduction == "mean" else -wt
+    gg = B.reshape(g, (n,)) * coef if s.reduction == "none" else g * coef
+    scattered = B.index_add(gg, (n, shape[-1]), (np.arange(n), safe_t), unique=True)
     return B.reshape(scattered, shape)

@@ -199,7 +199,10 @@ class AccumulateGrad(Node):
         if var.grad is None:
             if not (owned and arr.dtype == var._data.dtype and arr.shape == var._data.shape):
                 # A private buffer: the incoming array may be shared with other edges or the caller.
-                arr = np.array(np.broadcast_to(arr, var._data.shape), dtype=var._data.dtype)
+                if arr.shape == var._data.shape:
+                    arr = arr.astype(var._data.dtype, copy=True)
+                else:
+                    arr = np.array(np.broadcast_to(arr, var._data.shape), dtype=var._data.dtype)
             var.grad = Tensor._make(arr, None, 0, None)
         else:
             var.grad._data += arr
