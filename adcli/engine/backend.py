@@ -45,7 +45,6 @@ class _Numpy:
     tensors = False
     exp = staticmethod(np.exp)
     log = staticmethod(np.log)
-    sqrt = staticmethod(np.sqrt)
     sign = staticmethod(np.sign)
     sin = staticmethod(np.sin)
     cos = staticmethod(np.cos)
@@ -87,10 +86,6 @@ class _Numpy:
         return np.transpose(x, dims)
 
     @staticmethod
-    def zeros(shape: tuple[int, ...], like: np.ndarray) -> np.ndarray:
-        return np.zeros(shape, dtype=like.dtype)
-
-    @staticmethod
     def getitem(x: np.ndarray, index: Any) -> np.ndarray:
         return x[index]
 
@@ -108,18 +103,6 @@ class _Numpy:
     @staticmethod
     def cat(xs: list[np.ndarray], dim: int) -> np.ndarray:
         return np.concatenate(xs, axis=dim)
-
-    @staticmethod
-    def astype(x: np.ndarray, like: np.ndarray) -> np.ndarray:
-        return x.astype(like.dtype, copy=False)
-
-    @staticmethod
-    def detach(x: Any) -> Any:
-        return x
-
-    @staticmethod
-    def value(x: Any) -> np.ndarray:
-        return x
 
 
 class _Tensors:

@@ -72,10 +72,6 @@ class FunctionNode(Node, FunctionCtx):
             info = [{"name": "<freed>", "freed": True}]
         return info
 
-    @property
-    def had_saved(self) -> bool:
-        return bool(self._saved_list) or self._freed
-
     def release(self) -> None:
         if self._saved_list:
             self._saved_list = None

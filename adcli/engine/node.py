@@ -90,7 +90,6 @@ class Node:
     shapes: tuple[tuple[int, ...], ...] = ()
     dtypes: tuple[Any, ...] = ()
     n_outputs = 1
-    meta: dict[str, Any] | None = None
 
     def name(self) -> str:
         """PyTorch's class name for this node, e.g. ``MulBackward0``."""
@@ -123,10 +122,6 @@ class Node:
         if self._freed:
             out = out or [{"name": "<freed>", "freed": True}]
         return out
-
-    @property
-    def had_saved(self) -> bool:
-        return self._saved is not None or self._freed
 
     def release(self) -> None:
         """Free saved tensors (after a backward without retain_graph)."""

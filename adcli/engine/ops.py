@@ -1072,7 +1072,3 @@ def _B_index_add(g: Tensor, shape: tuple[int, ...], index: Any, unique: bool = F
 
 def _B_cat(xs: list[Tensor], dim: int) -> Tensor:
     return cat(xs, dim)
-
-
-def _B_zeros(shape: tuple[int, ...], like: Tensor) -> Tensor:
-    return Tensor._make(np.zeros(shape, dtype=like._data.dtype), None, 0, None)

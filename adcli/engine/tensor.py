@@ -129,10 +129,6 @@ class Tensor:
     def _version(self) -> int:
         return self._vc[0]
 
-    @property
-    def is_floating_point_(self) -> bool:
-        return self._data.dtype.kind == "f"
-
     def is_floating_point(self) -> bool:
         return self._data.dtype.kind == "f"
 
