@@ -7,8 +7,9 @@ from typing import Annotated, Any
 import typer
 
 from . import app
-from .common import load_plugins, make_console, plain_output, state
+from .common import EXIT_INVALID, load_plugins, make_console, plain_output, state
 
+DEFAULT_MAX_JSON_ELEMENTS = 2_000_000
 DEFAULT_MAX_ELEMENTS = 10_000_000  # mirrors adcli.engine.limits, not imported here (start-up)
 DEFAULT_MAX_MEMORY_MB = 256  # mirrors adcli.spec.interpreter.MAX_MEMORY_BYTES
 
@@ -60,6 +61,10 @@ def run(
     plugins: Annotated[list[str] | None, typer.Option(
         "--plugin", metavar="FILE",
         help="Python file registering ops or Functions. Repeatable.")] = None,
+    max_json_elements: Annotated[int, typer.Option(
+        "--max-json-elements", min=1,
+        help="Most numbers (values and grads) a --json report may hold.")]
+        = DEFAULT_MAX_JSON_ELEMENTS,
 ) -> None:
     """Run the steps of specs: prints, graphs, expectations and final gradients.
 
@@ -83,8 +88,24 @@ def run(
             reports.append(run_spec(spec, max_elements=max_elements,
                                     raise_internal=state.debug, graph=graph,
                                     max_memory=max_memory * 2**20))
+    if json_out:
+        # Every value and grad goes into the JSON as numbers; millions of them take seconds and
+        # gigabytes to print, so a hostile spec cannot make the report itself the attack.
+        count = sum(_json_numbers(r) for r in reports)
+        if count > max_json_elements:
+            _stderr(f"adcli: the --json report would hold {count:,} numbers, over the limit of "
+                    f"{max_json_elements:,} (raise it with --max-json-elements)")
+            raise typer.Exit(EXIT_INVALID)
     _report_run(reports, json_out=json_out, quiet=quiet)
     raise typer.Exit(combined_exit([r.exit_code for r in reports]))
+
+
+def _json_numbers(report: Any) -> int:
+    n = 0
+    for t in report.tensors.values():
+        for arr in (t.value, t.grad):
+            n += int(getattr(arr, "size", 0 if arr is None else 1))
+    return n
 
 
 def _report_run(reports: list[Any], *, json_out: bool, quiet: bool) -> None:

@@ -246,3 +246,15 @@ def test_run_max_memory(runner: CliRunner, tmp_path: Path) -> None:
     res = runner.invoke(app, ["run", spec, "--max-memory", "20"])
     assert res.exit_code == 1 and "more than 20 MB of memory" in res.stderr
     assert runner.invoke(app, ["run", spec, "--max-memory", "0"]).exit_code == 2
+
+
+def test_run_json_refuses_a_report_too_big_to_print(tmp_path: Path) -> None:
+    spec = tmp_path / "big.yaml"
+    spec.write_text("tensors:\n  a: ones(300, 100, requires_grad=True)\nsteps:\n"
+                    "  - b = a * 2\n  - b.sum().backward()\n")
+    res = CliRunner().invoke(app, ["run", str(spec), "--json", "--max-json-elements", "50000"])
+    assert res.exit_code == 2 and res.stdout == ""
+    assert "90,000 numbers, over the limit of 50,000" in res.stderr
+    assert "Traceback" not in res.stderr
+    ok = CliRunner().invoke(app, ["run", str(spec), "--json", "--max-json-elements", "90000"])
+    assert ok.exit_code == 0 and json.loads(ok.stdout)["ok"] is True
