@@ -18,6 +18,10 @@ if TYPE_CHECKING:
 
 Edge = tuple["Node | None", int]
 
+# The Tensor class, set by tensor.py when it loads (it imports this module, so this module
+# cannot import it at the top; an import inside the hot functions costs on every call).
+_tensor_cls: list[Any] = []
+
 
 class SavedTensor:
     """A tensor saved for backward, with the version it had when saved.
@@ -49,10 +53,8 @@ class SavedTensor:
 
     def unpack(self, node: Node) -> Tensor:
         """The saved value as a Tensor linked into the graph (for create_graph)."""
-        from .tensor import Tensor
-
         if self.is_output:
-            return Tensor._make(self.data, node, self.output_nr, self.vc)
+            return _tensor_cls[0]._make(self.data, node, self.output_nr, self.vc)
         return self.tensor  # type: ignore[return-value]
 
 
@@ -176,8 +178,7 @@ class AccumulateGrad(Node):
 
     def apply(self, grads: list[Any], as_tensors: bool, owned: bool = False) -> tuple[Any, ...]:
         """Accumulate; ``owned`` says the array is fresh and referenced nowhere else."""
-        from .tensor import Tensor
-
+        Tensor = _tensor_cls[0]
         g = grads[0]
         if g is None:
             return ()

@@ -9,6 +9,7 @@ from typing import Any
 import numpy as np
 
 from . import dtypes
+from . import node as _node_module
 from .errors import InvalidArgumentError
 from .node import AccumulateGrad, Node
 
@@ -295,6 +296,9 @@ class Tensor:
         t = Tensor._make(self._data.copy(), None, 0, None)
         t._requires_grad = self._requires_grad
         return t
+
+
+_node_module._tensor_cls.append(Tensor)
 
 
 class Size(tuple):
