@@ -2,7 +2,9 @@
 
 :class:`Evaluator` evaluates the checked function at perturbed inputs. It replays the recorded
 tape on a whole batch of perturbations at once (verified against single calls before it is
-trusted, per input) and otherwise calls the function once per perturbation.
+trusted, per input) and otherwise calls the function once per perturbation. The one-hot
+perturbations of a full Jacobian first try the sparse replay (:mod:`adcli.check.sparse`),
+which carries per perturbation only the values that change, checked the same way.
 """
 
 from __future__ import annotations
@@ -15,9 +17,11 @@ import numpy as np
 from adcli.engine.grad_mode import enable_grad, no_grad
 from adcli.engine.tensor import Tensor
 
+from .sparse import replay_onehot
 from .trace import Tape, replay_batched
 
 BATCH_ELEMENTS = 1 << 13  # elements per intermediate per chunk: measured best (cache-sized)
+SPARSE_ELEMENTS = 1 << 16  # values per intermediate per chunk in the sparse replay: measured
 
 
 def as_outputs(res: Any) -> list[Tensor]:
@@ -48,11 +52,14 @@ class Evaluator:
         self.outputs = outputs or []
         self.out_sizes = [int(o._data.size) for o in self.outputs]
         self.batched_ok: dict[int, bool] = {}
+        self.sparse_ok: dict[int, bool] = {}
+        self.sparse_chunk: dict[int, int] = {}
         self.calls = 0
         self.strategy: set[str] = set()
         big = max((int(np.size(o._data)) for e in (tape.entries if tape else [])
                    for o in e.outputs if isinstance(o, Tensor)), default=1)
         big = max([big, *self.out_sizes, *[b.size for b in base]])
+        self.big = big
         self.chunk = max(1, BATCH_ELEMENTS // max(big, 1))
 
     # -- single calls --------------------------------------------------------------------------
@@ -99,6 +106,49 @@ class Evaluator:
         self.strategy.add("loop")
         return np.stack([self.at(i, x) for x in X])
 
+    def onehot(self, i: int, js: np.ndarray, eps: float) -> np.ndarray | None:
+        """Outputs ``(2c, m)`` at ``+eps`` then ``-eps`` on each flat element ``js`` of input
+        ``i``, from the sparse replay; None when it does not apply.
+
+        Checked against single calls on its first use per input, like :meth:`batch`.
+        """
+        ok = self.sparse_ok.get(i)
+        if self.tape is None or not self.outputs or ok is False:
+            return None
+        try:
+            with np.errstate(all="ignore"):
+                # Chunks beyond the dense size rely on the items staying small.
+                limit = 4 * SPARSE_ELEMENTS if len(js) > self.chunk else None
+                outs, item = replay_onehot(self.tape, self.leaves, self.outputs, i, js, eps,
+                                           limit)
+            B = 2 * len(js)
+            got = np.concatenate([np.asarray(o, dtype=np.float64).reshape(B, -1) for o in outs],
+                                 axis=1)
+        except Exception:
+            self.sparse_ok[i] = False
+            return None
+        if ok is None:
+            x = self.base[i]
+            rows = [0] if x.size > 100_000 else sorted({0, B - 1})
+            ok = True
+            for r in rows:
+                xr = x.copy().reshape(-1)
+                j = int(js[r % len(js)])
+                if r < len(js):
+                    xr[j] += eps
+                else:
+                    xr[j] -= eps
+                ok = ok and _same(got[r], self.at(i, xr.reshape(x.shape)))
+            self.sparse_ok[i] = ok
+            if not ok:
+                return None
+        self.sparse_chunk[i] = max(1, SPARSE_ELEMENTS // item)
+        if 4 * item > self.big:
+            # Items nearly as large as the tensors: the dense replay does this with fewer copies.
+            self.sparse_ok[i] = False
+        self.strategy.update(("batched", "sparse"))
+        return got
+
     def _replay(self, i: int, X: np.ndarray) -> np.ndarray | None:
         try:
             with np.errstate(all="ignore"):
@@ -126,16 +176,26 @@ def numerical_jacobian(ev: Evaluator, i: int, eps: float,
     cols = np.arange(n) if columns is None else np.asarray(columns)
     m = sum(ev.out_sizes) if ev.out_sizes else ev.at(i, x).size
     J = np.empty((m, cols.size))
-    C = max(1, min(ev.chunk, cols.size))
-    for start in range(0, cols.size, C):
+    C = C0 = max(1, min(ev.chunk, cols.size))
+    start = 0
+    while start < cols.size:
         js = cols[start:start + C]
         c = js.size
-        X = np.repeat(flat[None, :], 2 * c, axis=0)
-        r = np.arange(c)
-        X[r, js] += eps
-        X[c + r, js] -= eps
-        out = ev.batch(i, X.reshape((2 * c, *x.shape)))
+        out = ev.onehot(i, js, eps)
+        if out is None and c > C0:
+            C = C0  # the sparse replay gave up: back to chunks sized for the dense one
+            continue
+        if out is None:
+            X = np.repeat(flat[None, :], 2 * c, axis=0)
+            r = np.arange(c)
+            X[r, js] += eps
+            X[c + r, js] -= eps
+            out = ev.batch(i, X.reshape((2 * c, *x.shape)))
+        elif ev.sparse_ok.get(i):
+            # Sparse batch items are small: the following chunks can be larger.
+            C = max(C, ev.sparse_chunk[i])
         J[:, start:start + c] = ((out[:c] - out[c:]) / (2 * eps)).T
+        start += c
     return J
 
 

@@ -1,0 +1,369 @@
+"""One-hot perturbations replayed sparsely: each batch item carries only what changed.
+
+Perturbing one element of an input changes few elements of most intermediates: one row of
+``x @ W``, the same row of ``tanh(x @ W)``, one number of its sum. :func:`replay_onehot`
+replays the tape for a batch of ``±eps`` one-hot perturbations and represents each
+intermediate by its recorded (unperturbed) value plus, per batch item, the values of a block
+that may differ from it. A block is the tensor restricted to one index along each *hot* axis
+(the same axes for every item, the index per item) and complete along the others; a tensor
+with no hot axis is dense. Each op recomputes its result on its output block only, from the
+operands' values there (so values are those of the function at the perturbed input, not a
+linearisation); full sums over a hot axis add the sum of the changes to the recorded sum.
+Ops without a sparse rule get dense operands and run the dense batched rule
+(``adcli.check.trace._batched_call``).
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+
+from adcli.engine.tensor import Tensor
+
+from .trace import (
+    _DIM_OPS,
+    _ELEMENTWISE,
+    _RESHAPES,
+    ReplayError,
+    Tape,
+    _batched_call,
+    _lift,
+    _shift,
+)
+
+# Elementwise too, though the dense replay runs them item by item.
+_ELEMENTWISE_MORE = frozenset({"rsqrt", "rsub_tensor", "clamp_min", "clamp_max", "clamp_tensor"})
+
+
+class Sparse:
+    """``base`` (shape ``S``) with, for item ``b``, ``V[b]`` on the block at ``hot[a][b]``."""
+
+    __slots__ = ("V", "base", "hot")
+
+    def __init__(self, base: np.ndarray, hot: dict[int, np.ndarray], V: np.ndarray) -> None:
+        self.base = base
+        self.hot = hot
+        self.V = V
+
+
+def _block(shape: tuple[int, ...], hot: dict[int, Any]) -> tuple[int, ...]:
+    return tuple(1 if a in hot else n for a, n in enumerate(shape))
+
+
+def _gather(base: np.ndarray, hot: dict[int, np.ndarray], B: int) -> np.ndarray:
+    """``(B, *block)``: the base values on each item's block."""
+    S = base.shape
+    if not hot:
+        return np.broadcast_to(base, (B, *S))
+    axes = sorted(hot)
+    rest = [a for a in range(len(S)) if a not in hot]
+    g = base.transpose(axes + rest)[tuple(hot[a] for a in axes)]
+    return g.reshape((B, *_block(S, hot)))
+
+
+def _widen(x: Sparse, keep: Any) -> Sparse:
+    """The same values on larger blocks: hot axes outside ``keep`` become complete."""
+    drop = [a for a in x.hot if a not in keep]
+    if not drop:
+        return x
+    B = x.V.shape[0]
+    hot = {a: i for a, i in x.hot.items() if a in keep}
+    full = _gather(x.base, hot, B)
+    dtype = np.result_type(x.base, x.V)
+    if not hot or full.dtype != dtype:
+        full = np.array(full, dtype=dtype)  # a broadcast view, or the wrong dtype: a copy
+    nd = x.base.ndim
+    rest = [a for a in range(nd) if a not in drop]
+    perm = [0, *[a + 1 for a in drop], *[a + 1 for a in rest]]
+    vv = np.broadcast_to(x.V, (B, *_block(x.base.shape, x.hot))).transpose(perm)
+    vv = vv.reshape((B, *[full.shape[a + 1] for a in rest]))
+    full.transpose(perm)[(np.arange(B), *[x.hot[a] for a in drop])] = vv
+    return Sparse(x.base, hot, full)
+
+
+def _dense(x: Sparse) -> np.ndarray:
+    return _widen(x, ()).V
+
+
+def _same_idx(a: np.ndarray, b: np.ndarray) -> bool:
+    return a is b or bool(np.array_equal(a, b))
+
+
+# -- rules --------------------------------------------------------------------------------------
+def _elementwise(fn: Any, vals: list[Any], kw: dict[str, Any], ref: np.ndarray,
+                 B: int) -> Sparse:
+    """``fn`` applied on the output block where any operand changed (broadcasting aware)."""
+    out_shape = ref.shape
+    nd = len(out_shape)
+    common: dict[int, np.ndarray] | None = None
+    for v in vals:
+        if not isinstance(v, Sparse):
+            continue
+        off = nd - v.base.ndim
+        # A hot axis broadcast to a longer output axis changes all of that axis.
+        m = {a + off: i for a, i in v.hot.items() if out_shape[a + off] == v.base.shape[a]}
+        if common is None:
+            common = m
+        else:
+            common = {a: i for a, i in common.items() if a in m and _same_idx(m[a], i)}
+    assert common is not None
+    args = []
+    for v in vals:
+        if isinstance(v, Sparse):
+            off = nd - v.base.ndim
+            w = _widen(v, {a for a in v.hot if a + off in common})
+            args.append(_lift(np.broadcast_to(w.V, (B, *_block(w.base.shape, w.hot))), True,
+                              nd))
+        elif isinstance(v, np.ndarray) and v.ndim > 0:
+            args.append(_gather(np.broadcast_to(v, out_shape), common, B))
+        else:
+            args.append(v)
+    out = np.asarray(fn(*args, **kw))
+    return Sparse(ref, common, np.broadcast_to(out, (B, *_block(out_shape, common))))
+
+
+def _reduce_sum(x: Sparse, dims: tuple[int, ...], keepdim: bool, mean: bool, ref: np.ndarray,
+                B: int) -> Sparse:
+    """``sum``/``mean`` over ``dims``; over a hot axis: recorded result + summed change."""
+    nd = x.base.ndim
+    out_axis = {a: (a if keepdim else a - sum(d < a for d in dims))
+                for a in range(nd) if a not in dims}
+    hot_out = {out_axis[a]: i for a, i in x.hot.items() if a not in dims}
+    count = math.prod(x.base.shape[d] for d in dims) if mean else 1
+    baxes = tuple(d + 1 for d in dims)
+    if x.base.dtype.kind == "f" and any(a in dims for a in x.hot):
+        change = (x.V - _gather(x.base, x.hot, B)).sum(axis=baxes, keepdims=keepdim)
+        rec = _gather(ref, hot_out, B)
+        # Only between finite values is the change meaningful (inf - inf is nan); a finite
+        # sum of changes means every value before and after was finite.
+        if np.isfinite(change).all() and np.isfinite(rec).all():
+            if mean:
+                change = change / count
+            return Sparse(ref, hot_out, rec + change)
+    if any(a in dims for a in x.hot):
+        x = _widen(x, {a for a in x.hot if a not in dims})
+    V = np.broadcast_to(x.V, (B, *_block(x.base.shape, x.hot)))
+    out = V.mean(axis=baxes, keepdims=keepdim) if mean else V.sum(axis=baxes, keepdims=keepdim)
+    return Sparse(ref, hot_out, np.asarray(out, dtype=ref.dtype))
+
+
+GEMM_WORK = 1 << 18  # multiply-adds per BLAS call: OpenBLAS stays on one thread below this
+
+
+def _rows_matmul(A: np.ndarray, M: np.ndarray) -> np.ndarray:
+    """``A @ M`` for a tall ``A``, in row blocks small enough for a single-threaded GEMM.
+
+    One big product would go multi-threaded, which costs more than it saves at these sizes
+    (and much more on a busy machine); one product per row would be call-bound.
+    """
+    n = A.shape[0]
+    step = max(1, GEMM_WORK // max(1, A.shape[1] * (M.shape[1] if M.ndim == 2 else 1)))
+    if n <= step:
+        return A @ M
+    out = np.empty((n, *M.shape[1:]), dtype=np.result_type(A, M))
+    for s in range(0, n, step):
+        np.matmul(A[s:s + step], M, out=out[s:s + step])
+    return out
+
+
+def _matmul2(a: Any, b: Any, ref: np.ndarray, B: int, vec: bool) -> Sparse:
+    """``mm`` (``vec`` False) or ``mv``: rows of a changed ``a`` / columns of a changed ``b``."""
+    # The batch is folded into one 2-D product: one BLAS call rather than one per item.
+    if isinstance(a, Sparse) and not isinstance(b, Sparse):
+        w = _widen(a, {0})
+        V = np.broadcast_to(w.V, (B, *_block(w.base.shape, w.hot)))
+        r, k = V.shape[1:]
+        out = _rows_matmul(V.reshape(B * r, k), b)
+        return Sparse(ref, dict(w.hot), out.reshape((B, r, *out.shape[1:])))
+    if isinstance(b, Sparse) and not isinstance(a, Sparse) and not vec:
+        w = _widen(b, {1})
+        V = np.broadcast_to(w.V, (B, *_block(w.base.shape, w.hot)))
+        k, c = V.shape[1:]
+        out = _rows_matmul(V.transpose(0, 2, 1).reshape(B * c, k), a.T)
+        return Sparse(ref, dict(w.hot), out.reshape(B, c, -1).transpose(0, 2, 1))
+    av = _dense(a) if isinstance(a, Sparse) else a
+    bv = _dense(b) if isinstance(b, Sparse) else b
+    if vec:
+        if isinstance(b, Sparse):
+            return Sparse(ref, {}, np.matmul(av, bv[..., None])[..., 0])
+        return Sparse(ref, {}, np.matmul(av, bv))
+    return Sparse(ref, {}, np.matmul(av, bv))
+
+
+def _reshape(x: Sparse, new_shape: tuple[int, ...], ref: np.ndarray, B: int) -> Sparse:
+    """A reshape keeps a hot axis where the changed block stays a block in the new shape."""
+    S = x.base.shape
+    old_axes = [a for a, n in enumerate(S) if n != 1]
+    new_axes = [a for a, n in enumerate(new_shape) if n != 1]
+    s1 = [S[a] for a in old_axes]
+    s2 = [new_shape[a] for a in new_axes]
+    keep: set[int] = set()
+    hot: dict[int, np.ndarray] = {}
+    if x.hot:
+        # Axis groups with equal products (sizes >= 2, so the greedy match is exact).
+        i = j = 0
+        while i < len(s1):
+            gi, gj, p, q = [i], [j], s1[i], s2[j]
+            while p != q:
+                if p < q:
+                    i += 1
+                    p *= s1[i]
+                    gi.append(i)
+                else:
+                    j += 1
+                    q *= s2[j]
+                    gj.append(j)
+            i += 1
+            j += 1
+            k = 0
+            while k < len(gi) and old_axes[gi[k]] in x.hot:
+                k += 1
+            if k == 0:
+                continue
+            tail = math.prod(s1[g] for g in gi[k:])
+            t = next((t for t in range(1, len(gj) + 1)
+                      if math.prod(s2[g] for g in gj[t:]) == tail), None)
+            if t is None:
+                continue  # not a block in the new shape: the group is widened
+            flat = np.ravel_multi_index([x.hot[old_axes[g]] for g in gi[:k]],
+                                        [s1[g] for g in gi[:k]])
+            for g, ix in zip(gj[:t], np.unravel_index(flat, [s2[g] for g in gj[:t]])):
+                hot[new_axes[g]] = ix
+            keep.update(old_axes[g] for g in gi[:k])
+    w = _widen(x, keep)
+    V = np.broadcast_to(w.V, (B, *_block(S, w.hot)))
+    return Sparse(ref, hot, V.reshape((B, *_block(new_shape, hot))))
+
+
+def _permute(x: Sparse, perm: list[int], ref: np.ndarray, B: int) -> Sparse:
+    hot = {k: x.hot[p] for k, p in enumerate(perm) if p in x.hot}
+    V = np.broadcast_to(x.V, (B, *_block(x.base.shape, x.hot)))
+    return Sparse(ref, hot, V.transpose((0, *[p + 1 for p in perm])))
+
+
+def _expand(x: Sparse, ref: np.ndarray, B: int) -> Sparse:
+    R, S = ref.shape, x.base.shape
+    off = len(R) - len(S)
+    hot = {a + off: i for a, i in x.hot.items() if R[a + off] == S[a]}
+    V = _lift(np.broadcast_to(x.V, (B, *_block(S, x.hot))), True, len(R))
+    return Sparse(ref, hot, np.broadcast_to(V, (B, *_block(R, hot))))
+
+
+def _call(e: Any, vals: list[Any], B: int) -> list[Sparse | None]:
+    """The entry's outputs (aligned with ``e.outputs``) on the batch."""
+    op = e.op
+    if op is not None and not op.multi_output and not op.extras:
+        try:
+            out = _sparse_rule(e, vals, B)
+        except Exception:
+            out = None  # the dense rule below decides (and raises if the op cannot run)
+        if out is not None:
+            return [out]
+    flags = [isinstance(v, Sparse) for v in vals]
+    dense = [_dense(v) if f else v for v, f in zip(vals, flags)]
+    outs = _batched_call(e, dense, flags, B)
+    return [Sparse(np.asarray(o._data), {}, arr) if isinstance(o, Tensor) else None
+            for o, arr in zip(e.outputs, outs)]
+
+
+def _sparse_rule(e: Any, vals: list[Any], B: int) -> Sparse | None:
+    """The op's result on the changed blocks, or None when it has no sparse rule."""
+    op = e.op
+    name = op.name
+    kw = e.kwargs
+    ref = np.asarray(e.outputs[0]._data)
+    if name in _ELEMENTWISE or name in _ELEMENTWISE_MORE:
+        return _elementwise(op.forward, vals, kw, ref, B)
+    x = vals[0]
+    one = len(vals) == 1 and isinstance(x, Sparse)
+    if one and name in ("sum", "mean") and not kw:
+        return _reduce_sum(x, tuple(range(x.base.ndim)), False, name == "mean", ref, B)
+    if one and name in ("sum_dim", "mean_dim") and "dim" in kw:
+        nd = x.base.ndim
+        dims = kw["dim"] if isinstance(kw["dim"], tuple | list) else (kw["dim"],)
+        dims = tuple(sorted({d % nd for d in dims})) if nd else ()
+        return _reduce_sum(x, dims, bool(kw.get("keepdim", False)), name == "mean_dim", ref, B)
+    if one and name in _DIM_OPS and "dim" in kw and x.base.ndim:
+        nd = x.base.ndim
+        dims = kw["dim"] if isinstance(kw["dim"], tuple | list) else (kw["dim"],)
+        dims = {d % nd for d in dims}
+        w = _widen(x, {a for a in x.hot if a not in dims})
+        keepdim = ref.ndim == nd
+        out_axis = {a: (a if keepdim else a - sum(d < a for d in dims))
+                    for a in range(nd) if a not in dims}
+        hot = {out_axis[a]: i for a, i in w.hot.items()}
+        V = np.broadcast_to(w.V, (B, *_block(w.base.shape, w.hot)))
+        out = np.asarray(op.forward(V, **{**kw, "dim": _shift(kw["dim"])}))
+        return Sparse(ref, hot, np.broadcast_to(out, (B, *_block(ref.shape, hot))))
+    if one and name in _RESHAPES:
+        return _reshape(x, ref.shape, ref, B)
+    if one and name == "expand":
+        return _expand(x, ref, B)
+    if one and name == "t":
+        perm = [1, 0] if x.base.ndim == 2 else list(range(x.base.ndim))
+        return _permute(x, perm, ref, B)
+    if one and name == "transpose":
+        nd = x.base.ndim
+        perm = list(range(nd))
+        d0, d1 = kw["dim0"] % nd, kw["dim1"] % nd
+        perm[d0], perm[d1] = perm[d1], perm[d0]
+        return _permute(x, perm, ref, B)
+    if one and name == "permute":
+        nd = x.base.ndim
+        return _permute(x, [d % nd for d in kw["dims"]], ref, B)
+    if name in ("mm", "mv") and len(vals) == 2 and not kw:
+        return _matmul2(vals[0], vals[1], ref, B, name == "mv")
+    if name == "addmm" and len(vals) == 3 and not kw:
+        bias, a, b = vals
+        if isinstance(a, Sparse) or isinstance(b, Sparse):
+            prod = _matmul2(a, b, np.asarray(np.matmul(e.values[1], e.values[2])), B,
+                            False)
+        else:
+            prod = np.matmul(a, b)
+        return _elementwise(np.add, [prod, bias], {}, ref, B)
+    return None
+
+
+def replay_onehot(tape: Tape, leaves: list[Tensor], outputs: list[Tensor], which: int,
+                  js: np.ndarray, eps: float,
+                  limit: int | None = None) -> tuple[list[np.ndarray], int]:
+    """Outputs (each ``(2c, *shape)``) at ``+eps`` then ``-eps`` on each flat element ``js``.
+
+    Also returns the largest number of values one batch item carried (outputs included), to
+    size chunks; an intermediate of more than ``limit`` values raises :class:`ReplayError`.
+    """
+    if tape.inplace:
+        raise ReplayError("the function writes in place")
+    leaf = leaves[which]
+    base = leaf._data
+    js = np.asarray(js)
+    c = js.size
+    B = 2 * c
+    flat = base.reshape(-1)
+    shape = base.shape
+    V = np.concatenate([flat[js] + eps, flat[js] - eps]).reshape((B, *(1,) * base.ndim))
+    idx = np.unravel_index(np.concatenate([js, js]), shape) if base.ndim else ()
+    env: dict[int, Sparse] = {id(leaf): Sparse(base, dict(enumerate(idx)), V)}
+    item = max(1, sum(int(o._data.size) for o in outputs))
+    for e in tape.entries:
+        vals = [env.get(id(a)) if isinstance(a, Tensor) else None for a in e.args]
+        if not any(v is not None for v in vals):
+            continue
+        vals = [v if v is not None else val for v, val in zip(vals, e.values)]
+        outs = _call(e, vals, B)
+        for o, sp in zip(e.outputs, outs):
+            if isinstance(o, Tensor):
+                env[id(o)] = sp
+                item = max(item, sp.V.size // B)
+                if limit is not None and sp.V.size > limit:
+                    raise ReplayError("the perturbations do not stay sparse")
+    result = []
+    for o in outputs:
+        sp = env.get(id(o))
+        arr = np.broadcast_to(o._data, (B, *o._data.shape)) if sp is None else _dense(sp)
+        if arr.shape != (B, *o._data.shape):
+            raise ReplayError("sparse result has the wrong shape")
+        result.append(arr)
+    return result, item

@@ -1,0 +1,131 @@
+"""The sparse replay of one-hot perturbations: same Jacobians as single calls, fewer values."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+import pytest
+
+import adcli
+import adcli.nn.functional as F
+from adcli.check.finite_diff import Evaluator, as_outputs, numerical_jacobian
+from adcli.check.sparse import replay_onehot
+from adcli.check.trace import ReplayError, Tape
+from adcli.engine.grad_mode import enable_grad
+from adcli.engine.tensor import Tensor
+
+
+def _jacobians(fn: Callable[..., Any], arrays: list[np.ndarray], mode: str,
+               eps: float = 1e-6) -> tuple[list[np.ndarray], set[str]]:
+    base = [np.array(a, dtype=np.float64) for a in arrays]
+    leaves = [Tensor._make(b.copy(), None, 0, None).requires_grad_(True) for b in base]
+    tape = Tape()
+    with enable_grad(), tape:
+        outs = as_outputs(fn(*leaves))
+    args = [Tensor(b, requires_grad=True) for b in base]
+    ev = Evaluator(fn, args, list(range(len(base))), base, tape=tape, leaves=leaves,
+                   outputs=outs)
+    if mode == "loop":
+        ev.sparse_ok = dict.fromkeys(range(len(base)), False)
+        ev.batched_ok = dict.fromkeys(range(len(base)), False)
+    with np.errstate(all="ignore"):
+        return [numerical_jacobian(ev, i, eps) for i in range(len(base))], ev.strategy
+
+
+rng = np.random.default_rng(5)
+
+
+def _r(*shape: int) -> np.ndarray:
+    return rng.standard_normal(shape)
+
+
+CASES: dict[str, tuple[Callable[..., Any], list[np.ndarray]]] = {
+    "tanh_mm_sum": (lambda x, w: adcli.tanh(x @ w).sum(), [_r(40, 30), _r(30, 20)]),
+    "linear_relu_mean": (lambda x, w, b: F.relu(F.linear(x, w, b)).mean(),
+                         [_r(50, 20), _r(10, 20), _r(10)]),
+    "linear_3d": (lambda x, w, b: F.linear(x, w, b).pow(2).sum(), [_r(4, 5, 20), _r(10, 20),
+                                                                    _r(10)]),
+    "log_softmax_rows": (lambda x, w: F.log_softmax(x @ w, dim=1).sum(dim=0),
+                         [_r(30, 20), _r(20, 10)]),
+    "softmax_cols": (lambda x, w: F.softmax(x @ w, dim=0).sum(dim=1), [_r(30, 20), _r(20, 10)]),
+    "view_flat": (lambda x, w: (x @ w).view(-1).sin().sum(), [_r(30, 20), _r(20, 10)]),
+    "view_split": (lambda x, w: (x @ w).view(2, 15, 2, 5).tanh().sum(dim=(1, 3)),
+                   [_r(30, 20), _r(20, 10)]),
+    "view_merge": (lambda x: x.view(6, 5, 4).view(30, 4).cos().sum(dim=0), [_r(6, 20)]),
+    "transpose_mv": (lambda x, v: adcli.mv(x.t(), v).exp().sum(), [_r(30, 20), _r(30)]),
+    "x_times_xt": (lambda x: (x * x.t()).sum(dim=1), [_r(30, 30)]),
+    "x_mm_x": (lambda x: (x @ x).sum(), [_r(20, 20)]),
+    "bias_broadcast": (lambda x, b: ((x + b) / (b.abs() + 1)).sum(dim=0, keepdim=True),
+                       [_r(30, 20), _r(20)]),
+    "expand": (lambda b, x: (b.unsqueeze(0).expand(30, 20) * x).mean(dim=1), [_r(20), _r(30, 20)]),
+    "permute": (lambda x: x.permute(2, 0, 1).cos().sum(dim=1), [_r(4, 5, 6)]),
+    "amax_logsumexp": (lambda x, w: adcli.amax(x @ w, dim=1).sum()
+                       + adcli.logsumexp(x @ w, dim=0).sum(), [_r(30, 20), _r(20, 10)]),
+    "no_sparse_rule": (lambda x, w: adcli.cat([x @ w, x], dim=1)[3].tanh().sum(),
+                       [_r(12, 12), _r(12, 12)]),
+    "several_outputs": (lambda x, w: (adcli.tanh(x @ w), (x * 2).sum()), [_r(10, 8), _r(8, 6)]),
+    "zero_dim": (lambda s, x: (s * x).sin().sum(), [np.array(0.3), _r(30, 20)]),
+    "non_finite": (lambda x: adcli.log(F.relu(x)).sum() + (1.0 / x).mean(),
+                   [np.array([0.0, 1.0, -1.0, 2.0, 1e-7])]),
+}
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_sparse_replay_matches_single_calls(name: str) -> None:
+    fn, arrays = CASES[name]
+    got, strategy = _jacobians(fn, arrays, "sparse")
+    want, _ = _jacobians(fn, arrays, "loop")
+    assert "sparse" in strategy
+    with np.errstate(all="ignore"):
+        outs = as_outputs(fn(*[adcli.tensor(a, dtype=adcli.float64) for a in arrays]))
+    size = max(float(np.nanmax(np.abs(np.where(np.isfinite(o._data), o._data, 0.0))))
+               for o in outs)
+    for g, w in zip(got, want):
+        assert g.shape == w.shape
+        np.testing.assert_array_equal(np.isnan(g), np.isnan(w))
+        np.testing.assert_array_equal(np.isinf(g), np.isinf(w))
+        ok = np.isfinite(w)
+        # The same function values up to rounding: the sparse sum adds the changes to the
+        # recorded sum, so values differ by a few ulps of the outputs (divided by 2 eps).
+        tol = 1e-7 * (1.0 + np.abs(w[ok])) + 8 * np.finfo(float).eps * size / 1e-6
+        assert np.all(np.abs(g[ok] - w[ok]) <= tol)
+
+
+def test_gradcheck_uses_the_sparse_replay() -> None:
+    x = adcli.tensor(_r(32, 32), dtype=adcli.float64, requires_grad=True)
+    w = adcli.tensor(_r(32, 32), dtype=adcli.float64, requires_grad=True)
+    r = adcli.gradcheck(lambda x, w: adcli.tanh(x @ w).sum(), (x, w))
+    assert r.ok and "sparse" in r.strategy
+
+
+def test_wrong_gradient_still_fails_with_the_sparse_replay() -> None:
+    class BadTanh(adcli.Function):
+        @staticmethod
+        def forward(ctx, x):
+            y = x.tanh()
+            ctx.save_for_backward(y)
+            return y
+
+        @staticmethod
+        def backward(ctx, g):
+            (y,) = ctx.saved_tensors
+            return g * (1 - y)  # should be 1 - y**2
+
+    x = adcli.tensor(_r(16, 16), dtype=adcli.float64, requires_grad=True)
+    w = adcli.tensor(_r(16, 16), dtype=adcli.float64, requires_grad=True)
+    r = adcli.gradcheck(lambda x, w: BadTanh.apply(x @ w).sum(), (x, w))
+    assert not r.ok
+
+
+def test_replay_refuses_to_grow_beyond_its_limit() -> None:
+    x = Tensor._make(_r(20, 20), None, 0, None).requires_grad_(True)
+    tape = Tape()
+    with enable_grad(), tape:
+        out = (x @ x).sum()  # both operands perturbed: every item is dense
+    js = np.arange(40)
+    outs, item = replay_onehot(tape, [x], [out], 0, js, 1e-6)
+    assert outs[0].shape == (80,) and item >= 400
+    with pytest.raises(ReplayError):
+        replay_onehot(tape, [x], [out], 0, js, 1e-6, limit=1000)
