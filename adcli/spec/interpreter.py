@@ -316,11 +316,7 @@ class Run:
             for t, v in zip(target.elts, items):
                 self.assign(t, v)
         elif isinstance(target, ast.Subscript):
-            obj = self.eval_node(target.value)
-            index = self.eval_slice(target.slice)
-            if not isinstance(obj, self.eng.Tensor):
-                raise _RefusedError(f"'{type(obj).__name__}' does not support item assignment "
-                               "(only tensors do)")
+            obj, index = self.item_target(target)
             obj[index] = value
         elif isinstance(target, ast.Attribute):
             self.set_attr(self.eval_node(target.value), target.attr, value)
@@ -365,11 +361,7 @@ class Run:
             cur = self.namespace[target.id]
             self.bind(target.id, self.inplace(op, cur, rhs))
         elif isinstance(target, ast.Subscript):
-            obj = self.eval_node(target.value)
-            index = self.eval_slice(target.slice)
-            if not isinstance(obj, self.eng.Tensor):
-                raise _RefusedError(f"'{type(obj).__name__}' does not support item assignment "
-                               "(only tensors do)")
+            obj, index = self.item_target(target)
             obj[index] = self.inplace(op, obj[index], rhs)
         else:
             assert isinstance(target, ast.Attribute)
@@ -382,6 +374,15 @@ class Run:
         return self.binop(op, cur, rhs)
 
     # -- expressions -------------------------------------------------------------------------
+    def item_target(self, target: ast.Subscript) -> tuple[Any, Any]:
+        """The tensor and index of ``t[index] = ...`` (only tensors take item assignment)."""
+        obj = self.eval_node(target.value)
+        index = self.eval_slice(target.slice)
+        if not isinstance(obj, self.eng.Tensor):
+            raise _RefusedError(f"'{type(obj).__name__}' does not support item assignment "
+                                "(only tensors do)")
+        return obj, index
+
     def eval_node(self, node: ast.expr) -> Any:
         if isinstance(node, ast.Constant):
             return node.value
