@@ -73,6 +73,7 @@ CASES: dict[str, tuple[Callable[..., Any], list[np.ndarray]]] = {
 
 
 @pytest.mark.parametrize("name", sorted(CASES))
+@pytest.mark.filterwarnings("ignore:invalid value:RuntimeWarning")  # inf - inf on purpose
 def test_sparse_replay_matches_single_calls(name: str) -> None:
     fn, arrays = CASES[name]
     got, strategy = _jacobians(fn, arrays, "sparse")
