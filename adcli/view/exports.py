@@ -96,12 +96,9 @@ def render_dot(snap: GraphSnapshot, *, highlight: Iterable[Any] | Mapping[Any, s
         if n.id in hi:
             attrs.append('color="#dc2626", fontcolor="#dc2626", penwidth=3')
         out.append(f"  {n.id} [{', '.join(attrs)}];")
-    for n in snap.nodes.values():
-        for i, c in enumerate(n.next):
-            if c is None:
-                continue
-            label = f' [label="{i}"]' if len(n.next) > 1 else ""
-            out.append(f"  {n.id} -> {c}{label};")
+    for parent, i, c in snap.edges():
+        label = f' [label="{i}"]' if len(snap.nodes[parent].next) > 1 else ""
+        out.append(f"  {parent} -> {c}{label};")
     out.append("}")
     return "\n".join(out) + "\n"
 
@@ -127,12 +124,9 @@ def render_mermaid(snap: GraphSnapshot, *, highlight: Iterable[Any] | Mapping[An
             leaves.append(n.id)
         else:
             out.append(f'  {n.id}["{label}"]')
-    for n in snap.nodes.values():
-        for i, c in enumerate(n.next):
-            if c is None:
-                continue
-            arrow = f"-->|{i}|" if len(n.next) > 1 else "-->"
-            out.append(f"  {n.id} {arrow} {c}")
+    for parent, i, c in snap.edges():
+        arrow = f"-->|{i}|" if len(snap.nodes[parent].next) > 1 else "-->"
+        out.append(f"  {parent} {arrow} {c}")
     if leaves:
         out.append("  classDef leaf fill:#dbeafe,stroke:#1d4ed8")
         out.append(f"  class {','.join(leaves)} leaf")
