@@ -14,9 +14,9 @@ from typing import Any
 
 import numpy as np
 
-from .report import GradcheckReport
+from adcli.exit_codes import EXIT_FAILED, EXIT_INTERNAL, EXIT_INVALID, EXIT_OK
 
-EXIT_OK, EXIT_FAILED, EXIT_INVALID, EXIT_INTERNAL = 0, 1, 2, 3
+from .report import GradcheckReport
 
 
 @dataclass
@@ -144,26 +144,14 @@ class Options:
 def check_paths(paths: Iterable[str], options: Options | None = None,
                 progress: Callable[[str], None] | None = None) -> GradcheckRun:
     """Check every spec in the files and folders (searched recursively for *.yaml/*.yml)."""
-    from pathlib import Path
-
     from adcli.spec.errors import SpecError
-    from adcli.spec.loader import find_spec_files, load_specs
+    from adcli.spec.loader import expand_paths, load_specs
 
     opts = options or Options()
     run = GradcheckRun()
-    for p in paths:
-        try:
-            files = find_spec_files([p])
-        except FileNotFoundError:
-            run.errors.append(SpecError(str(p), 1, 1, "no such file or folder"))
-            continue
-        except OSError as exc:
-            run.errors.append(SpecError(str(p), 1, 1, f"cannot read: {exc.strerror or exc}"))
-            continue
-        if not files and Path(p).is_dir():
-            run.errors.append(SpecError(str(p), 1, 1,
-                                        "no *.yaml or *.yml spec files in this folder"))
-            continue
+    for p in paths:  # path by path, so errors keep the order of the command line
+        files, errors = expand_paths([p])
+        run.errors.extend(errors)
         for f in files:
             try:
                 specs = load_specs(f)

@@ -15,27 +15,9 @@ DEFAULT_MAX_MEMORY_MB = 256  # mirrors adcli.spec.interpreter.MAX_MEMORY_BYTES
 
 
 def _expand(paths: list[str]) -> tuple[list[str], list[Any]]:
-    """Spec files from paths (folders recursively), and a SpecError per missing path."""
-    from pathlib import Path
+    from adcli.spec.loader import expand_paths
 
-    from adcli.spec.errors import SpecError
-    from adcli.spec.loader import find_spec_files
-
-    files: list[str] = []
-    errors: list[Any] = []
-    for p in paths:
-        try:
-            found = find_spec_files([p])
-        except FileNotFoundError:
-            errors.append(SpecError(p, 1, 1, "no such file or folder"))
-            continue
-        except OSError as exc:
-            errors.append(SpecError(p, 1, 1, f"cannot read: {exc.strerror or exc}"))
-            continue
-        if not found and Path(p).is_dir():
-            errors.append(SpecError(p, 1, 1, "no *.yaml or *.yml spec files in this folder"))
-        files.extend(str(f) for f in found)
-    return files, errors
+    return expand_paths(paths)
 
 
 def _stderr(line: str) -> None:

@@ -6,10 +6,11 @@ import os
 import sys
 from dataclasses import dataclass
 
-EXIT_OK = 0
-EXIT_FAILED = 1
-EXIT_INVALID = 2
-EXIT_INTERNAL = 3
+# Re-exported for the command modules.
+from adcli.exit_codes import EXIT_FAILED as EXIT_FAILED
+from adcli.exit_codes import EXIT_INTERNAL as EXIT_INTERNAL
+from adcli.exit_codes import EXIT_INVALID as EXIT_INVALID
+from adcli.exit_codes import EXIT_OK as EXIT_OK
 
 
 @dataclass

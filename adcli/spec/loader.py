@@ -837,3 +837,23 @@ def find_spec_files(paths: Iterable[str | Path]) -> list[Path]:
         else:
             raise FileNotFoundError(str(p))
     return out
+
+
+def expand_paths(paths: Iterable[str]) -> tuple[list[str], list[SpecError]]:
+    """Spec files from paths (folders searched recursively), and a located error for each
+    path that is missing, unreadable, or a folder with no spec in it."""
+    files: list[str] = []
+    errors: list[SpecError] = []
+    for p in paths:
+        try:
+            found = find_spec_files([p])
+        except FileNotFoundError:
+            errors.append(SpecError(str(p), 1, 1, "no such file or folder"))
+            continue
+        except OSError as exc:
+            errors.append(SpecError(str(p), 1, 1, f"cannot read: {exc.strerror or exc}"))
+            continue
+        if not found and Path(p).is_dir():
+            errors.append(SpecError(str(p), 1, 1, "no *.yaml or *.yml spec files in this folder"))
+        files.extend(str(f) for f in found)
+    return files, errors

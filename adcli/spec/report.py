@@ -9,9 +9,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from .errors import SpecError
+from adcli.exit_codes import EXIT_FAILED, EXIT_INTERNAL, EXIT_INVALID, EXIT_OK
 
-EXIT_OK, EXIT_FAILED, EXIT_INVALID, EXIT_INTERNAL = 0, 1, 2, 3
+from .errors import SpecError
 
 
 @dataclass
