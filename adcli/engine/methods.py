@@ -49,10 +49,6 @@ def _new_tensor(self: Tensor, data: Any, **kw: Any) -> Tensor:
     return tensor(data, **kw)
 
 
-def _pow_method(self: Tensor, exponent: Any) -> Tensor:
-    return ops.pow(self, exponent)
-
-
 def _rpow(self: Tensor, base: Any) -> Tensor:
     return ops.pow(base, self)
 
@@ -123,16 +119,12 @@ def _pos(self: Tensor) -> Tensor:
     return self
 
 
-def _double_backward_safe_neg(self: Tensor) -> Tensor:
-    return ops.neg(self)
-
-
 # name -> function(self, ...): the public tensor methods (also the spec language's whitelist)
 METHODS: dict[str, Any] = {
     # arithmetic
     "add": ops.add, "sub": ops.sub, "subtract": ops.sub, "mul": ops.mul, "multiply": ops.mul,
     "div": ops.div, "divide": ops.div, "true_divide": ops.div, "neg": ops.neg,
-    "negative": ops.neg, "pow": _pow_method, "reciprocal": ops.reciprocal, "square": ops.square,
+    "negative": ops.neg, "pow": ops.pow, "reciprocal": ops.reciprocal, "square": ops.square,
     "rsqrt": ops.rsqrt,
     # elementwise
     "exp": ops.exp, "log": ops.log, "log1p": ops.log1p, "sqrt": ops.sqrt, "abs": ops.abs,
@@ -191,9 +183,9 @@ def install() -> None:
     for dunder, fn in {
         "__add__": ops.add, "__radd__": ops.add, "__sub__": ops.sub,
         "__rsub__": _reflected(ops.sub), "__mul__": ops.mul, "__rmul__": ops.mul,
-        "__truediv__": ops.div, "__rtruediv__": _reflected(ops.div), "__pow__": _pow_method,
+        "__truediv__": ops.div, "__rtruediv__": _reflected(ops.div), "__pow__": ops.pow,
         "__rpow__": _rpow, "__matmul__": ops.matmul, "__rmatmul__": _rmatmul,
-        "__neg__": _double_backward_safe_neg, "__pos__": _pos, "__abs__": ops.abs,
+        "__neg__": ops.neg, "__pos__": _pos, "__abs__": ops.abs,
         "__eq__": ops.eq, "__ne__": ops.ne, "__lt__": ops.lt, "__le__": ops.le, "__gt__": ops.gt,
         "__ge__": ops.ge, "__invert__": _invert, "__and__": _and, "__or__": _or, "__xor__": _xor,
         "__getitem__": ops.getitem, "__setitem__": ops.setitem,
