@@ -68,15 +68,22 @@ class FunctionNode(Node, FunctionCtx):
                 info.append({"name": f"saved[{i}]", "shape": list(st.data.shape),
                              "dtype": st.data.dtype.name, "version": st.version,
                              "current_version": st.vc[0], "freed": False})
-        if self._freed:
+        freed = self._freed
+        if freed is True:
             info = [{"name": "<freed>", "freed": True}]
+        elif freed:
+            info = [{"name": name, "shape": list(shape), "dtype": np.dtype(dtype).name,
+                     "version": version, "current_version": None, "freed": True}
+                    for name, shape, dtype, version in freed]
         return info
 
     def release(self) -> None:
-        if self._saved_list:
+        saved = self._saved_list
+        if saved:
             self._saved_list = None
             self._to_save = ()
-            self._freed = True
+            self._freed = tuple([(f"saved[{i}]", st.data.shape, st.data.dtype, st.version)
+                                 for i, st in enumerate(saved) if st is not None]) or True
 
     def apply(self, grads: list[Any], as_tensors: bool) -> tuple[Any, ...]:
         if self._freed:

@@ -85,7 +85,8 @@ class Node:
     # Class-level defaults: a node is created per recorded op, so only what differs is set.
     next_functions: tuple[Edge, ...] = ()
     _saved: dict[str, SavedTensor] | None = None
-    _freed = False
+    # After release: per freed tensor (name, shape, dtype, version), or True if none was kept.
+    _freed: tuple[tuple[str, tuple[int, ...], Any, int], ...] | bool = False
     _pre_hooks: dict[int, list[Any]] | None = None
     _retain: dict[int, Any] | None = None
     attrs: dict[str, Any] = _NO_ATTRS
@@ -121,15 +122,26 @@ class Node:
                 "name": name, "shape": list(arr.shape), "dtype": arr.dtype.name,
                 "version": st.version, "current_version": st.vc[0], "freed": False,
             })
-        if self._freed:
-            out = out or [{"name": "<freed>", "freed": True}]
+        freed = self._freed
+        if freed:
+            if freed is True:
+                return out or [{"name": "<freed>", "freed": True}]
+            for name, shape, dtype, version in freed:
+                out.append({"name": name, "shape": list(shape),
+                            "dtype": np.dtype(dtype).name,
+                            "version": version, "current_version": None, "freed": True})
         return out
 
     def release(self) -> None:
         """Free saved tensors (after a backward without retain_graph)."""
-        if self._saved is not None:
+        saved = self._saved
+        if saved is not None:
             self._saved = None
-            self._freed = True
+            # The data goes; what an inspector shows of it (name, shape, dtype, version) stays.
+            self._freed = tuple([
+                (name, st.data.shape, st.data.dtype, st.version) if type(st) is SavedTensor
+                else (name, (), type(st.data), st.version)  # a saved number
+                for name, st in saved.items()]) or True
 
     def unpack_saved(self, as_tensors: bool) -> dict[str, Any]:
         """Saved values after a version check: arrays, or graph-linked Tensors."""

@@ -92,9 +92,11 @@ def _saved_lines(n: SnapNode) -> list[list[Segment]]:
         if s.modified:
             lines.append([(text, "dim"),
                           (f", now {s.current_version} (modified in place)", "bold red")])
+        elif s.freed:
+            lines.append([(text, "dim"), (" (freed)", "yellow")])
         else:
             lines.append([(text, "dim")])
-    if n.freed:
+    if n.freed and not all(s.freed for s in n.saved):
         lines.append([("saved tensors freed", "yellow")])
     return lines
 

@@ -341,10 +341,42 @@ def test_saved_tensors_freed_only_where_saved() -> None:
     p = (a * b).sum()
     info = p.grad_fn.next_functions[0][0].saved_tensors_info
     assert {d["name"] for d in info} == {"self", "other"} and not any(d["freed"] for d in info)
+    mul = p.grad_fn.next_functions[0][0]
     p.backward()
-    assert any(d["freed"] for d in p.grad_fn.next_functions[0][0].saved_tensors_info)
+    # The data is released; what was saved stays describable for inspectors.
+    assert mul._saved is None
+    assert mul.saved_tensors_info == [
+        {"name": "self", "shape": [1], "dtype": "float64", "version": 0,
+         "current_version": None, "freed": True},
+        {"name": "other", "shape": [1], "dtype": "float64", "version": 0,
+         "current_version": None, "freed": True}]
     with pytest.raises(AdcliError) as exc:
         p.backward()
+    assert exc.value.kind == "graph_freed"
+
+
+def test_custom_function_saved_tensors_described_after_release() -> None:
+    class Square(adcli.Function):
+        @staticmethod
+        def forward(ctx: Any, x: Any) -> Any:
+            ctx.save_for_backward(x)
+            return x * x
+
+        @staticmethod
+        def backward(ctx: Any, g: Any) -> Any:
+            (x,) = ctx.saved_tensors
+            return 2 * x * g
+
+    x = t64([1.0, 2.0])
+    y = Square.apply(x).sum()
+    node = y.grad_fn.next_functions[0][0]
+    assert [d["freed"] for d in node.saved_tensors_info] == [False]
+    y.backward()
+    assert node.saved_tensors_info == [
+        {"name": "saved[0]", "shape": [2], "dtype": "float64", "version": 0,
+         "current_version": None, "freed": True}]
+    with pytest.raises(AdcliError) as exc:
+        y.backward()
     assert exc.value.kind == "graph_freed"
 
 

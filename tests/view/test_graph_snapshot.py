@@ -67,7 +67,12 @@ def test_freed_and_grad_norm_after_backward() -> None:
     leaf = snap.nodes["n2"]
     assert leaf.grad_norm == pytest.approx(10.0)
     assert leaf.grad_shape == [2]
-    assert "saved tensors freed" in render_tree_text(snap, saved=True)
+    # The data is gone, what the graph saved (name, shape, dtype, version) is still shown.
+    saved = {s.name: s for s in snap.nodes["n1"].saved}
+    assert set(saved) == {"self", "other"}
+    assert all(s.freed and s.shape == [2] and s.dtype == "float64" and s.version == 0
+               for s in saved.values())
+    assert "saved self [2] float64 version 0 (freed)" in render_tree_text(snap, saved=True)
     assert "grad norm 10" in render_tree_text(snap)
 
 
