@@ -52,6 +52,7 @@ from .report import (
     ErrorInfo,
     Expectation,
     RunReport,
+    RunWarning,
     StepResult,
     TensorInfo,
 )
@@ -60,6 +61,14 @@ MAX_INT_BITS = 16_384
 MAX_SEQUENCE = 1_000_000
 MAX_GRAPH_NODES = 500
 MAX_OUTPUT_CHARS = 2_000_000
+
+# PyTorch's UserWarning, word for word (a spec run shows it on the step that read .grad).
+NONLEAF_GRAD_WARNING = (
+    "The .grad attribute of a Tensor that is not a leaf Tensor is being accessed. Its .grad "
+    "attribute won't be populated during autograd.backward(). If you indeed want the .grad "
+    "field to be populated for a non-leaf Tensor, use .retain_grad() on the non-leaf Tensor. "
+    "If you access the non-leaf Tensor by mistake, make sure you access the leaf Tensor "
+    "instead. See github.com/pytorch/pytorch/pull/30531 for more information.")
 WORK_FACTOR = 50
 """``run_spec`` stops a spec whose ops produce more than ``WORK_FACTOR * max_elements``
 tensor elements in total (a per-tensor limit alone lets 1000 steps on big tensors run for
@@ -194,6 +203,7 @@ class Run:
         self.leaf_origins: dict[int, Origin] = {}
         self.binding_origin: dict[str, Origin] = {}
         self.outputs: list[str] | None = None
+        self.warnings: list[RunWarning] | None = None
         self.output_chars = 0
         self.step: int | None = None  # None while the tensors section runs
         self.line = spec.line
@@ -477,7 +487,11 @@ class Run:
         e = self.eng
         if isinstance(obj, e.Tensor):
             if attr in self.vocab.tensor_attrs:
-                return getattr(obj, attr)
+                value = getattr(obj, attr)
+                if (attr == "grad" and value is None and obj.grad_fn is not None
+                        and not obj.retains_grad):
+                    self.warn(NONLEAF_GRAD_WARNING)
+                return value
         elif isinstance(obj, e.Node):
             if attr == "next_functions":
                 return obj.next_functions
@@ -562,6 +576,14 @@ class Run:
         text = (" " if sep is None else sep).join(self._str(a) for a in args)
         text += "\n" if end is None else end
         self.emit(text.removesuffix("\n"))
+
+    def warn(self, message: str) -> None:
+        """Note a warning PyTorch would give, once per statement position."""
+        if self.warnings is None:
+            return
+        w = RunWarning(self.step, self.line, self.column, message)
+        if w not in self.warnings:
+            self.warnings.append(w)
 
     def emit(self, text: str) -> None:
         if self.outputs is None:
@@ -709,6 +731,7 @@ def _run_steps(run: Run, steps: list[Step], report: RunReport | None,
         if report is not None:
             (parent.children if parent else report.steps).append(result)
         run.outputs = result.outputs
+        run.warnings = result.warnings
         try:
             _run_step(run, step, report, result)
         except StepError as f:
@@ -719,6 +742,7 @@ def _run_steps(run: Run, steps: list[Step], report: RunReport | None,
             raise
         finally:
             run.outputs = None
+            run.warnings = None
         if parent is not None and not result.ok:
             parent.ok = False
 

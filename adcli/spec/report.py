@@ -52,6 +52,20 @@ class Expectation:
 
 
 @dataclass
+class RunWarning:
+    """Something PyTorch would warn about (e.g. reading ``.grad`` of a non-leaf tensor)."""
+
+    step: int | None
+    line: int
+    column: int
+    message: str
+
+    def to_json(self) -> dict[str, Any]:
+        return {"step": self.step, "line": self.line, "column": self.column,
+                "message": self.message}
+
+
+@dataclass
 class StepResult:
     """What one step did. ``outputs`` are printed lines; ``graph`` the snapshot of a graph step
     (an ``adcli.view.snapshot.GraphSnapshot``)."""
@@ -66,6 +80,7 @@ class StepResult:
     expectations: list[Expectation] = field(default_factory=list)
     error: ErrorInfo | None = None
     children: list[StepResult] = field(default_factory=list)
+    warnings: list[RunWarning] = field(default_factory=list)
 
 
 @dataclass
@@ -115,11 +130,22 @@ class RunReport:
         out = {"spec": self.spec, "name": self.name, "ok": self.ok,
                "error": self.error.to_json() if self.error else None,
                "expectations": [e.to_json() for e in self.expectations],
-               "tensors": {k: t.to_json() for k, t in self.tensors.items()}}
+               "tensors": {k: t.to_json() for k, t in self.tensors.items()},
+               "warnings": [w.to_json() for w in self.warnings()]}
         if self.graph is not None:
             from adcli.view.exports import graph_json
 
             out["graph"] = graph_json(self.graph)
+        return out
+
+    def warnings(self) -> list[RunWarning]:
+        """Every step's warnings, in step order."""
+        out: list[RunWarning] = []
+        todo = list(reversed(self.steps))
+        while todo:
+            res = todo.pop()
+            out.extend(res.warnings)
+            todo.extend(reversed(res.children))
         return out
 
     @classmethod

@@ -68,6 +68,9 @@ def _step_lines(res: StepResult, plain: bool, quiet: bool, depth: int = 0) -> li
             lines.extend(sub + _esc(x) for x in out.split("\n"))
         if res.graph is not None:
             lines.extend(_esc(x) for x in tree_text_lines(res.graph, indent=sub))
+        for w in res.warnings:
+            label = "warning" if plain else "[yellow]warning[/]"
+            lines.append(f"{sub}{label} line {w.line}: UserWarning: {_esc(w.message)}")
     for exp in res.expectations:
         if exp.ok and quiet:
             continue

@@ -258,3 +258,14 @@ def test_run_json_refuses_a_report_too_big_to_print(tmp_path: Path) -> None:
     assert "Traceback" not in res.stderr
     ok = CliRunner().invoke(app, ["run", str(spec), "--json", "--max-json-elements", "90000"])
     assert ok.exit_code == 0 and json.loads(ok.stdout)["ok"] is True
+
+
+def test_run_shows_pytorchs_nonleaf_grad_warning(runner: CliRunner, tmp_path: Path) -> None:
+    spec = write(tmp_path, "nonleaf.yaml", "tensors:\n  x: {data: [1.0], requires_grad: true}\n"
+                 "steps:\n  - y = x * 2\n  - y.backward()\n  - print(y.grad)\n")
+    res = runner.invoke(app, ["run", spec], env={"NO_COLOR": "1"})
+    assert res.exit_code == 0, res.output  # a warning, not a failure
+    assert "warning line 6: UserWarning: The .grad attribute of a Tensor that is not a leaf" \
+        in " ".join(res.stdout.split())
+    doc = json.loads(runner.invoke(app, ["run", spec, "--json"]).stdout)
+    assert [(w["step"], w["line"], w["column"]) for w in doc["warnings"]] == [(2, 6, 5)]

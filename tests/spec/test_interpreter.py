@@ -211,3 +211,48 @@ def test_tolist_refused_for_huge_tensors() -> None:
     report = run("steps:\n  - a = ones(1000001)\n  - b = a.tolist()\n")
     assert not report.ok and "tolist()" in report.error.message
     assert run("steps:\n  - b = ones(3).tolist()\n  - expect: {b: [1, 1, 1]}\n").ok
+
+
+NONLEAF_GRAD = """
+tensors:
+  x: {data: [1.0, 2.0], requires_grad: true}
+steps:
+  - |
+    y = x * 2
+    y.sum().backward()
+    g = x.grad
+  - print: [y.grad]
+  - no_grad:
+      - {expect: {y.grad: null}}
+  - |
+    y.retain_grad()
+    h = y.grad
+"""
+
+
+def test_reading_grad_of_a_non_leaf_warns_as_pytorch() -> None:
+    from adcli.spec.interpreter import NONLEAF_GRAD_WARNING
+
+    report = run(NONLEAF_GRAD)
+    assert report.ok
+    warned = [(w.step, w.line) for w in report.warnings()]
+    # the print (line 9) and the nested expect (line 11) warn; step 0 reads a leaf's grad and
+    # step 3 reads y.grad after retain_grad(): neither warns
+    assert warned == [(1, 9), (2, 11)]
+    assert report.steps[2].children[0].warnings[0].message == NONLEAF_GRAD_WARNING
+    doc = report.to_json()["warnings"]
+    assert [(w["step"], w["line"]) for w in doc] == warned
+    assert doc[0]["message"].startswith("The .grad attribute of a Tensor that is not a leaf")
+
+
+def test_the_warning_text_is_pytorchs() -> None:
+    torch = pytest.importorskip("torch")
+    import warnings
+
+    from adcli.spec.interpreter import NONLEAF_GRAD_WARNING
+
+    y = torch.ones(2, requires_grad=True) * 2
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        assert y.grad is None
+    assert str(caught[0].message).startswith(NONLEAF_GRAD_WARNING)
