@@ -1400,7 +1400,8 @@ def _select(a: np.ndarray, dim: int, index: int, in_shape: Any = None) -> np.nda
         raise InvalidArgumentError(
             f"index {index} is out of bounds for dimension {dim} with size {n}"
         )
-    return np.take(a, index, axis=dim) if a.ndim > 1 else a[index]
+    # A view, as PyTorch's select (np.take copies; a[i] of a 1-d array is a scalar copy).
+    return a[(slice(None),) * (dim % a.ndim) + (index, Ellipsis)]
 
 
 def _basic_index(ndim: int, dim: int, key: Any) -> tuple[Any, ...]:
@@ -1461,6 +1462,22 @@ index_add = defop("index_add", "IndexPutBackward0", _index_add_fwd,
 def _index_add_self(g, s, B):
     "grad[index]"
     return B.getitem(g, s.index)
+
+
+def _as_strided(a: np.ndarray, index: Any) -> np.ndarray:
+    return a[index]
+
+
+# The history a view gets when its base is written in place (see engine/views.py): ``index``
+# holds, per element of the view, its position in the base.
+as_strided = defop("as_strided", "AsStridedBackward0", _as_strided,
+                   torch="(a view, after its base was written in place)")
+
+
+@as_strided.grad("self")
+def _as_strided_self(g, s, B):
+    "grad added into the view's positions of the base"
+    return B.index_add(g, s.in_shape, s.index)
 
 
 def _copy_slices(a: np.ndarray, value: np.ndarray, index: Any) -> np.ndarray:

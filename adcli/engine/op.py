@@ -18,6 +18,7 @@ from .grad_mode import _enabled
 from .hooks import _busy, observe, observers
 from .node import Node
 from .tensor import Tensor
+from .views import check_view_write, rebase_views, register_view, set_history, write_through_view
 
 Formula = Callable[..., Any]
 
@@ -208,7 +209,8 @@ class OpDef:
                 node.save("result", res, is_output=True)
         if self.view:
             base = inputs[0]
-            res._base = base._base if base._base is not None else base
+            base = res._base = base._base if base._base is not None else base
+            register_view(base, res)
         if extras:
             return (res, *[Tensor._make(np.asarray(e), None, 0, None) for e in extras])
         return res
@@ -265,6 +267,7 @@ class OpDef:
         if self.view:
             for r in res:
                 r._base = base
+                register_view(base, r)
         return res
 
     # -- in place ------------------------------------------------------------------------------
@@ -277,11 +280,10 @@ class OpDef:
             raise LeafInplaceError()
         base = target._base
         record = grad_on and (target.requires_grad or any(o.requires_grad for o in others))
-        if record and base is not None and base.requires_grad:
-            raise InvalidArgumentError(
-                "adcli does not support in-place operations on a view of a tensor that requires "
-                "grad; apply the operation to the base tensor or use an out-of-place op"
-            )
+        if base is not None and grad_on:
+            check_view_write(target, grad_on)
+            if record or base._requires_grad:
+                return write_through_view(self, target, others, attrs)
         inputs = (target, *others)
         if record:
             # The op's saved 'self' must be the value before the write: a detached-storage copy
@@ -299,11 +301,11 @@ class OpDef:
         node = self._node(inputs, attrs) if record else None
         _write(target, out)
         if node is not None:
-            target.grad_fn = node
-            target._output_nr = 0
-            target._requires_grad = True
+            set_history(target, node)
             if self._save_result:
                 node.save("result", target, is_output=True)
+            if target._views:
+                rebase_views(target)
         return target
 
 

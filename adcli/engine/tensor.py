@@ -37,6 +37,7 @@ class Tensor:
         "_requires_grad",
         "_retains_grad",
         "_vc",
+        "_views",
         "grad",
         "grad_fn",
     )
@@ -53,6 +54,7 @@ class Tensor:
         self._vc = [0]
         self._accumulator: weakref.ref[AccumulateGrad] | None = None
         self._base: Tensor | None = None
+        self._views: Any = None  # weak set of this tensor's live views (engine/views.py)
         self._retains_grad = False
         self._leaf_hooks: list[Callable[..., Any]] | None = None
         if requires_grad:
@@ -71,6 +73,7 @@ class Tensor:
         t._vc = [0] if vc is None else vc
         t._accumulator = None
         t._base = None
+        t._views = None
         t._retains_grad = False
         t._leaf_hooks = None
         return t

@@ -44,6 +44,15 @@ def _put_adv(a, b):
     return c
 
 
+def _stale_view(a, b):
+    # v, a transposed view made before its base is written through another view, is rebased
+    # (AsStridedBackward0 over the base's CopySlices): its values changed with the base.
+    c = a * 1.0
+    v = c.t()
+    c[1].mul_(b)
+    return (v * v).sum()
+
+
 def _fill(a):
     c = a * 1.0
     c.fill_(2.0)
@@ -150,6 +159,7 @@ CASES: dict[str, Case] = {
     "index": Case(lambda a: a[_idx()], [M]),
     "index_add": Case(lambda a: (a[_idx()] ** 2).sum(), [M], order=2),
     "index_put": Case(_put, [M, U]),
+    "as_strided": Case(_stale_view, [M, (4,)], order=2),
     "index_put_advanced": Case(_put_adv, [M, (2, 4)]),
     "fill_": Case(_fill, [U]),
     "zero_": Case(_zero, [U]),

@@ -56,6 +56,13 @@ def assert_close(analytical: Sequence[Any], numerical: Sequence[np.ndarray], wha
         np.testing.assert_allclose(a, n, rtol=RTOL, atol=ATOL, err_msg=f"{what}: input {k}")
 
 
+def _written_through_view(a: Tensor, b: Tensor) -> list[Tensor]:
+    c = a * 1.0
+    col, row = c[:, 1], c[0]  # views made before the write
+    c[1].mul_(b)  # c's history becomes CopySlices; col and row become AsStridedBackward0
+    return [col, row * 3, c]
+
+
 def graph_nodes(outs: list[Tensor]) -> list[Any]:
     seen: dict[int, Any] = {}
     stack = [o.grad_fn for o in outs if o.grad_fn is not None]
@@ -252,6 +259,11 @@ CASES: dict[str, list[Case]] = {
         Case(lambda a, v: _setitem(a, (IDX[:2],), v), [r(3, 2), r(2, 2)], label="int tensor"),
         Case(lambda a, v: _setitem(a, (adcli.tensor(MASK),), v), [r(2, 3), r(1)],
              label="mask, broadcast value")],
+    "as_strided": [
+        Case(lambda a, b: _written_through_view(a, b), [r(3, 2), r(2)],
+             label="views of a base written through a view"),
+        Case(lambda a: D.as_strided(a, index=(np.array([[2, 0]]), np.array([[1, 1]]))),
+             [r(3, 2)], label="direct")],
     "index_put": [Case(lambda a, v: _setitem(a, (0,), v), [r(3, 2), r(2)], label="row"),
                   Case(lambda a, v: _setitem(a, (slice(None), 1), v), [r(3, 2), r(1)],
                        label="column, broadcast value")],

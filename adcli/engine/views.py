@@ -1,0 +1,226 @@
+"""In-place writes and views, with PyTorch's rules.
+
+A view shares memory and version counter with its base. Two things follow, as in PyTorch:
+
+- Writing a view in place changes its base. The base's history becomes a ``CopySlices`` node,
+  which wraps the backward of the op that wrote (``MulBackward0`` for ``v.mul_(w)``) and routes
+  the gradient of the written positions through it.
+- Writing a base (directly or through one of its views) changes every view of it. Each live
+  view then gets ``AsStridedBackward0`` over the base's new history, so that no view keeps a
+  graph that no longer describes its values (which would give silently wrong gradients).
+
+The engine finds a view's elements in its base from the arrays' strides, so any view op
+(indexing, transpose, reshape, expand, ...) is handled the same way.
+"""
+
+from __future__ import annotations
+
+import weakref
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from .errors import InvalidArgumentError, LeafInplaceError
+from .node import Node
+
+if TYPE_CHECKING:
+    from .op import OpDef
+    from .tensor import Tensor
+
+_MULTI_VIEW = (
+    "Output {nr} of {fn} is a view and is being modified inplace. This view is the output of "
+    "a function that returns multiple views. Such functions do not allow the output views to "
+    "be modified inplace. You should replace the inplace operation by an out-of-place one.")
+_NO_GRAD_VIEW = (
+    "A view was created in no_grad mode and is being modified inplace with grad mode enabled. "
+    "Given that this use case is ambiguous and error-prone, it is forbidden. You can clarify "
+    "your code by moving both the view and the inplace either both inside the no_grad block "
+    "(if you don't want the inplace to be tracked) or both outside (if you want the inplace to "
+    "be tracked).")
+_OVERLAP = (
+    "unsupported operation: more than one element of the written-to tensor refers to a single "
+    "memory location. Please clone() the tensor before performing the operation.")
+
+
+def register_view(base: Tensor, view: Tensor) -> None:
+    """Remember ``view`` (weakly) as a view of ``base``, to rebase it after a write."""
+    views = base._views
+    if views is None:
+        views = base._views = weakref.WeakSet()
+    views.add(view)
+
+
+def _address(a: np.ndarray) -> int:
+    return int(a.__array_interface__["data"][0])
+
+
+def _byte_offsets(a: np.ndarray, start: int) -> np.ndarray:
+    off = np.full(a.shape, start, dtype=np.int64)
+    for axis, (n, stride) in enumerate(zip(a.shape, a.strides)):
+        shape = [1] * a.ndim
+        shape[axis] = n
+        off += (np.arange(n, dtype=np.int64) * stride).reshape(shape)
+    return off
+
+
+def view_index(view: np.ndarray, base: np.ndarray) -> tuple[np.ndarray, ...] | None:
+    """For each element of ``view``, its index in ``base`` (None if it is not inside base)."""
+    if view.dtype != base.dtype:
+        return None
+    if view.size == 0:
+        return tuple(np.zeros(view.shape, dtype=np.intp) for _ in base.shape)
+    voff = _byte_offsets(view, _address(view) - _address(base))
+    if base.flags.c_contiguous:
+        pos, rest = np.divmod(voff, base.itemsize)
+        if rest.any() or pos.min() < 0 or pos.max() >= base.size:
+            return None
+    else:
+        boff = _byte_offsets(base, 0).ravel()
+        order = np.argsort(boff, kind="stable")
+        ordered = boff[order]
+        k = np.clip(np.searchsorted(ordered, voff), 0, ordered.size - 1)
+        if not np.array_equal(ordered[k], voff):
+            return None
+        pos = order[k]
+    return np.unravel_index(pos, base.shape)
+
+
+def _has_repeats(index: tuple[np.ndarray, ...], shape: tuple[int, ...]) -> bool:
+    flat = np.ravel_multi_index(index, shape).ravel() if shape else np.zeros(1, np.intp)
+    return np.unique(flat).size != flat.size
+
+
+def set_history(t: Tensor, node: Node) -> None:
+    """Make ``node`` the grad_fn of ``t`` (after an in-place write), keeping retain_grad."""
+    old = t.grad_fn
+    if t._retains_grad and old is not None and old._retain:
+        # The retained grad is the written tensor's, no longer the old value's.
+        old._retain.pop(t._output_nr, None)
+    t.grad_fn = node
+    t._output_nr = 0
+    t._requires_grad = True
+    if t._retains_grad:
+        node.set_retain(0, t)
+
+
+def rebase_views(base: Tensor, skip: Tensor | None = None) -> None:
+    """Give every live view of ``base`` the history ``AsStridedBackward0(base's history)``."""
+    views = base._views
+    if not views:
+        return
+    from . import derivatives as D
+
+    for v in list(views):
+        if v is skip:
+            continue
+        index = view_index(v._data, base._data)
+        if index is None:  # no longer shares the base's memory (its data was replaced)
+            continue
+        set_history(v, D.as_strided._node((base,), {"index": index}))
+
+
+class CopySlices(Node):
+    """A base written through one of its views: wraps the writing op's backward ``fn``.
+
+    ``next_functions`` are the base's previous history, then ``fn``'s other inputs. In
+    backward, the gradient of the written positions goes through ``fn`` (its gradient for
+    the old view values lands back in those positions); the rest passes to the base unchanged.
+    """
+
+    def __init__(self, fn: Node, base_edge: tuple[Node | None, int],
+                 index: tuple[np.ndarray, ...], base: np.ndarray) -> None:
+        self.fn = fn
+        self.index = index
+        self.next_functions = (base_edge, *fn.next_functions[1:])
+        self.shapes = (base.shape, *fn.shapes[1:])
+        self.dtypes = (base.dtype, *fn.dtypes[1:])
+
+    def apply(self, grads: list[Any], as_tensors: bool) -> tuple[Any, ...]:
+        g = grads[0]
+        index = self.index
+        if as_tensors:
+            from . import derivatives as D
+            from .ops import _B_getitem
+
+            res = self.fn.apply([_B_getitem(g, index)], True)
+            if self.next_functions[0][0] is None:
+                return (None, *res[1:])
+            region = res[0] if res[0] is not None else np.zeros((), dtype=g._data.dtype)
+            return (D.index_put_advanced(g, region, index=index), *res[1:])
+        res = self.fn.apply([g[index]], False)
+        if self.next_functions[0][0] is None:
+            return (None, *res[1:])
+        out = np.array(g, copy=True)
+        out[index] = 0 if res[0] is None else res[0]
+        return (out, *res[1:])
+
+    @property
+    def saved_tensors_info(self) -> list[dict[str, Any]]:
+        return self.fn.saved_tensors_info
+
+    def release(self) -> None:
+        self.fn.release()
+        self._freed = self.fn._freed  # an op that saved nothing can run backward again
+
+    def describe(self) -> str:
+        return (f"the base written in place through a view by {self.fn.name()} "
+                f"({self.fn.describe()}); the written positions' grad goes through it")
+
+
+def check_view_write(target: Tensor, grad_on: bool) -> None:
+    """Refuse the in-place writes through a view that PyTorch refuses."""
+    base = target._base
+    if not grad_on or base is None:
+        return
+    fn = target.grad_fn
+    if fn is not None and fn.n_outputs > 1:
+        name = fn.name().removesuffix("Backward0").removesuffix("Backward1")
+        raise InvalidArgumentError(_MULTI_VIEW.format(nr=target._output_nr, fn=name))
+    if base._requires_grad and base.grad_fn is None:
+        err = LeafInplaceError()
+        err.args = ("a view of a leaf Variable that requires grad is being used in an in-place "
+                    "operation.",)
+        raise err
+    if base._requires_grad and not target._requires_grad:
+        raise InvalidArgumentError(_NO_GRAD_VIEW)
+
+
+def write_through_view(op: OpDef, target: Tensor, others: tuple[Any, ...],
+                       attrs: dict[str, Any]) -> Tensor:
+    """``op`` applied in place to the view ``target``, recorded on its base (CopySlices)."""
+    from .op import _write
+    from .tensor import Tensor
+
+    base = target._base
+    assert base is not None
+    index = view_index(target._data, base._data)
+    if index is None:
+        raise InvalidArgumentError(
+            "this view no longer shares memory with its base; clone() it before writing "
+            "in place")
+    if _has_repeats(index, base._data.shape):
+        raise InvalidArgumentError(_OVERLAP)
+    old = Tensor._make(target._data.copy(), target.grad_fn, target._output_nr, None)
+    old._requires_grad = target._requires_grad
+    old._accumulator = target._accumulator
+    out = op.forward(old._data, *[t._data if type(t) is Tensor else t for t in others],
+                     **attrs)
+    if op.extras:
+        out, *extras = out
+        attrs.update(zip(op.extras, extras))
+    fn = op._node((old, *others), attrs)
+    base_edge = base._edge()
+    if target._data.flags.writeable:
+        _write(target, out)
+    else:  # a read-only view (expand without repeats): write the positions in the base
+        value = np.broadcast_to(out, target._data.shape)
+        try:
+            base._data[index] = value
+        except ValueError:
+            raise InvalidArgumentError(_OVERLAP) from None
+        target._vc[0] += 1
+    if op._save_result:
+        fn.save("result", target, is_output=True)
+    set_history(base, CopySlices(fn, base_edge, index, base._data))
+    rebase_views(base)
+    return target
