@@ -609,7 +609,7 @@ def _clamp_tensor(a: np.ndarray, lo: Any, hi: Any) -> np.ndarray:
         out = np.maximum(out, lo)
     if hi is not None:
         out = np.minimum(out, hi)
-    return np.broadcast_to(out, shape) if out.shape != shape else out
+    return np.array(np.broadcast_to(out, shape)) if out.shape != shape else out
 
 
 clamp_tensor = defop("clamp_tensor", "ClampBackward0", _clamp_tensor,

@@ -18,7 +18,14 @@ from .grad_mode import _enabled
 from .hooks import _busy, observe, observers
 from .node import Node
 from .tensor import Tensor
-from .views import check_view_write, rebase_views, register_view, set_history, write_through_view
+from .views import (
+    check_view_write,
+    rebase_views,
+    register_view,
+    set_history,
+    write_readonly,
+    write_through_view,
+)
 
 Formula = Callable[..., Any]
 
@@ -329,9 +336,8 @@ def _write(target: Tensor, value: np.ndarray) -> None:
             f"cast to the desired output type "
             f"{dtypes.from_numpy(arr.dtype).legacy.removesuffix('Tensor')}"
         )
-    if not arr.flags.writeable:
-        # A broadcast (expand) result: write into a private copy, as its memory is shared.
-        target._data = np.array(value, dtype=arr.dtype)
-    else:
+    if arr.flags.writeable:
         np.copyto(arr, value, casting="unsafe")
+    else:
+        write_readonly(target, value)
     target._vc[0] += 1

@@ -167,6 +167,22 @@ class CopySlices(Node):
                 f"({self.fn.describe()}); the written positions' grad goes through it")
 
 
+def write_readonly(target: Tensor, value: np.ndarray) -> None:
+    """Write ``value`` into a tensor whose array is read-only (an ``expand`` result)."""
+    arr = target._data
+    base = target._base
+    if base is not None:
+        if any(stride == 0 and n > 1 for n, stride in zip(arr.shape, arr.strides)):
+            raise InvalidArgumentError(_OVERLAP)
+        index = view_index(arr, base._data)
+        if index is not None and base._data.flags.writeable:
+            base._data[index] = value.astype(arr.dtype, copy=False)
+            return
+    # Not a view of writable memory (an op's result NumPy made read-only): the tensor owns
+    # its values, so a private copy is the write.
+    target._data = np.array(value, dtype=arr.dtype)
+
+
 def check_view_write(target: Tensor, grad_on: bool) -> None:
     """Refuse the in-place writes through a view that PyTorch refuses."""
     base = target._base
@@ -210,15 +226,7 @@ def write_through_view(op: OpDef, target: Tensor, others: tuple[Any, ...],
         attrs.update(zip(op.extras, extras))
     fn = op._node((old, *others), attrs)
     base_edge = base._edge()
-    if target._data.flags.writeable:
-        _write(target, out)
-    else:  # a read-only view (expand without repeats): write the positions in the base
-        value = np.broadcast_to(out, target._data.shape)
-        try:
-            base._data[index] = value
-        except ValueError:
-            raise InvalidArgumentError(_OVERLAP) from None
-        target._vc[0] += 1
+    _write(target, out)
     if op._save_result:
         fn.save("result", target, is_output=True)
     set_history(base, CopySlices(fn, base_edge, index, base._data))

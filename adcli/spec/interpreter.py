@@ -138,6 +138,11 @@ class Origin:
     def node(self) -> Any:
         return None if self._ref is None else self._ref()
 
+    @property
+    def freed(self) -> bool:
+        """True once the node it names is gone (its ``id()`` may now be another object's)."""
+        return self._ref is not None and self._ref() is None
+
     def __repr__(self) -> str:
         return f"Origin(name={self.name!r}, step={self.step}, line={self.line})"
 

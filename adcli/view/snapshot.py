@@ -141,6 +141,8 @@ class _Names:
                 self.tensors.setdefault(id(obj), value)
             elif isinstance(key, int):
                 obj = getattr(value, "node", None)
+                if obj is None and getattr(value, "freed", False):
+                    continue  # its object is gone; the id may be reused by another node
                 self.by_id.setdefault(key, (obj, value))
 
     def lookup(self, obj: Any) -> tuple[str | None, int | None, int | None, Any]:

@@ -257,3 +257,19 @@ def test_refused_writes(name: str) -> None:
     with pytest.raises(RuntimeError) as t_exc:
         prog(torch)
     assert str(exc.value) == str(t_exc.value)
+
+
+def test_write_through_a_readonly_expand_view_reaches_the_base() -> None:
+    base = adcli.zeros(1, 3)
+    view = base.expand(1, 3)  # NumPy makes it read-only, but no element repeats
+    view.add_(1)
+    assert base.tolist() == [[1.0, 1.0, 1.0]] and view.tolist() == [[1.0, 1.0, 1.0]]
+    with pytest.raises(AdcliError, match="more than one element of the written-to tensor"):
+        base.expand(2, 3).add_(1)
+
+
+def test_select_is_a_view() -> None:
+    base = adcli.zeros(2, 3)
+    base[1][2].add_(5)  # a 0-d view of a 1-d view
+    base.select(1, 0).sub_(1)
+    assert base.tolist() == [[-1.0, 0.0, 0.0], [-1.0, 0.0, 5.0]]

@@ -254,3 +254,17 @@ def test_every_program_snapshots_consistently(name: str) -> None:
         assert all(c is None or c in snap.nodes for c in n.next)
         assert n.is_leaf == (n.name == "AccumulateGrad")
         assert n.shape is not None
+
+
+def test_a_freed_origin_does_not_name_the_node_that_reuses_its_id() -> None:
+    from adcli.spec.interpreter import Origin
+
+    x = f64([1.0, 2.0], True)
+    y = x * 3
+    gone = x * 2
+    stale = Origin("gone", 1, 4, gone.grad_fn)
+    del gone  # its node is freed; pretend the allocator gave y's node the same id
+    assert stale.freed
+    snap = snapshot_from_tensor(y, {id(y.grad_fn): stale, id(x): Origin("x", 0, 2, x)})
+    assert snap.nodes[snap.root].tensor is None
+    assert snap.nodes["n1"].tensor == "x"
