@@ -5,7 +5,10 @@ Nothing here knows any op; each node computes its own input gradients (``Node.ap
 
 from __future__ import annotations
 
+import heapq
+import itertools
 from collections.abc import Sequence
+from heapq import heappop, heappush
 from typing import Any
 
 import numpy as np
@@ -86,12 +89,15 @@ def _run(roots: list[tuple[Node, int]], root_grads: list[Any], retain_graph: boo
             buf = buffers[node] = [None] * node.n_outputs
         buf[nr] = g if buf[nr] is None else buf[nr] + g
     needed = _needed(root_nodes, parents, capture, accumulate_into) if partial else None
-    ready = [n for n in dict.fromkeys(root_nodes) if deps.get(n, 0) == 0]
+    # A heap on creation order: of the ready nodes, the one created last runs first.
+    tie = itertools.count().__next__
+    ready = [(-n.seq_nr, tie(), n) for n in dict.fromkeys(root_nodes) if deps.get(n, 0) == 0]
+    heapq.heapify(ready)
     captured: dict[int, Any] = {}
     release = not retain_graph
     with set_grad_enabled(create_graph):
         while ready:
-            node = ready.pop()
+            node = heappop(ready)[2]
             grads = buffers.pop(node, None) or [None] * node.n_outputs
             if node._pre_hooks is not None or node._retain is not None:
                 grads = _pre_hooks(node, grads, create_graph)
@@ -136,7 +142,7 @@ def _run(roots: list[tuple[Node, int]], root_grads: list[Any], retain_graph: boo
                 d = deps[nxt] - 1
                 deps[nxt] = d
                 if d == 0:
-                    ready.append(nxt)
+                    heappush(ready, (-nxt.seq_nr, tie(), nxt))
     return captured
 
 

@@ -13,7 +13,7 @@ import numpy as np
 from .errors import InvalidArgumentError, ShapeMismatchError
 from .grad_mode import _enabled, no_grad, set_grad_enabled
 from .hooks import _busy, observe, observers
-from .node import Node, SavedTensor
+from .node import Node, SavedTensor, next_seq
 from .tensor import Tensor
 
 
@@ -168,6 +168,7 @@ class Function:
         if observers and not _busy[0]:
             return observe("function", cls, cls.apply, args, kwargs)
         node = cls._node_cls()
+        node.seq_nr = next_seq()
         tensor_args = [a for a in args if isinstance(a, Tensor)]
         node.needs_input_grad = tuple(isinstance(a, Tensor) and a.requires_grad for a in args)
         with no_grad():

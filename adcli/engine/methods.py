@@ -166,7 +166,7 @@ METHODS: dict[str, Any] = {
 # Methods defined on Tensor itself (autograd and conversion) that specs may call.
 CORE_METHODS = frozenset({
     "backward", "detach", "detach_", "requires_grad_", "retain_grad", "register_hook",
-    "numpy", "item", "tolist", "size", "dim", "numel", "is_floating_point",
+    "numpy", "item", "tolist", "size", "dim", "numel", "is_floating_point", "is_contiguous",
 })
 
 ATTRIBUTES = frozenset({

@@ -6,6 +6,7 @@ inspector can always say what a node is and which derivative rule it applies.
 
 from __future__ import annotations
 
+import itertools
 import weakref
 from typing import TYPE_CHECKING, Any
 
@@ -17,6 +18,10 @@ if TYPE_CHECKING:
     from .tensor import Tensor
 
 Edge = tuple["Node | None", int]
+
+# Creation order of nodes: backward runs the ready node created last first, as PyTorch's
+# engine does (its sequence_nr), so hooks and errors come in PyTorch's order.
+next_seq = itertools.count(1).__next__
 
 # The Tensor class, set by tensor.py when it loads (it imports this module, so this module
 # cannot import it at the top; an import inside the hot functions costs on every call).
@@ -30,7 +35,7 @@ class SavedTensor:
     finished graph has no reference cycles and is freed by reference counting alone.
     """
 
-    __slots__ = ("data", "is_output", "output_nr", "tensor", "vc", "version")
+    __slots__ = ("data", "is_output", "output_nr", "tensor", "vc", "version", "view_fn")
 
     def __init__(self, t: Tensor, is_output: bool = False) -> None:
         self.data = t._data
@@ -39,11 +44,17 @@ class SavedTensor:
         self.is_output = is_output
         self.output_nr = t._output_nr
         self.tensor = None if is_output else t
+        # The output of an in-place op on a view: the view's own history (weakly), which
+        # PyTorch names in the error and links the unpacked value to.
+        self.view_fn: weakref.ref[Node] | None = None
 
     def check(self, node: Node) -> None:
         if self.vc[0] != self.version:
             from .tensor import describe_type
 
+            view_fn = self.view_fn() if self.view_fn is not None else None
+            if view_fn is not None:
+                node = view_fn
             origin = node.name().rsplit("Backward", 1)[0] if self.is_output else None
             if origin is None and self.tensor is not None and self.tensor.grad_fn is not None:
                 origin = self.tensor.grad_fn.name().rsplit("Backward", 1)[0]
@@ -54,6 +65,9 @@ class SavedTensor:
     def unpack(self, node: Node) -> Tensor:
         """The saved value as a Tensor linked into the graph (for create_graph)."""
         if self.is_output:
+            view_fn = self.view_fn() if self.view_fn is not None else None
+            if view_fn is not None:
+                return _tensor_cls[0]._make(self.data, view_fn, 0, self.vc)
             return _tensor_cls[0]._make(self.data, node, self.output_nr, self.vc)
         return self.tensor  # type: ignore[return-value]
 
@@ -93,6 +107,7 @@ class Node:
     shapes: tuple[tuple[int, ...], ...] = ()
     dtypes: tuple[Any, ...] = ()
     n_outputs = 1
+    seq_nr = 0  # set from next_seq() when a node is recorded
 
     def name(self) -> str:
         """PyTorch's class name for this node, e.g. ``MulBackward0``."""
@@ -183,6 +198,8 @@ class Node:
 
 class AccumulateGrad(Node):
     """The sink of a leaf tensor: adds incoming gradients into ``variable.grad``."""
+
+    seq_nr = float("inf")  # as PyTorch: accumulate as soon as all gradients are in
 
     def __init__(self, variable: Tensor) -> None:
         self.variable = variable

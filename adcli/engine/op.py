@@ -16,7 +16,7 @@ from .backend import NUMPY, TENSORS
 from .errors import GraphFreedError, InvalidArgumentError, LeafInplaceError
 from .grad_mode import _enabled
 from .hooks import _busy, observe, observers
-from .node import Node
+from .node import Node, next_seq
 from .tensor import Tensor
 from .views import (
     check_view_write,
@@ -224,6 +224,7 @@ class OpDef:
 
     def _node(self, inputs: tuple[Any, ...], attrs: dict[str, Any]) -> OpNode:
         node = self.node_cls()
+        node.seq_nr = next_seq()
         edges = []
         shapes = []
         dts = []

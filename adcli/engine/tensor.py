@@ -136,6 +136,10 @@ class Tensor:
     def is_floating_point(self) -> bool:
         return self._data.dtype.kind == "f"
 
+    def is_contiguous(self) -> bool:
+        """True when the elements are laid out in row-major order (``.view()`` works)."""
+        return bool(self._data.flags.c_contiguous)
+
     @property
     def device(self) -> str:
         return "cpu"

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from .errors import InvalidArgumentError, LeafInplaceError
-from .node import Node
+from .node import Node, next_seq
 
 if TYPE_CHECKING:
     from .op import OpDef
@@ -129,6 +129,7 @@ class CopySlices(Node):
 
     def __init__(self, fn: Node, base_edge: tuple[Node | None, int],
                  index: tuple[np.ndarray, ...], base: np.ndarray) -> None:
+        self.seq_nr = next_seq()
         self.fn = fn
         self.index = index
         self.next_functions = (base_edge, *fn.next_functions[1:])
@@ -231,4 +232,6 @@ def write_through_view(op: OpDef, target: Tensor, others: tuple[Any, ...],
         fn.save("result", target, is_output=True)
     set_history(base, CopySlices(fn, base_edge, index, base._data))
     rebase_views(base)
+    if op._save_result:
+        fn._saved["result"].view_fn = weakref.ref(target.grad_fn)
     return target
