@@ -314,6 +314,12 @@ class OpDef:
                 node.save("result", target, is_output=True)
             if target._views:
                 rebase_views(target)
+        else:
+            # Not recorded (no_grad): the history stands, but as in PyTorch the views of a
+            # base that requires grad are re-expressed over it (AsStridedBackward0).
+            root = target if base is None else base
+            if root._views and root._requires_grad:
+                rebase_views(root, only_with_history=True)
         return target
 
 

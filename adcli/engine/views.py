@@ -103,15 +103,16 @@ def set_history(t: Tensor, node: Node) -> None:
         node.set_retain(0, t)
 
 
-def rebase_views(base: Tensor, skip: Tensor | None = None) -> None:
-    """Give every live view of ``base`` the history ``AsStridedBackward0(base's history)``."""
+def rebase_views(base: Tensor, only_with_history: bool = False) -> None:
+    """Give every live view of ``base`` the history ``AsStridedBackward0(base's history)``
+    (with ``only_with_history``: only the views that have a grad_fn)."""
     views = base._views
     if not views:
         return
     from . import derivatives as D
 
     for v in list(views):
-        if v is skip:
+        if only_with_history and v.grad_fn is None:
             continue
         index = view_index(v._data, base._data)
         if index is None:  # no longer shares the base's memory (its data was replaced)

@@ -30,6 +30,8 @@ ACTIONS = st.lists(
         st.tuples(st.just("view"), st.sampled_from(VIEWS), st.integers(0, 10)),
         st.tuples(st.just("write"), st.sampled_from(WRITES), st.integers(0, 10)),
         st.tuples(st.just("new"), st.just("tanh"), st.integers(0, 10)),
+        st.tuples(st.just("no_grad"), st.sampled_from(["mul", "leaf_sgd"]), st.integers(0, 10)),
+        st.tuples(st.just("leaf_view"), st.sampled_from(VIEWS), st.integers(0, 10)),
     ),
     min_size=1, max_size=7)
 
@@ -83,9 +85,18 @@ def _run(ns: Any, actions: list[tuple[str, str, int]]) -> tuple[list[Any], Any, 
         elif what == "write":
             if _write(kind, t, w):
                 log.append(f"write {kind} into #{k % len(live)}")
-        else:
+        elif what == "new":
             live.append(t.tanh())
             log.append(f"new tanh of #{k % len(live)}")
+        elif what == "leaf_view":
+            v = _view(kind, x)
+            if v is not None:
+                live.append(v)
+                log.append(f"view {kind} of x")
+        else:  # a write that is not recorded: views are re-expressed, history stays
+            with ns.no_grad():
+                (x if kind == "leaf_sgd" else t).sub_(0.25)
+            log.append(f"no_grad write into {'x' if kind == 'leaf_sgd' else k % len(live)}")
     return live, x, w, log
 
 
