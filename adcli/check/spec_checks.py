@@ -221,7 +221,7 @@ def _check_entry(spec: Any, entry: Any, opts: Options) -> SpecCheck:
             from . import trace
 
             run = execute(spec, replay=True, dtype="float64", max_elements=opts.max_elements,
-                          overrides=dict(zip(check.wrt, xs)))
+                          overrides=dict(zip(check.wrt, xs)), track_nodes=trace._ACTIVE)
             value = run.eval_expr(entry.of)
             if trace._ACTIVE:  # the recorded call: keep its run for the culprit's location
                 traced.append(run)
@@ -276,8 +276,10 @@ def _locator(traced: list[Any], entry: Any) -> Callable[[Any], Any]:
 
 
 def _owners(run: Any) -> dict[int, Any]:
-    """Every node's origin: its own, or that of the named tensor whose statement made it."""
+    """Every node's origin: its own (a named tensor's grad_fn), else the statement that made
+    it, with the name of the tensor that statement bound when there is one."""
     named = {k: o for k, o in run.origins.items() if o.node is not None and id(o.node) == k}
+    made = {k: o for k, o in (run.made_at or {}).items() if o.node is not None and id(o.node) == k}
     owners: dict[int, Any] = dict(named)
     for origin in sorted(named.values(), key=lambda o: (-1 if o.step is None else o.step, o.line)):
         stack = [n for n, _ in origin.node.next_functions if n is not None]
@@ -285,8 +287,13 @@ def _owners(run: Any) -> dict[int, Any]:
             n = stack.pop()
             if id(n) in owners or type(n).__name__ == "AccumulateGrad":
                 continue
-            owners[id(n)] = origin
+            at = made.get(id(n))
+            # Below a named tensor, but made by another statement: that statement's place.
+            owners[id(n)] = origin if at is None or (at.step, at.line) == (
+                origin.step, origin.line) else at
             stack.extend(m for m, _ in n.next_functions if m is not None)
+    for k, at in made.items():
+        owners.setdefault(k, at)
     return owners
 
 

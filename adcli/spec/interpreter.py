@@ -116,7 +116,8 @@ class _RefusedError(Exception):
 
 
 class Origin:
-    """Where a tensor bound by name was created: its name, 1-based step (0: tensors), line.
+    """Where a tensor bound by name was created: its name, its step (None: the tensors
+    section) and line. ``name`` is None for the record of a node no name was bound to.
 
     ``node`` is the grad_fn node (or leaf tensor) itself while it lives, None once freed: the
     record holds it weakly, so rebinding a name frees the old tensor and its saved graph as
@@ -125,7 +126,8 @@ class Origin:
 
     __slots__ = ("_ref", "line", "name", "step")
 
-    def __init__(self, name: str, step: int, line: int, node: Any = None) -> None:
+    def __init__(self, name: str | None, step: int | None, line: int,
+                 node: Any = None) -> None:
         self.name, self.step, self.line = name, step, line
         self._ref: Callable[[], Any] | None = None
         if node is not None:
@@ -207,6 +209,9 @@ class Run:
         self.origins: dict[int, Origin] = {}
         self.leaf_origins: dict[int, Origin] = {}
         self.binding_origin: dict[str, Origin] = {}
+        # With execute(track_nodes=True): id(node) -> where every node reachable from the
+        # tensors a statement names was first seen (for the culprit's step and line).
+        self.made_at: dict[int, Origin] | None = None
         self.outputs: list[str] | None = None
         self.warnings: list[RunWarning] | None = None
         self.output_chars = 0
@@ -282,6 +287,27 @@ class Run:
             raise
         except Exception as exc:
             raise self._failure(exc) from exc
+        if self.made_at is not None:
+            self._note_new_nodes(st.node)
+
+    def _note_new_nodes(self, stmt: ast.stmt) -> None:
+        """Record this statement's position for the nodes it made (seen from its names)."""
+        made = self.made_at
+        assert made is not None
+        T = self.eng.Tensor
+        stack = []
+        for n in ast.walk(stmt):
+            if isinstance(n, ast.Name):
+                value = self.namespace.get(n.id)
+                if isinstance(value, T) and value.grad_fn is not None:
+                    stack.append(value.grad_fn)
+        while stack:
+            node = stack.pop()
+            known = made.get(id(node))
+            if known is not None and known.node is node:
+                continue
+            made[id(node)] = Origin(None, self.step, self.line, node)
+            stack.extend(m for m, _ in node.next_functions if m is not None)
 
     def _failure(self, exc: Exception) -> StepError:
         kind = _kind_of(exc, self.eng)
@@ -695,8 +721,10 @@ def execute(spec: Spec, *, max_elements: int | None = None,
             overrides: dict[str, Any] | None = None, replay: bool = False,
             dtype: str | None = None, report: RunReport | None = None,
             vocab: Vocabulary | None = None, max_work: int | None = None,
-            max_memory: int | None = None) -> Run:
+            max_memory: int | None = None, track_nodes: bool = False) -> Run:
     """Run a spec and return the :class:`Run` (raises :class:`StepError` in replay mode).
+
+    ``track_nodes`` records in ``Run.made_at`` the statement that made each graph node.
 
     With a ``report``, results are recorded in it and undeclared failures stop the run
     (recorded as ``report.error``) instead of raising. ``max_work`` (elements computed in
@@ -704,6 +732,8 @@ def execute(spec: Spec, *, max_elements: int | None = None,
     """
     run = Run(spec, vocab or default_vocabulary(), replay=replay, overrides=overrides)
     run.set_budget(max_work, max_memory)
+    if track_nodes:
+        run.made_at = {}
     with _engine_state(spec, max_elements, dtype):
         try:
             for decl in spec.tensors:

@@ -70,6 +70,29 @@ steps:
     assert (c.node, c.step, c.line, c.tensor) == ("SinWrongSignBackward", 1, 6, "z")
 
 
+def test_culprit_made_by_a_statement_that_binds_no_name(tmp_path) -> None:
+    """An op inside an in-place statement: the culprit's place is that statement, not the
+    next named tensor's."""
+    load_plugin("mutants")
+    text = """\
+name: mutant-in-place
+tensors:
+  x: {data: [[0.5, -1.0], [2.0, 0.3]], requires_grad: true}
+steps:
+  - y = x * 1
+  - y[0].mul_(sin_wrong_sign(x[1]))
+  - y += 1
+  - loss = y.tanh().sum()
+  - loss.backward()
+"""
+    p = tmp_path / "m.yaml"
+    p.write_text(text)
+    (spec,) = load_specs(p)
+    (check,) = check_spec(spec)
+    c = check.report.culprit
+    assert (c.node, c.step, c.line, c.tensor) == ("SinWrongSignBackward", 1, 6, None)
+
+
 def test_correct_plugin_passes_in_spec(tmp_path) -> None:
     load_plugin("cube")
     p = tmp_path / "c.yaml"
