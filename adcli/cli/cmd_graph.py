@@ -96,7 +96,7 @@ def _graph_of(sp: Any, of: str | None, max_elements: int) -> tuple[Any, int]:
 
     report = RunReport(spec=sp.path, name=sp.name)
     try:
-        run = execute(sp, max_elements=max_elements, report=report)
+        run = execute(sp, max_elements=max_elements, report=report, track_nodes=True)
     except SpecError as err:
         _fail(str(err), EXIT_INVALID)
     except Exception as exc:  # a bug in adcli: exit 3, never a traceback

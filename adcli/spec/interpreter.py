@@ -958,6 +958,10 @@ def _tensor_infos(run: Run) -> dict[str, TensorInfo]:
 
 
 # -- entry points ------------------------------------------------------------------------------
+def _has_graph_step(steps: list[Step]) -> bool:
+    return any(st.kind == "graph" or _has_graph_step(st.children) for st in steps)
+
+
 def run_spec(spec: Spec, *, max_elements: int | None = None,
              raise_internal: bool = False, graph: bool = False,
              max_memory: int | None = MAX_MEMORY_BYTES) -> RunReport:
@@ -971,7 +975,8 @@ def run_spec(spec: Spec, *, max_elements: int | None = None,
     limit = max_elements if max_elements is not None else _engine().limits.get_max_elements()
     try:
         run = execute(spec, max_elements=max_elements, report=report,
-                      max_work=WORK_FACTOR * limit, max_memory=max_memory)
+                      max_work=WORK_FACTOR * limit, max_memory=max_memory,
+                      track_nodes=graph or _has_graph_step(spec.steps))
         if graph:
             from adcli.view.snapshot import graph_of_run
 

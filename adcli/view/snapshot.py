@@ -161,11 +161,14 @@ class _Names:
 
 
 def names_for_run(run: Any) -> dict[Any, Any]:
-    """The ``names`` mapping of a spec run: ``Run.origins``, ``Run.leaf_origins`` and the
-    tensors bound in ``Run.namespace`` (for the gradients of named non-leaf tensors)."""
+    """The ``names`` mapping of a spec run: ``Run.made_at`` (where unnamed nodes were made),
+    ``Run.origins``, ``Run.leaf_origins`` and the tensors bound in ``Run.namespace`` (for the
+    gradients of named non-leaf tensors)."""
     out: dict[Any, Any] = {}
-    out.update(getattr(run, "origins", {}) or {})
-    out.update(getattr(run, "leaf_origins", {}) or {})
+    for records in ("made_at", "origins", "leaf_origins"):
+        for key, origin in (getattr(run, records, None) or {}).items():
+            if not getattr(origin, "freed", False):  # a freed record's id may be reused
+                out[key] = origin
     for name, value in (getattr(run, "namespace", {}) or {}).items():
         if hasattr(value, "_data") and hasattr(value, "grad_fn"):
             out[name] = value

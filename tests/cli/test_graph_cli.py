@@ -206,3 +206,19 @@ def test_bundled_spec_dot_renders_with_graphviz(runner: CliRunner, name: str) ->
     ns = "{http://www.w3.org/2000/svg}"
     drawn = [g.findtext(f"{ns}title") for g in svg.iter(f"{ns}g") if g.get("class") == "node"]
     assert sorted(drawn) == sorted(n["id"] for n in doc["nodes"]) and len(drawn) > 1
+
+
+def test_graph_json_places_unnamed_nodes_at_their_statement(runner: CliRunner,
+                                                             tmp_path: Path) -> None:
+    spec = tmp_path / "places.yaml"
+    spec.write_text("tensors:\n  x: {data: [1.0, 2.0], requires_grad: true}\nsteps:\n"
+                    "  - y = x * 1\n"             # line 4
+                    "  - y[0].mul_(x[1].exp())\n"  # line 5: CopySlices, Exp, Select
+                    "  - loss = y.tanh().sum()\n")  # line 6: Sum (loss), Tanh
+    res = runner.invoke(app, ["graph", str(spec), "--format", "json"])
+    assert res.exit_code == 0, res.output
+    nodes = {n["name"]: n for n in json.loads(res.stdout)["nodes"]}
+    assert (nodes["SumBackward0"]["tensor"], nodes["SumBackward0"]["line"]) == ("loss", 6)
+    assert nodes["TanhBackward0"]["line"] == 6
+    assert nodes["CopySlices"]["line"] == 5 and nodes["ExpBackward0"]["line"] == 5
+    assert (nodes["MulBackward0"]["tensor"], nodes["MulBackward0"]["line"]) == ("y", 4)
