@@ -32,6 +32,28 @@ _COMPOSITE: dict[str, list[str]] = {
     "Tensor.type_as": ["to"],
     "Tensor.sum_to_size": ["sum_dim"],
 }
+# -- shape, indexing, scan and sort --
+_COMPOSITE.update({
+    "narrow": ["slice"],
+    "movedim": ["permute"],
+    "unflatten": ["view"],
+    "repeat_interleave": ["view", "_reshape_alias", "_unsafe_view", "clone", "unsqueeze",
+                          "expand", "index_select"],
+    "Tensor.view_as": ["view"],
+    "Tensor.reshape_as": ["view", "_reshape_alias", "_unsafe_view", "clone"],
+    "diff": ["slice", "sub", "cat", "copy_"],
+    "kron": ["_unsafe_view", "mul"],
+    "einsum": ["diagonal", "permute", "unsqueeze", "sum_dim", "mul", "view", "_reshape_alias",
+               "_unsafe_view", "clone", "bmm"],
+})
+# -- elementwise math and F activations/normalization/losses --
+_COMPOSITE.update({
+    "F.softsign": ["abs", "add", "div"],
+    "F.softmin": ["neg", "softmax", "to"],
+    "F.normalize": ["norm", "clamp_min", "expand", "div"],
+    "F.cosine_similarity": ["expand", "norm", "clone", "div", "mul", "sum_dim"],
+    "F.kl_div": ["xlogy", "mul", "sub", "exp", "mean", "sum", "div"],
+})
 _NO_GRAD_NOTE = "no derivative: the result does not require grad (or is a new leaf)"
 
 

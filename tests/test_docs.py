@@ -63,6 +63,7 @@ def _probes():
         return adcli.randn(*shape, dtype=d, requires_grad=True)
 
     v, m, b3 = leaf(3), leaf(3, 3), leaf(2, 3, 3)
+    mt = leaf(3, 3).detach().t().requires_grad_()  # a non-contiguous leaf
     return {
         "matmul": [adcli.matmul(v, v), adcli.matmul(m, v), adcli.matmul(v, m),
                    adcli.matmul(m, m), adcli.matmul(b3, m), adcli.matmul(b3, b3),
@@ -80,6 +81,26 @@ def _probes():
         "F.dropout": [F.dropout(v, 0.5)],
         "Tensor.expand_as": [v.expand_as(m)],
         "Tensor.sum_to_size": [m.sum_to_size(1, 3)],
+        # -- shape, indexing, scan and sort --
+        "narrow": [adcli.narrow(m, 1, 1, 2)],
+        "movedim": [adcli.movedim(b3, 0, 2), adcli.moveaxis(b3, (0, 1), (1, 0))],
+        "unflatten": [adcli.unflatten(m, 1, (3, 1))],
+        "repeat_interleave": [adcli.repeat_interleave(m, 2), mt.repeat_interleave(2),
+                              adcli.repeat_interleave(m, 2, dim=1),
+                              adcli.repeat_interleave(m, adcli.tensor([1, 0, 2]), dim=0)],
+        "Tensor.view_as": [m.view_as(v.expand(9, 3)[:, 0])],
+        "Tensor.reshape_as": [m.reshape_as(leaf(9)), mt.reshape_as(leaf(9))],
+        "diff": [adcli.diff(m), adcli.diff(m, n=0), adcli.diff(m, prepend=m, dim=0)],
+        "kron": [adcli.kron(m, v)],
+        "einsum": [adcli.einsum("ij,jk->ik", m, m), adcli.einsum("ii", m),
+                   adcli.einsum("ij,ij->ij", m, m), adcli.einsum("bij,jk", b3, mt)],
+        # -- elementwise math and F activations/normalization/losses --
+        "F.softsign": [F.softsign(v)],
+        "F.softmin": [F.softmin(m, 1), F.softmin(m.float(), 0, dtype=d)],
+        "F.normalize": [F.normalize(m), F.normalize(v, p=1.0, dim=0)],
+        "F.cosine_similarity": [F.cosine_similarity(m, v), F.cosine_similarity(m, m.detach())],
+        "F.kl_div": [F.kl_div(m, m.exp(), reduction=r) for r in ("mean", "sum", "batchmean")]
+        + [F.kl_div(m, m, log_target=True, reduction="none")],
     }
 
 

@@ -53,6 +53,35 @@ class _Numpy:
     matmul = staticmethod(np.matmul)
     erf = staticmethod(np_erf)
 
+    # -- shape, indexing, scan and sort --
+    @staticmethod
+    def flip(x: np.ndarray, dims: tuple[int, ...]) -> np.ndarray:
+        return np.flip(x, dims).copy()
+
+    @staticmethod
+    def roll(x: np.ndarray, shifts: tuple[int, ...], dims: tuple[int, ...] | None) -> np.ndarray:
+        return np.roll(x, shifts[0]) if dims is None else np.roll(x, shifts, dims)
+
+    @staticmethod
+    def cumsum(x: np.ndarray, dim: int) -> np.ndarray:
+        return np.cumsum(x, axis=dim)
+
+    @staticmethod
+    def cumprod(x: np.ndarray, dim: int) -> np.ndarray:
+        return np.cumprod(x, axis=dim)
+
+    @staticmethod
+    def tril(x: np.ndarray, diagonal: int = 0) -> np.ndarray:
+        return np.tril(x, diagonal)
+
+    @staticmethod
+    def triu(x: np.ndarray, diagonal: int = 0) -> np.ndarray:
+        return np.triu(x, diagonal)
+
+    @staticmethod
+    def cross(x: np.ndarray, y: np.ndarray, dim: int) -> np.ndarray:
+        return np.cross(x, y, axis=dim)
+
     @staticmethod
     def sigmoid(x: np.ndarray) -> np.ndarray:
         return 0.5 * (np.tanh(0.5 * x) + 1)
@@ -103,6 +132,12 @@ class _Numpy:
     @staticmethod
     def cat(xs: list[np.ndarray], dim: int) -> np.ndarray:
         return np.concatenate(xs, axis=dim)
+
+    # -- elementwise math (hyperbolic, rounding) --
+    sinh = staticmethod(np.sinh)
+    cosh = staticmethod(np.cosh)
+    floor = staticmethod(np.floor)
+    trunc = staticmethod(np.trunc)
 
 
 class _Tensors:

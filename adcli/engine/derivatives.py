@@ -1549,6 +1549,496 @@ def _copy_src(g, s, B):
 
 
 # ----------------------------------------------------------------------------------------------
+# -- shape, indexing, scan and sort (diagonal, flip, roll, tril, gather, scatter, cumsum, sort) --
+# ----------------------------------------------------------------------------------------------
+def _along(index: np.ndarray, dim: int) -> tuple[np.ndarray, ...]:
+    """The advanced index of ``index[i...]`` along ``dim`` (the gather/scatter addressing)."""
+    nd = index.ndim
+    return tuple(
+        index if d == dim else np.arange(n).reshape([-1 if k == d else 1 for k in range(nd)])
+        for d, n in enumerate(index.shape)
+    )
+
+
+def _leading(shape: tuple[int, ...]) -> tuple[slice, ...]:
+    """The basic index of the leading ``shape`` block of a larger array."""
+    return tuple(slice(0, n) for n in shape)
+
+
+def _check_index(index: np.ndarray, fn: str) -> None:
+    if index.dtype.kind not in "iu":
+        raise InvalidArgumentError(f"{fn}(): Expected dtype int32/int64 for index")
+
+
+def _check_bounds(index: np.ndarray, dim: int, n: int) -> None:
+    bad = (index < 0) | (index >= n)
+    if bad.any():
+        raise InvalidArgumentError(
+            f"index {int(index[bad].flat[0])} is out of bounds for dimension {dim} with size {n}")
+
+
+def _diagonal(a: np.ndarray, offset: int = 0, dim1: int = 0, dim2: int = 1) -> np.ndarray:
+    # A (read-only) view, as PyTorch's diagonal; writes through it reach the base (views.py).
+    return np.diagonal(a, offset, dim1, dim2)
+
+
+diagonal = defop("diagonal", "DiagonalBackward0", _diagonal, view=True)
+
+
+def _diagonal_index(shape: tuple[int, ...], offset: int, dim1: int,
+                    dim2: int) -> tuple[np.ndarray, ...]:
+    pos = np.diagonal(np.arange(math.prod(shape)).reshape(shape), offset, dim1, dim2)
+    return np.unravel_index(pos, shape)
+
+
+@diagonal.grad("self")
+def _diagonal_self(g, s, B):
+    "grad placed on the diagonal, zeros elsewhere"
+    index = _diagonal_index(s.in_shape, s.offset, s.dim1, s.dim2)
+    return B.index_add(g, s.in_shape, index, unique=True)
+
+
+def _trace(a: np.ndarray) -> np.ndarray:
+    if a.ndim != 2:
+        raise InvalidArgumentError(f"trace: expected a matrix, but got tensor with dim {a.ndim}")
+    return np.asarray(np.trace(a))
+
+
+trace = defop("trace", "TraceBackward0", _trace)
+
+
+@trace.grad("self")
+def _trace_self(g, s, B):
+    "grad on the diagonal, zeros elsewhere"
+    k = np.arange(min(s.in_shape))
+    return B.index_add(B.expand(g, k.shape), s.in_shape, (k, k), unique=True)
+
+
+def _flip(a: np.ndarray, dims: tuple[int, ...]) -> np.ndarray:
+    return np.flip(a, dims).copy() if a.ndim else a.copy()
+
+
+flip = defop("flip", "FlipBackward0", _flip)
+
+
+@flip.grad("self")
+def _flip_self(g, s, B):
+    "grad.flip(dims)"
+    return B.flip(g, s.dims) if len(s.in_shape) else g
+
+
+def _roll(a: np.ndarray, shifts: tuple[int, ...], dims: tuple[int, ...] | None) -> np.ndarray:
+    if dims is None:
+        return np.roll(a, shifts[0])
+    return np.roll(a, shifts, dims) if a.ndim else a.copy()
+
+
+roll = defop("roll", "RollBackward0", _roll)
+
+
+@roll.grad("self")
+def _roll_self(g, s, B):
+    "grad.roll(-shifts, dims)"
+    if not len(s.in_shape):
+        return g
+    return B.roll(g, tuple(-k for k in s.shifts), s.dims)
+
+
+def _tri(fn: Any, name: str) -> Any:
+    def forward(a: np.ndarray, diagonal: int = 0) -> np.ndarray:
+        if a.ndim < 2:
+            raise InvalidArgumentError(f"{name}: input tensor must have at least 2 dimensions")
+        return fn(a, diagonal)
+
+    forward.__name__ = name
+    return forward
+
+
+tril = defop("tril", "TrilBackward0", _tri(np.tril, "tril"))
+triu = defop("triu", "TriuBackward0", _tri(np.triu, "triu"))
+
+
+@tril.grad("self")
+def _tril_self(g, s, B):
+    "grad.tril(diagonal)"
+    return B.tril(g, s.diagonal)
+
+
+@triu.grad("self")
+def _triu_self(g, s, B):
+    "grad.triu(diagonal)"
+    return B.triu(g, s.diagonal)
+
+
+def _check_scatter(fn: str, a: np.ndarray, dim: int, index: np.ndarray,
+                   src: np.ndarray | None = None) -> None:
+    """PyTorch's gather/scatter shape and bounds checks (index no larger than self and src)."""
+    _check_index(index, fn)
+    if index.ndim != a.ndim:
+        raise InvalidArgumentError(
+            "Index tensor must have the same number of dimensions as "
+            + ("input tensor" if fn == "gather" else "self tensor"))
+    if src is not None and src.ndim != index.ndim:
+        raise InvalidArgumentError(
+            "Index tensor must have the same number of dimensions as src tensor")
+    too_big = any(i > n for d, (i, n) in enumerate(zip(index.shape, a.shape)) if d != dim)
+    if fn == "gather":
+        if too_big:
+            d = next(d for d, (i, n) in enumerate(zip(index.shape, a.shape)) if d != dim and i > n)
+            raise ShapeMismatchError(
+                f"Size does not match at dimension {d} expected index {list(index.shape)} to be "
+                f"no larger than self {list(a.shape)} apart from dimension {dim}")
+    elif too_big or (src is not None and any(i > n for i, n in zip(index.shape, src.shape))):
+        msg = (f"Expected index {list(index.shape)} to be no larger than self {list(a.shape)} "
+               f"apart from dimension {dim}")
+        if src is not None:
+            msg += f" and to be no larger size than src {list(src.shape)}"
+        raise ShapeMismatchError(msg)
+    if src is not None and src.dtype != a.dtype:
+        raise InvalidArgumentError("scatter(): Expected self.dtype to be equal to src.dtype")
+    if a.ndim:
+        _check_bounds(index, dim, a.shape[dim])
+    elif index.size and index.any():
+        _check_bounds(index, dim, 1)
+
+
+def _gather(a: np.ndarray, dim: int, index: np.ndarray) -> np.ndarray:
+    _check_scatter("gather", a, dim, index)
+    if not a.ndim:
+        return a.copy()
+    # The index may be smaller than self in the other dims: gather from that leading block.
+    block = a[tuple(slice(None) if d == dim else slice(0, n) for d, n in enumerate(index.shape))]
+    return np.take_along_axis(block, index, dim)
+
+
+gather = defop("gather", "GatherBackward0", _gather, save=("self",))
+
+
+@gather.grad("self")
+def _gather_self(g, s, B):
+    "zeros with grad added at the gathered positions (scatter_add)"
+    return B.index_add(g, s.in_shape, _along(s.index, s.dim))
+
+
+def _scatter(a: np.ndarray, src: np.ndarray, dim: int, index: np.ndarray) -> np.ndarray:
+    _check_scatter("scatter", a, dim, index, src)
+    out = a.copy()
+    out[_along(index, dim)] = src[_leading(index.shape)]
+    return out
+
+
+def _scatter_value(a: np.ndarray, dim: int, index: np.ndarray, value: Any) -> np.ndarray:
+    _check_scatter("scatter", a, dim, index)
+    out = a.copy()
+    out[_along(index, dim)] = value
+    return out
+
+
+def _scatter_add(a: np.ndarray, src: np.ndarray, dim: int, index: np.ndarray) -> np.ndarray:
+    _check_scatter("scatter_add", a, dim, index, src)
+    out = a.copy()
+    np.add.at(out, _along(index, dim), src[_leading(index.shape)])
+    return out
+
+
+scatter = defop("scatter", "ScatterBackward0", _scatter, inputs=("self", "src"),
+                torch="torch.scatter (src tensor)")
+scatter_value = defop("scatter_value", "ScatterBackward1", _scatter_value,
+                      torch="torch.scatter (value)")
+scatter_add = defop("scatter_add", "ScatterAddBackward0", _scatter_add, inputs=("self", "src"))
+
+
+@scatter_value.grad("self")
+@scatter.grad("self")
+def _scatter_self(g, s, B):
+    "grad with zeros at the written positions"
+    kept = np.ones(s.in_shape, dtype=bool)
+    kept[_along(s.index, s.dim)] = False
+    return B.where(kept, g, 0.0)
+
+
+@scatter_add.grad("src")
+@scatter.grad("src")
+def _scatter_src(g, s, B):
+    "grad.gather(dim, index) (zeros for src elements past index's shape)"
+    out = B.getitem(g, _along(s.index, s.dim))
+    src_shape = s.sizes[1]
+    if tuple(s.index.shape) != tuple(src_shape):
+        # PyTorch fails here ("invalid gradient"); the unused src elements get zeros instead.
+        out = B.index_add(out, src_shape, _leading(s.index.shape), unique=True)
+    return out
+
+
+scatter_add.grad("self")(_add_self)
+
+
+def _masked_fill(a: np.ndarray, mask: np.ndarray, value: Any) -> np.ndarray:
+    broadcast_shapes(mask.shape, a.shape)
+    return np.where(mask, np.asarray(value).astype(a.dtype), a)
+
+
+def _masked_fill_tensor(a: np.ndarray, value: np.ndarray, mask: np.ndarray) -> np.ndarray:
+    return _masked_fill(a, mask, value)
+
+
+masked_fill = defop("masked_fill", "MaskedFillBackward0", _masked_fill,
+                    torch="torch.masked_fill (number value)")
+masked_fill_tensor = defop("masked_fill_tensor", "MaskedFillBackward1", _masked_fill_tensor,
+                           inputs=("self", "value"), torch="torch.masked_fill (0-d tensor value)")
+
+
+@masked_fill_tensor.grad("self")
+@masked_fill.grad("self")
+def _masked_fill_self(g, s, B):
+    "grad where not mask, else 0"
+    return B.where(s.mask, 0.0, g)
+
+
+@masked_fill_tensor.grad("value")
+def _masked_fill_value(g, s, B):
+    "sum of grad where mask"
+    return B.sum(B.where(s.mask, g, 0.0))
+
+
+def _index_select(a: np.ndarray, dim: int, index: np.ndarray) -> np.ndarray:
+    if index.ndim > 1:
+        raise InvalidArgumentError("index_select(): Index is supposed to be a vector")
+    if index.dtype.kind not in "iu":
+        raise InvalidArgumentError("index_select(): Expected dtype int32 or int64 for index")
+    n = a.shape[dim] if a.ndim else 1
+    if index.size and (index.min() < 0 or index.max() >= n):
+        raise InvalidArgumentError("index out of range in self")
+    if not a.ndim:
+        return a.reshape(1)[index]
+    return np.take(a, index.reshape(-1), axis=dim)
+
+
+index_select = defop("index_select", "IndexSelectBackward0", _index_select)
+
+
+@index_select.grad("self")
+def _index_select_self(g, s, B):
+    "zeros with grad added at the selected positions along dim (index_add)"
+    if not len(s.in_shape):
+        return B.sum(g)
+    key = _basic_index(len(s.in_shape), s.dim, s.index.reshape(-1))
+    return B.index_add(g, s.in_shape, key)
+
+
+def _masked_select(a: np.ndarray, mask: np.ndarray) -> np.ndarray:
+    if mask.dtype != np.bool_:
+        raise InvalidArgumentError("masked_select: expected BoolTensor for mask")
+    shape = broadcast_shapes(mask.shape, a.shape)
+    return np.broadcast_to(a, shape)[np.broadcast_to(mask, shape)]
+
+
+masked_select = defop("masked_select", "MaskedSelectBackward0", _masked_select, save=("self",))
+
+
+@masked_select.grad("self")
+def _masked_select_self(g, s, B):
+    "grad placed at the mask's positions, zeros elsewhere (summed to self's shape)"
+    shape = np.broadcast_shapes(s.in_shape, s.mask.shape)
+    return B.index_add(g, shape, np.nonzero(np.broadcast_to(s.mask, shape)), unique=True)
+
+
+def _take(a: np.ndarray, index: np.ndarray) -> np.ndarray:
+    if index.dtype.kind not in "iu":
+        from .dtypes import from_numpy
+
+        name = from_numpy(index.dtype).legacy.removesuffix("Tensor")
+        raise InvalidArgumentError(f"take(): Expected a long tensor for index, but got {name}")
+    n = a.size
+    bad = (index < -n) | (index >= n)
+    if bad.any():
+        raise InvalidArgumentError(
+            f"out of range: tried to access index {int(index[bad].flat[0])} on a tensor of {n} "
+            "elements.")
+    return a.reshape(-1)[index]
+
+
+take = defop("take", "TakeBackward0", _take, save=("self",))
+
+
+@take.grad("self")
+def _take_self(g, s, B):
+    "zeros with grad added at the taken (flat) positions"
+    n = max(math.prod(s.in_shape), 1)
+    if not len(s.in_shape):
+        return B.sum(g)
+    return B.index_add(g, s.in_shape, np.unravel_index(s.index % n, s.in_shape))
+
+
+def _scan(fn: Any) -> Any:
+    def forward(a: np.ndarray, dim: int, dtype: Any = None) -> np.ndarray:
+        if dtype is None and a.dtype.kind in "biu":
+            dtype = np.dtype(np.int64)  # as PyTorch: integer scans accumulate in int64
+        if not a.ndim:
+            return a.astype(dtype) if dtype is not None else a.copy()
+        return fn(a, axis=dim, dtype=dtype)
+
+    forward.__name__ = fn.__name__
+    return forward
+
+
+cumsum = defop("cumsum", "CumsumBackward0", _scan(np.cumsum))
+
+
+def _reverse_cumsum(x: Any, dim: int, B: Any) -> Any:
+    return B.flip(B.cumsum(B.flip(x, (dim,)), dim), (dim,))
+
+
+@cumsum.grad("self")
+def _cumsum_self(g, s, B):
+    "grad.flip(dim).cumsum(dim).flip(dim)"
+    return _reverse_cumsum(g, s.dim, B) if len(s.in_shape) else g
+
+
+cumprod = defop("cumprod", "CumprodBackward0", _scan(np.cumprod), save=("self", "result"))
+
+
+@cumprod.grad("self")
+def _cumprod_self(g, s, B):
+    "sum over j >= i of grad_j * prod_{k <= j, k != i} self_k  (exact where self has zeros)"
+    x, dim = s.self, s.dim
+    if not len(s.in_shape):
+        return g
+    data = x._data if B.tensors else x
+    if not (data == 0).any():
+        return _reverse_cumsum(g * s.result, dim, B) / x
+    if not B.tensors:
+        return _cumprod_grad_exact(g, x, dim)
+    return _cumprod_grad_recorded(g, x, dim, B)
+
+
+def _cumprod_grad_exact(g: np.ndarray, x: np.ndarray, dim: int) -> np.ndarray:
+    """grad_i = (prod_{k<i} x_k) * S_i with S_i = g_i + x_{i+1} * S_{i+1}: no division."""
+    gm, xm = np.moveaxis(g, dim, -1), np.moveaxis(x, dim, -1)
+    n = xm.shape[-1]
+    before = np.ones_like(xm)
+    before[..., 1:] = np.cumprod(xm[..., :-1], axis=-1)
+    acc = np.empty(np.broadcast_shapes(gm.shape, xm.shape), dtype=np.result_type(gm, xm))
+    acc[..., n - 1] = gm[..., n - 1]
+    for i in range(n - 2, -1, -1):
+        acc[..., i] = gm[..., i] + xm[..., i + 1] * acc[..., i + 1]
+    return np.moveaxis(before * acc, -1, dim)
+
+
+def _cumprod_grad_recorded(g: Any, x: Any, dim: int, B: Any) -> Any:
+    """The same sum, recorded: for each i, the cumprod of x with x_i replaced by 1."""
+    last = len(x.shape) - 1
+    xt, gt = B.transpose(x, dim, last), B.transpose(g, dim, last)
+    n = xt.shape[-1]
+    lead = tuple(xt.shape[:-1])
+    rows = B.expand(B.reshape(xt, (*lead, 1, n)), (*lead, n, n))  # rows[..., i, j] = x_j
+    others = B.cumprod(B.where(np.eye(n, dtype=bool), 1.0, rows), last + 1)
+    upper = np.triu(np.ones((n, n), dtype=bool))  # j >= i
+    terms = B.where(upper, others * B.reshape(gt, (*lead, 1, n)), 0.0)
+    return B.transpose(B.sum(terms, (last + 1,)), dim, last)
+
+
+def _argsort(a: np.ndarray, dim: int, descending: bool) -> np.ndarray:
+    if a.dtype == np.bool_:
+        a = a.astype(np.int8)
+    if not descending:
+        return np.argsort(a, axis=dim, kind="stable")
+    # Descending and stable, with NaN first (as PyTorch): the ascending order of the reversed
+    # array, reversed.
+    n = a.shape[dim]
+    rev = np.argsort(np.flip(a, dim), axis=dim, kind="stable")
+    return np.flip(n - 1 - rev, dim)
+
+
+def _sort(a: np.ndarray, dim: int = -1, descending: bool = False) -> tuple[np.ndarray, ...]:
+    if not a.ndim:
+        return a.copy(), np.zeros((), dtype=np.int64)
+    idx = _argsort(a, dim, descending)
+    return np.take_along_axis(a, idx, dim), idx.astype(np.int64)
+
+
+sort = defop("sort", "SortBackward0", _sort, extras=("indices",))
+
+
+def _topk(a: np.ndarray, k: int, dim: int = -1, largest: bool = True,
+          sorted: bool = True) -> tuple[np.ndarray, ...]:
+    n = a.shape[dim] if a.ndim else 1
+    if not 0 <= k <= n:
+        raise InvalidArgumentError("selected index k out of range")
+    if not a.ndim:
+        return a.copy(), np.zeros((), dtype=np.int64)
+    idx = _argsort(a, dim, largest)[_basic_index(a.ndim, dim, slice(0, k))]
+    return np.take_along_axis(a, idx, dim), idx.astype(np.int64)
+
+
+topk = defop("topk", "TopkBackward0", _topk, extras=("indices",))
+
+
+@topk.grad("self")
+@sort.grad("self")
+def _sort_self(g, s, B):
+    "grad placed back at the positions the values came from (indices), zeros elsewhere"
+    return B.index_add(g, s.in_shape, _along(s.indices, s.dim), unique=True)
+
+
+def _repeat(a: np.ndarray, repeats: tuple[int, ...]) -> np.ndarray:
+    if len(repeats) < a.ndim:
+        raise InvalidArgumentError(
+            "Number of dimensions of repeat dims can not be smaller than number of dimensions "
+            "of tensor")
+    padded = (1,) * (len(repeats) - a.ndim) + a.shape
+    shape = tuple(n * r for n, r in zip(padded, repeats))
+    if any(n < 0 for n in shape):
+        bad = next(n for n in shape if n < 0)
+        raise InvalidArgumentError(
+            f"Trying to create tensor with negative dimension {bad}: {list(shape)}")
+    check_shape(shape)
+    return np.tile(a, repeats)
+
+
+repeat = defop("repeat", "RepeatBackward0", _repeat, torch="Tensor.repeat / torch.tile")
+
+
+@repeat.grad("self")
+def _repeat_self(g, s, B):
+    "grad summed over the repeated copies"
+    reps = s.repeats
+    if not reps:
+        return g
+    padded = (1,) * (len(reps) - len(s.in_shape)) + tuple(s.in_shape)
+    split = tuple(k for r, n in zip(reps, padded) for k in (r, n))
+    summed = B.sum(B.reshape(g, split), tuple(range(0, 2 * len(reps), 2)))
+    return B.reshape(summed, s.in_shape)
+
+
+def _cross(a: np.ndarray, b: np.ndarray, dim: int) -> np.ndarray:
+    if a.ndim != b.ndim:
+        raise InvalidArgumentError("linalg.cross: inputs must have the same number of dimensions.")
+    if a.shape[dim] != 3 or b.shape[dim] != 3:
+        raise InvalidArgumentError(
+            f"linalg.cross: inputs dimension {dim} must have length 3. Got {a.shape[dim]} and "
+            f"{b.shape[dim]}")
+    broadcast_shapes(a.shape, b.shape)
+    return np.cross(a, b, axis=dim)
+
+
+cross = defop("cross", "LinalgCrossBackward0", _cross, inputs=("self", "other"),
+              save={"self": ("other",), "other": ("self",)},
+              torch="torch.cross / torch.linalg.cross")
+
+
+@cross.grad("self")
+def _cross_self(g, s, B):
+    "other x grad (along dim)"
+    return B.cross(s.other, g, s.dim)
+
+
+@cross.grad("other")
+def _cross_other(g, s, B):
+    "grad x self (along dim)"
+    return B.cross(g, s.self, s.dim)
+
+
+# ----------------------------------------------------------------------------------------------
 # activations over a dim, and losses
 # ----------------------------------------------------------------------------------------------
 def _softmax(a: np.ndarray, dim: int) -> np.ndarray:
@@ -1799,3 +2289,719 @@ def _nll_self(g, s, B):
     gg = B.reshape(g, (n,)) * coef if s.reduction == "none" else g * coef
     scattered = B.index_add(gg, (n, shape[-1]), (np.arange(n), safe_t), unique=True)
     return B.reshape(scattered, shape)
+
+
+# ----------------------------------------------------------------------------------------------
+# -- elementwise math (hyperbolic, inverse trig, logs, rounding, two-input and three-input) --
+# ----------------------------------------------------------------------------------------------
+sinh = _unary("sinh", "SinhBackward0", np.sinh, ("self",))
+
+
+@sinh.grad("self")
+def _sinh_self(g, s, B):
+    "grad * cosh(self)"
+    return g * B.cosh(s.self)
+
+
+cosh = _unary("cosh", "CoshBackward0", np.cosh, ("self",))
+
+
+@cosh.grad("self")
+def _cosh_self(g, s, B):
+    "grad * sinh(self)"
+    return g * B.sinh(s.self)
+
+
+asin = _unary("asin", "AsinBackward0", np.arcsin, ("self",))
+
+
+@asin.grad("self")
+def _asin_self(g, s, B):
+    "grad / sqrt(1 - self**2)"
+    return g * (1 - s.self * s.self) ** -0.5
+
+
+acos = _unary("acos", "AcosBackward0", np.arccos, ("self",))
+
+
+@acos.grad("self")
+def _acos_self(g, s, B):
+    "-grad / sqrt(1 - self**2)"
+    return -g * (1 - s.self * s.self) ** -0.5
+
+
+atan = _unary("atan", "AtanBackward0", np.arctan, ("self",))
+
+
+@atan.grad("self")
+def _atan_self(g, s, B):
+    "grad / (1 + self**2)"
+    return g / (s.self * s.self + 1)
+
+
+log2 = _unary("log2", "Log2Backward0", np.log2, ("self",))
+
+
+@log2.grad("self")
+def _log2_self(g, s, B):
+    "grad / (self * ln 2)"
+    return g / (s.self * math.log(2.0))
+
+
+log10 = _unary("log10", "Log10Backward0", np.log10, ("self",))
+
+
+@log10.grad("self")
+def _log10_self(g, s, B):
+    "grad / (self * ln 10)"
+    return g / (s.self * math.log(10.0))
+
+
+expm1 = _unary("expm1", "Expm1Backward0", np.expm1, ("result",))
+
+
+@expm1.grad("self")
+def _expm1_self(g, s, B):
+    "grad * (result + 1)"
+    return g * (s.result + 1)
+
+
+exp2 = _unary("exp2", "Exp2Backward0", np.exp2, ("result",))
+
+
+@exp2.grad("self")
+def _exp2_self(g, s, B):
+    "grad * result * ln 2"
+    return g * s.result * math.log(2.0)
+
+
+def _rounding(fn: Any) -> Any:
+    """A rounding forward: integer tensors come back unchanged (a copy), as in PyTorch."""
+
+    def forward(a: np.ndarray, **kw: Any) -> np.ndarray:
+        if a.dtype.kind != "f":
+            return a.copy()
+        return fn(a, **kw)
+
+    forward.__name__ = fn.__name__
+    return forward
+
+
+def _round(a: np.ndarray, decimals: int = 0) -> np.ndarray:
+    # NumPy rounds half to even, as PyTorch (nearbyint) does.
+    return np.round(a, decimals)
+
+
+def _zero_grad(g, s, B):
+    "0 (piecewise constant)"
+    return g * 0
+
+
+floor = defop("floor", "FloorBackward0", _rounding(np.floor))
+floor.grad("self")(_zero_grad)
+ceil = defop("ceil", "CeilBackward0", _rounding(np.ceil))
+ceil.grad("self")(_zero_grad)
+round_ = defop("round", "RoundBackward0", _rounding(_round))
+round_.grad("self")(_zero_grad)
+round_decimals = defop("round_decimals", "RoundBackward1", _rounding(_round),
+                       torch="torch.round(decimals=...)")
+round_decimals.grad("self")(_zero_grad)
+trunc = defop("trunc", "TruncBackward0", _rounding(np.trunc))
+trunc.grad("self")(_zero_grad)
+
+
+def _frac(a: np.ndarray) -> np.ndarray:
+    if a.dtype.kind != "f":
+        from .dtypes import from_numpy
+
+        name = from_numpy(a.dtype).legacy.removesuffix("Tensor")
+        raise InvalidArgumentError(f"\"frac_cpu\" not implemented for '{name}'")
+    return a - np.trunc(a)
+
+
+frac = defop("frac", "FracBackward0", _frac)
+
+
+@frac.grad("self")
+def _frac_self(g, s, B):
+    "grad"
+    return g
+
+
+def _float_pair(name: str, fn: Any, ints: bool) -> Any:
+    """A forward of two tensors computed in floating point (integers: the default dtype, or
+    PyTorch's "not implemented" error where it has no integer kernel)."""
+
+    def forward(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+        if a.shape != b.shape:
+            broadcast_shapes(a.shape, b.shape)
+        dt = result_dtype(a, b)
+        if dt.kind != "f":
+            if not ints:
+                from .dtypes import from_numpy
+
+                legacy = from_numpy(dt).legacy.removesuffix("Tensor")
+                raise InvalidArgumentError(f"\"{name}_cpu\" not implemented for '{legacy}'")
+            from .dtypes import get_default_dtype
+
+            dt = get_default_dtype().np
+        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+            return np.asarray(fn(a.astype(dt, copy=False), b.astype(dt, copy=False)))
+
+    forward.__name__ = name
+    return forward
+
+
+atan2 = defop("atan2", "Atan2Backward0", _float_pair("atan2", np.arctan2, True),
+              inputs=("self", "other"), save=("self", "other"))
+
+
+@atan2.grad("self")
+def _atan2_self(g, s, B):
+    "grad * other / (self**2 + other**2)"
+    return g * s.other / (s.self * s.self + s.other * s.other)
+
+
+@atan2.grad("other")
+def _atan2_other(g, s, B):
+    "-grad * self / (self**2 + other**2)"
+    return -g * s.self / (s.self * s.self + s.other * s.other)
+
+
+hypot = defop("hypot", "HypotBackward0", _float_pair("hypot", np.hypot, False),
+              inputs=("self", "other"), save=("self", "other", "result"))
+
+
+@hypot.grad("self")
+def _hypot_self(g, s, B):
+    "grad * self / result"
+    return g * s.self / s.result
+
+
+@hypot.grad("other")
+def _hypot_other(g, s, B):
+    "grad * other / result"
+    return g * s.other / s.result
+
+
+logaddexp = defop("logaddexp", "LogaddexpBackward0", _float_pair("logaddexp", np.logaddexp, False),
+                  inputs=("self", "other"), save=("self", "other"))
+
+
+@logaddexp.grad("self")
+def _logaddexp_self(g, s, B):
+    "grad / (1 + exp(other - self))"
+    return g * B.sigmoid(s.self - s.other)
+
+
+@logaddexp.grad("other")
+def _logaddexp_other(g, s, B):
+    "grad / (1 + exp(self - other))"
+    return g * B.sigmoid(s.other - s.self)
+
+
+def _check_int_divisor(a: np.ndarray, b: Any) -> None:
+    if a.dtype.kind in "iub" and np.asarray(b).dtype.kind in "iub" and np.any(np.asarray(b) == 0):
+        raise InvalidArgumentError("ZeroDivisionError")
+
+
+def _mod_scalar(fn: Any) -> Any:
+    def forward(a: np.ndarray, other: Any) -> np.ndarray:
+        _check_int_divisor(a, other)
+        if a.dtype.kind != "f" and isinstance(other, float):
+            from .dtypes import get_default_dtype
+
+            a = a.astype(get_default_dtype().np)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return np.asarray(fn(a, other), dtype=a.dtype)
+
+    forward.__name__ = fn.__name__
+    return forward
+
+
+def _mod_tensor(fn: Any) -> Any:
+    def forward(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+        _check_int_divisor(a, b)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return fn(a, b)
+
+    forward.__name__ = fn.__name__
+    return _bin(forward)
+
+
+fmod = defop("fmod", "FmodBackward0", _mod_scalar(np.fmod), torch="torch.fmod (tensor, number)")
+fmod.grad("self")(_frac_self)
+fmod_tensor = defop("fmod_tensor", "FmodBackward1", _mod_tensor(np.fmod),
+                    inputs=("self", "other"), save=("self", "other"),
+                    torch="torch.fmod (tensor, tensor)")
+fmod_tensor.grad("self")(_frac_self)
+
+
+@fmod_tensor.grad("other")
+def _fmod_other(g, s, B):
+    "-grad * trunc(self / other)"
+    return -g * B.trunc(s.self / s.other)
+
+
+remainder = defop("remainder", "RemainderBackward0", _mod_scalar(np.remainder),
+                  torch="torch.remainder (tensor, number)")
+remainder.grad("self")(_frac_self)
+remainder_tensor = defop("remainder_tensor", "RemainderBackward1", _mod_tensor(np.remainder),
+                         inputs=("self", "other"), save=("self", "other"),
+                         torch="torch.remainder (tensor, tensor)")
+remainder_tensor.grad("self")(_frac_self)
+
+
+@remainder_tensor.grad("other")
+def _remainder_other(g, s, B):
+    "-grad * floor(self / other)"
+    return -g * B.floor(s.self / s.other)
+
+
+def _sgn(a: np.ndarray) -> np.ndarray:
+    return np.sign(a)
+
+
+sgn = defop("sgn", "SgnBackward0", _sgn, save=("self", "result"))
+sgn.grad("self")(_zero_grad)
+
+
+def _broadcast_all(*arrays: np.ndarray) -> tuple[int, ...]:
+    shape = arrays[0].shape
+    for a in arrays[1:]:
+        if a.shape != shape:
+            shape = broadcast_shapes(shape, a.shape)
+    return shape
+
+
+def _lerp_fn(a: np.ndarray, end: np.ndarray, w: Any) -> np.ndarray:
+    # PyTorch's formula: exact at both ends (weight 0 gives self, weight 1 gives end).
+    d = end - a
+    return np.where(np.abs(w) < 0.5, a + w * d, end - d * (1 - w))
+
+
+def _lerp_scalar(a: np.ndarray, end: np.ndarray, weight: Any) -> np.ndarray:
+    _broadcast_all(a, end)
+    return np.asarray(_lerp_fn(a, end, weight), dtype=np.result_type(a, end))
+
+
+lerp = defop("lerp", "LerpBackward0", _lerp_scalar, inputs=("self", "end"),
+             torch="torch.lerp (number weight)")
+
+
+@lerp.grad("self")
+def _lerp_self(g, s, B):
+    "grad * (1 - weight)"
+    return g * (1 - s.weight)
+
+
+@lerp.grad("end")
+def _lerp_end(g, s, B):
+    "grad * weight"
+    return g * s.weight
+
+
+def _lerp_tensor(a: np.ndarray, end: np.ndarray, weight: np.ndarray) -> np.ndarray:
+    shape = _broadcast_all(a, end, weight)
+    out = _lerp_fn(a, end, weight)
+    return np.array(np.broadcast_to(out, shape)) if out.shape != shape else out
+
+
+lerp_tensor = defop("lerp_tensor", "LerpBackward1", _lerp_tensor, inputs=("self", "end", "weight"),
+                    save=("self", "end", "weight"), torch="torch.lerp (tensor weight)")
+
+
+@lerp_tensor.grad("self")
+def _lerp_tensor_self(g, s, B):
+    "grad * (1 - weight)"
+    return g * (1 - s.weight)
+
+
+@lerp_tensor.grad("end")
+def _lerp_tensor_end(g, s, B):
+    "grad * weight"
+    return g * s.weight
+
+
+@lerp_tensor.grad("weight")
+def _lerp_tensor_weight(g, s, B):
+    "grad * (end - self)"
+    return g * (s.end - s.self)
+
+
+def _addc(fn: Any) -> Any:
+    def forward(a: np.ndarray, t1: np.ndarray, t2: np.ndarray, value: Any = 1) -> np.ndarray:
+        shape = _broadcast_all(a, t1, t2)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            out = a + value * fn(t1, t2)
+        out = out.astype(np.result_type(a, t1, t2), copy=False)
+        return np.array(np.broadcast_to(out, shape)) if out.shape != shape else out
+
+    forward.__name__ = fn.__name__
+    return forward
+
+
+addcmul = defop("addcmul", "AddcmulBackward0", _addc(np.multiply),
+                inputs=("self", "tensor1", "tensor2"), save=("tensor1", "tensor2"))
+addcmul.grad("self")(_add_self)
+
+
+@addcmul.grad("tensor1")
+def _addcmul_t1(g, s, B):
+    "grad * tensor2 * value"
+    return g * s.tensor2 * s.value
+
+
+@addcmul.grad("tensor2")
+def _addcmul_t2(g, s, B):
+    "grad * tensor1 * value"
+    return g * s.tensor1 * s.value
+
+
+addcdiv = defop("addcdiv", "AddcdivBackward0", _addc(np.true_divide),
+                inputs=("self", "tensor1", "tensor2"), save=("tensor1", "tensor2"))
+addcdiv.grad("self")(_add_self)
+
+
+@addcdiv.grad("tensor1")
+def _addcdiv_t1(g, s, B):
+    "grad * value / tensor2"
+    return g * s.value / s.tensor2
+
+
+@addcdiv.grad("tensor2")
+def _addcdiv_t2(g, s, B):
+    "-grad * value * tensor1 / tensor2**2"
+    return -g * s.value * s.tensor1 / (s.tensor2 * s.tensor2)
+
+
+def _xlogy(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    with np.errstate(divide="ignore", invalid="ignore"):
+        out = np.where(a == 0, 0.0, a * np.log(b))
+    # nan in other propagates even where self is 0
+    return np.where(np.isnan(b), np.nan, out).astype(a.dtype, copy=False)
+
+
+xlogy = defop("xlogy", "XlogyBackward0", _float_pair("xlogy", _xlogy, True),
+              inputs=("self", "other"), save=("self", "other"))
+
+
+@xlogy.grad("self")
+def _xlogy_self(g, s, B):
+    "grad * log(other)  (0 where self == 0 and other <= 0)"
+    mask = (s.self == 0) & (s.other <= 0)
+    safe = B.where(mask, 1.0, s.other)
+    return B.where(mask, 0.0, g * B.log(safe))
+
+
+@xlogy.grad("other")
+def _xlogy_other(g, s, B):
+    "grad * self / other"
+    return g * s.self / s.other
+
+
+# ----------------------------------------------------------------------------------------------
+# -- torch.nn.functional: activations, normalization, losses --
+# ----------------------------------------------------------------------------------------------
+def _hardtanh(a: np.ndarray, min_val: float = -1.0, max_val: float = 1.0) -> np.ndarray:
+    return np.clip(a, min_val, max_val).astype(a.dtype, copy=False)
+
+
+hardtanh = defop("hardtanh", "HardtanhBackward0", _hardtanh, save=("self",),
+                 torch="torch.nn.functional.hardtanh / relu6")
+
+
+@hardtanh.grad("self")
+def _hardtanh_self(g, s, B):
+    "grad where min_val < self < max_val, else 0"
+    return B.where((s.self > s.min_val) & (s.self < s.max_val), g, 0.0)
+
+
+def _logsigmoid(a: np.ndarray) -> np.ndarray:
+    return -_np_softplus(-a)
+
+
+logsigmoid = defop("logsigmoid", "LogSigmoidBackward0", _logsigmoid, save=("self",),
+                   torch="torch.nn.functional.logsigmoid")
+
+
+@logsigmoid.grad("self")
+def _logsigmoid_self(g, s, B):
+    "grad * sigmoid(-self)"
+    return g * B.sigmoid(-s.self)
+
+
+def _hardsigmoid(a: np.ndarray) -> np.ndarray:
+    return (np.clip(a + 3, 0, 6) / 6).astype(a.dtype, copy=False)
+
+
+hardsigmoid = defop("hardsigmoid", "HardsigmoidBackward0", _hardsigmoid, save=("self",),
+                    torch="torch.nn.functional.hardsigmoid")
+
+
+# PyTorch's kernel multiplies by the float32 constant 1.0f / 6.0f, for every dtype.
+_ONE_SIXTH_F32 = float(np.float32(1.0) / np.float32(6.0))
+
+
+@hardsigmoid.grad("self")
+def _hardsigmoid_self(g, s, B):
+    "grad / 6 where -3 < self < 3, else 0"
+    return B.where((s.self > -3) & (s.self < 3), g * _ONE_SIXTH_F32, 0.0)
+
+
+def _hardswish(a: np.ndarray) -> np.ndarray:
+    return (a * np.clip(a + 3, 0, 6) / 6).astype(a.dtype, copy=False)
+
+
+hardswish = defop("hardswish", "HardswishBackward0", _hardswish, save=("self",),
+                  torch="torch.nn.functional.hardswish")
+
+
+@hardswish.grad("self")
+def _hardswish_self(g, s, B):
+    "0 where self <= -3, grad * (self / 3 + 0.5) where self < 3, else grad"
+    x = s.self
+    inner = B.where(x < 3, g * (x / 3 + 0.5), g)
+    return B.where(x <= -3, 0.0, inner)
+
+
+def _mish(a: np.ndarray) -> np.ndarray:
+    return a * np.tanh(_np_softplus(a))
+
+
+mish = defop("mish", "MishBackward0", _mish, save=("self",), torch="torch.nn.functional.mish")
+
+
+@mish.grad("self")
+def _mish_self(g, s, B):
+    "grad * (tanh(softplus(self)) + self * sigmoid(self) * (1 - tanh(softplus(self))**2))"
+    x = s.self
+    # tanh(softplus(x)) = (1 - q**2) / (1 + q**2) with q = sigmoid(-x): no overflow anywhere.
+    q = B.sigmoid(-x)
+    t = (1 - q * q) / (q * q + 1)
+    return g * (t + x * B.sigmoid(x) * (1 - t * t))
+
+
+def _elu_general(a: np.ndarray, alpha: float, scale: float, input_scale: float) -> np.ndarray:
+    with np.errstate(over="ignore"):
+        neg = alpha * np.expm1(np.minimum(a, 0) * input_scale)
+    return (scale * np.where(a > 0, a, neg)).astype(a.dtype, copy=False)
+
+
+def _selu(a: np.ndarray, alpha: float, scale: float, input_scale: float = 1.0) -> np.ndarray:
+    return _elu_general(a, alpha, scale, input_scale)
+
+
+# F.selu records EluBackward0 (elu with scale), as PyTorch.
+selu = defop("selu", "EluBackward0", _selu, save=("self",), torch="torch.nn.functional.selu")
+
+
+@selu.grad("self")
+def _selu_self(g, s, B):
+    "grad * scale where self > 0, else grad * scale * alpha * input_scale * exp(self * input_scale)"
+    x = s.self
+    neg = B.exp(B.where(x > 0, 0.0, x) * s.input_scale) * (s.alpha * s.scale * s.input_scale)
+    return g * B.where(x > 0, s.scale, neg)
+
+
+def _celu(a: np.ndarray, alpha: float = 1.0) -> np.ndarray:
+    return _elu_general(a, alpha, 1.0, 1.0 / alpha)
+
+
+celu = defop("celu", "CeluBackward0", _celu, save=("self",), torch="torch.nn.functional.celu")
+
+
+def _f32(v: float) -> float:
+    # PyTorch's celu backward takes 1 / alpha.toFloat(): alpha rounded to float32 first.
+    return float(np.float32(v))
+
+
+@celu.grad("self")
+def _celu_self(g, s, B):
+    "grad where self > 0, else grad * exp(self / alpha)"
+    x = s.self
+    a32 = _f32(s.alpha)
+    return g * B.where(x > 0, 1.0, B.exp(B.where(x > 0, 0.0, x) / a32) * (s.alpha / a32))
+
+
+# The in-place forms save the result instead of self (EluBackward1 / CeluBackward1).
+selu_inplace = defop("selu_", "EluBackward1", _selu, save=("result",),
+                     torch="torch.nn.functional.selu(inplace=True)")
+
+
+@selu_inplace.grad("self")
+def _selu_inplace_self(g, s, B):
+    "grad * scale where result > 0, else grad * input_scale * (result + alpha * scale)"
+    r = s.result
+    return g * B.where(r > 0, s.scale, (r + s.alpha * s.scale) * s.input_scale)
+
+
+celu_inplace = defop("celu_", "CeluBackward1", _celu, save=("result",),
+                     torch="torch.nn.functional.celu(inplace=True)")
+
+
+@celu_inplace.grad("self")
+def _celu_inplace_self(g, s, B):
+    "grad where result > 0, else grad * (result + alpha) / alpha"
+    r = s.result
+    return g * B.where(r > 0, 1.0, (r + s.alpha) / _f32(s.alpha))
+
+
+def _layer_norm(a: np.ndarray, weight: Any, bias: Any, normalized_shape: tuple[int, ...],
+                eps: float = 1e-5) -> np.ndarray:
+    k = len(normalized_shape)
+    if k == 0 or a.ndim < k or tuple(a.shape[a.ndim - k:]) != tuple(normalized_shape):
+        raise ShapeMismatchError(
+            f"Given normalized_shape={list(normalized_shape)}, expected input with shape "
+            f"[*, {', '.join(str(n) for n in normalized_shape)}], but got input of size"
+            f"{list(a.shape)}"
+        )
+    for name, p in (("weight", weight), ("bias", bias)):
+        if p is not None and tuple(p.shape) != tuple(normalized_shape):
+            raise ShapeMismatchError(
+                f"Expected {name} to be of same shape as normalized_shape, but got {name} of "
+                f"shape {list(p.shape)} and normalized_shape = {list(normalized_shape)}"
+            )
+    dims = tuple(range(a.ndim - k, a.ndim))
+    mean = a.mean(axis=dims, keepdims=True)
+    xc = a - mean
+    rstd = 1 / np.sqrt((xc * xc).mean(axis=dims, keepdims=True) + eps)
+    out = xc * rstd
+    if weight is not None:
+        out = out * weight
+    if bias is not None:
+        out = out + bias
+    return out.astype(a.dtype, copy=False)
+
+
+layer_norm = defop("layer_norm", "NativeLayerNormBackward0", _layer_norm,
+                   inputs=("input", "weight", "bias"), save=("input", "weight", "bias"),
+                   torch="torch.nn.functional.layer_norm")
+
+
+def _ln_stats(s: Any, B: Any) -> tuple[Any, Any, tuple[int, ...], int]:
+    """xhat and rstd, recomputed from the saved input so that they are differentiable."""
+    x = s.input
+    nd = len(s.in_shape)
+    k = len(s.normalized_shape)
+    dims = tuple(range(nd - k, nd))
+    n = int(np.prod(s.normalized_shape))
+    xc = x - B.sum(x, dims, True) / n
+    rstd = (B.sum(xc * xc, dims, True) / n + s.eps) ** -0.5
+    return xc * rstd, rstd, dims, n
+
+
+@layer_norm.grad("input")
+def _layer_norm_input(g, s, B):
+    "rstd * (dy - mean(dy) - xhat * mean(dy * xhat)) over the normalized dims, dy = grad * weight"
+    xhat, rstd, dims, n = _ln_stats(s, B)
+    dy = g if s.weight is None else g * s.weight
+    return rstd * (dy - B.sum(dy, dims, True) / n - xhat * (B.sum(dy * xhat, dims, True) / n))
+
+
+@layer_norm.grad("weight")
+def _layer_norm_weight(g, s, B):
+    "grad * xhat, summed over the batch dims"
+    return g * _ln_stats(s, B)[0]
+
+
+@layer_norm.grad("bias")
+def _layer_norm_bias(g, s, B):
+    "grad, summed over the batch dims"
+    return g
+
+
+def _huber(a: np.ndarray, b: np.ndarray, reduction: str = "mean", delta: float = 1.0,
+           out_shape: Any = None) -> np.ndarray:
+    d = np.abs(a - b)
+    loss = np.where(d < delta, 0.5 * d * d, delta * (d - 0.5 * delta))
+    return _reduce(loss, reduction)
+
+
+huber_loss = defop("huber_loss", "HuberLossBackward0", _bin(_huber), inputs=("self", "target"),
+                   save=("self", "target"), torch="torch.nn.functional.huber_loss")
+
+
+def _huber_d(s: Any, B: Any) -> Any:
+    d = s.self - s.target
+    return B.where(d < -s.delta, -s.delta, B.where(d > s.delta, s.delta, d))
+
+
+@huber_loss.grad("self")
+def _huber_self(g, s, B):
+    "grad * clamp(self - target, -delta, delta)"
+    return _reduce_grad(g, s, B) * _huber_d(s, B)
+
+
+@huber_loss.grad("target")
+def _huber_target(g, s, B):
+    "-(the self gradient)"
+    return -(_reduce_grad(g, s, B) * _huber_d(s, B))
+
+
+def _pad_regions(in_shape: tuple[int, ...], pad: tuple[int, ...]) -> tuple[tuple, tuple, tuple]:
+    """The padded shape, and the slices of input and output that hold the same elements."""
+    nd = len(in_shape)
+    out_shape = list(in_shape)
+    src = [slice(None)] * nd
+    dst = [slice(None)] * nd
+    for i in range(len(pad) // 2):
+        d = nd - 1 - i
+        lo, hi = pad[2 * i], pad[2 * i + 1]
+        n = in_shape[d]
+        size = n + lo + hi
+        if size < 0 or n - max(0, -lo) - max(0, -hi) < 0:
+            raise InvalidArgumentError("narrow(): length must be non-negative.")
+        out_shape[d] = size
+        kept = n - max(0, -lo) - max(0, -hi)
+        src[d] = slice(max(0, -lo), max(0, -lo) + kept)
+        dst[d] = slice(max(0, lo), max(0, lo) + kept)
+    return tuple(out_shape), tuple(src), tuple(dst)
+
+
+def _constant_pad_nd(a: np.ndarray, pad: tuple[int, ...], value: Any = 0) -> np.ndarray:
+    out_shape, src, dst = _pad_regions(a.shape, pad)
+    check_shape(out_shape)
+    out = np.full(out_shape, value, dtype=a.dtype)
+    out[dst] = a[src]
+    return out
+
+
+constant_pad_nd = defop("constant_pad_nd", "ConstantPadNdBackward0", _constant_pad_nd,
+                        torch="torch.nn.functional.pad (constant mode)")
+
+
+@constant_pad_nd.grad("self")
+def _constant_pad_nd_self(g, s, B):
+    "grad with the padding cut off (and zeros where negative padding cropped self)"
+    _, src, dst = _pad_regions(s.in_shape, s.pad)
+    inner = B.getitem(g, dst)
+    if any(p < 0 for p in s.pad):
+        return B.index_add(inner, s.in_shape, src)
+    return inner
+
+
+def _embedding(weight: np.ndarray, indices: np.ndarray, padding_idx: int = -1,
+               scale_grad_by_freq: bool = False) -> np.ndarray:
+    n = weight.shape[0]
+    if indices.size and (indices.min() < 0 or indices.max() >= n):
+        raise InvalidArgumentError("index out of range in self")
+    return weight[indices]
+
+
+embedding = defop("embedding", "EmbeddingBackward0", _embedding, inputs=("weight",),
+                  torch="torch.nn.functional.embedding")
+
+
+@embedding.grad("weight")
+def _embedding_weight(g, s, B):
+    "grad rows added into the rows of weight they were looked up from (not padding_idx)"
+    idx = s.indices
+    scale = np.ones(idx.shape, dtype=s.dtype)
+    if s.scale_grad_by_freq:
+        counts = np.bincount(idx.reshape(-1), minlength=s.in_shape[0])
+        scale = scale / counts[idx]
+    if s.padding_idx >= 0:
+        scale = scale * (idx != s.padding_idx)
+    gg = g * scale[..., None] if (s.scale_grad_by_freq or s.padding_idx >= 0) else g
+    return B.index_add(gg, s.in_shape, (idx,))

@@ -163,6 +163,60 @@ METHODS: dict[str, Any] = {
     "tanh_": ops.tanh_, "copy_": ops.copy_,
 }
 
+# -- elementwise math --
+METHODS.update({
+    "sinh": ops.sinh, "cosh": ops.cosh, "asin": ops.asin, "acos": ops.acos, "atan": ops.atan,
+    "arcsin": ops.asin, "arccos": ops.acos, "arctan": ops.atan, "atan2": ops.atan2,
+    "arctan2": ops.atan2, "log2": ops.log2, "log10": ops.log10, "expm1": ops.expm1,
+    "exp2": ops.exp2, "floor": ops.floor, "ceil": ops.ceil, "round": ops.round, "trunc": ops.trunc,
+    "fix": ops.trunc, "frac": ops.frac, "fmod": ops.fmod, "remainder": ops.remainder,
+    "hypot": ops.hypot, "logaddexp": ops.logaddexp, "xlogy": ops.xlogy, "sgn": ops.sgn,
+    "lerp": ops.lerp, "addcmul": ops.addcmul, "addcdiv": ops.addcdiv,
+    "sinh_": ops.sinh_, "cosh_": ops.cosh_, "asin_": ops.asin_, "acos_": ops.acos_,
+    "atan_": ops.atan_, "arcsin_": ops.asin_, "arccos_": ops.acos_, "arctan_": ops.atan_,
+    "atan2_": ops.atan2_, "arctan2_": ops.atan2_, "log2_": ops.log2_, "log10_": ops.log10_,
+    "expm1_": ops.expm1_, "exp2_": ops.exp2_, "floor_": ops.floor_, "ceil_": ops.ceil_,
+    "round_": ops.round_, "trunc_": ops.trunc_, "fix_": ops.trunc_, "frac_": ops.frac_,
+    "fmod_": ops.fmod_, "remainder_": ops.remainder_, "hypot_": ops.hypot_, "xlogy_": ops.xlogy_,
+    "sgn_": ops.sgn_, "lerp_": ops.lerp_, "addcmul_": ops.addcmul_, "addcdiv_": ops.addcdiv_,
+})
+
+# -- shape, indexing, scan and sort --
+def _new(fill: Any) -> Any:
+    def method(self: Tensor, *size: Any, dtype: Any = None, requires_grad: bool = False,
+               device: Any = None) -> Tensor:
+        from .creation import full
+
+        if len(size) == 1 and isinstance(size[0], list | tuple):
+            size = tuple(size[0])
+        # As PyTorch: the new tensor takes self's dtype unless one is given.
+        return full(size, fill, dtype=self.dtype if dtype is None else dtype,
+                    requires_grad=requires_grad)
+
+    return method
+
+
+def _new_full(self: Tensor, size: Any, fill_value: Any, *, dtype: Any = None,
+              requires_grad: bool = False, device: Any = None) -> Tensor:
+    from .creation import full
+
+    return full(size, fill_value, dtype=self.dtype if dtype is None else dtype,
+                requires_grad=requires_grad)
+
+
+METHODS.update({
+    "narrow": ops.narrow, "movedim": ops.movedim, "moveaxis": ops.movedim,
+    "unflatten": ops.unflatten, "diagonal": ops.diagonal, "trace": ops.trace, "flip": ops.flip,
+    "roll": ops.roll, "tril": ops.tril, "triu": ops.triu, "gather": ops.gather,
+    "scatter": ops.scatter, "scatter_add": ops.scatter_add, "masked_fill": ops.masked_fill,
+    "index_select": ops.index_select, "masked_select": ops.masked_select, "take": ops.take,
+    "cumsum": ops.cumsum, "cumprod": ops.cumprod, "sort": ops.sort, "topk": ops.topk,
+    "repeat": ops.repeat, "tile": ops.tile, "repeat_interleave": ops.repeat_interleave,
+    "view_as": ops.view_as, "reshape_as": ops.reshape_as, "new_zeros": _new(0),
+    "new_ones": _new(1), "new_full": _new_full, "cross": ops.cross, "diff": ops.diff,
+    "kron": ops.kron,
+})
+
 # Methods defined on Tensor itself (autograd and conversion) that specs may call.
 CORE_METHODS = frozenset({
     "backward", "detach", "detach_", "requires_grad_", "retain_grad", "register_hook",

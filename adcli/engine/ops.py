@@ -529,27 +529,31 @@ def prod(input: Tensor, dim: int | None = None, keepdim: bool = False) -> Tensor
     return D.prod_dim(input, dim=_wrap_dim(dim, input._data.ndim), keepdim=keepdim)
 
 
-class MaxResult(NamedTuple):
-    """``(values, indices)``, as torch.return_types.max."""
+class ValuesIndices(NamedTuple):
+    """``(values, indices)``, printed as ``torch.return_types.<kind>``."""
 
     values: Tensor
     indices: Tensor
 
+    kind = "max"
+
     def __repr__(self) -> str:
-        return f"torch.return_types.max(\nvalues={self.values!r},\nindices={self.indices!r})"
+        return (f"torch.return_types.{self.kind}(\nvalues={self.values!r},"
+                f"\nindices={self.indices!r})")
 
 
-class MinResult(MaxResult):
-    """``(values, indices)``, as torch.return_types.min."""
-
+class MaxResult(ValuesIndices):
     __slots__ = ()
+    kind = "max"
 
-    def __repr__(self) -> str:
-        return f"torch.return_types.min(\nvalues={self.values!r},\nindices={self.indices!r})"
+
+class MinResult(ValuesIndices):
+    __slots__ = ()
+    kind = "min"
 
 
 def _extreme(op_all: Any, op_dim: Any, binary: Any, input: Tensor, dim: Any,
-             keepdim: bool, result: type[MaxResult] = MaxResult) -> Any:
+             keepdim: bool, result: type[ValuesIndices] = MaxResult) -> Any:
     if isinstance(dim, Tensor):
         return binary(input, dim)
     if dim is None:
@@ -957,6 +961,568 @@ def setitem(x: Tensor, key: Any, value: Any) -> None:
 
 
 # ----------------------------------------------------------------------------------------------
+# -- shape, indexing, scan and sort --
+# ----------------------------------------------------------------------------------------------
+def narrow(input: Tensor, dim: int, start: Any, length: int) -> Tensor:
+    nd = input._data.ndim
+    if nd == 0:
+        raise InvalidArgumentError("narrow() cannot be applied to a 0-dim tensor.")
+    d = _wrap_dim(dim, nd)
+    if isinstance(start, Tensor):
+        start = start.item()
+    start, length = int(start), int(length)
+    n = input._data.shape[d]
+    if not -n <= start <= n:
+        raise InvalidArgumentError(
+            f"start out of range (expected to be in range of [{-n}, {n}], but got {start})")
+    if start < 0:
+        start += n
+    if length < 0:
+        raise InvalidArgumentError("narrow(): length must be non-negative.")
+    if start + length > n:
+        raise InvalidArgumentError(
+            f"start ({start}) + length ({length}) exceeds dimension size ({n}).")
+    # As PyTorch: narrow is a slice (SliceBackward0), a view.
+    return D.slice_(input, dim=d, start=start, stop=start + length, step=1)
+
+
+def _int_list(x: Any) -> list[int]:
+    return [int(x)] if isinstance(x, int | np.integer) else [int(v) for v in x]
+
+
+def movedim(input: Tensor, source: Any, destination: Any) -> Tensor:
+    nd = input._data.ndim
+    src, dst = _int_list(source), _int_list(destination)
+    if len(src) != len(dst):
+        raise InvalidArgumentError(
+            f"movedim: Invalid source or destination dims: source ({src} dims) should contain the "
+            f"same number of dims as destination ({dst} dims)")
+    s = [_wrap_dim(d, nd) for d in src]
+    t_ = [_wrap_dim(d, nd) for d in dst]
+    for name, given, wrapped in (("source", src, s), ("destination", dst, t_)):
+        if len(set(wrapped)) != len(wrapped):
+            raise InvalidArgumentError(f"movedim: repeated dim in `{name}` ({given})")
+    order = [-1] * nd
+    for a, b in zip(s, t_):
+        order[b] = a
+    rest = iter(d for d in range(nd) if d not in s)
+    order = [next(rest) if o == -1 else o for o in order]
+    # As PyTorch: a permute (PermuteBackward0), even when nothing moves.
+    return D.permute(input, dims=tuple(order))
+
+
+moveaxis = movedim
+
+
+def unflatten(input: Tensor, dim: int, sizes: Sequence[int]) -> Tensor:
+    shape = input._data.shape
+    d = _wrap_dim(dim, input._data.ndim)
+    sizes = tuple(int(n) for n in sizes)
+    if not sizes:
+        raise InvalidArgumentError("unflatten: sizes must be non-empty")
+    n = shape[d] if shape else 1
+    if sizes.count(-1) > 1:
+        raise InvalidArgumentError("only one dimension can be inferred")
+    known = int(np.prod([k for k in sizes if k != -1]))
+    if -1 in sizes and known and n % known == 0:
+        sizes = tuple(n // known if k == -1 else k for k in sizes)
+    if int(np.prod(sizes)) != n or -1 in sizes:
+        raise InvalidArgumentError(
+            f"unflatten: Provided sizes {list(sizes)} don't multiply up to the size of dim {d} "
+            f"({n}) in the input tensor")
+    # Splitting one dim never needs a copy: always a view (ViewBackward0), as PyTorch.
+    return D.view(input, shape=(*shape[:d], *sizes, *shape[d + 1:]))
+
+
+def diagonal(input: Tensor, offset: int = 0, dim1: int = 0, dim2: int = 1) -> Tensor:
+    nd = input._data.ndim
+    d1, d2 = _wrap_dim(dim1, nd), _wrap_dim(dim2, nd)
+    if d1 == d2:
+        raise InvalidArgumentError(f"diagonal dimensions cannot be identical {dim1}, {dim2}")
+    return D.diagonal(input, offset=int(offset), dim1=d1, dim2=d2)
+
+
+def trace(input: Tensor) -> Tensor:
+    return D.trace(input)
+
+
+def _dim_list(dims: Sequence[Any], nd: int) -> tuple[int, ...]:
+    out = tuple(_wrap_dim(d, nd) for d in _shape_arg(dims))
+    for d in out:
+        if out.count(d) > 1:
+            raise InvalidArgumentError(f"dim {d} appears multiple times in the list of dims")
+    return out
+
+
+def flip(input: Tensor, *dims: Any) -> Tensor:
+    return D.flip(input, dims=_dim_list(dims, input._data.ndim))
+
+
+def roll(input: Tensor, shifts: Any, dims: Any = None) -> Tensor:
+    sh = tuple(_int_list(shifts))
+    if not sh:
+        raise InvalidArgumentError("`shifts` required")
+    if dims is None:
+        if len(sh) != 1:
+            raise InvalidArgumentError(
+                f"shifts and dimensions must align. shifts: {len(sh)}, dims:0")
+        return D.roll(input, shifts=sh, dims=None)
+    ds = tuple(_wrap_dim(d, input._data.ndim) for d in _int_list(dims))
+    if len(sh) != len(ds):
+        raise InvalidArgumentError(
+            f"shifts and dimensions must align. shifts: {len(sh)}, dims:{len(ds)}")
+    return D.roll(input, shifts=sh, dims=ds)
+
+
+def tril(input: Tensor, diagonal: int = 0) -> Tensor:
+    return D.tril(input, diagonal=int(diagonal))
+
+
+def triu(input: Tensor, diagonal: int = 0) -> Tensor:
+    return D.triu(input, diagonal=int(diagonal))
+
+
+def _index_arg(index: Any) -> np.ndarray:
+    # A private copy: a later in-place write to the index tensor must not change the backward.
+    return np.array(index._data if isinstance(index, Tensor) else index)
+
+
+def _scan_dim(input: Tensor, dim: int) -> int:
+    return _wrap_dim(dim, input._data.ndim)
+
+
+def gather(input: Tensor, dim: int, index: Tensor, *, sparse_grad: bool = False) -> Tensor:
+    return D.gather(input, dim=_scan_dim(input, dim), index=_index_arg(index))
+
+
+def scatter(input: Tensor, dim: int, index: Tensor, src: Any = None, *, value: Any = None,
+            reduce: str | None = None) -> Tensor:
+    if reduce is not None:
+        raise InvalidArgumentError("scatter: reduce= is not supported by adcli")
+    d = _scan_dim(input, dim)
+    if isinstance(src, Tensor):
+        return D.scatter(input, src, dim=d, index=_index_arg(index))
+    fill = value if src is None else src
+    if fill is None:
+        raise InvalidArgumentError("scatter() missing the src tensor or the value")
+    return D.scatter_value(input, dim=d, index=_index_arg(index), value=fill)
+
+
+def scatter_add(input: Tensor, dim: int, index: Tensor, src: Tensor) -> Tensor:
+    return D.scatter_add(input, as_tensor(src, input), dim=_scan_dim(input, dim),
+                         index=_index_arg(index))
+
+
+# C++ type names, as PyTorch's masked_fill message prints them
+_CTYPE = {"int64": "long int", "int32": "int", "int16": "short int", "int8": "signed char",
+          "uint8": "unsigned char", "float32": "float", "float64": "double"}
+
+
+def masked_fill(input: Tensor, mask: Tensor, value: Any) -> Tensor:
+    m = _index_arg(mask)
+    if m.dtype != np.bool_:
+        raise InvalidArgumentError(
+            "masked_fill_ only supports boolean masks, but got mask with dtype "
+            f"{_CTYPE.get(m.dtype.name, m.dtype.name)}")
+    if isinstance(value, Tensor):
+        if value._data.ndim:
+            raise InvalidArgumentError(
+                "masked_fill_ only supports a 0-dimensional value tensor, but got tensor with "
+                f"{value._data.ndim} dimension(s).")
+        return D.masked_fill_tensor(input, value, mask=m)
+    return D.masked_fill(input, mask=m, value=value)
+
+
+def index_select(input: Tensor, dim: int, index: Tensor) -> Tensor:
+    return D.index_select(input, dim=_scan_dim(input, dim), index=_index_arg(index))
+
+
+def masked_select(input: Tensor, mask: Tensor) -> Tensor:
+    return D.masked_select(input, mask=_index_arg(mask))
+
+
+def take(input: Tensor, index: Tensor) -> Tensor:
+    return D.take(input, index=_index_arg(index))
+
+
+def cumsum(input: Tensor, dim: int, *, dtype: Any = None) -> Tensor:
+    dt = None if dtype is None else dtypes.to_dtype(dtype).np
+    return D.cumsum(input, dim=_scan_dim(input, dim), dtype=dt)
+
+
+def cumprod(input: Tensor, dim: int, *, dtype: Any = None) -> Tensor:
+    dt = None if dtype is None else dtypes.to_dtype(dtype).np
+    return D.cumprod(input, dim=_scan_dim(input, dim), dtype=dt)
+
+
+class SortResult(ValuesIndices):
+    __slots__ = ()
+    kind = "sort"
+
+
+class TopkResult(ValuesIndices):
+    __slots__ = ()
+    kind = "topk"
+
+
+def sort(input: Tensor, dim: int = -1, descending: bool = False, *,
+         stable: bool = False) -> SortResult:
+    # Always stable (PyTorch's unstable order of ties is unspecified).
+    values, indices = D.sort(input, dim=_scan_dim(input, dim), descending=bool(descending))
+    return SortResult(values, indices)
+
+
+def topk(input: Tensor, k: int, dim: int = -1, largest: bool = True,
+         sorted: bool = True) -> TopkResult:
+    values, indices = D.topk(input, k=int(k), dim=_scan_dim(input, dim), largest=bool(largest),
+                             sorted=bool(sorted))
+    return TopkResult(values, indices)
+
+
+def repeat(input: Tensor, *sizes: Any) -> Tensor:
+    return D.repeat(input, repeats=_shape_arg(sizes))
+
+
+def tile(input: Tensor, *dims: Any) -> Tensor:
+    reps = _shape_arg(dims)
+    lead = input._data.ndim - len(reps)
+    # As PyTorch: missing leading repeats are 1, then Tensor.repeat (RepeatBackward0).
+    return D.repeat(input, repeats=(1,) * lead + reps if lead > 0 else reps)
+
+
+def repeat_interleave(input: Tensor, repeats: Any, dim: int | None = None, *,
+                      output_size: int | None = None) -> Tensor:
+    x = flatten(input) if dim is None else input
+    d = 0 if dim is None else _wrap_dim(dim, x._data.ndim)
+    if isinstance(repeats, Tensor):
+        # As PyTorch: tensor repeats select with the repeated positions (IndexSelectBackward0).
+        reps = repeats._data
+        if reps.ndim > 1:
+            raise InvalidArgumentError("repeats must be 0-dim or 1-dim tensor")
+        n = x._data.shape[d] if x._data.ndim else 1
+        reps = reps.reshape(-1)
+        if reps.size == 1:
+            reps = np.repeat(reps, n)
+        if reps.size != n:
+            raise InvalidArgumentError(
+                f"repeats must have the same size as input along dim, but got "
+                f"repeats.size(0) = {reps.size} and input.size({d}) = {n}")
+        if (reps < 0).any():
+            raise InvalidArgumentError("repeats can not be negative")
+        return D.index_select(x, dim=d, index=np.repeat(np.arange(n), reps))
+    r = int(repeats)
+    if r < 0:
+        raise InvalidArgumentError("Repeats must be non-negative")
+    # As PyTorch: unsqueeze, expand, a contiguous copy, and a flatten of the two dims.
+    u = unsqueeze(x, d + 1)
+    shape = list(u.shape)
+    shape[d + 1] = r
+    return flatten(D.clone(expand(u, tuple(shape))), d, d + 1)
+
+
+def cross(input: Tensor, other: Tensor, dim: int | None = None) -> Tensor:
+    a, b = as_tensor(input), as_tensor(other)
+    if dim is None:
+        # PyTorch's (deprecated) default: the first dim of size 3.
+        dim = next((d for d, n in enumerate(a.shape) if n == 3), None)
+        if dim is None:
+            raise InvalidArgumentError("no dimension of size 3 in input")
+    return D.cross(a, b, dim=_wrap_dim(dim, a._data.ndim))
+
+
+def diff(input: Tensor, n: int = 1, dim: int = -1, prepend: Any = None,
+         append: Any = None) -> Tensor:
+    nd = input._data.ndim
+    if nd == 0:
+        raise InvalidArgumentError("diff expects input to be at least one-dimensional")
+    if n < 0:
+        raise InvalidArgumentError(f"order must be non-negative but got {n}")
+    d = _wrap_dim(dim, nd)
+    parts = [as_tensor(p, input) for p in (prepend, input, append) if p is not None]
+    if builtins.any(p._data.ndim != nd for p in parts):
+        raise InvalidArgumentError(
+            "diff expects prepend or append to be the same dimension as input")
+    x = cat(parts, d) if len(parts) > 1 else input
+    if n == 0:
+        # As PyTorch: a copy into a new tensor (CopyBackwards), not a clone.
+        return copy_(Tensor._make(np.empty_like(x._data), None, 0, None), x)
+    # As PyTorch: n times narrow(1, len) - narrow(0, len), at most size(dim) times.
+    length = x._data.shape[d] - 1
+    for _ in range(_py_min(n, x._data.shape[d])):
+        x = sub(narrow(x, d, 1, length), narrow(x, d, 0, length))
+        length -= 1
+    return x
+
+
+def kron(input: Tensor, other: Tensor) -> Tensor:
+    a, b = as_tensor(input), as_tensor(other)
+    nd = _py_max(a._data.ndim, b._data.ndim)
+    sa = (1,) * (nd - a._data.ndim) + a._data.shape
+    sb = (1,) * (nd - b._data.ndim) + b._data.shape
+    # As PyTorch: interleave the dims (a as [n, 1], b as [1, m]), multiply, and merge them.
+    av = D.unsafe_view(a, shape=tuple(k for n in sa for k in (n, 1)))
+    bv = D.unsafe_view(b, shape=tuple(k for n in sb for k in (1, n)))
+    return D.unsafe_view(mul(av, bv), shape=tuple(x * y for x, y in zip(sa, sb)))
+
+
+def _sumproduct_pair(left: Tensor, right: Tensor, sum_dims: list[int]) -> Tensor:
+    """PyTorch's einsum pair contraction ``(left * right).sum(sum_dims, keepdim=True)``:
+    permute, reshape to 3D, bmm, view and permute back (or a plain mul with nothing to sum)."""
+    if not sum_dims:
+        return mul(left, right)
+    lro: list[int] = []
+    lo: list[int] = []
+    ro: list[int] = []
+    lro_size = lo_size = ro_size = sum_size = 1
+    for i in range(left._data.ndim):
+        sl, sr = left.shape[i] != 1, right.shape[i] != 1
+        if i in sum_dims:
+            if sl and sr:
+                if left.shape[i] != right.shape[i]:
+                    raise InvalidArgumentError("non-broadcast dimensions must match")
+                sum_size *= left.shape[i]
+            elif sl:
+                left = sum(left, i, True)
+            elif sr:
+                right = sum(right, i, True)
+        elif sl and sr:
+            if left.shape[i] != right.shape[i]:
+                raise InvalidArgumentError("non-broadcast dimensions must match")
+            lro.append(i)
+            lro_size *= left.shape[i]
+        elif sl:
+            lo.append(i)
+            lo_size *= left.shape[i]
+        else:
+            ro.append(i)
+            ro_size *= right.shape[i]
+    out_size = ([left.shape[d] for d in lro] + [left.shape[d] for d in lo] + [1] * len(sum_dims)
+                + [right.shape[d] for d in ro])
+    order = lro + lo + sum_dims + ro
+    operm = [0] * len(order)
+    for k, d in enumerate(order):
+        operm[d] = k
+    a = reshape(permute(left, order), (lro_size, lo_size, sum_size))
+    b = reshape(permute(right, lro + sum_dims + ro + lo), (lro_size, sum_size, ro_size))
+    return permute(view(bmm(a, b), out_size), operm)
+
+
+_ELLIPSIS = 52
+
+
+def _label_index(c: str) -> int:
+    return ord(c) - ord("A") if c.isupper() else ord(c) - ord("a") + 26
+
+
+def _label_char(s: int) -> str:
+    return chr(s + ord("A")) if s < 26 else chr(s - 26 + ord("a"))
+
+
+def _is_label(c: str) -> bool:
+    return c.isascii() and c.isalpha()
+
+
+def _einsum_inputs(lhs: str, n_ops: int) -> list[list[int]]:
+    labels: list[list[int]] = [[] for _ in range(n_ops)]
+    cur, ell, i = 0, False, 0
+    while i < len(lhs):
+        c = lhs[i]
+        if c == ".":
+            if ell:
+                raise InvalidArgumentError(
+                    f"einsum(): found '.' for operand {cur} for which an ellipsis was already "
+                    "found")
+            if not (i + 2 < len(lhs) and lhs[i + 1] == "." and lhs[i + 2] == "."):
+                raise InvalidArgumentError(
+                    f"einsum(): found '.' for operand {cur} that is not part of any ellipsis")
+            labels[cur].append(_ELLIPSIS)
+            ell = True
+            i += 2
+        elif c == ",":
+            cur += 1
+            if cur >= n_ops:
+                raise InvalidArgumentError(
+                    "einsum(): fewer operands were provided than specified in the equation")
+            ell = False
+        elif c != " ":
+            if not _is_label(c):
+                raise InvalidArgumentError(
+                    f"einsum(): invalid subscript given at index {i} in the equation string, "
+                    "subscripts must be in [a-zA-Z]")
+            labels[cur].append(_label_index(c))
+        i += 1
+    if cur != n_ops - 1:
+        raise InvalidArgumentError(
+            "einsum(): more operands were provided than specified in the equation")
+    return labels
+
+
+def einsum(equation: str, *operands: Any) -> Tensor:
+    """Einstein summation, recorded as PyTorch records it (diagonal, permute, unsqueeze, sum,
+    and pairwise bmm contractions, left to right)."""
+    if len(operands) == 1 and isinstance(operands[0], list | tuple):
+        operands = tuple(operands[0])
+    if not isinstance(equation, str):
+        raise InvalidArgumentError("einsum(): the sublist format is not supported by adcli")
+    ts = [as_tensor(o) for o in operands]
+    if not ts:
+        raise InvalidArgumentError("einsum(): must provide at least one operand")
+    arrow = equation.find("->")
+    lhs = equation if arrow < 0 else equation[:arrow]
+    op_labels = _einsum_inputs(lhs, len(ts))
+    label_count = [0] * _ELLIPSIS
+    ell_num_dim = 0
+    for i, (t_, labels) in enumerate(zip(ts, op_labels)):
+        nd = t_._data.ndim
+        has_ell = _ELLIPSIS in labels
+        n = len(labels) - has_ell
+        for s in labels:
+            if s != _ELLIPSIS:
+                label_count[s] += 1
+        if has_ell:
+            ell_num_dim = _py_max(ell_num_dim, nd - n)
+        if (n > nd) if has_ell else (n != nd):
+            raise InvalidArgumentError(
+                f"einsum(): the number of subscripts in the equation ({n}) "
+                + ("is more than" if has_ell else "does not match")
+                + f" the number of dimensions ({nd}) for operand {i}"
+                + ("" if has_ell else " and no ellipsis was given"))
+    # Every operand is aligned to the dims [output labels, contraction labels].
+    perm_of = [-1] * _ELLIPSIS
+    n_perm = ell_index = 0
+    ell_in_output = False
+    if arrow < 0:
+        n_perm, ell_in_output = ell_num_dim, True
+        for s in range(_ELLIPSIS):
+            if label_count[s] == 1:
+                perm_of[s] = n_perm
+                n_perm += 1
+    else:
+        rhs = equation[arrow + 2:]
+        i = 0
+        while i < len(rhs):
+            c = rhs[i]
+            if c == ".":
+                if ell_in_output:
+                    raise InvalidArgumentError(
+                        "einsum(): found '.' for output but an ellipsis (...) was already found")
+                if not (i + 2 < len(rhs) and rhs[i + 1] == "." and rhs[i + 2] == "."):
+                    raise InvalidArgumentError(
+                        "einsum(): found '.' for output that is not part of any ellipsis (...)")
+                i += 2
+                ell_index, ell_in_output = n_perm, True
+                n_perm += ell_num_dim
+            elif c != " ":
+                if not _is_label(c):
+                    raise InvalidArgumentError(
+                        f"einsum(): invalid subscript given at index {len(lhs) + 2 + i} in the "
+                        "equation string, subscripts must be in [a-zA-Z]")
+                s = _label_index(c)
+                if label_count[s] == 0 or perm_of[s] != -1:
+                    raise InvalidArgumentError(
+                        f"einsum(): output subscript {c}"
+                        + (" appears more than once in the output" if perm_of[s] != -1
+                           else " does not appear in the equation for any input operand"))
+                perm_of[s] = n_perm
+                n_perm += 1
+            i += 1
+    n_out = n_perm
+    if not ell_in_output:
+        ell_index = n_perm
+        n_perm += ell_num_dim
+    for s in range(_ELLIPSIS):
+        if label_count[s] and perm_of[s] == -1:
+            perm_of[s] = n_perm
+            n_perm += 1
+    label_size = [1] * _ELLIPSIS
+    ell_sizes = [1] * ell_num_dim
+    dim_counts = [0] * n_perm  # how many operands have a size != 1 there
+    aligned: list[Tensor] = []
+    for i, (op, labels) in enumerate(zip(ts, op_labels)):
+        perm = [-1] * n_perm
+        dim = 0
+        for s in labels:
+            if s == _ELLIPSIS:
+                covered = ts[i]._data.ndim - (len(labels) - 1)
+                for j in range(ell_num_dim - covered, ell_num_dim):
+                    size = op.shape[dim]
+                    if size != 1:
+                        if ell_sizes[j] not in (1, size):
+                            raise D.ShapeMismatchError(
+                                f"einsum(): dimension {dim} covered by ellipsis in operand {i}"
+                                f"has size {size} which does not broadcast with previously seen "
+                                f"ellipsis with size {ell_sizes[j]} for the respective dimension")
+                        ell_sizes[j] = size
+                        dim_counts[ell_index + j] += 1
+                    perm[ell_index + j] = dim
+                    dim += 1
+            elif perm[perm_of[s]] == -1:
+                size = op.shape[dim]
+                if size != 1:
+                    if label_size[s] not in (1, size):
+                        raise D.ShapeMismatchError(
+                            f"einsum(): subscript {_label_char(s)} has size {size} for operand "
+                            f"{i} which does not broadcast with previously seen size "
+                            f"{label_size[s]}")
+                    label_size[s] = size
+                    dim_counts[perm_of[s]] += 1
+                perm[perm_of[s]] = dim
+                dim += 1
+            else:
+                # A repeated label: its diagonal, kept at the first occurrence's position.
+                prev = perm[perm_of[s]]
+                if op.shape[dim] != op.shape[prev]:
+                    raise D.ShapeMismatchError(
+                        f"einsum(): subscript {_label_char(s)} is repeated for operand {i} but "
+                        f"the sizes don't match, {op.shape[dim]} != {op.shape[prev]}")
+                op = movedim(diagonal(op, 0, prev, dim), -1, prev)
+        for k in range(n_perm):
+            if perm[k] == -1:
+                op = unsqueeze(op, dim)
+                perm[k] = dim
+                dim += 1
+        aligned.append(permute(op, perm))
+    # Contract left to right (PyTorch without opt_einsum), summing dims as soon as possible.
+    while len(aligned) > 1:
+        a, b = aligned[0], aligned[1]
+        sum_dims: list[int] = []
+        a_sum: list[int] = []
+        b_sum: list[int] = []
+        for d in range(n_out, n_perm):
+            if a.shape[d] != 1 and b.shape[d] != 1:
+                dim_counts[d] -= 1
+                if dim_counts[d] == 1:
+                    sum_dims.append(d)
+                    dim_counts[d] = 0
+            elif dim_counts[d] == 1:
+                if a.shape[d] != 1:
+                    a_sum.append(d)
+                    dim_counts[d] = 0
+                elif b.shape[d] != 1:
+                    b_sum.append(d)
+                    dim_counts[d] = 0
+        if a_sum:
+            a = sum(a, a_sum, True)
+        if b_sum:
+            b = sum(b, b_sum, True)
+        aligned[:2] = [_sumproduct_pair(a, b, sum_dims)]
+    out = aligned[0]
+    if n_perm > n_out:
+        if len(ts) > 1:
+            return view(out, list(out.shape)[:n_out])
+        return sum(out, list(range(n_out, n_perm)))
+    return out
+
+
+def view_as(input: Tensor, other: Tensor) -> Tensor:
+    return view(input, tuple(other.shape))
+
+
+def reshape_as(input: Tensor, other: Tensor) -> Tensor:
+    return reshape(input, tuple(other.shape))
+
+
+# ----------------------------------------------------------------------------------------------
 # in place
 # ----------------------------------------------------------------------------------------------
 def _inplace_binary(op: Any, self: Tensor, other: Any, **attrs: Any) -> Tensor:
@@ -1072,3 +1638,226 @@ def _B_index_add(g: Tensor, shape: tuple[int, ...], index: Any, unique: bool = F
 
 def _B_cat(xs: list[Tensor], dim: int) -> Tensor:
     return cat(xs, dim)
+
+
+# ----------------------------------------------------------------------------------------------
+# -- elementwise math (hyperbolic, inverse trig, logs, rounding, two-input and three-input) --
+# ----------------------------------------------------------------------------------------------
+def sinh(input: Tensor) -> Tensor:
+    return D.sinh(input)
+
+
+def cosh(input: Tensor) -> Tensor:
+    return D.cosh(input)
+
+
+def asin(input: Tensor) -> Tensor:
+    return D.asin(input)
+
+
+def acos(input: Tensor) -> Tensor:
+    return D.acos(input)
+
+
+def atan(input: Tensor) -> Tensor:
+    return D.atan(input)
+
+
+arcsin, arccos, arctan = asin, acos, atan
+
+
+def atan2(input: Tensor, other: Tensor) -> Tensor:
+    a = as_tensor(input)
+    return D.atan2(a, as_tensor(other, a))
+
+
+arctan2 = atan2
+
+
+def log2(input: Tensor) -> Tensor:
+    return D.log2(input)
+
+
+def log10(input: Tensor) -> Tensor:
+    return D.log10(input)
+
+
+def expm1(input: Tensor) -> Tensor:
+    return D.expm1(input)
+
+
+def exp2(input: Tensor) -> Tensor:
+    return D.exp2(input)
+
+
+def floor(input: Tensor) -> Tensor:
+    return D.floor(input)
+
+
+def ceil(input: Tensor) -> Tensor:
+    return D.ceil(input)
+
+
+def round(input: Tensor, *, decimals: int | None = None) -> Tensor:
+    # As PyTorch: an explicit decimals (even 0) is the other overload, RoundBackward1.
+    if decimals is None:
+        return D.round_(input)
+    return D.round_decimals(input, decimals=int(decimals))
+
+
+def trunc(input: Tensor) -> Tensor:
+    return D.trunc(input)
+
+
+fix = trunc
+
+
+def frac(input: Tensor) -> Tensor:
+    return D.frac(input)
+
+
+def _is_number(x: Any) -> bool:
+    return isinstance(x, bool | int | float | np.number)
+
+
+def fmod(input: Tensor, other: Any) -> Tensor:
+    a = as_tensor(input)
+    if _is_number(other):
+        return D.fmod(a, other=other)
+    return D.fmod_tensor(a, as_tensor(other, a))
+
+
+def remainder(input: Any, other: Any) -> Tensor:
+    a = as_tensor(input, other if isinstance(other, Tensor) else None)
+    if _is_number(other):
+        return D.remainder(a, other=other)
+    return D.remainder_tensor(a, as_tensor(other, a))
+
+
+def hypot(input: Tensor, other: Tensor) -> Tensor:
+    a = as_tensor(input)
+    return D.hypot(a, as_tensor(other, a))
+
+
+def logaddexp(input: Tensor, other: Tensor) -> Tensor:
+    a = as_tensor(input)
+    return D.logaddexp(a, as_tensor(other, a))
+
+
+def xlogy(input: Any, other: Any) -> Tensor:
+    ref = input if isinstance(input, Tensor) else other if isinstance(other, Tensor) else None
+    a = as_tensor(input, ref)
+    return D.xlogy(a, as_tensor(other, a))
+
+
+def sgn(input: Tensor) -> Tensor:
+    return D.sgn(input)
+
+
+def _check_float(name: str, *ts: Tensor) -> None:
+    for t in ts:
+        if t._data.dtype.kind != "f":
+            legacy = dtypes.from_numpy(t._data.dtype).legacy.removesuffix("Tensor")
+            raise InvalidArgumentError(f"\"{name}\" not implemented for '{legacy}'")
+
+
+def lerp(input: Tensor, end: Tensor, weight: Any) -> Tensor:
+    e = as_tensor(end, input)
+    if isinstance(weight, Tensor):
+        _check_float("lerp_kernel_tensor", input, e)
+        return D.lerp_tensor(input, e, weight)
+    _check_float("lerp_kernel_scalar", input, e)
+    return D.lerp(input, e, weight=weight)
+
+
+def addcmul(input: Tensor, tensor1: Tensor, tensor2: Tensor, *, value: Any = 1) -> Tensor:
+    return D.addcmul(input, as_tensor(tensor1, input), as_tensor(tensor2, input), value=value)
+
+
+def addcdiv(input: Tensor, tensor1: Tensor, tensor2: Tensor, *, value: Any = 1) -> Tensor:
+    t1, t2 = as_tensor(tensor1, input), as_tensor(tensor2, input)
+    if t1._data.dtype.kind in "iub" and t2._data.dtype.kind in "iub":
+        raise InvalidArgumentError(
+            "Integer division with addcdiv is no longer supported, and in a future release "
+            "addcdiv will perform a true division of tensor1 and tensor2. The historic addcdiv "
+            "behavior can be implemented as (input + value * torch.trunc(tensor1 / tensor2))"
+            ".to(input.dtype) for integer inputs and as (input + value * tensor1 / tensor2) for "
+            "float inputs. The future addcdiv behavior is just the latter implementation: "
+            "(input + value * tensor1 / tensor2), for all dtypes."
+        )
+    return D.addcdiv(input, t1, t2, value=value)
+
+
+# in place (same nodes as the out-of-place ops, as in PyTorch)
+def _inplace_unary(op: Any) -> Any:
+    def method(self: Tensor) -> Tensor:
+        return op.inplace(self)
+
+    method.__name__ = op.name + "_"
+    return method
+
+
+sinh_ = _inplace_unary(D.sinh)
+cosh_ = _inplace_unary(D.cosh)
+asin_ = arcsin_ = _inplace_unary(D.asin)
+acos_ = arccos_ = _inplace_unary(D.acos)
+atan_ = arctan_ = _inplace_unary(D.atan)
+log2_ = _inplace_unary(D.log2)
+log10_ = _inplace_unary(D.log10)
+expm1_ = _inplace_unary(D.expm1)
+exp2_ = _inplace_unary(D.exp2)
+floor_ = _inplace_unary(D.floor)
+ceil_ = _inplace_unary(D.ceil)
+trunc_ = fix_ = _inplace_unary(D.trunc)
+frac_ = _inplace_unary(D.frac)
+sgn_ = _inplace_unary(D.sgn)
+
+
+def round_(self: Tensor, *, decimals: int | None = None) -> Tensor:
+    if decimals is None:
+        return D.round_.inplace(self)
+    return D.round_decimals.inplace(self, decimals=int(decimals))
+
+
+def atan2_(self: Tensor, other: Tensor) -> Tensor:
+    return _inplace_binary(D.atan2, self, other)
+
+
+arctan2_ = atan2_
+
+
+def hypot_(self: Tensor, other: Tensor) -> Tensor:
+    return _inplace_binary(D.hypot, self, other)
+
+
+def xlogy_(self: Tensor, other: Any) -> Tensor:
+    return _inplace_binary(D.xlogy, self, other)
+
+
+def fmod_(self: Tensor, other: Any) -> Tensor:
+    if _is_number(other):
+        return D.fmod.inplace(self, other=other)
+    return _inplace_binary(D.fmod_tensor, self, other)
+
+
+def remainder_(self: Tensor, other: Any) -> Tensor:
+    if _is_number(other):
+        return D.remainder.inplace(self, other=other)
+    return _inplace_binary(D.remainder_tensor, self, other)
+
+
+def lerp_(self: Tensor, end: Tensor, weight: Any) -> Tensor:
+    e = as_tensor(end, self)
+    if isinstance(weight, Tensor):
+        return D.lerp_tensor.inplace(self, e, weight)
+    return D.lerp.inplace(self, e, weight=weight)
+
+
+def addcmul_(self: Tensor, tensor1: Tensor, tensor2: Tensor, *, value: Any = 1) -> Tensor:
+    return D.addcmul.inplace(self, as_tensor(tensor1, self), as_tensor(tensor2, self),
+                             value=value)
+
+
+def addcdiv_(self: Tensor, tensor1: Tensor, tensor2: Tensor, *, value: Any = 1) -> Tensor:
+    return D.addcdiv.inplace(self, as_tensor(tensor1, self), as_tensor(tensor2, self),
+                             value=value)

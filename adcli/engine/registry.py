@@ -28,6 +28,19 @@ _OP_NAMES = [
     "transpose", "swapaxes", "t", "permute", "broadcast_to", "cat", "concat", "concatenate",
     "stack", "split", "chunk", "unbind", "select",
 ]
+# -- elementwise math --
+_OP_NAMES += [
+    "sinh", "cosh", "asin", "acos", "atan", "arcsin", "arccos", "arctan", "atan2", "arctan2",
+    "log2", "log10", "expm1", "exp2", "floor", "ceil", "round", "trunc", "fix", "frac", "fmod",
+    "remainder", "hypot", "logaddexp", "xlogy", "sgn", "lerp", "addcmul", "addcdiv",
+]
+# -- shape, indexing, scan and sort --
+_OP_NAMES += [
+    "narrow", "movedim", "moveaxis", "unflatten", "diagonal", "trace", "flip", "roll", "tril",
+    "triu", "gather", "scatter", "scatter_add", "masked_fill", "index_select", "masked_select",
+    "take", "cumsum", "cumprod", "sort", "topk", "tile", "repeat_interleave", "cross", "diff",
+    "kron", "einsum",
+]
 _CREATION = [
     "tensor", "zeros", "ones", "full", "zeros_like", "ones_like", "full_like", "randn", "rand",
     "randn_like", "rand_like", "randint", "arange", "linspace", "eye", "empty", "manual_seed",

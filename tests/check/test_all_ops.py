@@ -174,6 +174,82 @@ CASES: dict[str, Case] = {
                      [M]),
 }
 
+# -- elementwise math and F activations/normalization/losses --
+CASES.update({
+    "sinh": Case(adcli.sinh, [U]),
+    "cosh": Case(adcli.cosh, [U]),
+    "asin": Case(adcli.asin, [U], -0.8, 0.8),
+    "acos": Case(adcli.acos, [U], -0.8, 0.8),
+    "atan": Case(adcli.atan, [U]),
+    "atan2": Case(adcli.atan2, [M, (4,)], 0.2, 1.0),
+    "log2": Case(adcli.log2, [U], 0.5, 2.0),
+    "log10": Case(adcli.log10, [U], 0.5, 2.0),
+    "expm1": Case(adcli.expm1, [U]),
+    "exp2": Case(adcli.exp2, [U]),
+    "floor": Case(lambda a: adcli.floor(a * 3) * a, [U]),
+    "ceil": Case(lambda a: adcli.ceil(a * 3) * a, [U]),
+    "round": Case(lambda a: adcli.round(a * 3) * a, [U]),
+    "round_decimals": Case(lambda a: adcli.round(a, decimals=1) * a, [U]),
+    "trunc": Case(lambda a: adcli.trunc(a * 3) * a, [U]),
+    "frac": Case(lambda a: adcli.frac(a * 3), [U]),
+    "fmod": Case(lambda a: adcli.fmod(a * 3, 0.7), [U]),
+    "fmod_tensor": Case(lambda a, b: adcli.fmod(a * 3, b), [M, (4,)], 0.3, 1.0),
+    "remainder": Case(lambda a: adcli.remainder(a * 3, 0.7), [U]),
+    "remainder_tensor": Case(lambda a, b: adcli.remainder(a * 3, b), [M, (4,)], 0.3, 1.0),
+    "hypot": Case(adcli.hypot, [M, (4,)], 0.2, 1.0),
+    "logaddexp": Case(adcli.logaddexp, [M, (4,)]),
+    "xlogy": Case(adcli.xlogy, [U, U], 0.2, 1.0),
+    "sgn": Case(lambda a: adcli.sgn(a) * a, [U], 0.2, 1.0),
+    "lerp": Case(lambda a, b: adcli.lerp(a, b, 0.3), [M, (4,)]),
+    "lerp_tensor": Case(adcli.lerp, [M, (4,), (3, 1)]),
+    "addcmul": Case(lambda a, b, c: adcli.addcmul(a, b, c, value=2.0), [M, (4,), (3, 1)]),
+    "addcdiv": Case(lambda a, b, c: adcli.addcdiv(a, b, c, value=2.0), [U, U, U], 0.5, 1.5),
+    "hardtanh": Case(lambda a: F.hardtanh(a * 2), [M]),
+    "logsigmoid": Case(F.logsigmoid, [U]),
+    "hardsigmoid": Case(lambda a: F.hardsigmoid(a * 5), [M]),
+    "hardswish": Case(lambda a: F.hardswish(a * 5), [M]),
+    "mish": Case(F.mish, [U]),
+    "selu": Case(F.selu, [M]),
+    "celu": Case(lambda a: F.celu(a, 0.7), [M]),
+    "selu_": Case(lambda a: F.selu(a * 1.0, inplace=True), [M]),
+    "celu_": Case(lambda a: F.celu(a * 1.0, 0.7, inplace=True), [M]),
+    "layer_norm": Case(lambda a, w, b: F.layer_norm(a, (4,), w, b), [M, (4,), (4,)]),
+    "huber_loss": Case(lambda a, b: F.huber_loss(a * 2, b, delta=0.5), [M, M]),
+    "constant_pad_nd": Case(lambda a: F.pad(a, (1, -1, 2, 0)), [M]),
+    "embedding": Case(lambda w: F.embedding(adcli.tensor([[0, 2], [2, 1]]), w), [M]),
+})
+
+
+# -- shape, indexing, scan and sort --
+def _i(*rows: Any) -> Any:
+    return adcli.tensor(list(rows))
+
+
+_MASK = [[True, False, True, False], [False, True, True, False], [True, True, False, False]]
+CASES.update({
+    "diagonal": Case(lambda a: a.diagonal(1), [M]),
+    "trace": Case(lambda a: a.trace(), [M]),
+    "flip": Case(lambda a: a.flip(0, 1), [M]),
+    "roll": Case(lambda a: a.roll(1, 1), [M]),
+    "tril": Case(lambda a: a.tril(), [M]),
+    "triu": Case(lambda a: adcli.triu(a, -1), [M]),
+    "gather": Case(lambda a: a.gather(1, _i([0, 0, 3], [2, 1, 1])), [M]),
+    "scatter": Case(lambda a, s: a.scatter(1, _i([0, 3], [2, 1]), s), [M, (2, 2)]),
+    "scatter_value": Case(lambda a: a.scatter(0, _i([0, 2, 1, 1]), -1.0), [M]),
+    "scatter_add": Case(lambda a, s: a.scatter_add(1, _i([0, 0], [2, 1]), s), [M, (2, 2)]),
+    "masked_fill": Case(lambda a: a.masked_fill(adcli.tensor(_MASK), 0.0), [M]),
+    "masked_fill_tensor": Case(lambda a, v: a.masked_fill(adcli.tensor(_MASK), v), [M, ()]),
+    "index_select": Case(lambda a: a.index_select(1, adcli.tensor([3, 0, 3])), [M]),
+    "masked_select": Case(lambda a: a.masked_select(adcli.tensor(_MASK)), [M]),
+    "take": Case(lambda a: a.take(adcli.tensor([[11, 0], [0, -2]])), [M]),
+    "cumsum": Case(lambda a: a.cumsum(1), [M]),
+    "cumprod": Case(lambda a: a.cumprod(0), [M], 0.5, 1.5),
+    "sort": Case(lambda a: a.sort(1, descending=True).values, [M]),
+    "topk": Case(lambda a: a.topk(2, dim=0).values, [M]),
+    "repeat": Case(lambda a: a.repeat(2, 1, 2), [M]),
+    "cross": Case(lambda a, b: adcli.cross(a, b, dim=0), [(3, 2), (3, 2)]),
+})
+
 
 def _graph_names(outs: Any) -> set[str]:
     outs = outs if isinstance(outs, tuple | list) else [outs]

@@ -303,6 +303,159 @@ CASES: dict[str, list[Case]] = {
         Case(lambda x: F.nll_loss(x, adcli.tensor(2), reduction="sum"), [r(4)], label="1D input")],
 }
 
+# -- elementwise math and F activations/normalization/losses --
+LN_W, LN_B = pos(3), r(3)
+CASES.update({
+    "sinh": [Case(adcli.sinh, [r(2, 3)]), Case(lambda a: (a * 1.0).sinh_(), [r(3)],
+                                                label="in place")],
+    "cosh": [Case(lambda a: a.cosh(), [r(2, 3)])],
+    "asin": [Case(adcli.asin, [RNG.uniform(-0.8, 0.8, (2, 3))])],
+    "acos": [Case(lambda a: a.acos(), [RNG.uniform(-0.8, 0.8, (2, 3))])],
+    "atan": [Case(adcli.atan, [r(2, 3) * 2])],
+    "atan2": [Case(adcli.atan2, [r(2, 3), away(3)], label="broadcast"),
+              Case(lambda a, b: a.atan2(b), [away(4), r(4)], label="method")],
+    "log2": [Case(adcli.log2, [pos(2, 3)])],
+    "log10": [Case(lambda a: a.log10(), [pos(2, 3)])],
+    "expm1": [Case(adcli.expm1, [r(2, 3)]),
+              Case(lambda a: (a * 1.0).expm1_(), [r(3)], label="in place")],
+    "exp2": [Case(lambda a: a.exp2(), [r(2, 3)])],
+    "floor": [Case(lambda a: adcli.floor(a * 3) * a, [r(2, 3)])],
+    "ceil": [Case(lambda a: a.ceil() + a, [r(2, 3) * 3])],
+    "round": [Case(lambda a: adcli.round(a * 3) * a, [r(2, 3)])],
+    "round_decimals": [Case(lambda a: a.round(decimals=1) * a, [r(2, 3)])],
+    "trunc": [Case(lambda a: adcli.trunc(a * 3) * a, [r(2, 3)])],
+    "frac": [Case(lambda a: adcli.frac(a * 3), [r(2, 3)])],
+    "fmod": [Case(lambda a: adcli.fmod(a * 3, 0.7), [r(2, 3)])],
+    "fmod_tensor": [Case(lambda a, b: adcli.fmod(a, b), [r(2, 3) * 3, away(3)],
+                         label="broadcast")],
+    "remainder": [Case(lambda a: a.remainder(-0.7), [r(2, 3) * 3])],
+    "remainder_tensor": [Case(lambda a, b: adcli.remainder(a, b), [r(2, 3) * 3, away(3)],
+                              label="broadcast")],
+    "hypot": [Case(adcli.hypot, [away(2, 3), r(3)], label="broadcast")],
+    "logaddexp": [Case(adcli.logaddexp, [r(2, 3), r(3)], label="broadcast")],
+    "xlogy": [Case(adcli.xlogy, [r(2, 3), pos(3)], label="broadcast")],
+    "sgn": [Case(lambda a: adcli.sgn(a) * a, [away(5)])],
+    "lerp": [Case(lambda a, b: adcli.lerp(a, b, 0.3), [r(2, 3), r(3)], label="broadcast"),
+             Case(lambda a, b: a.lerp(b, 0.8), [r(4), r(4)], label="weight >= 0.5")],
+    "lerp_tensor": [Case(adcli.lerp, [r(2, 3), r(3), unit(2, 1)], label="broadcast")],
+    "addcmul": [Case(lambda a, b, c: adcli.addcmul(a, b, c, value=0.5), [r(2, 3), r(3), r(2, 1)],
+                     label="broadcast")],
+    "addcdiv": [Case(lambda a, b, c: a.addcdiv(b, c, value=-2.0), [r(2, 3), r(3), away(2, 1)],
+                     label="broadcast")],
+    "hardtanh": [Case(F.hardtanh, [r(2, 4) * 1.5]),
+                 Case(lambda a: F.relu6(a), [r(8) * 5], label="relu6"),
+                 Case(lambda a: F.hardtanh(a * 1.0, -0.5, 0.5, inplace=True), [r(5)],
+                      label="in place")],
+    "logsigmoid": [Case(F.logsigmoid, [r(2, 4) * 3])],
+    "hardsigmoid": [Case(F.hardsigmoid, [r(2, 4) * 3])],
+    "hardswish": [Case(F.hardswish, [r(2, 4) * 3])],
+    "mish": [Case(F.mish, [r(2, 4) * 3])],
+    "selu": [Case(F.selu, [away(2, 4)])],
+    "celu": [Case(lambda a: F.celu(a, alpha=1.3), [away(2, 4)])],
+    "selu_": [Case(lambda a: F.selu(a * 1.0, inplace=True), [away(2, 4)])],
+    "celu_": [Case(lambda a: F.celu(a * 1.0, 0.7, inplace=True), [away(2, 4)])],
+    "layer_norm": [Case(lambda a: F.layer_norm(a, (3,)), [r(2, 3)]),
+                   Case(lambda a, w, b: F.layer_norm(a, 3, w, b), [r(2, 3), pos(3), r(3)],
+                        label="weight and bias"),
+                   Case(lambda a: F.layer_norm(a, (2, 3), adcli.tensor(np.stack([LN_W, LN_B])),
+                                               eps=1e-3),
+                        [r(2, 2, 3)], label="2 normalized dims, const weight")],
+    "huber_loss": [Case(F.huber_loss, [r(2, 3) * 2, r(2, 3)]),
+                   Case(lambda a, b: F.huber_loss(a, b, reduction="sum", delta=0.5),
+                        [r(5) * 2, r(5)], label="delta, sum"),
+                   Case(lambda a, b: F.huber_loss(a, b, reduction="none"), [r(4) * 2, r(4)],
+                        label="none")],
+    "constant_pad_nd": [Case(lambda a: F.pad(a, (1, 2)), [r(2, 3)]),
+                        Case(lambda a: F.pad(a, (-1, 2, 1, -1), value=0.5), [r(3, 4)],
+                             label="negative (crop) and value")],
+    "embedding": [Case(lambda w: F.embedding(adcli.tensor([[0, 2], [2, 3]]), w), [r(4, 3)],
+                       label="repeated index"),
+                  # (padding_idx and scale_grad_by_freq change the gradient on purpose, so
+                  # finite differences cannot check them: the torch parity programs do)
+                  Case(lambda w: F.embedding(adcli.tensor([1, 0, 3]), w, padding_idx=2),
+                       [r(4, 2)], label="padding_idx not looked up")],
+})
+
+
+# -- shape, indexing, scan and sort --
+GIDX = np.array([[0, 2, 2], [3, 1, 0]])  # gather: repeated positions along dim 1
+SIDX = np.array([[0, 2], [3, 1]])  # scatter: distinct positions (a scatter with repeats is
+# not differentiable in its src: which write wins is unspecified)
+SMASK = np.array([[True, False, True, False], [False, False, True, True], [True, True, False,
+                                                                             False]])
+CP_ZEROS = np.array([[2.0, 0.0, 3.0, 0.0, 1.5], [0.0, 1.2, -2.0, 0.5, 0.7],
+                     [1.1, -0.8, 0.0, 1.3, 0.9]])
+
+
+def _t(a: np.ndarray) -> Tensor:
+    return adcli.tensor(a)
+
+
+CASES.update({
+    "diagonal": [Case(lambda a: a.diagonal() * 2, [r(3, 4)]),
+                 Case(lambda a: adcli.diagonal(a, -1, 2, 0), [r(3, 2, 4)], label="offset, dims"),
+                 Case(lambda a: _written_diagonal(a), [r(3, 3)], label="written in place")],
+    "trace": [Case(lambda a: a.trace(), [r(3, 4)]), Case(adcli.trace, [r(4, 2)], label="tall")],
+    "flip": [Case(lambda a: a.flip(0) * a, [r(3, 2)]),
+             Case(lambda a: adcli.flip(a, (0, -1)), [r(2, 3, 2)], label="two dims")],
+    "roll": [Case(lambda a: a.roll((1, -2), (0, 1)), [r(3, 4)]),
+             Case(lambda a: adcli.roll(a, 5), [r(3, 4)], label="flattened")],
+    "tril": [Case(lambda a: a.tril() * a, [r(3, 4)]),
+             Case(lambda a: adcli.tril(a, -1), [r(2, 3, 3)], label="batched, diagonal=-1")],
+    "triu": [Case(lambda a: a.triu(1), [r(3, 4)])],
+    "gather": [Case(lambda a: a.gather(1, _t(GIDX)), [r(3, 4)], label="repeated indices"),
+               Case(lambda a: adcli.gather(a, 0, _t(SIDX.T[:1])), [r(4, 3)],
+                    label="index smaller than self")],
+    "scatter": [Case(lambda a, s: a.scatter(1, _t(SIDX), s), [r(3, 4), r(2, 2)]),
+                Case(lambda a, s: adcli.scatter(a, 1, _t(SIDX), s), [r(3, 4), r(2, 3)],
+                     label="src larger than index")],
+    "scatter_value": [Case(lambda a: a.scatter(1, _t(SIDX), 1.5) * a, [r(3, 4)])],
+    "scatter_add": [Case(lambda a, s: a.scatter_add(1, _t(GIDX), s), [r(3, 4), r(2, 3)],
+                         label="repeated indices"),
+                    Case(lambda a, s: adcli.scatter_add(a, 0, _t(SIDX), s), [r(4, 4), r(3, 3)],
+                         label="src larger than index")],
+    "masked_fill": [Case(lambda a: a.masked_fill(_t(SMASK), 0.5) * a, [r(3, 4)]),
+                    Case(lambda a: adcli.masked_fill(a, _t(SMASK[:, :1]), -1.0), [r(4)],
+                         label="broadcast")],
+    "masked_fill_tensor": [Case(lambda a, v: a.masked_fill(_t(SMASK), v), [r(3, 4), r()]),
+                           Case(lambda a, v: a.masked_fill(_t(SMASK[0]), v), [r(4), r()],
+                                label="same shapes")],
+    "index_select": [Case(lambda a: a.index_select(0, _t(np.array([2, 0, 2]))), [r(3, 4)],
+                          label="repeated indices"),
+                     Case(lambda a: adcli.index_select(a, -1, _t(np.array(1))), [r(3, 4)],
+                          label="0-d index"),
+                     Case(lambda a: a.repeat_interleave(_t(np.array([2, 0, 1])), dim=0),
+                          [r(3, 2)], label="repeat_interleave (tensor repeats)")],
+    "masked_select": [Case(lambda a: a.masked_select(_t(SMASK)), [r(3, 4)]),
+                      Case(lambda a: adcli.masked_select(a, _t(SMASK)), [r(4)],
+                           label="broadcast")],
+    "take": [Case(lambda a: a.take(_t(np.array([[0, 5], [-1, 5]]))), [r(3, 4)])],
+    "cumsum": [Case(lambda a: a.cumsum(1), [r(3, 4)]),
+               Case(lambda a: adcli.cumsum(a, dim=0) * a, [r(3, 2)], label="dim 0"),
+               Case(lambda a: a.cumsum(0), [r()], label="0-d")],
+    "cumprod": [Case(lambda a: a.cumprod(1), [away(3, 4)]),
+                Case(lambda a: adcli.cumprod(a, 1), [CP_ZEROS], label="zeros"),
+                Case(lambda a: a.cumprod(0), [CP_ZEROS.T.copy()], label="zeros, dim 0"),
+                Case(lambda a: a.cumprod(-1), [np.array([0.0, 0.0, 1.5])], label="two zeros")],
+    "sort": [Case(lambda a: a.sort(1).values, [r(3, 4)]),
+             Case(lambda a: adcli.sort(a, 0, descending=True)[0] * a, [r(3, 4)],
+                  label="descending")],
+    "topk": [Case(lambda a: a.topk(2).values, [r(3, 4)]),
+             Case(lambda a: adcli.topk(a, 2, dim=0, largest=False)[0], [r(3, 4)],
+                  label="smallest")],
+    "repeat": [Case(lambda a: a.repeat(2, 1, 3), [r(3, 2)]),
+               Case(lambda a: adcli.tile(a, (2,)), [r(3, 2)], label="tile")],
+    "cross": [Case(lambda a, b: adcli.cross(a, b, dim=1), [r(2, 3), r(2, 3)]),
+              Case(lambda a, b: a.cross(b, dim=0), [r(3, 1), r(3, 2)], label="broadcast"),
+              Case(lambda a: adcli.cross(a, a * a, dim=-1), [r(3)], label="x x x**2")],
+})
+
+
+def _written_diagonal(a: Tensor) -> Tensor:
+    b = a * 1.0
+    b.diagonal().mul_(a[0])  # CopySlices over a diagonal view
+    return b.diagonal(1) * b[0, 1:]
+
 
 def _setitem(a: Tensor, key: Any, v: Tensor) -> Tensor:
     b = a * 1.0

@@ -261,6 +261,257 @@ PROGRAMS = [
 ]
 
 
+# -- elementwise math and F activations/normalization/losses --
+def _math_inplace_prog(T: Any, F: Any, x: Any, y: Any) -> Any:
+    a = x * 1
+    a.sinh_()
+    b = x * 0.5
+    b.atan_()
+    c = y + 0
+    c.lerp_(x, 0.25).expm1_()
+    d = x * 3
+    d.floor_()
+    e = x + 0
+    e.addcmul_(y, x, value=0.5).addcdiv_(x, y.abs() + 1)
+    f = x * 1
+    f.hypot_(y)
+    return a + b + c + d * x + e + f
+
+
+def _math_inplace2_prog(T: Any, F: Any, x: Any, y: Any) -> Any:
+    a = x * 0.3
+    a.asin_().acos_()
+    b = x.abs() + 0.5
+    b.log2_().exp2_()
+    c = x + 0
+    c.fmod_(y).remainder_(0.3)
+    d = x * 1
+    d.atan2_(y).sgn_()
+    e = x * 2
+    e.round_().trunc_().ceil_()
+    g = x * 1
+    g.frac_()
+    h = y.abs() + 0.5
+    h.log10_().cosh_()
+    k = x * 1
+    k.round_(decimals=1)
+    return a + b + c + d * x + e * y + g + h + k * x
+
+
+def _kl_div_mean(F: Any, x: Any, y: Any) -> Any:
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # torch warns that 'mean' is not 'batchmean'
+        return F.kl_div(x, y, log_target=True, reduction="mean")
+
+
+def _layer_norm_prog(T: Any, F: Any, x: Any, w: Any, b: Any) -> Any:
+    return F.layer_norm(x, (2, 3), w, b, eps=1e-3)
+
+
+PROGRAMS += [
+    Program("sinh cosh asin acos atan",
+            lambda T, F, x: T.sinh(x) + x.cosh() + T.asin(x * 0.5) + x.mul(0.5).acos()
+            + T.atan(x) + T.arcsin(x * 0.1) + x.arctan(), {"x": r(2, 3)}),
+    Program("log2 log10 expm1 exp2",
+            lambda T, F, x: T.log2(x) + x.log10() + T.expm1(x) + x.exp2(), {"x": pos(2, 3)}),
+    Program("floor ceil round trunc frac",
+            lambda T, F, x: T.floor(x * 3) * x + x.ceil() + T.round(x * 2) * x + x.trunc()
+            + T.frac(x * 3) + T.fix(x) + x.round(decimals=2) + T.round(x, decimals=0),
+            {"x": r(2, 3)}),
+    Program("atan2 hypot logaddexp",
+            lambda T, F, x, y: T.atan2(x, y) + x.arctan2(y) + T.hypot(x, y) + x.logaddexp(y),
+            {"x": r(2, 3), "y": r(3)}),
+    Program("fmod remainder scalar",
+            lambda T, F, x: T.fmod(x * 3, 0.7) + x.remainder(-0.7) + T.remainder(x, 2),
+            {"x": r(2, 3)}),
+    Program("fmod remainder tensor",
+            lambda T, F, x, y: T.fmod(x * 3, y) + x.mul(3).remainder(y),
+            {"x": r(2, 3), "y": pos(3)}),
+    Program("sgn xlogy", lambda T, F, x, y: T.sgn(x) * x + T.xlogy(x, y) + y.xlogy(y),
+            {"x": r(2, 3), "y": pos(3)}),
+    Program("lerp scalar weight", lambda T, F, x, y: T.lerp(x, y, 0.3) + x.lerp(y, 0.75),
+            {"x": r(2, 3), "y": r(3)}),
+    Program("lerp tensor weight", lambda T, F, x, y, w: T.lerp(x, y, w),
+            {"x": r(2, 3), "y": r(3), "w": unit(2, 1)}),
+    Program("lerp const weight", lambda T, F, x, y, w: x.lerp(y, w),
+            {"x": r(3), "y": const(r(3)), "w": const(unit(3))}),
+    Program("addcmul addcdiv",
+            lambda T, F, x, a, b: T.addcmul(x, a, b, value=0.5) + x.addcdiv(a, b, value=-2),
+            {"x": r(2, 3), "a": r(3), "b": pos(2, 1)}),
+    Program("math in place", _math_inplace_prog, {"x": r(2, 3), "y": r(2, 3)}),
+    Program("math in place 2", _math_inplace2_prog, {"x": r(2, 3), "y": pos(2, 3)}),
+    Program("relu6 hardtanh", lambda T, F, x: F.relu6(x * 4) + F.hardtanh(x) + F.hardtanh(
+        x, -0.5, 0.2), {"x": r(2, 4)}),
+    Program("hardtanh relu6 in place", lambda T, F, x: F.relu6(F.hardtanh(x * 4, -2.0, 7.0,
+                                                                             inplace=True),
+                                                                  inplace=True),
+            {"x": r(2, 4)}),
+    Program("logsigmoid softsign", lambda T, F, x: F.logsigmoid(x) + F.softsign(x), {"x": r(5)}),
+    Program("hardsigmoid hardswish mish",
+            lambda T, F, x: F.hardsigmoid(x) + F.hardswish(x) + F.mish(x), {"x": r(6) * 3}),
+    Program("hardsigmoid hardswish mish in place",
+            lambda T, F, x: F.mish(F.hardswish(F.hardsigmoid(x * 3, inplace=True), inplace=True),
+                                   inplace=True), {"x": r(6)}),
+    Program("selu celu", lambda T, F, x: F.selu(x) + F.celu(x, 0.7) + F.celu(x), {"x": r(6)}),
+    Program("selu celu in place",
+            lambda T, F, x: F.selu(x * 2, inplace=True) * F.celu(x * 1, 0.7, inplace=True),
+            {"x": r(6)}),
+    Program("softmin", lambda T, F, x: F.softmin(x, dim=1) + F.softmin(x, 0, dtype=T.float64),
+            {"x": r(2, 3)}),
+    Program("normalize", lambda T, F, x: F.normalize(x) + F.normalize(x, p=1.0, dim=0),
+            {"x": r(2, 3)}),
+    Program("normalize 1D", lambda T, F, x: F.normalize(x, dim=0), {"x": r(4)}),
+    Program("cosine_similarity", lambda T, F, x, y: F.cosine_similarity(x, y),
+            {"x": r(2, 3), "y": r(2, 3)}),
+    Program("cosine_similarity broadcast", lambda T, F, x, y: F.cosine_similarity(x, y, dim=-1),
+            {"x": r(2, 3), "y": r(3)}),
+    Program("cosine_similarity const", lambda T, F, x, y: F.cosine_similarity(x, y, dim=0),
+            {"x": r(2, 3), "y": const(r(2, 3))}),
+    Program("layer_norm", lambda T, F, x: F.layer_norm(x, (3,)), {"x": r(2, 3)}),
+    Program("layer_norm weight bias", _layer_norm_prog,
+            {"x": r(2, 2, 3), "w": pos(2, 3), "b": r(2, 3)}),
+    Program("layer_norm weight only", lambda T, F, x, w: F.layer_norm(x, [3], weight=w),
+            {"x": r(4, 3), "w": const(pos(3))}),
+    Program("one_hot", lambda T, F, x, i: x * F.one_hot(i, 4),
+            {"x": r(3, 4), "i": const([0, 3, 1])}),
+    Program("one_hot inferred", lambda T, F, x, i: x.sum() * F.one_hot(i),
+            {"x": r(2), "i": const([[0, 2], [1, 1]])}),
+    Program("huber_loss", lambda T, F, x, y: F.huber_loss(x * 2, y) + F.huber_loss(
+        x, y, reduction="sum", delta=0.5), {"x": r(2, 3), "y": r(2, 3)}),
+    Program("huber_loss none", lambda T, F, x, y: F.huber_loss(x, y, reduction="none", delta=2.0),
+            {"x": r(2, 3) * 3, "y": const(r(2, 3))}),
+    Program("kl_div", lambda T, F, x, y: F.kl_div(F.log_softmax(x, 1), y, reduction="batchmean"),
+            {"x": r(2, 3), "y": const(unit(2, 3))}),
+    Program("kl_div target grad",
+            lambda T, F, x, y: F.kl_div(x, y, reduction="sum") + F.kl_div(x, y, reduction="none"),
+            {"x": r(2, 3), "y": unit(2, 3)}),
+    Program("kl_div log_target",
+            lambda T, F, x, y: _kl_div_mean(F, x, y)
+            + F.kl_div(x, y, reduction="batchmean", log_target=True),
+            {"x": r(2, 3), "y": r(2, 3)}),
+    Program("pad", lambda T, F, x: F.pad(x, (1, 2)) * 2 + F.pad(x, (0, 0, 1, 1), value=-1.0).sum(),
+            {"x": r(2, 3)}),
+    Program("pad negative", lambda T, F, x: F.pad(x, [-1, 2, 1, -1], "constant", 0.5),
+            {"x": r(3, 4)}),
+    Program("pad 3D last dim", lambda T, F, x: F.pad(x, (2, 0)), {"x": r(2, 1, 3)}),
+    Program("embedding", lambda T, F, w, i: F.embedding(i, w) * 2, {"w": r(4, 3),
+                                                                  "i": const([[0, 2], [2, 3]])}),
+    Program("embedding padding_idx scale_grad_by_freq",
+            lambda T, F, w, i: F.embedding(i, w, padding_idx=-3, scale_grad_by_freq=True),
+            {"w": r(4, 2), "i": const([1, 0, 1, 3, 3, 3])}),
+    Program("dropout identity", lambda T, F, x: (F.dropout(x, 0.5, training=False),
+                                                 F.dropout(x, 0.0)), {"x": r(4)}),
+    Program("dropout p=1", lambda T, F, x: F.dropout(x, 1.0), {"x": r(4)}),
+    Program("dropout p=1 in place", lambda T, F, x: F.dropout(x * 2, 1.0, inplace=True),
+            {"x": r(4)}),
+]
+
+
+# -- shape, indexing, scan and sort --
+def _sort_prog(T: Any, F: Any, x: Any) -> Any:
+    s = x.sort(1)
+    d = T.sort(x, dim=0, descending=True)
+    return s.values * 2 + d[0] + s.indices + d.indices * 10
+
+
+def _topk_prog(T: Any, F: Any, x: Any) -> Any:
+    t = x.topk(2)
+    return t.values + T.topk(x, 1, dim=0, largest=False)[0].sum() + t.indices
+
+
+_GI = [[0, 2, 2], [3, 1, 0]]
+_SI = [[0, 2], [3, 1]]
+_MK = [[True, False, True, False], [False, False, True, True], [True, True, False, False]]
+PROGRAMS += [
+    Program("narrow", lambda T, F, x: x.narrow(1, 1, 2) * T.narrow(x, 0, -2, 2).sum(),
+            {"x": r(3, 4)}),
+    Program("movedim moveaxis",
+            lambda T, F, x: x.movedim(0, 2) + T.moveaxis(x, (0, 1), (1, 2)).transpose(0, 1),
+            {"x": r(2, 2, 2)}),
+    Program("unflatten", lambda T, F, x: x.unflatten(1, (2, -1)).sum() * T.unflatten(x, -1, (4, 1)),
+            {"x": r(3, 4)}),
+    Program("unflatten of a transpose", lambda T, F, x: x.t().unflatten(0, (2, 2)),
+            {"x": r(3, 4)}),
+    Program("diagonal", lambda T, F, x, y: x.diagonal() + T.diagonal(y, -1, 2, 0).sum(),
+            {"x": r(3, 4), "y": r(3, 2, 4)}),
+    Program("trace", lambda T, F, x: x.trace() * T.trace(x.t()), {"x": r(3, 4)}),
+    Program("flip roll", lambda T, F, x: x.flip(0) * T.flip(x, (0, 1)) + x.roll(1, 1)
+            + T.roll(x, (1, -2), (0, 1)) + x.roll(5), {"x": r(3, 4)}),
+    Program("tril triu", lambda T, F, x: x.tril() + T.triu(x, 1) * x.tril(-1), {"x": r(2, 3, 4)}),
+    Program("gather", lambda T, F, x, i: x.gather(1, i) * T.gather(x, 1, i), {"x": r(3, 4),
+                                                                             "i": const(_GI)}),
+    Program("scatter src and value",
+            lambda T, F, x, s, i: x.scatter(1, i, s) + T.scatter(x, 1, i, 2.5),
+            {"x": r(3, 4), "s": r(2, 2), "i": const(_SI)}),
+    Program("scatter_add", lambda T, F, x, s, i: T.scatter_add(x, 1, i, s),
+            {"x": r(3, 4), "s": r(2, 3), "i": const(_GI)}),
+    Program("masked_fill", lambda T, F, x, m: x.masked_fill(m, 0.5) * T.masked_fill(x, m, -1),
+            {"x": r(3, 4), "m": const(_MK)}),
+    Program("masked_fill broadcast", lambda T, F, x, m: x.masked_fill(m, 0.5),
+            {"x": r(4), "m": const([[True], [False]])}),
+    Program("masked_fill 0-d tensor", lambda T, F, x, v, m: x.masked_fill(m, v),
+            {"x": r(3, 4), "v": r(), "m": const(_MK)}),
+    Program("masked_fill 0-d constant tensor",
+            lambda T, F, x, m: x.masked_fill(m, T.tensor(0.5, dtype=T.float64)),
+            {"x": r(3, 4), "m": const(_MK)}),
+    Program("index_select", lambda T, F, x, i: x.index_select(0, i) + T.index_select(x, 0, i),
+            {"x": r(3, 4), "i": const([2, 0, 2])}),
+    Program("masked_select", lambda T, F, x, m: x.masked_select(m) * T.masked_select(x, m),
+            {"x": r(3, 4), "m": const(_MK)}),
+    Program("take", lambda T, F, x, i: x.take(i) + T.take(x, i), {"x": r(3, 4),
+                                                                 "i": const([[0, 5], [-1, 5]])}),
+    Program("cumsum cumprod", lambda T, F, x: x.cumsum(1) * T.cumprod(x, 0) + x.cumprod(dim=-1),
+            {"x": r(3, 4)}),
+    Program("cumprod with zeros", lambda T, F, x: x.cumprod(1),
+            {"x": np.array([[2.0, 0.0, 3.0, 0.0], [0.0, 1.5, -2.0, 0.5], [1.1, -0.8, 0.0, 1.3]])}),
+    Program("sort", _sort_prog, {"x": r(3, 4)}),
+    Program("topk", _topk_prog, {"x": r(3, 4)}),
+    Program("repeat tile", lambda T, F, x: x.repeat(2, 1, 3).sum(0) + T.tile(x, (1, 3))
+            + x.tile(2, 1, 3)[1], {"x": r(3, 4)}),
+    Program("repeat_interleave", lambda T, F, x: x.repeat_interleave(2) * T.repeat_interleave(
+        x.t(), 2), {"x": r(3, 4)}),
+    Program("repeat_interleave dim", lambda T, F, x: T.repeat_interleave(x, 3, dim=1),
+            {"x": r(3, 4)}),
+    Program("repeat_interleave tensor repeats",
+            lambda T, F, x, rp: x.repeat_interleave(rp, dim=0), {"x": r(3, 4),
+                                                                  "rp": const([1, 0, 2])}),
+    Program("expand_as view_as reshape_as",
+            lambda T, F, x, y: x[0].expand_as(x) * y.t() + x.view_as(y.t())
+            + x.t().reshape_as(y).t(),
+            {"x": r(3, 4), "y": r(4, 3)}),
+    Program("cross", lambda T, F, x, y: T.cross(x, y, dim=1) + x.cross(y[:1], dim=-1),
+            {"x": r(4, 3), "y": r(4, 3)}),
+    Program("diff", lambda T, F, x: x.diff() * 2 + T.diff(x, n=2, dim=0).sum(), {"x": r(4, 3)}),
+    Program("diff n=0 and large n", lambda T, F, x: T.diff(x, n=0) + T.diff(x, n=4).sum(),
+            {"x": r(2, 3)}),
+    Program("diff prepend append", lambda T, F, x, p, a: T.diff(x, prepend=p, append=a),
+            {"x": r(3, 4), "p": r(3, 1), "a": const(r(3, 2))}),
+    Program("kron", lambda T, F, x, y: T.kron(x, y) + x.kron(y).sum(), {"x": r(3, 2),
+                                                                       "y": r(2, 3)}),
+    Program("kron ranks", lambda T, F, x, y: T.kron(x, y), {"x": r(3), "y": r(2, 2, 3)}),
+    Program("einsum matmul", lambda T, F, x, y: T.einsum("ij,jk->ik", x, y),
+            {"x": r(3, 4), "y": r(4, 5)}),
+    Program("einsum implicit batch", lambda T, F, x, y: T.einsum("bij,bjk", x, y),
+            {"x": r(2, 3, 4), "y": r(2, 4, 5)}),
+    Program("einsum trace diagonal", lambda T, F, x: T.einsum("ii", x) * T.einsum("ii->i", x),
+            {"x": r(3, 3)}),
+    Program("einsum sum transpose", lambda T, F, x: T.einsum("ij->", x) + T.einsum("ij->ji", x),
+            {"x": r(3, 4)}),
+    Program("einsum outer and elementwise",
+            lambda T, F, x, y: T.einsum("i,j->ij", x, y)
+            + T.einsum("ij,ij->ij", x[:, None], y[None]),
+            {"x": r(3), "y": r(4)}),
+    Program("einsum ellipsis broadcast", lambda T, F, x, y: T.einsum("...ij,...jk->...ik", x, y),
+            {"x": r(2, 3, 4), "y": r(4, 5)}),
+    Program("einsum three operands", lambda T, F, x, y, z: T.einsum("abc,cd,bd->a", [x, y, z]),
+            {"x": r(2, 3, 4), "y": r(4, 5), "z": const(r(3, 5))}),
+    Program("einsum repeated label and broadcast", lambda T, F, x, y: T.einsum(
+        "iij,kj->ikj", x, y), {"x": r(3, 3, 1), "y": r(2, 4)}),
+]
+
+
 def _setitem_adv(x: Any, key: Any, value: Any) -> Any:
     b = x * 1
     b[key] = value
@@ -411,6 +662,75 @@ ERROR_PROGRAMS: list[tuple[str, str, Callable[[Any, Any], Any]]] = [
     ("split size 0", "invalid_argument", lambda T, F: T.ones(4).split(0)),
     ("chunk 0", "invalid_argument", lambda T, F: T.ones(4).chunk(0)),
     ("negative size", "invalid_argument", lambda T, F: T.randn(2, -1)),
+]
+
+# -- elementwise math and F activations/normalization/losses --
+ERROR_PROGRAMS += [
+    ("atan2 broadcast", "shape_mismatch", lambda T, F: T.atan2(T.ones(2, 3), T.ones(4))),
+    ("lerp broadcast", "shape_mismatch", lambda T, F: T.lerp(T.ones(2, 3), T.ones(2), 0.5)),
+    ("addcmul broadcast", "shape_mismatch",
+     lambda T, F: T.addcmul(T.ones(2, 3), T.ones(3), T.ones(4, 1, 2))),
+    ("hypot of int64", "invalid_argument", lambda T, F: T.hypot(T.tensor([1]), T.tensor([2]))),
+    ("frac of int64", "invalid_argument", lambda T, F: T.tensor([1, 2]).frac()),
+    ("hardtanh min > max", "invalid_argument", lambda T, F: F.hardtanh(T.ones(2), 1.0, 0.0)),
+    ("layer_norm shape", "shape_mismatch", lambda T, F: F.layer_norm(T.ones(2, 3), (2,))),
+    ("layer_norm weight shape", "shape_mismatch",
+     lambda T, F: F.layer_norm(T.ones(2, 3), (3,), T.ones(4))),
+    ("one_hot too small", "invalid_argument", lambda T, F: F.one_hot(T.tensor([0, 3]), 3)),
+    ("one_hot negative", "invalid_argument", lambda T, F: F.one_hot(T.tensor([0, -1]))),
+    ("one_hot float", "invalid_argument", lambda T, F: F.one_hot(T.tensor([0.0, 1.0]))),
+    ("cosine_similarity shapes", "shape_mismatch",
+     lambda T, F: F.cosine_similarity(T.ones(2, 3), T.ones(4, 3))),
+    ("huber_loss delta", "invalid_argument",
+     lambda T, F: F.huber_loss(T.ones(2), T.ones(2), delta=0.0)),
+    ("kl_div reduction", "invalid_argument",
+     lambda T, F: F.kl_div(T.ones(2), T.ones(2), reduction="avg")),
+    ("pad odd length", "invalid_argument", lambda T, F: F.pad(T.ones(2, 3), (1,))),
+    ("pad too long", "invalid_argument", lambda T, F: F.pad(T.ones(2, 3), (1, 1, 1, 1, 1, 1))),
+    ("pad crops too much", "invalid_argument", lambda T, F: F.pad(T.ones(2, 3), (-3, -1))),
+    ("embedding index", "invalid_argument",
+     lambda T, F: F.embedding(T.tensor([4]), T.ones(4, 2))),
+    ("embedding float indices", "invalid_argument",
+     lambda T, F: F.embedding(T.tensor([0.0]), T.ones(4, 2))),
+    ("embedding padding_idx", "invalid_argument",
+     lambda T, F: F.embedding(T.tensor([0]), T.ones(4, 2), padding_idx=4)),
+    ("dropout p", "invalid_argument", lambda T, F: F.dropout(T.ones(2), 1.5)),
+]
+
+
+# -- shape, indexing, scan and sort --
+ERROR_PROGRAMS += [
+    ("narrow past the end", "invalid_argument", lambda T, F: T.ones(3, 4).narrow(1, 3, 2)),
+    ("movedim repeated dim", "invalid_argument",
+     lambda T, F: T.ones(3, 4).movedim((0, 0), (1, 0))),
+    ("unflatten sizes", "invalid_argument", lambda T, F: T.ones(3, 4).unflatten(-1, (3, 2))),
+    ("diagonal same dims", "invalid_argument", lambda T, F: T.ones(3, 4).diagonal(0, -1, 1)),
+    ("trace of 3D", "invalid_argument", lambda T, F: T.ones(2, 2, 2).trace()),
+    ("tril of 1D", "invalid_argument", lambda T, F: T.ones(2).tril()),
+    ("gather index too large", "shape_mismatch",
+     lambda T, F: T.ones(3, 4).gather(1, T.zeros(4, 2, dtype=T.long))),
+    ("gather out of bounds", "invalid_argument",
+     lambda T, F: T.ones(3, 4).gather(1, T.tensor([[5]]))),
+    ("scatter src too small", "shape_mismatch",
+     lambda T, F: T.ones(3, 4).scatter(1, T.tensor([[0, 1], [2, 3]]), T.ones(1, 1))),
+    ("masked_fill int mask", "invalid_argument",
+     lambda T, F: T.ones(3, 4).masked_fill(T.tensor([1, 0, 1, 0]), 1.0)),
+    ("masked_fill 1-d value", "invalid_argument",
+     lambda T, F: T.ones(3, 4).masked_fill(T.ones(4) > 0, T.tensor([1.0]))),
+    ("index_select 2-d index", "invalid_argument",
+     lambda T, F: T.ones(3, 4).index_select(0, T.tensor([[1]]))),
+    ("take out of range", "invalid_argument", lambda T, F: T.ones(3, 4).take(T.tensor([12]))),
+    ("topk k too large", "invalid_argument", lambda T, F: T.ones(3, 4).topk(5)),
+    ("repeat too few dims", "invalid_argument", lambda T, F: T.ones(3, 4).repeat(2)),
+    ("roll shifts and dims", "invalid_argument", lambda T, F: T.ones(3, 4).roll((1, 2), (0,))),
+    ("cross dim of length 4", "invalid_argument",
+     lambda T, F: T.cross(T.ones(3, 4), T.ones(3, 4), dim=1)),
+    ("diff negative order", "invalid_argument", lambda T, F: T.diff(T.ones(3), n=-1)),
+    ("einsum operand count", "invalid_argument", lambda T, F: T.einsum("ij,jk", T.ones(2, 2))),
+    ("einsum subscripts", "invalid_argument", lambda T, F: T.einsum("ijk", T.ones(2, 2))),
+    ("einsum output subscript", "invalid_argument", lambda T, F: T.einsum("ij->k", T.ones(2, 2))),
+    ("einsum sizes", "shape_mismatch",
+     lambda T, F: T.einsum("ij,jk", T.ones(2, 3), T.ones(2, 2))),
 ]
 
 

@@ -107,6 +107,46 @@ def _no_grad_write(T: Any, x: Any, w: Any) -> Any:
     return y
 
 
+def _through_narrow(T: Any, x: Any, w: Any) -> Any:
+    y = x * 1
+    y.narrow(1, 1, 2).mul_(w[:2])
+    return y
+
+
+def _through_movedim(T: Any, x: Any, w: Any) -> Any:
+    y = x * 1
+    m = y.movedim(0, 1)
+    m[1].add_(w[:3])
+    return y, m
+
+
+def _through_unflatten(T: Any, x: Any, w: Any) -> Any:
+    y = x * 1
+    u = y.unflatten(1, (2, 2))
+    u[:, 0].mul_(w[:2])
+    return y, u
+
+
+def _through_diagonal(T: Any, x: Any, w: Any) -> Any:
+    y = x * 1
+    d = y.diagonal()
+    d.mul_(w[:3])
+    return y, d
+
+
+def _diagonal_before_base_write(T: Any, x: Any, w: Any) -> Any:
+    y = x * 1
+    d = T.diagonal(y, 1)
+    y.mul_(2)
+    return d * w[:3]
+
+
+def _diagonal_of_plain_base(T: Any, x: Any, w: Any) -> Any:
+    b = T.ones(3, 4, dtype=T.float64)
+    b.diagonal(-1).mul_(w[:2])
+    return b * x
+
+
 PROGRAMS: dict[str, Callable[..., Any]] = {
     "y[0] += 1; y[:, 1] *= w": _iadd_rows,
     "v = y[1]; v.mul_(w)": _mul_through_view,
@@ -120,6 +160,12 @@ PROGRAMS: dict[str, Callable[..., Any]] = {
     "through y.view()": _reshaped_view,
     "through unsqueeze": _unsqueezed_view,
     "no_grad write": _no_grad_write,
+    "through narrow": _through_narrow,
+    "through movedim": _through_movedim,
+    "through unflatten": _through_unflatten,
+    "through diagonal": _through_diagonal,
+    "diagonal made before y.mul_()": _diagonal_before_base_write,
+    "through the diagonal of a base that needs no grad": _diagonal_of_plain_base,
 }
 
 
@@ -273,3 +319,15 @@ def test_select_is_a_view() -> None:
     base[1][2].add_(5)  # a 0-d view of a 1-d view
     base.select(1, 0).sub_(1)
     assert base.tolist() == [[-1.0, 0.0, 0.0], [-1.0, 0.0, 5.0]]
+
+
+def test_narrow_movedim_unflatten_diagonal_are_views() -> None:
+    base = adcli.zeros(2, 4)
+    base.narrow(1, 1, 2).add_(1)
+    base.movedim(0, 1)[3].sub_(2)
+    base.unflatten(1, (2, 2))[1, 0, 1].add_(5)
+    base.diagonal().add_(10)  # NumPy's diagonal is read-only: the write still reaches base
+    assert base.tolist() == [[10.0, 1.0, 1.0, -2.0], [0.0, 16.0, 1.0, -2.0]]
+    for v in (base.narrow(0, 1, 1), base.movedim(1, 0), base.unflatten(0, (1, 2)),
+              base.diagonal(1)):
+        assert v._base is base
