@@ -132,6 +132,8 @@ class Node:
         """Name, shape, dtype, version and freed state of each saved tensor (for inspectors)."""
         out = []
         for name, st in (self._saved or {}).items():
+            if st.data is None:  # an optional input not given (layer_norm without bias)
+                continue
             arr = np.asarray(st.data)
             out.append({
                 "name": name, "shape": list(arr.shape), "dtype": arr.dtype.name,
@@ -156,7 +158,7 @@ class Node:
             self._freed = tuple([
                 (name, st.data.shape, st.data.dtype, st.version) if type(st) is SavedTensor
                 else (name, (), type(st.data), st.version)  # a saved number
-                for name, st in saved.items()]) or True
+                for name, st in saved.items() if st.data is not None]) or True
 
     def unpack_saved(self, as_tensors: bool) -> dict[str, Any]:
         """Saved values after a version check: arrays, or graph-linked Tensors."""
