@@ -139,6 +139,19 @@ class _Numpy:
     floor = staticmethod(np.floor)
     trunc = staticmethod(np.trunc)
 
+    # -- convolution, pooling, normalization --
+    @staticmethod
+    def im2col(x: np.ndarray, *args: Any) -> np.ndarray:
+        from .derivatives import _im2col
+
+        return _im2col(x, *args)
+
+    @staticmethod
+    def col2im(x: np.ndarray, *args: Any) -> np.ndarray:
+        from .derivatives import _col2im
+
+        return _col2im(x, *args)
+
 
 class _Tensors:
     """Formulas on Tensors, recorded (create_graph=True). Every name maps to a public op."""

@@ -1454,7 +1454,8 @@ def _index_add_fwd(g: np.ndarray, shape: tuple[int, ...], index: Any) -> np.ndar
     return out
 
 
-index_add = defop("index_add", "IndexPutBackward0", _index_add_fwd,
+# (Named after index_put_(accumulate=True), which it is: "index_add" is torch.index_add's.)
+index_add = defop("index_put_accumulate", "IndexPutBackward0", _index_add_fwd,
                   torch="(the backward of indexing)")
 
 
@@ -3005,3 +3006,682 @@ def _embedding_weight(g, s, B):
         scale = scale * (idx != s.padding_idx)
     gg = g * scale[..., None] if (s.scale_grad_by_freq or s.padding_idx >= 0) else g
     return B.index_add(gg, s.in_shape, (idx,))
+
+
+# ----------------------------------------------------------------------------------------------
+# -- convolution, pooling, normalization --
+# ----------------------------------------------------------------------------------------------
+# Sliding windows are ``im2col`` (a table op, F.unfold) and its adjoint ``col2im`` (F.fold):
+# convolution and average pooling are written with them, matmul and reshapes, so their
+# derivative formulas are themselves recorded ops and second derivatives come for free.
+# Spatial parameters are per-dim tuples; ``padding`` holds (low, high) pairs per spatial dim.
+def _n_windows(size: int, k: int, s: int, d: int) -> int:
+    return (size - d * (k - 1) - 1) // s + 1
+
+
+def _window_slices(off: tuple[int, ...], dilation: tuple[int, ...], stride: tuple[int, ...],
+                   n: tuple[int, ...]) -> tuple[slice, ...]:
+    """Where kernel offset ``off`` reads, in the padded input, for each of the ``n`` windows."""
+    return tuple(slice(o * d, o * d + s * (m - 1) + 1, s)
+                 for o, d, s, m in zip(off, dilation, stride, n))
+
+
+def _windows(xp: np.ndarray, kernel_size: tuple[int, ...], dilation: tuple[int, ...],
+             stride: tuple[int, ...]) -> np.ndarray:
+    """``(*lead, *kernel, *windows)``: every window of the (already padded) last dims of xp."""
+    nsp = len(kernel_size)
+    n = tuple(_n_windows(xp.shape[xp.ndim - nsp + i], k, s, d)
+              for i, (k, s, d) in enumerate(zip(kernel_size, stride, dilation)))
+    out = np.empty(xp.shape[:xp.ndim - nsp] + tuple(kernel_size) + n, dtype=xp.dtype)
+    tail = (slice(None),) * nsp
+    # one strided copy per kernel offset (not per output position)
+    for off in np.ndindex(*kernel_size):
+        out[(Ellipsis, *off, *tail)] = xp[(Ellipsis, *_window_slices(off, dilation, stride, n))]
+    return out
+
+
+def _pad_spatial(a: np.ndarray, padding: tuple[tuple[int, int], ...], value: Any = 0) -> np.ndarray:
+    """Pad the last dims by (low, high) pairs; a negative high amount crops instead (trailing
+    positions that no window reads: output_padding, pooling windows that stop short)."""
+    nsp = len(padding)
+    if any(hi < 0 for _, hi in padding):
+        a = a[(Ellipsis, *(slice(0, n + min(hi, 0))
+                           for n, (_, hi) in zip(a.shape[a.ndim - nsp:], padding)))]
+    if any(lo > 0 or hi > 0 for lo, hi in padding):
+        a = np.pad(a, ((0, 0),) * (a.ndim - nsp) + tuple((lo, max(hi, 0)) for lo, hi in padding),
+                   constant_values=value)
+    return a
+
+
+def _im2col(a: np.ndarray, kernel_size: tuple[int, ...], dilation: tuple[int, ...],
+            padding: tuple[tuple[int, int], ...], stride: tuple[int, ...]) -> np.ndarray:
+    nsp = len(kernel_size)
+    w = _windows(_pad_spatial(a, padding), kernel_size, dilation, stride)
+    lead = a.shape[:a.ndim - nsp - 1]
+    k = int(np.prod(kernel_size))
+    return w.reshape((*lead, a.shape[a.ndim - nsp - 1] * k, -1))
+
+
+def _col2im(cols: np.ndarray, output_size: tuple[int, ...], kernel_size: tuple[int, ...],
+            dilation: tuple[int, ...], padding: tuple[tuple[int, int], ...],
+            stride: tuple[int, ...]) -> np.ndarray:
+    nsp = len(kernel_size)
+    k = int(np.prod(kernel_size))
+    padded = tuple(o + lo + hi for o, (lo, hi) in zip(output_size, padding))
+    n = tuple(_n_windows(p, kk, s, d) for p, kk, s, d in zip(padded, kernel_size, stride, dilation))
+    lead = cols.shape[:-2]
+    c = cols.shape[-2] // k
+    parts = cols.reshape((*lead, c, *tuple(kernel_size), *n))
+    # (a negative high padding leaves trailing output positions that no window writes)
+    size = tuple(max(p, lo + o) for p, o, (lo, _) in zip(padded, output_size, padding))
+    out = np.zeros((*lead, c, *size), dtype=cols.dtype)
+    tail = (slice(None),) * nsp
+    for off in np.ndindex(*kernel_size):
+        out[(Ellipsis, *_window_slices(off, dilation, stride, n))] += parts[(Ellipsis, *off, *tail)]
+    crop = tuple(slice(lo, lo + o) for o, (lo, _) in zip(output_size, padding))
+    return out[(Ellipsis, *crop)]
+
+
+im2col = defop("im2col", "Im2ColBackward0", _im2col, torch="torch.nn.functional.unfold")
+
+
+@im2col.grad("self")
+def _im2col_self(g, s, B):
+    "col2im(grad): each window's column added back where it was read"
+    nsp = len(s.kernel_size)
+    return B.col2im(g, tuple(s.in_shape[len(s.in_shape) - nsp:]), s.kernel_size, s.dilation,
+                    s.padding, s.stride)
+
+
+col2im = defop("col2im", "Col2ImBackward0", _col2im, torch="torch.nn.functional.fold")
+
+
+@col2im.grad("self")
+def _col2im_self(g, s, B):
+    "im2col(grad)"
+    return B.im2col(g, s.kernel_size, s.dilation, s.padding, s.stride)
+
+
+def _conv_pads(padding: tuple[int, ...], output_padding: tuple[int, ...]) -> tuple:
+    """im2col/col2im padding of a convolution; output_padding extends a transposed output."""
+    return tuple((p, p - op) for p, op in zip(padding, output_padding))
+
+
+def _conv_geometry(s: Any) -> tuple[int, int, int, tuple[int, ...], int]:
+    """Batch size, groups, channels per group of weight dim 1, spatial input sizes, kernel size."""
+    x_shape, w_shape = s.sizes[0], s.sizes[1]
+    return x_shape[0], s.groups, w_shape[1], tuple(x_shape[2:]), int(np.prod(w_shape[2:]))
+
+
+def _conv_apply(B: Any, x: Any, w: Any, x_shape: tuple[int, ...], w_shape: tuple[int, ...],
+                attrs: dict[str, Any]) -> Any:
+    """The convolution (or transposed convolution) of x by w, without bias."""
+    n, grp = x_shape[0], attrs["groups"]
+    ksize = tuple(w_shape[2:])
+    k = int(np.prod(ksize))
+    pads = _conv_pads(attrs["padding"], attrs["output_padding"])
+    if not attrs["transposed"]:
+        o, cg = w_shape[0], w_shape[1]
+        cols = B.im2col(x, ksize, attrs["dilation"], pads, attrs["stride"])
+        m = cols.shape[-1]
+        out = B.matmul(B.reshape(w, (grp, o // grp, cg * k)), B.reshape(cols, (n, grp, cg * k, m)))
+        return B.reshape(out, (n, o) + attrs["out_spatial"])
+    cin, og = w_shape[0], w_shape[1]
+    m = int(np.prod(x_shape[2:]))
+    wm = B.reshape(w, (grp, cin // grp, og * k))
+    cols = B.matmul(B.transpose(wm, -1, -2), B.reshape(x, (n, grp, cin // grp, m)))
+    return B.col2im(B.reshape(cols, (n, grp * og * k, m)), attrs["out_spatial"], ksize,
+                    attrs["dilation"], pads, attrs["stride"])
+
+
+def _convolution(x: np.ndarray, w: np.ndarray, b: Any, stride: tuple[int, ...],
+                 padding: tuple[int, ...], dilation: tuple[int, ...], transposed: bool,
+                 output_padding: tuple[int, ...], groups: int,
+                 out_spatial: tuple[int, ...]) -> np.ndarray:
+    from .backend import NUMPY
+
+    attrs = {"groups": groups, "padding": padding, "dilation": dilation, "stride": stride,
+             "transposed": transposed, "output_padding": output_padding,
+             "out_spatial": out_spatial}
+    out = _conv_apply(NUMPY, x, w, x.shape, w.shape, attrs)
+    if b is not None:
+        out = out + b.reshape((1, -1) + (1,) * len(out_spatial))
+    return out.astype(x.dtype, copy=False)
+
+
+convolution = defop("convolution", "ConvolutionBackward0", _convolution,
+                    inputs=("input", "weight", "bias"), save=("input", "weight"),
+                    torch="torch.nn.functional.conv1d / conv2d / conv_transpose1d / 2d")
+
+
+@convolution.grad("input")
+def _convolution_input(g, s, B):
+    "the transposed convolution of grad by weight (for a transposed op: the convolution)"
+    n, grp, wc, spatial, k = _conv_geometry(s)
+    pads = _conv_pads(s.padding, s.output_padding)
+    ksize = tuple(s.sizes[1][2:])
+    if not s.transposed:
+        o = s.sizes[1][0]
+        gm = B.reshape(g, (n, grp, o // grp, -1))
+        cols = B.matmul(B.transpose(B.reshape(s.weight, (grp, o // grp, wc * k)), -1, -2), gm)
+        return B.col2im(B.reshape(cols, (n, grp * wc * k, -1)), spatial, ksize, s.dilation,
+                        pads, s.stride)
+    cin = s.sizes[1][0]
+    cols = B.im2col(g, ksize, s.dilation, pads, s.stride)
+    out = B.matmul(B.reshape(s.weight, (grp, cin // grp, wc * k)),
+                   B.reshape(cols, (n, grp, wc * k, -1)))
+    return B.reshape(out, s.sizes[0])
+
+
+@convolution.grad("weight")
+def _convolution_weight(g, s, B):
+    "windows of input times grad, summed over the batch and the output positions"
+    n, grp, wc, _spatial, k = _conv_geometry(s)
+    pads = _conv_pads(s.padding, s.output_padding)
+    ksize = tuple(s.sizes[1][2:])
+    if not s.transposed:
+        o = s.sizes[1][0]
+        cols = B.reshape(B.im2col(s.input, ksize, s.dilation, pads, s.stride),
+                         (n, grp, wc * k, -1))
+        gm = B.reshape(g, (n, grp, o // grp, -1))
+        dw = B.sum(B.matmul(gm, B.transpose(cols, -1, -2)), 0)
+        return B.reshape(dw, s.sizes[1])
+    cin = s.sizes[1][0]
+    cols = B.reshape(B.im2col(g, ksize, s.dilation, pads, s.stride), (n, grp, wc * k, -1))
+    xm = B.reshape(s.input, (n, grp, cin // grp, -1))
+    dw = B.sum(B.matmul(xm, B.transpose(cols, -1, -2)), 0)
+    return B.reshape(dw, s.sizes[1])
+
+
+@convolution.grad("bias")
+def _convolution_bias(g, s, B):
+    "grad summed over the batch and spatial dims"
+    return B.sum(g, (0, *tuple(range(2, len(s.sizes[0])))))
+
+
+def pool_output_size(size: int, k: int, s: int, p: int, d: int, ceil_mode: bool) -> int:
+    """PyTorch's pooling_output_shape: the last window must start inside input or left pad."""
+    out = (size + 2 * p - d * (k - 1) - 1 + (s - 1 if ceil_mode else 0)) // s + 1
+    if ceil_mode and (out - 1) * s >= size + p:
+        out -= 1
+    return out
+
+
+def _pool_pads(in_sizes: tuple[int, ...], out_sizes: tuple[int, ...], kernel_size: tuple[int, ...],
+               stride: tuple[int, ...], padding: tuple[int, ...],
+               dilation: tuple[int, ...]) -> tuple[tuple[int, int], ...]:
+    """(low, high) padding so that exactly ``out_sizes`` windows fit (ceil_mode may need more
+    high padding than ``padding``; windows that stop short need less)."""
+    return tuple((p, (o - 1) * s + d * (k - 1) + 1 - n - p)
+                 for n, o, k, s, p, d in zip(in_sizes, out_sizes, kernel_size, stride, padding,
+                                             dilation))
+
+
+def _max_pool2d(a: np.ndarray, kernel_size: tuple[int, ...], stride: tuple[int, ...],
+                padding: tuple[int, ...], dilation: tuple[int, ...], ceil_mode: bool,
+                out_spatial: tuple[int, ...]) -> tuple[np.ndarray, np.ndarray]:
+    spatial = a.shape[-2:]
+    pads = _pool_pads(spatial, out_spatial, kernel_size, stride, padding, dilation)
+    fill = -np.inf if a.dtype.kind == "f" else np.iinfo(a.dtype).min
+    lead = a.shape[:-2]
+    k = int(np.prod(kernel_size))
+    w = _windows(_pad_spatial(a, pads, fill), kernel_size, dilation, stride)
+    w = w.reshape((*lead, k, *tuple(out_spatial)))
+    axis = len(lead)
+    # first maximum of each window (NaN counts as the maximum, as in PyTorch)
+    arg = np.expand_dims(np.argmax(w, axis=axis), axis)
+    out = np.take_along_axis(w, arg, axis).squeeze(axis)
+    pos = _pad_spatial(np.arange(spatial[0] * spatial[1]).reshape(spatial), pads, -1)
+    pw = _windows(pos, kernel_size, dilation, stride).reshape((k, *tuple(out_spatial)))
+    idx = np.take_along_axis(np.broadcast_to(pw, w.shape), arg, axis).squeeze(axis)
+    return out, idx.astype(np.int64)
+
+
+max_pool2d = defop("max_pool2d_with_indices", "MaxPool2DWithIndicesBackward0", _max_pool2d,
+                   save=("self",), extras=("indices",),
+                   torch="torch.nn.functional.max_pool1d / max_pool2d")
+
+
+@max_pool2d.grad("self")
+def _max_pool2d_self(g, s, B):
+    "grad added at the position of each window's maximum (indices)"
+    shape = tuple(s.in_shape)
+    lead = shape[:-2]
+    m = int(np.prod(s.indices.shape[len(lead):]))
+    idx = s.indices.reshape((*lead, m))
+    full = (*(np.arange(n).reshape([-1 if j == i else 1 for j in range(len(lead) + 1)])
+              for i, n in enumerate(lead)), idx)
+    flat = B.index_add(B.reshape(g, (*lead, m)), (*lead, shape[-2] * shape[-1]), full)
+    return B.reshape(flat, shape)
+
+
+def _avg_divisor(in_sizes: tuple[int, ...], attrs: dict[str, Any], dtype: np.dtype) -> np.ndarray:
+    """What each window's sum is divided by: PyTorch's pool_size (clipped to the padded input)
+    with count_include_pad, else the number of input elements the window covers."""
+    if attrs["divisor_override"]:
+        return np.full(attrs["out_spatial"], attrs["divisor_override"], dtype=dtype)
+    div = np.ones((), dtype=np.int64)
+    for n, o, k, s, p in zip(in_sizes, attrs["out_spatial"], attrs["kernel_size"], attrs["stride"],
+                             attrs["padding"]):
+        start = np.arange(o) * s - p
+        end = np.minimum(start + k, n + p)
+        size = end - start if attrs["count_include_pad"] else (
+            np.minimum(end, n) - np.maximum(start, 0))
+        div = np.multiply.outer(div, size)
+    return div.astype(dtype)
+
+
+def _avg_pool_pads(in_sizes: tuple[int, ...], attrs: dict[str, Any]) -> tuple:
+    return _pool_pads(in_sizes, attrs["out_spatial"], attrs["kernel_size"], attrs["stride"],
+                      attrs["padding"], (1,) * len(in_sizes))
+
+
+def _avg_pool2d(a: np.ndarray, **attrs: Any) -> np.ndarray:
+    spatial = a.shape[-2:]
+    ks = attrs["kernel_size"]
+    cols = _im2col(a, ks, (1, 1), _avg_pool_pads(spatial, attrs), attrs["stride"])
+    lead = a.shape[:-2]
+    sums = cols.reshape((*lead, int(np.prod(ks)), -1)).sum(axis=-2)
+    out = sums / _avg_divisor(spatial, attrs, a.dtype).reshape(-1)
+    return out.reshape(lead + tuple(attrs["out_spatial"])).astype(a.dtype, copy=False)
+
+
+avg_pool2d = defop("avg_pool2d", "AvgPool2DBackward0", _avg_pool2d, save=("self",),
+                   torch="torch.nn.functional.avg_pool1d / avg_pool2d")
+
+
+@avg_pool2d.grad("self")
+def _avg_pool2d_self(g, s, B):
+    "col2im of grad / divisor, repeated over each window"
+    shape = tuple(s.in_shape)
+    spatial, lead = shape[-2:], shape[:-2]
+    attrs = s.__dict__
+    k = int(np.prod(s.kernel_size))
+    m = int(np.prod(s.out_spatial))
+    inv = 1 / _avg_divisor(spatial, attrs, s.dtype).reshape(-1)
+    gm = B.reshape(g, (*lead, 1, m)) * inv.astype(s.dtype)
+    cols = B.reshape(B.expand(gm, (*lead, k, m)), (*lead[:-1], lead[-1] * k, m))
+    return B.col2im(cols, spatial, s.kernel_size, (1, 1), _avg_pool_pads(spatial, attrs),
+                    s.stride)
+
+
+def _bn_dims(shape: tuple[int, ...]) -> tuple[tuple[int, ...], tuple[int, ...], int]:
+    """Reduced dims, the (1, C, 1, ...) shape of a per-channel vector, values per channel."""
+    dims = (0, *tuple(range(2, len(shape))))
+    return dims, (1, shape[1]) + (1,) * (len(shape) - 2), int(np.prod(shape)) // shape[1]
+
+
+def _native_batch_norm(x: np.ndarray, w: Any, b: Any, training: bool, eps: float,
+                       running_mean: Any = None, running_var: Any = None) -> np.ndarray:
+    dims, cshape, _ = _bn_dims(x.shape)
+    if training:
+        mean = x.mean(axis=dims, keepdims=True)
+        var = ((x - mean) ** 2).mean(axis=dims, keepdims=True)
+    else:
+        mean, var = running_mean.reshape(cshape), running_var.reshape(cshape)
+    out = (x - mean) / np.sqrt(var + eps)
+    if w is not None:
+        out = out * w.reshape(cshape)
+    if b is not None:
+        out = out + b.reshape(cshape)
+    return out.astype(x.dtype, copy=False)
+
+
+native_batch_norm = defop("native_batch_norm", "NativeBatchNormBackward0", _native_batch_norm,
+                          inputs=("input", "weight", "bias"), save=("input", "weight"),
+                          torch="torch.nn.functional.batch_norm / instance_norm")
+
+
+def _bn_stats(s: Any, B: Any) -> tuple[Any, Any, tuple[int, ...], tuple[int, ...], int]:
+    """xhat and 1/std (batch statistics, recomputed differentiably, or the running ones)."""
+    x = s.input
+    dims, cshape, n = _bn_dims(tuple(s.in_shape))
+    if s.training:
+        xc = x - B.sum(x, dims, True) / n
+        rstd = (B.sum(xc * xc, dims, True) / n + s.eps) ** -0.5
+    else:
+        xc = x - s.running_mean.reshape(cshape).astype(s.dtype)
+        rstd = (1 / np.sqrt(s.running_var + s.eps)).reshape(cshape).astype(s.dtype)
+    return xc * rstd, rstd, dims, cshape, n
+
+
+@native_batch_norm.grad("input")
+def _native_batch_norm_input(g, s, B):
+    """training: rstd * (dy - mean(dy) - xhat * mean(dy * xhat)) per channel, with
+    dy = grad * weight; eval: dy * rstd (running statistics)"""
+    xhat, rstd, dims, cshape, n = _bn_stats(s, B)
+    dy = g if s.weight is None else g * B.reshape(s.weight, cshape)
+    if not s.training:
+        return dy * rstd
+    return rstd * (dy - B.sum(dy, dims, True) / n - xhat * (B.sum(dy * xhat, dims, True) / n))
+
+
+@native_batch_norm.grad("weight")
+def _native_batch_norm_weight(g, s, B):
+    "grad * xhat, summed per channel"
+    xhat, _, dims, _, _ = _bn_stats(s, B)
+    return B.sum(g * xhat, dims)
+
+
+@native_batch_norm.grad("bias")
+def _native_batch_norm_bias(g, s, B):
+    "grad, summed per channel"
+    return B.sum(g, _bn_dims(tuple(s.in_shape))[0])
+
+
+def _native_group_norm(x: np.ndarray, w: Any, b: Any, N: int, C: int, HxW: int, group: int,
+                       eps: float) -> np.ndarray:
+    _, cshape, _ = _bn_dims(x.shape)
+    xr = x.reshape(N, group, -1)
+    xc = xr - xr.mean(axis=2, keepdims=True)
+    out = (xc / np.sqrt((xc * xc).mean(axis=2, keepdims=True) + eps)).reshape(x.shape)
+    if w is not None:
+        out = out * w.reshape(cshape)
+    if b is not None:
+        out = out + b.reshape(cshape)
+    return out.astype(x.dtype, copy=False)
+
+
+native_group_norm = defop("native_group_norm", "NativeGroupNormBackward0", _native_group_norm,
+                          inputs=("input", "weight", "bias"), save=("input", "weight"),
+                          torch="torch.nn.functional.group_norm")
+
+
+def _gn_stats(s: Any, B: Any) -> tuple[Any, Any, int]:
+    """xhat, grouped as (N, group, -1), and 1/std per group, recomputed differentiably."""
+    m = int(np.prod(s.in_shape)) // (s.N * s.group)
+    xr = B.reshape(s.input, (s.N, s.group, m))
+    xc = xr - B.sum(xr, 2, True) / m
+    rstd = (B.sum(xc * xc, 2, True) / m + s.eps) ** -0.5
+    return xc * rstd, rstd, m
+
+
+@native_group_norm.grad("input")
+def _native_group_norm_input(g, s, B):
+    "rstd * (dy - mean(dy) - xhat * mean(dy * xhat)) per group, dy = grad * weight"
+    xhat, rstd, m = _gn_stats(s, B)
+    _, cshape, _ = _bn_dims(tuple(s.in_shape))
+    dy = g if s.weight is None else g * B.reshape(s.weight, cshape)
+    dy = B.reshape(dy, (s.N, s.group, m))
+    out = rstd * (dy - B.sum(dy, 2, True) / m - xhat * (B.sum(dy * xhat, 2, True) / m))
+    return B.reshape(out, tuple(s.in_shape))
+
+
+@native_group_norm.grad("weight")
+def _native_group_norm_weight(g, s, B):
+    "grad * xhat, summed per channel"
+    xhat = B.reshape(_gn_stats(s, B)[0], tuple(s.in_shape))
+    return B.sum(g * xhat, _bn_dims(tuple(s.in_shape))[0])
+
+
+native_group_norm.grad("bias")(_native_batch_norm_bias)
+
+
+# ----------------------------------------------------------------------------------------------
+# -- in-place variants and operators (div rounding modes, floor_divide, clamp_min/max with a
+#    tensor bound, index_fill, index_add) --
+# ----------------------------------------------------------------------------------------------
+def _legacy_name(dt: np.dtype) -> str:
+    from .dtypes import from_numpy
+
+    return from_numpy(dt).legacy.removesuffix("Tensor")
+
+
+def _int_trunc_divide(a: np.ndarray, b: Any) -> np.ndarray:
+    q = np.floor_divide(a, b)
+    # Floor and trunc differ where the exact quotient is negative and not whole.
+    return q + ((q < 0) & (q * b != a))
+
+
+def _divide(a: np.ndarray, b: Any, rounding_mode: str | None = None) -> np.ndarray:
+    """PyTorch's div: true division, or rounded towards -inf ('floor') or 0 ('trunc')."""
+    if rounding_mode is None:
+        return _true_divide(a, b)
+    bd = np.asarray(b).dtype
+    if a.dtype.kind == "b" and bd.kind == "b":
+        raise InvalidArgumentError(f"\"div_{rounding_mode}_cpu\" not implemented for 'Bool'")
+    if a.dtype.kind in "iub" and bd.kind in "iub":
+        _check_int_divisor(a, b)
+        if rounding_mode == "floor":
+            return np.floor_divide(a, b)
+        return _int_trunc_divide(a, b)
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        if rounding_mode == "floor":
+            return np.floor_divide(a, b)
+        return np.trunc(np.true_divide(a, b))
+
+
+# ``div(..., rounding_mode=...)``: PyTorch records DivBackward2 whenever rounding_mode is
+# passed, even as None (then the derivative is true division's).
+div_mode = defop("div_mode", "DivBackward2", _bin(_divide), inputs=("self", "other"),
+                 save={"self": ("other",), "other": ("self", "other")},
+                 torch="torch.div(rounding_mode=...)")
+
+
+@div_mode.grad("self")
+def _div_mode_self(g, s, B):
+    "0 with rounding_mode 'floor' or 'trunc'; grad / other with rounding_mode=None"
+    if s.rounding_mode is not None:
+        return g * 0
+    return g / s.other
+
+
+@div_mode.grad("other")
+def _div_mode_other(g, s, B):
+    "0 with rounding_mode 'floor' or 'trunc'; -grad * self / other**2 with rounding_mode=None"
+    if s.rounding_mode is not None:
+        return g * 0
+    return -g * s.self / (s.other * s.other)
+
+
+def _floor_divide(a: np.ndarray, b: Any) -> np.ndarray:
+    return _divide(a, b, "floor")
+
+
+class NotImplementedOp(OpDef):
+    """An op PyTorch records without a derivative formula: its grad_fn is ``NotImplemented``,
+    with an edge per input that requires grad (PyTorch collects no others), and backward
+    through it raises. Not in the table (``OPS``): there is no rule to show or to test."""
+
+    def __init__(self, name: str, aten: str, forward: Any, inputs: tuple[str, ...]) -> None:
+        super().__init__(name, "NotImplemented", forward, inputs=inputs)
+        self.aten = aten
+        self.grad_all(_not_implemented)
+
+    def _node(self, inputs: tuple[Any, ...], attrs: dict[str, Any]) -> Any:
+        node = super()._node(inputs, attrs)
+        keep = [i for i, (fn, _) in enumerate(node.next_functions) if fn is not None]
+        node.next_functions = tuple(node.next_functions[i] for i in keep)
+        node.shapes = tuple(node.shapes[i] for i in keep)
+        node.dtypes = tuple(node.dtypes[i] for i in keep)
+        return node
+
+
+def _not_implemented(g, s, B, needs):
+    "not implemented: backward through this node raises, as in PyTorch"
+    raise InvalidArgumentError(f"derivative for {s._node.op.aten} is not implemented")
+
+
+floor_divide_ni = NotImplementedOp("floor_divide", "aten::floor_divide", _bin(_floor_divide),
+                                   inputs=("self", "other"))
+# (PyTorch's message names the in-place op: "derivative for aten::floor_divide_ ...")
+floor_divide_inplace_ni = NotImplementedOp("floor_divide_", "aten::floor_divide_",
+                                           _bin(_floor_divide), inputs=("self", "other"))
+# remainder(number, tensor): PyTorch's remainder.Scalar_Tensor has no derivative.
+remainder_scalar_ni = NotImplementedOp("remainder_scalar", "aten::remainder",
+                                       _mod_tensor(np.remainder), inputs=("self", "other"))
+
+
+def _clamp_min_tensor(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    return np.maximum(a, b)
+
+
+def _clamp_max_tensor(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    return np.minimum(a, b)
+
+
+clamp_min_tensor = defop("clamp_min_tensor", "ClampMinBackward1", _bin(_clamp_min_tensor),
+                         inputs=("self", "min"), save=("self", "min"),
+                         torch="torch.clamp_min (tensor min)")
+clamp_max_tensor = defop("clamp_max_tensor", "ClampMaxBackward1", _bin(_clamp_max_tensor),
+                         inputs=("self", "max"), save=("self", "max"),
+                         torch="torch.clamp_max (tensor max)")
+
+
+@clamp_min_tensor.grad("self")
+def _clamp_min_tensor_self(g, s, B):
+    "grad where self >= min, else 0"
+    return B.where(s.self >= s.min, g, 0.0)
+
+
+@clamp_min_tensor.grad("min")
+def _clamp_min_tensor_min(g, s, B):
+    "grad where self < min, else 0"
+    return B.where(s.self < s.min, g, 0.0)
+
+
+@clamp_max_tensor.grad("self")
+def _clamp_max_tensor_self(g, s, B):
+    "grad where self <= max, else 0"
+    return B.where(s.self <= s.max, g, 0.0)
+
+
+@clamp_max_tensor.grad("max")
+def _clamp_max_tensor_max(g, s, B):
+    "grad where self > max, else 0"
+    return B.where(s.self > s.max, g, 0.0)
+
+
+def _index_dim_mask(shape: tuple[int, ...], dim: int, index: np.ndarray) -> np.ndarray:
+    """True at the positions whose coordinate along ``dim`` is in ``index``."""
+    mask = np.zeros(shape, dtype=bool)
+    if not shape:
+        mask[()] = index.size > 0
+    else:
+        mask[_basic_index(len(shape), dim, index.reshape(-1))] = True
+    return mask
+
+
+def _index_fill(a: np.ndarray, dim: int, index: np.ndarray, value: Any) -> np.ndarray:
+    if index.dtype != np.int64:
+        raise InvalidArgumentError("index_fill_(): Expected dtype int64 for index.")
+    if index.ndim > 1:
+        raise InvalidArgumentError("Index has to be a vector/scalar")
+    n = a.shape[dim] if a.ndim else 1
+    bad = (index < -n) | (index >= n)
+    if bad.any():
+        raise InvalidArgumentError(
+            f"index {int(index[bad].flat[0])} is out of bounds for dimension {dim} with size {n}")
+    out = a.copy()
+    out[_index_dim_mask(a.shape, dim, index)] = value
+    return out
+
+
+def _index_fill_tensor(a: np.ndarray, value: np.ndarray, dim: int,
+                       index: np.ndarray) -> np.ndarray:
+    return _index_fill(a, dim, index, value)
+
+
+index_fill = defop("index_fill", "IndexFillBackward0", _index_fill,
+                   torch="torch.index_fill (number value)")
+index_fill_tensor = defop("index_fill_tensor", "IndexFillBackward1", _index_fill_tensor,
+                          inputs=("self", "value"), torch="torch.index_fill (0-d tensor value)")
+
+
+@index_fill_tensor.grad("self")
+@index_fill.grad("self")
+def _index_fill_self(g, s, B):
+    "grad.index_fill(dim, index, 0)"
+    return B.where(_index_dim_mask(s.in_shape, s.dim, s.index), 0.0, g)
+
+
+@index_fill_tensor.grad("value")
+def _index_fill_value(g, s, B):
+    "sum of grad at the filled positions"
+    return B.sum(B.where(_index_dim_mask(s.in_shape, s.dim, s.index), g, 0.0))
+
+
+def _index_add(a: np.ndarray, source: np.ndarray, dim: int, index: np.ndarray,
+               alpha: Any = 1) -> np.ndarray:
+    if index.ndim > 1:
+        raise InvalidArgumentError(
+            f"index_add_(): Index is supposed to be a vector, but got dim: {index.ndim} with "
+            f"type: {_legacy_name(index.dtype)} and size: {list(index.shape)}")
+    if index.dtype.kind not in "iu":
+        raise InvalidArgumentError(
+            "index_add_(): Expected dtype int32/int64 for index but got: "
+            f"{_legacy_name(index.dtype)}")
+    if a.dtype != source.dtype:
+        raise InvalidArgumentError(
+            f"index_add_(): self ({_legacy_name(a.dtype)}) and source "
+            f"({_legacy_name(source.dtype)}) must have the same scalar type")
+    if dim != 0 and dim >= source.ndim:
+        raise InvalidArgumentError(
+            f"index_add_(): Indexing dim {dim} is out of bounds of the source tensor with dim "
+            f"{source.ndim}")
+    n_src = source.shape[dim] if source.ndim else 1
+    if index.size != n_src:
+        raise InvalidArgumentError(
+            f"index_add_(): Number of indices ({index.size}) should be equal to "
+            f"source.size(dim): ({n_src}), for dim: {dim}")
+    a_rest, s_rest = list(a.shape), list(source.shape)
+    if a.ndim and source.ndim:
+        del a_rest[dim], s_rest[dim]
+    if a_rest != s_rest:
+        raise ShapeMismatchError(
+            "source tensor shape must match self tensor shape, excluding the specified "
+            f"dimension. Got self.shape = {list(a.shape)} source.shape = {list(source.shape)}")
+    n = a.shape[dim] if a.ndim else 1
+    _check_bounds(index, dim, n)
+    if alpha != 1:
+        # As PyTorch: alpha takes self's dtype (an integer tensor truncates it).
+        source = source * np.asarray(alpha).astype(a.dtype)
+    out = a.copy()
+    if not a.ndim:
+        out += source
+    else:
+        np.add.at(out, _basic_index(a.ndim, dim, index.reshape(-1)), source)
+    return out
+
+
+index_add_dim = defop("index_add_dim", "IndexAddBackward0", _index_add, inputs=("self", "source"),
+                      torch="torch.index_add")
+index_add_dim.grad("self")(_add_self)
+
+
+@index_add_dim.grad("source")
+def _index_add_source(g, s, B):
+    "alpha * grad.index_select(dim, index)"
+    if len(s.in_shape):
+        g = B.getitem(g, _basic_index(len(s.in_shape), s.dim, s.index.reshape(-1)))
+    return g if s.alpha == 1 else g * s.alpha
+
+
+def _adaptive_matrix(n: int, o: int, dtype: np.dtype) -> np.ndarray:
+    """(o, n): row i averages PyTorch's adaptive window [floor(i*n/o), ceil((i+1)*n/o))."""
+    i = np.arange(o)
+    start = (i * n) // o
+    end = -((-(i + 1) * n) // o)
+    j = np.arange(n)
+    inside = (j >= start[:, None]) & (j < end[:, None])
+    return (inside / (end - start)[:, None]).astype(dtype)
+
+
+def _adaptive_avg_pool2d(a: np.ndarray, out_spatial: tuple[int, int]) -> np.ndarray:
+    ah = _adaptive_matrix(a.shape[-2], out_spatial[0], a.dtype)
+    aw = _adaptive_matrix(a.shape[-1], out_spatial[1], a.dtype)
+    return (ah @ a @ aw.T).astype(a.dtype, copy=False)
+
+
+adaptive_avg_pool2d = defop("adaptive_avg_pool2d", "AdaptiveAvgPool2DBackward0",
+                            _adaptive_avg_pool2d,
+                            torch="torch.nn.functional.adaptive_avg_pool1d / adaptive_avg_pool2d")
+
+
+@adaptive_avg_pool2d.grad("self")
+def _adaptive_avg_pool2d_self(g, s, B):
+    "grad spread evenly over each adaptive window"
+    h, w = s.in_shape[-2:]
+    ah = _adaptive_matrix(h, s.out_spatial[0], s.dtype)
+    aw = _adaptive_matrix(w, s.out_spatial[1], s.dtype)
+    return B.matmul(B.matmul(ah.T.copy(), g), aw)

@@ -217,6 +217,20 @@ METHODS.update({
     "kron": ops.kron,
 })
 
+# -- in-place variants and operators --
+METHODS.update({
+    "floor_divide": ops.floor_divide, "index_fill": ops.index_fill, "index_add": ops.index_add,
+    "abs_": ops.abs_, "absolute_": ops.abs_, "sqrt_": ops.sqrt_, "rsqrt_": ops.rsqrt_,
+    "log_": ops.log_, "log1p_": ops.log1p_, "sin_": ops.sin_, "cos_": ops.cos_,
+    "tan_": ops.tan_, "sign_": ops.sign_, "erf_": ops.erf_, "reciprocal_": ops.reciprocal_,
+    "negative_": ops.neg_, "square_": ops.square_, "subtract_": ops.sub_,
+    "multiply_": ops.mul_, "divide_": ops.div_, "true_divide_": ops.true_divide_,
+    "floor_divide_": ops.floor_divide_, "clamp_min_": ops.clamp_min_,
+    "clamp_max_": ops.clamp_max_, "tril_": ops.tril_, "triu_": ops.triu_,
+    "masked_fill_": ops.masked_fill_, "scatter_": ops.scatter_, "scatter_add_": ops.scatter_add_,
+    "index_fill_": ops.index_fill_, "index_add_": ops.index_add_,
+})
+
 # Methods defined on Tensor itself (autograd and conversion) that specs may call.
 CORE_METHODS = frozenset({
     "backward", "detach", "detach_", "requires_grad_", "retain_grad", "register_hook",
@@ -245,6 +259,10 @@ def install() -> None:
         "__getitem__": ops.getitem, "__setitem__": ops.setitem,
         "__iadd__": _iop(ops.add_), "__isub__": _iop(ops.sub_), "__imul__": _iop(ops.mul_),
         "__itruediv__": _iop(ops.div_), "__ipow__": _ipow,
+        # -- in-place variants and operators --
+        "__mod__": ops.remainder, "__rmod__": ops._rmod, "__imod__": _iop(ops.remainder_),
+        "__floordiv__": ops.floor_divide, "__rfloordiv__": ops._rfloordiv,
+        "__ifloordiv__": _iop(ops.floor_divide_),
     }.items():
         setattr(Tensor, dunder, fn)
     Tensor.__hash__ = object.__hash__

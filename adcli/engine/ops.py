@@ -112,9 +112,20 @@ def mul(input: Any, other: Any) -> Tensor:
 multiply = mul
 
 
-def div(input: Any, other: Any, *, rounding_mode: str | None = None) -> Tensor:
-    if rounding_mode is not None:
-        raise InvalidArgumentError("div: rounding_mode is not supported by adcli")
+class _NoMode:
+    """``rounding_mode`` not passed: PyTorch records DivBackward2 as soon as it is passed, even
+    as None, so the default must differ from None (shown as None in signatures)."""
+
+    def __repr__(self) -> str:
+        return "None"
+
+
+NO_MODE: Any = _NoMode()
+
+
+def div(input: Any, other: Any, *, rounding_mode: Any = NO_MODE) -> Tensor:
+    if rounding_mode is not NO_MODE:
+        return _div_rounding(input, other, rounding_mode)
     if not isinstance(input, Tensor) and isinstance(other, Tensor):
         # PyTorch: number / tensor is reciprocal(tensor) * number.
         r = reciprocal(_float(other))
@@ -230,13 +241,13 @@ clip = clamp
 
 def clamp_min(input: Tensor, min: Any) -> Tensor:
     if isinstance(min, Tensor):
-        return clamp(input, min=min)
+        return D.clamp_min_tensor(input, min)  # ClampMinBackward1, as PyTorch
     return D.clamp_min(input, min=min, max=None)
 
 
 def clamp_max(input: Tensor, max: Any) -> Tensor:
     if isinstance(max, Tensor):
-        return clamp(input, max=max)
+        return D.clamp_max_tensor(input, max)  # ClampMaxBackward1, as PyTorch
     return D.clamp_max(input, min=None, max=max)
 
 
@@ -1541,8 +1552,11 @@ def mul_(self: Tensor, other: Any) -> Tensor:
     return _inplace_binary(D.mul, self, other)
 
 
-def div_(self: Tensor, other: Any) -> Tensor:
-    return _inplace_binary(D.div, self, other)
+def div_(self: Tensor, other: Any, *, rounding_mode: Any = NO_MODE) -> Tensor:
+    if rounding_mode is NO_MODE:
+        return _inplace_binary(D.div, self, other)
+    _check_rounding_mode(rounding_mode)
+    return _inplace_binary(D.div_mode, self, other, rounding_mode=rounding_mode)
 
 
 def pow_(self: Tensor, exponent: Any) -> Tensor:
@@ -1728,6 +1742,8 @@ def fmod(input: Tensor, other: Any) -> Tensor:
 
 
 def remainder(input: Any, other: Any) -> Tensor:
+    if _is_number(input) and isinstance(other, Tensor):
+        return _remainder_scalar_tensor(input, other)
     a = as_tensor(input, other if isinstance(other, Tensor) else None)
     if _is_number(other):
         return D.remainder(a, other=other)
@@ -1861,3 +1877,282 @@ def addcmul_(self: Tensor, tensor1: Tensor, tensor2: Tensor, *, value: Any = 1) 
 def addcdiv_(self: Tensor, tensor1: Tensor, tensor2: Tensor, *, value: Any = 1) -> Tensor:
     return D.addcdiv.inplace(self, as_tensor(tensor1, self), as_tensor(tensor2, self),
                              value=value)
+
+
+# ----------------------------------------------------------------------------------------------
+# -- in-place variants and operators (div rounding modes, floor_divide, %, //, index_fill,
+#    index_add, the in-place forms of table ops) --
+# ----------------------------------------------------------------------------------------------
+_ROUNDING_MODES = (None, "trunc", "floor")
+
+
+def _check_rounding_mode(rounding_mode: Any) -> None:
+    if rounding_mode not in _ROUNDING_MODES:
+        raise InvalidArgumentError(
+            "div expected rounding_mode to be one of None, 'trunc', or 'floor' but found "
+            f"'{rounding_mode}'")
+
+
+def _div_rounding(input: Any, other: Any, rounding_mode: Any) -> Tensor:
+    _check_rounding_mode(rounding_mode)
+    a, b = _operands(input, other)
+    return D.div_mode(a, b, rounding_mode=rounding_mode)
+
+
+def floor_divide(input: Any, other: Any) -> Tensor:
+    """Division rounded towards -inf; records NotImplemented (backward raises, as PyTorch's)."""
+    a, b = _operands(input, other)
+    return D.floor_divide_ni(a, b)
+
+
+def _remainder_scalar_tensor(input: Any, other: Tensor) -> Tensor:
+    # remainder(number, tensor) (and number % tensor): PyTorch records NotImplemented.
+    return D.remainder_scalar_ni(as_tensor(input, other), other)
+
+
+def _rfloordiv(self: Tensor, other: Any) -> Tensor:
+    return floor_divide(other, self)
+
+
+def _rmod(self: Tensor, other: Any) -> Tensor:
+    return remainder(other, self)
+
+
+def index_fill(input: Tensor, dim: int, index: Tensor, value: Any) -> Tensor:
+    d, idx = _scan_dim(input, dim), _index_arg(index)
+    if isinstance(value, Tensor):
+        _check_fill_value(value)
+        return D.index_fill_tensor(input, value, dim=d, index=idx)
+    return D.index_fill(input, dim=d, index=idx, value=value)
+
+
+def _check_fill_value(value: Tensor) -> None:
+    if value._data.ndim:
+        raise InvalidArgumentError(
+            "index_fill_ only supports a 0-dimensional value tensor, but got tensor with "
+            f"{value._data.ndim} dimension(s).")
+
+
+def _source_arg(source: Any) -> Tensor:
+    if not isinstance(source, Tensor):
+        raise InvalidArgumentError(
+            "index_add(): argument 'source' (position 3) must be Tensor, not "
+            f"{type(source).__name__}")
+    return source
+
+
+def index_add(input: Tensor, dim: int, index: Tensor, source: Tensor, *,
+              alpha: Any = 1) -> Tensor:
+    return D.index_add_dim(input, _source_arg(source), dim=_scan_dim(input, dim),
+                           index=_index_arg(index), alpha=alpha)
+
+
+# in place: the same nodes as the out-of-place ops, as in PyTorch
+abs_ = absolute_ = _inplace_unary(D.abs_)
+sqrt_ = _inplace_unary(D.sqrt)
+rsqrt_ = _inplace_unary(D.rsqrt)
+log_ = _inplace_unary(D.log)
+log1p_ = _inplace_unary(D.log1p)
+sin_ = _inplace_unary(D.sin)
+cos_ = _inplace_unary(D.cos)
+tan_ = _inplace_unary(D.tan)
+sign_ = _inplace_unary(D.sign)
+erf_ = _inplace_unary(D.erf)
+reciprocal_ = _inplace_unary(D.reciprocal)
+negative_ = neg_
+
+
+def square_(self: Tensor) -> Tensor:
+    return D.pow_scalar.inplace(self, exponent=2)  # PowBackward0, as torch.square
+
+
+divide_ = div_
+subtract_ = sub_
+multiply_ = mul_
+
+
+def true_divide_(self: Tensor, other: Any) -> Tensor:
+    return _inplace_binary(D.div, self, other)
+
+
+def floor_divide_(self: Tensor, other: Any) -> Tensor:
+    """In-place floor division; records NotImplemented (backward raises, as PyTorch's)."""
+    return _inplace_binary(D.floor_divide_inplace_ni, self, other)
+
+
+def clamp_min_(self: Tensor, min: Any) -> Tensor:
+    if isinstance(min, Tensor):
+        return D.clamp_min_tensor.inplace(self, min)
+    return D.clamp_min.inplace(self, min=min, max=None)
+
+
+def clamp_max_(self: Tensor, max: Any) -> Tensor:
+    if isinstance(max, Tensor):
+        return D.clamp_max_tensor.inplace(self, max)
+    return D.clamp_max.inplace(self, min=None, max=max)
+
+
+def tril_(self: Tensor, diagonal: int = 0) -> Tensor:
+    return D.tril.inplace(self, diagonal=int(diagonal))
+
+
+def triu_(self: Tensor, diagonal: int = 0) -> Tensor:
+    return D.triu.inplace(self, diagonal=int(diagonal))
+
+
+def masked_fill_(self: Tensor, mask: Tensor, value: Any) -> Tensor:
+    m = _index_arg(mask)
+    _check_mask(m)
+    if isinstance(value, Tensor):
+        _check_masked_value(value)
+        return D.masked_fill_tensor.inplace(self, value, mask=m)
+    return D.masked_fill.inplace(self, mask=m, value=value)
+
+
+def _check_mask(m: np.ndarray) -> None:
+    if m.dtype != np.bool_:
+        raise InvalidArgumentError(
+            "masked_fill_ only supports boolean masks, but got mask with dtype "
+            f"{_CTYPE.get(m.dtype.name, m.dtype.name)}")
+
+
+def _check_masked_value(value: Tensor) -> None:
+    if value._data.ndim:
+        raise InvalidArgumentError(
+            "masked_fill_ only supports a 0-dimensional value tensor, but got tensor with "
+            f"{value._data.ndim} dimension(s).")
+
+
+def scatter_(self: Tensor, dim: int, index: Tensor, src: Any = None, *, value: Any = None,
+             reduce: str | None = None) -> Tensor:
+    if reduce is not None:
+        raise InvalidArgumentError("scatter_: reduce= is not supported by adcli")
+    d = _scan_dim(self, dim)
+    if isinstance(src, Tensor):
+        return D.scatter.inplace(self, src, dim=d, index=_index_arg(index))
+    fill = value if src is None else src
+    if fill is None:
+        raise InvalidArgumentError("scatter_() missing the src tensor or the value")
+    return D.scatter_value.inplace(self, dim=d, index=_index_arg(index), value=fill)
+
+
+def scatter_add_(self: Tensor, dim: int, index: Tensor, src: Tensor) -> Tensor:
+    return D.scatter_add.inplace(self, as_tensor(src, self), dim=_scan_dim(self, dim),
+                                 index=_index_arg(index))
+
+
+def index_fill_(self: Tensor, dim: int, index: Tensor, value: Any) -> Tensor:
+    d, idx = _scan_dim(self, dim), _index_arg(index)
+    if isinstance(value, Tensor):
+        _check_fill_value(value)
+        return D.index_fill_tensor.inplace(self, value, dim=d, index=idx)
+    return D.index_fill.inplace(self, dim=d, index=idx, value=value)
+
+
+def index_add_(self: Tensor, dim: int, index: Tensor, source: Tensor, *,
+               alpha: Any = 1) -> Tensor:
+    return D.index_add_dim.inplace(self, _source_arg(source), dim=_scan_dim(self, dim),
+                                   index=_index_arg(index), alpha=alpha)
+
+
+# ----------------------------------------------------------------------------------------------
+# -- convolution, pooling, normalization --
+# ----------------------------------------------------------------------------------------------
+def _B_im2col(x: Tensor, kernel_size: tuple[int, ...], dilation: tuple[int, ...],
+              padding: tuple[tuple[int, int], ...], stride: tuple[int, ...]) -> Tensor:
+    return D.im2col(x, kernel_size=kernel_size, dilation=dilation, padding=padding, stride=stride)
+
+
+def _B_col2im(x: Tensor, output_size: tuple[int, ...], kernel_size: tuple[int, ...],
+              dilation: tuple[int, ...], padding: tuple[tuple[int, int], ...],
+              stride: tuple[int, ...]) -> Tensor:
+    return D.col2im(x, output_size=tuple(output_size), kernel_size=kernel_size,
+                    dilation=dilation, padding=padding, stride=stride)
+
+
+def conv1d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride: Any = 1,
+           padding: Any = 0, dilation: Any = 1, groups: int = 1) -> Tensor:
+    from . import functional
+
+    return functional.conv1d(input, weight, bias, stride, padding, dilation, groups)
+
+
+def conv2d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride: Any = 1,
+           padding: Any = 0, dilation: Any = 1, groups: int = 1) -> Tensor:
+    from . import functional
+
+    return functional.conv2d(input, weight, bias, stride, padding, dilation, groups)
+
+
+def conv_transpose1d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride: Any = 1,
+                     padding: Any = 0, output_padding: Any = 0, groups: int = 1,
+                     dilation: Any = 1) -> Tensor:
+    from . import functional
+
+    return functional.conv_transpose1d(input, weight, bias, stride, padding, output_padding,
+                                       groups, dilation)
+
+
+def conv_transpose2d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride: Any = 1,
+                     padding: Any = 0, output_padding: Any = 0, groups: int = 1,
+                     dilation: Any = 1) -> Tensor:
+    from . import functional
+
+    return functional.conv_transpose2d(input, weight, bias, stride, padding, output_padding,
+                                       groups, dilation)
+
+
+def max_pool1d(input: Tensor, kernel_size: Any, stride: Any = (), padding: Any = 0,
+               dilation: Any = 1, ceil_mode: bool = False) -> Tensor:
+    from . import functional
+
+    return functional.max_pool1d(input, kernel_size, stride, padding, dilation, ceil_mode)
+
+
+def max_pool2d(input: Tensor, kernel_size: Any, stride: Any = (), padding: Any = 0,
+               dilation: Any = 1, ceil_mode: bool = False) -> Tensor:
+    from . import functional
+
+    return functional.max_pool2d(input, kernel_size, stride, padding, dilation, ceil_mode)
+
+
+def avg_pool1d(input: Tensor, kernel_size: Any, stride: Any = (), padding: Any = 0,
+               ceil_mode: bool = False, count_include_pad: bool = True) -> Tensor:
+    from . import functional
+
+    return functional.avg_pool1d(input, kernel_size, stride, padding, ceil_mode,
+                                 count_include_pad)
+
+
+def adaptive_avg_pool1d(input: Tensor, output_size: Any) -> Tensor:
+    from . import functional
+
+    return functional.adaptive_avg_pool1d(input, output_size)
+
+
+def batch_norm(input: Tensor, weight: Tensor | None, bias: Tensor | None,
+               running_mean: Tensor | None, running_var: Tensor | None, training: bool,
+               momentum: float, eps: float, cudnn_enabled: bool = False) -> Tensor:
+    """torch.batch_norm (note the argument order: weight and bias come first)."""
+    from . import functional
+
+    return functional._batch_norm(input, weight, bias, running_mean, running_var, training,
+                                  momentum, eps)
+
+
+def group_norm(input: Tensor, num_groups: int, weight: Tensor | None = None,
+               bias: Tensor | None = None, eps: float = 1e-5, cudnn_enabled: bool = True) -> Tensor:
+    from . import functional
+
+    return functional.group_norm(input, num_groups, weight, bias, eps)
+
+
+def instance_norm(input: Tensor, weight: Tensor | None, bias: Tensor | None,
+                  running_mean: Tensor | None, running_var: Tensor | None,
+                  use_input_stats: bool, momentum: float, eps: float,
+                  cudnn_enabled: bool = False) -> Tensor:
+    """torch.instance_norm (torch's argument order)."""
+    from . import functional
+
+    return functional.instance_norm(input, running_mean, running_var, weight, bias,
+                                    use_input_stats, momentum, eps)

@@ -41,6 +41,13 @@ _OP_NAMES += [
     "take", "cumsum", "cumprod", "sort", "topk", "tile", "repeat_interleave", "cross", "diff",
     "kron", "einsum",
 ]
+# -- in-place variants and operators --
+_OP_NAMES += ["floor_divide", "index_fill", "index_add"]
+# -- convolution, pooling, normalization --
+_OP_NAMES += [
+    "conv1d", "conv2d", "conv_transpose1d", "conv_transpose2d", "max_pool1d", "max_pool2d",
+    "avg_pool1d", "adaptive_avg_pool1d", "batch_norm", "group_norm", "instance_norm",
+]
 _CREATION = [
     "tensor", "zeros", "ones", "full", "zeros_like", "ones_like", "full_like", "randn", "rand",
     "randn_like", "rand_like", "randint", "arange", "linspace", "eye", "empty", "manual_seed",

@@ -566,6 +566,10 @@ class Run:
             raise _RefusedError(f"sequence too long (more than {MAX_SEQUENCE:,} items)")
 
     def binop(self, op: type, a: Any, b: Any) -> Any:
+        # Before the tensor dispatch: str.__mod__ runs first even when b is a tensor
+        # ('%999999999s' % x would build a gigabyte string).
+        if op is ast.Mod and isinstance(a, str):
+            raise _RefusedError("'%' string formatting is not supported; use an f-string")
         T = self.eng.Tensor
         if isinstance(a, T) or isinstance(b, T):
             return _BINOP[op](a, b)
@@ -583,8 +587,6 @@ class Run:
             if (isinstance(a, int) and isinstance(b, int)
                     and a.bit_length() + b.bit_length() > MAX_INT_BITS + 64):
                 raise _RefusedError(f"integer too large (more than {MAX_INT_BITS} bits)")
-        if op is ast.Mod and isinstance(a, str):
-            raise _RefusedError("'%' string formatting is not supported; use an f-string")
         if (op is ast.Add and isinstance(a, seq) and isinstance(b, seq)
                 and len(a) + len(b) > MAX_SEQUENCE):
             raise _RefusedError(f"sequence too long (more than {MAX_SEQUENCE:,} items)")

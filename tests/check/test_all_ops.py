@@ -157,7 +157,7 @@ CASES: dict[str, Case] = {
     "select": Case(lambda a: a[1], [M]),
     "slice": Case(lambda a: a[:, 1:3], [M]),
     "index": Case(lambda a: a[_idx()], [M]),
-    "index_add": Case(lambda a: (a[_idx()] ** 2).sum(), [M], order=2),
+    "index_put_accumulate": Case(lambda a: (a[_idx()] ** 2).sum(), [M], order=2),
     "index_put": Case(_put, [M, U]),
     "as_strided": Case(_stale_view, [M, (4,)], order=2),
     "index_put_advanced": Case(_put_adv, [M, (2, 4)]),
@@ -250,6 +250,39 @@ CASES.update({
     "cross": Case(lambda a, b: adcli.cross(a, b, dim=0), [(3, 2), (3, 2)]),
 })
 
+
+# -- convolution, pooling, normalization --
+CASES.update({
+    "im2col": Case(lambda a: F.unfold(a, 2, padding=1), [(1, 2, 3, 3)]),
+    "col2im": Case(lambda a: F.fold(a, (3, 3), 2), [(1, 8, 4)]),
+    "convolution": Case(lambda x, w, b: (F.conv2d(x, w, b, stride=2, padding=1) ** 2).sum(),
+                        [(1, 2, 4, 4), (3, 2, 2, 2), (3,)], order=2),
+    "max_pool2d_with_indices": Case(lambda a: F.max_pool2d(a, 2, 1), [(1, 1, 3, 4)]),
+    "avg_pool2d": Case(lambda a: F.avg_pool2d(a, 3, 2, 1, ceil_mode=True), [(1, 4, 5)]),
+    "adaptive_avg_pool2d": Case(lambda a: F.adaptive_avg_pool2d(a, (2, 3)), [(1, 3, 5)]),
+    "native_batch_norm": Case(
+        lambda a, w, b: (F.batch_norm(a, None, None, w, b, training=True) ** 3).sum(),
+        [(3, 2, 2), (2,), (2,)], order=2),
+    "native_group_norm": Case(lambda a, w, b: F.group_norm(a, 2, w, b), [(2, 4, 2), (4,), (4,)]),
+})
+
+
+# -- in-place variants and operators --
+def _index_add_(a, s):
+    c = a * 1.0
+    c.index_add_(0, adcli.tensor([2, 0, 2]), s, alpha=-0.5)
+    return c
+
+
+CASES.update({
+    "div_mode": Case(lambda a, b: adcli.div(a, b, rounding_mode=None), [M, (4,)], 0.5, 1.5),
+    "clamp_min_tensor": Case(lambda a, b: adcli.clamp_min(a, b), [M, (4,)]),
+    "clamp_max_tensor": Case(lambda a, b: a.clamp_max(b), [M, (3, 1)]),
+    "index_fill": Case(lambda a: a.index_fill(1, adcli.tensor([3, 0]), 0.5), [M]),
+    "index_fill_tensor": Case(lambda a, v: adcli.index_fill(a, 0, adcli.tensor([1]), v),
+                              [M, ()]),
+    "index_add_dim": Case(_index_add_, [M, (3, 4)]),
+})
 
 def _graph_names(outs: Any) -> set[str]:
     outs = outs if isinstance(outs, tuple | list) else [outs]

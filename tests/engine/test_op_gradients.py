@@ -253,8 +253,8 @@ CASES: dict[str, list[Case]] = {
     "index": [Case(lambda a: a[adcli.tensor(MASK)], [r(2, 3)], label="mask"),
               Case(lambda a: a[adcli.tensor(IDX)], [r(3, 2)], label="repeated indices"),
               Case(lambda a: a[1:, adcli.tensor(IDX[:2])], [r(3, 3)], label="slice + indices")],
-    "index_add": [Case(lambda g: D.index_add(g, shape=(3, 2), index=(IDX,)), [r(4, 2)],
-                       label="the backward of indexing")],
+    "index_put_accumulate": [Case(lambda g: D.index_add(g, shape=(3, 2), index=(IDX,)),
+                                  [r(4, 2)], label="the backward of indexing")],
     "index_put_advanced": [
         Case(lambda a, v: _setitem(a, (IDX[:2],), v), [r(3, 2), r(2, 2)], label="int tensor"),
         Case(lambda a, v: _setitem(a, (adcli.tensor(MASK),), v), [r(2, 3), r(1)],
@@ -461,6 +461,102 @@ def _setitem(a: Tensor, key: Any, v: Tensor) -> Tensor:
     b = a * 1.0
     b[key] = v
     return b
+
+
+# -- convolution, pooling, normalization --
+BN_MEAN, BN_VAR = r(2), pos(2)
+
+
+def _bn_eval(a: Tensor, w: Tensor, b: Tensor) -> Tensor:
+    return F.batch_norm(a, adcli.tensor(BN_MEAN), adcli.tensor(BN_VAR), w, b, training=False)
+
+
+CASES.update({
+    "im2col": [Case(lambda a: F.unfold(a, 2, padding=1, stride=2), [r(1, 2, 3, 3)]),
+               Case(lambda a: F.unfold(a * a, (1, 2), dilation=(1, 2)), [r(2, 2, 4)],
+                    label="unbatched, dilation")],
+    "col2im": [Case(lambda a: F.fold(a * a, (3, 3), 2), [r(1, 8, 4)]),
+               Case(lambda a: F.fold(a, (3, 4), (2, 1), padding=1, stride=2), [r(4, 6)],
+                    label="unbatched, padding, stride")],
+    "convolution": [
+        Case(lambda x, w, b: F.conv1d(x, w, b, stride=2, padding=1, dilation=2),
+             [r(1, 2, 5), r(3, 2, 2), r(3)], label="conv1d stride padding dilation"),
+        Case(lambda x, w: F.conv2d(x, w, groups=2), [r(1, 2, 3, 3), r(2, 1, 2, 2)],
+             label="conv2d groups"),
+        Case(lambda x, w: adcli.conv2d(x, w, padding="same"), [r(2, 3, 3), r(1, 2, 2, 2)],
+             label="unbatched, padding='same'"),
+        Case(lambda x, w, b: F.conv_transpose1d(x, w, b, stride=2, output_padding=1),
+             [r(1, 2, 3), r(2, 2, 2), r(2)], label="conv_transpose1d"),
+        Case(lambda x, w: F.conv_transpose2d(x, w, padding=1, groups=2, dilation=(1, 2)),
+             [r(1, 2, 2, 3), r(2, 1, 2, 2)], label="conv_transpose2d groups")],
+    "max_pool2d_with_indices": [
+        Case(lambda a: F.max_pool2d(a, 2, stride=1, padding=1), [r(1, 1, 3, 3)],
+             label="overlapping, padded"),
+        Case(lambda a: F.max_pool1d(a * a, 3, 2, 1, ceil_mode=True), [r(2, 5)],
+             label="max_pool1d ceil_mode"),
+        Case(lambda a: F.max_pool2d(a, (2, 1), dilation=(2, 1)), [r(1, 5, 2)], label="dilation")],
+    "avg_pool2d": [
+        Case(lambda a: F.avg_pool2d(a, 2, 2, 1, ceil_mode=True, count_include_pad=False),
+             [r(1, 3, 4)], label="ceil_mode, count_include_pad=False"),
+        Case(lambda a: F.avg_pool1d(a * a, 3, 1, 1), [r(2, 4)], label="avg_pool1d"),
+        Case(lambda a: F.avg_pool2d(a, (1, 2), divisor_override=3), [r(1, 1, 2, 4)],
+             label="divisor_override")],
+    "adaptive_avg_pool2d": [Case(lambda a: F.adaptive_avg_pool2d(a * a, (2, 3)), [r(1, 5, 4)]),
+                            Case(lambda a: F.adaptive_avg_pool1d(a, 2), [r(2, 3)],
+                                 label="1d")],
+    "native_batch_norm": [
+        Case(lambda a, w, b: F.batch_norm(a, None, None, w, b, training=True),
+             [r(3, 2, 2), pos(2), r(2)], label="training"),
+        Case(lambda a: F.batch_norm(a, None, None, training=True, eps=1e-3), [r(4, 2)],
+             label="training, 2-d"),
+        Case(_bn_eval, [r(2, 2, 2), pos(2), r(2)], label="eval (running statistics)"),
+        Case(lambda a, w: F.instance_norm(a, weight=w), [r(2, 2, 3), pos(2)],
+             label="instance_norm")],
+    "native_group_norm": [
+        Case(lambda a, w, b: F.group_norm(a, 2, w, b), [r(2, 4, 2), pos(4), r(4)]),
+        Case(lambda a: adcli.group_norm(a, 1, eps=1e-3), [r(2, 2, 1, 2)], label="one group")],
+})
+
+
+# -- in-place variants and operators --
+def _written(a: Tensor, name: str, *args: Any, **kw: Any) -> Tensor:
+    b = a * 1.0
+    getattr(b, name)(*args, **kw)
+    return b
+
+
+FIDX = np.array([2, 0])
+AIDX = np.array([0, 2, 0])  # index_add: a repeated position
+CASES.update({
+    "div_mode": [Case(lambda a, b: adcli.div(a, b, rounding_mode=None), [r(3, 4), pos(4)],
+                      label="rounding_mode=None"),
+                 Case(lambda a, b: a.div(b, rounding_mode="floor") * a, [r(3, 4), pos(4)],
+                      label="floor"),
+                 Case(lambda a: adcli.div(a, 2.5, rounding_mode="trunc") + a, [r(3)],
+                      label="trunc, number"),
+                 Case(lambda a, b: _written(a, "div_", b, rounding_mode=None), [r(2, 3), pos(3)],
+                      label="in place")],
+    "clamp_min_tensor": [Case(lambda a, b: adcli.clamp_min(a, b), [r(3, 4), r(4)]),
+                         Case(lambda a, b: _written(a, "clamp_min_", b) * a, [r(3, 4), r(3, 1)],
+                              label="in place")],
+    "clamp_max_tensor": [Case(lambda a, b: a.clamp_max(b) * a, [r(3, 4), r(4)]),
+                         Case(lambda a, b: _written(a, "clamp_max_", b), [r(2, 3), r(3)],
+                              label="in place")],
+    "index_fill": [Case(lambda a: a.index_fill(1, _t(FIDX), 0.5) * a, [r(3, 4)]),
+                   Case(lambda a: _written(a, "index_fill_", 0, _t(np.array([-1])), -2.0),
+                        [r(3, 2)], label="in place, negative index"),
+                   Case(lambda a: adcli.index_fill(a, 0, _t(np.array([0])), 1.0), [r()],
+                        label="0-d")],
+    "index_fill_tensor": [Case(lambda a, v: adcli.index_fill(a, 1, _t(FIDX), v), [r(3, 4), r()]),
+                          Case(lambda a, v: _written(a, "index_fill_", 0, _t(FIDX), v * v),
+                               [r(3, 2), r()], label="in place")],
+    "index_add_dim": [Case(lambda a, s: a.index_add(1, _t(AIDX), s, alpha=2.0),
+                           [r(3, 4), r(3, 3)], label="repeated index, alpha"),
+                      Case(lambda a, s: _written(a, "index_add_", 0, _t(FIDX), s * a[:2]),
+                           [r(3, 2), r(2, 2)], label="in place"),
+                      Case(lambda a, s: adcli.index_add(a, 0, _t(np.array([0])), s), [r(), r()],
+                           label="0-d")],
+})
 
 
 CASE_PARAMS = [

@@ -512,6 +512,244 @@ PROGRAMS += [
 ]
 
 
+# -- in-place variants and operators --
+def _w(x: Any, name: str, *args: Any, **kw: Any) -> Any:
+    """``b = x * 1; b.<name>(*args)``: the in-place method must return b, its own result."""
+    b = x * 1
+    assert getattr(b, name)(*args, **kw) is b
+    return b
+
+
+_IDX = [2, 0]
+_IDX_REP = [1, 3, 1]
+_UNARY_INPLACE = ["abs_", "absolute_", "sqrt_", "rsqrt_", "log_", "log1p_", "sin_", "cos_",
+                  "tan_", "sign_", "erf_", "reciprocal_", "neg_", "negative_", "square_"]
+PROGRAMS += [
+    Program(f"x.{name}()", lambda T, F, x, name=name: _w(x, name) * x, {"x": pos(3, 4)})
+    for name in _UNARY_INPLACE
+]
+PROGRAMS += [
+    Program("sub_ alpha", lambda T, F, x, y: _w(x, "sub_", y, alpha=2), {"x": r(3, 4), "y": r(4)}),
+    Program("sub_ number alpha", lambda T, F, x: _w(x, "sub_", 2, alpha=3), {"x": r(3)}),
+    Program("subtract_ multiply_", lambda T, F, x, y: _w(x, "subtract_", y).multiply_(y),
+            {"x": r(3, 4), "y": r(4)}),
+    Program("div_ rounding_mode floor", lambda T, F, x, y: _w(x, "div_", y, rounding_mode="floor"),
+            {"x": r(3, 4), "y": pos(4)}),
+    Program("div_ rounding_mode trunc number",
+            lambda T, F, x: _w(x, "div_", -0.7, rounding_mode="trunc"), {"x": r(3, 4)}),
+    Program("div_ rounding_mode None", lambda T, F, x, y: _w(x, "div_", y, rounding_mode=None),
+            {"x": r(3, 4), "y": pos(4)}),
+    Program("divide_ true_divide_", lambda T, F, x, y: _w(x, "divide_", y, rounding_mode="trunc")
+            + _w(x, "true_divide_", y) + _w(x, "divide_", 2), {"x": r(3, 4), "y": pos(4)}),
+    Program("div rounding modes", lambda T, F, x, y: T.div(x, y, rounding_mode="floor")
+            + x.div(y, rounding_mode="trunc") + T.div(x, 2.5, rounding_mode=None)
+            + T.divide(3, y, rounding_mode="floor") + T.div(x, y),
+            {"x": r(3, 4), "y": pos(4)}),
+    Program("clamp_min_ clamp_max_ numbers",
+            lambda T, F, x: _w(x, "clamp_min_", -0.3).clamp_max_(0.4), {"x": r(3, 4)}),
+    Program("clamp_min_ tensor", lambda T, F, x, y: _w(x, "clamp_min_", y), {"x": r(3, 4),
+                                                                          "y": r(4)}),
+    Program("clamp_max_ constant tensor", lambda T, F, x, y: _w(x, "clamp_max_", y),
+            {"x": r(3, 4), "y": const(r(4))}),
+    Program("clamp_min clamp_max tensor", lambda T, F, x, y: T.clamp_min(x, y)
+            + x.clamp_max(y) * T.clamp_max(x, y[:1]), {"x": r(3, 4), "y": r(4)}),
+    Program("tril_ triu_", lambda T, F, x: _w(x, "tril_") + _w(x, "triu_", 1)
+            + _w(x, "tril_", -1) * x, {"x": r(2, 3, 4)}),
+    Program("masked_fill_", lambda T, F, x, m: _w(x, "masked_fill_", m, 0.5),
+            {"x": r(3, 4), "m": const(_MK)}),
+    Program("masked_fill_ broadcast mask", lambda T, F, x, m: _w(x, "masked_fill_", m, -1),
+            {"x": r(3, 4), "m": const([True, False, False, True])}),
+    Program("masked_fill_ 0-d tensor", lambda T, F, x, v, m: _w(x, "masked_fill_", m, v),
+            {"x": r(3, 4), "v": r(), "m": const(_MK)}),
+    Program("masked_fill_ on a plain tensor", lambda T, F, v, m: T.zeros(3, 4, dtype=T.float64)
+            .masked_fill_(m, v), {"v": r(), "m": const(_MK)}),
+    Program("scatter_ src", lambda T, F, x, s, i: _w(x, "scatter_", 1, i, s),
+            {"x": r(3, 4), "s": r(2, 2), "i": const(_SI)}),
+    Program("scatter_ value", lambda T, F, x, i: _w(x, "scatter_", 1, i, 2.5)
+            + _w(x, "scatter_", 0, i, value=-1.0), {"x": r(3, 4), "i": const([[0, 2], [2, 1]])}),
+    Program("scatter_add_", lambda T, F, x, s, i: _w(x, "scatter_add_", 1, i, s),
+            {"x": r(3, 4), "s": r(2, 3), "i": const(_GI)}),
+    Program("index_fill", lambda T, F, x, i: x.index_fill(1, i, 2.0)
+            + T.index_fill(x, 0, i[:1], -1), {"x": r(3, 4), "i": const(_IDX)}),
+    Program("index_fill 0-d tensor", lambda T, F, x, v, i: T.index_fill(x, 1, i, v)
+            * x.index_fill(-1, i, v * 2), {"x": r(3, 4), "v": r(), "i": const([3, 0])}),
+    Program("index_fill_", lambda T, F, x, v, i: _w(x, "index_fill_", 1, i, 0.5)
+            + _w(x, "index_fill_", 0, i, v), {"x": r(3, 4), "v": r(), "i": const(_IDX)}),
+    Program("index_add", lambda T, F, x, s, i: x.index_add(1, i, s)
+            + T.index_add(x, 1, i, s, alpha=-2), {"x": r(3, 4), "s": r(3, 3),
+                                                   "i": const(_IDX_REP)}),
+    Program("index_add_", lambda T, F, x, s, i: _w(x, "index_add_", 0, i, s, alpha=0.5),
+            {"x": r(3, 4), "s": r(2, 4), "i": const(_IDX)}),
+    Program("index_add_ on a plain tensor", lambda T, F, s, i: T.ones(3, 4, dtype=T.float64)
+            .index_add_(0, i, s), {"s": r(2, 4), "i": const(_IDX)}),
+    Program("index_add 0-d", lambda T, F, x, s, i: T.index_add(x, 0, i, s, alpha=3),
+            {"x": r(), "s": r(), "i": const([0])}),
+    Program("x % 2 and x % y", lambda T, F, x, y: x % 2 + x % y + T.remainder(x, -1.5),
+            {"x": r(3, 4), "y": pos(4)}),
+    Program("x %= 2", lambda T, F, x: _seq(b := x * 1, b.__imod__(0.7), b), {"x": r(3, 4)}),
+    Program("x %= y", lambda T, F, x, y: _seq(b := x * 1, b.__imod__(y), b),
+            {"x": r(3, 4), "y": pos(4)}),
+    Program("tensor % tensor constant first", lambda T, F, x: T.tensor(2.0, dtype=T.float64) % x,
+            {"x": pos(3)}),
+]
+
+
+def _ifloordiv(x: Any, other: Any) -> Any:
+    b = x * 1
+    b //= other
+    return b
+
+
+# -- convolution, pooling, normalization --
+def _conv_same_even_prog(T: Any, F: Any, x: Any, w: Any) -> Any:
+    import warnings
+
+    with warnings.catch_warnings():
+        # (torch warns that the odd total padding needs a padded copy of the input)
+        warnings.simplefilter("ignore", UserWarning)
+        return F.conv1d(x, w, padding="same")
+
+
+def _bn_train_prog(T: Any, F: Any, x: Any, w: Any, b: Any) -> Any:
+    rm, rv = T.zeros(2, dtype=T.float64), T.ones(2, dtype=T.float64)
+    out = F.batch_norm(x, rm, rv, w, b, training=True, momentum=0.3)
+    # the running statistics were updated in place (unbiased variance), without a version bump
+    return out * 2 + rm.view(1, 2, 1) * (rv.view(1, 2, 1) + rv._version)
+
+
+def _bn_eval_prog(T: Any, F: Any, x: Any, w: Any, m: Any, v: Any) -> Any:
+    return F.batch_norm(x, m, v, w, None, training=False, eps=1e-3)
+
+
+def _instance_norm_prog(T: Any, F: Any, x: Any, w: Any, b: Any) -> Any:
+    rm, rv = T.zeros(2, dtype=T.float64), T.ones(2, dtype=T.float64)
+    out = F.instance_norm(x, rm, rv, w, b, momentum=0.2)
+    return out + rm.view(1, 2, 1) * (rv.view(1, 2, 1) + rm._version)
+
+
+def _max_pool_indices_prog(T: Any, F: Any, x: Any) -> Any:
+    v, i = F.max_pool2d(x, 2, 1, 1, return_indices=True)
+    v1, i1 = F.max_pool1d(x[0], 3, 2, ceil_mode=True, return_indices=True)
+    return v * i, v1 + i1
+
+
+PROGRAMS += [
+    Program("conv1d", lambda T, F, x, w, b: F.conv1d(x, w, b), {"x": r(2, 3, 5), "w": r(4, 3, 2),
+                                                             "b": r(4)}),
+    Program("conv1d stride padding dilation groups",
+            lambda T, F, x, w: T.conv1d(x, w, None, 2, 1, 2, 2),
+            {"x": r(2, 4, 7), "w": r(6, 2, 3)}),
+    Program("conv1d unbatched", lambda T, F, x, w: F.conv1d(x, w, padding="valid"),
+            {"x": r(3, 5), "w": r(2, 3, 2)}),
+    Program("conv1d same even kernel", _conv_same_even_prog, {"x": r(1, 2, 5), "w": r(3, 2, 4)}),
+    Program("conv2d", lambda T, F, x, w, b: F.conv2d(x, w, b, stride=(2, 1), padding=(1, 0),
+                                                     dilation=(1, 2)),
+            {"x": r(2, 3, 5, 6), "w": r(4, 3, 2, 2), "b": r(4)}),
+    Program("conv2d groups same", lambda T, F, x, w, b: T.conv2d(x, w, b, padding="same",
+                                                                 groups=3),
+            {"x": r(1, 3, 4, 5), "w": r(6, 1, 3, 2), "b": const(r(6))}),
+    Program("conv2d unbatched constant weight", lambda T, F, x, w: F.conv2d(x, w),
+            {"x": r(2, 3, 3), "w": const(r(1, 2, 2, 2))}),
+    Program("conv_transpose1d", lambda T, F, x, w, b: F.conv_transpose1d(
+        x, w, b, stride=2, padding=1, output_padding=1), {"x": r(2, 4, 5), "w": r(4, 3, 3),
+                                                          "b": r(3)}),
+    Program("conv_transpose2d groups dilation", lambda T, F, x, w: T.conv_transpose2d(
+        x, w, None, (2, 1), 1, 0, 2, (1, 2)), {"x": r(2, 4, 3, 3), "w": r(4, 1, 2, 3)}),
+    Program("unfold fold", lambda T, F, x, c: F.unfold(x, (2, 3), dilation=(1, 2), padding=1,
+                                                       stride=2) * 2
+            + F.fold(c, (4, 5), 2)[0, 0, 0, 0], {"x": r(2, 3, 5, 6), "c": r(2, 8, 12)}),
+    Program("max_pool2d", lambda T, F, x: F.max_pool2d(x, 3, stride=2, padding=1, ceil_mode=True),
+            {"x": r(2, 3, 6, 7)}),
+    Program("max_pool2d unbatched dilation", lambda T, F, x: T.max_pool2d(
+        x, (2, 3), (1, 2), 1, 2), {"x": r(3, 5, 7)}),
+    Program("max_pool1d", lambda T, F, x: F.max_pool1d(x, 2) + T.max_pool1d(x, 3, 1, 1)[..., :3],
+            {"x": r(2, 3, 6)}),
+    Program("max_pool return_indices", _max_pool_indices_prog, {"x": r(2, 3, 5)}),
+    Program("avg_pool2d", lambda T, F, x: F.avg_pool2d(x, 3, 2, 1, ceil_mode=True)
+            + F.avg_pool2d(x, 3, 2, 1, ceil_mode=True, count_include_pad=False),
+            {"x": r(2, 3, 6, 7)}),
+    Program("avg_pool2d unbatched divisor_override", lambda T, F, x: F.avg_pool2d(
+        x, (2, 3), padding=(1, 1), divisor_override=5), {"x": r(3, 6, 7)}),
+    Program("avg_pool1d", lambda T, F, x: F.avg_pool1d(x, 3, 2, 1, True, False)
+            + T.avg_pool1d(x, 3, 2, 1, True), {"x": r(2, 3, 8)}),
+    Program("adaptive_avg_pool", lambda T, F, x: F.adaptive_avg_pool2d(x, (3, 4)).sum()
+            + F.adaptive_avg_pool2d(x, 1) + F.adaptive_avg_pool1d(x[0], 3).sum(),
+            {"x": r(2, 3, 5, 7)}),
+    Program("batch_norm training", _bn_train_prog, {"x": r(3, 2, 4), "w": r(2), "b": r(2)}),
+    Program("batch_norm training 2-d no affine",
+            lambda T, F, x: F.batch_norm(x, None, None, training=True),
+            {"x": r(4, 3)}),
+    Program("batch_norm eval", _bn_eval_prog, {"x": r(3, 2, 2, 2), "w": r(2), "m": const(r(2)),
+                                               "v": const(pos(2))}),
+    Program("torch.batch_norm", lambda T, F, x, b: T.batch_norm(x, None, b, None, None, True,
+                                                                0.1, 1e-5, False),
+            {"x": r(3, 2), "b": r(2)}),
+    Program("group_norm", lambda T, F, x, w, b: F.group_norm(x, 2, w, b) + T.group_norm(x, 4),
+            {"x": r(2, 4, 3), "w": r(4), "b": r(4)}),
+    Program("instance_norm", _instance_norm_prog, {"x": r(2, 2, 4), "w": r(2), "b": r(2)}),
+    Program("instance_norm eval", lambda T, F, x, m, v: F.instance_norm(
+        x, m, v, use_input_stats=False), {"x": r(2, 2, 2, 3), "m": const(r(2)),
+                                          "v": const(pos(2))}),
+]
+
+
+# Programs whose output records PyTorch's NotImplemented node: values and graphs are compared,
+# and backward must fail with PyTorch's message.
+NOT_IMPLEMENTED_PROGRAMS = [
+    Program("x // 2", lambda T, F, x: x // 2, {"x": r(3, 4)}),
+    Program("2 // x", lambda T, F, x: 2 // x, {"x": pos(3, 4)}),
+    Program("x // y", lambda T, F, x, y: x // y, {"x": r(3, 4), "y": pos(4)}),
+    Program("x // constant tensor", lambda T, F, x, c: x // c, {"x": r(3, 4), "c": const(pos(4))}),
+    Program("floor_divide", lambda T, F, x, y: T.floor_divide(x, y) + x.floor_divide(1.5),
+            {"x": r(3, 4), "y": pos(4)}),
+    Program("x //= 2", lambda T, F, x: _ifloordiv(x, 2), {"x": r(3, 4)}),
+    Program("x //= y", lambda T, F, x, y: _ifloordiv(x, y), {"x": r(3, 4), "y": pos(4)}),
+    Program("floor_divide_ on a plain tensor",
+            lambda T, F, y: T.ones(3, 4, dtype=T.float64).floor_divide_(y), {"y": pos(4)}),
+    Program("floor_divide_ through a view", lambda T, F, x, y: _seq(b := x * 1,
+                                                                    b[1].floor_divide_(y), b),
+            {"x": r(3, 4), "y": pos(4)}),
+    Program("2 % x", lambda T, F, x: 2 % x, {"x": pos(3)}),
+    Program("torch.remainder(number, x)", lambda T, F, x: T.remainder(-1.5, x) * x,
+            {"x": pos(3)}),
+]
+
+
+@pytest.mark.parametrize("prog", NOT_IMPLEMENTED_PROGRAMS,
+                         ids=[p.name for p in NOT_IMPLEMENTED_PROGRAMS])
+def test_not_implemented_parity(prog: Program) -> None:
+    (a,), _ = _run(adcli, AF, prog)
+    (t,), _ = _run(torch, TF, prog)
+    assert tuple(a.shape) == tuple(t.shape) and str(a.dtype) == str(t.dtype)
+    np.testing.assert_allclose(a.detach().numpy(), t.detach().numpy(), rtol=1e-12)
+    assert graph_tree(a.grad_fn) == graph_tree(t.grad_fn)
+    assert a.requires_grad == t.requires_grad
+    with pytest.raises(RuntimeError) as t_exc:
+        t.sum().backward()
+    with pytest.raises(adcli.engine.errors.AdcliError) as a_exc:
+        a.sum().backward()
+    assert str(a_exc.value) == str(t_exc.value)
+
+
+def test_integer_floor_divide_and_remainder() -> None:
+    a, b = [7, -7, 6, -1, 0], [2, 2, -4, 3, -5]
+    for fn in (lambda T: T.tensor(a) // T.tensor(b), lambda T: T.tensor(a) % T.tensor(b),
+               lambda T: 5 // T.tensor(b), lambda T: -5 % T.tensor(b),
+               lambda T: T.tensor(a) // 2.5, lambda T: T.tensor(a) % -2.5,
+               lambda T: T.floor_divide(T.tensor(a), T.tensor([True])),
+               lambda T: T.tensor([True, False]) // 1,
+               lambda T: T.div(T.tensor(a), T.tensor(b), rounding_mode="floor"),
+               lambda T: T.tensor(a).div(T.tensor(b), rounding_mode="trunc"),
+               lambda T: T.div(T.tensor(a), 3, rounding_mode="trunc"),
+               lambda T: T.div(T.tensor(a), -2.5, rounding_mode="floor"),
+               lambda T: T.tensor(a).index_fill(0, T.tensor([-1, 1]), 9),
+               lambda T: T.tensor(a).index_add(0, T.tensor([4, 4]), T.tensor([1, 2]), alpha=3),
+               lambda T: T.tensor(a).float().index_fill_(0, T.tensor([-2]), T.tensor(0.5))):
+        x, y = fn(adcli), fn(torch)
+        assert str(x.dtype) == str(y.dtype)
+        assert x.tolist() == y.tolist()
+
+
 def _setitem_adv(x: Any, key: Any, value: Any) -> Any:
     b = x * 1
     b[key] = value
@@ -731,6 +969,174 @@ ERROR_PROGRAMS += [
     ("einsum output subscript", "invalid_argument", lambda T, F: T.einsum("ij->k", T.ones(2, 2))),
     ("einsum sizes", "shape_mismatch",
      lambda T, F: T.einsum("ij,jk", T.ones(2, 3), T.ones(2, 2))),
+]
+
+
+# -- in-place variants and operators --
+def _leaf(T: Any) -> Any:
+    return T.tensor([[0.5, 1.5], [2.0, 3.0]], dtype=T.float64, requires_grad=True)
+
+
+_LEAF_WRITES: dict[str, Callable[[Any], Any]] = {
+    **{name: (lambda T, name=name: getattr(_leaf(T), name)()) for name in _UNARY_INPLACE},
+    "sub_ alpha": lambda T: _leaf(T).sub_(1, alpha=2),
+    "subtract_": lambda T: _leaf(T).subtract_(1),
+    "multiply_": lambda T: _leaf(T).multiply_(2),
+    "div_ rounding_mode": lambda T: _leaf(T).div_(2, rounding_mode="floor"),
+    "divide_": lambda T: _leaf(T).divide_(2),
+    "true_divide_": lambda T: _leaf(T).true_divide_(2),
+    "floor_divide_": lambda T: _leaf(T).floor_divide_(2),
+    "//=": lambda T: _leaf(T).__ifloordiv__(2),
+    "%=": lambda T: _leaf(T).__imod__(2),
+    "clamp_min_": lambda T: _leaf(T).clamp_min_(1.0),
+    "clamp_max_ tensor": lambda T: _leaf(T).clamp_max_(T.ones(2, dtype=T.float64)),
+    "tril_": lambda T: _leaf(T).tril_(),
+    "triu_": lambda T: _leaf(T).triu_(1),
+    "masked_fill_": lambda T: _leaf(T).masked_fill_(T.tensor([True, False]), 0.0),
+    "scatter_": lambda T: _leaf(T).scatter_(1, T.tensor([[1], [0]]), 0.0),
+    "scatter_add_": lambda T: _leaf(T).scatter_add_(
+        1, T.tensor([[1], [0]]), T.ones(2, 1, dtype=T.float64)),
+    "index_fill_": lambda T: _leaf(T).index_fill_(0, T.tensor([1]), 0.0),
+    "index_add_": lambda T: _leaf(T).index_add_(0, T.tensor([1]),
+                                                T.ones(1, 2, dtype=T.float64)),
+}
+ERROR_PROGRAMS += [(f"leaf_inplace {name}", "leaf_inplace", lambda T, F, f=f: f(T))
+                   for name, f in _LEAF_WRITES.items()]
+
+
+def _err_sqrt_then_mul(T: Any, F: Any) -> None:
+    b = T.tensor([1.0, 2.0, 3.0], dtype=T.float64, requires_grad=True) * 1
+    b.sqrt_()  # saves its result: the later write must fail backward
+    b.mul_(2)
+    b.sum().backward()
+
+
+def _err_reciprocal_then_view_write(T: Any, F: Any) -> None:
+    b = T.tensor([1.0, 2.0, 3.0], dtype=T.float64, requires_grad=True) * 1
+    b.reciprocal_()
+    b[0].mul_(2)
+    b.sum().backward()
+
+
+def _err_clamp_max_bound_written(T: Any, F: Any) -> None:
+    x = T.tensor([1.0, 2.0, 3.0], dtype=T.float64, requires_grad=True)
+    bound = T.tensor([1.0, 0.0, 2.0], dtype=T.float64, requires_grad=True) * 1
+    b = x * 1
+    b.clamp_max_(bound)  # saves the bound
+    bound.add_(1)
+    b.sum().backward()
+
+
+ERROR_PROGRAMS += [
+    ("sqrt_ result written", "inplace_modified", _err_sqrt_then_mul),
+    ("reciprocal_ result written through a view", "inplace_modified",
+     _err_reciprocal_then_view_write),
+    ("clamp_max_ bound written", "inplace_modified", _err_clamp_max_bound_written),
+]
+ERROR_PROGRAMS += [
+    ("div bad rounding_mode", "invalid_argument",
+     lambda T, F: T.div(T.ones(2), 2, rounding_mode="round")),
+    ("div_ bad rounding_mode", "invalid_argument",
+     lambda T, F: T.ones(2).div_(2, rounding_mode="ceil")),
+    ("integer // 0", "invalid_argument", lambda T, F: T.tensor([5, -5]) // 0),
+    ("integer %= 0", "invalid_argument", lambda T, F: T.tensor([5, -5]).__imod__(0)),
+    ("integer div floor by 0", "invalid_argument",
+     lambda T, F: T.div(T.tensor([5]), T.tensor([0]), rounding_mode="floor")),
+    ("float into int64 by div_", "invalid_argument", lambda T, F: T.tensor([1, 2]).div_(2)),
+    ("float into int64 by sqrt_", "invalid_argument", lambda T, F: T.tensor([1, 2]).sqrt_()),
+    ("float into int64 by //=", "invalid_argument",
+     lambda T, F: T.tensor([1, 2]).__ifloordiv__(2.5)),
+    ("masked_fill_ mask larger than self", "shape_mismatch",
+     lambda T, F: T.ones(4).masked_fill_(T.ones(2, 4) > 0, 1.0)),
+    ("masked_fill_ float mask", "invalid_argument",
+     lambda T, F: T.ones(2).masked_fill_(T.ones(2), 1.0)),
+    ("sub_ other larger than self", "shape_mismatch",
+     lambda T, F: T.ones(2).sub_(T.ones(3, 2), alpha=2)),
+    ("scatter_ dtype", "invalid_argument",
+     lambda T, F: T.ones(3, 4).scatter_(1, T.tensor([[0]]), T.ones(1, 1, dtype=T.float64))),
+    ("tril_ of 1D", "invalid_argument", lambda T, F: T.ones(3).tril_()),
+    ("index_fill out of range", "invalid_argument",
+     lambda T, F: T.ones(3, 4).index_fill(1, T.tensor([4]), 5.0)),
+    ("index_fill_ 1-d value", "invalid_argument",
+     lambda T, F: T.ones(3, 4).index_fill_(1, T.tensor([0]), T.tensor([5.0]))),
+    ("index_fill 2-d index", "invalid_argument",
+     lambda T, F: T.ones(3, 4).index_fill(1, T.tensor([[0]]), 5.0)),
+    ("index_fill float index", "invalid_argument",
+     lambda T, F: T.ones(3, 4).index_fill(1, T.tensor([0.0]), 5.0)),
+    ("index_add negative index", "invalid_argument",
+     lambda T, F: T.ones(3, 4).index_add(1, T.tensor([-1]), T.ones(3, 1))),
+    ("index_add count", "invalid_argument",
+     lambda T, F: T.ones(3, 4).index_add(1, T.tensor([0, 1]), T.ones(3, 3))),
+    ("index_add_ shape", "shape_mismatch",
+     lambda T, F: T.ones(3, 4).index_add_(1, T.tensor([0, 1]), T.ones(2, 2))),
+    ("index_add dtype", "invalid_argument",
+     lambda T, F: T.ones(3, 4).index_add(1, T.tensor([0]), T.ones(3, 1, dtype=T.float64))),
+    ("index_add 2-d index", "invalid_argument",
+     lambda T, F: T.ones(3, 4).index_add(1, T.tensor([[0, 1]]), T.ones(3, 2))),
+    ("index_add float index", "invalid_argument",
+     lambda T, F: T.ones(3, 4).index_add(1, T.tensor([0.0]), T.ones(3, 1))),
+    ("index_add dim past source", "invalid_argument",
+     lambda T, F: T.ones(3, 4).index_add(1, T.tensor([0, 1]), T.ones(6))),
+]
+
+
+# -- convolution, pooling, normalization --
+ERROR_PROGRAMS += [
+    ("conv2d channels", "shape_mismatch",
+     lambda T, F: F.conv2d(T.ones(1, 3, 5, 5), T.ones(4, 2, 2, 2))),
+    ("conv1d kernel too large", "shape_mismatch",
+     lambda T, F: F.conv1d(T.ones(1, 3, 2), T.ones(4, 3, 3))),
+    ("conv2d kernel too large", "shape_mismatch",
+     lambda T, F: F.conv2d(T.ones(1, 3, 2, 2), T.ones(4, 3, 3, 3))),
+    ("conv2d input dims", "invalid_argument",
+     lambda T, F: F.conv2d(T.ones(5, 5), T.ones(4, 3, 3, 3))),
+    ("conv1d weight dims", "shape_mismatch",
+     lambda T, F: F.conv1d(T.ones(1, 3, 5), T.ones(4, 3, 3, 3))),
+    ("conv2d weight dims", "invalid_argument",
+     lambda T, F: F.conv2d(T.ones(1, 3, 5, 5), T.ones(4, 3, 3))),
+    ("conv2d groups", "shape_mismatch",
+     lambda T, F: F.conv2d(T.ones(1, 4, 5, 5), T.ones(3, 2, 3, 3), groups=2)),
+    ("conv2d bias", "shape_mismatch",
+     lambda T, F: F.conv2d(T.ones(1, 3, 5, 5), T.ones(4, 3, 3, 3), T.ones(3))),
+    ("conv2d same strided", "invalid_argument",
+     lambda T, F: F.conv2d(T.ones(1, 3, 5, 5), T.ones(4, 3, 3, 3), padding="same", stride=2)),
+    ("conv2d negative padding", "invalid_argument",
+     lambda T, F: F.conv2d(T.ones(1, 3, 5, 5), T.ones(4, 3, 3, 3), padding=-1)),
+    ("conv2d dtypes", "invalid_argument",
+     lambda T, F: F.conv2d(T.ones(1, 3, 5, 5, dtype=T.float64), T.ones(4, 3, 3, 3))),
+    ("conv_transpose2d channels", "shape_mismatch",
+     lambda T, F: F.conv_transpose2d(T.ones(1, 3, 5, 5), T.ones(4, 3, 3, 3))),
+    ("conv_transpose1d output_padding", "invalid_argument",
+     lambda T, F: F.conv_transpose1d(T.ones(1, 3, 5), T.ones(3, 2, 3), output_padding=1)),
+    ("fold blocks", "shape_mismatch", lambda T, F: F.fold(T.ones(1, 12, 5), (3, 3), 2)),
+    ("max_pool2d padding", "invalid_argument",
+     lambda T, F: F.max_pool2d(T.ones(1, 3, 5, 5), 2, padding=2)),
+    ("max_pool2d output too small", "invalid_argument",
+     lambda T, F: F.max_pool2d(T.ones(1, 3, 1, 1), 2)),
+    ("max_pool2d input dims", "invalid_argument", lambda T, F: F.max_pool2d(T.ones(5, 5), 2)),
+    ("max_pool2d kernel_size", "invalid_argument",
+     lambda T, F: F.max_pool2d(T.ones(1, 1, 5, 5), (2, 2, 2))),
+    ("max_pool1d output too small", "invalid_argument",
+     lambda T, F: F.max_pool1d(T.ones(1, 3, 1), 2)),
+    ("max_pool1d input dims", "invalid_argument", lambda T, F: F.max_pool1d(T.ones(5), 2)),
+    ("avg_pool1d output too small", "invalid_argument",
+     lambda T, F: F.avg_pool1d(T.ones(1, 3, 1), 2)),
+    ("avg_pool2d divisor_override", "invalid_argument",
+     lambda T, F: F.avg_pool2d(T.ones(1, 1, 4, 4), 2, divisor_override=0)),
+    ("batch_norm one value per channel", "invalid_argument",
+     lambda T, F: F.batch_norm(T.ones(1, 3), None, None, training=True)),
+    ("batch_norm eval without running stats", "invalid_argument",
+     lambda T, F: F.batch_norm(T.ones(2, 3), None, None, training=False)),
+    ("batch_norm running_mean size", "invalid_argument",
+     lambda T, F: F.batch_norm(T.ones(2, 3), T.zeros(4), T.ones(4), training=False)),
+    ("batch_norm weight size", "invalid_argument",
+     lambda T, F: F.batch_norm(T.ones(2, 3), T.zeros(3), T.ones(3), T.ones(4), training=True)),
+    ("group_norm groups", "shape_mismatch", lambda T, F: F.group_norm(T.ones(2, 3, 4), 2)),
+    ("group_norm weight", "shape_mismatch",
+     lambda T, F: F.group_norm(T.ones(2, 4, 4), 2, T.ones(3))),
+    ("group_norm input dims", "invalid_argument", lambda T, F: F.group_norm(T.ones(4), 2)),
+    ("instance_norm one spatial element", "invalid_argument",
+     lambda T, F: F.instance_norm(T.ones(2, 3, 1))),
 ]
 
 

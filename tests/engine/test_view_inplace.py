@@ -169,6 +169,72 @@ PROGRAMS: dict[str, Callable[..., Any]] = {
 }
 
 
+# -- in-place variants and operators: each one written through a view --
+def _view_write(name: str, make_args: Callable[..., tuple[Any, ...]] = lambda T, w: (),
+                pre: Callable[[Any], Any] = lambda x: x * 1, view: Callable[[Any], Any] =
+                lambda y: y[1:], **kw: Any) -> Callable[..., Any]:
+    def prog(T: Any, x: Any, w: Any) -> Any:
+        y = pre(x)
+        v = view(y)
+        assert getattr(v, name)(*make_args(T, w), **kw) is v
+        return y * w, v
+
+    return prog
+
+
+def _positive(x: Any) -> Any:
+    return x * x + 0.5
+
+
+def _idx(T: Any, data: Any) -> Any:
+    return T.tensor(data)
+
+
+_VIEW_WRITES: dict[str, Callable[..., Any]] = {
+    "abs_": _view_write("abs_"),
+    "absolute_": _view_write("absolute_"),
+    "sqrt_": _view_write("sqrt_", pre=_positive),
+    "rsqrt_": _view_write("rsqrt_", pre=_positive),
+    "log_": _view_write("log_", pre=_positive),
+    "log1p_": _view_write("log1p_", pre=_positive),
+    "sin_": _view_write("sin_"),
+    "cos_": _view_write("cos_"),
+    "tan_": _view_write("tan_", pre=lambda x: x * 0.5),
+    "sign_": _view_write("sign_"),
+    "erf_": _view_write("erf_"),
+    "reciprocal_": _view_write("reciprocal_", pre=_positive),
+    "neg_": _view_write("neg_"),
+    "negative_": _view_write("negative_"),
+    "square_": _view_write("square_"),
+    "sub_ alpha": _view_write("sub_", lambda T, w: (w,), alpha=2),
+    "subtract_": _view_write("subtract_", lambda T, w: (w,)),
+    "multiply_": _view_write("multiply_", lambda T, w: (w,)),
+    "div_ floor": _view_write("div_", lambda T, w: (w * w + 1,), rounding_mode="floor"),
+    "div_ None": _view_write("div_", lambda T, w: (w.exp(),), rounding_mode=None),
+    "divide_ trunc": _view_write("divide_", lambda T, w: (3.0,), rounding_mode="trunc"),
+    "true_divide_": _view_write("true_divide_", lambda T, w: (w.exp(),)),
+    "%= tensor": _view_write("__imod__", lambda T, w: (w.exp(),)),
+    "clamp_min_": _view_write("clamp_min_", lambda T, w: (0.1,)),
+    "clamp_max_": _view_write("clamp_max_", lambda T, w: (0.1,)),
+    "clamp_min_ tensor": _view_write("clamp_min_", lambda T, w: (w,)),
+    "clamp_max_ tensor": _view_write("clamp_max_", lambda T, w: (w,)),
+    "tril_": _view_write("tril_", view=lambda y: y[:, 1:]),
+    "triu_ of a transpose": _view_write("triu_", lambda T, w: (1,), view=lambda y: y.t()),
+    "masked_fill_": _view_write("masked_fill_", lambda T, w: (w.detach() > 0, 0.5)),
+    "masked_fill_ 0-d tensor": _view_write("masked_fill_", lambda T, w: (w.detach() > 0, w[0])),
+    "scatter_ src": _view_write("scatter_", lambda T, w: (1, _idx(T, [[0, 3], [2, 1]]),
+                                                          w.view(2, 2))),
+    "scatter_ value": _view_write("scatter_", lambda T, w: (1, _idx(T, [[0, 3], [2, 1]]), 2.5)),
+    "scatter_add_": _view_write("scatter_add_", lambda T, w: (1, _idx(T, [[0, 3], [0, 0]]),
+                                                              w.view(2, 2))),
+    "index_fill_": _view_write("index_fill_", lambda T, w: (1, _idx(T, [0, 2]), 0.5)),
+    "index_fill_ 0-d tensor": _view_write("index_fill_", lambda T, w: (1, _idx(T, [3]), w[0])),
+    "index_add_": _view_write("index_add_", lambda T, w: (
+        1, _idx(T, [0, 2, 0]), w[:3] * T.ones(2, 3, dtype=T.float64)), alpha=-1.5),
+}
+PROGRAMS.update({f"{name} through a view": prog for name, prog in _VIEW_WRITES.items()})
+
+
 def _outs(ns: Any, prog: Callable[..., Any]) -> tuple[list[Any], Any, Any]:
     x = ns.tensor(X, dtype=ns.float64, requires_grad=True)
     w = ns.tensor(W, dtype=ns.float64, requires_grad=True)

@@ -188,3 +188,79 @@ def test_stray_spaces_and_tutorial_fstrings() -> None:
         print(f"Gradient function for z = {(x * 2).sum()}")
     """)
     assert report.steps[0].outputs == ["Gradient function for z = tensor(10.)"]
+
+
+# -- in-place variants and operators: %, // and their augmented forms --
+def test_modulo_and_floor_division() -> None:
+    ok_run("""
+    tensors:
+      w: {data: [1.5, -2.5, 3.0], requires_grad: true}
+    steps:
+      - |
+        a = 7 % 3
+        b = -7 // 2
+        c = 7.5 % 2
+        d = -7.5 // 2.0
+        n = 17
+        n %= 5
+        m = 17
+        m //= 5
+        x = w * 1
+        y = x % 2
+        z = x // 2
+        q = 5 % x
+        r = 5 // x
+        x %= 2
+        v = w * 1
+        v //= 2
+        i = torch.tensor([7, -7])
+        i //= 2
+        j = torch.tensor([7, -7])
+        j %= 3
+        k = w.detach() // torch.tensor([1.0, 2.0, 2.0])
+        p = torch.floor_divide(w, 2)
+        s = torch.div(w, 2, rounding_mode="floor") + torch.div(w, 2, rounding_mode="trunc")
+        t = (2 ** 8000) * (2 ** 8000) // 3 % 1000
+      - expect: {a: 1, b: -4, c: 1.5, d: -4.0, n: 2, m: 3, y: [1.5, 1.5, 1.0],
+                 z: [0.0, -2.0, 1.0], x: [1.5, 1.5, 1.0], v: [0.0, -2.0, 1.0], i: [3, -4],
+                 j: [1, 2], k: [1.0, -2.0, 1.0], p: [0.0, -2.0, 1.0],
+                 s: [0.0, -3.0, 2.0], y.grad_fn.name(): RemainderBackward0,
+                 z.grad_fn.name(): NotImplemented, x.grad_fn.name(): RemainderBackward0,
+                 v.grad_fn.name(): NotImplemented, q.grad_fn.name(): NotImplemented,
+                 r.grad_fn.name(): NotImplemented, s.grad_fn.name(): AddBackward0}
+      - y.sum().backward()
+      - expect: {w.grad: [1.0, 1.0, 1.0]}
+    """)
+
+
+@pytest.mark.parametrize(("stmt", "kind", "fragment"), [
+    ("w %= 2", "leaf_inplace", "leaf Variable"),
+    ("w //= 2", "leaf_inplace", "leaf Variable"),
+    ("z = w // 2; z.sum().backward()", "invalid_argument",
+     "derivative for aten::floor_divide is not implemented"),
+    ("z = w * 1; z //= 2; z.sum().backward()", "invalid_argument",
+     "derivative for aten::floor_divide_ is not implemented"),
+    ("z = 2 % w; z.sum().backward()", "invalid_argument",
+     "derivative for aten::remainder is not implemented"),
+    ("z = torch.tensor([5]) // 0", "invalid_argument", "ZeroDivisionError"),
+    ("z = torch.tensor([5]); z %= 0", "invalid_argument", "ZeroDivisionError"),
+    ("z = torch.tensor([5]); z //= 2.5", "invalid_argument", "can't be cast"),
+    ("z = w.div(2, rounding_mode='round')", "invalid_argument", "rounding_mode"),
+    ("n = 1 // 0", "invalid_argument", "division or modulo by zero"),
+    ("n = 1 % 0", "invalid_argument", "modulo by zero"),
+    ("n = 1.5 // 0", "invalid_argument", "division by zero"),
+    ("n = 10 ** 10 ** 10 % 7", "invalid_argument", "integer too large"),
+    ("n = 10 ** 10 ** 10 // 7", "invalid_argument", "integer too large"),
+    ("n = 7; n //= 10 ** 10 ** 10", "invalid_argument", "integer too large"),
+    ("n = (2 ** 8000) * (2 ** 8000); n %= 10 ** 10 ** 10", "invalid_argument",
+     "integer too large"),
+    ("z = w // 10 ** 4000", "invalid_argument", "too large"),
+    # '%' on a string is formatting, refused even when the right operand is a tensor
+    ("s = '%999999999s' % w", "invalid_argument", "string formatting"),
+    ("s = '%s'; s %= w", "invalid_argument", "string formatting"),
+])
+def test_modulo_and_floor_division_refusals(stmt: str, kind: str, fragment: str) -> None:
+    tensors = "tensors:\n  w: {data: [1.5, -2.5], requires_grad: true}\n"
+    report = run(steps(f'"{stmt}"', tensors=tensors))
+    assert report.error is not None and report.error.kind == kind, report.error
+    assert fragment in report.error.message
