@@ -23,7 +23,7 @@ torch = pytest.importorskip("torch")
 X = np.arange(1.0, 13.0).reshape(3, 4) / 7
 W = np.array([0.5, -1.25, 2.0, 0.75])
 
-VIEWS = ["row", "col", "t", "flat", "unsqueeze", "slice"]
+VIEWS = ["row", "col", "t", "flat", "unsqueeze", "slice", "narrow", "diagonal", "movedim"]
 WRITES = ["mul_w", "add_scalar", "exp_", "setitem", "iadd_row", "sigmoid_"]
 ACTIONS = st.lists(
     st.one_of(
@@ -47,6 +47,12 @@ def _view(kind: str, t: Any) -> Any | None:
         return t.view(-1) if t.is_contiguous() else None
     if kind == "unsqueeze":
         return t.unsqueeze(0) if t.dim() < 3 else None
+    if kind == "narrow":
+        return t.narrow(-1, 1, t.shape[-1] - 1) if t.dim() >= 1 and t.shape[-1] > 1 else None
+    if kind == "diagonal":
+        return t.diagonal() if t.dim() == 2 else None
+    if kind == "movedim":
+        return t.movedim(0, -1) if t.dim() >= 2 else None
     return t[1:] if t.dim() >= 1 and t.shape[0] > 1 else None
 
 
