@@ -3032,6 +3032,7 @@ def _windows(xp: np.ndarray, kernel_size: tuple[int, ...], dilation: tuple[int, 
     nsp = len(kernel_size)
     n = tuple(_n_windows(xp.shape[xp.ndim - nsp + i], k, s, d)
               for i, (k, s, d) in enumerate(zip(kernel_size, stride, dilation)))
+    check_shape(xp.shape[:xp.ndim - nsp] + tuple(kernel_size) + n)  # sizes are user input
     out = np.empty(xp.shape[:xp.ndim - nsp] + tuple(kernel_size) + n, dtype=xp.dtype)
     tail = (slice(None),) * nsp
     # one strided copy per kernel offset (not per output position)
@@ -3048,6 +3049,8 @@ def _pad_spatial(a: np.ndarray, padding: tuple[tuple[int, int], ...], value: Any
         a = a[(Ellipsis, *(slice(0, n + min(hi, 0))
                            for n, (_, hi) in zip(a.shape[a.ndim - nsp:], padding)))]
     if any(lo > 0 or hi > 0 for lo, hi in padding):
+        check_shape(a.shape[:a.ndim - nsp] + tuple(
+            n + lo + max(hi, 0) for n, (lo, hi) in zip(a.shape[a.ndim - nsp:], padding)))
         a = np.pad(a, ((0, 0),) * (a.ndim - nsp) + tuple((lo, max(hi, 0)) for lo, hi in padding),
                    constant_values=value)
     return a
@@ -3074,6 +3077,7 @@ def _col2im(cols: np.ndarray, output_size: tuple[int, ...], kernel_size: tuple[i
     parts = cols.reshape((*lead, c, *tuple(kernel_size), *n))
     # (a negative high padding leaves trailing output positions that no window writes)
     size = tuple(max(p, lo + o) for p, o, (lo, _) in zip(padded, output_size, padding))
+    check_shape((*lead, c, *size))
     out = np.zeros((*lead, c, *size), dtype=cols.dtype)
     tail = (slice(None),) * nsp
     for off in np.ndindex(*kernel_size):

@@ -10,6 +10,7 @@ from . import derivatives as D
 from . import ops
 from .creation import generator
 from .errors import InvalidArgumentError
+from .limits import check_shape
 from .tensor import Tensor
 
 __all__ = [
@@ -306,6 +307,7 @@ def one_hot(tensor: Tensor, num_classes: int = -1) -> Tensor:
             num_classes = int(idx.max()) + 1
         elif num_classes <= idx.max():
             raise InvalidArgumentError("Class values must be smaller than num_classes.")
+    check_shape((*idx.shape, num_classes))  # before allocating: num_classes is user input
     out = (idx[..., None] == np.arange(num_classes)).astype(np.int64)
     return Tensor._make(out, None, 0, None)
 
@@ -816,6 +818,7 @@ def adaptive_avg_pool2d(input: Tensor, output_size: Any) -> Tensor:
             f"adaptive_avg_pool2d(): Expected 3D or 4D tensor, but got {list(input.shape)}")
     sizes = (output_size,) * 2 if isinstance(output_size, int) else tuple(output_size)
     out = tuple(input.shape[nd - 2 + i] if s is None else int(s) for i, s in enumerate(sizes))
+    check_shape((*input.shape[:-2], *out))  # before allocating: output_size is user input
     if out == (1, 1):
         return ops.mean(input, (-1, -2), keepdim=True)
     return D.adaptive_avg_pool2d(input, out_spatial=out)

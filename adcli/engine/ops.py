@@ -17,6 +17,7 @@ from . import derivatives as D
 from . import dtypes
 from .errors import InvalidArgumentError, LeafInplaceError
 from .grad_mode import is_grad_enabled, no_grad
+from .limits import check_shape
 from .tensor import Tensor, _wrap_dim
 
 _py_sum = builtins.sum
@@ -1220,6 +1221,8 @@ def repeat_interleave(input: Tensor, repeats: Any, dim: int | None = None, *,
                 f"repeats.size(0) = {reps.size} and input.size({d}) = {n}")
         if (reps < 0).any():
             raise InvalidArgumentError("repeats can not be negative")
+        # Before allocating: the repeats are data and may sum to anything.
+        check_shape((*x._data.shape[:d], int(reps.sum(dtype=object)), *x._data.shape[d + 1:]))
         return D.index_select(x, dim=d, index=np.repeat(np.arange(n), reps))
     r = int(repeats)
     if r < 0:
