@@ -3672,6 +3672,10 @@ def _adaptive_matrix(n: int, o: int, dtype: np.dtype) -> np.ndarray:
 
 
 def _adaptive_avg_pool2d(a: np.ndarray, out_spatial: tuple[int, int]) -> np.ndarray:
+    # Before allocating: the output size is user input, and so are the averaging matrices.
+    check_shape((*a.shape[:-2], *out_spatial))
+    check_shape((out_spatial[0], a.shape[-2]))
+    check_shape((out_spatial[1], a.shape[-1]))
     ah = _adaptive_matrix(a.shape[-2], out_spatial[0], a.dtype)
     aw = _adaptive_matrix(a.shape[-1], out_spatial[1], a.dtype)
     return (ah @ a @ aw.T).astype(a.dtype, copy=False)

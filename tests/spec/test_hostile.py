@@ -48,6 +48,7 @@ EXPECTED: dict[str, tuple[int, str]] = {
     "global_stmt.yaml": (2, "'global' is not allowed"),
     "gradcheck_bad_wrt.yaml": (2, "'nope' is not a tensor"),
     "huge_adaptive_pool.yaml": (1, "over the limit"),
+    "huge_adaptive_pool1d.yaml": (1, "over the limit"),
     "huge_broadcast.yaml": (1, "over the limit"),
     "huge_conv_padding.yaml": (1, "over the limit"),
     "huge_conv_transpose.yaml": (1, "over the limit"),
