@@ -289,7 +289,7 @@ class OpDef:
         base = target._base
         record = grad_on and (target.requires_grad or any(o.requires_grad for o in others))
         if base is not None and grad_on:
-            check_view_write(target, grad_on)
+            check_view_write(target)
             if record or base._requires_grad:
                 return write_through_view(self, target, others, attrs)
         inputs = (target, *others)

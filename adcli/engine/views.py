@@ -185,10 +185,10 @@ def write_readonly(target: Tensor, value: np.ndarray) -> None:
     target._data = np.array(value, dtype=arr.dtype)
 
 
-def check_view_write(target: Tensor, grad_on: bool) -> None:
-    """Refuse the in-place writes through a view that PyTorch refuses."""
+def check_view_write(target: Tensor) -> None:
+    """Refuse the in-place writes through a view (with grad mode on) that PyTorch refuses."""
     base = target._base
-    if not grad_on or base is None:
+    if base is None:
         return
     fn = target.grad_fn
     if fn is not None and fn.n_outputs > 1:
