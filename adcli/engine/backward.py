@@ -5,10 +5,9 @@ Nothing here knows any op; each node computes its own input gradients (``Node.ap
 
 from __future__ import annotations
 
-import heapq
 import itertools
 from collections.abc import Sequence
-from heapq import heappop, heappush
+from heapq import heapify, heappop, heappush
 from typing import Any
 
 import numpy as np
@@ -92,7 +91,7 @@ def _run(roots: list[tuple[Node, int]], root_grads: list[Any], retain_graph: boo
     # A heap on creation order: of the ready nodes, the one created last runs first.
     tie = itertools.count().__next__
     ready = [(-n.seq_nr, tie(), n) for n in dict.fromkeys(root_nodes) if deps.get(n, 0) == 0]
-    heapq.heapify(ready)
+    heapify(ready)
     captured: dict[int, Any] = {}
     release = not retain_graph
     with set_grad_enabled(create_graph):

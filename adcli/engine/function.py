@@ -13,7 +13,7 @@ import numpy as np
 from .errors import InvalidArgumentError, ShapeMismatchError
 from .grad_mode import _enabled, no_grad, set_grad_enabled
 from .hooks import _busy, observe, observers
-from .node import Node, SavedTensor, next_seq
+from .node import Node, SavedTensor, freed_info, freed_record, next_seq
 from .tensor import Tensor
 
 
@@ -68,13 +68,8 @@ class FunctionNode(Node, FunctionCtx):
                 info.append({"name": f"saved[{i}]", "shape": list(st.data.shape),
                              "dtype": st.data.dtype.name, "version": st.version,
                              "current_version": st.vc[0], "freed": False})
-        freed = self._freed
-        if freed is True:
-            info = [{"name": "<freed>", "freed": True}]
-        elif freed:
-            info = [{"name": name, "shape": list(shape), "dtype": np.dtype(dtype).name,
-                     "version": version, "current_version": None, "freed": True}
-                    for name, shape, dtype, version in freed]
+        if self._freed:
+            info = freed_info(self._freed)
         return info
 
     def release(self) -> None:
@@ -82,8 +77,7 @@ class FunctionNode(Node, FunctionCtx):
         if saved:
             self._saved_list = None
             self._to_save = ()
-            self._freed = tuple([(f"saved[{i}]", st.data.shape, st.data.dtype, st.version)
-                                 for i, st in enumerate(saved) if st is not None]) or True
+            self._freed = freed_record((f"saved[{i}]", st) for i, st in enumerate(saved))
 
     def apply(self, grads: list[Any], as_tensors: bool) -> tuple[Any, ...]:
         if self._freed:

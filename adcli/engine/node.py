@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import itertools
 import weakref
+from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -90,6 +91,24 @@ class SavedConst:
         return self.data
 
 
+def freed_record(saved: Iterable[tuple[str, Any]]) -> tuple[Any, ...] | bool:
+    """What stays of released saved values for inspectors: (name, shape, dtype, version) each,
+    or True when there was nothing to describe."""
+    return tuple([
+        (name, st.data.shape, st.data.dtype, st.version) if type(st) is SavedTensor
+        else (name, (), type(st.data), st.version)  # a saved number
+        for name, st in saved if st is not None and st.data is not None]) or True
+
+
+def freed_info(freed: tuple[Any, ...] | bool) -> list[dict[str, Any]]:
+    """``saved_tensors_info`` entries for a :func:`freed_record`."""
+    if freed is True:
+        return [{"name": "<freed>", "freed": True}]
+    return [{"name": name, "shape": list(shape), "dtype": np.dtype(dtype).name,
+             "version": version, "current_version": None, "freed": True}
+            for name, shape, dtype, version in freed or ()]
+
+
 _NO_ATTRS: dict[str, Any] = {}
 
 
@@ -139,14 +158,8 @@ class Node:
                 "name": name, "shape": list(arr.shape), "dtype": arr.dtype.name,
                 "version": st.version, "current_version": st.vc[0], "freed": False,
             })
-        freed = self._freed
-        if freed:
-            if freed is True:
-                return out or [{"name": "<freed>", "freed": True}]
-            for name, shape, dtype, version in freed:
-                out.append({"name": name, "shape": list(shape),
-                            "dtype": np.dtype(dtype).name,
-                            "version": version, "current_version": None, "freed": True})
+        if self._freed:
+            out.extend(freed_info(self._freed))
         return out
 
     def release(self) -> None:
@@ -154,11 +167,7 @@ class Node:
         saved = self._saved
         if saved is not None:
             self._saved = None
-            # The data goes; what an inspector shows of it (name, shape, dtype, version) stays.
-            self._freed = tuple([
-                (name, st.data.shape, st.data.dtype, st.version) if type(st) is SavedTensor
-                else (name, (), type(st.data), st.version)  # a saved number
-                for name, st in saved.items() if st.data is not None]) or True
+            self._freed = freed_record(saved.items())
 
     def unpack_saved(self, as_tensors: bool) -> dict[str, Any]:
         """Saved values after a version check: arrays, or graph-linked Tensors."""

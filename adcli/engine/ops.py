@@ -1539,6 +1539,14 @@ def reshape_as(input: Tensor, other: Tensor) -> Tensor:
 # ----------------------------------------------------------------------------------------------
 # in place
 # ----------------------------------------------------------------------------------------------
+def _inplace_unary(op: Any) -> Any:
+    def method(self: Tensor) -> Tensor:
+        return op.inplace(self)
+
+    method.__name__ = op.name + "_"
+    return method
+
+
 def _inplace_binary(op: Any, self: Tensor, other: Any, **attrs: Any) -> Tensor:
     return op.inplace(self, as_tensor(other, self), **attrs)
 
@@ -1585,24 +1593,11 @@ def clamp_(self: Tensor, min: Any = None, max: Any = None) -> Tensor:
 clip_ = clamp_
 
 
-def exp_(self: Tensor) -> Tensor:
-    return D.exp.inplace(self)
-
-
-def relu_(self: Tensor) -> Tensor:
-    return D.relu.inplace(self)
-
-
-def neg_(self: Tensor) -> Tensor:
-    return D.neg.inplace(self)
-
-
-def sigmoid_(self: Tensor) -> Tensor:
-    return D.sigmoid.inplace(self)
-
-
-def tanh_(self: Tensor) -> Tensor:
-    return D.tanh.inplace(self)
+exp_ = _inplace_unary(D.exp)
+relu_ = _inplace_unary(D.relu)
+neg_ = _inplace_unary(D.neg)
+sigmoid_ = _inplace_unary(D.sigmoid)
+tanh_ = _inplace_unary(D.tanh)
 
 
 def copy_(self: Tensor, src: Any) -> Tensor:
@@ -1808,14 +1803,6 @@ def addcdiv(input: Tensor, tensor1: Tensor, tensor2: Tensor, *, value: Any = 1) 
 
 
 # in place (same nodes as the out-of-place ops, as in PyTorch)
-def _inplace_unary(op: Any) -> Any:
-    def method(self: Tensor) -> Tensor:
-        return op.inplace(self)
-
-    method.__name__ = op.name + "_"
-    return method
-
-
 sinh_ = _inplace_unary(D.sinh)
 cosh_ = _inplace_unary(D.cosh)
 asin_ = arcsin_ = _inplace_unary(D.asin)
