@@ -279,6 +279,23 @@ class OpDef:
         return res
 
     # -- in place ------------------------------------------------------------------------------
+    def _forward_before_write(self, target: Tensor, others: tuple[Any, ...],
+                              attrs: dict[str, Any], record: bool) -> tuple[tuple[Any, ...], Any]:
+        """The op's inputs and its result, for a write into ``target``. When recorded, the
+        saved 'self' must be the value before the write: a detached-storage copy that still
+        carries target's history."""
+        inputs = (target, *others)
+        if record:
+            old = Tensor._make(target._data.copy(), target.grad_fn, target._output_nr, None)
+            old._requires_grad = target._requires_grad
+            old._accumulator = target._accumulator
+            inputs = (old, *others)
+        out = self.forward(*[t._data if type(t) is Tensor else t for t in inputs], **attrs)
+        if self.extras:
+            out, *extras = out
+            attrs.update(zip(self.extras, extras))
+        return inputs, out
+
     def inplace(self, target: Tensor, *others: Tensor, **attrs: Any) -> Tensor:
         """Apply this op to ``target`` in place, rebasing its history as PyTorch does."""
         if observers and not _busy[0]:
@@ -292,18 +309,7 @@ class OpDef:
             check_view_write(target)
             if record or base._requires_grad:
                 return write_through_view(self, target, others, attrs)
-        inputs = (target, *others)
-        if record:
-            # The op's saved 'self' must be the value before the write: a detached-storage copy
-            # that still carries target's history.
-            old = Tensor._make(target._data.copy(), target.grad_fn, target._output_nr, None)
-            old._requires_grad = target._requires_grad
-            old._accumulator = target._accumulator
-            inputs = (old, *others)
-        out = self.forward(*[t._data for t in inputs], **attrs)
-        if self.extras:
-            out, *extras = out
-            attrs.update(zip(self.extras, extras))
+        inputs, out = self._forward_before_write(target, others, attrs, record)
         # Save the other inputs before the write bumps the version: one that shares target's
         # storage (x.mul_(x.detach())) must then fail backward's version check, as in PyTorch.
         node = self._node(inputs, attrs) if record else None

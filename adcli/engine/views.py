@@ -207,7 +207,6 @@ def write_through_view(op: OpDef, target: Tensor, others: tuple[Any, ...],
                        attrs: dict[str, Any]) -> Tensor:
     """``op`` applied in place to the view ``target``, recorded on its base (CopySlices)."""
     from .op import _write
-    from .tensor import Tensor
 
     base = target._base
     assert base is not None
@@ -218,15 +217,8 @@ def write_through_view(op: OpDef, target: Tensor, others: tuple[Any, ...],
             "in place")
     if _has_repeats(index, base._data.shape):
         raise InvalidArgumentError(_OVERLAP)
-    old = Tensor._make(target._data.copy(), target.grad_fn, target._output_nr, None)
-    old._requires_grad = target._requires_grad
-    old._accumulator = target._accumulator
-    out = op.forward(old._data, *[t._data if type(t) is Tensor else t for t in others],
-                     **attrs)
-    if op.extras:
-        out, *extras = out
-        attrs.update(zip(op.extras, extras))
-    fn = op._node((old, *others), attrs)
+    inputs, out = op._forward_before_write(target, others, attrs, record=True)
+    fn = op._node(inputs, attrs)
     base_edge = base._edge()
     _write(target, out)
     if op._save_result:
