@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 
 from .backend import np_erf
+from .dtypes import scalar_type_name
 from .errors import InvalidArgumentError, ShapeMismatchError
 from .limits import check_shape, get_max_elements
 from .op import OpDef
@@ -1845,9 +1846,7 @@ def _masked_select_self(g, s, B):
 
 def _take(a: np.ndarray, index: np.ndarray) -> np.ndarray:
     if index.dtype.kind not in "iu":
-        from .dtypes import from_numpy
-
-        name = from_numpy(index.dtype).legacy.removesuffix("Tensor")
+        name = scalar_type_name(index.dtype)
         raise InvalidArgumentError(f"take(): Expected a long tensor for index, but got {name}")
     n = a.size
     bad = (index < -n) | (index >= n)
@@ -2413,9 +2412,7 @@ trunc.grad("self")(_zero_grad)
 
 def _frac(a: np.ndarray) -> np.ndarray:
     if a.dtype.kind != "f":
-        from .dtypes import from_numpy
-
-        name = from_numpy(a.dtype).legacy.removesuffix("Tensor")
+        name = scalar_type_name(a.dtype)
         raise InvalidArgumentError(f"\"frac_cpu\" not implemented for '{name}'")
     return a - np.trunc(a)
 
@@ -2439,9 +2436,7 @@ def _float_pair(name: str, fn: Any, ints: bool) -> Any:
         dt = result_dtype(a, b)
         if dt.kind != "f":
             if not ints:
-                from .dtypes import from_numpy
-
-                legacy = from_numpy(dt).legacy.removesuffix("Tensor")
+                legacy = scalar_type_name(dt)
                 raise InvalidArgumentError(f"\"{name}_cpu\" not implemented for '{legacy}'")
             from .dtypes import get_default_dtype
 
@@ -3425,12 +3420,6 @@ native_group_norm.grad("bias")(_native_batch_norm_bias)
 # -- in-place variants and operators (div rounding modes, floor_divide, clamp_min/max with a
 #    tensor bound, index_fill, index_add) --
 # ----------------------------------------------------------------------------------------------
-def _legacy_name(dt: np.dtype) -> str:
-    from .dtypes import from_numpy
-
-    return from_numpy(dt).legacy.removesuffix("Tensor")
-
-
 def _int_trunc_divide(a: np.ndarray, b: Any) -> np.ndarray:
     q = np.floor_divide(a, b)
     # Floor and trunc differ where the exact quotient is negative and not whole.
@@ -3610,15 +3599,15 @@ def _index_add(a: np.ndarray, source: np.ndarray, dim: int, index: np.ndarray,
     if index.ndim > 1:
         raise InvalidArgumentError(
             f"index_add_(): Index is supposed to be a vector, but got dim: {index.ndim} with "
-            f"type: {_legacy_name(index.dtype)} and size: {list(index.shape)}")
+            f"type: {scalar_type_name(index.dtype)} and size: {list(index.shape)}")
     if index.dtype.kind not in "iu":
         raise InvalidArgumentError(
             "index_add_(): Expected dtype int32/int64 for index but got: "
-            f"{_legacy_name(index.dtype)}")
+            f"{scalar_type_name(index.dtype)}")
     if a.dtype != source.dtype:
         raise InvalidArgumentError(
-            f"index_add_(): self ({_legacy_name(a.dtype)}) and source "
-            f"({_legacy_name(source.dtype)}) must have the same scalar type")
+            f"index_add_(): self ({scalar_type_name(a.dtype)}) and source "
+            f"({scalar_type_name(source.dtype)}) must have the same scalar type")
     if dim != 0 and dim >= source.ndim:
         raise InvalidArgumentError(
             f"index_add_(): Indexing dim {dim} is out of bounds of the source tensor with dim "

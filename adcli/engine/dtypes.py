@@ -88,3 +88,8 @@ def from_numpy(np_dtype: np.dtype) -> dtype:
     if np_dtype.kind == "b":
         return bool_
     raise InvalidArgumentError(f"unsupported element type {np_dtype}")
+
+
+def scalar_type_name(np_dtype: np.dtype) -> str:
+    """PyTorch's scalar type name in messages: ``Float``, ``Double``, ``Long``, ``Bool``."""
+    return from_numpy(np_dtype).legacy.removesuffix("Tensor")

@@ -9,6 +9,7 @@ import numpy as np
 from . import derivatives as D
 from . import ops
 from .creation import generator
+from .dtypes import scalar_type_name
 from .errors import InvalidArgumentError
 from .limits import check_shape
 from .tensor import Tensor
@@ -431,12 +432,6 @@ def _expand_param(v: tuple[int, ...], name: str, k: int) -> tuple[int, ...]:
     return v
 
 
-def _type_name(dt: np.dtype) -> str:
-    from . import dtypes
-
-    return dtypes.from_numpy(dt).legacy.removesuffix("Tensor")
-
-
 def _convolution(x: Tensor, weight: Tensor, bias: Tensor | None, stride: tuple[int, ...],
                  padding: tuple[int, ...], dilation: tuple[int, ...], transposed: bool,
                  output_padding: tuple[int, ...], groups: int) -> Tensor:
@@ -518,7 +513,7 @@ def _convolution(x: Tensor, weight: Tensor, bias: Tensor | None, stride: tuple[i
     xd, wd = x._data.dtype, weight._data.dtype
     if xd != wd:
         raise InvalidArgumentError(
-            f"expected scalar type {_type_name(xd)} but found {_type_name(wd)}")
+            f"expected scalar type {scalar_type_name(xd)} but found {scalar_type_name(wd)}")
     if bias is not None and bias._data.dtype != xd:
         names = {"float32": "float", "float64": "double"}
         bd = bias._data.dtype
@@ -873,7 +868,7 @@ def _batch_norm(input: Tensor, weight: Tensor | None, bias: Tensor | None,
     x = input._data
     if x.dtype.kind != "f":
         raise InvalidArgumentError(
-            f"\"batch_norm\" not implemented for '{_type_name(x.dtype)}'")
+            f"\"batch_norm\" not implemented for '{scalar_type_name(x.dtype)}'")
     stats = {}
     if not training:
         stats = {"running_mean": running_mean._data.copy(), "running_var": running_var._data.copy()}

@@ -345,9 +345,9 @@ def _write(target: Tensor, value: np.ndarray) -> None:
         from . import dtypes
 
         raise InvalidArgumentError(
-            f"result type {dtypes.from_numpy(value.dtype).legacy.removesuffix('Tensor')} can't be "
+            f"result type {dtypes.scalar_type_name(value.dtype)} can't be "
             f"cast to the desired output type "
-            f"{dtypes.from_numpy(arr.dtype).legacy.removesuffix('Tensor')}"
+            f"{dtypes.scalar_type_name(arr.dtype)}"
         )
     if arr.flags.writeable:
         np.copyto(arr, value, casting="unsafe")

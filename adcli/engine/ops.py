@@ -265,7 +265,7 @@ def where(condition: Any, input: Any = None, other: Any = None) -> Any:
     if cond._data.dtype.kind != "b":
         raise InvalidArgumentError(
             "where expected condition to be a boolean tensor, but got a tensor with dtype "
-            f"{dtypes.from_numpy(cond._data.dtype).legacy.removesuffix('Tensor')}")
+            f"{dtypes.scalar_type_name(cond._data.dtype)}")
     if input is None and other is None:
         return tuple(Tensor._make(i, None, 0, None) for i in np.nonzero(cond._data))
     ref = input if isinstance(input, Tensor) else other if isinstance(other, Tensor) else None
@@ -526,7 +526,7 @@ def mean(input: Tensor, dim: Any = None, keepdim: bool = False, *, dtype: Any = 
         raise InvalidArgumentError(
             "mean(): could not infer output dtype. Input dtype must be either a floating point or "
             "complex dtype. Got: "
-            f"{dtypes.from_numpy(input._data.dtype).legacy.removesuffix('Tensor')}"
+            f"{dtypes.scalar_type_name(input._data.dtype)}"
         )
     if dim is None:
         return D.mean_all(input)
@@ -1771,7 +1771,7 @@ def sgn(input: Tensor) -> Tensor:
 def _check_float(name: str, *ts: Tensor) -> None:
     for t in ts:
         if t._data.dtype.kind != "f":
-            legacy = dtypes.from_numpy(t._data.dtype).legacy.removesuffix("Tensor")
+            legacy = dtypes.scalar_type_name(t._data.dtype)
             raise InvalidArgumentError(f"\"{name}\" not implemented for '{legacy}'")
 
 
@@ -1911,15 +1911,15 @@ def _rmod(self: Tensor, other: Any) -> Tensor:
 def index_fill(input: Tensor, dim: int, index: Tensor, value: Any) -> Tensor:
     d, idx = _scan_dim(input, dim), _index_arg(index)
     if isinstance(value, Tensor):
-        _check_fill_value(value)
+        _check_0d_value(value, "index_fill_")
         return D.index_fill_tensor(input, value, dim=d, index=idx)
     return D.index_fill(input, dim=d, index=idx, value=value)
 
 
-def _check_fill_value(value: Tensor) -> None:
+def _check_0d_value(value: Tensor, op: str) -> None:
     if value._data.ndim:
         raise InvalidArgumentError(
-            "index_fill_ only supports a 0-dimensional value tensor, but got tensor with "
+            f"{op} only supports a 0-dimensional value tensor, but got tensor with "
             f"{value._data.ndim} dimension(s).")
 
 
@@ -1994,7 +1994,7 @@ def masked_fill_(self: Tensor, mask: Tensor, value: Any) -> Tensor:
     m = _index_arg(mask)
     _check_mask(m)
     if isinstance(value, Tensor):
-        _check_masked_value(value)
+        _check_0d_value(value, "masked_fill_")
         return D.masked_fill_tensor.inplace(self, value, mask=m)
     return D.masked_fill.inplace(self, mask=m, value=value)
 
@@ -2004,13 +2004,6 @@ def _check_mask(m: np.ndarray) -> None:
         raise InvalidArgumentError(
             "masked_fill_ only supports boolean masks, but got mask with dtype "
             f"{_CTYPE.get(m.dtype.name, m.dtype.name)}")
-
-
-def _check_masked_value(value: Tensor) -> None:
-    if value._data.ndim:
-        raise InvalidArgumentError(
-            "masked_fill_ only supports a 0-dimensional value tensor, but got tensor with "
-            f"{value._data.ndim} dimension(s).")
 
 
 def scatter_(self: Tensor, dim: int, index: Tensor, src: Any = None, *, value: Any = None,
@@ -2034,7 +2027,7 @@ def scatter_add_(self: Tensor, dim: int, index: Tensor, src: Tensor) -> Tensor:
 def index_fill_(self: Tensor, dim: int, index: Tensor, value: Any) -> Tensor:
     d, idx = _scan_dim(self, dim), _index_arg(index)
     if isinstance(value, Tensor):
-        _check_fill_value(value)
+        _check_0d_value(value, "index_fill_")
         return D.index_fill_tensor.inplace(self, value, dim=d, index=idx)
     return D.index_fill.inplace(self, dim=d, index=idx, value=value)
 
