@@ -27,9 +27,19 @@ app = typer.Typer(
 )
 
 
+def _print_version(value: bool) -> None:
+    if value:
+        from adcli import __version__
+
+        typer.echo(f"adcli {__version__}")
+        raise typer.Exit(0)
+
+
 @app.callback()
 def _root(
     debug: bool = typer.Option(False, "--debug", help="Show Python tracebacks of internal errors."),
+    version: bool = typer.Option(False, "--version", "-V", callback=_print_version,
+                                 is_eager=True, help="Print adcli's version and exit."),
 ) -> None:
     state.debug = debug
 

@@ -173,9 +173,9 @@ def _render(outputs: list[tuple[Any, Any]], *, fmt: str, depth: int | None, save
             import json
 
             from adcli.view.exports import graph_json
+            from adcli.view.run_report import versioned
 
-            doc = graph_json(snap)
-            doc = {"spec": sp.path, "name": sp.name, **doc}
+            doc = versioned({"spec": sp.path, "name": sp.name, **graph_json(snap)})
             typer.echo(json.dumps(doc, indent=2))
         elif fmt == "dot":
             typer.echo(render_dot(snap, highlight=highlight), nl=False)

@@ -34,11 +34,12 @@ def ops(
     import json
 
     from adcli.docs_gen import entry_text, find_op, op_entries, ops_text, suggest
+    from adcli.view.run_report import versioned
 
     entries = op_entries()
     if name is None:
         if json_out:
-            typer.echo(json.dumps({"ops": [e.to_json() for e in entries]}))
+            typer.echo(json.dumps(versioned({"ops": [e.to_json() for e in entries]})))
         else:
             typer.echo(ops_text(entries))
         raise typer.Exit(EXIT_OK)
@@ -50,7 +51,7 @@ def ops(
         raise typer.Exit(EXIT_INVALID)
     if json_out:
         doc = found[0].to_json() if len(found) == 1 else {"ops": [e.to_json() for e in found]}
-        typer.echo(json.dumps(doc))
+        typer.echo(json.dumps(versioned(doc)))
     else:
         typer.echo("\n".join("\n".join(entry_text(e)) for e in found))
     raise typer.Exit(EXIT_OK)

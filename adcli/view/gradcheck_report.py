@@ -114,7 +114,9 @@ def render_gradcheck(console: Any, run: Any, *, plain: bool = False, verbose: bo
 
 def gradcheck_json_text(run: Any) -> str:
     """Exactly one JSON document (the contract's ``adcli gradcheck --json``)."""
-    return json.dumps(run.to_dict(), indent=2, allow_nan=False)
+    from adcli.view.run_report import versioned
+
+    return json.dumps(versioned(run.to_dict()), indent=2, allow_nan=False)
 
 
 def junit_xml(run: Any) -> str:
@@ -129,6 +131,10 @@ def junit_xml(run: Any) -> str:
                           tests=str(len(run.checks) + len(run.errors)),
                           failures=str(failures), errors=str(errors), skipped="0",
                           time=f"{total:.6f}")
+    from adcli import __version__
+
+    props = ET.SubElement(suite, "properties")
+    ET.SubElement(props, "property", name="adcli.version", value=__version__)
     for c in run.checks:
         case = ET.SubElement(suite, "testcase", classname=c.spec, name=c.label,
                              time=f"{(c.report.seconds if c.report is not None else 0.0):.6f}")

@@ -31,14 +31,21 @@ def _jsonable(value: Any) -> Any:
     return value
 
 
+def versioned(doc: dict[str, Any]) -> dict[str, Any]:
+    """``doc`` with adcli's ``"version"`` first: every JSON document carries it."""
+    from adcli import __version__
+
+    return {"version": __version__, **doc}
+
+
 def run_json_text(reports: list[RunReport]) -> str:
     """The single JSON document of ``adcli run --json``."""
-    return json.dumps(_jsonable(runs_to_json(reports)), default=str)
+    return json.dumps(_jsonable(versioned(runs_to_json(reports))), default=str)
 
 
 def validate_json_text(report: ValidateReport) -> str:
     """The single JSON document of ``adcli validate --json``."""
-    return json.dumps(_jsonable(report.to_json()), default=str)
+    return json.dumps(_jsonable(versioned(report.to_json())), default=str)
 
 
 def _marks(plain: bool) -> tuple[str, str]:
