@@ -5,6 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 # Re-exports use the `name as name` form: they are the public API, not unused imports.
+from .engine.anomaly import is_anomaly_check_nan_enabled as is_anomaly_check_nan_enabled
+from .engine.anomaly import is_anomaly_enabled as is_anomaly_enabled
 from .engine.dtypes import bool_ as bool  # noqa: F401 - torch.bool
 from .engine.dtypes import dtype as dtype
 from .engine.dtypes import float32 as float32
@@ -42,7 +44,8 @@ _OWN = {
     "set_default_dtype", "get_default_dtype", "register_op", "get_max_elements",
     "set_max_elements", "AdcliError", "GraphFreedError", "InplaceModifiedError",
     "InvalidArgumentError", "LeafInplaceError", "NoGradFnError", "NonscalarBackwardError",
-    "ShapeMismatchError", "gradcheck", "gradgradcheck",
+    "ShapeMismatchError", "gradcheck", "gradgradcheck", "is_anomaly_enabled",
+    "is_anomaly_check_nan_enabled",
 }
 
 

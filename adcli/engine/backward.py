@@ -12,6 +12,7 @@ from typing import Any
 
 import numpy as np
 
+from . import anomaly
 from .errors import InvalidArgumentError, NoGradFnError, NonscalarBackwardError, ShapeMismatchError
 from .grad_mode import set_grad_enabled
 from .node import AccumulateGrad, Node
@@ -100,6 +101,8 @@ def _run(roots: list[tuple[Node, int]], root_grads: list[Any], retain_graph: boo
             grads = buffers.pop(node, None) or [None] * node.n_outputs
             if node._pre_hooks is not None or node._retain is not None:
                 grads = _pre_hooks(node, grads, create_graph)
+            if node._node_pre_hooks:
+                grads = _node_pre_hooks(node, grads, create_graph)
             if capture is not None:
                 for nr in range(len(grads)):
                     slot = capture.get((node, nr))
@@ -112,11 +115,22 @@ def _run(roots: list[tuple[Node, int]], root_grads: list[Any], retain_graph: boo
                              and type(g0) is np.ndarray and g0.flags.owndata
                              and g0.flags.writeable)
                     node.apply(grads, create_graph, owned)
+                if node._post_hooks:
+                    _post_hooks(node, (), grads, create_graph)
                 continue
             nexts = node.next_functions
             if (needed is None or node in needed) and (
                     grads[0] is not None if len(grads) == 1 else any(g is not None for g in grads)):
-                outs = node.apply(grads, create_graph)
+                try:
+                    outs = node.apply(grads, create_graph)
+                    if anomaly.enabled[0] and anomaly.check_nan[0]:
+                        _check_nan(node, outs)
+                except Exception as exc:
+                    if anomaly.enabled[0]:
+                        anomaly.report_error(node, exc)
+                    raise
+                if node._post_hooks:
+                    outs = _post_hooks(node, outs, grads, create_graph)
                 if release:
                     # As PyTorch: a node's saved tensors go as soon as it has run.
                     node.release()
@@ -187,6 +201,57 @@ def _pre_hooks(node: Node, grads: list[Any], create_graph: bool) -> list[Any]:
             else:
                 t.grad = t.grad + gt
     return grads
+
+
+def _as_tensor(g: Any) -> Any:
+    return g if g is None or isinstance(g, Tensor) else Tensor._make(g, None, 0, None)
+
+
+def _from_hook(new: Any, old: list[Any] | tuple[Any, ...], create_graph: bool,
+               what: str) -> list[Any]:
+    if not isinstance(new, tuple):
+        raise TypeError(f"expected tuple, but hook returned '{type(new).__name__}'")
+    if len(new) != len(old):
+        raise InvalidArgumentError(
+            f"hook '{what}' has returned an incorrect number of values (got {len(new)}, but "
+            f"expected {len(old)})")
+    out = []
+    for n in new:
+        if n is None or create_graph:
+            out.append(n)
+        else:
+            out.append(n._data if isinstance(n, Tensor) else np.asarray(n))
+    return out
+
+
+def _node_pre_hooks(node: Node, grads: list[Any], create_graph: bool) -> list[Any]:
+    """``node.register_prehook`` hooks: ``fn(grad_outputs)`` may return new grad_outputs."""
+    for fn in list(node._node_pre_hooks or ()):
+        new = fn(tuple(_as_tensor(g) for g in grads))
+        if new is not None:
+            grads = _from_hook(new, grads, create_graph, getattr(fn, "__name__", "hook"))
+    return grads
+
+
+def _post_hooks(node: Node, outs: Any, grads: list[Any], create_graph: bool) -> Any:
+    """``node.register_hook`` hooks: ``fn(grad_inputs, grad_outputs)`` may replace grad_inputs."""
+    gouts = tuple(_as_tensor(g) for g in grads)
+    for fn in list(node._post_hooks or ()):
+        new = fn(tuple(_as_tensor(g) for g in outs), gouts)
+        if new is not None:
+            outs = tuple(_from_hook(new, outs, create_graph, getattr(fn, "__name__", "hook")))
+    return outs
+
+
+def _check_nan(node: Node, outs: Any) -> None:
+    """Anomaly mode: PyTorch's error for a node that returned NaN."""
+    for i, g in enumerate(outs):
+        if g is None:
+            continue
+        arr = g._data if isinstance(g, Tensor) else np.asarray(g)
+        if arr.dtype.kind == "f" and np.isnan(arr).any():
+            raise InvalidArgumentError(
+                f"Function '{node.name()}' returned nan values in its {i}th output.")
 
 
 def _root_edges(outputs: list[Tensor]) -> list[tuple[Node, int]]:

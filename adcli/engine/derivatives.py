@@ -362,7 +362,8 @@ sqrt = _unary("sqrt", "SqrtBackward0", np.sqrt, ("result",))
 @sqrt.grad("self")
 def _sqrt_self(g, s, B):
     "grad / (2 * result)"
-    return g / (s.result * 2)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return g / (s.result * 2)
 
 
 def _np_rsqrt(a: np.ndarray) -> np.ndarray:

@@ -2,9 +2,17 @@
 
 from __future__ import annotations
 
+from . import anomaly
+
 _HINT = (
     "Hint: enable anomaly detection to find the operation that failed to compute its gradient, "
     "with torch.autograd.set_detect_anomaly(True, check_nan=False)."
+)
+
+
+_ANOMALY_HINT = (
+    "Hint: the backtrace further above shows the operation that failed to compute its "
+    "gradient. The variable in question was changed in there or anywhere later. Good luck!"
 )
 
 
@@ -35,7 +43,7 @@ class InplaceModifiedError(AdcliError):
         super().__init__(
             "one of the variables needed for gradient computation has been modified by an "
             f"inplace operation: [{desc}]{where} is at version {version}; expected version "
-            f"{expected} instead. {_HINT}"
+            f"{expected} instead. {_ANOMALY_HINT if anomaly.enabled[0] else _HINT}"
         )
 
 

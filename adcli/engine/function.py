@@ -10,6 +10,7 @@ from typing import Any
 
 import numpy as np
 
+from . import anomaly
 from .errors import InvalidArgumentError, ShapeMismatchError
 from .grad_mode import _enabled, no_grad, set_grad_enabled
 from .hooks import _busy, observe, observers
@@ -172,6 +173,8 @@ class Function:
         record = _enabled[0] and any(t.requires_grad for t in tensor_args)
         if not record:
             return result
+        if anomaly.enabled[0]:
+            anomaly.record(node)
         node.next_functions = tuple(a._edge() for a in tensor_args)
         node.shapes = tuple(a._data.shape for a in tensor_args)
         node.dtypes = tuple(a._data.dtype for a in tensor_args)

@@ -120,7 +120,9 @@ class Node:
     _saved: dict[str, SavedTensor] | None = None
     # After release: per freed tensor (name, shape, dtype, version), or True if none was kept.
     _freed: tuple[tuple[str, tuple[int, ...], Any, int], ...] | bool = False
-    _pre_hooks: dict[int, list[Any]] | None = None
+    _pre_hooks: dict[int, list[Any]] | None = None  # tensor hooks, per output
+    _node_pre_hooks: list[Any] | None = None  # register_prehook(fn(grad_outputs))
+    _post_hooks: list[Any] | None = None  # register_hook(fn(grad_inputs, grad_outputs))
     _retain: dict[int, Any] | None = None
     attrs: dict[str, Any] = _NO_ATTRS
     shapes: tuple[tuple[int, ...], ...] = ()
@@ -182,15 +184,35 @@ class Node:
             out[name] = st.unpack(self) if as_tensors else st.data
         return out
 
-    # -- hooks -------------------------------------------------------------------------------
-    def register_prehook(self, output_nr: int, fn: Any) -> None:
+    # -- hooks ----------------------------------------------------------------------------------
+    def _tensor_prehook(self, output_nr: int, fn: Any) -> None:
+        """A tensor's hook (``t.register_hook``) on the gradient of output ``output_nr``."""
         if self._pre_hooks is None:
             self._pre_hooks = {}
         self._pre_hooks.setdefault(output_nr, []).append(fn)
 
-    def register_hook(self, fn: Any) -> None:
-        """Hook run on this node's incoming gradient (output 0), as ``grad_fn.register_prehook``."""
-        self.register_prehook(0, fn)
+    def register_prehook(self, fn: Any) -> RemovableHandle:
+        """``fn(grad_outputs) -> tuple | None`` before this node runs, as PyTorch's Node."""
+        if self._node_pre_hooks is None:
+            self._node_pre_hooks = []
+        self._node_pre_hooks.append(fn)
+        return RemovableHandle(self._node_pre_hooks, fn)
+
+    def register_hook(self, fn: Any) -> RemovableHandle:
+        """``fn(grad_inputs, grad_outputs) -> tuple | None`` after this node ran, as PyTorch's
+        Node; a returned tuple replaces the gradients it passes on."""
+        if self._post_hooks is None:
+            self._post_hooks = []
+        self._post_hooks.append(fn)
+        return RemovableHandle(self._post_hooks, fn)
+
+    @property
+    def metadata(self) -> dict[str, Any]:
+        """A dict for the user's own annotations (PyTorch's ``Node.metadata``)."""
+        md = self.__dict__.get("_metadata")
+        if md is None:
+            md = self.__dict__["_metadata"] = {}
+        return md
 
     def set_retain(self, output_nr: int, tensor: Tensor) -> None:
         if self._retain is None:
@@ -205,6 +227,24 @@ class Node:
     def describe(self) -> str:
         """One line on what this node computes in backward."""
         return ""
+
+
+class RemovableHandle:
+    """Returned by a node's ``register_hook`` / ``register_prehook``; ``remove()`` undoes it."""
+
+    def __init__(self, hooks: list[Any], fn: Any) -> None:
+        self._hooks = hooks
+        self._fn = fn
+
+    def remove(self) -> None:
+        if self._fn in self._hooks:
+            self._hooks.remove(self._fn)
+
+    def __enter__(self) -> RemovableHandle:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.remove()
 
 
 class AccumulateGrad(Node):

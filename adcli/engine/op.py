@@ -12,6 +12,7 @@ from typing import Any
 
 import numpy as np
 
+from . import anomaly
 from .backend import NUMPY, TENSORS
 from .errors import GraphFreedError, InvalidArgumentError, LeafInplaceError
 from .grad_mode import _enabled
@@ -225,6 +226,8 @@ class OpDef:
     def _node(self, inputs: tuple[Any, ...], attrs: dict[str, Any]) -> OpNode:
         node = self.node_cls()
         node.seq_nr = next_seq()
+        if anomaly.enabled[0]:
+            anomaly.record(node)
         edges = []
         shapes = []
         dts = []

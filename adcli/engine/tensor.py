@@ -210,7 +210,7 @@ class Tensor:
             acc = AccumulateGrad(self)
             if self._leaf_hooks:
                 for fn in self._leaf_hooks:
-                    acc.register_prehook(0, fn)
+                    acc._tensor_prehook(0, fn)
             # Weak: the graph owns the accumulator, the leaf only finds it again.
             self._accumulator = weakref.ref(acc)
         return acc
@@ -255,7 +255,7 @@ class Tensor:
                 "cannot register a hook on a tensor that doesn't require gradient"
             )
         if self.grad_fn is not None:
-            self.grad_fn.register_prehook(self._output_nr, hook)
+            self.grad_fn._tensor_prehook(self._output_nr, hook)
             return _HookHandle([self.grad_fn._pre_hooks[self._output_nr]], hook)
         if self._leaf_hooks is None:
             self._leaf_hooks = []
@@ -263,7 +263,7 @@ class Tensor:
         lists = [self._leaf_hooks]
         acc = self._accumulator() if self._accumulator is not None else None
         if acc is not None:
-            acc.register_prehook(0, hook)
+            acc._tensor_prehook(0, hook)
             lists.append(acc._pre_hooks[0])
         return _HookHandle(lists, hook)
 

@@ -132,6 +132,9 @@ class CopySlices(Node):
                  index: tuple[np.ndarray, ...], base: np.ndarray) -> None:
         self.seq_nr = next_seq()
         self.fn = fn
+        trace = getattr(fn, "_anomaly_trace", None)
+        if trace:  # anomaly mode: the write's place
+            self._anomaly_trace = trace
         self.index = index
         self.next_functions = (base_edge, *fn.next_functions[1:])
         self.shapes = (base.shape, *fn.shapes[1:])

@@ -1,0 +1,28 @@
+"""``adcli.autograd``: PyTorch's ``torch.autograd`` package over adcli's engine.
+
+``grad``, ``backward``, ``Function``, ``gradcheck``/``gradgradcheck`` (torch's semantics:
+``True`` or a raised :class:`GradcheckError`), ``functional`` (jacobian, hessian, vjp, jvp,
+hvp, vhp), ``graph.Node``, ``function.once_differentiable`` and anomaly mode.
+"""
+
+from adcli.engine.backward import backward, grad
+from adcli.engine.function import Function, FunctionCtx
+from adcli.engine.grad_mode import enable_grad, no_grad, set_grad_enabled
+
+from . import anomaly_mode, function, functional, grad_mode, graph
+from .anomaly_mode import (
+    detect_anomaly,
+    is_anomaly_check_nan_enabled,
+    is_anomaly_enabled,
+    set_detect_anomaly,
+)
+from .grad_mode import inference_mode
+from .gradcheck import GradcheckError, gradcheck, gradgradcheck
+from .variable import Variable
+
+__all__ = [
+    "Function", "FunctionCtx", "GradcheckError", "Variable", "anomaly_mode", "backward",
+    "detect_anomaly", "enable_grad", "function", "functional", "grad", "grad_mode",
+    "gradcheck", "gradgradcheck", "graph", "inference_mode", "is_anomaly_check_nan_enabled",
+    "is_anomaly_enabled", "no_grad", "set_detect_anomaly", "set_grad_enabled",
+]
