@@ -950,3 +950,35 @@ def instance_norm(input: Tensor, running_mean: Tensor | None = None,
         if t is not None and use_input_stats:
             _write(t, rep._data.reshape(b, c).mean(axis=0))
     return ops.view(out, tuple(input.shape))
+
+
+# ----------------------------------------------------------------------------------------------
+# -- layers of adcli.nn --
+# ----------------------------------------------------------------------------------------------
+__all__ += ["bilinear"]
+
+
+def bilinear(input1: Tensor, input2: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
+    """``x1^T A x2 + b`` over the last dimension (torch composes it from _trilinear; adcli from
+    einsum: the same values and gradients, other grad_fn names)."""
+    n1, n2 = input1._data.ndim, input2._data.ndim
+    if n1 != n2:
+        raise InvalidArgumentError(f"bilinear(): input dimensions do not match: got {n1} and {n2}")
+    for a, b in zip(input1.shape[:-1], input2.shape[:-1]):
+        if a != b:
+            raise InvalidArgumentError(
+                f"bilinear(): input batch dimensions do not match: got {a} and {b}")
+    if input1.shape[-1] != weight.shape[1]:
+        raise InvalidArgumentError(
+            f"bilinear(): input1 size does not match weight size: got {input1.shape[-1]} but "
+            f"expected {weight.shape[1]}")
+    if input2.shape[-1] != weight.shape[2]:
+        raise InvalidArgumentError(
+            f"bilinear(): input2 size does not match weight size: got {input2.shape[-1]} but "
+            f"expected {weight.shape[2]}")
+    if bias is not None and bias.shape[0] != weight.shape[0]:
+        raise InvalidArgumentError(
+            f"bilinear(): bias size does not match weight size: got {bias.shape[0]} but "
+            f"expected {weight.shape[0]}")
+    out = ops.einsum("...i,oij,...j->...o", input1, weight, input2)
+    return out if bias is None else ops.add(out, bias)

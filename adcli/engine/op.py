@@ -193,7 +193,7 @@ class OpDef:
         arrays = []
         record = False
         for t in inputs:
-            if type(t) is Tensor:
+            if isinstance(t, Tensor):
                 arrays.append(t._data)
                 if t._requires_grad:
                     record = True
@@ -232,7 +232,7 @@ class OpDef:
         shapes = []
         dts = []
         for t in inputs:
-            if type(t) is Tensor:
+            if isinstance(t, Tensor):
                 if t.grad_fn is not None:
                     edges.append((t.grad_fn, t._output_nr))
                 elif t._requires_grad:
@@ -258,7 +258,7 @@ class OpDef:
             to_save = sorted(wanted)
         for i, name in to_save:
             t = inputs[i]
-            if type(t) is Tensor:
+            if isinstance(t, Tensor):
                 node.save(name, t)
             else:
                 node.save_const(name, t)
@@ -293,7 +293,7 @@ class OpDef:
             old._requires_grad = target._requires_grad
             old._accumulator = target._accumulator
             inputs = (old, *others)
-        out = self.forward(*[t._data if type(t) is Tensor else t for t in inputs], **attrs)
+        out = self.forward(*[t._data if isinstance(t, Tensor) else t for t in inputs], **attrs)
         if self.extras:
             out, *extras = out
             attrs.update(zip(self.extras, extras))

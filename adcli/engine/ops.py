@@ -73,9 +73,9 @@ def _operands(input: Any, other: Any) -> tuple[Tensor, Any]:
     A number next to a floating tensor stays a number (NumPy keeps the tensor's dtype, as
     PyTorch does); otherwise it becomes a tensor of the dtype PyTorch would give it.
     """
-    if type(input) is not Tensor:
+    if not isinstance(input, Tensor):
         input = as_tensor(input, other if isinstance(other, Tensor) else None)
-    if type(other) is Tensor:
+    if isinstance(other, Tensor):
         return input, other
     if type(other) in (float, int) and input._data.dtype.kind == "f":
         return input, other

@@ -1,5 +1,13 @@
-"""``adcli.nn``: only ``functional`` (``adcli.nn.functional`` mirrors ``torch.nn.functional``)."""
+"""``adcli.nn``: modules, parameters, initialisation and utilities, mirroring ``torch.nn``.
 
-from . import functional
+``adcli.nn.functional`` mirrors ``torch.nn.functional``; ``adcli.nn.init`` and
+``adcli.nn.utils`` mirror their torch namesakes.
+"""
 
-__all__ = ["functional"]
+from . import functional, init, utils
+from .modules import *  # noqa: F403
+from .modules import __all__ as _modules_all
+from .modules.module import RemovableHandle
+from .parameter import Parameter
+
+__all__ = ["functional", "init", "utils", "Parameter", "RemovableHandle", *_modules_all]
