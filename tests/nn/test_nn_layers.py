@@ -391,5 +391,5 @@ def test_constructor_errors_match_torch() -> None:
         assert type(ae.value) is type(te.value)
         assert str(ae.value) == str(te.value)
     # torch prints the valid modes as a set (its order varies between runs).
-    with pytest.raises(ValueError, match="padding_mode must be one of .*'mirror'"):
+    with pytest.raises(ValueError, match=r"padding_mode must be one of .*'mirror'"):
         nn.Conv1d(2, 2, 3, padding_mode="mirror")

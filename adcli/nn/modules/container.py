@@ -10,7 +10,7 @@ from typing import Any
 
 from adcli.engine.tensor import Tensor
 
-from ..parameter import Parameter
+from ..parameter import Parameter, typename
 from .module import Module, _addindent
 
 __all__ = ["Sequential", "ModuleList", "ModuleDict", "ParameterList", "ParameterDict"]
@@ -271,11 +271,13 @@ class ModuleDict(Module):
             self[m[0]] = m[1]
 
 
-def _param_line(k: Any, p: Any) -> str:
+def _param_line(k: Any, p: Any, legacy_type: bool = False) -> str:
     if isinstance(p, Tensor):
         size = "x".join(str(s) for s in p.size())
         kind = "Parameter" if isinstance(p, Parameter) else "Tensor"
-        return f"  ({k}): {kind} containing: [{p.dtype} of size {size}]"
+        # torch's ParameterList shows the dtype, its ParameterDict the legacy type name.
+        what = typename(p) if legacy_type else p.dtype
+        return f"  ({k}): {kind} containing: [{what} of size {size}]"
     return f"  ({k}): Object of type: {type(p).__name__}"
 
 
@@ -397,18 +399,28 @@ class ParameterDict(Module):
         return v
 
     def update(self, parameters: Any) -> None:
-        if isinstance(parameters, Mapping | ParameterDict):
+        if not isinstance(parameters, Iterable):
+            raise TypeError("ParametersDict.update should be called with an iterable of "
+                            "key/value pairs, but got " + type(parameters).__name__)
+        if isinstance(parameters, OrderedDict | ParameterDict):
             for key, value in parameters.items():
                 self[key] = value
-            return
-        for j, p in enumerate(parameters):
-            if not len(p) == 2:
-                raise ValueError("ParameterDict update sequence element #" + str(j)
-                                 + " has length " + str(len(p)) + "; 2 is required")
-            self[p[0]] = p[1]
+        elif isinstance(parameters, Mapping):
+            # As torch: a plain dict's entries are added in sorted key order.
+            for key, value in sorted(parameters.items()):
+                self[key] = value
+        else:
+            for j, p in enumerate(parameters):
+                if not isinstance(p, Iterable):
+                    raise TypeError("ParameterDict update sequence element #" + str(j)
+                                    + " should be Iterable; is" + type(p).__name__)
+                if not len(p) == 2:
+                    raise ValueError("ParameterDict update sequence element #" + str(j)
+                                     + " has length " + str(len(p)) + "; 2 is required")
+                self[p[0]] = p[1]
 
     def extra_repr(self) -> str:
-        return "\n".join(_param_line(k, p) for k, p in self.items())
+        return "\n".join(_param_line(k, p, legacy_type=True) for k, p in self.items())
 
     def __call__(self, input: Any) -> Any:
         raise RuntimeError("ParameterDict should not be called.")
