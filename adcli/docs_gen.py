@@ -54,7 +54,15 @@ _COMPOSITE.update({
     "F.cosine_similarity": ["expand", "norm", "clone", "div", "mul", "sum_dim"],
     "F.kl_div": ["xlogy", "mul", "sub", "exp", "mean", "sum", "div"],
 })
+# -- layers of adcli.nn --
+_COMPOSITE.update({
+    "F.bilinear": ["diagonal", "permute", "unsqueeze", "sum_dim", "mul", "view",
+                   "_reshape_alias", "_unsafe_view", "clone", "bmm", "add"],
+})
 _NO_GRAD_NOTE = "no derivative: the result does not require grad (or is a new leaf)"
+_LIBRARY_NOTES = {"nn": "gradients: those of the ops it runs (see the functions above)",
+                  "optim": "updates parameters in place under no_grad (records nothing)"}
+_LIBRARY_KINDS = tuple(_LIBRARY_NOTES)
 
 
 @dataclass
@@ -148,6 +156,7 @@ def op_entries(include_plugins: bool = True) -> list[OpEntry]:
                                signature=_method_signature(meth),
                                summary=_first_line(meth) if meth else None,
                                derivatives=derivs(f"Tensor.{name}", _method_base(name, links))))
+    entries += _library_entries()
     for e in entries:
         used.update(d["name"] for d in e.derivatives)
     for row in rows:
@@ -155,6 +164,46 @@ def op_entries(include_plugins: bool = True) -> list[OpEntry]:
             entries.append(OpEntry(name=row["name"], kind="derivative", torch=row["torch"],
                                    derivatives=[row]))
     return entries
+
+
+def _library_entries() -> list[OpEntry]:
+    """``adcli.nn`` (modules, init, utils) and ``adcli.optim``: classes and functions that run
+    the ops above (their gradients are those ops' derivatives)."""
+    import inspect
+
+    import adcli.nn as nn
+    import adcli.optim as optim
+
+    out: list[OpEntry] = []
+
+    def add(kind: str, public: str, obj: Any) -> None:
+        target = obj.__init__ if inspect.isclass(obj) else obj
+        sig = (_method_signature(target) or "").removesuffix(" -> None") if inspect.isclass(
+            obj) else registry_signature(obj)
+        out.append(OpEntry(name=public, kind=kind, torch=f"torch.{public}", signature=sig,
+                           summary=_first_line(obj)))
+
+    for name in nn.__all__:
+        obj = getattr(nn, name)
+        if inspect.isclass(obj):
+            add("nn", f"nn.{name}", obj)
+    for sub in ("init", "utils"):
+        mod = getattr(nn, sub)
+        for name in mod.__all__:
+            add("nn", f"nn.{sub}.{name}", getattr(mod, name))
+    for name in optim.__all__:
+        obj = getattr(optim, name)
+        if inspect.isclass(obj):
+            add("optim", f"optim.{name}", obj)
+    for name in optim.lr_scheduler.__all__:
+        add("optim", f"optim.lr_scheduler.{name}", getattr(optim.lr_scheduler, name))
+    return out
+
+
+def registry_signature(fn: Any) -> str:
+    from adcli.engine import registry
+
+    return registry.signature(fn)
 
 
 def _method_signature(meth: Any) -> str | None:
@@ -269,6 +318,8 @@ def entry_text(e: OpEntry) -> list[str]:
         lines.append("  derivative:" if len(e.derivatives) == 1 else "  derivatives:")
         for row in e.derivatives:
             lines.extend(_rule_lines(row, "    ", e.torch))
+    elif e.kind in _LIBRARY_KINDS:
+        lines.append(f"  {_LIBRARY_NOTES[e.kind]}")
     else:
         lines.append(f"  {_NO_GRAD_NOTE}")
     return lines
@@ -278,6 +329,8 @@ _SECTIONS = [
     ("function", "Functions (bare, or torch.-prefixed)"),
     ("functional", "torch.nn.functional (F.)"),
     ("method", "Tensor methods"),
+    ("nn", "torch.nn modules, init and utils (nn.)"),
+    ("optim", "torch.optim optimizers and schedulers (optim.)"),
     ("derivative", "Internal derivative-table ops (recorded by the ops above)"),
 ]
 
@@ -330,6 +383,9 @@ def ops_markdown(entries: list[OpEntry] | None = None) -> str:
         if kind == "method":
             out += _methods_md(group)
             continue
+        if kind in _LIBRARY_KINDS:
+            note = _LIBRARY_NOTES[kind]
+            out += [f"{note[0].upper()}{note[1:]}.", ""]
         for e in group:
             out += [f"### {_md_code(e.name)}", ""]
             if e.signature:
@@ -341,6 +397,8 @@ def ops_markdown(entries: list[OpEntry] | None = None) -> str:
                 out += [f"{label}: " + ", ".join(_md_code(a) for a in e.aliases), ""]
             if kind != "derivative":
                 out += [f"PyTorch: {_md_code(e.torch)}", ""]
+            if kind in _LIBRARY_KINDS:
+                continue
             out += _derivs_md(e.derivatives)
     return "\n".join(out).rstrip() + "\n"
 

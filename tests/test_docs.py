@@ -101,6 +101,9 @@ def _probes():
         "F.cosine_similarity": [F.cosine_similarity(m, v), F.cosine_similarity(m, m.detach())],
         "F.kl_div": [F.kl_div(m, m.exp(), reduction=r) for r in ("mean", "sum", "batchmean")]
         + [F.kl_div(m, m, log_target=True, reduction="none")],
+        # -- layers of adcli.nn --
+        "F.bilinear": [F.bilinear(leaf(2, 3), leaf(2, 2), leaf(4, 3, 2), leaf(4)),
+                       F.bilinear(leaf(3), leaf(2), leaf(1, 3, 2))],
     }
 
 
