@@ -17,7 +17,7 @@ def __getattr__(name: str) -> Any:
         raise AttributeError(name)
     import importlib
 
-    if name in ("nn", "optim", "autograd", "engine", "spec", "check", "view"):
+    if name in ("nn", "optim", "autograd", "engine", "spec", "check", "view", "random"):
         return importlib.import_module(f"adcli.{name}")
     api = importlib.import_module("adcli.api")
     try:

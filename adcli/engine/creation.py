@@ -1,4 +1,4 @@
-"""Tensor creation: literal data, constant fills, ranges and seeded random tensors."""
+"""Tensor creation: literal data, constant fills and ranges (random tensors: random_ops.py)."""
 
 from __future__ import annotations
 
@@ -10,19 +10,9 @@ import numpy as np
 
 from . import dtypes
 from .errors import InvalidArgumentError
+from .generator import manual_seed as manual_seed  # seeding lives in generator.py
 from .limits import check_shape
 from .tensor import Tensor
-
-_rng = [np.random.default_rng()]
-
-
-def manual_seed(seed: int) -> None:
-    """Seed adcli's random generator (randn, rand, dropout, ...)."""
-    _rng[0] = np.random.default_rng(int(seed))
-
-
-def generator() -> np.random.Generator:
-    return _rng[0]
 
 
 def _infer_dtype(data: Any) -> dtypes.dtype:
@@ -148,41 +138,6 @@ def ones_like(input: Tensor, *, dtype: Any = None, requires_grad: bool = False,
 def full_like(input: Tensor, fill_value: Any, *, dtype: Any = None,
               requires_grad: bool = False, device: Any = None) -> Tensor:
     return _finish(np.full(input._data.shape, fill_value, dtype=_like(input, dtype)), requires_grad)
-
-
-def randn(*size: Any, dtype: Any = None, requires_grad: bool = False, generator: Any = None,
-          device: Any = None) -> Tensor:
-    """Standard normal samples from adcli's seeded generator."""
-    arr = _rng[0].standard_normal(_shape(size)).astype(_float_dtype(dtype))
-    return _finish(arr, requires_grad)
-
-
-def rand(*size: Any, dtype: Any = None, requires_grad: bool = False, generator: Any = None,
-         device: Any = None) -> Tensor:
-    """Uniform samples on [0, 1) from adcli's seeded generator."""
-    arr = _rng[0].random(_shape(size)).astype(_float_dtype(dtype))
-    return _finish(arr, requires_grad)
-
-
-def randn_like(input: Tensor, *, dtype: Any = None, requires_grad: bool = False,
-               device: Any = None) -> Tensor:
-    arr = _rng[0].standard_normal(input._data.shape).astype(_like(input, dtype))
-    return _finish(arr, requires_grad)
-
-
-def rand_like(input: Tensor, *, dtype: Any = None, requires_grad: bool = False,
-              device: Any = None) -> Tensor:
-    return _finish(_rng[0].random(input._data.shape).astype(_like(input, dtype)), requires_grad)
-
-
-def randint(low: int, high: Any = None, size: Any = None, *, dtype: Any = None,
-            requires_grad: bool = False, device: Any = None) -> Tensor:
-    if size is None:
-        low, high, size = 0, low, high
-    if high is None or size is None:
-        raise InvalidArgumentError("randint() needs high and size")
-    arr = _rng[0].integers(low, high, _shape((size,)))
-    return _finish(arr.astype(dtypes.to_dtype(dtype or "int64").np), requires_grad)
 
 
 def arange(start: Any, end: Any = None, step: Any = 1, *, dtype: Any = None,

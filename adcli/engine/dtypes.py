@@ -29,11 +29,12 @@ float32 = dtype("float32", np.float32, True, "FloatTensor")
 float64 = dtype("float64", np.float64, True, "DoubleTensor")
 int64 = dtype("int64", np.int64, False, "LongTensor")
 bool_ = dtype("bool", np.bool_, False, "BoolTensor")
+uint8 = dtype("uint8", np.uint8, False, "ByteTensor")  # random-generator states
 
-ALL = (float32, float64, int64, bool_)
+ALL = (float32, float64, int64, bool_, uint8)
 _ALIASES = {
     "float32": float32, "float": float32, "float64": float64, "double": float64,
-    "int64": int64, "long": int64, "bool": bool_,
+    "int64": int64, "long": int64, "bool": bool_, "uint8": uint8,
 }
 _BY_NP = {d.np: d for d in ALL}
 

@@ -8,10 +8,10 @@ import numpy as np
 
 from . import derivatives as D
 from . import ops
-from .creation import generator
 from .dtypes import scalar_type_name
 from .errors import InvalidArgumentError
 from .limits import check_shape
+from .random_ops import dropout_noise
 from .tensor import Tensor
 
 __all__ = [
@@ -174,7 +174,7 @@ def cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = None,
 
 
 def dropout(input: Tensor, p: float = 0.5, training: bool = True, inplace: bool = False) -> Tensor:
-    """Zero each element with probability p (seeded), scaling the rest by 1/(1-p)."""
+    """Zero each element with probability p, scaling the rest by 1/(1-p): torch's CPU mask."""
     if not 0 <= p <= 1:
         raise InvalidArgumentError(f"dropout probability has to be between 0 and 1, but got {p}")
     if not training or p == 0:
@@ -182,9 +182,7 @@ def dropout(input: Tensor, p: float = 0.5, training: bool = True, inplace: bool 
     mul = ops.mul_ if inplace else ops.mul
     if p == 1:
         return mul(input, 0.0)
-    keep = generator().random(input._data.shape) >= p
-    mask = (keep / (1 - p)).astype(input._data.dtype)
-    return mul(input, Tensor._make(mask, None, 0, None))
+    return mul(input, Tensor._make(dropout_noise(input._data, p), None, 0, None))
 
 
 # ----------------------------------------------------------------------------------------------

@@ -6,7 +6,7 @@ from typing import Any
 
 import numpy as np
 
-from . import ops
+from . import ops, random_ops
 from .tensor import Tensor
 
 
@@ -230,6 +230,9 @@ METHODS.update({
     "masked_fill_": ops.masked_fill_, "scatter_": ops.scatter_, "scatter_add_": ops.scatter_add_,
     "index_fill_": ops.index_fill_, "index_add_": ops.index_add_,
 })
+
+# -- random fills (torch's CPU generator) --
+METHODS.update(random_ops.METHODS)
 
 # Methods defined on Tensor itself (autograd and conversion) that specs may call.
 CORE_METHODS = frozenset({

@@ -10,7 +10,7 @@ import inspect
 from collections.abc import Callable
 from typing import Any
 
-from . import creation, derivatives, dtypes, functional, ops
+from . import creation, derivatives, dtypes, functional, generator, ops, random_ops
 from .backward import backward, grad
 from .errors import InvalidArgumentError
 from .grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
@@ -49,12 +49,19 @@ _OP_NAMES += [
     "avg_pool1d", "adaptive_avg_pool1d", "batch_norm", "group_norm", "instance_norm",
 ]
 _CREATION = [
-    "tensor", "zeros", "ones", "full", "zeros_like", "ones_like", "full_like", "randn", "rand",
-    "randn_like", "rand_like", "randint", "arange", "linspace", "eye", "empty", "manual_seed",
+    "tensor", "zeros", "ones", "full", "zeros_like", "ones_like", "full_like", "arange",
+    "linspace", "eye", "empty",
+]
+# -- random numbers (torch's CPU generator) --
+_RANDOM = [
+    "manual_seed", "seed", "initial_seed", "get_rng_state", "set_rng_state", "Generator",
+    "default_generator",
 ]
 
 TORCH: dict[str, Any] = {name: getattr(ops, name) for name in _OP_NAMES}
 TORCH.update({name: getattr(creation, name) for name in _CREATION})
+TORCH.update({name: getattr(random_ops, name) for name in random_ops.__all__})
+TORCH.update({name: getattr(generator, name) for name in _RANDOM})
 TORCH.update({
     "softmax": functional.softmax, "log_softmax": functional.log_softmax,
     "no_grad": no_grad, "enable_grad": enable_grad, "set_grad_enabled": set_grad_enabled,
