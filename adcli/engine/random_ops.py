@@ -16,9 +16,9 @@ import numpy as np
 from . import distributions as dist
 from . import dtypes
 from .creation import _finish, _float_dtype, _shape
-from .derivatives import defop
 from .errors import InvalidArgumentError
 from .generator import Generator, get_generator
+from .op import OpDef
 from .tensor import Tensor
 
 __all__ = [
@@ -37,8 +37,10 @@ def _zero_grad(g: Any, s: Any, B: Any) -> Any:
     return g * 0
 
 
+# Kept out of the derivative table (derivatives.OPS): their gradient is zero by definition,
+# there is nothing to gradcheck, and ``adcli ops`` lists them with the random functions.
 def _fill_op(name: str, backward: str) -> Any:
-    op = defop(name, backward, _values, torch=f"Tensor.{name}")
+    op = OpDef(name, backward, _values, torch=f"Tensor.{name}")
     op.grad("self")(_zero_grad)
     return op
 
@@ -64,7 +66,7 @@ def _sampled(inputs: tuple[str, ...], name: str, backward: str) -> Any:
     def forward(*arrays: Any, values: np.ndarray) -> np.ndarray:
         return values
 
-    op = defop(name, backward, forward, inputs=inputs, torch=f"torch.{name.split('_')[0]}")
+    op = OpDef(name, backward, forward, inputs=inputs, torch=f"torch.{name.split('_')[0]}")
     for i in inputs:
         op.grad(i)(_zero_grad)
     return op
