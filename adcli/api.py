@@ -14,6 +14,7 @@ from .engine.dtypes import float64 as float64
 from .engine.dtypes import get_default_dtype as get_default_dtype
 from .engine.dtypes import int64 as int64
 from .engine.dtypes import set_default_dtype as set_default_dtype
+from .engine.dtypes import uint8 as uint8
 from .engine.errors import AdcliError as AdcliError
 from .engine.errors import GraphFreedError as GraphFreedError
 from .engine.errors import InplaceModifiedError as InplaceModifiedError
@@ -45,7 +46,7 @@ _OWN = {
     "set_max_elements", "AdcliError", "GraphFreedError", "InplaceModifiedError",
     "InvalidArgumentError", "LeafInplaceError", "NoGradFnError", "NonscalarBackwardError",
     "ShapeMismatchError", "gradcheck", "gradgradcheck", "is_anomaly_enabled",
-    "is_anomaly_check_nan_enabled",
+    "is_anomaly_check_nan_enabled", "uint8",
 }
 
 

@@ -235,9 +235,9 @@ _FLOAT_DIGITS = {np.dtype(np.float32): 24, np.dtype(np.float64): 53}
 
 
 def random_from_to(gen: Generator, n: int, dt: np.dtype, base: int, span: int) -> np.ndarray:
-    """``random_(from, to)``: ``(word % span) + from``, 64-bit words when span >= 2**32."""
-    wide = span >= 1 << 32 and dt in (np.int64, np.float64, np.float32)
-    w = gen.random64(n) if wide else gen.random(n)
+    """``random_(from, to)``: ``(word % span) + from``, on random64() words from a span of
+    2**28 up (torch's public builds; its FBCODE builds switch at 2**32, for some dtypes only)."""
+    w = gen.random64(n) if span >= 1 << 28 else gen.random(n)
     v = (w % _U64(span)) + _U64(base & _MASK64)
     return v.view(np.int64).astype(dt)
 

@@ -68,6 +68,7 @@ TORCH.update({
     "is_grad_enabled": is_grad_enabled,
     "float32": dtypes.float32, "float": dtypes.float32, "float64": dtypes.float64,
     "double": dtypes.float64, "int64": dtypes.int64, "long": dtypes.int64, "bool": dtypes.bool_,
+    "uint8": dtypes.uint8,
     "get_default_dtype": dtypes.get_default_dtype,
 })
 
