@@ -1,13 +1,16 @@
 """The two array namespaces a derivative formula can run on.
 
-Formulas in ``derivatives.py`` are written once against ``B``: on plain arrays (``NUMPY``) for
-an ordinary backward, and on Tensors (``TENSORS``) under ``create_graph=True``, where every
-operation of the formula is itself recorded, so that higher derivatives work.
+The formulas of the op families (``engine/ops/``) are written once against ``B``: on plain
+arrays (``NUMPY``) for an ordinary backward, and on Tensors (``TENSORS``) under
+``create_graph=True``, where every operation of the formula is itself recorded, so that higher
+derivatives work. This module sits below the families: what it cannot know (the public ops, the
+sliding-window helpers) they hand it with ``register`` when they load.
 """
 
 from __future__ import annotations
 
 import math
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import numpy as np
@@ -139,31 +142,23 @@ class _Numpy:
     floor = staticmethod(np.floor)
     trunc = staticmethod(np.trunc)
 
-    # -- convolution, pooling, normalization --
-    @staticmethod
-    def im2col(x: np.ndarray, *args: Any) -> np.ndarray:
-        from .derivatives import _im2col
+    # (im2col and col2im, the sliding windows of convolution and pooling, are registered by
+    # engine/ops/__init__.py from conv_pool.py)
 
-        return _im2col(x, *args)
-
-    @staticmethod
-    def col2im(x: np.ndarray, *args: Any) -> np.ndarray:
-        from .derivatives import _col2im
-
-        return _col2im(x, *args)
+    def register(self, fns: Mapping[str, Callable[..., Any]]) -> None:
+        """Add names to the namespace (called by the op families as they load)."""
+        self.__dict__.update(fns)
 
 
 class _Tensors:
-    """Formulas on Tensors, recorded (create_graph=True). Every name maps to a public op."""
+    """Formulas on Tensors, recorded (create_graph=True). Every name maps to a public op: the
+    op families register them (``engine/ops/__init__.py``)."""
 
     tensors = True
 
-    def __getattr__(self, name: str) -> Any:
-        from . import ops
-
-        fn = getattr(ops, "_B_" + name, None) or getattr(ops, name)
-        setattr(self, name, fn)
-        return fn
+    def register(self, fns: Mapping[str, Callable[..., Any]]) -> None:
+        """Add names to the namespace (called by the op families as they load)."""
+        self.__dict__.update(fns)
 
 
 NUMPY = _Numpy()

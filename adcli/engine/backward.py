@@ -305,6 +305,14 @@ def backward(tensors: Sequence[Tensor] | Tensor, grad_tensors: Any = None,
     _run(roots, rg, retain_graph, create_graph, None, None)
 
 
+def tensor_backward(self: Tensor, gradient: Any = None, retain_graph: bool | None = None,
+                    create_graph: bool = False,
+                    inputs: Sequence[Tensor] | Tensor | None = None) -> None:
+    """Compute the gradient of this tensor w.r.t. graph leaves, as ``torch.Tensor.backward``."""
+    backward([self], None if gradient is None else [gradient], retain_graph, create_graph,
+             inputs)
+
+
 def grad(outputs: Sequence[Tensor] | Tensor, inputs: Sequence[Tensor] | Tensor,
          grad_outputs: Any = None, retain_graph: bool | None = None, create_graph: bool = False,
          allow_unused: bool | None = None,

@@ -12,63 +12,7 @@ from . import dtypes
 from .errors import InvalidArgumentError
 from .generator import manual_seed as manual_seed  # seeding lives in generator.py
 from .limits import check_shape
-from .tensor import Tensor
-
-
-def _infer_dtype(data: Any) -> dtypes.dtype:
-    """PyTorch's inference: bools stay bool, ints int64, anything with a float the default."""
-    kinds = set()
-
-    def walk(x: Any, depth: int) -> None:
-        if depth > 64:
-            raise InvalidArgumentError("tensor data is nested too deeply")
-        if isinstance(x, bool | np.bool_):
-            kinds.add("b")
-        elif isinstance(x, int | np.integer):
-            kinds.add("i")
-        elif isinstance(x, float | np.floating):
-            kinds.add("f")
-        elif isinstance(x, Tensor):
-            kinds.add(x._data.dtype.kind)
-        elif isinstance(x, list | tuple):
-            for y in x:
-                walk(y, depth + 1)
-        else:
-            raise InvalidArgumentError(
-                f"tensor data must be numbers or nested lists of numbers, got {type(x).__name__}"
-            )
-
-    walk(data, 0)
-    if "f" in kinds:
-        return dtypes.get_default_dtype()
-    if "i" in kinds or "u" in kinds:
-        return dtypes.int64
-    if "b" in kinds:
-        return dtypes.bool_
-    return dtypes.get_default_dtype()
-
-
-def as_array(data: Any, dtype: Any = None) -> np.ndarray:
-    """Convert tensor data (number, nested list, array, Tensor) to a fresh array."""
-    if isinstance(data, Tensor):
-        arr = data._data
-        d = dtypes.to_dtype(dtype) if dtype is not None else dtypes.from_numpy(arr.dtype)
-        return np.array(arr, dtype=d.np, copy=True)
-    if isinstance(data, np.ndarray):
-        d = dtypes.to_dtype(dtype) if dtype is not None else dtypes.from_numpy(data.dtype)
-        check_shape(data.shape)
-        return np.array(data, dtype=d.np, copy=True)
-    d = dtypes.to_dtype(dtype) if dtype is not None else _infer_dtype(data)
-    if isinstance(data, list | tuple):
-        data = [x._data if isinstance(x, Tensor) else x for x in data] if data and isinstance(
-            data[0], Tensor) else data
-    try:
-        arr = np.array(data, dtype=d.np)
-    except (ValueError, TypeError) as exc:
-        raise InvalidArgumentError(f"could not build a tensor from this data: {exc}") from None
-    if arr.dtype == object:
-        raise InvalidArgumentError("tensor data has ragged nested lists")
-    return arr
+from .tensor import Tensor, _infer_dtype, as_array
 
 
 def _shape(size: Sequence[Any]) -> tuple[int, ...]:

@@ -94,3 +94,10 @@ def from_numpy(np_dtype: np.dtype) -> dtype:
 def scalar_type_name(np_dtype: np.dtype) -> str:
     """PyTorch's scalar type name in messages: ``Float``, ``Double``, ``Long``, ``Bool``."""
     return from_numpy(np_dtype).legacy.removesuffix("Tensor")
+
+
+def describe_type(arr: np.ndarray) -> str:
+    """PyTorch's legacy type description, e.g. ``torch.DoubleTensor [3]``."""
+    d = from_numpy(arr.dtype)
+    dims = ", ".join(str(n) for n in arr.shape)
+    return f"torch.{d.legacy} [{dims}]"

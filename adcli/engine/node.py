@@ -9,14 +9,12 @@ from __future__ import annotations
 import itertools
 import weakref
 from collections.abc import Iterable
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 
+from . import dtypes
 from .errors import GraphFreedError, InplaceModifiedError
-
-if TYPE_CHECKING:
-    from .tensor import Tensor
 
 Edge = tuple["Node | None", int]
 
@@ -24,9 +22,10 @@ Edge = tuple["Node | None", int]
 # engine does (its sequence_nr), so hooks and errors come in PyTorch's order.
 next_seq = itertools.count(1).__next__
 
-# The Tensor class, set by tensor.py when it loads (it imports this module, so this module
-# cannot import it at the top; an import inside the hot functions costs on every call).
+# The Tensor class, set by tensor.py when it loads: tensor.py imports this module, so this one
+# imports nothing that imports it back, and names the class in annotations as ``TensorT``.
 _tensor_cls: list[Any] = []
+TensorT = Any
 
 
 class SavedTensor:
@@ -38,7 +37,7 @@ class SavedTensor:
 
     __slots__ = ("data", "is_output", "output_nr", "tensor", "vc", "version", "view_fn")
 
-    def __init__(self, t: Tensor, is_output: bool = False) -> None:
+    def __init__(self, t: TensorT, is_output: bool = False) -> None:
         self.data = t._data
         vc = self.vc = t._vc
         self.version = vc[0]
@@ -51,8 +50,6 @@ class SavedTensor:
 
     def check(self, node: Node) -> None:
         if self.vc[0] != self.version:
-            from .tensor import describe_type
-
             view_fn = self.view_fn() if self.view_fn is not None else None
             if view_fn is not None:
                 node = view_fn
@@ -60,10 +57,10 @@ class SavedTensor:
             if origin is None and self.tensor is not None and self.tensor.grad_fn is not None:
                 origin = self.tensor.grad_fn.name().rsplit("Backward", 1)[0]
             raise InplaceModifiedError(
-                describe_type(self.data), origin, self.vc[0], self.version
+                dtypes.describe_type(self.data), origin, self.vc[0], self.version
             )
 
-    def unpack(self, node: Node) -> Tensor:
+    def unpack(self, node: Node) -> TensorT:
         """The saved value as a Tensor linked into the graph (for create_graph)."""
         if self.is_output:
             view_fn = self.view_fn() if self.view_fn is not None else None
@@ -138,7 +135,7 @@ class Node:
         return f"<{self.name()} object at {id(self):#x}>"
 
     # -- saved tensors -----------------------------------------------------------------------
-    def save(self, name: str, t: Tensor, is_output: bool = False) -> None:
+    def save(self, name: str, t: TensorT, is_output: bool = False) -> None:
         if self._saved is None:
             self._saved = {}
         self._saved[name] = SavedTensor(t, is_output)
@@ -214,7 +211,7 @@ class Node:
             md = self.__dict__["_metadata"] = {}
         return md
 
-    def set_retain(self, output_nr: int, tensor: Tensor) -> None:
+    def set_retain(self, output_nr: int, tensor: TensorT) -> None:
         if self._retain is None:
             self._retain = {}
         self._retain[output_nr] = weakref.ref(tensor)
@@ -252,7 +249,7 @@ class AccumulateGrad(Node):
 
     seq_nr = float("inf")  # as PyTorch: accumulate as soon as all gradients are in
 
-    def __init__(self, variable: Tensor) -> None:
+    def __init__(self, variable: TensorT) -> None:
         self.variable = variable
         self.shapes = (variable.shape,)
 

@@ -1,8 +1,9 @@
 """The base every built-in op shares: forward on arrays, graph recording, unbroadcasting.
 
 An op is an :class:`OpDef`: a forward on NumPy arrays plus one derivative formula per
-differentiable input (a table, kept in ``derivatives.py``). This module owns the bookkeeping
-(edges, saved tensors, version counters, unbroadcasting, dtype) so each op is only its formula.
+differentiable input. The op families (``engine/ops/``) declare them with :func:`defop`. This
+module owns the bookkeeping (edges, saved tensors, version counters, unbroadcasting, dtype) so
+each op is only its formula.
 """
 
 from __future__ import annotations
@@ -14,17 +15,18 @@ import numpy as np
 
 from . import anomaly
 from .backend import NUMPY, TENSORS
-from .errors import GraphFreedError, InvalidArgumentError, LeafInplaceError
+from .errors import GraphFreedError, LeafInplaceError
 from .grad_mode import _enabled
 from .hooks import _busy, observe, observers
 from .node import Node, next_seq
+from .table import OPS
 from .tensor import Tensor
 from .views import (
+    _write,
     check_view_write,
     rebase_views,
     register_view,
     set_history,
-    write_readonly,
     write_through_view,
 )
 
@@ -332,28 +334,11 @@ class OpDef:
         return target
 
 
-def _write(target: Tensor, value: np.ndarray) -> None:
-    arr = target._data
-    if value.shape != arr.shape:
-        try:
-            value = np.broadcast_to(value, arr.shape)
-        except ValueError:
-            from .errors import ShapeMismatchError
 
-            raise ShapeMismatchError(
-                f"output with shape {list(arr.shape)} doesn't match the broadcast shape "
-                f"{list(value.shape)}"
-            ) from None
-    if arr.dtype != value.dtype and not np.can_cast(value.dtype, arr.dtype, "same_kind"):
-        from . import dtypes
-
-        raise InvalidArgumentError(
-            f"result type {dtypes.scalar_type_name(value.dtype)} can't be "
-            f"cast to the desired output type "
-            f"{dtypes.scalar_type_name(arr.dtype)}"
-        )
-    if arr.flags.writeable:
-        np.copyto(arr, value, casting="unsafe")
-    else:
-        write_readonly(target, value)
-    target._vc[0] += 1
+def defop(name: str, backward_name: str, forward: Any, **kw: Any) -> OpDef:
+    """Declare a table op (see :class:`OpDef`) and enter it in the op table under ``name``."""
+    op = OpDef(name, backward_name, forward, **kw)
+    if name in OPS:
+        raise ValueError(f"op {name!r} defined twice")
+    OPS[name] = op
+    return op

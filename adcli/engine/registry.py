@@ -10,44 +10,13 @@ import inspect
 from collections.abc import Callable
 from typing import Any
 
-from . import creation, derivatives, dtypes, functional, generator, ops, random_ops
+from . import creation, dtypes, generator, ops, random_ops
 from .backward import backward, grad
 from .errors import InvalidArgumentError
 from .grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
 from .methods import ATTRIBUTES, CORE_METHODS, METHODS
+from .table import OPS
 
-_OP_NAMES = [
-    "add", "sub", "subtract", "rsub", "mul", "multiply", "div", "divide", "true_divide",
-    "reciprocal", "neg", "negative", "pow", "square", "rsqrt", "exp", "log", "log1p", "sqrt",
-    "abs", "absolute", "sign", "sin", "cos", "tan", "tanh", "sigmoid", "erf", "relu", "clamp",
-    "clip", "clamp_min", "clamp_max", "maximum", "minimum", "where", "clone", "eq", "ne", "lt",
-    "le", "gt", "ge", "logical_and", "logical_or", "logical_not", "isnan", "isfinite",
-    "allclose", "isclose", "equal", "all", "any", "argmax", "argmin", "mm", "mv", "dot", "bmm",
-    "outer", "ger", "addmm", "matmul", "sum", "mean", "prod", "max", "min", "amax", "amin",
-    "logsumexp", "var", "std", "norm", "reshape", "flatten", "squeeze", "unsqueeze",
-    "transpose", "swapaxes", "t", "permute", "broadcast_to", "cat", "concat", "concatenate",
-    "stack", "split", "chunk", "unbind", "select",
-]
-# -- elementwise math --
-_OP_NAMES += [
-    "sinh", "cosh", "asin", "acos", "atan", "arcsin", "arccos", "arctan", "atan2", "arctan2",
-    "log2", "log10", "expm1", "exp2", "floor", "ceil", "round", "trunc", "fix", "frac", "fmod",
-    "remainder", "hypot", "logaddexp", "xlogy", "sgn", "lerp", "addcmul", "addcdiv",
-]
-# -- shape, indexing, scan and sort --
-_OP_NAMES += [
-    "narrow", "movedim", "moveaxis", "unflatten", "diagonal", "trace", "flip", "roll", "tril",
-    "triu", "gather", "scatter", "scatter_add", "masked_fill", "index_select", "masked_select",
-    "take", "cumsum", "cumprod", "sort", "topk", "tile", "repeat_interleave", "cross", "diff",
-    "kron", "einsum",
-]
-# -- in-place variants and operators --
-_OP_NAMES += ["floor_divide", "index_fill", "index_add"]
-# -- convolution, pooling, normalization --
-_OP_NAMES += [
-    "conv1d", "conv2d", "conv_transpose1d", "conv_transpose2d", "max_pool1d", "max_pool2d",
-    "avg_pool1d", "adaptive_avg_pool1d", "batch_norm", "group_norm", "instance_norm",
-]
 _CREATION = [
     "tensor", "zeros", "ones", "full", "zeros_like", "ones_like", "full_like", "arange",
     "linspace", "eye", "empty",
@@ -58,12 +27,12 @@ _RANDOM = [
     "default_generator",
 ]
 
-TORCH: dict[str, Any] = {name: getattr(ops, name) for name in _OP_NAMES}
+# The op families list their names (engine/ops/<family>.py: TORCH, FUNCTIONAL, METHODS).
+TORCH: dict[str, Any] = dict(ops.TORCH)
 TORCH.update({name: getattr(creation, name) for name in _CREATION})
 TORCH.update({name: getattr(random_ops, name) for name in random_ops.__all__})
 TORCH.update({name: getattr(generator, name) for name in _RANDOM})
 TORCH.update({
-    "softmax": functional.softmax, "log_softmax": functional.log_softmax,
     "no_grad": no_grad, "enable_grad": enable_grad, "set_grad_enabled": set_grad_enabled,
     "is_grad_enabled": is_grad_enabled,
     "float32": dtypes.float32, "float": dtypes.float32, "float64": dtypes.float64,
@@ -72,7 +41,7 @@ TORCH.update({
     "get_default_dtype": dtypes.get_default_dtype,
 })
 
-FUNCTIONAL: dict[str, Any] = {name: getattr(functional, name) for name in functional.__all__}
+FUNCTIONAL: dict[str, Any] = dict(ops.FUNCTIONAL)
 
 AUTOGRAD: dict[str, Any] = {"grad": grad, "backward": backward}
 
@@ -103,7 +72,7 @@ def signature(fn: Any) -> str:
 def op_table() -> list[dict[str, Any]]:
     """Every differentiable op of the derivative table: name, grad_fn, rules, PyTorch name."""
     rows = []
-    for op in derivatives.OPS.values():
+    for op in OPS.values():
         rows.append({
             "name": op.name, "grad_fn": op.backward_name, "inputs": list(op.inputs),
             "rules": dict(op.rules), "torch": op.torch,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import weakref
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -11,14 +11,8 @@ import numpy as np
 from . import dtypes
 from . import node as _node_module
 from .errors import InvalidArgumentError
+from .limits import check_shape
 from .node import AccumulateGrad, Node
-
-
-def describe_type(arr: np.ndarray) -> str:
-    """PyTorch's legacy type description, e.g. ``torch.DoubleTensor [3]``."""
-    d = dtypes.from_numpy(arr.dtype)
-    dims = ", ".join(str(n) for n in arr.shape)
-    return f"torch.{d.legacy} [{dims}]"
 
 
 class Tensor:
@@ -44,8 +38,6 @@ class Tensor:
     __array_priority__ = 1000  # numpy scalars on the left defer to our operators
 
     def __init__(self, data: Any, requires_grad: bool = False, dtype: Any = None) -> None:
-        from .creation import as_array
-
         self._data = as_array(data, dtype)
         self._requires_grad = False
         self.grad: Tensor | None = None
@@ -267,25 +259,11 @@ class Tensor:
             lists.append(acc._pre_hooks[0])
         return _HookHandle(lists, hook)
 
-    def backward(self, gradient: Any = None, retain_graph: bool | None = None,
-                 create_graph: bool = False,
-                 inputs: Sequence[Tensor] | Tensor | None = None) -> None:
-        """Compute the gradient of this tensor w.r.t. graph leaves, as ``torch.Tensor.backward``."""
-        from .backward import backward
-
-        backward([self], None if gradient is None else [gradient], retain_graph, create_graph,
-                 inputs)
-
     # -- in-place bookkeeping ------------------------------------------------------------------
     def _bump(self) -> None:
         self._vc[0] += 1
 
-    # -- printing ----------------------------------------------------------------------------
-    def __repr__(self) -> str:
-        from .printing import tensor_repr
-
-        return tensor_repr(self)
-
+    # -- printing (__repr__ is printing.tensor_repr, installed by methods.py) -----------------
     def __str__(self) -> str:
         return self.__repr__()
 
@@ -338,3 +316,59 @@ def _wrap_dim(dim: int, ndim: int) -> int:
             f"Dimension out of range (expected to be in range of [{lo}, {hi}], but got {dim})"
         )
     return int(dim) % max(ndim, 1)
+
+
+def _infer_dtype(data: Any) -> dtypes.dtype:
+    """PyTorch's inference: bools stay bool, ints int64, anything with a float the default."""
+    kinds = set()
+
+    def walk(x: Any, depth: int) -> None:
+        if depth > 64:
+            raise InvalidArgumentError("tensor data is nested too deeply")
+        if isinstance(x, bool | np.bool_):
+            kinds.add("b")
+        elif isinstance(x, int | np.integer):
+            kinds.add("i")
+        elif isinstance(x, float | np.floating):
+            kinds.add("f")
+        elif isinstance(x, Tensor):
+            kinds.add(x._data.dtype.kind)
+        elif isinstance(x, list | tuple):
+            for y in x:
+                walk(y, depth + 1)
+        else:
+            raise InvalidArgumentError(
+                f"tensor data must be numbers or nested lists of numbers, got {type(x).__name__}"
+            )
+
+    walk(data, 0)
+    if "f" in kinds:
+        return dtypes.get_default_dtype()
+    if "i" in kinds or "u" in kinds:
+        return dtypes.int64
+    if "b" in kinds:
+        return dtypes.bool_
+    return dtypes.get_default_dtype()
+
+
+def as_array(data: Any, dtype: Any = None) -> np.ndarray:
+    """Convert tensor data (number, nested list, array, Tensor) to a fresh array."""
+    if isinstance(data, Tensor):
+        arr = data._data
+        d = dtypes.to_dtype(dtype) if dtype is not None else dtypes.from_numpy(arr.dtype)
+        return np.array(arr, dtype=d.np, copy=True)
+    if isinstance(data, np.ndarray):
+        d = dtypes.to_dtype(dtype) if dtype is not None else dtypes.from_numpy(data.dtype)
+        check_shape(data.shape)
+        return np.array(data, dtype=d.np, copy=True)
+    d = dtypes.to_dtype(dtype) if dtype is not None else _infer_dtype(data)
+    if isinstance(data, list | tuple):
+        data = [x._data if isinstance(x, Tensor) else x for x in data] if data and isinstance(
+            data[0], Tensor) else data
+    try:
+        arr = np.array(data, dtype=d.np)
+    except (ValueError, TypeError) as exc:
+        raise InvalidArgumentError(f"could not build a tensor from this data: {exc}") from None
+    if arr.dtype == object:
+        raise InvalidArgumentError("tensor data has ragged nested lists")
+    return arr

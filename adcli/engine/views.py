@@ -20,11 +20,13 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from .errors import InvalidArgumentError, LeafInplaceError
+from . import dtypes
+from .backend import TENSORS
+from .errors import InvalidArgumentError, LeafInplaceError, ShapeMismatchError
 from .node import Node, next_seq
+from .table import OPS
 
 if TYPE_CHECKING:
-    from .op import OpDef
     from .tensor import Tensor
 
 _MULTI_VIEW = (
@@ -109,15 +111,14 @@ def rebase_views(base: Tensor, only_with_history: bool = False) -> None:
     views = base._views
     if not views:
         return
-    from . import derivatives as D
-
+    as_strided = OPS["as_strided"]
     for v in list(views):
         if only_with_history and v.grad_fn is None:
             continue
         index = view_index(v._data, base._data)
         if index is None:  # no longer shares the base's memory (its data was replaced)
             continue
-        set_history(v, D.as_strided._node((base,), {"index": index}))
+        set_history(v, as_strided._node((base,), {"index": index}))
 
 
 class CopySlices(Node):
@@ -144,14 +145,11 @@ class CopySlices(Node):
         g = grads[0]
         index = self.index
         if as_tensors:
-            from . import derivatives as D
-            from .ops import _B_getitem
-
-            res = self.fn.apply([_B_getitem(g, index)], True)
+            res = self.fn.apply([TENSORS.getitem(g, index)], True)
             if self.next_functions[0][0] is None:
                 return (None, *res[1:])
             region = res[0] if res[0] is not None else np.zeros((), dtype=g._data.dtype)
-            return (D.index_put_advanced(g, region, index=index), *res[1:])
+            return (OPS["index_put_advanced"](g, region, index=index), *res[1:])
         res = self.fn.apply([g[index]], False)
         if self.next_functions[0][0] is None:
             return (None, *res[1:])
@@ -206,11 +204,10 @@ def check_view_write(target: Tensor) -> None:
         raise InvalidArgumentError(_NO_GRAD_VIEW)
 
 
-def write_through_view(op: OpDef, target: Tensor, others: tuple[Any, ...],
+def write_through_view(op: Any, target: Tensor, others: tuple[Any, ...],
                        attrs: dict[str, Any]) -> Tensor:
-    """``op`` applied in place to the view ``target``, recorded on its base (CopySlices)."""
-    from .op import _write
-
+    """``op`` (an OpDef) applied in place to the view ``target``, recorded on its base
+    (CopySlices)."""
     base = target._base
     assert base is not None
     index = view_index(target._data, base._data)
@@ -231,3 +228,27 @@ def write_through_view(op: OpDef, target: Tensor, others: tuple[Any, ...],
     if op._save_result:
         fn._saved["result"].view_fn = weakref.ref(target.grad_fn)
     return target
+
+
+def _write(target: Tensor, value: np.ndarray) -> None:
+    """Write ``value`` into ``target``'s memory (broadcast, same-kind cast) and bump its version."""
+    arr = target._data
+    if value.shape != arr.shape:
+        try:
+            value = np.broadcast_to(value, arr.shape)
+        except ValueError:
+            raise ShapeMismatchError(
+                f"output with shape {list(arr.shape)} doesn't match the broadcast shape "
+                f"{list(value.shape)}"
+            ) from None
+    if arr.dtype != value.dtype and not np.can_cast(value.dtype, arr.dtype, "same_kind"):
+        raise InvalidArgumentError(
+            f"result type {dtypes.scalar_type_name(value.dtype)} can't be "
+            f"cast to the desired output type "
+            f"{dtypes.scalar_type_name(arr.dtype)}"
+        )
+    if arr.flags.writeable:
+        np.copyto(arr, value, casting="unsafe")
+    else:
+        write_readonly(target, value)
+    target._vc[0] += 1

@@ -15,7 +15,7 @@ import pytest
 
 import adcli
 import adcli.nn.functional as F
-from adcli.engine.derivatives import OPS
+from adcli.engine.table import OPS
 
 
 @dataclass

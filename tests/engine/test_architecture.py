@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import gc
 import subprocess
 import sys
@@ -60,6 +61,100 @@ def test_engine_imports_no_yaml_rich_or_typer() -> None:
     """)
     assert proc.returncode == 0, proc.stderr[-2000:]
     assert proc.stdout.strip() == ""
+
+
+def _module_name(path: Path) -> str:
+    parts = path.relative_to(ROOT).with_suffix("").parts
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+def import_graph(package: str) -> dict[str, set[str]]:
+    """Module -> the modules of ``package`` it imports, counting every import statement
+    anywhere in the file (function-level and ``TYPE_CHECKING`` ones too), relative or absolute.
+
+    ``from .x import y`` is an edge to ``x`` (and to ``x.y`` when that is a module); a
+    package's ``__init__`` importing its own submodules is not an edge (Python loads the
+    package first either way)."""
+    files = {_module_name(f): f for f in (ROOT / package.replace(".", "/")).rglob("*.py")}
+    graph: dict[str, set[str]] = {m: set() for m in files}
+    for mod, path in files.items():
+        pkg = mod if path.name == "__init__.py" else mod.rsplit(".", 1)[0]
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.Import):
+                targets = [a.name for a in node.names]
+            elif isinstance(node, ast.ImportFrom):
+                base = node.module or ""
+                if node.level:
+                    up = pkg.split(".")[: len(pkg.split(".")) - node.level + 1]
+                    base = ".".join(up + ([base] if base else []))
+                targets = [base] + [f"{base}.{a.name}" for a in node.names]
+            else:
+                continue
+            for target in targets:
+                while target and target not in files:
+                    target = target.rsplit(".", 1)[0] if "." in target else ""
+                own_child = path.name == "__init__.py" and target.startswith(mod + ".")
+                if target and target != mod and not own_child:
+                    graph[mod].add(target)
+    return graph
+
+
+def find_cycle(graph: dict[str, set[str]]) -> list[str] | None:
+    """One import cycle (``[a, b, ..., a]``), or None."""
+    state: dict[str, int] = {}  # 1: on the current path, 2: done
+    for start in sorted(graph):
+        if start in state:
+            continue
+        path = [start]
+        stack = [iter(sorted(graph[start]))]
+        state[start] = 1
+        while stack:
+            nxt = next(stack[-1], None)
+            if nxt is None:
+                state[path.pop()] = 2
+                stack.pop()
+            elif state.get(nxt) == 1:
+                return [*path[path.index(nxt):], nxt]
+            elif nxt not in state:
+                state[nxt] = 1
+                path.append(nxt)
+                stack.append(iter(sorted(graph[nxt])))
+    return None
+
+
+def test_engine_has_no_import_cycle() -> None:
+    graph = import_graph("adcli.engine")
+    assert len(graph) > 20 and graph["adcli.engine.op"]  # the walk found the modules
+    cycle = find_cycle(graph)
+    assert cycle is None, "import cycle in adcli/engine: " + " -> ".join(cycle or [])
+
+
+def test_cycle_finder_finds_a_lazy_import_cycle() -> None:
+    # The finder itself: a function-level import back is a cycle too.
+    graph = import_graph("adcli.engine")
+    graph["adcli.engine.tensor"].add("adcli.engine.backward")
+    assert find_cycle(graph) is not None
+    assert find_cycle({"a": {"b"}, "b": {"c"}, "c": set()}) is None
+    assert find_cycle({"a": {"b"}, "b": {"c"}, "c": {"a"}}) == ["a", "b", "c", "a"]
+
+
+def test_engine_core_knows_no_op() -> None:
+    # The core (tensor, graph, backward, dtypes, ...) imports nothing of the op machinery.
+    graph = import_graph("adcli.engine")
+    core = ["tensor", "node", "grad_mode", "backward", "dtypes", "errors", "limits", "hooks",
+            "printing", "creation"]
+    ops = {m for m in graph if m.startswith("adcli.engine.ops")} | {
+        f"adcli.engine.{m}" for m in ("op", "views", "backend", "table", "methods", "registry",
+                                      "functional")}
+    for name in core:
+        mod = f"adcli.engine.{name}"
+        seen, todo = set(), [mod]
+        while todo:
+            for dep in graph[todo.pop()]:
+                if dep not in seen:
+                    seen.add(dep)
+                    todo.append(dep)
+        assert not seen & ops, f"{mod} reaches {sorted(seen & ops)}"
 
 
 @pytest.fixture

@@ -574,7 +574,7 @@ def test_register_op() -> None:
 
 
 def test_op_table_lists_every_op() -> None:
-    from adcli.engine.derivatives import OPS
+    from adcli.engine.table import OPS
 
     rows = registry.op_table()
     assert {r["name"] for r in rows} == set(OPS)

@@ -1,0 +1,53 @@
+"""The op families: one module per family of ops, each holding the family's table entries
+(forward + one derivative formula per input, declared with ``defop``) *and* its public
+functions, with the names it adds to ``torch.*`` (``TORCH``), ``Tensor.*`` (``METHODS``) and
+``torch.nn.functional.*`` (``FUNCTIONAL``) at its end.
+
+Importing this package loads every family (filling the op table, ``engine/table.py``) and
+hands the formula namespaces (``engine/backend.py``) what they run on.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..backend import NUMPY, TENSORS
+from . import (
+    activations,
+    arithmetic,
+    conv_pool,
+    conversion,
+    indexing,
+    inplace,
+    linalg,
+    losses,
+    normalization,
+    pointwise,
+    reductions,
+    scan_sort,
+    shape,
+)
+
+FAMILIES = (conversion, arithmetic, pointwise, activations, reductions, linalg, shape, indexing,
+            scan_sort, losses, conv_pool, normalization, inplace)
+
+TORCH: dict[str, Any] = {}
+METHODS: dict[str, Any] = {}
+FUNCTIONAL: dict[str, Any] = {}
+for _family in FAMILIES:
+    for _table, _names in ((TORCH, _family.TORCH), (METHODS, _family.METHODS),
+                           (FUNCTIONAL, _family.FUNCTIONAL)):
+        for _name, _fn in _names.items():
+            if _table.get(_name, _fn) is not _fn:
+                raise ValueError(f"{_name!r} is exported by two op families")
+            _table[_name] = _fn
+
+# Under create_graph=True a formula's ``B.<name>`` is the public op ``torch.<name>``, or the
+# family's ``_B_<name>`` where the recorded form takes other arguments (B.sum_to, B.getitem).
+TENSORS.register(TORCH)
+TENSORS.register({name[3:]: fn for family in FAMILIES for name, fn in vars(family).items()
+                  if name.startswith("_B_")})
+NUMPY.register({"im2col": conv_pool._im2col, "col2im": conv_pool._col2im})
+
+# ``adcli.engine.ops.<name>`` is ``torch.<name>`` (a family module keeps its own name).
+globals().update({name: fn for name, fn in TORCH.items() if name not in globals()})

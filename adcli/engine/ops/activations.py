@@ -1,0 +1,476 @@
+"""Activations: relu and its relatives, gelu, silu, softplus, softmax/log_softmax and
+the other ``F.`` activations, and dropout.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+
+from ..backend import np_erf
+from ..errors import InvalidArgumentError
+from ..op import defop
+from ..random_ops import dropout_noise
+from ..tensor import Tensor
+from .arithmetic import add, div, mul, mul_, neg
+from .common import _inplace_unary
+from .conversion import _float, to
+from .pointwise import _np_sigmoid, abs, sigmoid_op, tanh_op
+
+# ==============================================================================================
+# the table: forwards and derivative formulas
+# ==============================================================================================
+
+
+def _relu(a: np.ndarray) -> np.ndarray:
+    return np.maximum(a, 0).astype(a.dtype, copy=False)
+
+
+relu_op = defop("relu", "ReluBackward0", _relu, save=("result",))
+
+
+@relu_op.grad("self")
+def _relu_self(g, s, B):
+    "grad * (result > 0)"
+    return g * (s.result > 0)
+
+
+def _leaky_relu(a: np.ndarray, negative_slope: float = 0.01) -> np.ndarray:
+    return np.where(a > 0, a, a * negative_slope)
+
+
+leaky_relu_op = defop("leaky_relu", "LeakyReluBackward0", _leaky_relu, save=("self",),
+                      torch="torch.nn.functional.leaky_relu")
+
+
+@leaky_relu_op.grad("self")
+def _leaky_relu_self(g, s, B):
+    "grad * (1 if self > 0 else negative_slope)"
+    return g * B.where(s.self > 0, 1.0, s.negative_slope)
+
+
+def _elu(a: np.ndarray, alpha: float = 1.0) -> np.ndarray:
+    with np.errstate(over="ignore"):
+        return np.where(a > 0, a, alpha * np.expm1(np.minimum(a, 0)))
+
+
+elu_op = defop("elu", "EluBackward0", _elu, save=("self", "result"),
+               torch="torch.nn.functional.elu")
+
+
+@elu_op.grad("self")
+def _elu_self(g, s, B):
+    "grad if self > 0 else grad * (result + alpha)"
+    return g * B.where(s.self > 0, 1.0, s.result + s.alpha)
+
+
+def _softplus(a: np.ndarray, beta: float = 1.0, threshold: float = 20.0) -> np.ndarray:
+    z = a * beta
+    with np.errstate(over="ignore"):
+        soft = (np.maximum(z, 0) + np.log1p(np.exp(-np.abs(z)))) / beta
+    return np.where(z > threshold, a, soft).astype(a.dtype, copy=False)
+
+
+softplus_op = defop("softplus", "SoftplusBackward0", _softplus, save=("self",),
+                    torch="torch.nn.functional.softplus")
+
+
+@softplus_op.grad("self")
+def _softplus_self(g, s, B):
+    "grad * sigmoid(beta * self)  (grad where beta * self > threshold)"
+    z = s.self * s.beta
+    return g * B.where(z > s.threshold, 1.0, B.sigmoid(z))
+
+
+_SQRT1_2 = math.sqrt(0.5)
+_SQRT2_PI = math.sqrt(2.0 / math.pi)
+
+
+def _gelu(a: np.ndarray, approximate: str = "none") -> np.ndarray:
+    if approximate == "tanh":
+        return 0.5 * a * (1 + np.tanh(_SQRT2_PI * (a + 0.044715 * a**3)))
+    if approximate != "none":
+        raise InvalidArgumentError(
+            f"approximate argument must be either none or tanh, got {approximate!r}")
+    return 0.5 * a * (1 + np_erf(a * _SQRT1_2))
+
+
+gelu_op = defop("gelu", "GeluBackward0", _gelu, save=("self",), torch="torch.nn.functional.gelu")
+
+
+@gelu_op.grad("self")
+def _gelu_self(g, s, B):
+    "grad * (Phi(self) + self * phi(self))  (or the tanh approximation's derivative)"
+    x = s.self
+    if s.approximate == "tanh":
+        inner = (x + x * x * x * 0.044715) * _SQRT2_PI
+        t = B.tanh(inner)
+        dinner = (x * x * (3 * 0.044715) + 1) * _SQRT2_PI
+        return g * ((t + 1) * 0.5 + x * 0.5 * (1 - t * t) * dinner)
+    cdf = (B.erf(x * _SQRT1_2) + 1) * 0.5
+    pdf = B.exp(x * x * -0.5) * (1 / math.sqrt(2 * math.pi))
+    return g * (cdf + x * pdf)
+
+
+def _silu(a: np.ndarray) -> np.ndarray:
+    return a * _np_sigmoid(a)
+
+
+silu_op = defop("silu", "SiluBackward0", _silu, save=("self",), torch="torch.nn.functional.silu")
+
+
+@silu_op.grad("self")
+def _silu_self(g, s, B):
+    "grad * sigmoid(self) * (1 + self * (1 - sigmoid(self)))"
+    sg = B.sigmoid(s.self)
+    return g * (sg * (s.self * (1 - sg) + 1))
+
+
+# ----------------------------------------------------------------------------------------------
+# activations over a dim, and losses
+# ----------------------------------------------------------------------------------------------
+def _softmax(a: np.ndarray, dim: int) -> np.ndarray:
+    m = np.max(a, axis=dim, keepdims=True)
+    e = np.exp(a - m)
+    return e / np.sum(e, axis=dim, keepdims=True)
+
+
+softmax_op = defop("softmax", "SoftmaxBackward0", _softmax, save=("result",))
+
+
+@softmax_op.grad("self")
+def _softmax_self(g, s, B):
+    "result * (grad - sum(grad * result, dim))"
+    return s.result * (g - B.sum(g * s.result, s.dim, True))
+
+
+def _log_softmax(a: np.ndarray, dim: int) -> np.ndarray:
+    m = np.max(a, axis=dim, keepdims=True)
+    z = a - m
+    return z - np.log(np.sum(np.exp(z), axis=dim, keepdims=True))
+
+
+log_softmax_op = defop("log_softmax", "LogSoftmaxBackward0", _log_softmax, save=("result",))
+
+
+@log_softmax_op.grad("self")
+def _log_softmax_self(g, s, B):
+    "grad - exp(result) * sum(grad, dim)"
+    return g - B.exp(s.result) * B.sum(g, s.dim, True)
+
+
+def _np_softplus(x: np.ndarray) -> np.ndarray:
+    return np.maximum(x, 0) + np.log1p(np.exp(-np.abs(x)))
+
+
+# ----------------------------------------------------------------------------------------------
+# -- torch.nn.functional: activations, normalization, losses --
+# ----------------------------------------------------------------------------------------------
+def _hardtanh(a: np.ndarray, min_val: float = -1.0, max_val: float = 1.0) -> np.ndarray:
+    return np.clip(a, min_val, max_val).astype(a.dtype, copy=False)
+
+
+hardtanh_op = defop("hardtanh", "HardtanhBackward0", _hardtanh, save=("self",),
+                    torch="torch.nn.functional.hardtanh / relu6")
+
+
+@hardtanh_op.grad("self")
+def _hardtanh_self(g, s, B):
+    "grad where min_val < self < max_val, else 0"
+    return B.where((s.self > s.min_val) & (s.self < s.max_val), g, 0.0)
+
+
+def _logsigmoid(a: np.ndarray) -> np.ndarray:
+    return -_np_softplus(-a)
+
+
+logsigmoid_op = defop("logsigmoid", "LogSigmoidBackward0", _logsigmoid, save=("self",),
+                      torch="torch.nn.functional.logsigmoid")
+
+
+@logsigmoid_op.grad("self")
+def _logsigmoid_self(g, s, B):
+    "grad * sigmoid(-self)"
+    return g * B.sigmoid(-s.self)
+
+
+def _hardsigmoid(a: np.ndarray) -> np.ndarray:
+    return (np.clip(a + 3, 0, 6) / 6).astype(a.dtype, copy=False)
+
+
+hardsigmoid_op = defop("hardsigmoid", "HardsigmoidBackward0", _hardsigmoid, save=("self",),
+                       torch="torch.nn.functional.hardsigmoid")
+
+
+# PyTorch's kernel multiplies by the float32 constant 1.0f / 6.0f, for every dtype.
+_ONE_SIXTH_F32 = float(np.float32(1.0) / np.float32(6.0))
+
+
+@hardsigmoid_op.grad("self")
+def _hardsigmoid_self(g, s, B):
+    "grad / 6 where -3 < self < 3, else 0"
+    return B.where((s.self > -3) & (s.self < 3), g * _ONE_SIXTH_F32, 0.0)
+
+
+def _hardswish(a: np.ndarray) -> np.ndarray:
+    return (a * np.clip(a + 3, 0, 6) / 6).astype(a.dtype, copy=False)
+
+
+hardswish_op = defop("hardswish", "HardswishBackward0", _hardswish, save=("self",),
+                     torch="torch.nn.functional.hardswish")
+
+
+@hardswish_op.grad("self")
+def _hardswish_self(g, s, B):
+    "0 where self <= -3, grad * (self / 3 + 0.5) where self < 3, else grad"
+    x = s.self
+    inner = B.where(x < 3, g * (x / 3 + 0.5), g)
+    return B.where(x <= -3, 0.0, inner)
+
+
+def _mish(a: np.ndarray) -> np.ndarray:
+    return a * np.tanh(_np_softplus(a))
+
+
+mish_op = defop("mish", "MishBackward0", _mish, save=("self",), torch="torch.nn.functional.mish")
+
+
+@mish_op.grad("self")
+def _mish_self(g, s, B):
+    "grad * (tanh(softplus(self)) + self * sigmoid(self) * (1 - tanh(softplus(self))**2))"
+    x = s.self
+    # tanh(softplus(x)) = (1 - q**2) / (1 + q**2) with q = sigmoid(-x): no overflow anywhere.
+    q = B.sigmoid(-x)
+    t = (1 - q * q) / (q * q + 1)
+    return g * (t + x * B.sigmoid(x) * (1 - t * t))
+
+
+def _elu_general(a: np.ndarray, alpha: float, scale: float, input_scale: float) -> np.ndarray:
+    with np.errstate(over="ignore"):
+        neg = alpha * np.expm1(np.minimum(a, 0) * input_scale)
+    return (scale * np.where(a > 0, a, neg)).astype(a.dtype, copy=False)
+
+
+def _selu(a: np.ndarray, alpha: float, scale: float, input_scale: float = 1.0) -> np.ndarray:
+    return _elu_general(a, alpha, scale, input_scale)
+
+
+# F.selu records EluBackward0 (elu with scale), as PyTorch.
+selu_op = defop("selu", "EluBackward0", _selu, save=("self",), torch="torch.nn.functional.selu")
+
+
+@selu_op.grad("self")
+def _selu_self(g, s, B):
+    "grad * scale where self > 0, else grad * scale * alpha * input_scale * exp(self * input_scale)"
+    x = s.self
+    neg = B.exp(B.where(x > 0, 0.0, x) * s.input_scale) * (s.alpha * s.scale * s.input_scale)
+    return g * B.where(x > 0, s.scale, neg)
+
+
+def _celu(a: np.ndarray, alpha: float = 1.0) -> np.ndarray:
+    return _elu_general(a, alpha, 1.0, 1.0 / alpha)
+
+
+celu_op = defop("celu", "CeluBackward0", _celu, save=("self",), torch="torch.nn.functional.celu")
+
+
+def _f32(v: float) -> float:
+    # PyTorch's celu backward takes 1 / alpha.toFloat(): alpha rounded to float32 first.
+    return float(np.float32(v))
+
+
+@celu_op.grad("self")
+def _celu_self(g, s, B):
+    "grad where self > 0, else grad * exp(self / alpha)"
+    x = s.self
+    a32 = _f32(s.alpha)
+    return g * B.where(x > 0, 1.0, B.exp(B.where(x > 0, 0.0, x) / a32) * (s.alpha / a32))
+
+
+# The in-place forms save the result instead of self (EluBackward1 / CeluBackward1).
+selu_inplace_op = defop("selu_", "EluBackward1", _selu, save=("result",),
+                        torch="torch.nn.functional.selu(inplace=True)")
+
+
+@selu_inplace_op.grad("self")
+def _selu_inplace_self(g, s, B):
+    "grad * scale where result > 0, else grad * input_scale * (result + alpha * scale)"
+    r = s.result
+    return g * B.where(r > 0, s.scale, (r + s.alpha * s.scale) * s.input_scale)
+
+
+celu_inplace_op = defop("celu_", "CeluBackward1", _celu, save=("result",),
+                        torch="torch.nn.functional.celu(inplace=True)")
+
+
+@celu_inplace_op.grad("self")
+def _celu_inplace_self(g, s, B):
+    "grad where result > 0, else grad * (result + alpha) / alpha"
+    r = s.result
+    return g * B.where(r > 0, 1.0, (r + s.alpha) / _f32(s.alpha))
+
+
+# ==============================================================================================
+# torch-level functions
+# ==============================================================================================
+
+
+def relu(input: Tensor) -> Tensor:
+    return relu_op(input)
+
+
+relu_ = _inplace_unary(relu_op)
+
+
+# ==============================================================================================
+# torch.nn.functional
+# ==============================================================================================
+
+
+def _F_relu(input: Tensor, inplace: bool = False) -> Tensor:
+    return relu_(input) if inplace else relu_op(input)
+
+
+def _F_relu_(input: Tensor) -> Tensor:
+    return relu_(input)
+
+
+def leaky_relu(input: Tensor, negative_slope: float = 0.01, inplace: bool = False) -> Tensor:
+    if inplace:
+        return leaky_relu_op.inplace(input, negative_slope=negative_slope)
+    return leaky_relu_op(input, negative_slope=negative_slope)
+
+
+def gelu(input: Tensor, approximate: str = "none") -> Tensor:
+    return gelu_op(input, approximate=approximate)
+
+
+def elu(input: Tensor, alpha: float = 1.0, inplace: bool = False) -> Tensor:
+    return elu_op(input, alpha=alpha)
+
+
+def silu(input: Tensor, inplace: bool = False) -> Tensor:
+    return silu_op(input)
+
+
+def softplus(input: Tensor, beta: float = 1.0, threshold: float = 20.0) -> Tensor:
+    return softplus_op(input, beta=beta, threshold=threshold)
+
+
+def sigmoid(input: Tensor) -> Tensor:
+    return sigmoid_op(input)
+
+
+def tanh(input: Tensor) -> Tensor:
+    return tanh_op(input)
+
+
+def _softmax_dim(input: Tensor, dim: Any) -> int:
+    if dim is None:
+        # PyTorch's legacy implicit choice.
+        return 0 if input._data.ndim in (0, 1, 3) else 1
+    from ..tensor import _wrap_dim
+
+    return _wrap_dim(dim, input._data.ndim)
+
+
+def softmax(input: Tensor, dim: Any = None, dtype: Any = None) -> Tensor:
+    x = to(input, dtype) if dtype is not None else _float(input)
+    return softmax_op(x, dim=_softmax_dim(x, dim))
+
+
+def log_softmax(input: Tensor, dim: Any = None, dtype: Any = None) -> Tensor:
+    x = to(input, dtype) if dtype is not None else _float(input)
+    return log_softmax_op(x, dim=_softmax_dim(x, dim))
+
+
+def dropout(input: Tensor, p: float = 0.5, training: bool = True, inplace: bool = False) -> Tensor:
+    """Zero each element with probability p, scaling the rest by 1/(1-p): torch's CPU mask."""
+    if not 0 <= p <= 1:
+        raise InvalidArgumentError(f"dropout probability has to be between 0 and 1, but got {p}")
+    if not training or p == 0:
+        return input
+    scale = mul_ if inplace else mul
+    if p == 1:
+        return scale(input, 0.0)
+    return scale(input, Tensor._make(dropout_noise(input._data, p), None, 0, None))
+
+
+_SELU_ALPHA = 1.6732632423543772848170429916717
+_SELU_SCALE = 1.0507009873554804934193349852946
+
+
+def hardtanh(input: Tensor, min_val: float = -1.0, max_val: float = 1.0,
+             inplace: bool = False) -> Tensor:
+    if min_val > max_val:
+        raise InvalidArgumentError("min_val cannot be greater than max_val")
+    if inplace:
+        return hardtanh_op.inplace(input, min_val=min_val, max_val=max_val)
+    return hardtanh_op(input, min_val=min_val, max_val=max_val)
+
+
+def relu6(input: Tensor, inplace: bool = False) -> Tensor:
+    # PyTorch's relu6 is hardtanh(0, 6): it records HardtanhBackward0.
+    return hardtanh(input, 0.0, 6.0, inplace)
+
+
+def logsigmoid(input: Tensor) -> Tensor:
+    return logsigmoid_op(input)
+
+
+def softsign(input: Tensor) -> Tensor:
+    """``input / (input.abs() + 1)``, composed as PyTorch composes it."""
+    return div(input, add(abs(input), 1))
+
+
+def hardsigmoid(input: Tensor, inplace: bool = False) -> Tensor:
+    return hardsigmoid_op.inplace(input) if inplace else hardsigmoid_op(input)
+
+
+def hardswish(input: Tensor, inplace: bool = False) -> Tensor:
+    return hardswish_op.inplace(input) if inplace else hardswish_op(input)
+
+
+def mish(input: Tensor, inplace: bool = False) -> Tensor:
+    return mish_op.inplace(input) if inplace else mish_op(input)
+
+
+def selu(input: Tensor, inplace: bool = False) -> Tensor:
+    # PyTorch records EluBackward0, or EluBackward1 (saving the result) in place.
+    kw = {"alpha": _SELU_ALPHA, "scale": _SELU_SCALE, "input_scale": 1}
+    return selu_inplace_op.inplace(input, **kw) if inplace else selu_op(input, **kw)
+
+
+def celu(input: Tensor, alpha: float = 1.0, inplace: bool = False) -> Tensor:
+    if alpha == 0:
+        raise InvalidArgumentError("ZeroDivisionError")
+    if inplace:
+        return celu_inplace_op.inplace(input, alpha=alpha)
+    return celu_op(input, alpha=alpha)
+
+
+def softmin(input: Tensor, dim: Any = None, _stacklevel: int = 3, dtype: Any = None) -> Tensor:
+    """``softmax(-input, dim)``: NegBackward0 then SoftmaxBackward0, as PyTorch."""
+    return softmax(neg(input), dim, dtype=dtype)
+
+
+# ==============================================================================================
+# the names this family adds: torch.<name>, Tensor.<name>, torch.nn.functional.<name>
+# ==============================================================================================
+TORCH: dict[str, Any] = {
+    "relu": relu, "softmax": softmax, "log_softmax": log_softmax,
+}
+
+METHODS: dict[str, Any] = {
+    "relu": relu, "relu_": relu_,
+}
+
+FUNCTIONAL: dict[str, Any] = {
+    "relu": _F_relu, "relu_": _F_relu_, "leaky_relu": leaky_relu, "gelu": gelu, "elu": elu,
+    "silu": silu, "softplus": softplus, "sigmoid": sigmoid, "tanh": tanh, "softmax": softmax,
+    "log_softmax": log_softmax, "dropout": dropout, "relu6": relu6, "hardtanh": hardtanh,
+    "logsigmoid": logsigmoid, "softsign": softsign, "hardsigmoid": hardsigmoid,
+    "hardswish": hardswish, "mish": mish, "selu": selu, "celu": celu, "softmin": softmin,
+}

@@ -1,0 +1,236 @@
+"""Shared by the op families: broadcasting and type promotion, the unary-op table
+helper, argument helpers (dims, shapes, operands) and the in-place wrappers.
+"""
+
+from __future__ import annotations
+
+import builtins
+import functools
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+from .. import dtypes
+from ..errors import InvalidArgumentError, ShapeMismatchError
+from ..limits import check_shape, get_max_elements
+from ..op import OpDef, defop
+from ..tensor import Tensor, _wrap_dim
+
+# ==============================================================================================
+# the table: forwards and derivative formulas
+# ==============================================================================================
+
+
+# ----------------------------------------------------------------------------------------------
+# helpers for forwards
+# ----------------------------------------------------------------------------------------------
+def broadcast_shapes(a: tuple[int, ...], b: tuple[int, ...]) -> tuple[int, ...]:
+    """Broadcast two shapes with PyTorch's error message, checking the element limit."""
+    if a == b:
+        return a
+    return _broadcast_cached(a, b, get_max_elements())
+
+
+@functools.lru_cache(maxsize=4096)
+def _broadcast_cached(a: tuple[int, ...], b: tuple[int, ...], limit: int) -> tuple[int, ...]:
+    n = max(len(a), len(b))
+    pa = (1,) * (n - len(a)) + tuple(a)
+    pb = (1,) * (n - len(b)) + tuple(b)
+    out = []
+    for i, (x, y) in enumerate(zip(pa, pb)):
+        if x != y and x != 1 and y != 1:
+            raise ShapeMismatchError(
+                f"The size of tensor a ({x}) must match the size of tensor b ({y}) at "
+                f"non-singleton dimension {i}"
+            )
+        out.append(y if x == 1 else x)
+    shape = tuple(out)
+    check_shape(shape)
+    return shape
+
+
+def _bin(fn: Any) -> Any:
+    def forward(a: np.ndarray, b: Any, **kw: Any) -> np.ndarray:
+        # b may be a plain number (a constant operand): it broadcasts to anything.
+        if type(b) is np.ndarray and a.shape != b.shape and b.ndim:
+            broadcast_shapes(a.shape, b.shape)
+        out = fn(a, b, **kw)
+        if type(b) is np.ndarray and a.dtype != b.dtype:
+            want = result_dtype(a, b)
+            # (an integer division's float result stays float)
+            if out.dtype != want and (out.dtype.kind == want.kind or want.kind == "f"):
+                out = out.astype(want, copy=False)
+        return out
+
+    forward.__name__ = fn.__name__
+    return forward
+
+
+_CATEGORY = {"b": 0, "u": 1, "i": 1, "f": 2}
+
+
+def result_dtype(a: np.ndarray, b: np.ndarray) -> np.dtype:
+    """PyTorch's type promotion for two tensors (NumPy's differs: int64 * float32 is float64).
+
+    A higher category (bool < int < float) wins; within a category, a tensor with dimensions
+    wins over a 0-d one, and two of the same kind promote.
+    """
+    ca, cb = _CATEGORY.get(a.dtype.kind, 2), _CATEGORY.get(b.dtype.kind, 2)
+    if ca != cb:
+        return a.dtype if ca > cb else b.dtype
+    if a.ndim and not b.ndim:
+        return a.dtype
+    if b.ndim and not a.ndim:
+        return b.dtype
+    return np.promote_types(a.dtype, b.dtype)
+
+
+def _keep_shape(shape: tuple[int, ...], dims: tuple[int, ...] | None) -> tuple[int, ...]:
+    """The shape a reduction over ``dims`` has with keepdim=True."""
+    if dims is None:
+        return (1,) * len(shape)
+    if isinstance(dims, int):
+        dims = (dims,)
+    return tuple(1 if i in dims else n for i, n in enumerate(shape))
+
+
+def _unreduce(g: Any, s: Any, B: Any) -> Any:
+    """Bring a reduction's gradient back to the input's rank (re-insert reduced dims)."""
+    dims = getattr(s, "dim", None)
+    if not getattr(s, "keepdim", False):
+        g = B.reshape(g, _keep_shape(s.in_shape, dims))
+    return g
+
+
+def _pass_grad(g, s, B):
+    "grad"
+    return g
+
+
+# ----------------------------------------------------------------------------------------------
+# elementwise
+# ----------------------------------------------------------------------------------------------
+def _unary(name: str, backward_name: str, fn: Any, save: tuple[str, ...], quiet: bool = True,
+           **kw: Any) -> OpDef:
+    """An elementwise float op; ``quiet`` silences NumPy's domain warnings (log(-1) is nan)."""
+
+    def forward(a: np.ndarray) -> np.ndarray:
+        if a.dtype.kind != "f":
+            from ..dtypes import get_default_dtype
+
+            a = a.astype(get_default_dtype().np)
+        if not quiet:
+            return fn(a)
+        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+            return fn(a)
+
+    forward.__name__ = name
+    return defop(name, backward_name, forward, save=save, **kw)
+
+
+# ==============================================================================================
+# torch-level functions
+# ==============================================================================================
+
+
+_py_sum = builtins.sum
+_py_max = builtins.max
+_py_min = builtins.min
+
+
+# ----------------------------------------------------------------------------------------------
+# argument helpers
+# ----------------------------------------------------------------------------------------------
+def _scalar_dtype(value: Any, like: np.dtype) -> np.dtype:
+    if like.kind == "f":
+        return like
+    if isinstance(value, float):
+        return dtypes.get_default_dtype().np
+    if isinstance(value, bool) and like.kind == "b":
+        return like
+    return np.dtype(np.int64)
+
+
+def as_tensor(x: Any, like: Tensor | None = None) -> Tensor:
+    """``x`` as a Tensor; a Python number takes the dtype PyTorch would give it next to ``like``."""
+    if isinstance(x, Tensor):
+        return x
+    if isinstance(x, bool | int | float | np.number) and like is not None:
+        return Tensor._make(np.asarray(x, dtype=_scalar_dtype(x, like._data.dtype)), None, 0, None)
+    if isinstance(x, np.ndarray):
+        return Tensor._make(x, None, 0, None)
+    from ..creation import as_array
+
+    return Tensor._make(as_array(x), None, 0, None)
+
+
+def _dims(dim: Any, ndim: int) -> tuple[int, ...]:
+    if isinstance(dim, list | tuple):
+        out = tuple(_wrap_dim(d, ndim) for d in dim)
+        if len(set(out)) != len(out):
+            raise InvalidArgumentError(f"dim {out} appears multiple times in the list of dims")
+        return tuple(sorted(out))
+    return (_wrap_dim(dim, ndim),)
+
+
+# ----------------------------------------------------------------------------------------------
+# arithmetic
+# ----------------------------------------------------------------------------------------------
+def _operands(input: Any, other: Any) -> tuple[Tensor, Any]:
+    """The tensor operand, and the other as a Tensor or, on the fast path, a plain number.
+
+    A number next to a floating tensor stays a number (NumPy keeps the tensor's dtype, as
+    PyTorch does); otherwise it becomes a tensor of the dtype PyTorch would give it.
+    """
+    if not isinstance(input, Tensor):
+        input = as_tensor(input, other if isinstance(other, Tensor) else None)
+    if isinstance(other, Tensor):
+        return input, other
+    if type(other) in (float, int) and input._data.dtype.kind == "f":
+        return input, other
+    return input, as_tensor(other, input)
+
+
+# ----------------------------------------------------------------------------------------------
+# shape
+# ----------------------------------------------------------------------------------------------
+def _shape_arg(shape: Sequence[Any]) -> tuple[int, ...]:
+    if len(shape) == 1 and isinstance(shape[0], list | tuple):
+        shape = tuple(shape[0])
+    return tuple(int(n) for n in shape)
+
+
+def _int_list(x: Any) -> list[int]:
+    return [int(x)] if isinstance(x, int | np.integer) else [int(v) for v in x]
+
+
+def _dim_list(dims: Sequence[Any], nd: int) -> tuple[int, ...]:
+    out = tuple(_wrap_dim(d, nd) for d in _shape_arg(dims))
+    for d in out:
+        if out.count(d) > 1:
+            raise InvalidArgumentError(f"dim {d} appears multiple times in the list of dims")
+    return out
+
+
+def _scan_dim(input: Tensor, dim: int) -> int:
+    return _wrap_dim(dim, input._data.ndim)
+
+
+# ----------------------------------------------------------------------------------------------
+# in place
+# ----------------------------------------------------------------------------------------------
+def _inplace_unary(op: Any) -> Any:
+    def method(self: Tensor) -> Tensor:
+        return op.inplace(self)
+
+    method.__name__ = op.name + "_"
+    return method
+
+
+def _inplace_binary(op: Any, self: Tensor, other: Any, **attrs: Any) -> Tensor:
+    return op.inplace(self, as_tensor(other, self), **attrs)
+
+
+def _is_number(x: Any) -> bool:
+    return isinstance(x, bool | int | float | np.number)

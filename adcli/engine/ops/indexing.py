@@ -1,0 +1,849 @@
+"""Indexing: getitem/setitem, gather/scatter, masked_fill/select, index_select/fill/add,
+take, embedding, one_hot, and the ops that write through views (as_strided,
+index_put).
+"""
+
+from __future__ import annotations
+
+import builtins
+import math
+from typing import Any
+
+import numpy as np
+
+from ..dtypes import scalar_type_name
+from ..errors import InvalidArgumentError, LeafInplaceError, ShapeMismatchError
+from ..grad_mode import is_grad_enabled
+from ..limits import check_shape
+from ..op import defop
+from ..tensor import Tensor, _wrap_dim
+from .common import _pass_grad, _py_max, _py_sum, _scan_dim, as_tensor, broadcast_shapes
+from .conversion import clone_op
+from .shape import _basic_index, expand, flatten, select_op, slice_op, unsqueeze, unsqueeze_op
+
+# ==============================================================================================
+# the table: forwards and derivative formulas
+# ==============================================================================================
+
+
+def _index(a: np.ndarray, index: tuple[Any, ...], in_shape: Any = None) -> np.ndarray:
+    try:
+        return a[index]
+    except IndexError as exc:
+        raise InvalidArgumentError(str(exc)) from None
+
+
+index_op = defop("index", "IndexBackward0", _index, torch="tensor[mask] / tensor[int tensor]")
+
+
+@index_op.grad("self")
+def _index_self(g, s, B):
+    "grad scattered (added) back into the indexed positions"
+    return B.index_add(g, s.in_shape, s.index)
+
+
+def _index_add_fwd(g: np.ndarray, shape: tuple[int, ...], index: Any) -> np.ndarray:
+    out = np.zeros(shape, dtype=g.dtype)
+    np.add.at(out, index, g)
+    return out
+
+
+# (Named after index_put_(accumulate=True), which it is: "index_add" is torch.index_add's.)
+index_add_op = defop("index_put_accumulate", "IndexPutBackward0", _index_add_fwd,
+                     torch="(the backward of indexing)")
+
+
+@index_add_op.grad("self")
+def _index_add_self(g, s, B):
+    "grad[index]"
+    return B.getitem(g, s.index)
+
+
+def _as_strided(a: np.ndarray, index: Any) -> np.ndarray:
+    return a[index]
+
+
+# The history a view gets when its base is written in place (see engine/views.py): ``index``
+# holds, per element of the view, its position in the base.
+as_strided_op = defop("as_strided", "AsStridedBackward0", _as_strided,
+                      torch="(a view, after its base was written in place)")
+
+
+@as_strided_op.grad("self")
+def _as_strided_self(g, s, B):
+    "grad added into the view's positions of the base"
+    return B.index_add(g, s.in_shape, s.index)
+
+
+def _copy_slices(a: np.ndarray, value: np.ndarray, index: Any) -> np.ndarray:
+    out = a.copy()
+    try:
+        out[index] = value
+    except ValueError as exc:
+        raise ShapeMismatchError(str(exc)) from None
+    return out
+
+
+copy_slices_op = defop("index_put", "CopySlices", _copy_slices, inputs=("self", "value"),
+                       torch="tensor[index] = value")
+
+
+# PyTorch names a write through advanced indices (mask, integer tensor) after index_put_.
+index_put_advanced_op = defop("index_put_advanced", "IndexPutBackward0", _copy_slices,
+                              inputs=("self", "value"),
+                              torch="tensor[mask or int tensor] = value")
+
+
+@index_put_advanced_op.grad("self")
+@copy_slices_op.grad("self")
+def _copy_slices_self(g, s, B):
+    "grad with zeros at the written positions"
+    mask = np.ones(s.in_shape, dtype=bool)
+    mask[s.index] = False
+    return g * mask
+
+
+@index_put_advanced_op.grad("value")
+@copy_slices_op.grad("value")
+def _copy_slices_value(g, s, B):
+    "grad[index], summed to value's shape"
+    return B.getitem(g, s.index)
+
+
+# ----------------------------------------------------------------------------------------------
+# -- shape, indexing, scan and sort (diagonal, flip, roll, tril, gather, scatter, cumsum, sort) --
+# ----------------------------------------------------------------------------------------------
+def _along(index: np.ndarray, dim: int) -> tuple[np.ndarray, ...]:
+    """The advanced index of ``index[i...]`` along ``dim`` (the gather/scatter addressing)."""
+    nd = index.ndim
+    return tuple(
+        index if d == dim else np.arange(n).reshape([-1 if k == d else 1 for k in range(nd)])
+        for d, n in enumerate(index.shape)
+    )
+
+
+def _leading(shape: tuple[int, ...]) -> tuple[slice, ...]:
+    """The basic index of the leading ``shape`` block of a larger array."""
+    return tuple(slice(0, n) for n in shape)
+
+
+def _check_index(index: np.ndarray, fn: str) -> None:
+    if index.dtype.kind not in "iu":
+        raise InvalidArgumentError(f"{fn}(): Expected dtype int32/int64 for index")
+
+
+def _check_bounds(index: np.ndarray, dim: int, n: int) -> None:
+    bad = (index < 0) | (index >= n)
+    if bad.any():
+        raise InvalidArgumentError(
+            f"index {int(index[bad].flat[0])} is out of bounds for dimension {dim} with size {n}")
+
+
+def _check_scatter(fn: str, a: np.ndarray, dim: int, index: np.ndarray,
+                   src: np.ndarray | None = None) -> None:
+    """PyTorch's gather/scatter shape and bounds checks (index no larger than self and src)."""
+    _check_index(index, fn)
+    if index.ndim != a.ndim:
+        raise InvalidArgumentError(
+            "Index tensor must have the same number of dimensions as "
+            + ("input tensor" if fn == "gather" else "self tensor"))
+    if src is not None and src.ndim != index.ndim:
+        raise InvalidArgumentError(
+            "Index tensor must have the same number of dimensions as src tensor")
+    too_big = any(i > n for d, (i, n) in enumerate(zip(index.shape, a.shape)) if d != dim)
+    if fn == "gather":
+        if too_big:
+            d = next(d for d, (i, n) in enumerate(zip(index.shape, a.shape)) if d != dim and i > n)
+            raise ShapeMismatchError(
+                f"Size does not match at dimension {d} expected index {list(index.shape)} to be "
+                f"no larger than self {list(a.shape)} apart from dimension {dim}")
+    elif too_big or (src is not None and any(i > n for i, n in zip(index.shape, src.shape))):
+        msg = (f"Expected index {list(index.shape)} to be no larger than self {list(a.shape)} "
+               f"apart from dimension {dim}")
+        if src is not None:
+            msg += f" and to be no larger size than src {list(src.shape)}"
+        raise ShapeMismatchError(msg)
+    if src is not None and src.dtype != a.dtype:
+        raise InvalidArgumentError("scatter(): Expected self.dtype to be equal to src.dtype")
+    if a.ndim:
+        _check_bounds(index, dim, a.shape[dim])
+    elif index.size and index.any():
+        _check_bounds(index, dim, 1)
+
+
+def _gather(a: np.ndarray, dim: int, index: np.ndarray) -> np.ndarray:
+    _check_scatter("gather", a, dim, index)
+    if not a.ndim:
+        return a.copy()
+    # The index may be smaller than self in the other dims: gather from that leading block.
+    block = a[tuple(slice(None) if d == dim else slice(0, n) for d, n in enumerate(index.shape))]
+    return np.take_along_axis(block, index, dim)
+
+
+gather_op = defop("gather", "GatherBackward0", _gather, save=("self",))
+
+
+@gather_op.grad("self")
+def _gather_self(g, s, B):
+    "zeros with grad added at the gathered positions (scatter_add)"
+    return B.index_add(g, s.in_shape, _along(s.index, s.dim))
+
+
+def _scatter(a: np.ndarray, src: np.ndarray, dim: int, index: np.ndarray) -> np.ndarray:
+    _check_scatter("scatter", a, dim, index, src)
+    out = a.copy()
+    out[_along(index, dim)] = src[_leading(index.shape)]
+    return out
+
+
+def _scatter_value(a: np.ndarray, dim: int, index: np.ndarray, value: Any) -> np.ndarray:
+    _check_scatter("scatter", a, dim, index)
+    out = a.copy()
+    out[_along(index, dim)] = value
+    return out
+
+
+def _scatter_add(a: np.ndarray, src: np.ndarray, dim: int, index: np.ndarray) -> np.ndarray:
+    _check_scatter("scatter_add", a, dim, index, src)
+    out = a.copy()
+    np.add.at(out, _along(index, dim), src[_leading(index.shape)])
+    return out
+
+
+scatter_op = defop("scatter", "ScatterBackward0", _scatter, inputs=("self", "src"),
+                   torch="torch.scatter (src tensor)")
+scatter_value_op = defop("scatter_value", "ScatterBackward1", _scatter_value,
+                         torch="torch.scatter (value)")
+scatter_add_op = defop("scatter_add", "ScatterAddBackward0", _scatter_add, inputs=("self", "src"))
+
+
+@scatter_value_op.grad("self")
+@scatter_op.grad("self")
+def _scatter_self(g, s, B):
+    "grad with zeros at the written positions"
+    kept = np.ones(s.in_shape, dtype=bool)
+    kept[_along(s.index, s.dim)] = False
+    return B.where(kept, g, 0.0)
+
+
+@scatter_add_op.grad("src")
+@scatter_op.grad("src")
+def _scatter_src(g, s, B):
+    "grad.gather(dim, index) (zeros for src elements past index's shape)"
+    out = B.getitem(g, _along(s.index, s.dim))
+    src_shape = s.sizes[1]
+    if tuple(s.index.shape) != tuple(src_shape):
+        # PyTorch fails here ("invalid gradient"); the unused src elements get zeros instead.
+        out = B.index_add(out, src_shape, _leading(s.index.shape), unique=True)
+    return out
+
+
+scatter_add_op.grad("self")(_pass_grad)
+
+
+def _masked_fill(a: np.ndarray, mask: np.ndarray, value: Any) -> np.ndarray:
+    broadcast_shapes(mask.shape, a.shape)
+    return np.where(mask, np.asarray(value).astype(a.dtype), a)
+
+
+def _masked_fill_tensor(a: np.ndarray, value: np.ndarray, mask: np.ndarray) -> np.ndarray:
+    return _masked_fill(a, mask, value)
+
+
+masked_fill_op = defop("masked_fill", "MaskedFillBackward0", _masked_fill,
+                       torch="torch.masked_fill (number value)")
+masked_fill_tensor_op = defop("masked_fill_tensor", "MaskedFillBackward1", _masked_fill_tensor,
+                              inputs=("self", "value"),
+                              torch="torch.masked_fill (0-d tensor value)")
+
+
+@masked_fill_tensor_op.grad("self")
+@masked_fill_op.grad("self")
+def _masked_fill_self(g, s, B):
+    "grad where not mask, else 0"
+    return B.where(s.mask, 0.0, g)
+
+
+@masked_fill_tensor_op.grad("value")
+def _masked_fill_value(g, s, B):
+    "sum of grad where mask"
+    return B.sum(B.where(s.mask, g, 0.0))
+
+
+def _index_select(a: np.ndarray, dim: int, index: np.ndarray) -> np.ndarray:
+    if index.ndim > 1:
+        raise InvalidArgumentError("index_select(): Index is supposed to be a vector")
+    if index.dtype.kind not in "iu":
+        raise InvalidArgumentError("index_select(): Expected dtype int32 or int64 for index")
+    n = a.shape[dim] if a.ndim else 1
+    if index.size and (index.min() < 0 or index.max() >= n):
+        raise InvalidArgumentError("index out of range in self")
+    if not a.ndim:
+        return a.reshape(1)[index]
+    return np.take(a, index.reshape(-1), axis=dim)
+
+
+index_select_op = defop("index_select", "IndexSelectBackward0", _index_select)
+
+
+@index_select_op.grad("self")
+def _index_select_self(g, s, B):
+    "zeros with grad added at the selected positions along dim (index_add)"
+    if not len(s.in_shape):
+        return B.sum(g)
+    key = _basic_index(len(s.in_shape), s.dim, s.index.reshape(-1))
+    return B.index_add(g, s.in_shape, key)
+
+
+def _masked_select(a: np.ndarray, mask: np.ndarray) -> np.ndarray:
+    if mask.dtype != np.bool_:
+        raise InvalidArgumentError("masked_select: expected BoolTensor for mask")
+    shape = broadcast_shapes(mask.shape, a.shape)
+    return np.broadcast_to(a, shape)[np.broadcast_to(mask, shape)]
+
+
+masked_select_op = defop("masked_select", "MaskedSelectBackward0", _masked_select, save=("self",))
+
+
+@masked_select_op.grad("self")
+def _masked_select_self(g, s, B):
+    "grad placed at the mask's positions, zeros elsewhere (summed to self's shape)"
+    shape = np.broadcast_shapes(s.in_shape, s.mask.shape)
+    return B.index_add(g, shape, np.nonzero(np.broadcast_to(s.mask, shape)), unique=True)
+
+
+def _take(a: np.ndarray, index: np.ndarray) -> np.ndarray:
+    if index.dtype.kind not in "iu":
+        name = scalar_type_name(index.dtype)
+        raise InvalidArgumentError(f"take(): Expected a long tensor for index, but got {name}")
+    n = a.size
+    bad = (index < -n) | (index >= n)
+    if bad.any():
+        raise InvalidArgumentError(
+            f"out of range: tried to access index {int(index[bad].flat[0])} on a tensor of {n} "
+            "elements.")
+    return a.reshape(-1)[index]
+
+
+take_op = defop("take", "TakeBackward0", _take, save=("self",))
+
+
+@take_op.grad("self")
+def _take_self(g, s, B):
+    "zeros with grad added at the taken (flat) positions"
+    n = max(math.prod(s.in_shape), 1)
+    if not len(s.in_shape):
+        return B.sum(g)
+    return B.index_add(g, s.in_shape, np.unravel_index(s.index % n, s.in_shape))
+
+
+def _embedding(weight: np.ndarray, indices: np.ndarray, padding_idx: int = -1,
+               scale_grad_by_freq: bool = False) -> np.ndarray:
+    n = weight.shape[0]
+    if indices.size and (indices.min() < 0 or indices.max() >= n):
+        raise InvalidArgumentError("index out of range in self")
+    return weight[indices]
+
+
+embedding_op = defop("embedding", "EmbeddingBackward0", _embedding, inputs=("weight",),
+                     torch="torch.nn.functional.embedding")
+
+
+@embedding_op.grad("weight")
+def _embedding_weight(g, s, B):
+    "grad rows added into the rows of weight they were looked up from (not padding_idx)"
+    idx = s.indices
+    scale = np.ones(idx.shape, dtype=s.dtype)
+    if s.scale_grad_by_freq:
+        counts = np.bincount(idx.reshape(-1), minlength=s.in_shape[0])
+        scale = scale / counts[idx]
+    if s.padding_idx >= 0:
+        scale = scale * (idx != s.padding_idx)
+    gg = g * scale[..., None] if (s.scale_grad_by_freq or s.padding_idx >= 0) else g
+    return B.index_add(gg, s.in_shape, (idx,))
+
+
+def _index_dim_mask(shape: tuple[int, ...], dim: int, index: np.ndarray) -> np.ndarray:
+    """True at the positions whose coordinate along ``dim`` is in ``index``."""
+    mask = np.zeros(shape, dtype=bool)
+    if not shape:
+        mask[()] = index.size > 0
+    else:
+        mask[_basic_index(len(shape), dim, index.reshape(-1))] = True
+    return mask
+
+
+def _index_fill(a: np.ndarray, dim: int, index: np.ndarray, value: Any) -> np.ndarray:
+    if index.dtype != np.int64:
+        raise InvalidArgumentError("index_fill_(): Expected dtype int64 for index.")
+    if index.ndim > 1:
+        raise InvalidArgumentError("Index has to be a vector/scalar")
+    n = a.shape[dim] if a.ndim else 1
+    bad = (index < -n) | (index >= n)
+    if bad.any():
+        raise InvalidArgumentError(
+            f"index {int(index[bad].flat[0])} is out of bounds for dimension {dim} with size {n}")
+    out = a.copy()
+    out[_index_dim_mask(a.shape, dim, index)] = value
+    return out
+
+
+def _index_fill_tensor(a: np.ndarray, value: np.ndarray, dim: int,
+                       index: np.ndarray) -> np.ndarray:
+    return _index_fill(a, dim, index, value)
+
+
+index_fill_op = defop("index_fill", "IndexFillBackward0", _index_fill,
+                      torch="torch.index_fill (number value)")
+index_fill_tensor_op = defop("index_fill_tensor", "IndexFillBackward1", _index_fill_tensor,
+                             inputs=("self", "value"), torch="torch.index_fill (0-d tensor value)")
+
+
+@index_fill_tensor_op.grad("self")
+@index_fill_op.grad("self")
+def _index_fill_self(g, s, B):
+    "grad.index_fill(dim, index, 0)"
+    return B.where(_index_dim_mask(s.in_shape, s.dim, s.index), 0.0, g)
+
+
+@index_fill_tensor_op.grad("value")
+def _index_fill_value(g, s, B):
+    "sum of grad at the filled positions"
+    return B.sum(B.where(_index_dim_mask(s.in_shape, s.dim, s.index), g, 0.0))
+
+
+def _index_add(a: np.ndarray, source: np.ndarray, dim: int, index: np.ndarray,
+               alpha: Any = 1) -> np.ndarray:
+    if index.ndim > 1:
+        raise InvalidArgumentError(
+            f"index_add_(): Index is supposed to be a vector, but got dim: {index.ndim} with "
+            f"type: {scalar_type_name(index.dtype)} and size: {list(index.shape)}")
+    if index.dtype.kind not in "iu":
+        raise InvalidArgumentError(
+            "index_add_(): Expected dtype int32/int64 for index but got: "
+            f"{scalar_type_name(index.dtype)}")
+    if a.dtype != source.dtype:
+        raise InvalidArgumentError(
+            f"index_add_(): self ({scalar_type_name(a.dtype)}) and source "
+            f"({scalar_type_name(source.dtype)}) must have the same scalar type")
+    if dim != 0 and dim >= source.ndim:
+        raise InvalidArgumentError(
+            f"index_add_(): Indexing dim {dim} is out of bounds of the source tensor with dim "
+            f"{source.ndim}")
+    n_src = source.shape[dim] if source.ndim else 1
+    if index.size != n_src:
+        raise InvalidArgumentError(
+            f"index_add_(): Number of indices ({index.size}) should be equal to "
+            f"source.size(dim): ({n_src}), for dim: {dim}")
+    a_rest, s_rest = list(a.shape), list(source.shape)
+    if a.ndim and source.ndim:
+        del a_rest[dim], s_rest[dim]
+    if a_rest != s_rest:
+        raise ShapeMismatchError(
+            "source tensor shape must match self tensor shape, excluding the specified "
+            f"dimension. Got self.shape = {list(a.shape)} source.shape = {list(source.shape)}")
+    n = a.shape[dim] if a.ndim else 1
+    _check_bounds(index, dim, n)
+    if alpha != 1:
+        # As PyTorch: alpha takes self's dtype (an integer tensor truncates it).
+        source = source * np.asarray(alpha).astype(a.dtype)
+    out = a.copy()
+    if not a.ndim:
+        out += source
+    else:
+        np.add.at(out, _basic_index(a.ndim, dim, index.reshape(-1)), source)
+    return out
+
+
+index_add_dim_op = defop("index_add_dim", "IndexAddBackward0", _index_add,
+                         inputs=("self", "source"), torch="torch.index_add")
+index_add_dim_op.grad("self")(_pass_grad)
+
+
+@index_add_dim_op.grad("source")
+def _index_add_source(g, s, B):
+    "alpha * grad.index_select(dim, index)"
+    if len(s.in_shape):
+        g = B.getitem(g, _basic_index(len(s.in_shape), s.dim, s.index.reshape(-1)))
+    return g if s.alpha == 1 else g * s.alpha
+
+
+# ==============================================================================================
+# torch-level functions
+# ==============================================================================================
+
+
+# ----------------------------------------------------------------------------------------------
+# indexing
+# ----------------------------------------------------------------------------------------------
+def _index_parts(x: Tensor, key: Any) -> tuple[list[tuple[str, Any]], tuple[Any, ...] | None]:
+    """Split an index into basic steps (select/slice/unsqueeze) and an advanced remainder."""
+    if not isinstance(key, tuple):
+        key = (key,)
+    key = tuple(k._data if isinstance(k, Tensor) else k for k in key)
+    key = tuple(np.asarray(k) if isinstance(k, list) else k for k in key)
+    n_ell = _py_sum(1 for k in key if k is Ellipsis)
+    if n_ell > 1:
+        raise InvalidArgumentError("an index can only have a single ellipsis ('...')")
+    consumed = _py_sum(
+        (k.ndim if isinstance(k, np.ndarray) and k.dtype == bool else 1)
+        for k in key if k is not None and k is not Ellipsis
+    )
+    nd = x._data.ndim
+    if consumed > nd:
+        raise InvalidArgumentError(
+            f"too many indices for tensor of dimension {nd}"
+        )
+    expanded: list[Any] = []
+    for k in key:
+        if k is Ellipsis:
+            expanded.extend([slice(None)] * (nd - consumed))
+        else:
+            expanded.append(k)
+    steps: list[tuple[str, Any]] = []
+    advanced: list[Any] = []
+    has_adv = False
+    dim = 0  # the dimension of the intermediate result the next key applies to
+    for k in expanded:
+        if k is None:
+            steps.append(("unsqueeze", dim))
+            advanced.append(slice(None))
+            dim += 1
+        elif isinstance(k, bool):
+            raise InvalidArgumentError("indexing with a Python bool is not supported by adcli")
+        elif isinstance(k, int | np.integer):
+            steps.append(("select", (dim, int(k))))
+        elif isinstance(k, slice):
+            if k != slice(None):
+                steps.append(("slice", (dim, k)))
+            advanced.append(slice(None))
+            dim += 1
+        elif isinstance(k, np.ndarray):
+            if k.dtype.kind not in "iub":
+                raise InvalidArgumentError(
+                    "tensors used as indices must be long, int, byte or bool tensors"
+                )
+            has_adv = True
+            advanced.append(k)
+            dim += k.ndim if k.dtype == bool else 1
+        else:
+            raise InvalidArgumentError(
+                f"only integers, slices (`:`), ellipsis (`...`), None and long or bool tensors "
+                f"are valid indices (got {type(k).__name__})"
+            )
+    return steps, (tuple(advanced) if has_adv else None)
+
+
+def getitem(x: Tensor, key: Any) -> Tensor:
+    """``x[key]``: a chain of Select/Slice/Unsqueeze nodes, then IndexBackward0 if advanced."""
+    steps, adv = _index_parts(x, key)
+    out = x
+    for kind, arg in steps:
+        if kind == "unsqueeze":
+            out = unsqueeze_op(out, dim=arg)
+        elif kind == "select":
+            d, i = arg
+            n = out._data.shape[d]
+            if not -n <= i < n:
+                raise InvalidArgumentError(
+                    f"index {i} is out of bounds for dimension {d} with size {n}"
+                )
+            out = select_op(out, dim=d, index=i % n)
+        else:
+            d, sl = arg
+            start, stop, step = sl.indices(out._data.shape[d])
+            if sl.step is not None and sl.step <= 0:
+                raise InvalidArgumentError("step must be greater than zero")
+            out = slice_op(out, dim=d, start=start, stop=_py_max(stop, start), step=step)
+    if not steps and adv is None:
+        out = slice_op(x, dim=0, start=0, stop=x._data.shape[0], step=1) if x._data.ndim else x
+    if adv is not None:
+        for k, n in zip(adv, out._data.shape):
+            if isinstance(k, np.ndarray) and k.dtype.kind in "iu" and k.size and (
+                    k.max() >= n or k.min() < -n):
+                bad = int(k.max() if k.max() >= n else k.min())
+                raise InvalidArgumentError(
+                    f"index {bad} is out of bounds for dimension with size {n}")
+        out = index_op(out, index=adv)
+    return out
+
+
+def setitem(x: Tensor, key: Any, value: Any) -> None:
+    """``x[key] = value`` in place (CopySlices), with PyTorch's leaf and version rules."""
+    if isinstance(key, Tensor):
+        key = key._data
+    if isinstance(key, tuple):
+        key = tuple(k._data if isinstance(k, Tensor) else k for k in key)
+    v = as_tensor(value, x)
+    try:
+        x._data[key]
+    except IndexError as exc:
+        raise InvalidArgumentError(str(exc)) from None
+    parts = key if isinstance(key, tuple) else (key,)
+    if (x.requires_grad and x.grad_fn is None and is_grad_enabled()
+            and not builtins.any(isinstance(k, np.ndarray | list) for k in parts)):
+        # PyTorch writes basic indices through a view (x[0].copy_(v)), so it names the view.
+        err = LeafInplaceError()
+        err.args = ("a view of a leaf Variable that requires grad is being used in an in-place "
+                    "operation.",)
+        raise err
+    if builtins.any(isinstance(k, np.ndarray | list) for k in parts):
+        index_put_advanced_op.inplace(x, v, index=key)
+    else:
+        copy_slices_op.inplace(x, v, index=key)
+
+
+def _index_arg(index: Any) -> np.ndarray:
+    # A private copy: a later in-place write to the index tensor must not change the backward.
+    return np.array(index._data if isinstance(index, Tensor) else index)
+
+
+def gather(input: Tensor, dim: int, index: Tensor, *, sparse_grad: bool = False) -> Tensor:
+    return gather_op(input, dim=_scan_dim(input, dim), index=_index_arg(index))
+
+
+def scatter(input: Tensor, dim: int, index: Tensor, src: Any = None, *, value: Any = None,
+            reduce: str | None = None) -> Tensor:
+    if reduce is not None:
+        raise InvalidArgumentError("scatter: reduce= is not supported by adcli")
+    d = _scan_dim(input, dim)
+    if isinstance(src, Tensor):
+        return scatter_op(input, src, dim=d, index=_index_arg(index))
+    fill = value if src is None else src
+    if fill is None:
+        raise InvalidArgumentError("scatter() missing the src tensor or the value")
+    return scatter_value_op(input, dim=d, index=_index_arg(index), value=fill)
+
+
+def scatter_add(input: Tensor, dim: int, index: Tensor, src: Tensor) -> Tensor:
+    return scatter_add_op(input, as_tensor(src, input), dim=_scan_dim(input, dim),
+                         index=_index_arg(index))
+
+
+# C++ type names, as PyTorch's masked_fill message prints them
+_CTYPE = {"int64": "long int", "int32": "int", "int16": "short int", "int8": "signed char",
+          "uint8": "unsigned char", "float32": "float", "float64": "double"}
+
+
+def masked_fill(input: Tensor, mask: Tensor, value: Any) -> Tensor:
+    m = _index_arg(mask)
+    if m.dtype != np.bool_:
+        raise InvalidArgumentError(
+            "masked_fill_ only supports boolean masks, but got mask with dtype "
+            f"{_CTYPE.get(m.dtype.name, m.dtype.name)}")
+    if isinstance(value, Tensor):
+        if value._data.ndim:
+            raise InvalidArgumentError(
+                "masked_fill_ only supports a 0-dimensional value tensor, but got tensor with "
+                f"{value._data.ndim} dimension(s).")
+        return masked_fill_tensor_op(input, value, mask=m)
+    return masked_fill_op(input, mask=m, value=value)
+
+
+def index_select(input: Tensor, dim: int, index: Tensor) -> Tensor:
+    return index_select_op(input, dim=_scan_dim(input, dim), index=_index_arg(index))
+
+
+def masked_select(input: Tensor, mask: Tensor) -> Tensor:
+    return masked_select_op(input, mask=_index_arg(mask))
+
+
+def take(input: Tensor, index: Tensor) -> Tensor:
+    return take_op(input, index=_index_arg(index))
+
+
+def repeat_interleave(input: Tensor, repeats: Any, dim: int | None = None, *,
+                      output_size: int | None = None) -> Tensor:
+    x = flatten(input) if dim is None else input
+    d = 0 if dim is None else _wrap_dim(dim, x._data.ndim)
+    if isinstance(repeats, Tensor):
+        # As PyTorch: tensor repeats select with the repeated positions (IndexSelectBackward0).
+        reps = repeats._data
+        if reps.ndim > 1:
+            raise InvalidArgumentError("repeats must be 0-dim or 1-dim tensor")
+        n = x._data.shape[d] if x._data.ndim else 1
+        reps = reps.reshape(-1)
+        if reps.size == 1:
+            reps = np.repeat(reps, n)
+        if reps.size != n:
+            raise InvalidArgumentError(
+                f"repeats must have the same size as input along dim, but got "
+                f"repeats.size(0) = {reps.size} and input.size({d}) = {n}")
+        if (reps < 0).any():
+            raise InvalidArgumentError("repeats can not be negative")
+        # Before allocating: the repeats are data and may sum to anything.
+        check_shape((*x._data.shape[:d], int(reps.sum(dtype=object)), *x._data.shape[d + 1:]))
+        return index_select_op(x, dim=d, index=np.repeat(np.arange(n), reps))
+    r = int(repeats)
+    if r < 0:
+        raise InvalidArgumentError("Repeats must be non-negative")
+    # As PyTorch: unsqueeze, expand, a contiguous copy, and a flatten of the two dims.
+    u = unsqueeze(x, d + 1)
+    shape = list(u.shape)
+    shape[d + 1] = r
+    return flatten(clone_op(expand(u, tuple(shape))), d, d + 1)
+
+
+def _B_getitem(x: Tensor, index: Any) -> Tensor:
+    return getitem(x, index)
+
+
+def _B_index_add(g: Tensor, shape: tuple[int, ...], index: Any, unique: bool = False) -> Tensor:
+    return index_add_op(g, shape=tuple(shape), index=index)
+
+
+def index_fill(input: Tensor, dim: int, index: Tensor, value: Any) -> Tensor:
+    d, idx = _scan_dim(input, dim), _index_arg(index)
+    if isinstance(value, Tensor):
+        _check_0d_value(value, "index_fill_")
+        return index_fill_tensor_op(input, value, dim=d, index=idx)
+    return index_fill_op(input, dim=d, index=idx, value=value)
+
+
+def _check_0d_value(value: Tensor, op: str) -> None:
+    if value._data.ndim:
+        raise InvalidArgumentError(
+            f"{op} only supports a 0-dimensional value tensor, but got tensor with "
+            f"{value._data.ndim} dimension(s).")
+
+
+def _source_arg(source: Any) -> Tensor:
+    if not isinstance(source, Tensor):
+        raise InvalidArgumentError(
+            "index_add(): argument 'source' (position 3) must be Tensor, not "
+            f"{type(source).__name__}")
+    return source
+
+
+def index_add(input: Tensor, dim: int, index: Tensor, source: Tensor, *,
+              alpha: Any = 1) -> Tensor:
+    return index_add_dim_op(input, _source_arg(source), dim=_scan_dim(input, dim),
+                           index=_index_arg(index), alpha=alpha)
+
+
+def masked_fill_(self: Tensor, mask: Tensor, value: Any) -> Tensor:
+    m = _index_arg(mask)
+    _check_mask(m)
+    if isinstance(value, Tensor):
+        _check_0d_value(value, "masked_fill_")
+        return masked_fill_tensor_op.inplace(self, value, mask=m)
+    return masked_fill_op.inplace(self, mask=m, value=value)
+
+
+def _check_mask(m: np.ndarray) -> None:
+    if m.dtype != np.bool_:
+        raise InvalidArgumentError(
+            "masked_fill_ only supports boolean masks, but got mask with dtype "
+            f"{_CTYPE.get(m.dtype.name, m.dtype.name)}")
+
+
+def scatter_(self: Tensor, dim: int, index: Tensor, src: Any = None, *, value: Any = None,
+             reduce: str | None = None) -> Tensor:
+    if reduce is not None:
+        raise InvalidArgumentError("scatter_: reduce= is not supported by adcli")
+    d = _scan_dim(self, dim)
+    if isinstance(src, Tensor):
+        return scatter_op.inplace(self, src, dim=d, index=_index_arg(index))
+    fill = value if src is None else src
+    if fill is None:
+        raise InvalidArgumentError("scatter_() missing the src tensor or the value")
+    return scatter_value_op.inplace(self, dim=d, index=_index_arg(index), value=fill)
+
+
+def scatter_add_(self: Tensor, dim: int, index: Tensor, src: Tensor) -> Tensor:
+    return scatter_add_op.inplace(self, as_tensor(src, self), dim=_scan_dim(self, dim),
+                                 index=_index_arg(index))
+
+
+def index_fill_(self: Tensor, dim: int, index: Tensor, value: Any) -> Tensor:
+    d, idx = _scan_dim(self, dim), _index_arg(index)
+    if isinstance(value, Tensor):
+        _check_0d_value(value, "index_fill_")
+        return index_fill_tensor_op.inplace(self, value, dim=d, index=idx)
+    return index_fill_op.inplace(self, dim=d, index=idx, value=value)
+
+
+def index_add_(self: Tensor, dim: int, index: Tensor, source: Tensor, *,
+               alpha: Any = 1) -> Tensor:
+    return index_add_dim_op.inplace(self, _source_arg(source), dim=_scan_dim(self, dim),
+                                   index=_index_arg(index), alpha=alpha)
+
+
+# ==============================================================================================
+# torch.nn.functional
+# ==============================================================================================
+
+
+def one_hot(tensor: Tensor, num_classes: int = -1) -> Tensor:
+    """An int64 tensor of shape ``(*tensor.shape, num_classes)``; no gradient."""
+    t = as_tensor(tensor)
+    idx = t._data
+    if idx.dtype != np.int64:
+        raise InvalidArgumentError(
+            "one_hot is only applicable to index tensor of type LongTensor.")
+    if idx.size == 0:
+        if num_classes <= 0:
+            raise InvalidArgumentError(
+                "Can not infer total number of classes from empty tensor.")
+    else:
+        if idx.min() < 0:
+            raise InvalidArgumentError("Class values must be non-negative.")
+        if num_classes == -1:
+            num_classes = int(idx.max()) + 1
+        elif num_classes <= idx.max():
+            raise InvalidArgumentError("Class values must be smaller than num_classes.")
+    check_shape((*idx.shape, num_classes))  # before allocating: num_classes is user input
+    out = (idx[..., None] == np.arange(num_classes)).astype(np.int64)
+    return Tensor._make(out, None, 0, None)
+
+
+def embedding(input: Tensor, weight: Tensor, padding_idx: int | None = None,
+              max_norm: float | None = None, norm_type: float = 2.0,
+              scale_grad_by_freq: bool = False, sparse: bool = False) -> Tensor:
+    """``weight[input]``: rows looked up by index (EmbeddingBackward0)."""
+    if max_norm is not None or sparse:
+        raise InvalidArgumentError("embedding: max_norm and sparse are not supported by adcli")
+    idx = as_tensor(input)._data
+    if idx.dtype.kind not in "iu":
+        from .. import dtypes
+
+        legacy = dtypes.from_numpy(idx.dtype).legacy
+        raise InvalidArgumentError(
+            "Expected tensor for argument #1 'indices' to have one of the following scalar types: "
+            f"Long, Int; but got torch.{legacy} instead (while checking arguments for embedding)")
+    if weight._data.ndim != 2:
+        raise InvalidArgumentError("'weight' must be 2-D")
+    n = weight.shape[0]
+    if padding_idx is None:
+        padding_idx = -1
+    elif padding_idx >= 0:
+        if padding_idx >= n:
+            raise InvalidArgumentError("Padding_idx must be within num_embeddings")
+    else:
+        if padding_idx < -n:
+            raise InvalidArgumentError("Padding_idx must be within num_embeddings")
+        padding_idx = n + padding_idx
+    return embedding_op(weight, indices=idx.astype(np.int64, copy=False), padding_idx=padding_idx,
+                       scale_grad_by_freq=scale_grad_by_freq)
+
+
+# ==============================================================================================
+# the names this family adds: torch.<name>, Tensor.<name>, torch.nn.functional.<name>
+# ==============================================================================================
+TORCH: dict[str, Any] = {
+    "gather": gather, "scatter": scatter, "scatter_add": scatter_add, "masked_fill": masked_fill,
+    "index_select": index_select, "masked_select": masked_select, "take": take,
+    "repeat_interleave": repeat_interleave, "index_fill": index_fill, "index_add": index_add,
+}
+
+METHODS: dict[str, Any] = {
+    "gather": gather, "scatter": scatter, "scatter_add": scatter_add, "masked_fill": masked_fill,
+    "index_select": index_select, "masked_select": masked_select, "take": take,
+    "repeat_interleave": repeat_interleave, "index_fill": index_fill, "index_add": index_add,
+    "masked_fill_": masked_fill_, "scatter_": scatter_, "scatter_add_": scatter_add_,
+    "index_fill_": index_fill_, "index_add_": index_add_,
+}
+
+FUNCTIONAL: dict[str, Any] = {
+    "one_hot": one_hot, "embedding": embedding,
+}

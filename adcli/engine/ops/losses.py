@@ -1,0 +1,408 @@
+"""Losses: mse, l1, smooth_l1/huber, binary cross entropy (with logits), nll, cross
+entropy, kl_div; the shared ``reduction`` handling.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from ..errors import InvalidArgumentError, ShapeMismatchError
+from ..op import defop
+from ..tensor import Tensor
+from .activations import _np_softplus, log_softmax
+from .arithmetic import div, mul, sub
+from .common import _bin, as_tensor, broadcast_shapes
+from .pointwise import abs, exp, xlogy
+from .reductions import mean, sum
+
+# ==============================================================================================
+# the table: forwards and derivative formulas
+# ==============================================================================================
+
+
+def _reduce(x: np.ndarray, reduction: str) -> np.ndarray:
+    if reduction == "mean":
+        return np.asarray(x.mean())
+    if reduction == "sum":
+        return np.asarray(x.sum())
+    if reduction == "none":
+        return x
+    raise InvalidArgumentError(f"{reduction} is not a valid value for reduction")
+
+
+def _reduce_grad(g: Any, s: Any, B: Any) -> Any:
+    """The gradient of the reduction, at the loss's elementwise shape."""
+    if s.reduction == "none":
+        return g
+    if s.reduction == "mean":
+        return B.expand(g / max(int(np.prod(s.out_shape)), 1), s.out_shape)
+    return B.expand(g, s.out_shape)
+
+
+def _mse(a: np.ndarray, b: np.ndarray, reduction: str = "mean",
+         out_shape: Any = None) -> np.ndarray:
+    d = a - b
+    return _reduce(d * d, reduction)
+
+
+mse_loss_op = defop("mse_loss", "MseLossBackward0", _bin(_mse), inputs=("self", "target"),
+                    save=("self", "target"), torch="torch.nn.functional.mse_loss")
+
+
+@mse_loss_op.grad("self")
+def _mse_self(g, s, B):
+    "2 * (self - target) * grad / N"
+    return _reduce_grad(g, s, B) * (s.self - s.target) * 2
+
+
+@mse_loss_op.grad("target")
+def _mse_target(g, s, B):
+    "-2 * (self - target) * grad / N"
+    return _reduce_grad(g, s, B) * (s.target - s.self) * 2
+
+
+def _smooth_l1(a: np.ndarray, b: np.ndarray, reduction: str = "mean", beta: float = 1.0,
+               out_shape: Any = None) -> np.ndarray:
+    d = np.abs(a - b)
+    if beta == 0:
+        loss = d
+    else:
+        loss = np.where(d < beta, 0.5 * d * d / beta, d - 0.5 * beta)
+    return _reduce(loss, reduction)
+
+
+smooth_l1_loss_op = defop("smooth_l1_loss", "SmoothL1LossBackward0", _bin(_smooth_l1),
+                          inputs=("self", "target"), save=("self", "target"),
+                          torch="torch.nn.functional.smooth_l1_loss")
+
+
+def _smooth_l1_d(s: Any, B: Any) -> Any:
+    d = s.self - s.target
+    if s.beta == 0:
+        return B.sign(d)
+    return B.where(B.abs(d) < s.beta, d / s.beta, B.sign(d))
+
+
+@smooth_l1_loss_op.grad("self")
+def _smooth_l1_self(g, s, B):
+    "grad * (d / beta if |d| < beta else sign(d)), d = self - target"
+    return _reduce_grad(g, s, B) * _smooth_l1_d(s, B)
+
+
+@smooth_l1_loss_op.grad("target")
+def _smooth_l1_target(g, s, B):
+    "-(the self gradient)"
+    return -(_reduce_grad(g, s, B) * _smooth_l1_d(s, B))
+
+
+_BCE_EPS = 1e-12
+
+
+def _bce(p: np.ndarray, y: np.ndarray, weight: Any = None, reduction: str = "mean",
+         out_shape: Any = None) -> np.ndarray:
+    if np.any((p < 0) | (p > 1)):
+        raise InvalidArgumentError("all elements of input should be between 0 and 1")
+    if p.shape != y.shape:
+        raise ShapeMismatchError(
+            f"Using a target size ({list(y.shape)}) that is different to the input size "
+            f"({list(p.shape)}) is deprecated. Please ensure they have the same size."
+        )
+    with np.errstate(divide="ignore"):
+        # PyTorch clamps each log at -100.
+        loss = -(y * np.maximum(np.log(p), -100) + (1 - y) * np.maximum(np.log1p(-p), -100))
+    if weight is not None:
+        loss = loss * weight
+    return _reduce(loss, reduction)
+
+
+binary_cross_entropy_op = defop(
+    "binary_cross_entropy", "BinaryCrossEntropyBackward0", _bce, inputs=("self", "target"),
+    save=("self", "target"), torch="torch.nn.functional.binary_cross_entropy")
+
+
+@binary_cross_entropy_op.grad("self")
+def _bce_self(g, s, B):
+    "grad * weight * (self - target) / max(self * (1 - self), 1e-12)"
+    denom = s.self * (1 - s.self)
+    denom = B.where(denom < _BCE_EPS, _BCE_EPS, denom)
+    out = _reduce_grad(g, s, B) * (s.self - s.target) / denom
+    return out if s.weight is None else out * s.weight
+
+
+@binary_cross_entropy_op.grad("target")
+def _bce_target(g, s, B):
+    "grad * weight * (log(1 - self) - log(self))"
+    out = _reduce_grad(g, s, B) * (B.log(1 - s.self) - B.log(s.self))
+    return out if s.weight is None else out * s.weight
+
+
+def _bce_logits(x: np.ndarray, y: np.ndarray, weight: Any = None, pos_weight: Any = None,
+                reduction: str = "mean", out_shape: Any = None) -> np.ndarray:
+    if x.shape != y.shape:
+        raise ShapeMismatchError(
+            f"Target size ({list(y.shape)}) must be the same as input size ({list(x.shape)})"
+        )
+    sp = _np_softplus(-x)
+    if pos_weight is None:
+        loss = (1 - y) * x + sp
+    else:
+        loss = (1 - y) * x + (1 + (pos_weight - 1) * y) * sp
+    if weight is not None:
+        loss = loss * weight
+    return _reduce(loss, reduction)
+
+
+binary_cross_entropy_with_logits_op = defop(
+    "binary_cross_entropy_with_logits", "BinaryCrossEntropyWithLogitsBackward0", _bce_logits,
+    inputs=("self", "target"), save=("self", "target"),
+    torch="torch.nn.functional.binary_cross_entropy_with_logits")
+
+
+@binary_cross_entropy_with_logits_op.grad("self")
+def _bcel_self(g, s, B):
+    "grad * weight * ((1 + (pos_weight - 1) * target) * sigmoid(self) - pos_weight * target)"
+    sig = B.sigmoid(s.self)
+    if s.pos_weight is None:
+        d = sig - s.target
+    else:
+        d = (s.target * (s.pos_weight - 1) + 1) * sig - s.target * s.pos_weight
+    out = _reduce_grad(g, s, B) * d
+    return out if s.weight is None else out * s.weight
+
+
+@binary_cross_entropy_with_logits_op.grad("target")
+def _bcel_target(g, s, B):
+    "grad * weight * ((pos_weight - 1) * softplus(-self) - self)"
+    if s.pos_weight is None:
+        d = -s.self
+    else:
+        sp = -B.log(B.sigmoid(s.self))
+        d = sp * (s.pos_weight - 1) - s.self
+    out = _reduce_grad(g, s, B) * d
+    return out if s.weight is None else out * s.weight
+
+
+def _nll(x: np.ndarray, target: np.ndarray, weight: Any = None, reduction: str = "mean",
+         ignore_index: int = -100) -> np.ndarray:
+    if x.ndim not in (1, 2):
+        raise InvalidArgumentError(f"nll_loss: expected input of 1 or 2 dimensions, got {x.ndim}")
+    xs = x[None] if x.ndim == 1 else x
+    ts = np.atleast_1d(target)
+    if ts.shape[0] != xs.shape[0]:
+        raise ShapeMismatchError(
+            f"Expected input batch_size ({xs.shape[0]}) to match target batch_size ({ts.shape[0]})."
+        )
+    if target.dtype.kind not in "iu":
+        raise InvalidArgumentError(
+            "expected scalar type Long but found " + str(target.dtype)
+        )
+    valid = ts != ignore_index
+    n_cls = xs.shape[1]
+    bad = valid & ((ts < 0) | (ts >= n_cls))
+    if np.any(bad):
+        raise InvalidArgumentError(f"Target {int(ts[bad][0])} is out of bounds.")
+    safe_t = np.where(valid, ts, 0)
+    w = np.ones(n_cls, dtype=x.dtype) if weight is None else weight
+    wt = w[safe_t] * valid
+    picked = xs[np.arange(xs.shape[0]), safe_t]
+    losses = -picked * wt
+    if reduction == "none":
+        return losses if x.ndim == 2 else losses.reshape(())
+    if reduction == "sum":
+        return np.asarray(losses.sum())
+    if reduction == "mean":
+        return np.asarray(losses.sum() / wt.sum())
+    raise InvalidArgumentError(f"{reduction} is not a valid value for reduction")
+
+
+nll_loss_op = defop("nll_loss", "NllLossBackward0", _nll, torch="torch.nn.functional.nll_loss")
+
+
+@nll_loss_op.grad("self")
+def _nll_self(g, s, B):
+    "-grad * weight[target] at the target class (divided by the total weight for mean)"
+    shape = s.in_shape
+    ts = np.atleast_1d(s.target)
+    n = ts.shape[0]
+    valid = ts != s.ignore_index
+    safe_t = ts if valid.all() else np.where(valid, ts, 0)
+    if s.weight is None:
+        wt = valid.astype(s.dtype)
+    else:
+        wt = np.asarray(s.weight, dtype=s.dtype)[safe_t] * valid
+    coef = wt / -wt.sum() if s.reduction == "mean" else -wt
+    gg = B.reshape(g, (n,)) * coef if s.reduction == "none" else g * coef
+    scattered = B.index_add(gg, (n, shape[-1]), (np.arange(n), safe_t), unique=True)
+    return B.reshape(scattered, shape)
+
+
+def _huber(a: np.ndarray, b: np.ndarray, reduction: str = "mean", delta: float = 1.0,
+           out_shape: Any = None) -> np.ndarray:
+    d = np.abs(a - b)
+    loss = np.where(d < delta, 0.5 * d * d, delta * (d - 0.5 * delta))
+    return _reduce(loss, reduction)
+
+
+huber_loss_op = defop("huber_loss", "HuberLossBackward0", _bin(_huber), inputs=("self", "target"),
+                      save=("self", "target"), torch="torch.nn.functional.huber_loss")
+
+
+def _huber_d(s: Any, B: Any) -> Any:
+    d = s.self - s.target
+    return B.where(d < -s.delta, -s.delta, B.where(d > s.delta, s.delta, d))
+
+
+@huber_loss_op.grad("self")
+def _huber_self(g, s, B):
+    "grad * clamp(self - target, -delta, delta)"
+    return _reduce_grad(g, s, B) * _huber_d(s, B)
+
+
+@huber_loss_op.grad("target")
+def _huber_target(g, s, B):
+    "-(the self gradient)"
+    return -(_reduce_grad(g, s, B) * _huber_d(s, B))
+
+
+# ==============================================================================================
+# torch.nn.functional
+# ==============================================================================================
+
+
+_REDUCTIONS = ("mean", "sum", "none")
+
+
+def _reduction(reduction: str) -> str:
+    if reduction not in _REDUCTIONS:
+        raise InvalidArgumentError(f"{reduction} is not a valid value for reduction")
+    return reduction
+
+
+def _check_same(input: Tensor, target: Tensor) -> None:
+    if input.shape != target.shape:
+        broadcast_shapes(tuple(input.shape), tuple(target.shape))
+
+
+def mse_loss(input: Tensor, target: Tensor, reduction: str = "mean") -> Tensor:
+    _check_same(input, target)
+    return mse_loss_op(input, as_tensor(target, input), reduction=_reduction(reduction))
+
+
+def l1_loss(input: Tensor, target: Tensor, reduction: str = "mean") -> Tensor:
+    # PyTorch composes it: abs(input - target), then the reduction.
+    loss = abs(sub(input, target))
+    r = _reduction(reduction)
+    return mean(loss) if r == "mean" else sum(loss) if r == "sum" else loss
+
+
+def smooth_l1_loss(input: Tensor, target: Tensor, reduction: str = "mean",
+                   beta: float = 1.0) -> Tensor:
+    if beta < 0:
+        raise InvalidArgumentError("smooth_l1_loss does not support negative values for beta.")
+    _check_same(input, target)
+    return smooth_l1_loss_op(input, as_tensor(target, input), reduction=_reduction(reduction),
+                            beta=beta)
+
+
+def _weight_array(w: Any, input: Tensor) -> Any:
+    if w is None:
+        return None
+    arr = w._data if isinstance(w, Tensor) else np.asarray(w)
+    return arr.astype(input._data.dtype, copy=False)
+
+
+def binary_cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = None,
+                         reduction: str = "mean") -> Tensor:
+    return binary_cross_entropy_op(input, as_tensor(target, input),
+                                  weight=_weight_array(weight, input),
+                                  reduction=_reduction(reduction))
+
+
+def binary_cross_entropy_with_logits(input: Tensor, target: Tensor,
+                                     weight: Tensor | None = None, reduction: str = "mean",
+                                     pos_weight: Tensor | None = None) -> Tensor:
+    return binary_cross_entropy_with_logits_op(
+        input, as_tensor(target, input), weight=_weight_array(weight, input),
+        pos_weight=_weight_array(pos_weight, input), reduction=_reduction(reduction))
+
+
+def nll_loss(input: Tensor, target: Tensor, weight: Tensor | None = None,
+             ignore_index: int = -100, reduction: str = "mean") -> Tensor:
+    t = as_tensor(target)
+    return nll_loss_op(input, target=t._data, weight=_weight_array(weight, input),
+                      reduction=_reduction(reduction), ignore_index=ignore_index)
+
+
+def cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = None,
+                  ignore_index: int = -100, reduction: str = "mean",
+                  label_smoothing: float = 0.0) -> Tensor:
+    """``nll_loss(log_softmax(input, 1), target)`` for class-index targets, as PyTorch does."""
+    if label_smoothing:
+        raise InvalidArgumentError("cross_entropy: label_smoothing is not supported by adcli")
+    t = as_tensor(target)
+    if t._data.dtype.kind == "f":
+        raise InvalidArgumentError(
+            "cross_entropy: adcli supports class-index targets (int64), not probabilities"
+        )
+    dim = 0 if input._data.ndim == 1 else 1
+    return nll_loss(log_softmax(input, dim), t, weight, ignore_index, reduction)
+
+
+def huber_loss(input: Tensor, target: Tensor, reduction: str = "mean", delta: float = 1.0,
+               weight: Tensor | None = None) -> Tensor:
+    if weight is not None:
+        raise InvalidArgumentError("huber_loss: weight is not supported by adcli")
+    if delta <= 0:
+        raise InvalidArgumentError("huber_loss does not support non-positive values for delta.")
+    _check_same(input, target)
+    return huber_loss_op(input, as_tensor(target, input), reduction=_reduction(reduction),
+                        delta=delta)
+
+
+def _legacy_reduction(size_average: Any, reduce: Any) -> str:
+    size_average = True if size_average is None else size_average
+    reduce = True if reduce is None else reduce
+    if size_average and reduce:
+        return "mean"
+    return "sum" if reduce else "none"
+
+
+def kl_div(input: Tensor, target: Tensor, size_average: Any = None, reduce: Any = None,
+           reduction: str = "mean", log_target: bool = False) -> Tensor:
+    """PyTorch's composition: ``xlogy(target, target) - target * input`` (or, for a log target,
+    ``exp(target) * (target - input)``), reduced; batchmean is the sum over the batch size."""
+    if size_average is not None or reduce is not None:
+        reduction = _legacy_reduction(size_average, reduce)
+    if reduction != "batchmean":
+        _reduction(reduction)
+    t = as_tensor(target, input)
+    if log_target:
+        out = mul(exp(t), sub(t, input))
+    else:
+        out = sub(xlogy(t, t), mul(t, input))
+    if reduction == "mean":
+        return mean(out)
+    if reduction == "none":
+        return out
+    reduced = sum(out)
+    if reduction == "batchmean" and input._data.ndim != 0:
+        reduced = div(reduced, input.shape[0])
+    return reduced
+
+
+# ==============================================================================================
+# the names this family adds: torch.<name>, Tensor.<name>, torch.nn.functional.<name>
+# ==============================================================================================
+TORCH: dict[str, Any] = {}
+
+METHODS: dict[str, Any] = {}
+
+FUNCTIONAL: dict[str, Any] = {
+    "mse_loss": mse_loss, "l1_loss": l1_loss, "smooth_l1_loss": smooth_l1_loss,
+    "binary_cross_entropy": binary_cross_entropy,
+    "binary_cross_entropy_with_logits": binary_cross_entropy_with_logits,
+    "cross_entropy": cross_entropy, "nll_loss": nll_loss, "huber_loss": huber_loss,
+    "kl_div": kl_div,
+}

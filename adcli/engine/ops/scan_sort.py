@@ -1,0 +1,212 @@
+"""Scans and sorting: cumsum, cumprod, diff, sort, topk.
+"""
+
+from __future__ import annotations
+
+import builtins
+from typing import Any
+
+import numpy as np
+
+from .. import dtypes
+from ..errors import InvalidArgumentError
+from ..op import defop
+from ..tensor import Tensor, _wrap_dim
+from .arithmetic import sub
+from .common import _py_min, _scan_dim, as_tensor
+from .indexing import _along
+from .inplace import copy_
+from .reductions import ValuesIndices
+from .shape import _basic_index, cat, narrow
+
+# ==============================================================================================
+# the table: forwards and derivative formulas
+# ==============================================================================================
+
+
+def _scan(fn: Any) -> Any:
+    def forward(a: np.ndarray, dim: int, dtype: Any = None) -> np.ndarray:
+        if dtype is None and a.dtype.kind in "biu":
+            dtype = np.dtype(np.int64)  # as PyTorch: integer scans accumulate in int64
+        if not a.ndim:
+            return a.astype(dtype) if dtype is not None else a.copy()
+        return fn(a, axis=dim, dtype=dtype)
+
+    forward.__name__ = fn.__name__
+    return forward
+
+
+cumsum_op = defop("cumsum", "CumsumBackward0", _scan(np.cumsum))
+
+
+def _reverse_cumsum(x: Any, dim: int, B: Any) -> Any:
+    return B.flip(B.cumsum(B.flip(x, (dim,)), dim), (dim,))
+
+
+@cumsum_op.grad("self")
+def _cumsum_self(g, s, B):
+    "grad.flip(dim).cumsum(dim).flip(dim)"
+    return _reverse_cumsum(g, s.dim, B) if len(s.in_shape) else g
+
+
+cumprod_op = defop("cumprod", "CumprodBackward0", _scan(np.cumprod), save=("self", "result"))
+
+
+@cumprod_op.grad("self")
+def _cumprod_self(g, s, B):
+    "sum over j >= i of grad_j * prod_{k <= j, k != i} self_k  (exact where self has zeros)"
+    x, dim = s.self, s.dim
+    if not len(s.in_shape):
+        return g
+    data = x._data if B.tensors else x
+    if not (data == 0).any():
+        return _reverse_cumsum(g * s.result, dim, B) / x
+    if not B.tensors:
+        return _cumprod_grad_exact(g, x, dim)
+    return _cumprod_grad_recorded(g, x, dim, B)
+
+
+def _cumprod_grad_exact(g: np.ndarray, x: np.ndarray, dim: int) -> np.ndarray:
+    """grad_i = (prod_{k<i} x_k) * S_i with S_i = g_i + x_{i+1} * S_{i+1}: no division."""
+    gm, xm = np.moveaxis(g, dim, -1), np.moveaxis(x, dim, -1)
+    n = xm.shape[-1]
+    before = np.ones_like(xm)
+    before[..., 1:] = np.cumprod(xm[..., :-1], axis=-1)
+    acc = np.empty(np.broadcast_shapes(gm.shape, xm.shape), dtype=np.result_type(gm, xm))
+    acc[..., n - 1] = gm[..., n - 1]
+    for i in range(n - 2, -1, -1):
+        acc[..., i] = gm[..., i] + xm[..., i + 1] * acc[..., i + 1]
+    return np.moveaxis(before * acc, -1, dim)
+
+
+def _cumprod_grad_recorded(g: Any, x: Any, dim: int, B: Any) -> Any:
+    """The same sum, recorded: for each i, the cumprod of x with x_i replaced by 1."""
+    last = len(x.shape) - 1
+    xt, gt = B.transpose(x, dim, last), B.transpose(g, dim, last)
+    n = xt.shape[-1]
+    lead = tuple(xt.shape[:-1])
+    rows = B.expand(B.reshape(xt, (*lead, 1, n)), (*lead, n, n))  # rows[..., i, j] = x_j
+    others = B.cumprod(B.where(np.eye(n, dtype=bool), 1.0, rows), last + 1)
+    upper = np.triu(np.ones((n, n), dtype=bool))  # j >= i
+    terms = B.where(upper, others * B.reshape(gt, (*lead, 1, n)), 0.0)
+    return B.transpose(B.sum(terms, (last + 1,)), dim, last)
+
+
+def _argsort(a: np.ndarray, dim: int, descending: bool) -> np.ndarray:
+    if a.dtype == np.bool_:
+        a = a.astype(np.int8)
+    if not descending:
+        return np.argsort(a, axis=dim, kind="stable")
+    # Descending and stable, with NaN first (as PyTorch): the ascending order of the reversed
+    # array, reversed.
+    n = a.shape[dim]
+    rev = np.argsort(np.flip(a, dim), axis=dim, kind="stable")
+    return np.flip(n - 1 - rev, dim)
+
+
+def _sort(a: np.ndarray, dim: int = -1, descending: bool = False) -> tuple[np.ndarray, ...]:
+    if not a.ndim:
+        return a.copy(), np.zeros((), dtype=np.int64)
+    idx = _argsort(a, dim, descending)
+    return np.take_along_axis(a, idx, dim), idx.astype(np.int64)
+
+
+sort_op = defop("sort", "SortBackward0", _sort, extras=("indices",))
+
+
+def _topk(a: np.ndarray, k: int, dim: int = -1, largest: bool = True,
+          sorted: bool = True) -> tuple[np.ndarray, ...]:
+    n = a.shape[dim] if a.ndim else 1
+    if not 0 <= k <= n:
+        raise InvalidArgumentError("selected index k out of range")
+    if not a.ndim:
+        return a.copy(), np.zeros((), dtype=np.int64)
+    idx = _argsort(a, dim, largest)[_basic_index(a.ndim, dim, slice(0, k))]
+    return np.take_along_axis(a, idx, dim), idx.astype(np.int64)
+
+
+topk_op = defop("topk", "TopkBackward0", _topk, extras=("indices",))
+
+
+@topk_op.grad("self")
+@sort_op.grad("self")
+def _sort_self(g, s, B):
+    "grad placed back at the positions the values came from (indices), zeros elsewhere"
+    return B.index_add(g, s.in_shape, _along(s.indices, s.dim), unique=True)
+
+
+# ==============================================================================================
+# torch-level functions
+# ==============================================================================================
+
+
+def cumsum(input: Tensor, dim: int, *, dtype: Any = None) -> Tensor:
+    dt = None if dtype is None else dtypes.to_dtype(dtype).np
+    return cumsum_op(input, dim=_scan_dim(input, dim), dtype=dt)
+
+
+def cumprod(input: Tensor, dim: int, *, dtype: Any = None) -> Tensor:
+    dt = None if dtype is None else dtypes.to_dtype(dtype).np
+    return cumprod_op(input, dim=_scan_dim(input, dim), dtype=dt)
+
+
+class SortResult(ValuesIndices):
+    __slots__ = ()
+    kind = "sort"
+
+
+class TopkResult(ValuesIndices):
+    __slots__ = ()
+    kind = "topk"
+
+
+def sort(input: Tensor, dim: int = -1, descending: bool = False, *,
+         stable: bool = False) -> SortResult:
+    # Always stable (PyTorch's unstable order of ties is unspecified).
+    values, indices = sort_op(input, dim=_scan_dim(input, dim), descending=bool(descending))
+    return SortResult(values, indices)
+
+
+def topk(input: Tensor, k: int, dim: int = -1, largest: bool = True,
+         sorted: bool = True) -> TopkResult:
+    values, indices = topk_op(input, k=int(k), dim=_scan_dim(input, dim), largest=bool(largest),
+                             sorted=bool(sorted))
+    return TopkResult(values, indices)
+
+
+def diff(input: Tensor, n: int = 1, dim: int = -1, prepend: Any = None,
+         append: Any = None) -> Tensor:
+    nd = input._data.ndim
+    if nd == 0:
+        raise InvalidArgumentError("diff expects input to be at least one-dimensional")
+    if n < 0:
+        raise InvalidArgumentError(f"order must be non-negative but got {n}")
+    d = _wrap_dim(dim, nd)
+    parts = [as_tensor(p, input) for p in (prepend, input, append) if p is not None]
+    if builtins.any(p._data.ndim != nd for p in parts):
+        raise InvalidArgumentError(
+            "diff expects prepend or append to be the same dimension as input")
+    x = cat(parts, d) if len(parts) > 1 else input
+    if n == 0:
+        # As PyTorch: a copy into a new tensor (CopyBackwards), not a clone.
+        return copy_(Tensor._make(np.empty_like(x._data), None, 0, None), x)
+    # As PyTorch: n times narrow(1, len) - narrow(0, len), at most size(dim) times.
+    length = x._data.shape[d] - 1
+    for _ in range(_py_min(n, x._data.shape[d])):
+        x = sub(narrow(x, d, 1, length), narrow(x, d, 0, length))
+        length -= 1
+    return x
+
+
+# ==============================================================================================
+# the names this family adds: torch.<name>, Tensor.<name>, torch.nn.functional.<name>
+# ==============================================================================================
+TORCH: dict[str, Any] = {
+    "cumsum": cumsum, "cumprod": cumprod, "sort": sort, "topk": topk, "diff": diff,
+}
+
+METHODS: dict[str, Any] = {
+    "cumsum": cumsum, "cumprod": cumprod, "sort": sort, "topk": topk, "diff": diff,
+}
+
+FUNCTIONAL: dict[str, Any] = {}
