@@ -49,5 +49,10 @@ TENSORS.register({name[3:]: fn for family in FAMILIES for name, fn in vars(famil
                   if name.startswith("_B_")})
 NUMPY.register({"im2col": conv_pool._im2col, "col2im": conv_pool._col2im})
 
-# ``adcli.engine.ops.<name>`` is ``torch.<name>`` (a family module keeps its own name).
+# ``adcli.engine.ops.<name>`` is ``torch.<name>``, and the other public functions of the
+# families (the in-place forms, view, expand, ...) are here too; a family's name stays its own.
 globals().update({name: fn for name, fn in TORCH.items() if name not in globals()})
+for _family in FAMILIES:
+    globals().update({name: fn for name, fn in vars(_family).items()
+                      if not name.startswith("_") and name not in globals()
+                      and str(getattr(fn, "__module__", "")).startswith(__name__ + ".")})
