@@ -70,7 +70,7 @@ class Evaluator:
         if self.grad_inside:
             with enable_grad():
                 for p, a in zip(self.positions, arrays):
-                    args[p] = Tensor(np.array(a), requires_grad=True)
+                    args[p] = Tensor._make(np.array(a), None, 0, None).requires_grad_(True)
                 outs = as_outputs(self.fn(*args))
         else:
             with no_grad():

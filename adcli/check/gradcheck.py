@@ -89,7 +89,8 @@ def gradgradcheck(fn: Callable[..., Any], inputs: Any, grad_outputs: Any = None,
         with _float64(), enable_grad():
             probe = list(args)
             for p in positions:
-                probe[p] = Tensor(np.array(args[p]._data, dtype=np.float64), requires_grad=True)
+                probe[p] = Tensor._make(np.array(args[p]._data, dtype=np.float64), None, 0,
+                                        None).requires_grad_(True)
             outs = as_outputs(fn(*probe))
         if grad_outputs is None:
             rng = np.random.default_rng(seed + 7)

@@ -228,8 +228,9 @@ def _check_entry(spec: Any, entry: Any, opts: Options) -> SpecCheck:
             return value
 
         locate = _locator(traced, entry)
-        inputs = tuple(Tensor(np.array(v._data, dtype=np.float64), requires_grad=True)
-                       for v in values)
+        inputs = tuple(
+            Tensor._make(np.array(v._data, dtype=np.float64), None, 0, None).requires_grad_(True)
+            for v in values)
         from .gradcheck import gradcheck, gradgradcheck, merge
 
         kw = {"eps": opts.eps if opts.eps is not None else entry.eps,
@@ -346,8 +347,9 @@ def _check_expression(run: GradcheckRun, check: SpecCheck, expr: str,
     try:
         from .gradcheck import gradcheck, gradgradcheck, merge
 
-        inputs_t = tuple(Tensor(np.array(v, dtype=np.float64), requires_grad=True)
-                         for v in values)
+        inputs_t = tuple(
+            Tensor._make(np.array(v, dtype=np.float64), None, 0, None).requires_grad_(True)
+            for v in values)
         kw = {"eps": opts.eps if opts.eps is not None else 1e-6,
               "atol": opts.atol if opts.atol is not None else 1e-5,
               "rtol": opts.rtol if opts.rtol is not None else 1e-3,

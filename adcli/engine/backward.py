@@ -196,10 +196,10 @@ def _pre_hooks(node: Node, grads: list[Any], create_graph: bool) -> list[Any]:
         t = ref() if ref is not None else None
         if t is not None:
             gt = g if isinstance(g, Tensor) else Tensor._make(np.array(g, copy=True), None, 0, None)
-            if t.grad is None:
-                t.grad = gt if create_graph else Tensor._make(gt._data.copy(), None, 0, None)
+            if t._grad is None:
+                t._grad = gt if create_graph else Tensor._make(gt._data.copy(), None, 0, None)
             else:
-                t.grad = t.grad + gt
+                t._grad = t._grad + gt
     return grads
 
 
@@ -300,7 +300,7 @@ def backward(tensors: Sequence[Tensor] | Tensor, grad_tensors: Any = None,
             if g is not None:
                 if not isinstance(g, Tensor):
                     g = Tensor._make(np.array(g, copy=True), None, 0, None)
-                t.grad = g if t.grad is None else t.grad + g
+                t._grad = g if t._grad is None else t._grad + g
         return
     _run(roots, rg, retain_graph, create_graph, None, None)
 

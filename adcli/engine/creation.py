@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 from typing import Any
 
@@ -82,26 +81,6 @@ def ones_like(input: Tensor, *, dtype: Any = None, requires_grad: bool = False,
 def full_like(input: Tensor, fill_value: Any, *, dtype: Any = None,
               requires_grad: bool = False, device: Any = None) -> Tensor:
     return _finish(np.full(input._data.shape, fill_value, dtype=_like(input, dtype)), requires_grad)
-
-
-def arange(start: Any, end: Any = None, step: Any = 1, *, dtype: Any = None,
-           requires_grad: bool = False, device: Any = None) -> Tensor:
-    if end is None:
-        start, end = 0, start
-    if step == 0:
-        raise InvalidArgumentError("step must be nonzero")
-    n = max(math.ceil((end - start) / step), 0)
-    check_shape((n,))
-    if dtype is None:
-        dtype = _infer_dtype([start, end, step])
-    arr = (start + step * np.arange(n)).astype(dtypes.to_dtype(dtype).np)
-    return _finish(arr, requires_grad)
-
-
-def linspace(start: float, end: float, steps: int, *, dtype: Any = None,
-             requires_grad: bool = False, device: Any = None) -> Tensor:
-    check_shape((int(steps),))
-    return _finish(np.linspace(start, end, int(steps)).astype(_float_dtype(dtype)), requires_grad)
 
 
 def eye(n: int, m: int | None = None, *, dtype: Any = None, requires_grad: bool = False,

@@ -92,3 +92,12 @@ ERROR_KINDS: dict[str, type[AdcliError]] = {
         InvalidArgumentError,
     )
 }
+
+
+class IndexOutOfRangeError(InvalidArgumentError, IndexError):
+    """An index or dimension out of range: PyTorch raises IndexError, so ``except IndexError``
+    catches it (and ``except RuntimeError`` still does)."""
+
+
+class InvalidValueError(InvalidArgumentError, ValueError):
+    """An argument PyTorch rejects with ValueError (``arange`` with a zero step)."""

@@ -168,20 +168,26 @@ METHODS: dict[str, Any] = {
     "new_ones": _new(1), "new_full": _new_full,
 }
 
+
 # Methods defined on Tensor itself (autograd and conversion) that specs may call.
 CORE_METHODS = frozenset({
     "backward", "detach", "detach_", "requires_grad_", "retain_grad", "register_hook",
     "numpy", "item", "tolist", "size", "dim", "numel", "is_floating_point", "is_contiguous",
+    "cpu", "cuda", "get_device", "type",
 })
 
 ATTRIBUTES = frozenset({
     "grad", "grad_fn", "shape", "dtype", "requires_grad", "is_leaf", "T", "mT", "data", "ndim",
-    "retains_grad", "device", "_version", "values", "indices",
+    "retains_grad", "device", "_version", "values", "indices", "is_cuda", "is_cpu",
 })
 
 
 def install() -> None:
     """Bind the methods and operators to :class:`Tensor`."""
+    from .legacy import tensor_init, tensor_type
+
+    Tensor.__init__ = tensor_init  # type: ignore[method-assign]
+    Tensor.type = tensor_type  # type: ignore[attr-defined]
     for name, fn in METHODS.items():
         setattr(Tensor, name, fn)
     Tensor.backward = tensor_backward

@@ -266,20 +266,20 @@ class AccumulateGrad(Node):
                 g = Tensor._make(g, None, 0, None)
             if g._data.dtype != var._data.dtype:
                 g = g.to(var.dtype)
-            var.grad = g if var.grad is None else var.grad + g
+            var._grad = g if var._grad is None else var._grad + g
             return ()
         arr = g._data if isinstance(g, Tensor) else g
-        if var.grad is None:
+        if var._grad is None:
             if not (owned and arr.dtype == var._data.dtype and arr.shape == var._data.shape):
                 # A private buffer: the incoming array may be shared with other edges or the caller.
                 if arr.shape == var._data.shape:
                     arr = arr.astype(var._data.dtype, copy=True)
                 else:
                     arr = np.array(np.broadcast_to(arr, var._data.shape), dtype=var._data.dtype)
-            var.grad = Tensor._make(arr, None, 0, None)
+            var._grad = Tensor._make(arr, None, 0, None)
         else:
-            var.grad._data += arr
-            var.grad._vc[0] += 1
+            var._grad._data += arr
+            var._grad._vc[0] += 1
         return ()
 
     def describe(self) -> str:

@@ -10,21 +10,30 @@ import inspect
 from collections.abc import Callable
 from typing import Any
 
-from . import creation, dtypes, generator, ops, random_ops
+from . import creation, dtypes, generator, legacy, ops, random_ops, ranges
 from .backward import backward, grad
+from .device import device, get_default_device, set_default_device
 from .errors import InvalidArgumentError
 from .grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
 from .methods import ATTRIBUTES, CORE_METHODS, METHODS
+from .out import OUT_OPS, with_device, with_out
 from .table import OPS
 
 _CREATION = [
-    "tensor", "zeros", "ones", "full", "zeros_like", "ones_like", "full_like", "arange",
-    "linspace", "eye", "empty",
+    "tensor", "zeros", "ones", "full", "zeros_like", "ones_like", "full_like", "eye", "empty",
 ]
 # -- random numbers (torch's CPU generator) --
 _RANDOM = [
     "manual_seed", "seed", "initial_seed", "get_rng_state", "set_rng_state", "Generator",
     "default_generator",
+]
+# Function forms of the in-place methods, where PyTorch has them (torch.sin_(x) is x.sin_()).
+_INPLACE_FUNCTIONS = [
+    "abs_", "acos_", "arccos_", "arcsin_", "arctan_", "asin_", "atan_", "ceil_", "clamp_",
+    "clamp_max_", "clamp_min_", "clip_", "cos_", "cosh_", "erf_", "exp2_", "exp_", "expm1_",
+    "fill_", "fix_", "floor_", "frac_", "log10_", "log1p_", "log2_", "log_", "neg_",
+    "negative_", "reciprocal_", "relu_", "round_", "rsqrt_", "sigmoid_", "sin_", "sinh_",
+    "sqrt_", "square_", "tan_", "tanh_", "trunc_", "xlogy_", "zero_",
 ]
 
 # The op families list their names (engine/ops/<family>.py: TORCH, FUNCTIONAL, METHODS).
@@ -39,7 +48,18 @@ TORCH.update({
     "double": dtypes.float64, "int64": dtypes.int64, "long": dtypes.int64, "bool": dtypes.bool_,
     "uint8": dtypes.uint8,
     "get_default_dtype": dtypes.get_default_dtype,
+    "arange": ranges.arange, "linspace": ranges.linspace, "logspace": ranges.logspace,
+    "device": device, "set_default_device": set_default_device,
+    "get_default_device": get_default_device,
+    "detach_": lambda input: input.detach_(),
 })
+TORCH.update({name: METHODS[name] for name in _INPLACE_FUNCTIONS})
+TORCH.update(legacy.LEGACY)
+# The namespace's own keywords: device= on creation functions, out= where PyTorch has it.
+for _name in (*_CREATION, *random_ops.__all__, "arange", "linspace", "logspace"):
+    TORCH[_name] = with_device(TORCH[_name])
+for _name in OUT_OPS:
+    TORCH[_name] = with_out(_name, TORCH[_name])
 
 FUNCTIONAL: dict[str, Any] = dict(ops.FUNCTIONAL)
 

@@ -8,11 +8,14 @@ from typing import Any
 
 import numpy as np
 
+from . import device as _device
 from . import dtypes
 from . import node as _node_module
-from .errors import InvalidArgumentError
+from .errors import IndexOutOfRangeError, InvalidArgumentError
 from .limits import check_shape
 from .node import AccumulateGrad, Node
+
+_C_TYPE = {"float32": "float", "float64": "double", "int64": "long int", "bool": "bool"}
 
 
 class Tensor:
@@ -26,13 +29,13 @@ class Tensor:
         "_accumulator",
         "_base",
         "_data",
+        "_grad",
         "_leaf_hooks",
         "_output_nr",
         "_requires_grad",
         "_retains_grad",
         "_vc",
         "_views",
-        "grad",
         "grad_fn",
     )
     __array_priority__ = 1000  # numpy scalars on the left defer to our operators
@@ -40,7 +43,7 @@ class Tensor:
     def __init__(self, data: Any, requires_grad: bool = False, dtype: Any = None) -> None:
         self._data = as_array(data, dtype)
         self._requires_grad = False
-        self.grad: Tensor | None = None
+        self._grad: Tensor | None = None
         self.grad_fn: Node | None = None
         self._output_nr = 0
         self._vc = [0]
@@ -59,7 +62,7 @@ class Tensor:
         t = object.__new__(cls)
         t._data = data
         t._requires_grad = grad_fn is not None
-        t.grad = None
+        t._grad = None
         t.grad_fn = grad_fn
         t._output_nr = output_nr
         t._vc = [0] if vc is None else vc
@@ -109,6 +112,37 @@ class Tensor:
         self.requires_grad_(value)
 
     @property
+    def grad(self) -> Tensor | None:
+        """The accumulated gradient (leaves, and tensors that ``retain_grad()``)."""
+        return self._grad
+
+    @grad.setter
+    def grad(self, value: Tensor | None) -> None:
+        # PyTorch's checks and messages: a Tensor or None, of this tensor's size and dtype.
+        if value is not None:
+            if not isinstance(value, Tensor):
+                t = type(value)
+                name = t.__qualname__ if t.__module__ == "builtins" else \
+                    f"{t.__module__}.{t.__qualname__}"
+                raise TypeError("assigned grad expected to be a Tensor or None but got grad of "
+                                f"type {name}")
+            if value._data.shape != self._data.shape:
+                raise InvalidArgumentError(
+                    f"attempting to assign a gradient of size '{list(value._data.shape)}' to a "
+                    f"tensor of size '{list(self._data.shape)}'. Please ensure that the gradient "
+                    "and the tensor are the same size")
+            if value._data.dtype != self._data.dtype:
+                raise InvalidArgumentError(
+                    "attempting to assign a gradient with dtype "
+                    f"'{_C_TYPE.get(value._data.dtype.name, value._data.dtype.name)}' to a tensor "
+                    f"with grad_dtype '{dtypes.scalar_type_name(self._data.dtype)}'. The gradient "
+                    "must match the tensor's grad_dtype (defaults to the tensor's dtype). You can "
+                    "set the tensor's grad_dtype attribute with a specific dtype, or None to allow "
+                    "any dtype. Set grad_dtype with caution. Diverging the dtypes of a tensor and "
+                    "its gradient may break downstream systems that assume they match.")
+        self._grad = value
+
+    @property
     def is_leaf(self) -> bool:
         return self.grad_fn is None
 
@@ -133,8 +167,26 @@ class Tensor:
         return bool(self._data.flags.c_contiguous)
 
     @property
-    def device(self) -> str:
-        return "cpu"
+    def device(self) -> _device.device:
+        return _device.CPU
+
+    @property
+    def is_cuda(self) -> bool:
+        return False
+
+    @property
+    def is_cpu(self) -> bool:
+        return True
+
+    def get_device(self) -> int:
+        """-1: the CPU (as PyTorch)."""
+        return -1
+
+    def cpu(self, memory_format: Any = None) -> Tensor:
+        return self
+
+    def cuda(self, device: Any = None, non_blocking: bool = False, **kwargs: Any) -> Tensor:
+        raise AssertionError(_device.NO_CUDA)
 
     # -- conversion --------------------------------------------------------------------------
     def numpy(self) -> np.ndarray:
@@ -312,7 +364,7 @@ class _HookHandle:
 def _wrap_dim(dim: int, ndim: int) -> int:
     lo, hi = -max(ndim, 1), max(ndim, 1) - 1
     if not isinstance(dim, int | np.integer) or not lo <= dim <= hi:
-        raise InvalidArgumentError(
+        raise IndexOutOfRangeError(
             f"Dimension out of range (expected to be in range of [{lo}, {hi}], but got {dim})"
         )
     return int(dim) % max(ndim, 1)

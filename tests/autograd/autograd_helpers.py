@@ -17,19 +17,36 @@ import numpy as np
 import adcli
 
 
+class Raised:
+    """An exception as a result: its builtin classes (what ``except X`` catches) and message.
+
+    Equal to torch's when torch's nearest builtin class is among adcli's and the messages
+    are the same."""
+
+    def __init__(self, exc: BaseException) -> None:
+        self.classes = [c.__name__ for c in type(exc).__mro__
+                        if getattr(builtins, c.__name__, None) is c
+                        and c not in (Exception, BaseException, object)]
+        self.message = str(exc)
+
+    def __eq__(self, other: object) -> bool:
+        return (isinstance(other, Raised) and self.message == other.message
+                and (other.classes[0] in self.classes or self.classes[0] in other.classes))
+
+    def __repr__(self) -> str:
+        return f"raised {self.classes[0]}: {self.message!r}"
+
+
 def builtin_class(exc: BaseException) -> str:
     """The nearest builtin exception class (what ``except RuntimeError`` would see)."""
-    for cls in type(exc).__mro__:
-        if getattr(builtins, cls.__name__, None) is cls:
-            return cls.__name__
-    return type(exc).__name__
+    return Raised(exc).classes[0]
 
 
 def outcome(prog: Callable[[Any], Any], T: Any) -> Any:
     try:
         return prog(T)
     except Exception as exc:  # the error is part of the result
-        return ("raised", builtin_class(exc), str(exc))
+        return Raised(exc)
 
 
 def describe(x: Any) -> Any:
@@ -47,6 +64,8 @@ def describe(x: Any) -> Any:
         return {k: describe(v) for k, v in x.items()}
     if isinstance(x, np.ndarray):
         return {"tensor": x}
+    if type(x).__name__ == "dtype" and type(x).__module__.split(".")[0] in ("torch", "adcli"):
+        return repr(x)
     return x
 
 

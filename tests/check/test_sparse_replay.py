@@ -24,7 +24,7 @@ def _jacobians(fn: Callable[..., Any], arrays: list[np.ndarray], mode: str,
     tape = Tape()
     with enable_grad(), tape:
         outs = as_outputs(fn(*leaves))
-    args = [Tensor(b, requires_grad=True) for b in base]
+    args = [Tensor._make(b.copy(), None, 0, None).requires_grad_(True) for b in base]
     ev = Evaluator(fn, args, list(range(len(base))), base, tape=tape, leaves=leaves,
                    outputs=outs)
     if mode == "loop":

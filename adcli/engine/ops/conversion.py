@@ -8,6 +8,7 @@ from typing import Any
 import numpy as np
 
 from .. import dtypes
+from ..device import parse_to
 from ..grad_mode import no_grad
 from ..op import defop
 from ..tensor import Tensor
@@ -54,18 +55,15 @@ def clone(input: Tensor, *, memory_format: Any = None) -> Tensor:
 
 
 def to(input: Tensor, *args: Any, **kwargs: Any) -> Tensor:
-    dt = kwargs.get("dtype")
-    for a in args:
-        if isinstance(a, dtypes.dtype | str) and not (isinstance(a, str) and a in ("cpu", "cuda")):
-            dt = a
-    if dt is None:
-        return input
-    target = dtypes.to_dtype(dt).np
-    if target == input._data.dtype:
+    """``to(dtype)``, ``to(device, dtype)``, ``to(other)``; ``copy=True`` always copies."""
+    dt, copy = parse_to(args, kwargs)
+    target = input._data.dtype if dt is None else dtypes.to_dtype(dt).np
+    if target == input._data.dtype and not copy:
         return input
     if input.requires_grad and target.kind != "f":
         with no_grad():
             return to_copy_op(input, dtype=target)
+    return to_copy_op(input, dtype=target)
     return to_copy_op(input, dtype=target)
 
 

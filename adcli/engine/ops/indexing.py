@@ -12,7 +12,12 @@ from typing import Any
 import numpy as np
 
 from ..dtypes import scalar_type_name
-from ..errors import InvalidArgumentError, LeafInplaceError, ShapeMismatchError
+from ..errors import (
+    IndexOutOfRangeError,
+    InvalidArgumentError,
+    LeafInplaceError,
+    ShapeMismatchError,
+)
 from ..grad_mode import is_grad_enabled
 from ..limits import check_shape
 from ..op import defop
@@ -468,6 +473,61 @@ def _index_add_source(g, s, B):
     return g if s.alpha == 1 else g * s.alpha
 
 
+def _index_copy(a: np.ndarray, source: np.ndarray, dim: int, index: np.ndarray) -> np.ndarray:
+    if index.ndim > 1:
+        raise IndexOutOfRangeError(
+            f"index_copy_(): Index should have dimension 1 or 0 (got {index.ndim})")
+    if index.dtype != np.int64:
+        raise InvalidArgumentError("index_copy_(): Expected a long tensor for index, but got "
+                                   f"{scalar_type_name(index.dtype)}")
+    if a.dtype != source.dtype:
+        raise InvalidArgumentError(
+            "index_copy_(): self and source expected to have the same dtype, but got (self) "
+            f"{scalar_type_name(a.dtype)} and (source) {scalar_type_name(source.dtype)}")
+    n_src = source.shape[dim] if source.ndim else 1
+    if index.size != n_src:
+        raise IndexOutOfRangeError(f"index_copy_(): Number of indices ({index.size}) should be "
+                                   f"equal to source.size(dim) ({n_src})")
+    a_rest = [n for d, n in enumerate(a.shape) if d != dim]
+    s_rest = [n for d, n in enumerate(source.shape) if d != dim]
+    if a_rest != s_rest and a.ndim and source.ndim:
+        raise InvalidArgumentError(
+            "index_copy_(): Source/destination tensor must have same slice shapes. "
+            f"Destination slice shape: {' '.join(map(str, a_rest))} at dimension {dim} and "
+            f"source slice shape: {' '.join(map(str, s_rest))} at dimension 0.")
+    n = a.shape[dim] if a.ndim else 1
+    bad = (index < 0) | (index >= n)
+    if bad.any():
+        raise IndexOutOfRangeError(f"index_copy_(): index {int(index[bad].flat[0])} is out of "
+                                   f"bounds for dimension {dim} with size {n}")
+    out = a.copy()
+    if not a.ndim:
+        out[()] = source.reshape(())
+    else:
+        out[_basic_index(a.ndim, dim, index.reshape(-1))] = source
+    return out
+
+
+index_copy_op = defop("index_copy", "IndexCopyBackward0", _index_copy,
+                      inputs=("self", "source"), torch="torch.index_copy")
+
+
+@index_copy_op.grad("self")
+def _index_copy_self(g, s, B):
+    "grad.index_fill(dim, index, 0)"
+    return B.where(_index_dim_mask(s.in_shape, s.dim, s.index), 0.0, g)
+
+
+@index_copy_op.grad("source")
+def _index_copy_source(g, s, B):
+    "grad.index_select(dim, index)"
+    if len(s.in_shape):
+        g = B.getitem(g, _basic_index(len(s.in_shape), s.dim, s.index.reshape(-1)))
+        if len(s.sizes[1]) == 0:
+            g = B.reshape(g, ())
+    return g
+
+
 # ==============================================================================================
 # torch-level functions
 # ==============================================================================================
@@ -769,6 +829,31 @@ def index_add_(self: Tensor, dim: int, index: Tensor, source: Tensor, *,
                                    index=_index_arg(index), alpha=alpha)
 
 
+def _copy_args(input: Tensor, dim: int, index: Any, source: Any, name: str,
+               position: int) -> tuple[Tensor, dict[str, Any]]:
+    if not isinstance(source, Tensor):
+        raise TypeError(f"{name}(): argument 'source' (position {position}) must be Tensor, "
+                        f"not {type(source).__name__}")
+    return source, {"dim": _wrap_dim(dim, input._data.ndim), "index": _index_arg(index)}
+
+
+def index_copy(input: Tensor, dim: int, index: Tensor, source: Tensor) -> Tensor:
+    """``input`` with its slices at ``index`` along ``dim`` replaced by ``source``'s."""
+    src, attrs = _copy_args(input, dim, index, source, "index_copy", 4)
+    return index_copy_op(input, src, **attrs)
+
+
+def _index_copy_method(self: Tensor, dim: int, index: Tensor, source: Tensor) -> Tensor:
+    src, attrs = _copy_args(self, dim, index, source, "index_copy", 3)
+    return index_copy_op(self, src, **attrs)
+
+
+def index_copy_(self: Tensor, dim: int, index: Tensor, source: Tensor) -> Tensor:
+    """In place: ``self``'s slices at ``index`` along ``dim`` become ``source``'s."""
+    src, attrs = _copy_args(self, dim, index, source, "index_copy_", 3)
+    return index_copy_op.inplace(self, src, **attrs)
+
+
 # ==============================================================================================
 # torch.nn.functional
 # ==============================================================================================
@@ -834,6 +919,7 @@ TORCH: dict[str, Any] = {
     "gather": gather, "scatter": scatter, "scatter_add": scatter_add, "masked_fill": masked_fill,
     "index_select": index_select, "masked_select": masked_select, "take": take,
     "repeat_interleave": repeat_interleave, "index_fill": index_fill, "index_add": index_add,
+    "index_copy": index_copy,
 }
 
 METHODS: dict[str, Any] = {
@@ -841,7 +927,8 @@ METHODS: dict[str, Any] = {
     "index_select": index_select, "masked_select": masked_select, "take": take,
     "repeat_interleave": repeat_interleave, "index_fill": index_fill, "index_add": index_add,
     "masked_fill_": masked_fill_, "scatter_": scatter_, "scatter_add_": scatter_add_,
-    "index_fill_": index_fill_, "index_add_": index_add_,
+    "index_fill_": index_fill_, "index_add_": index_add_, "index_copy": _index_copy_method,
+    "index_copy_": index_copy_,
 }
 
 FUNCTIONAL: dict[str, Any] = {

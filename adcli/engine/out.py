@@ -1,0 +1,124 @@
+"""The ``out=`` keyword and the ``device=`` check of the torch-level namespace.
+
+``torch.sin(x, out=y)`` writes the result into ``y`` (resized if its shape differs, as
+PyTorch does, with its warning when ``y`` was not empty) and returns ``y``. Functions with
+``out=`` are not differentiable: when grad mode is on and an argument requires grad,
+PyTorch's error is raised. ``OUT_OPS`` are the functions that take ``out=`` in PyTorch.
+"""
+
+from __future__ import annotations
+
+import functools
+import warnings
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+from . import dtypes
+from .device import check
+from .errors import AdcliError
+from .grad_mode import _enabled, no_grad
+from .tensor import Tensor
+
+OUT_OPS = frozenset({
+    "abs", "absolute", "acos", "add", "addcdiv", "addcmul", "addmm", "all", "amax", "amin",
+    "any", "arange", "arccos", "arcsin", "arctan", "arctan2", "argmax", "argmin", "asin",
+    "atan", "atan2", "bmm", "cat", "ceil", "clamp", "clamp_max", "clamp_min", "clip", "concat",
+    "concatenate", "cos", "cosh", "cross", "cumprod", "cumsum", "diff", "div", "divide", "dot",
+    "empty", "eq", "erf", "exp", "exp2", "expm1", "eye", "fix", "floor", "floor_divide",
+    "fmod", "frac", "full", "gather", "ge", "ger", "gt", "hypot", "index_add", "index_copy",
+    "index_select", "kron", "le", "lerp", "linspace", "log", "log10", "log1p", "log2",
+    "log_softmax", "logaddexp", "logical_and", "logical_not", "logical_or", "logspace",
+    "logsumexp", "lt", "masked_select", "matmul", "max", "maximum", "mean", "min", "minimum",
+    "mm", "mul", "multiply", "mv", "ne", "neg", "negative", "norm", "ones", "outer", "pow",
+    "prod", "rand", "randint", "randn", "reciprocal", "remainder", "round", "rsqrt", "scatter",
+    "scatter_add", "sgn", "sigmoid", "sign", "sin", "sinh", "softmax", "sort", "sqrt",
+    "square", "stack", "std", "sub", "subtract", "sum", "take", "tan", "tanh", "topk", "tril",
+    "triu", "true_divide", "trunc", "var", "where", "xlogy", "zeros",
+})
+
+
+# PyTorch names the op, not the alias, in its out= error.
+_ALIAS = {"multiply": "mul", "divide": "div", "true_divide": "div", "subtract": "sub",
+          "negative": "neg", "absolute": "abs", "clip": "clamp", "concat": "cat",
+          "concatenate": "cat", "arccos": "acos", "arcsin": "asin", "arctan": "atan",
+          "arctan2": "atan2", "fix": "trunc", "ger": "mul"}
+# out= variants PyTorch lets through with inputs that require grad.
+_NO_GRAD_CHECK = frozenset({"softmax", "log_softmax"})
+
+
+def _requires_grad(args: tuple[Any, ...], kwargs: dict[str, Any], out: Any) -> bool:
+    def any_rg(x: Any) -> bool:
+        if isinstance(x, Tensor):
+            return x.requires_grad
+        if isinstance(x, list | tuple):
+            return any(any_rg(y) for y in x)
+        return False
+
+    return any_rg(args) or any_rg(tuple(kwargs.values())) or any_rg(out)
+
+
+def _write(dest: Any, value: Any) -> None:
+    if not isinstance(dest, Tensor):
+        raise TypeError(f"argument 'out' must be Tensor, not {type(dest).__name__}")
+    arr = value._data if isinstance(value, Tensor) else np.asarray(value)
+    have = dest._data
+    if have.dtype != arr.dtype and not np.can_cast(arr.dtype, have.dtype, "same_kind"):
+        raise AdcliError(f"result type {dtypes.scalar_type_name(arr.dtype)} can't be cast to "
+                         f"the desired output type {dtypes.scalar_type_name(have.dtype)}")
+    if have.shape != arr.shape:
+        if have.size:
+            warnings.warn(
+                f"An output with one or more elements was resized since it had shape "
+                f"{list(have.shape)}, which does not match the required output shape "
+                f"{list(arr.shape)}. This behavior is deprecated, and in a future PyTorch "
+                "release outputs will not be resized unless they have zero elements. You can "
+                "explicitly reuse an out tensor t by resizing it, inplace, to zero elements "
+                "with t.resize_(0).", UserWarning, stacklevel=4)
+        dest._data = np.array(arr, dtype=have.dtype)
+    elif have.flags.writeable:
+        np.copyto(have, arr, casting="unsafe")
+    else:
+        dest._data = np.array(arr, dtype=have.dtype)
+    dest._vc[0] += 1
+
+
+def with_out(name: str, fn: Callable[..., Any]) -> Callable[..., Any]:
+    """``fn`` with PyTorch's ``out=`` keyword."""
+
+    @functools.wraps(fn)
+    def op(*args: Any, out: Any = None, **kwargs: Any) -> Any:
+        if out is None:
+            return fn(*args, **kwargs)
+        check_grad = _enabled[0] and name not in _NO_GRAD_CHECK and _requires_grad(
+            args, kwargs, out)
+        with no_grad():
+            res = fn(*args, **kwargs)
+        first = res[0] if isinstance(res, tuple) else res
+        if check_grad and isinstance(first, Tensor) and first._data.dtype.kind == "f":
+            # Only differentiable (floating) results: comparisons and indices pass, as in PyTorch.
+            raise AdcliError(f"{_ALIAS.get(name, name)}(): functions with out=... arguments "
+                             "don't support automatic differentiation, but one of the arguments "
+                             "requires grad.")
+        if isinstance(res, tuple):
+            if not isinstance(out, tuple | list) or len(out) != len(res):
+                raise TypeError(f"{name}(): argument 'out' must be tuple of {len(res)} Tensors")
+            for d, r in zip(out, res):
+                _write(d, r)
+            return type(res)(*out) if hasattr(res, "_fields") else tuple(out)
+        _write(out, res)
+        return out
+
+    return op
+
+
+def with_device(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """``fn`` (a creation function) refusing devices other than the CPU, as a CPU build."""
+
+    @functools.wraps(fn)
+    def create(*args: Any, **kwargs: Any) -> Any:
+        check(kwargs.get("device"))
+        return fn(*args, **kwargs)
+
+    return create
