@@ -268,6 +268,12 @@ CASES.update({
 
 
 # -- in-place variants and operators --
+def _index_copy_(a, s):
+    c = a * 1.0
+    c.index_copy_(0, adcli.tensor([2, 0]), s)
+    return c * a
+
+
 def _index_add_(a, s):
     c = a * 1.0
     c.index_add_(0, adcli.tensor([2, 0, 2]), s, alpha=-0.5)
@@ -282,6 +288,7 @@ CASES.update({
     "index_fill_tensor": Case(lambda a, v: adcli.index_fill(a, 0, adcli.tensor([1]), v),
                               [M, ()]),
     "index_add_dim": Case(_index_add_, [M, (3, 4)]),
+    "index_copy": Case(_index_copy_, [M, (2, 4)]),
 })
 
 def _graph_names(outs: Any) -> set[str]:
