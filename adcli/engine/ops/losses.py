@@ -8,14 +8,17 @@ from typing import Any
 
 import numpy as np
 
+from ..dtypes import scalar_type_name
 from ..errors import InvalidArgumentError, ShapeMismatchError
 from ..op import defop
 from ..tensor import Tensor
 from .activations import _np_softplus, log_softmax
-from .arithmetic import div, mul, sub
+from .arithmetic import add, div, eq, logical_not, mul, neg, sub
 from .common import _bin, as_tensor, broadcast_shapes
+from .indexing import gather, masked_fill_, masked_select
 from .pointwise import abs, exp, xlogy
 from .reductions import mean, sum
+from .shape import reshape, view
 
 # ==============================================================================================
 # the table: forwards and derivative formulas
@@ -338,16 +341,80 @@ def nll_loss(input: Tensor, target: Tensor, weight: Tensor | None = None,
 def cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = None,
                   ignore_index: int = -100, reduction: str = "mean",
                   label_smoothing: float = 0.0) -> Tensor:
-    """``nll_loss(log_softmax(input, 1), target)`` for class-index targets, as PyTorch does."""
-    if label_smoothing:
-        raise InvalidArgumentError("cross_entropy: label_smoothing is not supported by adcli")
+    """``nll_loss(log_softmax(input, 1), target)`` for class-index targets; probability targets
+    (same shape as input) and ``label_smoothing`` composed as PyTorch composes them."""
     t = as_tensor(target)
-    if t._data.dtype.kind == "f":
-        raise InvalidArgumentError(
-            "cross_entropy: adcli supports class-index targets (int64), not probabilities"
-        )
     dim = 0 if input._data.ndim == 1 else 1
+    if tuple(input.shape) == tuple(t.shape):
+        if t._data.dtype.kind != "f":
+            raise InvalidArgumentError("Expected floating point type for target with class "
+                                       f"probabilities, got {scalar_type_name(t._data.dtype)}")
+        if ignore_index >= 0:
+            raise InvalidArgumentError("ignore_index is not supported for floating point target")
+        return _cross_entropy_probs(input, t, weight, _reduction(reduction), label_smoothing, dim)
+    if label_smoothing > 0.0:
+        if label_smoothing > 1.0:
+            raise InvalidArgumentError(
+                f"label_smoothing must be between 0.0 and 1.0. Got: {label_smoothing}")
+        return _cross_entropy_smoothed(input, t, weight, ignore_index, _reduction(reduction),
+                                       label_smoothing, dim)
     return nll_loss(log_softmax(input, dim), t, weight, ignore_index, reduction)
+
+
+def _class_weight(weight: Tensor, ndim: int, dim: int) -> Tensor:
+    shape = [1] * ndim
+    shape[dim] = weight.shape[0]
+    return view(weight, tuple(shape))
+
+
+def _cross_entropy_probs(input: Tensor, target: Tensor, weight: Tensor | None, reduction: str,
+                         label_smoothing: float, dim: int) -> Tensor:
+    n_classes = input.shape[dim]
+    if weight is not None and (weight._data.ndim != 1 or weight._data.size != n_classes):
+        raise InvalidArgumentError(
+            f"cross_entropy: weight tensor should be defined either for all {n_classes} classes "
+            f"or no classes but got weight tensor of shape: {list(weight.shape)}")
+    logp = log_softmax(input, dim)
+    if label_smoothing > 0.0:
+        if label_smoothing > 1.0:
+            raise InvalidArgumentError(
+                f"label_smoothing must be between 0.0 and 1.0. Got: {label_smoothing}")
+        target = add(mul(target, 1 - label_smoothing), label_smoothing / n_classes)
+    prod = mul(logp, target)
+    if weight is not None:
+        w = _class_weight(weight, input._data.ndim, 1) if input._data.ndim > 1 else weight
+        prod = mul(prod, w)
+    if reduction == "none":
+        return neg(sum(prod, dim))
+    total = neg(sum(prod))
+    if reduction == "sum":
+        return total
+    return div(total, input._data.size // n_classes)
+
+
+def _cross_entropy_smoothed(input: Tensor, target: Tensor, weight: Tensor | None,
+                            ignore_index: int, reduction: str, label_smoothing: float,
+                            dim: int) -> Tensor:
+    logp = log_softmax(input, dim)
+    nll = nll_loss(logp, target, weight, ignore_index, reduction)
+    n_classes = logp.shape[dim]
+    if weight is not None:
+        smooth = neg(sum(mul(logp, _class_weight(weight, logp._data.ndim, dim)), dim))
+    else:
+        smooth = neg(sum(logp, dim))
+    ignore = eq(target, ignore_index)
+    masked_fill_(smooth, ignore, 0.0)
+    if reduction == "mean":
+        if weight is not None:
+            kept = reshape(masked_select(target, logical_not(ignore)), (-1,))
+            ret = div(sum(smooth), sum(gather(weight, 0, kept)))
+        else:
+            ret = div(sum(smooth), sum(logical_not(ignore)))
+    elif reduction == "sum":
+        ret = sum(smooth)
+    else:
+        ret = smooth
+    return add(mul(nll, 1 - label_smoothing), mul(ret, label_smoothing / n_classes))
 
 
 def huber_loss(input: Tensor, target: Tensor, reduction: str = "mean", delta: float = 1.0,
