@@ -14,10 +14,11 @@ from ..errors import InvalidArgumentError
 from ..op import defop
 from ..random_ops import dropout_noise
 from ..tensor import Tensor
-from .arithmetic import add, div, mul, mul_, neg
+from .arithmetic import add, div, gt, mul, mul_, neg
 from .common import _inplace_unary
 from .conversion import _float, to
-from .pointwise import _np_sigmoid, abs, sigmoid_op, tanh_op
+from .pointwise import _np_sigmoid, abs, sigmoid_op, tanh_op, where
+from .shape import view
 
 # ==============================================================================================
 # the table: forwards and derivative formulas
@@ -456,6 +457,25 @@ def softmin(input: Tensor, dim: Any = None, _stacklevel: int = 3, dtype: Any = N
     return softmax(neg(input), dim, dtype=dtype)
 
 
+def prelu(input: Tensor, weight: Tensor) -> Tensor:
+    """``x if x > 0 else weight * x``, the weight per channel (dim 1). torch records one
+    PreluKernelBackward0; adcli composes it from where and mul (same values and gradients)."""
+    n = weight._data.size
+    if weight._data.ndim > 1:
+        raise InvalidArgumentError(f"prelu: Expected `weight` to be a scalar or 1D tensor, but "
+                                   f"got: ndim = {weight._data.ndim}")
+    nd = input._data.ndim
+    w = weight
+    if n != 1:
+        channels = input.shape[1] if nd >= 2 else 0
+        if channels != n:
+            raise InvalidArgumentError(
+                "Mismatch of parameter numbers and input channel size. Found parameter numbers "
+                f"= {n} and channel size = {channels}.")
+        w = view(weight, (n,) + (1,) * (nd - 2))
+    return where(gt(input, 0), input, mul(w, input))
+
+
 # ==============================================================================================
 # the names this family adds: torch.<name>, Tensor.<name>, torch.nn.functional.<name>
 # ==============================================================================================
@@ -473,4 +493,5 @@ FUNCTIONAL: dict[str, Any] = {
     "log_softmax": log_softmax, "dropout": dropout, "relu6": relu6, "hardtanh": hardtanh,
     "logsigmoid": logsigmoid, "softsign": softsign, "hardsigmoid": hardsigmoid,
     "hardswish": hardswish, "mish": mish, "selu": selu, "celu": celu, "softmin": softmin,
+    "prelu": prelu,
 }

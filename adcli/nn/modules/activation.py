@@ -5,16 +5,18 @@ from __future__ import annotations
 import warnings
 from typing import Any
 
+from adcli.engine import creation, ops
 from adcli.engine import functional as F
-from adcli.engine import ops
 from adcli.engine.tensor import Tensor
 
+from .. import init
+from ..parameter import Parameter
 from .module import Module
 
 __all__ = [
     "ReLU", "ReLU6", "LeakyReLU", "ELU", "CELU", "SELU", "GELU", "SiLU", "Mish", "Softplus",
     "Tanh", "Sigmoid", "Hardtanh", "Hardsigmoid", "Hardswish", "LogSigmoid", "Softsign",
-    "Softmax", "LogSoftmax", "Softmin",
+    "Softmax", "LogSoftmax", "Softmin", "Softmax2d", "PReLU",
 ]
 
 
@@ -207,3 +209,34 @@ class LogSoftmax(_DimSoftmax):
 
 class Softmin(_DimSoftmax):
     _fn = staticmethod(F.softmin)
+
+
+class Softmax2d(Module):
+    """Softmax over the channel dimension of (N, C, H, W) or (C, H, W) inputs."""
+
+    def forward(self, input: Tensor) -> Tensor:
+        if input.dim() not in (3, 4):
+            raise ValueError(
+                f"Softmax2d: expected input to be 3D or 4D, got {input.dim()}D instead")
+        return F.softmax(input, -3)
+
+
+class PReLU(Module):
+    """``max(0, x) + weight * min(0, x)`` with a learned slope (one, or one per channel)."""
+
+    def __init__(self, num_parameters: int = 1, init: float = 0.25, device: Any = None,
+                 dtype: Any = None) -> None:
+        self.num_parameters = num_parameters
+        super().__init__()
+        self.init = init
+        self.weight = Parameter(creation.empty(num_parameters, dtype=dtype))
+        self.reset_parameters()
+
+    def reset_parameters(self) -> None:
+        init.constant_(self.weight, self.init)
+
+    def forward(self, input: Tensor) -> Tensor:
+        return F.prelu(input, self.weight)
+
+    def extra_repr(self) -> str:
+        return f"num_parameters={self.num_parameters}"
