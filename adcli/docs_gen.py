@@ -59,6 +59,7 @@ _COMPOSITE.update({
 _COMPOSITE.update({
     "F.bilinear": ["diagonal", "permute", "unsqueeze", "sum_dim", "mul", "view",
                    "_reshape_alias", "_unsafe_view", "clone", "bmm", "add"],
+    "F.prelu": ["where", "mul", "view"],
 })
 _NO_GRAD_NOTE = "no derivative: the result does not require grad (or is a new leaf)"
 _LIBRARY_NOTES = {"nn": "gradients: those of the ops it runs (see the functions above)",

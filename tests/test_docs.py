@@ -108,6 +108,7 @@ def _probes():
         # -- layers of adcli.nn --
         "F.bilinear": [F.bilinear(leaf(2, 3), leaf(2, 2), leaf(4, 3, 2), leaf(4)),
                        F.bilinear(leaf(3), leaf(2), leaf(1, 3, 2))],
+        "F.prelu": [F.prelu(m, leaf(3)), F.prelu(v, leaf(1))],
     }
 
 
