@@ -227,6 +227,11 @@ SCHEDULERS = [
     ("ExponentialLR", {"gamma": 0.9}),
     ("LambdaLR", {"lr_lambda": lambda e: 1.0 / (e + 1)}),
     ("LambdaLR", {"lr_lambda": [lambda e: 0.95**e, lambda e: e + 1]}),
+    ("MultiplicativeLR", {"lr_lambda": lambda e: 0.9 if e % 2 else 1.05}),
+    ("ConstantLR", {"factor": 0.25, "total_iters": 4}),
+    ("LinearLR", {"start_factor": 0.1, "end_factor": 0.9, "total_iters": 6}),
+    ("CosineAnnealingLR", {"T_max": 4, "eta_min": 0.01}),
+    ("CosineAnnealingLR", {"T_max": 7}),
 ]
 
 
@@ -253,6 +258,39 @@ def test_lr_schedulers_match_torch(name: str, kw: dict[str, Any]) -> None:
     for k in ("last_epoch", "base_lrs", "_step_count", "_last_lr"):
         assert sda[k] == sdt[k]
     assert opt_a.param_groups[0]["initial_lr"] == 0.1
+
+
+def test_reduce_lr_on_plateau_matches_torch() -> None:
+    metrics = [1.0, 0.9, 0.95, 0.95, 0.96, 0.97, 0.5, 0.6, 0.7, 0.8, 0.9, 0.91, 0.92, 0.93]
+
+    def run(L: Any, **kw: Any) -> Any:
+        p, q = L.nn.Parameter(L.zeros(1)), L.nn.Parameter(L.zeros(1))
+        opt = L.optim.Adam([{"params": [p]}, {"params": [q], "lr": 0.5}], lr=0.1)
+        sched = L.optim.lr_scheduler.ReduceLROnPlateau(opt, **kw)
+        out = []
+        for m in metrics:
+            opt.step()
+            sched.step(m)
+            out.append((sched.get_last_lr(), sched.num_bad_epochs, sched.cooldown_counter))
+        return out, {k: v for k, v in sched.state_dict().items()}
+
+    for kw in ({"patience": 1}, {"patience": 0, "cooldown": 2, "factor": 0.5},
+               {"mode": "max", "threshold_mode": "abs", "threshold": 0.05, "patience": 1,
+                "min_lr": [0.05, 0.2]}):
+        (ha, sa), (ht, st) = run(adcli, **kw), run(torch, **kw)
+        assert ha == ht
+        assert sa == st
+    for bad in ({"factor": 1.0}, {"mode": "avg"}, {"threshold_mode": "pct"},
+                {"min_lr": [0.1, 0.2, 0.3]}):
+        def make(L: Any, kw: dict[str, Any] = bad) -> Any:
+            return L.optim.lr_scheduler.ReduceLROnPlateau(
+                L.optim.SGD([L.nn.Parameter(L.zeros(1))], lr=1.0), **kw)
+
+        with pytest.raises(ValueError) as te:
+            make(torch)
+        with pytest.raises(ValueError) as ae:
+            make(adcli)
+        assert str(ae.value) == str(te.value)
 
 
 def test_scheduler_warnings_and_epoch_argument_match_torch() -> None:
