@@ -28,16 +28,10 @@ _LINEAR_FNS = ("linear", "conv1d", "conv2d", "conv3d", "conv_transpose1d", "conv
 
 
 def _draw(tensor: Tensor, kind: str, a: float, b: float, generator: Any) -> Tensor:
-    """``tensor.uniform_(a, b)`` / ``tensor.normal_(a, b)`` (mean a, std b), in place."""
-    method = getattr(tensor, kind, None)
-    if method is not None:
-        return method(a, b) if generator is None else method(a, b, generator=generator)
-    # Until the engine has Tensor.uniform_/normal_: NumPy draws from adcli's seeded generator.
-    from adcli.engine.creation import generator as _gen
-
-    g = _gen()
-    arr = g.uniform(a, b, tensor.shape) if kind == "uniform_" else g.normal(a, b, tensor.shape)
-    return ops.copy_(tensor, Tensor._make(arr.astype(tensor._data.dtype), None, 0, None))
+    """``tensor.uniform_(a, b)`` / ``tensor.normal_(a, b)`` (mean a, std b), in place: the
+    values torch draws for the same seed (adcli's generator is torch's)."""
+    method = getattr(tensor, kind)
+    return method(a, b) if generator is None else method(a, b, generator=generator)
 
 
 def calculate_gain(nonlinearity: str, param: float | None = None) -> float:

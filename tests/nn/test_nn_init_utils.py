@@ -1,8 +1,8 @@
 """``nn.init`` and ``nn.utils`` against torch.
 
 Initialisers are compared RNG-independently (the bounds and draw calls they make, and the
-deterministic ones by value); with a torch-identical generator, also value by value for the
-same ``manual_seed``.
+deterministic ones by value) and value by value for the same ``manual_seed`` (adcli's
+generator draws torch's numbers).
 """
 
 from __future__ import annotations
@@ -21,26 +21,6 @@ from adcli import nn  # noqa: E402
 
 RNG = np.random.default_rng(5)
 SHAPES = [(3, 4), (5, 2, 3), (2, 6, 3, 2), (4, 1, 1, 1, 2)]
-
-
-def _rng_matches_torch() -> bool:
-    """Whether adcli's generator already draws torch's numbers (issue 10, item 7)."""
-    try:
-        adcli.manual_seed(7)
-        torch.manual_seed(7)
-        a = adcli.zeros(17, dtype=adcli.float64)
-        t = torch.zeros(17, dtype=torch.float64)
-        if not hasattr(a, "uniform_"):
-            return False
-        a.uniform_(-1, 1)
-        t.uniform_(-1, 1)
-        return bool(np.array_equal(a.numpy(), t.numpy()))
-    except Exception:
-        return False
-
-
-needs_torch_rng = pytest.mark.xfail(not _rng_matches_torch(), strict=True,
-                                    reason="needs torch-identical RNG")
 
 
 def test_calculate_gain_and_fans_match_torch() -> None:
@@ -168,7 +148,6 @@ def test_orthogonal_and_trunc_normal_properties() -> None:
     assert "Initializing zero-element tensors is a no-op" in str(w[0].message)
 
 
-@needs_torch_rng
 @pytest.mark.parametrize("seed", [0, 1, 1234])
 def test_init_values_match_torch_for_the_same_seed(seed: int) -> None:
     for dtype in ("float32", "float64"):
@@ -187,9 +166,9 @@ def test_init_values_match_torch_for_the_same_seed(seed: int) -> None:
                                            err_msg=f"{fn} {kw} {shape} {dtype}")
 
 
-@needs_torch_rng
 @pytest.mark.parametrize("seed", [0, 3])
 def test_layer_initial_values_match_torch_for_the_same_seed(seed: int) -> None:
+    """Every layer's parameters and buffers, built in one go after the same manual_seed."""
     def build(N: Any) -> Any:
         return N.Sequential(N.Linear(5, 4), N.Bilinear(2, 3, 2), N.Conv1d(2, 4, 3),
                             N.Conv2d(3, 2, 2, groups=1), N.ConvTranspose2d(2, 4, 3),
@@ -280,3 +259,28 @@ def test_import_adcli_as_torch_namespaces() -> None:
     assert T.optim.SGD.__name__ == "SGD" and T.optim.lr_scheduler.StepLR.__name__ == "StepLR"
     assert T.nn.functional.relu is nn.functional.relu
     assert isinstance(T.nn.Parameter(T.zeros(1)), T.Tensor)
+
+
+def test_init_with_a_generator_matches_torch() -> None:
+    ga, gt = adcli.Generator().manual_seed(11), torch.Generator().manual_seed(11)
+    a, t = adcli.zeros(4, 5, dtype=adcli.float64), torch.zeros(4, 5, dtype=torch.float64)
+    for fn, kw in (("kaiming_uniform_", {"a": 0.3}), ("xavier_normal_", {}),
+                   ("trunc_normal_", {"std": 0.5})):
+        getattr(nn.init, fn)(a, generator=ga, **kw)
+        getattr(torch.nn.init, fn)(t, generator=gt, **kw)
+        np.testing.assert_array_equal(a.numpy(), t.numpy(), err_msg=fn)
+
+
+@pytest.mark.parametrize("seed", [0, 5])
+def test_dropout_module_matches_torch_for_the_same_seed(seed: int) -> None:
+    x = RNG.standard_normal((6, 7))
+    for p, dtype in ((0.5, "float32"), (0.2, "float64")):
+        adcli.manual_seed(seed)
+        torch.manual_seed(seed)
+        xa = adcli.tensor(x, dtype=getattr(adcli, dtype), requires_grad=True)
+        xt = torch.tensor(x, dtype=getattr(torch, dtype), requires_grad=True)
+        ya, yt = nn.Dropout(p)(xa), torch.nn.Dropout(p)(xt)
+        np.testing.assert_array_equal(ya.detach().numpy(), yt.detach().numpy())
+        ya.sum().backward()
+        yt.sum().backward()
+        np.testing.assert_array_equal(xa.grad.numpy(), xt.grad.numpy())
