@@ -180,6 +180,12 @@ def test_modes_grads_and_conversion() -> None:
     assert bn.num_batches_tracked.dtype == adcli.int64
     _same_error(lambda: nn.Linear(1, 1).to(adcli.int64), lambda: torch.nn.Linear(1, 1).to(
         torch.int64))
+    # Devices as a CPU-only torch: "cpu" works, CUDA fails with torch's CPU-build error.
+    lin = nn.Linear(2, 2).to(adcli.device("cpu")).to("cpu", adcli.float64)
+    assert lin.weight.dtype == adcli.float64
+    for how in (lambda L: L.nn.Linear(1, 1).to("cuda"), lambda L: L.nn.Linear(1, 1).cuda(),
+                lambda L: L.nn.Linear(1, 1).to(L.device("cuda:0"))):
+        _same_error(lambda how=how: how(adcli), lambda how=how: how(torch))
 
 
 def test_load_state_dict_and_its_errors_match_torch() -> None:
