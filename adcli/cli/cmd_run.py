@@ -100,7 +100,7 @@ def _report_run(reports: list[Any], *, json_out: bool, quiet: bool) -> None:
             _stderr(f"adcli: internal error in {r.spec}: {r.internal}\n"
                     "This is a bug in adcli; rerun with --debug for a traceback.")
         elif r.error is not None:
-            where = f"step {r.error.step}" if r.error.step is not None else "tensors"
+            where = r.error.where
             _stderr(f"{r.spec}:{r.error.line or 1}:{r.error.column or 1}: {where} failed: "
                     f"{r.error.kind}: {r.error.message}")
     if json_out:

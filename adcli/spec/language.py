@@ -31,6 +31,7 @@ from functools import cache
 from typing import Any
 
 from .errors import SpecError
+from .lang_flow import DEFAULT_ALIASES, IMPORTABLE_MODULES, MATH_NAMES, FlowChecker
 
 MAX_DEPTH = 64
 """Deepest allowed nesting of an expression (``((((x))))`` counts four)."""
@@ -38,14 +39,27 @@ MAX_DEPTH = 64
 BUILTINS = frozenset({"print", "len", "float", "int", "bool", "str", "round", "abs", "list",
                       "tuple"})
 """Python builtins usable bare in a spec (bindings take precedence, then these, then ops)."""
+SOFT_BUILTINS = frozenset({"range", "zip", "enumerate", "dict", "set", "sorted", "reversed",
+                           "any", "all", "sum", "min", "max"})
+"""More builtins a spec may call; a spec may rebind these names. ``sum``, ``min`` and ``max``
+called on a tensor are torch's ops, on anything else Python's."""
 
 NAMESPACES = ("torch", "F")
 RESERVED = frozenset({"torch", "F", "nn", "autograd", "print", "True", "False", "None"})
 
 # Attributes readable on values that are not tensors (max/min results, grad_fn nodes, dtypes).
 EXTRA_ATTRS = frozenset({"values", "indices", "next_functions", "is_floating_point"})
-# Methods callable on values that are not tensors (grad_fn.name(), shape.numel()).
+# Methods callable on values that are not tensors (grad_fn.name(), shape.numel(), and the
+# bounded list and dict methods).
 EXTRA_METHODS = frozenset({"name", "numel"})
+PY_METHODS: dict[type, frozenset[str]] = {
+    list: frozenset({"append", "extend", "pop", "insert", "index", "count", "copy", "reverse"}),
+    dict: frozenset({"items", "keys", "values", "get", "update", "pop", "copy"}),
+    tuple: frozenset({"index", "count"}),
+    set: frozenset({"add", "copy"}),
+    str: frozenset({"upper", "lower", "strip", "startswith", "endswith"}),
+}
+_PY_METHOD_NAMES = frozenset().union(*PY_METHODS.values())
 # Methods refused even if the engine offers them: they hand out raw NumPy arrays.
 REFUSED_METHODS = frozenset({"numpy", "__array__"})
 # Tensor attributes a statement may assign (``x.grad = None``, ``x.requires_grad = True``).
@@ -130,7 +144,7 @@ class SourceMap:
         return SpecError(self.file, line, col, message, kind)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Vocabulary:
     """The names a spec may use: the engine's ops, tensor methods and attributes."""
 
@@ -140,14 +154,35 @@ class Vocabulary:
     tensor_methods: frozenset[str]
     tensor_attrs: frozenset[str]
     builtins: frozenset[str] = BUILTINS
+    packages: Mapping[str, str] = field(default_factory=dict)
+    """torch namespaces served by adcli packages (``{"torch.nn": "adcli.nn"}``): the public
+    names defined in those packages are the spec's ``torch.nn.*``/``torch.optim.*``."""
+    trusted: tuple[str, ...] = ("adcli",)
+    """Module roots whose classes and functions a package name may resolve to."""
+    _resolved: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
     @property
     def methods(self) -> frozenset[str]:
-        return (self.tensor_methods | EXTRA_METHODS) - REFUSED_METHODS
+        return (self.tensor_methods | EXTRA_METHODS | _PY_METHOD_NAMES
+                | self.object_names) - REFUSED_METHODS
 
     @property
     def attrs(self) -> frozenset[str]:
-        return self.tensor_attrs | EXTRA_ATTRS
+        return self.tensor_attrs | EXTRA_ATTRS | self.object_names
+
+    @functools.cached_property
+    def object_names(self) -> frozenset[str]:
+        from .objects import object_names
+
+        return object_names(self)
+
+    def resolve_package(self, qual: str) -> Any:
+        """The object behind ``torch.nn.Linear``-style names (None: not in the whitelist)."""
+        if qual not in self._resolved:
+            from .objects import resolve_package
+
+            self._resolved[qual] = resolve_package(self, qual)
+        return self._resolved[qual]
 
 
 @cache
@@ -159,6 +194,8 @@ def default_vocabulary() -> Vocabulary:
         torch=registry.TORCH, functional=registry.FUNCTIONAL, autograd=registry.AUTOGRAD,
         tensor_methods=frozenset(registry.TENSOR_METHODS),
         tensor_attrs=frozenset(registry.TENSOR_ATTRS),
+        packages={"torch.nn": "adcli.nn", "torch.optim": "adcli.optim",
+                  "torch.autograd": "adcli.autograd"},
     )
 
 
@@ -176,25 +213,39 @@ class OpRef(ast.expr):
 
 
 @dataclass
-class Checker:
+class Checker(FlowChecker):
     """Walks an ``ast`` tree, refusing what the spec language does not allow."""
 
     srcmap: SourceMap
     vocab: Vocabulary
     bound: set[str] = field(default_factory=set)
+    aliases: dict[str, str] = field(default_factory=dict)
+    """Names bound by imports (``nn`` -> ``torch.nn``, ``grad`` -> ``torch.autograd.grad``)."""
+    loops: int = 0
+    function: bool = False
 
     def fail(self, node: Any, message: str) -> SpecError:
         return self.srcmap.error(node, message)
+
+    def child(self, bound: set[str], *, function: bool, loops: int) -> Checker:
+        """A checker for a function body or comprehension: its own names, no leaks out."""
+        aliases = {k: v for k, v in self.aliases.items() if k not in bound}
+        return Checker(self.srcmap, self.vocab, bound, aliases, loops, function)
 
     # -- statements --------------------------------------------------------------------------
     def block(self, stmts: Iterable[ast.stmt]) -> list[ast.stmt]:
         return [s for s in (self.stmt(s) for s in stmts) if s is not None]
 
     def stmt(self, node: ast.stmt) -> ast.stmt | None:
+        node.adcli_pos = self.srcmap.position(  # type: ignore[attr-defined]
+            node.lineno, node.col_offset)
         if isinstance(node, ast.Expr):
             node.value = self.expr(node.value, 0)
             return node
         if isinstance(node, ast.Assign):
+            if any(isinstance(n, ast.Lambda) for n in ast.walk(node.value)):
+                # f = lambda n: ... f(n - 1): the lambda may call the name it is bound to
+                self.bound.update(t.id for t in node.targets if isinstance(t, ast.Name))
             node.value = self.expr(node.value, 0)
             node.targets = [self.target(t, allow_tuple=True) for t in node.targets]
             return node
@@ -213,14 +264,11 @@ class Checker:
             return node
         if isinstance(node, ast.With):
             return self.with_(node)
-        if isinstance(node, ast.Import):
-            names = [(a.name, a.asname) for a in node.names]
-            if names in ([("torch", None)], [("torch.nn.functional", "F")]):
-                return None  # accepted and ignored, so tutorial code pastes as is
-            raise self.fail(node, "only 'import torch' and 'import torch.nn.functional as F' "
-                                  "are allowed in a spec")
         if isinstance(node, ast.Pass):
             return node
+        checked = self.flow_stmt(node)
+        if checked is not False:
+            return checked  # type: ignore[return-value]
         raise self.fail(node, f"{_describe(node)} is not allowed in a spec")
 
     def with_(self, node: ast.With) -> ast.With:
@@ -247,6 +295,7 @@ class Checker:
             if node.id in RESERVED or node.id in BUILTINS:
                 raise self.fail(node, f"cannot assign to the reserved name '{node.id}'")
             self.bound.add(node.id)
+            self.aliases.pop(node.id, None)
             return node
         if isinstance(node, ast.Subscript):
             node.value = self.expr(node.value, 1)
@@ -262,7 +311,7 @@ class Checker:
         if isinstance(node, ast.Tuple | ast.List) and allow_tuple:
             if not node.elts:
                 raise self.fail(node, "cannot assign to an empty tuple")
-            node.elts = [self.target(e, allow_tuple=False) for e in node.elts]
+            node.elts = [self.target(e, allow_tuple=True) for e in node.elts]
             return node
         raise self.fail(node, f"cannot assign to {_describe(node)}")
 
@@ -327,6 +376,9 @@ class Checker:
             return self.fstring(node, d)
         if isinstance(node, ast.Slice):
             raise self.fail(node, "a slice is only allowed inside [...]")
+        checked = self.flow_expr(node, depth)
+        if checked is not None:
+            return checked
         raise self.fail(node, f"{_describe(node)} is not allowed in a spec")
 
     def slice(self, node: ast.expr, depth: int) -> ast.expr:
@@ -368,9 +420,6 @@ class Checker:
             self.check_name(k, k.arg)
         func = node.func
         if isinstance(func, ast.Name):
-            if func.id in self.bound:
-                raise self.fail(func, f"'{func.id}' is a value, not an op: only ops and tensor "
-                                      "methods can be called")
             node.func = self.load_name(func, call=True)
         elif isinstance(func, ast.Attribute):
             ref = self.op_ref(func)
@@ -382,8 +431,10 @@ class Checker:
                 self.check_name(func, func.attr)
                 if func.attr not in self.vocab.methods:
                     raise self.fail(func, f"unknown method '{func.attr}'")
+        elif isinstance(func, ast.Lambda | ast.Subscript | ast.Call):
+            node.func = self.expr(func, depth)  # (lambda x: x)(1), layers[0](x), f()(x)
         else:
-            raise self.fail(func, "only ops and tensor methods can be called")
+            raise self.fail(func, "only ops, tensor methods and functions can be called")
         node.args = [self.expr(a, depth) for a in node.args]
         for k in node.keywords:
             k.value = self.expr(k.value, depth)
@@ -403,53 +454,91 @@ class Checker:
         if name in self.bound:
             return node
         loc = _loc(node)
-        if name in self.vocab.builtins:
+        if name in self.vocab.builtins or name in SOFT_BUILTINS:
             if not call:
                 raise self.fail(node, f"builtin '{name}' must be called: {name}(...)")
             return OpRef("builtins", name, name, **loc)
+        if name in self.aliases:
+            ref = self.resolve_path(self.aliases[name], node)
+            if ref is None:
+                raise self.fail(node, f"'{name}' is a namespace: use {name}.NAME")
+            return ref if call else self.value_ref(ref, node)
         for ns, table in (("torch", self.vocab.torch), ("functional", self.vocab.functional)):
             if name in table:
                 ref = OpRef(ns, name, name, **loc)
                 return ref if call else self.value_ref(ref, node)
-        if name in NAMESPACES or name in ("nn", "autograd"):
+        if name in NAMESPACES or name in DEFAULT_ALIASES:
             raise self.fail(node, f"'{name}' is a namespace: use {name}.NAME")
         raise self.fail(node, f"name '{name}' is not defined (not an op, a builtin or a name "
                               "bound earlier in the spec)")
 
     def op_ref(self, node: ast.Attribute) -> OpRef | None:
-        """Resolve ``torch.X``, ``F.X``, ``torch.nn.functional.X``, ``torch.autograd.X``."""
+        """Resolve ``torch.X``, ``F.X``, ``torch.nn.functional.X``, ``torch.autograd.X``,
+        ``torch.nn.Linear``, ``math.pi`` and names under imported aliases (``nn.Linear``)."""
         chain: list[str] = []
         cur: ast.expr = node
         while isinstance(cur, ast.Attribute):
             chain.append(cur.attr)
             cur = cur.value
-        if not isinstance(cur, ast.Name) or cur.id not in NAMESPACES or cur.id in self.bound:
+        if not isinstance(cur, ast.Name) or cur.id in self.bound:
             return None
-        chain.append(cur.id)
+        root = cur.id
+        if root in self.aliases:
+            prefix = self.aliases[root]
+        elif root in DEFAULT_ALIASES:
+            prefix = DEFAULT_ALIASES[root]
+        elif root == "torch":
+            prefix = "torch"
+        else:
+            return None
+        chain.append(root)
         chain.reverse()
         for part in chain:
             self.check_name(node, part)
-        qual = ".".join(chain)
-        if chain[0] == "F":
-            ns, rest = "functional", chain[1:]
-        elif chain[1:3] == ["nn", "functional"]:
-            ns, rest = "functional", chain[3:]
-        elif chain[1:2] == ["autograd"]:
-            ns, rest = "autograd", chain[2:]
-        else:
-            ns, rest = "torch", chain[1:]
-        table = {"torch": self.vocab.torch, "functional": self.vocab.functional,
-                 "autograd": self.vocab.autograd}[ns]
-        if len(rest) != 1 or rest[0] not in table:
-            raise self.fail(node, f"unknown name '{qual}'")
-        return OpRef(ns, rest[0], qual, **_loc(node))
+        qual = ".".join([prefix, *chain[1:]])
+        ref = self.resolve_path(qual, node, shown=".".join(chain))
+        if ref is None:
+            raise self.fail(node, f"'{'.'.join(chain)}' is a namespace: use "
+                                  f"{'.'.join(chain)}.NAME")
+        return ref
+
+    def resolve_path(self, qual: str, node: Any, shown: str | None = None) -> OpRef | None:
+        """The OpRef of a qualified name (``torch.nn.functional.relu``); None for a namespace
+        (``torch.nn``); a SpecError if the whitelist does not have it."""
+        shown = shown or qual
+        if qual in IMPORTABLE_MODULES:
+            return None
+        parts = qual.split(".")
+        loc = _loc(node)
+        name = parts[-1]
+        head = ".".join(parts[:-1])
+        if head == "math":
+            if name in MATH_NAMES:
+                return OpRef("math", name, shown, **loc)
+        elif head == "torch":
+            if name in self.vocab.torch:
+                return OpRef("torch", name, shown, **loc)
+        elif head == "torch.nn.functional":
+            if name in self.vocab.functional:
+                return OpRef("functional", name, shown, **loc)
+        elif head == "torch.autograd" and name in self.vocab.autograd:
+            return OpRef("autograd", name, shown, **loc)
+        if parts[0] == "torch" and len(parts) > 2 and head != "torch.nn.functional":
+            obj = self.vocab.resolve_package(qual)
+            if obj is not None:
+                if _is_namespace(obj):
+                    return None
+                return OpRef("package", qual, shown, **loc)
+        raise self.fail(node, f"unknown name '{shown}'")
 
     def value_ref(self, ref: OpRef, node: ast.expr) -> OpRef:
-        table = {"torch": self.vocab.torch, "functional": self.vocab.functional,
-                 "autograd": self.vocab.autograd}[ref.namespace]
-        if callable(table[ref.name]) and not _is_value(table[ref.name]):
-            raise self.fail(node, f"'{ref.qualname}' is an op: call it, {ref.qualname}(...)")
         return ref
+
+
+def _is_namespace(obj: Any) -> bool:
+    import types
+
+    return isinstance(obj, types.ModuleType)
 
 
 def _is_value(obj: Any) -> bool:
@@ -502,27 +591,29 @@ def _char_pos(text: str, line: int, col_chars: int) -> tuple[int, int]:
 
 
 def parse_block(text: str, srcmap: SourceMap, vocab: Vocabulary,
-                bound: set[str]) -> list[ast.stmt]:
-    """Parse and check statements; adds the names they assign to ``bound``."""
+                bound: set[str], aliases: dict[str, str] | None = None) -> list[ast.stmt]:
+    """Parse and check statements; adds the names they assign to ``bound`` (and the names
+    their imports bind to ``aliases``)."""
     if not text.strip():
         raise srcmap.error(None, "empty statement")
     tree = _parse(text, srcmap, "exec")
     assert isinstance(tree, ast.Module)
     try:
-        return Checker(srcmap, vocab, bound).block(tree.body)
+        return Checker(srcmap, vocab, bound, {} if aliases is None else aliases).block(
+            tree.body)
     except RecursionError:
         raise srcmap.error(None, "expression nested too deeply", "limit_exceeded") from None
 
 
 def parse_expression(text: str, srcmap: SourceMap, vocab: Vocabulary,
-                     bound: set[str]) -> ast.expr:
+                     bound: set[str], aliases: dict[str, str] | None = None) -> ast.expr:
     """Parse and check one expression."""
     if not text.strip():
         raise srcmap.error(None, "empty expression")
     tree = _parse(text.strip(), srcmap, "eval")
     assert isinstance(tree, ast.Expression)
     try:
-        return Checker(srcmap, vocab, bound).expr(tree.body, 0)
+        return Checker(srcmap, vocab, bound, dict(aliases or {})).expr(tree.body, 0)
     except RecursionError:
         raise srcmap.error(None, "expression nested too deeply", "limit_exceeded") from None
 
@@ -530,11 +621,15 @@ def parse_expression(text: str, srcmap: SourceMap, vocab: Vocabulary,
 def backward_receivers(stmts: Iterable[ast.AST]) -> list[ast.expr]:
     """The receivers ``X`` of every ``X.backward(...)`` call in checked statements."""
     found: list[ast.expr] = []
-    for stmt in stmts:
-        for node in ast.walk(stmt):
-            if (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
-                    and node.func.attr == "backward"):
-                found.append(node.func.value)
+    stack = list(stmts)[::-1]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, ast.FunctionDef | ast.Lambda):
+            continue  # a function's names are its own: not there after the steps
+        if (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
+                and node.func.attr == "backward"):
+            found.append(node.func.value)
+        stack.extend(reversed(list(ast.iter_child_nodes(node))))
     return found
 
 
@@ -564,14 +659,24 @@ def reads_grad(stmt: ast.AST) -> bool:
     return False
 
 
+def _skips(node: ast.AST) -> bool:
+    return calls_backward(node) or has_side_output(node) or reads_grad(node)
+
+
 def replay_skips(stmt: ast.AST) -> bool:
     """True if a replay (gradcheck) skips this checked statement: it calls backward, prints,
-    asserts or reads ``.grad``. A ``with`` block is never skipped whole: the replay checks
-    the statements of its body one by one (and the ``with`` line itself)."""
+    asserts or reads ``.grad``. A compound statement (``with``, ``for``, ``while``, ``if``,
+    ``def``) is never skipped whole: the replay checks its header here and the statements of
+    its body one by one as they run."""
     if isinstance(stmt, ast.With):
-        return any(calls_backward(item) or has_side_output(item) or reads_grad(item)
-                   for item in stmt.items)
-    return calls_backward(stmt) or has_side_output(stmt) or reads_grad(stmt)
+        return any(_skips(item) for item in stmt.items)
+    if isinstance(stmt, ast.For):
+        return _skips(stmt.iter)
+    if isinstance(stmt, ast.While | ast.If):
+        return _skips(stmt.test)
+    if isinstance(stmt, ast.FunctionDef):
+        return False
+    return _skips(stmt)
 
 
 def has_side_output(stmt: ast.AST) -> bool:

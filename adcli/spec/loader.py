@@ -498,6 +498,7 @@ class _Builder:
         self.file = file
         self.vocab = vocab
         self.bound: set[str] = set()
+        self.aliases: dict[str, str] = {}  # names bound by imports (nn, grad, math, ...)
         self.statements = 0
 
     def pos(self, path: Path_) -> tuple[int, int]:
@@ -526,13 +527,13 @@ class _Builder:
         if lead and sm.chars:  # parse_expression strips the text: shift the map with it
             sm = SourceMap(sm.file, *sm.chars[min(lead, len(sm.chars) - 1)],
                            text=text[lead:], chars=sm.chars[lead:])
-        node = parse_expression(text, sm, self.vocab, self.bound)
+        node = parse_expression(text, sm, self.vocab, self.bound, self.aliases)
         line, col = sm.position(getattr(node, "lineno", 1), getattr(node, "col_offset", 0))
         return Expr(text.strip(), node, line, col)
 
     def block(self, text: str, path: Path_) -> list[Statement]:
         sm = self.srcmap(path)
-        stmts = parse_block(text, sm, self.vocab, self.bound)
+        stmts = parse_block(text, sm, self.vocab, self.bound, self.aliases)
         self.statements += len(stmts)
         if self.statements > MAX_STATEMENTS:
             line, col = self.pos(path)

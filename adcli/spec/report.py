@@ -23,13 +23,26 @@ class ErrorInfo:
     step: int | None = None
     line: int | None = None
     column: int | None = None
+    context: str | None = None
+    """Where inside a loop or function: ``iteration 7 of `for i in range(10)```."""
 
     def to_json(self) -> dict[str, Any]:
         out: dict[str, Any] = {"kind": self.kind, "message": self.message, "step": self.step}
         if self.line is not None:
             out["line"] = self.line
             out["column"] = self.column
+        if self.context:
+            out["context"] = self.context
         return out
+
+    @property
+    def where(self) -> str:
+        """``step 3``, or ``step 3, line 12, iteration 7 of `for i in range(10)```."""
+        if self.step is None:
+            return "tensors"
+        if self.context:
+            return f"step {self.step}, line {self.line}, {self.context}"
+        return f"step {self.step}"
 
 
 @dataclass

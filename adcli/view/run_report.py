@@ -87,6 +87,8 @@ def _step_lines(res: StepResult, plain: bool, quiet: bool, depth: int = 0) -> li
         lines.append(f"{sub}{mark} {_esc(exp.expr)}: {_esc(exp.message)}")
     if res.error is not None:
         where = f"line {res.error.line}: " if res.error.line else ""
+        if res.error.line and getattr(res.error, "context", None):
+            where = f"line {res.error.line}, {res.error.context}: "
         lines.append(f"{sub}{'error' if plain else '[red]error[/]'} {where}"
                      f"{_esc(res.error.kind)}: {_esc(res.error.message)}")
     for child in res.children:

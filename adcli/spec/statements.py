@@ -1,0 +1,352 @@
+"""Executing checked statements: assignments, ``with``, ``for``, ``while``, ``if``,
+``break``/``continue``, comprehensions and the scopes names live in.
+
+:class:`StatementsMixin` is a part of :class:`~adcli.spec.interpreter.Run`. Every statement
+inside a loop or function body and every loop iteration is charged to the run's tick budget;
+a statement that fails there is located at its own line, with the iteration or call it was in
+(``Run.context``: ``iteration 7 of `for i in range(10)```).
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Callable
+from itertools import islice
+from typing import Any
+
+from .budget import MAX_SEQUENCE, RefusedError
+from .expressions import INPLACE
+from .language import SETTABLE_ATTRS, replay_skips
+
+
+class Flow(Exception):  # noqa: N818 - control flow, not an error
+    """``break``, ``continue`` and ``return`` unwinding to their loop or call."""
+
+
+class Break(Flow):
+    pass
+
+
+class Continue(Flow):
+    pass
+
+
+class Return(Flow):
+    def __init__(self, value: Any) -> None:
+        super().__init__()
+        self.value = value
+
+
+class Scope:
+    """Where names live: the run's namespace, a function call's locals, a comprehension's.
+
+    ``locals`` are the names a function binds (Python's rule): reading one before it is
+    bound is an error there, not a read of an outer name.
+    """
+
+    __slots__ = ("locals", "parent", "vars")
+
+    def __init__(self, vars: dict[str, Any], parent: Scope | None = None,
+                 locals: frozenset[str] = frozenset()) -> None:
+        self.vars, self.parent, self.locals = vars, parent, locals
+
+
+class StatementsMixin:
+    """Run's statement execution (``Run`` provides the state and the other mixins)."""
+
+    eng: Any
+    replay: bool
+    overrides: dict[str, Any]
+    namespace: dict[str, Any]
+    scope: Scope
+    context: list[str]
+    made_at: dict[int, Any] | None
+    origins: dict[int, Any]
+    leaf_origins: dict[int, Any]
+    binding_origin: dict[str, Any]
+    step: int | None
+    line: int
+    column: int
+
+    # provided by the other parts of Run
+    eval_node: Callable[[ast.expr], Any]
+    eval_slice: Callable[[ast.expr], Any]
+    truth: Callable[[Any], bool]
+    charge: Callable[[Any], Any]
+    charge_items: Callable[[int], None]
+    check_python: Callable[[Any], None]
+    tick: Callable[[], None]
+    binop: Callable[[type, Any, Any], Any]
+    get_attr: Callable[[Any, str], Any]
+    items_of: Callable[[Any], Any]
+    define: Callable[[ast.FunctionDef], Any]
+    failure: Callable[[Exception], Exception]
+    note_new_nodes: Callable[..., None]
+    make_origin: Callable[..., Any]
+
+    # -- names -------------------------------------------------------------------------------
+    def lookup(self, name: str) -> Any:
+        scope: Scope | None = self.scope
+        while scope is not None:
+            vars = scope.vars
+            if name in vars:
+                return vars[name]
+            if name in scope.locals:
+                raise RefusedError(f"cannot access local variable '{name}' where it is not "
+                                   "associated with a value")
+            scope = scope.parent
+        raise RefusedError(f"name '{name}' is not defined")
+
+    def peek(self, name: str) -> Any:
+        """The value of a name, or None (no error)."""
+        scope: Scope | None = self.scope
+        while scope is not None:
+            if name in scope.vars:
+                return scope.vars[name]
+            scope = scope.parent
+        return None
+
+    # -- statements --------------------------------------------------------------------------
+    def exec_block(self, stmts: list[ast.stmt]) -> None:
+        """Run nested statements (a loop's or function's body), each at its own position."""
+        for s in stmts:
+            if self.replay and replay_skips(s):
+                continue
+            self.line, self.column = getattr(s, "adcli_pos", (self.line, self.column))
+            try:
+                self.tick()
+                self.exec_node(s)
+            except Flow:
+                raise
+            except Exception as exc:
+                raise self.failure(exc) from exc
+            if self.made_at is not None:
+                self.note_new_nodes(s)
+
+    def exec_node(self, node: ast.stmt) -> None:
+        if isinstance(node, ast.Expr):
+            self.eval_node(node.value)
+        elif isinstance(node, ast.Assign):
+            value = self.eval_node(node.value)
+            for t in node.targets:
+                self.assign(t, value)
+        elif isinstance(node, ast.AugAssign):
+            self.aug_assign(node)
+        elif isinstance(node, ast.Assert):
+            if not self.truth(self.eval_node(node.test)):
+                msg = "assertion failed"
+                if node.msg is not None:
+                    msg += f": {self.eval_node(node.msg)!s}"
+                from .interpreter import StepError
+
+                raise StepError("assertion", msg, self.step, self.line, self.column)
+        elif isinstance(node, ast.With):
+            ctx = self.eval_node(node.items[0].context_expr)
+            with ctx:
+                self.exec_block(node.body)
+        elif isinstance(node, ast.For):
+            self.exec_for(node)
+        elif isinstance(node, ast.While):
+            self.exec_while(node)
+        elif isinstance(node, ast.If):
+            self.exec_block(node.body if self.truth(self.eval_node(node.test)) else node.orelse)
+        elif isinstance(node, ast.Break):
+            raise Break
+        elif isinstance(node, ast.Continue):
+            raise Continue
+        elif isinstance(node, ast.Return):
+            raise Return(None if node.value is None else self.eval_node(node.value))
+        elif isinstance(node, ast.FunctionDef):
+            self.bind(node.name, self.define(node))
+        elif isinstance(node, ast.Pass):
+            pass
+        else:  # the checker lets nothing else through
+            raise RefusedError(f"statement {type(node).__name__} is not allowed")
+
+    def exec_for(self, node: ast.For) -> None:
+        pos = getattr(node, "adcli_pos", (self.line, self.column))
+        items = self.items_of(self.eval_node(node.iter))
+        label = f"`{getattr(node, 'adcli_label', 'for')}`"
+        self.context.append(label)
+        k = 0
+        try:
+            while True:
+                self.line, self.column = pos
+                self.context[-1] = f"iteration {k + 1} of {label}"
+                try:
+                    item = next(items)
+                    k += 1
+                    self.tick()
+                    self.assign(node.target, item)
+                except StopIteration:
+                    break
+                except Exception as exc:  # located with the iteration, before it is popped
+                    raise self.failure(exc) from exc
+                try:
+                    self.exec_block(node.body)
+                except Break:
+                    return
+                except Continue:
+                    continue
+        finally:
+            self.context.pop()
+        self.exec_block(node.orelse)
+
+    def exec_while(self, node: ast.While) -> None:
+        pos = getattr(node, "adcli_pos", (self.line, self.column))
+        label = f"`{getattr(node, 'adcli_label', 'while')}`"
+        self.context.append(label)
+        k = 0
+        try:
+            while True:
+                self.line, self.column = pos
+                self.context[-1] = f"iteration {k + 1} of {label}"
+                try:
+                    if not self.truth(self.eval_node(node.test)):
+                        break
+                    k += 1
+                    self.tick()
+                except Exception as exc:  # located with the iteration, before it is popped
+                    raise self.failure(exc) from exc
+                try:
+                    self.exec_block(node.body)
+                except Break:
+                    return
+                except Continue:
+                    continue
+        finally:
+            self.context.pop()
+        self.exec_block(node.orelse)
+
+    def comprehension(self, node: Any) -> Any:
+        """A list/set/dict comprehension or generator expression (evaluated eagerly)."""
+        gens: list[ast.comprehension] = node.generators
+        first = self.items_of(self.eval_node(gens[0].iter))
+        names = frozenset(n.id for g in gens for n in ast.walk(g.target)
+                          if isinstance(n, ast.Name))
+        outer = self.scope
+        self.scope = Scope({}, outer, names)
+        out: list[Any] = []
+        is_dict = isinstance(node, ast.DictComp)
+
+        def loop(k: int, items: Any) -> None:
+            g = gens[k]
+            for item in items:
+                self.tick()
+                self.assign(g.target, item)
+                if not all(self.truth(self.eval_node(c)) for c in g.ifs):
+                    continue
+                if k + 1 < len(gens):
+                    loop(k + 1, self.items_of(self.eval_node(gens[k + 1].iter)))
+                    continue
+                if is_dict:
+                    out.append((self.eval_node(node.key), self.eval_node(node.value)))
+                else:
+                    out.append(self.eval_node(node.elt))
+                if len(out) > MAX_SEQUENCE:
+                    raise RefusedError(f"sequence too long (more than {MAX_SEQUENCE:,} items)")
+
+        try:
+            loop(0, first)
+        finally:
+            self.scope = outer
+        self.charge_items(len(out))
+        if is_dict:
+            return dict(out)
+        if isinstance(node, ast.SetComp):
+            return set(out)
+        if isinstance(node, ast.GeneratorExp):
+            return iter(out)
+        return out
+
+    # -- assignment --------------------------------------------------------------------------
+    def assign(self, target: ast.expr, value: Any) -> None:
+        if isinstance(target, ast.Name):
+            self.bind(target.id, value)
+        elif isinstance(target, ast.Tuple | ast.List):
+            n = len(target.elts)
+            if isinstance(value, self.eng.Tensor | list | tuple | dict | str | range) or \
+                    hasattr(value, "__next__"):
+                items = list(islice(iter(value), n + 1))
+            else:
+                raise RefusedError(f"cannot unpack non-iterable {type(value).__name__} object")
+            if len(items) != n:
+                if len(items) > n:
+                    raise RefusedError(f"too many values to unpack (expected {n})")
+                raise RefusedError(f"not enough values to unpack (expected {n}, got "
+                                   f"{len(items)})")
+            for t, v in zip(target.elts, items):
+                self.assign(t, v)
+        elif isinstance(target, ast.Subscript):
+            obj, index = self.item_target(target)
+            obj[index] = value
+        elif isinstance(target, ast.Attribute):
+            self.set_attr(self.eval_node(target.value), target.attr, value)
+        else:
+            raise RefusedError("invalid assignment target")
+
+    def bind(self, name: str, value: Any) -> None:
+        T = self.eng.Tensor
+        top = self.scope.parent is None
+        if (top and self.replay and name in self.overrides and isinstance(value, T)
+                and value.grad_fn is None):
+            value = self.overrides[name]
+        self.scope.vars[name] = value
+        if isinstance(value, T):
+            origin = self.make_origin(name)
+            if top:
+                self.binding_origin[name] = origin
+            if value.grad_fn is not None:
+                self.origins[id(value.grad_fn)] = self.make_origin(name, value.grad_fn)
+            else:
+                self.leaf_origins[id(value)] = self.make_origin(name, value)
+
+    def set_attr(self, obj: Any, attr: str, value: Any) -> None:
+        T = self.eng.Tensor
+        if not isinstance(obj, T) or attr not in SETTABLE_ATTRS:
+            raise RefusedError(f"cannot set attribute '{attr}' of {type(obj).__name__}")
+        if attr == "grad":
+            if value is not None and not isinstance(value, T):
+                raise RefusedError("assigned grad must be a Tensor or None")
+            obj.grad = value
+        elif attr == "requires_grad":
+            obj.requires_grad_(bool(value))
+        else:
+            if not isinstance(value, T):
+                raise RefusedError("assigned data must be a Tensor")
+            obj.data = value
+
+    def aug_assign(self, node: ast.AugAssign) -> None:
+        rhs = self.eval_node(node.value)
+        target = node.target
+        op = type(node.op)
+        if isinstance(target, ast.Name):
+            cur = self.lookup(target.id)
+            self.bind(target.id, self.inplace(op, cur, rhs))
+        elif isinstance(target, ast.Subscript):
+            obj, index = self.item_target(target)
+            obj[index] = self.inplace(op, obj[index], rhs)
+        else:
+            assert isinstance(target, ast.Attribute)
+            obj = self.eval_node(target.value)
+            self.set_attr(obj, target.attr, self.inplace(op, self.get_attr(obj, target.attr), rhs))
+
+    def inplace(self, op: type, cur: Any, rhs: Any) -> Any:
+        if isinstance(cur, self.eng.Tensor):
+            return self.charge(INPLACE[op](cur, rhs))
+        return self.binop(op, cur, rhs)
+
+    def item_target(self, target: ast.Subscript) -> tuple[Any, Any]:
+        """The container and index of ``t[index] = ...`` (tensors, lists and dicts)."""
+        obj = self.eval_node(target.value)
+        index = self.eval_slice(target.slice)
+        if isinstance(obj, dict):
+            if index not in obj and len(obj) >= MAX_SEQUENCE:
+                raise RefusedError(f"sequence too long (more than {MAX_SEQUENCE:,} items)")
+            return obj, index
+        if isinstance(obj, list) and not isinstance(index, slice):
+            return obj, index
+        if not isinstance(obj, self.eng.Tensor):
+            raise RefusedError(f"'{type(obj).__name__}' does not support item assignment "
+                               "(only tensors, lists and dicts do)")
+        return obj, index
