@@ -16,7 +16,8 @@ from adcli.engine.tensor import Tensor
 from .report import Culprit
 from .trace import Entry, Tape
 
-Locate = Callable[[Any], "tuple[str | None, int | None, int | None] | None"]
+Locate = Callable[[Any], "tuple[Any, ...] | None"]
+"""A node -> (tensor name, step, line[, context]) of the statement that made it, or None."""
 
 
 def reachable(outputs: list[Tensor]) -> set[int]:
@@ -46,9 +47,11 @@ def find_culprit(tape: Tape, outputs: list[Tensor], *, eps: float, atol: float, 
         if problem is None:
             continue
         where = locate(node) if locate is not None else None
-        tensor, step, line = where if where is not None else (None, None, None)
+        tensor, step, line = where[:3] if where is not None else (None, None, None)
         culprit = Culprit(node.name(), step, line, tensor, problem)
         culprit.node_ref = node
+        if where is not None and len(where) > 3:
+            culprit.context = where[3]
         return culprit
     return None
 

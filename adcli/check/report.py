@@ -63,10 +63,15 @@ class Culprit:
     tensor: str | None = None
     detail: str = ""
     node_ref: Any = field(default=None, repr=False, compare=False)  # the engine node
+    context: str | None = None
+    """Inside a loop or function: the iteration or call (``iteration 3 of `for w in ws```)."""
 
     def to_dict(self) -> dict[str, Any]:
-        return {"node": self.node, "step": self.step, "line": self.line, "tensor": self.tensor,
-                "detail": self.detail}
+        out = {"node": self.node, "step": self.step, "line": self.line, "tensor": self.tensor,
+               "detail": self.detail}
+        if self.context:
+            out["context"] = self.context
+        return out
 
 
 @dataclass

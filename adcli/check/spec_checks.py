@@ -68,10 +68,7 @@ class SpecCheck:
             "ok": self.ok,
             "max_abs_error": _num(r.max_abs_error) if r is not None else None,
             "max_rel_error": _num(r.max_rel_error) if r is not None else None,
-            "culprit": (None if r is None or r.culprit is None else
-                        {"node": r.culprit.node, "step": r.culprit.step,
-                         "line": r.culprit.line, "tensor": r.culprit.tensor,
-                         "detail": r.culprit.detail}),
+            "culprit": (None if r is None or r.culprit is None else r.culprit.to_dict()),
             "mismatches": [] if r is None else [
                 {"input": m.input, "index": list(m.index), "output_index": list(m.output_index),
                  "analytical": _num(m.analytical), "numerical": _num(m.numerical),
@@ -203,8 +200,11 @@ def _check_entry(spec: Any, entry: Any, opts: Options) -> SpecCheck:
         if entry.wrt is None:
             check.wrt = [k for k, v in ns.items() if isinstance(v, Tensor) and v.is_leaf
                          and v.requires_grad and v._data.dtype.kind == "f"]
+            check.wrt += module_parameters(first, {id(ns[k]) for k in check.wrt})
+        found: dict[str, Any] = {}
         for name in check.wrt:
-            v = ns.get(name)
+            v = ns.get(name) if name.isidentifier() else _by_path(first, name)
+            found[name] = v
             if not isinstance(v, Tensor) or not v.is_leaf or v._data.dtype.kind != "f":
                 check.error = CheckError("invalid_argument",
                                          f"wrt: '{name}' is not a floating-point leaf tensor",
@@ -214,7 +214,7 @@ def _check_entry(spec: Any, entry: Any, opts: Options) -> SpecCheck:
             check.error = CheckError("invalid_argument", "nothing to check: no leaf "
                                      "requires grad", None, entry.line, entry.column)
             return check
-        values = [ns[name] for name in check.wrt]
+        values = [found[name] for name in check.wrt]
         traced: list[Any] = []
 
         def fn(*xs: Any) -> Any:
@@ -260,10 +260,45 @@ def _check_entry(spec: Any, entry: Any, opts: Options) -> SpecCheck:
     return check
 
 
+def _by_path(run: Any, path: str) -> Any:
+    """The value of a ``wrt`` path (``model.weight``, ``model[0].bias``); None if it fails."""
+    from adcli.spec.errors import SpecError
+    from adcli.spec.interpreter import StepError
+
+    try:
+        return run.evaluate(path)
+    except (StepError, SpecError):
+        return None
+
+
+def module_parameters(run: Any, seen: set[int]) -> list[str]:
+    """Paths of the parameters that require grad of the modules a run bound by name
+    (``model.weight``, ``model[0].bias``), each tensor once."""
+    from adcli.engine.tensor import Tensor
+    from adcli.spec.objects import is_package_object
+
+    out: list[str] = []
+    for name, value in run.namespace.items():
+        if not is_package_object(value, run.roots) or not hasattr(value, "named_parameters"):
+            continue
+        try:
+            params = list(value.named_parameters())
+        except Exception:  # not a module after all
+            continue
+        for pname, p in params:
+            if not isinstance(p, Tensor) or id(p) in seen or not p.requires_grad \
+                    or p._data.dtype.kind != "f":
+                continue
+            seen.add(id(p))
+            out.append(name + "".join(f"[{part}]" if part.isdigit() else f".{part}"
+                                      for part in str(pname).split(".")))
+    return out
+
+
 def _locator(traced: list[Any], entry: Any) -> Callable[[Any], Any]:
     """Maps a node of the recorded replay to (tensor name, step, line)."""
 
-    def locate(node: Any) -> tuple[str | None, int | None, int | None] | None:
+    def locate(node: Any) -> tuple[Any, ...] | None:
         if not traced:
             return None
         run = traced[-1]
@@ -271,7 +306,7 @@ def _locator(traced: list[Any], entry: Any) -> Callable[[Any], Any]:
         o = owners.get(id(node))
         if o is None:  # made by the `of` expression itself
             return (None, None, entry.line)
-        return (o.name, o.step, o.line)
+        return (o.name, o.step, o.line, getattr(o, "context", None))
 
     return locate
 
@@ -290,12 +325,15 @@ def _owners(run: Any) -> dict[int, Any]:
                 continue
             at = made.get(id(n))
             # Below a named tensor, but made by another statement: that statement's place.
-            owners[id(n)] = origin if at is None or (at.step, at.line) == (
-                origin.step, origin.line) else at
+            owners[id(n)] = origin if at is None or _place(at) == _place(origin) else at
             stack.extend(m for m, _ in n.next_functions if m is not None)
     for k, at in made.items():
         owners.setdefault(k, at)
     return owners
+
+
+def _place(o: Any) -> tuple[Any, ...]:
+    return (o.step, o.line, getattr(o, "context", None))
 
 
 # -- one expression ----------------------------------------------------------------------------

@@ -22,6 +22,7 @@ class SpecFunction:
 
     __slots__ = (
         "__weakref__",
+        "calls",
         "defaults",
         "grad_modes",
         "kwdefaults",
@@ -54,6 +55,7 @@ class SpecFunction:
         self.line = getattr(node, "adcli_pos", (run.line, run.column))[0]
         names = set(self.params) | set(self.kwonly)
         self.locals = frozenset(getattr(node, "adcli_locals", names))
+        self.calls = 0
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         return self.run.call_function(self, args, kwargs)
@@ -141,7 +143,8 @@ class FunctionsMixin:
         bound = fn.bind_args(args, kwargs)
         saved = (self.scope, self.line, self.column, len(self.context))
         self.enter_call(fn.label)
-        self.context.append(f"in {fn.label}")
+        fn.calls += 1
+        self.context.append(f"call {fn.calls} of {fn.label}")
         self.scope = Scope(bound, fn.scope, fn.locals)
         try:
             with _grad_modes(self.eng, fn.grad_modes):

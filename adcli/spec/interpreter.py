@@ -181,16 +181,19 @@ def _message(exc: BaseException) -> str:
 
 
 def context_text(context: list[str]) -> str | None:
-    """``["in f()", "in f()", "iteration 2 of `for ...`"]`` as one line, repeats collapsed."""
+    """``["call 1 of f()", "iteration 2 of `for ...`"]`` as one line; nested calls of one
+    function (recursion) collapsed to the innermost: ``call 101 of f() (100 nested)``."""
     if not context:
         return None
     parts: list[str] = []
     count = 0
     for k, item in enumerate(context):
         count += 1
-        if k + 1 < len(context) and context[k + 1] == item:
+        nxt = context[k + 1] if k + 1 < len(context) else None
+        if nxt is not None and item.startswith("call ") and nxt.startswith("call ") \
+                and item.split(" of ", 1)[1:] == nxt.split(" of ", 1)[1:]:
             continue
-        parts.append(item if count == 1 else f"{item} (x{count})")
+        parts.append(item if count == 1 else f"{item} ({count} nested)")
         count = 0
     text = ", ".join(parts)
     return text if len(text) <= 500 else "..." + text[-497:]
@@ -232,6 +235,13 @@ class Run(BudgetMixin, ExpressionsMixin, StatementsMixin, FunctionsMixin):
         self.charges = 0
         self.ticks = 0
         self.depth = 0
+        # gradcheck's `wrt: [model.weight]`: parameters reached by a path, replaced in replay
+        self.path_overrides: list[tuple[ast.expr, Any]] = []
+        for key, value in self.overrides.items():
+            if not key.isidentifier():
+                node = parse_expression(key, SourceMap("<wrt>", text=key), vocab,
+                                        set(spec.bound_names) | {key.split(".")[0].split("[")[0]})
+                self.path_overrides.append((node, value))
 
     @property
     def op_ids(self) -> frozenset[int]:
@@ -280,8 +290,33 @@ class Run(BudgetMixin, ExpressionsMixin, StatementsMixin, FunctionsMixin):
                                "function") from None
         except Exception as exc:
             raise self.failure(exc) from exc
+        if self.path_overrides:
+            self.apply_path_overrides()
         if self.made_at is not None:
             self.note_new_nodes(st.node)
+
+    def apply_path_overrides(self) -> None:
+        """Put gradcheck's inputs in place of the parameters ``wrt`` names by path (a module
+        made by a step holds its own copy until then)."""
+        T = self.eng.Tensor
+        for node, value in self.path_overrides:
+            try:
+                if isinstance(node, ast.Attribute):
+                    owner = self.eval_node(node.value)
+                    current = self.get_attr(owner, node.attr)
+                elif isinstance(node, ast.Subscript):
+                    owner = self.eval_node(node.value)
+                    current = owner[self.eval_slice(node.slice)]
+                else:
+                    continue
+            except Exception:  # not made yet
+                continue
+            if current is value or not isinstance(current, T) or current.grad_fn is not None:
+                continue
+            if isinstance(node, ast.Attribute):
+                set_parameter(owner, node.attr, value)
+            else:
+                owner[self.eval_slice(node.slice)] = value
 
     def make_origin(self, name: str | None, node: Any = None) -> Origin:
         return Origin(name, self.step, self.line, node, context_text(self.context))
@@ -330,6 +365,18 @@ class Run(BudgetMixin, ExpressionsMixin, StatementsMixin, FunctionsMixin):
                          context_text(self.context))
 
     _failure = failure
+
+
+def set_parameter(owner: Any, attr: str, value: Any) -> None:
+    """``owner.attr = value`` for a module's parameter, also when ``value`` is a plain tensor
+    (torch's Module refuses those for a parameter's name; its ``_parameters`` takes them)."""
+    try:
+        setattr(owner, attr, value)
+    except TypeError:
+        params = getattr(owner, "_parameters", None)
+        if not isinstance(params, dict) or attr not in params:
+            raise
+        params[attr] = value
 
 
 @contextmanager

@@ -635,9 +635,12 @@ class _Builder:
         of = self.expr(entry["of"], (*path, "of"))
         wrt = entry.get("wrt")
         for j, name in enumerate(wrt or []):
-            if name not in self.bound:
+            root = re.split(r"[.\[]", name, maxsplit=1)[0]
+            if root not in self.bound:
                 wl, wc = self.pos((*path, "wrt", j))
                 raise SpecError(self.file, wl, wc, f"wrt: '{name}' is not a tensor of this spec")
+            if name != root:  # model.weight, model[0].bias: a path a check can evaluate
+                self.expr(name, (*path, "wrt", j))
         return GradcheckEntry(of=of, wrt=wrt, line=line, column=col,
                               eps=float(entry.get("eps", 1e-6)),
                               atol=float(entry.get("atol", 1e-5)),

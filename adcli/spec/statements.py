@@ -61,6 +61,8 @@ class StatementsMixin:
     scope: Scope
     context: list[str]
     made_at: dict[int, Any] | None
+    path_overrides: list[Any]
+    apply_path_overrides: Callable[[], None]
     origins: dict[int, Any]
     leaf_origins: dict[int, Any]
     binding_origin: dict[str, Any]
@@ -120,6 +122,8 @@ class StatementsMixin:
                 raise
             except Exception as exc:
                 raise self.failure(exc) from exc
+            if self.path_overrides:
+                self.apply_path_overrides()
             if self.made_at is not None:
                 self.note_new_nodes(s)
 

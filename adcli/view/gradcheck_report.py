@@ -93,6 +93,8 @@ def render_gradcheck(console: Any, run: Any, *, plain: bool = False, verbose: bo
                 where.append(f"step {cu.step}")
             if cu.line is not None:
                 where.append(f"line {cu.line}")
+            if getattr(cu, "context", None):
+                where.append(str(cu.context))
             loc = f" ({', '.join(where)})" if where else ""
             console.print(f"    culprit: {escape(cu.node)}{escape(loc)}: {escape(cu.detail)}")
         elif r.error is None:
@@ -176,5 +178,6 @@ def _failure_message(c: Any) -> str:
                      f"analytical {_fmt(m.analytical)}, numerical {_fmt(m.numerical)}")
     if r is not None and r.culprit is not None:
         cu = r.culprit
-        lines.append(f"culprit: {cu.node} (step {cu.step}, line {cu.line}): {cu.detail}")
+        ctx = f", {cu.context}" if getattr(cu, "context", None) else ""
+        lines.append(f"culprit: {cu.node} (step {cu.step}, line {cu.line}{ctx}): {cu.detail}")
     return "\n".join(lines)
