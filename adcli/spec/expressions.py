@@ -52,9 +52,11 @@ _UNOP: dict[type, Callable[[Any], Any]] = {
 }
 _SUBSCRIPTABLE = (list, tuple, str, dict, range)
 # Iterators a spec can hold (from zip, enumerate, reversed, dict views, module.parameters()).
-_ITERATORS = (types.GeneratorType, zip, enumerate, reversed, range, type(iter([])),
-              type(iter(())), type({}.items()), type({}.keys()), type({}.values()),
-              type(iter({})), type(iter(range(0))), type(iter("")))
+_ITERATORS = (types.GeneratorType, range, type({}.items()), type({}.keys()), type({}.values()))
+
+
+def _is_builtin_iterator(value: Any) -> bool:
+    return type(value).__module__ == "builtins" and hasattr(value, "__next__")
 
 
 class ExpressionsMixin:
@@ -374,7 +376,7 @@ class ExpressionsMixin:
     def items_of(self, value: Any) -> Iterator[Any]:
         """Iterate a value as Python's ``for`` would (tensors as torch does: along dim 0)."""
         if isinstance(value, (self.eng.Tensor, list, tuple, str, dict, set, *_ITERATORS)) \
-                or is_package_object(value, self.roots):
+                or _is_builtin_iterator(value) or is_package_object(value, self.roots):
             return iter(value)
         raise RefusedError(f"'{type(value).__name__}' object is not iterable")
 

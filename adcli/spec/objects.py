@@ -26,6 +26,9 @@ _SELF_ATTR = re.compile(r"self\.([A-Za-z][A-Za-z0-9_]*)\s*(?::[^=\n]*)?=(?!=)")
 _REGISTERED = re.compile(
     r"register_(?:parameter|buffer|module)\(\s*[\"']([A-Za-z][A-Za-z0-9_]*)[\"']")
 _SETATTR = re.compile(r"setattr\(\s*self\s*,\s*[\"']([A-Za-z][A-Za-z0-9_]*)[\"']")
+# adcli's own modules a package name never resolves into (the CLI, the spec machinery, ...).
+DENIED_MODULES = ("adcli.cli", "adcli.spec", "adcli.view", "adcli.docs_gen",
+                  "adcli.pytest_plugin")
 # Public names that still must not be reachable from a spec.
 REFUSED_NAMES = frozenset({"numpy", "save", "load", "load_state_dict_from_url", "compile",
                            "register_op"})
@@ -63,7 +66,10 @@ def resolve_package(vocab: Any, qual: str) -> Any:
         return None
     rest = qual[len(best) + 1:].split(".") if qual != best else []
     for part in rest:
-        if not _public(part) or not isinstance(obj, types.ModuleType):
+        # only through the package's own modules (torch.nn.init), never another module it
+        # happens to import (torch.nn.os, torch.nn.np)
+        if not _public(part) or not isinstance(obj, types.ModuleType) \
+                or not _under(obj.__name__, (modname,)):
             return None
         nxt = getattr(obj, part, None)
         if nxt is None and part.isidentifier():
@@ -73,9 +79,10 @@ def resolve_package(vocab: Any, qual: str) -> Any:
             return None
         obj = nxt
     if isinstance(obj, types.ModuleType):
-        return obj if _under(obj.__name__, vocab.trusted) else None
+        return obj if _under(obj.__name__, (modname,)) else None
     owner = getattr(obj, "__module__", None)
-    if not isinstance(owner, str) or not _under(owner, vocab.trusted):
+    if not isinstance(owner, str) or not _under(owner, vocab.trusted) \
+            or _under(owner, DENIED_MODULES):
         return None
     if not (isinstance(obj, type) or callable(obj)):
         return None
