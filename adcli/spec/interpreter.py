@@ -460,7 +460,8 @@ def execute(spec: Spec, *, max_elements: int | None = None,
     (recorded as ``report.error``) instead of raising. ``max_work`` (elements computed in
     total) and ``max_memory`` (bytes the run may add) stop a run as ``invalid_argument``.
     """
-    run = Run(spec, vocab or default_vocabulary(), replay=replay, overrides=overrides)
+    run = Run(spec, vocab or spec.vocab or default_vocabulary(), replay=replay,
+              overrides=overrides)
     run.set_budget(max_work, max_memory)
     if track_nodes:
         run.made_at = {}

@@ -149,6 +149,8 @@ class Spec:
     steps: list[Step] = field(default_factory=list)
     gradcheck: list[GradcheckEntry] = field(default_factory=list)
     bound_names: set[str] = field(default_factory=set)
+    vocab: Any = field(default=None, repr=False, compare=False)
+    """The vocabulary the spec was checked against (runs use it too)."""
 
     def backward_exprs(self) -> list[Expr]:
         """The receivers of ``.backward()`` in the steps (``loss`` of ``loss.backward()``)."""
@@ -558,6 +560,7 @@ class _Builder:
         for i, entry in enumerate(v.get("gradcheck", [])):
             spec.gradcheck.append(self.gradcheck(entry, ("gradcheck", i)))
         spec.bound_names = set(self.bound)
+        spec.vocab = self.vocab
         return spec
 
     def tensor(self, name: str, init: Any) -> TensorDecl:

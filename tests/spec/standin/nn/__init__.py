@@ -17,7 +17,7 @@ import adcli
 from . import init  # noqa: F401 - torch.nn.init
 
 
-def Parameter(data: Any) -> Any:  # noqa: N802 - torch's name
+def Parameter(data: Any) -> Any:
     return data.detach().requires_grad_(True)
 
 
