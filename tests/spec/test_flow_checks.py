@@ -81,8 +81,8 @@ def test_gradcheck_against_torch_for_a_loop_spec() -> None:
             h = h * 2
     loss = sum(h[j] ** 2 for j in range(3))
     loss.backward()
-    np.testing.assert_allclose(r.tensors["x"].grad, x.grad.numpy(), rtol=1e-9, atol=1e-15)
-    np.testing.assert_allclose(r.tensors["w"].grad, w.grad.numpy(), rtol=1e-9, atol=1e-15)
+    np.testing.assert_allclose(r.tensors["x"].grad, x.grad.numpy(), rtol=1e-7, atol=1e-13)
+    np.testing.assert_allclose(r.tensors["w"].grad, w.grad.numpy(), rtol=1e-7, atol=1e-13)
     assert spec.name == "t"
 
 
