@@ -236,12 +236,12 @@ class Run(BudgetMixin, ExpressionsMixin, StatementsMixin, FunctionsMixin):
         self.ticks = 0
         self.depth = 0
         # gradcheck's `wrt: [model.weight]`: parameters reached by a path, replaced in replay
-        self.path_overrides: list[tuple[ast.expr, Any]] = []
+        self.path_overrides: list[tuple[ast.expr, Any, Any]] = []
         for key, value in self.overrides.items():
             if not key.isidentifier():
                 node = parse_expression(key, SourceMap("<wrt>", text=key), vocab,
                                         set(spec.bound_names) | {key.split(".")[0].split("[")[0]})
-                self.path_overrides.append((node, value))
+                self.path_overrides.append((node, value, _Pinned(value)))
 
     @property
     def op_ids(self) -> frozenset[int]:
@@ -299,7 +299,8 @@ class Run(BudgetMixin, ExpressionsMixin, StatementsMixin, FunctionsMixin):
         """Put gradcheck's inputs in place of the parameters ``wrt`` names by path (a module
         made by a step holds its own copy until then)."""
         T = self.eng.Tensor
-        for node, value in self.path_overrides:
+        for node, value, pinned in self.path_overrides:
+            pinned.restore()
             try:
                 if isinstance(node, ast.Attribute):
                     owner = self.eval_node(node.value)
@@ -365,6 +366,26 @@ class Run(BudgetMixin, ExpressionsMixin, StatementsMixin, FunctionsMixin):
                          context_text(self.context))
 
     _failure = failure
+
+
+class _Pinned:
+    """A checked parameter's values, held for the whole replay: an in-place write to it in a
+    step (``nn.init.constant_``, an optimizer step under no_grad) is undone, so the function
+    gradcheck sees maps the checked values to ``of``."""
+
+    def __init__(self, value: Any) -> None:
+        self.value = value
+        self.array = getattr(value, "_data", None)
+        self.saved = None if self.array is None else self.array.copy()
+        self.version = getattr(value, "_version", 0)
+
+    def restore(self) -> None:
+        v = self.value
+        if self.array is None or (v._data is self.array and v._version == self.version):
+            return
+        v._data = self.array
+        self.array[...] = self.saved
+        self.version = v._version
 
 
 def set_parameter(owner: Any, attr: str, value: Any) -> None:

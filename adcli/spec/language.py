@@ -164,14 +164,15 @@ class Vocabulary:
     @property
     def methods(self) -> frozenset[str]:
         return (self.tensor_methods | EXTRA_METHODS | _PY_METHOD_NAMES
-                | self.object_names) - REFUSED_METHODS
+                | self.object_members[1]) - REFUSED_METHODS
 
     @property
     def attrs(self) -> frozenset[str]:
-        return self.tensor_attrs | EXTRA_ATTRS | self.object_names
+        return self.tensor_attrs | EXTRA_ATTRS | self.object_members[0]
 
     @functools.cached_property
-    def object_names(self) -> frozenset[str]:
+    def object_members(self) -> tuple[frozenset[str], frozenset[str]]:
+        """Public (attribute, method) names of the packages' objects (modules, optimizers)."""
         from .objects import object_names
 
         return object_names(self)

@@ -112,9 +112,17 @@ def is_package_callable(obj: Any, roots: tuple[str, ...]) -> bool:
     return is_package_object(obj, roots) and callable(obj)
 
 
-def object_names(vocab: Any) -> frozenset[str]:
-    """Every public attribute name a package object may have (for the checker)."""
+def object_names(vocab: Any) -> tuple[frozenset[str], frozenset[str]]:
+    """The public (attribute, method) names a package object may have (for the checker).
+
+    Methods are the classes' callables; attributes their other members and every
+    ``self.NAME = ...`` in the packages' source (instance attributes: ``weight``,
+    ``param_groups``). Tensor subclasses (``Parameter``) are tensors: not counted here.
+    """
+    from adcli.engine.tensor import Tensor
+
     names: set[str] = set()
+    methods: set[str] = set()
     for modname in object_roots(vocab):
         mod = _import(modname)
         if mod is None:
@@ -136,8 +144,14 @@ def object_names(vocab: Any) -> frozenset[str]:
                 if isinstance(value, types.ModuleType) and _under(value.__name__, (modname,)):
                     stack.append(value)
                 elif isinstance(value, type) and _under(getattr(value, "__module__", ""),
-                                                        (modname,)):
-                    names.update(n for n in dir(value) if _public(n))
+                                                        (modname,)) \
+                        and not issubclass(value, Tensor):
+                    for n in dir(value):
+                        if not _public(n):
+                            continue
+                        member = getattr(value, n, None)
+                        is_method = callable(member) and not isinstance(member, type)
+                        (methods if is_method else names).add(n)
         root = Path(getattr(mod, "__file__", "") or "").parent
         if getattr(mod, "__path__", None):  # a package: every source file in it
             files.extend(root.rglob("*.py"))
@@ -148,4 +162,4 @@ def object_names(vocab: Any) -> frozenset[str]:
                 continue
             for rx in (_SELF_ATTR, _REGISTERED, _SETATTR):
                 names.update(n for n in rx.findall(text) if _public(n))
-    return frozenset(names)
+    return frozenset(names), frozenset(methods)

@@ -118,7 +118,7 @@ def test_assert_failure_is_expectation() -> None:
     ("x = open('f')", "name 'open' is not defined", 9),
     ("x = getattr(ones(2), 'grad')", "name 'getattr' is not defined", 9),
     ("x = torch.load('f')", "unknown name 'torch.load'", 9),
-    ("x = torch.nn.Linear(2, 2)", "unknown name 'torch.nn.Linear'", 9),
+    ("x = torch.nn.Nope(2, 2)", "unknown name 'torch.nn.Nope'", 9),
     ("x = ones(2).nope()", "unknown method 'nope'", 9),
     ("x = ones(2).nope", "unknown attribute 'nope'", 9),
     ("x = ones(2).sum", "must be called", 9),
