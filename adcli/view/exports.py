@@ -38,6 +38,7 @@ def node_json(n: SnapNode) -> dict[str, Any]:
         "saved": [{"name": s.name, "shape": s.shape, "dtype": s.dtype, "version": s.version,
                    "current_version": s.current_version, "freed": s.freed} for s in n.saved],
         "freed": n.freed, "step": n.step, "line": n.line, "describe": n.describe,
+        **({"context": n.context} if n.context else {}),
     }
 
 

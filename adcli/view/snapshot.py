@@ -64,6 +64,7 @@ class SnapNode:
     grad_shape: list[int] | None = None
     step: int | None = None
     line: int | None = None
+    context: str | None = None  # the loop iteration or call the node was made in
     describe: str = ""
     key: int = 0  # id() of the engine node when snapshotted (to match a gradcheck culprit)
 
@@ -144,6 +145,14 @@ class _Names:
                 if obj is None and getattr(value, "freed", False):
                     continue  # its object is gone; the id may be reused by another node
                 self.by_id.setdefault(key, (obj, value))
+
+    def context(self, obj: Any) -> str | None:
+        """The loop iteration or call a node was made in (spec runs), else None."""
+        hit = self.by_id.get(id(obj))
+        if hit is None or (hit[0] is not None and hit[0] is not obj):
+            return None
+        ctx = getattr(hit[1], "context", None)
+        return ctx if isinstance(ctx, str) else None
 
     def lookup(self, obj: Any) -> tuple[str | None, int | None, int | None, Any]:
         hit = self.by_id.get(id(obj))
@@ -298,6 +307,7 @@ def _describe(n: Any, nid: str, lookup: _Names, shape_dtype: tuple[Any, Any] | N
     var = getattr(n, "variable", None)
     is_leaf = var is not None
     tensor_name, step, line, tensor = lookup.lookup(var if is_leaf else n)
+    context = lookup.context(var if is_leaf else n)
     if is_leaf:
         tensor = var
     elif tensor is None:
@@ -305,7 +315,7 @@ def _describe(n: Any, nid: str, lookup: _Names, shape_dtype: tuple[Any, Any] | N
     if shape is None and tensor is not None and hasattr(tensor, "_data"):
         shape, dtype = _shape(tensor._data.shape), _dtype_name(tensor._data.dtype)
     sn = SnapNode(id=nid, name=name, tensor=tensor_name, shape=shape, dtype=dtype,
-                  is_leaf=is_leaf, step=step, line=line, key=id(n))
+                  is_leaf=is_leaf, step=step, line=line, key=id(n), context=context)
     try:
         sn.describe = str(n.describe() or "")
     except Exception:  # a custom node's describe() must not break a view
@@ -324,6 +334,22 @@ def _describe(n: Any, nid: str, lookup: _Names, shape_dtype: tuple[Any, Any] | N
     return sn
 
 
+def _source_order(root: Any) -> list[Any]:
+    """The nodes of a statement in source order (loop bodies in place), not looking into
+    functions (their names are their own)."""
+    import ast
+
+    out: list[Any] = []
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        out.append(node)
+        if isinstance(node, ast.FunctionDef | ast.Lambda) and node is not root:
+            continue
+        stack.extend(reversed(list(ast.iter_child_nodes(node))))
+    return out
+
+
 def _assigned_names(steps: Iterable[Any]) -> list[str]:
     """Names bound by assignments in spec steps, in order (nested no_grad steps included)."""
     import ast
@@ -333,7 +359,7 @@ def _assigned_names(steps: Iterable[Any]) -> list[str]:
     while todo:
         step = todo.pop()
         for st in getattr(step, "statements", None) or []:
-            for node in ast.walk(st.node) if isinstance(st.node, ast.AST) else ():
+            for node in _source_order(st.node) if isinstance(st.node, ast.AST) else ():
                 if isinstance(node, ast.Assign):
                     targets: list[Any] = list(node.targets)
                 elif isinstance(node, ast.AugAssign | ast.AnnAssign):

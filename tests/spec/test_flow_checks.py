@@ -202,3 +202,25 @@ def test_call_depth_is_limited_and_deep_expressions_stay_bounded() -> None:
     assert r.error is not None and r.error.line == 7
     assert "maximum recursion depth exceeded" in r.error.message
     assert r.error.context == "call 200 of f() (100 nested)"
+
+
+def test_graph_nodes_made_in_a_loop_carry_line_and_iteration() -> None:
+    from adcli.spec.interpreter import build_graph, execute
+    from adcli.view.exports import graph_json
+
+    spec = load("""
+    tensors:
+      x: {data: [0.5, -1.0], requires_grad: true}
+    steps:
+      - |
+        h = x
+        for i in range(3):
+            h = h * 1.5
+        loss = h.sum()
+    """)[0]
+    run_ = execute(spec, track_nodes=True)
+    doc = graph_json(build_graph(run_.namespace["loss"], run_))
+    muls = [n for n in doc["nodes"] if n["name"] == "MulBackward0"]
+    assert [(n["tensor"], n["line"], n["context"]) for n in muls] == [
+        ("h", 8, f"iteration {k} of `for i in range(3)`") for k in (3, 2, 1)]
+    assert "context" not in doc["nodes"][0]  # loss: made at the top of the step
