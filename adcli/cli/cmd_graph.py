@@ -115,18 +115,22 @@ def _graph_of(sp: Any, of: str | None, max_elements: int) -> tuple[Any, int]:
         for x in failed:
             typer.echo(f"{sp.path}:{x.line or 1}: step {x.step}: expectation failed: "
                        f"{x.expr}: {x.message}", err=True)
+    if of is None and sp.gradcheck:
+        # What the spec itself checks is what its author wants to see.
+        of = sp.gradcheck[0].of.text
+        typer.echo(f"adcli graph: graphing {of}, the spec's first gradcheck `of` "
+                   "(choose another with --of EXPR)", err=True)
     if of is None:
-        target = last_assigned(sp, run.namespace)
+        target = _last_with_grad_fn(sp, run.namespace) or last_assigned(sp, run.namespace)
         if target is None:
             _fail(f"{sp.path}: no tensor to graph (the spec binds none); use --of EXPR",
                   EXIT_INVALID)
         value = run.namespace[target]
         label = target
-        if getattr(value, "grad_fn", None) is None:
-            better = _last_with_grad_fn(sp, run.namespace)
-            if better is not None:
-                typer.echo(f"adcli graph: {target}, the last assigned tensor, has no grad_fn; "
-                           f"the last one with a graph is {better}: --of {better}", err=True)
+        what = ("the last tensor with a grad_fn" if getattr(value, "grad_fn", None) is not None
+                else "the last assigned tensor (none has a grad_fn)")
+        typer.echo(f"adcli graph: graphing {target}, {what} (choose another with --of EXPR)",
+                   err=True)
     else:
         label = of
         previous = dtypes.get_default_dtype()

@@ -58,7 +58,9 @@ def test_default_tree_of_last_assigned(runner: CliRunner, spec: str) -> None:
         "   │  └─ None",
         "   └─ n3 TanhBackward0 (h) [3] [shared, shown above]",
     ]
-    assert "\x1b[" not in res.stdout and res.stderr == ""
+    assert "\x1b[" not in res.stdout
+    assert res.stderr == ("adcli graph: graphing loss, the last tensor with a grad_fn "
+                          "(choose another with --of EXPR)\n")
 
 
 def test_of_depth_saved_ascii_highlight(runner: CliRunner, spec: str) -> None:
@@ -176,14 +178,36 @@ def test_graph_with_plugin(runner: CliRunner, tmp_path: Path) -> None:
     assert names[:2] == ["SumBackward0", "CubeBackward"]
 
 
-def test_default_without_grad_fn_hints_at_one_with(runner: CliRunner, tmp_path: Path) -> None:
+def test_default_is_the_last_tensor_with_a_grad_fn(runner: CliRunner, tmp_path: Path) -> None:
     p = tmp_path / "hint.yaml"
     p.write_text("tensors:\n  x: {data: [1.0, 2.0], requires_grad: true}\n"
                  "steps:\n  - loss = (x * 2).sum()\n  - c = torch.zeros(2)\n")
     res = runner.invoke(app, ["graph", str(p)], env=PLAIN)
     assert res.exit_code == 0, res.output
-    assert "graph of c" in res.stdout  # the contract's default is still the last assigned
-    assert "--of loss" in res.stderr
+    assert res.stdout.splitlines()[0] == "== hint: grad_fn graph of loss"
+    assert res.stderr == ("adcli graph: graphing loss, the last tensor with a grad_fn "
+                          "(choose another with --of EXPR)\n")
+
+
+def test_default_without_any_grad_fn_is_the_last_assigned(runner: CliRunner,
+                                                           tmp_path: Path) -> None:
+    p = tmp_path / "nograd.yaml"
+    p.write_text("steps:\n  - a = torch.ones(2)\n  - c = a * 2\n")
+    res = runner.invoke(app, ["graph", str(p)], env=PLAIN)
+    assert res.exit_code == 0, res.output
+    assert res.stdout.splitlines()[0] == "== nograd: grad_fn graph of c"
+    assert "graphing c, the last assigned tensor (none has a grad_fn)" in res.stderr
+
+
+def test_default_is_the_specs_first_gradcheck_of(runner: CliRunner) -> None:
+    # The bundled MLP assigns `onehot` (no graph) after `loss`; its gradcheck checks `loss`.
+    res = runner.invoke(app, ["graph", str(ROOT / "specs" / "mlp_cross_entropy.yaml")],
+                        env=PLAIN)
+    assert res.exit_code == 0, res.output
+    assert res.stdout.splitlines()[:2] == ["== mlp-cross-entropy: grad_fn graph of loss",
+                                           "n0 NllLossBackward0 (loss) [] float64"]
+    assert res.stderr == ("adcli graph: graphing loss, the spec's first gradcheck `of` "
+                          "(choose another with --of EXPR)\n")
 
 
 @pytest.mark.parametrize("name", ["tutorial_backward", "linear_regression", "retain_grad",
