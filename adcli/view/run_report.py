@@ -141,9 +141,14 @@ def render_run(console: Any, report: RunReport, *, plain: bool, quiet: bool = Fa
         status = "PASS" if plain else "[green]PASS[/]"
     else:
         status = "FAIL" if plain else "[red]FAIL[/]"
-    console.print(f"{status} {_esc(report.name or '')}: {len(report.steps)} steps, "
+    console.print(f"{status} {_esc(report.name or '')}: {count(len(report.steps), 'step')}, "
                   f"{n_exp - failed}/{n_exp} expectations held"
                   + (", stopped by an error" if report.error else ""))
+
+
+def count(n: int, noun: str) -> str:
+    """``1 step``, ``2 steps``: a count with its noun in the right number."""
+    return f"{n:,} {noun}" if n == 1 else f"{n:,} {noun}s"
 
 
 def _all_steps(steps: list[StepResult]) -> list[StepResult]:
@@ -159,7 +164,6 @@ def render_validate(console: Any, report: ValidateReport, *, plain: bool) -> Non
     good, _ = _marks(plain)
     for s in report.specs:
         console.print(f"{good} {_esc(s['spec'])}: {_esc(s['name'])} "
-                      f"({s['steps']} steps, {s['tensors']} tensors)")
-    total = len(report.specs)
-    console.print(f"{total} spec{'s' if total != 1 else ''} valid, "
-                  f"{len(report.errors)} error{'s' if len(report.errors) != 1 else ''}")
+                      f"({count(s['steps'], 'step')}, {count(s['tensors'], 'tensor')})")
+    console.print(f"{count(len(report.specs), 'spec')} valid, "
+                  f"{count(len(report.errors), 'error')}")

@@ -58,3 +58,15 @@ def test_junit_report_names_the_version(tmp_path):
     suite = ET.parse(out).getroot().find("testsuite")
     props = {p.get("name"): p.get("value") for p in suite.iter("property")}
     assert props == {"adcli.version": adcli.__version__}
+
+
+def test_counts_take_the_right_number(tmp_path):
+    one = tmp_path / "one.yaml"
+    one.write_text("tensors:\n  x: {data: [1.0], requires_grad: true}\n"
+                   "steps:\n  - y = (x * 2).sum()\n")
+    res = adcli_cli("validate", str(one))
+    assert res.returncode == 0, res.stderr
+    assert res.stdout.splitlines() == [f"ok   {one}: one (1 step, 1 tensor)",
+                                       "1 spec valid, 0 errors"]
+    res = adcli_cli("run", str(one))
+    assert res.stdout.splitlines()[-1] == "PASS one: 1 step, 0/0 expectations held"
