@@ -294,6 +294,19 @@ def suggest(name: str, entries: list[OpEntry] | None = None) -> list[str]:
     return difflib.get_close_matches(key, known_names(entries), n=4, cutoff=0.6)
 
 
+def search_ops(text: str, entries: list[OpEntry] | None = None) -> list[OpEntry]:
+    """Entries whose name, aliases, PyTorch name, summary or grad_fn names contain ``text``
+    (case-insensitive), in listing order."""
+    key = text.lower()
+    entries = entries if entries is not None else op_entries()
+
+    def fields(e: OpEntry) -> list[str]:
+        return [e.name, e.torch, e.summary or "", *e.aliases,
+                *(str(d.get("grad_fn", "")) for d in e.derivatives)]
+
+    return [e for e in entries if any(key in f.lower() for f in fields(e))]
+
+
 # -- text (adcli ops) --------------------------------------------------------------------------
 def _rule_lines(row: dict[str, Any], indent: str, torch: str | None = None) -> list[str]:
     extra = f"; PyTorch: {row['torch']}" if row["torch"] != torch else ""

@@ -26,17 +26,37 @@ def ops(
         None, metavar="[NAME]", autocompletion=_complete_op,
         help="One op: matmul, torch.exp, F.mse_loss, Tensor.view, sum_dim or MulBackward0."),
     json_out: bool = typer.Option(False, "--json", help="Print one JSON document on stdout."),
+    list_: bool = typer.Option(False, "--list", help="Names only, one per line."),
+    search: str | None = typer.Option(
+        None, "--search", metavar="TEXT",
+        help="Ops whose name, PyTorch name, summary or grad_fn contains TEXT."),
 ) -> None:
     """The supported ops: signatures, derivative rules and PyTorch equivalents.
 
-    Exit codes: 0 found, 2 unknown NAME (close matches are suggested).
+    Examples: adcli ops matmul; adcli ops --list; adcli ops --search softmax.
+
+    Exit codes: 0 found, 2 unknown NAME or nothing matches --search (close matches are
+    suggested).
     """
     import json
 
-    from adcli.docs_gen import entry_text, find_op, op_entries, ops_text, suggest
+    from adcli.docs_gen import entry_text, find_op, op_entries, ops_text, search_ops, suggest
     from adcli.view.run_report import versioned
 
     entries = op_entries()
+    if search is not None:
+        entries = search_ops(search, entries)
+        if not entries:
+            close = suggest(search, op_entries())
+            hint = f"; did you mean {', '.join(close)}?" if close else ""
+            typer.echo(f"adcli ops: nothing matches {search!r}{hint}", err=True)
+            raise typer.Exit(EXIT_INVALID)
+    if list_ and name is None:
+        if json_out:
+            typer.echo(json.dumps(versioned({"names": [e.name for e in entries]})))
+        else:
+            typer.echo("\n".join(e.name for e in entries))
+        raise typer.Exit(EXIT_OK)
     if name is None:
         if json_out:
             typer.echo(json.dumps(versioned({"ops": [e.to_json() for e in entries]})))
