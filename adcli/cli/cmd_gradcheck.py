@@ -9,7 +9,15 @@ from typing import Any
 import typer
 
 from . import app
-from .common import EXIT_INTERNAL, EXIT_INVALID, load_plugins, make_console, plain_output, state
+from .common import (
+    EXIT_INTERNAL,
+    EXIT_INVALID,
+    complete_from,
+    load_plugins,
+    make_console,
+    plain_output,
+    state,
+)
 
 DEFAULT_MAX_ELEMENTS = 10_000_000  # mirrors adcli.engine.limits, not imported here (start-up)
 
@@ -78,6 +86,7 @@ def gradcheck(
     atol: float = typer.Option(None, "--atol", help="Absolute tolerance (default 1e-5)."),
     rtol: float = typer.Option(None, "--rtol", help="Relative tolerance (default 1e-3)."),
     mode: str = typer.Option(None, "--mode", metavar="full|fast",
+                             autocompletion=complete_from("full", "fast"),
                              help="full: every Jacobian entry; fast: random projections."),
     order: int = typer.Option(None, "--order", min=1, max=2,
                               help="2 also checks second derivatives."),

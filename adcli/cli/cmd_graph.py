@@ -11,6 +11,7 @@ from .common import (
     EXIT_FAILED,
     EXIT_INTERNAL,
     EXIT_INVALID,
+    complete_from,
     load_plugins,
     make_console,
     plain_output,
@@ -31,9 +32,11 @@ def _fail(message: str, code: int) -> None:
 def graph(
     spec: str = typer.Argument(..., metavar="SPEC", help="A spec file."),
     of: str | None = typer.Option(None, "--of", metavar="EXPR",
-                                  help="Expression to graph (default: the last assigned "
-                                       "tensor), evaluated after the steps."),
+                                  help="Expression to graph (default: the spec's first "
+                                       "gradcheck `of`, else the last tensor with a "
+                                       "grad_fn), evaluated after the steps."),
     fmt: str = typer.Option("tree", "--format", "-f", metavar="FORMAT",
+                            autocompletion=complete_from(*FORMATS),
                             help="tree, dot (Graphviz), mermaid or json."),
     depth: int | None = typer.Option(None, "--depth", min=0,
                                      help="Tree: show nodes at most N edges below the root."),

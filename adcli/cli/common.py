@@ -90,3 +90,12 @@ def load_plugin(path: str) -> None:
             if Path(frame.filename).resolve() == p.resolve():
                 line = frame.lineno or 1
         fail(f"{path}:{line}: plugin failed to import: {type(exc).__name__}: {exc}")
+
+
+def complete_from(*choices: str):
+    """Shell completion of an option's value from a fixed set (``--mode f<TAB>``)."""
+
+    def complete(incomplete: str) -> list[str]:
+        return [c for c in choices if c.startswith(incomplete)]
+
+    return complete
