@@ -41,7 +41,7 @@ def graph(
     depth: int | None = typer.Option(None, "--depth", min=0,
                                      help="Tree: show nodes at most N edges below the root."),
     saved: bool = typer.Option(False, "--saved",
-                               help="Tree: list saved tensors and their versions."),
+                               help="List saved tensors and their versions (tree, dot, mermaid)."),
     highlight: list[str] | None = typer.Option(  # noqa: B008 - how typer declares options
         None, "--highlight", metavar="NODE", help="Mark a node: an id (n3) or a grad_fn name."),
     name: str | None = typer.Option(None, "--name",
@@ -185,9 +185,9 @@ def _render(outputs: list[tuple[Any, Any]], *, fmt: str, depth: int | None, save
             doc = versioned({"spec": sp.path, "name": sp.name, **graph_json(snap)})
             typer.echo(json.dumps(doc, indent=2))
         elif fmt == "dot":
-            typer.echo(render_dot(snap, highlight=highlight), nl=False)
+            typer.echo(render_dot(snap, highlight=highlight, saved=saved), nl=False)
         else:
-            typer.echo(render_mermaid(snap, highlight=highlight), nl=False)
+            typer.echo(render_mermaid(snap, highlight=highlight, saved=saved), nl=False)
         return
     plain = plain_output()
     console = None if plain else make_console()

@@ -7,10 +7,11 @@ Public API:
   it needs no grad -- plus ``dtype``, ``output_nr``, ``is_leaf``, ``grad_norm``,
   ``grad_shape``, ``saved``, ``freed``, ``step``, ``line``, ``describe``).
 - ``render_json(snapshot, indent=2) -> str``.
-- ``render_dot(snapshot, *, highlight=()) -> str``: a ``digraph``; edges go from a node to its
+- ``render_dot(snapshot, *, highlight=(), saved=False) -> str``: a ``digraph``; edges go from a node to its
   inputs (the direction gradients flow), labelled with the input index when a node has more
   than one input; inputs that need no grad are left out.
-- ``render_mermaid(snapshot, *, highlight=()) -> str``: a ``flowchart TD`` for GitHub.
+- ``render_mermaid(snapshot, *, highlight=(), saved=False) -> str``: a ``flowchart TD`` for
+  GitHub. With ``saved``, DOT and Mermaid labels list the saved tensors as the tree does.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from .snapshot import GraphSnapshot, SnapNode
+from .tree import saved_text_lines
 
 
 def _num(x: float | None) -> Any:
@@ -64,13 +66,15 @@ def _shape_text(shape: list[int] | None) -> str:
     return "[?]" if shape is None else "[" + ", ".join(str(d) for d in shape) + "]"
 
 
-def _label_lines(n: SnapNode) -> list[str]:
+def _label_lines(n: SnapNode, saved: bool = False) -> list[str]:
     lines = [n.name]
     if n.tensor:
         lines.append(("leaf " if n.is_leaf else "") + n.tensor)
     lines.append(_shape_text(n.shape))
     if n.grad_norm is not None:
         lines.append(f"grad norm {n.grad_norm:.4g}")
+    if saved:
+        lines.extend(saved_text_lines(n))
     return lines
 
 
@@ -78,8 +82,8 @@ def _dot_quote(text: str) -> str:
     return '"' + text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n") + '"'
 
 
-def render_dot(snap: GraphSnapshot, *, highlight: Iterable[Any] | Mapping[Any, str] = ()
-               ) -> str:
+def render_dot(snap: GraphSnapshot, *, highlight: Iterable[Any] | Mapping[Any, str] = (),
+               saved: bool = False) -> str:
     """The graph in Graphviz DOT (``dot -Tsvg``)."""
     hi = _ids(snap, highlight)
     out = ["digraph grad_fn {", "  rankdir=TB;",
@@ -89,7 +93,7 @@ def render_dot(snap: GraphSnapshot, *, highlight: Iterable[Any] | Mapping[Any, s
         what = snap.of or "tensor"
         out.append(f"  none [label={_dot_quote(what + ': grad_fn is None')}, shape=plaintext];")
     for n in snap.nodes.values():
-        attrs = [f"label={_dot_quote(chr(10).join(_label_lines(n)))}"]
+        attrs = [f"label={_dot_quote(chr(10).join(_label_lines(n, saved)))}"]
         if n.is_leaf:
             attrs.append('style="rounded,filled", fillcolor="#dbeafe"')
         if n.id == snap.root:
@@ -109,8 +113,8 @@ def _mermaid_text(text: str) -> str:
             .replace(">", "#gt;"))
 
 
-def render_mermaid(snap: GraphSnapshot, *, highlight: Iterable[Any] | Mapping[Any, str] = ()
-                   ) -> str:
+def render_mermaid(snap: GraphSnapshot, *, highlight: Iterable[Any] | Mapping[Any, str] = (),
+                   saved: bool = False) -> str:
     """The graph as a Mermaid ``flowchart`` (renders in GitHub Markdown)."""
     hi = _ids(snap, highlight)
     out = ["flowchart TD"]
@@ -119,7 +123,7 @@ def render_mermaid(snap: GraphSnapshot, *, highlight: Iterable[Any] | Mapping[An
         out.append(f'  none["{_mermaid_text(what + ": grad_fn is None")}"]')
     leaves: list[str] = []
     for n in snap.nodes.values():
-        label = "<br/>".join(_mermaid_text(x) for x in _label_lines(n))
+        label = "<br/>".join(_mermaid_text(x) for x in _label_lines(n, saved))
         if n.is_leaf:
             out.append(f'  {n.id}(["{label}"])')
             leaves.append(n.id)

@@ -80,6 +80,11 @@ def _label(n: SnapNode, root_dtype: str | None, shared: bool, note: str | None,
     return segs
 
 
+def saved_text_lines(n: SnapNode) -> list[str]:
+    """The ``--saved`` lines of a node as plain text (what the tree shows under it)."""
+    return ["".join(text for text, _ in segs) for segs in _saved_lines(n)]
+
+
 def _saved_lines(n: SnapNode) -> list[list[Segment]]:
     if n.freed and not any(s.shape is not None for s in n.saved):
         return [[("saved tensors freed (backward ran without retain_graph=True)", "yellow")]]
