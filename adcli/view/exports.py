@@ -7,9 +7,9 @@ Public API:
   it needs no grad -- plus ``dtype``, ``output_nr``, ``is_leaf``, ``grad_norm``,
   ``grad_shape``, ``saved``, ``freed``, ``step``, ``line``, ``describe``).
 - ``render_json(snapshot, indent=2) -> str``.
-- ``render_dot(snapshot, *, highlight=(), saved=False) -> str``: a ``digraph``; edges go from a node to its
-  inputs (the direction gradients flow), labelled with the input index when a node has more
-  than one input; inputs that need no grad are left out.
+- ``render_dot(snapshot, *, highlight=(), saved=False) -> str``: a ``digraph``; edges go
+  from a node to its inputs (the direction gradients flow), labelled with the input index when
+  a node has more than one input; inputs that need no grad are left out.
 - ``render_mermaid(snapshot, *, highlight=(), saved=False) -> str``: a ``flowchart TD`` for
   GitHub. With ``saved``, DOT and Mermaid labels list the saved tensors as the tree does.
 """
