@@ -152,6 +152,8 @@ class ExpressionsMixin:
     def op_value(self, ref: OpRef) -> Any:
         if ref.namespace == "math":
             return getattr(math, ref.name)
+        if ref.namespace == "tensor_class":
+            return self.eng.Tensor
         if ref.namespace == "package":
             obj = self.vocab.resolve_package(ref.name)
             if obj is None:
@@ -277,7 +279,7 @@ class ExpressionsMixin:
     def callable_ok(self, fn: Any) -> bool:
         """Whether a value may be called: ops, builtins and package names were resolved by
         the checker, spec functions are bounded, package objects/methods are adcli's."""
-        if is_package_callable(fn, self.roots):
+        if is_package_callable(fn, self.roots) or fn is self.eng.Tensor:
             return True
         return id(fn) in self.op_ids
 

@@ -519,6 +519,8 @@ class Checker(FlowChecker):
         elif head == "torch":
             if name in self.vocab.torch:
                 return OpRef("torch", name, shown, **loc)
+            if name == "Tensor":  # torch.Tensor(...): the legacy constructor
+                return OpRef("tensor_class", name, shown, **loc)
         elif head == "torch.nn.functional":
             if name in self.vocab.functional:
                 return OpRef("functional", name, shown, **loc)
