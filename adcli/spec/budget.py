@@ -18,7 +18,7 @@ minutes)."""
 MAX_MEMORY_BYTES = 256 * 2**20
 """``run_spec`` stops a spec whose run grows the process by more than this (tensors, saved
 graphs): per-tensor limits alone let a few dozen big tensors exhaust memory."""
-MAX_TICKS = 100_000
+MAX_TICKS = 50_000
 """Statements executed, loop iterations, calls and operations (each op, operator or method
 call a statement evaluates), per run: ``while True:`` ends after this many, in a second or
 two, whatever its body does (a training loop of 1,000 iterations of 10 statements of 3
