@@ -96,17 +96,37 @@ def _step_lines(res: StepResult, plain: bool, quiet: bool, depth: int = 0) -> li
     return lines
 
 
-def _short(text: str | None, limit: int = 60) -> str:
-    if text is None:
-        return "None"
-    one = " ".join(text.split())
-    return one if len(one) <= limit else one[: limit - 3] + "..."
+
+
+def _render_leaves(console: Any, leaves: list[Any], plain: bool) -> None:
+    """The leaves and their grads; the grad as ``print`` shows it, whole (summarised above
+    1,000 elements as torch's repr is), so no number is ever cut. Where the table does not fit
+    the width, each leaf becomes a header line with its grad below, so no word is split."""
+    from rich import box
+    from rich.table import Table
+
+    rows = [(t.name, str(tuple(t.shape)), t.dtype, str(t.requires_grad), t.grad_repr or "None")
+            for t in leaves]
+    cols = ("leaf", "shape", "dtype", "requires_grad", "grad")
+    widest = [max(len(c), *(max(len(x) for x in r[i].splitlines() or [""]) for r in rows))
+              for i, c in enumerate(cols)]
+    if sum(widest) + 2 * (len(cols) - 1) <= console.width:
+        table = Table(box=None if plain else box.SIMPLE, show_edge=False, pad_edge=False,
+                      title=None, header_style="" if plain else "bold")
+        for col in cols:
+            table.add_column(col, no_wrap=True)
+        for r in rows:
+            table.add_row(*(_esc(x) for x in r))
+        console.print(table)
+        return
+    for name, shape, dtype, req, grad in rows:
+        console.print(_esc(f"leaf {name} {shape} {dtype} requires_grad={req} grad:"))
+        for line in grad.splitlines():
+            console.print("  " + _esc(line))
 
 
 def render_run(console: Any, report: RunReport, *, plain: bool, quiet: bool = False) -> None:
     """Print one run: header, steps, prints, graphs, expectations, the leaves table."""
-    from rich import box
-    from rich.table import Table
 
     if report.invalid is not None:
         return  # the error line goes to stderr
@@ -127,14 +147,7 @@ def render_run(console: Any, report: RunReport, *, plain: bool, quiet: bool = Fa
             console.print(_esc(line))
     leaves = [t for t in report.tensors.values() if t.is_leaf]
     if leaves and not quiet:
-        table = Table(box=None if plain else box.SIMPLE, show_edge=False, pad_edge=False,
-                      title=None, header_style="" if plain else "bold")
-        for col in ("leaf", "shape", "dtype", "requires_grad", "grad"):
-            table.add_column(col, overflow="fold")
-        for t in leaves:
-            table.add_row(t.name, str(tuple(t.shape)), t.dtype, str(t.requires_grad),
-                          _esc(_short(t.grad_repr)))
-        console.print(table)
+        _render_leaves(console, leaves, plain)
     n_exp = len(report.expectations)
     failed = sum(not e.ok for e in report.expectations)
     if report.ok:
