@@ -96,16 +96,24 @@ def render_gradcheck(console: Any, run: Any, *, plain: bool = False, verbose: bo
             if getattr(cu, "context", None):
                 where.append(str(cu.context))
             loc = f" ({', '.join(where)})" if where else ""
-            console.print(f"    culprit: {escape(cu.node)}{escape(loc)}: {escape(cu.detail)}")
+            line = f"culprit: {escape(cu.node)}{escape(loc)}: {escape(cu.detail)}"
+            # The most important line of a failure: bold red on a terminal; the word
+            # "culprit" carries it without colour.
+            console.print(f"    {line}" if plain else f"    [bold red]{line}[/bold red]")
         elif r.error is None:
             console.print("    culprit: none found (every node agrees with its own forward)")
         if r.graph is not None and r.graph.root is not None:
-            from adcli.view.tree import tree_text_lines
+            from adcli.view.tree import render_tree_rich, tree_text_lines
 
             highlight = {r.culprit_id: "culprit"} if r.culprit_id else ()
             console.print(f"    graph of {escape(c.of)}:")
-            for line in tree_text_lines(r.graph, depth=12, highlight=highlight, indent="      "):
-                console.print(escape(line))
+            if plain:
+                for line in tree_text_lines(r.graph, depth=12, highlight=highlight,
+                                            indent="      "):
+                    console.print(escape(line))
+            else:  # the same characters, with the `!!` culprit node in bold red
+                console.print(render_tree_rich(r.graph, depth=12, highlight=highlight,
+                                               indent="      "))
     n_ok = sum(1 for c in run.checks if c.ok)
     n = len(run.checks)
     summary = f"{n_ok}/{n} checks passed"
