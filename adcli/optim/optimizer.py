@@ -282,3 +282,34 @@ def _check_unsupported(foreach: Any = None, fused: Any = None, capturable: bool 
         raise RuntimeError("capturable=True needs CUDA graphs, which adcli does not have")
     if differentiable:
         raise RuntimeError("adcli's optimizers do not support differentiable=True")
+
+
+class _GroupwiseOptimizer(Optimizer):
+    """An optimizer whose ``step`` updates each group with ``_update_group`` under no_grad."""
+
+    def _update_group(self, group: dict[str, Any]) -> None:
+        raise NotImplementedError
+
+    @_step_with_hooks
+    def step(self, closure: Callable[[], Any] | None = None) -> Any:
+        """One update of every parameter that has a gradient; returns ``closure()``'s loss."""
+        loss = self._closure_loss(closure)
+        with no_grad():
+            for group in self.param_groups:
+                self._update_group(group)
+        return loss
+
+
+def _check_betas(lr: Any, betas: tuple[float, float], eps: float, weight_decay: float) -> None:
+    if isinstance(lr, Tensor) and lr.numel() != 1:
+        raise ValueError("Tensor lr must be 1-element")
+    if not lr >= 0.0:
+        raise ValueError(f"Invalid learning rate: {lr}")
+    if not eps >= 0.0:
+        raise ValueError(f"Invalid epsilon value: {eps}")
+    if not 0.0 <= betas[0] < 1.0:
+        raise ValueError(f"Invalid beta parameter at index 0: {betas[0]}")
+    if not 0.0 <= betas[1] < 1.0:
+        raise ValueError(f"Invalid beta parameter at index 1: {betas[1]}")
+    if not weight_decay >= 0.0:
+        raise ValueError(f"Invalid weight_decay value: {weight_decay}")

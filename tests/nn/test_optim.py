@@ -38,6 +38,18 @@ CONFIGS = [
     ("Adagrad", {"lr": 0.1, "lr_decay": 0.05, "initial_accumulator_value": 0.2,
                  "weight_decay": 0.1, "eps": 1e-8}),
     ("Adagrad", {"lr": 0.1, "maximize": True}),
+    ("Adadelta", {}),
+    ("Adadelta", {"lr": 0.5, "rho": 0.8, "eps": 1e-4, "weight_decay": 0.1, "maximize": True}),
+    ("Adamax", {}),
+    ("Adamax", {"lr": 0.05, "betas": (0.8, 0.9), "weight_decay": 0.1, "maximize": True}),
+    ("NAdam", {}),
+    ("NAdam", {"lr": 0.01, "momentum_decay": 0.01, "weight_decay": 0.1}),
+    ("NAdam", {"lr": 0.01, "weight_decay": 0.1, "decoupled_weight_decay": True,
+               "maximize": True}),
+    ("RAdam", {}),
+    ("RAdam", {"lr": 0.01, "betas": (0.9, 0.5), "weight_decay": 0.1}),
+    ("RAdam", {"lr": 0.01, "weight_decay": 0.1, "decoupled_weight_decay": True,
+               "maximize": True}),
 ]
 
 
@@ -184,6 +196,10 @@ def test_constructor_and_group_errors_match_torch() -> None:
             lambda: L.optim.RMSprop([p], alpha=-0.1),
             lambda: L.optim.Adagrad([p], lr_decay=-0.1),
             lambda: L.optim.Adagrad([p], initial_accumulator_value=-1),
+            lambda: L.optim.Adadelta([p], rho=1.5),
+            lambda: L.optim.Adamax([p], betas=(0.9, 1.0)),
+            lambda: L.optim.NAdam([p], momentum_decay=-1.0),
+            lambda: L.optim.RAdam([p], lr=-0.1),
             lambda: L.optim.SGD([p], lr=0.1).add_param_group([q]),
             lambda: L.optim.SGD([p], lr=0.1).add_param_group({"params": {q}}),
             lambda: L.optim.SGD([p], lr=0.1).load_state_dict(

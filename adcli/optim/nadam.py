@@ -1,0 +1,72 @@
+"""``NAdam``: Adam with Nesterov momentum, torch's single-tensor update."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from adcli.engine import creation, ops
+
+from .optimizer import (
+    _check_betas,
+    _check_unsupported,
+    _GroupwiseOptimizer,
+    _scalar_dtype,
+    _to_scalar,
+)
+
+__all__ = ["NAdam"]
+
+
+class NAdam(_GroupwiseOptimizer):
+    """NAdam, as ``torch.optim.NAdam`` (``momentum_decay``, ``decoupled_weight_decay``)."""
+
+    def __init__(self, params: Any, lr: float = 2e-3, betas: tuple[float, float] = (0.9, 0.999),
+                 eps: float = 1e-8, weight_decay: float = 0, momentum_decay: float = 4e-3,
+                 decoupled_weight_decay: bool = False, *, foreach: bool | None = None,
+                 maximize: bool = False, capturable: bool = False,
+                 differentiable: bool = False) -> None:
+        _check_betas(lr, betas, eps, weight_decay)
+        if not momentum_decay >= 0.0:
+            raise ValueError(f"Invalid momentum_decay value: {momentum_decay}")
+        _check_unsupported(foreach, None, capturable, differentiable)
+        defaults = {"lr": lr, "betas": betas, "eps": eps, "weight_decay": weight_decay,
+                    "momentum_decay": momentum_decay,
+                    "decoupled_weight_decay": decoupled_weight_decay, "maximize": maximize,
+                    "foreach": foreach, "capturable": capturable,
+                    "differentiable": differentiable}
+        super().__init__(params, defaults)
+
+    def _update_group(self, group: dict[str, Any]) -> None:
+        beta1, beta2 = group["betas"]
+        lr, eps, wd = _to_scalar(group["lr"]), group["eps"], group["weight_decay"]
+        for p in group["params"]:
+            if p.grad is None:
+                continue
+            state = self.state[p]
+            if len(state) == 0:
+                state["step"] = creation.tensor(0.0, dtype=_scalar_dtype())
+                # A scalar tensor, as torch's: its products round in the scalar dtype.
+                state["mu_product"] = creation.tensor(1.0, dtype=_scalar_dtype())
+                state["exp_avg"] = creation.zeros_like(p)
+                state["exp_avg_sq"] = creation.zeros_like(p)
+            grad = p.grad if not group["maximize"] else ops.neg(p.grad)
+            exp_avg, exp_avg_sq, mu_product = (state["exp_avg"], state["exp_avg_sq"],
+                                               state["mu_product"])
+            ops.add_(state["step"], 1)
+            step = state["step"].item()
+            bias_correction2 = 1 - beta2**step
+            if wd != 0:
+                if group["decoupled_weight_decay"]:
+                    ops.mul_(p, 1 - lr * wd)
+                else:
+                    grad = ops.add(grad, p, alpha=wd)
+            mu = beta1 * (1.0 - 0.5 * (0.96 ** (step * group["momentum_decay"])))
+            mu_next = beta1 * (1.0 - 0.5 * (0.96 ** ((step + 1) * group["momentum_decay"])))
+            ops.mul_(mu_product, mu)
+            ops.lerp_(exp_avg, grad, 1 - beta1)
+            ops.addcmul_(ops.mul_(exp_avg_sq, beta2), grad, grad, value=1 - beta2)
+            denom = ops.sqrt(ops.div(exp_avg_sq, bias_correction2))
+            mu_product_next = mu_product.item() * mu_next
+            ops.add_(denom, eps)
+            ops.addcdiv_(p, grad, denom, value=(-lr * (1.0 - mu) / (1.0 - mu_product.item())))
+            ops.addcdiv_(p, exp_avg, denom, value=(-lr * mu_next) / (1.0 - mu_product_next))
