@@ -428,3 +428,20 @@ def test_constructor_errors_match_torch() -> None:
     # torch prints the valid modes as a set (its order varies between runs).
     with pytest.raises(ValueError, match=r"padding_mode must be one of .*'mirror'"):
         nn.Conv1d(2, 2, 3, padding_mode="mirror")
+
+
+def test_loss_deprecation_warnings_match_torch() -> None:
+    import warnings
+
+    def messages(N: Any, L: Any) -> list[str]:
+        with warnings.catch_warnings(record=True) as w:
+            warnings.simplefilter("always")
+            loss = N.MSELoss(size_average=False, reduce=True)
+            x = L.tensor([[0.1, 0.9]], dtype=L.float64)
+            loss(x, x * 2)
+            N.KLDivLoss()(x.log(), x)
+            N.KLDivLoss(reduction="batchmean")(x.log(), x)
+            N.functional.kl_div(x.log(), x, reduce=False)
+        return [str(m.message) for m in w]
+
+    assert messages(nn, adcli) == messages(torch.nn, torch)

@@ -4,6 +4,7 @@ entropy, kl_div; the shared ``reduction`` handling.
 
 from __future__ import annotations
 
+import warnings
 from typing import Any
 
 import numpy as np
@@ -431,9 +432,10 @@ def huber_loss(input: Tensor, target: Tensor, reduction: str = "mean", delta: fl
 def _legacy_reduction(size_average: Any, reduce: Any) -> str:
     size_average = True if size_average is None else size_average
     reduce = True if reduce is None else reduce
-    if size_average and reduce:
-        return "mean"
-    return "sum" if reduce else "none"
+    ret = "mean" if size_average and reduce else "sum" if reduce else "none"
+    warnings.warn("size_average and reduce args will be deprecated, please use "
+                  f"reduction='{ret}' instead.", stacklevel=3)
+    return ret
 
 
 def kl_div(input: Tensor, target: Tensor, size_average: Any = None, reduce: Any = None,
@@ -442,6 +444,11 @@ def kl_div(input: Tensor, target: Tensor, size_average: Any = None, reduce: Any 
     ``exp(target) * (target - input)``), reduced; batchmean is the sum over the batch size."""
     if size_average is not None or reduce is not None:
         reduction = _legacy_reduction(size_average, reduce)
+    elif reduction == "mean":
+        warnings.warn("reduction: 'mean' divides the total loss by both the batch size and the "
+                      "support size.'batchmean' divides only by the batch size, and aligns with "
+                      "the KL div math definition.'mean' will be changed to behave the same as "
+                      "'batchmean' in the next major release.", stacklevel=2)
     if reduction != "batchmean":
         _reduction(reduction)
     t = as_tensor(target, input)
