@@ -25,11 +25,45 @@ def _index(name: str, index: Any) -> str:
     return f"{name}[{', '.join(str(i) for i in idx)}]" if idx else name
 
 
+_MISMATCH_COLS = ("input", "output", "analytical", "numerical", "abs error", "rel error")
+
+
+def _render_mismatches(console: Any, mism: list[Any], plain: bool) -> None:
+    """The worst entries as a table; numbers are never cut. Where the table is too wide for
+    the console, the output column goes first (when every row names the same output), then
+    each entry becomes one line of ``name value`` pairs, which wraps between words."""
+    from rich.markup import escape
+    from rich.table import Table
+
+    rows = [(_index(m.input, m.index), _index(m.output, m.output_index), _fmt(m.analytical),
+             _fmt(m.numerical), _fmt(m.abs_error), _fmt(m.rel_error)) for m in mism]
+    cols = list(range(len(_MISMATCH_COLS)))
+    pad = 6 if plain else 2
+
+    def width(keep: list[int]) -> int:
+        return sum(max(len(_MISMATCH_COLS[i]), *(len(r[i]) for r in rows)) + pad for i in keep)
+
+    if width(cols) > console.width and len({r[1] for r in rows}) == 1:
+        cols.remove(1)
+    if width(cols) <= console.width:
+        table = Table(show_header=True, header_style=None if plain else "bold",
+                      box=None, pad_edge=False, padding=(0, 2, 0, 4) if plain else (0, 1))
+        for i in cols:
+            table.add_column(_MISMATCH_COLS[i], no_wrap=True,
+                             justify="left" if i < 2 else "right")
+        for r in rows:
+            table.add_row(*(escape(r[i]) for i in cols))
+        console.print(table)
+        return
+    for r in rows:
+        console.print("    " + escape(f"{r[0]} -> {r[1]}: " + ", ".join(
+            f"{_MISMATCH_COLS[i]} {r[i]}" for i in range(2, len(_MISMATCH_COLS)))))
+
+
 def render_gradcheck(console: Any, run: Any, *, plain: bool = False, verbose: bool = False,
                      quiet: bool = False) -> None:
     """One line per check; for a failure, the worst entries and the culprit."""
     from rich.markup import escape
-    from rich.table import Table
 
     for c in run.checks:
         ok = c.ok
@@ -65,18 +99,7 @@ def render_gradcheck(console: Any, run: Any, *, plain: bool = False, verbose: bo
             continue
         mism = r.mismatches
         if mism:
-            table = Table(show_header=True, header_style=None if plain else "bold",
-                          box=None, pad_edge=False, padding=(0, 2, 0, 4) if plain else (0, 1))
-            for col in ("input", "output", "analytical", "numerical", "abs error",
-                        "rel error"):
-                table.add_column(col, justify="right" if col not in ("input", "output")
-                                 else "left")
-            for m in mism[:10]:
-                table.add_row(escape(_index(m.input, m.index)),
-                              escape(_index(m.output, m.output_index)),
-                              _fmt(m.analytical), _fmt(m.numerical), _fmt(m.abs_error),
-                              _fmt(m.rel_error))
-            console.print(table)
+            _render_mismatches(console, mism[:10], plain)
             failing = [p for p in r.pairs if not p.ok]
             unstable = [p for p in failing if p.stable is False]
             if unstable:

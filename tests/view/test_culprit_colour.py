@@ -48,3 +48,34 @@ def test_marks_stay_readable_without_colour():
     assert any("!! n2 CubeBackward" in ln and "<<< culprit" in ln for ln in out.splitlines())
 
 
+
+
+def _render_plain(width: int) -> str:
+    code = f"""
+import sys
+from rich.console import Console
+from adcli.cli.common import load_plugin
+load_plugin({str(ROOT / 'examples' / 'cube_plugin.py')!r})
+from adcli.check.spec_checks import check_paths
+from adcli.view.gradcheck_report import render_gradcheck
+run = check_paths([{str(ROOT / 'examples' / 'cube.yaml')!r}])
+render_gradcheck(Console(file=sys.stdout, width={width}, no_color=True, force_terminal=False),
+                 run, plain=True)
+"""
+    res = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         cwd=ROOT, timeout=120, env={"PYTHONPATH": str(ROOT), "PATH": ""})
+    assert res.returncode == 0, res.stderr
+    return res.stdout
+
+
+def test_numbers_are_never_cut_at_any_width():
+    import re
+
+    wide = _render_plain(200)
+    numbers = re.findall(r"-?\d+\.\d+", wide.split("the numerical estimate")[0])
+    assert len(numbers) >= 8 * 4
+    for width in (40, 60, 80):
+        out = _render_plain(width)
+        assert "…" not in out and "..." not in out
+        for n in numbers:  # every number of the wide table is still there, whole
+            assert re.search(rf"(?<![\d.]){re.escape(n)}(?![\d])", out), (width, n)
