@@ -285,9 +285,10 @@ def randperm(gen: Generator, n: int) -> np.ndarray:
     if n < 0xFFFFFFFF // 20:
         perm = list(range(n))
         if n > 1:
-            z = (gen.random(n - 1) % np.arange(n, 1, -1, dtype=_U64)).tolist()
-            for i, zi in enumerate(z):
-                j = i + zi
+            # the swap partners first (vectorised), then the swaps: inherently sequential
+            z = gen.random(n - 1) % np.arange(n, 1, -1, dtype=_U64)
+            partner = (z.view(np.int64) + np.arange(n - 1)).tolist()
+            for i, j in enumerate(partner):
                 perm[i], perm[j] = perm[j], perm[i]
         return np.array(perm, dtype=np.int64)
     # torch's path for huge n: inside-out Fisher-Yates on random64() % (i + 1).

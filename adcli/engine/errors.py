@@ -80,6 +80,14 @@ class InvalidArgumentError(AdcliError):
     kind = "invalid_argument"
 
 
+class ArgumentTypeError(InvalidArgumentError, TypeError):
+    """An invalid argument where torch raises TypeError (also catchable as TypeError)."""
+
+
+class ArgumentValueError(InvalidArgumentError, ValueError):
+    """An invalid argument where torch raises ValueError (also catchable as ValueError)."""
+
+
 ERROR_KINDS: dict[str, type[AdcliError]] = {
     cls.kind: cls
     for cls in (

@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from .errors import InvalidArgumentError
+from .errors import ArgumentTypeError, ArgumentValueError, InvalidArgumentError
 
 _N = 624
 # c10::detail::default_rng_seed_val: the seed of a new torch.Generator().
@@ -52,7 +52,7 @@ def _as_seed(seed: Any) -> int:
         raise InvalidArgumentError(
             f"manual_seed expected a long, but got {type(seed).__name__}") from None
     if not -(1 << 63) <= value < (1 << 64):
-        raise ValueError("Overflow when unpacking long long")
+        raise ArgumentValueError("Overflow when unpacking long long")
     return value & _MASK64
 
 
@@ -182,10 +182,10 @@ def _state_array(state: Any) -> np.ndarray:
     from .tensor import Tensor
 
     if not isinstance(state, Tensor):
-        raise TypeError(f"expected a torch.ByteTensor, but got {type(state).__name__}")
+        raise ArgumentTypeError(f"expected a torch.ByteTensor, but got {type(state).__name__}")
     arr = state._data
     if arr.dtype != np.uint8:
-        raise TypeError("RNG state must be a torch.ByteTensor")
+        raise ArgumentTypeError("RNG state must be a torch.ByteTensor")
     return arr.reshape(-1)
 
 
@@ -202,7 +202,7 @@ def get_generator(generator: Any) -> Generator:
     if generator is None:
         return default_generator
     if not isinstance(generator, Generator):
-        raise TypeError(
+        raise ArgumentTypeError(
             f"generator must be an adcli.Generator, not {type(generator).__name__}")
     return generator
 

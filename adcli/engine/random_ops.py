@@ -474,12 +474,28 @@ def multinomial(input: Tensor, num_samples: int, replacement: bool = False, *,
     return _finish(out.reshape((*probs.shape[:-1], n)), False)
 
 
-def dropout_noise(input: np.ndarray, p: float, generator: Generator | None = None) -> np.ndarray:
-    """torch's CPU dropout noise: ``empty_like(input).bernoulli_(1 - p).div_(1 - p)``."""
-    keep = dist.bernoulli_scalar(get_generator(generator), input.size, 1 - p)
+_SELU_ALPHA = 1.7580993408473766  # torch's alpha for alpha dropout (-selu_scale * selu_alpha)
+
+
+def dropout_noise(input: np.ndarray, p: float, feature: bool = False, alpha: bool = False,
+                  generator: Generator | None = None) -> tuple[np.ndarray, np.ndarray | None]:
+    """torch's CPU dropout noise (Dropout.cpp's _dropout_impl) and, for alpha dropout, the
+    shift ``b``: ``noise = bernoulli_(1 - p)`` on ``empty_like(input)`` (or on (N, C, 1, ...) for
+    feature dropout), then ``noise / (1 - p)``, or for alpha dropout ``b = (noise - 1) * alpha
+    * a + alpha * a * p`` and ``noise * a``, each step rounded in the input's dtype."""
     dt = input.dtype
-    noise = _place(keep.astype(dt), input)
-    return noise / np.asarray(1 - p, dtype=dt)
+    if feature:
+        shape = input.shape[:2] + (1,) * (input.ndim - 2)
+        like = np.empty(shape, dtype=dt)
+    else:
+        like = input
+    keep = dist.bernoulli_scalar(get_generator(generator), like.size, 1 - p)
+    noise = _place(keep.astype(dt), like)
+    if not alpha:
+        return noise / np.asarray(1 - p, dtype=dt), None
+    a = 1.0 / np.sqrt((_SELU_ALPHA * _SELU_ALPHA * p + 1) * (1 - p))
+    b = (noise - dt.type(1)) * dt.type(_SELU_ALPHA * a) + dt.type(_SELU_ALPHA * a * p)
+    return noise * dt.type(a), b
 
 
 def _bernoulli_method(self: Tensor, p: Any = None, *,

@@ -450,3 +450,29 @@ def test_init_style_fills_match():
         same(adcli.empty(*shape).normal_(0, 0.02).t() if len(shape) == 2 else adcli.zeros(1),
              torch.empty(*shape).normal_(0, 0.02).t() if len(shape) == 2 else torch.zeros(1))
     same_state()
+
+
+@pytest.mark.parametrize("name,tdt", DTYPES)
+def test_channel_and_alpha_dropout(name, tdt):
+    Fa, Ft = adnn.functional, torch.nn.functional
+    variants = [("alpha_dropout", (5, 7)), ("feature_alpha_dropout", (3, 4, 5)),
+                ("dropout1d", (3, 4, 5)), ("dropout1d", (4, 5)), ("dropout2d", (2, 3, 4, 5)),
+                ("dropout3d", (2, 3, 2, 4, 5)), ("dropout3d", (3, 2, 4, 5))]
+    for p in [0.1, 0.3, 0.5, 0.77]:
+        for fn, shape in variants:
+            seed_both(3)
+            xa, xt = adcli.randn(*shape, dtype=name), torch.randn(*shape, dtype=tdt)
+            same(getattr(Fa, fn)(xa, p, training=True), getattr(Ft, fn)(xt, p, training=True))
+            same_state()
+    with pytest.warns(UserWarning, match="assuming that channel-wise 1D dropout"):
+        same(Fa.dropout2d(adcli.ones(3, 4, 5, dtype=name), 0.5),
+             Ft.dropout2d(torch.ones(3, 4, 5, dtype=tdt), 0.5))
+    xa = adcli.ones(4, 6, dtype=name, requires_grad=True)
+    xt = torch.ones(4, 6, dtype=tdt, requires_grad=True)
+    ya, yt = Fa.alpha_dropout(xa, 0.5, True), Ft.alpha_dropout(xt, 0.5, True)
+    assert ya.grad_fn.name() == yt.grad_fn.name() == "AddBackward0"
+    same(ya, yt)
+    with pytest.raises(ValueError, match="dropout probability has to be between 0 and 1"):
+        Fa.alpha_dropout(xa, 1.5)
+    with pytest.raises(RuntimeError, match="dropout1d: Expected 2D or 3D input"):
+        Fa.dropout1d(adcli.ones(2, 3, 4, 5), 0.5)

@@ -5,20 +5,21 @@ the other ``F.`` activations, and dropout.
 from __future__ import annotations
 
 import math
+import warnings
 from typing import Any
 
 import numpy as np
 
 from ..backend import np_erf
-from ..errors import InvalidArgumentError
+from ..errors import ArgumentValueError, InvalidArgumentError
 from ..op import defop
 from ..random_ops import dropout_noise
 from ..tensor import Tensor
-from .arithmetic import add, div, gt, mul, mul_, neg
+from .arithmetic import add, add_, div, gt, mul, mul_, neg
 from .common import _inplace_unary
 from .conversion import _float, to
 from .pointwise import _np_sigmoid, abs, sigmoid_op, tanh_op, where
-from .shape import view
+from .shape import squeeze, unsqueeze, view
 
 # ==============================================================================================
 # the table: forwards and derivative formulas
@@ -387,16 +388,90 @@ def log_softmax(input: Tensor, dim: Any = None, dtype: Any = None) -> Tensor:
     return log_softmax_op(x, dim=_softmax_dim(x, dim))
 
 
-def dropout(input: Tensor, p: float = 0.5, training: bool = True, inplace: bool = False) -> Tensor:
-    """Zero each element with probability p, scaling the rest by 1/(1-p): torch's CPU mask."""
+def _dropout(input: Tensor, p: float, training: bool, inplace: bool, feature: bool = False,
+             alpha: bool = False) -> Tensor:
+    """torch's CPU ``_dropout_impl``: input * noise (+ b for alpha dropout)."""
     if not 0 <= p <= 1:
-        raise InvalidArgumentError(f"dropout probability has to be between 0 and 1, but got {p}")
+        raise ArgumentValueError(f"dropout probability has to be between 0 and 1, but got {p}")
     if not training or p == 0:
         return input
     scale = mul_ if inplace else mul
     if p == 1:
         return scale(input, 0.0)
-    return scale(input, Tensor._make(dropout_noise(input._data, p), None, 0, None))
+    if feature and input._data.ndim < 2:
+        raise InvalidArgumentError("Feature dropout requires at least 2 dimensions in the input")
+    noise, b = dropout_noise(input._data, p, feature, alpha)
+    out = scale(input, Tensor._make(noise, None, 0, None))
+    return out if b is None else add_(out, Tensor._make(b, None, 0, None))
+
+
+def dropout(input: Tensor, p: float = 0.5, training: bool = True, inplace: bool = False) -> Tensor:
+    """Zero each element with probability p, scaling the rest by 1/(1-p): torch's CPU mask."""
+    return _dropout(input, p, training, inplace)
+
+
+def alpha_dropout(input: Tensor, p: float = 0.5, training: bool = False,
+                  inplace: bool = False) -> Tensor:
+    """Dropout that keeps a SELU network's mean and variance (torch's noise and shift)."""
+    return _dropout(input, p, training, inplace, alpha=True)
+
+
+def feature_alpha_dropout(input: Tensor, p: float = 0.5, training: bool = False,
+                          inplace: bool = False) -> Tensor:
+    """Alpha dropout of whole channels (noise shaped (N, C, 1, ...))."""
+    return _dropout(input, p, training, inplace, feature=True, alpha=True)
+
+
+def _channel_dropout(name: str, spatial: int, input: Tensor, p: float, training: bool,
+                     inplace: bool) -> Tensor:
+    if not 0 <= p <= 1:
+        raise ArgumentValueError(f"dropout probability has to be between 0 and 1, but got {p}")
+    nd = input._data.ndim
+    if name == "dropout1d" and nd not in (2, 3):
+        raise InvalidArgumentError(
+            f"dropout1d: Expected 2D or 3D input, but received a {nd}D input. Note that dropout1d "
+            "exists to provide channel-wise dropout on inputs with 1 spatial dimension, a channel "
+            "dimension, and an optional batch dimension (i.e. 2D or 3D inputs).")
+    if name != "dropout1d" and nd not in (spatial + 1, spatial + 2):
+        warnings.warn(
+            f"{name}: Received a {nd}-D input to {name}, which is deprecated and will result in "
+            "an error in a future release. To retain the behavior and silence this warning, "
+            f"please use dropout instead. Note that {name} exists to provide channel-wise "
+            f"dropout on inputs with {spatial} spatial dimensions, a channel dimension, and an "
+            f"optional batch dimension (i.e. {spatial + 1}D or {spatial + 2}D inputs).",
+            stacklevel=3)
+    if name == "dropout2d" and nd == 3:
+        warnings.warn(
+            "dropout2d: Received a 3D input to dropout2d and assuming that channel-wise 1D "
+            "dropout behavior is desired - input is interpreted as shape (N, C, L), where C is "
+            "the channel dim. This behavior will change in a future release to interpret the "
+            "input as one without a batch dimension, i.e. shape (C, H, W). To maintain the 1D "
+            "channel-wise dropout behavior, please switch to using dropout1d instead.",
+            stacklevel=3)
+    unbatched = name != "dropout2d" and nd == spatial + 1
+    if unbatched:
+        input = unsqueeze(input, 0)  # a view: an in-place dropout still writes the input
+    out = _dropout(input, p, training, inplace, feature=True)
+    return squeeze(out, 0) if unbatched else out
+
+
+def dropout1d(input: Tensor, p: float = 0.5, training: bool = True,
+              inplace: bool = False) -> Tensor:
+    """Zero whole channels of (N, C, L) or (C, L) inputs, as torch."""
+    return _channel_dropout("dropout1d", 1, input, p, training, inplace)
+
+
+def dropout2d(input: Tensor, p: float = 0.5, training: bool = True,
+              inplace: bool = False) -> Tensor:
+    """Zero whole channels of (N, C, H, W) inputs (a 3-D input is read as (N, C, L)), as torch."""
+    return _channel_dropout("dropout2d", 2, input, p, training, inplace)
+
+
+def dropout3d(input: Tensor, p: float = 0.5, training: bool = True,
+              inplace: bool = False) -> Tensor:
+    """Zero whole channels of (N, C, D, H, W) or (C, D, H, W) inputs, as torch."""
+    return _channel_dropout("dropout3d", 3, input, p, training, inplace)
+
 
 
 _SELU_ALPHA = 1.6732632423543772848170429916717
@@ -494,4 +569,6 @@ FUNCTIONAL: dict[str, Any] = {
     "logsigmoid": logsigmoid, "softsign": softsign, "hardsigmoid": hardsigmoid,
     "hardswish": hardswish, "mish": mish, "selu": selu, "celu": celu, "softmin": softmin,
     "prelu": prelu,
+    "alpha_dropout": alpha_dropout, "feature_alpha_dropout": feature_alpha_dropout,
+    "dropout1d": dropout1d, "dropout2d": dropout2d, "dropout3d": dropout3d,
 }
