@@ -80,14 +80,6 @@ class InvalidArgumentError(AdcliError):
     kind = "invalid_argument"
 
 
-class ArgumentTypeError(InvalidArgumentError, TypeError):
-    """An invalid argument where torch raises TypeError (also catchable as TypeError)."""
-
-
-class ArgumentValueError(InvalidArgumentError, ValueError):
-    """An invalid argument where torch raises ValueError (also catchable as ValueError)."""
-
-
 ERROR_KINDS: dict[str, type[AdcliError]] = {
     cls.kind: cls
     for cls in (
@@ -109,3 +101,7 @@ class IndexOutOfRangeError(InvalidArgumentError, IndexError):
 
 class InvalidValueError(InvalidArgumentError, ValueError):
     """An argument PyTorch rejects with ValueError (``arange`` with a zero step)."""
+
+
+class InvalidTypeError(InvalidArgumentError, TypeError):
+    """An argument of a type PyTorch rejects with TypeError (a non-ByteTensor RNG state)."""

@@ -14,7 +14,8 @@ from typing import Any
 
 import numpy as np
 
-from .errors import ArgumentTypeError, ArgumentValueError, InvalidArgumentError
+from . import device as _device
+from .errors import InvalidArgumentError, InvalidTypeError, InvalidValueError
 
 _N = 624
 # c10::detail::default_rng_seed_val: the seed of a new torch.Generator().
@@ -52,7 +53,7 @@ def _as_seed(seed: Any) -> int:
         raise InvalidArgumentError(
             f"manual_seed expected a long, but got {type(seed).__name__}") from None
     if not -(1 << 63) <= value < (1 << 64):
-        raise ArgumentValueError("Overflow when unpacking long long")
+        raise InvalidValueError("Overflow when unpacking long long")
     return value & _MASK64
 
 
@@ -60,10 +61,15 @@ class Generator:
     """A CPU random generator drawing torch's numbers (``torch.Generator``)."""
 
     def __init__(self, device: Any = "cpu") -> None:
-        if device is not None and str(getattr(device, "type", device)).split(":")[0] != "cpu":
+        kind = _device.device(device).type if device is not None else "cpu"
+        if kind != "cpu":
+            # what a CPU-only torch build says
             raise InvalidArgumentError(
-                f"Device type {str(device).split(':')[0].upper()} is not supported for "
-                "torch.Generator() api.")
+                f"Cannot get {kind.upper()} generator without ATen_{kind} library. PyTorch "
+                "splits its backend into two shared libraries: a CPU library and a "
+                f"{kind.upper()} library; this error has occurred because you are trying to use "
+                f"some {kind.upper()} functionality, but the {kind.upper()} library has not been "
+                "loaded by the dynamic linker for some reason.")
         self._mt = np.random.MT19937(0)
         self._seed = DEFAULT_SEED
         # torch's (left, next) while no word was drawn since they were set; after a draw
@@ -77,8 +83,8 @@ class Generator:
         return f"<adcli.Generator object at {id(self):#x}>"
 
     @property
-    def device(self) -> str:
-        return "cpu"
+    def device(self) -> _device.device:
+        return _device.CPU
 
     # -- seeding ---------------------------------------------------------------------------
     def _reseed(self, seed: int) -> None:
@@ -182,10 +188,10 @@ def _state_array(state: Any) -> np.ndarray:
     from .tensor import Tensor
 
     if not isinstance(state, Tensor):
-        raise ArgumentTypeError(f"expected a torch.ByteTensor, but got {type(state).__name__}")
+        raise InvalidTypeError(f"expected a torch.ByteTensor, but got {type(state).__name__}")
     arr = state._data
     if arr.dtype != np.uint8:
-        raise ArgumentTypeError("RNG state must be a torch.ByteTensor")
+        raise InvalidTypeError("RNG state must be a torch.ByteTensor")
     return arr.reshape(-1)
 
 
@@ -202,7 +208,7 @@ def get_generator(generator: Any) -> Generator:
     if generator is None:
         return default_generator
     if not isinstance(generator, Generator):
-        raise ArgumentTypeError(
+        raise InvalidTypeError(
             f"generator must be an adcli.Generator, not {type(generator).__name__}")
     return generator
 

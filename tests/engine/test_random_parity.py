@@ -304,7 +304,9 @@ def test_seeds_as_torch_reads_them():
     assert adcli.random.initial_seed() == s
     g = adcli.Generator()
     assert g.manual_seed(3) is g
-    assert g.device == "cpu"
+    assert repr(g.device) == repr(torch.Generator().device) == "device(type='cpu')"
+    with pytest.raises(RuntimeError, match="Cannot get CUDA generator"):
+        adcli.Generator(device="cuda")
 
 
 def test_state_is_torchs_byte_layout():

@@ -11,7 +11,7 @@ from typing import Any
 import numpy as np
 
 from ..backend import np_erf
-from ..errors import ArgumentValueError, InvalidArgumentError
+from ..errors import InvalidArgumentError, InvalidValueError
 from ..op import defop
 from ..random_ops import dropout_noise
 from ..tensor import Tensor
@@ -392,7 +392,7 @@ def _dropout(input: Tensor, p: float, training: bool, inplace: bool, feature: bo
              alpha: bool = False) -> Tensor:
     """torch's CPU ``_dropout_impl``: input * noise (+ b for alpha dropout)."""
     if not 0 <= p <= 1:
-        raise ArgumentValueError(f"dropout probability has to be between 0 and 1, but got {p}")
+        raise InvalidValueError(f"dropout probability has to be between 0 and 1, but got {p}")
     if not training or p == 0:
         return input
     scale = mul_ if inplace else mul
@@ -425,7 +425,7 @@ def feature_alpha_dropout(input: Tensor, p: float = 0.5, training: bool = False,
 def _channel_dropout(name: str, spatial: int, input: Tensor, p: float, training: bool,
                      inplace: bool) -> Tensor:
     if not 0 <= p <= 1:
-        raise ArgumentValueError(f"dropout probability has to be between 0 and 1, but got {p}")
+        raise InvalidValueError(f"dropout probability has to be between 0 and 1, but got {p}")
     nd = input._data.ndim
     if name == "dropout1d" and nd not in (2, 3):
         raise InvalidArgumentError(
