@@ -140,6 +140,10 @@ class FunctionNode(Node, FunctionCtx):
     def describe(self) -> str:
         return f"custom backward of {self.fn_cls.__qualname__}"
 
+    def __repr__(self) -> str:
+        # As PyTorch prints a custom Function's node.
+        return f"<torch.autograd.function.{self.name()} object at {id(self):#x}>"
+
 
 class Function:
     """Base class of custom differentiable functions (``torch.autograd.Function``)."""
@@ -158,6 +162,11 @@ class Function:
     def backward(ctx: Any, *grad_outputs: Any) -> Any:
         raise NotImplementedError("You must implement the backward function for custom Function.")
 
+    @staticmethod
+    def setup_context(ctx: Any, inputs: tuple[Any, ...], output: Any) -> None:
+        """Override to save for backward when ``forward`` takes no ``ctx`` (PyTorch 2 style)."""
+        raise NotImplementedError("setup_context is not overridden")
+
     @classmethod
     def apply(cls, *args: Any, **kwargs: Any) -> Any:
         if observers and not _busy[0]:
@@ -167,7 +176,12 @@ class Function:
         tensor_args = [a for a in args if isinstance(a, Tensor)]
         node.needs_input_grad = tuple(isinstance(a, Tensor) and a.requires_grad for a in args)
         with no_grad():
-            result = cls.forward(node, *args, **kwargs)
+            if cls.setup_context is not Function.setup_context:
+                # PyTorch's newer style: forward without ctx, then setup_context.
+                result = cls.forward(*args, **kwargs)
+                cls.setup_context(node, args, result)
+            else:
+                result = cls.forward(node, *args, **kwargs)
         single = not isinstance(result, tuple)
         outs = (result,) if single else result
         record = _enabled[0] and any(t.requires_grad for t in tensor_args)

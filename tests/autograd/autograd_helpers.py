@@ -76,8 +76,8 @@ def assert_same(a: Any, t: Any, path: str = "result", rtol: float = 1e-6,
         assert isinstance(a, dict) and "tensor" in a, f"{path}: adcli {a!r}, torch a tensor"
         ta, tt = np.asarray(a["tensor"]), np.asarray(t["tensor"])
         assert ta.shape == tt.shape, f"{path}: shape {ta.shape} vs torch {tt.shape}"
-        tol = dict(rtol=1e-5, atol=1e-6) if tt.dtype == np.float32 else dict(rtol=rtol,
-                                                                               atol=atol)
+        tol = dict(rtol=max(rtol, 1e-5), atol=max(atol, 1e-6)) if tt.dtype == np.float32 \
+            else dict(rtol=rtol, atol=atol)
         if tt.dtype.kind == "f":
             np.testing.assert_allclose(ta, tt, equal_nan=True, err_msg=path, **tol)
         else:
