@@ -48,10 +48,12 @@ class SpecCheck:
     report: GradcheckReport | None = None
     error: CheckError | None = None
     internal: str | None = None
+    invalid: Any = None  # a SpecError: the entry itself is invalid (exit 2)
 
     @property
     def ok(self) -> bool:
-        return self.error is None and self.internal is None and self.report is not None \
+        return self.error is None and self.internal is None and self.invalid is None \
+            and self.report is not None \
             and self.report.ok
 
     @property
@@ -102,7 +104,7 @@ class GradcheckRun:
     def exit_code(self) -> int:
         if any(c.internal for c in self.checks):
             return EXIT_INTERNAL
-        if self.errors:
+        if self.errors or any(c.invalid is not None for c in self.checks):
             return EXIT_INVALID
         return EXIT_OK if self.ok else EXIT_FAILED
 
@@ -157,7 +159,10 @@ def check_paths(paths: Iterable[str], options: Options | None = None,
                 continue
             for spec in specs:
                 run.specs_seen += 1
-                run.checks.extend(check_spec(spec, opts, progress=progress))
+                for c in check_spec(spec, opts, progress=progress):
+                    # an invalid entry is an invalid spec, reported with file:line:col
+                    (run.errors if c.invalid is not None else run.checks).append(
+                        c.invalid if c.invalid is not None else c)
     return run
 
 
@@ -206,9 +211,16 @@ def _check_entry(spec: Any, entry: Any, opts: Options) -> SpecCheck:
             v = ns.get(name) if name.isidentifier() else _by_path(first, name)
             found[name] = v
             if not isinstance(v, Tensor) or not v.is_leaf or v._data.dtype.kind != "f":
-                check.error = CheckError("invalid_argument",
-                                         f"wrt: '{name}' is not a floating-point leaf tensor",
-                                         None, entry.line, entry.column)
+                j = (entry.wrt or []).index(name) if name in (entry.wrt or []) else -1
+                wl, wc = entry.wrt_pos[j] if 0 <= j < len(entry.wrt_pos) else \
+                    (entry.line, entry.column)
+                what = ("not a tensor" if not isinstance(v, Tensor) else
+                        "not a leaf (it is computed by the steps)" if not v.is_leaf else
+                        f"of dtype {v._data.dtype}, not floating-point")
+                check.invalid = SpecError(spec.path, wl, wc,
+                                          f"wrt: '{name}' is {what}; a gradient check "
+                                          "needs floating-point leaf tensors")
+                check.error = CheckError("invalid_spec", check.invalid.message, None, wl, wc)
                 return check
         if not check.wrt:
             check.error = CheckError("invalid_argument", "nothing to check: no leaf "

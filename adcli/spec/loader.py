@@ -131,6 +131,7 @@ class GradcheckEntry:
     rtol: float = 1e-3
     mode: str = "full"
     order: int = 1
+    wrt_pos: list[tuple[int, int]] = field(default_factory=list)  # (line, col) of each wrt
 
 
 @dataclass
@@ -637,6 +638,7 @@ class _Builder:
         line, col = self.pos(path)
         of = self.expr(entry["of"], (*path, "of"))
         wrt = entry.get("wrt")
+        wrt_pos = [self.pos((*path, "wrt", j)) for j in range(len(wrt or []))]
         for j, name in enumerate(wrt or []):
             root = re.split(r"[.\[]", name, maxsplit=1)[0]
             if root not in self.bound:
@@ -648,7 +650,8 @@ class _Builder:
                               eps=float(entry.get("eps", 1e-6)),
                               atol=float(entry.get("atol", 1e-5)),
                               rtol=float(entry.get("rtol", 1e-3)),
-                              mode=entry.get("mode", "full"), order=int(entry.get("order", 1)))
+                              mode=entry.get("mode", "full"), order=int(entry.get("order", 1)),
+                              wrt_pos=wrt_pos)
 
 
 _STEP_KEYS = {"do", "raises", "match", "no_grad", "expect", "atol", "rtol", "print", "graph"}

@@ -296,7 +296,8 @@ def test_failed_step_and_bad_wrt_name_where(runner: CliRunner, tmp_path: Path) -
     wrt = write(tmp_path, "wrt.yaml", "tensors:\n  x: {data: [1.0, 2.0], requires_grad: true}"
                 "\nsteps:\n  - y = (x * 2).sum()\ngradcheck:\n  - of: y\n    wrt: [y]\n")
     res = invoke(runner, wrt, "--junit", str(tmp_path / "j.xml"))
-    assert res.exit_code == 1
-    assert "the gradcheck entry (line 6) failed: invalid_argument: wrt: 'y'" in res.stdout
-    failure = ET.parse(tmp_path / "j.xml").getroot().find("testsuite/testcase/failure")
-    assert failure is not None and failure.get("message").startswith("the gradcheck entry")
+    # a wrt that is not a floating-point leaf makes the spec invalid (contract section 5)
+    assert res.exit_code == 2
+    assert f"{wrt}:7:11: wrt: 'y' is not a leaf" in res.stderr
+    error = ET.parse(tmp_path / "j.xml").getroot().find("testsuite/testcase/error")
+    assert error is not None and error.get("message").startswith("wrt: 'y'")
