@@ -25,7 +25,7 @@ def help_commands() -> set[str]:
 
 def test_manifest_has_the_two_hooks():
     assert isinstance(HOOKS, list)
-    assert set(BY_ID) == {"adcli-validate", "adcli-gradcheck"}
+    assert set(BY_ID) == {"adcli-validate", "adcli-run", "adcli-gradcheck"}
     for hook in HOOKS:
         # pre-commit's required keys for a hook definition
         assert {"id", "name", "entry", "language"} <= set(hook)
@@ -35,6 +35,7 @@ def test_manifest_has_the_two_hooks():
 
 
 @pytest.mark.parametrize("hook_id,command", [("adcli-validate", "validate"),
+                                             ("adcli-run", "run"),
                                              ("adcli-gradcheck", "gradcheck")])
 def test_entry_names_a_real_command(hook_id, command):
     words = BY_ID[hook_id]["entry"].split()
