@@ -36,27 +36,34 @@ def same_state() -> None:
     assert np.array_equal(adcli.get_rng_state().numpy(), torch.get_rng_state().numpy())
 
 
-def _draws_from_mt19937(fn_a, fn_t) -> bool:
-    """Whether torch's kernel draws from its mt19937 here (builds may route some to MKL)."""
-    seed_both(0)
-    fn_a()
-    fn_t()
-    return np.array_equal(adcli.rand(4).numpy(), torch.rand(4).numpy())
+def _draws_from_mt19937(fill) -> bool:
+    """Whether torch's kernel draws 10 double uniforms from mt19937 here (torch alone decides:
+    some builds route bernoulli_(p) and exponential_ to MKL's own stream)."""
+    torch.manual_seed(0)
+    fill(torch.zeros(10))
+    after = torch.rand(4)
+    torch.manual_seed(0)
+    torch.zeros(10, dtype=torch.float64).uniform_()
+    return bool(torch.equal(after, torch.rand(4)))
 
 
 @pytest.fixture(scope="module")
-def mt_kernels() -> None:
+def avx2_kernels() -> None:
     if torch.backends.cpu.get_cpu_capability() == "DEFAULT":
         pytest.skip("torch runs its non-vectorised kernels here; adcli mirrors the AVX2 ones")
-    if not _draws_from_mt19937(lambda: adcli.zeros(10).bernoulli_(0.5),
-                               lambda: torch.zeros(10).bernoulli_(0.5)):
+
+
+@pytest.fixture(scope="module")
+def mt_bernoulli() -> None:
+    """Tests of bernoulli_(p), exponential_ and what uses them (dropout, multinomial)."""
+    if not _draws_from_mt19937(lambda t: t.bernoulli_(0.5)):
         pytest.skip("this torch build draws bernoulli_(p) from MKL's stream, not mt19937")
-    if not _draws_from_mt19937(lambda: adcli.zeros(10).exponential_(),
-                               lambda: torch.zeros(10).exponential_()):
+    if not _draws_from_mt19937(lambda t: t.exponential_()):
         pytest.skip("this torch build draws exponential_ from MKL's stream, not mt19937")
 
 
-pytestmark = pytest.mark.usefixtures("mt_kernels")
+pytestmark = pytest.mark.usefixtures("avx2_kernels")
+uses_mkl_candidates = pytest.mark.usefixtures("mt_bernoulli")
 
 
 # -- factories --------------------------------------------------------------------------------
@@ -159,6 +166,7 @@ def test_fills_of_non_contiguous_tensors_go_in_memory_order(name, tdt):
     same_state()
 
 
+@uses_mkl_candidates
 @pytest.mark.parametrize("seed", SEEDS)
 def test_bernoulli(seed):
     seed_both(seed)
@@ -203,6 +211,7 @@ def test_random_(seed):
     same_state()
 
 
+@uses_mkl_candidates
 @pytest.mark.parametrize("seed", SEEDS)
 def test_other_distributions(seed):
     seed_both(seed)
@@ -235,6 +244,7 @@ def test_normal_overloads(seed):
     same_state()
 
 
+@uses_mkl_candidates
 @pytest.mark.parametrize("seed", SEEDS)
 @pytest.mark.parametrize("name,tdt", DTYPES)
 def test_multinomial(seed, name, tdt):
@@ -249,6 +259,7 @@ def test_multinomial(seed, name, tdt):
     same_state()
 
 
+@uses_mkl_candidates
 def test_a_mixed_sequence_of_calls():
     for seed in SEEDS:
         seed_both(seed)
@@ -266,6 +277,7 @@ def test_a_mixed_sequence_of_calls():
         same_state()
 
 
+@uses_mkl_candidates
 # -- generators and state ---------------------------------------------------------------------
 def test_generator_objects_are_independent_of_the_default_one():
     seed_both(0)
@@ -356,6 +368,7 @@ def test_bad_states_are_refused_with_torchs_messages():
         adcli.set_rng_state([1])
 
 
+@uses_mkl_candidates
 # -- autograd, dropout, nn.init ---------------------------------------------------------------
 def test_random_fills_record_torchs_nodes():
     xa = adcli.zeros(3, requires_grad=True)
@@ -409,6 +422,7 @@ def test_errors_match_torch():
             fn(adcli)
 
 
+@uses_mkl_candidates
 @pytest.mark.parametrize("name,tdt", DTYPES)
 def test_dropout_masks(name, tdt):
     seed_both(5)
@@ -429,6 +443,7 @@ def test_dropout_masks(name, tdt):
     same_state()
 
 
+@uses_mkl_candidates
 def test_inplace_dropout_and_module_style_use():
     seed_both(8)
     xa, xt = adcli.randn(4, 8), torch.randn(4, 8)
@@ -454,6 +469,7 @@ def test_init_style_fills_match():
     same_state()
 
 
+@uses_mkl_candidates
 @pytest.mark.parametrize("name,tdt", DTYPES)
 def test_channel_and_alpha_dropout(name, tdt):
     Fa, Ft = adnn.functional, torch.nn.functional
