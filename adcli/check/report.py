@@ -57,7 +57,7 @@ class PairResult:
 class Culprit:
     """The first graph node (backward order) whose own backward disagrees with its forward."""
 
-    node: str
+    node: str | None
     step: int | None = None
     line: int | None = None
     tensor: str | None = None
@@ -65,9 +65,13 @@ class Culprit:
     node_ref: Any = field(default=None, repr=False, compare=False)  # the engine node
     context: str | None = None
     """Inside a loop or function: the iteration or call (``iteration 3 of `for w in ws```)."""
+    kind: str = "wrong_backward"
+    """``wrong_backward``, ``graph_cut`` (a stop-gradient cut the path), ..."""
+    statement: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        out = {"node": self.node, "step": self.step, "line": self.line, "tensor": self.tensor,
+        out = {"kind": self.kind, "node": self.node or None, "step": self.step,
+               "line": self.line, "statement": self.statement, "tensor": self.tensor,
                "detail": self.detail}
         if self.context:
             out["context"] = self.context

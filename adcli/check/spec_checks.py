@@ -137,6 +137,7 @@ class Options:
     order: int | None = None
     max_elements: int | None = None
     raise_internal: bool = False
+    detached: str | None = None  # "hold" or "follow" (None: the entry's, default hold)
 
 
 # -- spec files --------------------------------------------------------------------------------
@@ -199,8 +200,18 @@ def _check_entry(spec: Any, entry: Any, opts: Options) -> SpecCheck:
     check = SpecCheck(spec.path, spec.name, entry.of.text, list(entry.wrt or []),
                       line=entry.line, order=order, mode=mode)
     try:
-        # A first replay with the spec's own values: finds the leaves and any failing step.
-        first = execute(spec, replay=True, dtype="float64", max_elements=opts.max_elements)
+        from .stopgrad import Holder, installed
+
+        detached = opts.detached or getattr(entry, "detached", "hold")
+        holder = Holder() if detached == "hold" else None
+        seen = holder or Holder()  # in follow mode: only lists the stop-gradients
+        # A first replay with the spec's own values: finds the leaves and any failing step,
+        # and records the values the spec's stop-gradients produced.
+        with installed(seen):
+            first = execute(spec, replay=True, dtype="float64",
+                            max_elements=opts.max_elements, stop_hook=seen)
+        if holder is not None:
+            holder.recording = False
         ns = first.namespace
         if entry.wrt is None:
             check.wrt = [k for k, v in ns.items() if isinstance(v, Tensor) and v.is_leaf
@@ -232,9 +243,11 @@ def _check_entry(spec: Any, entry: Any, opts: Options) -> SpecCheck:
         def fn(*xs: Any) -> Any:
             from . import trace
 
-            run = execute(spec, replay=True, dtype="float64", max_elements=opts.max_elements,
-                          overrides=dict(zip(check.wrt, xs)), track_nodes=trace._ACTIVE)
-            value = run.eval_expr(entry.of)
+            with installed(holder):
+                run = execute(spec, replay=True, dtype="float64",
+                              max_elements=opts.max_elements, overrides=dict(zip(check.wrt, xs)),
+                              track_nodes=trace._ACTIVE, stop_hook=holder)
+                value = run.eval_expr(entry.of)
             if trace._ACTIVE:  # the recorded call: keep its run for the culprit's location
                 traced.append(run)
             return value
@@ -259,6 +272,12 @@ def _check_entry(spec: Any, entry: Any, opts: Options) -> SpecCheck:
 
             report.notes.insert(0, Note("promotion", "the spec's dtype is float32; the check "
                                                      "runs in float64"))
+        if holder is None and not report.ok and report.culprit is None and seen.held:
+            report.culprit = _graph_cut(seen.held[0])
+        if holder is not None and holder.held:
+            from .report import Note
+
+            report.notes.append(Note("held", "held constant: " + "; ".join(holder.places())))
         check.report = report
     except StepError as f:
         check.error = CheckError(f.kind if f.kind != "assertion" else "invalid_argument",
@@ -270,6 +289,17 @@ def _check_entry(spec: Any, entry: Any, opts: Options) -> SpecCheck:
             raise
         check.internal = f"{type(exc).__name__}: {exc}"
     return check
+
+
+def _graph_cut(h: Any) -> Any:
+    """The culprit of a failure in follow mode: the statement whose stop-gradient cut a path
+    from the input to the output that finite differences see and the graph does not."""
+    from .report import Culprit
+
+    return Culprit(None, h.step, h.line, detail=(
+        f"the output depends on the input through a path the graph does not record: "
+        f"{h.kind} in `{h.statement}` cut it (the default, detached: hold, checks the "
+        "function with that value held constant)"), kind="graph_cut", statement=h.statement)
 
 
 def _by_path(run: Any, path: str) -> Any:

@@ -90,6 +90,10 @@ def gradcheck(
                              help="full: every Jacobian entry; fast: random projections."),
     order: int = typer.Option(None, "--order", min=1, max=2,
                               help="2 also checks second derivatives."),
+    follow_detached: bool = typer.Option(
+        False, "--follow-detached",
+        help="Let finite differences see through detach(), no_grad, .data and .item() "
+             "(as torch.autograd.gradcheck); by default they are held constant."),
     plugins: list[str] = typer.Option(None, "--plugin", metavar="FILE",  # noqa: B008
                                       help="Python file registering ops or Functions. "
                                            "Repeatable."),
@@ -125,7 +129,8 @@ def gradcheck(
     from adcli.view.gradcheck_report import gradcheck_json_text, junit_xml, render_gradcheck
 
     opts = Options(eps=eps, atol=atol, rtol=rtol, mode=mode, order=order,
-                   max_elements=max_elements, raise_internal=state.debug)
+                   max_elements=max_elements, raise_internal=state.debug,
+                   detached="follow" if follow_detached else None)
     progress = _Progress(enabled=not json_out)
     try:
         if expr is not None:

@@ -11,6 +11,7 @@ import numpy as np
 from . import device as _device
 from . import dtypes
 from . import node as _node_module
+from . import stopgrad as _stopgrad
 from .errors import IndexOutOfRangeError, InvalidArgumentError
 from .limits import check_shape
 from .node import AccumulateGrad, Node
@@ -149,7 +150,8 @@ class Tensor:
     @property
     def data(self) -> Tensor:
         """The same storage, detached from the graph (as ``tensor.data`` in PyTorch)."""
-        return Tensor._make(self._data, None, 0, [0])
+        t = Tensor._make(self._data, None, 0, [0])
+        return t if _stopgrad.hook[0] is None else _stopgrad.held(".data", t)
 
     @data.setter
     def data(self, value: Tensor) -> None:
@@ -198,10 +200,12 @@ class Tensor:
             raise InvalidArgumentError(
                 f"a Tensor with {self._data.size} elements cannot be converted to Scalar"
             )
-        return self._data.reshape(()).item()
+        v = self._data.reshape(()).item()
+        return v if _stopgrad.hook[0] is None else _stopgrad.held(".item()", v)
 
     def tolist(self) -> Any:
-        return self._data.tolist()
+        v = self._data.tolist()
+        return v if _stopgrad.hook[0] is None else _stopgrad.held(".tolist()", v)
 
     def __float__(self) -> float:
         return float(self.item())
@@ -268,7 +272,8 @@ class Tensor:
 
     def detach(self) -> Tensor:
         """A tensor sharing storage and version counter, cut from the graph."""
-        return Tensor._make(self._data, None, 0, self._vc)
+        t = Tensor._make(self._data, None, 0, self._vc)
+        return t if _stopgrad.hook[0] is None else _stopgrad.held("detach()", t)
 
     def detach_(self) -> Tensor:
         if self._base is not None and self._base.requires_grad:

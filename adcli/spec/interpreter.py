@@ -224,6 +224,7 @@ class Run(BudgetMixin, ExpressionsMixin, StatementsMixin, FunctionsMixin):
         self.output_chars = 0
         self.step: int | None = None  # None while the tensors section runs
         self.line = spec.line
+        self.statement_text = ""  # the statement running (gradcheck names what it held)
         self.column = spec.column
         self.roots = object_roots(vocab)
         self.tables = {"torch": vocab.torch, "functional": vocab.functional,
@@ -276,6 +277,7 @@ class Run(BudgetMixin, ExpressionsMixin, StatementsMixin, FunctionsMixin):
     def exec_statement(self, st: Statement) -> None:
         """Run one checked statement (StepError on error; ``assertion`` for an assert)."""
         self.line, self.column = st.line, st.column
+        self.statement_text = st.text
         if self.replay and replay_skips(st.node):
             return
         try:
@@ -472,7 +474,8 @@ def execute(spec: Spec, *, max_elements: int | None = None,
             overrides: dict[str, Any] | None = None, replay: bool = False,
             dtype: str | None = None, report: RunReport | None = None,
             vocab: Vocabulary | None = None, max_work: int | None = None,
-            max_memory: int | None = None, track_nodes: bool = False) -> Run:
+            max_memory: int | None = None, track_nodes: bool = False,
+            stop_hook: Any = None) -> Run:
     """Run a spec and return the :class:`Run` (raises :class:`StepError` in replay mode).
 
     ``track_nodes`` records in ``Run.made_at`` the statement that made each graph node.
@@ -484,6 +487,8 @@ def execute(spec: Spec, *, max_elements: int | None = None,
     run = Run(spec, vocab or spec.vocab or default_vocabulary(), replay=replay,
               overrides=overrides)
     run.set_budget(max_work, max_memory)
+    if stop_hook is not None:  # gradcheck's holder of stop-gradients (adcli.check.stopgrad)
+        stop_hook.start(run)
     if track_nodes:
         run.made_at = {}
     with _engine_state(spec, max_elements, dtype):
@@ -549,8 +554,11 @@ def _run_step(run: Run, step: Step, report: RunReport | None, result: StepResult
                     _expect(report, result, Expectation(step.index, st.text, True, "held",
                                                         st.line, st.column))
     elif step.kind == "no_grad":
+        before = {k: id(v) for k, v in run.namespace.items()}
         with run.eng.grad_mode.no_grad():
             _run_steps(run, step.children, report, result)
+        if run.replay:
+            _hold_no_grad(run, step, before)
     elif step.kind == "raises":
         _run_raises(run, step, report, result)
     elif step.kind == "expect":
@@ -576,6 +584,20 @@ def _expect(report: RunReport, result: StepResult, exp: Expectation) -> None:
     if not exp.ok:
         result.ok = False
         report.ok = False
+
+
+def _hold_no_grad(run: Run, step: Step, before: dict[str, int]) -> None:
+    """Pass the tensors a ``no_grad`` step bound through the engine's stop-gradient hook
+    (gradcheck holds them at their recorded values; no hook: nothing changes)."""
+    from adcli.engine import stopgrad
+
+    if stopgrad.hook[0] is None:
+        return
+    for name, value in list(run.namespace.items()):
+        if isinstance(value, run.eng.Tensor) and before.get(name) != id(value):
+            run.step, run.line = step.index, step.line
+            run.statement_text = f"no_grad: {name} = ..."
+            run.namespace[name] = stopgrad.held("no_grad", value)
 
 
 def _run_raises(run: Run, step: Step, report: RunReport | None, result: StepResult) -> None:

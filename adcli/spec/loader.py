@@ -132,6 +132,7 @@ class GradcheckEntry:
     mode: str = "full"
     order: int = 1
     wrt_pos: list[tuple[int, int]] = field(default_factory=list)  # (line, col) of each wrt
+    detached: str = "hold"  # stop-gradients: "hold" their values, or "follow" through them
 
 
 @dataclass
@@ -651,7 +652,7 @@ class _Builder:
                               atol=float(entry.get("atol", 1e-5)),
                               rtol=float(entry.get("rtol", 1e-3)),
                               mode=entry.get("mode", "full"), order=int(entry.get("order", 1)),
-                              wrt_pos=wrt_pos)
+                              wrt_pos=wrt_pos, detached=entry.get("detached", "hold"))
 
 
 _STEP_KEYS = {"do", "raises", "match", "no_grad", "expect", "atol", "rtol", "print", "graph"}

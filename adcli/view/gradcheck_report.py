@@ -93,7 +93,7 @@ def render_gradcheck(console: Any, run: Any, *, plain: bool = False, verbose: bo
         if r is None:
             continue
         for n in r.notes:
-            if n.kind in ("kink", "noise") or verbose or not ok:
+            if n.kind in ("kink", "noise", "held") or verbose or not ok:
                 console.print(f"    note: {escape(n.message)}")
         if ok:
             continue
@@ -119,7 +119,9 @@ def render_gradcheck(console: Any, run: Any, *, plain: bool = False, verbose: bo
             if getattr(cu, "context", None):
                 where.append(str(cu.context))
             loc = f" ({', '.join(where)})" if where else ""
-            line = f"culprit: {escape(cu.node)}{escape(loc)}: {escape(cu.detail)}"
+            what = cu.node or (f"graph cut by `{cu.statement}`" if cu.kind == "graph_cut"
+                               else cu.kind)
+            line = f"culprit: {escape(what)}{escape(loc)}: {escape(cu.detail)}"
             # The most important line of a failure: bold red on a terminal; the word
             # "culprit" carries it without colour.
             console.print(f"    {line}" if plain else f"    [bold red]{line}[/bold red]")
@@ -210,5 +212,6 @@ def _failure_message(c: Any) -> str:
     if r is not None and r.culprit is not None:
         cu = r.culprit
         ctx = f", {cu.context}" if getattr(cu, "context", None) else ""
-        lines.append(f"culprit: {cu.node} (step {cu.step}, line {cu.line}{ctx}): {cu.detail}")
+        what = cu.node or f"{cu.kind} `{cu.statement}`"
+        lines.append(f"culprit: {what} (step {cu.step}, line {cu.line}{ctx}): {cu.detail}")
     return "\n".join(lines)
