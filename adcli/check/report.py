@@ -48,6 +48,7 @@ class PairResult:
     max_rel_error: float = 0.0
     n_checked: int = 0
     n_mismatches: int = 0
+    n_accepted: int = 0  # entries accepted as subgradients at kinks or as numerical noise
     worst: list[Mismatch] = field(default_factory=list)
     stable: bool | None = None
     order: int = 1
@@ -111,6 +112,7 @@ class GradcheckReport:
     # culprit's node in it, so that views can show the tree with the culprit highlighted.
     graph: Any = None
     culprit_id: str | None = None
+    strict: bool = False  # kinks fail as in torch instead of being accepted as subgradients
 
     @property
     def max_abs_error(self) -> float:

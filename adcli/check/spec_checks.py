@@ -138,6 +138,7 @@ class Options:
     max_elements: int | None = None
     raise_internal: bool = False
     detached: str | None = None  # "hold" or "follow" (None: the entry's, default hold)
+    strict: bool = False  # kinks fail as in torch
 
 
 # -- spec files --------------------------------------------------------------------------------
@@ -262,7 +263,7 @@ def _check_entry(spec: Any, entry: Any, opts: Options) -> SpecCheck:
               "atol": opts.atol if opts.atol is not None else entry.atol,
               "rtol": opts.rtol if opts.rtol is not None else entry.rtol,
               "fast_mode": mode == "fast", "names": check.wrt, "locate": locate,
-              "needs_grad": True}
+              "needs_grad": True, "strict": opts.strict}
         report = gradcheck(fn, inputs, **kw)
         if order >= 2:
             traced.clear()

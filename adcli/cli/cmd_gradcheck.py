@@ -94,6 +94,9 @@ def gradcheck(
         False, "--follow-detached",
         help="Let finite differences see through detach(), no_grad, .data and .item() "
              "(as torch.autograd.gradcheck); by default they are held constant."),
+    strict: bool = typer.Option(False, "--strict",
+                                help="Kinks fail as in torch instead of being accepted as "
+                                     "subgradients."),
     plugins: list[str] = typer.Option(None, "--plugin", metavar="FILE",  # noqa: B008
                                       help="Python file registering ops or Functions. "
                                            "Repeatable."),
@@ -130,7 +133,7 @@ def gradcheck(
 
     opts = Options(eps=eps, atol=atol, rtol=rtol, mode=mode, order=order,
                    max_elements=max_elements, raise_internal=state.debug,
-                   detached="follow" if follow_detached else None)
+                   detached="follow" if follow_detached else None, strict=strict)
     progress = _Progress(enabled=not json_out)
     try:
         if expr is not None:
