@@ -39,7 +39,7 @@ class _Wrong(adcli.autograd.Function):
 
     @staticmethod
     def backward(ctx, g):
-        (x,) = ctx.saved_tensors
+        (_x,) = ctx.saved_tensors
         # wrong only at the first entry, by a little; elsewhere right
         scale = adcli.tensor([1.1, 1.0, 1.0], dtype=adcli.float64)
         return g * scale
