@@ -68,7 +68,7 @@ def culprit_graph(outputs: list[Tensor], culprit: Culprit | None,
                   max_nodes: int = 500) -> tuple[Any, str | None]:
     """The snapshot of the checked graph, with names from ``locate`` and the checked
     ``leaves`` (name → tensor), and the culprit's id in it."""
-    from adcli.view.snapshot import snapshot_from_tensor
+    from adcli.graph.snapshot import snapshot_from_tensor
 
     if not outputs:
         return None, None

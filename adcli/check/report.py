@@ -108,7 +108,7 @@ class GradcheckReport:
     error_kind: str | None = None
     seconds: float = 0.0
     strategy: str = ""
-    # On failure: the checked graph (an adcli.view.snapshot.GraphSnapshot) and the id of the
+    # On failure: the checked graph (an adcli.graph.snapshot.GraphSnapshot) and the id of the
     # culprit's node in it, so that views can show the tree with the culprit highlighted.
     graph: Any = None
     culprit_id: str | None = None

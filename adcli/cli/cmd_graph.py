@@ -91,11 +91,16 @@ def graph(
 
 def _graph_of(sp: Any, of: str | None, max_elements: int) -> tuple[Any, int]:
     """Run one spec and snapshot the graph of ``of``; exits on an invalid or failing ``of``."""
-    from adcli.engine import dtypes
+    import adcli
+    from adcli.graph.snapshot import (
+        is_graphable,
+        last_assigned,
+        names_for_run,
+        snapshot_from_tensor,
+    )
     from adcli.spec.errors import SpecError
     from adcli.spec.interpreter import StepError, execute
     from adcli.spec.report import RunReport
-    from adcli.view.snapshot import last_assigned, names_for_run, snapshot_from_tensor
 
     report = RunReport(spec=sp.path, name=sp.name)
     try:
@@ -136,19 +141,19 @@ def _graph_of(sp: Any, of: str | None, max_elements: int) -> tuple[Any, int]:
                    err=True)
     else:
         label = of
-        previous = dtypes.get_default_dtype()
+        previous = adcli.get_default_dtype()
         try:
             # As during the steps, creation functions in EXPR make the spec's dtype.
             if sp.dtype in ("float32", "float64"):
-                dtypes.set_default_dtype(sp.dtype)
+                adcli.set_default_dtype(sp.dtype)
             value = run.evaluate(of)
         except SpecError as err:
             _fail(f"--of {of!r}: {err.message}", EXIT_INVALID)
         except StepError as f:
             _fail(f"{sp.path}: --of {of!r} failed: {f.kind}: {f.message}", EXIT_FAILED)
         finally:
-            dtypes.set_default_dtype(previous)
-        if not _graphable(value):
+            adcli.set_default_dtype(previous)
+        if not is_graphable(value):
             _fail(f"--of {of!r}: is a {type(value).__name__}, not a tensor or grad_fn",
                   EXIT_INVALID)
     snap = snapshot_from_tensor(value, names_for_run(run), max_nodes=MAX_GRAPH_NODES, of=label)
@@ -156,17 +161,10 @@ def _graph_of(sp: Any, of: str | None, max_elements: int) -> tuple[Any, int]:
 
 
 def _last_with_grad_fn(sp: Any, namespace: dict[str, Any]) -> str | None:
-    from adcli.view.snapshot import last_assigned
+    from adcli.graph.snapshot import last_assigned
 
     with_graph = {k: v for k, v in namespace.items() if getattr(v, "grad_fn", None) is not None}
     return last_assigned(sp, with_graph) if with_graph else None
-
-
-def _graphable(value: Any) -> bool:
-    from adcli.engine.node import Node
-    from adcli.engine.tensor import Tensor
-
-    return isinstance(value, Tensor | Node)
 
 
 def _render(outputs: list[tuple[Any, Any]], *, fmt: str, depth: int | None, saved: bool,

@@ -98,7 +98,7 @@ def short_repr(value: Any, limit: int = 300) -> str:
 def build_graph(value: Any, run: Any) -> Any:
     """A snapshot of the grad_fn graph of a value (tensor or node), taken now: backward frees
     saved tensors later, so a ``graph`` step must not wait for rendering."""
-    from adcli.view.snapshot import names_for_run, snapshot_from_tensor
+    from adcli.graph.snapshot import names_for_run, snapshot_from_tensor
 
     return snapshot_from_tensor(value, names_for_run(run), max_nodes=MAX_GRAPH_NODES)
 

@@ -648,7 +648,7 @@ def run_spec(spec: Spec, *, max_elements: int | None = None,
                       max_work=WORK_FACTOR * limit, max_memory=max_memory,
                       track_nodes=graph or _has_graph_step(spec.steps))
         if graph:
-            from adcli.view.snapshot import graph_of_run
+            from adcli.graph.snapshot import graph_of_run
 
             report.graph = graph_of_run(spec, run, max_nodes=MAX_GRAPH_NODES)
     except SpecError as err:

@@ -81,7 +81,7 @@ class RunWarning:
 @dataclass
 class StepResult:
     """What one step did. ``outputs`` are printed lines; ``graph`` the snapshot of a graph step
-    (an ``adcli.view.snapshot.GraphSnapshot``)."""
+    (an ``adcli.graph.snapshot.GraphSnapshot``)."""
 
     index: int
     kind: str

@@ -1,4 +1,4 @@
-"""Graph exports of a :class:`~adcli.view.snapshot.GraphSnapshot`: JSON, Graphviz DOT, Mermaid.
+"""Graph exports of a :class:`~adcli.graph.snapshot.GraphSnapshot`: JSON, Graphviz DOT, Mermaid.
 
 Public API:
 
@@ -21,7 +21,8 @@ import math
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from .snapshot import GraphSnapshot, SnapNode
+from adcli.graph.snapshot import GraphSnapshot, SnapNode
+
 from .tree import saved_text_lines
 
 

@@ -1,4 +1,4 @@
-"""The grad_fn tree view of a :class:`~adcli.view.snapshot.GraphSnapshot`.
+"""The grad_fn tree view of a :class:`~adcli.graph.snapshot.GraphSnapshot`.
 
 Public API:
 
@@ -19,7 +19,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from .snapshot import GraphSnapshot, SnapNode
+from adcli.graph.snapshot import GraphSnapshot, SnapNode
 
 Segment = tuple[str, str]  # (text, rich style)
 

@@ -157,6 +157,35 @@ def test_engine_core_knows_no_op() -> None:
         assert not seen & ops, f"{mod} reaches {sorted(seen & ops)}"
 
 
+# Layers point one way: what each package of adcli must not import (lazy imports count).
+_LAYERS = {
+    "adcli.engine": ("adcli.spec", "adcli.check", "adcli.view", "adcli.cli", "adcli.graph"),
+    "adcli.graph": ("adcli.spec", "adcli.check", "adcli.view", "adcli.cli"),
+    "adcli.check": ("adcli.view", "adcli.cli"),
+    "adcli.view": ("adcli.cli",),
+    # Commands call the library's public entry points, never the engine's modules.
+    "adcli.cli": ("adcli.engine",),
+}
+
+
+@pytest.mark.parametrize("package", sorted(_LAYERS))
+def test_layers_point_one_way(package: str) -> None:
+    graph = import_graph("adcli")
+    forbidden = _LAYERS[package]
+    bad = sorted(f"{mod} imports {dep}" for mod, deps in graph.items()
+                 if mod == package or mod.startswith(package + ".")
+                 for dep in deps if any(dep == f or dep.startswith(f + ".") for f in forbidden))
+    assert [m for m in graph if m.startswith(package + ".")]  # the package was scanned
+    assert bad == []
+
+
+def test_layer_check_sees_a_lazy_import() -> None:
+    # The import graph counts an import inside a function (cmd_graph once did this).
+    graph = import_graph("adcli")
+    assert "adcli.spec.interpreter" in graph["adcli.cli.cmd_graph"]  # a function-level import
+    assert "adcli.graph.snapshot" in graph["adcli.check.culprit"]
+
+
 @pytest.fixture
 def no_gc() -> Iterator[None]:
     gc.collect()

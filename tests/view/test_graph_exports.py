@@ -10,8 +10,8 @@ import pytest
 from view_programs import PROGRAMS
 
 import adcli
+from adcli.graph.snapshot import GraphSnapshot, snapshot_from_tensor
 from adcli.view.exports import graph_json, render_dot, render_json, render_mermaid
-from adcli.view.snapshot import GraphSnapshot, snapshot_from_tensor
 
 jsonschema = pytest.importorskip("jsonschema")
 

@@ -10,14 +10,14 @@ import pytest
 from view_programs import PROGRAMS
 
 import adcli
-from adcli.view.exports import graph_json, render_dot, render_mermaid
-from adcli.view.snapshot import (
+from adcli.graph.snapshot import (
     GraphSnapshot,
     graph_of_run,
     last_assigned,
     names_for_run,
     snapshot_from_tensor,
 )
+from adcli.view.exports import graph_json, render_dot, render_mermaid
 from adcli.view.tree import render_tree_text, tree_text_lines
 
 

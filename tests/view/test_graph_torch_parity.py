@@ -12,7 +12,7 @@ import pytest
 from view_programs import PROGRAMS
 
 import adcli
-from adcli.view.snapshot import GraphSnapshot, snapshot_from_tensor
+from adcli.graph.snapshot import GraphSnapshot, snapshot_from_tensor
 
 torch = pytest.importorskip("torch")
 

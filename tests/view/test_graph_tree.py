@@ -10,7 +10,7 @@ from view_golden import check_golden
 from view_programs import PROGRAMS
 
 import adcli
-from adcli.view.snapshot import snapshot_from_tensor
+from adcli.graph.snapshot import snapshot_from_tensor
 from adcli.view.tree import render_tree_rich, render_tree_text, tree_text_lines
 
 SPECS = Path(__file__).resolve().parents[2] / "specs"
@@ -85,7 +85,7 @@ def test_golden_bundled_spec_graph(path: Path) -> None:
     loader = pytest.importorskip("adcli.spec.loader")
     interp = pytest.importorskip("adcli.spec.interpreter")
     report_mod = pytest.importorskip("adcli.spec.report")
-    from adcli.view.snapshot import graph_of_run
+    from adcli.graph.snapshot import graph_of_run
 
     parts: list[str] = []
     for spec in loader.load_specs(path, display=f"specs/{path.name}"):

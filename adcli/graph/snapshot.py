@@ -7,6 +7,8 @@ Public API:
 - ``names_for_run(run) -> dict``: the ``names`` mapping of a finished spec run (duck-typed on
   ``Run.origins`` / ``Run.leaf_origins`` / ``Run.namespace``).
 - ``GraphSnapshot``, ``SnapNode``, ``SavedInfo``: plain dataclasses (no engine objects).
+- ``is_graphable(value) -> bool``: whether ``value`` is something to snapshot (a tensor or a
+  grad_fn node).
 
 Node ids are ``n0`` (the root), ``n1``, ... in depth-first preorder, so that ids read top to
 bottom in the tree view. The walk keeps no recursion, so a 10,000-node chain is fine.
@@ -197,6 +199,14 @@ def _dtype_name(d: Any) -> str | None:
     if d is None:
         return None
     return str(getattr(d, "name", d))
+
+
+def is_graphable(value: Any) -> bool:
+    """True for what :func:`snapshot_from_tensor` takes: a Tensor or a grad_fn node."""
+    from adcli.engine.node import Node
+    from adcli.engine.tensor import Tensor
+
+    return isinstance(value, Tensor | Node)
 
 
 def snapshot_from_tensor(value: Any, names: Mapping[Any, Any] | None = None, *,

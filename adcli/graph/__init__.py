@@ -1,0 +1,6 @@
+"""The graph snapshot: a plain data model of a grad_fn graph (``snapshot.py``).
+
+It sits below both the checker (``adcli.check`` snapshots the graph it diagnoses) and the views
+(``adcli.view`` renders snapshots as trees, DOT, Mermaid, JSON); it reads the engine's graph
+and knows nothing of terminals or files.
+"""
