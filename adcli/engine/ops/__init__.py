@@ -23,13 +23,14 @@ from . import (
     losses,
     normalization,
     pointwise,
+    pointwise_multi,
     reductions,
     scan_sort,
     shape,
 )
 
-FAMILIES = (conversion, arithmetic, pointwise, activations, reductions, linalg, shape, indexing,
-            scan_sort, losses, conv_pool, normalization, inplace)
+FAMILIES = (conversion, arithmetic, pointwise, pointwise_multi, activations, reductions, linalg,
+            shape, indexing, scan_sort, losses, conv_pool, normalization, inplace)
 
 TORCH: dict[str, Any] = {}
 METHODS: dict[str, Any] = {}

@@ -17,7 +17,8 @@ from .activations import _np_softplus, log_softmax
 from .arithmetic import add, div, eq, logical_not, mul, neg, sub
 from .common import _bin, as_tensor, broadcast_shapes
 from .indexing import gather, masked_fill_, masked_select
-from .pointwise import abs, exp, xlogy
+from .pointwise import abs, exp
+from .pointwise_multi import xlogy
 from .reductions import mean, sum
 from .shape import reshape, view
 

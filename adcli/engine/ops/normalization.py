@@ -15,7 +15,7 @@ from ..tensor import Tensor
 from .arithmetic import div, mul
 from .common import as_tensor, broadcast_shapes
 from .conversion import _float, clone
-from .pointwise import clamp_, clamp_min
+from .pointwise_multi import clamp_, clamp_min
 from .reductions import norm, sum
 from .shape import expand, expand_as, repeat, view
 

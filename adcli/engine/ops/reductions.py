@@ -15,7 +15,7 @@ from ..op import defop
 from ..tensor import Tensor, _wrap_dim
 from .common import _dims, _keep_shape, _py_max, _unreduce
 from .conversion import _float, to
-from .pointwise import maximum, minimum
+from .pointwise_multi import maximum, minimum
 
 # ==============================================================================================
 # the table: forwards and derivative formulas
