@@ -181,6 +181,7 @@ CASES.update({
     "asin": Case(adcli.asin, [U], -0.8, 0.8),
     "acos": Case(adcli.acos, [U], -0.8, 0.8),
     "atan": Case(adcli.atan, [U]),
+    "asinh": Case(adcli.asinh, [U]),
     "atan2": Case(adcli.atan2, [M, (4,)], 0.2, 1.0),
     "log2": Case(adcli.log2, [U], 0.5, 2.0),
     "log10": Case(adcli.log10, [U], 0.5, 2.0),

@@ -312,6 +312,7 @@ CASES.update({
     "asin": [Case(adcli.asin, [RNG.uniform(-0.8, 0.8, (2, 3))])],
     "acos": [Case(lambda a: a.acos(), [RNG.uniform(-0.8, 0.8, (2, 3))])],
     "atan": [Case(adcli.atan, [r(2, 3) * 2])],
+    "asinh": [Case(adcli.asinh, [r(2, 3) * 2]), Case(lambda a: a.arcsinh(), [r(3)])],
     "atan2": [Case(adcli.atan2, [r(2, 3), away(3)], label="broadcast"),
               Case(lambda a, b: a.atan2(b), [away(4), r(4)], label="method")],
     "log2": [Case(adcli.log2, [pos(2, 3)])],

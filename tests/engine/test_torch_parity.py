@@ -314,6 +314,7 @@ PROGRAMS += [
     Program("sinh cosh asin acos atan",
             lambda T, F, x: T.sinh(x) + x.cosh() + T.asin(x * 0.5) + x.mul(0.5).acos()
             + T.atan(x) + T.arcsin(x * 0.1) + x.arctan(), {"x": r(2, 3)}),
+    Program("asinh arcsinh", lambda T, F, x: T.asinh(x * 2) + x.arcsinh(), {"x": r(2, 3)}),
     Program("log2 log10 expm1 exp2",
             lambda T, F, x: T.log2(x) + x.log10() + T.expm1(x) + x.exp2(), {"x": pos(2, 3)}),
     Program("floor ceil round trunc frac",

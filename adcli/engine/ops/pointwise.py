@@ -201,6 +201,15 @@ def _atan_self(g, s, B):
     return g / (s.self * s.self + 1)
 
 
+asinh_op = _unary("asinh", "AsinhBackward0", np.arcsinh, ("self",))
+
+
+@asinh_op.grad("self")
+def _asinh_self(g, s, B):
+    "grad / sqrt(self**2 + 1)"
+    return g * (s.self * s.self + 1) ** -0.5
+
+
 log2_op = _unary("log2", "Log2Backward0", np.log2, ("self",))
 
 
@@ -392,6 +401,13 @@ def atan(input: Tensor) -> Tensor:
 arcsin, arccos, arctan = asin, acos, atan
 
 
+def asinh(input: Tensor) -> Tensor:
+    return asinh_op(input)
+
+
+arcsinh = asinh
+
+
 def log2(input: Tensor) -> Tensor:
     return log2_op(input)
 
@@ -484,6 +500,7 @@ TORCH: dict[str, Any] = {
     "atan": atan, "arcsin": arcsin, "arccos": arccos, "arctan": arctan, "log2": log2,
     "log10": log10, "expm1": expm1, "exp2": exp2, "floor": floor, "ceil": ceil, "round": round,
     "trunc": trunc, "fix": fix, "frac": frac, "sgn": sgn,
+    "asinh": asinh, "arcsinh": arcsinh,
 }
 
 METHODS: dict[str, Any] = {
@@ -499,6 +516,7 @@ METHODS: dict[str, Any] = {
     "trunc_": trunc_, "fix_": trunc_, "frac_": frac_, "sgn_": sgn_, "abs_": abs_,
     "absolute_": abs_, "sqrt_": sqrt_, "rsqrt_": rsqrt_, "log_": log_, "log1p_": log1p_,
     "sin_": sin_, "cos_": cos_, "tan_": tan_, "sign_": sign_, "erf_": erf_,
+    "asinh": asinh, "arcsinh": asinh,
 }
 
 FUNCTIONAL: dict[str, Any] = {}
