@@ -131,7 +131,7 @@ def _silu_self(g, s, B):
 
 
 # ----------------------------------------------------------------------------------------------
-# activations over a dim, and losses
+# activations over a dim
 # ----------------------------------------------------------------------------------------------
 def _softmax(a: np.ndarray, dim: int) -> np.ndarray:
     m = np.max(a, axis=dim, keepdims=True)
@@ -168,7 +168,7 @@ def _np_softplus(x: np.ndarray) -> np.ndarray:
 
 
 # ----------------------------------------------------------------------------------------------
-# -- torch.nn.functional: activations, normalization, losses --
+# -- the other F. activations --
 # ----------------------------------------------------------------------------------------------
 def _hardtanh(a: np.ndarray, min_val: float = -1.0, max_val: float = 1.0) -> np.ndarray:
     return np.clip(a, min_val, max_val).astype(a.dtype, copy=False)
@@ -551,6 +551,15 @@ def prelu(input: Tensor, weight: Tensor) -> Tensor:
     return where(gt(input, 0), input, mul(w, input))
 
 
+# -- methods that are not one op --
+def _softmax_method(self: Tensor, dim: Any = None, dtype: Any = None) -> Tensor:
+    return softmax(self, dim, dtype=dtype)
+
+
+def _log_softmax_method(self: Tensor, dim: Any = None, dtype: Any = None) -> Tensor:
+    return log_softmax(self, dim, dtype=dtype)
+
+
 # ==============================================================================================
 # the names this family adds: torch.<name>, Tensor.<name>, torch.nn.functional.<name>
 # ==============================================================================================
@@ -560,6 +569,7 @@ TORCH: dict[str, Any] = {
 
 METHODS: dict[str, Any] = {
     "relu": relu, "relu_": relu_,
+    "softmax": _softmax_method, "log_softmax": _log_softmax_method,
 }
 
 FUNCTIONAL: dict[str, Any] = {

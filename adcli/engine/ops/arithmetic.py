@@ -281,8 +281,7 @@ def _remainder_other(g, s, B):
 
 
 # ----------------------------------------------------------------------------------------------
-# -- in-place variants and operators (div rounding modes, floor_divide, clamp_min/max with a
-#    tensor bound, index_fill, index_add) --
+# -- division with rounding modes, floor_divide, fmod and remainder --
 # ----------------------------------------------------------------------------------------------
 def _int_trunc_divide(a: np.ndarray, b: Any) -> np.ndarray:
     q = np.floor_divide(a, b)
@@ -590,8 +589,7 @@ def remainder_(self: Tensor, other: Any) -> Tensor:
 
 
 # ----------------------------------------------------------------------------------------------
-# -- in-place variants and operators (div rounding modes, floor_divide, %, //, index_fill,
-#    index_add, the in-place forms of table ops) --
+# -- division with rounding modes, floor_divide, fmod, remainder, %, // --
 # ----------------------------------------------------------------------------------------------
 _ROUNDING_MODES = (None, "trunc", "floor")
 

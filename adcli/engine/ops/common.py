@@ -18,12 +18,12 @@ from ..op import OpDef, defop
 from ..tensor import Tensor, _wrap_dim
 
 # ==============================================================================================
-# the table: forwards and derivative formulas
+# for the table: forwards and formulas
 # ==============================================================================================
 
 
 # ----------------------------------------------------------------------------------------------
-# helpers for forwards
+# broadcasting and type promotion (forwards), reductions (formulas)
 # ----------------------------------------------------------------------------------------------
 def broadcast_shapes(a: tuple[int, ...], b: tuple[int, ...]) -> tuple[int, ...]:
     """Broadcast two shapes with PyTorch's error message, checking the element limit."""
@@ -109,7 +109,7 @@ def _pass_grad(g, s, B):
 
 
 # ----------------------------------------------------------------------------------------------
-# elementwise
+# the table entry of a one-input elementwise op, and the identity formula
 # ----------------------------------------------------------------------------------------------
 def _unary(name: str, backward_name: str, fn: Any, save: tuple[str, ...], quiet: bool = True,
            **kw: Any) -> OpDef:
@@ -130,7 +130,7 @@ def _unary(name: str, backward_name: str, fn: Any, save: tuple[str, ...], quiet:
 
 
 # ==============================================================================================
-# torch-level functions
+# for the public functions: arguments
 # ==============================================================================================
 
 
@@ -175,7 +175,7 @@ def _dims(dim: Any, ndim: int) -> tuple[int, ...]:
 
 
 # ----------------------------------------------------------------------------------------------
-# arithmetic
+# operands of binary ops
 # ----------------------------------------------------------------------------------------------
 def _operands(input: Any, other: Any) -> tuple[Tensor, Any]:
     """The tensor operand, and the other as a Tensor or, on the fast path, a plain number.
@@ -193,7 +193,7 @@ def _operands(input: Any, other: Any) -> tuple[Tensor, Any]:
 
 
 # ----------------------------------------------------------------------------------------------
-# shape
+# shapes and dims
 # ----------------------------------------------------------------------------------------------
 def _shape_arg(shape: Sequence[Any]) -> tuple[int, ...]:
     if len(shape) == 1 and isinstance(shape[0], list | tuple):
@@ -218,7 +218,7 @@ def _scan_dim(input: Tensor, dim: int) -> int:
 
 
 # ----------------------------------------------------------------------------------------------
-# in place
+# in-place forms of table ops
 # ----------------------------------------------------------------------------------------------
 def _inplace_unary(op: Any) -> Any:
     def method(self: Tensor) -> Tensor:

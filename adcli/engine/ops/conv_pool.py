@@ -22,7 +22,7 @@ from .shape import constant_pad_nd_op, squeeze, unsqueeze
 
 
 # ----------------------------------------------------------------------------------------------
-# -- convolution, pooling, normalization --
+# -- sliding windows, convolution, pooling --
 # ----------------------------------------------------------------------------------------------
 # Sliding windows are ``im2col`` (a table op, F.unfold) and its adjoint ``col2im`` (F.fold):
 # convolution and average pooling are written with them, matmul and reshapes, so their
@@ -363,7 +363,7 @@ def _adaptive_avg_pool2d_self(g, s, B):
 
 
 # ----------------------------------------------------------------------------------------------
-# -- convolution, pooling, normalization --
+# -- sliding windows, convolution, pooling --
 # ----------------------------------------------------------------------------------------------
 def _B_im2col(x: Tensor, kernel_size: tuple[int, ...], dilation: tuple[int, ...],
               padding: tuple[tuple[int, int], ...], stride: tuple[int, ...]) -> Tensor:

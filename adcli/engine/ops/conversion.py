@@ -8,6 +8,7 @@ from typing import Any
 import numpy as np
 
 from .. import dtypes
+from ..creation import full, tensor
 from ..device import parse_to
 from ..grad_mode import no_grad
 from ..op import defop
@@ -67,6 +68,47 @@ def to(input: Tensor, *args: Any, **kwargs: Any) -> Tensor:
     return to_copy_op(input, dtype=target)
 
 
+# -- methods that are not one op --
+def _cast(name: str) -> Any:
+    def method(self: Tensor) -> Tensor:
+        return to(self, name)
+
+    method.__name__ = name
+    return method
+
+
+def _type_as(self: Tensor, other: Tensor) -> Tensor:
+    return to(self, other.dtype)
+
+
+def _contiguous(self: Tensor) -> Tensor:
+    # As PyTorch: a no-op on contiguous memory, a recorded clone otherwise.
+    return self if self._data.flags.c_contiguous else clone(self)
+
+
+def _new_tensor(self: Tensor, data: Any, **kw: Any) -> Tensor:
+    kw.setdefault("dtype", self.dtype)
+    return tensor(data, **kw)
+
+
+def _new(fill: Any) -> Any:
+    def method(self: Tensor, *size: Any, dtype: Any = None, requires_grad: bool = False,
+               device: Any = None) -> Tensor:
+        if len(size) == 1 and isinstance(size[0], list | tuple):
+            size = tuple(size[0])
+        # As PyTorch: the new tensor takes self's dtype unless one is given.
+        return full(size, fill, dtype=self.dtype if dtype is None else dtype,
+                    requires_grad=requires_grad)
+
+    return method
+
+
+def _new_full(self: Tensor, size: Any, fill_value: Any, *, dtype: Any = None,
+              requires_grad: bool = False, device: Any = None) -> Tensor:
+    return full(size, fill_value, dtype=self.dtype if dtype is None else dtype,
+                requires_grad=requires_grad)
+
+
 # ==============================================================================================
 # the names this family adds: torch.<name>, Tensor.<name>, torch.nn.functional.<name>
 # ==============================================================================================
@@ -76,6 +118,9 @@ TORCH: dict[str, Any] = {
 
 METHODS: dict[str, Any] = {
     "clone": clone, "to": to,
+    "double": _cast("float64"), "float": _cast("float32"), "long": _cast("int64"),
+    "bool": _cast("bool"), "type_as": _type_as, "contiguous": _contiguous,
+    "new_tensor": _new_tensor, "new_zeros": _new(0), "new_ones": _new(1), "new_full": _new_full,
 }
 
 FUNCTIONAL: dict[str, Any] = {}

@@ -116,7 +116,7 @@ def _copy_slices_value(g, s, B):
 
 
 # ----------------------------------------------------------------------------------------------
-# -- shape, indexing, scan and sort (diagonal, flip, roll, tril, gather, scatter, cumsum, sort) --
+# -- gather, scatter, masked_fill, index_select, masked_select, take --
 # ----------------------------------------------------------------------------------------------
 def _along(index: np.ndarray, dim: int) -> tuple[np.ndarray, ...]:
     """The advanced index of ``index[i...]`` along ``dim`` (the gather/scatter addressing)."""
@@ -744,6 +744,7 @@ def repeat_interleave(input: Tensor, repeats: Any, dim: int | None = None, *,
     return flatten(clone_op(expand(u, tuple(shape))), d, d + 1)
 
 
+# -- what formulas call under create_graph=True (B.<name>, where it differs from torch.<name>) --
 def _B_getitem(x: Tensor, index: Any) -> Tensor:
     return getitem(x, index)
 

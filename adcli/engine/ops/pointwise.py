@@ -154,7 +154,7 @@ def _erf_self(g, s, B):
 
 
 # ----------------------------------------------------------------------------------------------
-# -- elementwise math (hyperbolic, inverse trig, logs, rounding, two-input and three-input) --
+# -- hyperbolic, inverse trig, logs, rounding --
 # ----------------------------------------------------------------------------------------------
 sinh_op = _unary("sinh", "SinhBackward0", np.sinh, ("self",))
 
@@ -376,7 +376,7 @@ tanh_ = _inplace_unary(tanh_op)
 
 
 # ----------------------------------------------------------------------------------------------
-# -- elementwise math (hyperbolic, inverse trig, logs, rounding, two-input and three-input) --
+# -- hyperbolic, inverse trig, logs, rounding --
 # ----------------------------------------------------------------------------------------------
 def sinh(input: Tensor) -> Tensor:
     return sinh_op(input)

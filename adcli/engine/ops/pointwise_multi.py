@@ -474,6 +474,7 @@ def clamp_(self: Tensor, min: Any = None, max: Any = None) -> Tensor:
 clip_ = clamp_
 
 
+# -- what formulas call under create_graph=True (B.<name>, where it differs from torch.<name>) --
 def _B_where(cond: Any, a: Any, b: Any) -> Tensor:
     c = cond._data if isinstance(cond, Tensor) else np.asarray(cond)
     ref = a if isinstance(a, Tensor) else b
@@ -585,6 +586,11 @@ def clamp_max_(self: Tensor, max: Any) -> Tensor:
     return clamp_max_op.inplace(self, min=None, max=max)
 
 
+# -- methods that are not one op --
+def _where_method(self: Tensor, condition: Any, other: Any) -> Tensor:
+    return where(condition, self, other)
+
+
 # ==============================================================================================
 # the names this family adds: torch.<name>, Tensor.<name>, torch.nn.functional.<name>
 # ==============================================================================================
@@ -602,6 +608,7 @@ METHODS: dict[str, Any] = {
     "addcmul": addcmul, "addcdiv": addcdiv, "atan2_": atan2_, "arctan2_": atan2_, "hypot_": hypot_,
     "xlogy_": xlogy_, "lerp_": lerp_, "addcmul_": addcmul_, "addcdiv_": addcdiv_,
     "clamp_min_": clamp_min_, "clamp_max_": clamp_max_,
+    "where": _where_method,
 }
 
 FUNCTIONAL: dict[str, Any] = {}

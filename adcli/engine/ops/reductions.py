@@ -13,9 +13,10 @@ from .. import dtypes
 from ..errors import InvalidArgumentError
 from ..op import defop
 from ..tensor import Tensor, _wrap_dim
-from .common import _dims, _keep_shape, _py_max, _unreduce
+from .common import _dims, _keep_shape, _py_max, _shape_arg, _unreduce
 from .conversion import _float, to
 from .pointwise_multi import maximum, minimum
+from .shape import reshape
 
 # ==============================================================================================
 # the table: forwards and derivative formulas
@@ -470,7 +471,7 @@ def norm(input: Tensor, p: Any = "fro", dim: Any = None, keepdim: bool = False,
 
 
 # ----------------------------------------------------------------------------------------------
-# names used by the recorded (create_graph) backend: B.<name>
+# what formulas call under create_graph=True (B.<name>, where it differs from torch.<name>)
 # ----------------------------------------------------------------------------------------------
 def _B_sum(x: Tensor, dims: Any = None, keepdim: bool = False) -> Tensor:
     return sum(x, dims, keepdim)
@@ -478,6 +479,27 @@ def _B_sum(x: Tensor, dims: Any = None, keepdim: bool = False) -> Tensor:
 
 def _B_sum_to(x: Tensor, shape: tuple[int, ...]) -> Tensor:
     return x.sum_to_size(shape)
+
+
+# -- methods that are not one op --
+def _max_method(self: Tensor, dim: Any = None, keepdim: bool = False) -> Any:
+    return max(self, dim, keepdim)
+
+
+def _min_method(self: Tensor, dim: Any = None, keepdim: bool = False) -> Any:
+    return min(self, dim, keepdim)
+
+
+def _sum_to_size(self: Tensor, *size: Any) -> Tensor:
+    target = _shape_arg(size)
+    if tuple(self.shape) == target:
+        return self
+    lead = self._data.ndim - len(target)
+    dims = tuple(range(lead)) + tuple(
+        i + lead for i, n in enumerate(target) if n == 1 and self._data.shape[i + lead] != 1
+    )
+    out = sum(self, dims, keepdim=True) if dims else self
+    return reshape(out, target) if tuple(out.shape) != target else out
 
 
 # ==============================================================================================
@@ -493,6 +515,7 @@ METHODS: dict[str, Any] = {
     "all": all, "any": any, "argmax": argmax, "argmin": argmin, "sum": sum, "mean": mean,
     "prod": prod, "amax": amax, "amin": amin, "logsumexp": logsumexp, "var": var, "std": std,
     "norm": norm,
+    "max": _max_method, "min": _min_method, "sum_to_size": _sum_to_size,
 }
 
 FUNCTIONAL: dict[str, Any] = {}

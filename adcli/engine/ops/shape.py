@@ -25,7 +25,7 @@ from .conversion import clone_op
 
 
 # ----------------------------------------------------------------------------------------------
-# shape and indexing
+# views and shape
 # ----------------------------------------------------------------------------------------------
 def _view(a: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
     try:
@@ -653,7 +653,7 @@ def select(input: Tensor, dim: int, index: int) -> Tensor:
 
 
 # ----------------------------------------------------------------------------------------------
-# -- shape, indexing, scan and sort --
+# -- narrow, movedim, unflatten, diagonal, flip, roll, tril/triu, repeat, tile --
 # ----------------------------------------------------------------------------------------------
 def narrow(input: Tensor, dim: int, start: Any, length: int) -> Tensor:
     nd = input._data.ndim
@@ -777,6 +777,7 @@ def reshape_as(input: Tensor, other: Tensor) -> Tensor:
     return reshape(input, tuple(other.shape))
 
 
+# -- what formulas call under create_graph=True (B.<name>, where it differs from torch.<name>) --
 def _B_expand(x: Any, shape: tuple[int, ...]) -> Tensor:
     return expand(as_tensor(x), tuple(shape))
 
