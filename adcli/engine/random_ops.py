@@ -37,7 +37,7 @@ def _zero_grad(g: Any, s: Any, B: Any) -> Any:
     return g * 0
 
 
-# Kept out of the derivative table (derivatives.OPS): their gradient is zero by definition,
+# Kept out of the derivative table (table.OPS): their gradient is zero by definition,
 # there is nothing to gradcheck, and ``adcli ops`` lists them with the random functions.
 def _fill_op(name: str, backward: str) -> Any:
     op = OpDef(name, backward, _values, torch=f"Tensor.{name}")
