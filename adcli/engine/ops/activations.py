@@ -18,7 +18,8 @@ from ..tensor import Tensor
 from .arithmetic import add, add_, div, gt, mul, mul_, neg
 from .common import _inplace_unary
 from .conversion import _float, to
-from .pointwise import _np_sigmoid, abs, sigmoid_op, tanh_op, where
+from .pointwise import _np_sigmoid, abs, sigmoid_op, tanh_op
+from .pointwise_multi import where
 from .shape import squeeze, unsqueeze, view
 
 # ==============================================================================================
