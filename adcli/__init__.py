@@ -17,8 +17,8 @@ def __getattr__(name: str) -> Any:
         raise AttributeError(name)
     import importlib
 
-    if name in ("nn", "optim", "autograd", "engine", "spec", "check", "view", "random", "cuda",
-                "backends", "accelerator"):
+    if name in ("nn", "optim", "autograd", "engine", "graph", "spec", "check", "view", "random",
+                "cuda", "backends", "accelerator"):
         return importlib.import_module(f"adcli.{name}")
     api = importlib.import_module("adcli.api")
     try:

@@ -16,10 +16,7 @@ from ..dtypes import scalar_type_name
 from ..errors import InvalidArgumentError
 from ..op import defop
 from ..tensor import Tensor
-from .common import (
-    _inplace_unary,
-    _unary,
-)
+from .common import _inplace_unary, _pass_grad, _unary
 
 # ==============================================================================================
 # the table: forwards and derivative formulas
@@ -289,12 +286,7 @@ def _frac(a: np.ndarray) -> np.ndarray:
 
 
 frac_op = defop("frac", "FracBackward0", _frac)
-
-
-@frac_op.grad("self")
-def _frac_self(g, s, B):
-    "grad"
-    return g
+frac_op.grad("self")(_pass_grad)
 
 
 def _sgn(a: np.ndarray) -> np.ndarray:
