@@ -34,6 +34,10 @@ def compare_expectation(expr: Expr, got: Any, wanted: Any, step: Step, eng: Any 
         name = _name_of(got, eng)
         exp.ok = name is not None and (name == wanted or name == wanted.removeprefix("torch."))
         exp.message = f"is {wanted}" if exp.ok else f"wanted {wanted}, got {shown}"
+        if not exp.ok and name is not None:
+            from .suggest import did_you_mean
+
+            exp.message += did_you_mean(wanted.removeprefix("torch."), [name])
         return exp
     if got is None:
         exp.message = f"wanted {short_repr(wanted)}, got None"

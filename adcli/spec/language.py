@@ -339,7 +339,10 @@ class Checker(FlowChecker):
                 if node.attr in self.vocab.methods:
                     raise self.fail(node, f"method '{node.attr}' must be called: "
                                           f".{node.attr}(...)")
-                raise self.fail(node, f"unknown attribute '{node.attr}'")
+                from .suggest import did_you_mean
+
+                hint = did_you_mean(node.attr, self.vocab.attrs)
+                raise self.fail(node, f"unknown attribute '{node.attr}'{hint}")
             node.value = self.expr(node.value, d)
             return node
         if isinstance(node, ast.Call):
@@ -431,7 +434,10 @@ class Checker(FlowChecker):
                 func.value = self.expr(func.value, depth)
                 self.check_name(func, func.attr)
                 if func.attr not in self.vocab.methods:
-                    raise self.fail(func, f"unknown method '{func.attr}'")
+                    from .suggest import did_you_mean
+
+                    hint = did_you_mean(func.attr, self.vocab.methods)
+                    raise self.fail(func, f"unknown method '{func.attr}'{hint}")
         elif isinstance(func, ast.Lambda | ast.Subscript | ast.Call):
             node.func = self.expr(func, depth)  # (lambda x: x)(1), layers[0](x), f()(x)
         else:
@@ -470,8 +476,11 @@ class Checker(FlowChecker):
                 return ref if call else self.value_ref(ref, node)
         if name in NAMESPACES or name in DEFAULT_ALIASES:
             raise self.fail(node, f"'{name}' is a namespace: use {name}.NAME")
+        from .suggest import did_you_mean
+
+        hint = did_you_mean(name, [*self.bound, *self.vocab.torch, *self.vocab.functional])
         raise self.fail(node, f"name '{name}' is not defined (not an op, a builtin or a name "
-                              "bound earlier in the spec)")
+                              f"bound earlier in the spec){hint}")
 
     def op_ref(self, node: ast.Attribute) -> OpRef | None:
         """Resolve ``torch.X``, ``F.X``, ``torch.nn.functional.X``, ``torch.autograd.X``,
