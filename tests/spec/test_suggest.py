@@ -6,7 +6,7 @@ from pathlib import Path
 
 from adcli.spec.interpreter import run_spec
 from adcli.spec.loader import load_specs
-from adcli.spec.suggest import closest, distance, did_you_mean
+from adcli.spec.suggest import closest, did_you_mean, distance
 
 
 def test_distance() -> None:
