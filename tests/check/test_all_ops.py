@@ -290,6 +290,7 @@ CASES.update({
                               [M, ()]),
     "index_add_dim": Case(_index_add_, [M, (3, 4)]),
     "index_copy": Case(_index_copy_, [M, (2, 4)]),
+    "mul_scalar": Case(lambda a: adcli.engine.ops.arithmetic._B_mul_scalar(a, -1.5) * a, [M]),
 })
 
 def _graph_names(outs: Any) -> set[str]:

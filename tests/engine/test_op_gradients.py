@@ -557,6 +557,8 @@ CASES.update({
                            [r(3, 2), r(2, 2)], label="in place"),
                       Case(lambda a, s: adcli.index_add(a, 0, _t(np.array([0])), s), [r(), r()],
                            label="0-d")],
+    "mul_scalar": [Case(lambda a: adcli.engine.ops.arithmetic._B_mul_scalar(a, 2.5) * a,
+                        [r(3, 4)])],
     "index_copy": [Case(lambda a, s: a.index_copy(1, _t(FIDX), s) * a, [r(3, 4), r(3, 2)]),
                    Case(lambda a, s: _written(a, "index_copy_", 0, _t(FIDX), s * 2),
                         [r(3, 2), r(2, 2)], label="in place"),

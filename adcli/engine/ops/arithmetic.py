@@ -102,6 +102,22 @@ def _mul_other(g, s, B):
     return g * s.self
 
 
+# tensor * Python number inside derivative formulas: PyTorch's mul.Scalar (MulBackward1). In user
+# code, x * 2.0 wraps the number and records MulBackward0, as in PyTorch.
+mul_scalar_op = defop("mul_scalar", "MulBackward1", lambda a, other: a * other,
+                      torch="(in formulas) tensor * scalar")
+
+
+@mul_scalar_op.grad("self")
+def _mul_scalar_self(g, s, B):
+    "grad * other"
+    return B.mul_scalar(g, s.other) if B.tensors else g * s.other
+
+
+def _B_mul_scalar(x: Tensor, other: Any) -> Tensor:
+    return mul_scalar_op(x, other=other)
+
+
 def _true_divide(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     with np.errstate(divide="ignore", invalid="ignore"):
         if a.dtype.kind != "f" and b.dtype.kind != "f":
@@ -169,11 +185,14 @@ def _pow_scalar_self(g, s, B):
     e = s.exponent
     if e == 0:
         return g * 0
-    if e == 1:
-        return g
-    if e == 2:
-        return g * (s.self * 2)
-    return g * (e * s.self ** (e - 1))
+    if not B.tensors:  # the fast path: plain arrays, the cheapest equal expression
+        if e == 1:
+            return g
+        if e == 2:
+            return g * (s.self * 2)
+        return g * (e * s.self ** (e - 1))
+    # create_graph: the nodes PyTorch's pow_backward records (MulBackward1 of PowBackward0)
+    return g * B.mul_scalar(B.pow(s.self, e - 1), e)
 
 
 def _pow_tensor(a: np.ndarray, b: np.ndarray) -> np.ndarray:

@@ -105,8 +105,8 @@ cos_op = _unary("cos", "CosBackward0", np.cos, ("self",), quiet=False)
 
 @cos_op.grad("self")
 def _cos_self(g, s, B):
-    "-grad * sin(self)"
-    return -g * B.sin(s.self)
+    "grad * -sin(self)"
+    return g * -B.sin(s.self)
 
 
 tan_op = _unary("tan", "TanBackward0", np.tan, ("result",))
