@@ -60,6 +60,8 @@ _COMPOSITE.update({
     "F.bilinear": ["diagonal", "permute", "unsqueeze", "sum_dim", "mul", "view",
                    "_reshape_alias", "_unsafe_view", "clone", "bmm", "add"],
     "F.prelu": ["where", "mul", "view"],
+    "F.dropout1d": ["mul", "unsqueeze", "squeeze_dim"],
+    "F.dropout2d": ["mul"],
 })
 _NO_GRAD_NOTE = "no derivative: the result does not require grad (or is a new leaf)"
 _LIBRARY_NOTES = {"nn": "gradients: those of the ops it runs (see the functions above)",

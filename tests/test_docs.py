@@ -109,6 +109,8 @@ def _probes():
         "F.bilinear": [F.bilinear(leaf(2, 3), leaf(2, 2), leaf(4, 3, 2), leaf(4)),
                        F.bilinear(leaf(3), leaf(2), leaf(1, 3, 2))],
         "F.prelu": [F.prelu(m, leaf(3)), F.prelu(v, leaf(1))],
+        "F.dropout1d": [F.dropout1d(m, 0.5), F.dropout1d(b3, 0.5)],
+        "F.dropout2d": [F.dropout2d(leaf(2, 3, 2, 2), 0.5)],
     }
 
 

@@ -272,14 +272,25 @@ def test_init_with_a_generator_matches_torch() -> None:
 
 
 @pytest.mark.parametrize("seed", [0, 5])
-def test_dropout_module_matches_torch_for_the_same_seed(seed: int) -> None:
-    x = RNG.standard_normal((6, 7))
+@pytest.mark.parametrize(("cls", "shape"), [("Dropout", (6, 7)), ("Dropout1d", (4, 5, 3)),
+                                            ("Dropout1d", (5, 3)), ("Dropout2d", (2, 6, 3, 3)),
+                                            ("Dropout2d", (3, 4, 5))])
+def test_dropout_modules_match_torch_for_the_same_seed(seed: int, cls: str,
+                                                       shape: tuple[int, ...]) -> None:
+    x = RNG.standard_normal(shape)
     for p, dtype in ((0.5, "float32"), (0.2, "float64")):
         adcli.manual_seed(seed)
         torch.manual_seed(seed)
         xa = adcli.tensor(x, dtype=getattr(adcli, dtype), requires_grad=True)
         xt = torch.tensor(x, dtype=getattr(torch, dtype), requires_grad=True)
-        ya, yt = nn.Dropout(p)(xa), torch.nn.Dropout(p)(xt)
+        with warnings.catch_warnings(record=True) as wa:
+            warnings.simplefilter("always")
+            ya = getattr(nn, cls)(p)(xa)
+        with warnings.catch_warnings(record=True) as wt:
+            warnings.simplefilter("always")
+            yt = getattr(torch.nn, cls)(p)(xt)
+        assert [str(m.message) for m in wa] == [str(m.message) for m in wt]
+        assert ya.grad_fn.name() == yt.grad_fn.name()
         np.testing.assert_array_equal(ya.detach().numpy(), yt.detach().numpy())
         ya.sum().backward()
         yt.sum().backward()
