@@ -17,6 +17,7 @@ import numpy as np
 from adcli.engine.grad_mode import enable_grad, no_grad
 from adcli.engine.tensor import Tensor
 
+from .budget import Budget, BudgetError
 from .sparse import replay_onehot
 from .trace import Tape, replay_batched
 
@@ -41,7 +42,8 @@ class Evaluator:
 
     def __init__(self, fn: Callable[..., Any], args: Sequence[Any], positions: list[int],
                  base: list[np.ndarray], *, grad_inside: bool = False, tape: Tape | None = None,
-                 leaves: list[Tensor] | None = None, outputs: list[Tensor] | None = None) -> None:
+                 leaves: list[Tensor] | None = None, outputs: list[Tensor] | None = None,
+                 budget: Budget | None = None) -> None:
         self.fn = fn
         self.args = list(args)
         self.positions = positions
@@ -61,12 +63,25 @@ class Evaluator:
         big = max([big, *self.out_sizes, *[b.size for b in base]])
         self.big = big
         self.chunk = max(1, BATCH_ELEMENTS // max(big, 1))
+        self.budget = budget
+        # Elements one evaluation computes (every recorded intermediate): the unit of cost.
+        self.forward_cost = max(1, sum(int(np.size(o._data)) for e in (tape.entries if tape
+                                                                       else [])
+                                       for o in e.outputs if isinstance(o, Tensor))
+                                + sum(b.size for b in base) + sum(self.out_sizes))
+
+    def charge(self, n: int) -> None:
+        """Charge ``n`` elements of work (and check memory) when the check has a budget."""
+        if self.budget is not None:
+            self.budget.charge(n)
+            self.budget.check_memory()
 
     # -- single calls --------------------------------------------------------------------------
     def single(self, arrays: Sequence[np.ndarray]) -> np.ndarray:
         """All outputs, flattened and concatenated, at the given input arrays."""
         args = list(self.args)
         self.calls += 1
+        self.charge(self.forward_cost)
         if self.grad_inside:
             with enable_grad():
                 for p, a in zip(self.positions, arrays):
@@ -94,6 +109,7 @@ class Evaluator:
         ok = self.batched_ok.get(i)
         if self.tape is not None and self.outputs and ok is not False:
             got = self._replay(i, X)
+            self.charge(X.shape[0] * self.forward_cost)
             if got is not None and ok is None:
                 # Two single calls are cheap for small inputs; one is enough for huge ones.
                 rows = [0] if self.base[i].size > 100_000 else sorted({0, X.shape[0] - 1})
@@ -119,11 +135,15 @@ class Evaluator:
             with np.errstate(all="ignore"):
                 # Chunks beyond the dense size rely on the items staying small.
                 limit = 4 * SPARSE_ELEMENTS if len(js) > self.chunk else None
+                stats: dict[str, int] = {}
                 outs, item = replay_onehot(self.tape, self.leaves, self.outputs, i, js, eps,
-                                           limit)
+                                           limit, stats)
+            self.charge(stats.get("values", 0))
             B = 2 * len(js)
             got = np.concatenate([np.asarray(o, dtype=np.float64).reshape(B, -1) for o in outs],
                                  axis=1)
+        except BudgetError:
+            raise
         except Exception:
             self.sparse_ok[i] = False
             return None
@@ -168,8 +188,13 @@ def _same(got: np.ndarray, want: np.ndarray) -> bool:
 
 
 def numerical_jacobian(ev: Evaluator, i: int, eps: float,
-                       columns: np.ndarray | None = None) -> np.ndarray:
-    """Central differences ``(m, len(columns))`` of all outputs w.r.t. input ``i``."""
+                       columns: np.ndarray | None = None, later: int = 0,
+                       what: str = "the full check") -> np.ndarray:
+    """Central differences ``(m, len(columns))`` of all outputs w.r.t. input ``i``.
+
+    With a budget, the cost of the first chunk, projected to these columns and ``later``
+    more, must fit: a check that cannot finish stops before it has run for long.
+    """
     x = ev.base[i]
     flat = x.reshape(-1)
     n = flat.size
@@ -178,6 +203,8 @@ def numerical_jacobian(ev: Evaluator, i: int, eps: float,
     J = np.empty((m, cols.size))
     C = C0 = max(1, min(ev.chunk, cols.size))
     start = 0
+    before = ev.budget.work if ev.budget is not None else 0
+    chunks = 0
     while start < cols.size:
         js = cols[start:start + C]
         c = js.size
@@ -196,6 +223,18 @@ def numerical_jacobian(ev: Evaluator, i: int, eps: float,
             C = max(C, ev.sparse_chunk[i])
         J[:, start:start + c] = ((out[:c] - out[c:]) / (2 * eps)).T
         start += c
+        if ev.budget is not None:
+            # From the second chunk on (the first also paid for verifying the replay), the
+            # last chunk's cost per column, projected to the columns left.
+            spent, before = ev.budget.work - before, ev.budget.work
+            left = cols.size - start + later
+            chunks += 1
+            if left and chunks >= 2:
+                per = spent / c
+                ev.budget.refuse_work(
+                    what, int(per * left),
+                    f"{left:,} more perturbed columns at about {per:,.0f} elements each",
+                    "use mode: fast or raise --max-elements")
     return J
 
 
@@ -205,7 +244,18 @@ def directional(ev: Evaluator, i: int, v: np.ndarray, eps: float) -> np.ndarray:
 
 
 def directions(ev: Evaluator, i: int, vs: Sequence[np.ndarray], eps: float) -> list[np.ndarray]:
-    """Central differences along several directions of input ``i`` (one batch)."""
+    """Central differences along several directions of input ``i`` (one batch; under a
+    budget, batches no larger than the evaluator's chunk, which bounds their memory)."""
+    group = len(vs) if ev.budget is None else max(1, min(len(vs), ev.chunk))
+    if group < len(vs):
+        return [d for g in range(0, len(vs), group)
+                for d in directions_batch(ev, i, vs[g:g + group], eps)]
+    return directions_batch(ev, i, vs, eps)
+
+
+def directions_batch(ev: Evaluator, i: int, vs: Sequence[np.ndarray],
+                     eps: float) -> list[np.ndarray]:
+    """Central differences along several directions of input ``i``, in one batch."""
     x = ev.base[i]
     c = len(vs)
     X = np.empty((2 * c, *x.shape))

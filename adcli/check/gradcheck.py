@@ -19,7 +19,9 @@ from adcli.engine import dtypes
 from adcli.engine.backward import grad as autograd_grad
 from adcli.engine.grad_mode import enable_grad
 from adcli.engine.tensor import Tensor
+from adcli.engine.usercode import engine_bug
 
+from .budget import Budget, BudgetError
 from .culprit import Locate, culprit_graph, find_culprit
 from .finite_diff import (
     Evaluator,
@@ -57,7 +59,8 @@ def gradcheck(fn: Callable[..., Any], inputs: Any, *, eps: float = 1e-6, atol: f
               rtol: float = 1e-3, fast_mode: bool = False, names: Sequence[str] | None = None,
               projections: int = 2, seed: int = 0, max_worst: int = 10,
               diagnose: bool = True, locate: Locate | None = None,
-              needs_grad: bool = False, strict: bool = False) -> GradcheckReport:
+              needs_grad: bool = False, strict: bool = False,
+              budget: Budget | None = None) -> GradcheckReport:
     """Check ``fn``'s derivatives w.r.t. every input tensor that requires grad.
 
     ``inputs`` is a tensor or a tuple of arguments. Full mode compares every Jacobian entry
@@ -65,12 +68,15 @@ def gradcheck(fn: Callable[..., Any], inputs: Any, *, eps: float = 1e-6, atol: f
     projections ``u^T J v`` and re-checks a failing input in full. ``names`` label the
     inputs in the report; ``locate(node)`` may map a graph node to (tensor, step, line).
     ``needs_grad`` evaluates ``fn`` with grad mode on even for finite differences (for
-    functions that differentiate inside).
+    functions that differentiate inside). A ``budget`` (:class:`~adcli.check.budget.Budget`)
+    bounds the check's work and memory: a check over it is refused before it runs (or
+    stopped) with a report error naming the numbers.
     """
     args, positions, names_ = _inputs(inputs, names)
     return _check(fn, args, positions, names_, eps=eps, atol=atol, rtol=rtol, fast=fast_mode,
                   projections=projections, seed=seed, max_worst=max_worst, diagnose=diagnose,
-                  locate=locate, order=1, grad_inside=needs_grad, strict=strict)
+                  locate=locate, order=1, grad_inside=needs_grad, strict=strict,
+                  budget=budget)
 
 
 def gradgradcheck(fn: Callable[..., Any], inputs: Any, grad_outputs: Any = None, *,
@@ -78,7 +84,8 @@ def gradgradcheck(fn: Callable[..., Any], inputs: Any, grad_outputs: Any = None,
                   fast_mode: bool = False, names: Sequence[str] | None = None,
                   projections: int = 2, seed: int = 0, max_worst: int = 10,
                   diagnose: bool = True, locate: Locate | None = None,
-                  needs_grad: bool = True, strict: bool = False) -> GradcheckReport:
+                  needs_grad: bool = True, strict: bool = False,
+                  budget: Budget | None = None) -> GradcheckReport:
     """Check second derivatives: ``gradcheck`` of ``x -> grad(fn(x), x, grad_outputs)``.
 
     ``grad_outputs`` defaults to fixed random tensors (seeded) shaped like the outputs.
@@ -119,7 +126,8 @@ def gradgradcheck(fn: Callable[..., Any], inputs: Any, grad_outputs: Any = None,
     report = _check(first_derivatives, args, positions, names_, eps=eps, atol=atol, rtol=rtol,
                     fast=fast_mode, projections=projections, seed=seed, max_worst=max_worst,
                     diagnose=diagnose, locate=locate, order=2, grad_inside=True,
-                    out_names=[f"grad({n})" for n in names_], strict=strict)
+                    out_names=[f"grad({n})" for n in names_], strict=strict,
+                    budget=budget)
     report.seconds = time.perf_counter() - started
     return report
 
@@ -152,7 +160,7 @@ def _check(fn: Callable[..., Any], args: list[Any], positions: list[int], names:
            eps: float, atol: float, rtol: float, fast: bool, projections: int, seed: int,
            max_worst: int, diagnose: bool, locate: Locate | None, order: int,
            grad_inside: bool, out_names: list[str] | None = None,
-           strict: bool = False) -> GradcheckReport:
+           strict: bool = False, budget: Budget | None = None) -> GradcheckReport:
     started = time.perf_counter()
     report = GradcheckReport(ok=True, mode="fast" if fast else "full", order=order, eps=eps,
                              atol=atol, rtol=rtol, inputs=list(names))
@@ -178,12 +186,16 @@ def _check(fn: Callable[..., Any], args: list[Any], positions: list[int], names:
             with enable_grad(), tape:
                 outputs = as_outputs(fn(*call_args))
         except Exception as exc:
+            if engine_bug(exc):
+                raise
             return _error_report(exc, names, order, fast, eps, atol, rtol, started)
         onames = out_names or (["output"] if len(outputs) == 1
                                else [f"output{k}" for k in range(len(outputs))])
         ev = Evaluator(fn, args, positions, base, grad_inside=grad_inside, tape=tape,
-                       leaves=leaves, outputs=outputs)
+                       leaves=leaves, outputs=outputs, budget=budget)
         try:
+            if budget is not None:
+                _refuse(budget, ev, fast, projections, names)
             if fast:
                 failing = _fast(report, ev, leaves, outputs, names, onames, eps, atol, rtol,
                                 projections, seed)
@@ -194,8 +206,14 @@ def _check(fn: Callable[..., Any], args: list[Any], positions: list[int], names:
                         cols = np.sort(np.random.default_rng(seed).choice(n, 2000, replace=False))
                         report.notes.append(Note("sampled", f"{names[i]} has {n:,} elements: "
                                                  "the full re-check looked at 2,000 of them"))
-                    full = _full_pairs(ev, leaves, outputs, names, onames, eps, atol, rtol,
-                                       max_worst, diagnose, report, only=i, columns=cols)
+                    try:
+                        full = _full_pairs(ev, leaves, outputs, names, onames, eps, atol, rtol,
+                                           max_worst, diagnose, report, only=i, columns=cols)
+                    except BudgetError as exc:
+                        # The fast check already failed; only its explanation is skipped.
+                        report.notes.append(Note("budget", f"the full re-check of {names[i]} "
+                                                 f"was skipped: {exc}"))
+                        continue
                     if cols is None or any(not p.ok for p in full):
                         report.pairs = [p for p in report.pairs if p.input != names[i]] + full
                     if all(p.ok for p in full):
@@ -205,6 +223,8 @@ def _check(fn: Callable[..., Any], args: list[Any], positions: list[int], names:
                 report.pairs = _full_pairs(ev, leaves, outputs, names, onames, eps, atol, rtol,
                                            max_worst, diagnose, report)
         except Exception as exc:
+            if engine_bug(exc):
+                raise  # adcli's own bug: never a finding about the checked function
             report.ok = False
             report.error = f"{type(exc).__name__}: {exc}" if not getattr(exc, "kind", None) \
                 else str(exc)
@@ -230,22 +250,46 @@ def _check(fn: Callable[..., Any], args: list[Any], positions: list[int], names:
     return report
 
 
+def _refuse(budget: Budget, ev: Evaluator, fast: bool, projections: int,
+            names: list[str]) -> None:
+    """Refuse a check whose estimated cost is over the budget, before running it."""
+    F = ev.forward_cost
+    what = f"the {'fast' if fast else 'full'} check of {', '.join(names)}"
+    # A batched replay of the smallest batch (one +eps and one -eps evaluation) holds every
+    # intermediate twice over.
+    budget.refuse_memory(what, 2 * 8 * F, f"two evaluations of {F:,} float64 elements each",
+                         "raise --max-memory")
+    if fast:
+        P = max(1, projections)
+        budget.refuse_work(what, 3 * P * F, f"{P} projections, each two evaluations and a "
+                           f"backward of about {F:,} elements", "raise --max-elements")
+
+
 def _analytical_rows(leaves: list[Tensor], out: Tensor, rows: Sequence[int] | None = None,
-                     grad_output: np.ndarray | None = None) -> list[np.ndarray]:
-    """``[d out/d leaf]`` rows (each ``(len(rows), leaf.size)``), one backward per row."""
+                     grad_output: np.ndarray | None = None, budget: Budget | None = None,
+                     cost: int = 0) -> list[np.ndarray]:
+    """``[d out/d leaf]`` rows (each ``(len(rows), leaf.size)``), one backward per row.
+
+    With a ``budget``, each backward is charged ``cost`` elements."""
     size = out._data.size
-    if grad_output is not None:
-        seeds = [grad_output]
-    else:
-        seeds = []
-        for r in (range(size) if rows is None else rows):
-            g = np.zeros(size)
-            g[r] = 1.0
-            seeds.append(g.reshape(out._data.shape))
-    blocks = [np.zeros((len(seeds), leaf._data.size)) for leaf in leaves]
+    picked = list(range(size) if rows is None else rows)
+
+    def seed_of(r: int) -> np.ndarray:
+        g = np.zeros(size)
+        g[r] = 1.0
+        return g.reshape(out._data.shape)
+
+    # One one-hot seed at a time: a list of them would be an m x m matrix.
+    seeds = [grad_output] if grad_output is not None else (seed_of(r) for r in picked)
+    count = 1 if grad_output is not None else len(picked)
+    blocks = [np.zeros((count, leaf._data.size)) for leaf in leaves]
     if not out.requires_grad:
         return blocks
     for r, g in enumerate(seeds):
+        if budget is not None:
+            budget.charge(cost)
+            if r % 64 == 0:
+                budget.check_memory()
         gt = Tensor._make(g.astype(out._data.dtype, copy=False), None, 0, None)
         gs = autograd_grad([out], leaves, grad_outputs=[gt], retain_graph=True,
                            allow_unused=True)
@@ -275,7 +319,8 @@ def _fast(report: GradcheckReport, ev: Evaluator, leaves: list[Tensor], outputs:
             # A one-element output has u = [1] in every projection: one backward is enough.
             a_blocks = cache.get(k) if out._data.size == 1 else None
             if a_blocks is None:
-                a_blocks = cache[k] = _analytical_rows(leaves, out, grad_output=us[p][k])
+                a_blocks = cache[k] = _analytical_rows(leaves, out, grad_output=us[p][k],
+                                                       budget=ev.budget, cost=ev.forward_cost)
             u = us[p][k].reshape(-1)
             for i in range(len(leaves)):
                 a = float(a_blocks[i][0] @ vs[p][i].reshape(-1))
@@ -303,13 +348,33 @@ def _full_pairs(ev: Evaluator, leaves: list[Tensor], outputs: list[Tensor], name
                 onames: list[str], eps: float, atol: float, rtol: float, max_worst: int,
                 diagnose: bool, report: GradcheckReport, only: int | None = None,
                 columns: np.ndarray | None = None) -> list[PairResult]:
+    """Every Jacobian entry (of ``columns``, else all) compared, input by input.
+
+    With a budget, the Jacobian's memory and the backward passes' work are estimated (and
+    refused when over) before anything is allocated.
+    """
     offsets = np.cumsum([0] + [o._data.size for o in outputs])
+    m = int(offsets[-1])
+    which = [i for i in range(len(leaves)) if only is None or i == only]
+    ncols = {i: (leaves[i]._data.size if columns is None else len(columns)) for i in which}
+    budget = ev.budget
+    if budget is not None:
+        what = f"a full check of {', '.join(names[i] for i in which)}"
+        n_total = sum(leaves[i]._data.size for i in which)
+        budget.refuse_memory(what, 8 * m * n_total,
+                             f"a {m:,} x {n_total:,} Jacobian in float64",
+                             "use mode: fast or raise --max-memory")
+        budget.refuse_work(what, m * ev.forward_cost + 2 * sum(ncols.values()) * ev.forward_cost
+                           if not ev.tape else m * ev.forward_cost,
+                           f"{m:,} backward passes at about {ev.forward_cost:,} elements each",
+                           "use mode: fast or raise --max-elements")
     # Analytical: one backward per output element (a scalar output needs just one).
-    A: list[np.ndarray] = [np.zeros((int(offsets[-1]), leaf._data.size)) for leaf in leaves]
+    A: dict[int, np.ndarray] = {i: np.zeros((m, leaves[i]._data.size)) for i in which}
     for k, out in enumerate(outputs):
-        blocks = _analytical_rows(leaves, out)
-        for i, b in enumerate(blocks):
-            A[i][offsets[k]:offsets[k + 1]] = b
+        blocks = _analytical_rows(leaves, out, budget=budget, cost=ev.forward_cost)
+        for i in which:
+            A[i][offsets[k]:offsets[k + 1]] = blocks[i]
+        del blocks
     pairs: list[PairResult] = []
     for i, name in enumerate(names):
         if only is not None and i != only:
@@ -368,10 +433,11 @@ def _full_pairs(ev: Evaluator, leaves: list[Tensor], outputs: list[Tensor], name
 
 def _diagnose(ev: Evaluator, i: int, name: str, A: np.ndarray, N: np.ndarray, bad: np.ndarray,
               accepted: np.ndarray, stable: dict[int, bool], cols: np.ndarray, eps: float,
-              atol: float, rtol: float, report: GradcheckReport) -> None:
+              atol: float, rtol: float, report: GradcheckReport,
+              limit: int = MAX_DIAGNOSED) -> None:
     """Re-examine failing columns: kinks and unstable estimates become notes, not failures."""
     shape = ev.base[i].shape
-    bad_cols = np.flatnonzero(bad.any(axis=0))[:MAX_DIAGNOSED]
+    bad_cols = np.flatnonzero(bad.any(axis=0))[:limit]
     for c in bad_cols:
         j = int(cols[c])
         rows = np.flatnonzero(bad[:, c])

@@ -327,12 +327,13 @@ def _sparse_rule(e: Any, vals: list[Any], B: int) -> Sparse | None:
 
 
 def replay_onehot(tape: Tape, leaves: list[Tensor], outputs: list[Tensor], which: int,
-                  js: np.ndarray, eps: float,
-                  limit: int | None = None) -> tuple[list[np.ndarray], int]:
+                  js: np.ndarray, eps: float, limit: int | None = None,
+                  stats: dict[str, int] | None = None) -> tuple[list[np.ndarray], int]:
     """Outputs (each ``(2c, *shape)``) at ``+eps`` then ``-eps`` on each flat element ``js``.
 
     Also returns the largest number of values one batch item carried (outputs included), to
     size chunks; an intermediate of more than ``limit`` values raises :class:`ReplayError`.
+    ``stats["values"]`` receives the number of values computed (the replay's cost).
     """
     if tape.inplace:
         raise ReplayError("the function writes in place")
@@ -347,6 +348,7 @@ def replay_onehot(tape: Tape, leaves: list[Tensor], outputs: list[Tensor], which
     idx = np.unravel_index(np.concatenate([js, js]), shape) if base.ndim else ()
     env: dict[int, Sparse] = {id(leaf): Sparse(base, dict(enumerate(idx)), V)}
     item = max(1, sum(int(o._data.size) for o in outputs))
+    values = 0
     for e in tape.entries:
         vals = [env.get(id(a)) if isinstance(a, Tensor) else None for a in e.args]
         if not any(v is not None for v in vals):
@@ -357,6 +359,7 @@ def replay_onehot(tape: Tape, leaves: list[Tensor], outputs: list[Tensor], which
             if isinstance(o, Tensor):
                 env[id(o)] = sp
                 item = max(item, sp.V.size // B)
+                values += sp.V.size
                 if limit is not None and sp.V.size > limit:
                     raise ReplayError("the perturbations do not stay sparse")
     result = []
@@ -366,4 +369,6 @@ def replay_onehot(tape: Tape, leaves: list[Tensor], outputs: list[Tensor], which
         if arr.shape != (B, *o._data.shape):
             raise ReplayError("sparse result has the wrong shape")
         result.append(arr)
+    if stats is not None:
+        stats["values"] = stats.get("values", 0) + values
     return result, item

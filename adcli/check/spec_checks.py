@@ -139,6 +139,22 @@ class Options:
     raise_internal: bool = False
     detached: str | None = None  # "hold" or "follow" (None: the entry's, default hold)
     strict: bool = False  # kinks fail as in torch
+    max_memory: int | None = None  # bytes one check may add (--max-memory)
+
+
+def _budget(opts: Options) -> Any:
+    """The budget of one check: ``50 x max_elements`` elements of work and ``max_memory``
+    (None when neither is set, as in the Python API)."""
+    from adcli.engine import limits
+
+    from .budget import Budget
+
+    if opts.max_elements is None and opts.max_memory is None:
+        return None
+    budget = Budget.for_elements(opts.max_elements or limits.get_max_elements(),
+                                 opts.max_memory)
+    budget.start()
+    return budget
 
 
 # -- spec files --------------------------------------------------------------------------------
@@ -200,6 +216,15 @@ def _check_entry(spec: Any, entry: Any, opts: Options) -> SpecCheck:
     order = opts.order or entry.order
     check = SpecCheck(spec.path, spec.name, entry.of.text, list(entry.wrt or []),
                       line=entry.line, order=order, mode=mode)
+    budget = _budget(opts)
+
+    def limits() -> dict[str, Any]:
+        # Each replay stops itself when it alone would break the check's budget.
+        if budget is None:
+            return {}
+        return {"max_work": budget.max_work, "max_memory": budget.max_memory,
+                "memory_base": budget.memory_base}
+
     try:
         from .stopgrad import Holder, installed
 
@@ -210,7 +235,7 @@ def _check_entry(spec: Any, entry: Any, opts: Options) -> SpecCheck:
         # and records the values the spec's stop-gradients produced.
         with installed(seen):
             first = execute(spec, replay=True, dtype="float64",
-                            max_elements=opts.max_elements, stop_hook=seen)
+                            max_elements=opts.max_elements, stop_hook=seen, **limits())
         if holder is not None:
             holder.recording = False
         ns = first.namespace
@@ -247,7 +272,8 @@ def _check_entry(spec: Any, entry: Any, opts: Options) -> SpecCheck:
             with installed(holder):
                 run = execute(spec, replay=True, dtype="float64",
                               max_elements=opts.max_elements, overrides=dict(zip(check.wrt, xs)),
-                              track_nodes=trace._ACTIVE, stop_hook=holder)
+                              track_nodes=trace._ACTIVE, stop_hook=holder,
+                              **limits())
                 value = run.eval_expr(entry.of)
             if trace._ACTIVE:  # the recorded call: keep its run for the culprit's location
                 traced.append(run)
@@ -263,7 +289,7 @@ def _check_entry(spec: Any, entry: Any, opts: Options) -> SpecCheck:
               "atol": opts.atol if opts.atol is not None else entry.atol,
               "rtol": opts.rtol if opts.rtol is not None else entry.rtol,
               "fast_mode": mode == "fast", "names": check.wrt, "locate": locate,
-              "needs_grad": True, "strict": opts.strict}
+              "needs_grad": True, "strict": opts.strict, "budget": budget}
         report = gradcheck(fn, inputs, **kw)
         if order >= 2:
             traced.clear()
@@ -434,7 +460,7 @@ def _check_expression(run: GradcheckRun, check: SpecCheck, expr: str,
         kw = {"eps": opts.eps if opts.eps is not None else 1e-6,
               "atol": opts.atol if opts.atol is not None else 1e-5,
               "rtol": opts.rtol if opts.rtol is not None else 1e-3,
-              "fast_mode": check.mode == "fast", "names": names}
+              "fast_mode": check.mode == "fast", "names": names, "budget": _budget(opts)}
         report = gradcheck(evaluate, inputs_t, **kw)
         if check.order >= 2:
             report = merge(report, gradgradcheck(evaluate, inputs_t, **kw))

@@ -17,6 +17,7 @@ from typing import Any
 
 import numpy as np
 
+from adcli.engine.function import call_part
 from adcli.engine.grad_mode import no_grad
 from adcli.engine.hooks import add_call_observer
 from adcli.engine.op import OpDef
@@ -67,7 +68,7 @@ class Entry:
                 for a, v in zip(self.args, values)]
         ctx = self.fn_cls._node_cls()  # type: ignore[attr-defined]
         with no_grad():
-            res = self.fn_cls.forward(ctx, *args, **self.kwargs)
+            res = call_part(self.fn_cls, "forward", ctx, args, self.kwargs)
         outs = res if isinstance(res, tuple) else (res,)
         return [np.asarray(o._data if isinstance(o, Tensor) else o) for o in outs]
 

@@ -49,18 +49,42 @@ def _register() -> None:
 
 
 def main() -> None:
-    """Console-script entry point: maps every uncaught exception to exit code 3."""
+    """Console-script entry point: maps every uncaught exception to exit code 3.
+
+    Output errors follow :mod:`adcli.cli.streams` (broken pipe: quiet exit 141; other write
+    errors: one line, exit 2). Ctrl-C is exit 130.
+    """
+    from adcli.engine.usercode import install_interrupt_handler
+
+    from . import streams
+
+    code = streams.install()
+    if code is not None:
+        sys.exit(code)
+    install_interrupt_handler()
+    if "--debug" not in sys.argv:
+        # Python warnings (NumPy's with their install paths) are not adcli's messages.
+        import warnings
+
+        warnings.simplefilter("ignore")
     _register()
     try:
-        app(standalone_mode=True)
-    except SystemExit:
-        raise
+        try:
+            app(standalone_mode=True)
+        except SystemExit as exc:
+            code = exc.code
+        flushed = streams.finish()
+        if flushed is not None:
+            code = flushed
+    except streams.OutputError as exc:
+        code = streams.handle(exc)
     except KeyboardInterrupt:
         sys.stderr.write("adcli: interrupted\n")
-        sys.exit(130)
+        code = 130
     except Exception as exc:
         if state.debug or "--debug" in sys.argv:
             raise
         sys.stderr.write(f"adcli: internal error: {type(exc).__name__}: {exc}\n"
                          "This is a bug in adcli; rerun with --debug for a traceback.\n")
-        sys.exit(EXIT_INTERNAL)
+        code = EXIT_INTERNAL
+    sys.exit(code)

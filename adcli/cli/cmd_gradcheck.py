@@ -12,14 +12,19 @@ from . import app
 from .common import (
     EXIT_INTERNAL,
     EXIT_INVALID,
+    check_number,
+    check_output_file,
     complete_from,
+    json_stdout,
     load_plugins,
     make_console,
     plain_output,
     state,
+    write_output_file,
 )
 
 DEFAULT_MAX_ELEMENTS = 10_000_000  # mirrors adcli.engine.limits, not imported here (start-up)
+DEFAULT_MAX_MEMORY_MB = 256  # as adcli run's --max-memory
 
 
 def _fail(message: str, code: int = EXIT_INVALID) -> None:
@@ -101,11 +106,15 @@ def gradcheck(
                                       help="Python file registering ops or Functions. "
                                            "Repeatable."),
     json_out: bool = typer.Option(False, "--json", help="Print one JSON document on stdout."),
-    junit: str = typer.Option(None, "--junit", metavar="FILE", help="Write JUnit XML here."),
+    junit: str = typer.Option(None, "--junit", metavar="FILE",
+                              help="Write JUnit XML here (atomically; - for stdout)."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="Only failures and the summary."),
     verbose: bool = typer.Option(False, "--verbose", "-v", help="Show every note."),
     max_elements: int = typer.Option(DEFAULT_MAX_ELEMENTS, "--max-elements", min=1,
-                                     help="Largest number of elements of any one tensor."),
+                                     help="Largest number of elements of any one tensor; a "
+                                          "check may compute 50 times that in total."),
+    max_memory: int = typer.Option(DEFAULT_MAX_MEMORY_MB, "--max-memory", min=1, metavar="MB",
+                                   help="Most memory (MB) one check may add."),
 ) -> None:
     """Check gradients against finite differences.
 
@@ -126,23 +135,18 @@ def gradcheck(
         if not sep or not name.strip() or not init.strip():
             _fail(f"--input {item!r}: expected NAME=INIT, e.g. x=randn(3, 4)")
         parsed.append((name.strip(), init.strip()))
-    load_plugins(plugins)
+    check_number("--eps", eps, positive=True)
+    check_number("--atol", atol)
+    check_number("--rtol", rtol)
+    if junit is not None:
+        from adcli.spec.loader import expand_paths
 
-    from adcli.check.spec_checks import Options, check_expression, check_paths
+        check_output_file("--junit", junit, expand_paths(paths or [])[0], json_out=json_out)
+    with json_stdout(json_out):
+        run = _check(paths, expr, parsed, plugins, json_out, eps, atol, rtol, mode, order,
+                     max_elements, max_memory, follow_detached, strict)
     from adcli.view.gradcheck_report import gradcheck_json_text, junit_xml, render_gradcheck
 
-    opts = Options(eps=eps, atol=atol, rtol=rtol, mode=mode, order=order,
-                   max_elements=max_elements, raise_internal=state.debug,
-                   detached="follow" if follow_detached else None, strict=strict)
-    progress = _Progress(enabled=not json_out)
-    try:
-        if expr is not None:
-            progress(expr)
-            run = check_expression(expr, parsed, opts)
-        else:
-            run = check_paths(paths, opts, progress=progress)
-    finally:
-        progress.close()
     for err in run.errors:
         typer.echo(str(err), err=True)
     for c in run.checks:
@@ -150,15 +154,34 @@ def gradcheck(
             typer.echo(f"adcli: internal error in {c.spec}: {c.internal}\n"
                        "This is a bug in adcli; rerun with --debug for a traceback.", err=True)
     if junit:
-        try:
-            with open(junit, "w", encoding="utf-8") as fh:
-                fh.write(junit_xml(run))
-        except OSError as exc:
-            _fail(f"--junit {junit}: cannot write: {exc.strerror or exc}")
+        write_output_file("--junit", junit, junit_xml(run))
     if json_out:
         typer.echo(gradcheck_json_text(run))
-    else:
+    elif junit != "-":
         render_gradcheck(make_console(), run, plain=plain_output(), verbose=verbose,
                          quiet=quiet)
     code = run.exit_code
     raise typer.Exit(code if code in (0, 1, 2) else EXIT_INTERNAL)
+
+
+def _check(paths: list[str] | None, expr: str | None, parsed: list[tuple[str, str]],
+           plugins: list[str] | None, json_out: bool, eps: float | None, atol: float | None,
+           rtol: float | None, mode: str | None, order: int | None, max_elements: int,
+           max_memory: int, follow_detached: bool, strict: bool) -> Any:
+    """Load the plugins and run the checks (plugin output goes to stderr under --json)."""
+    load_plugins(plugins)
+
+    from adcli.check.spec_checks import Options, check_expression, check_paths
+
+    opts = Options(eps=eps, atol=atol, rtol=rtol, mode=mode, order=order,
+                   max_elements=max_elements, raise_internal=state.debug,
+                   max_memory=max_memory * 2**20,
+                   detached="follow" if follow_detached else None, strict=strict)
+    progress = _Progress(enabled=not json_out)
+    try:
+        if expr is not None:
+            progress(expr)
+            return check_expression(expr, parsed, opts)
+        return check_paths(paths or [], opts, progress=progress)
+    finally:
+        progress.close()

@@ -175,13 +175,12 @@ def _render(outputs: list[tuple[Any, Any]], *, fmt: str, depth: int | None, save
     if fmt != "tree":
         sp, snap = outputs[0]
         if fmt == "json":
-            import json
-
             from adcli.view.exports import graph_json
             from adcli.view.run_report import versioned
+            from adcli.view.safe import json_dumps
 
             doc = versioned({"spec": sp.path, "name": sp.name, **graph_json(snap)})
-            typer.echo(json.dumps(doc, indent=2))
+            typer.echo(json_dumps(doc, indent=2))
         elif fmt == "dot":
             typer.echo(render_dot(snap, highlight=highlight, saved=saved), nl=False)
         else:
@@ -199,7 +198,7 @@ def _render(outputs: list[tuple[Any, Any]], *, fmt: str, depth: int | None, save
                                         ascii=ascii_):
                 typer.echo(line)
         else:
-            from rich.markup import escape
+            from adcli.view.safe import markup_safe as escape
 
             if i:
                 console.print()

@@ -7,7 +7,7 @@ from typing import Annotated, Any
 import typer
 
 from . import app
-from .common import EXIT_INVALID, load_plugins, make_console, plain_output, state
+from .common import EXIT_INVALID, json_stdout, load_plugins, make_console, plain_output, state
 
 DEFAULT_MAX_JSON_ELEMENTS = 2_000_000
 DEFAULT_MAX_ELEMENTS = 10_000_000  # mirrors adcli.engine.limits, not imported here (start-up)
@@ -57,19 +57,20 @@ def run(
     from adcli.spec.loader import load_specs
     from adcli.spec.report import RunReport, combined_exit
 
-    load_plugins(plugins)
-    files, missing = _expand(specs)
-    reports: list[RunReport] = [RunReport.from_error(e) for e in missing]
-    for f in files:
-        try:
-            loaded = load_specs(f)
-        except SpecError as err:
-            reports.append(RunReport.from_error(err))
-            continue
-        for spec in loaded:
-            reports.append(run_spec(spec, max_elements=max_elements,
-                                    raise_internal=state.debug, graph=graph,
-                                    max_memory=max_memory * 2**20))
+    with json_stdout(json_out):  # plugin code that prints must not break the JSON
+        load_plugins(plugins)
+        files, missing = _expand(specs)
+        reports: list[RunReport] = [RunReport.from_error(e) for e in missing]
+        for f in files:
+            try:
+                loaded = load_specs(f)
+            except SpecError as err:
+                reports.append(RunReport.from_error(err))
+                continue
+            for spec in loaded:
+                reports.append(run_spec(spec, max_elements=max_elements,
+                                        raise_internal=state.debug, graph=graph,
+                                        max_memory=max_memory * 2**20))
     if json_out:
         # Every value and grad goes into the JSON as numbers; millions of them take seconds and
         # gigabytes to print, so a hostile spec cannot make the report itself the attack.
@@ -133,7 +134,8 @@ def validate(
     from adcli.spec.report import ValidateReport
     from adcli.view.run_report import render_validate, validate_json_text
 
-    load_plugins(plugins)
+    with json_stdout(json_out):
+        load_plugins(plugins)
     files, missing = _expand(paths)
     report = ValidateReport(errors=list(missing))
     for f in files:

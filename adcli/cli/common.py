@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 
 # Re-exported for the command modules.
@@ -64,6 +66,8 @@ def load_plugin(path: str) -> None:
         raise typer.Exit(EXIT_INVALID)
 
     p = Path(path)
+    if p.is_dir():
+        fail(f"--plugin {path}: is a folder; give the Python file that registers the ops")
     if not p.is_file():
         fail(f"--plugin {path}: no such file")
     name = f"adcli_plugin_{abs(hash(str(p.resolve())))}"
@@ -99,3 +103,102 @@ def complete_from(*choices: str):
         return [c for c in choices if c.startswith(incomplete)]
 
     return complete
+
+
+@contextmanager
+def json_stdout(json_out: bool) -> Iterator[None]:
+    """While ``--json`` is on, whatever else prints (plugin code) goes to stderr, so stdout
+    holds the one JSON document only."""
+    if not json_out:
+        yield
+        return
+    real = sys.stdout
+    sys.stdout = sys.stderr
+    try:
+        yield
+    finally:
+        sys.stdout = real
+
+
+def check_number(option: str, value: float | None, *, positive: bool = False) -> None:
+    """The spec keys' rules for ``--eps`` (> 0, finite) and ``--atol``/``--rtol`` (>= 0)."""
+    import math
+
+    import typer
+
+    if value is None:
+        return
+    if math.isnan(value) or (positive and (value <= 0 or math.isinf(value))) or value < 0:
+        need = "a finite number greater than 0" if positive else "a number >= 0"
+        typer.echo(f"adcli: {option} must be {need}, not {value!r}", err=True)
+        raise typer.Exit(EXIT_INVALID)
+
+
+def check_output_file(option: str, target: str | None, inputs: list[str], *,
+                      json_out: bool) -> None:
+    """Refuse an output file that would destroy an input or cannot be one (exit 2).
+
+    ``-`` means stdout, which ``--json`` already holds.
+    """
+    import typer
+
+    def fail(message: str) -> None:
+        typer.echo(f"adcli: {option} {message}", err=True)
+        raise typer.Exit(EXIT_INVALID)
+
+    if target is None:
+        return
+    if target == "":
+        fail("needs a file name (or - for stdout)")
+    if target == "-":
+        if json_out:
+            fail("- writes to stdout, which --json already uses; give a file name")
+        return
+    if os.path.isdir(target):
+        fail(f"{target}: is a folder; give a file name")
+    if os.path.exists(target):
+        for f in inputs:
+            try:
+                same = os.path.samefile(target, f)
+            except OSError:
+                same = False
+            if same:
+                fail(f"{target}: is an input spec; refusing to write over it")
+
+
+def write_output_file(option: str, target: str, text: str) -> None:
+    """Write ``text`` atomically (a temporary file in the same folder, then a rename): an
+    existing file is never left truncated or half written. ``-`` is stdout."""
+    import tempfile
+
+    import typer
+
+    if target == "-":
+        typer.echo(text, nl=not text.endswith("\n"))
+        return
+    folder = os.path.dirname(os.path.abspath(target))
+    tmp = None
+    try:
+        fd, tmp = tempfile.mkstemp(dir=folder, prefix=f".{os.path.basename(target)}.",
+                                   suffix=".tmp")
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(text)
+        if os.path.exists(target):
+            os.chmod(tmp, os.stat(target).st_mode & 0o7777)
+        else:
+            os.chmod(tmp, 0o666 & ~_umask())
+        os.replace(tmp, target)
+        tmp = None
+    except OSError as exc:
+        typer.echo(f"adcli: {option} {target}: cannot write: {exc.strerror or exc}", err=True)
+        raise typer.Exit(EXIT_INVALID) from None
+    finally:
+        if tmp is not None:
+            with suppress(OSError):
+                os.unlink(tmp)
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask

@@ -15,6 +15,7 @@ import numpy as np
 from . import anomaly
 from .errors import InvalidArgumentError, NoGradFnError, NonscalarBackwardError, ShapeMismatchError
 from .grad_mode import set_grad_enabled
+from .limits import work_meter
 from .node import AccumulateGrad, Node
 from .tensor import Tensor
 
@@ -95,10 +96,14 @@ def _run(roots: list[tuple[Node, int]], root_grads: list[Any], retain_graph: boo
     heapify(ready)
     captured: dict[int, Any] = {}
     release = not retain_graph
+    meter = work_meter()
     with set_grad_enabled(create_graph):
         while ready:
             node = heappop(ready)[2]
             grads = buffers.pop(node, None) or [None] * node.n_outputs
+            if meter is not None:
+                # Backward is work too: a spec's budget counts the gradient elements.
+                meter(sum(_elements(g) for g in grads if g is not None) + 1)
             if node._pre_hooks is not None or node._retain is not None:
                 grads = _pre_hooks(node, grads, create_graph)
             if node._node_pre_hooks:
@@ -350,3 +355,7 @@ def grad(outputs: Sequence[Tensor] | Tensor, inputs: Sequence[Tensor] | Tensor,
             g = Tensor._make(np.array(g, copy=True), None, 0, None)
         result.append(g)
     return tuple(result)
+
+
+def _elements(g: Any) -> int:
+    return int(g._data.size) if isinstance(g, Tensor) else int(np.size(g))

@@ -104,4 +104,15 @@ class InvalidValueError(InvalidArgumentError, ValueError):
 
 
 class InvalidTypeError(InvalidArgumentError, TypeError):
-    """An argument of a type PyTorch rejects with TypeError (a non-ByteTensor RNG state)."""
+    """An argument of a type PyTorch rejects with TypeError (a non-ByteTensor RNG state;
+    len, index and iter of a 0-d tensor, where Python's protocols need a TypeError)."""
+
+
+class PluginError(AdcliError):
+    """Code outside adcli (a plugin's op or custom Function) raised; the step fails."""
+
+    kind = "plugin_error"
+
+
+class Interrupted(KeyboardInterrupt):
+    """A real Ctrl-C, as raised by the command line's SIGINT handler (always propagates)."""

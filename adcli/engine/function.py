@@ -16,6 +16,7 @@ from .grad_mode import _enabled, no_grad, set_grad_enabled
 from .hooks import _busy, observe, observers
 from .node import Node, SavedTensor, freed_info, freed_record, next_seq
 from .tensor import Tensor
+from .usercode import call_user, is_user_code
 
 
 class FunctionCtx:
@@ -94,7 +95,7 @@ class FunctionNode(Node, FunctionCtx):
                 g = Tensor._make(g, None, 0, None)
             gts.append(g)
         with set_grad_enabled(as_tensors):
-            result = self.fn_cls.backward(self, *gts)
+            result = call_part(self.fn_cls, "backward", self, gts)
         if not isinstance(result, tuple):
             result = (result,)
         name = self.name()
@@ -178,10 +179,10 @@ class Function:
         with no_grad():
             if cls.setup_context is not Function.setup_context:
                 # PyTorch's newer style: forward without ctx, then setup_context.
-                result = cls.forward(*args, **kwargs)
+                result = call_part(cls, "forward", None, args, kwargs, with_ctx=False)
                 cls.setup_context(node, args, result)
             else:
-                result = cls.forward(node, *args, **kwargs)
+                result = call_part(cls, "forward", node, args, kwargs)
         single = not isinstance(result, tuple)
         outs = (result,) if single else result
         record = _enabled[0] and any(t.requires_grad for t in tensor_args)
@@ -227,3 +228,15 @@ class Function:
         node._saved_list = saved
         node._to_save = ()
         return final[0] if single else tuple(final)
+
+
+def call_part(cls: type, which: str, ctx: Any, args: Any, kwargs: Any = None, *,
+              with_ctx: bool = True) -> Any:
+    """``cls.forward``/``cls.backward``: a plugin's exceptions are named as its own.
+    ``with_ctx`` False: the newer style's forward, which takes no ctx."""
+    fn = getattr(cls, which)
+    lead = (ctx,) if with_ctx else ()
+    if not is_user_code(fn):
+        return fn(*lead, *args, **(kwargs or {}))
+    return call_user(f"plugin function {cls.__qualname__}.{which}", fn, *lead, *args,
+                     **(kwargs or {}))

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from math import prod
 
 from .errors import InvalidArgumentError
 
 DEFAULT_MAX_ELEMENTS = 10_000_000
 _max = [DEFAULT_MAX_ELEMENTS]
+_meter: list[Callable[[int], None] | None] = [None]
 
 
 def get_max_elements() -> int:
@@ -34,3 +36,15 @@ def check_shape(shape: tuple[int, ...]) -> None:
             f"a tensor of shape {tuple(shape)} would have {count:,} elements, over the limit of "
             f"{_max[0]:,} (raise it with --max-elements)"
         )
+
+
+def work_meter() -> Callable[[int], None] | None:
+    """The callable that backward charges its work to (elements of gradients), if any."""
+    return _meter[0]
+
+
+def set_work_meter(fn: Callable[[int], None] | None) -> Callable[[int], None] | None:
+    """Charge backward's work to ``fn`` (it may raise to stop); returns the previous meter."""
+    prev = _meter[0]
+    _meter[0] = fn
+    return prev

@@ -15,7 +15,7 @@ import numpy as np
 
 from . import anomaly
 from .backend import NUMPY, TENSORS
-from .errors import GraphFreedError, LeafInplaceError
+from .errors import GraphFreedError, InvalidArgumentError, LeafInplaceError
 from .grad_mode import _enabled
 from .hooks import _busy, observe, observers
 from .node import Node, next_seq
@@ -200,6 +200,8 @@ class OpDef:
                 if t._requires_grad:
                     record = True
             else:
+                if type(t) is int and not -(2**63) <= t < 2**64:
+                    raise InvalidArgumentError("int too big to convert")  # torch's words
                 arrays.append(t)
         out = self.forward(*arrays, **attrs)
         extras = ()

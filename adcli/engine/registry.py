@@ -18,6 +18,7 @@ from .grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
 from .methods import ATTRIBUTES, CORE_METHODS, METHODS
 from .out import OUT_OPS, with_device, with_out
 from .table import OPS
+from .usercode import guard
 
 _CREATION = [
     "tensor", "zeros", "ones", "full", "zeros_like", "ones_like", "full_like", "eye", "empty",
@@ -77,6 +78,7 @@ def register_op(name: str, fn: Callable[..., Any]) -> None:
         raise InvalidArgumentError(f"register_op: {name!r} is not a valid op name")
     if not callable(fn):
         raise InvalidArgumentError(f"register_op: {name!r} must be callable")
+    fn = guard(name, fn)
     TORCH[name] = fn
     PLUGIN_OPS[name] = fn
 

@@ -12,7 +12,7 @@ from . import device as _device
 from . import dtypes
 from . import node as _node_module
 from . import stopgrad as _stopgrad
-from .errors import IndexOutOfRangeError, InvalidArgumentError
+from .errors import IndexOutOfRangeError, InvalidArgumentError, InvalidTypeError
 from .limits import check_shape
 from .node import AccumulateGrad, Node
 
@@ -100,7 +100,7 @@ class Tensor:
 
     def __len__(self) -> int:
         if self._data.ndim == 0:
-            raise TypeError("len() of a 0-d tensor")
+            raise InvalidTypeError("len() of a 0-d tensor")
         return self._data.shape[0]
 
     @property
@@ -125,8 +125,8 @@ class Tensor:
                 t = type(value)
                 name = t.__qualname__ if t.__module__ == "builtins" else \
                     f"{t.__module__}.{t.__qualname__}"
-                raise TypeError("assigned grad expected to be a Tensor or None but got grad of "
-                                f"type {name}")
+                raise InvalidTypeError("assigned grad expected to be a Tensor or None but got "
+                                       f"grad of type {name}")
             if value._data.shape != self._data.shape:
                 raise InvalidArgumentError(
                     f"attempting to assign a gradient of size '{list(value._data.shape)}' to a "
@@ -222,7 +222,8 @@ class Tensor:
 
     def __index__(self) -> int:
         if self._data.dtype.kind not in "iub" or self._data.size != 1:
-            raise TypeError("only integer tensors of a single element can be converted to an index")
+            raise InvalidTypeError(
+                "only integer tensors of a single element can be converted to an index")
         return int(self.item())
 
     def __array__(self, dtype: Any = None, copy: Any = None) -> np.ndarray:
@@ -230,7 +231,7 @@ class Tensor:
 
     def __iter__(self) -> Any:
         if self._data.ndim == 0:
-            raise TypeError("iteration over a 0-d tensor")
+            raise InvalidTypeError("iteration over a 0-d tensor")
         return (self[i] for i in range(self._data.shape[0]))
 
     __hash__ = object.__hash__

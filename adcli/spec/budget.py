@@ -45,10 +45,12 @@ class BudgetMixin:
     ticks: int
     depth: int
 
-    def set_budget(self, work: int | None, memory: int | None) -> None:
-        """Limit the total elements computed and the memory the run may add (None: no limit)."""
+    def set_budget(self, work: int | None, memory: int | None,
+                   memory_base: int | None = None) -> None:
+        """Limit the total elements computed and the memory the run may add (None: no limit),
+        measured from ``memory_base`` (default: now)."""
         self.work_limit, self.memory_limit = work, memory
-        self.memory_base = rss_bytes()
+        self.memory_base = rss_bytes() if memory_base is None else memory_base
 
     def tick(self) -> None:
         """Count one statement, loop iteration or call; refuse past :data:`MAX_TICKS`."""
@@ -74,6 +76,18 @@ class BudgetMixin:
         if n >= 65_536 or self.charges % 256 == 0:
             self.check_memory()
         return value
+
+    def charge_elements(self, n: int) -> None:
+        """Account for ``n`` elements backward computed (the engine's work meter)."""
+        if self.work_limit is None and self.memory_limit is None:
+            return
+        self.work += n
+        self.charges += 1
+        if self.work_limit is not None and self.work > self.work_limit:
+            raise RefusedError(f"the spec computes more than {self.work_limit:,} tensor "
+                               "elements in total (raise it with --max-elements)")
+        if n >= 65_536 or self.charges % 256 == 0:
+            self.check_memory()
 
     def charge_items(self, n: int) -> None:
         """Account for a Python list/dict/str of ``n`` items (they fill memory too)."""

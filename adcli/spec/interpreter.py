@@ -142,8 +142,10 @@ class _Engine:
         from adcli.engine.errors import AdcliError
         from adcli.engine.node import Node
         from adcli.engine.tensor import Size, Tensor
+        from adcli.engine.usercode import engine_bug
 
         self.Tensor, self.Size, self.Node, self.AdcliError = Tensor, Size, Node, AdcliError
+        self.engine_bug = engine_bug
         self.creation, self.dtypes, self.grad_mode, self.limits = (creation, dtypes, grad_mode,
                                                                   limits)
         self.dtype_cls = dtypes.dtype
@@ -162,9 +164,12 @@ def _kind_of(exc: BaseException, eng: _Engine) -> str | None:
     """The contract error kind of an exception raised by a statement; None: an adcli bug."""
     if isinstance(exc, eng.AdcliError):
         return exc.kind  # type: ignore[attr-defined, no-any-return]
-    if isinstance(exc, RefusedError | TypeError | ValueError | IndexError | KeyError
-                  | ArithmeticError | MemoryError | RecursionError):
+    if isinstance(exc, RefusedError | MemoryError | RecursionError):
         return "invalid_argument"
+    # Python errors of the spec's own operations are its mistakes; raised inside the engine,
+    # where only deliberate checks (AdcliError) report user errors, they are adcli's bugs.
+    if isinstance(exc, TypeError | ValueError | IndexError | KeyError | ArithmeticError):
+        return None if eng.engine_bug(exc) else "invalid_argument"
     return None
 
 
@@ -475,23 +480,25 @@ def execute(spec: Spec, *, max_elements: int | None = None,
             dtype: str | None = None, report: RunReport | None = None,
             vocab: Vocabulary | None = None, max_work: int | None = None,
             max_memory: int | None = None, track_nodes: bool = False,
-            stop_hook: Any = None) -> Run:
+            stop_hook: Any = None, memory_base: int | None = None) -> Run:
     """Run a spec and return the :class:`Run` (raises :class:`StepError` in replay mode).
 
     ``track_nodes`` records in ``Run.made_at`` the statement that made each graph node.
 
     With a ``report``, results are recorded in it and undeclared failures stop the run
     (recorded as ``report.error``) instead of raising. ``max_work`` (elements computed in
-    total) and ``max_memory`` (bytes the run may add) stop a run as ``invalid_argument``.
+    total) and ``max_memory`` (bytes the run may add, counted from ``memory_base`` when
+    given: a gradient check's replays share its budget) stop a run as ``invalid_argument``.
     """
     run = Run(spec, vocab or spec.vocab or default_vocabulary(), replay=replay,
               overrides=overrides)
-    run.set_budget(max_work, max_memory)
+    run.set_budget(max_work, max_memory, memory_base)
     if stop_hook is not None:  # gradcheck's holder of stop-gradients (adcli.check.stopgrad)
         stop_hook.start(run)
     if track_nodes:
         run.made_at = {}
     with _engine_state(spec, max_elements, dtype):
+        meter = run.eng.limits.set_work_meter(run.charge_elements)
         try:
             for decl in spec.tensors:
                 value = _make_leaf(run, decl, spec)
@@ -508,6 +515,8 @@ def execute(spec: Spec, *, max_elements: int | None = None,
             report.ok = False
             kind = "invalid_argument" if f.kind == "assertion" else f.kind
             report.error = ErrorInfo(kind, f.message, f.step, f.line, f.column, f.context)
+        finally:
+            run.eng.limits.set_work_meter(meter)
         if report is not None:
             report.tensors = tensor_infos(run)
     return run

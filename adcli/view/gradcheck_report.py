@@ -6,7 +6,6 @@ computes a derivative.
 
 from __future__ import annotations
 
-import json
 import math
 from typing import Any
 
@@ -32,8 +31,9 @@ def _render_mismatches(console: Any, mism: list[Any], plain: bool) -> None:
     """The worst entries as a table; numbers are never cut. Where the table is too wide for
     the console, the output column goes first (when every row names the same output), then
     each entry becomes one line of ``name value`` pairs, which wraps between words."""
-    from rich.markup import escape
     from rich.table import Table
+
+    from .safe import markup_safe as escape
 
     rows = [(_index(m.input, m.index), _index(m.output, m.output_index), _fmt(m.analytical),
              _fmt(m.numerical), _fmt(m.abs_error), _fmt(m.rel_error)) for m in mism]
@@ -63,7 +63,7 @@ def _render_mismatches(console: Any, mism: list[Any], plain: bool) -> None:
 def render_gradcheck(console: Any, run: Any, *, plain: bool = False, verbose: bool = False,
                      quiet: bool = False) -> None:
     """One line per check; for a failure, the worst entries and the culprit."""
-    from rich.markup import escape
+    from .safe import markup_safe as escape
 
     for c in run.checks:
         ok = c.ok
@@ -151,7 +151,9 @@ def gradcheck_json_text(run: Any) -> str:
     """Exactly one JSON document (the contract's ``adcli gradcheck --json``)."""
     from adcli.view.run_report import versioned
 
-    return json.dumps(versioned(run.to_dict()), indent=2, allow_nan=False)
+    from .safe import json_dumps
+
+    return json_dumps(versioned(run.to_dict()), indent=2, allow_nan=False)
 
 
 def junit_xml(run: Any) -> str:

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import json
 import math
 from typing import Any
 
 from adcli.spec.report import RunReport, StepResult, ValidateReport, runs_to_json
+from adcli.view.safe import json_dumps, markup_safe
 from adcli.view.tree import tree_text_lines
 
 
@@ -40,12 +40,12 @@ def versioned(doc: dict[str, Any]) -> dict[str, Any]:
 
 def run_json_text(reports: list[RunReport]) -> str:
     """The single JSON document of ``adcli run --json``."""
-    return json.dumps(_jsonable(versioned(runs_to_json(reports))), default=str)
+    return json_dumps(_jsonable(versioned(runs_to_json(reports))), default=str)
 
 
 def validate_json_text(report: ValidateReport) -> str:
     """The single JSON document of ``adcli validate --json``."""
-    return json.dumps(_jsonable(versioned(report.to_json())), default=str)
+    return json_dumps(_jsonable(versioned(report.to_json())), default=str)
 
 
 def _marks(plain: bool) -> tuple[str, str]:
@@ -53,9 +53,7 @@ def _marks(plain: bool) -> tuple[str, str]:
 
 
 def _esc(text: str) -> str:
-    from rich.markup import escape
-
-    return escape(text)
+    return markup_safe(text)
 
 
 def _step_lines(res: StepResult, plain: bool, quiet: bool, depth: int = 0) -> list[str]:

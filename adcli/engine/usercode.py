@@ -1,0 +1,113 @@
+"""Calls into code outside adcli (plugin ops, custom Functions) kept from breaking adcli.
+
+Whatever such code raises that is not an engine error becomes a :class:`PluginError` naming
+the function, its file and line: ``SystemExit`` must not end adcli silently (a CI gate would
+pass with nothing checked), and a plugin's bug is not adcli's. A real Ctrl-C still stops.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import traceback
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from .errors import AdcliError, Interrupted, PluginError
+
+
+def is_user_code(fn: Any) -> bool:
+    """True for functions defined outside the adcli package."""
+    module = getattr(fn, "__module__", None) or ""
+    return not (module == "adcli" or module.startswith("adcli."))
+
+
+def _where(fn: Any, exc: BaseException) -> str:
+    """``file:line`` of the innermost frame in ``fn``'s file (else the innermost frame)."""
+    code = getattr(getattr(fn, "__func__", fn), "__code__", None)
+    home = code.co_filename if code is not None else None
+    frames = traceback.extract_tb(exc.__traceback__)
+    pick = None
+    for fr in frames:
+        if home is None or fr.filename == home:
+            pick = fr
+    if pick is None and frames:
+        pick = frames[-1]
+    if pick is None:
+        return home or "<unknown>"
+    return f"{pick.filename}:{pick.lineno}"
+
+
+_ENGINE_DIRS = tuple(str(Path(__file__).resolve().parent.parent / d) + os.sep
+                     for d in ("engine", "nn"))
+
+
+def engine_bug(exc: BaseException) -> bool:
+    """True when ``exc`` (not an engine error) was raised inside the engine's own code.
+
+    The innermost adcli frame decides: the engine calls back into spec code (hooks, spec
+    functions) and plugin code, whose mistakes are not adcli's bugs.
+    """
+    if isinstance(exc, AdcliError):
+        return False
+    last = None
+    for fr in traceback.extract_tb(exc.__traceback__):
+        f = os.path.realpath(fr.filename)
+        if f.startswith(_ADCLI):
+            last = f
+    return last is not None and last.startswith(_ENGINE_DIRS)
+
+
+_ADCLI = str(Path(__file__).resolve().parent.parent) + os.sep
+
+
+def _real_interrupt(exc: BaseException) -> bool:
+    # Without adcli's SIGINT handler (the Python API) every KeyboardInterrupt may be Ctrl-C.
+    return isinstance(exc, Interrupted) or signal.getsignal(signal.SIGINT) is not _HANDLER[0]
+
+
+_HANDLER: list[Any] = [None]
+
+
+def install_interrupt_handler() -> None:
+    """Make a real Ctrl-C distinguishable from a KeyboardInterrupt raised by plugin code."""
+    def handler(signum: int, frame: Any) -> None:
+        raise Interrupted()
+
+    _HANDLER[0] = handler
+    signal.signal(signal.SIGINT, handler)
+
+
+def call_user(what: str, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+    """``fn(*args, **kwargs)``; a non-engine exception becomes a :class:`PluginError`."""
+    try:
+        return fn(*args, **kwargs)
+    except AdcliError:
+        raise
+    except KeyboardInterrupt as exc:
+        if _real_interrupt(exc):
+            raise
+        raise PluginError(_message(what, fn, exc)) from None
+    except BaseException as exc:
+        raise PluginError(_message(what, fn, exc)) from exc
+
+
+def _message(what: str, fn: Any, exc: BaseException) -> str:
+    text = " ".join(str(exc).split())[:500]
+    name = type(exc).__name__
+    return f"{what} raised {name}{': ' + text if text else ''} ({_where(fn, exc)})"
+
+
+def guard(name: str, fn: Callable[..., Any]) -> Callable[..., Any]:
+    """``fn`` (a plugin op registered as ``name``) with its errors named as the plugin's."""
+    if not is_user_code(fn):
+        return fn
+
+    def op(*args: Any, **kwargs: Any) -> Any:
+        return call_user(f"plugin op '{name}'", fn, *args, **kwargs)
+
+    op.__name__ = getattr(fn, "__name__", name)
+    op.__doc__ = getattr(fn, "__doc__", None)
+    op.__wrapped__ = fn  # type: ignore[attr-defined]  # inspect.signature follows it
+    return op
