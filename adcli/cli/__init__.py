@@ -54,14 +54,14 @@ def main() -> None:
     Output errors follow :mod:`adcli.cli.streams` (broken pipe: quiet exit 141; other write
     errors: one line, exit 2). Ctrl-C is exit 130.
     """
-    from adcli.engine.usercode import install_interrupt_handler
+    from adcli.interrupts import install_handler
 
     from . import streams
 
     code = streams.install()
     if code is not None:
         sys.exit(code)
-    install_interrupt_handler()
+    install_handler()
     if "--debug" not in sys.argv:
         # Python warnings (NumPy's with their install paths) are not adcli's messages.
         import warnings

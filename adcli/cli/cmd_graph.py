@@ -20,7 +20,9 @@ from .common import (
 
 FORMATS = ("tree", "dot", "mermaid", "json")
 DEFAULT_MAX_ELEMENTS = 10_000_000  # mirrors adcli.engine.limits (not imported: start-up time)
-MAX_GRAPH_NODES = 1_000_000
+DEFAULT_MAX_NODES = 500  # as adcli run's graphs
+DEFAULT_MAX_MEMORY_MB = 256  # as adcli run's --max-memory
+WORK_FACTOR = 50  # as adcli.spec.interpreter.WORK_FACTOR
 
 
 def _fail(message: str, code: int) -> None:
@@ -52,6 +54,11 @@ def graph(
     plugins: list[str] | None = typer.Option(  # noqa: B008 - how typer declares options
         None, "--plugin", metavar="FILE",
         help="Python file registering ops or Functions. Repeatable."),
+    max_nodes: int = typer.Option(DEFAULT_MAX_NODES, "--max-nodes", min=1,
+                                  help="Most graph nodes shown, in every format; past it a "
+                                       "'... N more nodes' line."),
+    max_memory: int = typer.Option(DEFAULT_MAX_MEMORY_MB, "--max-memory", min=1, metavar="MB",
+                                   help="Most memory (MB) running the spec may add."),
 ) -> None:
     """Show the grad_fn graph of EXPR after running the spec's steps.
 
@@ -81,15 +88,20 @@ def graph(
     code = 0
     outputs: list[tuple[Any, Any]] = []
     for sp in specs:
-        snap, c = _graph_of(sp, of, max_elements)
+        snap, c = _graph_of(sp, of, max_elements, max_nodes, max_memory * 2**20)
         code = max(code, c)
         outputs.append((sp, snap))
+        if snap.truncated:
+            typer.echo(f"adcli graph: {sp.path}: showing {len(snap.nodes):,} of "
+                       f"{len(snap.nodes) + snap.omitted:,} nodes; raise the limit with "
+                       "--max-nodes", err=True)
     _render(outputs, fmt=fmt, depth=depth, saved=saved, highlight=highlight or [],
             ascii_=ascii_)
     raise typer.Exit(code)
 
 
-def _graph_of(sp: Any, of: str | None, max_elements: int) -> tuple[Any, int]:
+def _graph_of(sp: Any, of: str | None, max_elements: int, max_nodes: int,
+              max_memory: int) -> tuple[Any, int]:
     """Run one spec and snapshot the graph of ``of``; exits on an invalid or failing ``of``."""
     import adcli
     from adcli.graph.snapshot import (
@@ -104,7 +116,8 @@ def _graph_of(sp: Any, of: str | None, max_elements: int) -> tuple[Any, int]:
 
     report = RunReport(spec=sp.path, name=sp.name)
     try:
-        run = execute(sp, max_elements=max_elements, report=report, track_nodes=True)
+        run = execute(sp, max_elements=max_elements, report=report, track_nodes=True,
+                      max_work=WORK_FACTOR * max_elements, max_memory=max_memory)
     except SpecError as err:
         _fail(str(err), EXIT_INVALID)
     except Exception as exc:  # a bug in adcli: exit 3, never a traceback
@@ -156,7 +169,7 @@ def _graph_of(sp: Any, of: str | None, max_elements: int) -> tuple[Any, int]:
         if not is_graphable(value):
             _fail(f"--of {of!r}: is a {type(value).__name__}, not a tensor or grad_fn",
                   EXIT_INVALID)
-    snap = snapshot_from_tensor(value, names_for_run(run), max_nodes=MAX_GRAPH_NODES, of=label)
+    snap = snapshot_from_tensor(value, names_for_run(run), max_nodes=max_nodes, of=label)
     return snap, code
 
 

@@ -112,7 +112,3 @@ class PluginError(AdcliError):
     """Code outside adcli (a plugin's op or custom Function) raised; the step fails."""
 
     kind = "plugin_error"
-
-
-class Interrupted(KeyboardInterrupt):
-    """A real Ctrl-C, as raised by the command line's SIGINT handler (always propagates)."""

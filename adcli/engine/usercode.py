@@ -8,13 +8,14 @@ pass with nothing checked), and a plugin's bug is not adcli's. A real Ctrl-C sti
 from __future__ import annotations
 
 import os
-import signal
 import traceback
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from .errors import AdcliError, Interrupted, PluginError
+from adcli.interrupts import Interrupted, handler_installed
+
+from .errors import AdcliError, PluginError
 
 
 def is_user_code(fn: Any) -> bool:
@@ -63,20 +64,9 @@ _ADCLI = str(Path(__file__).resolve().parent.parent) + os.sep
 
 
 def _real_interrupt(exc: BaseException) -> bool:
-    # Without adcli's SIGINT handler (the Python API) every KeyboardInterrupt may be Ctrl-C.
-    return isinstance(exc, Interrupted) or signal.getsignal(signal.SIGINT) is not _HANDLER[0]
-
-
-_HANDLER: list[Any] = [None]
-
-
-def install_interrupt_handler() -> None:
-    """Make a real Ctrl-C distinguishable from a KeyboardInterrupt raised by plugin code."""
-    def handler(signum: int, frame: Any) -> None:
-        raise Interrupted()
-
-    _HANDLER[0] = handler
-    signal.signal(signal.SIGINT, handler)
+    # Without the command line's SIGINT handler (the Python API) every KeyboardInterrupt
+    # may be a Ctrl-C.
+    return isinstance(exc, Interrupted) or not handler_installed()
 
 
 def call_user(what: str, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:

@@ -87,6 +87,7 @@ class GraphSnapshot:
     dtype: str | None = None
     requires_grad: bool = False
     truncated: bool = False  # max_nodes reached: nodes past it have no entry
+    omitted: int = 0  # how many nodes past max_nodes (counted, not described)
 
     def __len__(self) -> int:
         return len(self.nodes)
@@ -256,6 +257,8 @@ def snapshot_from_tensor(value: Any, names: Mapping[Any, Any] | None = None, *,
             continue
         if max_nodes is not None and len(snap.nodes) >= max_nodes:
             snap.truncated = True
+            snap.omitted = _count_rest([n, *stack], {k for k, v in ids.items()
+                                                      if v in snap.nodes})
             break
         nid = node_id(n)
         sn = _describe(n, nid, lookup, out_shape.get(id(n)),
@@ -285,6 +288,22 @@ def snapshot_from_tensor(value: Any, names: Mapping[Any, Any] | None = None, *,
         sn.next = [None if c is None else node_id(c) for c, _ in n.next_functions]
     snap.root = "n0"
     return snap
+
+
+def _count_rest(pending: list[Any], done: set[int]) -> int:
+    """Nodes reachable from ``pending`` that are not in ``done`` (ids), counted cheaply."""
+    seen = set(done)
+    stack = [n for n in pending if id(n) not in seen]
+    count = 0
+    while stack:
+        n = stack.pop()
+        if id(n) in seen:
+            continue
+        seen.add(id(n))
+        count += 1
+        stack.extend(c for c, _ in (getattr(n, "next_functions", ()) or ())
+                     if c is not None and id(c) not in seen)
+    return count
 
 
 def _child_output(child: Any, nr: int, in_shapes: tuple[Any, ...], in_dtypes: tuple[Any, ...],

@@ -50,6 +50,7 @@ def graph_json(snap: GraphSnapshot) -> dict[str, Any]:
     return {
         "root": snap.root, "of": snap.of, "shape": snap.shape, "dtype": snap.dtype,
         "requires_grad": snap.requires_grad, "truncated": snap.truncated,
+        "omitted": snap.omitted,
         "nodes": [node_json(n) for n in snap.nodes.values()],
     }
 
@@ -79,6 +80,11 @@ def _label_lines(n: SnapNode, saved: bool = False) -> list[str]:
     return lines
 
 
+def _more(snap: GraphSnapshot) -> str:
+    k = snap.omitted
+    return f"... {k:,} more node{'s' if k != 1 else ''} (node limit)"
+
+
 def _dot_quote(text: str) -> str:
     return '"' + text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n") + '"'
 
@@ -105,6 +111,8 @@ def render_dot(snap: GraphSnapshot, *, highlight: Iterable[Any] | Mapping[Any, s
     for parent, i, c in snap.edges():
         label = f' [label="{i}"]' if len(snap.nodes[parent].next) > 1 else ""
         out.append(f"  {parent} -> {c}{label};")
+    if snap.truncated:
+        out.append(f"  more [label={_dot_quote(_more(snap))}, shape=plaintext];")
     out.append("}")
     return "\n".join(out) + "\n"
 
@@ -133,6 +141,8 @@ def render_mermaid(snap: GraphSnapshot, *, highlight: Iterable[Any] | Mapping[An
     for parent, i, c in snap.edges():
         arrow = f"-->|{i}|" if len(snap.nodes[parent].next) > 1 else "-->"
         out.append(f"  {parent} {arrow} {c}")
+    if snap.truncated:
+        out.append(f'  more["{_mermaid_text(_more(snap))}"]')
     if leaves:
         out.append("  classDef leaf fill:#dbeafe,stroke:#1d4ed8")
         out.append(f"  class {','.join(leaves)} leaf")

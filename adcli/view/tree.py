@@ -160,6 +160,10 @@ def tree_segments(snap: GraphSnapshot, *, depth: int | None = None, saved: bool 
         for i in range(len(children) - 1, -1, -1):
             last = i == len(children) - 1
             stack.append((children[i], child_prefix, g["last"] if last else g["tee"], d + 1))
+    if snap.truncated:
+        k = snap.omitted
+        lines.append([(indent, ""), (f"{g['more']} {k:,} more node{'s' if k != 1 else ''} "
+                                     "(node limit)", "dim italic")])
     return lines
 
 
