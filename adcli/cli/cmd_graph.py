@@ -41,7 +41,8 @@ def graph(
                             autocompletion=complete_from(*FORMATS),
                             help="tree, dot (Graphviz), mermaid or json."),
     depth: int | None = typer.Option(None, "--depth", min=0,
-                                     help="Tree: show nodes at most N edges below the root."),
+                                     help="Tree: show nodes at most N edges below the root "
+                                          "(default 100)."),
     saved: bool = typer.Option(False, "--saved",
                                help="List saved tensors and their versions (tree, dot, mermaid)."),
     highlight: list[str] | None = typer.Option(  # noqa: B008 - how typer declares options

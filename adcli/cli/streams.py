@@ -103,9 +103,12 @@ def _wrap(stream: Any, name: str) -> Any:
     encoding = getattr(stream, "encoding", None) or "utf-8"
     stream.flush()
     sink = _Sink(fd, name)
+    if name == "stderr":
+        # Unbuffered, as Python's own stderr: each message is written whole, at once.
+        return io.TextIOWrapper(sink, encoding=encoding,  # type: ignore[arg-type]
+                                errors="backslashreplace", write_through=True)
     return io.TextIOWrapper(io.BufferedWriter(sink), encoding=encoding,
-                            errors="backslashreplace", line_buffering=sink.tty or name == "stderr",
-                            write_through=name == "stderr")
+                            errors="backslashreplace", line_buffering=sink.tty)
 
 
 def install() -> int | None:

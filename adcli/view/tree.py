@@ -27,6 +27,7 @@ _UNICODE = {"tee": "├─ ", "last": "└─ ", "pipe": "│  ", "blank": "   "
 _ASCII = {"tee": "|- ", "last": "`- ", "pipe": "|  ", "blank": "   ", "more": "..."}
 
 DEFAULT_NOTE = "highlighted"
+DEFAULT_DEPTH = 100  # tree levels shown unless a depth is given (adcli graph --depth)
 
 
 def _fmt_shape(shape: list[int] | None) -> str:
@@ -109,7 +110,13 @@ def _saved_lines(n: SnapNode) -> list[list[Segment]]:
 def tree_segments(snap: GraphSnapshot, *, depth: int | None = None, saved: bool = False,
                   highlight: Iterable[Any] | Mapping[Any, str] = (), indent: str = "",
                   ascii: bool = False) -> list[list[Segment]]:
-    """The tree as lines of ``(text, style)`` segments (what both renderers print)."""
+    """The tree as lines of ``(text, style)`` segments (what both renderers print).
+
+    ``depth`` defaults to :data:`DEFAULT_DEPTH`: indentation grows with depth, so an
+    unbounded chain would print output quadratic in its length.
+    """
+    if depth is None:
+        depth = DEFAULT_DEPTH
     g = _ASCII if ascii else _UNICODE
     notes = _highlights(snap, highlight)
     root_dtype = snap.dtype

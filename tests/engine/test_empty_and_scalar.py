@@ -31,6 +31,22 @@ SKIP = {
 
 SHAPES = [(0,), (2, 0), ()]
 
+# Still differing from torch (issue 13, left for a later round): strict xfails, so fixing one
+# fails its case here until it leaves this list.
+KNOWN = {
+    ("chunk", False), ("split", False), ("unbind", False),  # 0-d: dim 0 not refused cleanly
+    ("amax", False), ("amin", False), ("argmax", False), ("argmin", False), ("max", False),
+    ("min", False),  # empty: torch's "Expected reduction dim" refusals missing
+    ("prod", False),  # prod(x, dim) on a 0-d input
+    ("norm", False), ("sgn", False), ("where", False), ("floor_divide", False),
+    ("adaptive_avg_pool1d", False), ("adaptive_avg_pool1d", True),
+    ("adaptive_avg_pool2d", True), ("batch_norm", True), ("group_norm", False),
+    ("group_norm", True), ("cross_entropy", True),
+    # 0-d: a tensor where a number is expected (alpha, beta, ...)
+    ("celu", True), ("elu", True), ("leaky_relu", True), ("softplus", True),
+    ("l1_loss", True), ("mse_loss", True), ("smooth_l1_loss", True),
+}
+
 
 def _arg_lists(shape: tuple[int, ...]) -> list[tuple[str, list[Any]]]:
     """Argument patterns: ``t`` a float tensor of ``shape``, ``i`` an int64 one."""
@@ -93,10 +109,11 @@ def _as_np(v: Any) -> Any:
     return v
 
 
-def _cases() -> list[tuple[str, bool]]:
+def _cases() -> list[Any]:
     out = [(n, False) for n in sorted(TORCH) if n not in SKIP]
     out += [(n, True) for n in sorted(FUNCTIONAL) if n not in SKIP]
-    return out
+    return [pytest.param(n, f, marks=pytest.mark.xfail(strict=True, reason="known gap"))
+            if (n, f) in KNOWN else (n, f) for n, f in out]
 
 
 def _same(a: Any, b: Any) -> bool:

@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import os
 import re
-import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 import pytest
+from hostile_harness import _run
 
 HOSTILE = Path(__file__).parent / "hostile"
 ROOT = Path(__file__).parents[2]
@@ -135,42 +133,6 @@ def test_corpus_is_complete() -> None:
     assert files == set(EXPECTED)
 
 
-# Runs ``python -m adcli`` and, at exit, writes the process's own peak resident memory
-# (VmHWM) to the file named by ADCLI_TEST_PEAK. ru_maxrss from wait4 cannot be used: Linux
-# carries the pre-exec peak across execve, so a child forked from a large pytest process
-# (torch loaded) reports the parent's size, not its own.
-_PEAK_WRAPPER = """
-import atexit, os, runpy
-
-def _peak():
-    try:
-        with open('/proc/self/status') as fh:
-            kb = next(line.split()[1] for line in fh if line.startswith('VmHWM:'))
-    except (OSError, StopIteration):
-        return
-    with open(os.environ['ADCLI_TEST_PEAK'], 'w') as out:
-        out.write(kb)
-
-atexit.register(_peak)
-runpy.run_module('adcli', run_name='__main__', alter_sys=True)
-"""
-
-
-def _run(args: list[str], cwd: Path) -> tuple[subprocess.CompletedProcess[str], float]:
-    """Run adcli; the result's ``peak_kb`` is the child's own peak memory (None if unknown)."""
-    with tempfile.TemporaryDirectory() as scratch:
-        peak_file = Path(scratch) / "peak"
-        env = {**os.environ, "PYTHONPATH": str(ROOT), "NO_COLOR": "1",
-               "ADCLI_TEST_PEAK": str(peak_file)}
-        t0 = time.monotonic()
-        proc = subprocess.run([sys.executable, "-c", _PEAK_WRAPPER, *args], cwd=cwd, env=env,
-                              capture_output=True, text=True, timeout=30)
-        seconds = time.monotonic() - t0
-        peak = peak_file.read_text() if peak_file.exists() else ""
-    proc.peak_kb = int(peak) if peak.isdigit() else None  # type: ignore[attr-defined]
-    return proc, seconds
-
-
 def test_peak_memory_is_the_childs_own(tmp_path: Path) -> None:
     """The measurement must not inherit this (possibly large) test process's size."""
     ballast = b"x" * (300 * 1024 * 1024)  # written, so resident
@@ -228,7 +190,6 @@ def test_huge_file(tmp_path: Path) -> None:
 
 def test_a_block_of_thousands_of_statements_loads_fast(tmp_path) -> None:
     """Positions and source text are found in linear time (it once took minutes)."""
-    import time
 
     from adcli.spec.loader import load_specs
 

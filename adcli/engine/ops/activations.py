@@ -16,7 +16,7 @@ from ..op import defop
 from ..random_ops import dropout_noise
 from ..tensor import Tensor
 from .arithmetic import add, add_, div, gt, mul, mul_, neg
-from .common import _inplace_unary
+from .common import _inplace_unary, max_keep
 from .conversion import _float, to
 from .pointwise import _np_sigmoid, abs, sigmoid_op, tanh_op
 from .pointwise_multi import where
@@ -135,7 +135,7 @@ def _silu_self(g, s, B):
 # activations over a dim
 # ----------------------------------------------------------------------------------------------
 def _softmax(a: np.ndarray, dim: int) -> np.ndarray:
-    m = np.max(a, axis=dim, keepdims=True)
+    m = max_keep(a, dim)
     e = np.exp(a - m)
     return e / np.sum(e, axis=dim, keepdims=True)
 
@@ -150,7 +150,7 @@ def _softmax_self(g, s, B):
 
 
 def _log_softmax(a: np.ndarray, dim: int) -> np.ndarray:
-    m = np.max(a, axis=dim, keepdims=True)
+    m = max_keep(a, dim)
     z = a - m
     return z - np.log(np.sum(np.exp(z), axis=dim, keepdims=True))
 

@@ -165,13 +165,22 @@ def as_tensor(x: Any, like: Tensor | None = None) -> Tensor:
     return Tensor._make(as_array(x), None, 0, None)
 
 
+def max_keep(a: np.ndarray, dim: Any) -> np.ndarray:
+    """``max`` over ``dim`` (kept): -inf over an empty dim, where torch's softmax family
+    gives empty results and logsumexp gives -inf."""
+    if a.size == 0:
+        return np.max(a, axis=dim, keepdims=True, initial=-np.inf)
+    return np.max(a, axis=dim, keepdims=True)
+
+
 def _dims(dim: Any, ndim: int) -> tuple[int, ...]:
     if isinstance(dim, list | tuple):
         out = tuple(_wrap_dim(d, ndim) for d in dim)
         if len(set(out)) != len(out):
             raise InvalidArgumentError(f"dim {out} appears multiple times in the list of dims")
-        return tuple(sorted(out))
-    return (_wrap_dim(dim, ndim),)
+        return tuple(sorted(out)) if ndim else ()
+    d = _wrap_dim(dim, ndim)
+    return (d,) if ndim else ()  # a 0-d tensor accepts dim 0 / -1 and reduces nothing
 
 
 # ----------------------------------------------------------------------------------------------

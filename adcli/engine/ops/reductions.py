@@ -13,7 +13,7 @@ from .. import dtypes
 from ..errors import InvalidArgumentError
 from ..op import defop
 from ..tensor import Tensor, _wrap_dim
-from .common import _dims, _keep_shape, _py_max, _shape_arg, _unreduce
+from .common import _dims, _keep_shape, _py_max, _shape_arg, _unreduce, max_keep
 from .conversion import _float, to
 from .pointwise_multi import maximum, minimum
 from .shape import reshape
@@ -102,6 +102,8 @@ def _prod_grad(g: Any, x: Any, result: Any, axis: int | None, keepdim: bool, B: 
         return gg * r / x
     xs = x.reshape(-1) if axis is None else x
     ax = 0 if axis is None else axis
+    if xs.shape[ax] == 0:  # an empty product is 1 and depends on nothing (torch: shape [0])
+        return np.zeros(x.shape, dtype=np.result_type(x, g))
     ones_shape = list(xs.shape)
     ones_shape[ax] = 1
     ones = np.ones(ones_shape, dtype=xs.dtype)
@@ -217,7 +219,7 @@ amin_op.grad("self")(_evenly_dim)
 
 
 def _logsumexp(a: np.ndarray, dim: Any, keepdim: bool = False, in_shape: Any = None) -> np.ndarray:
-    m = np.max(a, axis=dim, keepdims=True)
+    m = max_keep(a, dim)
     m = np.where(np.isfinite(m), m, 0)
     with np.errstate(divide="ignore"):
         out = np.log(np.sum(np.exp(a - m), axis=dim, keepdims=True)) + m
@@ -250,8 +252,11 @@ var_op = defop("var", "VarBackward0", _var, save=("self",))
 @var_op.grad("self")
 def _var_self(g, s, B):
     "grad * 2 * (self - mean) / (N - correction)"
-    mean = B.sum(s.self, s.dim, True) / _count(s)
-    return _unreduce(g, s, B) * (s.self - mean) * (2.0 / (_count(s) - s.correction))
+    n = _count(s)
+    mean = B.sum(s.self, s.dim, True) / max(n, 1)
+    d = n - s.correction
+    # d == 0: torch's 2 / 0 is inf (nan gradients, or empty ones for an empty input).
+    return _unreduce(g, s, B) * (s.self - mean) * (2.0 / d if d else math.inf)
 
 
 def _std(a: np.ndarray, dim: Any = None, correction: float = 1, keepdim: bool = False,
