@@ -538,3 +538,21 @@ def test_an_int_too_big_uses_torch_wording(tmp_path: Path) -> None:
     assert proc.returncode == 1
     doc = _clean(proc, json_out=True)
     assert doc["error"]["message"] == "int too big to convert"  # type: ignore[index]
+
+
+@pytest.mark.parametrize(("statement", "call"), [
+    ("x[0:2] = torch.zeros(3)", lambda t, x: x.__setitem__(slice(0, 2), t.zeros(3))),
+    ("y = x[torch.tensor([7])]", lambda t, x: x[t.tensor([7])]),
+])
+def test_messages_use_torch_wording(tmp_path: Path, statement: str, call: object) -> None:
+    torch = pytest.importorskip("torch")
+    try:
+        call(torch, torch.zeros(3))  # type: ignore[operator]
+    except (RuntimeError, IndexError) as exc:
+        want = str(exc)
+    _write(tmp_path, "m.yaml", f"tensors:\n  x: {{data: [0.0, 0.0, 0.0]}}\nsteps:\n"
+                               f"  - {statement}\n")
+    proc, _ = _run(["run", "m.yaml", "--json"], tmp_path)
+    assert proc.returncode == 1
+    doc = _clean(proc, json_out=True)
+    assert doc["error"]["message"] == want  # type: ignore[index]

@@ -84,9 +84,23 @@ def _copy_slices(a: np.ndarray, value: np.ndarray, index: Any) -> np.ndarray:
     out = a.copy()
     try:
         out[index] = value
-    except ValueError as exc:
-        raise ShapeMismatchError(str(exc)) from None
+    except ValueError:
+        raise ShapeMismatchError(_expand_message(np.shape(value), a[index].shape)) from None
     return out
+
+
+def _expand_message(have: tuple[int, ...], want: tuple[int, ...]) -> str:
+    """PyTorch's words for a value that does not broadcast to an indexing result."""
+    if len(have) > len(want):
+        return (f"expand: the number of sizes provided ({len(want)}) must be greater or equal "
+                f"to the number of dimensions in the tensor ({len(have)})")
+    for i in range(1, len(have) + 1):
+        if have[-i] != 1 and have[-i] != want[-i]:
+            return (f"The expanded size of the tensor ({want[-i]}) must match the existing size "
+                    f"({have[-i]}) at non-singleton dimension {len(want) - i}.  Target sizes: "
+                    f"{list(want)}.  Tensor sizes: {list(have)}")
+    return f"shape mismatch: value tensor of shape {list(have)} cannot be broadcast to " \
+           f"indexing result of shape {list(want)}"
 
 
 copy_slices_op = defop("index_put", "CopySlices", _copy_slices, inputs=("self", "value"),
@@ -618,12 +632,12 @@ def getitem(x: Tensor, key: Any) -> Tensor:
     if not steps and adv is None:
         out = slice_op(x, dim=0, start=0, stop=x._data.shape[0], step=1) if x._data.ndim else x
     if adv is not None:
-        for k, n in zip(adv, out._data.shape):
+        for dim_k, (k, n) in enumerate(zip(adv, out._data.shape)):
             if isinstance(k, np.ndarray) and k.dtype.kind in "iu" and k.size and (
                     k.max() >= n or k.min() < -n):
                 bad = int(k.max() if k.max() >= n else k.min())
                 raise InvalidArgumentError(
-                    f"index {bad} is out of bounds for dimension with size {n}")
+                    f"index {bad} is out of bounds for dimension {dim_k} with size {n}")
         out = index_op(out, index=adv)
     return out
 
