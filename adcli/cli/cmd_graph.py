@@ -21,6 +21,7 @@ from .common import (
 FORMATS = ("tree", "dot", "mermaid", "json")
 DEFAULT_MAX_ELEMENTS = 10_000_000  # mirrors adcli.engine.limits (not imported: start-up time)
 DEFAULT_MAX_NODES = 500  # as adcli run's graphs
+DEFAULT_TREE_DEPTH = 100  # as adcli.view.tree.DEFAULT_DEPTH (not imported: start-up time)
 DEFAULT_MAX_MEMORY_MB = 256  # as adcli run's --max-memory
 WORK_FACTOR = 50  # as adcli.spec.interpreter.WORK_FACTOR
 
@@ -96,7 +97,8 @@ def graph(
             typer.echo(f"adcli graph: {sp.path}: showing {len(snap.nodes):,} of "
                        f"{len(snap.nodes) + snap.omitted:,} nodes; raise the limit with "
                        "--max-nodes", err=True)
-    _render(outputs, fmt=fmt, depth=depth, saved=saved, highlight=highlight or [],
+    _render(outputs, fmt=fmt, depth=depth if depth is not None else DEFAULT_TREE_DEPTH,
+            saved=saved, highlight=highlight or [],
             ascii_=ascii_)
     raise typer.Exit(code)
 

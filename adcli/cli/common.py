@@ -35,7 +35,9 @@ def plain_output(stream: object = None) -> bool:
 def make_console(stderr: bool = False):
     from rich.console import Console
 
-    stream = sys.stderr if stderr else sys.stdout
+    # The progress display on stderr draws with control codes, which adcli's own stderr
+    # escapes (adcli.cli.streams): it writes to the process's original stream.
+    stream = (sys.__stderr__ or sys.stderr) if stderr else sys.stdout
     plain = plain_output(stream)
     return Console(
         file=stream, no_color=plain, highlight=False, soft_wrap=True,

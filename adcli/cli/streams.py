@@ -7,10 +7,10 @@
   stdout (``>&-``) is refused before anything runs.
 * Characters the stream's encoding lacks (an ASCII or latin-1 locale) are written as
   backslash escapes instead of crashing.
-* Text written to a stream that is not a terminal carries no raw control character: spec
-  text is escaped where it is shown (:func:`adcli.view.safe.printable`), and these streams
-  escape any that is left (tab and newline excepted) as ``\\x1b``. On a terminal, rich's own
-  colour codes must pass, so there the view's escaping alone applies.
+* No raw control character from a spec reaches a terminal: spec text is escaped where it
+  is shown (:func:`adcli.view.safe.printable`), and these streams escape any that is left
+  (tab and newline excepted) as ``\\x1b``: stderr always, stdout when it is not a terminal
+  (on one, rich's own colour codes must pass, and the views' escaping applies).
 """
 
 from __future__ import annotations
@@ -64,11 +64,12 @@ def _escape_controls(data: bytes) -> bytes:
 class _Sink(io.RawIOBase):
     """A file descriptor whose write errors become :class:`OutputError`."""
 
-    def __init__(self, fd: int, name: str) -> None:
+    def __init__(self, fd: int, name: str, escape: bool) -> None:
         super().__init__()
         self.fd = fd
         self.stream = name
         self.tty = os.isatty(fd)
+        self.escape = escape
         self.dead = False
 
     def writable(self) -> bool:
@@ -84,7 +85,7 @@ class _Sink(io.RawIOBase):
         size = len(data)
         if self.dead:
             return size  # after an error: drop the rest quietly (exit-time flushes too)
-        chunk = bytes(data) if self.tty else _escape_controls(bytes(data))
+        chunk = _escape_controls(bytes(data)) if self.escape else bytes(data)
         try:
             view = memoryview(chunk)
             while view:
@@ -102,7 +103,9 @@ def _wrap(stream: Any, name: str) -> Any:
         return stream  # not a real file (a test harness): leave it alone
     encoding = getattr(stream, "encoding", None) or "utf-8"
     stream.flush()
-    sink = _Sink(fd, name)
+    # stdout on a terminal carries rich's colour codes (spec text in it is escaped by the
+    # views); stderr only ever carries messages, so it is always escaped.
+    sink = _Sink(fd, name, escape=name == "stderr" or not os.isatty(fd))
     if name == "stderr":
         # Unbuffered, as Python's own stderr: each message is written whole, at once.
         return io.TextIOWrapper(sink, encoding=encoding,  # type: ignore[arg-type]

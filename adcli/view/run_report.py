@@ -7,7 +7,7 @@ from typing import Any
 
 from adcli.spec.report import RunReport, StepResult, ValidateReport, runs_to_json
 from adcli.view.safe import json_dumps, markup_safe
-from adcli.view.tree import tree_text_lines
+from adcli.view.tree import DEFAULT_DEPTH, tree_text_lines
 
 
 def _jsonable(value: Any) -> Any:
@@ -72,7 +72,8 @@ def _step_lines(res: StepResult, plain: bool, quiet: bool, depth: int = 0) -> li
         for out in res.outputs:
             lines.extend(sub + _esc(x) for x in out.split("\n"))
         if res.graph is not None:
-            lines.extend(_esc(x) for x in tree_text_lines(res.graph, indent=sub))
+            lines.extend(_esc(x) for x in tree_text_lines(res.graph, indent=sub,
+                                                           depth=DEFAULT_DEPTH))
         for w in res.warnings:
             label = "warning" if plain else "[yellow]warning[/]"
             lines.append(f"{sub}{label} line {w.line}: UserWarning: {_esc(w.message)}")
@@ -141,7 +142,7 @@ def render_run(console: Any, report: RunReport, *, plain: bool, quiet: bool = Fa
         return
     if report.graph is not None and not quiet:
         console.print(f"  grad_fn graph of {_esc(report.graph.of or '')}")
-        for line in tree_text_lines(report.graph, indent="    "):
+        for line in tree_text_lines(report.graph, indent="    ", depth=DEFAULT_DEPTH):
             console.print(_esc(line))
     leaves = [t for t in report.tensors.values() if t.is_leaf]
     if leaves and not quiet:

@@ -112,11 +112,9 @@ def tree_segments(snap: GraphSnapshot, *, depth: int | None = None, saved: bool 
                   ascii: bool = False) -> list[list[Segment]]:
     """The tree as lines of ``(text, style)`` segments (what both renderers print).
 
-    ``depth`` defaults to :data:`DEFAULT_DEPTH`: indentation grows with depth, so an
-    unbounded chain would print output quadratic in its length.
+    ``depth`` None shows every level; the commands pass :data:`DEFAULT_DEPTH` (indentation
+    grows with depth, so an unbounded chain prints output quadratic in its length).
     """
-    if depth is None:
-        depth = DEFAULT_DEPTH
     g = _ASCII if ascii else _UNICODE
     notes = _highlights(snap, highlight)
     root_dtype = snap.dtype

@@ -27,6 +27,7 @@ SKIP = {
     "empty", "manual_seed", "no_grad", "enable_grad", "set_grad_enabled", "is_grad_enabled",
     "get_default_dtype", "randn_like", "rand_like", "dropout", "dropout1d", "dropout2d",
     "alpha_dropout", "feature_alpha_dropout", "rrelu", "gumbel_softmax", "einsum",
+    "bernoulli", "normal", "multinomial", "randperm", "poisson", "randint_like",
 }
 
 SHAPES = [(0,), (2, 0), ()]

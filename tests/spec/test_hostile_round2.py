@@ -556,3 +556,25 @@ def test_messages_use_torch_wording(tmp_path: Path, statement: str, call: object
     assert proc.returncode == 1
     doc = _clean(proc, json_out=True)
     assert doc["error"]["message"] == want  # type: ignore[index]
+
+
+def test_on_a_terminal_spec_text_is_escaped_by_the_views(tmp_path: Path) -> None:
+    """stdout on a terminal keeps rich's colour codes, so the views escape spec text."""
+    import io
+
+    from rich.console import Console
+
+    from adcli.spec.interpreter import run_spec
+    from adcli.spec.loader import load_specs
+    from adcli.view.run_report import render_run
+
+    path = _write(tmp_path, "esc.yaml", ESC_SPEC)
+    report = run_spec(load_specs(str(path))[0])
+    buf = io.StringIO()
+    render_run(Console(file=buf, force_terminal=True, color_system="standard", width=200,
+                       highlight=False),
+               report, plain=False)
+    text = buf.getvalue()
+    assert "\x1b[" in text  # rich's own styling is there ...
+    assert "\x1b]0;" not in text and "\x07" not in text and "\x1b[2J" not in text  # ... no spec's
+    assert "\\x1b]0;pwned" in text and "hi\\x1b[31mred" in text
