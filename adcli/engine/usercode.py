@@ -8,6 +8,7 @@ pass with nothing checked), and a plugin's bug is not adcli's. A real Ctrl-C sti
 from __future__ import annotations
 
 import os
+import sysconfig
 import traceback
 from collections.abc import Callable
 from pathlib import Path
@@ -40,27 +41,40 @@ def _where(fn: Any, exc: BaseException) -> str:
     return f"{pick.filename}:{pick.lineno}"
 
 
-_ENGINE_DIRS = tuple(str(Path(__file__).resolve().parent.parent / d) + os.sep
-                     for d in ("engine", "nn"))
+_ADCLI = str(Path(__file__).resolve().parent.parent) + os.sep
+_SPEC = _ADCLI + "spec" + os.sep  # the interpreter: Python errors there are the spec's own
 
 
 def engine_bug(exc: BaseException) -> bool:
-    """True when ``exc`` (not an engine error) was raised inside the engine's own code.
+    """True when ``exc`` (not an engine error) is a bug of adcli's engine, not a refusal.
 
-    The innermost adcli frame decides: the engine calls back into spec code (hooks, spec
-    functions) and plugin code, whose mistakes are not adcli's bugs.
+    The innermost adcli frame decides. In the spec interpreter it is the spec's own mistake
+    (``[1, 2][5]``), as it is in spec or plugin code the engine calls back. Elsewhere in
+    adcli, a ``raise`` statement is a deliberate check (torch raises TypeError, IndexError,
+    ValueError too); anything else (NumPy's errors, an AttributeError, a ZeroDivisionError)
+    escaped the engine's checks: adcli's bug.
     """
     if isinstance(exc, AdcliError):
         return False
-    last = None
-    for fr in traceback.extract_tb(exc.__traceback__):
-        f = os.path.realpath(fr.filename)
-        if f.startswith(_ADCLI):
-            last = f
-    return last is not None and last.startswith(_ENGINE_DIRS)
+    frames = traceback.extract_tb(exc.__traceback__)
+    paths = [os.path.realpath(fr.filename) for fr in frames]
+    mine = [i for i, f in enumerate(paths) if f.startswith(_ADCLI)]
+    if not mine:
+        return False
+    i = mine[-1]
+    if paths[i].startswith(_SPEC) or any(_is_user_file(f) for f in paths[i + 1:]):
+        return False  # the spec's, or code adcli called (a plugin, a checked function)
+    deliberate = i == len(frames) - 1 and (frames[i].line or "").lstrip().startswith("raise")
+    return not deliberate
 
 
-_ADCLI = str(Path(__file__).resolve().parent.parent) + os.sep
+def _is_user_file(path: str) -> bool:
+    """Neither adcli, nor Python's library, nor an installed package (NumPy)."""
+    return not path.startswith((_ADCLI, *_LIBRARY)) and not path.startswith("<frozen")
+
+
+_LIBRARY = tuple(os.path.realpath(p) + os.sep for p in {
+    sysconfig.get_paths()[k] for k in ("stdlib", "platstdlib", "purelib", "platlib")})
 
 
 def _real_interrupt(exc: BaseException) -> bool:
