@@ -253,7 +253,7 @@ var_op = defop("var", "VarBackward0", _var, save=("self",))
 def _var_self(g, s, B):
     "grad * 2 * (self - mean) / (N - correction)"
     n = _count(s)
-    mean = B.sum(s.self, s.dim, True) / max(n, 1)
+    mean = B.sum(s.self, s.dim, True) / _py_max(n, 1)
     d = n - s.correction
     # d == 0: torch's 2 / 0 is inf (nan gradients, or empty ones for an empty input).
     return _unreduce(g, s, B) * (s.self - mean) * (2.0 / d if d else math.inf)
