@@ -115,6 +115,7 @@ def _cases() -> list[Any]:
 
     out = [(n, False) for n in sorted(TORCH) if n not in SKIP and n not in LEGACY]
     out += [(n, True) for n in sorted(FUNCTIONAL) if n not in SKIP]
+    out = [(n, f) for n, f in out if "dropout" not in n]  # random masks: nothing to compare
     return [pytest.param(n, f, marks=pytest.mark.xfail(strict=True, reason="known gap"))
             if (n, f) in KNOWN else (n, f) for n, f in out]
 
