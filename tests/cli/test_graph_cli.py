@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from requires import require_tool
 from typer.testing import CliRunner
 
 from adcli.cli import _register, app
@@ -210,15 +211,13 @@ def test_default_is_the_specs_first_gradcheck_of(runner: CliRunner) -> None:
                           "(choose another with --of EXPR)\n")
 
 
+@pytest.mark.needs_graphviz
 @pytest.mark.parametrize("name", ["tutorial_backward", "linear_regression", "retain_grad",
                                   "tutorial_inplace", "broadcasting"])
 def test_bundled_spec_dot_renders_with_graphviz(runner: CliRunner, name: str) -> None:
-    import shutil
     import xml.etree.ElementTree as ET
 
-    exe = shutil.which("dot")
-    if exe is None:
-        pytest.skip("Graphviz (dot) is not installed")
+    exe = require_tool("dot")
     path = str(ROOT / "specs" / f"{name}.yaml")
     res = runner.invoke(app, ["graph", path, "-f", "dot"], env=PLAIN)
     assert res.exit_code == 0, res.output

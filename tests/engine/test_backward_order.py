@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from requires import require_torch
 
 import adcli
 
@@ -31,14 +32,16 @@ def test_hooks_run_in_creation_order_of_ready_nodes() -> None:
     assert _hook_order(adcli) == ["f", "e", "d", "c", "b", "a", "x"]
 
 
+@pytest.mark.needs_torch
 def test_hook_order_is_pytorchs() -> None:
-    torch = pytest.importorskip("torch")
+    torch = require_torch()
     assert _hook_order(adcli) == _hook_order(torch)
 
 
+@pytest.mark.needs_torch
 def test_first_failing_node_is_pytorchs() -> None:
     """With two stale saved tensors, the error names the one PyTorch reaches first."""
-    torch = pytest.importorskip("torch")
+    torch = require_torch()
 
     def prog(T: Any) -> str:
         x = T.tensor([0.5, 1.0], dtype=T.float64, requires_grad=True)

@@ -7,6 +7,7 @@ from typing import Any
 
 import numpy as np
 import pytest
+from requires import require_torch
 
 import adcli
 
@@ -77,9 +78,10 @@ def test_repr_table(name: str, build: Callable[[Any], Any], expected: str) -> No
     assert str(t) == expected
 
 
+@pytest.mark.needs_torch
 @pytest.mark.parametrize(("name", "build", "expected"), REPRS, ids=IDS)
 def test_repr_matches_torch(name: str, build: Callable[[Any], Any], expected: str) -> None:
-    torch = pytest.importorskip("torch")
+    torch = require_torch()
     assert repr(build(adcli)) == repr(build(torch)) == expected
 
 
@@ -98,10 +100,11 @@ LARGE = [
 ]
 
 
+@pytest.mark.needs_torch
 @pytest.mark.parametrize("requires_grad", [False, True])
 @pytest.mark.parametrize(("name", "make"), LARGE, ids=[c[0] for c in LARGE])
 def test_large_repr_matches_torch(name: str, make: Callable[[], Any], requires_grad: bool) -> None:
-    torch = pytest.importorskip("torch")
+    torch = require_torch()
     data = make()
     ours = adcli.tensor(data, dtype=adcli.float64, requires_grad=requires_grad)
     theirs = torch.tensor(data, dtype=torch.float64, requires_grad=requires_grad)

@@ -12,6 +12,7 @@ from typing import Any
 
 import numpy as np
 import pytest
+from requires import require_torch, torch_or_none
 
 import adcli
 from adcli.engine.errors import AdcliError
@@ -279,9 +280,10 @@ def test_gradients_match_finite_differences(name: str) -> None:
         np.testing.assert_allclose(grad, num, rtol=1e-5, atol=1e-6, err_msg=which)
 
 
+@pytest.mark.needs_torch
 @pytest.mark.parametrize("name", list(PROGRAMS))
 def test_parity_with_torch(name: str) -> None:
-    torch = pytest.importorskip("torch")
+    torch = require_torch()
     prog = PROGRAMS[name]
     a_outs, a_grads = _grads(adcli, prog)
     t_outs, t_grads = _grads(torch, prog)
@@ -356,15 +358,15 @@ ERRORS = {"view of a leaf": ("leaf_inplace", _err_view_of_leaf),
           "split output": ("invalid_argument", _err_split)}
 
 
+@pytest.mark.needs_torch
 @pytest.mark.parametrize("name", list(ERRORS))
 def test_refused_writes(name: str) -> None:
     kind, prog = ERRORS[name]
     with pytest.raises(AdcliError) as exc:
         prog(adcli)
     assert exc.value.kind == kind
-    try:
-        import torch
-    except ImportError:
+    torch = torch_or_none()
+    if torch is None:
         return
     with pytest.raises(RuntimeError) as t_exc:
         prog(torch)

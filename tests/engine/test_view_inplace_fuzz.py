@@ -15,10 +15,12 @@ import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from requires import require_torch
 
 import adcli
 
-torch = pytest.importorskip("torch")
+torch = require_torch()
+pytestmark = [pytest.mark.needs_torch, pytest.mark.slow]
 
 X = np.arange(1.0, 13.0).reshape(3, 4) / 7
 W = np.array([0.5, -1.25, 2.0, 0.75])

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from requires import require_torch
 from spec_helpers import load, run
 
 import adcli
@@ -245,8 +246,9 @@ def test_reading_grad_of_a_non_leaf_warns_as_pytorch() -> None:
     assert doc[0]["message"].startswith("The .grad attribute of a Tensor that is not a leaf")
 
 
+@pytest.mark.needs_torch
 def test_the_warning_text_is_pytorchs() -> None:
-    torch = pytest.importorskip("torch")
+    torch = require_torch()
     import warnings
 
     from adcli.spec.interpreter import NONLEAF_GRAD_WARNING

@@ -6,14 +6,14 @@ import json
 import re
 from typing import Any
 
+import jsonschema
 import pytest
+from requires import require_tool
 from view_programs import PROGRAMS
 
 import adcli
 from adcli.graph.snapshot import GraphSnapshot, snapshot_from_tensor
 from adcli.view.exports import graph_json, render_dot, render_json, render_mermaid
-
-jsonschema = pytest.importorskip("jsonschema")
 
 NODE_ID = {"type": "string", "pattern": "^n[0-9]+$"}
 # The contract: {"root": "n0", "nodes": [{"id", "name", "tensor", "shape", "next"}]}; next has
@@ -185,15 +185,12 @@ def test_exports_of_a_tensor_without_grad_fn() -> None:
 
 
 
-# -- Graphviz itself: the DOT renders (skipped where the `dot` binary is not installed) -----------
+# -- Graphviz itself: the DOT renders (needs the `dot` binary; see tests/requires.py) ------------
 def _graphviz_svg(dot_text: str) -> Any:
-    import shutil
     import subprocess
     import xml.etree.ElementTree as ET
 
-    exe = shutil.which("dot")
-    if exe is None:
-        pytest.skip("Graphviz (dot) is not installed")
+    exe = require_tool("dot")
     res = subprocess.run([exe, "-Tsvg"], input=dot_text, capture_output=True, text=True,
                          timeout=60, check=False)
     assert res.returncode == 0 and not res.stderr.strip(), res.stderr
@@ -206,6 +203,7 @@ def _svg_groups(svg: Any, cls: str) -> list[str]:
 
 
 @pytest.mark.parametrize("name", sorted(PROGRAMS))
+@pytest.mark.needs_graphviz
 def test_graphviz_renders_dot(name: str) -> None:
     snap = _snap(name, backward=True)
     snap.nodes[snap.root].tensor = 'we"ird\\name <&>'  # quoting must survive Graphviz
@@ -215,6 +213,7 @@ def test_graphviz_renders_dot(name: str) -> None:
     assert sorted(_svg_groups(svg, "edge")) == sorted(f"{p}->{c}" for p, _, c in snap.edges())
 
 
+@pytest.mark.needs_graphviz
 def test_graphviz_renders_a_graph_without_grad_fn() -> None:
     svg = _graphviz_svg(render_dot(snapshot_from_tensor(adcli.tensor([1.0]), of="c")))
     assert _svg_groups(svg, "node") == ["none"]

@@ -9,12 +9,14 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from requires import require_torch
 from view_programs import PROGRAMS
 
 import adcli
 from adcli.graph.snapshot import GraphSnapshot, snapshot_from_tensor
 
-torch = pytest.importorskip("torch")
+torch = require_torch()
+pytestmark = [pytest.mark.needs_torch, pytest.mark.slow]
 
 # Known engine mismatches; strict, so a fix shows up as XPASS. None are known today.
 KNOWN: dict[str, str] = {}

@@ -11,6 +11,9 @@ from view_programs import PROGRAMS
 
 import adcli
 from adcli.graph.snapshot import snapshot_from_tensor
+from adcli.spec import interpreter as interp
+from adcli.spec import loader
+from adcli.spec import report as report_mod
 from adcli.view.tree import render_tree_rich, render_tree_text, tree_text_lines
 
 SPECS = Path(__file__).resolve().parents[2] / "specs"
@@ -77,14 +80,13 @@ def test_rich_render_through_a_console() -> None:
 
 
 def _spec_files() -> list[Path]:
-    return sorted(SPECS.glob("*.yaml")) if SPECS.is_dir() else []
+    files = sorted(SPECS.glob("*.yaml"))
+    assert files, f"no bundled specs in {SPECS}"
+    return files
 
 
 @pytest.mark.parametrize("path", _spec_files(), ids=lambda p: p.stem)
 def test_golden_bundled_spec_graph(path: Path) -> None:
-    loader = pytest.importorskip("adcli.spec.loader")
-    interp = pytest.importorskip("adcli.spec.interpreter")
-    report_mod = pytest.importorskip("adcli.spec.report")
     from adcli.graph.snapshot import graph_of_run
 
     parts: list[str] = []

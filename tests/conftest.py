@@ -1,0 +1,92 @@
+"""Suite-wide settings: both cores when pytest-xdist is installed, and CI's rule that tests
+needing an optional tool (see ``requires.py``) must have run."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+import pytest
+from requires import IN_CI
+
+TESTS = Path(__file__).parent
+NEEDS = ("needs_torch", "needs_graphviz", "needs_browser")
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_cmdline_main(config: pytest.Config) -> None:
+    """``python -m pytest`` (no paths) runs on every core when pytest-xdist is installed;
+    an explicit ``-n``, ``-p no:xdist``, a path or ``--pdb`` keeps the user's choice."""
+    if (config.pluginmanager.hasplugin("xdist")
+            and config.getoption("numprocesses", None) is None
+            and config.args_source == pytest.Config.ArgsSource.TESTPATHS
+            and not config.getoption("usepdb", False)
+            and not config.getoption("collectonly", False)
+            and not hasattr(config, "workerinput")
+            and "PYTEST_XDIST_WORKER" not in os.environ):
+        config.option.numprocesses = "auto"
+
+
+# -- CI: tests that need an optional tool must run ---------------------------------------------
+_ran: dict[str, int] = {m: 0 for m in NEEDS}
+_skipped: dict[str, list[str]] = {m: [] for m in NEEDS}
+_import_skips: list[str] = []
+
+
+def pytest_runtest_logreport(report: pytest.TestReport) -> None:
+    if not IN_CI:
+        return
+    marks = [m for m in NEEDS if m in report.keywords]
+    if report.skipped:
+        reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else str(report.longrepr)
+        for m in marks:
+            _skipped[m].append(f"{report.nodeid}: {reason}")
+        if "could not import" in reason:
+            _import_skips.append(f"{report.nodeid}: {reason}")
+    elif report.when == "call":
+        for m in marks:
+            _ran[m] += 1
+
+
+def _used_markers() -> set[str]:
+    """The needs_* markers that some test file uses (a kind of test that exists)."""
+    used: set[str] = set()
+    for path in TESTS.rglob("test_*.py"):
+        text = path.read_text(encoding="utf-8", errors="replace")
+        used.update(m for m in NEEDS if m in text)
+    return used
+
+
+def ci_problems(config: pytest.Config) -> list[str]:
+    """Why this CI run does not count: optional-tool tests that skipped or did not run."""
+    problems = [f"{len(v)} {m} test(s) skipped, e.g. {v[0]}" for m, v in _skipped.items() if v]
+    if _import_skips:
+        problems.append(f"{len(_import_skips)} test(s) skipped on a missing import, e.g. "
+                        f"{_import_skips[0]}")
+    whole = (config.args_source == pytest.Config.ArgsSource.TESTPATHS
+             and not config.getoption("keyword") and not config.getoption("markexpr"))
+    if whole:
+        problems += [f"no {m} test ran" for m in sorted(_used_markers()) if not _ran[m]]
+    return problems
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: Any) -> None:
+    if not IN_CI or hasattr(session.config, "workerinput"):
+        return  # xdist workers see a share of the tests; the controller checks the whole
+    problems = ci_problems(session.config)
+    session.config.stash[_PROBLEMS] = problems
+    if problems and session.exitstatus == pytest.ExitCode.OK:
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+
+_PROBLEMS = pytest.StashKey[list]()
+
+
+def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> None:
+    problems = config.stash.get(_PROBLEMS, [])
+    if problems:
+        terminalreporter.section("CI=true: tests that need an optional tool did not all run",
+                                 red=True)
+        for p in problems:
+            terminalreporter.write_line(p)
