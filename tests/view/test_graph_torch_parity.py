@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 from requires import require_torch
-from view_programs import PROGRAMS
+from view_programs import PROGRAMS, dag, dag_nodes, node_name
 
 import adcli
 from adcli.graph.snapshot import GraphSnapshot, snapshot_from_tensor
@@ -22,9 +22,7 @@ pytestmark = [pytest.mark.needs_torch, pytest.mark.slow]
 KNOWN: dict[str, str] = {}
 
 
-def _torch_name(fn: Any) -> str:
-    # torch's C++ AccumulateGrad reports its namespace in name(); the class name is plain.
-    return fn.name().removeprefix("torch::autograd::")
+_torch_name = node_name
 
 
 def canon_torch(fn: Any) -> Any:
@@ -41,20 +39,7 @@ def canon_snapshot(snap: GraphSnapshot, nid: str | None) -> Any:
     return (n.name, [canon_snapshot(snap, c) for c in n.next])
 
 
-def torch_dag(root: Any) -> list[tuple[str, list[str | None], list[int]]]:
-    """The torch graph numbered like the snapshot (preorder ids), sharing included."""
-    ids: dict[int, str] = {}
-    order: list[Any] = []
-    stack = [root]
-    while stack:
-        fn = stack.pop()
-        if id(fn) in ids:
-            continue
-        ids[id(fn)] = f"n{len(ids)}"
-        order.append(fn)
-        stack.extend(c for c, _ in reversed(fn.next_functions) if c is not None)
-    return [(_torch_name(fn), [None if c is None else ids[id(c)] for c, _ in fn.next_functions],
-             [int(nr) for _, nr in fn.next_functions]) for fn in order]
+torch_dag = dag
 
 
 def _params() -> list[Any]:
@@ -103,3 +88,41 @@ def test_leaf_names_shapes_and_grads_match_torch(name: str) -> None:
         t = names_t[n.tensor]
         assert n.shape == list(t.shape)
         assert n.grad_norm == pytest.approx(float(t.grad.norm()), rel=1e-6, abs=1e-12)
+
+
+@pytest.mark.parametrize("backward", [False, True])
+@pytest.mark.parametrize("name", sorted(set(PROGRAMS) - set(KNOWN)))
+def test_json_export_is_torchs_graph(name: str, backward: bool) -> None:
+    """``adcli graph --format json`` against torch's own graph: nodes, edges, output numbers,
+    the names and shapes of the named tensors, and (after backward) the leaves' grad norms."""
+    import json
+
+    from adcli.view.exports import render_json
+
+    root_a, names_a = PROGRAMS[name](adcli)
+    root_t, names_t = PROGRAMS[name](torch)
+    if backward:
+        root_a.backward()
+        root_t.backward()
+    doc = json.loads(render_json(snapshot_from_tensor(root_a, names_a)))
+    assert doc["root"] == "n0"
+    assert [(n["name"], n["next"], n["output_nr"]) for n in doc["nodes"]] == \
+        torch_dag(root_t.grad_fn)
+    # The node a named tensor came from (a leaf's AccumulateGrad) carries its name and shape.
+    fns = dag_nodes(root_t.grad_fn)
+    named: dict[int, list[tuple[str, list[int]]]] = {}
+    for tname, t in names_t.items():
+        for k, fn in enumerate(fns):
+            if fn is t.grad_fn or getattr(fn, "variable", None) is t:
+                named.setdefault(k, []).append((tname, list(t.shape)))
+    for k, node in enumerate(doc["nodes"]):
+        if k in named:
+            assert (node["tensor"], node["shape"]) in named[k], (node, named[k])
+        else:
+            assert node["tensor"] is None, node
+        if node["name"] == "AccumulateGrad":
+            variable = fns[k].variable
+            assert node["shape"] == list(variable.shape)
+            if backward:
+                assert node["grad_norm"] == pytest.approx(float(variable.grad.norm()),
+                                                          rel=1e-9)

@@ -181,3 +181,37 @@ def p_misc(T: Any) -> Any:
 
 
 PROGRAMS = {name[2:]: fn for name, fn in dict(globals()).items() if name.startswith("p_")}
+
+
+def node_name(fn: Any) -> str:
+    # torch's C++ AccumulateGrad reports its namespace in name(); the class name is plain.
+    return fn.name().removeprefix("torch::autograd::")
+
+
+def dag(root: Any) -> list[tuple[str, list[str | None], list[int]]]:
+    """A live grad_fn graph (adcli's or torch's, read through ``name()`` and
+    ``next_functions`` only) numbered like the snapshot: preorder ids, sharing included."""
+    ids: dict[int, str] = {}
+    order: list[Any] = []
+    stack = [root]
+    while stack:
+        fn = stack.pop()
+        if id(fn) in ids:
+            continue
+        ids[id(fn)] = f"n{len(ids)}"
+        order.append(fn)
+        stack.extend(c for c, _ in reversed(fn.next_functions) if c is not None)
+    return [(node_name(fn), [None if c is None else ids[id(c)] for c, _ in fn.next_functions],
+             [int(nr) for _, nr in fn.next_functions]) for fn in order]
+
+
+def dag_nodes(root: Any) -> list[Any]:
+    """The nodes of ``dag(root)``, in the same order."""
+    seen: dict[int, Any] = {}
+    stack = [root]
+    while stack:
+        fn = stack.pop()
+        if id(fn) not in seen:
+            seen[id(fn)] = fn
+            stack.extend(c for c, _ in reversed(fn.next_functions) if c is not None)
+    return list(seen.values())
