@@ -4,6 +4,7 @@ needing an optional tool (see ``requires.py``) must have run."""
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +27,39 @@ def pytest_cmdline_main(config: pytest.Config) -> None:
             and not hasattr(config, "workerinput")
             and "PYTEST_XDIST_WORKER" not in os.environ):
         config.option.numprocesses = "auto"
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Every PyTorch comparison counts as slow (importing torch alone takes seconds), so
+    ``-m "not slow"`` leaves them out (before ``-m`` deselects)."""
+    for item in items:
+        if item.get_closest_marker("needs_torch") and not item.get_closest_marker("slow"):
+            item.add_marker(pytest.mark.slow)
+
+
+_TORCH_MODULE = re.compile(r"^pytestmark = .*needs_torch", re.M)
+
+
+def _selected(markexpr: str, marks: set[str]) -> bool:
+    """Would ``-m markexpr`` select a test carrying exactly ``marks``?"""
+    try:
+        from _pytest.mark.expression import Expression
+
+        return bool(Expression.compile(markexpr).evaluate(lambda name, **kw: name in marks))
+    except Exception:  # pytest's private API moved: collect, and let -m deselect
+        return True
+
+
+def pytest_ignore_collect(collection_path: Path, config: pytest.Config) -> bool | None:
+    """A module whose tests all need torch is not even imported when ``-m`` leaves out slow
+    tests: importing torch would cost each worker seconds for tests it then deselects."""
+    markexpr = config.getoption("markexpr")
+    if (markexpr and collection_path.suffix == ".py" and collection_path.name.startswith("test_")
+            and not _selected(markexpr, {"needs_torch", "slow"})
+            and _TORCH_MODULE.search(collection_path.read_text(encoding="utf-8"))):
+        return True
+    return None
 
 
 # -- CI: tests that need an optional tool must run ---------------------------------------------

@@ -293,6 +293,7 @@ def _norm(lines: list[str]) -> list[str]:
     return [re.sub(r"0x[0-9a-f]+", "0x...", ln.rstrip()) for ln in lines if ln.strip()]
 
 
+@pytest.mark.slow
 def test_tutorial_outputs_are_real(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
     import shlex
     import subprocess

@@ -163,6 +163,7 @@ def test_flag_defaults_to_the_specs_folder(pytester: pytest.Pytester):
     result.assert_outcomes(passed=1)
 
 
+@pytest.mark.slow
 def test_k_selects_specs_by_name(pytester: pytest.Pytester):
     pytester.makefile(".yaml", squares=PASSING, bad=FAILING, stream=STREAM)
     result = run(pytester, "--adcli", ".", "-k", "squares or second-doc", "-v")
@@ -220,6 +221,7 @@ def _subprocess_env(pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch) 
     monkeypatch.setenv("PYTHONPATH", os.pathsep.join(p for p in (str(ROOT), path) if p))
 
 
+@pytest.mark.slow
 def test_gradient_check_failure(pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch):
     # A subprocess: the conftest registers an op, which must not leak into this process.
     _subprocess_env(pytester, monkeypatch)
@@ -242,6 +244,7 @@ def test_gradient_check_failure(pytester: pytest.Pytester, monkeypatch: pytest.M
     assert result.ret == pytest.ExitCode.OK
 
 
+@pytest.mark.slow
 def test_bundled_specs_pass_as_pytest_items(pytester: pytest.Pytester):
     result = run(pytester, "--adcli", str(ROOT / "specs"), "--rootdir", str(ROOT))
     assert result.ret == pytest.ExitCode.OK, result.stdout.str()

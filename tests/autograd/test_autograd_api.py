@@ -8,11 +8,13 @@ from typing import Any
 
 import pytest
 from autograd_helpers import compare
+from requires import require_torch
 
 import adcli
 from adcli.autograd.gradcheck import GradcheckError
 
-torch = pytest.importorskip("torch")
+torch = require_torch()
+pytestmark = pytest.mark.needs_torch
 
 
 def leaf(T: Any, data: Any, dtype: str = "float64") -> Any:

@@ -7,8 +7,10 @@ from typing import Any
 import numpy as np
 import pytest
 from autograd_helpers import compare
+from requires import require_torch
 
-torch = pytest.importorskip("torch")
+torch = require_torch()
+pytestmark = pytest.mark.needs_torch
 
 RNG = np.random.default_rng(3)
 X = RNG.uniform(0.5, 1.5, (3,))

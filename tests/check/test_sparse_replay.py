@@ -72,6 +72,7 @@ CASES: dict[str, tuple[Callable[..., Any], list[np.ndarray]]] = {
 }
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", sorted(CASES))
 @pytest.mark.filterwarnings("ignore:invalid value:RuntimeWarning")  # inf - inf on purpose
 def test_sparse_replay_matches_single_calls(name: str) -> None:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from adcli.check.spec_checks import Options, check_paths, check_spec
 from adcli.spec.loader import load_specs
 
@@ -116,6 +118,7 @@ gradcheck:
     assert not c.ok and c.error is not None and c.error.step == 0 and c.error.line == 4
 
 
+@pytest.mark.slow
 def test_bundled_specs_all_pass() -> None:
     run = check_paths([str(ROOT / "specs")], Options())
     assert run.errors == [] and run.checks

@@ -205,6 +205,7 @@ def test_validate_with_plugin(runner: CliRunner, tmp_path: Path) -> None:
     assert res.exit_code == 2 and "broken.py:6:" in res.stderr
 
 
+@pytest.mark.slow
 def test_plugin_in_a_real_process(tmp_path: Path) -> None:
     spec = write(tmp_path, "cube.yaml", CUBE_SPEC)
 
@@ -240,6 +241,7 @@ def test_run_internal_error_exit_3(runner: CliRunner, tmp_path: Path,
     assert res.exit_code == 3 and json.loads(res.stdout)["ok"] is False
 
 
+@pytest.mark.slow
 def test_run_max_memory(runner: CliRunner, tmp_path: Path) -> None:
     # In fresh processes: the limit is growth of the process's memory (see fresh_process.py).
     spec = write(tmp_path, "mem.yaml", "steps:\n  - a = ones(1000, 1000)\n" + "".join(

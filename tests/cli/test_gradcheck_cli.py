@@ -85,6 +85,7 @@ def invoke(runner: CliRunner, *args: str):
     return runner.invoke(app, ["gradcheck", *args], env={"NO_COLOR": "1"})
 
 
+@pytest.mark.slow
 def test_bundled_specs_pass(runner: CliRunner) -> None:
     res = invoke(runner, str(ROOT / "specs"))
     assert res.exit_code == 0, res.output

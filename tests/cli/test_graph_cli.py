@@ -159,6 +159,7 @@ def test_stream_needs_name_for_machine_formats(runner: CliRunner) -> None:
     assert res.exit_code == 2 and "no spec named" in res.stderr
 
 
+@pytest.mark.slow
 def test_graph_as_a_process(spec: str) -> None:
     proc = subprocess.run([sys.executable, "-m", "adcli", "graph", spec, "-f", "json"],
                           capture_output=True, text=True, cwd=ROOT, timeout=120,

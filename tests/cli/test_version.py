@@ -44,6 +44,7 @@ def test_version_flag(flag):
     ["ops", "matmul", "--json"],
     ["ops", "--json"],
 ])
+@pytest.mark.slow
 def test_every_json_document_has_the_version(args):
     res = adcli_cli(*args)
     assert res.returncode == 0, res.stderr
@@ -51,6 +52,7 @@ def test_every_json_document_has_the_version(args):
     assert doc["version"] == adcli.__version__
 
 
+@pytest.mark.slow
 def test_junit_report_names_the_version(tmp_path):
     out = tmp_path / "report.xml"
     res = adcli_cli("gradcheck", SPEC, "--junit", str(out))

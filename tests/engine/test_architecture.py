@@ -25,6 +25,7 @@ def _run_python(code: str) -> subprocess.CompletedProcess[str]:
     )
 
 
+@pytest.mark.slow
 def test_deep_chain_backprops_and_frees_without_recursion() -> None:
     # In a subprocess: a crash while freeing a deep graph (C stack overflow) must not take
     # the test session down with it.
@@ -50,6 +51,7 @@ def test_deep_chain_backprops_and_frees_without_recursion() -> None:
     assert proc.stdout.strip() == "ok"
 
 
+@pytest.mark.slow
 def test_engine_imports_no_yaml_rich_or_typer() -> None:
     proc = _run_python("""
         import sys

@@ -16,7 +16,7 @@ import pytest
 from requires import require_torch
 
 torch = require_torch()
-pytestmark = [pytest.mark.needs_torch, pytest.mark.slow]
+pytestmark = pytest.mark.needs_torch
 
 import torch.nn.functional as TF  # noqa: E402
 

@@ -20,7 +20,7 @@ from requires import require_torch
 import adcli
 
 torch = require_torch()
-pytestmark = [pytest.mark.needs_torch, pytest.mark.slow]
+pytestmark = pytest.mark.needs_torch
 
 X = np.arange(1.0, 13.0).reshape(3, 4) / 7
 W = np.array([0.5, -1.25, 2.0, 0.75])

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import pytest
 import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from adcli.spec.errors import SpecError
 from adcli.spec.loader import load_specs
+
+pytestmark = pytest.mark.slow  # big hypothesis runs
 
 SETTINGS = settings(max_examples=300, deadline=None,
                     suppress_health_check=[HealthCheck.too_slow])

@@ -9,6 +9,8 @@ from pathlib import Path
 import pytest
 from hostile_harness import _run
 
+pytestmark = pytest.mark.slow  # one adcli process per file
+
 HOSTILE = Path(__file__).parent / "hostile"
 ROOT = Path(__file__).parents[2]
 

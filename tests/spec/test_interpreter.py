@@ -216,6 +216,7 @@ print(json.dumps(out))
 """
 
 
+@pytest.mark.slow
 def test_memory_budget_stops_big_runs() -> None:
     # In a fresh process: the budget is growth of the process's memory (see fresh_process.py).
     text = "steps:\n  - a0 = ones(1000, 1000)\n" + "".join(

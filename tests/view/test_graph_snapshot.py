@@ -179,6 +179,7 @@ def _chain(n: int) -> Any:
     return x, y
 
 
+@pytest.mark.slow
 def test_ten_thousand_node_chain_without_recursion() -> None:
     limit = sys.getrecursionlimit()
     sys.setrecursionlimit(1000)  # the walk and the views must not depend on recursion

@@ -16,7 +16,7 @@ import adcli
 from adcli.graph.snapshot import GraphSnapshot, snapshot_from_tensor
 
 torch = require_torch()
-pytestmark = [pytest.mark.needs_torch, pytest.mark.slow]
+pytestmark = pytest.mark.needs_torch
 
 # Known engine mismatches; strict, so a fix shows up as XPASS. None are known today.
 KNOWN: dict[str, str] = {}
