@@ -217,6 +217,7 @@ def test_schema_rejects_the_malformed_corpus(validator, name: str):
     assert any(list(validator.iter_errors(d)) for d in docs), name
 
 
+@pytest.mark.slow
 def test_schema_reads_the_same_as_draft_07():
     """yaml-language-server validates with draft-07 semantics: the schema must be a valid
     draft-07 schema and give the same verdicts there as under its declared 2020-12."""

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 pytest_plugins = ["pytester"]
+pytestmark = pytest.mark.slow  # every test runs pytest again (some in a new process)
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -163,7 +164,6 @@ def test_flag_defaults_to_the_specs_folder(pytester: pytest.Pytester):
     result.assert_outcomes(passed=1)
 
 
-@pytest.mark.slow
 def test_k_selects_specs_by_name(pytester: pytest.Pytester):
     pytester.makefile(".yaml", squares=PASSING, bad=FAILING, stream=STREAM)
     result = run(pytester, "--adcli", ".", "-k", "squares or second-doc", "-v")
@@ -221,7 +221,6 @@ def _subprocess_env(pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch) 
     monkeypatch.setenv("PYTHONPATH", os.pathsep.join(p for p in (str(ROOT), path) if p))
 
 
-@pytest.mark.slow
 def test_gradient_check_failure(pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch):
     # A subprocess: the conftest registers an op, which must not leak into this process.
     _subprocess_env(pytester, monkeypatch)
@@ -244,7 +243,6 @@ def test_gradient_check_failure(pytester: pytest.Pytester, monkeypatch: pytest.M
     assert result.ret == pytest.ExitCode.OK
 
 
-@pytest.mark.slow
 def test_bundled_specs_pass_as_pytest_items(pytester: pytest.Pytester):
     result = run(pytester, "--adcli", str(ROOT / "specs"), "--rootdir", str(ROOT))
     assert result.ret == pytest.ExitCode.OK, result.stdout.str()
