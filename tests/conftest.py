@@ -34,11 +34,18 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """Every PyTorch comparison counts as slow (importing torch alone takes seconds), so
     ``-m "not slow"`` leaves them out (before ``-m`` deselects)."""
     for item in items:
+        # A module that holds torch at module level compares with it (it may have imported
+        # it with a plain pytest.importorskip): its tests need torch.
+        held = getattr(getattr(item, "module", None), "torch", None)
+        if getattr(held, "__name__", None) == "torch" and not item.get_closest_marker(
+                "needs_torch"):
+            item.add_marker(pytest.mark.needs_torch)
         if item.get_closest_marker("needs_torch") and not item.get_closest_marker("slow"):
             item.add_marker(pytest.mark.slow)
 
 
-_TORCH_MODULE = re.compile(r"^pytestmark = .*needs_torch", re.M)
+_TORCH_MODULE = re.compile(r"^pytestmark = .*needs_torch|^torch = \S*(require_torch|importorskip)",
+                           re.M)
 
 
 def _selected(markexpr: str, marks: set[str]) -> bool:

@@ -13,8 +13,10 @@ from typing import Any
 
 import numpy as np
 import pytest
+from requires import require_torch
 
-torch = pytest.importorskip("torch")
+torch = require_torch()
+pytestmark = pytest.mark.needs_torch
 
 import adcli  # noqa: E402
 from adcli import nn  # noqa: E402
