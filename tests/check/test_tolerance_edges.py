@@ -109,36 +109,49 @@ def test_boundary_of_a_mixed_tolerance(mode: str, margin: float) -> None:
 
 
 # -- second order ------------------------------------------------------------------------------
-def square_with_second_derivative_off(scale: float) -> type[adcli.Function]:
-    """``x^2`` whose backward has the right value (2x) but the derivative 2(1 + scale)."""
+def second_order_off(square: bool, scale: float = 0.0, offset: float = 0.0
+                     ) -> type[adcli.Function]:
+    """``1000 x^2`` (``square``) or ``2 x``, whose backward has the right value but whose
+    second derivative is off: ``(1 + scale) f'' + offset``. The backward calls a second
+    Function (the first derivative), so no detach is involved."""
 
-    class Square(adcli.Function):
+    class FirstDerivative(adcli.Function):
+        @staticmethod
+        def forward(ctx, x):
+            return x * 2000.0 if square else x * 0.0 + 2.0
+
+        @staticmethod
+        def backward(ctx, g):
+            return g * ((2000.0 if square else 0.0) * (1.0 + scale) + offset)
+
+    class F(adcli.Function):
         @staticmethod
         def forward(ctx, x):
             ctx.save_for_backward(x)
-            return x * x
+            return x * x * 1000.0 if square else x * 2.0
 
         @staticmethod
         def backward(ctx, g):
             (x,) = ctx.saved_tensors
-            x0 = x.detach()
-            return g * 2 * (x0 + (x - x0) * (1.0 + scale))
+            return g * FirstDerivative.apply(x)
 
-    return Square
+    return F
 
 
 @pytest.mark.parametrize("mode", ["full", "fast"])
 @pytest.mark.parametrize("tols", [None, EXPLICIT], ids=["default", "explicit"])
+@pytest.mark.parametrize("kind", ["relative", "absolute"])
 @pytest.mark.parametrize("margin", [INSIDE, OUTSIDE])
-def test_second_order_boundary(mode: str, tols, margin: float) -> None:
-    # d/dx grad = 2000 * (1 + scale) against 2000: atol is 1e-5 of the rtol term or less.
+def test_second_order_boundary(mode: str, tols, kind: str, margin: float) -> None:
+    # relative: d/dx grad = 2000 (1 + scale) against 2000, atol 1e-5 of the rtol term or less;
+    # absolute: the offset against a second derivative of 0.
     atol, rtol = tolerances(tols)
-    Sq = square_with_second_derivative_off(margin * rtol)
+    F = second_order_off(True, scale=margin * rtol) if kind == "relative" else \
+        second_order_off(False, offset=margin * atol)
     x = leaf([0.5])
     kw = {} if tols is None else {"atol": atol, "rtol": rtol}
-    first = adcli.gradcheck(lambda x: Sq.apply(x) * 1000.0, (x,), **kw)
-    assert first.ok  # the first derivative is right
-    report = adcli.gradgradcheck(lambda x: Sq.apply(x) * 1000.0, (x,),
+    assert adcli.gradcheck(lambda x: F.apply(x), (x,), **kw).ok  # first order is right
+    report = adcli.gradgradcheck(lambda x: F.apply(x), (x,),
                                  grad_outputs=adcli.ones(1, dtype=adcli.float64),
                                  fast_mode=mode == "fast", **kw)
     assert report.ok is (margin < 1), report.summary()
@@ -279,8 +292,8 @@ def test_stability_boundary(slope: float, wobble: float, stable: bool) -> None:
 def near_miss_op(monkeypatch: pytest.MonkeyPatch):
     """Registers ``near_miss(x)`` (an ``off_by`` of the given errors) for this test only."""
 
-    def register(scale: float = 0.0, offset: float = 0.0) -> None:
-        fn = off_by(np.array([[1.0]]), scale=scale, offset=offset).apply
+    def register(scale: float = 0.0, offset: float = 0.0, slope: float = 1.0) -> None:
+        fn = off_by(np.array([[slope]]), scale=scale, offset=offset).apply
         monkeypatch.setitem(registry.TORCH, "near_miss", fn)
         monkeypatch.setitem(registry.PLUGIN_OPS, "near_miss", fn)
 
@@ -316,7 +329,7 @@ def test_spec_entry_defaults(near_miss_op, tmp_path, mode: str, margin: float) -
     atol, rtol = DEFAULTS
     near_miss_op(scale=margin * (atol + rtol))  # slope 1: tolerance atol + rtol
     assert spec_check(tmp_path, mode).ok is (margin < 1)
-    near_miss_op(offset=margin * (atol + rtol))
+    near_miss_op(offset=margin * atol, slope=0.0)  # slope 0: tolerance atol
     assert spec_check(tmp_path, mode).ok is (margin < 1)
 
 
@@ -349,8 +362,9 @@ def test_expression_check_defaults(near_miss_op, mode: str, margin: float) -> No
     from adcli.check.spec_checks import Options, check_expression
 
     atol, rtol = DEFAULTS
-    near_miss_op(scale=margin * (atol + rtol))
-    run = check_expression("near_miss(x)", [("x", "[0.5]")], Options(mode=mode))
-    assert not run.errors
-    (c,) = run.checks
-    assert c.report is not None and c.report.ok is (margin < 1)
+    for errors in ({"scale": margin * (atol + rtol)}, {"offset": margin * atol, "slope": 0.0}):
+        near_miss_op(**errors)
+        run = check_expression("near_miss(x)", [("x", "[0.5]")], Options(mode=mode))
+        assert not run.errors
+        (c,) = run.checks
+        assert c.report is not None and c.report.ok is (margin < 1), errors
