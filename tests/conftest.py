@@ -3,7 +3,6 @@ needing an optional tool (see ``requires.py``) must have run."""
 
 from __future__ import annotations
 
-import os
 import re
 from pathlib import Path
 from typing import Any
@@ -24,8 +23,7 @@ def pytest_cmdline_main(config: pytest.Config) -> None:
             and config.args_source == pytest.Config.ArgsSource.TESTPATHS
             and not config.getoption("usepdb", False)
             and not config.getoption("collectonly", False)
-            and not hasattr(config, "workerinput")
-            and "PYTEST_XDIST_WORKER" not in os.environ):
+            and not hasattr(config, "workerinput")):
         config.option.numprocesses = "auto"
 
 

@@ -132,6 +132,8 @@ def test_runs_in_a_worker():
     assert os.environ.get("PYTEST_XDIST_WORKER", "").startswith("gw")
 """)
     monkeypatch.delenv("CI", raising=False)
+    for name in ("PYTEST_XDIST_WORKER", "PYTEST_XDIST_WORKER_COUNT", "PYTEST_XDIST_TESTRUNUID"):
+        monkeypatch.delenv(name, raising=False)  # when this suite itself runs under xdist
     assert suite.runpytest_subprocess().ret == 0  # -n auto added
     assert suite.runpytest_subprocess("-p", "no:xdist").ret == 1  # the user's choice wins
     assert suite.runpytest_subprocess("test_worker.py").ret == 1  # a path: one process

@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from requires import require_torch
 
 import adcli
 from adcli import nn as adnn
 
-torch = pytest.importorskip("torch")
+torch = require_torch()
+pytestmark = pytest.mark.needs_torch
 
 SEEDS = [0, 1, 12345, 2**40 + 7]
 SIZES = [1, 2, 5, 15, 16, 17, 31, 33, 100, 1000]
