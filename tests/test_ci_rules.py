@@ -82,9 +82,15 @@ def test_parity():
 @pytest.mark.needs_graphviz
 def test_dot():
     pass
+
+@pytest.mark.needs_graphviz
+@pytest.mark.xfail(strict=True, reason="a known bug: an xfail ran")
+def test_dot_bug():
+    assert False
 """)
     result = run(suite, monkeypatch, True)
     assert result.ret == 1
+    assert "needs_graphviz test(s) skipped" not in result.stdout.str()
     result.stdout.fnmatch_lines(["*tests that need an optional tool did not all run*",
                                  "1 needs_torch test(s) skipped, e.g. test_skip.py::test_parity*"])
     assert run(suite, monkeypatch, False).ret == 0
@@ -111,7 +117,7 @@ def test_dot():
     pass
 
 def test_torch_free():
-    pass  # needs_torch is named here, so torch tests exist and must run
+    pass  # pytest.mark.needs_torch is named here, so torch tests exist and must run
 """)
     result = run(suite, monkeypatch, True)
     assert result.ret == 1
