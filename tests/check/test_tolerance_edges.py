@@ -194,7 +194,7 @@ def test_kink_subgradient_boundary(tols, kind: str, side: str, margin: float) ->
     report = check(kinked(left, right, at_kink), leaf([0.0]), tols, "full")
     assert report.ok is (margin < 1), report.summary()
     if margin < 1:
-        assert kink_notes(report) == ["non-differentiable point at x[0]; subgradient accepted"]
+        assert len(kink_notes(report)) == 1 and "x[0]" in kink_notes(report)[0]
     else:
         assert kink_notes(report) == [] and report.mismatches[0].index == (0,)
 
