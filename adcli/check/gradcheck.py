@@ -51,6 +51,17 @@ def _float64() -> Iterator[None]:
         dtypes.set_default_dtype(prev)
 
 
+def _on_torch(inputs: Any) -> bool:
+    """True for torch tensors among the inputs (torch is never imported to find out)."""
+    import sys
+
+    if "torch" not in sys.modules:
+        return False
+    from adcli.engines.torch_check import is_torch_input
+
+    return is_torch_input(inputs)
+
+
 def _fmt_index(name: str, index: tuple[int, ...]) -> str:
     return f"{name}[{', '.join(str(i) for i in index)}]" if index else name
 
@@ -70,8 +81,16 @@ def gradcheck(fn: Callable[..., Any], inputs: Any, *, eps: float = 1e-6, atol: f
     ``needs_grad`` evaluates ``fn`` with grad mode on even for finite differences (for
     functions that differentiate inside). A ``budget`` (:class:`~adcli.check.budget.Budget`)
     bounds the check's work and memory: a check over it is refused before it runs (or
-    stopped) with a report error naming the numbers.
+    stopped) with a report error naming the numbers. Torch tensors in ``inputs`` run the
+    check on PyTorch (:mod:`adcli.engines.torch_check`), with the same report.
     """
+    if _on_torch(inputs):
+        from adcli.engines import torch_check
+
+        return torch_check.gradcheck(fn, inputs, eps=eps, atol=atol, rtol=rtol,
+                                     fast_mode=fast_mode, names=names, projections=projections,
+                                     seed=seed, max_worst=max_worst, diagnose=diagnose,
+                                     needs_grad=needs_grad)
     args, positions, names_ = _inputs(inputs, names)
     return _check(fn, args, positions, names_, eps=eps, atol=atol, rtol=rtol, fast=fast_mode,
                   projections=projections, seed=seed, max_worst=max_worst, diagnose=diagnose,
@@ -90,6 +109,13 @@ def gradgradcheck(fn: Callable[..., Any], inputs: Any, grad_outputs: Any = None,
 
     ``grad_outputs`` defaults to fixed random tensors (seeded) shaped like the outputs.
     """
+    if _on_torch(inputs):
+        from adcli.engines import torch_check
+
+        return torch_check.gradgradcheck(fn, inputs, grad_outputs, eps=eps, atol=atol,
+                                         rtol=rtol, fast_mode=fast_mode, names=names,
+                                         projections=projections, seed=seed,
+                                         max_worst=max_worst, diagnose=diagnose)
     args, positions, names_ = _inputs(inputs, names)
     started = time.perf_counter()
     try:

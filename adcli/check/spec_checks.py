@@ -177,11 +177,52 @@ def check_paths(paths: Iterable[str], options: Options | None = None,
                 continue
             for spec in specs:
                 run.specs_seen += 1
-                for c in check_spec(spec, opts, progress=progress):
+                try:
+                    engine = _engine_name(spec)
+                except SpecError as err:
+                    run.errors.append(err)
+                    continue
+                if engine == "torch":
+                    from adcli.engines.torch_specs import check_spec_torch
+
+                    checks = check_spec_torch(spec, opts, progress=progress)
+                else:
+                    checks = check_spec(spec, opts, progress=progress)
+                for c in checks:
                     # an invalid entry is an invalid spec, reported with file:line:col
                     (run.errors if c.invalid is not None else run.checks).append(
                         c.invalid if c.invalid is not None else c)
     return run
+
+
+def _engine_name(spec: Any) -> str:
+    """The engine a spec is checked on (SpecError: unknown, or torch not installed)."""
+    from adcli.engines import EngineError, require_torch, select
+    from adcli.spec.errors import SpecError
+
+    try:
+        name = select(getattr(spec, "engine", None))
+        if name == "torch":
+            require_torch()
+    except EngineError as err:
+        raise SpecError(spec.path, spec.line, spec.column, str(err)) from None
+    return name
+
+
+def default_entries(spec: Any) -> list[Any]:
+    """A spec's ``gradcheck`` entries, or one per tensor its steps call backward on."""
+    entries = list(spec.gradcheck)
+    if not entries:
+        from adcli.spec.loader import GradcheckEntry
+
+        seen: set[str] = set()
+        for expr in spec.backward_exprs():
+            if expr.text in seen:
+                continue
+            seen.add(expr.text)
+            entries.append(GradcheckEntry(of=expr, wrt=None, line=expr.line,
+                                          column=expr.column))
+    return entries
 
 
 def check_spec(spec: Any, options: Options | None = None,

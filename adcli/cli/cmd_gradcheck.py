@@ -10,11 +10,13 @@ import typer
 
 from . import app
 from .common import (
+    ENGINE_HELP,
     EXIT_INTERNAL,
     EXIT_INVALID,
     check_number,
     check_output_file,
     complete_from,
+    engine_scope,
     json_stdout,
     load_plugins,
     make_console,
@@ -115,53 +117,55 @@ def gradcheck(
                                           "check may compute 50 times that in total."),
     max_memory: int = typer.Option(DEFAULT_MAX_MEMORY_MB, "--max-memory", min=1, metavar="MB",
                                    help="Most memory (MB) one check may add."),
+    engine: str = typer.Option(None, "--engine", metavar="adcli|torch", help=ENGINE_HELP),
 ) -> None:
     """Check gradients against finite differences.
 
     Exit codes: 0 all checks passed, 1 a check failed, 2 invalid spec or command line,
     3 internal error.
     """
-    if mode is not None and mode not in ("full", "fast"):
-        _fail(f"--mode must be full or fast, not {mode!r}")
-    if not paths and expr is None:
-        _fail("give spec files or folders, or --expr EXPR --input NAME=INIT")
-    if paths and expr is not None:
-        _fail("give either spec paths or --expr, not both")
-    if inputs and expr is None:
-        _fail("--input needs --expr")
-    parsed: list[tuple[str, str]] = []
-    for item in inputs or []:
-        name, sep, init = item.partition("=")
-        if not sep or not name.strip() or not init.strip():
-            _fail(f"--input {item!r}: expected NAME=INIT, e.g. x=randn(3, 4)")
-        parsed.append((name.strip(), init.strip()))
-    check_number("--eps", eps, positive=True)
-    check_number("--atol", atol)
-    check_number("--rtol", rtol)
-    if junit is not None:
-        from adcli.spec.loader import expand_paths
+    with engine_scope(engine):
+        if mode is not None and mode not in ("full", "fast"):
+            _fail(f"--mode must be full or fast, not {mode!r}")
+        if not paths and expr is None:
+            _fail("give spec files or folders, or --expr EXPR --input NAME=INIT")
+        if paths and expr is not None:
+            _fail("give either spec paths or --expr, not both")
+        if inputs and expr is None:
+            _fail("--input needs --expr")
+        parsed: list[tuple[str, str]] = []
+        for item in inputs or []:
+            name, sep, init = item.partition("=")
+            if not sep or not name.strip() or not init.strip():
+                _fail(f"--input {item!r}: expected NAME=INIT, e.g. x=randn(3, 4)")
+            parsed.append((name.strip(), init.strip()))
+        check_number("--eps", eps, positive=True)
+        check_number("--atol", atol)
+        check_number("--rtol", rtol)
+        if junit is not None:
+            from adcli.spec.loader import expand_paths
 
-        check_output_file("--junit", junit, expand_paths(paths or [])[0], json_out=json_out)
-    with json_stdout(json_out):
-        run = _check(paths, expr, parsed, plugins, json_out, eps, atol, rtol, mode, order,
-                     max_elements, max_memory, follow_detached, strict)
-    from adcli.view.gradcheck_report import gradcheck_json_text, junit_xml, render_gradcheck
+            check_output_file("--junit", junit, expand_paths(paths or [])[0], json_out=json_out)
+        with json_stdout(json_out):
+            run = _check(paths, expr, parsed, plugins, json_out, eps, atol, rtol, mode, order,
+                         max_elements, max_memory, follow_detached, strict)
+        from adcli.view.gradcheck_report import gradcheck_json_text, junit_xml, render_gradcheck
 
-    for err in run.errors:
-        typer.echo(str(err), err=True)
-    for c in run.checks:
-        if c.internal is not None:
-            typer.echo(f"adcli: internal error in {c.spec}: {c.internal}\n"
-                       "This is a bug in adcli; rerun with --debug for a traceback.", err=True)
-    if junit:
-        write_output_file("--junit", junit, junit_xml(run))
-    if json_out:
-        typer.echo(gradcheck_json_text(run))
-    elif junit != "-":
-        render_gradcheck(make_console(), run, plain=plain_output(), verbose=verbose,
-                         quiet=quiet)
-    code = run.exit_code
-    raise typer.Exit(code if code in (0, 1, 2) else EXIT_INTERNAL)
+        for err in run.errors:
+            typer.echo(str(err), err=True)
+        for c in run.checks:
+            if c.internal is not None:
+                typer.echo(f"adcli: internal error in {c.spec}: {c.internal}\n"
+                           "This is a bug in adcli; rerun with --debug for a traceback.", err=True)
+        if junit:
+            write_output_file("--junit", junit, junit_xml(run))
+        if json_out:
+            typer.echo(gradcheck_json_text(run))
+        elif junit != "-":
+            render_gradcheck(make_console(), run, plain=plain_output(), verbose=verbose,
+                             quiet=quiet)
+        code = run.exit_code
+        raise typer.Exit(code if code in (0, 1, 2) else EXIT_INTERNAL)
 
 
 def _check(paths: list[str] | None, expr: str | None, parsed: list[tuple[str, str]],

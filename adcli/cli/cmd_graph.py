@@ -8,10 +8,12 @@ import typer
 
 from . import app
 from .common import (
+    ENGINE_HELP,
     EXIT_FAILED,
     EXIT_INTERNAL,
     EXIT_INVALID,
     complete_from,
+    engine_scope,
     load_plugins,
     make_console,
     plain_output,
@@ -61,52 +63,54 @@ def graph(
                                        "'... N more nodes' line."),
     max_memory: int = typer.Option(DEFAULT_MAX_MEMORY_MB, "--max-memory", min=1, metavar="MB",
                                    help="Most memory (MB) running the spec may add."),
+    engine: str | None = typer.Option(None, "--engine", metavar="adcli|torch",
+                                      help=ENGINE_HELP),
 ) -> None:
     """Show the grad_fn graph of EXPR after running the spec's steps.
 
     Exit codes: 0 shown, 1 a step or expectation failed (the graph is still shown),
     2 invalid spec or arguments, 3 internal error.
     """
-    fmt = fmt.lower()
-    if fmt not in FORMATS:
-        _fail(f"adcli graph: --format must be one of {', '.join(FORMATS)} (got {fmt!r})",
-              EXIT_INVALID)
-    from adcli.spec.errors import SpecError
-    from adcli.spec.loader import load_specs
+    with engine_scope(engine):
+        fmt = fmt.lower()
+        if fmt not in FORMATS:
+            _fail(f"adcli graph: --format must be one of {', '.join(FORMATS)} (got {fmt!r})",
+                  EXIT_INVALID)
+        from adcli.spec.errors import SpecError
+        from adcli.spec.loader import load_specs
 
-    load_plugins(plugins)
-    try:
-        specs = load_specs(spec)
-    except SpecError as err:
-        _fail(str(err), EXIT_INVALID)
-    if name is not None:
-        specs = [s for s in specs if s.name == name]
-        if not specs:
-            _fail(f"{spec}: no spec named {name!r}", EXIT_INVALID)
-    if len(specs) > 1 and fmt != "tree":
-        names = ", ".join(s.name for s in specs)
-        _fail(f"{spec}: holds {len(specs)} specs ({names}); choose one with --name",
-              EXIT_INVALID)
-    code = 0
-    outputs: list[tuple[Any, Any]] = []
-    for sp in specs:
-        snap, c = _graph_of(sp, of, max_elements, max_nodes, max_memory * 2**20)
-        code = max(code, c)
-        outputs.append((sp, snap))
-        if snap.truncated:
-            typer.echo(f"adcli graph: {sp.path}: showing {len(snap.nodes):,} of "
-                       f"{len(snap.nodes) + snap.omitted:,} nodes; raise the limit with "
-                       "--max-nodes", err=True)
-    _render(outputs, fmt=fmt, depth=depth if depth is not None else DEFAULT_TREE_DEPTH,
-            saved=saved, highlight=highlight or [],
-            ascii_=ascii_)
-    raise typer.Exit(code)
+        load_plugins(plugins)
+        try:
+            specs = load_specs(spec)
+        except SpecError as err:
+            _fail(str(err), EXIT_INVALID)
+        if name is not None:
+            specs = [s for s in specs if s.name == name]
+            if not specs:
+                _fail(f"{spec}: no spec named {name!r}", EXIT_INVALID)
+        if len(specs) > 1 and fmt != "tree":
+            names = ", ".join(s.name for s in specs)
+            _fail(f"{spec}: holds {len(specs)} specs ({names}); choose one with --name",
+                  EXIT_INVALID)
+        code = 0
+        outputs: list[tuple[Any, Any]] = []
+        for sp in specs:
+            snap, c = _graph_of(sp, of, max_elements, max_nodes, max_memory * 2**20)
+            code = max(code, c)
+            outputs.append((sp, snap))
+            if snap.truncated:
+                typer.echo(f"adcli graph: {sp.path}: showing {len(snap.nodes):,} of "
+                           f"{len(snap.nodes) + snap.omitted:,} nodes; raise the limit with "
+                           "--max-nodes", err=True)
+        _render(outputs, fmt=fmt, depth=depth if depth is not None else DEFAULT_TREE_DEPTH,
+                saved=saved, highlight=highlight or [],
+                ascii_=ascii_)
+        raise typer.Exit(code)
 
 
 def _graph_of(sp: Any, of: str | None, max_elements: int, max_nodes: int,
               max_memory: int) -> tuple[Any, int]:
     """Run one spec and snapshot the graph of ``of``; exits on an invalid or failing ``of``."""
-    import adcli
     from adcli.graph.snapshot import (
         is_graphable,
         last_assigned,
@@ -157,18 +161,19 @@ def _graph_of(sp: Any, of: str | None, max_elements: int, max_nodes: int,
                    err=True)
     else:
         label = of
-        previous = adcli.get_default_dtype()
+        dtypes = run.eng.dtypes
+        previous = dtypes.get_default_dtype()
         try:
             # As during the steps, creation functions in EXPR make the spec's dtype.
             if sp.dtype in ("float32", "float64"):
-                adcli.set_default_dtype(sp.dtype)
+                dtypes.set_default_dtype(sp.dtype)
             value = run.evaluate(of)
         except SpecError as err:
             _fail(f"--of {of!r}: {err.message}", EXIT_INVALID)
         except StepError as f:
             _fail(f"{sp.path}: --of {of!r} failed: {f.kind}: {f.message}", EXIT_FAILED)
         finally:
-            adcli.set_default_dtype(previous)
+            dtypes.set_default_dtype(previous)
         if not is_graphable(value):
             _fail(f"--of {of!r}: is a {type(value).__name__}, not a tensor or grad_fn",
                   EXIT_INVALID)

@@ -7,7 +7,16 @@ from typing import Annotated, Any
 import typer
 
 from . import app
-from .common import EXIT_INVALID, json_stdout, load_plugins, make_console, plain_output, state
+from .common import (
+    ENGINE_HELP,
+    EXIT_INVALID,
+    engine_scope,
+    json_stdout,
+    load_plugins,
+    make_console,
+    plain_output,
+    state,
+)
 
 DEFAULT_MAX_JSON_ELEMENTS = 2_000_000
 DEFAULT_MAX_ELEMENTS = 10_000_000  # mirrors adcli.engine.limits, not imported here (start-up)
@@ -47,40 +56,43 @@ def run(
         "--max-json-elements", min=1,
         help="Most numbers (values and grads) a --json report may hold.")]
         = DEFAULT_MAX_JSON_ELEMENTS,
+    engine: Annotated[str | None, typer.Option(
+        "--engine", metavar="adcli|torch", help=ENGINE_HELP)] = None,
 ) -> None:
     """Run the steps of specs: prints, graphs, expectations and final gradients.
 
     Exit codes: 0 all held, 1 an expectation or a step failed, 2 invalid spec, 3 internal.
     """
-    from adcli.spec.errors import SpecError
-    from adcli.spec.interpreter import run_spec
-    from adcli.spec.loader import load_specs
-    from adcli.spec.report import RunReport, combined_exit
+    with engine_scope(engine):
+        from adcli.spec.errors import SpecError
+        from adcli.spec.interpreter import run_spec
+        from adcli.spec.loader import load_specs
+        from adcli.spec.report import RunReport, combined_exit
 
-    with json_stdout(json_out):  # plugin code that prints must not break the JSON
-        load_plugins(plugins)
-        files, missing = _expand(specs)
-        reports: list[RunReport] = [RunReport.from_error(e) for e in missing]
-        for f in files:
-            try:
-                loaded = load_specs(f)
-            except SpecError as err:
-                reports.append(RunReport.from_error(err))
-                continue
-            for spec in loaded:
-                reports.append(run_spec(spec, max_elements=max_elements,
-                                        raise_internal=state.debug, graph=graph,
-                                        max_memory=max_memory * 2**20))
-    if json_out:
-        # Every value and grad goes into the JSON as numbers; millions of them take seconds and
-        # gigabytes to print, so a hostile spec cannot make the report itself the attack.
-        count = sum(_json_numbers(r) for r in reports)
-        if count > max_json_elements:
-            _stderr(f"adcli: the --json report would hold {count:,} numbers, over the limit of "
-                    f"{max_json_elements:,} (raise it with --max-json-elements)")
-            raise typer.Exit(EXIT_INVALID)
-    _report_run(reports, json_out=json_out, quiet=quiet)
-    raise typer.Exit(combined_exit([r.exit_code for r in reports]))
+        with json_stdout(json_out):  # plugin code that prints must not break the JSON
+            load_plugins(plugins)
+            files, missing = _expand(specs)
+            reports: list[RunReport] = [RunReport.from_error(e) for e in missing]
+            for f in files:
+                try:
+                    loaded = load_specs(f)
+                except SpecError as err:
+                    reports.append(RunReport.from_error(err))
+                    continue
+                for spec in loaded:
+                    reports.append(run_spec(spec, max_elements=max_elements,
+                                            raise_internal=state.debug, graph=graph,
+                                            max_memory=max_memory * 2**20))
+        if json_out:
+            # Every value and grad goes into the JSON as numbers; millions of them take seconds and
+            # gigabytes to print, so a hostile spec cannot make the report itself the attack.
+            count = sum(_json_numbers(r) for r in reports)
+            if count > max_json_elements:
+                _stderr(f"adcli: the --json report would hold {count:,} numbers, over the limit of "
+                        f"{max_json_elements:,} (raise it with --max-json-elements)")
+                raise typer.Exit(EXIT_INVALID)
+        _report_run(reports, json_out=json_out, quiet=quiet)
+        raise typer.Exit(combined_exit([r.exit_code for r in reports]))
 
 
 def _json_numbers(report: Any) -> int:
@@ -124,36 +136,39 @@ def validate(
     plugins: Annotated[list[str] | None, typer.Option(
         "--plugin", metavar="FILE",
         help="Python file registering ops the specs call. Repeatable.")] = None,
+    engine: Annotated[str | None, typer.Option(
+        "--engine", metavar="adcli|torch", help=ENGINE_HELP)] = None,
 ) -> None:
     """Parse and check specs without running them (exit 2 if any is invalid).
 
     Ops from a plugin are unknown names unless the plugin is given with --plugin.
     """
-    from adcli.spec.errors import SpecError
-    from adcli.spec.loader import load_specs
-    from adcli.spec.report import ValidateReport
-    from adcli.view.run_report import render_validate, validate_json_text
+    with engine_scope(engine):
+        from adcli.spec.errors import SpecError
+        from adcli.spec.loader import load_specs
+        from adcli.spec.report import ValidateReport
+        from adcli.view.run_report import render_validate, validate_json_text
 
-    with json_stdout(json_out):
-        load_plugins(plugins)
-    files, missing = _expand(paths)
-    report = ValidateReport(errors=list(missing))
-    for f in files:
-        try:
-            loaded = load_specs(f)
-        except SpecError as err:
-            report.errors.append(err)
-            continue
-        for spec in loaded:
-            report.specs.append({"spec": f, "name": spec.name, "ok": True,
-                                 "steps": len(spec.steps), "tensors": len(spec.tensors)})
-    for err in report.errors:
-        _stderr(str(err))
-    if json_out:
-        typer.echo(validate_json_text(report))
-    else:
-        render_validate(make_console(), report, plain=plain_output())
-    raise typer.Exit(report.exit_code)
+        with json_stdout(json_out):
+            load_plugins(plugins)
+        files, missing = _expand(paths)
+        report = ValidateReport(errors=list(missing))
+        for f in files:
+            try:
+                loaded = load_specs(f)
+            except SpecError as err:
+                report.errors.append(err)
+                continue
+            for spec in loaded:
+                report.specs.append({"spec": f, "name": spec.name, "ok": True,
+                                     "steps": len(spec.steps), "tensors": len(spec.tensors)})
+        for err in report.errors:
+            _stderr(str(err))
+        if json_out:
+            typer.echo(validate_json_text(report))
+        else:
+            render_validate(make_console(), report, plain=plain_output())
+        raise typer.Exit(report.exit_code)
 
 
 @app.command("schema")

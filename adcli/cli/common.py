@@ -204,3 +204,25 @@ def _umask() -> int:
     mask = os.umask(0)
     os.umask(mask)
     return mask
+
+
+ENGINE_HELP = "adcli (default) or torch (real PyTorch; needs adcli[torch]). Overrides the "\
+    "spec's engine: key and ADCLI_ENGINE."
+
+
+def engine_scope(engine: str | None):  # type: ignore[no-untyped-def]
+    """Check ``--engine`` (exit 2: unknown, or torch not installed) and force it for the
+    command's specs (a context manager)."""
+    import typer
+
+    from adcli.engines import EngineError, check_name, forced, require_torch
+
+    if engine is not None:
+        try:
+            check_name(engine)
+            if engine == "torch":
+                require_torch()
+        except EngineError as err:
+            typer.echo(f"adcli: {err}", err=True)
+            raise typer.Exit(EXIT_INVALID) from None
+    return forced(engine)

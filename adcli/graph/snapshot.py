@@ -115,6 +115,29 @@ class GraphSnapshot:
         return out
 
 
+def node_name(n: Any) -> str:
+    """A node's ``name()``; torch's C++ prefix dropped (``torch::autograd::AccumulateGrad``)."""
+    name = str(n.name()) if hasattr(n, "name") else type(n).__name__
+    return name.removeprefix("torch::autograd::")
+
+
+def _is_tensor(v: Any) -> bool:
+    """An adcli or torch tensor (duck-typed: the views import no engine)."""
+    return hasattr(v, "grad_fn") and hasattr(v, "shape") and hasattr(v, "requires_grad")
+
+
+def _is_node(v: Any) -> bool:
+    """A grad_fn node of either engine."""
+    return hasattr(v, "next_functions") and not hasattr(v, "grad_fn")
+
+
+def _array(t: Any) -> Any:
+    data = getattr(t, "_data", None)
+    if data is not None:
+        return data
+    return t.detach().double().cpu().numpy()  # a torch tensor
+
+
 def _norm(arr: Any) -> float | None:
     import numpy as np
 
@@ -139,7 +162,7 @@ class _Names:
                 # name -> tensor: the tensor's grad_fn (or the leaf itself) carries the name
                 fn = getattr(value, "grad_fn", None)
                 obj = fn if fn is not None else value
-                if not hasattr(value, "_data"):
+                if not _is_tensor(value):
                     continue
                 self.by_id.setdefault(id(obj), (obj, key))
                 self.tensors.setdefault(id(obj), value)
@@ -182,7 +205,7 @@ def names_for_run(run: Any) -> dict[Any, Any]:
             if not getattr(origin, "freed", False):  # a freed record's id may be reused
                 out[key] = origin
     for name, value in (getattr(run, "namespace", {}) or {}).items():
-        if hasattr(value, "_data") and hasattr(value, "grad_fn"):
+        if _is_tensor(value):
             out[name] = value
     return out
 
@@ -199,7 +222,7 @@ def _shape(s: Any) -> list[int] | None:
 def _dtype_name(d: Any) -> str | None:
     if d is None:
         return None
-    return str(getattr(d, "name", d))
+    return str(getattr(d, "name", None) or d).removeprefix("torch.")
 
 
 def is_graphable(value: Any) -> bool:
@@ -207,7 +230,8 @@ def is_graphable(value: Any) -> bool:
     from adcli.engine.node import Node
     from adcli.engine.tensor import Tensor
 
-    return isinstance(value, Tensor | Node)
+    # a torch tensor or node too (the torch engine), recognised without importing torch
+    return isinstance(value, Tensor | Node) or _is_tensor(value) or _is_node(value)
 
 
 def snapshot_from_tensor(value: Any, names: Mapping[Any, Any] | None = None, *,
@@ -219,18 +243,15 @@ def snapshot_from_tensor(value: Any, names: Mapping[Any, Any] | None = None, *,
     ``.step``, ``.line``, ``.node``: the object itself, to reject stale ids), e.g.
     :func:`names_for_run`. ``max_nodes`` bounds the walk (``truncated`` is then set).
     """
-    from adcli.engine.node import Node
-
     lookup = _Names(names)
-    if isinstance(value, Node):
+    if _is_node(value):
         root = value
         shape = dtype = None
         requires_grad = True
     else:
         root = getattr(value, "grad_fn", None)
-        data = getattr(value, "_data", None)
-        shape = _shape(getattr(data, "shape", None))
-        dtype = _dtype_name(getattr(data, "dtype", None))
+        shape = _shape(getattr(value, "shape", None))
+        dtype = _dtype_name(getattr(value, "dtype", None))
         requires_grad = bool(getattr(value, "requires_grad", False))
         if of is None:
             of = lookup.lookup(root if root is not None else value)[0]
@@ -262,7 +283,7 @@ def snapshot_from_tensor(value: Any, names: Mapping[Any, Any] | None = None, *,
             break
         nid = node_id(n)
         sn = _describe(n, nid, lookup, out_shape.get(id(n)),
-                       value if n is root and not isinstance(value, Node) else None)
+                       value if n is root and not _is_node(value) else None)
         snap.nodes[nid] = sn
         nexts = list(getattr(n, "next_functions", ()) or ())
         in_shapes = tuple(getattr(n, "shapes", ()) or ())
@@ -311,7 +332,10 @@ def _child_output(child: Any, nr: int, in_shapes: tuple[Any, ...], in_dtypes: tu
     """Shape and dtype of the tensor ``child`` produced, as seen by its consumer's input i."""
     var = getattr(child, "variable", None)
     if var is not None:
-        return _shape(var._data.shape), _dtype_name(var._data.dtype)
+        return _shape(var.shape), _dtype_name(var.dtype)
+    meta = getattr(child, "_input_metadata", None)  # a torch node: its outputs' metadata
+    if meta is not None and 0 <= nr < len(meta):
+        return _shape(meta[nr].shape), _dtype_name(meta[nr].dtype)
     out_shapes = (getattr(child, "attrs", None) or {}).get("out_shapes")
     shape = None
     if out_shapes and 0 <= nr < len(out_shapes):
@@ -331,7 +355,7 @@ def _child_output(child: Any, nr: int, in_shapes: tuple[Any, ...], in_dtypes: tu
 
 def _describe(n: Any, nid: str, lookup: _Names, shape_dtype: tuple[Any, Any] | None,
               own: Any = None) -> SnapNode:
-    name = str(n.name()) if hasattr(n, "name") else type(n).__name__
+    name = node_name(n)
     shape, dtype = shape_dtype or (None, None)
     var = getattr(n, "variable", None)
     is_leaf = var is not None
@@ -341,8 +365,8 @@ def _describe(n: Any, nid: str, lookup: _Names, shape_dtype: tuple[Any, Any] | N
         tensor = var
     elif tensor is None:
         tensor = own
-    if shape is None and tensor is not None and hasattr(tensor, "_data"):
-        shape, dtype = _shape(tensor._data.shape), _dtype_name(tensor._data.dtype)
+    if shape is None and tensor is not None and _is_tensor(tensor):
+        shape, dtype = _shape(tensor.shape), _dtype_name(tensor.dtype)
     sn = SnapNode(id=nid, name=name, tensor=tensor_name, shape=shape, dtype=dtype,
                   is_leaf=is_leaf, step=step, line=line, key=id(n), context=context)
     try:
@@ -356,10 +380,12 @@ def _describe(n: Any, nid: str, lookup: _Names, shape_dtype: tuple[Any, Any] | N
             dtype=d.get("dtype"), version=d.get("version"),
             current_version=d.get("current_version"), freed=bool(d.get("freed", False))))
     sn.freed = bool(getattr(n, "_freed", False)) or any(s.freed for s in sn.saved)
-    grad = getattr(tensor, "grad", None) if tensor is not None else None
-    if grad is not None and hasattr(grad, "_data"):
-        sn.grad_norm = _norm(grad._data)
-        sn.grad_shape = _shape(grad._data.shape)
+    # Only leaves and retain_grad tensors have a grad (torch warns on any other .grad read).
+    grad = getattr(tensor, "grad", None) if tensor is not None and (
+        getattr(tensor, "is_leaf", True) or getattr(tensor, "retains_grad", False)) else None
+    if grad is not None and _is_tensor(grad):
+        sn.grad_norm = _norm(_array(grad))
+        sn.grad_shape = _shape(grad.shape)
     return sn
 
 
@@ -410,8 +436,7 @@ def last_assigned(spec: Any, namespace: Mapping[str, Any]) -> str | None:
 
     Falls back to the last tensor declared under ``tensors``; None if there is none.
     """
-    def is_tensor(v: Any) -> bool:
-        return hasattr(v, "_data") and hasattr(v, "grad_fn")
+    is_tensor = _is_tensor
 
     for name in reversed(_assigned_names(getattr(spec, "steps", ()) or ())):
         if is_tensor(namespace.get(name)):

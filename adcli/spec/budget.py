@@ -67,7 +67,7 @@ class BudgetMixin:
         self.tick()
         if self.work_limit is None and self.memory_limit is None:
             return value
-        n = int(value._data.size) if isinstance(value, self.eng.Tensor) else 0
+        n = self.eng.numel(value) if isinstance(value, self.eng.Tensor) else 0
         self.work += n
         self.charges += 1
         if self.work_limit is not None and self.work > self.work_limit:

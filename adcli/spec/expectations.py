@@ -50,7 +50,7 @@ def compare_expectation(expr: Expr, got: Any, wanted: Any, step: Step, eng: Any 
         exp.message = f"is {wanted}" if exp.ok else f"wanted {wanted}, got {shown}"
         return exp
     try:
-        g = np.asarray(got._data if isinstance(got, eng.Tensor) else got)
+        g = np.asarray(eng.numpy(got) if isinstance(got, eng.Tensor) else got)
         w = np.asarray(wanted)
         if g.dtype == object or w.dtype == object or g.dtype.kind not in "biuf":
             exp.message = f"wanted {short_repr(wanted)}, got {shown} (not numeric)"
@@ -82,9 +82,9 @@ def compare_expectation(expr: Expr, got: Any, wanted: Any, step: Step, eng: Any 
 
 def _name_of(value: Any, eng: Any) -> str | None:
     if isinstance(value, eng.Node):
-        return str(value.name())
+        return str(value.name()).removeprefix("torch::autograd::")
     if isinstance(value, eng.dtype_cls):
-        return str(value.name)
+        return str(eng.dtype_name(value))
     if isinstance(value, str):
         return value
     if isinstance(value, bool):
@@ -115,10 +115,11 @@ def tensor_infos(run: Any) -> dict[str, TensorInfo]:
             continue
         grad = value.grad
         out[name] = TensorInfo(
-            name=name, shape=list(value.shape), dtype=value.dtype.name,
+            name=name, shape=list(value.shape), dtype=run.eng.dtype_name(value.dtype),
             requires_grad=bool(value.requires_grad), is_leaf=bool(value.is_leaf),
-            grad_fn=None if value.grad_fn is None else str(value.grad_fn.name()),
-            value=value._data, grad=None if grad is None else grad._data,
+            grad_fn=None if value.grad_fn is None else str(value.grad_fn.name()).removeprefix(
+                "torch::autograd::"),
+            value=run.eng.numpy(value), grad=None if grad is None else run.eng.numpy(grad),
             # only the leaves table shows a repr (and reprs of big tensors are costly)
             grad_repr=None if grad is None or not value.is_leaf else repr(grad))
     return out

@@ -242,12 +242,13 @@ class ExpressionsMixin:
         e = self.eng
         if isinstance(obj, e.Tensor) and name in self.vocab.methods and name in \
                 self.vocab.tensor_methods:
-            if name == "tolist" and obj._data.size > MAX_SEQUENCE:
+            if name == "tolist" and e.numel(obj) > MAX_SEQUENCE:
                 raise RefusedError(f"tensor too large for tolist() (more than "
                                    f"{MAX_SEQUENCE:,} elements)")
             return getattr(obj, name)(*args, **kwargs)
         if isinstance(obj, e.Node) and name == "name":
-            return obj.name(*args, **kwargs)
+            # torch's C++ nodes say torch::autograd::CopySlices; both engines show the class
+            return str(obj.name(*args, **kwargs)).removeprefix("torch::autograd::")
         if isinstance(obj, e.Size) and name == "numel":
             return obj.numel(*args, **kwargs)
         for kind, names in PY_METHODS.items():
@@ -426,7 +427,7 @@ class ExpressionsMixin:
         """``sum``/``min``/``max``: torch's op on a tensor, Python's builtin otherwise."""
         def call(*args: Any, **kwargs: Any) -> Any:
             if args and isinstance(args[0], self.eng.Tensor):
-                return self.vocab.torch[name](*args, **kwargs)
+                return self.tables["torch"][name](*args, **kwargs)
             if len(args) == 1:
                 args = (self._seq(list)(args[0]),)
             result = py(*args, **kwargs)

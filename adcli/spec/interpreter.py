@@ -150,11 +150,53 @@ class _Engine:
                                                                   limits)
         self.dtype_cls = dtypes.dtype
 
+    name = "adcli"
+
+    def tables(self, vocab: Vocabulary) -> dict[str, Any]:
+        """The callable names of a spec: the vocabulary's own tables."""
+        return {"torch": vocab.torch, "functional": vocab.functional,
+                "autograd": vocab.autograd}
+
+    @staticmethod
+    def numpy(t: Any) -> Any:
+        return t._data
+
+    @staticmethod
+    def numel(t: Any) -> int:
+        return int(t._data.size)
+
+    @staticmethod
+    def dtype_name(d: Any) -> str:
+        return str(d.name)
+
+    @staticmethod
+    def error_kind(exc: BaseException) -> str | None:
+        return None
+
+    @contextmanager
+    def scope(self) -> Iterator[None]:
+        yield
+
 
 _ENGINE: list[_Engine] = []
 
 
-def _engine() -> _Engine:
+def _engine(spec: Spec | None = None) -> Any:
+    """The engine a spec runs on (``adcli.engines.select``): adcli's, or the torch engine."""
+    from adcli.engines import EngineError, require_torch, select
+
+    try:
+        name = select(getattr(spec, "engine", None))
+        if name == "torch":
+            require_torch()
+    except EngineError as err:  # an invalid spec or command line: exit 2
+        if spec is None:
+            raise
+        raise SpecError(spec.path, spec.line, spec.column, str(err)) from None
+    if name == "torch":
+        from adcli.engines.torch_engine import engine
+
+        return engine()
     if not _ENGINE:
         _ENGINE.append(_Engine())
     return _ENGINE[0]
@@ -164,6 +206,9 @@ def _kind_of(exc: BaseException, eng: _Engine) -> str | None:
     """The contract error kind of an exception raised by a statement; None: an adcli bug."""
     if isinstance(exc, eng.AdcliError):
         return exc.kind  # type: ignore[attr-defined, no-any-return]
+    kind = eng.error_kind(exc)
+    if kind is not None:
+        return kind  # type: ignore[no-any-return]
     if isinstance(exc, RefusedError | MemoryError | RecursionError):
         return "invalid_argument"
     # Python errors of the spec's own operations are its mistakes; raised inside the engine,
@@ -212,7 +257,7 @@ class Run(BudgetMixin, ExpressionsMixin, StatementsMixin, FunctionsMixin):
                  overrides: dict[str, Any] | None = None) -> None:
         self.spec = spec
         self.vocab = vocab
-        self.eng = _engine()
+        self.eng = _engine(spec)
         self.replay = replay
         self.overrides = overrides or {}
         self.namespace: dict[str, Any] = {}
@@ -232,8 +277,7 @@ class Run(BudgetMixin, ExpressionsMixin, StatementsMixin, FunctionsMixin):
         self.statement_text = ""  # the statement running (gradcheck names what it held)
         self.column = spec.column
         self.roots = object_roots(vocab)
-        self.tables = {"torch": vocab.torch, "functional": vocab.functional,
-                       "autograd": vocab.autograd, "builtins": self.make_builtins()}
+        self.tables = {**self.eng.tables(vocab), "builtins": self.make_builtins()}
         self.work = 0
         self.work_limit: int | None = None
         self.memory_limit: int | None = None
@@ -256,8 +300,8 @@ class Run(BudgetMixin, ExpressionsMixin, StatementsMixin, FunctionsMixin):
         if ids is None:
             import math
 
-            ids = frozenset(id(v) for t in (self.vocab.torch, self.vocab.functional,
-                                           self.vocab.autograd) for v in t.values()) | \
+            ids = frozenset(id(v) for k in ("torch", "functional", "autograd")
+                            for v in self.tables[k].values()) | \
                 frozenset(id(getattr(math, n)) for n in dir(math))
             self._op_ids = ids
         return ids
@@ -423,7 +467,7 @@ def _recursion_room() -> Iterator[None]:
 # -- running a spec ----------------------------------------------------------------------------
 @contextmanager
 def _engine_state(spec: Spec, max_elements: int | None, dtype: str | None) -> Iterator[None]:
-    e = _engine()
+    e = _engine(spec)
     prev_dtype = e.dtypes.get_default_dtype()
     prev_max = e.limits.get_max_elements()
     prev_grad = e.grad_mode.is_grad_enabled()
@@ -433,7 +477,7 @@ def _engine_state(spec: Spec, max_elements: int | None, dtype: str | None) -> It
         if max_elements is not None:
             e.limits.set_max_elements(max_elements)
         e.creation.manual_seed(spec.seed)
-        with warnings.catch_warnings(), _np_quiet():
+        with warnings.catch_warnings(), _np_quiet(), e.scope():
             warnings.simplefilter("ignore")
             yield
     finally:
@@ -467,7 +511,7 @@ def _make_leaf(run: Run, decl: TensorDecl, spec: Spec) -> Any:
     if dtype is None and spec.dtype in ("int64", "bool"):
         dtype = spec.dtype
     if dtype is None and decl.requires_grad:
-        dtype = e.dtypes.get_default_dtype().name
+        dtype = e.dtype_name(e.dtypes.get_default_dtype())
     run.line, run.column = decl.line, decl.column
     try:
         return e.creation.tensor(decl.data, dtype=dtype, requires_grad=decl.requires_grad)

@@ -147,6 +147,7 @@ class Spec:
     description: str | None = None
     seed: int = 0
     dtype: str = "float64"
+    engine: str | None = None  # ``engine:`` key: "adcli" or "torch" (None: not given)
     tensors: list[TensorDecl] = field(default_factory=list)
     steps: list[Step] = field(default_factory=list)
     gradcheck: list[GradcheckEntry] = field(default_factory=list)
@@ -555,7 +556,8 @@ class _Builder:
         v = self.doc.value
         spec = Spec(path=self.file, name=v.get("name", name), line=self.doc.line,
                     column=self.doc.column, document=index, description=v.get("description"),
-                    seed=v.get("seed", 0), dtype=v.get("dtype", "float64"))
+                    seed=v.get("seed", 0), dtype=v.get("dtype", "float64"),
+                    engine=v.get("engine"))
         for tname, init in v.get("tensors", {}).items():
             spec.tensors.append(self.tensor(tname, init))
         spec.steps = self.steps(v.get("steps", []), ("steps",), None)
