@@ -98,7 +98,12 @@ def _check_entry(spec: Any, entry: Any, opts: Options) -> SpecCheck:
         def fn(*xs: Any) -> Any:
             run = execute(spec, replay=True, dtype="float64", max_elements=opts.max_elements,
                           overrides=dict(zip(check.wrt, xs)))
-            return run.eval_expr(entry.of)
+            prev = torch.get_default_dtype()
+            torch.set_default_dtype(torch.float64)  # `of` creates tensors as the steps did
+            try:
+                return run.eval_expr(entry.of)
+            finally:
+                torch.set_default_dtype(prev)
 
         kw: dict[str, Any] = {
             "eps": opts.eps if opts.eps is not None else entry.eps,
