@@ -280,7 +280,12 @@ class ExpressionsMixin:
     def callable_ok(self, fn: Any) -> bool:
         """Whether a value may be called: ops, builtins and package names were resolved by
         the checker, spec functions are bounded, package objects/methods are adcli's."""
-        if is_package_callable(fn, self.roots) or fn is self.eng.Tensor:
+        if fn is self.eng.Tensor:
+            return True
+        if is_package_callable(fn, self.roots):
+            if self.eng.name == "torch":  # adcli's modules and optimizers hold adcli tensors
+                raise RefusedError("torch.nn modules and torch.optim are not available on the "
+                                   "torch engine yet (run this spec with --engine adcli)")
             return True
         return id(fn) in self.op_ids
 
