@@ -248,7 +248,7 @@ def _show(g: list[tuple[str, tuple[Any, ...]]], k: int) -> str:
 
 def _structure(t: Any) -> list[tuple[str, tuple[Any, ...]]]:
     """Node names and edges of the graph below ``t`` (the views' walk and ids)."""
-    from adcli.view.snapshot import snapshot_from_tensor
+    from adcli.graph.snapshot import snapshot_from_tensor
 
     if t.grad_fn is None:
         return []
