@@ -74,6 +74,9 @@ class TorchEvaluator:
         self.vmap_ok: dict[int, bool] = {} if vmap else {i: False for i in range(len(base))}
         self.strategy: set[str] = set()
         self.calls = 0
+        self.budget = None  # adcli's check budget (adcli.check.budget) is not used on torch
+        self.tape = None
+        self.forward_cost = max(1, sum(out_sizes))
         big = max([1, *out_sizes, *[b.size for b in base]])
         self.chunk = max(1, BATCH_ELEMENTS // big)
 
@@ -101,6 +104,9 @@ class TorchEvaluator:
 
     def onehot(self, i: int, js: Any, eps: float) -> None:
         return None  # no sparse replay on torch: ``batch`` does the work
+
+    def charge(self, n: int) -> None:
+        """No budget on torch (see ``budget``)."""
 
     def batch(self, i: int, X: np.ndarray) -> np.ndarray:
         """``(B, m)``: the outputs at each of the ``B`` inputs ``X[b]`` (one vmap call)."""
