@@ -94,6 +94,9 @@ def call_user(what: str, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> A
             raise
         raise PluginError(_message(what, fn, exc)) from None
     except BaseException as exc:
+        if not handler_installed():
+            # The Python API, as torch: the user's own exception reaches the user's code.
+            raise
         raise PluginError(_message(what, fn, exc)) from exc
 
 
