@@ -3,6 +3,8 @@ needing an optional tool (see ``requires.py``) must have run."""
 
 from __future__ import annotations
 
+import ast
+import functools
 import re
 from pathlib import Path
 from typing import Any
@@ -34,12 +36,34 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         # A module that holds torch at module level compares with it (it may have imported
         # it with a plain pytest.importorskip): its tests need torch.
-        held = getattr(getattr(item, "module", None), "torch", None)
-        if getattr(held, "__name__", None) == "torch" and not item.get_closest_marker(
-                "needs_torch"):
+        module = getattr(item, "module", None)
+        held = getattr(module, "torch", None)
+        function = getattr(getattr(item, "function", None), "__name__", None)
+        if (getattr(held, "__name__", None) == "torch"
+                or function in _torch_functions(getattr(module, "__file__", None))
+                ) and not item.get_closest_marker("needs_torch"):
             item.add_marker(pytest.mark.needs_torch)
         if item.get_closest_marker("needs_torch") and not item.get_closest_marker("slow"):
             item.add_marker(pytest.mark.slow)
+
+
+_TORCH_CALL = re.compile(r"""importorskip\(["']torch|require_torch\(""")
+
+
+@functools.cache
+def _torch_functions(path: str | None) -> frozenset[str]:
+    """Test functions of the file at ``path`` that fetch torch themselves
+    (``pytest.importorskip("torch")`` or ``require_torch()`` in their body): they compare
+    with torch too, so they are needs_torch (and slow) like a module holding torch."""
+    if not path or not path.endswith(".py"):
+        return frozenset()
+    text = Path(path).read_text(encoding="utf-8")
+    if not _TORCH_CALL.search(text):
+        return frozenset()
+    return frozenset(
+        node.name for node in ast.walk(ast.parse(text))
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef))
+        and _TORCH_CALL.search(ast.get_source_segment(text, node) or ""))
 
 
 _TORCH_MODULE = re.compile(r"^pytestmark = .*needs_torch|^torch = \S*(require_torch|importorskip)",

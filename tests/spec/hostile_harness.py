@@ -12,7 +12,6 @@ import resource
 import subprocess
 import sys
 import tempfile
-import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -59,23 +58,33 @@ def child_env(extra: dict[str, str] | None = None, peak_file: Path | None = None
     return env
 
 
+def _children_cpu() -> float:
+    # Only children this process has waited for are counted, and a test waits for its own
+    # child before reading this again, so the difference is that child's CPU time.
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
 def _run(args: list[str], cwd: Path, *, stdout: Any = subprocess.PIPE,
          env: dict[str, str] | None = None, timeout: float = TIMEOUT,
          address_space: int | None = ADDRESS_SPACE, close_stdout: bool = False,
          encoding: str = "utf-8") -> tuple[subprocess.CompletedProcess[str], float]:
-    """Run adcli; the result's ``peak_kb`` is the child's own peak memory (None if unknown).
+    """Run adcli; returns the process and the CPU seconds (user + system) it used.
 
-    ``stdout`` may be a file (``/dev/full``); ``close_stdout`` starts the child with file
-    descriptor 1 closed; ``env`` adds variables; ``encoding`` decodes the output.
+    The result's ``peak_kb`` is the child's own peak memory (None if unknown). CPU time,
+    not wall time, is what a bound on hostile input can assert: on a shared machine under
+    load the same run takes several times longer by the clock. ``stdout`` may be a file
+    (``/dev/full``); ``close_stdout`` starts the child with file descriptor 1 closed;
+    ``env`` adds variables; ``encoding`` decodes the output.
     """
     with tempfile.TemporaryDirectory() as scratch:
         peak_file = Path(scratch) / "peak"
-        t0 = time.monotonic()
+        before = _children_cpu()
         proc = subprocess.run([sys.executable, "-c", _PEAK_WRAPPER, *args], cwd=cwd,
                               env=child_env(env, peak_file), stdout=stdout,
                               stderr=subprocess.PIPE, encoding=encoding, timeout=timeout,
                               preexec_fn=_limits(address_space, close_stdout))
-        seconds = time.monotonic() - t0
+        seconds = _children_cpu() - before
         peak = peak_file.read_text() if peak_file.exists() else ""
     proc.peak_kb = int(peak) if peak.isdigit() else None  # type: ignore[attr-defined]
     return proc, seconds

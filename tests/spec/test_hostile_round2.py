@@ -20,6 +20,9 @@ from pathlib import Path
 import pytest
 from hostile_harness import _run, popen
 
+# Every test starts one or more real adcli processes (a second or more each).
+pytestmark = pytest.mark.slow
+
 RAW_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f]")
 
 

@@ -65,7 +65,6 @@ def to(input: Tensor, *args: Any, **kwargs: Any) -> Tensor:
         with no_grad():
             return to_copy_op(input, dtype=target)
     return to_copy_op(input, dtype=target)
-    return to_copy_op(input, dtype=target)
 
 
 # -- methods that are not one op --
