@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from adcli.engine import creation, ops
+from adcli.engine import ops
 
 from .optimizer import (
     _check_betas,
     _check_unsupported,
     _GroupwiseOptimizer,
-    _scalar_dtype,
     _to_scalar,
+    _weight_decay,
 )
 
 __all__ = ["Adamax"]
@@ -19,6 +19,8 @@ __all__ = ["Adamax"]
 
 class Adamax(_GroupwiseOptimizer):
     """Adamax, as ``torch.optim.Adamax``."""
+
+    _BUFFERS = ("exp_avg", "exp_inf")
 
     def __init__(self, params: Any, lr: float = 2e-3, betas: tuple[float, float] = (0.9, 0.999),
                  eps: float = 1e-8, weight_decay: float = 0, foreach: bool | None = None, *,
@@ -33,20 +35,10 @@ class Adamax(_GroupwiseOptimizer):
 
     def _update_group(self, group: dict[str, Any]) -> None:
         beta1, beta2 = group["betas"]
-        lr, eps, wd = _to_scalar(group["lr"]), group["eps"], group["weight_decay"]
-        for p in group["params"]:
-            if p.grad is None:
-                continue
-            state = self.state[p]
-            if len(state) == 0:
-                state["step"] = creation.tensor(0.0, dtype=_scalar_dtype())
-                state["exp_avg"] = creation.zeros_like(p)
-                state["exp_inf"] = creation.zeros_like(p)
-            grad = p.grad if not group["maximize"] else ops.neg(p.grad)
+        lr, eps = _to_scalar(group["lr"]), group["eps"]
+        for p, grad, state in self._with_grads(group):
             exp_avg, exp_inf = state["exp_avg"], state["exp_inf"]
-            ops.add_(state["step"], 1)
-            if wd != 0:
-                grad = ops.add(grad, p, alpha=wd)
+            grad = _weight_decay(p, grad, group, lr)
             ops.lerp_(exp_avg, grad, 1 - beta1)
             ops.copy_(exp_inf, ops.maximum(ops.mul_(exp_inf, beta2),
                                            ops.add_(ops.abs(grad), eps)))

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from adcli.engine import creation, ops
+from adcli.engine.tensor import Tensor
 
 from .optimizer import (
     _check_betas,
@@ -12,6 +13,7 @@ from .optimizer import (
     _GroupwiseOptimizer,
     _scalar_dtype,
     _to_scalar,
+    _weight_decay,
 )
 
 __all__ = ["NAdam"]
@@ -19,6 +21,8 @@ __all__ = ["NAdam"]
 
 class NAdam(_GroupwiseOptimizer):
     """NAdam, as ``torch.optim.NAdam`` (``momentum_decay``, ``decoupled_weight_decay``)."""
+
+    _BUFFERS = ("exp_avg", "exp_avg_sq")
 
     def __init__(self, params: Any, lr: float = 2e-3, betas: tuple[float, float] = (0.9, 0.999),
                  eps: float = 1e-8, weight_decay: float = 0, momentum_decay: float = 4e-3,
@@ -36,30 +40,22 @@ class NAdam(_GroupwiseOptimizer):
                     "differentiable": differentiable}
         super().__init__(params, defaults)
 
+    def _init_state(self, p: Tensor, state: dict[str, Any], group: dict[str, Any]) -> None:
+        state["step"] = creation.tensor(0.0, dtype=_scalar_dtype())
+        # A scalar tensor, as torch's: its products round in the scalar dtype.
+        state["mu_product"] = creation.tensor(1.0, dtype=_scalar_dtype())
+        for name in self._BUFFERS:
+            state[name] = creation.zeros_like(p)
+
     def _update_group(self, group: dict[str, Any]) -> None:
         beta1, beta2 = group["betas"]
-        lr, eps, wd = _to_scalar(group["lr"]), group["eps"], group["weight_decay"]
-        for p in group["params"]:
-            if p.grad is None:
-                continue
-            state = self.state[p]
-            if len(state) == 0:
-                state["step"] = creation.tensor(0.0, dtype=_scalar_dtype())
-                # A scalar tensor, as torch's: its products round in the scalar dtype.
-                state["mu_product"] = creation.tensor(1.0, dtype=_scalar_dtype())
-                state["exp_avg"] = creation.zeros_like(p)
-                state["exp_avg_sq"] = creation.zeros_like(p)
-            grad = p.grad if not group["maximize"] else ops.neg(p.grad)
+        lr, eps = _to_scalar(group["lr"]), group["eps"]
+        for p, grad, state in self._with_grads(group):
             exp_avg, exp_avg_sq, mu_product = (state["exp_avg"], state["exp_avg_sq"],
                                                state["mu_product"])
-            ops.add_(state["step"], 1)
             step = state["step"].item()
             bias_correction2 = 1 - beta2**step
-            if wd != 0:
-                if group["decoupled_weight_decay"]:
-                    ops.mul_(p, 1 - lr * wd)
-                else:
-                    grad = ops.add(grad, p, alpha=wd)
+            grad = _weight_decay(p, grad, group, lr)
             mu = beta1 * (1.0 - 0.5 * (0.96 ** (step * group["momentum_decay"])))
             mu_next = beta1 * (1.0 - 0.5 * (0.96 ** ((step + 1) * group["momentum_decay"])))
             ops.mul_(mu_product, mu)

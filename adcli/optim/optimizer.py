@@ -9,12 +9,12 @@ from __future__ import annotations
 import functools
 import warnings
 from collections import OrderedDict, defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from copy import deepcopy
 from itertools import chain
 from typing import Any
 
-from adcli.engine import dtypes
+from adcli.engine import creation, dtypes, ops
 from adcli.engine.grad_mode import enable_grad, no_grad
 from adcli.engine.tensor import Tensor
 from adcli.nn.modules.module import RemovableHandle
@@ -285,7 +285,17 @@ def _check_unsupported(foreach: Any = None, fused: Any = None, capturable: bool 
 
 
 class _GroupwiseOptimizer(Optimizer):
-    """An optimizer whose ``step`` updates each group with ``_update_group`` under no_grad."""
+    """An optimizer whose ``step`` updates each group with ``_update_group`` under no_grad.
+
+    Subclasses give their update formula and what differs in their bookkeeping:
+    ``_BUFFERS`` (the zero-filled state each parameter gets at its first update, after a
+    ``step`` counter when ``_STEP`` is set) and ``_GROUP_DEFAULTS`` (options that older
+    ``state_dict`` s may lack, filled in by ``load_state_dict`` as torch's ``__setstate__``).
+    """
+
+    _STEP = True
+    _BUFFERS: tuple[str, ...] = ()
+    _GROUP_DEFAULTS: dict[str, Any] = {}
 
     def _update_group(self, group: dict[str, Any]) -> None:
         raise NotImplementedError
@@ -299,17 +309,66 @@ class _GroupwiseOptimizer(Optimizer):
                 self._update_group(group)
         return loss
 
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        super().__setstate__(state)
+        for group in self.param_groups:
+            for key, value in self._GROUP_DEFAULTS.items():
+                group.setdefault(key, value)
+        if self._STEP:
+            # torch kept ``step`` as a Python number before 1.12; it is a tensor now.
+            for p_state in self.state.values():
+                if p_state and not isinstance(p_state["step"], Tensor):
+                    p_state["step"] = creation.tensor(float(p_state["step"]),
+                                                      dtype=_scalar_dtype())
+
+    def _init_state(self, p: Tensor, state: dict[str, Any], group: dict[str, Any]) -> None:
+        if self._STEP:
+            state["step"] = creation.tensor(0.0, dtype=_scalar_dtype())
+        for name in self._BUFFERS:
+            state[name] = creation.zeros_like(p)
+
+    def _with_grads(self, group: dict[str, Any]) -> Iterator[tuple[Tensor, Tensor, dict[str, Any]]]:
+        """``(param, grad, state)`` for each parameter of ``group`` that has a gradient: the
+        gradient negated under ``maximize``, the state initialised at the first update, and the
+        step counter (if any) already advanced."""
+        for p in group["params"]:
+            if p.grad is None:
+                continue
+            state = self.state[p]
+            if len(state) == 0:
+                self._init_state(p, state, group)
+            if self._STEP:
+                ops.add_(state["step"], 1)
+            yield p, (ops.neg(p.grad) if group["maximize"] else p.grad), state
+
+
+def _weight_decay(p: Tensor, grad: Tensor, group: dict[str, Any], lr: float) -> Tensor:
+    """L2 decay added to the gradient, or (``decoupled_weight_decay``) applied to ``p``."""
+    wd = group["weight_decay"]
+    if wd == 0:
+        return grad
+    if group.get("decoupled_weight_decay", False):
+        ops.mul_(p, 1 - lr * wd)
+        return grad
+    return ops.add(grad, p, alpha=wd)
+
+
+def _check_nonnegative(**values: Any) -> None:
+    """torch's range checks, in the order given (``lr`` also as a 1-element tensor)."""
+    for name, value in values.items():
+        if name == "lr":
+            if isinstance(value, Tensor) and value.numel() != 1:
+                raise ValueError("Tensor lr must be 1-element")
+            if not value >= 0.0:
+                raise ValueError(f"Invalid learning rate: {value}")
+        elif not value >= 0.0:
+            word = "epsilon" if name == "eps" else name
+            raise ValueError(f"Invalid {word} value: {value}")
+
 
 def _check_betas(lr: Any, betas: tuple[float, float], eps: float, weight_decay: float) -> None:
-    if isinstance(lr, Tensor) and lr.numel() != 1:
-        raise ValueError("Tensor lr must be 1-element")
-    if not lr >= 0.0:
-        raise ValueError(f"Invalid learning rate: {lr}")
-    if not eps >= 0.0:
-        raise ValueError(f"Invalid epsilon value: {eps}")
-    if not 0.0 <= betas[0] < 1.0:
-        raise ValueError(f"Invalid beta parameter at index 0: {betas[0]}")
-    if not 0.0 <= betas[1] < 1.0:
-        raise ValueError(f"Invalid beta parameter at index 1: {betas[1]}")
-    if not weight_decay >= 0.0:
-        raise ValueError(f"Invalid weight_decay value: {weight_decay}")
+    _check_nonnegative(lr=lr, eps=eps)
+    for i, beta in enumerate(betas):
+        if not 0.0 <= beta < 1.0:
+            raise ValueError(f"Invalid beta parameter at index {i}: {beta}")
+    _check_nonnegative(weight_decay=weight_decay)

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from adcli.engine import creation, ops
+from adcli.engine import ops
 
 from .optimizer import (
     _check_betas,
     _check_unsupported,
     _GroupwiseOptimizer,
-    _scalar_dtype,
     _to_scalar,
+    _weight_decay,
 )
 
 __all__ = ["RAdam"]
@@ -19,6 +19,8 @@ __all__ = ["RAdam"]
 
 class RAdam(_GroupwiseOptimizer):
     """RAdam, as ``torch.optim.RAdam``: plain momentum until the variance estimate is usable."""
+
+    _BUFFERS = ("exp_avg", "exp_avg_sq")
 
     def __init__(self, params: Any, lr: float = 1e-3, betas: tuple[float, float] = (0.9, 0.999),
                  eps: float = 1e-8, weight_decay: float = 0,
@@ -35,24 +37,11 @@ class RAdam(_GroupwiseOptimizer):
 
     def _update_group(self, group: dict[str, Any]) -> None:
         beta1, beta2 = group["betas"]
-        lr, eps, wd = _to_scalar(group["lr"]), group["eps"], group["weight_decay"]
-        for p in group["params"]:
-            if p.grad is None:
-                continue
-            state = self.state[p]
-            if len(state) == 0:
-                state["step"] = creation.tensor(0.0, dtype=_scalar_dtype())
-                state["exp_avg"] = creation.zeros_like(p)
-                state["exp_avg_sq"] = creation.zeros_like(p)
-            grad = p.grad if not group["maximize"] else ops.neg(p.grad)
+        lr, eps = _to_scalar(group["lr"]), group["eps"]
+        for p, grad, state in self._with_grads(group):
             exp_avg, exp_avg_sq = state["exp_avg"], state["exp_avg_sq"]
-            ops.add_(state["step"], 1)
             step = state["step"].item()
-            if wd != 0:
-                if group["decoupled_weight_decay"]:
-                    ops.mul_(p, 1 - lr * wd)
-                else:
-                    grad = ops.add(grad, p, alpha=wd)
+            grad = _weight_decay(p, grad, group, lr)
             ops.lerp_(exp_avg, grad, 1 - beta1)
             ops.addcmul_(ops.mul_(exp_avg_sq, beta2), grad, grad, value=1 - beta2)
             bias_correction1 = 1 - beta1**step
