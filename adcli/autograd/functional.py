@@ -148,8 +148,7 @@ def vjp(func: Func, inputs: Any, v: Any = None, create_graph: bool = False,
     with enable_grad():
         in_tuple, xs = _as_tuple(inputs, "inputs", "vjp")
         xs = _prep(xs, create_graph, True)
-        out_tuple, outs = _as_tuple(func(*xs), "outputs of the user-provided function", "vjp")
-        _check_requires_grad(outs, "outputs", strict)
+        out_tuple, outs = _call(func, xs, strict, "vjp")
         if v is not None:
             vs = _prep(_as_tuple(v, "v", "vjp")[1], create_graph, False)
             _check_v(vs, outs, out_tuple)
@@ -162,20 +161,33 @@ def vjp(func: Func, inputs: Any, v: Any = None, create_graph: bool = False,
             _unpack(_post(res, create_graph), in_tuple))
 
 
+def _inputs_and_v(inputs: Any, v: Any, create_graph: bool, fn: str
+                  ) -> tuple[bool, tuple[Tensor, ...], tuple[Tensor, ...] | None]:
+    """The inputs (prepared) and ``v`` of jvp/vhp/hvp, ``v`` checked against the inputs."""
+    in_tuple, xs = _as_tuple(inputs, "inputs", fn)
+    xs = _prep(xs, create_graph, True)
+    if v is None:
+        _v_none_check(v, xs, "input to the user-provided function is")
+        return in_tuple, xs, None
+    vs = _prep(_as_tuple(v, "v", fn)[1], create_graph, False)
+    _check_v(vs, xs, in_tuple)
+    return in_tuple, xs, vs
+
+
+def _call(func: Func, xs: tuple[Tensor, ...], strict: bool, fn: str
+          ) -> tuple[bool, tuple[Tensor, ...]]:
+    """``func(*xs)`` as a tuple (and whether it was one), its outputs checked in strict mode."""
+    out_tuple, outs = _as_tuple(func(*xs), "outputs of the user-provided function", fn)
+    _check_requires_grad(outs, "outputs", strict)
+    return out_tuple, outs
+
+
 def jvp(func: Func, inputs: Any, v: Any = None, create_graph: bool = False,
         strict: bool = False) -> tuple[Any, Any]:
     """``(func(inputs), J v)``, by the double-backward trick (as PyTorch)."""
     with enable_grad():
-        in_tuple, xs = _as_tuple(inputs, "inputs", "jvp")
-        xs = _prep(xs, create_graph, True)
-        if v is not None:
-            vs = _prep(_as_tuple(v, "v", "jvp")[1], create_graph, False)
-            _check_v(vs, xs, in_tuple)
-        else:
-            _v_none_check(v, xs, "input to the user-provided function is")
-            vs = None
-        out_tuple, outs = _as_tuple(func(*xs), "outputs of the user-provided function", "jvp")
-        _check_requires_grad(outs, "outputs", strict)
+        _, xs, vs = _inputs_and_v(inputs, v, create_graph, "jvp")
+        out_tuple, outs = _call(func, xs, strict, "jvp")
         # The backward is linear in these: their value never matters (zeros, no NaN).
         gos = tuple(zeros_like(o, requires_grad=True) for o in outs)
         gins = _grads(outs, xs, gos, create_graph=True)
@@ -203,9 +215,7 @@ def jacobian(func: Func, inputs: Any, create_graph: bool = False, strict: bool =
     with enable_grad():
         in_tuple, xs = _as_tuple(inputs, "inputs", "jacobian")
         xs = _prep(xs, create_graph, True)
-        out_tuple, outs = _as_tuple(func(*xs), "outputs of the user-provided function",
-                                    "jacobian")
-        _check_requires_grad(outs, "outputs", strict)
+        out_tuple, outs = _call(func, xs, strict, "jacobian")
         if vectorize and strict:
             raise RuntimeError(
                 "torch.autograd.functional.jacobian: `strict=True` and `vectorized=True` are "
@@ -281,16 +291,8 @@ def vhp(func: Func, inputs: Any, v: Any = None, create_graph: bool = False,
         strict: bool = False) -> tuple[Any, Any]:
     """``(func(inputs), v^T H)``: the vector-Hessian product."""
     with enable_grad():
-        in_tuple, xs = _as_tuple(inputs, "inputs", "vhp")
-        xs = _prep(xs, create_graph, True)
-        if v is not None:
-            vs = _prep(_as_tuple(v, "v", "vhp")[1], create_graph, False)
-            _check_v(vs, xs, in_tuple)
-        else:
-            _v_none_check(v, xs, "input to the user-provided function is")
-            vs = None
-        out_tuple, outs = _as_tuple(func(*xs), "outputs of the user-provided function", "vhp")
-        _check_requires_grad(outs, "outputs", strict)
+        in_tuple, xs, vs = _inputs_and_v(inputs, v, create_graph, "vhp")
+        out_tuple, outs = _call(func, xs, strict, "vhp")
         _single_output(outs, out_tuple, "vhp")
         j = _grads(outs, xs, create_graph=True)
         _check_requires_grad(j, "jacobian", strict)
@@ -305,16 +307,8 @@ def hvp(func: Func, inputs: Any, v: Any = None, create_graph: bool = False,
         strict: bool = False) -> tuple[Any, Any]:
     """``(func(inputs), H v)``, by the double-backward trick (as PyTorch)."""
     with enable_grad():
-        in_tuple, xs = _as_tuple(inputs, "inputs", "hvp")
-        xs = _prep(xs, create_graph, True)
-        if v is not None:
-            vs = _prep(_as_tuple(v, "v", "hvp")[1], create_graph, False)
-            _check_v(vs, xs, in_tuple)
-        else:
-            _v_none_check(v, xs, "input to the user-provided function is")
-            vs = None
-        out_tuple, outs = _as_tuple(func(*xs), "outputs of the user-provided function", "hvp")
-        _check_requires_grad(outs, "outputs", strict)
+        in_tuple, xs, vs = _inputs_and_v(inputs, v, create_graph, "hvp")
+        out_tuple, outs = _call(func, xs, strict, "hvp")
         _single_output(outs, out_tuple, "hvp")
         j = _grads(outs, xs, create_graph=True)
         _check_requires_grad(j, "jacobian", strict)
