@@ -6,7 +6,7 @@ import contextlib
 from collections.abc import Iterator
 from typing import Any
 
-from .engine.generator import (
+from .engine.rng.generator import (
     Generator,
     default_generator,
     get_rng_state,

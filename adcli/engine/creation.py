@@ -1,4 +1,4 @@
-"""Tensor creation: literal data, constant fills and ranges (random tensors: random_ops.py)."""
+"""Tensor creation: literal data, constant fills and ranges (random tensors: rng/ops.py)."""
 
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ import numpy as np
 
 from . import dtypes
 from .errors import InvalidArgumentError
-from .generator import manual_seed as manual_seed  # seeding lives in generator.py
 from .limits import check_shape
+from .rng.generator import manual_seed as manual_seed  # seeding lives in rng/generator.py
 from .tensor import Tensor, _infer_dtype, as_array
 
 

@@ -21,7 +21,7 @@ from .ops import (
     shape,
 )
 from .printing import tensor_repr
-from .random_ops import METHODS as RANDOM_METHODS
+from .rng.ops import METHODS as RANDOM_METHODS
 from .tensor import Tensor
 
 

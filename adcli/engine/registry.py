@@ -10,13 +10,15 @@ import inspect
 from collections.abc import Callable
 from typing import Any
 
-from . import creation, dtypes, generator, legacy, ops, random_ops, ranges
+from . import creation, dtypes, legacy, ops, ranges
 from .backward import backward, grad
 from .device import device, get_default_device, set_default_device
 from .errors import InvalidArgumentError
 from .grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
 from .methods import ATTRIBUTES, CORE_METHODS, METHODS
 from .out import OUT_OPS, with_device, with_out
+from .rng import generator
+from .rng import ops as random_ops
 from .table import OPS
 from .usercode import guard
 

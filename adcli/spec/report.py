@@ -146,7 +146,7 @@ class RunReport:
                "tensors": {k: t.to_json() for k, t in self.tensors.items()},
                "warnings": [w.to_json() for w in self.warnings()]}
         if self.graph is not None:
-            from adcli.view.exports import graph_json
+            from adcli.graph.snapshot_json import graph_json
 
             out["graph"] = graph_json(self.graph)
         return out

@@ -171,6 +171,7 @@ def test_engine_core_knows_no_op() -> None:
 _LAYERS = {
     "adcli.engine": ("adcli.spec", "adcli.check", "adcli.view", "adcli.cli", "adcli.graph"),
     "adcli.graph": ("adcli.spec", "adcli.check", "adcli.view", "adcli.cli"),
+    "adcli.spec": ("adcli.view", "adcli.cli"),
     "adcli.check": ("adcli.view", "adcli.cli"),
     "adcli.view": ("adcli.cli",),
     # Commands call the library's public entry points, never the engine's modules.

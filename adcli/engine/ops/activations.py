@@ -13,7 +13,7 @@ import numpy as np
 from ..backend import np_erf
 from ..errors import InvalidArgumentError, InvalidValueError
 from ..op import defop
-from ..random_ops import dropout_noise
+from ..rng.ops import dropout_noise
 from ..tensor import Tensor
 from .arithmetic import add, add_, div, gt, mul, mul_, neg
 from .common import _inplace_unary, max_keep

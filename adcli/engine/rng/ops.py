@@ -13,13 +13,13 @@ from typing import Any
 
 import numpy as np
 
+from .. import dtypes
+from ..creation import _finish, _float_dtype, _shape
+from ..errors import InvalidArgumentError
+from ..op import OpDef
+from ..tensor import Tensor
 from . import distributions as dist
-from . import dtypes
-from .creation import _finish, _float_dtype, _shape
-from .errors import InvalidArgumentError
 from .generator import Generator, get_generator
-from .op import OpDef
-from .tensor import Tensor
 
 __all__ = [
     "rand", "randn", "rand_like", "randn_like", "randint", "randint_like", "randperm", "normal",

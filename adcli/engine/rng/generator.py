@@ -14,8 +14,8 @@ from typing import Any
 
 import numpy as np
 
-from . import device as _device
-from .errors import InvalidArgumentError, InvalidTypeError, InvalidValueError
+from .. import device as _device
+from ..errors import InvalidArgumentError, InvalidTypeError, InvalidValueError
 
 _N = 624
 # c10::detail::default_rng_seed_val: the seed of a new torch.Generator().
@@ -114,7 +114,7 @@ class Generator:
     # -- state -----------------------------------------------------------------------------
     def get_state(self) -> Any:
         """The state as a uint8 tensor in torch's byte layout (5056 bytes)."""
-        from .tensor import Tensor
+        from ..tensor import Tensor
 
         return Tensor._make(self._state_bytes(), None, 0, None)
 
@@ -185,7 +185,7 @@ class Generator:
 
 
 def _state_array(state: Any) -> np.ndarray:
-    from .tensor import Tensor
+    from ..tensor import Tensor
 
     if not isinstance(state, Tensor):
         raise InvalidTypeError(f"expected a torch.ByteTensor, but got {type(state).__name__}")

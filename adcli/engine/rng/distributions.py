@@ -1,6 +1,6 @@
 """torch's CPU sampling transforms, vectorised over raw mt19937 words.
 
-Each function draws from a :class:`~adcli.engine.generator.Generator` exactly the words torch's
+Each function draws from a :class:`~adcli.engine.rng.generator.Generator` exactly the words torch's
 kernel draws (aten/src/ATen/core/DistributionsHelper.h, TransformationHelper.h,
 native/cpu/DistributionTemplates.h) and rounds exactly as it does, so results are bit-identical.
 Two details of torch's x86-64 build matter for the last bit: its AVX2 kernels are compiled with
