@@ -68,6 +68,7 @@ class TorchEvaluator:
         self.out_sizes = out_sizes
         self.grad_inside = grad_inside
         self.sparse_ok: dict[int, bool] = {}
+        self.sparse_chunk: dict[int, int] = {}
         # vmap evaluates without inputs that require grad: a function that differentiates
         # w.r.t. its inputs raises there (then one call per perturbation) or, like a first-
         # derivatives function, must not be batched at all (``vmap=False``).
@@ -75,7 +76,8 @@ class TorchEvaluator:
         self.strategy: set[str] = set()
         self.calls = 0
         self.budget = None  # adcli's check budget (adcli.check.budget) is not used on torch
-        self.tape = None
+        self.tape = None  # adcli's tape: none on torch (see ``recorded``)
+        self.recorded: Any = None  # the recorded evaluation the sparse replay replays
         self.forward_cost = max(1, sum(out_sizes))
         big = max([1, *out_sizes, *[b.size for b in base]])
         self.chunk = max(1, BATCH_ELEMENTS // big)
@@ -91,7 +93,8 @@ class TorchEvaluator:
         for functions that differentiate inside)."""
         args = list(self.args)
         for k, p in enumerate(self.positions):
-            v = x if k == i else torch.from_numpy(self.base[k])
+            # a copy: the function may write its inputs in place (the base must not change)
+            v = x if k == i else torch.from_numpy(self.base[k].copy())
             args[p] = v.detach().requires_grad_(True) if leaves else v
         return args
 
@@ -102,8 +105,51 @@ class TorchEvaluator:
             args = self._args(i, torch.from_numpy(np.array(x)), leaves=self.grad_inside)
             return self._flat(self.fn(*args)).numpy()
 
-    def onehot(self, i: int, js: Any, eps: float) -> None:
-        return None  # no sparse replay on torch: ``batch`` does the work
+    def onehot(self, i: int, js: Any, eps: float) -> np.ndarray | None:
+        """Outputs ``(2c, m)`` at ``+eps`` then ``-eps`` on each flat element ``js`` of input
+        ``i``, from the sparse replay of one recorded evaluation (:mod:`.torch_sparse`);
+        None when it does not apply. Checked against single calls on first use per input."""
+        from adcli.check.finite_diff import _same
+
+        from .torch_sparse import replay_onehot
+
+        ok = self.sparse_ok.get(i)
+        if ok is False:
+            return None
+        try:
+            if self.recorded is None:
+                self.recorded = self._record()
+            tape, leaves, outs = self.recorded
+            idx = torch.from_numpy(np.asarray(js, dtype=np.int64).reshape(-1))
+            got = replay_onehot(tape, leaves[i], outs, idx, eps).numpy()
+            self.calls += 1
+        except Exception:
+            self.sparse_ok[i] = False
+            return None
+        if ok is None:
+            x, c = self.base[i], len(js)
+            for r in sorted({0, 2 * c - 1}):
+                xr = x.copy().reshape(-1)
+                xr[int(js[r % c])] += eps if r < c else -eps
+                if not _same(got[r], self.at(i, xr.reshape(x.shape))):
+                    self.sparse_ok[i] = False
+                    return None
+            self.sparse_ok[i] = True
+            m = max(1, got.shape[1])
+            self.sparse_chunk[i] = max(1, min(BATCH_ELEMENTS // (2 * m),
+                                              BATCH_ELEMENTS // (2 * max(1, len(tape.entries)))))
+        self.strategy.add("sparse")
+        return got
+
+    def _record(self) -> tuple[Any, list[torch.Tensor], list[torch.Tensor]]:
+        """One evaluation at the base point, its ATen calls recorded."""
+        from .torch_sparse import record
+
+        args = self._args(-1, torch.zeros(()), leaves=self.grad_inside)
+        leaves = [args[p] for p in self.positions]
+        with self._grad_mode():
+            tape, res = record(self.fn, args)
+        return tape, leaves, _as_outputs(res)
 
     def charge(self, n: int) -> None:
         """No budget on torch (see ``budget``)."""
