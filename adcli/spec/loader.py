@@ -399,6 +399,10 @@ def _read_documents(text: str, file: str) -> list[_Doc]:
 
 # -- schema errors -----------------------------------------------------------------------------
 def _schema_error(doc: _Doc, file: str) -> SpecError | None:
+    from .schema import fast_valid
+
+    if fast_valid(doc.value):
+        return None
     import jsonschema
 
     from .schema import validator
