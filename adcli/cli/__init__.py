@@ -9,7 +9,10 @@ import sys
 
 import typer
 
+from . import lighthelp
 from .common import EXIT_INTERNAL, state
+
+lighthelp.install()
 
 app = typer.Typer(
     name="adcli",

@@ -240,7 +240,7 @@ class ExpressionsMixin:
 
     def call_method(self, obj: Any, name: str, args: list[Any], kwargs: dict[str, Any]) -> Any:
         e = self.eng
-        if isinstance(obj, e.Tensor) and name in self.vocab.methods and name in \
+        if isinstance(obj, e.Tensor) and self.vocab.has_method(name) and name in \
                 self.vocab.tensor_methods:
             if name == "tolist" and e.numel(obj) > MAX_SEQUENCE:
                 raise RefusedError(f"tensor too large for tolist() (more than "

@@ -170,6 +170,18 @@ class Vocabulary:
     def attrs(self) -> frozenset[str]:
         return self.tensor_attrs | EXTRA_ATTRS | self.object_members[0]
 
+    def has_method(self, name: str) -> bool:
+        """``name in self.methods``, without reading the packages' objects when not needed."""
+        if name in REFUSED_METHODS:
+            return False
+        if name in self.tensor_methods or name in EXTRA_METHODS or name in _PY_METHOD_NAMES:
+            return True
+        return name in self.object_members[1]
+
+    def has_attr(self, name: str) -> bool:
+        """``name in self.attrs`` (the packages' objects are read only for other names)."""
+        return name in self.tensor_attrs or name in EXTRA_ATTRS or name in self.object_members[0]
+
     @functools.cached_property
     def object_members(self) -> tuple[frozenset[str], frozenset[str]]:
         """Public (attribute, method) names of the packages' objects (modules, optimizers)."""
@@ -335,8 +347,8 @@ class Checker(FlowChecker):
             if ref is not None:
                 return self.value_ref(ref, node)
             self.check_name(node, node.attr)
-            if node.attr not in self.vocab.attrs:
-                if node.attr in self.vocab.methods:
+            if not self.vocab.has_attr(node.attr):
+                if self.vocab.has_method(node.attr):
                     raise self.fail(node, f"method '{node.attr}' must be called: "
                                           f".{node.attr}(...)")
                 from .suggest import did_you_mean
@@ -433,7 +445,7 @@ class Checker(FlowChecker):
                 # the receiver first: errors read left to right
                 func.value = self.expr(func.value, depth)
                 self.check_name(func, func.attr)
-                if func.attr not in self.vocab.methods:
+                if not self.vocab.has_method(func.attr):
                     from .suggest import did_you_mean
 
                     hint = did_you_mean(func.attr, self.vocab.methods)
