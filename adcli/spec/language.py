@@ -25,7 +25,7 @@ import ast
 import functools
 import re
 import warnings
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Set
 from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
@@ -151,8 +151,8 @@ class Vocabulary:
     torch: Mapping[str, Any]
     functional: Mapping[str, Any]
     autograd: Mapping[str, Any]
-    tensor_methods: frozenset[str]
-    tensor_attrs: frozenset[str]
+    tensor_methods: Set[str]
+    tensor_attrs: Set[str]
     builtins: frozenset[str] = BUILTINS
     packages: Mapping[str, str] = field(default_factory=dict)
     """torch namespaces served by adcli packages (``{"torch.nn": "adcli.nn"}``): the public
@@ -174,7 +174,7 @@ class Vocabulary:
         """``name in self.methods``, without reading the packages' objects when not needed."""
         if name in REFUSED_METHODS:
             return False
-        if name in self.tensor_methods or name in EXTRA_METHODS or name in _PY_METHOD_NAMES:
+        if name in EXTRA_METHODS or name in _PY_METHOD_NAMES or name in self.tensor_methods:
             return True
         return name in self.object_members[1]
 
@@ -200,13 +200,14 @@ class Vocabulary:
 
 @cache
 def default_vocabulary() -> Vocabulary:
-    """The vocabulary of the engine's op registry (imports the engine)."""
-    from adcli.engine import registry
+    """The vocabulary of the engine's op registry (imported when a name is not a built-in one
+    or an op is looked up: checking a spec of built-in names needs no engine)."""
+    from .names import NameSet, NameTable
 
     return Vocabulary(
-        torch=registry.TORCH, functional=registry.FUNCTIONAL, autograd=registry.AUTOGRAD,
-        tensor_methods=frozenset(registry.TENSOR_METHODS),
-        tensor_attrs=frozenset(registry.TENSOR_ATTRS),
+        torch=NameTable("TORCH"), functional=NameTable("FUNCTIONAL"),
+        autograd=NameTable("AUTOGRAD"), tensor_methods=NameSet("TENSOR_METHODS"),
+        tensor_attrs=NameSet("TENSOR_ATTRS"),
         packages={"torch.nn": "adcli.nn", "torch.optim": "adcli.optim",
                   "torch.autograd": "adcli.autograd"},
     )
