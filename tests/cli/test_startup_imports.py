@@ -38,7 +38,7 @@ def _modules(tmp_path: Path, *args: str) -> tuple[int, set[str]]:
 
 
 def _under(modules: set[str], *roots: str) -> list[str]:
-    return sorted(m for m in modules if m.split(".")[0] in roots or m.startswith(roots))
+    return sorted(m for m in modules if any(m == r or m.startswith(r + ".") for r in roots))
 
 
 @pytest.mark.slow
