@@ -94,23 +94,27 @@ def graph(
                   EXIT_INVALID)
         code = 0
         outputs: list[tuple[Any, Any]] = []
+        # What to mark: the user's --highlight, and the node an in-place error failed in.
+        marks: dict[Any, str] = dict.fromkeys(highlight or [], "")
         for sp in specs:
-            snap, c = _graph_of(sp, of, max_elements, max_nodes, max_memory * 2**20)
+            snap, c, failed = _graph_of(sp, of, max_elements, max_nodes, max_memory * 2**20)
             code = max(code, c)
             outputs.append((sp, snap))
+            marks.update(failed)
             if snap.truncated:
                 typer.echo(f"adcli graph: {sp.path}: showing {len(snap.nodes):,} of "
                            f"{len(snap.nodes) + snap.omitted:,} nodes; raise the limit with "
                            "--max-nodes", err=True)
         _render(outputs, fmt=fmt, depth=depth if depth is not None else DEFAULT_TREE_DEPTH,
-                saved=saved, highlight=highlight or [],
+                saved=saved, highlight=marks,
                 ascii_=ascii_)
         raise typer.Exit(code)
 
 
 def _graph_of(sp: Any, of: str | None, max_elements: int, max_nodes: int,
-              max_memory: int) -> tuple[Any, int]:
-    """Run one spec and snapshot the graph of ``of``; exits on an invalid or failing ``of``."""
+              max_memory: int) -> tuple[Any, int, dict[Any, str]]:
+    """Run one spec and snapshot the graph of ``of``; exits on an invalid or failing ``of``.
+    Also returns the node to mark when an in-place error stopped the run, with its note."""
     from adcli.graph.snapshot import (
         is_graphable,
         last_assigned,
@@ -178,7 +182,17 @@ def _graph_of(sp: Any, of: str | None, max_elements: int, max_nodes: int,
             _fail(f"--of {of!r}: is a {type(value).__name__}, not a tensor or grad_fn",
                   EXIT_INVALID)
     snap = snapshot_from_tensor(value, names_for_run(run), max_nodes=max_nodes, of=label)
-    return snap, code
+    return snap, code, _failed_node(report.error)
+
+
+def _failed_node(error: Any) -> dict[Any, str]:
+    """``{node: note}`` for the node whose saved tensor an in-place write changed."""
+    if error is None or error.node is None:
+        return {}
+    parts = [f"{verb} `{p['statement']}` (line {p['line']})"
+             for verb, p in (("saved by", error.saved_by), ("modified by", error.modified_at))
+             if p]
+    return {error.node: "in-place error: " + (", ".join(parts) or "saved tensor modified")}
 
 
 def _last_with_grad_fn(sp: Any, namespace: dict[str, Any]) -> str | None:

@@ -38,7 +38,11 @@ class GraphFreedError(AdcliError):
 class InplaceModifiedError(AdcliError):
     kind = "inplace_modified"
 
-    def __init__(self, desc: str, origin: str | None, version: int, expected: int) -> None:
+    def __init__(self, desc: str, origin: str | None, version: int, expected: int,
+                 node: object = None, vc: list[int] | None = None) -> None:
+        # What a spec run needs to name the places (the node that saved the tensor, and the
+        # version counter whose bump from ``expected`` it recorded); the message is torch's.
+        self.node, self.vc, self.expected = node, vc, expected
         where = f", which is output 0 of {origin}," if origin else ""
         super().__init__(
             "one of the variables needed for gradient computation has been modified by an "

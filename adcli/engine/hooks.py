@@ -18,6 +18,10 @@ Observer = Callable[[str, Any, tuple[Any, ...], dict[str, Any], Any], None]
 observers: list[Observer] = []
 _busy = [0]  # > 0 while inside an observed call (or a Function's forward): nested calls are quiet
 
+# Called with a tensor's version counter right after an in-place write bumped it (a spec run
+# records which statement wrote, to name it in an in-place error). None: nobody listens.
+version_hook: list[Callable[[list[int]], None] | None] = [None]
+
 
 class ObserverHandle:
     """Returned by :func:`add_call_observer`; ``remove()`` stops the observer."""

@@ -50,6 +50,7 @@ class SavedTensor:
 
     def check(self, node: Node) -> None:
         if self.vc[0] != self.version:
+            saver = node
             view_fn = self.view_fn() if self.view_fn is not None else None
             if view_fn is not None:
                 node = view_fn
@@ -57,8 +58,8 @@ class SavedTensor:
             if origin is None and self.tensor is not None and self.tensor.grad_fn is not None:
                 origin = self.tensor.grad_fn.name().rsplit("Backward", 1)[0]
             raise InplaceModifiedError(
-                dtypes.describe_type(self.data), origin, self.vc[0], self.version
-            )
+                dtypes.describe_type(self.data), origin, self.vc[0], self.version,
+                node=saver, vc=self.vc)
 
     def unpack(self, node: Node) -> TensorT:
         """The saved value as a Tensor linked into the graph (for create_graph)."""

@@ -19,6 +19,7 @@ from . import dtypes
 from .device import check
 from .errors import AdcliError
 from .grad_mode import _enabled, no_grad
+from .hooks import version_hook
 from .tensor import Tensor
 
 OUT_OPS = frozenset({
@@ -82,6 +83,8 @@ def _write(dest: Any, value: Any) -> None:
     else:
         dest._data = np.array(arr, dtype=have.dtype)
     dest._vc[0] += 1
+    if version_hook[0] is not None:
+        version_hook[0](dest._vc)
 
 
 def with_out(name: str, fn: Callable[..., Any]) -> Callable[..., Any]:

@@ -23,6 +23,7 @@ import numpy as np
 from . import dtypes
 from .backend import TENSORS
 from .errors import InvalidArgumentError, LeafInplaceError, ShapeMismatchError
+from .hooks import version_hook
 from .node import Node, next_seq
 from .table import OPS
 
@@ -252,3 +253,5 @@ def _write(target: Tensor, value: np.ndarray) -> None:
     else:
         write_readonly(target, value)
     target._vc[0] += 1
+    if version_hook[0] is not None:
+        version_hook[0](target._vc)

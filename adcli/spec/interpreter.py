@@ -37,7 +37,7 @@ import sys
 import warnings
 import weakref
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from typing import Any
 
 from .budget import (
@@ -89,8 +89,13 @@ class StepError(Exception):
     """
 
     def __init__(self, kind: str, message: str, step: int | None, line: int, column: int,
-                 context: str | None = None) -> None:
+                 context: str | None = None, places: dict[str, Any] | None = None,
+                 node: Any = None) -> None:
         super().__init__(message)
+        # An in-place error's ``saved_by`` / ``modified_at`` (see adcli.spec.inplace), and
+        # the node whose backward failed (the graph view marks it).
+        self.places = places or {}
+        self.node = node
         self.kind = kind
         self.message = message
         self.step = step
@@ -275,6 +280,8 @@ class Run(BudgetMixin, ExpressionsMixin, StatementsMixin, FunctionsMixin):
         self.step: int | None = None  # None while the tensors section runs
         self.line = spec.line
         self.statement_text = ""  # the statement running (gradcheck names what it held)
+        self.statement_line: int | None = None  # its first line
+        self.places: Any = None  # a PlaceLog while a spec runs (names in-place errors' places)
         self.column = spec.column
         self.roots = object_roots(vocab)
         self.tables = {**self.eng.tables(vocab), "builtins": self.make_builtins()}
@@ -326,9 +333,11 @@ class Run(BudgetMixin, ExpressionsMixin, StatementsMixin, FunctionsMixin):
     def exec_statement(self, st: Statement) -> None:
         """Run one checked statement (StepError on error; ``assertion`` for an assert)."""
         self.line, self.column = st.line, st.column
-        self.statement_text = st.text
+        self.statement_text, self.statement_line = st.text, st.line
         if self.replay and replay_skips(st.node):
             return
+        if self.places is not None:
+            self.places.mark()
         try:
             with _recursion_room():
                 self.tick()
@@ -413,8 +422,11 @@ class Run(BudgetMixin, ExpressionsMixin, StatementsMixin, FunctionsMixin):
         kind = _kind_of(exc, self.eng)
         if kind is None:
             raise exc
-        return StepError(kind, _message(exc), self.step, self.line, self.column,
-                         context_text(self.context))
+        message, places = _message(exc), None
+        if self.places is not None and getattr(exc, "vc", None) is not None:
+            message, places = self.places.explain(exc, message)
+        return StepError(kind, message, self.step, self.line, self.column,
+                         context_text(self.context), places, getattr(exc, "node", None))
 
     _failure = failure
 
@@ -541,7 +553,12 @@ def execute(spec: Spec, *, max_elements: int | None = None,
         stop_hook.start(run)
     if track_nodes:
         run.made_at = {}
-    with _engine_state(spec, max_elements, dtype):
+    if not replay and run.eng.name == "adcli":
+        from .inplace import PlaceLog
+
+        run.places = PlaceLog(run)
+    listening = run.places.listening() if run.places is not None else nullcontext()
+    with _engine_state(spec, max_elements, dtype), listening:
         meter = run.eng.limits.set_work_meter(run.charge_elements)
         try:
             for decl in spec.tensors:
@@ -558,7 +575,9 @@ def execute(spec: Spec, *, max_elements: int | None = None,
                 raise
             report.ok = False
             kind = "invalid_argument" if f.kind == "assertion" else f.kind
-            report.error = ErrorInfo(kind, f.message, f.step, f.line, f.column, f.context)
+            report.error = ErrorInfo(kind, f.message, f.step, f.line, f.column, f.context,
+                                     f.places.get("saved_by"), f.places.get("modified_at"),
+                                     f.node)
         finally:
             run.eng.limits.set_work_meter(meter)
         if report is not None:
@@ -581,7 +600,9 @@ def _run_steps(run: Run, steps: list[Step], report: RunReport | None,
             _run_step(run, step, report, result)
         except StepError as f:
             result.ok = False
-            result.error = ErrorInfo(f.kind, f.message, f.step, f.line, f.column, f.context)
+            result.error = ErrorInfo(f.kind, f.message, f.step, f.line, f.column, f.context,
+                                     f.places.get("saved_by"), f.places.get("modified_at"),
+                                     f.node)
             if parent is not None:
                 parent.ok = False
             raise

@@ -25,6 +25,12 @@ class ErrorInfo:
     column: int | None = None
     context: str | None = None
     """Where inside a loop or function: ``iteration 7 of `for i in range(10)```."""
+    saved_by: dict[str, Any] | None = None
+    """An in-place error: ``{"step", "line", "statement"}`` that saved the tensor."""
+    modified_at: dict[str, Any] | None = None
+    """... and the statement that modified it afterwards."""
+    node: Any = field(default=None, repr=False, compare=False)
+    """The engine node whose backward failed (the graph view marks it; not in JSON)."""
 
     def to_json(self) -> dict[str, Any]:
         out: dict[str, Any] = {"kind": self.kind, "message": self.message, "step": self.step}
@@ -33,6 +39,10 @@ class ErrorInfo:
             out["column"] = self.column
         if self.context:
             out["context"] = self.context
+        if self.saved_by is not None:
+            out["saved_by"] = self.saved_by
+        if self.modified_at is not None:
+            out["modified_at"] = self.modified_at
         return out
 
     @property

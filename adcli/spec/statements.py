@@ -61,6 +61,7 @@ class StatementsMixin:
     scope: Scope
     context: list[str]
     made_at: dict[int, Any] | None
+    places: Any
     path_overrides: list[Any]
     apply_path_overrides: Callable[[], None]
     origins: dict[int, Any]
@@ -115,6 +116,8 @@ class StatementsMixin:
             if self.replay and replay_skips(s):
                 continue
             self.line, self.column = getattr(s, "adcli_pos", (self.line, self.column))
+            if self.places is not None:
+                self.places.mark()
             try:
                 self.tick()
                 self.exec_node(s)
