@@ -23,6 +23,7 @@ from adcli.engine.usercode import engine_bug
 
 from .budget import Budget, BudgetError
 from .culprit import Locate, culprit_graph, find_culprit
+from .double_backward import find_double_backward_culprit
 from .finite_diff import (
     Evaluator,
     as_outputs,
@@ -32,7 +33,7 @@ from .finite_diff import (
     one_sided,
 )
 from .report import GradcheckReport, Mismatch, Note, PairResult, rel_error
-from .trace import Tape
+from .trace import Tape, mark_forward_end
 
 __all__ = ["gradcheck", "gradgradcheck", "GradcheckReport"]
 
@@ -139,6 +140,7 @@ def gradgradcheck(fn: Callable[..., Any], inputs: Any, grad_outputs: Any = None,
     def first_derivatives(*a: Any) -> tuple[Tensor, ...]:
         xs = [a[p] for p in positions]
         o = as_outputs(fn(*a))
+        mark_forward_end()
         go = [Tensor._make(g.astype(oo._data.dtype, copy=False), None, 0, None)
               for g, oo in zip(gos, o)]
         used = [oo for oo in o if oo.requires_grad]
@@ -264,6 +266,9 @@ def _check(fn: Callable[..., Any], args: list[Any], positions: list[int], names:
             try:
                 report.culprit = find_culprit(tape, outputs, eps=eps, atol=atol, rtol=rtol,
                                               locate=locate)
+                if report.culprit is None and order == 2:
+                    report.culprit = find_double_backward_culprit(
+                        tape, eps=eps, atol=atol, rtol=rtol, locate=locate)
             except Exception as exc:
                 report.notes.append(Note("culprit", f"culprit search failed: {exc}"))
             try:

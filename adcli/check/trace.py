@@ -80,6 +80,7 @@ class Tape:
         self.entries: list[Entry] = []
         self.inplace = False
         self.depth = 0
+        self.forward_end: int | None = None
 
     def __enter__(self) -> Tape:
         self._ctx = _patched(self)
@@ -100,6 +101,13 @@ class Tape:
 
 
 _ACTIVE: list[Tape] = []
+
+
+def mark_forward_end() -> None:
+    """While a tape records a first-derivative function: the calls so far were its forward
+    (the second-order culprit search checks those nodes' double backward)."""
+    if _ACTIVE:
+        _ACTIVE[-1].forward_end = len(_ACTIVE[-1].entries)
 
 
 @contextmanager

@@ -74,7 +74,7 @@ def test_json_error_has_saved_by_and_modified_at(spec: Path) -> None:
     r = _adcli("run", str(spec), "--json")
     assert r.returncode == 1, r.stderr
     doc = json.loads(r.stdout)
-    docs = doc["specs"] if "specs" in doc else [doc]
+    docs = doc.get("specs", [doc])
     err = docs[0]["error"]
     assert err["kind"] == "inplace_modified"
     assert err["saved_by"] == {"step": 0, "line": 5, "statement": "a = x.sigmoid()"}
