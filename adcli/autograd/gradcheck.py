@@ -116,7 +116,7 @@ def gradcheck(func: Callable[..., Any], inputs: Any, *, eps: float = 1e-06,
         return True
     names = [f"input{j}" for j in range(len(positions))]
     report = _checker.gradcheck(func, args, eps=eps, atol=atol, rtol=rtol, fast_mode=fast_mode,
-                                names=names)
+                                names=names, detached="follow")
     return _finish(report, raise_exception, n_out, "output")
 
 
@@ -138,6 +138,6 @@ def gradgradcheck(func: Callable[..., Any], inputs: Any,
         return True
     names = [f"input{j}" for j in range(len(positions))]
     report = _checker.gradgradcheck(func, args, grad_outputs, eps=eps, atol=atol, rtol=rtol,
-                                    fast_mode=fast_mode, names=names)
+                                    fast_mode=fast_mode, names=names, detached="follow")
     # The outputs checked are the first derivatives, one per differentiable input.
     return _finish(report, raise_exception, len(positions), "grad(input")

@@ -17,6 +17,7 @@ import numpy as np
 from adcli.engine.grad_mode import enable_grad, no_grad
 from adcli.engine.tensor import Tensor
 
+from . import progress
 from .budget import Budget, BudgetError
 from .sparse import replay_onehot
 from .trace import Tape, replay_batched
@@ -71,7 +72,9 @@ class Evaluator:
                                 + sum(b.size for b in base) + sum(self.out_sizes))
 
     def charge(self, n: int) -> None:
-        """Charge ``n`` elements of work (and check memory) when the check has a budget."""
+        """Charge ``n`` elements of work (and check memory) when the check has a budget; stop
+        a check past its time limit (``--max-seconds``)."""
+        progress.tick()
         if self.budget is not None:
             self.budget.charge(n)
             self.budget.check_memory()
@@ -223,6 +226,7 @@ def numerical_jacobian(ev: Evaluator, i: int, eps: float,
             C = max(C, ev.sparse_chunk[i])
         J[:, start:start + c] = ((out[:c] - out[c:]) / (2 * eps)).T
         start += c
+        progress.advance(c)
         if ev.budget is not None:
             # From the second chunk on (the first also paid for verifying the replay), the
             # last chunk's cost per column, projected to the columns left.

@@ -21,6 +21,7 @@ from adcli.engine.grad_mode import enable_grad
 from adcli.engine.tensor import Tensor
 from adcli.engine.usercode import engine_bug
 
+from . import progress
 from .budget import Budget, BudgetError
 from .culprit import Locate, culprit_graph, find_culprit
 from .double_backward import find_double_backward_culprit
@@ -72,7 +73,7 @@ def gradcheck(fn: Callable[..., Any], inputs: Any, *, eps: float = 1e-6, atol: f
               projections: int = 2, seed: int = 0, max_worst: int = 10,
               diagnose: bool = True, locate: Locate | None = None,
               needs_grad: bool = False, strict: bool = False,
-              budget: Budget | None = None) -> GradcheckReport:
+              budget: Budget | None = None, detached: str = "hold") -> GradcheckReport:
     """Check ``fn``'s derivatives w.r.t. every input tensor that requires grad.
 
     ``inputs`` is a tensor or a tuple of arguments. Full mode compares every Jacobian entry
@@ -84,6 +85,9 @@ def gradcheck(fn: Callable[..., Any], inputs: Any, *, eps: float = 1e-6, atol: f
     bounds the check's work and memory: a check over it is refused before it runs (or
     stopped) with a report error naming the numbers. Torch tensors in ``inputs`` run the
     check on PyTorch (:mod:`adcli.engines.torch_check`), with the same report.
+    ``detached="hold"`` checks ``fn`` as written: values made by ``detach()``, ``.data``,
+    ``.item()``, ``.tolist()``, ``float()``/``int()`` keep the values of the first call while
+    inputs are perturbed; ``"follow"`` lets finite differences see through them (torch's way).
     """
     if _on_torch(inputs):
         from adcli.engines import torch_check
@@ -93,10 +97,46 @@ def gradcheck(fn: Callable[..., Any], inputs: Any, *, eps: float = 1e-6, atol: f
                                      seed=seed, max_worst=max_worst, diagnose=diagnose,
                                      needs_grad=needs_grad)
     args, positions, names_ = _inputs(inputs, names)
-    return _check(fn, args, positions, names_, eps=eps, atol=atol, rtol=rtol, fast=fast_mode,
-                  projections=projections, seed=seed, max_worst=max_worst, diagnose=diagnose,
-                  locate=locate, order=1, grad_inside=needs_grad, strict=strict,
-                  budget=budget)
+    fn, holder = _holding(fn, detached)
+    report = _check(fn, args, positions, names_, eps=eps, atol=atol, rtol=rtol, fast=fast_mode,
+                    projections=projections, seed=seed, max_worst=max_worst, diagnose=diagnose,
+                    locate=locate, order=1, grad_inside=needs_grad, strict=strict,
+                    budget=budget)
+    _note_held(report, holder)
+    return report
+
+
+def _holding(fn: Callable[..., Any], detached: str
+             ) -> tuple[Callable[..., Any], Any]:
+    """``fn`` with its stop-gradients held at the values of its first call (``"hold"``)."""
+    if detached not in ("hold", "follow"):
+        raise ValueError(f"detached must be 'hold' or 'follow', not {detached!r}")
+    if detached == "follow":
+        return fn, None
+    from .stopgrad import Holder, installed
+
+    holder = Holder()
+
+    def held(*a: Any) -> Any:
+        holder.start()
+        with installed(holder):
+            out = fn(*a)
+        holder.recording = False
+        return out
+
+    return held, holder
+
+
+def _note_held(report: GradcheckReport, holder: Any) -> None:
+    if holder is None or not holder.held:
+        return
+    kinds: dict[str, int] = {}
+    for h in holder.held:
+        kinds[h.kind] = kinds.get(h.kind, 0) + 1
+    what = ", ".join(f"{k} x{n}" if n > 1 else k for k, n in kinds.items())
+    report.notes.append(Note("held", f"held constant: {len(holder.held)} value(s) from "
+                             f"stop-gradients ({what}); detached='follow' lets finite "
+                             "differences see through them, as torch.autograd.gradcheck does"))
 
 
 def gradgradcheck(fn: Callable[..., Any], inputs: Any, grad_outputs: Any = None, *,
@@ -105,7 +145,7 @@ def gradgradcheck(fn: Callable[..., Any], inputs: Any, grad_outputs: Any = None,
                   projections: int = 2, seed: int = 0, max_worst: int = 10,
                   diagnose: bool = True, locate: Locate | None = None,
                   needs_grad: bool = True, strict: bool = False,
-                  budget: Budget | None = None) -> GradcheckReport:
+                  budget: Budget | None = None, detached: str = "hold") -> GradcheckReport:
     """Check second derivatives: ``gradcheck`` of ``x -> grad(fn(x), x, grad_outputs)``.
 
     ``grad_outputs`` defaults to fixed random tensors (seeded) shaped like the outputs.
@@ -118,6 +158,7 @@ def gradgradcheck(fn: Callable[..., Any], inputs: Any, grad_outputs: Any = None,
                                          projections=projections, seed=seed,
                                          max_worst=max_worst, diagnose=diagnose)
     args, positions, names_ = _inputs(inputs, names)
+    fn, holder = _holding(fn, detached)
     started = time.perf_counter()
     try:
         with _float64(), enable_grad():
@@ -156,6 +197,7 @@ def gradgradcheck(fn: Callable[..., Any], inputs: Any, grad_outputs: Any = None,
                     diagnose=diagnose, locate=locate, order=2, grad_inside=True,
                     out_names=[f"grad({n})" for n in names_], strict=strict,
                     budget=budget)
+    _note_held(report, holder)
     report.seconds = time.perf_counter() - started
     return report
 
@@ -248,6 +290,7 @@ def _check(fn: Callable[..., Any], args: list[Any], positions: list[int], names:
                         report.notes.append(Note("fast", f"the fast check of {names[i]} failed "
                                                  "but no single entry fails in full"))
             else:
+                progress.begin(sum(b.size for b in base))
                 report.pairs = _full_pairs(ev, leaves, outputs, names, onames, eps, atol, rtol,
                                            max_worst, diagnose, report)
         except Exception as exc:
@@ -262,7 +305,7 @@ def _check(fn: Callable[..., Any], args: list[Any], positions: list[int], names:
             for m in p.worst:
                 m.order = order
         report.ok = report.error is None and all(p.ok for p in report.pairs)
-        if not report.ok and diagnose:
+        if not report.ok and diagnose and report.error_kind != "timeout":
             try:
                 report.culprit = find_culprit(tape, outputs, eps=eps, atol=atol, rtol=rtol,
                                               locate=locate)

@@ -330,7 +330,8 @@ def _check_entry(spec: Any, entry: Any, opts: Options) -> SpecCheck:
               "atol": opts.atol if opts.atol is not None else entry.atol,
               "rtol": opts.rtol if opts.rtol is not None else entry.rtol,
               "fast_mode": mode == "fast", "names": check.wrt, "locate": locate,
-              "needs_grad": True, "strict": opts.strict, "budget": budget}
+              "needs_grad": True, "strict": opts.strict, "budget": budget,
+              "detached": "follow"}  # the replay holds them itself (the spec's places)
         report = gradcheck(fn, inputs, **kw)
         if order >= 2:
             traced.clear()
@@ -517,7 +518,8 @@ def _check_expression(run: GradcheckRun, check: SpecCheck, expr: str,
         kw = {"eps": opts.eps if opts.eps is not None else 1e-6,
               "atol": opts.atol if opts.atol is not None else 1e-5,
               "rtol": opts.rtol if opts.rtol is not None else 1e-3,
-              "fast_mode": check.mode == "fast", "names": names, "budget": _budget(opts)}
+              "fast_mode": check.mode == "fast", "names": names, "budget": _budget(opts),
+              "detached": opts.detached or "hold"}
         report = gradcheck(evaluate, inputs_t, **kw)
         if check.order >= 2:
             report = merge(report, gradgradcheck(evaluate, inputs_t, **kw))

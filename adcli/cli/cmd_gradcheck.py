@@ -34,12 +34,28 @@ def _fail(message: str, code: int = EXIT_INVALID) -> None:
     raise typer.Exit(code)
 
 
+def _env_seconds(name: str, default: float) -> float:
+    """A number of seconds from the environment (tests shorten the progress intervals)."""
+    import os
+
+    try:
+        value = float(os.environ.get(name, default))
+    except ValueError:
+        return default
+    return value if value >= 0 else default
+
+
 class _Progress:
-    """A rich progress line on stderr, only on a terminal and only once a check has run for
-    about a second (a timer shows it, so one long check gets it too)."""
+    """Shows a check's progress on stderr, from the tracker's reports (the checker never
+    prints). On a terminal: a rich progress line (inputs done of total, rate, time left) once a
+    check has run for about a second. Otherwise one plain line every ``interval`` seconds
+    (``ADCLI_PROGRESS_INTERVAL``, default 10). Hints (``--mode fast``) go to stderr either way.
+    """
 
     def __init__(self, enabled: bool, delay: float = 1.0) -> None:
-        self.enabled = enabled and sys.stderr.isatty()
+        import time
+
+        self.tty = enabled and sys.stderr.isatty()
         self.delay = delay
         self.label = "gradcheck"
         self.bar: Any = None
@@ -47,30 +63,69 @@ class _Progress:
         self.timer: threading.Timer | None = None
         self.lock = threading.Lock()
         self.closed = False
+        self.clock = time.monotonic
+        self.interval = _env_seconds("ADCLI_PROGRESS_INTERVAL", 10.0)
+        self.last_line = self.clock()
 
-    def __call__(self, label: str) -> None:
-        if not self.enabled:
+    def __call__(self, status: Any) -> None:
+        if status.kind == "start":
+            self._start(status.label)
+        elif status.kind == "hint":
+            self._echo(f"adcli gradcheck: hint: {status.message}")
+        elif status.kind == "advance":
+            if self.tty:
+                with self.lock:
+                    if self.bar is not None:
+                        self.bar.update(self.task, total=status.total, completed=status.done,
+                                        rate=f"{status.rate:,.0f} inputs/s")
+            elif self.clock() - self.last_line >= self.interval:
+                self.last_line = self.clock()
+                pct = 100 * status.done / status.total if status.total else 0
+                left = f", about {status.eta:,.0f} s left" if status.eta is not None else ""
+                typer.echo(f"adcli gradcheck: {status.label}: {status.done:,}/"
+                           f"{status.total:,} inputs ({pct:.0f}%), {status.rate:,.0f}/s"
+                           f"{left}", err=True)
+
+    def _echo(self, line: str) -> None:
+        with self.lock:
+            if self.bar is not None:
+                self.bar.console.print(line, markup=False, highlight=False)
+                return
+        typer.echo(line, err=True)
+
+    def _start(self, label: str) -> None:
+        if not self.tty:
             return
         with self.lock:
             self.label = f"gradcheck {label}"
             if self.bar is not None:
-                self.bar.update(self.task, description=self.label)
+                self.bar.update(self.task, description=self.label, total=None, completed=0,
+                                rate="")
             elif self.timer is None:
                 self.timer = threading.Timer(self.delay, self._show)
                 self.timer.daemon = True
                 self.timer.start()
 
     def _show(self) -> None:
-        from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+        from rich.progress import (
+            BarColumn,
+            MofNCompleteColumn,
+            Progress,
+            SpinnerColumn,
+            TextColumn,
+            TimeElapsedColumn,
+            TimeRemainingColumn,
+        )
 
         with self.lock:
             if self.closed or self.bar is not None:
                 return
-            self.bar = Progress(SpinnerColumn(), TextColumn("{task.description}"),
-                                TimeElapsedColumn(), console=make_console(stderr=True),
-                                transient=True)
+            self.bar = Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(),
+                                MofNCompleteColumn(), TextColumn("{task.fields[rate]}"),
+                                TimeRemainingColumn(), TimeElapsedColumn(),
+                                console=make_console(stderr=True), transient=True)
             self.bar.start()
-            self.task = self.bar.add_task(self.label)
+            self.task = self.bar.add_task(self.label, total=None, rate="")
 
     def close(self) -> None:
         with self.lock:
@@ -118,6 +173,9 @@ def gradcheck(
     max_memory: int = typer.Option(DEFAULT_MAX_MEMORY_MB, "--max-memory", min=1, metavar="MB",
                                    help="Most memory (MB) one check may add."),
     engine: str = typer.Option(None, "--engine", metavar="adcli|torch", help=ENGINE_HELP),
+    max_seconds: float = typer.Option(None, "--max-seconds", metavar="N",
+                                      help="Stop a check that runs longer than N seconds (a "
+                                           "failed check, exit 1)."),
 ) -> None:
     """Check gradients against finite differences.
 
@@ -142,13 +200,14 @@ def gradcheck(
         check_number("--eps", eps, positive=True)
         check_number("--atol", atol)
         check_number("--rtol", rtol)
+        check_number("--max-seconds", max_seconds, positive=True)
         if junit is not None:
             from adcli.spec.loader import expand_paths
 
             check_output_file("--junit", junit, expand_paths(paths or [])[0], json_out=json_out)
         with json_stdout(json_out):
             run = _check(paths, expr, parsed, plugins, json_out, eps, atol, rtol, mode, order,
-                         max_elements, max_memory, follow_detached, strict)
+                         max_elements, max_memory, follow_detached, strict, max_seconds)
         from adcli.view.gradcheck_report import gradcheck_json_text, junit_xml, render_gradcheck
 
         for err in run.errors:
@@ -171,7 +230,8 @@ def gradcheck(
 def _check(paths: list[str] | None, expr: str | None, parsed: list[tuple[str, str]],
            plugins: list[str] | None, json_out: bool, eps: float | None, atol: float | None,
            rtol: float | None, mode: str | None, order: int | None, max_elements: int,
-           max_memory: int, follow_detached: bool, strict: bool) -> Any:
+           max_memory: int, follow_detached: bool, strict: bool,
+           max_seconds: float | None = None) -> Any:
     """Load the plugins and run the checks (plugin output goes to stderr under --json)."""
     load_plugins(plugins)
 
@@ -181,11 +241,16 @@ def _check(paths: list[str] | None, expr: str | None, parsed: list[tuple[str, st
                    max_elements=max_elements, raise_internal=state.debug,
                    max_memory=max_memory * 2**20,
                    detached="follow" if follow_detached else None, strict=strict)
-    progress = _Progress(enabled=not json_out)
+    from adcli.check.progress import Tracker, tracking
+
+    display = _Progress(enabled=not json_out)
+    tracker = Tracker(display, max_seconds=max_seconds,
+                      hint_seconds=_env_seconds("ADCLI_FAST_HINT_SECONDS", 10.0))
     try:
-        if expr is not None:
-            progress(expr)
-            return check_expression(expr, parsed, opts)
-        return check_paths(paths or [], opts, progress=progress)
+        with tracking(tracker):
+            if expr is not None:
+                tracker.start_check(expr)
+                return check_expression(expr, parsed, opts)
+            return check_paths(paths or [], opts, progress=tracker.start_check)
     finally:
-        progress.close()
+        display.close()

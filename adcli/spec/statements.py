@@ -70,6 +70,7 @@ class StatementsMixin:
     step: int | None
     line: int
     column: int
+    statement_text: str
 
     # provided by the other parts of Run
     eval_node: Callable[[ast.expr], Any]
@@ -108,6 +109,29 @@ class StatementsMixin:
                 return scope.vars[name]
             scope = scope.parent
         return None
+
+    # -- stop-gradients (gradcheck's replays) ------------------------------------------------
+    def _names_before_hold(self) -> dict[str, int] | None:
+        """What each name was bound to, when gradcheck holds stop-gradients (else None)."""
+        if not self.replay:
+            return None
+        from adcli.engine import stopgrad
+
+        if stopgrad.hook[0] is None:
+            return None
+        return {k: id(v) for k, v in self.scope.vars.items()}
+
+    def _hold_bound(self, before: dict[str, int], node: ast.With) -> None:
+        """Pass the tensors a ``with torch.no_grad():`` block bound through the engine's
+        stop-gradient hook (held at their recorded values, like ``detach()``)."""
+        from adcli.engine import stopgrad
+
+        line, column = getattr(node, "adcli_pos", (self.line, self.column))
+        for name, value in list(self.scope.vars.items()):
+            if isinstance(value, self.eng.Tensor) and before.get(name) != id(value):
+                self.line, self.column = line, column
+                self.statement_text = f"with torch.no_grad(): {name} = ..."
+                self.scope.vars[name] = stopgrad.held("no_grad", value)
 
     # -- statements --------------------------------------------------------------------------
     def exec_block(self, stmts: list[ast.stmt]) -> None:
@@ -149,8 +173,14 @@ class StatementsMixin:
                 raise StepError("assertion", msg, self.step, self.line, self.column)
         elif isinstance(node, ast.With):
             ctx = self.eval_node(node.items[0].context_expr)
+            before = self._names_before_hold()
+            off = False
             with ctx:
+                if before is not None:
+                    off = not self.eng.grad_mode.is_grad_enabled()
                 self.exec_block(node.body)
+            if off and before is not None:
+                self._hold_bound(before, node)
         elif isinstance(node, ast.For):
             self.exec_for(node)
         elif isinstance(node, ast.While):
