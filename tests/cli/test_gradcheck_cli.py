@@ -230,26 +230,31 @@ class _Tty:
 def test_progress_only_on_a_terminal_and_only_after_the_delay(monkeypatch) -> None:
     import time
 
+    from adcli.check.progress import Status
     from adcli.cli.cmd_gradcheck import _Progress
 
     monkeypatch.setattr("sys.stderr", _Tty())
     p = _Progress(enabled=True, delay=0.05)
-    p("one long check")  # a single check: the timer must show the bar without another call
+    # a single check: the timer must show the bar without another call
+    p(Status("start", "one long check"))
     assert p.bar is None
     deadline = time.monotonic() + 5
     while p.bar is None and time.monotonic() < deadline:
         time.sleep(0.01)
     assert p.bar is not None
+    p(Status("advance", "one long check", done=3, total=10, rate=2.0, eta=3.5))
+    task = p.bar.tasks[0]
+    assert (task.completed, task.total) == (3, 10)
     p.close()
     quick = _Progress(enabled=True, delay=0.5)
-    quick("quick")
+    quick(Status("start", "quick"))
     quick.close()  # finished before the delay: never shown
     time.sleep(0.6)
     assert quick.bar is None
     monkeypatch.undo()
     off = _Progress(enabled=True, delay=0.0)  # stderr is not a terminal here
-    off("x")
-    assert not off.enabled and off.timer is None
+    off(Status("start", "x"))
+    assert not off.tty and off.timer is None
 
 
 def test_folder_without_specs_is_invalid(runner: CliRunner, tmp_path: Path) -> None:
