@@ -344,7 +344,7 @@ def _check_entry(spec: Any, entry: Any, opts: Options) -> SpecCheck:
         if holder is None and not report.ok and report.culprit is None and seen.held:
             report.culprit = _graph_cut(seen.held[0])
         if report.culprit is not None and report.culprit.statement is None:
-            report.culprit.statement = statement_at(spec, report.culprit.line)
+            report.culprit.statement = spec.statement_at(report.culprit.line)
         if holder is not None and holder.held:
             from .report import Note
 
@@ -360,20 +360,6 @@ def _check_entry(spec: Any, entry: Any, opts: Options) -> SpecCheck:
             raise
         check.internal = f"{type(exc).__name__}: {exc}"
     return check
-
-
-def statement_at(spec: Any, line: int | None) -> str | None:
-    """The text of the spec's statement on YAML line ``line`` (None: not a statement's line)."""
-    from adcli.spec.loader import _walk_steps
-
-    if line is None:
-        return None
-    for step in _walk_steps(spec.steps):
-        for st in getattr(step, "statements", None) or ():
-            lines = st.text.splitlines()
-            if st.line <= line < st.line + len(lines):
-                return lines[line - st.line].strip()
-    return None
 
 
 def _graph_cut(h: Any) -> Any:

@@ -66,11 +66,20 @@ class PlaceLog:
     def saved_by(self, node: Any) -> dict[str, Any] | None:
         seq = getattr(node, "seq_nr", 0)
         k = bisect.bisect_left(self.seqs, seq) - 1
-        return _place(self.places[k]) if k >= 0 and seq else None
+        return self._place(self.places[k]) if k >= 0 and seq else None
 
     def modified_at(self, vc: list[int], expected: int) -> dict[str, Any] | None:
         got = self.writes.get((id(vc), expected + 1))
-        return _place(got[1]) if got is not None and got[0] is vc else None
+        return self._place(got[1]) if got is not None and got[0] is vc else None
+
+    def _place(self, p: tuple[Any, ...]) -> dict[str, Any]:
+        step, line, text, first = p
+        lines = (text or "").splitlines()
+        if first is not None and 0 <= line - first < len(lines):
+            text = lines[line - first]
+        else:  # a line of a function's body, defined by another statement
+            text = self.run.spec.statement_at(line) or text
+        return {"step": step, "line": line, "statement": (text or "").strip()}
 
     def explain(self, exc: Any, message: str) -> tuple[str, dict[str, Any]]:
         """The spec's message for an engine in-place error, and its ``saved_by`` /
@@ -96,14 +105,6 @@ class PlaceLog:
         text += (" Hint: modify a copy (`.clone()`) or use the out-of-place op (`y = y * 2`, "
                  "not `y.mul_(2)`), so the value saved for backward stays as it was.")
         return text, places
-
-
-def _place(p: tuple[Any, ...]) -> dict[str, Any]:
-    step, line, text, first = p
-    lines = (text or "").splitlines()
-    if first is not None and 0 <= line - first < len(lines) and len(lines) > 1:
-        text = lines[line - first]
-    return {"step": step, "line": line, "statement": (text or "").strip()}
 
 
 def _where(p: dict[str, Any]) -> str:

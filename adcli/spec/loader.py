@@ -155,6 +155,17 @@ class Spec:
     vocab: Any = field(default=None, repr=False, compare=False)
     """The vocabulary the spec was checked against (runs use it too)."""
 
+    def statement_at(self, line: int | None) -> str | None:
+        """The text of the statement line on YAML line ``line`` (None: no statement there)."""
+        if line is None:
+            return None
+        for step in _walk_steps(self.steps):
+            for st in step.statements or ():
+                lines = st.text.splitlines()
+                if st.line <= line < st.line + len(lines):
+                    return lines[line - st.line].strip()
+        return None
+
     def backward_exprs(self) -> list[Expr]:
         """The receivers of ``.backward()`` in the steps (``loss`` of ``loss.backward()``)."""
         out: list[Expr] = []

@@ -144,3 +144,31 @@ def test_python_api_message_is_torchs(anomaly: bool) -> None:
         assert "y = x.sigmoid()" in ours_w[0] and "y = x.sigmoid()" in theirs_w[0]
     else:
         assert not [w for w in our_warnings if "Error detected" in w]
+
+
+SPEC_FUNCTION = """\
+name: ip-fn
+tensors:
+  x: {data: [0.5, -1.0, 2.0], requires_grad: true}
+steps:
+  - |
+    def scale(t):
+        t.mul_(2)
+        return t
+  - a = x.exp()
+  - b = scale(a)
+  - b.sum().backward()
+"""
+
+
+def test_modified_inside_a_function_names_the_body_line(tmp_path: Path) -> None:
+    from adcli.spec.interpreter import run_spec
+    from adcli.spec.loader import load_specs
+
+    p = tmp_path / "f.yaml"
+    p.write_text(SPEC_FUNCTION)
+    err = run_spec(load_specs(str(p))[0]).error
+    assert err is not None and err.kind == "inplace_modified"
+    assert err.saved_by == {"step": 1, "line": 9, "statement": "a = x.exp()"}
+    # called by step 2; the write is line 7 of the function's body
+    assert err.modified_at == {"step": 2, "line": 7, "statement": "t.mul_(2)"}
