@@ -93,7 +93,8 @@ class Tracker:
         elapsed = now - self.phase_start
         rate = self.phase_done / elapsed if elapsed > 0 else 0.0
         left = max(0, self.total - self.done)
-        eta = left / rate if rate > 0 else None
+        # No total (a checker that did not announce one): no time left to project.
+        eta = left / rate if rate > 0 and self.total >= self.done else None
         if (not self.hinted and eta is not None
                 and elapsed >= min(_PROJECT_AFTER, self.hint_seconds)
                 and now - self.started + eta > self.hint_seconds):
@@ -102,7 +103,7 @@ class Tracker:
                 f"{self.label}: this full check will take about "
                 f"{_seconds(now - self.started + eta)} ({self.total:,} inputs to perturb); "
                 "--mode fast checks random projections of the Jacobian in a fraction of that")))
-        if now - self.last_emit >= self.interval or left == 0:
+        if now - self.last_emit >= self.interval or (left == 0 and self.total):
             self.last_emit = now
             self._emit(Status("advance", self.label, self.done, self.total,
                               now - self.started, rate, eta))

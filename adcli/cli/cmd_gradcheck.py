@@ -76,14 +76,18 @@ class _Progress:
             if self.tty:
                 with self.lock:
                     if self.bar is not None:
-                        self.bar.update(self.task, total=status.total, completed=status.done,
+                        total = status.total if status.total >= status.done else None
+                        self.bar.update(self.task, total=total, completed=status.done,
                                         rate=f"{status.rate:,.0f} inputs/s")
             elif self.clock() - self.last_line >= self.interval:
                 self.last_line = self.clock()
-                pct = 100 * status.done / status.total if status.total else 0
                 left = f", about {status.eta:,.0f} s left" if status.eta is not None else ""
-                typer.echo(f"adcli gradcheck: {status.label}: {status.done:,}/"
-                           f"{status.total:,} inputs ({pct:.0f}%), {status.rate:,.0f}/s"
+                done = f"{status.done:,}"
+                if status.total >= status.done > 0:
+                    done += f"/{status.total:,} inputs ({100 * status.done / status.total:.0f}%)"
+                else:
+                    done += " inputs"
+                typer.echo(f"adcli gradcheck: {status.label}: {done}, {status.rate:,.0f}/s"
                            f"{left}", err=True)
 
     def _echo(self, line: str) -> None:

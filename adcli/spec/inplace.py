@@ -102,9 +102,16 @@ class PlaceLog:
             said.append(f"{verb} by {_where(places['modified_at'])}")
         if said:
             text += " " + " ".join(said) + "."
-        text += (" Hint: modify a copy (`.clone()`) or use the out-of-place op (`y = y * 2`, "
-                 "not `y.mul_(2)`), so the value saved for backward stays as it was.")
-        return text, places
+        return text + _HINT, places
+
+
+_HINT = (" Hint: modify a copy (`.clone()`) or use the out-of-place op (`y = y * 2`, not "
+         "`y.mul_(2)`), so the value saved for backward stays as it was.")
+
+
+def with_adcli_hint(message: str) -> str:
+    """An in-place error's message with adcli's hint in place of torch's."""
+    return _TORCH_HINT.sub("", message) + _HINT
 
 
 def _where(p: dict[str, Any]) -> str:

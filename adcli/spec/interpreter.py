@@ -425,6 +425,10 @@ class Run(BudgetMixin, ExpressionsMixin, StatementsMixin, FunctionsMixin):
         message, places = _message(exc), None
         if self.places is not None and getattr(exc, "vc", None) is not None:
             message, places = self.places.explain(exc, message)
+        elif kind == "inplace_modified":  # the places are unknown (the torch engine)
+            from .inplace import with_adcli_hint
+
+            message = with_adcli_hint(message)
         return StepError(kind, message, self.step, self.line, self.column,
                          context_text(self.context), places, getattr(exc, "node", None))
 

@@ -172,3 +172,12 @@ def test_modified_inside_a_function_names_the_body_line(tmp_path: Path) -> None:
     assert err.saved_by == {"step": 1, "line": 9, "statement": "a = x.exp()"}
     # called by step 2; the write is line 7 of the function's body
     assert err.modified_at == {"step": 2, "line": 7, "statement": "t.mul_(2)"}
+
+
+@pytest.mark.needs_torch
+def test_torch_engine_spec_output_has_adclis_hint(spec: Path) -> None:
+    require_torch()
+    r = _adcli("run", str(spec), "--engine", "torch")
+    assert r.returncode == 1, r.stdout + r.stderr
+    assert "modified by an inplace operation" in r.stdout
+    assert "enable anomaly detection" not in r.stdout and "clone()" in r.stdout
