@@ -64,6 +64,7 @@ class Tracker:
         self.phase_done = 0
         self.last_emit = 0.0
         self.hinted = False
+        self.first_chunk = False
 
     def _emit(self, status: Status) -> None:
         if self.callback is not None:
@@ -83,6 +84,9 @@ class Tracker:
         self.total += total
         self.phase_start = self.clock()
         self.phase_done = 0
+        # The first chunk also verifies the batched replay against single calls: the rate is
+        # measured from the end of it.
+        self.first_chunk = True
 
     def advance(self, n: int) -> None:
         """``n`` more inputs perturbed."""
@@ -90,6 +94,9 @@ class Tracker:
         self.phase_done += n
         now = self.clock()
         self.tick(now)
+        if self.first_chunk:
+            self.first_chunk = False
+            self.phase_start, self.phase_done = now, 0
         elapsed = now - self.phase_start
         rate = self.phase_done / elapsed if elapsed > 0 else 0.0
         left = max(0, self.total - self.done)
