@@ -203,7 +203,7 @@ def _last_with_grad_fn(sp: Any, namespace: dict[str, Any]) -> str | None:
 
 
 def _render(outputs: list[tuple[Any, Any]], *, fmt: str, depth: int | None, saved: bool,
-            highlight: list[str], ascii_: bool) -> None:
+            highlight: dict[Any, str], ascii_: bool) -> None:
     from adcli.view.exports import render_dot, render_mermaid
     from adcli.view.tree import render_tree_rich, tree_text_lines
 
@@ -215,6 +215,11 @@ def _render(outputs: list[tuple[Any, Any]], *, fmt: str, depth: int | None, save
             from adcli.view.safe import json_dumps
 
             doc = versioned({"spec": sp.path, "name": sp.name, **graph_json(snap)})
+            # The marked nodes (--highlight, the node of an in-place error): id -> note.
+            marks = {nid: note for key, note in highlight.items()
+                     for nid in sorted(snap.resolve([key]))}
+            if marks:
+                doc["highlight"] = {nid: note or "highlighted" for nid, note in marks.items()}
             typer.echo(json_dumps(doc, indent=2))
         elif fmt == "dot":
             typer.echo(render_dot(snap, highlight=highlight, saved=saved), nl=False)

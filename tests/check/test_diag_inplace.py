@@ -103,6 +103,10 @@ def test_graph_view_marks_the_node(spec: Path) -> None:
     dot = _adcli("graph", str(spec), "--of", "a", "--format", "dot").stdout
     sig = [ln for ln in dot.splitlines() if "SigmoidBackward0" in ln]
     assert sig and "#dc2626" in sig[0]
+    doc = json.loads(_adcli("graph", str(spec), "--of", "a", "--format", "json").stdout)
+    names = {n["id"]: n["name"] for n in doc["nodes"]}
+    [(nid, note)] = doc["highlight"].items()
+    assert names[nid] == "SigmoidBackward0" and "modified by `a.mul_(2)`" in note
 
 
 def test_declared_inplace_error_still_passes(spec: Path) -> None:
