@@ -33,6 +33,7 @@ from .finite_diff import (
     numerical_jacobian,
     one_sided,
 )
+from .heap import chunk_heap
 from .report import GradcheckReport, Mismatch, Note, PairResult, rel_error
 from .trace import Tape, mark_forward_end
 
@@ -245,7 +246,7 @@ def _check(fn: Callable[..., Any], args: list[Any], positions: list[int], names:
     if low:
         report.notes.append(Note("promotion", f"{', '.join(low)} promoted to float64 for the "
                                               "check (finite differences need the precision)"))
-    with _float64():
+    with _float64(), chunk_heap():
         base = [np.array(args[p]._data, dtype=np.float64) for p in positions]
         leaves = [Tensor._make(b.copy(), None, 0, None).requires_grad_(True) for b in base]
         call_args = list(args)

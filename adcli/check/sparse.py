@@ -168,8 +168,31 @@ def _rows_matmul(A: np.ndarray, M: np.ndarray) -> np.ndarray:
     return out
 
 
+def _delta(x: Sparse, B: int) -> np.ndarray:
+    """``(B, *block)``: each item's values minus the recorded ones on its block."""
+    return np.broadcast_to(x.V, (B, *_block(x.base.shape, x.hot))) - _gather(x.base, x.hot, B)
+
+
 def _matmul2(a: Any, b: Any, ref: np.ndarray, B: int, vec: bool) -> Sparse:
-    """``mm`` (``vec`` False) or ``mv``: rows of a changed ``a`` / columns of a changed ``b``."""
+    """``mm`` (``vec`` False) or ``mv``: rows of a changed ``a`` / columns of a changed ``b``.
+
+    A change confined to one column of ``a`` (one row of ``b``) is a rank-one update of the
+    recorded product: ``ref + delta * row``, which costs the output block, not a product.
+    """
+    if isinstance(a, Sparse) and not isinstance(b, Sparse) and 1 in a.hot \
+            and a.base.ndim == 2 and np.ndim(b) == (1 if vec else 2):
+        hot = {0: a.hot[0]} if 0 in a.hot else {}
+        d = _delta(a, B)  # (B, r or 1, 1)
+        if vec:
+            return Sparse(ref, hot, _gather(ref, hot, B) + d[:, :, 0] * b[a.hot[1]][:, None])
+        return Sparse(ref, hot, _gather(ref, hot, B) + d * b[a.hot[1]][:, None, :])
+    if isinstance(b, Sparse) and not isinstance(a, Sparse) and 0 in b.hot \
+            and np.ndim(a) == 2 and b.base.ndim == (1 if vec else 2):
+        cols = a[:, b.hot[0]].T  # (B, r): the column of ``a`` each changed row meets
+        if vec:
+            return Sparse(ref, {}, _gather(ref, {}, B) + cols * _delta(b, B))
+        hot = {1: b.hot[1]} if 1 in b.hot else {}
+        return Sparse(ref, hot, _gather(ref, hot, B) + cols[:, :, None] * _delta(b, B))
     # The batch is folded into one 2-D product: one BLAS call rather than one per item.
     if isinstance(a, Sparse) and not isinstance(b, Sparse):
         w = _widen(a, {0})
@@ -190,6 +213,129 @@ def _matmul2(a: Any, b: Any, ref: np.ndarray, B: int, vec: bool) -> Sparse:
             return Sparse(ref, {}, np.matmul(av, bv[..., None])[..., 0])
         return Sparse(ref, {}, np.matmul(av, bv))
     return Sparse(ref, {}, np.matmul(av, bv))
+
+
+_ULP = 2.0 ** -53
+
+
+def _series(t: np.ndarray, bound: float, coef: tuple[float, ...], rem: Any) -> np.ndarray | None:
+    """``t * (coef[0] + t * (coef[1] + ...))`` with as few terms as make the first term left
+    out (``rem(bound, k)``, relative to the value, for ``|t| <= bound``) smaller than rounding;
+    None when more than ``len(coef)`` terms would be needed. A few multiply-adds cost a
+    fraction of NumPy's exp/log, and the result is as exact."""
+    for k in range(1, len(coef) + 1):
+        if rem(bound, k) < _ULP:
+            acc = coef[k - 1]
+            for c in coef[k - 2::-1] if k > 1 else ():
+                acc = c + t * acc
+            return t * acc
+    return None
+
+
+_EXPM1 = (1.0, 1 / 2, 1 / 6, 1 / 24, 1 / 120)  # exp(t) - 1 = t (1 + t/2 + t^2/6 + ...)
+_LOG1P = (1.0, -1 / 2, 1 / 3, -1 / 4, 1 / 5)
+
+
+def _expm1(t: np.ndarray, bound: float) -> np.ndarray:
+    """``exp(t) - 1`` for ``|t| <= bound``."""
+    out = _series(t, bound, _EXPM1, lambda b, k: 2 * b ** k / math.factorial(k + 1))
+    return np.expm1(t) if out is None else out
+
+
+def _log1p(t: np.ndarray, bound: float) -> np.ndarray:
+    """``log(1 + t)`` for ``|t| <= bound`` (< 1)."""
+    out = _series(t, bound, _LOG1P, lambda b, k: 2 * b ** k / (k + 1))
+    return np.log1p(t) if out is None else out
+
+
+def _full(a: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
+    return a if a.shape == shape else np.broadcast_to(a, shape)
+
+
+def _near(x: Sparse, B: int) -> tuple[np.ndarray, float] | None:
+    """Each item's change from the recorded values and its largest size, when the base is
+    float and every change finite and moderate (then ``f(x + dx)`` can be computed from the
+    recorded ``f(x)`` and a function of ``dx``); None otherwise."""
+    if x.base.dtype.kind != "f" or x.V.dtype.kind != "f":
+        return None
+    dx = _full(x.V, (B, *_block(x.base.shape, x.hot))) - _gather(x.base, x.hot, B)
+    big = float(np.abs(dx).max()) if dx.size else math.nan
+    if not big < 30.0:  # also nan and inf
+        return None
+    return dx, big
+
+
+def _exp_near(x: Sparse, ref: np.ndarray, B: int) -> Sparse | None:
+    """``exp(x + dx) = exp(x) * (1 + expm1(dx))`` from the recorded ``exp(x)``."""
+    near = _near(x, B)
+    if near is None or not np.isfinite(ref).all():
+        return None
+    r = _gather(ref, x.hot, B)
+    return Sparse(ref, dict(x.hot), r + r * _expm1(*near))
+
+
+def _log_near(x: Sparse, ref: np.ndarray, B: int) -> Sparse | None:
+    """``log(x + dx) = log(x) + log1p(dx / x)`` from the recorded ``log(x)`` (x > 0)."""
+    if not x.base.size or not float(x.base.min()) > 0 or not np.isfinite(ref).all():
+        return None
+    near = _near(x, B)
+    if near is None:
+        return None
+    dx, big = near
+    bound = big / float(x.base.min())
+    if not bound < 0.5:
+        return None
+    u = dx / _gather(x.base, x.hot, B)
+    return Sparse(ref, dict(x.hot), _gather(ref, x.hot, B) + _log1p(u, bound))
+
+
+def _softmax_lines(x: Sparse, d: int, log: bool, ref: np.ndarray, B: int) -> Sparse | None:
+    """(log_)softmax over ``d`` on lines complete along ``d`` (``d`` not hot), from the
+    recorded result ``y``: ``softmax(x + dx) = y * exp(dx) / sum(y * exp(dx))``, so no max
+    pass and, for small changes, no exp per value."""
+    near = _near(x, B)
+    if near is None or not np.isfinite(ref).all():
+        return None
+    dx = near[0]
+    y = _gather(np.exp(ref) if log else ref, x.hot, B)
+    w = y + y * _expm1(*near)
+    s = w.sum(axis=d + 1, keepdims=True)
+    if log:
+        return Sparse(ref, dict(x.hot), _gather(ref, x.hot, B) + dx - np.log(s))
+    return Sparse(ref, dict(x.hot), w / s)
+
+
+def _softmax_line(x: Sparse, d: int, log: bool, ref: np.ndarray, B: int) -> Sparse | None:
+    """(log_)softmax over ``d`` where each item changed one element of its line along ``d``.
+
+    With ``y`` the recorded line and ``dx`` the change at ``l``, the normaliser grows by
+    ``r = 1 + y_l * expm1(dx)``: ``y' = y / r`` off ``l`` and ``y_l * exp(dx) / r`` at ``l``
+    (log: ``y - log r`` and ``y_l + dx - log r``). One exp per line instead of one per value.
+    """
+    near = _near(x, B)
+    if near is None or not np.isfinite(ref).all():
+        return None  # infinities: the dense rule computes these exactly
+    dx = near[0]  # (B, *block), size 1 along d
+    keep = {a: i for a, i in x.hot.items() if a != d}
+    lines = _gather(ref, keep, B)  # (B, *block complete along d)
+    at = _gather(ref, x.hot, B)  # the recorded output at the changed element
+    p = np.exp(at) if log else at
+    em1 = _expm1(*near)
+    grow = p * em1
+    pos = x.hot[d].reshape((B,) + (1,) * (ref.ndim))
+    if log:
+        bound = float(np.abs(grow).max()) if grow.size else 0.0
+        if not bound < 0.5:
+            return None
+        lr = _log1p(grow, bound)
+        out = lines - lr
+        new_at = at + dx - lr
+    else:
+        r = 1.0 + grow
+        out = lines / r
+        new_at = (at + at * em1) / r
+    np.put_along_axis(out, np.broadcast_to(pos, new_at.shape), new_at, axis=d + 1)
+    return Sparse(ref, keep, out)
 
 
 def _reshape(x: Sparse, new_shape: tuple[int, ...], ref: np.ndarray, B: int) -> Sparse:
@@ -274,10 +420,14 @@ def _sparse_rule(e: Any, vals: list[Any], B: int) -> Sparse | None:
     name = op.name
     kw = e.kwargs
     ref = np.asarray(e.outputs[0]._data)
-    if name in _ELEMENTWISE or name in _ELEMENTWISE_MORE:
-        return _elementwise(op.forward, vals, kw, ref, B)
     x = vals[0]
     one = len(vals) == 1 and isinstance(x, Sparse)
+    if one and name in ("exp", "log") and not kw:
+        out = (_exp_near if name == "exp" else _log_near)(x, ref, B)
+        if out is not None:
+            return out
+    if name in _ELEMENTWISE or name in _ELEMENTWISE_MORE:
+        return _elementwise(op.forward, vals, kw, ref, B)
     if one and name in ("sum", "mean") and not kw:
         return _reduce_sum(x, tuple(range(x.base.ndim)), False, name == "mean", ref, B)
     if one and name in ("sum_dim", "mean_dim") and "dim" in kw:
@@ -285,6 +435,13 @@ def _sparse_rule(e: Any, vals: list[Any], B: int) -> Sparse | None:
         dims = kw["dim"] if isinstance(kw["dim"], tuple | list) else (kw["dim"],)
         dims = tuple(sorted({d % nd for d in dims})) if nd else ()
         return _reduce_sum(x, dims, bool(kw.get("keepdim", False)), name == "mean_dim", ref, B)
+    if one and name in ("softmax", "log_softmax") and set(kw) == {"dim"} and x.base.ndim \
+            and isinstance(kw["dim"], int):
+        d = kw["dim"] % x.base.ndim
+        rule = _softmax_line if d in x.hot else _softmax_lines
+        out = rule(x, d, name == "log_softmax", ref, B)
+        if out is not None:
+            return out
     if one and name in _DIM_OPS and "dim" in kw and x.base.ndim:
         nd = x.base.ndim
         dims = kw["dim"] if isinstance(kw["dim"], tuple | list) else (kw["dim"],)

@@ -7,6 +7,8 @@ from typing import Any
 
 import numpy as np
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 import adcli
 import adcli.nn.functional as F
@@ -131,3 +133,106 @@ def test_replay_refuses_to_grow_beyond_its_limit() -> None:
     assert outs[0].shape == (80,) and item >= 400
     with pytest.raises(ReplayError):
         replay_onehot(tape, [x], [out], 0, js, 1e-6, limit=1000)
+
+
+# -- the rules for real models: rank-one products, softmax lines, exp/log near the record -------
+MODEL_CASES: dict[str, tuple[Callable[..., Any], list[np.ndarray]]] = {
+    "mlp_softmax_entropy": (
+        lambda w1, w2, x: (lambda o: (o * adcli.log(o + 1e-3)).sum())(
+            adcli.softmax(adcli.tanh(x @ w1 / 12) @ w2 / 16, dim=-1)),
+        [_r(12, 16), _r(16, 6), _r(5, 12)]),
+    "log_softmax_hot_dim": (lambda x, w: F.log_softmax(x @ w, dim=1).sum(dim=1),
+                            [_r(8, 6), _r(6, 7)]),
+    "softmax_hot_dim_cols": (lambda x, w: F.softmax(x @ w * 3, dim=0).pow(2).sum(),
+                             [_r(8, 6), _r(6, 7)]),
+    "exp_log_near": (lambda x, w: (adcli.exp(x @ w / 4) + adcli.log((x @ w) ** 2 + 0.5)).sum(),
+                     [_r(7, 5), _r(5, 6)]),
+    "mv_rank_one": (lambda a, v: adcli.log(adcli.mv(a, v).exp() + 1).sum(), [_r(9, 7), _r(7)]),
+    "mm_both_hot": (lambda x, w: adcli.softmax(x @ w, dim=1)[2].sum(), [_r(6, 5), _r(5, 4)]),
+    "big_step_falls_back": (lambda x: adcli.log(x.abs() + 1e-9).sum()
+                            + F.softmax(x * 100, dim=1).sum(dim=0).pow(2).sum(),
+                            [_r(4, 5)]),
+}
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", sorted(MODEL_CASES))
+@pytest.mark.parametrize("eps", [1e-6, 1e-2])
+def test_model_rules_match_single_calls(name: str, eps: float) -> None:
+    fn, arrays = MODEL_CASES[name]
+    got, strategy = _jacobians(fn, arrays, "sparse", eps)
+    want, _ = _jacobians(fn, arrays, "loop", eps)
+    assert "sparse" in strategy
+    for g, w in zip(got, want):
+        scale = 1.0 + np.abs(w)
+        assert np.all(np.abs(g - w) <= 1e-7 * scale), np.max(np.abs(g - w) / scale)
+
+
+def test_softmax_line_rule_is_used_and_exact() -> None:
+    """The replay's values (not only the differences) are the function's, to rounding."""
+    x = Tensor._make(_r(6, 9), None, 0, None).requires_grad_(True)
+    w = _r(9, 5)
+    tape = Tape()
+    with enable_grad(), tape:
+        out = F.log_softmax(x @ Tensor._make(w, None, 0, None), dim=1)
+    js = np.arange(x._data.size)
+    stats: dict[str, int] = {}
+    outs, _ = replay_onehot(tape, [x], [out], 0, js, 1e-3, stats=stats)
+    # One changed row of 5 values per intermediate, never the whole matrix.
+    assert stats["values"] == 2 * js.size * (5 + 5)
+    for b in range(2 * js.size):
+        xp = x._data.copy().reshape(-1)
+        xp[js[b % js.size]] += 1e-3 if b < js.size else -1e-3
+        z = xp.reshape(6, 9) @ w
+        want = z - np.log(np.exp(z).sum(axis=1, keepdims=True))
+        np.testing.assert_allclose(outs[0][b], want, rtol=1e-13, atol=1e-13)
+
+
+# -- random graphs: the sparse replay computes what single calls compute ------------------------
+_UNARY = {
+    "tanh": adcli.tanh, "sigmoid": adcli.sigmoid, "exp": lambda t: adcli.exp(adcli.tanh(t)),
+    "log": lambda t: adcli.log(t * t + 0.5), "div3": lambda t: t / 3, "add": lambda t: t + 0.25,
+    "softmax0": lambda t: F.softmax(t, dim=0), "softmax1": lambda t: F.softmax(t, dim=1),
+    "log_softmax0": lambda t: F.log_softmax(t, dim=0),
+    "log_softmax1": lambda t: F.log_softmax(t, dim=-1), "t": lambda t: t.t(),
+    "rowsum": lambda t: t.sum(dim=1, keepdim=True) * t, "colmean": lambda t: t - t.mean(dim=0),
+}
+
+
+def _program(steps: list[tuple[str, int]], consts: list[np.ndarray]) -> Callable[..., Any]:
+    def fn(x: Any, w: Any) -> Any:
+        h = x @ w
+        seen = [h]
+        for (op, k), c in zip(steps, consts):
+            if op == "mm":
+                h = h @ adcli.tensor(c[:h.shape[1], :3], dtype=adcli.float64)
+            elif op == "mul_prev":
+                same = [s for s in seen if s.shape == h.shape]
+                h = h * same[k % len(same)]
+            elif op == "div_prev":
+                same = [s for s in seen if s.shape == h.shape]
+                h = h / (same[k % len(same)] ** 2 + 1)
+            else:
+                h = _UNARY[op](h)
+            seen.append(h)
+        return h.sum() if len(steps) % 2 else (h.sum(dim=0), h.abs().sum())
+    return fn
+
+
+@pytest.mark.slow
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.tuples(st.sampled_from([*sorted(_UNARY), "mm", "mul_prev", "div_prev"]),
+                          st.integers(0, 5)), min_size=1, max_size=6),
+       st.integers(2, 5), st.integers(2, 5), st.integers(2, 5), st.integers(0, 2 ** 16))
+def test_random_graphs_sparse_matches_single_calls(steps: list[tuple[str, int]], r: int, k: int,
+                                                   c: int, seed: int) -> None:
+    g = np.random.default_rng(seed)
+    consts = [g.standard_normal((8, 8)) for _ in steps]
+    fn = _program(steps, consts)
+    arrays = [g.standard_normal((r, k)), g.standard_normal((k, c))]
+    got, _ = _jacobians(fn, arrays, "sparse")
+    want, _ = _jacobians(fn, arrays, "loop")
+    for a, b in zip(got, want):
+        assert a.shape == b.shape
+        scale = 1.0 + np.abs(b)
+        assert np.all(np.abs(a - b) <= 1e-7 * scale), (steps, np.max(np.abs(a - b) / scale))
