@@ -9,7 +9,7 @@ which carries per perturbation only the values that change, checked the same way
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
 import numpy as np
@@ -23,7 +23,7 @@ from .sparse import replay_onehot
 from .trace import Tape, replay_batched
 
 BATCH_ELEMENTS = 1 << 13  # elements per intermediate per chunk: measured best (cache-sized)
-SPARSE_ELEMENTS = 1 << 16  # values per intermediate per chunk in the sparse replay: measured
+SPARSE_ELEMENTS = 1 << 17  # values per intermediate per chunk in the sparse replay: measured
 
 
 def as_outputs(res: Any) -> list[Tensor]:
@@ -198,12 +198,27 @@ def numerical_jacobian(ev: Evaluator, i: int, eps: float,
     With a budget, the cost of the first chunk, projected to these columns and ``later``
     more, must fit: a check that cannot finish stops before it has run for long.
     """
+    n = ev.base[i].size if columns is None else len(columns)
+    J: np.ndarray | None = None
+    for start, block in jacobian_chunks(ev, i, eps, columns, later, what):
+        if J is None:
+            J = np.empty((block.shape[0], n))
+        J[:, start:start + block.shape[1]] = block
+    if J is None:
+        m = sum(ev.out_sizes) if ev.out_sizes else ev.at(i, ev.base[i]).size
+        J = np.empty((m, 0))
+    return J
+
+
+def jacobian_chunks(ev: Evaluator, i: int, eps: float, columns: np.ndarray | None = None,
+                    later: int = 0, what: str = "the full check"
+                    ) -> Iterator[tuple[int, np.ndarray]]:
+    """:func:`numerical_jacobian` chunk by chunk: ``(start, (m, c))`` for the columns
+    ``start .. start + c`` of ``columns`` (in order), so the whole is never held."""
     x = ev.base[i]
     flat = x.reshape(-1)
     n = flat.size
     cols = np.arange(n) if columns is None else np.asarray(columns)
-    m = sum(ev.out_sizes) if ev.out_sizes else ev.at(i, x).size
-    J = np.empty((m, cols.size))
     C = C0 = max(1, min(ev.chunk, cols.size))
     start = 0
     before = ev.budget.work if ev.budget is not None else 0
@@ -224,7 +239,7 @@ def numerical_jacobian(ev: Evaluator, i: int, eps: float,
         elif ev.sparse_ok.get(i):
             # Sparse batch items are small: the following chunks can be larger.
             C = max(C, ev.sparse_chunk[i])
-        J[:, start:start + c] = ((out[:c] - out[c:]) / (2 * eps)).T
+        yield start, ((out[:c] - out[c:]) / (2 * eps)).T
         start += c
         progress.advance(c)
         if ev.budget is not None:
@@ -239,7 +254,6 @@ def numerical_jacobian(ev: Evaluator, i: int, eps: float,
                     what, int(per * left),
                     f"{left:,} more perturbed columns at about {per:,.0f} elements each",
                     "use mode: fast or raise --max-elements")
-    return J
 
 
 def directional(ev: Evaluator, i: int, v: np.ndarray, eps: float) -> np.ndarray:

@@ -30,11 +30,12 @@ from .finite_diff import (
     as_outputs,
     central_at,
     directions,
-    numerical_jacobian,
+    jacobian_chunks,
     one_sided,
 )
 from .heap import chunk_heap
-from .report import GradcheckReport, Mismatch, Note, PairResult, rel_error
+from .report import GradcheckReport, Note, PairResult, rel_error
+from .stream import PairAcc, column_blocks
 from .trace import Tape, mark_forward_end
 
 __all__ = ["gradcheck", "gradgradcheck", "GradcheckReport"]
@@ -342,10 +343,13 @@ def _refuse(budget: Budget, ev: Evaluator, fast: bool, projections: int,
 
 def _analytical_rows(leaves: list[Tensor], out: Tensor, rows: Sequence[int] | None = None,
                      grad_output: np.ndarray | None = None, budget: Budget | None = None,
-                     cost: int = 0) -> list[np.ndarray]:
+                     cost: int = 0, into: dict[int, np.ndarray] | None = None
+                     ) -> list[np.ndarray]:
     """``[d out/d leaf]`` rows (each ``(len(rows), leaf.size)``), one backward per row.
 
-    With a ``budget``, each backward is charged ``cost`` elements."""
+    With a ``budget``, each backward is charged ``cost`` elements. ``into`` (leaf position
+    -> zeroed array of that shape) receives the rows of those leaves instead of new arrays
+    (the others are not kept)."""
     size = out._data.size
     picked = list(range(size) if rows is None else rows)
 
@@ -357,7 +361,9 @@ def _analytical_rows(leaves: list[Tensor], out: Tensor, rows: Sequence[int] | No
     # One one-hot seed at a time: a list of them would be an m x m matrix.
     seeds = [grad_output] if grad_output is not None else (seed_of(r) for r in picked)
     count = 1 if grad_output is not None else len(picked)
-    blocks = [np.zeros((count, leaf._data.size)) for leaf in leaves]
+    blocks = [into[i] if into is not None and i in into
+              else np.zeros((count if into is None else 0, leaf._data.size))
+              for i, leaf in enumerate(leaves)]
     if not out.requires_grad:
         return blocks
     for r, g in enumerate(seeds):
@@ -369,7 +375,7 @@ def _analytical_rows(leaves: list[Tensor], out: Tensor, rows: Sequence[int] | No
         gs = autograd_grad([out], leaves, grad_outputs=[gt], retain_graph=True,
                            allow_unused=True)
         for i, gi in enumerate(gs):
-            if gi is not None:
+            if gi is not None and blocks[i].shape[0]:
                 blocks[i][r] = np.asarray(gi._data, dtype=np.float64).reshape(-1)
     return blocks
 
@@ -422,11 +428,14 @@ def _unit(rng: np.random.Generator, shape: tuple[int, ...]) -> np.ndarray:
 def _full_pairs(ev: Evaluator, leaves: list[Tensor], outputs: list[Tensor], names: list[str],
                 onames: list[str], eps: float, atol: float, rtol: float, max_worst: int,
                 diagnose: bool, report: GradcheckReport, only: int | None = None,
-                columns: np.ndarray | None = None) -> list[PairResult]:
+                columns: np.ndarray | None = None, width: int | None = None
+                ) -> list[PairResult]:
     """Every Jacobian entry (of ``columns``, else all) compared, input by input.
 
     With a budget, the Jacobian's memory and the backward passes' work are estimated (and
-    refused when over) before anything is allocated.
+    refused when over) before anything is allocated. The analytical Jacobian is held whole
+    (that is what the budget counts); the numerical one is compared in column blocks of at
+    most ``width`` columns (:mod:`adcli.check.stream`) and never held whole.
     """
     offsets = np.cumsum([0] + [o._data.size for o in outputs])
     m = int(offsets[-1])
@@ -446,63 +455,35 @@ def _full_pairs(ev: Evaluator, leaves: list[Tensor], outputs: list[Tensor], name
     # Analytical: one backward per output element (a scalar output needs just one).
     A: dict[int, np.ndarray] = {i: np.zeros((m, leaves[i]._data.size)) for i in which}
     for k, out in enumerate(outputs):
-        blocks = _analytical_rows(leaves, out, budget=budget, cost=ev.forward_cost)
-        for i in which:
-            A[i][offsets[k]:offsets[k + 1]] = blocks[i]
-        del blocks
+        _analytical_rows(leaves, out, budget=budget, cost=ev.forward_cost,
+                         into={i: A[i][offsets[k]:offsets[k + 1]] for i in which})
     pairs: list[PairResult] = []
-    for i, name in enumerate(names):
-        if only is not None and i != only:
-            continue
-        N = numerical_jacobian(ev, i, eps, columns)
-        Ai = A[i] if columns is None else A[i][:, columns]
-        cols = np.arange(Ai.shape[1]) if columns is None else np.asarray(columns)
-        with np.errstate(all="ignore"):
-            err = np.abs(Ai - N)
-            tol = atol + rtol * np.abs(N)
-            bad = ~(err <= tol) & ~(np.isnan(Ai) & np.isnan(N))
-        accepted = np.zeros_like(bad)
+    for i in which:
+        cols = np.arange(leaves[i]._data.size) if columns is None else np.asarray(columns)
+        accs = [PairAcc(int(offsets[k + 1] - offsets[k]), cols.size, max_worst)
+                for k in range(len(outputs))]
         stable: dict[int, bool] = {}
-        if bad.any() and diagnose:
-            _diagnose(ev, i, name, Ai, N, bad, accepted, stable, cols, eps, atol, rtol, report)
-        for k, oname in enumerate(onames):
-            sl = slice(offsets[k], offsets[k + 1])
-            e_blk, t_blk, b_blk = err[sl], tol[sl], bad[sl] & ~accepted[sl]
-            a_blk, n_blk = Ai[sl], N[sl]
-            pr = PairResult(name, oname, not b_blk.any(), n_checked=int(e_blk.size))
-            pr.n_accepted = int((bad[sl] & accepted[sl]).sum())
-            # The headline describes the entries that failed (all others when none did);
-            # entries accepted at kinks or as noise are counted apart, never in it.
-            counted = b_blk if b_blk.any() else ~accepted[sl]
-            e_cnt = e_blk[counted]
-            finite = e_cnt[np.isfinite(e_cnt)]
-            pr.max_abs_error = float(finite.max()) if finite.size else 0.0
-            if not np.isfinite(e_cnt).all():
-                pr.max_abs_error = float("inf")
+        diagnosed = 0
+        chunks = jacobian_chunks(ev, i, eps, columns)
+        for start, N in column_blocks(chunks, m, cols.size, width):
+            c = N.shape[1]
+            Ai = A[i][:, start:start + c] if columns is None else A[i][:, cols[start:start + c]]
             with np.errstate(all="ignore"):
-                rel = e_cnt / np.maximum(np.abs(n_blk[counted]), max(atol, 1e-300))
-            rel = np.where(e_cnt == 0, 0.0, rel)
-            pr.max_rel_error = float(np.nanmax(rel)) if rel.size else 0.0
-            pr.n_mismatches = int(b_blk.sum())
-            if pr.n_mismatches:
-                ratio = np.where(b_blk, e_blk / np.maximum(t_blk, 1e-300), -1.0)
-                ratio = np.nan_to_num(ratio, nan=np.inf)
-                order = np.argsort(-ratio, axis=None)[:max_worst]
-                oshape = outputs[k]._data.shape
-                ishape = leaves[i]._data.shape
-                for flat in order:
-                    r, c = np.unravel_index(flat, b_blk.shape)
-                    if not b_blk[r, c]:
-                        break
-                    a_val, n_val = float(a_blk[r, c]), float(n_blk[r, c])
-                    pr.worst.append(Mismatch(
-                        name, tuple(int(x) for x in np.unravel_index(int(cols[c]), ishape)),
-                        oname, tuple(int(x) for x in np.unravel_index(int(r), oshape)),
-                        a_val, n_val, abs_error=abs(a_val - n_val),
-                        rel_error=rel_error(a_val, n_val, atol)))
-                worst_col = int(cols[np.unravel_index(order[0], b_blk.shape)[1]])
-                pr.stable = stable.get(worst_col)
-            pairs.append(pr)
+                err = np.abs(Ai - N)
+                tol = atol + rtol * np.abs(N)
+                bad = ~(err <= tol) & ~(np.isnan(Ai) & np.isnan(N))
+            accepted = np.zeros_like(bad)
+            if diagnose and diagnosed < MAX_DIAGNOSED and bad.any():
+                limit = MAX_DIAGNOSED - diagnosed
+                diagnosed += min(limit, int(bad.any(axis=0).sum()))
+                _diagnose(ev, i, names[i], Ai, N, bad, accepted, stable, cols[start:start + c],
+                          eps, atol, rtol, report, limit)
+            for k, acc in enumerate(accs):
+                sl = slice(offsets[k], offsets[k + 1])
+                acc.add(start, Ai[sl], N[sl], err[sl], tol[sl], bad[sl], accepted[sl], atol)
+        for k, acc in enumerate(accs):
+            pairs.append(acc.result(names[i], onames[k], cols, leaves[i]._data.shape,
+                                    outputs[k]._data.shape, atol, stable))
     return pairs
 
 

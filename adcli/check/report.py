@@ -52,6 +52,9 @@ class PairResult:
     worst: list[Mismatch] = field(default_factory=list)
     stable: bool | None = None
     order: int = 1
+    # Full checks: error / tolerance, max-pooled to at most 64 x 64 cells (outputs x inputs),
+    # for views that draw where the Jacobian disagrees; None in fast mode.
+    heatmap: Any = field(default=None, repr=False, compare=False)
 
 
 @dataclass
