@@ -260,3 +260,30 @@ def test_importing_the_plugin_is_cheap():
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          env={**os.environ, "PYTHONPATH": str(ROOT)}, check=True)
     assert out.stdout.strip() == "[]"
+
+
+def test_specs_spread_over_xdist_workers(pytester: pytest.Pytester,
+                                         monkeypatch: pytest.MonkeyPatch):
+    """``pytest --adcli -n 2``: the spec items run in two worker processes with the same
+    outcomes as in one process, failures reported with adcli's report."""
+    pytest.importorskip("xdist")
+    _subprocess_env(pytester, monkeypatch)
+    pytester.makefile(".yaml", squares=PASSING, wrong=FAILING, stream=STREAM)
+    pytester.makeconftest(CUBE_CONFTEST)
+    pytester.makefile(".yaml", cube=CUBE_SPEC)
+    args = [*PLUGIN, "-p", "no:cacheprovider", "-p", "no:randomly", "--adcli", ".", "-rA"]
+    serial = pytester.runpytest_subprocess(*args, "-p", "no:xdist")
+    spread = pytester.runpytest_subprocess(*args, "-n", "2")
+    assert spread.ret == serial.ret == pytest.ExitCode.TESTS_FAILED, spread.stdout.str()
+
+    def counts(r: pytest.RunResult) -> dict[str, int]:
+        return {k: v for k, v in r.parseoutcomes().items() if k in ("passed", "failed", "errors")}
+
+    assert counts(spread) == counts(serial) == {"passed": 3, "failed": 2}
+    out = spread.stdout.str()
+    assert "created: 2/2 workers" in out or "2 workers" in out
+    assert "FAIL cube.yaml: bad-cube" in out and "BadCube" in out
+    for line in ("PASSED squares.yaml::squares", "PASSED stream.yaml::first-doc",
+                 "PASSED stream.yaml::second-doc", "FAILED wrong.yaml::wrong-grad",
+                 "FAILED cube.yaml::bad-cube"):
+        assert line in out, out
