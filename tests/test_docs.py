@@ -338,6 +338,28 @@ def test_ci_guide_snippets_parse_and_run_the_real_commands():
     assert "adcli gradcheck specs/ --junit report.xml" in runs
     upload = next(s for s in steps if str(s.get("uses", "")).startswith("actions/upload-artifact"))
     assert upload["if"] == "always()" and upload["with"]["path"] == "report.xml"
+    # the matrix: every shard 1..N of the same N, on both commands, and they really run
+    matrix = next(b for b in blocks if isinstance(b, dict) and "jobs" in b
+                  and "strategy" in b["jobs"].get("shards", {}))
+    shards = matrix["jobs"]["shards"]["strategy"]["matrix"]["shard"]
+    runs = [s["run"] for s in matrix["jobs"]["shards"]["steps"]
+            if s.get("run", "").startswith("adcli ")]
+    assert {r.split()[1] for r in runs} == {"run", "gradcheck"}
+    for r in runs:
+        n = int(re.search(r"--shard \$\{\{ matrix.shard \}\}/(\d+)", r).group(1))
+        assert shards == list(range(1, n + 1))
+    from typer.testing import CliRunner
+
+    from adcli.cli import app
+
+    for r in runs:
+        args = r.replace("${{ matrix.shard }}", "2").split()[1:]
+        args = [a for a in args if not a.startswith("report-")]
+        args = [a for a in args if a != "--junit"] + (["--junit", "-"] if "--junit" in args
+                                                      else [])
+        res = CliRunner().invoke(app, [a if a != "specs/" else str(ROOT / "specs")
+                                       for a in args])
+        assert res.exit_code == 0, (r, res.output)
     precommit = next(b for b in blocks if isinstance(b, dict) and "repos" in b)
     hook_ids = {h["id"] for r in precommit["repos"] for h in r["hooks"]}
     manifest = yaml.safe_load((ROOT / ".pre-commit-hooks.yaml").read_text(encoding="utf-8"))

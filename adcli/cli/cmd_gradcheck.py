@@ -180,6 +180,12 @@ def gradcheck(
     max_seconds: float = typer.Option(None, "--max-seconds", metavar="N",
                                       help="Stop a check that runs longer than N seconds (a "
                                            "failed check, exit 1)."),
+    jobs: str = typer.Option(None, "--jobs", "-j", metavar="N|auto",
+                             help="Check specs in N worker processes (auto: one per core); "
+                                  "output as a serial run's."),
+    shard: str = typer.Option(None, "--shard", metavar="K/N",
+                              help="Check only shard K of N: a fixed 1/N of the specs, by "
+                                   "name (for CI matrices)."),
 ) -> None:
     """Check gradients against finite differences.
 
@@ -201,6 +207,11 @@ def gradcheck(
             if not sep or not name.strip() or not init.strip():
                 _fail(f"--input {item!r}: expected NAME=INIT, e.g. x=randn(3, 4)")
             parsed.append((name.strip(), init.strip()))
+        from .jobs import parse_jobs, parse_shard
+
+        n_jobs, which = parse_jobs(jobs), parse_shard(shard)
+        if expr is not None and (which is not None or n_jobs > 1):
+            _fail("--jobs and --shard split spec files; --expr is one check")
         check_number("--eps", eps, positive=True)
         check_number("--atol", atol)
         check_number("--rtol", rtol)
@@ -211,7 +222,8 @@ def gradcheck(
             check_output_file("--junit", junit, expand_paths(paths or [])[0], json_out=json_out)
         with json_stdout(json_out):
             run = _check(paths, expr, parsed, plugins, json_out, eps, atol, rtol, mode, order,
-                         max_elements, max_memory, follow_detached, strict, max_seconds)
+                         max_elements, max_memory, follow_detached, strict, max_seconds,
+                         jobs=n_jobs, shard=which, engine=engine)
         from adcli.view.gradcheck_report import gradcheck_json_text, junit_xml, render_gradcheck
 
         for err in run.errors:
@@ -235,8 +247,10 @@ def _check(paths: list[str] | None, expr: str | None, parsed: list[tuple[str, st
            plugins: list[str] | None, json_out: bool, eps: float | None, atol: float | None,
            rtol: float | None, mode: str | None, order: int | None, max_elements: int,
            max_memory: int, follow_detached: bool, strict: bool,
-           max_seconds: float | None = None) -> Any:
-    """Load the plugins and run the checks (plugin output goes to stderr under --json)."""
+           max_seconds: float | None = None, *, jobs: int = 1,
+           shard: tuple[int, int] | None = None, engine: str | None = None) -> Any:
+    """Load the plugins and run the checks (plugin output goes to stderr under --json);
+    with ``jobs`` > 1 or a ``shard``, spec by spec (:mod:`adcli.cli.jobs`)."""
     load_plugins(plugins)
 
     from adcli.check.spec_checks import Options, check_expression, check_paths
@@ -255,6 +269,13 @@ def _check(paths: list[str] | None, expr: str | None, parsed: list[tuple[str, st
             if expr is not None:
                 tracker.start_check(expr)
                 return check_expression(expr, parsed, opts)
+            if jobs > 1 or shard is not None:
+                from .jobs import gradcheck_items, items_of
+                from .jobs import shard as pick
+
+                return gradcheck_items(pick(items_of(paths or []), shard), opts, jobs,
+                                       plugins, engine, json_out, max_seconds,
+                                       progress=tracker.start_check)
             return check_paths(paths or [], opts, progress=tracker.start_check)
     finally:
         display.close()

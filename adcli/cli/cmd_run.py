@@ -58,6 +58,14 @@ def run(
         = DEFAULT_MAX_JSON_ELEMENTS,
     engine: Annotated[str | None, typer.Option(
         "--engine", metavar="adcli|torch", help=ENGINE_HELP)] = None,
+    jobs: Annotated[str | None, typer.Option(
+        "--jobs", "-j", metavar="N|auto",
+        help="Run specs in N worker processes (auto: one per core); output as a serial "
+             "run's.")] = None,
+    shard: Annotated[str | None, typer.Option(
+        "--shard", metavar="K/N",
+        help="Run only shard K of N: a fixed 1/N of the specs, by name (for CI "
+             "matrices).")] = None,
 ) -> None:
     """Run the steps of specs: prints, graphs, expectations and final gradients.
 
@@ -69,6 +77,14 @@ def run(
         from adcli.spec.loader import load_specs
         from adcli.spec.report import RunReport, combined_exit
 
+        from .jobs import parse_jobs, parse_shard
+
+        n_jobs, which = parse_jobs(jobs), parse_shard(shard)
+        if n_jobs > 1 or which is not None:
+            _run_jobs(specs, n_jobs, which, plugins, engine, json_out=json_out, quiet=quiet,
+                      max_json_elements=max_json_elements,
+                      run_kw={"max_elements": max_elements, "raise_internal": state.debug,
+                              "graph": graph, "max_memory": max_memory * 2**20})
         with json_stdout(json_out):  # plugin code that prints must not break the JSON
             load_plugins(plugins)
             files, missing = _expand(specs)
@@ -93,6 +109,49 @@ def run(
                 raise typer.Exit(EXIT_INVALID)
         _report_run(reports, json_out=json_out, quiet=quiet)
         raise typer.Exit(combined_exit([r.exit_code for r in reports]))
+
+
+def _run_jobs(specs: list[str], jobs: int, which: tuple[int, int] | None,
+              plugins: list[str] | None, engine: str | None, *, json_out: bool, quiet: bool,
+              max_json_elements: int, run_kw: dict[str, Any]) -> None:
+    """``run --jobs/--shard``: the specs in workers, printed as a serial run prints them."""
+    import sys
+
+    from adcli.spec.report import combined_exit
+
+    from .jobs import items_of, run_items
+    from .jobs import shard as pick
+
+    with json_stdout(json_out):
+        load_plugins(plugins)
+        items = pick(items_of(specs), which)
+        console = make_console()
+        plain = plain_output()
+        view = {"plain": plain, "width": console.width,
+                "color": console.color_system, "quiet": quiet, "json_out": json_out}
+        done = run_items(items, run_kw, view, jobs, plugins, engine)
+    for r in done:
+        for line in r.stderr:
+            _stderr(line)
+    if json_out:
+        count = sum(r.numbers for r in done)
+        if count > max_json_elements:
+            _stderr(f"adcli: the --json report would hold {count:,} numbers, over the limit of "
+                    f"{max_json_elements:,} (raise it with --max-json-elements)")
+            raise typer.Exit(EXIT_INVALID)
+        from adcli.view.run_report import _jsonable, versioned
+        from adcli.view.safe import json_dumps
+
+        doc = done[0].json if len(done) == 1 else {"ok": all(r.ok for r in done),
+                                                    "specs": [r.json for r in done]}
+        typer.echo(json_dumps(_jsonable(versioned(doc)), default=str))
+    else:
+        for i, r in enumerate(done):
+            if i and not quiet and not r.invalid:
+                sys.stdout.write("\n")
+            sys.stdout.write(r.text)
+        sys.stdout.flush()
+    raise typer.Exit(combined_exit([r.exit_code for r in done]))
 
 
 def _json_numbers(report: Any) -> int:
