@@ -14,7 +14,8 @@ What is compared, after the steps ran (a step that stops a run stops it on both)
 - every name bound at the end: presence, shape, dtype, ``requires_grad``, ``is_leaf``,
   ``grad_fn`` name, value and ``.grad`` (allclose: rtol 1e-5, atol 1e-8 in float64, rtol
   1e-4, atol 1e-6 in float32), and the structure of the ``grad_fn`` graph below it (node names
-  and ``next_functions`` edges, None included, in walk order).
+  and ``next_functions`` edges, None included, in walk order);
+- every parameter of a module bound by name (``model[0].weight``), the same way.
 """
 
 from __future__ import annotations
@@ -196,6 +197,46 @@ def _compare_tensors(out: SpecDiff, a_run: Any, t_run: Any, f32: bool) -> None:
                 "torch", tensor=name, adcli=type(a).__name__, torch=type(t).__name__))
             continue
         _compare_tensor(out, name, a, t, rtol, atol)
+    _compare_modules(out, a_run, t_run, rtol, atol)
+
+
+def _params(value: Any) -> list[tuple[str, Any]] | None:
+    """A module's ``named_parameters()`` as paths (``[0].weight``); None: not a module."""
+    if isinstance(value, type) or not callable(getattr(value, "named_parameters", None)):
+        return None
+    try:
+        items = list(value.named_parameters())
+    except Exception:
+        return None
+    return [("".join(f"[{p}]" if p.isdigit() else f".{p}" for p in str(n).split(".")), v)
+            for n, v in items]
+
+
+def _compare_modules(out: SpecDiff, a_run: Any, t_run: Any, rtol: float, atol: float) -> None:
+    """Modules bound by name (``torch.nn.Linear`` in a step): each parameter as a tensor."""
+    import torch
+
+    from adcli.spec.objects import is_package_object
+
+    a_ns, t_ns = a_run.namespace, t_run.namespace
+    for name in a_ns:
+        a = a_ns[name]
+        if not is_package_object(a, a_run.roots):
+            continue
+        t = t_ns.get(name)
+        pa = _params(a)
+        pt = _params(t) if isinstance(t, torch.nn.Module) else None
+        if pa is None and pt is None:
+            continue
+        if pa is None or pt is None or [n for n, _ in pa] != [n for n, _ in pt]:
+            x = None if pa is None else [n for n, _ in pa]
+            y = None if pt is None else [n for n, _ in pt]
+            out.divergences.append(Divergence(
+                "parameters", f"{name}'s parameters: adcli {x}, torch {y}", tensor=name,
+                adcli=x, torch=y))
+            continue
+        for (path, va), (_, vt) in zip(pa, pt):
+            _compare_tensor(out, name + path, va, vt, rtol, atol)
 
 
 def _node_name(n: Any) -> str | None:

@@ -328,13 +328,22 @@ def _check(fn: Callable[..., Any], args: list[Any], positions: list[int], names:
             m.order = order
     report.ok = report.error is None and all(p.ok for p in report.pairs)
     if not report.ok and report.error is None and diagnose:
+        cargs = call_args if culprit_fn is None else _fresh(args, positions, base)
+        recorded: list[torch.Tensor] = []
         try:
-            report.culprit = find_culprit(culprit_fn or fn, call_args if culprit_fn is None
-                                          else _fresh(args, positions, base),
-                                          eps=eps, atol=atol, rtol=rtol, locate=locate,
-                                          order=order, gos=culprit_gos)
+            report.culprit = find_culprit(culprit_fn or fn, cargs, eps=eps, atol=atol,
+                                          rtol=rtol, locate=locate, order=order,
+                                          gos=culprit_gos, outputs=recorded)
         except Exception as exc:
             report.notes.append(Note("culprit", f"culprit search failed: {exc}"))
+        try:
+            from adcli.check.culprit import culprit_graph
+
+            # the recorded run's graph, where the culprit's node is (torch's own node names)
+            report.graph, report.culprit_id = culprit_graph(
+                recorded, report.culprit, None, {n: cargs[p] for n, p in zip(names, positions)})
+        except Exception as exc:
+            report.notes.append(Note("graph", f"graph snapshot failed: {exc}"))
     report.strategy = "torch+" + ("+".join(sorted(ev.strategy)) or "none")
     report.seconds = time.perf_counter() - started
     return report
@@ -482,9 +491,10 @@ class _Call:
     spec: Any
     diff: list[int]  # positions in ``flat`` of floating tensors that required grad
     node: str
-    place: tuple[int | None, int | None, str | None] = (None, None, None)
+    place: tuple[Any, ...] = (None, None, None)  # (step, line, statement[, file:line])
     inplace: bool = False
     outputs: list[tuple[int, ...]] = field(default_factory=list)
+    grad_fn: Any = None  # the node it made (the culprit's node in the report's graph)
 
 
 ACTIVE: list[Any] = []  # the recorder of a running culprit search (for plugin ops)
@@ -534,22 +544,27 @@ class _Recorder(TorchFunctionMode):
                 node = str(fns[0].name()).removeprefix("torch::autograd::")
                 self.calls.append(_Call(func, name, snap, spec, diff, node,
                                         _place(self.locate), inplace,
-                                        [tuple(o.shape) for o in outs]))
+                                        [tuple(o.shape) for o in outs], fns[0]))
         return out
 
 
-def _place(locate: Callable[[], Any] | None) -> tuple[int | None, int | None, str | None]:
-    """(step, line, statement) of the running spec statement, else the caller's source line."""
+def _place(locate: Callable[[], Any] | None) -> tuple[Any, ...]:
+    """(step, line, statement) of the running spec statement, else (None, line, source text,
+    ``file:line``) of the caller's source line."""
     if locate is not None:
         got = locate()
         if got is not None:
-            return got  # type: ignore[no-any-return]
+            return tuple(got)
     frame = sys._getframe(2)
     while frame is not None:
         mod = frame.f_globals.get("__name__", "")
         if not (mod.startswith("torch") or mod.startswith("adcli.")
                 or mod.startswith("contextlib")):
-            return None, frame.f_lineno, f"{frame.f_code.co_filename}:{frame.f_lineno}"
+            import linecache
+
+            where = f"{frame.f_code.co_filename}:{frame.f_lineno}"
+            text = linecache.getline(frame.f_code.co_filename, frame.f_lineno).strip()
+            return None, frame.f_lineno, text or where, where
         frame = frame.f_back  # type: ignore[assignment]
     return None, None, None
 
@@ -576,21 +591,48 @@ def _recording(rec: _Recorder) -> Iterator[None]:
         fn_cls.apply = original  # type: ignore[method-assign]
 
 
+# The culprit kinds of the JSON contract (adcli's engine reports the same).
+WRONG_BACKWARD = "wrong_backward"
+WRONG_DOUBLE_BACKWARD = "wrong_double_backward"
+NOT_DIFFERENTIABLE = "not_differentiable_backward"
+
+
 def find_culprit(fn: Callable[..., Any], args: list[Any], *, eps: float, atol: float,
                  rtol: float, locate: Callable[[], Any] | None = None, order: int = 1,
-                 gos: list[torch.Tensor] | None = None) -> Culprit | None:
+                 gos: list[torch.Tensor] | None = None,
+                 outputs: list[torch.Tensor] | None = None) -> Culprit | None:
     """Run ``fn`` once, recording its calls; the first (backward order) whose own backward
-    disagrees with finite differences of its forward (order 2: whose double backward does)."""
+    disagrees with finite differences of its forward (order 2: whose double backward does).
+
+    ``outputs`` (a list) receives the recorded run's outputs: the graph the culprit is in.
+    """
+    owner = getattr(fn, "__self__", None)
+    if isinstance(owner, type) and issubclass(owner, torch.autograd.Function):
+        # ``MyFunction.apply`` itself: bound before the recording patched ``apply``
+        fn = _late_apply(owner)
     rec = _Recorder(locate)
     with torch.enable_grad(), _recording(rec):
-        fn(*args)
+        res = fn(*args)
+    if outputs is not None:
+        outputs.extend(_as_outputs(res))
     for call in reversed(rec.calls):
         problem = _check_call(call, eps=eps, atol=atol, rtol=rtol, order=order)
         if problem is not None:
-            step, line, statement = call.place
-            detail = problem if statement is None else f"{problem} (at {statement})"
-            return Culprit(call.node, step, line, None, detail)
+            kind, why = problem
+            step, line, statement = call.place[:3]
+            where = call.place[3] if len(call.place) > 3 else statement
+            detail = why if where is None else f"{why} (at {where})"
+            culprit = Culprit(call.node, step, line, None, detail, kind=kind,
+                              statement=statement)
+            culprit.node_ref = call.grad_fn
+            return culprit
     return None
+
+
+def _late_apply(cls: Any) -> Callable[..., Any]:
+    def call(*args: Any, **kwargs: Any) -> Any:
+        return cls.apply(*args, **kwargs)
+    return call
 
 
 def _unit(rng: np.random.Generator, shape: tuple[int, ...]) -> torch.Tensor:
@@ -614,9 +656,20 @@ def _call_fn(call: _Call) -> Callable[..., list[torch.Tensor]]:
     return run
 
 
+def _cut(firsts: Sequence[torch.Tensor]) -> bool:
+    """Whether one of a call's first derivatives has no graph or a ``once_differentiable``
+    one: its backward was not built from differentiable operations."""
+    for g in firsts:
+        fn = g.grad_fn
+        if fn is None or "Error" in str(fn.name()):
+            return True
+    return False
+
+
 def _check_call(call: _Call, *, eps: float, atol: float, rtol: float, order: int,
-                probes: int = 2) -> str | None:
-    """Why this call's backward is wrong (None: it agrees with its forward)."""
+                probes: int = 2) -> tuple[str, str] | None:
+    """(kind, why) when this call's backward (order 2: double backward) is wrong; None when it
+    agrees with its forward (order 2: with its backward)."""
     run = _call_fn(call)
     base = [call.flat[k].detach().to(torch.float64) for k in call.diff]
     if order >= 2:
@@ -653,13 +706,18 @@ def _check_call(call: _Call, *, eps: float, atol: float, rtol: float, order: int
                                              [us[k] for k, _ in used], retain_graph=True,
                                              allow_unused=True)
         except Exception as exc:
-            return f"backward raised {type(exc).__name__}: {exc}"
+            if order >= 2:
+                return NOT_DIFFERENTIABLE, (f"{call.node}'s backward cannot be differentiated: "
+                                            f"{type(exc).__name__}: {exc}; its second "
+                                            "derivative is needed for order 2")
+            return WRONG_BACKWARD, f"backward raised {type(exc).__name__}: {exc}"
         for j, (b, g) in enumerate(zip(base, gs)):
             if g is None:
                 g = torch.zeros_like(b)
             if tuple(g.shape) != tuple(b.shape):
-                return (f"backward returned a gradient of shape {list(g.shape)} for input {j} "
-                        f"of shape {list(b.shape)}")
+                return WRONG_BACKWARD, (f"backward returned a gradient of shape "
+                                        f"{list(g.shape)} for input {j} of shape "
+                                        f"{list(b.shape)}")
             v = _unit(rng, tuple(b.shape))
             analytical = float((g.detach().double() * v).sum())
 
@@ -690,7 +748,16 @@ def _check_call(call: _Call, *, eps: float, atol: float, rtol: float, order: int
                         min(left, right) - ktol <= analytical <= max(left, right) + ktol:
                     continue  # a kink: the backward gives a subgradient
                 what = "double backward" if order >= 2 else "backward"
-                return (f"input {j}: u^T J v is {analytical:.6g} by its {what}, "
-                        f"{numerical:.6g} by finite differences of its "
-                        f"{'backward' if order >= 2 else 'forward'}")
+                numbers = (f"input {j}: u^T J v is {analytical:.6g} by its {what}, "
+                           f"{numerical:.6g} by finite differences of its "
+                           f"{'backward' if order >= 2 else 'forward'}")
+                if order < 2:
+                    return WRONG_BACKWARD, numbers
+                if len(used) < len(outs) or _cut(outs):
+                    return NOT_DIFFERENTIABLE, (
+                        f"{numbers}: its backward's result has no graph back to input {j} "
+                        "although it requires grad, so it was computed without "
+                        "differentiable operations (.detach(), NumPy, no_grad or "
+                        "@once_differentiable) and its second derivative is taken as 0")
+                return WRONG_DOUBLE_BACKWARD, numbers
     return None

@@ -141,8 +141,8 @@ def _precheck(func: Any, args: Any, kwargs: dict[str, Any]) -> None:
         with torch.no_grad():
             if has_tensor:
                 out = func(*tree_map(_to_meta, args), **tree_map(_to_meta, kwargs))
-            elif "device" not in kwargs:
-                out = func(*args, **kwargs, device="meta")
+            elif kwargs.get("device") is None:  # a factory (also nn modules' device=None)
+                out = func(*args, **{**kwargs, "device": "meta"})
             else:
                 return
     except AdcliError:
@@ -308,6 +308,26 @@ class TorchEngine:
         """While a spec runs: every torch call is size-checked before it allocates."""
         with _Guard():
             yield
+
+    # -- torch.nn / torch.optim ----------------------------------------------------------------
+    @staticmethod
+    def object_roots(vocab: Any) -> tuple[str, ...]:
+        """The torch namespaces whose objects a spec may use (``torch.nn``, ``torch.optim``,
+        ...): the same namespaces adcli's whitelist serves (``Vocabulary.packages``)."""
+        return tuple(sorted(vocab.packages))
+
+    @staticmethod
+    def package(qual: str, obj: Any) -> Any:
+        """The torch class or function named ``qual`` (``torch.nn.Linear``) for the adcli
+        object the whitelist resolved it to: the spec reaches no name adcli does not have."""
+        got: Any = torch
+        for part in qual.split(".")[1:]:
+            got = getattr(got, part, None)
+            if got is None:
+                break
+        if got is None or isinstance(got, type(torch)) or not callable(got):
+            raise InvalidArgumentError(f"'{qual}' is not available on the torch engine")
+        return got
 
 
 def _plugins_changed(tables: dict[str, Mapping[str, Any]]) -> bool:

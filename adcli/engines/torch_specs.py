@@ -11,8 +11,11 @@ from collections.abc import Callable
 from typing import Any
 
 import torch
+from torch.overrides import TorchFunctionMode
 
+from adcli.check.report import Note
 from adcli.check.spec_checks import CheckError, Options, SpecCheck, default_entries
+from adcli.check.stopgrad import Held, Holder
 
 from . import torch_check
 
@@ -55,8 +58,83 @@ def _locate() -> tuple[int | None, int | None, str | None] | None:
     return None
 
 
+class TorchHolder(Holder):
+    """adcli's holder of stop-gradients (:mod:`adcli.check.stopgrad`) for torch values."""
+
+    def __call__(self, kind: str, value: Any) -> Any:
+        if self.recording:
+            run = self.run
+            keep = value.detach().clone() if isinstance(value, torch.Tensor) else value
+            self.held.append(Held(kind, getattr(run, "step", None), getattr(run, "line", None),
+                                  getattr(run, "statement_text", "") or kind, keep))
+            return value
+        i, self.i = self.i, self.i + 1
+        if i >= len(self.held) or self.held[i].kind != kind:
+            return value  # the replay took another path: nothing to hold against
+        rec = self.held[i].value
+        if isinstance(value, torch.Tensor):
+            if not isinstance(rec, torch.Tensor) or rec.shape != value.shape:
+                return value
+            return rec.to(value.dtype).clone()
+        return rec
+
+
+_STOPS = {"detach": "detach()", "item": ".item()", "tolist": ".tolist()",
+          "__float__": ".item()", "__int__": ".item()"}
+
+
+class _StopGradients(TorchFunctionMode):
+    """Passes what a spec statement's stop-gradient made (``detach()``, ``.data``,
+    ``.item()``, ``.tolist()``, ``float()``, ``int()``) through adcli's stop-gradient hook,
+    as adcli's engine does; torch's own library code (a module, an optimizer) is not a spec
+    statement and is left alone."""
+
+    def __torch_function__(self, func: Any, types: Any, args: Any = (),
+                           kwargs: Any = None) -> Any:
+        out = func(*args, **(kwargs or {}))
+        name = getattr(func, "__name__", "")
+        kind = ".data" if name == "__get__" and func == torch.Tensor.data.__get__ \
+            else _STOPS.get(name)
+        if kind is not None and _called_by_spec():
+            from adcli.engine import stopgrad
+
+            return stopgrad.held(kind, out)
+        return out
+
+
+def _called_by_spec() -> bool:
+    """Whether the torch call running was made by the interpreter for a spec statement (its
+    caller, past the torch engine's own modes, is the interpreter; a call torch's library
+    code makes, inside a module or an optimizer, is not)."""
+    frame = sys._getframe(2)
+    while frame is not None:
+        mod = frame.f_globals.get("__name__", "")
+        if not (mod.startswith("adcli.engines") or mod == "torch.overrides"):
+            return bool(mod == "adcli.spec.expressions")
+        frame = frame.f_back  # type: ignore[assignment]
+    return False
+
+
+def module_parameters(run: Any, seen: set[int]) -> list[str]:
+    """Paths of the parameters that require grad of the torch modules a run bound by name
+    (``model.weight``, ``model[0].bias``), each tensor once (as on adcli's engine)."""
+    out: list[str] = []
+    for name, value in run.namespace.items():
+        if not isinstance(value, torch.nn.Module):
+            continue
+        for pname, p in value.named_parameters():
+            if id(p) in seen or not p.requires_grad or not p.is_floating_point():
+                continue
+            seen.add(id(p))
+            out.append(name + "".join(f"[{part}]" if part.isdigit() else f".{part}"
+                                      for part in str(pname).split(".")))
+    return out
+
+
 def _check_entry(spec: Any, entry: Any, opts: Options) -> SpecCheck:
     from adcli.check.gradcheck import merge
+    from adcli.check.spec_checks import _by_path, _graph_cut
+    from adcli.check.stopgrad import installed
     from adcli.spec.errors import SpecError
     from adcli.spec.interpreter import StepError, execute
 
@@ -65,7 +143,14 @@ def _check_entry(spec: Any, entry: Any, opts: Options) -> SpecCheck:
     check = SpecCheck(spec.path, spec.name, entry.of.text, list(entry.wrt or []),
                       line=entry.line, order=order, mode=mode)
     try:
-        first = execute(spec, replay=True, dtype="float64", max_elements=opts.max_elements)
+        detached = opts.detached or getattr(entry, "detached", "hold")
+        holder = TorchHolder() if detached == "hold" else None
+        seen = holder or TorchHolder()  # in follow mode: only lists the stop-gradients
+        with installed(seen), _StopGradients():
+            first = execute(spec, replay=True, dtype="float64",
+                            max_elements=opts.max_elements, stop_hook=seen)
+        if holder is not None:
+            holder.recording = False
         ns = first.namespace
 
         def is_float_leaf(v: Any) -> bool:
@@ -73,8 +158,11 @@ def _check_entry(spec: Any, entry: Any, opts: Options) -> SpecCheck:
 
         if entry.wrt is None:
             check.wrt = [k for k, v in ns.items() if is_float_leaf(v) and v.requires_grad]
+            check.wrt += module_parameters(first, {id(ns[k]) for k in check.wrt})
+        found: dict[str, Any] = {}
         for name in check.wrt:
-            v = ns.get(name)
+            v = ns.get(name) if name.isidentifier() else _by_path(first, name)
+            found[name] = v
             if not is_float_leaf(v):
                 # as on adcli's engine: an invalid entry is an invalid spec (exit 2)
                 j = (entry.wrt or []).index(name) if name in (entry.wrt or []) else -1
@@ -92,18 +180,20 @@ def _check_entry(spec: Any, entry: Any, opts: Options) -> SpecCheck:
             check.error = CheckError("invalid_argument", "nothing to check: no leaf "
                                      "requires grad", None, entry.line, entry.column)
             return check
-        inputs = tuple(ns[name].detach().to(torch.float64).clone().requires_grad_(True)
+        inputs = tuple(found[name].detach().to(torch.float64).clone().requires_grad_(True)
                        for name in check.wrt)
 
         def fn(*xs: Any) -> Any:
-            run = execute(spec, replay=True, dtype="float64", max_elements=opts.max_elements,
-                          overrides=dict(zip(check.wrt, xs)))
-            prev = torch.get_default_dtype()
-            torch.set_default_dtype(torch.float64)  # `of` creates tensors as the steps did
-            try:
-                return run.eval_expr(entry.of)
-            finally:
-                torch.set_default_dtype(prev)
+            with installed(holder), _StopGradients():
+                run = execute(spec, replay=True, dtype="float64",
+                              max_elements=opts.max_elements,
+                              overrides=dict(zip(check.wrt, xs)), stop_hook=holder)
+                prev = torch.get_default_dtype()
+                torch.set_default_dtype(torch.float64)  # `of` creates tensors as steps did
+                try:
+                    return run.eval_expr(entry.of)
+                finally:
+                    torch.set_default_dtype(prev)
 
         kw: dict[str, Any] = {
             "eps": opts.eps if opts.eps is not None else entry.eps,
@@ -117,10 +207,12 @@ def _check_entry(spec: Any, entry: Any, opts: Options) -> SpecCheck:
         if report.culprit is not None and report.culprit.line == entry.line:
             report.culprit.tensor = entry.of.text
         if spec.dtype == "float32":
-            from adcli.check.report import Note
-
             report.notes.insert(0, Note("promotion", "the spec's dtype is float32; the check "
                                                      "runs in float64"))
+        if holder is None and not report.ok and report.culprit is None and seen.held:
+            report.culprit = _graph_cut(seen.held[0])
+        if holder is not None and holder.held:
+            report.notes.append(Note("held", "held constant: " + "; ".join(holder.places())))
         check.report = report
     except StepError as f:
         check.error = CheckError(f.kind if f.kind != "assertion" else "invalid_argument",

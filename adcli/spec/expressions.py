@@ -158,7 +158,7 @@ class ExpressionsMixin:
             obj = self.vocab.resolve_package(ref.name)
             if obj is None:
                 raise RefusedError(f"unknown name '{ref.qualname}'")
-            return obj
+            return self.eng.package(ref.name, obj)
         return self.tables[ref.namespace][ref.name]
 
     def eval_slice(self, node: ast.expr) -> Any:
@@ -279,13 +279,11 @@ class ExpressionsMixin:
 
     def callable_ok(self, fn: Any) -> bool:
         """Whether a value may be called: ops, builtins and package names were resolved by
-        the checker, spec functions are bounded, package objects/methods are adcli's."""
+        the checker, spec functions are bounded, package objects/methods are the engine's
+        counterparts of adcli's whitelisted names."""
         if fn is self.eng.Tensor:
             return True
         if is_package_callable(fn, self.roots):
-            if self.eng.name == "torch":  # adcli's modules and optimizers hold adcli tensors
-                raise RefusedError("torch.nn modules and torch.optim are not available on the "
-                                   "torch engine yet (run this spec with --engine adcli)")
             return True
         return id(fn) in self.op_ids
 

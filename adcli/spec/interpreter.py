@@ -182,6 +182,16 @@ class _Engine:
     def scope(self) -> Iterator[None]:
         yield
 
+    @staticmethod
+    def object_roots(vocab: Vocabulary) -> tuple[str, ...]:
+        """Module roots of the objects a spec's package names make (``adcli.nn``, ...)."""
+        return object_roots(vocab)
+
+    @staticmethod
+    def package(qual: str, obj: Any) -> Any:
+        """The object a whitelisted package name (``torch.nn.Linear``) means here: adcli's."""
+        return obj
+
 
 _ENGINE: list[_Engine] = []
 
@@ -283,7 +293,7 @@ class Run(BudgetMixin, ExpressionsMixin, StatementsMixin, FunctionsMixin):
         self.statement_line: int | None = None  # its first line
         self.places: Any = None  # a PlaceLog while a spec runs (names in-place errors' places)
         self.column = spec.column
-        self.roots = object_roots(vocab)
+        self.roots = self.eng.object_roots(vocab)
         self.tables = {**self.eng.tables(vocab), "builtins": self.make_builtins()}
         self.work = 0
         self.work_limit: int | None = None
@@ -443,12 +453,19 @@ class _Pinned:
     def __init__(self, value: Any) -> None:
         self.value = value
         self.array = getattr(value, "_data", None)
-        self.saved = None if self.array is None else self.array.copy()
+        self.saved: Any = None if self.array is None else self.array.copy()
+        if self.array is None and hasattr(value, "_version") and hasattr(value, "detach"):
+            self.saved = value.detach().clone()  # a torch tensor (the torch engine)
         self.version = getattr(value, "_version", 0)
 
     def restore(self) -> None:
         v = self.value
-        if self.array is None or (v._data is self.array and v._version == self.version):
+        if self.array is None:
+            if self.saved is not None and v._version != self.version:
+                v.detach().copy_(self.saved)  # shares the version counter: bumps it
+                self.version = v._version
+            return
+        if v._data is self.array and v._version == self.version:
             return
         v._data = self.array
         self.array[...] = self.saved

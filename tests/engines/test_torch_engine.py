@@ -238,20 +238,3 @@ def test_bundled_spec_gradchecks_on_torch(path: Path) -> None:
             for check in check_spec_torch(spec, Options(raise_internal=True)):
                 assert check.ok, check.to_dict()
                 assert check.report.strategy.startswith("torch")
-
-
-def test_nn_modules_are_a_clear_error_on_torch(tmp_path: Path) -> None:
-    spec = load_one(tmp_path, """
-tensors:
-  x: randn(2, 3)
-steps:
-  - |
-    import torch.nn as nn
-    lin = nn.Linear(3, 2)
-""")
-    assert run_spec(spec).ok
-    with forced("torch"):
-        report = run_spec(spec)
-    assert report.internal is None and report.error is not None
-    assert report.error.kind == "invalid_argument"
-    assert "not available on the torch engine" in report.error.message
