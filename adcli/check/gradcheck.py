@@ -97,7 +97,7 @@ def gradcheck(fn: Callable[..., Any], inputs: Any, *, eps: float = 1e-6, atol: f
         return torch_check.gradcheck(fn, inputs, eps=eps, atol=atol, rtol=rtol,
                                      fast_mode=fast_mode, names=names, projections=projections,
                                      seed=seed, max_worst=max_worst, diagnose=diagnose,
-                                     needs_grad=needs_grad)
+                                     needs_grad=needs_grad, detached=detached)
     args, positions, names_ = _inputs(inputs, names)
     fn, holder = _holding(fn, detached)
     report = _check(fn, args, positions, names_, eps=eps, atol=atol, rtol=rtol, fast=fast_mode,
@@ -158,7 +158,8 @@ def gradgradcheck(fn: Callable[..., Any], inputs: Any, grad_outputs: Any = None,
         return torch_check.gradgradcheck(fn, inputs, grad_outputs, eps=eps, atol=atol,
                                          rtol=rtol, fast_mode=fast_mode, names=names,
                                          projections=projections, seed=seed,
-                                         max_worst=max_worst, diagnose=diagnose)
+                                         max_worst=max_worst, diagnose=diagnose,
+                                         detached=detached)
     args, positions, names_ = _inputs(inputs, names)
     fn, holder = _holding(fn, detached)
     started = time.perf_counter()

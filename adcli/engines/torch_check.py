@@ -36,6 +36,8 @@ import torch
 from torch.overrides import TorchFunctionMode
 from torch.utils._pytree import tree_flatten, tree_unflatten
 
+from adcli.check.double_backward import NOT_DIFFERENTIABLE
+from adcli.check.double_backward import WRONG as WRONG_DOUBLE_BACKWARD
 from adcli.check.finite_diff import numerical_jacobian
 from adcli.check.report import Culprit, GradcheckReport, Mismatch, Note, PairResult, rel_error
 
@@ -207,16 +209,36 @@ def gradcheck(fn: Callable[..., Any], inputs: Any, *, eps: float = 1e-6, atol: f
               rtol: float = 1e-3, fast_mode: bool = False, names: Sequence[str] | None = None,
               projections: int = 2, seed: int = 0, max_worst: int = 10,
               diagnose: bool = True, locate: Callable[[], Any] | None = None,
-              needs_grad: bool = False) -> GradcheckReport:
+              needs_grad: bool = False, detached: str = "follow") -> GradcheckReport:
     """Check ``fn``'s first derivatives w.r.t. every input tensor that requires grad.
 
     ``locate()`` (called while an op runs during the culprit search) may return the
-    ``(step, line)`` of the spec statement running it.
+    ``(step, line)`` of the spec statement running it. ``detached="hold"`` holds the values
+    the user's own stop-gradients made (``detach()``, ``.item()``, ...) at those of the first
+    call, as :func:`adcli.gradcheck` does on adcli's engine (:mod:`.torch_stops`).
     """
+    from adcli.check.gradcheck import _note_held
+
+    from .torch_stops import holding
+
     args, positions, names_ = _inputs(inputs, names)
-    return _check(fn, args, positions, names_, eps=eps, atol=atol, rtol=rtol, fast=fast_mode,
-                  projections=projections, seed=seed, max_worst=max_worst, diagnose=diagnose,
-                  locate=locate, order=1, grad_inside=needs_grad)
+    fn, holder = holding(late_bound(fn), detached)
+    report = _check(fn, args, positions, names_, eps=eps, atol=atol, rtol=rtol,
+                    fast=fast_mode, projections=projections, seed=seed, max_worst=max_worst,
+                    diagnose=diagnose, locate=locate, order=1, grad_inside=needs_grad)
+    _note_held(report, holder)
+    return report
+
+
+def late_bound(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """``MyFunction.apply`` itself is bound before a culprit search patches ``apply`` (so it
+    would not be recorded): call it through its class at call time instead."""
+    owner = getattr(fn, "__self__", None)
+    if isinstance(owner, type) and issubclass(owner, torch.autograd.Function):
+        def call(*args: Any, **kwargs: Any) -> Any:
+            return owner.apply(*args, **kwargs)
+        return call
+    return fn
 
 
 def gradgradcheck(fn: Callable[..., Any], inputs: Any, grad_outputs: Any = None, *,
@@ -224,9 +246,14 @@ def gradgradcheck(fn: Callable[..., Any], inputs: Any, grad_outputs: Any = None,
                   fast_mode: bool = False, names: Sequence[str] | None = None,
                   projections: int = 2, seed: int = 0, max_worst: int = 10,
                   diagnose: bool = True, locate: Callable[[], Any] | None = None,
-                  needs_grad: bool = True) -> GradcheckReport:
+                  needs_grad: bool = True, detached: str = "follow") -> GradcheckReport:
     """Second derivatives: ``gradcheck`` of ``x -> grad(fn(x), x, grad_outputs)``."""
+    from adcli.check.gradcheck import _note_held
+
+    from .torch_stops import holding
+
     args, positions, names_ = _inputs(inputs, names)
+    fn, holder = holding(late_bound(fn), detached)
     started = time.perf_counter()
     try:
         probe = list(args)
@@ -258,6 +285,7 @@ def gradgradcheck(fn: Callable[..., Any], inputs: Any, grad_outputs: Any = None,
                     fast=fast_mode, projections=projections, seed=seed, max_worst=max_worst,
                     diagnose=diagnose, locate=locate, order=2, grad_inside=True,
                     out_names=[f"grad({n})" for n in names_], culprit_fn=fn, culprit_gos=gos)
+    _note_held(report, holder)
     report.seconds = time.perf_counter() - started
     return report
 
@@ -591,10 +619,8 @@ def _recording(rec: _Recorder) -> Iterator[None]:
         fn_cls.apply = original  # type: ignore[method-assign]
 
 
-# The culprit kinds of the JSON contract (adcli's engine reports the same).
-WRONG_BACKWARD = "wrong_backward"
-WRONG_DOUBLE_BACKWARD = "wrong_double_backward"
-NOT_DIFFERENTIABLE = "not_differentiable_backward"
+# The culprit kinds of the JSON contract, as adcli's engine reports them.
+WRONG_BACKWARD = Culprit(None).kind
 
 
 def find_culprit(fn: Callable[..., Any], args: list[Any], *, eps: float, atol: float,
@@ -606,10 +632,7 @@ def find_culprit(fn: Callable[..., Any], args: list[Any], *, eps: float, atol: f
 
     ``outputs`` (a list) receives the recorded run's outputs: the graph the culprit is in.
     """
-    owner = getattr(fn, "__self__", None)
-    if isinstance(owner, type) and issubclass(owner, torch.autograd.Function):
-        # ``MyFunction.apply`` itself: bound before the recording patched ``apply``
-        fn = _late_apply(owner)
+    fn = late_bound(fn)
     rec = _Recorder(locate)
     with torch.enable_grad(), _recording(rec):
         res = fn(*args)
@@ -627,12 +650,6 @@ def find_culprit(fn: Callable[..., Any], args: list[Any], *, eps: float, atol: f
             culprit.node_ref = call.grad_fn
             return culprit
     return None
-
-
-def _late_apply(cls: Any) -> Callable[..., Any]:
-    def call(*args: Any, **kwargs: Any) -> Any:
-        return cls.apply(*args, **kwargs)
-    return call
 
 
 def _unit(rng: np.random.Generator, shape: tuple[int, ...]) -> torch.Tensor:

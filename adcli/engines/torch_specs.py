@@ -11,13 +11,12 @@ from collections.abc import Callable
 from typing import Any
 
 import torch
-from torch.overrides import TorchFunctionMode
 
 from adcli.check.report import Note
 from adcli.check.spec_checks import CheckError, Options, SpecCheck, default_entries
-from adcli.check.stopgrad import Held, Holder
 
 from . import torch_check
+from .torch_stops import StopGradients, TorchHolder, called_by_spec
 
 
 def check_spec_torch(spec: Any, options: Options | None = None,
@@ -58,63 +57,6 @@ def _locate() -> tuple[int | None, int | None, str | None] | None:
     return None
 
 
-class TorchHolder(Holder):
-    """adcli's holder of stop-gradients (:mod:`adcli.check.stopgrad`) for torch values."""
-
-    def __call__(self, kind: str, value: Any) -> Any:
-        if self.recording:
-            run = self.run
-            keep = value.detach().clone() if isinstance(value, torch.Tensor) else value
-            self.held.append(Held(kind, getattr(run, "step", None), getattr(run, "line", None),
-                                  getattr(run, "statement_text", "") or kind, keep))
-            return value
-        i, self.i = self.i, self.i + 1
-        if i >= len(self.held) or self.held[i].kind != kind:
-            return value  # the replay took another path: nothing to hold against
-        rec = self.held[i].value
-        if isinstance(value, torch.Tensor):
-            if not isinstance(rec, torch.Tensor) or rec.shape != value.shape:
-                return value
-            return rec.to(value.dtype).clone()
-        return rec
-
-
-_STOPS = {"detach": "detach()", "item": ".item()", "tolist": ".tolist()",
-          "__float__": ".item()", "__int__": ".item()"}
-
-
-class _StopGradients(TorchFunctionMode):
-    """Passes what a spec statement's stop-gradient made (``detach()``, ``.data``,
-    ``.item()``, ``.tolist()``, ``float()``, ``int()``) through adcli's stop-gradient hook,
-    as adcli's engine does; torch's own library code (a module, an optimizer) is not a spec
-    statement and is left alone."""
-
-    def __torch_function__(self, func: Any, types: Any, args: Any = (),
-                           kwargs: Any = None) -> Any:
-        out = func(*args, **(kwargs or {}))
-        name = getattr(func, "__name__", "")
-        kind = ".data" if name == "__get__" and func == torch.Tensor.data.__get__ \
-            else _STOPS.get(name)
-        if kind is not None and _called_by_spec():
-            from adcli.engine import stopgrad
-
-            return stopgrad.held(kind, out)
-        return out
-
-
-def _called_by_spec() -> bool:
-    """Whether the torch call running was made by the interpreter for a spec statement (its
-    caller, past the torch engine's own modes, is the interpreter; a call torch's library
-    code makes, inside a module or an optimizer, is not)."""
-    frame = sys._getframe(2)
-    while frame is not None:
-        mod = frame.f_globals.get("__name__", "")
-        if not (mod.startswith("adcli.engines") or mod == "torch.overrides"):
-            return bool(mod == "adcli.spec.expressions")
-        frame = frame.f_back  # type: ignore[assignment]
-    return False
-
-
 def module_parameters(run: Any, seen: set[int]) -> list[str]:
     """Paths of the parameters that require grad of the torch modules a run bound by name
     (``model.weight``, ``model[0].bias``), each tensor once (as on adcli's engine)."""
@@ -146,7 +88,7 @@ def _check_entry(spec: Any, entry: Any, opts: Options) -> SpecCheck:
         detached = opts.detached or getattr(entry, "detached", "hold")
         holder = TorchHolder() if detached == "hold" else None
         seen = holder or TorchHolder()  # in follow mode: only lists the stop-gradients
-        with installed(seen), _StopGradients():
+        with installed(seen), StopGradients(called_by_spec):
             first = execute(spec, replay=True, dtype="float64",
                             max_elements=opts.max_elements, stop_hook=seen)
         if holder is not None:
@@ -184,7 +126,7 @@ def _check_entry(spec: Any, entry: Any, opts: Options) -> SpecCheck:
                        for name in check.wrt)
 
         def fn(*xs: Any) -> Any:
-            with installed(holder), _StopGradients():
+            with installed(holder), StopGradients(called_by_spec):
                 run = execute(spec, replay=True, dtype="float64",
                               max_elements=opts.max_elements,
                               overrides=dict(zip(check.wrt, xs)), stop_hook=holder)

@@ -288,3 +288,28 @@ def test_not_differentiable_backward_kind_on_torch() -> None:
     assert first.ok and not second.ok
     assert (second.culprit.kind, second.culprit.node) == ("not_differentiable_backward",
                                                           "CutCubeBackward")
+
+
+@pytest.mark.parametrize("fn", [
+    lambda t: (t * t).detach() * t,
+    lambda t: t * float((t * t).sum()),
+    lambda t: t * (t * t).data,
+    lambda t: t * torch.tensor((t * t).tolist(), dtype=torch.float64),
+], ids=["detach", "float", "data", "tolist"])
+def test_python_api_holds_user_stop_gradients_on_torch(fn) -> None:
+    """adcli.gradcheck holds by default (the function as written); detached="follow" sees
+    through, failing where torch.autograd.gradcheck fails."""
+    x = torch.tensor([0.5, 1.0, 2.0], dtype=torch.float64, requires_grad=True)
+    assert not torch.autograd.gradcheck(fn, (x,), raise_exception=False)
+    held = adcli.gradcheck(fn, (x,))
+    assert held.ok, held.summary()
+    assert [n.kind for n in held.notes] == ["held"]
+    assert not adcli.gradcheck(fn, (x,), detached="follow").ok
+
+
+def test_python_api_does_not_hold_torch_library_stop_gradients() -> None:
+    x = torch.tensor([0.5, 1.0, 2.0], dtype=torch.float64, requires_grad=True)
+    lin = torch.nn.Linear(3, 2).double()
+    report = adcli.gradcheck(lambda t: torch.nn.functional.normalize(lin(t), dim=0).sum(),
+                             (x,))
+    assert report.ok and not report.notes
