@@ -31,6 +31,7 @@ from .views import (
 )
 
 Formula = Callable[..., Any]
+_NO_EDGE = (None, 0)
 
 
 class Saved:
@@ -152,11 +153,20 @@ class OpDef:
         if isinstance(save, dict):
             pos = {n: i for i, n in enumerate(inputs)}
             self._save_if = {pos[k]: [(pos[n], n) for n in v] for k, v in save.items()}
+            self._save_by_mask: dict[tuple[bool, ...], list[tuple[int, str]]] = {}
             self._save_self: list[tuple[int, str]] = []
             self._save_result = any("result" in v for v in save.values())
         else:
             self._save_self = [(i, n) for i, n in enumerate(inputs) if n in save]
             self._save_result = "result" in save
+
+    def _saved_for(self, mask: tuple[bool, ...]) -> list[tuple[int, str]]:
+        """The (input position, name) pairs to save when the inputs in ``mask`` need grads."""
+        wanted: set[tuple[int, str]] = set()
+        for i, names in (self._save_if or {}).items():
+            if mask[i]:
+                wanted.update(names)
+        return sorted(wanted)
 
     def grad(self, *names: str) -> Callable[[Formula], Formula]:
         """Register ``fn(g, s, B)`` as the derivative formula for the named inputs.
@@ -237,16 +247,18 @@ class OpDef:
         dts = []
         for t in inputs:
             if isinstance(t, Tensor):
-                if t.grad_fn is not None:
-                    edges.append((t.grad_fn, t._output_nr))
+                fn = t.grad_fn
+                if fn is not None:
+                    edges.append((fn, t._output_nr))
                 elif t._requires_grad:
                     edges.append((t._grad_accumulator(), 0))
                 else:
-                    edges.append((None, 0))
-                shapes.append(t._data.shape)
-                dts.append(t._data.dtype)
+                    edges.append(_NO_EDGE)
+                data = t._data
+                shapes.append(data.shape)
+                dts.append(data.dtype)
             else:
-                edges.append((None, 0))
+                edges.append(_NO_EDGE)
                 shapes.append(())
                 dts.append(None)
         node.next_functions = tuple(edges)
@@ -255,11 +267,11 @@ class OpDef:
         node.attrs = attrs
         to_save = self._save_self
         if self._save_if is not None:
-            wanted = set()
-            for i, names in self._save_if.items():
-                if edges[i][0] is not None:
-                    wanted.update(names)
-            to_save = sorted(wanted)
+            # what to save depends on which inputs need a gradient: one answer per pattern
+            mask = tuple([e[0] is not None for e in edges])
+            to_save = self._save_by_mask.get(mask)  # type: ignore[assignment]
+            if to_save is None:
+                to_save = self._save_by_mask[mask] = self._saved_for(mask)
         for i, name in to_save:
             t = inputs[i]
             if isinstance(t, Tensor):
