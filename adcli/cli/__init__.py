@@ -47,7 +47,26 @@ def _root(
     state.debug = debug
 
 
-def _register() -> None:
+# The module that registers each command. typer inspects every registered command's signature
+# and type hints at start-up, so a run of one command registers only its own module
+# (tests/cli/test_startup_imports.py holds this map to the registered commands).
+COMMAND_MODULES = {
+    "run": "cmd_run", "validate": "cmd_run", "schema": "cmd_run", "gradcheck": "cmd_gradcheck",
+    "graph": "cmd_graph", "ops": "cmd_misc", "init": "cmd_misc", "diff": "cmd_diff",
+}
+
+
+def _register(argv: list[str] | None = None) -> None:
+    """Register the commands: all of them, or, given the command line ``argv``, only the named
+    command's module when it names one (the root's help, completion and typos see all)."""
+    import importlib
+    import os
+
+    words = [a for a in argv or () if a != "--debug"]
+    module = COMMAND_MODULES.get(words[0]) if words else None
+    if module is not None and not any(k.endswith("_COMPLETE") for k in os.environ):
+        importlib.import_module(f"{__name__}.{module}")
+        return
     from . import commands  # noqa: F401  - registers every command on `app`
 
 
@@ -70,7 +89,7 @@ def main() -> None:
         import warnings
 
         warnings.simplefilter("ignore")
-    _register()
+    _register(sys.argv[1:])
     try:
         try:
             app(standalone_mode=True)

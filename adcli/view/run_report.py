@@ -118,10 +118,11 @@ def _render_leaves(console: Any, leaves: list[Any], plain: bool) -> None:
             table.add_row(*(_esc(x) for x in r))
         console.print(table)
         return
+    lines = []
     for name, shape, dtype, req, grad in rows:
-        console.print(_esc(f"leaf {name} {shape} {dtype} requires_grad={req} grad:"))
-        for line in grad.splitlines():
-            console.print("  " + _esc(line))
+        lines.append(_esc(f"leaf {name} {shape} {dtype} requires_grad={req} grad:"))
+        lines.extend("  " + _esc(line) for line in grad.splitlines())
+    _print_lines(console, lines)
 
 
 def render_run(console: Any, report: RunReport, *, plain: bool, quiet: bool = False) -> None:
@@ -129,21 +130,25 @@ def render_run(console: Any, report: RunReport, *, plain: bool, quiet: bool = Fa
 
     if report.invalid is not None:
         return  # the error line goes to stderr
+    # Lines go to the console in one print each run of them (rich's per-print cost is most of
+    # the rendering); soft wrap is on, so the output is the same as line by line.
+    lines: list[str] = []
     title = f"{report.name} ({report.spec})"
     if not quiet:
-        console.print(f"== {_esc(title)}" if plain else f"[bold]━━ {_esc(title)}[/]")
+        lines.append(f"== {_esc(title)}" if plain else f"[bold]━━ {_esc(title)}[/]")
     for res in report.steps:
-        for line in _step_lines(res, plain, quiet):
-            console.print(line)
+        lines.extend(_step_lines(res, plain, quiet))
     if report.error is not None and not any(s.error for s in _all_steps(report.steps)):
         where = f"line {report.error.line}: " if report.error.line else ""
-        console.print(f"  error {where}{_esc(report.error.kind)}: {_esc(report.error.message)}")
+        lines.append(f"  error {where}{_esc(report.error.kind)}: {_esc(report.error.message)}")
     if report.internal is not None:
+        _print_lines(console, lines)
         return
     if report.graph is not None and not quiet:
-        console.print(f"  grad_fn graph of {_esc(report.graph.of or '')}")
-        for line in tree_text_lines(report.graph, indent="    ", depth=DEFAULT_DEPTH):
-            console.print(_esc(line))
+        lines.append(f"  grad_fn graph of {_esc(report.graph.of or '')}")
+        lines.extend(_esc(line) for line in tree_text_lines(report.graph, indent="    ",
+                                                             depth=DEFAULT_DEPTH))
+    _print_lines(console, lines)
     leaves = [t for t in report.tensors.values() if t.is_leaf]
     if leaves and not quiet:
         _render_leaves(console, leaves, plain)
@@ -156,6 +161,11 @@ def render_run(console: Any, report: RunReport, *, plain: bool, quiet: bool = Fa
     console.print(f"{status} {_esc(report.name or '')}: {count(len(report.steps), 'step')}, "
                   f"{n_exp - failed}/{n_exp} expectations held"
                   + (", stopped by an error" if report.error else ""))
+
+
+def _print_lines(console: Any, lines: list[str]) -> None:
+    if lines:
+        console.print("\n".join(lines))
 
 
 def count(n: int, noun: str) -> str:
@@ -174,8 +184,9 @@ def _all_steps(steps: list[StepResult]) -> list[StepResult]:
 def render_validate(console: Any, report: ValidateReport, *, plain: bool) -> None:
     """Print the specs that validated (errors go to stderr separately)."""
     good, _ = _marks(plain)
-    for s in report.specs:
-        console.print(f"{good} {_esc(s['spec'])}: {_esc(s['name'])} "
-                      f"({count(s['steps'], 'step')}, {count(s['tensors'], 'tensor')})")
-    console.print(f"{count(len(report.specs), 'spec')} valid, "
-                  f"{count(len(report.errors), 'error')}")
+    lines = [f"{good} {_esc(s['spec'])}: {_esc(s['name'])} "
+             f"({count(s['steps'], 'step')}, {count(s['tensors'], 'tensor')})"
+             for s in report.specs]
+    lines.append(f"{count(len(report.specs), 'spec')} valid, "
+                 f"{count(len(report.errors), 'error')}")
+    _print_lines(console, lines)

@@ -78,3 +78,25 @@ def test_standins_step_aside(tmp_path: Path) -> None:
     out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True,
                          text=True, env={"PYTHONPATH": str(ROOT)})
     assert out.stdout.split() == ["True", "True", "True"], out.stderr
+
+
+def test_command_module_map_is_the_registered_commands() -> None:
+    # each command's module registers it (a run of one command imports only that module)
+    code = ("import json, typer, adcli.cli as c; c._register(); "
+            "from typer.main import get_command_name; "
+            "print(json.dumps({get_command_name(i.name or i.callback.__name__): "
+            "i.callback.__module__.rsplit('.', 1)[1] for i in c.app.registered_commands}))")
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True,
+                         text=True, env={"PYTHONPATH": str(ROOT)})
+    from adcli.cli import COMMAND_MODULES
+
+    assert json.loads(out.stdout) == COMMAND_MODULES, out.stderr
+
+
+@pytest.mark.slow
+def test_one_command_registers_only_its_module(tmp_path: Path) -> None:
+    code, mods = _modules(tmp_path, "--debug", "validate", "specs/")
+    assert code == 0
+    assert "adcli.cli.cmd_run" in mods and "adcli.cli.cmd_gradcheck" not in mods
+    code, mods = _modules(tmp_path, "--help")
+    assert {"adcli.cli.cmd_run", "adcli.cli.cmd_gradcheck", "adcli.cli.cmd_diff"} <= mods
