@@ -1,10 +1,13 @@
-"""Engine speed, side by side: adcli vs hand-written NumPy vs PyTorch CPU (when installed).
+"""Engine speed, side by side: adcli vs hand-written NumPy vs PyTorch CPU vs the NumPy-based
+autodiff libraries (HIPS ``autograd``, ``mygrad``), the others when installed.
 
-Run: python benchmarks/bench_engine.py [--repeat N]
+Run: python benchmarks/bench_engine.py [--rounds N] [--json FILE]
 
-Targets (issue 2): a chain of 1,000 small elementwise ops forward+backward at most 0.5x
-PyTorch's time; a 64x256x512x10 float64 MLP forward+backward at most 1.15x hand-written NumPy;
-a 1024x1024 matmul forward+backward within 10% of the NumPy matmuls themselves.
+Times are CPU-time medians with the libraries taking turns (a shared machine then slows all
+alike). Targets (issue 14): a chain of 1,000 small elementwise ops forward+backward at most
+1.5x PyTorch's time; a 64x256x512x10 float64 MLP forward+backward at most 1.15x hand-written
+NumPy; adcli at least 2x faster than autograd and mygrad on both; a 1024x1024 matmul
+forward+backward within 10% of the NumPy matmuls themselves.
 """
 
 from __future__ import annotations
@@ -17,9 +20,10 @@ for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
     os.environ.setdefault(_var, "1")
 
 import argparse  # noqa: E402
-import statistics  # noqa: E402
-import time  # noqa: E402
+import sys  # noqa: E402
 from collections.abc import Callable  # noqa: E402
+from pathlib import Path  # noqa: E402
+from typing import Any  # noqa: E402
 
 import numpy as np  # noqa: E402
 
@@ -33,18 +37,19 @@ try:
     torch.set_num_threads(1)
 except ImportError:  # pragma: no cover - torch is optional
     torch = None
+try:
+    import autograd
+    import autograd.numpy as anp
+except ImportError:  # pragma: no cover - optional peer
+    autograd = None
+try:
+    import mygrad as mg
+    from mygrad.nnet.losses import softmax_crossentropy as mg_softmax_crossentropy
+except ImportError:  # pragma: no cover - optional peer
+    mg = None
 
-
-def best_time(fn: Callable[[], object], repeat: int, warmup: int = 2) -> float:
-    for _ in range(warmup):
-        fn()
-    times = []
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t0)
-    return min(times) if len(times) < 5 else statistics.median(sorted(times)[: len(times) // 2 + 1])
-
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _rows import Row, interleaved, report  # noqa: E402
 
 # -- 1. chain of 1,000 small elementwise ops ------------------------------------------------------
 CHAIN = 1000
@@ -85,6 +90,31 @@ def chain_numpy() -> None:
     g = np.ones(8)
     for t in reversed(ys):
         g = g * (1 - t * t) * 1.0001
+
+
+def _chain_autograd_f(x: Any) -> Any:
+    y = x
+    for _ in range(CHAIN // 4):
+        y = y * 1.0001
+        y = y + 0.001
+        y = anp.tanh(y)
+        y = y - 0.0001
+    return anp.sum(y)
+
+
+def chain_autograd() -> None:
+    autograd.grad(_chain_autograd_f)(np.ones(8))
+
+
+def chain_mygrad() -> None:
+    x = mg.tensor(np.ones(8))
+    y = x
+    for _ in range(CHAIN // 4):
+        y = y * 1.0001
+        y = y + 0.001
+        y = mg.tanh(y)
+        y = y - 0.0001
+    mg.sum(y).backward()
 
 
 # -- 2. MLP 64x256x512x10 in float64 ---------------------------------------------------------------
@@ -149,6 +179,30 @@ def mlp_torch() -> None:
     loss.backward()
 
 
+def _mlp_autograd_loss(params: tuple[Any, ...]) -> Any:
+    w1, b1, w2, b2 = params
+    h = anp.maximum(X @ w1 + b1, 0)
+    z = h @ w2 + b2
+    m = anp.max(z, axis=1, keepdims=True)
+    logp = z - m - anp.log(anp.sum(anp.exp(z - m), axis=1, keepdims=True))
+    return -anp.mean(logp[np.arange(64), Y])
+
+
+def mlp_autograd() -> None:
+    autograd.grad(_mlp_autograd_loss)((W1, B1, W2, B2))
+
+
+if mg is not None:
+    _M = {k: mg.tensor(v) for k, v in dict(W1=W1, B1=B1, W2=W2, B2=B2).items()}
+
+
+def mlp_mygrad() -> None:
+    p = _M
+    h = mg.maximum(mg.matmul(X, p["W1"]) + p["B1"], 0)
+    z = mg.matmul(h, p["W2"]) + p["B2"]
+    mg_softmax_crossentropy(z, Y).backward()
+
+
 # -- 3. 1024x1024 matmul ---------------------------------------------------------------------------
 MA = rng.standard_normal((1024, 1024))
 MB = rng.standard_normal((1024, 1024))
@@ -185,29 +239,37 @@ def matmul_torch() -> None:
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--repeat", type=int, default=15)
+    ap.add_argument("--rounds", type=int, default=9)
+    ap.add_argument("--json", metavar="FILE")
     args = ap.parse_args()
+    peers = [name for name, mod in (("autograd", autograd), ("mygrad", mg)) if mod is not None]
     rows = []
-    for label, fns, ref, target in [
-        ("chain of 1,000 elementwise ops fwd+bwd", (chain_adcli, chain_numpy, chain_torch),
-         "torch", 0.5),
-        ("MLP 64x256x512x10 float64 fwd+bwd", (mlp_adcli, mlp_numpy, mlp_torch), "numpy", 1.15),
-        ("matmul 1024x1024 fwd+bwd", (matmul_adcli, matmul_numpy, matmul_torch), "numpy", 1.10),
+    for what, key, ref, target in [
+        ("chain of 1,000 small elementwise ops, forward + backward", "chain", "torch", 1.5),
+        ("MLP 64x256x512x10 float64, forward + backward", "mlp", "numpy", 1.15),
+        ("matmul 1024x1024, forward + backward", "matmul", "numpy", 1.10),
     ]:
-        a = best_time(fns[0], args.repeat)
-        n = best_time(fns[1], args.repeat)
-        t = best_time(fns[2], args.repeat) if torch is not None else float("nan")
-        base = t if ref == "torch" else n
-        ratio = a / base
-        rows.append((label, a, n, t, ref, ratio, target))
-    print(f"{'benchmark':42s} {'adcli':>10s} {'numpy':>10s} {'torch':>10s}  ratio (target)")
-    for label, a, n, t, ref, ratio, target in rows:
-        mark = "ok " if ratio <= target else "MISS"
-        print(f"{label:42s} {a*1e3:8.2f}ms {n*1e3:8.2f}ms {t*1e3:8.2f}ms  "
-              f"{ratio:5.2f}x vs {ref} (<= {target}) {mark}")
+        fns: dict[str, Callable[[], object]] = {"adcli": globals()[f"{key}_adcli"],
+                                                "numpy": globals()[f"{key}_numpy"]}
+        if torch is not None:
+            fns["torch"] = globals()[f"{key}_torch"]
+        if key != "matmul":
+            fns.update({p: globals()[f"{key}_{p}"] for p in peers})
+        t = interleaved(fns, args.rounds, inner=1 if key == "matmul" else 3)
+        others = {k: v for k, v in t.items() if k not in ("adcli", ref)}
+        rows.append(Row(what, t["adcli"], ref, t.get(ref), target, others))
+        for p in peers:
+            if p in t:
+                rows.append(Row(f"{what}: against {p}", t["adcli"], p, t[p], 0.5))
+    versions = [f"numpy {np.__version__}"]
     if torch is not None:
-        print(f"torch {torch.__version__}, threads={torch.get_num_threads()}; "
-              f"numpy {np.__version__}")
+        versions.append(f"torch {torch.__version__} ({torch.get_num_threads()} thread)")
+    if autograd is not None:
+        versions.append("autograd")
+    if mg is not None:
+        versions.append(f"mygrad {mg.__version__}")
+    report(rows, args.json, title=f"engine, CPU time, medians of {args.rounds} rounds "
+                                  f"({', '.join(versions)}):")
 
 
 if __name__ == "__main__":
