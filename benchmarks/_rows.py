@@ -45,11 +45,12 @@ def _ms(s: float | None) -> str:
     return "-" if s is None else f"{s * 1000:.2f} ms"
 
 
-def report(rows: Sequence[Row], json_path: str | None = None, title: str = "") -> None:
-    """Print the rows; write them as JSON too when ``json_path`` is given."""
-    if title:
+def report(rows: Sequence[Row], json_path: str | None = None, title: str = "",
+           echo: bool = True) -> None:
+    """Print the rows (unless not ``echo``); write them as JSON too when ``json_path`` is given."""
+    if title and echo:
         print(title)
-    for r in rows:
+    for r in rows if echo else ():
         ratio = "-" if r.ratio is None else f"{r.ratio:.2f}x {r.ref}"
         target = "" if r.target is None else f" (target <= {r.target}x: " \
             f"{'ok' if r.ok else 'MISSED'})"

@@ -56,6 +56,7 @@ def process_time(cmd: list[str], repeat: int) -> float:
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--repeat", type=int, default=5)
+    ap.add_argument("--json", metavar="FILE", help="also write the rows as JSON (speed_table.py)")
     args = ap.parse_args()
     import adcli
     from adcli.check.gradcheck import gradcheck
@@ -107,6 +108,11 @@ def main() -> None:
         ratio = f"{t / a:.1f}x" if t else "-"
         tt = f"{t * 1000:.1f} ms" if t else "-"
         print(f"{name:<52} {a * 1000:>7.1f} ms {tt:>10} {ratio:>12}")
+    if args.json:
+        sys.path.insert(0, str(ROOT / "benchmarks"))
+        from _rows import Row, report
+
+        report([Row(name, a, "torch", t) for name, a, t in rows], args.json, echo=False)
 
 
 def interleaved_cpu(fns: list[Callable[[], object]], repeat: int) -> list[float]:
