@@ -54,7 +54,22 @@ class _Numpy:
     tanh = staticmethod(np.tanh)
     abs = staticmethod(np.abs)
     matmul = staticmethod(np.matmul)
+    mm = staticmethod(np.matmul)
+    bmm = staticmethod(np.matmul)
+    mv = staticmethod(np.matmul)
     erf = staticmethod(np_erf)
+
+    @staticmethod
+    def t(x: np.ndarray) -> np.ndarray:
+        return x.T
+
+    @staticmethod
+    def unsqueeze(x: np.ndarray, dim: int) -> np.ndarray:
+        return np.expand_dims(x, dim)
+
+    @staticmethod
+    def squeeze(x: np.ndarray, dim: int) -> np.ndarray:
+        return np.squeeze(x, dim) if x.shape[dim] == 1 else x
 
     # -- shape, indexing, scan and sort --
     @staticmethod

@@ -237,7 +237,8 @@ class OpDef:
             return (res, *[Tensor._make(np.asarray(e), None, 0, None) for e in extras])
         return res
 
-    def _node(self, inputs: tuple[Any, ...], attrs: dict[str, Any]) -> OpNode:
+    def _node(self, inputs: tuple[Any, ...], attrs: dict[str, Any],
+              saved_self: Tensor | None = None) -> OpNode:
         node = self.node_cls()
         node.seq_nr = next_seq()
         if anomaly.enabled[0]:
@@ -273,7 +274,7 @@ class OpDef:
             if to_save is None:
                 to_save = self._save_by_mask[mask] = self._saved_for(mask)
         for i, name in to_save:
-            t = inputs[i]
+            t = inputs[i] if i or saved_self is None else saved_self
             if isinstance(t, Tensor):
                 node.save(name, t)
             else:
@@ -298,22 +299,34 @@ class OpDef:
         return res
 
     # -- in place ------------------------------------------------------------------------------
+    def _saves_self(self, inputs: tuple[Any, ...]) -> bool:
+        if self._save_if is None:
+            return any(i == 0 for i, _ in self._save_self)
+        return any(i == 0 for k, names in self._save_if.items()
+                   if isinstance(inputs[k], Tensor) and inputs[k]._requires_grad
+                   for i, _ in names)
+
     def _forward_before_write(self, target: Tensor, others: tuple[Any, ...],
-                              attrs: dict[str, Any], record: bool) -> tuple[tuple[Any, ...], Any]:
+                              attrs: dict[str, Any], record: bool) -> tuple[Any, Any, Any]:
         """The op's inputs and its result, for a write into ``target``. When recorded, the
         saved 'self' must be the value before the write: a detached-storage copy that still
         carries target's history."""
         inputs = (target, *others)
+        saved_self = None
         if record:
             old = Tensor._make(target._data.copy(), target.grad_fn, target._output_nr, None)
             old._requires_grad = target._requires_grad
             old._accumulator = target._accumulator
             inputs = (old, *others)
+            if old._requires_grad and self._saves_self(inputs):
+                # PyTorch saves an in-place op's original self as a recorded clone
+                # (CloneBackward0), which double backward then differentiates through.
+                saved_self = OPS["clone"](old)
         out = self.forward(*[t._data if isinstance(t, Tensor) else t for t in inputs], **attrs)
         if self.extras:
             out, *extras = out
             attrs.update(zip(self.extras, extras))
-        return inputs, out
+        return inputs, out, saved_self
 
     def inplace(self, target: Tensor, *others: Tensor, **attrs: Any) -> Tensor:
         """Apply this op to ``target`` in place, rebasing its history as PyTorch does."""
@@ -328,10 +341,10 @@ class OpDef:
             check_view_write(target)
             if record or base._requires_grad:
                 return write_through_view(self, target, others, attrs)
-        inputs, out = self._forward_before_write(target, others, attrs, record)
+        inputs, out, saved_self = self._forward_before_write(target, others, attrs, record)
         # Save the other inputs before the write bumps the version: one that shares target's
         # storage (x.mul_(x.detach())) must then fail backward's version check, as in PyTorch.
-        node = self._node(inputs, attrs) if record else None
+        node = self._node(inputs, attrs, saved_self) if record else None
         _write(target, out)
         if node is not None:
             set_history(target, node)

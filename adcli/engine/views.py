@@ -218,8 +218,8 @@ def write_through_view(op: Any, target: Tensor, others: tuple[Any, ...],
             "in place")
     if _has_repeats(index, base._data.shape):
         raise InvalidArgumentError(_OVERLAP)
-    inputs, out = op._forward_before_write(target, others, attrs, record=True)
-    fn = op._node(inputs, attrs)
+    inputs, out, saved_self = op._forward_before_write(target, others, attrs, record=True)
+    fn = op._node(inputs, attrs, saved_self)
     base_edge = base._edge()
     _write(target, out)
     if op._save_result:

@@ -363,7 +363,7 @@ class NotImplementedOp(OpDef):
         self.aten = aten
         self.grad_all(_not_implemented)
 
-    def _node(self, inputs: tuple[Any, ...], attrs: dict[str, Any]) -> Any:
+    def _node(self, inputs: tuple[Any, ...], attrs: dict[str, Any], saved_self: Any = None) -> Any:
         node = super()._node(inputs, attrs)
         keep = [i for i, (fn, _) in enumerate(node.next_functions) if fn is not None]
         node.next_functions = tuple(node.next_functions[i] for i in keep)

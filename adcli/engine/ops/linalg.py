@@ -40,7 +40,18 @@ from .shape import (
 # ----------------------------------------------------------------------------------------------
 # matrix products
 # ----------------------------------------------------------------------------------------------
-def _mm(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+def _colmajor(*ts: Tensor) -> tuple[bool, ...]:
+    """Which 2-D inputs are column-major (strides (1, rows)): PyTorch's mm backward then builds
+    the gradient as ``(...).t()`` (mm_mat1_backward / mm_mat2_backward)."""
+    out = []
+    for x in ts:
+        a = x._data
+        out.append(a.ndim == 2 and a.strides[0] == a.itemsize
+                   and a.strides[1] == a.itemsize * a.shape[0])
+    return tuple(out)
+
+
+def _mm(a: np.ndarray, b: np.ndarray, cm: tuple[bool, ...] = (False, False)) -> np.ndarray:
     if a.ndim != 2 or b.ndim != 2:
         raise InvalidArgumentError(f"{'self' if a.ndim != 2 else 'mat2'} must be a matrix")
     if a.shape[1] != b.shape[0]:
@@ -56,19 +67,32 @@ mm_op = defop("mm", "MmBackward0", _mm, inputs=("self", "mat2"),
               save={"self": ("mat2",), "mat2": ("self",)})
 
 
+def _mm_mat1_backward(g, mat2, cm, B):
+    if B.tensors and cm:
+        return B.t(B.mm(mat2, B.t(g)))
+    return B.mm(g, B.t(mat2))
+
+
+def _mm_mat2_backward(g, mat1, cm, B):
+    if B.tensors and cm:
+        return B.t(B.mm(B.t(g), mat1))
+    return B.mm(B.t(mat1), g)
+
+
 @mm_op.grad("self")
 def _mm_self(g, s, B):
     "grad @ mat2.T"
-    return B.matmul(g, B.transpose(s.mat2, 0, 1))
+    return _mm_mat1_backward(g, s.mat2, s.cm[0], B)
 
 
 @mm_op.grad("mat2")
 def _mm_mat2(g, s, B):
     "self.T @ grad"
-    return B.matmul(B.transpose(s.self, 0, 1), g)
+    return _mm_mat2_backward(g, s.self, s.cm[1], B)
 
 
-def _addmm(bias: np.ndarray, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+def _addmm(bias: np.ndarray, a: np.ndarray, b: np.ndarray,
+           cm: tuple[bool, ...] = (False, False)) -> np.ndarray:
     out = _mm(a, b)
     if bias.shape != out.shape:
         try:
@@ -86,13 +110,13 @@ addmm_op.grad("self")(_pass_grad)
 @addmm_op.grad("mat1")
 def _addmm_mat1(g, s, B):
     "grad @ mat2.T"
-    return B.matmul(g, B.transpose(s.mat2, 0, 1))
+    return _mm_mat1_backward(g, s.mat2, s.cm[0], B)
 
 
 @addmm_op.grad("mat2")
 def _addmm_mat2(g, s, B):
     "mat1.T @ grad"
-    return B.matmul(B.transpose(s.mat1, 0, 1), g)
+    return _mm_mat2_backward(g, s.mat1, s.cm[1], B)
 
 
 def _mv(a: np.ndarray, v: np.ndarray) -> np.ndarray:
@@ -113,13 +137,13 @@ mv_op = defop("mv", "MvBackward0", _mv, inputs=("self", "vec"),
 @mv_op.grad("self")
 def _mv_self(g, s, B):
     "outer(grad, vec)"
-    return B.reshape(g, (-1, 1)) * B.reshape(s.vec, (1, -1))
+    return B.reshape(g, (-1, 1)) * s.vec
 
 
 @mv_op.grad("vec")
 def _mv_vec(g, s, B):
     "self.T @ grad"
-    return B.matmul(B.transpose(s.self, 0, 1), g)
+    return B.mv(B.t(s.self), g)
 
 
 def _dot(a: np.ndarray, b: np.ndarray) -> np.ndarray:
@@ -171,13 +195,13 @@ bmm_op = defop("bmm", "BmmBackward0", _bmm, inputs=("self", "mat2"),
 @bmm_op.grad("self")
 def _bmm_self(g, s, B):
     "grad @ mat2.mT"
-    return B.matmul(g, B.transpose(s.mat2, 1, 2))
+    return B.bmm(g, B.transpose(s.mat2, 1, 2))
 
 
 @bmm_op.grad("mat2")
 def _bmm_mat2(g, s, B):
     "self.mT @ grad"
-    return B.matmul(B.transpose(s.self, 1, 2), g)
+    return B.bmm(B.transpose(s.self, 1, 2), g)
 
 
 def _trace(a: np.ndarray) -> np.ndarray:
@@ -233,7 +257,7 @@ def _cross_other(g, s, B):
 # matrix products
 # ----------------------------------------------------------------------------------------------
 def mm(input: Tensor, mat2: Tensor) -> Tensor:
-    return mm_op(input, mat2)
+    return mm_op(input, mat2, cm=_colmajor(input, mat2))
 
 
 def mv(input: Tensor, vec: Tensor) -> Tensor:
@@ -258,7 +282,7 @@ ger = outer
 
 
 def addmm(input: Tensor, mat1: Tensor, mat2: Tensor) -> Tensor:
-    return addmm_op(input, mat1, mat2)
+    return addmm_op(input, mat1, mat2, cm=_colmajor(mat1, mat2))
 
 
 def _matmul_shape_error(a: Tensor, b: Tensor) -> None:
@@ -636,12 +660,12 @@ def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
     wt = t(weight)
     nd = input._data.ndim
     if nd == 2 and bias is not None:
-        return addmm_op(bias, input, wt)
+        return addmm_op(bias, input, wt, cm=_colmajor(input, wt))
     if bias is not None and input._data.flags.c_contiguous and (nd == 3 or bias._data.ndim == 1):
         # PyTorch's _flatten_nd_linear: reshape to 2D, addmm, view back.
         k = input.shape[-1]
         folded = reshape(input, (int(np.prod(input.shape[:-1])), k))
-        out = addmm_op(bias, folded, wt)
+        out = addmm_op(bias, folded, wt, cm=_colmajor(folded, wt))
         return view(out, (*input.shape[:-1], out.shape[1]))
     out = matmul(input, wt)
     return out if bias is None else add(out, bias)

@@ -499,6 +499,8 @@ def _sum_to_size(self: Tensor, *size: Any) -> Tensor:
     target = _shape_arg(size)
     if tuple(self.shape) == target:
         return self
+    if not target:
+        return sum_all_op(self)  # PyTorch's sum_to: a full sum (SumBackward0)
     lead = self._data.ndim - len(target)
     dims = tuple(range(lead)) + tuple(
         i + lead for i, n in enumerate(target) if n == 1 and self._data.shape[i + lead] != 1

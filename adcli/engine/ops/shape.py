@@ -68,15 +68,38 @@ def _squeeze(a: np.ndarray, dim: Any = None, in_shape: Any = None) -> np.ndarray
 
 
 squeeze_op = defop("squeeze", "SqueezeBackward0", _squeeze, view=True)
-squeeze_op.grad("self")(_view_self)
+
+
+def _unsqueeze_to(g: Any, shape: tuple[int, ...], dims: Any, B: Any) -> Any:
+    # PyTorch's unsqueeze_to: one unsqueeze per squeezed dim of size 1, in increasing order.
+    if not B.tensors:
+        return B.reshape(g, shape)
+    for d in sorted(dims):
+        if shape[d] == 1:
+            g = B.unsqueeze(g, d)
+    return g
+
+
+@squeeze_op.grad("self")
+def _squeeze_self(g, s, B):
+    "grad unsqueezed at self's dims of size 1"
+    return _unsqueeze_to(g, s.in_shape, range(len(s.in_shape)), B)
+
+
+def _squeeze_dims_self(g, s, B):
+    "grad unsqueezed at the squeezed dims"
+    dims = (s.dim,) if isinstance(s.dim, int) else s.dim
+    return _unsqueeze_to(g, s.in_shape, dims, B)
+
+
 squeeze_dim_op = defop("squeeze_dim", "SqueezeBackward1", _squeeze, view=True,
                        torch="torch.squeeze(dim=int)")
-squeeze_dim_op.grad("self")(_view_self)
+squeeze_dim_op.grad("self")(_squeeze_dims_self)
 squeeze_dims_op = defop("squeeze_dims", "SqueezeBackward2", _squeeze, view=True,
                         torch="torch.squeeze(dim=tuple)")
-squeeze_dims_op.grad("self")(_view_self)
+squeeze_dims_op.grad("self")(_squeeze_dims_self)
 squeeze_inplace_op = defop("squeeze_", "SqueezeBackward4", _squeeze, torch="(inside torch.matmul)")
-squeeze_inplace_op.grad("self")(_view_self)
+squeeze_inplace_op.grad("self")(_squeeze_dims_self)
 
 
 def _unsqueeze(a: np.ndarray, dim: int, in_shape: Any = None) -> np.ndarray:
@@ -84,7 +107,12 @@ def _unsqueeze(a: np.ndarray, dim: int, in_shape: Any = None) -> np.ndarray:
 
 
 unsqueeze_op = defop("unsqueeze", "UnsqueezeBackward0", _unsqueeze, view=True)
-unsqueeze_op.grad("self")(_view_self)
+
+
+@unsqueeze_op.grad("self")
+def _unsqueeze_self(g, s, B):
+    "grad.squeeze(dim)"
+    return B.squeeze(g, s.dim) if B.tensors else B.reshape(g, s.in_shape)
 
 
 def _transpose(a: np.ndarray, dim0: int, dim1: int) -> np.ndarray:
@@ -113,7 +141,7 @@ t_op = defop("t", "TBackward0", _t, view=True)
 @t_op.grad("self")
 def _t_self(g, s, B):
     "grad.t()"
-    return B.transpose(g, 0, 1) if len(s.in_shape) == 2 else g
+    return B.t(g) if len(s.in_shape) == 2 else g
 
 
 def _permute(a: np.ndarray, dims: tuple[int, ...]) -> np.ndarray:
