@@ -59,6 +59,28 @@ class _Numpy:
     mv = staticmethod(np.matmul)
     erf = staticmethod(np_erf)
 
+    sgn = staticmethod(np.sign)
+    pow = staticmethod(np.power)
+    reciprocal = staticmethod(np.reciprocal)
+
+    @staticmethod
+    def rsqrt(x: np.ndarray) -> np.ndarray:
+        return 1 / np.sqrt(x)
+
+    @staticmethod
+    def zeros_like(x: np.ndarray) -> np.ndarray:
+        return np.zeros_like(x)
+
+    @staticmethod
+    def masked_fill(x: np.ndarray, mask: np.ndarray, value: Any) -> np.ndarray:
+        return np.where(mask, np.asarray(value, dtype=x.dtype), x)
+
+    @staticmethod
+    def xlogy(x: Any, y: np.ndarray) -> np.ndarray:
+        with np.errstate(divide="ignore", invalid="ignore"):
+            out = np.where(x == 0, 0.0, x * np.log(y))
+        return np.where(np.isnan(y), np.nan, out).astype(y.dtype, copy=False)
+
     @staticmethod
     def t(x: np.ndarray) -> np.ndarray:
         return x.T

@@ -86,7 +86,15 @@ class SavedConst:
         return None
 
     def unpack(self, node: Node) -> Any:
-        return self.data
+        # Under create_graph the number is PyTorch's wrapped 0-d tensor, so a formula's
+        # ``grad * other`` records mul.Tensor (MulBackward0), not mul.Scalar.
+        value = self.data
+        if not isinstance(value, int | float | bool) or isinstance(value, np.generic):
+            return value
+        dt = next((d for d in node.dtypes if d is not None and d.kind in "fc"), None)
+        if dt is None:
+            return value
+        return _tensor_cls[0]._make(np.asarray(value, dtype=dt), None, 0, None)
 
 
 def freed_record(saved: Iterable[tuple[str, Any]]) -> tuple[Any, ...] | bool:

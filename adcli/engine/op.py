@@ -33,6 +33,12 @@ from .views import (
 Formula = Callable[..., Any]
 _NO_EDGE = (None, 0)
 
+# True while a derivative formula runs on Tensors (create_graph=True). There, as in PyTorch's C++
+# formulas, ``tensor + 2`` is the Scalar overload (AddBackward1, MulBackward1, SubBackward1,
+# DivBackward1) and ``2 - tensor`` a constant filled and then subtracted from (SubBackward0); in
+# user code a Python number is wrapped into a tensor (AddBackward0, RsubBackward1, ...).
+in_formula = [False]
+
 
 class Saved:
     """What a formula sees as ``s``: saved tensors (``s.self``, ``s.result``), attributes
@@ -86,15 +92,21 @@ class OpNode(Node):
         elif self._freed:
             raise GraphFreedError()
         nexts = self.next_functions
-        if op.backward_all is not None:
-            needs = tuple(n is not None for n, _ in nexts)
-            outs = list(op.backward_all(g, s, B, needs))
-        else:
-            grads_of = op.grads
-            outs = [
-                None if nxt is None else grads_of[name](g, s, B)
-                for name, (nxt, _) in zip(op.inputs, nexts)
-            ]
+        if as_tensors:
+            in_formula[0], was = True, in_formula[0]
+        try:
+            if op.backward_all is not None:
+                needs = tuple(n is not None for n, _ in nexts)
+                outs = list(op.backward_all(g, s, B, needs))
+            else:
+                grads_of = op.grads
+                outs = [
+                    None if nxt is None else grads_of[name](g, s, B)
+                    for name, (nxt, _) in zip(op.inputs, nexts)
+                ]
+        finally:
+            if as_tensors:
+                in_formula[0] = was
         shapes = self.shapes
         dts = self.dtypes
         for i, gi in enumerate(outs):

@@ -10,7 +10,7 @@ from typing import Any
 import numpy as np
 
 from ..errors import InvalidArgumentError
-from ..op import OpDef, defop
+from ..op import OpDef, defop, in_formula
 from ..tensor import Tensor
 from .common import (
     _bin,
@@ -102,8 +102,9 @@ def _mul_other(g, s, B):
     return g * s.self
 
 
-# tensor * Python number inside derivative formulas: PyTorch's mul.Scalar (MulBackward1). In user
-# code, x * 2.0 wraps the number and records MulBackward0, as in PyTorch.
+# tensor <op> Python number inside derivative formulas: PyTorch's Scalar overloads (mul.Scalar is
+# MulBackward1, ...). In user code, x * 2.0 wraps the number and records MulBackward0, as in
+# PyTorch (see ``in_formula``).
 mul_scalar_op = defop("mul_scalar", "MulBackward1", lambda a, other: a * other,
                       torch="(in formulas) tensor * scalar")
 
@@ -111,11 +112,47 @@ mul_scalar_op = defop("mul_scalar", "MulBackward1", lambda a, other: a * other,
 @mul_scalar_op.grad("self")
 def _mul_scalar_self(g, s, B):
     "grad * other"
-    return B.mul_scalar(g, s.other) if B.tensors else g * s.other
+    return g * s.other
 
 
 def _B_mul_scalar(x: Tensor, other: Any) -> Tensor:
     return mul_scalar_op(x, other=other)
+
+
+add_scalar_op = defop("add_scalar", "AddBackward1",
+                      lambda a, other, alpha=1: _add(a, other, alpha),
+                      torch="(in formulas) tensor + scalar")
+add_scalar_op.grad("self")(_pass_grad)
+sub_scalar_op = defop("sub_scalar", "SubBackward1",
+                      lambda a, other, alpha=1: _sub(a, other, alpha),
+                      torch="(in formulas) tensor - scalar")
+sub_scalar_op.grad("self")(_pass_grad)
+
+
+def _div_by_scalar(a: np.ndarray, other: Any) -> np.ndarray:
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.true_divide(a, other)
+
+
+div_scalar_op = defop("div_scalar", "DivBackward1", _div_by_scalar,
+                      torch="(in formulas) tensor / scalar")
+
+
+@div_scalar_op.grad("self")
+def _div_scalar_self(g, s, B):
+    "grad / other"
+    return g / s.other
+
+
+def _scalar_rhs(t: Any, x: Any) -> bool:
+    """A floating tensor next to a Python number, inside a derivative formula run on Tensors
+    (see ``in_formula``)."""
+    return isinstance(x, int | float) and isinstance(t, Tensor) and t._data.dtype.kind == "f"
+
+
+def _filled(value: Any, like: Tensor) -> Tensor:
+    """PyTorch's ``empty_like(t).fill_(value)``: the number as a constant tensor."""
+    return Tensor._make(np.full_like(like._data, value), None, 0, None)
 
 
 def _true_divide(a: np.ndarray, b: np.ndarray) -> np.ndarray:
@@ -140,7 +177,7 @@ def _div_self(g, s, B):
 @div_op.grad("other")
 def _div_other(g, s, B):
     "-grad * self / other**2"
-    return -g * s.self / (s.other * s.other)
+    return -g * ((s.self / s.other) / s.other)
 
 
 def _reciprocal(a: np.ndarray) -> np.ndarray:
@@ -207,16 +244,17 @@ pow_tensor_op = defop("pow_tensor", "PowBackward1", _bin(_pow_tensor),
 
 @pow_tensor_op.grad("self")
 def _pow_tensor_self(g, s, B):
-    "grad * exponent * self**(exponent - 1)"
-    return g * s.exponent * s.self ** (s.exponent - 1)
+    "grad * exponent * self**(exponent - 1)  (0 where exponent == 0)"
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return B.where(s.exponent == 0.0, 0.0, g * (s.exponent * s.self ** (s.exponent - 1)))
 
 
 @pow_tensor_op.grad("exponent")
 def _pow_tensor_exponent(g, s, B):
     "grad * result * log(self)  (0 where self == 0 and exponent >= 0)"
     mask = (s.self == 0) & (s.exponent >= 0)
-    safe = B.where(mask, 1.0, s.self)
-    return B.where(mask, 0.0, g * s.result * B.log(safe))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return g * B.where(mask, 0.0, s.result * B.log(s.self))
 
 
 def _pow_base(e: np.ndarray, base: Any) -> np.ndarray:
@@ -237,8 +275,8 @@ pow_base_op = defop("pow_base", "PowBackward2", _pow_base, inputs=("exponent",),
 def _pow_base_exponent(g, s, B):
     "grad * result * log(self)"
     if s.base == 0:
-        return g * 0
-    return g * s.result * math.log(s.base)
+        return B.zeros_like(g)
+    return g * (s.result * math.log(s.base))
 
 
 def _check_int_divisor(a: np.ndarray, b: Any) -> None:
@@ -393,13 +431,19 @@ remainder_scalar_ni_op = NotImplementedOp("remainder_scalar", "aten::remainder",
 
 
 def add(input: Any, other: Any, *, alpha: Any = 1) -> Tensor:
+    if in_formula[0] and _scalar_rhs(input, other):
+        return add_scalar_op(input, other=other, alpha=alpha)
     a, b = _operands(input, other)
     return add_op(a, b, alpha=alpha)
 
 
 def sub(input: Any, other: Any, *, alpha: Any = 1) -> Tensor:
     if not isinstance(input, Tensor) and isinstance(other, Tensor):
+        if in_formula[0] and _scalar_rhs(other, input):
+            return sub_op(_filled(input, other), other, alpha=alpha)
         return rsub(other, input, alpha=alpha)
+    if in_formula[0] and _scalar_rhs(input, other):
+        return sub_scalar_op(input, other=other, alpha=alpha)
     a, b = _operands(input, other)
     return sub_op(a, b, alpha=alpha)
 
@@ -416,6 +460,8 @@ def rsub(input: Tensor, other: Any, *, alpha: Any = 1) -> Tensor:
 
 
 def mul(input: Any, other: Any) -> Tensor:
+    if in_formula[0] and _scalar_rhs(input, other):
+        return mul_scalar_op(input, other=other)
     a, b = _operands(input, other)
     return mul_op(a, b)
 
@@ -438,9 +484,13 @@ def div(input: Any, other: Any, *, rounding_mode: Any = NO_MODE) -> Tensor:
     if rounding_mode is not NO_MODE:
         return _div_rounding(input, other, rounding_mode)
     if not isinstance(input, Tensor) and isinstance(other, Tensor):
+        if in_formula[0] and _scalar_rhs(other, input):
+            return div_op(_filled(input, other), other)
         # PyTorch: number / tensor is reciprocal(tensor) * number.
         r = reciprocal(_float(other))
         return mul(r, input)
+    if in_formula[0] and _scalar_rhs(input, other):
+        return div_scalar_op(input, other=other)
     a, b = _operands(input, other)
     return div_op(a, b)
 

@@ -70,7 +70,7 @@ rsqrt_op = _unary("rsqrt", "RsqrtBackward0", _np_rsqrt, ("result",))
 @rsqrt_op.grad("self")
 def _rsqrt_self(g, s, B):
     "-0.5 * grad * result**3"
-    return g * (s.result * s.result * s.result) * -0.5
+    return (g * -0.5) * s.result ** 3
 
 
 abs_op = defop("abs", "AbsBackward0", np.abs, save=("self",))
@@ -78,8 +78,8 @@ abs_op = defop("abs", "AbsBackward0", np.abs, save=("self",))
 
 @abs_op.grad("self")
 def _abs_self(g, s, B):
-    "grad * sign(self)"
-    return g * B.sign(s.self)
+    "grad * sgn(self)"
+    return g * B.sgn(s.self)
 
 
 sign_op = defop("sign", "SignBackward0", np.sign)
@@ -88,7 +88,7 @@ sign_op = defop("sign", "SignBackward0", np.sign)
 @sign_op.grad("self")
 def _sign_self(g, s, B):
     "0"
-    return g * 0
+    return B.zeros_like(g)
 
 
 sin_op = _unary("sin", "SinBackward0", np.sin, ("self",), quiet=False)
@@ -115,7 +115,7 @@ tan_op = _unary("tan", "TanBackward0", np.tan, ("result",))
 @tan_op.grad("self")
 def _tan_self(g, s, B):
     "grad * (1 + result**2)"
-    return g * (s.result * s.result + 1)
+    return g * (s.result ** 2 + 1)
 
 
 tanh_op = _unary("tanh", "TanhBackward0", np.tanh, ("result",), quiet=False)
@@ -147,7 +147,7 @@ erf_op = _unary("erf", "ErfBackward0", np_erf, ("self",))
 @erf_op.grad("self")
 def _erf_self(g, s, B):
     "grad * 2 / sqrt(pi) * exp(-self**2)"
-    return g * (2 / math.sqrt(math.pi)) * B.exp(-(s.self * s.self))
+    return (2 / math.sqrt(math.pi)) * B.exp(-(s.self ** 2)) * g
 
 
 # ----------------------------------------------------------------------------------------------
@@ -177,7 +177,7 @@ asin_op = _unary("asin", "AsinBackward0", np.arcsin, ("self",))
 @asin_op.grad("self")
 def _asin_self(g, s, B):
     "grad / sqrt(1 - self**2)"
-    return g * (1 - s.self * s.self) ** -0.5
+    return g * B.rsqrt(-s.self * s.self + 1)
 
 
 acos_op = _unary("acos", "AcosBackward0", np.arccos, ("self",))
@@ -186,7 +186,7 @@ acos_op = _unary("acos", "AcosBackward0", np.arccos, ("self",))
 @acos_op.grad("self")
 def _acos_self(g, s, B):
     "-grad / sqrt(1 - self**2)"
-    return -g * (1 - s.self * s.self) ** -0.5
+    return g * -B.rsqrt(-s.self * s.self + 1)
 
 
 atan_op = _unary("atan", "AtanBackward0", np.arctan, ("self",))
@@ -204,7 +204,7 @@ asinh_op = _unary("asinh", "AsinhBackward0", np.arcsinh, ("self",))
 @asinh_op.grad("self")
 def _asinh_self(g, s, B):
     "grad / sqrt(self**2 + 1)"
-    return g * (s.self * s.self + 1) ** -0.5
+    return g * B.rsqrt(s.self ** 2 + 1)
 
 
 log2_op = _unary("log2", "Log2Backward0", np.log2, ("self",))
@@ -262,7 +262,7 @@ def _round(a: np.ndarray, decimals: int = 0) -> np.ndarray:
 
 def _zero_grad(g, s, B):
     "0 (piecewise constant)"
-    return g * 0
+    return B.zeros_like(g)
 
 
 floor_op = defop("floor", "FloorBackward0", _rounding(np.floor))
@@ -512,3 +512,7 @@ METHODS: dict[str, Any] = {
 }
 
 FUNCTIONAL: dict[str, Any] = {}
+
+
+def _B_zeros_like(x: Tensor) -> Tensor:
+    return Tensor._make(np.zeros_like(x._data), None, 0, None)

@@ -195,16 +195,27 @@ atan2_op = defop("atan2", "Atan2Backward0", _float_pair("atan2", np.arctan2, Tru
                  inputs=("self", "other"), save=("self", "other"))
 
 
+def _atan2_recip(s, B):
+    # PyTorch's atan2_backward: 1 / (self**2 + other**2), 0 where that is infinite
+    with np.errstate(divide="ignore"):
+        recip = B.reciprocal(s.self * s.self + s.other * s.other)
+    return B.masked_fill(recip, np.isinf(_data(recip)), 0)
+
+
+def _data(x: Any) -> Any:
+    return x._data if isinstance(x, Tensor) else x
+
+
 @atan2_op.grad("self")
 def _atan2_self(g, s, B):
     "grad * other / (self**2 + other**2)"
-    return g * s.other / (s.self * s.self + s.other * s.other)
+    return g * s.other * _atan2_recip(s, B)
 
 
 @atan2_op.grad("other")
 def _atan2_other(g, s, B):
     "-grad * self / (self**2 + other**2)"
-    return -g * s.self / (s.self * s.self + s.other * s.other)
+    return g * -s.self * _atan2_recip(s, B)
 
 
 hypot_op = defop("hypot", "HypotBackward0", _float_pair("hypot", np.hypot, False),
@@ -231,13 +242,15 @@ logaddexp_op = defop("logaddexp", "LogaddexpBackward0",
 @logaddexp_op.grad("self")
 def _logaddexp_self(g, s, B):
     "grad / (1 + exp(other - self))"
-    return g * B.sigmoid(s.self - s.other)
+    with np.errstate(over="ignore"):
+        return g / (1 + B.exp(s.other - s.self))
 
 
 @logaddexp_op.grad("other")
 def _logaddexp_other(g, s, B):
     "grad / (1 + exp(self - other))"
-    return g * B.sigmoid(s.other - s.self)
+    with np.errstate(over="ignore"):
+        return g / (1 + B.exp(s.self - s.other))
 
 
 def _broadcast_all(*arrays: np.ndarray) -> tuple[int, ...]:
@@ -324,13 +337,13 @@ addcmul_op.grad("self")(_pass_grad)
 @addcmul_op.grad("tensor1")
 def _addcmul_t1(g, s, B):
     "grad * tensor2 * value"
-    return g * s.tensor2 * s.value
+    return g * (s.tensor2 * s.value)
 
 
 @addcmul_op.grad("tensor2")
 def _addcmul_t2(g, s, B):
     "grad * tensor1 * value"
-    return g * s.tensor1 * s.value
+    return g * (s.tensor1 * s.value)
 
 
 addcdiv_op = defop("addcdiv", "AddcdivBackward0", _addc(np.true_divide),
@@ -341,13 +354,13 @@ addcdiv_op.grad("self")(_pass_grad)
 @addcdiv_op.grad("tensor1")
 def _addcdiv_t1(g, s, B):
     "grad * value / tensor2"
-    return g * s.value / s.tensor2
+    return g * (s.value / s.tensor2)
 
 
 @addcdiv_op.grad("tensor2")
 def _addcdiv_t2(g, s, B):
     "-grad * value * tensor1 / tensor2**2"
-    return -g * s.value * s.tensor1 / (s.tensor2 * s.tensor2)
+    return -g * (s.value * s.tensor1 / (s.tensor2 * s.tensor2))
 
 
 def _xlogy(a: np.ndarray, b: np.ndarray) -> np.ndarray:
@@ -364,9 +377,7 @@ xlogy_op = defop("xlogy", "XlogyBackward0", _float_pair("xlogy", _xlogy, True),
 @xlogy_op.grad("self")
 def _xlogy_self(g, s, B):
     "grad * log(other)  (0 where self == 0 and other <= 0)"
-    mask = (s.self == 0) & (s.other <= 0)
-    safe = B.where(mask, 1.0, s.other)
-    return B.where(mask, 0.0, g * B.log(safe))
+    return B.masked_fill(B.xlogy(g, s.other), _data((s.self == 0) & (s.other <= 0)), 0)
 
 
 @xlogy_op.grad("other")
