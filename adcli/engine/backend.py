@@ -82,6 +82,12 @@ class _Numpy:
         return np.where(np.isnan(y), np.nan, out).astype(y.dtype, copy=False)
 
     @staticmethod
+    def div_rounded(x: np.ndarray, y: np.ndarray, mode: str) -> np.ndarray:
+        with np.errstate(divide="ignore", invalid="ignore"):
+            q = np.true_divide(x, y)
+        return np.floor(q) if mode == "floor" else np.trunc(q)
+
+    @staticmethod
     def t(x: np.ndarray) -> np.ndarray:
         return x.T
 
@@ -133,6 +139,10 @@ class _Numpy:
     @staticmethod
     def sum(x: np.ndarray, dims: Any = None, keepdim: bool = False) -> np.ndarray:
         return np.sum(x, axis=dims, keepdims=keepdim)
+
+    @staticmethod
+    def mean(x: np.ndarray, dims: Any = None, keepdim: bool = False) -> np.ndarray:
+        return np.mean(x, axis=dims, keepdims=keepdim)
 
     @staticmethod
     def sum_to(x: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:

@@ -319,7 +319,7 @@ fmod_tensor_op.grad("self")(_pass_grad)
 @fmod_tensor_op.grad("other")
 def _fmod_other(g, s, B):
     "-grad * trunc(self / other)"
-    return -g * B.trunc(s.self / s.other)
+    return -g * B.div_rounded(s.self, s.other, "trunc")
 
 
 remainder_op = defop("remainder", "RemainderBackward0", _mod_scalar(np.remainder),
@@ -334,7 +334,7 @@ remainder_tensor_op.grad("self")(_pass_grad)
 @remainder_tensor_op.grad("other")
 def _remainder_other(g, s, B):
     "-grad * floor(self / other)"
-    return -g * B.floor(s.self / s.other)
+    return -g * B.div_rounded(s.self, s.other, "floor")
 
 
 # ----------------------------------------------------------------------------------------------
@@ -375,7 +375,7 @@ div_mode_op = defop("div_mode", "DivBackward2", _bin(_divide), inputs=("self", "
 def _div_mode_self(g, s, B):
     "0 with rounding_mode 'floor' or 'trunc'; grad / other with rounding_mode=None"
     if s.rounding_mode is not None:
-        return g * 0
+        return B.zeros_like(g)
     return g / s.other
 
 
@@ -383,8 +383,8 @@ def _div_mode_self(g, s, B):
 def _div_mode_other(g, s, B):
     "0 with rounding_mode 'floor' or 'trunc'; -grad * self / other**2 with rounding_mode=None"
     if s.rounding_mode is not None:
-        return g * 0
-    return -g * s.self / (s.other * s.other)
+        return B.zeros_like(g)
+    return -g * ((s.self / s.other) / s.other)
 
 
 def _floor_divide(a: np.ndarray, b: Any) -> np.ndarray:
@@ -744,3 +744,7 @@ METHODS: dict[str, Any] = {
 }
 
 FUNCTIONAL: dict[str, Any] = {}
+
+
+def _B_div_rounded(x: Tensor, other: Any, mode: str) -> Tensor:
+    return div(x, other, rounding_mode=mode)

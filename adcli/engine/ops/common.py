@@ -99,6 +99,11 @@ def _unreduce(g: Any, s: Any, B: Any) -> Any:
     """Bring a reduction's gradient back to the input's rank (re-insert reduced dims)."""
     dims = getattr(s, "dim", None)
     if not getattr(s, "keepdim", False):
+        if B.tensors and dims is not None and len(s.in_shape):
+            # PyTorch's unsqueeze_multiple: one unsqueeze per reduced dim, in increasing order
+            for d in sorted((dims,) if isinstance(dims, int) else dims):
+                g = B.unsqueeze(g, d)
+            return g
         g = B.reshape(g, _keep_shape(s.in_shape, dims))
     return g
 

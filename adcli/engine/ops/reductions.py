@@ -68,7 +68,9 @@ mean_all_op = defop("mean", "MeanBackward0", _mean_all)
 def _mean_all_self(g, s, B):
     "grad / numel expanded to self's shape"
     n = _py_max(int(np.prod(s.in_shape)), 1)
-    return B.expand(g / n, s.in_shape)
+    if not B.tensors:  # the same values; dividing before expanding touches one element
+        return B.expand(g / n, s.in_shape)
+    return B.expand(g, s.in_shape) / n
 
 
 def _mean_dim(a: np.ndarray, dim: tuple[int, ...], keepdim: bool = False,
@@ -83,7 +85,9 @@ mean_dim_op = defop("mean_dim", "MeanBackward1", _mean_dim, torch="torch.mean(di
 def _mean_dim_self(g, s, B):
     "grad / (reduced count), expanded to self's shape"
     n = _py_max(int(np.prod([s.in_shape[d] for d in s.dim])), 1)
-    return B.expand(_unreduce(g, s, B) / n, s.in_shape)
+    if not B.tensors:
+        return B.expand(_unreduce(g, s, B) / n, s.in_shape)
+    return B.expand(_unreduce(g, s, B), s.in_shape) / n
 
 
 def _prod_all(a: np.ndarray) -> np.ndarray:
@@ -249,14 +253,22 @@ def _count(s: Any) -> int:
 var_op = defop("var", "VarBackward0", _var, save=("self",))
 
 
+def _var_backward(g: Any, s: Any, B: Any) -> Any:
+    """PyTorch's var_backward: (2 / (N - correction)) * grad * (self - mean)."""
+    d = _count(s) - s.correction
+    # d == 0: torch's 2 / 0 is inf (nan gradients, or empty ones for an empty input).
+    scale = 2.0 / d if d else math.inf
+    if s.dim is None or not len(s.in_shape):
+        return scale * g * (s.self - B.mean(s.self))
+    if len(s.in_shape) > 1:
+        g = _unreduce(g, s, B)
+    return scale * g * (s.self - B.mean(s.self, s.dim, True))
+
+
 @var_op.grad("self")
 def _var_self(g, s, B):
     "grad * 2 * (self - mean) / (N - correction)"
-    n = _count(s)
-    mean = B.sum(s.self, s.dim, True) / _py_max(n, 1)
-    d = n - s.correction
-    # d == 0: torch's 2 / 0 is inf (nan gradients, or empty ones for an empty input).
-    return _unreduce(g, s, B) * (s.self - mean) * (2.0 / d if d else math.inf)
+    return _var_backward(g, s, B)
 
 
 def _std(a: np.ndarray, dim: Any = None, correction: float = 1, keepdim: bool = False,
@@ -270,10 +282,9 @@ std_op = defop("std", "StdBackward0", _std, save=("self", "result"))
 
 @std_op.grad("self")
 def _std_self(g, s, B):
-    "grad * (self - mean) / ((N - correction) * result)"
-    mean = B.sum(s.self, s.dim, True) / _count(s)
-    r = _unreduce(s.result, s, B)
-    return _unreduce(g, s, B) * (s.self - mean) / (r * (_count(s) - s.correction))
+    "grad * (self - mean) / ((N - correction) * result)  (0 where result == 0)"
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return _var_backward(B.masked_fill(g / (s.result * 2), s.result == 0, 0), s, B)
 
 
 def _norm(a: np.ndarray, ord: float = 2, dim: Any = None, keepdim: bool = False,
@@ -301,21 +312,26 @@ def _norm_self(g, s, B):
     "grad * self * |self|**(p-2) / result**(p-1)  (p=2: grad * self / result; 0 where result == 0)"
     p = s.ord
     x = s.self
+    if p == 0:
+        return B.zeros_like(x)
+    # As PyTorch's norm_backward (grad and norm re-expanded first when dims were reduced).
     gg = _unreduce(g, s, B)
     r = _unreduce(s.result, s, B)
-    if p == 0:
-        return gg * 0 * x
-    if p == 1:
-        return gg * B.sign(x)
-    if p == math.inf:
-        ax = B.abs(x)
-        mask = B.where(ax == r, 1.0, 0.0)
-        count = B.sum(mask, s.dim, True)
-        return gg * B.sign(x) * mask / count
-    safe_r = B.where(r == 0, 1.0, r)
-    if p == 2:
-        return B.where(r == 0, 0.0, gg * x / safe_r)
-    return B.where(r == 0, 0.0, gg * x * B.abs(x) ** (p - 2) / safe_r ** (p - 1))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        if p == 1:
+            return B.sgn(x) * gg
+        if p == 2:
+            return gg * B.masked_fill(x / r, r == 0, 0)
+        if p == math.inf:
+            ax = B.abs(x)
+            mask = (ax == r) | (ax != ax)
+            count = B.sum(B.where(mask, 1.0, 0.0), s.dim, True)
+            return B.sgn(x) * ((gg / count) * B.where(mask, 1.0, 0.0))
+        if p < 1:
+            scaled = B.sgn(x) * B.masked_fill(B.abs(x) ** (p - 1), x == 0, 0)
+            return scaled * gg * r ** (1 - p)
+        scaled = B.sgn(x) * B.abs(x) ** (p - 1) if p < 2 else x * B.abs(x) ** (p - 2)
+        return scaled * B.masked_fill(gg / r ** (p - 1), r == 0, 0)
 
 
 # ==============================================================================================
