@@ -46,9 +46,11 @@ def _grad_fns(t) -> set[str]:
     stack = [t.grad_fn]
     while stack:
         node = stack.pop()
-        if node is None or node.name() in seen:
+        # the docs list display names (torch's C++ namespace dropped)
+        name = None if node is None else node.name().removeprefix("torch::autograd::")
+        if node is None or name in seen:
             continue
-        seen.add(node.name())
+        seen.add(name)
         stack.extend(n for n, _ in node.next_functions)
     return seen - {"AccumulateGrad"}
 

@@ -48,7 +48,8 @@ def find_culprit(tape: Tape, outputs: list[Tensor], *, eps: float, atol: float, 
             continue
         where = locate(node) if locate is not None else None
         tensor, step, line = where[:3] if where is not None else (None, None, None)
-        culprit = Culprit(node.name(), step, line, tensor, problem)
+        name = node.name().removeprefix("torch::autograd::")  # the display name
+        culprit = Culprit(name, step, line, tensor, problem)
         culprit.node_ref = node
         if where is not None and len(where) > 3:
             culprit.context = where[3]

@@ -63,7 +63,7 @@ def report_error(node: Any, exc: BaseException) -> None:
     trace = forward_trace(node)
     if not trace:
         return
-    name = node.name()
+    name = node.name().removeprefix("torch::autograd::")
     warnings.warn(f"Error detected in {name}. Traceback of forward call that caused the "
                   f"error:\n{trace}", UserWarning, stacklevel=3)
     if hasattr(exc, "add_note") and not getattr(exc, "_adcli_anomaly", False):

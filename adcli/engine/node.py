@@ -54,9 +54,9 @@ class SavedTensor:
             view_fn = self.view_fn() if self.view_fn is not None else None
             if view_fn is not None:
                 node = view_fn
-            origin = node.name().rsplit("Backward", 1)[0] if self.is_output else None
+            origin = _display(node).rsplit("Backward", 1)[0] if self.is_output else None
             if origin is None and self.tensor is not None and self.tensor.grad_fn is not None:
-                origin = self.tensor.grad_fn.name().rsplit("Backward", 1)[0]
+                origin = _display(self.tensor.grad_fn).rsplit("Backward", 1)[0]
             raise InplaceModifiedError(
                 dtypes.describe_type(self.data), origin, self.vc[0], self.version,
                 node=saver, vc=self.vc)
@@ -118,6 +118,15 @@ def freed_info(freed: tuple[Any, ...] | bool) -> list[dict[str, Any]]:
 _NO_ATTRS: dict[str, Any] = {}
 
 
+_CPP_PREFIX = "torch::autograd::"
+# The nodes PyTorch implements by hand in C++ (not generated from derivatives.yaml).
+_CPP_NODES = frozenset({"AccumulateGrad", "CopySlices", "CopyBackwards", "NotImplemented"})
+
+
+def _display(node: Any) -> str:
+    return node.name().removeprefix(_CPP_PREFIX)
+
+
 class Node:
     """Base of every grad_fn: edges to the next nodes, saved tensors, hooks."""
 
@@ -137,11 +146,14 @@ class Node:
     seq_nr = 0  # set from next_seq() when a node is recorded
 
     def name(self) -> str:
-        """PyTorch's class name for this node, e.g. ``MulBackward0``."""
-        return type(self).__name__
+        """PyTorch's name for this node, e.g. ``MulBackward0``; the nodes PyTorch writes in C++
+        by hand carry its namespace (``torch::autograd::AccumulateGrad``). Their class name and
+        repr are plain, and adcli's views show that display name."""
+        n = type(self).__name__
+        return _CPP_PREFIX + n if n in _CPP_NODES else n
 
     def __repr__(self) -> str:
-        return f"<{self.name()} object at {id(self):#x}>"
+        return f"<{type(self).__name__} object at {id(self):#x}>"
 
     # -- saved tensors -----------------------------------------------------------------------
     def save(self, name: str, t: TensorT, is_output: bool = False) -> None:
@@ -261,6 +273,7 @@ class AccumulateGrad(Node):
     def __init__(self, variable: TensorT) -> None:
         self.variable = variable
         self.shapes = (variable.shape,)
+
 
     def apply(self, grads: list[Any], as_tensors: bool, owned: bool = False) -> tuple[Any, ...]:
         """Accumulate; ``owned`` says the array is fresh and referenced nowhere else."""

@@ -90,7 +90,7 @@ def tensor_repr(t: Tensor) -> str:
     if d not in (dtypes.get_default_dtype(), dtypes.int64, dtypes.bool_):
         suffix.append(f"dtype={d!r}")
     if t.grad_fn is not None:
-        suffix.append(f"grad_fn=<{t.grad_fn.name()}>")
+        suffix.append(f"grad_fn=<{t.grad_fn.name().removeprefix('torch::autograd::')}>")
     elif t.requires_grad:
         suffix.append("requires_grad=True")
     if arr.ndim == 0:

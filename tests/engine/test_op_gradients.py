@@ -16,6 +16,7 @@ import numpy as np
 import pytest
 
 import adcli
+import adcli.engine.ops.activations as _act
 import adcli.nn.functional as F
 from adcli.engine.table import OPS
 from adcli.engine.tensor import Tensor
@@ -335,6 +336,8 @@ CASES.update({
     "hypot": [Case(adcli.hypot, [away(2, 3), r(3)], label="broadcast")],
     "logaddexp": [Case(adcli.logaddexp, [r(2, 3), r(3)], label="broadcast")],
     "xlogy": [Case(adcli.xlogy, [r(2, 3), pos(3)], label="broadcast")],
+    "xlogy_scalar_other": [Case(lambda a: adcli.xlogy(a, 2.5), [r(2, 3)])],
+    "xlogy_scalar_self": [Case(lambda b: adcli.xlogy(2.5, b), [pos(2, 3)])],
     "sgn": [Case(lambda a: adcli.sgn(a) * a, [away(5)])],
     "lerp": [Case(lambda a, b: adcli.lerp(a, b, 0.3), [r(2, 3), r(3)], label="broadcast"),
              Case(lambda a, b: a.lerp(b, 0.8), [r(4), r(4)], label="weight >= 0.5")],
@@ -559,6 +562,31 @@ CASES.update({
                            label="0-d")],
     "mul_scalar": [Case(lambda a: adcli.engine.ops.arithmetic._B_mul_scalar(a, 2.5) * a,
                         [r(3, 4)])],
+    # the backward kernels PyTorch records under create_graph (their own double backward)
+    "threshold_backward": [Case(lambda g, x: _act._B_threshold_backward(g, x, 0.1),
+                                [r(3, 4), r(3, 4)])],
+    "sigmoid_backward": [Case(lambda g, y: _act._B_sigmoid_backward(g, y), [r(3, 4), unit(3, 4)])],
+    "tanh_backward": [Case(lambda g, y: _act._B_tanh_backward(g, y), [r(3, 4), unit(3, 4)])],
+    "softmax_backward_data": [Case(lambda g, y: _act._B_softmax_backward_data(g, y, 1),
+                                   [r(3, 4), unit(3, 4)])],
+    "log_softmax_backward_data": [Case(lambda g, y: _act._B_log_softmax_backward_data(g, y, 0),
+                                       [r(3, 4), r(3, 4)])],
+    "hardtanh_backward": [Case(lambda g, x: _act._B_hardtanh_backward(g, x, -0.5, 0.7),
+                               [r(3, 4), r(3, 4)])],
+    "leaky_relu_backward": [Case(lambda g, x: _act._B_leaky_relu_backward(g, x, 0.2),
+                                 [r(3, 4), r(3, 4)])],
+    "elu_backward": [Case(lambda g, x: _act._B_elu_backward(g, x, 1.3, 1.1, 0.8, False),
+                          [r(3, 4), r(3, 4)], label="self"),
+                     Case(lambda g, y: _act._B_elu_backward(g, y, 1.3, 1.1, 0.8, True),
+                          [r(3, 4), r(3, 4)], label="result")],
+    "softplus_backward": [Case(lambda g, x: _act._B_softplus_backward(g, x, 1.5, 20.0),
+                               [r(3, 4), r(3, 4)])],
+    "gelu_backward": [Case(lambda g, x: _act._B_gelu_backward(g, x, "none"), [r(3, 4), r(3, 4)],
+                           label="erf"),
+                      Case(lambda g, x: _act._B_gelu_backward(g, x, "tanh"), [r(3, 4), r(3, 4)],
+                           label="tanh")],
+    "log_sigmoid_backward": [Case(lambda g, x: _act._B_log_sigmoid_backward(g, x),
+                                  [r(3, 4), r(3, 4)])],
     "add_scalar": [Case(lambda a: adcli.engine.ops.arithmetic.add_scalar_op(a, other=2.5) * a,
                         [r(3, 4)])],
     "sub_scalar": [Case(lambda a: adcli.engine.ops.arithmetic.sub_scalar_op(a, other=2.5,

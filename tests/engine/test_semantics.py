@@ -327,7 +327,7 @@ def test_setitem_on_nonleaf_records_copyslices() -> None:
     x = t64([1.0, 2.0, 3.0])
     y = x * 1
     y[0] = 10.0
-    assert y.grad_fn.name() == "CopySlices"
+    assert y.grad_fn.name() == "torch::autograd::CopySlices"  # torch's Node.name()
     (y * y).sum().backward()
     assert x.grad.tolist() == [0.0, 4.0, 6.0]
 
@@ -400,7 +400,8 @@ def test_next_functions_and_accumulate_grad() -> None:
     assert mul.name() == "MulBackward0" and nr == 0 and none is None
     acc = mul.next_functions[0][0]
     assert isinstance(acc, AccumulateGrad) and acc.variable is x
-    assert acc.name() == "AccumulateGrad"
+    assert acc.name() == "torch::autograd::AccumulateGrad"  # torch's Node.name()
+    assert repr(acc).startswith("<AccumulateGrad object at ")
     assert mul.describe()
 
 

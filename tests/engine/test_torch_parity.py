@@ -777,9 +777,7 @@ def _leaves(ns: Any, prog: Program) -> dict[str, Any]:
 
 
 def node_name(node: Any) -> str:
-    if isinstance(node, torch.autograd.graph.Node):
-        return type(node).__name__
-    return node.name()
+    return node.name()  # torch's C++ nodes (AccumulateGrad, CopySlices) carry their namespace
 
 
 def graph_tree(node: Any) -> Any:

@@ -49,6 +49,9 @@ TENSORS.register(TORCH)
 TENSORS.register({name[3:]: fn for family in FAMILIES for name, fn in vars(family).items()
                   if name.startswith("_B_")})
 NUMPY.register({"im2col": conv_pool._im2col, "col2im": conv_pool._col2im})
+# A backward kernel a formula calls (B.threshold_backward, ...): ``_N_<name>`` on arrays.
+NUMPY.register({name[3:]: fn for family in FAMILIES for name, fn in vars(family).items()
+                if name.startswith("_N_")})
 
 # ``adcli.engine.ops.<name>`` is ``torch.<name>``, and the other public functions of the
 # families (the in-place forms, view, expand, ...) are here too; a family's name stays its own.

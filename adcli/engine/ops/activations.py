@@ -36,8 +36,8 @@ relu_op = defop("relu", "ReluBackward0", _relu, save=("result",))
 
 @relu_op.grad("self")
 def _relu_self(g, s, B):
-    "grad * (result > 0)"
-    return g * (s.result > 0)
+    "threshold_backward(grad, result, 0): grad where result > 0"
+    return B.threshold_backward(g, s.result, 0)
 
 
 def _leaky_relu(a: np.ndarray, negative_slope: float = 0.01) -> np.ndarray:
@@ -51,7 +51,7 @@ leaky_relu_op = defop("leaky_relu", "LeakyReluBackward0", _leaky_relu, save=("se
 @leaky_relu_op.grad("self")
 def _leaky_relu_self(g, s, B):
     "grad * (1 if self > 0 else negative_slope)"
-    return g * B.where(s.self > 0, 1.0, s.negative_slope)
+    return B.leaky_relu_backward(g, s.self, s.negative_slope)
 
 
 def _elu(a: np.ndarray, alpha: float = 1.0) -> np.ndarray:
@@ -65,8 +65,8 @@ elu_op = defop("elu", "EluBackward0", _elu, save=("self", "result"),
 
 @elu_op.grad("self")
 def _elu_self(g, s, B):
-    "grad if self > 0 else grad * (result + alpha)"
-    return g * B.where(s.self > 0, 1.0, s.result + s.alpha)
+    "grad if self > 0 else grad * alpha * exp(self)"
+    return B.elu_backward(g, s.self, s.alpha, 1.0, 1.0, False)
 
 
 def _softplus(a: np.ndarray, beta: float = 1.0, threshold: float = 20.0) -> np.ndarray:
@@ -83,8 +83,7 @@ softplus_op = defop("softplus", "SoftplusBackward0", _softplus, save=("self",),
 @softplus_op.grad("self")
 def _softplus_self(g, s, B):
     "grad * sigmoid(beta * self)  (grad where beta * self > threshold)"
-    z = s.self * s.beta
-    return g * B.where(z > s.threshold, 1.0, B.sigmoid(z))
+    return B.softplus_backward(g, s.self, s.beta, s.threshold)
 
 
 _SQRT1_2 = math.sqrt(0.5)
@@ -106,15 +105,7 @@ gelu_op = defop("gelu", "GeluBackward0", _gelu, save=("self",), torch="torch.nn.
 @gelu_op.grad("self")
 def _gelu_self(g, s, B):
     "grad * (Phi(self) + self * phi(self))  (or the tanh approximation's derivative)"
-    x = s.self
-    if s.approximate == "tanh":
-        inner = (x + x * x * x * 0.044715) * _SQRT2_PI
-        t = B.tanh(inner)
-        dinner = (x * x * (3 * 0.044715) + 1) * _SQRT2_PI
-        return g * ((t + 1) * 0.5 + x * 0.5 * (1 - t * t) * dinner)
-    cdf = (B.erf(x * _SQRT1_2) + 1) * 0.5
-    pdf = B.exp(x * x * -0.5) * (1 / math.sqrt(2 * math.pi))
-    return g * (cdf + x * pdf)
+    return B.gelu_backward(g, s.self, s.approximate)
 
 
 def _silu(a: np.ndarray) -> np.ndarray:
@@ -128,7 +119,7 @@ silu_op = defop("silu", "SiluBackward0", _silu, save=("self",), torch="torch.nn.
 def _silu_self(g, s, B):
     "grad * sigmoid(self) * (1 + self * (1 - sigmoid(self)))"
     sg = B.sigmoid(s.self)
-    return g * (sg * (s.self * (1 - sg) + 1))
+    return g * sg * (1.0 + s.self * (1.0 - sg))
 
 
 # ----------------------------------------------------------------------------------------------
@@ -146,7 +137,7 @@ softmax_op = defop("softmax", "SoftmaxBackward0", _softmax, save=("result",))
 @softmax_op.grad("self")
 def _softmax_self(g, s, B):
     "result * (grad - sum(grad * result, dim))"
-    return s.result * (g - B.sum(g * s.result, s.dim, True))
+    return B.softmax_backward_data(g, s.result, s.dim)
 
 
 def _log_softmax(a: np.ndarray, dim: int) -> np.ndarray:
@@ -161,7 +152,7 @@ log_softmax_op = defop("log_softmax", "LogSoftmaxBackward0", _log_softmax, save=
 @log_softmax_op.grad("self")
 def _log_softmax_self(g, s, B):
     "grad - exp(result) * sum(grad, dim)"
-    return g - B.exp(s.result) * B.sum(g, s.dim, True)
+    return B.log_softmax_backward_data(g, s.result, s.dim)
 
 
 def _np_softplus(x: np.ndarray) -> np.ndarray:
@@ -182,7 +173,7 @@ hardtanh_op = defop("hardtanh", "HardtanhBackward0", _hardtanh, save=("self",),
 @hardtanh_op.grad("self")
 def _hardtanh_self(g, s, B):
     "grad where min_val < self < max_val, else 0"
-    return B.where((s.self > s.min_val) & (s.self < s.max_val), g, 0.0)
+    return B.hardtanh_backward(g, s.self, s.min_val, s.max_val)
 
 
 def _logsigmoid(a: np.ndarray) -> np.ndarray:
@@ -196,7 +187,7 @@ logsigmoid_op = defop("logsigmoid", "LogSigmoidBackward0", _logsigmoid, save=("s
 @logsigmoid_op.grad("self")
 def _logsigmoid_self(g, s, B):
     "grad * sigmoid(-self)"
-    return g * B.sigmoid(-s.self)
+    return B.log_sigmoid_backward(g, s.self)
 
 
 def _hardsigmoid(a: np.ndarray) -> np.ndarray:
@@ -267,9 +258,7 @@ selu_op = defop("selu", "EluBackward0", _selu, save=("self",), torch="torch.nn.f
 @selu_op.grad("self")
 def _selu_self(g, s, B):
     "grad * scale where self > 0, else grad * scale * alpha * input_scale * exp(self * input_scale)"
-    x = s.self
-    neg = B.exp(B.where(x > 0, 0.0, x) * s.input_scale) * (s.alpha * s.scale * s.input_scale)
-    return g * B.where(x > 0, s.scale, neg)
+    return B.elu_backward(g, s.self, s.alpha, s.scale, s.input_scale, False)
 
 
 def _celu(a: np.ndarray, alpha: float = 1.0) -> np.ndarray:
@@ -287,9 +276,7 @@ def _f32(v: float) -> float:
 @celu_op.grad("self")
 def _celu_self(g, s, B):
     "grad where self > 0, else grad * exp(self / alpha)"
-    x = s.self
-    a32 = _f32(s.alpha)
-    return g * B.where(x > 0, 1.0, B.exp(B.where(x > 0, 0.0, x) / a32) * (s.alpha / a32))
+    return B.elu_backward(g, s.self, s.alpha, 1.0, 1.0 / _f32(s.alpha), False)
 
 
 # The in-place forms save the result instead of self (EluBackward1 / CeluBackward1).
@@ -300,8 +287,7 @@ selu_inplace_op = defop("selu_", "EluBackward1", _selu, save=("result",),
 @selu_inplace_op.grad("self")
 def _selu_inplace_self(g, s, B):
     "grad * scale where result > 0, else grad * input_scale * (result + alpha * scale)"
-    r = s.result
-    return g * B.where(r > 0, s.scale, (r + s.alpha * s.scale) * s.input_scale)
+    return B.elu_backward(g, s.result, s.alpha, s.scale, s.input_scale, True)
 
 
 celu_inplace_op = defop("celu_", "CeluBackward1", _celu, save=("result",),
@@ -311,8 +297,340 @@ celu_inplace_op = defop("celu_", "CeluBackward1", _celu, save=("result",),
 @celu_inplace_op.grad("self")
 def _celu_inplace_self(g, s, B):
     "grad where result > 0, else grad * (result + alpha) / alpha"
-    r = s.result
-    return g * B.where(r > 0, 1.0, (r + s.alpha) / _f32(s.alpha))
+    return B.elu_backward(g, s.result, s.alpha, 1.0, 1.0 / _f32(s.alpha), True)
+
+
+def _zeros_formula(g, s, B):
+    "0"
+    return B.zeros_like(g)
+
+
+# ----------------------------------------------------------------------------------------------
+# -- the backward kernels as ops (PyTorch's threshold_backward, sigmoid_backward, ...) --
+# ----------------------------------------------------------------------------------------------
+# The first derivative of relu, sigmoid, softmax, elu, ... is one kernel call. Under
+# create_graph PyTorch records that call as a node of its own (ThresholdBackwardBackward0,
+# SigmoidBackwardBackward0, ...) with its own derivative formulas; so does adcli. The first-order
+# formulas call ``B.<kernel>``: the NumPy function (``_N_<kernel>``) on the fast path, the op
+# (``_B_<kernel>``) under create_graph.
+def _N_threshold_backward(g: Any, x: Any, threshold: float) -> Any:
+    return np.where(x <= threshold, 0, g).astype(np.result_type(g, x), copy=False)
+
+
+threshold_backward_op = defop(
+    "threshold_backward", "ThresholdBackwardBackward0",
+    lambda g, x, threshold: _N_threshold_backward(g, x, threshold),
+    inputs=("grad_output", "self"), save=("self",), torch="(double backward of relu)")
+
+
+@threshold_backward_op.grad("grad_output")
+def _threshold_backward_go(g, s, B):
+    "threshold_backward(grad, self, threshold)"
+    return B.threshold_backward(g, s.self, s.threshold)
+
+
+threshold_backward_op.grad("self")(_zeros_formula)
+
+
+def _B_threshold_backward(g: Tensor, x: Tensor, threshold: float) -> Tensor:
+    return threshold_backward_op(g, x, threshold=threshold)
+
+
+def _N_sigmoid_backward(g: Any, y: Any) -> Any:
+    return g * (1 - y) * y
+
+
+sigmoid_backward_op = defop("sigmoid_backward", "SigmoidBackwardBackward0", _N_sigmoid_backward,
+                            inputs=("grad_output", "output"),
+                            save={"grad_output": ("output",), "output": ("grad_output", "output")},
+                            torch="(double backward of sigmoid)")
+
+
+@sigmoid_backward_op.grad("grad_output")
+def _sigmoid_backward_go(g, s, B):
+    "sigmoid_backward(grad, output)"
+    return B.sigmoid_backward(g, s.output)
+
+
+@sigmoid_backward_op.grad("output")
+def _sigmoid_backward_out(g, s, B):
+    "grad * grad_output * (1 - 2 * output)"
+    return g * s.grad_output * (-2 * s.output + 1)
+
+
+def _B_sigmoid_backward(g: Tensor, y: Tensor) -> Tensor:
+    return sigmoid_backward_op(g, y)
+
+
+def _N_tanh_backward(g: Any, y: Any) -> Any:
+    return g * (1 - y * y)
+
+
+tanh_backward_op = defop("tanh_backward", "TanhBackwardBackward0", _N_tanh_backward,
+                         inputs=("grad_output", "output"),
+                         save={"grad_output": ("output",), "output": ("grad_output", "output")},
+                         torch="(double backward of tanh)")
+
+
+@tanh_backward_op.grad("grad_output")
+def _tanh_backward_go(g, s, B):
+    "tanh_backward(grad, output)"
+    return B.tanh_backward(g, s.output)
+
+
+@tanh_backward_op.grad("output")
+def _tanh_backward_out(g, s, B):
+    "grad * -2 * output * grad_output"
+    return g * (-2 * s.output * s.grad_output)
+
+
+def _B_tanh_backward(g: Tensor, y: Tensor) -> Tensor:
+    return tanh_backward_op(g, y)
+
+
+def _N_softmax_backward_data(g: Any, y: Any, dim: int) -> Any:
+    return y * (g - np.sum(g * y, axis=dim, keepdims=True))
+
+
+softmax_backward_op = defop("softmax_backward_data", "SoftmaxBackwardDataBackward0",
+                            _N_softmax_backward_data, inputs=("grad_output", "output"),
+                            save=("grad_output", "output"),
+                            torch="(double backward of softmax)")
+
+
+@softmax_backward_op.grad("grad_output")
+def _softmax_backward_go(g, s, B):
+    "softmax_backward_data(grad, output, dim)"
+    return B.softmax_backward_data(g, s.output, s.dim)
+
+
+@softmax_backward_op.grad("output")
+def _softmax_backward_out(g, s, B):
+    "grad_output * grad - sum(output * grad_output) * grad - grad_output * sum(output * grad)"
+    go, y, d = s.grad_output, s.output, s.dim
+    return go * g - B.sum(y * go, d, True) * g - go * B.sum(y * g, d, True)
+
+
+def _B_softmax_backward_data(g: Tensor, y: Tensor, dim: int) -> Tensor:
+    return softmax_backward_op(g, y, dim=dim)
+
+
+def _N_log_softmax_backward_data(g: Any, y: Any, dim: int) -> Any:
+    return g - np.exp(y) * np.sum(g, axis=dim, keepdims=True)
+
+
+log_softmax_backward_op = defop("log_softmax_backward_data", "LogSoftmaxBackwardDataBackward0",
+                                _N_log_softmax_backward_data, inputs=("grad_output", "output"),
+                                save=("grad_output", "output"),
+                                torch="(double backward of log_softmax)")
+
+
+@log_softmax_backward_op.grad("grad_output")
+def _log_softmax_backward_go(g, s, B):
+    "grad - sum(grad * exp(output))"
+    return g - B.sum(g * B.exp(s.output), s.dim, True)
+
+
+@log_softmax_backward_op.grad("output")
+def _log_softmax_backward_out(g, s, B):
+    "-sum(grad_output) * exp(output) * grad"
+    return -B.sum(s.grad_output, s.dim, True) * B.exp(s.output) * g
+
+
+def _B_log_softmax_backward_data(g: Tensor, y: Tensor, dim: int) -> Tensor:
+    return log_softmax_backward_op(g, y, dim=dim)
+
+
+def _N_hardtanh_backward(g: Any, x: Any, min_val: float, max_val: float) -> Any:
+    return np.where((x <= min_val) | (x >= max_val), 0, g).astype(np.result_type(g, x),
+                                                                  copy=False)
+
+
+hardtanh_backward_op = defop(
+    "hardtanh_backward", "HardtanhBackwardBackward0",
+    lambda g, x, min_val, max_val: _N_hardtanh_backward(g, x, min_val, max_val),
+    inputs=("grad_output", "self"), save=("self",), torch="(double backward of hardtanh)")
+
+
+@hardtanh_backward_op.grad("grad_output")
+def _hardtanh_backward_go(g, s, B):
+    "hardtanh_backward(grad, self, min_val, max_val)"
+    return B.hardtanh_backward(g, s.self, s.min_val, s.max_val)
+
+
+hardtanh_backward_op.grad("self")(_zeros_formula)
+
+
+def _B_hardtanh_backward(g: Tensor, x: Tensor, min_val: float, max_val: float) -> Tensor:
+    return hardtanh_backward_op(g, x, min_val=min_val, max_val=max_val)
+
+
+def _N_leaky_relu_backward(g: Any, x: Any, negative_slope: float) -> Any:
+    return np.where(x > 0, g, g * negative_slope)
+
+
+leaky_relu_backward_op = defop(
+    "leaky_relu_backward", "LeakyReluBackwardBackward0",
+    lambda g, x, negative_slope: _N_leaky_relu_backward(g, x, negative_slope),
+    inputs=("grad_output", "self"), save=("self",), torch="(double backward of leaky_relu)")
+
+
+@leaky_relu_backward_op.grad("grad_output")
+def _leaky_relu_backward_go(g, s, B):
+    "leaky_relu_backward(grad, self, negative_slope)"
+    return B.leaky_relu_backward(g, s.self, s.negative_slope)
+
+
+leaky_relu_backward_op.grad("self")(_zeros_formula)
+
+
+def _B_leaky_relu_backward(g: Tensor, x: Tensor, negative_slope: float) -> Tensor:
+    return leaky_relu_backward_op(g, x, negative_slope=negative_slope)
+
+
+def _N_elu_backward(g: Any, x: Any, alpha: float, scale: float, input_scale: float,
+                    is_result: bool) -> Any:
+    if is_result:
+        return np.where(x <= 0, g * (input_scale * (x + alpha * scale)), g * scale)
+    with np.errstate(over="ignore"):
+        e = np.exp(np.minimum(x, 0) * input_scale)
+    return np.where(x <= 0, g * (input_scale * alpha * scale) * e, g * scale)
+
+
+elu_backward_op = defop(
+    "elu_backward", "EluBackwardBackward0",
+    lambda g, x, alpha, scale, input_scale, is_result: _N_elu_backward(
+        g, x, alpha, scale, input_scale, is_result),
+    inputs=("grad_output", "self_or_result"), save=("grad_output", "self_or_result"),
+    torch="(double backward of elu, selu, celu)")
+
+
+@elu_backward_op.grad("grad_output")
+def _elu_backward_go(g, s, B):
+    "elu_backward(grad, alpha, scale, input_scale, is_result, self_or_result)"
+    return B.elu_backward(g, s.self_or_result, s.alpha, s.scale, s.input_scale, s.is_result)
+
+
+@elu_backward_op.grad("self_or_result")
+def _elu_backward_x(g, s, B):
+    "elu_double_backward(grad, grad_output, ...)"
+    x = s.self_or_result
+    neg = B.where(x < 0, 1.0, 0.0)
+    if s.is_result:
+        return g * s.grad_output * s.input_scale * neg
+    return B.elu_backward(g * s.grad_output * s.input_scale, x, s.alpha, s.scale,
+                          s.input_scale, False) * neg
+
+
+def _B_elu_backward(g: Tensor, x: Tensor, alpha: float, scale: float, input_scale: float,
+                    is_result: bool) -> Tensor:
+    return elu_backward_op(g, x, alpha=alpha, scale=scale, input_scale=input_scale,
+                           is_result=is_result)
+
+
+def _N_softplus_backward(g: Any, x: Any, beta: float, threshold: float) -> Any:
+    z = x * beta
+    return g * np.where(z > threshold, 1.0, _np_sigmoid(z)).astype(x.dtype, copy=False)
+
+
+softplus_backward_op = defop(
+    "softplus_backward", "SoftplusBackwardBackward0",
+    lambda g, x, beta, threshold: _N_softplus_backward(g, x, beta, threshold),
+    inputs=("grad_output", "self"), save=("grad_output", "self"),
+    torch="(double backward of softplus)")
+
+
+@softplus_backward_op.grad("grad_output")
+def _softplus_backward_go(g, s, B):
+    "softplus_backward(grad, self, beta, threshold)"
+    return B.softplus_backward(g, s.self, s.beta, s.threshold)
+
+
+@softplus_backward_op.grad("self")
+def _softplus_backward_x(g, s, B):
+    "sigmoid_backward(grad * grad_output, sigmoid(beta * self)) * (beta * self < threshold) * beta"
+    z = s.self * s.beta
+    return (B.sigmoid_backward(g * s.grad_output, B.sigmoid(z))
+            * B.where(z < s.threshold, 1.0, 0.0) * s.beta)
+
+
+def _B_softplus_backward(g: Tensor, x: Tensor, beta: float, threshold: float) -> Tensor:
+    return softplus_backward_op(g, x, beta=beta, threshold=threshold)
+
+
+def _N_gelu_backward(g: Any, x: Any, approximate: str) -> Any:
+    if approximate == "tanh":
+        inner = (x + x * x * x * 0.044715) * _SQRT2_PI
+        t = np.tanh(inner)
+        dinner = (x * x * (3 * 0.044715) + 1) * _SQRT2_PI
+        return g * ((t + 1) * 0.5 + x * 0.5 * (1 - t * t) * dinner)
+    cdf = (np_erf(x * _SQRT1_2) + 1) * 0.5
+    pdf = np.exp(x * x * -0.5) * (1 / math.sqrt(2 * math.pi))
+    return g * (cdf + x * pdf)
+
+
+gelu_backward_op = defop(
+    "gelu_backward", "GeluBackwardBackward0",
+    lambda g, x, approximate: _N_gelu_backward(g, x, approximate),
+    inputs=("grad_output", "self"), save=("grad_output", "self"),
+    torch="(double backward of gelu)")
+
+
+@gelu_backward_op.grad("grad_output")
+def _gelu_backward_go(g, s, B):
+    "gelu_backward(grad, self, approximate)"
+    return B.gelu_backward(g, s.self, s.approximate)
+
+
+@gelu_backward_op.grad("self")
+def _gelu_backward_x(g, s, B):
+    "grad * grad_output * d2 gelu / d self2 (gelu_double_backward)"
+    x = s.self
+    if s.approximate == "tanh":
+        inner = _SQRT2_PI * (x + 0.044715 * x ** 3)
+        t = B.tanh(inner)
+        sech = 1 / B.cosh(inner)
+        f = 0.5 * x
+        gg = 1 - t * t
+        h = _SQRT2_PI * (1 + 3 * 0.044715 * x * x)
+        f_prime_gh = 0.5 * gg * h
+        g_prime_fh = f * h * ((2 * sech) * (-sech * t) * h)
+        h_prime_fg = f * gg * (6 * 0.044715 * x * _SQRT2_PI)
+        return g * s.grad_output * (f_prime_gh + f_prime_gh + g_prime_fh + h_prime_fg)
+    x2 = x * x
+    pdf = (1 / math.sqrt(2 * math.pi)) * B.exp(-0.5 * x2)
+    return g * s.grad_output * (2 * pdf - x2 * pdf)
+
+
+def _B_gelu_backward(g: Tensor, x: Tensor, approximate: str) -> Tensor:
+    return gelu_backward_op(g, x, approximate=approximate)
+
+
+def _N_log_sigmoid_backward(g: Any, x: Any) -> Any:
+    return g * _np_sigmoid(-x)
+
+
+log_sigmoid_backward_op = defop(
+    "log_sigmoid_backward", "LogSigmoidBackwardBackward0", _N_log_sigmoid_backward,
+    inputs=("grad_output", "self"), save=("grad_output", "self"),
+    torch="(double backward of logsigmoid)")
+
+
+@log_sigmoid_backward_op.grad("grad_output")
+def _log_sigmoid_backward_go(g, s, B):
+    "log_sigmoid_backward(grad, self)"
+    return B.log_sigmoid_backward(g, s.self)
+
+
+@log_sigmoid_backward_op.grad("self")
+def _log_sigmoid_backward_x(g, s, B):
+    "grad * grad_output * (sigmoid(self) - 1) * sigmoid(self)"
+    z = B.sigmoid(s.self)
+    return g * s.grad_output * (z - 1) * z
+
+
+def _B_log_sigmoid_backward(g: Tensor, x: Tensor) -> Tensor:
+    return log_sigmoid_backward_op(g, x)
 
 
 # ==============================================================================================

@@ -124,7 +124,7 @@ tanh_op = _unary("tanh", "TanhBackward0", np.tanh, ("result",), quiet=False)
 @tanh_op.grad("self")
 def _tanh_self(g, s, B):
     "grad * (1 - result**2)"
-    return g * (1 - s.result * s.result)
+    return B.tanh_backward(g, s.result)
 
 
 def _np_sigmoid(a: np.ndarray) -> np.ndarray:
@@ -138,7 +138,7 @@ sigmoid_op = _unary("sigmoid", "SigmoidBackward0", _np_sigmoid, ("result",), qui
 @sigmoid_op.grad("self")
 def _sigmoid_self(g, s, B):
     "grad * result * (1 - result)"
-    return g * (s.result * (1 - s.result))
+    return B.sigmoid_backward(g, s.result)
 
 
 erf_op = _unary("erf", "ErfBackward0", np_erf, ("self",))

@@ -386,6 +386,34 @@ def _xlogy_other(g, s, B):
     return g * s.self / s.other
 
 
+# xlogy with a Python number on one side: PyTorch's Scalar overloads (XlogyBackward1 for a
+# number self, XlogyBackward2 for a number other), one edge each.
+_xlogy_pair = _float_pair("xlogy", _xlogy, True)
+xlogy_scalar_self_op = defop("xlogy_scalar_self", "XlogyBackward1",
+                             lambda b, self_: _xlogy_pair(self_, b), inputs=("other",),
+                             save=("other",), torch="torch.xlogy(number, tensor)")
+
+
+@xlogy_scalar_self_op.grad("other")
+def _xlogy_scalar_self_other(g, s, B):
+    "grad * self / other"
+    return g * s.self_ / s.other
+
+
+xlogy_scalar_other_op = defop("xlogy_scalar_other", "XlogyBackward2",
+                              lambda a, other: _xlogy_pair(a, other), save=("self",),
+                              torch="torch.xlogy(tensor, number)")
+
+
+@xlogy_scalar_other_op.grad("self")
+def _xlogy_scalar_other_self(g, s, B):
+    "grad * log(other)  (0 where self == 0 and other <= 0)"
+    out = B.xlogy(g, s.other)
+    if s.other > 0:
+        return out
+    return B.masked_fill(out, _data(s.self == 0), 0)
+
+
 def _clamp_min_tensor(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     return np.maximum(a, b)
 
@@ -516,7 +544,12 @@ def logaddexp(input: Tensor, other: Tensor) -> Tensor:
 def xlogy(input: Any, other: Any) -> Tensor:
     ref = input if isinstance(input, Tensor) else other if isinstance(other, Tensor) else None
     a = as_tensor(input, ref)
-    return xlogy_op(a, as_tensor(other, a))
+    b = as_tensor(other, a)
+    if isinstance(input, Tensor) and isinstance(other, int | float):
+        return xlogy_scalar_other_op(a, other=b._data)
+    if isinstance(other, Tensor) and isinstance(input, int | float):
+        return xlogy_scalar_self_op(b, self_=a._data)
+    return xlogy_op(a, b)
 
 
 def _check_float(name: str, *ts: Tensor) -> None:
