@@ -32,21 +32,9 @@ SKIP = {
 
 SHAPES = [(0,), (2, 0), ()]
 
-# Still differing from torch (issue 13, left for a later round): strict xfails, so fixing one
-# fails its case here until it leaves this list.
-KNOWN = {
-    ("chunk", False), ("split", False), ("unbind", False),  # 0-d: dim 0 not refused cleanly
-    ("amax", False), ("amin", False), ("argmax", False), ("argmin", False), ("max", False),
-    ("min", False),  # empty: torch's "Expected reduction dim" refusals missing
-    ("prod", False),  # prod(x, dim) on a 0-d input
-    ("norm", False), ("sgn", False), ("where", False), ("floor_divide", False),
-    ("adaptive_avg_pool1d", False), ("adaptive_avg_pool1d", True),
-    ("adaptive_avg_pool2d", True), ("batch_norm", True), ("group_norm", False),
-    ("group_norm", True), ("cross_entropy", True),
-    # 0-d: a tensor where a number is expected (alpha, beta, ...)
-    ("celu", True), ("elu", True), ("leaky_relu", True), ("softplus", True),
-    ("l1_loss", True), ("mse_loss", True), ("smooth_l1_loss", True),
-}
+# Cases still differing from torch would be listed here as strict xfails (fixing one fails its
+# case until it leaves the list); none are left.
+KNOWN: set[tuple[str, bool]] = set()
 
 
 def _arg_lists(shape: tuple[int, ...]) -> list[tuple[str, list[Any]]]:
@@ -104,7 +92,7 @@ def _torch_fn(name: str, functional: bool) -> Any:
 
 def _as_np(v: Any) -> Any:
     if isinstance(v, torch.Tensor):
-        return v.detach().numpy()
+        return v.detach().numpy(force=True)  # force: torch's zero gradients are ZeroTensors
     if isinstance(v, adcli.Tensor):
         return v.detach().numpy()
     return v
@@ -171,11 +159,21 @@ def test_empty_and_0d_inputs_match_torch(name: str, functional: bool) -> None:
                 continue
             if (isinstance(t_out, torch.Tensor) and t_out.requires_grad
                     and t_out.dtype.is_floating_point):
-                t_out.sum().backward()
+                try:
+                    t_out.sum().backward()
+                    t_err = None
+                except RuntimeError as exc:  # no derivative (floor_divide): adcli must say so
+                    t_err = exc
                 try:
                     a_out.sum().backward()
                 except Exception as exc:
-                    problems.append(f"{label} {shape}: backward: {type(exc).__name__}: {exc}")
+                    if not (t_err is not None and isinstance(exc, AdcliError)
+                            and str(exc) == str(t_err)):
+                        problems.append(f"{label} {shape}: backward: {type(exc).__name__}: "
+                                        f"{exc} (torch: {t_err!r})")
+                    continue
+                if t_err is not None:
+                    problems.append(f"{label} {shape}: torch's backward raises {t_err!r}")
                     continue
                 for tl, al in zip(t_leaves, a_leaves):
                     if (tl.grad is None) != (al.grad is None) or (
@@ -183,3 +181,43 @@ def test_empty_and_0d_inputs_match_torch(name: str, functional: bool) -> None:
                         problems.append(f"{label} {shape}: grad torch {tl.grad!r}, adcli "
                                         f"{al.grad!r}")
     assert not problems, "\n".join(problems)
+
+
+# Refusals on edge inputs: the same exception class (builtin) and message as torch.
+REFUSALS = [
+    "T.amax(e)", "T.amax(e, 0)", "T.amax(e2, -1)", "T.amax(e2, (0, 1))", "T.amin(e)",
+    "T.argmax(e)", "T.argmax(e, 0)", "T.argmax(e2, -1)", "T.argmin(e2, 1)", "T.max(e)",
+    "T.max(e, 0)", "T.max(e2, 1)", "T.min(e)", "T.min(e2, 1)", "T.chunk(z, 2)", "T.chunk(z, 0)",
+    "T.chunk(e, 2.5)", "T.split(z, 1)", "T.unbind(z)", "T.unbind(z, -1)",
+    "F.elu(z, z)", "F.elu(z, z, True)", "F.celu(z, z)", "F.leaky_relu(z, z)",
+    "F.softplus(z, z)", "F.softplus(z, 1.0, z)", "F.cross_entropy(z, z)",
+    "F.adaptive_avg_pool2d(e2, 2)", "F.adaptive_avg_pool2d(e3, 2)",
+]
+
+
+@pytest.mark.parametrize("expr", REFUSALS)
+def test_edge_refusals_match_torch(expr: str) -> None:
+    def run(T: Any, F: Any) -> BaseException:
+        ns = {"T": T, "F": F, "z": T.tensor(0.5, dtype=T.float64, requires_grad=True),
+              "e": T.zeros(0, dtype=T.float64), "e2": T.zeros(2, 0, dtype=T.float64),
+              "e3": T.zeros(2, 0, 3, dtype=T.float64)}
+        with pytest.raises(Exception) as info:
+            eval(expr, ns)
+        return info.value
+
+    theirs = run(torch, torch.nn.functional)
+    ours = run(adcli, adcli.nn.functional)
+    builtin = next(c for c in type(theirs).__mro__ if c.__module__ == "builtins")
+    assert isinstance(ours, builtin), (type(theirs), type(ours))
+    assert str(ours) == str(theirs)
+
+
+def test_a_0d_tensor_without_grad_stands_for_a_number() -> None:
+    def run(T: Any, F: Any) -> list[float]:
+        x = T.tensor([-1.0, 0.5], dtype=T.float64)
+        z = T.tensor(0.7, dtype=T.float64)
+        return [float(v) for f in (lambda: F.elu(x, z), lambda: F.celu(x, z),
+                                   lambda: F.leaky_relu(x, z), lambda: F.softplus(x, z, z))
+                for v in f().tolist()]
+
+    assert run(adcli, adcli.nn.functional) == pytest.approx(run(torch, torch.nn.functional))

@@ -11,7 +11,7 @@ from typing import Any
 import numpy as np
 
 from ..backend import np_erf
-from ..errors import InvalidArgumentError, InvalidValueError
+from ..errors import InvalidArgumentError, InvalidTypeError, InvalidValueError
 from ..op import defop
 from ..rng.ops import dropout_noise
 from ..tensor import Tensor
@@ -658,7 +658,20 @@ def _F_relu_(input: Tensor) -> Tensor:
     return relu_(input)
 
 
+def _number(fn: str, arg: str, value: Any, pos: int = 2) -> Any:
+    """PyTorch's argument parser where a number is expected: a 0-d tensor that does not require
+    grad stands for its value; another tensor (or object) is refused."""
+    if isinstance(value, Tensor) and not value._data.ndim and not value.requires_grad:
+        return value.item()
+    if not isinstance(value, int | float) or isinstance(value, Tensor):
+        raise InvalidTypeError(f"{fn}(): argument '{arg}' (position {pos}) must be Number, not "
+                               f"{type(value).__name__}")
+    return value
+
+
 def leaky_relu(input: Tensor, negative_slope: float = 0.01, inplace: bool = False) -> Tensor:
+    negative_slope = _number("leaky_relu_" if inplace else "leaky_relu", "negative_slope",
+                             negative_slope)
     if inplace:
         return leaky_relu_op.inplace(input, negative_slope=negative_slope)
     return leaky_relu_op(input, negative_slope=negative_slope)
@@ -669,6 +682,7 @@ def gelu(input: Tensor, approximate: str = "none") -> Tensor:
 
 
 def elu(input: Tensor, alpha: float = 1.0, inplace: bool = False) -> Tensor:
+    alpha = _number("elu_" if inplace else "elu", "alpha", alpha)
     return elu_op(input, alpha=alpha)
 
 
@@ -677,6 +691,8 @@ def silu(input: Tensor, inplace: bool = False) -> Tensor:
 
 
 def softplus(input: Tensor, beta: float = 1.0, threshold: float = 20.0) -> Tensor:
+    beta = _number("softplus", "beta", beta)
+    threshold = _number("softplus", "threshold", threshold, 3)
     return softplus_op(input, beta=beta, threshold=threshold)
 
 
@@ -839,6 +855,7 @@ def selu(input: Tensor, inplace: bool = False) -> Tensor:
 
 
 def celu(input: Tensor, alpha: float = 1.0, inplace: bool = False) -> Tensor:
+    alpha = _number("celu_" if inplace else "celu", "alpha", alpha)
     if alpha == 0:
         raise InvalidArgumentError("ZeroDivisionError")
     if inplace:

@@ -820,10 +820,18 @@ def _F_avg_pool1d(input: Tensor, kernel_size: Any, stride: Any = None, padding: 
 def adaptive_avg_pool2d(input: Tensor, output_size: Any) -> Tensor:
     """Mean over adaptive windows; output size 1 is a mean over the last two dims, as PyTorch."""
     nd = input._data.ndim
-    if nd not in (3, 4) or any(n == 0 for n in input.shape[-2:]):
+    sizes = (output_size,) * 2 if isinstance(output_size, int) else tuple(output_size)
+    if sizes == (1, 1):  # PyTorch takes the mean before any other check
+        return mean(input, (-1, -2), keepdim=True)
+    if nd not in (3, 4):
         raise InvalidArgumentError(
             f"adaptive_avg_pool2d(): Expected 3D or 4D tensor, but got {list(input.shape)}")
-    sizes = (output_size,) * 2 if isinstance(output_size, int) else tuple(output_size)
+    for i in range(1, nd):
+        if input.shape[i] == 0:
+            raise InvalidArgumentError(
+                "adaptive_avg_pool2d(): Expected input to have non-zero size for non-batch "
+                f"dimensions, but input has sizes {list(input.shape)} with dimension {i} being "
+                "empty")
     out = tuple(input.shape[nd - 2 + i] if s is None else int(s) for i, s in enumerate(sizes))
     if out == (1, 1):
         return mean(input, (-1, -2), keepdim=True)
@@ -838,8 +846,7 @@ def _F_adaptive_avg_pool1d(input: Tensor, output_size: Any) -> Tensor:
             f"Expected 2 to 3 dimensions, but got {nd}-dimensional tensor for argument #1 'self' "
             f"(while checking arguments for adaptive_avg_pool1d)")
     n = _int_tuple(output_size, 1)
-    x = unsqueeze(input, -2)
-    return squeeze(adaptive_avg_pool2d_op(x, out_spatial=(1, n[0])), -2)
+    return squeeze(adaptive_avg_pool2d(unsqueeze(input, -2), (1, n[0])), -2)
 
 
 # ==============================================================================================

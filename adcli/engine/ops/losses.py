@@ -4,13 +4,14 @@ entropy, kl_div; the shared ``reduction`` handling.
 
 from __future__ import annotations
 
+import math
 import warnings
 from typing import Any
 
 import numpy as np
 
 from ..dtypes import scalar_type_name
-from ..errors import InvalidArgumentError, ShapeMismatchError
+from ..errors import IndexOutOfRangeError, InvalidArgumentError, ShapeMismatchError
 from ..op import defop
 from ..tensor import Tensor
 from .activations import _np_softplus, log_softmax
@@ -290,20 +291,35 @@ def _check_same(input: Tensor, target: Tensor) -> None:
         broadcast_shapes(tuple(input.shape), tuple(target.shape))
 
 
-def mse_loss(input: Tensor, target: Tensor, reduction: str = "mean") -> Tensor:
+def _legacy(size_average: Any, reduce: Any, reduction: str, weight: Any = None) -> str:
+    """torch's deprecated ``size_average``/``reduce`` (positional after target) win over
+    ``reduction`` when given, with torch's warning."""
+    if weight is not None:
+        raise InvalidArgumentError("weight is not supported by adcli for this loss")
+    if size_average is not None or reduce is not None:
+        return _legacy_reduction(size_average, reduce)
+    return reduction
+
+
+def mse_loss(input: Tensor, target: Tensor, size_average: Any = None, reduce: Any = None,
+             reduction: str = "mean", weight: Any = None) -> Tensor:
+    reduction = _legacy(size_average, reduce, reduction, weight)
     _check_same(input, target)
     return mse_loss_op(input, as_tensor(target, input), reduction=_reduction(reduction))
 
 
-def l1_loss(input: Tensor, target: Tensor, reduction: str = "mean") -> Tensor:
+def l1_loss(input: Tensor, target: Tensor, size_average: Any = None, reduce: Any = None,
+            reduction: str = "mean", weight: Any = None) -> Tensor:
+    reduction = _legacy(size_average, reduce, reduction, weight)
     # PyTorch composes it: abs(input - target), then the reduction.
     loss = abs(sub(input, target))
     r = _reduction(reduction)
     return mean(loss) if r == "mean" else sum(loss) if r == "sum" else loss
 
 
-def smooth_l1_loss(input: Tensor, target: Tensor, reduction: str = "mean",
-                   beta: float = 1.0) -> Tensor:
+def smooth_l1_loss(input: Tensor, target: Tensor, size_average: Any = None, reduce: Any = None,
+                   reduction: str = "mean", beta: float = 1.0) -> Tensor:
+    reduction = _legacy(size_average, reduce, reduction)
     if beta < 0:
         raise InvalidArgumentError("smooth_l1_loss does not support negative values for beta.")
     _check_same(input, target)
@@ -347,6 +363,8 @@ def cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = None,
     (same shape as input) and ``label_smoothing`` composed as PyTorch composes them."""
     t = as_tensor(target)
     dim = 0 if input._data.ndim == 1 else 1
+    if not input._data.ndim:
+        raise IndexOutOfRangeError("Dimension specified as 1 but tensor has no dimensions")
     if tuple(input.shape) == tuple(t.shape):
         if t._data.dtype.kind != "f":
             raise InvalidArgumentError("Expected floating point type for target with class "
@@ -391,7 +409,8 @@ def _cross_entropy_probs(input: Tensor, target: Tensor, weight: Tensor | None, r
     total = neg(sum(prod))
     if reduction == "sum":
         return total
-    return div(total, input._data.size // n_classes)
+    # no classes: PyTorch's numel / n_classes is 0 / 0, a nan mean
+    return div(total, input._data.size // n_classes if n_classes else math.nan)
 
 
 def _cross_entropy_smoothed(input: Tensor, target: Tensor, weight: Tensor | None,

@@ -12,7 +12,7 @@ from ..dtypes import scalar_type_name
 from ..errors import InvalidArgumentError, ShapeMismatchError
 from ..op import defop
 from ..tensor import Tensor
-from .arithmetic import div, mul
+from .arithmetic import add, div, mul
 from .common import as_tensor, broadcast_shapes
 from .conversion import _float, clone
 from .pointwise_multi import clamp_, clamp_min
@@ -91,7 +91,8 @@ def _layer_norm_bias(g, s, B):
 def _bn_dims(shape: tuple[int, ...]) -> tuple[tuple[int, ...], tuple[int, ...], int]:
     """Reduced dims, the (1, C, 1, ...) shape of a per-channel vector, values per channel."""
     dims = (0, *tuple(range(2, len(shape))))
-    return dims, (1, shape[1]) + (1,) * (len(shape) - 2), int(np.prod(shape)) // shape[1]
+    per_channel = int(np.prod(shape)) // shape[1] if shape[1] else 0
+    return dims, (1, shape[1]) + (1,) * (len(shape) - 2), per_channel
 
 
 def _native_batch_norm(x: np.ndarray, w: Any, b: Any, training: bool, eps: float,
@@ -172,11 +173,12 @@ native_group_norm_op = defop("native_group_norm", "NativeGroupNormBackward0", _n
 
 def _gn_stats(s: Any, B: Any) -> tuple[Any, Any, int]:
     """xhat, grouped as (N, group, -1), and 1/std per group, recomputed differentiably."""
-    m = int(np.prod(s.in_shape)) // (s.N * s.group)
+    m = int(np.prod(s.in_shape)) // (s.N * s.group) if s.N * s.group else 0
     xr = B.reshape(s.input, (s.N, s.group, m))
-    xc = xr - B.sum(xr, 2, True) / m
-    rstd = (B.sum(xc * xc, 2, True) / m + s.eps) ** -0.5
-    return xc * rstd, rstd, m
+    k = m or 1  # an empty input: nothing to average (and no gradient to compute)
+    xc = xr - B.sum(xr, 2, True) / k
+    rstd = (B.sum(xc * xc, 2, True) / k + s.eps) ** -0.5
+    return xc * rstd, rstd, k
 
 
 @native_group_norm_op.grad("input")
@@ -185,7 +187,7 @@ def _native_group_norm_input(g, s, B):
     xhat, rstd, m = _gn_stats(s, B)
     _, cshape, _ = _bn_dims(tuple(s.in_shape))
     dy = g if s.weight is None else g * B.reshape(s.weight, cshape)
-    dy = B.reshape(dy, (s.N, s.group, m))
+    dy = B.reshape(dy, (s.N, s.group, -1))
     out = rstd * (dy - B.sum(dy, 2, True) / m - xhat * (B.sum(dy * xhat, 2, True) / m))
     return B.reshape(out, tuple(s.in_shape))
 
@@ -307,6 +309,15 @@ def _batch_norm(input: Tensor, weight: Tensor | None, bias: Tensor | None,
     if x.dtype.kind != "f":
         raise InvalidArgumentError(
             f"\"batch_norm\" not implemented for '{scalar_type_name(x.dtype)}'")
+    if not x.size:
+        # PyTorch: an empty input is cloned (never a view, never a fresh empty tensor), scaled
+        # by weight[0] and shifted by bias[0]; nothing is normalized or updated.
+        out = clone(input)
+        if weight is not None:
+            out = mul(out, weight[0])
+        if bias is not None:
+            out = add(out, bias[0])
+        return out
     stats = {}
     if not training:
         stats = {"running_mean": running_mean._data.copy(), "running_var": running_var._data.copy()}

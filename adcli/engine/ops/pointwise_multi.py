@@ -490,12 +490,14 @@ def minimum(input: Tensor, other: Tensor) -> Tensor:
 
 def where(condition: Any, input: Any = None, other: Any = None) -> Any:
     cond = as_tensor(condition)
+    if input is None and other is None:
+        # torch.where(condition) is nonzero(condition, as_tuple=True): any dtype, 0-d as 1-d
+        return tuple(Tensor._make(i.astype(np.int64), None, 0, None)
+                     for i in np.nonzero(np.atleast_1d(cond._data)))
     if cond._data.dtype.kind != "b":
         raise InvalidArgumentError(
             "where expected condition to be a boolean tensor, but got a tensor with dtype "
             f"{dtypes.scalar_type_name(cond._data.dtype)}")
-    if input is None and other is None:
-        return tuple(Tensor._make(i, None, 0, None) for i in np.nonzero(cond._data))
     ref = input if isinstance(input, Tensor) else other if isinstance(other, Tensor) else None
     a = as_tensor(input, ref)
     b = as_tensor(other, a)

@@ -10,7 +10,7 @@ from typing import Any, NamedTuple
 import numpy as np
 
 from .. import dtypes
-from ..errors import InvalidArgumentError
+from ..errors import IndexOutOfRangeError, InvalidArgumentError
 from ..op import defop
 from ..tensor import Tensor, _wrap_dim
 from .common import _dims, _keep_shape, _py_max, _shape_arg, _unreduce, max_keep
@@ -99,6 +99,8 @@ prod_all_op = defop("prod", "ProdBackward0", _prod_all, save=("self", "result"))
 
 def _prod_grad(g: Any, x: Any, result: Any, axis: int | None, keepdim: bool, B: Any) -> Any:
     """d prod / d x_i = product of the others; exact even where x has zeros."""
+    if not len(x.shape):  # a 0-d input is its own product
+        return g
     if B.tensors:
         # Recorded path: result / x, exact where x has no zeros (PyTorch's fast path too).
         r = result if axis is None or keepdim else B.reshape(result, _keep_shape(x.shape, (axis,)))
@@ -168,6 +170,8 @@ min_all_op.grad("self")(_evenly)
 
 def _extreme_dim(arg: Any, take: Any) -> Any:
     def forward(a: np.ndarray, dim: int, keepdim: bool = False, in_shape: Any = None) -> tuple:
+        if not a.ndim:  # a 0-d input: itself, at index 0
+            return a.copy(), np.zeros((), dtype=np.int64)
         if a.shape and a.shape[dim] == 0:
             raise InvalidArgumentError("cannot reduce over a zero-size dimension")
         idx = arg(a, axis=dim, keepdims=True)
@@ -313,7 +317,7 @@ def _norm_self(g, s, B):
     p = s.ord
     x = s.self
     if p == 0:
-        return B.zeros_like(x)
+        return None  # as PyTorch: the 0-"norm" (a count) passes no gradient
     # As PyTorch's norm_backward (grad and norm re-expanded first when dims were reduced).
     gg = _unreduce(g, s, B)
     r = _unreduce(s.result, s, B)
@@ -349,7 +353,29 @@ def any(input: Tensor, dim: Any = None, keepdim: bool = False) -> Tensor:
     return Tensor._make(np.asarray(np.any(input._data, axis=axis, keepdims=keepdim)), None, 0, None)
 
 
+def _nonempty(name: str, input: Tensor, dim: Any, wrap: bool = False) -> None:
+    """PyTorch's refusals of an empty reduction (zero_numel_check_dims)."""
+    a = input._data
+    if a.size:
+        return
+    if dim is None or dim in ((), []):
+        if name in ("argmax", "argmin"):
+            raise IndexOutOfRangeError(
+                f"{name}(): Expected reduction dim to be specified for input.numel() == 0.")
+        raise InvalidArgumentError(
+            f"{name}(): Expected reduction dim to be specified for input.numel() == 0. "
+            "Specify the reduction dim with the 'dim' argument.")
+    if not a.ndim:
+        return
+    for d in ((dim,) if isinstance(dim, int) else dim):
+        w = _wrap_dim(d, a.ndim)
+        if a.shape[w] == 0:
+            raise IndexOutOfRangeError(
+                f"{name}(): Expected reduction dim {w if wrap else d} to have non-zero size.")
+
+
 def argmax(input: Tensor, dim: int | None = None, keepdim: bool = False) -> Tensor:
+    _nonempty("argmax", input, dim, wrap=True)
     if dim is None:
         return Tensor._make(np.asarray(np.argmax(input._data), dtype=np.int64), None, 0, None)
     d = _wrap_dim(dim, input._data.ndim)
@@ -358,6 +384,7 @@ def argmax(input: Tensor, dim: int | None = None, keepdim: bool = False) -> Tens
 
 
 def argmin(input: Tensor, dim: int | None = None, keepdim: bool = False) -> Tensor:
+    _nonempty("argmin", input, dim, wrap=True)
     if dim is None:
         return Tensor._make(np.asarray(np.argmin(input._data), dtype=np.int64), None, 0, None)
     d = _wrap_dim(dim, input._data.ndim)
@@ -428,6 +455,7 @@ def _extreme(op_all: Any, op_dim: Any, binary: Any, input: Tensor, dim: Any,
              keepdim: bool, result: type[ValuesIndices] = MaxResult) -> Any:
     if isinstance(dim, Tensor):
         return binary(input, dim)
+    _nonempty(result.kind, input, dim)
     if dim is None:
         return op_all(input)
     d = _wrap_dim(dim, input._data.ndim)
@@ -444,11 +472,13 @@ def min(input: Tensor, dim: Any = None, keepdim: bool = False) -> Any:
 
 
 def amax(input: Tensor, dim: Any = (), keepdim: bool = False) -> Tensor:
+    _nonempty("amax", input, dim)
     dims = tuple(range(input._data.ndim)) if dim in ((), [], None) else _dims(dim, input._data.ndim)
     return amax_op(input, dim=dims, keepdim=keepdim)
 
 
 def amin(input: Tensor, dim: Any = (), keepdim: bool = False) -> Tensor:
+    _nonempty("amin", input, dim)
     dims = tuple(range(input._data.ndim)) if dim in ((), [], None) else _dims(dim, input._data.ndim)
     return amin_op(input, dim=dims, keepdim=keepdim)
 

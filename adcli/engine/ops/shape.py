@@ -12,7 +12,12 @@ from typing import Any
 import numpy as np
 
 from .. import dtypes
-from ..errors import InvalidArgumentError, ShapeMismatchError
+from ..errors import (
+    IndexOutOfRangeError,
+    InvalidArgumentError,
+    InvalidTypeError,
+    ShapeMismatchError,
+)
 from ..limits import check_shape
 from ..op import defop
 from ..tensor import Tensor, _wrap_dim
@@ -633,6 +638,8 @@ def stack(tensors: Sequence[Tensor], dim: int = 0) -> Tensor:
 
 
 def split(tensor: Tensor, split_size_or_sections: Any, dim: int = 0) -> tuple[Tensor, ...]:
+    if not tensor._data.ndim:
+        raise InvalidArgumentError("split expects at least a 1-dimensional tensor")
     d = _wrap_dim(dim, tensor._data.ndim)
     n = tensor._data.shape[d]
     if isinstance(split_size_or_sections, list | tuple):
@@ -657,6 +664,11 @@ def split(tensor: Tensor, split_size_or_sections: Any, dim: int = 0) -> tuple[Te
 
 
 def chunk(input: Tensor, chunks: int, dim: int = 0) -> tuple[Tensor, ...]:
+    if isinstance(chunks, Tensor) or not hasattr(type(chunks), "__index__"):
+        raise InvalidTypeError(f"chunk(): argument 'chunks' (position 2) must be int, not "
+                               f"{type(chunks).__name__}")
+    if not input._data.ndim:
+        raise InvalidArgumentError("chunk expects at least a 1-dimensional tensor")
     if chunks <= 0:
         raise InvalidArgumentError(f"chunk expects `chunks` to be greater than 0, got: {chunks}")
     n = input._data.shape[_wrap_dim(dim, input._data.ndim)]
@@ -665,6 +677,9 @@ def chunk(input: Tensor, chunks: int, dim: int = 0) -> tuple[Tensor, ...]:
 
 
 def unbind(input: Tensor, dim: int = 0) -> tuple[Tensor, ...]:
+    if not input._data.ndim:
+        raise IndexOutOfRangeError(
+            f"Dimension specified as {_wrap_dim(dim, 0)} but tensor has no dimensions")
     d = _wrap_dim(dim, input._data.ndim)
     if input._data.shape[d] == 0:
         return ()
