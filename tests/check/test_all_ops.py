@@ -14,6 +14,8 @@ import numpy as np
 import pytest
 
 import adcli
+import adcli.engine.ops.activations as _K
+import adcli.engine.ops.arithmetic as _A
 import adcli.nn.functional as F
 from adcli.engine.table import OPS
 
@@ -291,6 +293,24 @@ CASES.update({
     "index_add_dim": Case(_index_add_, [M, (3, 4)]),
     "index_copy": Case(_index_copy_, [M, (2, 4)]),
     "mul_scalar": Case(lambda a: adcli.engine.ops.arithmetic._B_mul_scalar(a, -1.5) * a, [M]),
+    "add_scalar": Case(lambda a: _A.add_scalar_op(a, other=1.5) * a, [M]),
+    "sub_scalar": Case(lambda a: _A.sub_scalar_op(a, other=1.5, alpha=2) * a, [M]),
+    "div_scalar": Case(lambda a: _A.div_scalar_op(a, other=1.5) * a, [M]),
+    "xlogy_scalar_other": Case(lambda a: adcli.xlogy(a, 2.5), [M]),
+    "xlogy_scalar_self": Case(lambda b: adcli.xlogy(2.5, b), [M], low=0.5, high=2.0),
+    # the backward kernels, as double backward records them
+    "threshold_backward": Case(lambda g, x: _K._B_threshold_backward(g, x, 0.1), [M, M]),
+    "sigmoid_backward": Case(lambda g, y: _K._B_sigmoid_backward(g, y), [M, M]),
+    "tanh_backward": Case(lambda g, y: _K._B_tanh_backward(g, y), [M, M]),
+    "softmax_backward_data": Case(lambda g, y: _K._B_softmax_backward_data(g, y, 1), [M, M]),
+    "log_softmax_backward_data": Case(lambda g, y: _K._B_log_softmax_backward_data(g, y, 0),
+                                      [M, M]),
+    "hardtanh_backward": Case(lambda g, x: _K._B_hardtanh_backward(g, x, -0.5, 0.7), [M, M]),
+    "leaky_relu_backward": Case(lambda g, x: _K._B_leaky_relu_backward(g, x, 0.2), [M, M]),
+    "elu_backward": Case(lambda g, x: _K._B_elu_backward(g, x, 1.3, 1.1, 0.8, False), [M, M]),
+    "softplus_backward": Case(lambda g, x: _K._B_softplus_backward(g, x, 1.5, 20.0), [M, M]),
+    "gelu_backward": Case(lambda g, x: _K._B_gelu_backward(g, x, "tanh"), [M, M]),
+    "log_sigmoid_backward": Case(lambda g, x: _K._B_log_sigmoid_backward(g, x), [M, M]),
 })
 
 def _graph_names(outs: Any) -> set[str]:
@@ -302,7 +322,7 @@ def _graph_names(outs: Any) -> set[str]:
         if id(n) in seen:
             continue
         seen.add(id(n))
-        names.add(n.name())
+        names.add(n.name().removeprefix("torch::autograd::"))  # the op's grad_fn class name
         stack.extend(m for m, _ in n.next_functions if m is not None)
     return names
 
