@@ -88,6 +88,14 @@ class _Numpy:
         return np.floor(q) if mode == "floor" else np.trunc(q)
 
     @staticmethod
+    def slice(x: np.ndarray, dim: int, start: Any, stop: Any, step: int) -> np.ndarray:
+        return x[(slice(None),) * dim + (slice(start, stop, step),)]
+
+    @staticmethod
+    def diagonal(x: np.ndarray, offset: int, dim1: int, dim2: int) -> np.ndarray:
+        return np.diagonal(x, offset, dim1, dim2)
+
+    @staticmethod
     def t(x: np.ndarray) -> np.ndarray:
         return x.T
 
@@ -178,6 +186,10 @@ class _Numpy:
         else:
             np.add.at(out, index, g)
         return out
+
+    @staticmethod
+    def stack(xs: list[np.ndarray], dim: int) -> np.ndarray:
+        return np.stack(xs, axis=dim)
 
     @staticmethod
     def cat(xs: list[np.ndarray], dim: int) -> np.ndarray:

@@ -16,6 +16,7 @@ import pytest
 import adcli
 import adcli.engine.ops.activations as _K
 import adcli.engine.ops.arithmetic as _A
+import adcli.engine.ops.shape as _S
 import adcli.nn.functional as F
 from adcli.engine.table import OPS
 
@@ -311,6 +312,9 @@ CASES.update({
     "softplus_backward": Case(lambda g, x: _K._B_softplus_backward(g, x, 1.5, 20.0), [M, M]),
     "gelu_backward": Case(lambda g, x: _K._B_gelu_backward(g, x, "tanh"), [M, M]),
     "log_sigmoid_backward": Case(lambda g, x: _K._B_log_sigmoid_backward(g, x), [M, M]),
+    "select_backward": Case(lambda g: _S._B_select_backward(g, (3, 4), 1, 2), [U]),
+    "slice_backward": Case(lambda g: _S._B_slice_backward(g, (5, 4), 0, 1, 5, 2), [(2, 4)]),
+    "diagonal_backward": Case(lambda g: _S._B_diagonal_backward(g, (3, 4), 1, 0, 1), [U]),
 })
 
 def _graph_names(outs: Any) -> set[str]:

@@ -17,6 +17,7 @@ import pytest
 
 import adcli
 import adcli.engine.ops.activations as _act
+import adcli.engine.ops.shape as _shape
 import adcli.nn.functional as F
 from adcli.engine.table import OPS
 from adcli.engine.tensor import Tensor
@@ -587,6 +588,10 @@ CASES.update({
                            label="tanh")],
     "log_sigmoid_backward": [Case(lambda g, x: _act._B_log_sigmoid_backward(g, x),
                                   [r(3, 4), r(3, 4)])],
+    "select_backward": [Case(lambda g: _shape._B_select_backward(g, (3, 4), 1, 2), [r(3)])],
+    "slice_backward": [Case(lambda g: _shape._B_slice_backward(g, (5, 4), 0, 1, 5, 2), [r(2, 4)])],
+    "diagonal_backward": [Case(lambda g: _shape._B_diagonal_backward(g, (3, 4), 1, 0, 1),
+                               [r(3)])],
     "add_scalar": [Case(lambda a: adcli.engine.ops.arithmetic.add_scalar_op(a, other=2.5) * a,
                         [r(3, 4)])],
     "sub_scalar": [Case(lambda a: adcli.engine.ops.arithmetic.sub_scalar_op(a, other=2.5,

@@ -288,9 +288,7 @@ unbind_op = defop("unbind", "UnbindBackward0", _unbind, view=True, multi_output=
 @unbind_op.grad("self")
 def _unbind_self(g, s, B):
     "the output gradients stacked along dim (zeros for unused outputs)"
-    shape = list(s.in_shape)
-    shape[s.dim] = 1
-    return B.cat([B.reshape(gi, tuple(shape)) for gi in g], s.dim)
+    return B.stack(list(g), s.dim)
 
 
 split_op.grad("self")(_split_self)
@@ -316,8 +314,32 @@ select_op = defop("select", "SelectBackward0", _select, view=True, torch="tensor
 
 @select_op.grad("self")
 def _select_self(g, s, B):
-    "grad placed at index along dim, zeros elsewhere"
-    return B.index_add(g, s.in_shape, _basic_index(len(s.in_shape), s.dim, s.index))
+    "grad placed at index along dim, zeros elsewhere (select_backward)"
+    return B.select_backward(g, s.in_shape, s.dim, s.index)
+
+
+# The backward kernels of select, slice and diagonal: under create_graph PyTorch records them
+# (SelectBackwardBackward0, ...); their own derivative is the forward view again.
+def _N_select_backward(g: Any, input_sizes: tuple[int, ...], dim: int, index: int) -> Any:
+    out = np.zeros(input_sizes, dtype=g.dtype)
+    out[_basic_index(len(input_sizes), dim, index)] = g
+    return out
+
+
+select_backward_op = defop("select_backward", "SelectBackwardBackward0",
+                           lambda g, input_sizes, dim, index: _N_select_backward(
+                               g, input_sizes, dim, index),
+                           inputs=("grad_output",), torch="(double backward of select)")
+
+
+@select_backward_op.grad("grad_output")
+def _select_backward_go(g, s, B):
+    "grad.select(dim, index)"
+    return B.getitem(g, _basic_index(len(s.input_sizes), s.dim, s.index))
+
+
+def _B_select_backward(g: Tensor, input_sizes: Any, dim: int, index: int) -> Tensor:
+    return select_backward_op(g, input_sizes=tuple(input_sizes), dim=dim, index=index)
 
 
 def _slice(a: np.ndarray, dim: int, start: Any, stop: Any, step: int,
@@ -330,9 +352,37 @@ slice_op = defop("slice", "SliceBackward0", _slice, view=True, torch="tensor[a:b
 
 @slice_op.grad("self")
 def _slice_self(g, s, B):
-    "grad placed in the slice along dim, zeros elsewhere"
-    key = _basic_index(len(s.in_shape), s.dim, slice(s.start, s.stop, s.step))
-    return B.index_add(g, s.in_shape, key)
+    "grad placed in the slice along dim, zeros elsewhere (slice_backward)"
+    return B.slice_backward(g, s.in_shape, s.dim, s.start, s.stop, s.step)
+
+
+def _N_slice_backward(g: Any, input_sizes: tuple[int, ...], dim: int, start: Any, stop: Any,
+                      step: int) -> Any:
+    out = np.zeros(input_sizes, dtype=g.dtype)
+    out[_basic_index(len(input_sizes), dim, slice(start, stop, step))] = g
+    return out
+
+
+slice_backward_op = defop("slice_backward", "SliceBackwardBackward0",
+                          lambda g, input_sizes, dim, start, stop, step: _N_slice_backward(
+                              g, input_sizes, dim, start, stop, step),
+                          inputs=("grad_output",), torch="(double backward of slicing)")
+
+
+@slice_backward_op.grad("grad_output")
+def _slice_backward_go(g, s, B):
+    "grad.slice(dim, start, end, step)"
+    return B.slice(g, s.dim, s.start, s.stop, s.step)
+
+
+def _B_slice_backward(g: Tensor, input_sizes: Any, dim: int, start: Any, stop: Any,
+                      step: int) -> Tensor:
+    return slice_backward_op(g, input_sizes=tuple(input_sizes), dim=dim, start=start, stop=stop,
+                             step=step)
+
+
+def _B_slice(x: Tensor, dim: int, start: Any, stop: Any, step: int) -> Tensor:
+    return slice_op(x, dim=dim, start=start, stop=stop, step=step)
 
 
 def _diagonal(a: np.ndarray, offset: int = 0, dim1: int = 0, dim2: int = 1) -> np.ndarray:
@@ -351,9 +401,33 @@ def _diagonal_index(shape: tuple[int, ...], offset: int, dim1: int,
 
 @diagonal_op.grad("self")
 def _diagonal_self(g, s, B):
-    "grad placed on the diagonal, zeros elsewhere"
-    index = _diagonal_index(s.in_shape, s.offset, s.dim1, s.dim2)
-    return B.index_add(g, s.in_shape, index, unique=True)
+    "grad placed on the diagonal, zeros elsewhere (diagonal_backward)"
+    return B.diagonal_backward(g, s.in_shape, s.offset, s.dim1, s.dim2)
+
+
+def _N_diagonal_backward(g: Any, input_sizes: tuple[int, ...], offset: int, dim1: int,
+                         dim2: int) -> Any:
+    out = np.zeros(input_sizes, dtype=g.dtype)
+    out[_diagonal_index(input_sizes, offset, dim1, dim2)] = g
+    return out
+
+
+diagonal_backward_op = defop("diagonal_backward", "DiagonalBackwardBackward0",
+                             lambda g, input_sizes, offset, dim1, dim2: _N_diagonal_backward(
+                                 g, input_sizes, offset, dim1, dim2),
+                             inputs=("grad_output",), torch="(double backward of diagonal)")
+
+
+@diagonal_backward_op.grad("grad_output")
+def _diagonal_backward_go(g, s, B):
+    "grad.diagonal(offset, dim1, dim2)"
+    return B.diagonal(g, s.offset, s.dim1, s.dim2)
+
+
+def _B_diagonal_backward(g: Tensor, input_sizes: Any, offset: int, dim1: int,
+                         dim2: int) -> Tensor:
+    return diagonal_backward_op(g, input_sizes=tuple(input_sizes), offset=offset, dim1=dim1,
+                                dim2=dim2)
 
 
 def _flip(a: np.ndarray, dims: tuple[int, ...]) -> np.ndarray:
