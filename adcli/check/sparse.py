@@ -470,6 +470,8 @@ def _sparse_rule(e: Any, vals: list[Any], B: int) -> Sparse | None:
     if one and name == "permute":
         nd = x.base.ndim
         return _permute(x, [d % nd for d in kw["dims"]], ref, B)
+    # ``cm`` (mm/addmm): the inputs' column-major flags, read only by double-backward formulas
+    kw = {k: v for k, v in kw.items() if k != "cm"} if name in ("mm", "addmm") else kw
     if name in ("mm", "mv") and len(vals) == 2 and not kw:
         return _matmul2(vals[0], vals[1], ref, B, name == "mv")
     if name == "addmm" and len(vals) == 3 and not kw:
