@@ -25,6 +25,7 @@ from . import progress
 from .budget import Budget, BudgetError
 from .culprit import Locate, culprit_graph, find_culprit
 from .double_backward import find_double_backward_culprit
+from .evidence import HeatmapBuilder, step_sweep
 from .finite_diff import (
     Evaluator,
     as_outputs,
@@ -75,7 +76,8 @@ def gradcheck(fn: Callable[..., Any], inputs: Any, *, eps: float = 1e-6, atol: f
               projections: int = 2, seed: int = 0, max_worst: int = 10,
               diagnose: bool = True, locate: Locate | None = None,
               needs_grad: bool = False, strict: bool = False,
-              budget: Budget | None = None, detached: str = "hold") -> GradcheckReport:
+              budget: Budget | None = None, detached: str = "hold",
+              keep_graph: bool = False) -> GradcheckReport:
     """Check ``fn``'s derivatives w.r.t. every input tensor that requires grad.
 
     ``inputs`` is a tensor or a tuple of arguments. Full mode compares every Jacobian entry
@@ -90,6 +92,8 @@ def gradcheck(fn: Callable[..., Any], inputs: Any, *, eps: float = 1e-6, atol: f
     ``detached="hold"`` checks ``fn`` as written: values made by ``detach()``, ``.data``,
     ``.item()``, ``.tolist()``, ``float()``/``int()`` keep the values of the first call while
     inputs are perturbed; ``"follow"`` lets finite differences see through them (torch's way).
+    ``keep_graph`` keeps the checked graph's snapshot in ``report.graph`` also when the
+    check passes (failures always keep it), for pictures.
     """
     if _on_torch(inputs):
         from adcli.engines import torch_check
@@ -103,7 +107,7 @@ def gradcheck(fn: Callable[..., Any], inputs: Any, *, eps: float = 1e-6, atol: f
     report = _check(fn, args, positions, names_, eps=eps, atol=atol, rtol=rtol, fast=fast_mode,
                     projections=projections, seed=seed, max_worst=max_worst, diagnose=diagnose,
                     locate=locate, order=1, grad_inside=needs_grad, strict=strict,
-                    budget=budget)
+                    budget=budget, keep_graph=keep_graph)
     _note_held(report, holder)
     return report
 
@@ -147,7 +151,8 @@ def gradgradcheck(fn: Callable[..., Any], inputs: Any, grad_outputs: Any = None,
                   projections: int = 2, seed: int = 0, max_worst: int = 10,
                   diagnose: bool = True, locate: Locate | None = None,
                   needs_grad: bool = True, strict: bool = False,
-                  budget: Budget | None = None, detached: str = "hold") -> GradcheckReport:
+                  budget: Budget | None = None, detached: str = "hold",
+                  keep_graph: bool = False) -> GradcheckReport:
     """Check second derivatives: ``gradcheck`` of ``x -> grad(fn(x), x, grad_outputs)``.
 
     ``grad_outputs`` defaults to fixed random tensors (seeded) shaped like the outputs.
@@ -199,7 +204,7 @@ def gradgradcheck(fn: Callable[..., Any], inputs: Any, grad_outputs: Any = None,
                     fast=fast_mode, projections=projections, seed=seed, max_worst=max_worst,
                     diagnose=diagnose, locate=locate, order=2, grad_inside=True,
                     out_names=[f"grad({n})" for n in names_], strict=strict,
-                    budget=budget)
+                    budget=budget, keep_graph=keep_graph)
     _note_held(report, holder)
     report.seconds = time.perf_counter() - started
     return report
@@ -233,7 +238,8 @@ def _check(fn: Callable[..., Any], args: list[Any], positions: list[int], names:
            eps: float, atol: float, rtol: float, fast: bool, projections: int, seed: int,
            max_worst: int, diagnose: bool, locate: Locate | None, order: int,
            grad_inside: bool, out_names: list[str] | None = None,
-           strict: bool = False, budget: Budget | None = None) -> GradcheckReport:
+           strict: bool = False, budget: Budget | None = None,
+           keep_graph: bool = False) -> GradcheckReport:
     started = time.perf_counter()
     report = GradcheckReport(ok=True, mode="fast" if fast else "full", order=order, eps=eps,
                              atol=atol, rtol=rtol, inputs=list(names))
@@ -308,6 +314,14 @@ def _check(fn: Callable[..., Any], args: list[Any], positions: list[int], names:
             for m in p.worst:
                 m.order = order
         report.ok = report.error is None and all(p.ok for p in report.pairs)
+        if diagnose and report.error is None:
+            _sweeps(report, ev, leaves, outputs, names, onames, eps, atol, rtol, order)
+        if keep_graph and (report.ok or not diagnose):
+            try:
+                report.graph, _ = culprit_graph(outputs, None, locate,
+                                                dict(zip(names, leaves)))
+            except Exception as exc:
+                report.notes.append(Note("graph", f"graph snapshot failed: {exc}"))
         if not report.ok and diagnose and report.error_kind != "timeout":
             try:
                 report.culprit = find_culprit(tape, outputs, eps=eps, atol=atol, rtol=rtol,
@@ -325,6 +339,44 @@ def _check(fn: Callable[..., Any], args: list[Any], positions: list[int], names:
     report.strategy = "+".join(sorted(ev.strategy)) or "none"
     report.seconds = time.perf_counter() - started
     return report
+
+
+def _sweeps(report: GradcheckReport, ev: Evaluator, leaves: list[Tensor],
+            outputs: list[Tensor], names: list[str], onames: list[str], eps: float,
+            atol: float, rtol: float, order: int) -> None:
+    """Step sweeps of the worst failing entry and of an entry accepted as noise (the data
+    behind the noise-vs-error verdict, for the report's pictures)."""
+    offsets = np.cumsum([0] + [o._data.size for o in outputs])
+    targets: list[tuple[int, int, int, Mismatch]] = []
+    worst = report.mismatches[:1]
+    for m in worst:
+        if m.input in names and m.output in onames:
+            i, k = names.index(m.input), onames.index(m.output)
+            j = int(np.ravel_multi_index(m.index, leaves[i]._data.shape)) if m.index else 0
+            r = int(offsets[k]) + (int(np.ravel_multi_index(m.output_index,
+                                                            outputs[k]._data.shape))
+                                   if m.output_index else 0)
+            targets.append((i, j, r, m))
+    if report.sweep_target is not None:
+        i, j, r, a, n = report.sweep_target
+        k = int(np.searchsorted(offsets, r, side="right")) - 1
+        oshape = outputs[k]._data.shape
+        m = Mismatch(names[i], tuple(int(x) for x in np.unravel_index(j, leaves[i]._data.shape)),
+                     onames[k], tuple(int(x) for x in np.unravel_index(r - int(offsets[k]),
+                                                                       oshape)), a, n)
+        targets.append((i, j, r, m))
+    for i, j, r, m in targets:
+        try:
+            sw = step_sweep(ev, i, j, r, name=m.input, output=m.output, index=m.index,
+                            output_index=m.output_index, analytical=m.analytical,
+                            check_eps=eps, atol=atol, rtol=rtol, numerical=m.numerical,
+                            order=order)
+        except Exception as exc:  # a budget stop: the pictures are extra, never a finding
+            if engine_bug(exc):
+                raise
+            continue
+        if sw is not None:
+            report.sweeps.append(sw)
 
 
 def _refuse(budget: Budget, ev: Evaluator, fast: bool, projections: int,
@@ -463,6 +515,8 @@ def _full_pairs(ev: Evaluator, leaves: list[Tensor], outputs: list[Tensor], name
         cols = np.arange(leaves[i]._data.size) if columns is None else np.asarray(columns)
         accs = [PairAcc(int(offsets[k + 1] - offsets[k]), cols.size, max_worst)
                 for k in range(len(outputs))]
+        pics = [HeatmapBuilder(names[i], onames[k], leaves[i]._data.shape,
+                               outputs[k]._data.shape) for k in range(len(outputs))]
         stable: dict[int, bool] = {}
         diagnosed = 0
         chunks = jacobian_chunks(ev, i, eps, columns)
@@ -482,9 +536,15 @@ def _full_pairs(ev: Evaluator, leaves: list[Tensor], outputs: list[Tensor], name
             for k, acc in enumerate(accs):
                 sl = slice(offsets[k], offsets[k + 1])
                 acc.add(start, Ai[sl], N[sl], err[sl], tol[sl], bad[sl], accepted[sl], atol)
+                with np.errstate(all="ignore"):  # the picture of the block, downsampled
+                    pics[k].add(cols[start:start + c], Ai[sl], N[sl],
+                                err[sl] / np.maximum(tol[sl], 1e-300), bad[sl] & ~accepted[sl])
         for k, acc in enumerate(accs):
-            pairs.append(acc.result(names[i], onames[k], cols, leaves[i]._data.shape,
-                                    outputs[k]._data.shape, atol, stable))
+            pr = acc.result(names[i], onames[k], cols, leaves[i]._data.shape,
+                            outputs[k]._data.shape, atol, stable)
+            if not pr.ok:
+                pr.picture = pics[k].finish(pr.worst)
+            pairs.append(pr)
     return pairs
 
 
@@ -532,6 +592,9 @@ def _diagnose(ev: Evaluator, i: int, name: str, A: np.ndarray, N: np.ndarray, ba
                     (np.abs(A[rest, c] - d_big[rest]) <= atol + rtol * np.abs(d_big[rest]))
         if not is_stable and better_ok.all():
             accepted[rows, c] = True
+            if report.sweep_target is None:  # the entry whose step sweep shows the noise
+                report.sweep_target = (i, j, int(rest[0]), float(A[rest[0], c]),
+                                       float(N[rest[0], c]))
             report.notes.append(Note("noise", f"numerical estimate at {where} is unstable "
                                               f"(eps {eps:g}: {N[rest[0], c]:.6g}, Richardson: "
                                               f"{rich[rest[0]]:.6g}, eps {eps * 10:g}: "
@@ -553,6 +616,9 @@ def merge(first: GradcheckReport, second: GradcheckReport) -> GradcheckReport:
                           error=first.error or second.error,
                           error_kind=first.error_kind or second.error_kind,
                           seconds=first.seconds + second.seconds,
-                          strategy=first.strategy)
+                          strategy=first.strategy, graph=first.graph or second.graph,
+                          culprit_id=first.culprit_id if first.graph is not None
+                          else second.culprit_id,
+                          sweeps=first.sweeps + second.sweeps)
     return out
 

@@ -38,6 +38,83 @@ def rel_error(a: float, n: float, floor: float) -> float:
 
 
 @dataclass
+class Heatmap:
+    """A failing (input, output) block of the Jacobian, downsampled for a picture.
+
+    ``analytical``/``numerical`` are ``(rows, cols)`` arrays. Rows are output elements and
+    columns input elements (flat, C order); when the output has one element and the input is
+    2-D, the single row is shown in the input's own shape (``by_input_shape``). Big blocks are
+    cut into ``row_step x col_step`` cells, each showing its worst entry (largest error over
+    tolerance), so one bad entry is never averaged away. ``bad`` marks cells holding a
+    mismatch; ``marks`` are the cells of the worst mismatches, worst first; ``where`` says
+    which entry each cell shows.
+    """
+
+    input: str
+    output: str
+    input_shape: tuple[int, ...]
+    output_shape: tuple[int, ...]
+    analytical: Any
+    numerical: Any
+    bad: Any
+    row_step: int = 1
+    col_step: int = 1
+    by_input_shape: bool = False
+    marks: list[tuple[int, int]] = field(default_factory=list)
+    where: Any = None  # (rows, cols, 2): each cell's shown entry as (output flat, input flat)
+
+    @property
+    def shape(self) -> tuple[int, int]:
+        return tuple(self.analytical.shape)  # type: ignore[return-value]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"input": self.input, "output": self.output,
+                "input_shape": list(self.input_shape), "output_shape": list(self.output_shape),
+                "row_step": self.row_step, "col_step": self.col_step,
+                "by_input_shape": self.by_input_shape,
+                "analytical": [[_num(x) for x in r] for r in self.analytical.tolist()],
+                "numerical": [[_num(x) for x in r] for r in self.numerical.tolist()],
+                "marks": [list(m) for m in self.marks]}
+
+
+@dataclass
+class StepSweep:
+    """Central differences of one Jacobian entry at a range of step sizes.
+
+    What the noise-vs-error verdict rests on: a wrong derivative keeps the same error at every
+    step (a plateau); numerical noise falls with the step (truncation, ~eps^2) and then rises
+    again (rounding, ~1/eps), reaching the analytical value somewhere between.
+    """
+
+    input: str
+    index: tuple[int, ...]
+    output: str
+    output_index: tuple[int, ...]
+    analytical: float
+    eps: list[float]
+    numerical: list[float]
+    tolerance: float  # atol + rtol * |numerical at the check's eps|
+    check_eps: float
+    order: int = 1
+
+    @property
+    def errors(self) -> list[float]:
+        return [abs(self.analytical - n) for n in self.numerical]
+
+    @property
+    def agrees_somewhere(self) -> bool:
+        """True when some step size brings the estimate within tolerance (noise, not error)."""
+        return any(e <= self.tolerance for e in self.errors)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"input": self.input, "index": list(self.index), "output": self.output,
+                "output_index": list(self.output_index), "analytical": _num(self.analytical),
+                "eps": list(self.eps), "numerical": [_num(x) for x in self.numerical],
+                "tolerance": _num(self.tolerance), "check_eps": self.check_eps,
+                "order": self.order}
+
+
+@dataclass
 class PairResult:
     """The check of one (input, output) block of the Jacobian."""
 
@@ -55,6 +132,7 @@ class PairResult:
     # Full checks: error / tolerance, max-pooled to at most 64 x 64 cells (outputs x inputs),
     # for views that draw where the Jacobian disagrees; None in fast mode.
     heatmap: Any = field(default=None, repr=False, compare=False)
+    picture: Heatmap | None = None  # a failing pair's Jacobian, downsampled (HTML report)
 
 
 @dataclass
@@ -116,6 +194,10 @@ class GradcheckReport:
     graph: Any = None
     culprit_id: str | None = None
     strict: bool = False  # kinks fail as in torch instead of being accepted as subgradients
+    # The step-size sweeps of the worst failing entry (and of an entry accepted as noise).
+    sweeps: list[StepSweep] = field(default_factory=list)
+    # (input, flat column, output row, analytical, numerical) of an entry accepted as noise
+    sweep_target: tuple[int, int, int, float, float] | None = field(default=None, repr=False)
 
     @property
     def max_abs_error(self) -> float:

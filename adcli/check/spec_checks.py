@@ -140,6 +140,7 @@ class Options:
     detached: str | None = None  # "hold" or "follow" (None: the entry's, default hold)
     strict: bool = False  # kinks fail as in torch
     max_memory: int | None = None  # bytes one check may add (--max-memory)
+    keep_graph: bool = False  # keep each check's graph snapshot, also when it passes (--html)
 
 
 def _budget(opts: Options) -> Any:
@@ -331,7 +332,8 @@ def _check_entry(spec: Any, entry: Any, opts: Options) -> SpecCheck:
               "rtol": opts.rtol if opts.rtol is not None else entry.rtol,
               "fast_mode": mode == "fast", "names": check.wrt, "locate": locate,
               "needs_grad": True, "strict": opts.strict, "budget": budget,
-              "detached": "follow"}  # the replay holds them itself (the spec's places)
+              "detached": "follow",  # the replay holds them itself (the spec's places)
+              "keep_graph": opts.keep_graph}
         report = gradcheck(fn, inputs, **kw)
         if order >= 2:
             traced.clear()

@@ -169,6 +169,9 @@ def gradcheck(
     json_out: bool = typer.Option(False, "--json", help="Print one JSON document on stdout."),
     junit: str = typer.Option(None, "--junit", metavar="FILE",
                               help="Write JUnit XML here (atomically; - for stdout)."),
+    html: str = typer.Option(None, "--html", metavar="FILE",
+                             help="Write a self-contained HTML report here (graphs, "
+                                  "heatmaps, step sweeps; atomically; - for stdout)."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="Only failures and the summary."),
     verbose: bool = typer.Option(False, "--verbose", "-v", help="Show every note."),
     max_elements: int = typer.Option(DEFAULT_MAX_ELEMENTS, "--max-elements", min=1,
@@ -216,14 +219,19 @@ def gradcheck(
         check_number("--atol", atol)
         check_number("--rtol", rtol)
         check_number("--max-seconds", max_seconds, positive=True)
-        if junit is not None:
+        if junit == "-" and html == "-":
+            _fail("--junit - and --html - both write to stdout; give one a file name")
+        if junit is not None or html is not None:
             from adcli.spec.loader import expand_paths
 
-            check_output_file("--junit", junit, expand_paths(paths or [])[0], json_out=json_out)
+            spec_files = expand_paths(paths or [])[0]
+            check_output_file("--junit", junit, spec_files, json_out=json_out)
+            check_output_file("--html", html, spec_files, json_out=json_out)
         with json_stdout(json_out):
             run = _check(paths, expr, parsed, plugins, json_out, eps, atol, rtol, mode, order,
                          max_elements, max_memory, follow_detached, strict, max_seconds,
-                         jobs=n_jobs, shard=which, engine=engine)
+                         jobs=n_jobs, shard=which, engine=engine,
+                         keep_graph=html is not None)
         from adcli.view.gradcheck_report import gradcheck_json_text, junit_xml, render_gradcheck
 
         for err in run.errors:
@@ -234,9 +242,13 @@ def gradcheck(
                            "This is a bug in adcli; rerun with --debug for a traceback.", err=True)
         if junit:
             write_output_file("--junit", junit, junit_xml(run))
+        if html:
+            from adcli.view.html_report import gradcheck_html
+
+            write_output_file("--html", html, gradcheck_html(run))
         if json_out:
             typer.echo(gradcheck_json_text(run))
-        elif junit != "-":
+        elif junit != "-" and html != "-":
             render_gradcheck(make_console(), run, plain=plain_output(), verbose=verbose,
                              quiet=quiet)
         code = run.exit_code
@@ -248,7 +260,8 @@ def _check(paths: list[str] | None, expr: str | None, parsed: list[tuple[str, st
            rtol: float | None, mode: str | None, order: int | None, max_elements: int,
            max_memory: int, follow_detached: bool, strict: bool,
            max_seconds: float | None = None, *, jobs: int = 1,
-           shard: tuple[int, int] | None = None, engine: str | None = None) -> Any:
+           shard: tuple[int, int] | None = None, engine: str | None = None,
+           keep_graph: bool = False) -> Any:
     """Load the plugins and run the checks (plugin output goes to stderr under --json);
     with ``jobs`` > 1 or a ``shard``, spec by spec (:mod:`adcli.cli.jobs`)."""
     load_plugins(plugins)
@@ -258,7 +271,8 @@ def _check(paths: list[str] | None, expr: str | None, parsed: list[tuple[str, st
     opts = Options(eps=eps, atol=atol, rtol=rtol, mode=mode, order=order,
                    max_elements=max_elements, raise_internal=state.debug,
                    max_memory=max_memory * 2**20,
-                   detached="follow" if follow_detached else None, strict=strict)
+                   detached="follow" if follow_detached else None, strict=strict,
+                   keep_graph=keep_graph)
     from adcli.check.progress import Tracker, tracking
 
     display = _Progress(enabled=not json_out)

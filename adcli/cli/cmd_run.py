@@ -10,12 +10,14 @@ from . import app
 from .common import (
     ENGINE_HELP,
     EXIT_INVALID,
+    check_output_file,
     engine_scope,
     json_stdout,
     load_plugins,
     make_console,
     plain_output,
     state,
+    write_output_file,
 )
 
 DEFAULT_MAX_JSON_ELEMENTS = 2_000_000
@@ -66,6 +68,10 @@ def run(
         "--shard", metavar="K/N",
         help="Run only shard K of N: a fixed 1/N of the specs, by name (for CI "
              "matrices).")] = None,
+    html: Annotated[str | None, typer.Option(
+        "--html", metavar="FILE",
+        help="Write a self-contained HTML report here (steps, expectations, graphs; "
+             "atomically; - for stdout).")] = None,
 ) -> None:
     """Run the steps of specs: prints, graphs, expectations and final gradients.
 
@@ -80,14 +86,19 @@ def run(
         from .jobs import parse_jobs, parse_shard
 
         n_jobs, which = parse_jobs(jobs), parse_shard(shard)
+        if html is not None and (n_jobs > 1 or which is not None):
+            _stderr("adcli: --html needs the reports in this process; drop --jobs/--shard "
+                    "(adcli gradcheck --html works with them)")
+            raise typer.Exit(EXIT_INVALID)
         if n_jobs > 1 or which is not None:
             _run_jobs(specs, n_jobs, which, plugins, engine, json_out=json_out, quiet=quiet,
                       max_json_elements=max_json_elements,
                       run_kw={"max_elements": max_elements, "raise_internal": state.debug,
                               "graph": graph, "max_memory": max_memory * 2**20})
+        files, missing = _expand(specs)
+        check_output_file("--html", html, files, json_out=json_out)
         with json_stdout(json_out):  # plugin code that prints must not break the JSON
             load_plugins(plugins)
-            files, missing = _expand(specs)
             reports: list[RunReport] = [RunReport.from_error(e) for e in missing]
             for f in files:
                 try:
@@ -97,7 +108,8 @@ def run(
                     continue
                 for spec in loaded:
                     reports.append(run_spec(spec, max_elements=max_elements,
-                                            raise_internal=state.debug, graph=graph,
+                                            raise_internal=state.debug,
+                                            graph=graph or html is not None,
                                             max_memory=max_memory * 2**20))
         if json_out:
             # Every value and grad goes into the JSON as numbers; millions of them take seconds and
@@ -107,7 +119,14 @@ def run(
                 _stderr(f"adcli: the --json report would hold {count:,} numbers, over the limit of "
                         f"{max_json_elements:,} (raise it with --max-json-elements)")
                 raise typer.Exit(EXIT_INVALID)
-        _report_run(reports, json_out=json_out, quiet=quiet)
+        if html:
+            from adcli.view.html_report import run_html
+
+            write_output_file("--html", html, run_html(reports))
+        if html == "-" and not json_out:
+            _report_errors(reports)
+        else:
+            _report_run(reports, json_out=json_out, quiet=quiet, graph=graph)
         raise typer.Exit(combined_exit([r.exit_code for r in reports]))
 
 
@@ -162,9 +181,7 @@ def _json_numbers(report: Any) -> int:
     return n
 
 
-def _report_run(reports: list[Any], *, json_out: bool, quiet: bool) -> None:
-    from adcli.view.run_report import render_run, run_json_text
-
+def _report_errors(reports: list[Any]) -> None:
     for r in reports:
         if r.invalid is not None:
             _stderr(str(r.invalid))
@@ -175,6 +192,15 @@ def _report_run(reports: list[Any], *, json_out: bool, quiet: bool) -> None:
             where = r.error.where
             _stderr(f"{r.spec}:{r.error.line or 1}:{r.error.column or 1}: {where} failed: "
                     f"{r.error.kind}: {r.error.message}")
+
+
+def _report_run(reports: list[Any], *, json_out: bool, quiet: bool, graph: bool) -> None:
+    from adcli.view.run_report import render_run, run_json_text
+
+    if not graph:  # kept for --html only: the other outputs stay as without it
+        for r in reports:
+            r.graph = None
+    _report_errors(reports)
     if json_out:
         typer.echo(run_json_text(reports))
         return
