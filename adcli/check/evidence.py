@@ -50,7 +50,7 @@ class HeatmapBuilder:
         self.a = np.zeros(shape)
         self.num = np.zeros(shape)
         self.bad = np.zeros(shape, dtype=bool)
-        self.where = np.full(shape + (2,), -1, dtype=np.int64)  # (output row, input col)
+        self.where = np.full((*shape, 2), -1, dtype=np.int64)  # (output row, input col)
 
     def add(self, cols: np.ndarray, a: np.ndarray, n: np.ndarray, score: np.ndarray,
             bad: np.ndarray) -> None:
@@ -126,7 +126,7 @@ def step_sweep(ev: Any, i: int, j: int, row: int, *, name: str, output: str,
         X[k, j] += h
         X[len(steps) + k, j] -= h
     try:
-        out = ev.batch(i, X.reshape((2 * len(steps),) + ev.base[i].shape))
+        out = ev.batch(i, X.reshape((2 * len(steps), *ev.base[i].shape)))
     except Exception:
         return None
     est = [float((out[k, row] - out[len(steps) + k, row]) / (2 * h))

@@ -12,15 +12,17 @@ from .common import (
     EXIT_FAILED,
     EXIT_INTERNAL,
     EXIT_INVALID,
+    check_output_file,
     complete_from,
     engine_scope,
     load_plugins,
     make_console,
     plain_output,
     state,
+    write_output_file,
 )
 
-FORMATS = ("tree", "dot", "mermaid", "json")
+FORMATS = ("tree", "dot", "mermaid", "json", "svg", "png")
 DEFAULT_MAX_ELEMENTS = 10_000_000  # mirrors adcli.engine.limits (not imported: start-up time)
 DEFAULT_MAX_NODES = 500  # as adcli run's graphs
 DEFAULT_TREE_DEPTH = 100  # as adcli.view.tree.DEFAULT_DEPTH (not imported: start-up time)
@@ -42,7 +44,11 @@ def graph(
                                        "grad_fn), evaluated after the steps."),
     fmt: str = typer.Option("tree", "--format", "-f", metavar="FORMAT",
                             autocompletion=complete_from(*FORMATS),
-                            help="tree, dot (Graphviz), mermaid or json."),
+                            help="tree, dot (Graphviz), mermaid, json, svg (drawn by adcli) "
+                                 "or png (drawn by Graphviz's dot, which must be installed)."),
+    output: str | None = typer.Option(None, "--output", "-o", metavar="FILE",
+                                      help="Write the graph to FILE (atomically) instead of "
+                                           "stdout."),
     depth: int | None = typer.Option(None, "--depth", min=0,
                                      help="Tree: show nodes at most N edges below the root "
                                           "(default 100)."),
@@ -79,6 +85,24 @@ def graph(
         from adcli.spec.errors import SpecError
         from adcli.spec.loader import load_specs
 
+        if output is not None:
+            if fmt == "tree":
+                _fail("adcli graph: --output needs --format dot, mermaid, json, svg or png",
+                      EXIT_INVALID)
+            check_output_file("--output", output, [spec], json_out=False)
+        dot_exe = None
+        if fmt == "png":
+            import shutil
+            import sys
+
+            dot_exe = shutil.which("dot")
+            if dot_exe is None:
+                _fail("adcli graph: --format png needs Graphviz's `dot` program, which is not "
+                      "installed (apt-get install graphviz, brew install graphviz); "
+                      "--format svg draws the graph without it", EXIT_INVALID)
+            if output in (None, "-") and sys.stdout.isatty():
+                _fail("adcli graph: refusing to write PNG to a terminal; give --output FILE "
+                      "or redirect stdout", EXIT_INVALID)
         load_plugins(plugins)
         try:
             specs = load_specs(spec)
@@ -107,7 +131,7 @@ def graph(
                            "--max-nodes", err=True)
         _render(outputs, fmt=fmt, depth=depth if depth is not None else DEFAULT_TREE_DEPTH,
                 saved=saved, highlight=marks,
-                ascii_=ascii_)
+                ascii_=ascii_, output=output, dot_exe=dot_exe)
         raise typer.Exit(code)
 
 
@@ -202,8 +226,48 @@ def _last_with_grad_fn(sp: Any, namespace: dict[str, Any]) -> str | None:
     return last_assigned(sp, with_graph) if with_graph else None
 
 
+def _png(dot_exe: str, dot_text: str) -> bytes:
+    """Graphviz's drawing of the DOT text (exit 2 when dot fails)."""
+    import subprocess
+
+    try:
+        done = subprocess.run([dot_exe, "-Tpng"], input=dot_text.encode(), capture_output=True,
+                              timeout=120, check=False)
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        _fail(f"adcli graph: running dot failed: {exc}", EXIT_INVALID)
+        raise AssertionError("unreachable") from None
+    if done.returncode != 0 or not done.stdout:
+        err = done.stderr.decode(errors="replace").strip()
+        _fail(f"adcli graph: dot -Tpng failed (exit {done.returncode}): {err}", EXIT_INVALID)
+    return done.stdout
+
+
+def _write_bytes(output: str | None, data: bytes) -> None:
+    import os
+    import sys
+    import tempfile
+
+    if output in (None, "-"):
+        sys.stdout.flush()
+        sys.stdout.buffer.write(data)
+        sys.stdout.buffer.flush()
+        return
+    folder = os.path.dirname(os.path.abspath(output))
+    fd, tmp = tempfile.mkstemp(dir=folder, prefix=f".{os.path.basename(output)}.",
+                               suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, output)
+    except OSError as exc:
+        os.unlink(tmp)
+        _fail(f"adcli: --output {output}: cannot write: {exc.strerror or exc}", EXIT_INVALID)
+
+
 def _render(outputs: list[tuple[Any, Any]], *, fmt: str, depth: int | None, saved: bool,
-            highlight: dict[Any, str], ascii_: bool) -> None:
+            highlight: dict[Any, str], ascii_: bool, output: str | None = None,
+            dot_exe: str | None = None) -> None:
     from adcli.view.exports import render_dot, render_mermaid
     from adcli.view.tree import render_tree_rich, tree_text_lines
 
@@ -220,11 +284,24 @@ def _render(outputs: list[tuple[Any, Any]], *, fmt: str, depth: int | None, save
                      for nid in sorted(snap.resolve([key]))}
             if marks:
                 doc["highlight"] = {nid: note or "highlighted" for nid, note in marks.items()}
-            typer.echo(json_dumps(doc, indent=2))
+            text = json_dumps(doc, indent=2) + "\n"
         elif fmt == "dot":
-            typer.echo(render_dot(snap, highlight=highlight, saved=saved), nl=False)
+            text = render_dot(snap, highlight=highlight, saved=saved)
+        elif fmt == "svg":
+            from adcli.view.svg_graph import render_svg
+
+            text = render_svg(snap, highlight=highlight, saved=saved,
+                              title=f"grad_fn graph of {snap.of or sp.name}")
+        elif fmt == "png":
+            _write_bytes(output, _png(dot_exe or "dot",
+                                      render_dot(snap, highlight=highlight, saved=saved)))
+            return
         else:
-            typer.echo(render_mermaid(snap, highlight=highlight, saved=saved), nl=False)
+            text = render_mermaid(snap, highlight=highlight, saved=saved)
+        if output is not None:
+            write_output_file("--output", output, text)
+        else:
+            typer.echo(text, nl=False)
         return
     plain = plain_output()
     console = None if plain else make_console()

@@ -109,6 +109,7 @@ h1{font-size:1.25rem}.maps{grid-template-columns:1fr}}
 # Hover (or tap) read-out of a heatmap cell; the data sits in a JSON script next to the maps.
 JS = """
 (function(){
+  var wired=0;
   function fmt(x){return x===null?'nan':Number(x).toPrecision(6);}
   document.querySelectorAll('svg.heatmap').forEach(function(svg){
     var key=svg.getAttribute('data-map');
@@ -128,7 +129,9 @@ JS = """
     }
     svg.addEventListener('mousemove',show);
     svg.addEventListener('click',show);
+    wired++;
   });
+  document.documentElement.setAttribute('data-adcli-ready',String(wired));
 })();
 """
 
@@ -237,9 +240,6 @@ def _check_card(c: Any, key: str) -> str:
         out.append('<ul class="notes">' + "".join(
             f'<li><span class="badge warn">{esc(n.kind)}</span> {esc(n.message)}</li>'
             for n in r.notes) + "</ul>")
-    mism = r.mismatches
-    if mism:
-        out.append("<h3>Worst entries</h3>" + _mismatch_table(mism))
     if r.graph is not None:
         hl = {r.culprit_id: "culprit"} if r.culprit_id else ()
         out.append(f"<h3>grad_fn graph of {esc(r.graph.of or c.of)}"
@@ -257,6 +257,9 @@ def _check_card(c: Any, key: str) -> str:
                    + (" (second order)" if sw.order == 2 else "") + "</h3>")
         out.append(f"<p>{esc(sweep_verdict(sw))}</p>")
         out.append(f'<div class="scroll">{sweep_svg(sw, f"{key}-{j}")}</div>')
+    mism = r.mismatches
+    if mism:
+        out.append("<h3>Worst entries</h3>" + _mismatch_table(mism))
     out.append("</section>")
     return "\n".join(out)
 

@@ -14,6 +14,7 @@ opacity that grows with the magnitude, over the page's own background.
 
 from __future__ import annotations
 
+import itertools
 import json
 import math
 from typing import Any
@@ -159,7 +160,7 @@ def sweep_svg(sw: Any, key: str) -> str:
     # shows the truncation (large steps) and rounding (small steps) regimes.
     nums = sw.numerical
     self_errs = [max(abs(a - b), floor) if math.isfinite(a) and math.isfinite(b) else math.nan
-                 for a, b in zip(nums, nums[1:])] + [math.nan]
+                 for a, b in itertools.pairwise(nums)] + [math.nan]
     ys = [math.log10(v) for v in errs + self_errs + [max(sw.tolerance, floor)]
           if math.isfinite(v)]
     xs = [math.log10(h) for h in sw.eps]

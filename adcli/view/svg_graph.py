@@ -19,6 +19,7 @@ All text is escaped (:func:`esc`).
 from __future__ import annotations
 
 import html
+import itertools
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -142,7 +143,7 @@ def layout(snap: GraphSnapshot, *, saved: bool = False,
             up[d], down[d] = [], []
             chain.append(d)
         chain.append(c)
-        for a, b in zip(chain, chain[1:]):
+        for a, b in itertools.pairwise(chain):
             down[a].append(b)
             up[b].append(a)
         route[(p, c)] = chain
@@ -161,7 +162,8 @@ def layout(snap: GraphSnapshot, *, saved: bool = False,
             pos = {v: i for i, v in enumerate(ref)}
             cur = {v: i for i, v in enumerate(layers[k])}
 
-            def key(v: str, pos: dict[str, int] = pos, cur: dict[str, int] = cur) -> float:
+            def key(v: str, pos: dict[str, int] = pos, cur: dict[str, int] = cur,
+                    nbrs: dict[str, list[str]] = nbrs) -> float:
                 ns = [pos[u] for u in nbrs[v] if u in pos]
                 return sum(ns) / len(ns) if ns else float(cur[v])
 
@@ -308,7 +310,7 @@ def _path(points: list[tuple[float, float]]) -> str:
     """Smooth vertical curves through the route's points."""
     (x0, y0) = points[0]
     d = [f"M{x0:.1f},{y0:.1f}"]
-    for (xa, ya), (xb, yb) in zip(points, points[1:]):
+    for (xa, ya), (xb, yb) in itertools.pairwise(points):
         my = (ya + yb) / 2
         d.append(f"C{xa:.1f},{my:.1f} {xb:.1f},{my:.1f} {xb:.1f},{yb:.1f}")
     return " ".join(d)
