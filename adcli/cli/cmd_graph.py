@@ -244,13 +244,12 @@ def _png(dot_exe: str, dot_text: str) -> bytes:
 
 def _write_bytes(output: str | None, data: bytes) -> None:
     import os
-    import sys
     import tempfile
 
     if output in (None, "-"):
-        sys.stdout.flush()
-        sys.stdout.buffer.write(data)
-        sys.stdout.buffer.flush()
+        from .streams import write_binary
+
+        write_binary(data)
         return
     folder = os.path.dirname(os.path.abspath(output))
     fd, tmp = tempfile.mkstemp(dir=folder, prefix=f".{os.path.basename(output)}.",

@@ -156,3 +156,23 @@ def _silence(name: str) -> None:
     raw = getattr(getattr(stream, "buffer", None), "raw", None)
     if isinstance(raw, _Sink):
         raw.dead = True
+
+
+def write_binary(data: bytes) -> None:
+    """Bytes (a PNG) to stdout as they are: no control-character escaping, which would
+    corrupt them; write errors still end adcli as for any output."""
+    sys.stdout.flush()
+    buf = getattr(sys.stdout, "buffer", None)
+    raw = getattr(buf, "raw", None)
+    if buf is None:  # a text-only harness: the bytes as latin-1 characters
+        sys.stdout.write(data.decode("latin-1"))
+        return
+    escape = getattr(raw, "escape", False)
+    if isinstance(raw, _Sink):
+        raw.escape = False
+    try:
+        buf.write(data)
+        buf.flush()
+    finally:
+        if isinstance(raw, _Sink):
+            raw.escape = escape
