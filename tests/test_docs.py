@@ -1,5 +1,6 @@
 """Docs stay true: docs/ops.md matches the registry, the JSON Schema accepts every bundled
-spec and rejects malformed ones, and the docs only name specs and commands that exist."""
+spec and rejects malformed ones, the docs only name specs and commands that exist, and every
+shell session they show prints what they show (tests/doc_sessions.py)."""
 
 from __future__ import annotations
 
@@ -7,8 +8,10 @@ import os
 import re
 from pathlib import Path
 
+import doc_sessions
 import pytest
 import yaml
+from requires import require_torch
 
 from adcli import docs_gen
 
@@ -272,62 +275,137 @@ def test_docs_name_existing_commands(path: Path):
         assert cmd in known, f"{path.name} shows `adcli {cmd}`, not a command"
 
 
-# -- the outputs shown in the tutorial are real ------------------------------------------------
-def _console_sessions(text: str) -> list[tuple[str, list[str], int | None]]:
-    """(command, output lines, exit code from a following ``$ echo $?``) per ``$ adcli``."""
-    out: list[tuple[str, list[str], int | None]] = []
-    for block in re.findall(r"```console\n(.*?)```", text, re.S):
-        cur: list | None = None
-        for line in block.splitlines():
-            if line.startswith("$ echo $?") and cur is not None:
-                cur[2] = -1  # the next line is the code
-            elif line.startswith("$ "):
-                cur = [line[2:], [], None]
-                out.append(cur)  # type: ignore[arg-type]
-            elif cur is not None and cur[2] == -1:
-                cur[2] = int(line)
-            elif cur is not None:
-                cur[1].append(line)
-    return [(c, lines, code) for c, lines, code in out
-            if c.startswith("adcli ") and lines and not c.startswith("adcli init")]
+# -- every shell session shown in README.md and docs/ is real ---------------------------------
+# Commands a test cannot run as a reader would, each with where it is checked instead.
+NOT_RUN = {
+    "pip install": "installs from the network; test_install_from_a_clone_in_a_fresh_venv "
+                   "runs the install from a clone",
+    "git clone": "test_install_from_a_clone_in_a_fresh_venv clones the repository",
+    "adcli --install-completion": "writes into the user's shell configuration; "
+                                  "tests/cli/test_misc_cli.py covers completion",
+    "python benchmarks/": "a measurement, not a fixed output (benchmarks/ run on their own)",
+}
+SHELL_DOCS = [p for p in [ROOT / "README.md", *DOC_FILES] if doc_sessions.sessions(
+    p.read_text(encoding="utf-8"))]
+# Docs whose reader works in a clone (specs/ and examples/ at hand); the others start empty.
+IN_A_CLONE = {"README.md", "tutorial.md", "ci.md", "torch-engine.md", "completion.md",
+              "reports.md"}
 
 
-def _norm(lines: list[str]) -> list[str]:
-    return [re.sub(r"0x[0-9a-f]+", "0x...", ln.rstrip()) for ln in lines if ln.strip()]
+def _not_run(command: str) -> str | None:
+    return next((why for start, why in NOT_RUN.items() if command.startswith(start)), None)
+
+
+@pytest.mark.parametrize("path", [ROOT / "README.md", *DOC_FILES], ids=lambda p: p.name)
+def test_doc_commands_are_valid_bash(path: Path):
+    """Every command a reader may paste (console lines, bash blocks, ``adcli ...`` in tables
+    and prose) parses in bash: unquoted parentheses or quotes would be a syntax error."""
+    for line, command in doc_sessions.shell_lines(path.read_text(encoding="utf-8")):
+        problem = doc_sessions.syntax_error(command)
+        assert problem is None, f"{path.name}:{line}: `{command}` is not valid bash: {problem}"
 
 
 @pytest.mark.slow
-def test_tutorial_outputs_are_real(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
-    import shlex
+@pytest.mark.parametrize("path", SHELL_DOCS, ids=lambda p: p.name)
+def test_doc_sessions_print_what_the_doc_shows(path: Path, tmp_path: Path):
+    """Each ``$ command`` of the doc runs in a fresh folder holding the files the doc shows
+    (``# NAME`` blocks, header line and all) and prints what the doc shows under it (timings,
+    addresses and the folder's path normalised; a ``...`` line stands for lines left out)."""
+    text = path.read_text(encoding="utf-8")
+    if path.name == "torch-engine.md":
+        require_torch()
+    folder = tmp_path / "reader"
+    folder.mkdir()
+    env = doc_sessions.fresh_folder(folder, bundled=path.name in IN_A_CLONE)
+    for name, body in doc_sessions.shown_files(text).items():
+        target = folder / name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(body, encoding="utf-8")
+    ran = 0
+    for cmd in doc_sessions.sessions(text):
+        if _not_run(cmd.text):
+            continue
+        got, code = doc_sessions.run(cmd.text, folder, env)
+        where = f"{path.name}:{cmd.line}: $ {cmd.text}"
+        want_code = cmd.exit_code if cmd.exit_code is not None else (
+            None if cmd.output else 0)  # a command shown without output must succeed
+        if want_code is not None:
+            assert code == want_code, f"{where}: exit code {code}\n" + "\n".join(got)
+        if cmd.output:
+            pytest_run = cmd.text.startswith("pytest")
+            problem = doc_sessions.compare(
+                doc_sessions.normalise(cmd.output, pytest_header=pytest_run),
+                doc_sessions.normalise(got, folder, pytest_header=pytest_run))
+            assert problem is None, f"{where}\n{problem}"
+        ran += 1
+    assert ran, f"{path.name}: no command ran"
+
+
+def test_docs_name_placeholders_in_one_place():
+    """The repository URL and release tag are placeholders, defined once (README's install
+    section), and no doc names a made-up repository or installs from PyPI."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    defined = re.findall(r"^\| `(<[a-z-]+>)` \|", readme, re.M)
+    assert set(defined) == {"<repository-url>", "<release-tag>"}
+    texts = {p.name: p.read_text(encoding="utf-8") for p in [ROOT / "README.md", *DOC_FILES]}
+    texts[".pre-commit-hooks.yaml"] = (ROOT / ".pre-commit-hooks.yaml").read_text(
+        encoding="utf-8")
+    for name, text in texts.items():
+        assert "github.com/adcli" not in text and "<owner>" not in text, name
+        assert not re.search(r"""pip install (?:-U )?["']?adcli(?:\[[\w,]+\])?(?!\s*@)["']?"""
+                             r"(?=[\s`]|$)", text, re.M), \
+            f"{name}: adcli is not on PyPI; install from a clone or <repository-url>"
+        for ph in set(re.findall(r"<[a-z]+-[a-z-]+>", text)) & {"<repository-url>",
+                                                                "<release-tag>"}:
+            assert name == "README.md" or "README.md#install" in text, \
+                f"{name} uses {ph} without pointing to README.md#install"
+
+
+@pytest.mark.slow
+def test_install_from_a_clone_in_a_fresh_venv(tmp_path: Path):
+    """README's install from a clone, then the CI guide's workflow steps, in a new virtualenv
+    (system packages visible for the dependencies, none of this checkout's files)."""
     import subprocess
     import sys
 
-    from typer.testing import CliRunner
+    clone = tmp_path / "adcli"
+    subprocess.run(["git", "clone", "-q", str(ROOT), str(clone)], check=True, timeout=120)
+    venv = tmp_path / "venv"
+    subprocess.run([sys.executable, "-m", "venv", "--system-site-packages", str(venv)],
+                   check=True, timeout=120)
+    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "CI")}
+    env["PATH"] = f"{venv / 'bin'}{os.pathsep}{env['PATH']}"
+    env["NO_COLOR"] = "1"
 
-    from adcli.cli import _register, app
+    def sh(command: str, cwd: Path) -> str:
+        res = subprocess.run(["bash", "-c", command], cwd=cwd, env=env, capture_output=True,
+                             text=True, timeout=600)
+        assert res.returncode == 0, f"{command}\n{res.stdout}\n{res.stderr}"
+        return res.stdout
 
-    _register()
-    text = (DOCS / "tutorial.md").read_text(encoding="utf-8")
-    # the files the tutorial shows as ``# name`` code blocks
-    for name, body in re.findall(r"```\w+\n# ([\w.]+\.(?:ya?ml|py))\n(.*?)```", text, re.S):
-        (tmp_path / name).write_text(body, encoding="utf-8")
-    (tmp_path / "specs").symlink_to(ROOT / "specs")
-    monkeypatch.chdir(tmp_path)
-    sessions = _console_sessions(text)
-    assert len(sessions) >= 12
-    for cmd, want, code in sessions:
-        args = shlex.split(cmd)[1:]
-        if "--plugin" in args:  # a plugin registers ops for good: keep it out of this process
-            proc = subprocess.run([sys.executable, "-m", "adcli", *args], capture_output=True,
-                                  text=True, env={**os.environ, "PYTHONPATH": str(ROOT)})
-            stdout, stderr, rc = proc.stdout, proc.stderr, proc.returncode
-        else:
-            res = CliRunner().invoke(app, args, env={"NO_COLOR": "1"})
-            stdout, stderr, rc = res.stdout, res.stderr, res.exit_code
-        got = _norm(stdout.splitlines()) + _norm(stderr.splitlines())
-        assert sorted(got) == sorted(_norm(want)), (cmd, "\n".join(got))
-        if code is not None:
-            assert rc == code, cmd
+    # README: `pip install .` in the clone (pip builds a wheel with hatchling).
+    sh("pip install -q --no-deps .", clone)
+    where = sh("cd / && python -c 'import adcli, sys; print(adcli.__file__)'", clone).strip()
+    assert where.startswith(str(venv)), where  # the installed copy, not this checkout
+    assert sh("adcli --version", clone).startswith("adcli ")
+    # docs/ci.md: the workflow's steps, in the clone.
+    text = (DOCS / "ci.md").read_text(encoding="utf-8")
+    workflow = next(b for b in (yaml.safe_load(x) for x in
+                                re.findall(r"```yaml\n(.*?)```", text, re.S))
+                    if isinstance(b, dict) and "jobs" in b)
+    steps = [s["run"] for s in workflow["jobs"]["specs"]["steps"] if "run" in s]
+    install = [s for s in steps if s.startswith("pip install")]
+    assert install == ['pip install "adcli @ git+<repository-url>@<release-tag>"']
+    head = sh("git rev-parse HEAD", clone).strip()
+    # pip takes a local repository as file://localhost/PATH in a "name @ url" requirement
+    url = f"file://localhost{clone.as_posix()}"
+    sh(install[0].replace("<repository-url>", url).replace("<release-tag>", head)
+       .replace("pip install", "pip install -q --no-deps --force-reinstall"), tmp_path)
+    for step in steps:
+        if not step.startswith("pip install"):
+            sh(step, clone)
+    assert "<testsuite" in (clone / "report.xml").read_text(encoding="utf-8")
+    assert (clone / "report.html").read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
 
 
 def test_ci_guide_snippets_parse_and_run_the_real_commands():
@@ -337,9 +415,10 @@ def test_ci_guide_snippets_parse_and_run_the_real_commands():
     workflow = next(b for b in blocks if isinstance(b, dict) and "jobs" in b)
     steps = workflow["jobs"]["specs"]["steps"]
     runs = [s["run"] for s in steps if "run" in s]
-    assert "adcli gradcheck specs/ --junit report.xml" in runs
+    assert "adcli gradcheck specs/ --junit report.xml --html report.html" in runs
     upload = next(s for s in steps if str(s.get("uses", "")).startswith("actions/upload-artifact"))
-    assert upload["if"] == "always()" and upload["with"]["path"] == "report.xml"
+    assert upload["if"] == "always()"
+    assert upload["with"]["path"].split() == ["report.xml", "report.html"]
     # the matrix: every shard 1..N of the same N, on both commands, and they really run
     matrix = next(b for b in blocks if isinstance(b, dict) and "jobs" in b
                   and "strategy" in b["jobs"].get("shards", {}))
