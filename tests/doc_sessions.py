@@ -81,6 +81,8 @@ def shell_lines(text: str) -> list[tuple[int, str]]:
     prose = FENCE.sub(lambda m: "\n" * m.group(0).count("\n"), text)
     for k, line in enumerate(prose.splitlines()):
         for cmd in re.findall(r"`(adcli [^`]+)`", line):
+            if re.match(r"adcli [\w-]+:", cmd):
+                continue  # a message adcli prints ("adcli gradcheck: ..."), not a command
             # ``<TAB>`` shows a key press (completion), not something to type
             out.append((k + 1, cmd.replace("\\|", "|").replace("<TAB>", "")))
     return out
