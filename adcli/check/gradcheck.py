@@ -35,7 +35,7 @@ from .finite_diff import (
     one_sided,
 )
 from .heap import chunk_heap
-from .report import GradcheckReport, Note, PairResult, rel_error
+from .report import GradcheckReport, Mismatch, Note, PairResult, rel_error
 from .stream import PairAcc, column_blocks
 from .trace import Tape, mark_forward_end
 
