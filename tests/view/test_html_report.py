@@ -80,7 +80,7 @@ def test_failing_check_keeps_heatmaps_of_the_jacobian_and_a_plateau_sweep() -> N
     report = adcli.gradcheck(lambda t: Cube.apply(t), (_leaf(x),), keep_graph=True)
     assert not report.ok
     (pair,) = report.pairs
-    hm = pair.heatmap
+    hm = pair.picture
     assert hm is not None and hm.shape == (30, 30) and (hm.row_step, hm.col_step) == (1, 1)
     # Known derivatives: the backward says diag(2 x^2), finite differences see diag(3 x^2).
     np.testing.assert_allclose(hm.analytical, np.diag(2 * x.ravel() ** 2), atol=1e-12)
@@ -117,7 +117,7 @@ def test_passing_check_keeps_no_pictures_unless_asked_for_its_graph() -> None:
     assert plain.ok and plain.graph is None and not plain.sweeps
     assert kept.graph is not None and {n.name for n in kept.graph.nodes.values()} == \
         {"SumBackward0", "MulBackward0", "AccumulateGrad"}
-    assert all(p.heatmap is None for p in kept.pairs)
+    assert all(p.picture is None for p in kept.pairs)
 
 
 # -- markup ----------------------------------------------------------------------------------------
