@@ -206,8 +206,8 @@ def _umask() -> int:
     return mask
 
 
-ENGINE_HELP = "adcli (default) or torch (real PyTorch; needs adcli[torch]). Overrides the "\
-    "spec's engine: key and ADCLI_ENGINE."
+ENGINE_HELP = ("adcli (default) or torch (real PyTorch, pip install torch==2.13.0). Overrides "
+               "the spec's engine: key and ADCLI_ENGINE.")
 
 
 def engine_scope(engine: str | None):  # type: ignore[no-untyped-def]

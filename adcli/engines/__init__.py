@@ -27,8 +27,10 @@ from contextvars import ContextVar
 
 ENGINES = ("adcli", "torch")
 ENV_VAR = "ADCLI_ENGINE"
+# adcli is installed from a clone (not from an index), so the hint names the pinned CPU
+# build itself, and the extra as a clone installs it.
 INSTALL_HINT = ('the torch engine needs PyTorch, which is not installed; install it with: '
-                'pip install "adcli[torch]"')
+                'pip install torch==2.13.0 (or, in adcli\'s clone: pip install ".[torch]")')
 
 _forced: ContextVar[str | None] = ContextVar("adcli_forced_engine", default=None)
 
