@@ -203,35 +203,27 @@ class StatementsMixin:
     def exec_for(self, node: ast.For) -> None:
         pos = getattr(node, "adcli_pos", (self.line, self.column))
         items = self.items_of(self.eval_node(node.iter))
-        label = f"`{getattr(node, 'adcli_label', 'for')}`"
-        self.context.append(label)
-        k = 0
-        try:
-            while True:
-                self.line, self.column = pos
-                self.context[-1] = f"iteration {k + 1} of {label}"
-                try:
-                    item = next(items)
-                    k += 1
-                    self.tick()
-                    self.assign(node.target, item)
-                except StopIteration:
-                    break
-                except Exception as exc:  # located with the iteration, before it is popped
-                    raise self.failure(exc) from exc
-                try:
-                    self.exec_block(node.body)
-                except Break:
-                    return
-                except Continue:
-                    continue
-        finally:
-            self.context.pop()
-        self.exec_block(node.orelse)
+        current: list[Any] = []
+
+        def advance() -> bool:
+            try:
+                current[:] = [next(items)]
+            except StopIteration:
+                return False
+            return True
+
+        self._loop(node, pos, "for", advance, lambda: self.assign(node.target, current[0]))
 
     def exec_while(self, node: ast.While) -> None:
         pos = getattr(node, "adcli_pos", (self.line, self.column))
-        label = f"`{getattr(node, 'adcli_label', 'while')}`"
+        self._loop(node, pos, "while", lambda: bool(self.truth(self.eval_node(node.test))))
+
+    def _loop(self, node: ast.For | ast.While, pos: tuple[int, int], keyword: str,
+              advance: Callable[[], bool], bind: Callable[[], None] | None = None) -> None:
+        """Run ``node``'s body while ``advance()`` says so (then ``bind()`` the target): each
+        iteration charged to the budget and named in errors, ``break``/``continue``/``else``
+        as Python's."""
+        label = f"`{getattr(node, 'adcli_label', keyword)}`"
         self.context.append(label)
         k = 0
         try:
@@ -239,10 +231,12 @@ class StatementsMixin:
                 self.line, self.column = pos
                 self.context[-1] = f"iteration {k + 1} of {label}"
                 try:
-                    if not self.truth(self.eval_node(node.test)):
+                    if not advance():
                         break
                     k += 1
                     self.tick()
+                    if bind is not None:
+                        bind()
                 except Exception as exc:  # located with the iteration, before it is popped
                     raise self.failure(exc) from exc
                 try:
