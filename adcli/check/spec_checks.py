@@ -227,75 +227,129 @@ def default_entries(spec: Any) -> list[Any]:
 
 
 def check_spec(spec: Any, options: Options | None = None,
-               progress: Callable[[str], None] | None = None) -> list[SpecCheck]:
+               progress: Callable[[str], None] | None = None,
+               engine: EntryEngine | None = None) -> list[SpecCheck]:
     """The checks of one loaded spec: its ``gradcheck`` entries, or the default ones."""
     opts = options or Options()
-    entries = list(spec.gradcheck)
-    if not entries:
-        from adcli.spec.loader import GradcheckEntry
-
-        seen: set[str] = set()
-        for expr in spec.backward_exprs():
-            if expr.text in seen:
-                continue
-            seen.add(expr.text)
-            entries.append(GradcheckEntry(of=expr, wrt=None, line=expr.line,
-                                          column=expr.column))
+    eng = engine or EntryEngine()
     out = []
-    for entry in entries:
+    for entry in default_entries(spec):
         if progress is not None:
             progress(f"{spec.name}: {entry.of.text}")
-        out.append(_check_entry(spec, entry, opts))
+        out.append(run_entry(spec, entry, opts, eng))
     return out
 
 
-def _check_entry(spec: Any, entry: Any, opts: Options) -> SpecCheck:
-    from adcli.engine.tensor import Tensor
+class EntryEngine:
+    """What checking one entry asks of an engine; this base is adcli's own engine, and
+    :mod:`adcli.engines.torch_specs` overrides it for torch. The entry runner
+    (:func:`run_entry`) is shared, so both engines find, refuse and check the same leaves."""
+
+    def holder(self) -> Any:
+        from .stopgrad import Holder
+
+        return Holder()
+
+    def replaying(self, holder: Any) -> Any:
+        """The context each replay of the steps runs in (stop-gradients go to ``holder``)."""
+        from .stopgrad import installed
+
+        return installed(holder)
+
+    def not_a_float_leaf(self, v: Any) -> str | None:
+        """Why ``v`` cannot be a ``wrt`` input (None: it can)."""
+        from adcli.engine.tensor import Tensor
+
+        if not isinstance(v, Tensor):
+            return "not a tensor"
+        if not v.is_leaf:
+            return "not a leaf (it is computed by the steps)"
+        if v._data.dtype.kind != "f":
+            return f"of dtype {v._data.dtype}, not floating-point"
+        return None
+
+    def module_parameters(self, run: Any, seen: set[int]) -> list[str]:
+        return module_parameters(run, seen)
+
+    def inputs(self, values: list[Any]) -> tuple[Any, ...]:
+        """Fresh float64 leaves that require grad, holding the values of the ``wrt`` leaves."""
+        from adcli.engine.tensor import Tensor
+
+        return tuple(Tensor._make(np.array(v._data, dtype=np.float64), None, 0, None)
+                     .requires_grad_(True) for v in values)
+
+    def replay_options(self, budget: Any) -> dict[str, Any]:
+        """Extra keywords of each replay: it stops itself when it alone would break the
+        check's budget, and records the nodes while the checker traces."""
+        from . import trace
+
+        out: dict[str, Any] = {"track_nodes": trace._ACTIVE}
+        if budget is not None:
+            out.update(max_work=budget.max_work, max_memory=budget.max_memory,
+                       memory_base=budget.memory_base)
+        return out
+
+    def evaluate(self, run: Any, entry: Any) -> Any:
+        return run.eval_expr(entry.of)
+
+    def keeps_run(self) -> bool:
+        """Whether this call's replay is the recorded one (its run names the culprit)."""
+        from . import trace
+
+        return bool(trace._ACTIVE)
+
+    def check_options(self, opts: Options, budget: Any, locate: Any) -> dict[str, Any]:
+        return {"locate": locate, "strict": opts.strict, "budget": budget,
+                "detached": "follow",  # the replay holds them itself (the spec's places)
+                "keep_graph": opts.keep_graph}
+
+    def checkers(self) -> tuple[Callable[..., Any], Callable[..., Any]]:
+        from .gradcheck import gradcheck, gradgradcheck
+
+        return gradcheck, gradgradcheck
+
+    def finish(self, report: Any, spec: Any, entry: Any) -> None:
+        if report.culprit is not None and report.culprit.statement is None:
+            report.culprit.statement = spec.statement_at(report.culprit.line)
+
+
+def run_entry(spec: Any, entry: Any, opts: Options, eng: EntryEngine) -> SpecCheck:
+    """Check one ``gradcheck`` entry of a spec on an engine."""
     from adcli.spec.errors import SpecError
     from adcli.spec.interpreter import StepError, execute
+
+    from .report import Note
 
     mode = opts.mode or entry.mode
     order = opts.order or entry.order
     check = SpecCheck(spec.path, spec.name, entry.of.text, list(entry.wrt or []),
                       line=entry.line, order=order, mode=mode)
     budget = _budget(opts)
-
-    def limits() -> dict[str, Any]:
-        # Each replay stops itself when it alone would break the check's budget.
-        if budget is None:
-            return {}
-        return {"max_work": budget.max_work, "max_memory": budget.max_memory,
-                "memory_base": budget.memory_base}
-
     try:
-        from .stopgrad import Holder, installed
-
         detached = opts.detached or getattr(entry, "detached", "hold")
-        holder = Holder() if detached == "hold" else None
-        seen = holder or Holder()  # in follow mode: only lists the stop-gradients
+        holder = eng.holder() if detached == "hold" else None
+        seen = holder or eng.holder()  # in follow mode: only lists the stop-gradients
         # A first replay with the spec's own values: finds the leaves and any failing step,
         # and records the values the spec's stop-gradients produced.
-        with installed(seen):
-            first = execute(spec, replay=True, dtype="float64",
-                            max_elements=opts.max_elements, stop_hook=seen, **limits())
+        with eng.replaying(seen):
+            first = execute(spec, replay=True, dtype="float64", max_elements=opts.max_elements,
+                            stop_hook=seen, **eng.replay_options(budget))
         if holder is not None:
             holder.recording = False
         ns = first.namespace
         if entry.wrt is None:
-            check.wrt = [k for k, v in ns.items() if isinstance(v, Tensor) and v.is_leaf
-                         and v.requires_grad and v._data.dtype.kind == "f"]
-            check.wrt += module_parameters(first, {id(ns[k]) for k in check.wrt})
+            check.wrt = [k for k, v in ns.items()
+                         if eng.not_a_float_leaf(v) is None and v.requires_grad]
+            check.wrt += eng.module_parameters(first, {id(ns[k]) for k in check.wrt})
         found: dict[str, Any] = {}
         for name in check.wrt:
             v = ns.get(name) if name.isidentifier() else _by_path(first, name)
             found[name] = v
-            if not isinstance(v, Tensor) or not v.is_leaf or v._data.dtype.kind != "f":
+            what = eng.not_a_float_leaf(v)
+            if what is not None:
                 j = (entry.wrt or []).index(name) if name in (entry.wrt or []) else -1
-                wl, wc = entry.wrt_pos[j] if 0 <= j < len(entry.wrt_pos) else \
-                    (entry.line, entry.column)
-                what = ("not a tensor" if not isinstance(v, Tensor) else
-                        "not a leaf (it is computed by the steps)" if not v.is_leaf else
-                        f"of dtype {v._data.dtype}, not floating-point")
+                pos = getattr(entry, "wrt_pos", None) or []
+                wl, wc = pos[j] if 0 <= j < len(pos) else (entry.line, entry.column)
                 check.invalid = SpecError(spec.path, wl, wc,
                                           f"wrt: '{name}' is {what}; a gradient check "
                                           "needs floating-point leaf tensors")
@@ -305,51 +359,38 @@ def _check_entry(spec: Any, entry: Any, opts: Options) -> SpecCheck:
             check.error = CheckError("invalid_argument", "nothing to check: no leaf "
                                      "requires grad", None, entry.line, entry.column)
             return check
-        values = [found[name] for name in check.wrt]
         traced: list[Any] = []
 
         def fn(*xs: Any) -> Any:
-            from . import trace
-
-            with installed(holder):
+            with eng.replaying(holder):
                 run = execute(spec, replay=True, dtype="float64",
                               max_elements=opts.max_elements, overrides=dict(zip(check.wrt, xs)),
-                              track_nodes=trace._ACTIVE, stop_hook=holder,
-                              **limits())
-                value = run.eval_expr(entry.of)
-            if trace._ACTIVE:  # the recorded call: keep its run for the culprit's location
+                              stop_hook=holder, **eng.replay_options(budget))
+                value = eng.evaluate(run, entry)
+            if eng.keeps_run():  # the recorded call: keep its run for the culprit's location
                 traced.append(run)
             return value
 
-        locate = _locator(traced, entry)
-        inputs = tuple(
-            Tensor._make(np.array(v._data, dtype=np.float64), None, 0, None).requires_grad_(True)
-            for v in values)
-        from .gradcheck import gradcheck, gradgradcheck, merge
+        inputs = eng.inputs([found[name] for name in check.wrt])
+        from .gradcheck import merge
 
         kw = {"eps": opts.eps if opts.eps is not None else entry.eps,
               "atol": opts.atol if opts.atol is not None else entry.atol,
               "rtol": opts.rtol if opts.rtol is not None else entry.rtol,
-              "fast_mode": mode == "fast", "names": check.wrt, "locate": locate,
-              "needs_grad": True, "strict": opts.strict, "budget": budget,
-              "detached": "follow",  # the replay holds them itself (the spec's places)
-              "keep_graph": opts.keep_graph}
-        report = gradcheck(fn, inputs, **kw)
+              "fast_mode": mode == "fast", "names": check.wrt, "needs_grad": True,
+              **eng.check_options(opts, budget, _locator(traced, entry))}
+        first_order, second_order = eng.checkers()
+        report = first_order(fn, inputs, **kw)
         if order >= 2:
             traced.clear()
-            report = merge(report, gradgradcheck(fn, inputs, **kw))
+            report = merge(report, second_order(fn, inputs, **kw))
         if spec.dtype == "float32":
-            from .report import Note
-
             report.notes.insert(0, Note("promotion", "the spec's dtype is float32; the check "
                                                      "runs in float64"))
         if holder is None and not report.ok and report.culprit is None and seen.held:
             report.culprit = _graph_cut(seen.held[0])
-        if report.culprit is not None and report.culprit.statement is None:
-            report.culprit.statement = spec.statement_at(report.culprit.line)
+        eng.finish(report, spec, entry)
         if holder is not None and holder.held:
-            from .report import Note
-
             report.notes.append(Note("held", "held constant: " + "; ".join(holder.places())))
         check.report = report
     except StepError as f:

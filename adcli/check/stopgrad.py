@@ -41,18 +41,27 @@ class Holder:
         self.i = 0
 
     def __call__(self, kind: str, value: Any) -> Any:
-        from adcli.engine.tensor import Tensor
-
         if self.recording:
             run = self.run
-            keep = np.array(value._data, copy=True) if isinstance(value, Tensor) else value
             self.held.append(Held(kind, getattr(run, "step", None), getattr(run, "line", None),
-                                  getattr(run, "statement_text", "") or kind, keep))
+                                  getattr(run, "statement_text", "") or kind, self.keep(value)))
             return value
         i, self.i = self.i, self.i + 1
         if i >= len(self.held) or self.held[i].kind != kind:
             return value  # the replay took another path: nothing to hold against
-        rec = self.held[i].value
+        return self.restore(self.held[i].value, value)
+
+    def keep(self, value: Any) -> Any:
+        """A copy of a stop-gradient's value, as the first replay produced it."""
+        from adcli.engine.tensor import Tensor
+
+        return np.array(value._data, copy=True) if isinstance(value, Tensor) else value
+
+    def restore(self, rec: Any, value: Any) -> Any:
+        """The kept value ``rec`` in place of this replay's ``value`` (the value itself when
+        the replay produced something of another shape)."""
+        from adcli.engine.tensor import Tensor
+
         if isinstance(value, Tensor):
             if not isinstance(rec, np.ndarray) or rec.shape != value._data.shape:
                 return value

@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable
+from contextlib import ExitStack
 from typing import Any
 
 import torch
 
-from adcli.check.report import Note
-from adcli.check.spec_checks import CheckError, Options, SpecCheck, default_entries
+from adcli.check.spec_checks import EntryEngine, Options, SpecCheck, check_spec
+from adcli.check.stopgrad import installed
 
 from . import torch_check
 from .torch_stops import StopGradients, TorchHolder, called_by_spec
@@ -22,13 +23,7 @@ from .torch_stops import StopGradients, TorchHolder, called_by_spec
 def check_spec_torch(spec: Any, options: Options | None = None,
                      progress: Callable[[str], None] | None = None) -> list[SpecCheck]:
     """The checks of one loaded spec, run on real PyTorch."""
-    opts = options or Options()
-    out = []
-    for entry in default_entries(spec):
-        if progress is not None:
-            progress(f"{spec.name}: {entry.of.text}")
-        out.append(_check_entry(spec, entry, opts))
-    return out
+    return check_spec(spec, options, progress, engine=TorchEntries())
 
 
 def spec_place(run: Any) -> tuple[int | None, int | None, str | None]:
@@ -73,96 +68,54 @@ def module_parameters(run: Any, seen: set[int]) -> list[str]:
     return out
 
 
-def _check_entry(spec: Any, entry: Any, opts: Options) -> SpecCheck:
-    from adcli.check.gradcheck import merge
-    from adcli.check.spec_checks import _by_path, _graph_cut
-    from adcli.check.stopgrad import installed
-    from adcli.spec.errors import SpecError
-    from adcli.spec.interpreter import StepError, execute
+class TorchEntries(EntryEngine):
+    """Checking an entry on torch: torch leaves and modules, torch's stop-gradients, and
+    :mod:`adcli.engines.torch_check` as the checker."""
 
-    mode = opts.mode or entry.mode
-    order = opts.order or entry.order
-    check = SpecCheck(spec.path, spec.name, entry.of.text, list(entry.wrt or []),
-                      line=entry.line, order=order, mode=mode)
-    try:
-        detached = opts.detached or getattr(entry, "detached", "hold")
-        holder = TorchHolder() if detached == "hold" else None
-        seen = holder or TorchHolder()  # in follow mode: only lists the stop-gradients
-        with installed(seen), StopGradients(called_by_spec):
-            first = execute(spec, replay=True, dtype="float64",
-                            max_elements=opts.max_elements, stop_hook=seen)
-        if holder is not None:
-            holder.recording = False
-        ns = first.namespace
+    def holder(self) -> Any:
+        return TorchHolder()
 
-        def is_float_leaf(v: Any) -> bool:
-            return isinstance(v, torch.Tensor) and v.is_leaf and v.is_floating_point()
+    def replaying(self, holder: Any) -> Any:
+        stack = ExitStack()
+        stack.enter_context(installed(holder))
+        stack.enter_context(StopGradients(called_by_spec))
+        return stack
 
-        if entry.wrt is None:
-            check.wrt = [k for k, v in ns.items() if is_float_leaf(v) and v.requires_grad]
-            check.wrt += module_parameters(first, {id(ns[k]) for k in check.wrt})
-        found: dict[str, Any] = {}
-        for name in check.wrt:
-            v = ns.get(name) if name.isidentifier() else _by_path(first, name)
-            found[name] = v
-            if not is_float_leaf(v):
-                # as on adcli's engine: an invalid entry is an invalid spec (exit 2)
-                j = (entry.wrt or []).index(name) if name in (entry.wrt or []) else -1
-                pos = getattr(entry, "wrt_pos", None) or []
-                wl, wc = pos[j] if 0 <= j < len(pos) else (entry.line, entry.column)
-                what = ("not a tensor" if not isinstance(v, torch.Tensor) else
-                        "not a leaf (it is computed by the steps)" if not v.is_leaf else
-                        f"of dtype {str(v.dtype).removeprefix('torch.')}, not floating-point")
-                check.invalid = SpecError(spec.path, wl, wc,
-                                          f"wrt: '{name}' is {what}; a gradient check "
-                                          "needs floating-point leaf tensors")
-                check.error = CheckError("invalid_spec", check.invalid.message, None, wl, wc)
-                return check
-        if not check.wrt:
-            check.error = CheckError("invalid_argument", "nothing to check: no leaf "
-                                     "requires grad", None, entry.line, entry.column)
-            return check
-        inputs = tuple(found[name].detach().to(torch.float64).clone().requires_grad_(True)
-                       for name in check.wrt)
+    def not_a_float_leaf(self, v: Any) -> str | None:
+        if not isinstance(v, torch.Tensor):
+            return "not a tensor"
+        if not v.is_leaf:
+            return "not a leaf (it is computed by the steps)"
+        if not v.is_floating_point():
+            return f"of dtype {str(v.dtype).removeprefix('torch.')}, not floating-point"
+        return None
 
-        def fn(*xs: Any) -> Any:
-            with installed(holder), StopGradients(called_by_spec):
-                run = execute(spec, replay=True, dtype="float64",
-                              max_elements=opts.max_elements,
-                              overrides=dict(zip(check.wrt, xs)), stop_hook=holder)
-                prev = torch.get_default_dtype()
-                torch.set_default_dtype(torch.float64)  # `of` creates tensors as steps did
-                try:
-                    return run.eval_expr(entry.of)
-                finally:
-                    torch.set_default_dtype(prev)
+    def module_parameters(self, run: Any, seen: set[int]) -> list[str]:
+        return module_parameters(run, seen)
 
-        kw: dict[str, Any] = {
-            "eps": opts.eps if opts.eps is not None else entry.eps,
-            "atol": opts.atol if opts.atol is not None else entry.atol,
-            "rtol": opts.rtol if opts.rtol is not None else entry.rtol,
-            "fast_mode": mode == "fast", "names": check.wrt, "locate": _locate,
-            "needs_grad": True}
-        report = torch_check.gradcheck(fn, inputs, **kw)
-        if order >= 2:
-            report = merge(report, torch_check.gradgradcheck(fn, inputs, **kw))
+    def inputs(self, values: list[Any]) -> tuple[Any, ...]:
+        return tuple(v.detach().to(torch.float64).clone().requires_grad_(True) for v in values)
+
+    def replay_options(self, budget: Any) -> dict[str, Any]:
+        return {}
+
+    def evaluate(self, run: Any, entry: Any) -> Any:
+        prev = torch.get_default_dtype()
+        torch.set_default_dtype(torch.float64)  # `of` creates tensors as the steps did
+        try:
+            return run.eval_expr(entry.of)
+        finally:
+            torch.set_default_dtype(prev)
+
+    def keeps_run(self) -> bool:
+        return False
+
+    def check_options(self, opts: Options, budget: Any, locate: Any) -> dict[str, Any]:
+        return {"locate": _locate}  # torch's nodes are placed by the interpreter's frames
+
+    def checkers(self) -> tuple[Callable[..., Any], Callable[..., Any]]:
+        return torch_check.gradcheck, torch_check.gradgradcheck
+
+    def finish(self, report: Any, spec: Any, entry: Any) -> None:
         if report.culprit is not None and report.culprit.line == entry.line:
             report.culprit.tensor = entry.of.text
-        if spec.dtype == "float32":
-            report.notes.insert(0, Note("promotion", "the spec's dtype is float32; the check "
-                                                     "runs in float64"))
-        if holder is None and not report.ok and report.culprit is None and seen.held:
-            report.culprit = _graph_cut(seen.held[0])
-        if holder is not None and holder.held:
-            report.notes.append(Note("held", "held constant: " + "; ".join(holder.places())))
-        check.report = report
-    except StepError as f:
-        check.error = CheckError(f.kind if f.kind != "assertion" else "invalid_argument",
-                                 f.message, f.step, f.line, f.column)
-    except SpecError as err:
-        check.error = CheckError(err.kind, err.message, None, err.line, err.column)
-    except Exception as exc:
-        if opts.raise_internal:
-            raise
-        check.internal = f"{type(exc).__name__}: {exc}"
-    return check

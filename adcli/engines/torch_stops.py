@@ -23,7 +23,7 @@ from typing import Any
 import torch
 from torch.overrides import TorchFunctionMode
 
-from adcli.check.stopgrad import Held, Holder, installed
+from adcli.check.stopgrad import Holder, installed
 
 _STOPS = {"detach": "detach()", "item": ".item()", "tolist": ".tolist()",
           "__float__": ".item()", "__int__": ".item()"}
@@ -32,17 +32,10 @@ _STOPS = {"detach": "detach()", "item": ".item()", "tolist": ".tolist()",
 class TorchHolder(Holder):
     """adcli's holder of stop-gradients for torch values."""
 
-    def __call__(self, kind: str, value: Any) -> Any:
-        if self.recording:
-            run = self.run
-            keep = value.detach().clone() if isinstance(value, torch.Tensor) else value
-            self.held.append(Held(kind, getattr(run, "step", None), getattr(run, "line", None),
-                                  getattr(run, "statement_text", "") or kind, keep))
-            return value
-        i, self.i = self.i, self.i + 1
-        if i >= len(self.held) or self.held[i].kind != kind:
-            return value  # the replay took another path: nothing to hold against
-        rec = self.held[i].value
+    def keep(self, value: Any) -> Any:
+        return value.detach().clone() if isinstance(value, torch.Tensor) else value
+
+    def restore(self, rec: Any, value: Any) -> Any:
         if isinstance(value, torch.Tensor):
             if not isinstance(rec, torch.Tensor) or rec.shape != value.shape:
                 return value
