@@ -9,28 +9,26 @@ import typer
 
 from . import app
 from .common import EXIT_INTERNAL, EXIT_INVALID, load_plugins, make_console, plain_output, state
-
-DEFAULT_MAX_ELEMENTS = 10_000_000  # mirrors adcli.engine.limits (not imported: start-up time)
-DEFAULT_MAX_MEMORY_MB = 256
+from .options import (
+    DEFAULT_MAX_ELEMENTS,
+    DEFAULT_MAX_MEMORY_MB,
+    JsonOut,
+    MaxElements,
+    MaxMemory,
+    Plugins,
+)
 
 
 @app.command("diff")
 def diff(
     paths: Annotated[list[str], typer.Argument(
         metavar="PATH...", help="Spec files or folders (searched recursively).")],
-    json_out: Annotated[bool, typer.Option(
-        "--json", help="Print one JSON document on stdout.")] = False,
+    json_out: JsonOut = False,
     quiet: Annotated[bool, typer.Option(
         "--quiet", "-q", help="Only divergences and the summary.")] = False,
-    max_elements: Annotated[int, typer.Option(
-        "--max-elements", min=1,
-        help="Largest number of elements of any one tensor.")] = DEFAULT_MAX_ELEMENTS,
-    max_memory: Annotated[int, typer.Option(
-        "--max-memory", min=1, metavar="MB",
-        help="Most memory (MB) one spec's run may add.")] = DEFAULT_MAX_MEMORY_MB,
-    plugins: Annotated[list[str] | None, typer.Option(
-        "--plugin", metavar="FILE",
-        help="Python file registering ops. Repeatable.")] = None,
+    max_elements: MaxElements = DEFAULT_MAX_ELEMENTS,
+    max_memory: MaxMemory = DEFAULT_MAX_MEMORY_MB,
+    plugins: Plugins = None,
 ) -> None:
     """Run each spec on adcli's engine and on PyTorch and report every divergence.
 

@@ -24,9 +24,7 @@ from .common import (
     state,
     write_output_file,
 )
-
-DEFAULT_MAX_ELEMENTS = 10_000_000  # mirrors adcli.engine.limits, not imported here (start-up)
-DEFAULT_MAX_MEMORY_MB = 256  # as adcli run's --max-memory
+from .options import DEFAULT_MAX_ELEMENTS, DEFAULT_MAX_MEMORY_MB
 
 
 def _fail(message: str, code: int = EXIT_INVALID) -> None:

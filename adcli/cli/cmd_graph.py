@@ -21,12 +21,11 @@ from .common import (
     state,
     write_output_file,
 )
+from .options import DEFAULT_MAX_ELEMENTS, DEFAULT_MAX_MEMORY_MB
 
 FORMATS = ("tree", "dot", "mermaid", "json", "svg", "png")
-DEFAULT_MAX_ELEMENTS = 10_000_000  # mirrors adcli.engine.limits (not imported: start-up time)
 DEFAULT_MAX_NODES = 500  # as adcli run's graphs
 DEFAULT_TREE_DEPTH = 100  # as adcli.view.tree.DEFAULT_DEPTH (not imported: start-up time)
-DEFAULT_MAX_MEMORY_MB = 256  # as adcli run's --max-memory
 WORK_FACTOR = 50  # as adcli.spec.interpreter.WORK_FACTOR
 
 

@@ -19,10 +19,16 @@ from .common import (
     state,
     write_output_file,
 )
+from .options import (
+    DEFAULT_MAX_ELEMENTS,
+    DEFAULT_MAX_MEMORY_MB,
+    JsonOut,
+    MaxElements,
+    MaxMemory,
+    Plugins,
+)
 
 DEFAULT_MAX_JSON_ELEMENTS = 2_000_000
-DEFAULT_MAX_ELEMENTS = 10_000_000  # mirrors adcli.engine.limits, not imported here (start-up)
-DEFAULT_MAX_MEMORY_MB = 256  # mirrors adcli.spec.interpreter.MAX_MEMORY_BYTES
 
 
 def _expand(paths: list[str]) -> tuple[list[str], list[Any]]:
@@ -39,21 +45,14 @@ def _stderr(line: str) -> None:
 def run(
     specs: Annotated[list[str], typer.Argument(
         metavar="SPEC...", help="Spec files (folders are searched for *.yaml/*.yml).")],
-    json_out: Annotated[bool, typer.Option(
-        "--json", help="Print one JSON document on stdout.")] = False,
+    json_out: JsonOut = False,
     quiet: Annotated[bool, typer.Option(
         "--quiet", "-q", help="Only failures and the closing summary.")] = False,
-    max_elements: Annotated[int, typer.Option(
-        "--max-elements", min=1,
-        help="Largest number of elements of any one tensor.")] = DEFAULT_MAX_ELEMENTS,
-    max_memory: Annotated[int, typer.Option(
-        "--max-memory", min=1, metavar="MB",
-        help="Most memory (MB) one spec's run may add.")] = DEFAULT_MAX_MEMORY_MB,
+    max_elements: MaxElements = DEFAULT_MAX_ELEMENTS,
+    max_memory: MaxMemory = DEFAULT_MAX_MEMORY_MB,
     graph: Annotated[bool, typer.Option(
         "--graph", help="Also show the grad_fn graph of the last assigned tensor.")] = False,
-    plugins: Annotated[list[str] | None, typer.Option(
-        "--plugin", metavar="FILE",
-        help="Python file registering ops or Functions. Repeatable.")] = None,
+    plugins: Plugins = None,
     max_json_elements: Annotated[int, typer.Option(
         "--max-json-elements", min=1,
         help="Most numbers (values and grads) a --json report may hold.")]
@@ -216,11 +215,8 @@ def _report_run(reports: list[Any], *, json_out: bool, quiet: bool, graph: bool)
 def validate(
     paths: Annotated[list[str], typer.Argument(
         metavar="PATH...", help="Spec files or folders (searched recursively).")],
-    json_out: Annotated[bool, typer.Option(
-        "--json", help="Print one JSON document on stdout.")] = False,
-    plugins: Annotated[list[str] | None, typer.Option(
-        "--plugin", metavar="FILE",
-        help="Python file registering ops the specs call. Repeatable.")] = None,
+    json_out: JsonOut = False,
+    plugins: Plugins = None,
     engine: Annotated[str | None, typer.Option(
         "--engine", metavar="adcli|torch", help=ENGINE_HELP)] = None,
 ) -> None:

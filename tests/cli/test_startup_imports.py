@@ -100,3 +100,13 @@ def test_one_command_registers_only_its_module(tmp_path: Path) -> None:
     assert "adcli.cli.cmd_run" in mods and "adcli.cli.cmd_gradcheck" not in mods
     code, mods = _modules(tmp_path, "--help")
     assert {"adcli.cli.cmd_run", "adcli.cli.cmd_gradcheck", "adcli.cli.cmd_diff"} <= mods
+
+
+def test_cli_defaults_mirror_the_engine_limits() -> None:
+    # The CLI states them without importing the engine (start-up); they must not drift.
+    from adcli.cli import options
+    from adcli.engine import limits
+    from adcli.spec import budget
+
+    assert options.DEFAULT_MAX_ELEMENTS == limits.DEFAULT_MAX_ELEMENTS
+    assert options.DEFAULT_MAX_MEMORY_MB * 2**20 == budget.MAX_MEMORY_BYTES
