@@ -9,7 +9,7 @@ from adcli.engine.backward import backward, grad
 from adcli.engine.function import Function, FunctionCtx
 from adcli.engine.grad_mode import enable_grad, no_grad, set_grad_enabled
 
-from . import anomaly_mode, function, functional, grad_mode, graph
+from . import anomaly_mode, forward_ad, function, functional, grad_mode, graph
 from .anomaly_mode import (
     detect_anomaly,
     is_anomaly_check_nan_enabled,
@@ -22,7 +22,7 @@ from .variable import Variable
 
 __all__ = [
     "Function", "FunctionCtx", "GradcheckError", "Variable", "anomaly_mode", "backward",
-    "detect_anomaly", "enable_grad", "function", "functional", "grad", "grad_mode",
+    "detect_anomaly", "enable_grad", "forward_ad", "function", "functional", "grad", "grad_mode",
     "gradcheck", "gradgradcheck", "graph", "inference_mode", "is_anomaly_check_nan_enabled",
     "is_anomaly_enabled", "no_grad", "set_detect_anomaly", "set_grad_enabled",
 ]

@@ -10,7 +10,7 @@ from typing import Any
 
 import numpy as np
 
-from . import anomaly
+from . import anomaly, dual
 from .errors import InvalidArgumentError, ShapeMismatchError
 from .grad_mode import _enabled, no_grad, set_grad_enabled
 from .hooks import _busy, observe, observers
@@ -24,6 +24,10 @@ class FunctionCtx:
 
     def save_for_backward(self, *tensors: Tensor | None) -> None:
         self._to_save = tensors  # type: ignore[attr-defined]
+
+    def save_for_forward(self, *tensors: Tensor | None) -> None:
+        """Tensors ``jvp`` reads as ``ctx.saved_tensors`` (forward-mode AD)."""
+        self._fw_saved = tensors  # type: ignore[attr-defined]
 
     def mark_non_differentiable(self, *outputs: Tensor) -> None:
         self._non_diff = {id(t) for t in outputs}  # type: ignore[attr-defined]
@@ -44,9 +48,13 @@ class FunctionNode(Node, FunctionCtx):
         self._saved_list: list[SavedTensor | None] | None = None
         self._non_diff: set[int] = set()
         self._materialize = True
+        self._fw_saved: tuple[Tensor | None, ...] = ()
+        self._in_jvp = False
 
     @property
     def saved_tensors(self) -> tuple[Tensor | None, ...]:
+        if self._in_jvp:
+            return tuple(self._fw_saved)
         if self._saved_list is None:
             if self._freed:
                 from .errors import GraphFreedError
@@ -163,6 +171,8 @@ class Function:
     def backward(ctx: Any, *grad_outputs: Any) -> Any:
         raise NotImplementedError("You must implement the backward function for custom Function.")
 
+    jvp: Any = None  # ``jvp(ctx, *tangents)``: the outputs' tangents in forward-mode AD
+
     @staticmethod
     def setup_context(ctx: Any, inputs: tuple[Any, ...], output: Any) -> None:
         """Override to save for backward when ``forward`` takes no ``ctx`` (PyTorch 2 style)."""
@@ -173,6 +183,13 @@ class Function:
         if observers and not _busy[0]:
             return observe("function", cls, cls.apply, args, kwargs)
         node = cls._node_cls()
+        out = cls._run(node, args, kwargs)
+        if dual.function_hook[0] is not None:  # a dual level is active: the outputs' tangents
+            dual.function_hook[0](cls, node, args, out)
+        return out
+
+    @classmethod
+    def _run(cls, node: FunctionNode, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
         node.seq_nr = next_seq()
         tensor_args = [a for a in args if isinstance(a, Tensor)]
         node.needs_input_grad = tuple(isinstance(a, Tensor) and a.requires_grad for a in args)

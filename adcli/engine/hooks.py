@@ -3,7 +3,8 @@
 An observer is ``cb(kind, target, args, kwargs, result)``, called after each top-level call.
 ``kind`` is ``"op"`` (a table op; ``target`` its OpDef), ``"inplace"`` (the same, in place)
 or ``"function"`` (a custom Function; ``target`` its class). ``kwargs`` are the op's
-attributes as passed, ``result`` what the call returned. Calls made inside a custom
+attributes as passed, ``result`` what the call returned. An observer with a ``before(kind,
+target, args, kwargs)`` method is also called before the call. Calls made inside a custom
 Function's forward are not reported.
 """
 
@@ -55,6 +56,11 @@ def observe(kind: str, target: Any, call: Callable[..., Any], args: tuple[Any, .
             kwargs: dict[str, Any]) -> Any:
     """Run ``call(*args, **kwargs)`` with nested calls quiet, then tell every observer."""
     snapshot = dict(kwargs)  # the op may add attributes (extras) to its kwargs
+    for cb in observers:
+        # An observer may look before the call too (forward AD needs what a write overwrites).
+        before = getattr(cb, "before", None)
+        if before is not None:
+            before(kind, target, args, snapshot)
     _busy[0] += 1
     try:
         out = call(*args, **kwargs)

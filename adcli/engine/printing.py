@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from . import dtypes
+from .dual import get_tangent
 
 if TYPE_CHECKING:
     from .tensor import Tensor
@@ -93,6 +94,9 @@ def tensor_repr(t: Tensor) -> str:
         suffix.append(f"grad_fn=<{t.grad_fn.name().removeprefix('torch::autograd::')}>")
     elif t.requires_grad:
         suffix.append("requires_grad=True")
+    tangent = get_tangent(t)
+    if tangent is not None:
+        suffix.append(f"tangent={tensor_repr(tangent)}")
     if arr.ndim == 0:
         body = format_data(arr.reshape(1))[1:-1].strip()
     return _add_suffixes("tensor(" + body, suffix, indent=len("tensor("))
