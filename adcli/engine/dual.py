@@ -13,6 +13,9 @@ from typing import Any
 level = [-1]
 # id(tensor) -> (weak reference to the tensor, its tangent) at the current level.
 _tangents: dict[int, tuple[weakref.ref[Any], Any]] = {}
+# (id(grad_fn), output_nr) -> (grad_fn, tangent): a saved output that backward unpacks is a new
+# Tensor object for the same autograd value, and keeps its tangent (as PyTorch's do).
+_by_node: dict[tuple[int, int], tuple[Any, Any]] = {}
 
 
 def get_tangent(t: Any) -> Any:
@@ -21,6 +24,11 @@ def get_tangent(t: Any) -> Any:
         return None
     entry = _tangents.get(id(t))
     if entry is None or entry[0]() is not t:
+        fn = t.grad_fn
+        if fn is not None:
+            by = _by_node.get((id(fn), t._output_nr))
+            if by is not None and by[0] is fn:
+                return by[1]
         return None
     return entry[1]
 
@@ -30,6 +38,8 @@ def set_tangent(t: Any, tangent: Any) -> None:
     key = id(t)
     if tangent is None:
         _tangents.pop(key, None)
+        if t.grad_fn is not None:
+            _by_node.pop((id(t.grad_fn), t._output_nr), None)
         return
 
     def gone(_: Any, key: int = key) -> None:
@@ -38,10 +48,13 @@ def set_tangent(t: Any, tangent: Any) -> None:
             del _tangents[key]
 
     _tangents[key] = (weakref.ref(t, gone), tangent)
+    if t.grad_fn is not None:
+        _by_node[(id(t.grad_fn), t._output_nr)] = (t.grad_fn, tangent)
 
 
 def clear() -> None:
     _tangents.clear()
+    _by_node.clear()
 
 
 # Set while a level is active: ``hook(cls, ctx, args, result)`` gives a custom Function's

@@ -207,7 +207,7 @@ def _jvp(fn: Callable[..., Any], args: tuple[Any, ...], kwargs: dict[str, Any],
             for term in terms[1:]:
                 total = total + term
             jv = list(_grad(total, us, allow_unused=True))
-    for k, j, u in zip(diff, jv, us):
+    for k, j in zip(diff, jv):
         o = outs[k]
         data = np.zeros_like(o._data) if j is None else j._data
         if data.dtype != o._data.dtype:
@@ -232,6 +232,11 @@ def _jvp_rows(outs: list[Tensor], leaves: list[Tensor], ts: list[Tensor]) -> lis
     return res
 
 
+# Ops linear in their first input whose backward is deliberately not the forward's transpose
+# (embedding's padding_idx / scale_grad_by_freq): the tangent is the op applied to the tangent.
+_LINEAR = {"embedding"}
+
+
 def _tangents_of(args: tuple[Any, ...]) -> dict[int, Tensor]:
     found = {}
     for i, a in enumerate(args):
@@ -246,22 +251,23 @@ class _Propagator:
     """The call observer of an active level: gives op results their tangents."""
 
     def __init__(self) -> None:
-        self._before: dict[int, np.ndarray] = {}
+        self._before: dict[int, tuple[np.ndarray, Tensor | None]] = {}
 
     def before(self, kind: str, target: Any, args: tuple[Any, ...],
                kwargs: dict[str, Any]) -> None:
         # An in-place op's tangent needs the value the write overwrote.
         if kind == "inplace" and _tangents_of(args):
-            self._before[id(args[0])] = args[0]._data.copy()
+            self._before[id(args[0])] = (args[0]._data.copy(), dual.get_tangent(args[0]))
 
     def __call__(self, kind: str, target: Any, args: tuple[Any, ...], kwargs: dict[str, Any],
                  result: Any) -> None:
         if kind == "function":
             return  # handled in Function.apply (its jvp needs ctx)
         if kind == "inplace":
-            old = self._before.pop(id(args[0]), None)
-            if old is None:
+            before = self._before.pop(id(args[0]), None)
+            if before is None:
                 return
+            old, old_tangent = before
             tangents = _tangents_of(args)
             prim = (Tensor._make(old, None, 0, None), *args[1:])
             _busy[0] += 1
@@ -270,13 +276,24 @@ class _Propagator:
             finally:
                 _busy[0] -= 1
             dual.set_tangent(args[0], t)
+            saved = getattr(args[0].grad_fn, "_saved", None)
+            st = saved.get(target.inputs[0]) if saved else None
+            if old_tangent is not None and st is not None and not st.is_output \
+                    and isinstance(st.tensor, Tensor):
+                # the node saved the value before the write (a clone): it keeps that tangent,
+                # so forward AD through this node's backward sees it
+                dual.set_tangent(st.tensor, old_tangent)
             return
         tangents = _tangents_of(args)
         if not tangents:
             return
         _busy[0] += 1
         try:
-            outs = _jvp(target, args, kwargs, tangents)
+            if target.name in _LINEAR and list(tangents) == [0]:
+                outs = [Tensor._make(target(_const(tangents[0]), *args[1:], **kwargs)._data,
+                                     None, 0, None)]
+            else:
+                outs = _jvp(target, args, kwargs, tangents)
         finally:
             _busy[0] -= 1
         results = result if isinstance(result, tuple) else (result,)
