@@ -320,7 +320,7 @@ def tensor_backward(self: Tensor, gradient: Any = None, retain_graph: bool | Non
 
 def grad(outputs: Sequence[Tensor] | Tensor, inputs: Sequence[Tensor] | Tensor,
          grad_outputs: Any = None, retain_graph: bool | None = None, create_graph: bool = False,
-         allow_unused: bool | None = None,
+         allow_unused: bool | None = None, is_grads_batched: bool = False,
          materialize_grads: bool = False) -> tuple[Tensor | None, ...]:
     """Gradients of ``outputs`` w.r.t. ``inputs``, returned rather than accumulated."""
     outs = _as_list(outputs)
@@ -328,6 +328,11 @@ def grad(outputs: Sequence[Tensor] | Tensor, inputs: Sequence[Tensor] | Tensor,
     gouts = None if grad_outputs is None else _as_list(grad_outputs)
     if retain_graph is None:
         retain_graph = create_graph
+    if is_grads_batched:
+        from .batched import grad_batched
+
+        return grad_batched(grad, outs, ins, gouts, retain_graph, create_graph, allow_unused,
+                            materialize_grads)
     roots = _root_edges(outs)
     rg = _root_grads(outs, gouts, create_graph)
     capture: dict[tuple[Node, int], int] = {}
