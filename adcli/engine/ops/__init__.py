@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from .. import batched
 from ..backend import NUMPY, TENSORS
 from . import (
     activations,
@@ -60,3 +61,5 @@ for _family in FAMILIES:
     globals().update({name: fn for name, fn in vars(_family).items()
                       if not name.startswith("_") and name not in globals()
                       and str(getattr(fn, "__module__", "")).startswith(__name__ + ".")})
+
+batched.stack_fn[0] = shape.stack  # grad(is_grads_batched=True, create_graph=True) records it
