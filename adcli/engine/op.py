@@ -71,7 +71,7 @@ class OpNode(Node):
     def apply(self, grads: list[Any], as_tensors: bool) -> tuple[Any, ...]:
         op = self.op
         B = TENSORS if as_tensors else NUMPY
-        if self.n_outputs == 1:
+        if self.n_outputs == 1 and not op.multi_output:  # split/unbind take a list, even of one
             g = grads[0]
         else:
             shapes = self.attrs["out_shapes"]

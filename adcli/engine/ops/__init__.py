@@ -25,13 +25,14 @@ from . import (
     normalization,
     pointwise,
     pointwise_multi,
+    recurrent,
     reductions,
     scan_sort,
     shape,
 )
 
 FAMILIES = (conversion, arithmetic, pointwise, pointwise_multi, activations, reductions, linalg,
-            shape, indexing, scan_sort, losses, conv_pool, normalization, inplace)
+            shape, indexing, scan_sort, losses, conv_pool, normalization, inplace, recurrent)
 
 TORCH: dict[str, Any] = {}
 METHODS: dict[str, Any] = {}

@@ -18,6 +18,7 @@ from ..errors import (
     InvalidTypeError,
     ShapeMismatchError,
 )
+from ..grad_mode import no_grad
 from ..limits import check_shape
 from ..op import defop
 from ..tensor import Tensor, _wrap_dim
@@ -293,6 +294,11 @@ def _unbind_self(g, s, B):
 
 split_op.grad("self")(_split_self)
 split_sizes_op.grad("self")(_split_self)
+# torch.unsafe_split/unsafe_chunk (what torch's RNN cells record): copies, not views.
+unsafe_split_op = defop("unsafe_split", "UnsafeSplitBackward0",
+                        lambda a, sizes, dim: [p.copy() for p in _split(a, sizes, dim)],
+                        multi_output=True, torch="torch.unsafe_split / torch.unsafe_chunk")
+unsafe_split_op.grad("self")(_split_self)
 
 
 def _select(a: np.ndarray, dim: int, index: int, in_shape: Any = None) -> np.ndarray:
@@ -750,6 +756,22 @@ def chunk(input: Tensor, chunks: int, dim: int = 0) -> tuple[Tensor, ...]:
     return split(input, size, dim)
 
 
+def unsafe_split(tensor: Tensor, split_size: int, dim: int = 0) -> tuple[Tensor, ...]:
+    """``torch.unsafe_split``: ``split`` whose pieces are copies (UnsafeSplitBackward0)."""
+    with no_grad():  # split checks the arguments and gives the sizes; it records nothing
+        pieces = split(tensor, split_size, dim)
+    d = _wrap_dim(dim, tensor._data.ndim)
+    return unsafe_split_op(tensor, sizes=tuple(p._data.shape[d] for p in pieces), dim=d)
+
+
+def unsafe_chunk(input: Tensor, chunks: int, dim: int = 0) -> tuple[Tensor, ...]:
+    """``torch.unsafe_chunk``: ``chunk`` whose pieces are copies (UnsafeSplitBackward0)."""
+    with no_grad():
+        pieces = chunk(input, chunks, dim)
+    d = _wrap_dim(dim, input._data.ndim)
+    return unsafe_split_op(input, sizes=tuple(p._data.shape[d] for p in pieces), dim=d)
+
+
 def unbind(input: Tensor, dim: int = 0) -> tuple[Tensor, ...]:
     if not input._data.ndim:
         raise IndexOutOfRangeError(
@@ -952,7 +974,8 @@ TORCH: dict[str, Any] = {
     "transpose": transpose, "swapaxes": swapaxes, "t": t, "permute": permute,
     "broadcast_to": broadcast_to, "cat": cat, "concat": concat, "concatenate": concatenate,
     "stack": stack, "split": split, "chunk": chunk, "unbind": unbind, "select": select,
-    "narrow": narrow, "movedim": movedim, "moveaxis": moveaxis, "unflatten": unflatten,
+    "unsafe_split": unsafe_split, "unsafe_chunk": unsafe_chunk, "narrow": narrow,
+    "movedim": movedim, "moveaxis": moveaxis, "unflatten": unflatten,
     "diagonal": diagonal, "flip": flip, "roll": roll, "tril": tril, "triu": triu, "tile": tile,
 }
 
@@ -961,7 +984,8 @@ METHODS: dict[str, Any] = {
     "unsqueeze": unsqueeze, "transpose": transpose, "swapaxes": transpose, "t": t,
     "permute": permute, "expand": expand, "expand_as": expand_as, "broadcast_to": broadcast_to,
     "split": split, "chunk": chunk, "unbind": unbind, "select": select, "narrow": narrow,
-    "movedim": movedim, "moveaxis": movedim, "unflatten": unflatten, "diagonal": diagonal,
+    "unsafe_split": unsafe_split, "unsafe_chunk": unsafe_chunk, "movedim": movedim,
+    "moveaxis": movedim, "unflatten": unflatten, "diagonal": diagonal,
     "flip": flip, "roll": roll, "tril": tril, "triu": triu, "repeat": repeat, "tile": tile,
     "view_as": view_as, "reshape_as": reshape_as, "tril_": tril_, "triu_": triu_,
 }
