@@ -63,6 +63,20 @@ _COMPOSITE.update({
     "F.dropout1d": ["mul", "unsqueeze", "squeeze_dim"],
     "F.dropout2d": ["mul"],
 })
+# -- recurrent cells and layers (torch.lstm_cell, torch.lstm, ...: what nn.LSTM & co. run) --
+_CELL = ["addmm", "t", "mm", "add"]
+_SEQ = [*_CELL, "view", "_reshape_alias", "_unsafe_view", "clone", "bmm", "unbind", "stack",
+        "cat", "transpose", "mul"]
+_COMPOSITE.update({
+    "rnn_tanh_cell": [*_CELL, "tanh"],
+    "rnn_relu_cell": [*_CELL, "relu"],
+    "lstm_cell": [*_CELL, "unsafe_split", "sigmoid", "tanh", "mul"],
+    "gru_cell": [*_CELL, "unsafe_split", "sigmoid", "tanh", "mul", "sub"],
+    "rnn_tanh": [*_SEQ, "tanh"],
+    "rnn_relu": [*_SEQ, "relu"],
+    "lstm": [*_SEQ, "unsafe_split", "sigmoid", "tanh"],
+    "gru": [*_SEQ, "unsafe_split", "sigmoid", "tanh", "sub"],
+})
 _NO_GRAD_NOTE = "no derivative: the result does not require grad (or is a new leaf)"
 _LIBRARY_NOTES = {"nn": "gradients: those of the ops it runs (see the functions above)",
                   "optim": "updates parameters in place under no_grad (records nothing)"}

@@ -116,6 +116,36 @@ def _probes():
         "F.prelu": [F.prelu(m, leaf(3)), F.prelu(v, leaf(1))],
         "F.dropout1d": [F.dropout1d(m, 0.5), F.dropout1d(b3, 0.5)],
         "F.dropout2d": [F.dropout2d(leaf(2, 3, 2, 2), 0.5)],
+        # -- recurrent cells and layers --
+        **_recurrent_probes(leaf),
+    }
+
+
+def _recurrent_probes(leaf):
+    import adcli
+
+    x, h, c = leaf(3, 4), leaf(3, 5), leaf(3, 5)
+    seq, seq_bf, h0, c0 = leaf(4, 3, 4), leaf(3, 4, 4), leaf(2, 3, 5), leaf(2, 3, 5)
+
+    def w(gates, n_in=4):  # weight_ih, weight_hh, bias_ih, bias_hh of one layer
+        return [leaf(gates * 5, n_in), leaf(gates * 5, 5), leaf(gates * 5), leaf(gates * 5)]
+
+    def flat(gates, layers=1, bidirectional=False):
+        d = 2 if bidirectional else 1
+        return [p for k in range(layers * d) for p in w(gates, 4 if k < d else 5 * d)]
+
+    return {
+        "rnn_tanh_cell": [adcli.rnn_tanh_cell(x, h, *w(1)), adcli.rnn_tanh_cell(x, h, *w(1)[:2])],
+        "rnn_relu_cell": [adcli.rnn_relu_cell(x, h, *w(1))],
+        "lstm_cell": [*adcli.lstm_cell(x, (h, c), *w(4)), *adcli.lstm_cell(x, (h, c), *w(4)[:2])],
+        "gru_cell": [adcli.gru_cell(x, h, *w(3)), adcli.gru_cell(x, h, *w(3)[:2])],
+        "rnn_tanh": [*adcli.rnn_tanh(seq_bf, h0, flat(1, 2), True, 2, 0.5, True, False, True)],
+        "rnn_relu": [*adcli.rnn_relu(seq, h0[:1], flat(1)[:2], False, 1, 0.0, True, False,
+                                     False)],
+        "gru": [*adcli.gru(seq, h0, flat(3, 1, True), True, 1, 0.0, True, True, False)],
+        "lstm": [*adcli.lstm(seq_bf, (h0, c0), flat(4, 2), True, 2, 0.5, True, False, True),
+                 *adcli.lstm(seq, (h0[:1], c0[:1]), w(4)[:2], False, 1, 0.0, True, False,
+                             False)],
     }
 
 
