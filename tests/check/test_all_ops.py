@@ -156,6 +156,7 @@ CASES: dict[str, Case] = {
     "stack": Case(lambda a, b: adcli.stack([a, b], dim=1), [M, M]),
     "split": Case(lambda a: a.split(1), [M]),
     "split_with_sizes": Case(lambda a: a.split([1, 2]), [M]),
+    "unsafe_split": Case(lambda a: a.unsafe_chunk(2, 1), [M]),
     "unbind": Case(lambda a: a.unbind(1), [M]),
     "select": Case(lambda a: a[1], [M]),
     "slice": Case(lambda a: a[:, 1:3], [M]),
