@@ -38,14 +38,34 @@ _ELEMENTWISE_MORE = frozenset({"rsqrt", "rsub_tensor", "clamp_min", "clamp_max",
 
 
 class Sparse:
-    """``base`` (shape ``S``) with, for item ``b``, ``V[b]`` on the block at ``hot[a][b]``."""
+    """``base`` (shape ``S``) with, for item ``b``, ``V[b]`` on the block at ``hot[a][b]``.
 
-    __slots__ = ("V", "base", "hot")
+    A rule may give the change ``D = V - base`` (on the block, ``(B, *block)``) instead of
+    ``V``, with ``bound`` (an upper bound of ``|D|``, nan or inf when ``D`` is not finite):
+    linear ops and the ``_near`` rules then work on the change without subtracting the
+    recorded values, and ``V`` is only formed (once) when a rule asks for it.
+    """
 
-    def __init__(self, base: np.ndarray, hot: dict[int, np.ndarray], V: np.ndarray) -> None:
+    __slots__ = ("D", "_V", "base", "bound", "hot")
+
+    def __init__(self, base: np.ndarray, hot: dict[int, np.ndarray], V: np.ndarray | None = None,
+                 D: np.ndarray | None = None, bound: float | None = None) -> None:
         self.base = base
         self.hot = hot
-        self.V = V
+        self._V = V
+        self.D = D
+        self.bound = bound
+
+    @property
+    def V(self) -> np.ndarray:
+        if self._V is None:
+            assert self.D is not None
+            self._V = _gather(self.base, self.hot, self.D.shape[0]) + self.D
+        return self._V
+
+    @property
+    def size(self) -> int:
+        return int((self._V if self._V is not None else self.D).size)  # type: ignore[union-attr]
 
 
 def _block(shape: tuple[int, ...], hot: dict[int, Any]) -> tuple[int, ...]:
@@ -124,6 +144,41 @@ def _elementwise(fn: Any, vals: list[Any], kw: dict[str, Any], ref: np.ndarray,
     return Sparse(ref, common, np.broadcast_to(out, (B, *_block(out_shape, common))))
 
 
+_LINEAR = frozenset({"add", "sub", "rsub", "mul", "div", "neg"})
+
+
+def _linear(name: str, vals: list[Any], ref: np.ndarray, B: int) -> Sparse | None:
+    """A change ``D`` through ``x + c``, ``x - c``, ``c - x``, ``x * c``, ``x / c``, ``-x`` for a
+    constant ``c`` that does not widen ``x``: the change is ``D``, ``-D``, ``D * c`` or
+    ``D / c``, and no recorded values are subtracted. None when this does not apply."""
+    k = [i for i, v in enumerate(vals) if isinstance(v, Sparse)]
+    if len(k) != 1:
+        return None
+    x = vals[k[0]]
+    if x.D is None or x.base.shape != ref.shape or ref.dtype.kind != "f":
+        return None
+    if name == "neg":
+        return Sparse(ref, dict(x.hot), D=-x.D, bound=x.bound) if len(vals) == 1 else None
+    if len(vals) != 2:
+        return None
+    c = vals[1 - k[0]]
+    if isinstance(c, Tensor) or not isinstance(c, int | float | np.ndarray | np.generic) \
+            or np.ndim(c) > ref.ndim or np.asarray(c).dtype.kind not in "fiub":
+        return None
+    if name == "add" or (name == "sub" and k[0] == 0) or (name == "rsub" and k[0] == 1):
+        return Sparse(ref, dict(x.hot), D=x.D, bound=x.bound)
+    if name == "rsub" or (name == "sub" and k[0] == 1):
+        return Sparse(ref, dict(x.hot), D=-x.D, bound=x.bound)
+    if name == "div" and k[0] == 1:
+        return None
+    cg = _gather(np.broadcast_to(c, ref.shape), x.hot, B) if np.ndim(c) else c
+    b = x.bound if x.bound is not None else _amax(x.D)
+    if name == "mul":
+        return Sparse(ref, dict(x.hot), D=x.D * cg, bound=b * _amax(c))
+    cmin = float(np.abs(c).min()) if np.size(c) else 1.0
+    return Sparse(ref, dict(x.hot), D=x.D / cg, bound=b / cmin if cmin else math.inf)
+
+
 def _reduce_sum(x: Sparse, dims: tuple[int, ...], keepdim: bool, mean: bool, ref: np.ndarray,
                 B: int) -> Sparse:
     """``sum``/``mean`` over ``dims``; over a hot axis: recorded result + summed change."""
@@ -134,14 +189,14 @@ def _reduce_sum(x: Sparse, dims: tuple[int, ...], keepdim: bool, mean: bool, ref
     count = math.prod(x.base.shape[d] for d in dims) if mean else 1
     baxes = tuple(d + 1 for d in dims)
     if x.base.dtype.kind == "f" and any(a in dims for a in x.hot):
-        change = (x.V - _gather(x.base, x.hot, B)).sum(axis=baxes, keepdims=keepdim)
+        change = _delta(x, B).sum(axis=baxes, keepdims=keepdim)
         rec = _gather(ref, hot_out, B)
         # Only between finite values is the change meaningful (inf - inf is nan); a finite
         # sum of changes means every value before and after was finite.
         if np.isfinite(change).all() and np.isfinite(rec).all():
             if mean:
                 change = change / count
-            return Sparse(ref, hot_out, rec + change)
+            return Sparse(ref, hot_out, rec + change, D=change)
     if any(a in dims for a in x.hot):
         x = _widen(x, {a for a in x.hot if a not in dims})
     V = np.broadcast_to(x.V, (B, *_block(x.base.shape, x.hot)))
@@ -170,7 +225,16 @@ def _rows_matmul(A: np.ndarray, M: np.ndarray) -> np.ndarray:
 
 def _delta(x: Sparse, B: int) -> np.ndarray:
     """``(B, *block)``: each item's values minus the recorded ones on its block."""
-    return np.broadcast_to(x.V, (B, *_block(x.base.shape, x.hot))) - _gather(x.base, x.hot, B)
+    shape = (B, *_block(x.base.shape, x.hot))
+    if x.D is not None:
+        return _full(x.D, shape)
+    return np.broadcast_to(x.V, shape) - _gather(x.base, x.hot, B)
+
+
+def _amax(a: Any) -> float:
+    """``max |a|`` (nan when ``a`` holds a nan; 0 when empty)."""
+    a = np.asarray(a)
+    return float(np.abs(a).max()) if a.size else 0.0
 
 
 def _matmul2(a: Any, b: Any, ref: np.ndarray, B: int, vec: bool) -> Sparse:
@@ -183,16 +247,20 @@ def _matmul2(a: Any, b: Any, ref: np.ndarray, B: int, vec: bool) -> Sparse:
             and a.base.ndim == 2 and np.ndim(b) == (1 if vec else 2):
         hot = {0: a.hot[0]} if 0 in a.hot else {}
         d = _delta(a, B)  # (B, r or 1, 1)
+        row = b[a.hot[1]]  # (B,) or (B, n): the row of ``b`` each changed column meets
+        bound = _amax(d) * _amax(row)
         if vec:
-            return Sparse(ref, hot, _gather(ref, hot, B) + d[:, :, 0] * b[a.hot[1]][:, None])
-        return Sparse(ref, hot, _gather(ref, hot, B) + d * b[a.hot[1]][:, None, :])
+            return Sparse(ref, hot, D=d[:, :, 0] * row[:, None], bound=bound)
+        return Sparse(ref, hot, D=d * row[:, None, :], bound=bound)
     if isinstance(b, Sparse) and not isinstance(a, Sparse) and 0 in b.hot \
             and np.ndim(a) == 2 and b.base.ndim == (1 if vec else 2):
         cols = a[:, b.hot[0]].T  # (B, r): the column of ``a`` each changed row meets
+        d = _delta(b, B)
+        bound = _amax(d) * _amax(cols)
         if vec:
-            return Sparse(ref, {}, _gather(ref, {}, B) + cols * _delta(b, B))
+            return Sparse(ref, {}, D=cols * d, bound=bound)
         hot = {1: b.hot[1]} if 1 in b.hot else {}
-        return Sparse(ref, hot, _gather(ref, hot, B) + cols[:, :, None] * _delta(b, B))
+        return Sparse(ref, hot, D=cols[:, :, None] * d, bound=bound)
     # The batch is folded into one 2-D product: one BLAS call rather than one per item.
     if isinstance(a, Sparse) and not isinstance(b, Sparse):
         w = _widen(a, {0})
@@ -218,17 +286,26 @@ def _matmul2(a: Any, b: Any, ref: np.ndarray, B: int, vec: bool) -> Sparse:
 _ULP = 2.0 ** -53
 
 
-def _series(t: np.ndarray, bound: float, coef: tuple[float, ...], rem: Any) -> np.ndarray | None:
-    """``t * (coef[0] + t * (coef[1] + ...))`` with as few terms as make the first term left
-    out (``rem(bound, k)``, relative to the value, for ``|t| <= bound``) smaller than rounding;
-    None when more than ``len(coef)`` terms would be needed. A few multiply-adds cost a
-    fraction of NumPy's exp/log, and the result is as exact."""
+def _series(t: np.ndarray, bound: float, coef: tuple[float, ...], rem: Any,
+            scale: float = 0.0) -> np.ndarray | None:
+    """``t * (coef[0] + t * (coef[1] + ...))`` with as few terms as make the part left out
+    smaller than rounding, for ``|t| <= bound``: ``rem(bound, k)`` bounds it relative to ``|t|``
+    (the change itself) and ``bound * rem(bound, k)`` in absolute terms, which suffices when it
+    is below rounding of the result, whose size is at least ``scale``. None when more than
+    ``len(coef)`` terms would be needed. A few multiply-adds cost a fraction of NumPy's
+    exp/log, and the result is as exact."""
     for k in range(1, len(coef) + 1):
-        if rem(bound, k) < _ULP:
-            acc = coef[k - 1]
-            for c in coef[k - 2::-1] if k > 1 else ():
-                acc = c + t * acc
-            return t * acc
+        r = rem(bound, k)
+        if r < _ULP or bound * r < _ULP * scale:
+            if k == 1:
+                return t * coef[0]
+            acc = t * coef[k - 1]
+            for c in coef[k - 2:0:-1]:
+                acc += c
+                acc *= t
+            acc += coef[0]
+            acc *= t
+            return acc
     return None
 
 
@@ -236,15 +313,15 @@ _EXPM1 = (1.0, 1 / 2, 1 / 6, 1 / 24, 1 / 120)  # exp(t) - 1 = t (1 + t/2 + t^2/6
 _LOG1P = (1.0, -1 / 2, 1 / 3, -1 / 4, 1 / 5)
 
 
-def _expm1(t: np.ndarray, bound: float) -> np.ndarray:
-    """``exp(t) - 1`` for ``|t| <= bound``."""
-    out = _series(t, bound, _EXPM1, lambda b, k: 2 * b ** k / math.factorial(k + 1))
+def _expm1(t: np.ndarray, bound: float, scale: float = 0.0) -> np.ndarray:
+    """``exp(t) - 1`` for ``|t| <= bound``, to rounding of ``|t|`` or of ``scale``."""
+    out = _series(t, bound, _EXPM1, lambda b, k: 2 * b ** k / math.factorial(k + 1), scale)
     return np.expm1(t) if out is None else out
 
 
-def _log1p(t: np.ndarray, bound: float) -> np.ndarray:
-    """``log(1 + t)`` for ``|t| <= bound`` (< 1)."""
-    out = _series(t, bound, _LOG1P, lambda b, k: 2 * b ** k / (k + 1))
+def _log1p(t: np.ndarray, bound: float, scale: float = 0.0) -> np.ndarray:
+    """``log(1 + t)`` for ``|t| <= bound`` (< 1), to rounding of ``|t|`` or of ``scale``."""
+    out = _series(t, bound, _LOG1P, lambda b, k: 2 * b ** k / (k + 1), scale)
     return np.log1p(t) if out is None else out
 
 
@@ -256,10 +333,16 @@ def _near(x: Sparse, B: int) -> tuple[np.ndarray, float] | None:
     """Each item's change from the recorded values and its largest size, when the base is
     float and every change finite and moderate (then ``f(x + dx)`` can be computed from the
     recorded ``f(x)`` and a function of ``dx``); None otherwise."""
-    if x.base.dtype.kind != "f" or x.V.dtype.kind != "f":
+    if x.base.dtype.kind != "f":
         return None
-    dx = _full(x.V, (B, *_block(x.base.shape, x.hot))) - _gather(x.base, x.hot, B)
-    big = float(np.abs(dx).max()) if dx.size else math.nan
+    if x.D is not None and x.D.dtype.kind == "f":
+        dx = _full(x.D, (B, *_block(x.base.shape, x.hot)))
+        big = x.bound if x.bound is not None else _amax(dx)
+    elif x.D is None and x.V.dtype.kind == "f":
+        dx = _full(x.V, (B, *_block(x.base.shape, x.hot))) - _gather(x.base, x.hot, B)
+        big = _amax(dx) if dx.size else math.nan
+    else:
+        return None
     if not big < 30.0:  # also nan and inf
         return None
     return dx, big
@@ -270,8 +353,11 @@ def _exp_near(x: Sparse, ref: np.ndarray, B: int) -> Sparse | None:
     near = _near(x, B)
     if near is None or not np.isfinite(ref).all():
         return None
+    dx, big = near
     r = _gather(ref, x.hot, B)
-    return Sparse(ref, dict(x.hot), r + r * _expm1(*near))
+    # exp(x + dx) to rounding: expm1 to rounding of 1 + expm1 >= exp(-big)
+    D = r * _expm1(dx, big, math.exp(-big))
+    return Sparse(ref, dict(x.hot), D=D, bound=_amax(ref) * math.expm1(big))
 
 
 def _log_near(x: Sparse, ref: np.ndarray, B: int) -> Sparse | None:
@@ -286,56 +372,71 @@ def _log_near(x: Sparse, ref: np.ndarray, B: int) -> Sparse | None:
     if not bound < 0.5:
         return None
     u = dx / _gather(x.base, x.hot, B)
-    return Sparse(ref, dict(x.hot), _gather(ref, x.hot, B) + _log1p(u, bound))
+    change = -math.log1p(-bound)  # |log1p(u)| for |u| <= bound
+    # log(x + dx) to rounding: log1p to rounding of |log(x + dx)| >= min |log x| - change
+    D = _log1p(u, bound, max(0.0, float(np.abs(ref).min()) - change))
+    return Sparse(ref, dict(x.hot), D=D, bound=change)
 
 
 def _softmax_lines(x: Sparse, d: int, log: bool, ref: np.ndarray, B: int) -> Sparse | None:
     """(log_)softmax over ``d`` on lines complete along ``d`` (``d`` not hot), from the
     recorded result ``y``: ``softmax(x + dx) = y * exp(dx) / sum(y * exp(dx))``, so no max
-    pass and, for small changes, no exp per value."""
+    pass and, for small changes, no exp per value. The result is given as its change
+    ``y * (expm1(dx) - sig) / (1 + sig)`` with ``1 + sig = sum(y * exp(dx))``."""
     near = _near(x, B)
     if near is None or not np.isfinite(ref).all():
         return None
-    dx = near[0]
-    y = _gather(np.exp(ref) if log else ref, x.hot, B)
-    w = y + y * _expm1(*near)
-    s = w.sum(axis=d + 1, keepdims=True)
+    dx, big = near
+    yref = np.exp(ref) if log else ref
+    y = _gather(yref, x.hot, B)
+    em1 = _expm1(dx, big, math.exp(-big))  # to rounding of exp(dx) >= exp(-big)
+    ye = y * em1
+    sig = ye.sum(axis=d + 1, keepdims=True)
+    sig += _gather(yref.sum(axis=d, keepdims=True) - 1.0, x.hot, B)  # sum(y) is 1 to rounding
+    smax = _amax(sig)
+    if not smax < 0.5:
+        return None
     if log:
-        return Sparse(ref, dict(x.hot), _gather(ref, x.hot, B) + dx - np.log(s))
-    return Sparse(ref, dict(x.hot), w / s)
+        ls = np.log1p(sig)
+        return Sparse(ref, dict(x.hot), D=dx - ls, bound=big + _amax(ls))
+    inv = 1.0 / (1.0 + sig)
+    D = ye - y * sig
+    D *= inv
+    return Sparse(ref, dict(x.hot), D=D,
+                  bound=_amax(yref) * (math.expm1(big) + smax) / (1.0 - smax))
 
 
 def _softmax_line(x: Sparse, d: int, log: bool, ref: np.ndarray, B: int) -> Sparse | None:
     """(log_)softmax over ``d`` where each item changed one element of its line along ``d``.
 
     With ``y`` the recorded line and ``dx`` the change at ``l``, the normaliser grows by
-    ``r = 1 + y_l * expm1(dx)``: ``y' = y / r`` off ``l`` and ``y_l * exp(dx) / r`` at ``l``
-    (log: ``y - log r`` and ``y_l + dx - log r``). One exp per line instead of one per value.
+    ``r = 1 + g`` with ``g = y_l * expm1(dx)``: ``y' = y / r`` off ``l`` and
+    ``y_l * exp(dx) / r`` at ``l`` (log: ``y - log r`` and ``y_l + dx - log r``). One exp per
+    line instead of one per value; the result is given as its change (``-y * g / r`` off
+    ``l``).
     """
     near = _near(x, B)
     if near is None or not np.isfinite(ref).all():
         return None  # infinities: the dense rule computes these exactly
-    dx = near[0]  # (B, *block), size 1 along d
+    dx, big = near  # (B, *block), size 1 along d
     keep = {a: i for a, i in x.hot.items() if a != d}
-    lines = _gather(ref, keep, B)  # (B, *block complete along d)
     at = _gather(ref, x.hot, B)  # the recorded output at the changed element
     p = np.exp(at) if log else at
-    em1 = _expm1(*near)
-    grow = p * em1
+    em1 = np.expm1(dx)  # one value per line
+    grow = p * em1  # > -1
     pos = x.hot[d].reshape((B,) + (1,) * (ref.ndim))
+    shape = (B, *_block(ref.shape, keep))
     if log:
-        bound = float(np.abs(grow).max()) if grow.size else 0.0
-        if not bound < 0.5:
-            return None
-        lr = _log1p(grow, bound)
-        out = lines - lr
-        new_at = at + dx - lr
+        lr = np.log1p(grow)
+        D = np.array(np.broadcast_to(-lr, shape))
+        new_at = dx - lr
     else:
-        r = 1.0 + grow
-        out = lines / r
-        new_at = (at + at * em1) / r
-    np.put_along_axis(out, np.broadcast_to(pos, new_at.shape), new_at, axis=d + 1)
-    return Sparse(ref, keep, out)
+        f = -grow / (1.0 + grow)
+        D = _gather(ref, keep, B) * f
+        new_at = at * (em1 + f * (1.0 + em1))  # y_l * exp(dx) / r - y_l
+    np.put_along_axis(D, np.broadcast_to(pos, new_at.shape), new_at, axis=d + 1)
+    bound = _amax(lr) if log else _amax(f) * _amax(ref)
+    return Sparse(ref, keep, D=D, bound=max(bound, _amax(new_at)))
 
 
 def _reshape(x: Sparse, new_shape: tuple[int, ...], ref: np.ndarray, B: int) -> Sparse:
@@ -424,6 +525,10 @@ def _sparse_rule(e: Any, vals: list[Any], B: int) -> Sparse | None:
     one = len(vals) == 1 and isinstance(x, Sparse)
     if one and name in ("exp", "log") and not kw:
         out = (_exp_near if name == "exp" else _log_near)(x, ref, B)
+        if out is not None:
+            return out
+    if name in _LINEAR and (not kw or (kw == {"alpha": 1} and name in ("add", "sub", "rsub"))):
+        out = _linear(name, vals, ref, B)
         if out is not None:
             return out
     if name in _ELEMENTWISE or name in _ELEMENTWISE_MORE:
@@ -517,9 +622,9 @@ def replay_onehot(tape: Tape, leaves: list[Tensor], outputs: list[Tensor], which
         for o, sp in zip(e.outputs, outs):
             if isinstance(o, Tensor):
                 env[id(o)] = sp
-                item = max(item, sp.V.size // B)
-                values += sp.V.size
-                if limit is not None and sp.V.size > limit:
+                item = max(item, sp.size // B)
+                values += sp.size
+                if limit is not None and sp.size > limit:
                     raise ReplayError("the perturbations do not stay sparse")
     result = []
     for o in outputs:
