@@ -43,29 +43,53 @@ class Sparse:
     A rule may give the change ``D = V - base`` (on the block, ``(B, *block)``) instead of
     ``V``, with ``bound`` (an upper bound of ``|D|``, nan or inf when ``D`` is not finite):
     linear ops and the ``_near`` rules then work on the change without subtracting the
-    recorded values, and ``V`` is only formed (once) when a rule asks for it.
+    recorded values, and ``V`` is only formed (once) when a rule asks for it. A product of
+    two changed operands may stay a pair (``prod``) until its change is asked for, so that a
+    sum of it is taken as sums of products (no product array).
     """
 
-    __slots__ = ("D", "_V", "base", "bound", "hot")
+    __slots__ = ("_D", "_V", "base", "bound", "hot", "n", "prod")
 
     def __init__(self, base: np.ndarray, hot: dict[int, np.ndarray], V: np.ndarray | None = None,
-                 D: np.ndarray | None = None, bound: float | None = None) -> None:
+                 D: np.ndarray | None = None, bound: float | None = None,
+                 prod: tuple[Sparse, Sparse] | None = None, n: int = 0) -> None:
         self.base = base
         self.hot = hot
         self._V = V
-        self.D = D
+        self._D = D
         self.bound = bound
+        self.prod = prod
+        self.n = n
+
+    @property
+    def has_delta(self) -> bool:
+        return self._D is not None or self.prod is not None
+
+    @property
+    def D(self) -> np.ndarray | None:
+        if self._D is None and self.prod is not None:
+            a, b = self.prod
+            Da, Db = a.D, b.D
+            assert Da is not None and Db is not None
+            B = Da.shape[0]
+            # (a + Da)(b + Db) - ab, from the changes: no recorded value is subtracted
+            D = _gather(a.base, a.hot, B) * Db
+            D += Da * (_gather(b.base, b.hot, B) + Db)
+            self._D = D
+        return self._D
 
     @property
     def V(self) -> np.ndarray:
         if self._V is None:
-            assert self.D is not None
-            self._V = _gather(self.base, self.hot, self.D.shape[0]) + self.D
+            D = self.D
+            assert D is not None
+            self._V = _gather(self.base, self.hot, D.shape[0]) + D
         return self._V
 
     @property
     def size(self) -> int:
-        return int((self._V if self._V is not None else self.D).size)  # type: ignore[union-attr]
+        arr = self._V if self._V is not None else self._D
+        return self.n if arr is None else int(arr.size)
 
 
 def _block(shape: tuple[int, ...], hot: dict[int, Any]) -> tuple[int, ...]:
@@ -155,7 +179,7 @@ def _linear(name: str, vals: list[Any], ref: np.ndarray, B: int) -> Sparse | Non
     if len(k) != 1:
         return None
     x = vals[k[0]]
-    if x.D is None or x.base.shape != ref.shape or ref.dtype.kind != "f":
+    if not x.has_delta or x.base.shape != ref.shape or ref.dtype.kind != "f":
         return None
     if name == "neg":
         return Sparse(ref, dict(x.hot), D=-x.D, bound=x.bound) if len(vals) == 1 else None
@@ -179,6 +203,28 @@ def _linear(name: str, vals: list[Any], ref: np.ndarray, B: int) -> Sparse | Non
     return Sparse(ref, dict(x.hot), D=x.D / cg, bound=b / cmin if cmin else math.inf)
 
 
+def _product(a: Any, b: Any, ref: np.ndarray, B: int) -> Sparse | None:
+    """``a * b`` of two changed operands on the same blocks, kept as the pair (see
+    :class:`Sparse`); None when the operands differ in shape or blocks."""
+    if not (isinstance(a, Sparse) and isinstance(b, Sparse) and a.has_delta and b.has_delta):
+        return None
+    if a.base.shape != ref.shape or b.base.shape != ref.shape or ref.dtype.kind != "f" \
+            or a.hot.keys() != b.hot.keys() \
+            or not all(_same_idx(a.hot[k], b.hot[k]) for k in a.hot):
+        return None
+    return Sparse(ref, dict(a.hot), prod=(a, b), n=B * math.prod(_block(ref.shape, a.hot)))
+
+
+def _sum_of_product(x: Sparse, B: int) -> np.ndarray:
+    """``(B,)``: the sum of a dense product's change, ``sum(a Db + Da b + Da Db)``, as dot
+    products (no product array)."""
+    assert x.prod is not None
+    a, b = x.prod
+    Da = _full(a.D, (B, *a.base.shape)).reshape(B, -1)  # type: ignore[arg-type]
+    Db = _full(b.D, (B, *b.base.shape)).reshape(B, -1)  # type: ignore[arg-type]
+    return Db @ a.base.reshape(-1) + Da @ b.base.reshape(-1) + np.einsum("bi,bi->b", Da, Db)
+
+
 def _reduce_sum(x: Sparse, dims: tuple[int, ...], keepdim: bool, mean: bool, ref: np.ndarray,
                 B: int) -> Sparse:
     """``sum``/``mean`` over ``dims``; over a hot axis: recorded result + summed change."""
@@ -188,7 +234,14 @@ def _reduce_sum(x: Sparse, dims: tuple[int, ...], keepdim: bool, mean: bool, ref
     hot_out = {out_axis[a]: i for a, i in x.hot.items() if a not in dims}
     count = math.prod(x.base.shape[d] for d in dims) if mean else 1
     baxes = tuple(d + 1 for d in dims)
-    if x.base.dtype.kind == "f" and any(a in dims for a in x.hot):
+    if x.prod is not None and x._D is None and not x.hot and len(dims) == nd and nd:
+        change = _sum_of_product(x, B).reshape((B, *(1,) * (nd if keepdim else 0)))
+        rec = _gather(ref, hot_out, B)
+        if np.isfinite(change).all() and np.isfinite(rec).all():
+            if mean:
+                change = change / count
+            return Sparse(ref, hot_out, rec + change, D=change)
+    if x.base.dtype.kind == "f" and (any(a in dims for a in x.hot) or x.has_delta):
         change = _delta(x, B).sum(axis=baxes, keepdims=keepdim)
         rec = _gather(ref, hot_out, B)
         # Only between finite values is the change meaningful (inf - inf is nan); a finite
@@ -226,7 +279,7 @@ def _rows_matmul(A: np.ndarray, M: np.ndarray) -> np.ndarray:
 def _delta(x: Sparse, B: int) -> np.ndarray:
     """``(B, *block)``: each item's values minus the recorded ones on its block."""
     shape = (B, *_block(x.base.shape, x.hot))
-    if x.D is not None:
+    if x.has_delta:
         return _full(x.D, shape)
     return np.broadcast_to(x.V, shape) - _gather(x.base, x.hot, B)
 
@@ -335,10 +388,10 @@ def _near(x: Sparse, B: int) -> tuple[np.ndarray, float] | None:
     recorded ``f(x)`` and a function of ``dx``); None otherwise."""
     if x.base.dtype.kind != "f":
         return None
-    if x.D is not None and x.D.dtype.kind == "f":
+    if x.has_delta and x.D.dtype.kind == "f":  # type: ignore[union-attr]
         dx = _full(x.D, (B, *_block(x.base.shape, x.hot)))
         big = x.bound if x.bound is not None else _amax(dx)
-    elif x.D is None and x.V.dtype.kind == "f":
+    elif not x.has_delta and x.V.dtype.kind == "f":
         dx = _full(x.V, (B, *_block(x.base.shape, x.hot))) - _gather(x.base, x.hot, B)
         big = _amax(dx) if dx.size else math.nan
     else:
@@ -529,6 +582,10 @@ def _sparse_rule(e: Any, vals: list[Any], B: int) -> Sparse | None:
             return out
     if name in _LINEAR and (not kw or (kw == {"alpha": 1} and name in ("add", "sub", "rsub"))):
         out = _linear(name, vals, ref, B)
+        if out is not None:
+            return out
+    if name == "mul" and not kw and len(vals) == 2:
+        out = _product(vals[0], vals[1], ref, B)
         if out is not None:
             return out
     if name in _ELEMENTWISE or name in _ELEMENTWISE_MORE:
