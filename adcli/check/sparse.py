@@ -284,6 +284,31 @@ def _delta(x: Sparse, B: int) -> np.ndarray:
     return np.broadcast_to(x.V, shape) - _gather(x.base, x.hot, B)
 
 
+_MEMO: dict[tuple[int, str], Any] = {}  # the running replay's tape's memo (see replay_onehot)
+
+
+def _memo(arr: np.ndarray, tag: str, fn: Any) -> Any:
+    """``fn(arr)``, computed once per recorded array (they stay alive with the tape)."""
+    key = (id(arr), tag)
+    got = _MEMO.get(key)
+    if got is None:
+        got = _MEMO[key] = (fn(arr),)
+    return got[0]
+
+
+def _tiled(arr: np.ndarray, tag: str, B: int) -> np.ndarray:
+    """``arr`` repeated for ``B`` items, contiguous: NumPy multiplies two contiguous arrays
+    at about twice the speed of one against a broadcast one."""
+    t = _memo(arr, tag + "/tiled", lambda a: [None])
+    if t[0] is None or t[0].shape[0] != B:
+        t[0] = np.ascontiguousarray(np.broadcast_to(arr, (B, *arr.shape)))
+    return t[0]
+
+
+def _finite(arr: np.ndarray) -> bool:
+    return bool(_memo(arr, "finite", lambda a: bool(np.isfinite(a).all())))
+
+
 def _amax(a: Any) -> float:
     """``max |a|`` (nan when ``a`` holds a nan; 0 when empty)."""
     a = np.asarray(a)
@@ -404,30 +429,36 @@ def _near(x: Sparse, B: int) -> tuple[np.ndarray, float] | None:
 def _exp_near(x: Sparse, ref: np.ndarray, B: int) -> Sparse | None:
     """``exp(x + dx) = exp(x) * (1 + expm1(dx))`` from the recorded ``exp(x)``."""
     near = _near(x, B)
-    if near is None or not np.isfinite(ref).all():
+    if near is None or not _finite(ref):
         return None
     dx, big = near
-    r = _gather(ref, x.hot, B)
+    r = _tiled(ref, "", B) if not x.hot else _gather(ref, x.hot, B)
     # exp(x + dx) to rounding: expm1 to rounding of 1 + expm1 >= exp(-big)
-    D = r * _expm1(dx, big, math.exp(-big))
-    return Sparse(ref, dict(x.hot), D=D, bound=_amax(ref) * math.expm1(big))
+    D = _expm1(dx, big, math.exp(-big))
+    D *= r
+    return Sparse(ref, dict(x.hot), D=D, bound=_memo(ref, "amax", _amax) * math.expm1(big))
 
 
 def _log_near(x: Sparse, ref: np.ndarray, B: int) -> Sparse | None:
     """``log(x + dx) = log(x) + log1p(dx / x)`` from the recorded ``log(x)`` (x > 0)."""
-    if not x.base.size or not float(x.base.min()) > 0 or not np.isfinite(ref).all():
+    lo = _memo(x.base, "min", lambda a: float(a.min()) if a.size else math.nan)
+    if not lo > 0 or not _finite(ref):
         return None
     near = _near(x, B)
     if near is None:
         return None
     dx, big = near
-    bound = big / float(x.base.min())
+    bound = big / lo
     if not bound < 0.5:
         return None
-    u = dx / _gather(x.base, x.hot, B)
+    if x.hot:
+        u = dx / _gather(x.base, x.hot, B)
+    else:
+        u = dx * _tiled(_memo(x.base, "inv", lambda a: 1.0 / a), "inv", B)
     change = -math.log1p(-bound)  # |log1p(u)| for |u| <= bound
     # log(x + dx) to rounding: log1p to rounding of |log(x + dx)| >= min |log x| - change
-    D = _log1p(u, bound, max(0.0, float(np.abs(ref).min()) - change))
+    low = _memo(ref, "absmin", lambda a: float(np.abs(a).min()))
+    D = _log1p(u, bound, max(0.0, low - change))
     return Sparse(ref, dict(x.hot), D=D, bound=change)
 
 
@@ -437,26 +468,48 @@ def _softmax_lines(x: Sparse, d: int, log: bool, ref: np.ndarray, B: int) -> Spa
     pass and, for small changes, no exp per value. The result is given as its change
     ``y * (expm1(dx) - sig) / (1 + sig)`` with ``1 + sig = sum(y * exp(dx))``."""
     near = _near(x, B)
-    if near is None or not np.isfinite(ref).all():
+    if near is None or not _finite(ref):
         return None
     dx, big = near
-    yref = np.exp(ref) if log else ref
-    y = _gather(yref, x.hot, B)
+    yref = _memo(ref, "exp", np.exp) if log else ref
     em1 = _expm1(dx, big, math.exp(-big))  # to rounding of exp(dx) >= exp(-big)
+    if em1 is dx:
+        em1 = em1.copy()
+    # sum(y) is 1 to rounding: its difference from 1 goes into sig
+    off = _gather(_memo(yref, f"sum{d}", lambda a: a.sum(axis=d, keepdims=True) - 1.0),
+                  x.hot, B)
+    if not x.hot and d == ref.ndim - 1 and ref.ndim >= 1:
+        # Lines along the last axis of dense blocks: the sums are matrix-vector products.
+        K = ref.shape[-1]
+        L = ref.size // K if K else 0
+        y3 = yref.reshape(L, K, 1)
+        sig = np.matmul(em1.reshape(B, L, K).transpose(1, 0, 2), y3).transpose(1, 0, 2)
+        sig = sig.reshape((B, *ref.shape[:-1], 1)) + off
+        smax = _amax(sig)
+        if not smax < 0.5:
+            return None
+        if log:
+            ls = np.log1p(sig)
+            return Sparse(ref, {}, D=dx - ls, bound=big + _amax(ls))
+        em1 -= sig
+        em1 *= _tiled(yref, "y", B)
+        em1 *= 1.0 / (1.0 + sig)
+        return Sparse(ref, {}, D=em1, bound=_memo(yref, "amax", _amax)
+                      * (math.expm1(big) + smax) / (1.0 - smax))
+    y = _gather(yref, x.hot, B)
     ye = y * em1
     sig = ye.sum(axis=d + 1, keepdims=True)
-    sig += _gather(yref.sum(axis=d, keepdims=True) - 1.0, x.hot, B)  # sum(y) is 1 to rounding
+    sig += off
     smax = _amax(sig)
     if not smax < 0.5:
         return None
     if log:
         ls = np.log1p(sig)
         return Sparse(ref, dict(x.hot), D=dx - ls, bound=big + _amax(ls))
-    inv = 1.0 / (1.0 + sig)
     D = ye - y * sig
-    D *= inv
+    D *= 1.0 / (1.0 + sig)
     return Sparse(ref, dict(x.hot), D=D,
-                  bound=_amax(yref) * (math.expm1(big) + smax) / (1.0 - smax))
+                  bound=_memo(yref, "amax", _amax) * (math.expm1(big) + smax) / (1.0 - smax))
 
 
 def _softmax_line(x: Sparse, d: int, log: bool, ref: np.ndarray, B: int) -> Sparse | None:
@@ -469,7 +522,7 @@ def _softmax_line(x: Sparse, d: int, log: bool, ref: np.ndarray, B: int) -> Spar
     ``l``).
     """
     near = _near(x, B)
-    if near is None or not np.isfinite(ref).all():
+    if near is None or not _finite(ref):
         return None  # infinities: the dense rule computes these exactly
     dx, big = near  # (B, *block), size 1 along d
     keep = {a: i for a, i in x.hot.items() if a != d}
@@ -485,10 +538,10 @@ def _softmax_line(x: Sparse, d: int, log: bool, ref: np.ndarray, B: int) -> Spar
         new_at = dx - lr
     else:
         f = -grow / (1.0 + grow)
-        D = _gather(ref, keep, B) * f
+        D = (_tiled(ref, "", B) if not keep else _gather(ref, keep, B)) * f
         new_at = at * (em1 + f * (1.0 + em1))  # y_l * exp(dx) / r - y_l
     np.put_along_axis(D, np.broadcast_to(pos, new_at.shape), new_at, axis=d + 1)
-    bound = _amax(lr) if log else _amax(f) * _amax(ref)
+    bound = _amax(lr) if log else _amax(f) * _memo(ref, "amax", _amax)
     return Sparse(ref, keep, D=D, bound=max(bound, _amax(new_at)))
 
 
@@ -668,6 +721,16 @@ def replay_onehot(tape: Tape, leaves: list[Tensor], outputs: list[Tensor], which
     V = np.concatenate([flat[js] + eps, flat[js] - eps]).reshape((B, *(1,) * base.ndim))
     idx = np.unravel_index(np.concatenate([js, js]), shape) if base.ndim else ()
     env: dict[int, Sparse] = {id(leaf): Sparse(base, dict(enumerate(idx)), V)}
+    global _MEMO
+    saved, _MEMO = _MEMO, tape.__dict__.setdefault("sparse_memo", {})
+    try:
+        return _replay(tape, env, outputs, B, limit, stats)
+    finally:
+        _MEMO = saved
+
+
+def _replay(tape: Tape, env: dict[int, Sparse], outputs: list[Tensor], B: int,
+            limit: int | None, stats: dict[str, int] | None) -> tuple[list[np.ndarray], int]:
     item = max(1, sum(int(o._data.size) for o in outputs))
     values = 0
     for e in tape.entries:
