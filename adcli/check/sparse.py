@@ -69,9 +69,8 @@ class Sparse:
     def D(self) -> np.ndarray | None:
         if self._D is None and self.prod is not None:
             a, b = self.prod
-            Da, Db = a.D, b.D
-            assert Da is not None and Db is not None
-            B = Da.shape[0]
+            B = self.n // max(1, math.prod(_block(self.base.shape, self.hot)))
+            Da, Db = _delta(a, B), _delta(b, B)
             # (a + Da)(b + Db) - ab, from the changes: no recorded value is subtracted
             D = _gather(a.base, a.hot, B) * Db
             D += Da * (_gather(b.base, b.hot, B) + Db)
@@ -204,9 +203,11 @@ def _linear(name: str, vals: list[Any], ref: np.ndarray, B: int) -> Sparse | Non
 
 
 def _product(a: Any, b: Any, ref: np.ndarray, B: int) -> Sparse | None:
-    """``a * b`` of two changed operands on the same blocks, kept as the pair (see
+    """``a * b`` of two changed float operands on the same blocks, kept as the pair (see
     :class:`Sparse`); None when the operands differ in shape or blocks."""
-    if not (isinstance(a, Sparse) and isinstance(b, Sparse) and a.has_delta and b.has_delta):
+    if not (isinstance(a, Sparse) and isinstance(b, Sparse)):
+        return None
+    if any((v.D if v.has_delta else v.V).dtype.kind != "f" for v in (a, b)):  # type: ignore[union-attr]
         return None
     if a.base.shape != ref.shape or b.base.shape != ref.shape or ref.dtype.kind != "f" \
             or a.hot.keys() != b.hot.keys() \
@@ -220,8 +221,7 @@ def _sum_of_product(x: Sparse, B: int) -> np.ndarray:
     products (no product array)."""
     assert x.prod is not None
     a, b = x.prod
-    Da = _full(a.D, (B, *a.base.shape)).reshape(B, -1)  # type: ignore[arg-type]
-    Db = _full(b.D, (B, *b.base.shape)).reshape(B, -1)  # type: ignore[arg-type]
+    Da, Db = _delta(a, B).reshape(B, -1), _delta(b, B).reshape(B, -1)
     return Db @ a.base.reshape(-1) + Da @ b.base.reshape(-1) + np.einsum("bi,bi->b", Da, Db)
 
 
@@ -631,6 +631,11 @@ def _sparse_rule(e: Any, vals: list[Any], B: int) -> Sparse | None:
     one = len(vals) == 1 and isinstance(x, Sparse)
     if one and name in ("exp", "log") and not kw:
         out = (_exp_near if name == "exp" else _log_near)(x, ref, B)
+        if out is not None:
+            return out
+    if name == "rsub" and len(vals) == 1 and "other" in kw and kw.get("alpha", 1) == 1 \
+            and set(kw) <= {"other", "alpha"}:
+        out = _linear(name, [vals[0], kw["other"]], ref, B)  # other - x
         if out is not None:
             return out
     if name in _LINEAR and (not kw or (kw == {"alpha": 1} and name in ("add", "sub", "rsub"))):

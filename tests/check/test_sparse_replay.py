@@ -7,7 +7,7 @@ from typing import Any
 
 import numpy as np
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 import adcli
@@ -149,6 +149,22 @@ MODEL_CASES: dict[str, tuple[Callable[..., Any], list[np.ndarray]]] = {
                      [_r(7, 5), _r(5, 6)]),
     "mv_rank_one": (lambda a, v: adcli.log(adcli.mv(a, v).exp() + 1).sum(), [_r(9, 7), _r(7)]),
     "mm_both_hot": (lambda x, w: adcli.softmax(x @ w, dim=1)[2].sum(), [_r(6, 5), _r(5, 4)]),
+    # changes carried through constants, products and a fused sum of a product
+    "sub_rsub_neg": (lambda x, w: (-(1.5 - ((x @ w) - 0.75))).exp().sum(dim=0),
+                     [_r(6, 5), _r(5, 4)]),
+    "mul_div_consts": (lambda x, w: adcli.log((x @ w * 1.5 / 4) ** 2 + 1).sum(),
+                       [_r(6, 5), _r(5, 4)]),
+    "row_consts": (lambda x, w: adcli.softmax(
+        (x @ w) * adcli.tensor(np.linspace(0.5, 2, 4), dtype=adcli.float64)
+        + adcli.tensor(np.linspace(-1, 1, 4), dtype=adcli.float64), dim=1).pow(2).sum(),
+        [_r(6, 5), _r(5, 4)]),
+    "product_sum": (lambda x, w: (lambda h: (h * adcli.exp(h / 3)).sum())(x @ w),
+                    [_r(6, 5), _r(5, 4)]),
+    "product_partial_sum": (lambda x, w: (lambda h: (h * adcli.exp(h / 3)).sum(dim=1))(x @ w),
+                            [_r(6, 5), _r(5, 4)]),
+    "log_softmax_dense": (lambda x, w1, w2: F.log_softmax(adcli.tanh(x @ w1) @ w2 / 2,
+                                                           dim=1).sum(),
+                          [_r(6, 5), _r(5, 4), _r(4, 3)]),
     "big_step_falls_back": (lambda x: adcli.log(x.abs() + 1e-9).sum()
                             + F.softmax(x * 100, dim=1).sum(dim=0).pow(2).sum(),
                             [_r(4, 5)]),
@@ -196,6 +212,15 @@ _UNARY = {
     "log_softmax0": lambda t: F.log_softmax(t, dim=0),
     "log_softmax1": lambda t: F.log_softmax(t, dim=-1), "t": lambda t: t.t(),
     "rowsum": lambda t: t.sum(dim=1, keepdim=True) * t, "colmean": lambda t: t - t.mean(dim=0),
+    # constants through the change-carrying (linear) rules
+    "sub": lambda t: t - 0.75, "rsub": lambda t: 1.5 - t, "neg": lambda t: -t,
+    "mul_c": lambda t: t * 1.5, "square": lambda t: t * t,
+    "mul_row": lambda t: t * adcli.tensor(np.linspace(0.5, 2.0, t.shape[1]),
+                                          dtype=adcli.float64),
+    "add_row": lambda t: t + adcli.tensor(np.linspace(-1.0, 1.0, t.shape[1]),
+                                          dtype=adcli.float64),
+    "entropy": lambda t: t * adcli.log(t * t + 1e-3),
+    "sum_product": lambda t: (t * adcli.tanh(t)).sum() * 0.1 + t,
 }
 
 
@@ -220,7 +245,13 @@ def _program(steps: list[tuple[str, int]], consts: list[np.ndarray]) -> Callable
 
 
 @pytest.mark.slow
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+# Each rule on a path where it runs (after "mm" the blocks are dense), whatever is drawn:
+@example([("mm", 0), ("sum_product", 0), ("tanh", 0)], 3, 4, 5, 0)
+@example([("mm", 0), ("softmax1", 0), ("entropy", 0)], 3, 4, 5, 1)
+@example([("mm", 0), ("log_softmax1", 0)], 4, 3, 2, 2)
+@example([("rsub", 0), ("neg", 0), ("mul_row", 0), ("add_row", 0), ("sub", 0)], 3, 4, 5, 3)
+@example([("exp", 0), ("mul_c", 0), ("square", 0), ("log", 0), ("div3", 0)], 3, 4, 5, 4)
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.lists(st.tuples(st.sampled_from([*sorted(_UNARY), "mm", "mul_prev", "div_prev"]),
                           st.integers(0, 5)), min_size=1, max_size=6),
        st.integers(2, 5), st.integers(2, 5), st.integers(2, 5), st.integers(0, 2 ** 16))
