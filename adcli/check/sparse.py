@@ -524,7 +524,7 @@ def _softmax_line(x: Sparse, d: int, log: bool, ref: np.ndarray, B: int) -> Spar
     near = _near(x, B)
     if near is None or not _finite(ref):
         return None  # infinities: the dense rule computes these exactly
-    dx, big = near  # (B, *block), size 1 along d
+    dx = near[0]  # (B, *block), size 1 along d
     keep = {a: i for a, i in x.hot.items() if a != d}
     at = _gather(ref, x.hot, B)  # the recorded output at the changed element
     p = np.exp(at) if log else at
