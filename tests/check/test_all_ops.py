@@ -14,10 +14,9 @@ import numpy as np
 import pytest
 
 import adcli
-import adcli.engine.ops.activations as _K
 import adcli.engine.ops.arithmetic as _A
-import adcli.engine.ops.shape as _S
 import adcli.nn.functional as F
+from adcli.engine.backend import TENSORS as BT
 from adcli.engine.table import OPS
 
 
@@ -301,21 +300,21 @@ CASES.update({
     "xlogy_scalar_other": Case(lambda a: adcli.xlogy(a, 2.5), [M]),
     "xlogy_scalar_self": Case(lambda b: adcli.xlogy(2.5, b), [M], low=0.5, high=2.0),
     # the backward kernels, as double backward records them
-    "threshold_backward": Case(lambda g, x: _K._B_threshold_backward(g, x, 0.1), [M, M]),
-    "sigmoid_backward": Case(lambda g, y: _K._B_sigmoid_backward(g, y), [M, M]),
-    "tanh_backward": Case(lambda g, y: _K._B_tanh_backward(g, y), [M, M]),
-    "softmax_backward_data": Case(lambda g, y: _K._B_softmax_backward_data(g, y, 1), [M, M]),
-    "log_softmax_backward_data": Case(lambda g, y: _K._B_log_softmax_backward_data(g, y, 0),
+    "threshold_backward": Case(lambda g, x: BT.threshold_backward(g, x, 0.1), [M, M]),
+    "sigmoid_backward": Case(lambda g, y: BT.sigmoid_backward(g, y), [M, M]),
+    "tanh_backward": Case(lambda g, y: BT.tanh_backward(g, y), [M, M]),
+    "softmax_backward_data": Case(lambda g, y: BT.softmax_backward_data(g, y, 1), [M, M]),
+    "log_softmax_backward_data": Case(lambda g, y: BT.log_softmax_backward_data(g, y, 0),
                                       [M, M]),
-    "hardtanh_backward": Case(lambda g, x: _K._B_hardtanh_backward(g, x, -0.5, 0.7), [M, M]),
-    "leaky_relu_backward": Case(lambda g, x: _K._B_leaky_relu_backward(g, x, 0.2), [M, M]),
-    "elu_backward": Case(lambda g, x: _K._B_elu_backward(g, x, 1.3, 1.1, 0.8, False), [M, M]),
-    "softplus_backward": Case(lambda g, x: _K._B_softplus_backward(g, x, 1.5, 20.0), [M, M]),
-    "gelu_backward": Case(lambda g, x: _K._B_gelu_backward(g, x, "tanh"), [M, M]),
-    "log_sigmoid_backward": Case(lambda g, x: _K._B_log_sigmoid_backward(g, x), [M, M]),
-    "select_backward": Case(lambda g: _S._B_select_backward(g, (3, 4), 1, 2), [U]),
-    "slice_backward": Case(lambda g: _S._B_slice_backward(g, (5, 4), 0, 1, 5, 2), [(2, 4)]),
-    "diagonal_backward": Case(lambda g: _S._B_diagonal_backward(g, (3, 4), 1, 0, 1), [U]),
+    "hardtanh_backward": Case(lambda g, x: BT.hardtanh_backward(g, x, -0.5, 0.7), [M, M]),
+    "leaky_relu_backward": Case(lambda g, x: BT.leaky_relu_backward(g, x, 0.2), [M, M]),
+    "elu_backward": Case(lambda g, x: BT.elu_backward(g, x, 1.3, 1.1, 0.8, False), [M, M]),
+    "softplus_backward": Case(lambda g, x: BT.softplus_backward(g, x, 1.5, 20.0), [M, M]),
+    "gelu_backward": Case(lambda g, x: BT.gelu_backward(g, x, "tanh"), [M, M]),
+    "log_sigmoid_backward": Case(lambda g, x: BT.log_sigmoid_backward(g, x), [M, M]),
+    "select_backward": Case(lambda g: BT.select_backward(g, (3, 4), 1, 2), [U]),
+    "slice_backward": Case(lambda g: BT.slice_backward(g, (5, 4), 0, 1, 5, 2), [(2, 4)]),
+    "diagonal_backward": Case(lambda g: BT.diagonal_backward(g, (3, 4), 1, 0, 1), [U]),
 })
 
 def _graph_names(outs: Any) -> set[str]:

@@ -16,9 +16,8 @@ import numpy as np
 import pytest
 
 import adcli
-import adcli.engine.ops.activations as _act
-import adcli.engine.ops.shape as _shape
 import adcli.nn.functional as F
+from adcli.engine.backend import TENSORS as BT
 from adcli.engine.table import OPS
 from adcli.engine.tensor import Tensor
 
@@ -568,33 +567,33 @@ CASES.update({
     "mul_scalar": [Case(lambda a: adcli.engine.ops.arithmetic._B_mul_scalar(a, 2.5) * a,
                         [r(3, 4)])],
     # the backward kernels PyTorch records under create_graph (their own double backward)
-    "threshold_backward": [Case(lambda g, x: _act._B_threshold_backward(g, x, 0.1),
+    "threshold_backward": [Case(lambda g, x: BT.threshold_backward(g, x, 0.1),
                                 [r(3, 4), r(3, 4)])],
-    "sigmoid_backward": [Case(lambda g, y: _act._B_sigmoid_backward(g, y), [r(3, 4), unit(3, 4)])],
-    "tanh_backward": [Case(lambda g, y: _act._B_tanh_backward(g, y), [r(3, 4), unit(3, 4)])],
-    "softmax_backward_data": [Case(lambda g, y: _act._B_softmax_backward_data(g, y, 1),
+    "sigmoid_backward": [Case(lambda g, y: BT.sigmoid_backward(g, y), [r(3, 4), unit(3, 4)])],
+    "tanh_backward": [Case(lambda g, y: BT.tanh_backward(g, y), [r(3, 4), unit(3, 4)])],
+    "softmax_backward_data": [Case(lambda g, y: BT.softmax_backward_data(g, y, 1),
                                    [r(3, 4), unit(3, 4)])],
-    "log_softmax_backward_data": [Case(lambda g, y: _act._B_log_softmax_backward_data(g, y, 0),
+    "log_softmax_backward_data": [Case(lambda g, y: BT.log_softmax_backward_data(g, y, 0),
                                        [r(3, 4), r(3, 4)])],
-    "hardtanh_backward": [Case(lambda g, x: _act._B_hardtanh_backward(g, x, -0.5, 0.7),
+    "hardtanh_backward": [Case(lambda g, x: BT.hardtanh_backward(g, x, -0.5, 0.7),
                                [r(3, 4), r(3, 4)])],
-    "leaky_relu_backward": [Case(lambda g, x: _act._B_leaky_relu_backward(g, x, 0.2),
+    "leaky_relu_backward": [Case(lambda g, x: BT.leaky_relu_backward(g, x, 0.2),
                                  [r(3, 4), r(3, 4)])],
-    "elu_backward": [Case(lambda g, x: _act._B_elu_backward(g, x, 1.3, 1.1, 0.8, False),
+    "elu_backward": [Case(lambda g, x: BT.elu_backward(g, x, 1.3, 1.1, 0.8, False),
                           [r(3, 4), r(3, 4)], label="self"),
-                     Case(lambda g, y: _act._B_elu_backward(g, y, 1.3, 1.1, 0.8, True),
+                     Case(lambda g, y: BT.elu_backward(g, y, 1.3, 1.1, 0.8, True),
                           [r(3, 4), r(3, 4)], label="result")],
-    "softplus_backward": [Case(lambda g, x: _act._B_softplus_backward(g, x, 1.5, 20.0),
+    "softplus_backward": [Case(lambda g, x: BT.softplus_backward(g, x, 1.5, 20.0),
                                [r(3, 4), r(3, 4)])],
-    "gelu_backward": [Case(lambda g, x: _act._B_gelu_backward(g, x, "none"), [r(3, 4), r(3, 4)],
+    "gelu_backward": [Case(lambda g, x: BT.gelu_backward(g, x, "none"), [r(3, 4), r(3, 4)],
                            label="erf"),
-                      Case(lambda g, x: _act._B_gelu_backward(g, x, "tanh"), [r(3, 4), r(3, 4)],
+                      Case(lambda g, x: BT.gelu_backward(g, x, "tanh"), [r(3, 4), r(3, 4)],
                            label="tanh")],
-    "log_sigmoid_backward": [Case(lambda g, x: _act._B_log_sigmoid_backward(g, x),
+    "log_sigmoid_backward": [Case(lambda g, x: BT.log_sigmoid_backward(g, x),
                                   [r(3, 4), r(3, 4)])],
-    "select_backward": [Case(lambda g: _shape._B_select_backward(g, (3, 4), 1, 2), [r(3)])],
-    "slice_backward": [Case(lambda g: _shape._B_slice_backward(g, (5, 4), 0, 1, 5, 2), [r(2, 4)])],
-    "diagonal_backward": [Case(lambda g: _shape._B_diagonal_backward(g, (3, 4), 1, 0, 1),
+    "select_backward": [Case(lambda g: BT.select_backward(g, (3, 4), 1, 2), [r(3)])],
+    "slice_backward": [Case(lambda g: BT.slice_backward(g, (5, 4), 0, 1, 5, 2), [r(2, 4)])],
+    "diagonal_backward": [Case(lambda g: BT.diagonal_backward(g, (3, 4), 1, 0, 1),
                                [r(3)])],
     "add_scalar": [Case(lambda a: adcli.engine.ops.arithmetic.add_scalar_op(a, other=2.5) * a,
                         [r(3, 4)])],

@@ -30,6 +30,7 @@ from . import (
     scan_sort,
     shape,
 )
+from .kernels import KERNELS
 
 FAMILIES = (conversion, arithmetic, pointwise, pointwise_multi, activations, reductions, linalg,
             shape, indexing, scan_sort, losses, conv_pool, normalization, inplace, recurrent)
@@ -51,9 +52,10 @@ TENSORS.register(TORCH)
 TENSORS.register({name[3:]: fn for family in FAMILIES for name, fn in vars(family).items()
                   if name.startswith("_B_")})
 NUMPY.register({"im2col": conv_pool._im2col, "col2im": conv_pool._col2im})
-# A backward kernel a formula calls (B.threshold_backward, ...): ``_N_<name>`` on arrays.
-NUMPY.register({name[3:]: fn for family in FAMILIES for name, fn in vars(family).items()
-                if name.startswith("_N_")})
+# A backward kernel a formula calls (B.threshold_backward, ...): its NumPy function on arrays,
+# the recorded kernel op under create_graph (kernels.py).
+NUMPY.register({name: fns[0] for name, fns in KERNELS.items()})
+TENSORS.register({name: fns[1] for name, fns in KERNELS.items()})
 
 # ``adcli.engine.ops.<name>`` is ``torch.<name>``, and the other public functions of the
 # families (the in-place forms, view, expand, ...) are here too; a family's name stays its own.

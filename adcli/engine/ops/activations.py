@@ -18,6 +18,7 @@ from ..tensor import Tensor
 from .arithmetic import add, add_, div, gt, mul, mul_, neg
 from .common import _inplace_unary, max_keep
 from .conversion import _float, to
+from .kernels import kernel_op
 from .pointwise import _np_sigmoid, abs, sigmoid_op, tanh_op
 from .pointwise_multi import where
 from .shape import squeeze, unsqueeze, view
@@ -310,17 +311,14 @@ def _zeros_formula(g, s, B):
 # ----------------------------------------------------------------------------------------------
 # The first derivative of relu, sigmoid, softmax, elu, ... is one kernel call. Under
 # create_graph PyTorch records that call as a node of its own (ThresholdBackwardBackward0,
-# SigmoidBackwardBackward0, ...) with its own derivative formulas; so does adcli. The first-order
-# formulas call ``B.<kernel>``: the NumPy function (``_N_<kernel>``) on the fast path, the op
-# (``_B_<kernel>``) under create_graph.
-def _N_threshold_backward(g: Any, x: Any, threshold: float) -> Any:
+# SigmoidBackwardBackward0, ...) with its own derivative formulas; so does adcli (kernels.py).
+def _threshold_backward(g: Any, x: Any, threshold: float) -> Any:
     return np.where(x <= threshold, 0, g).astype(np.result_type(g, x), copy=False)
 
 
-threshold_backward_op = defop(
-    "threshold_backward", "ThresholdBackwardBackward0",
-    lambda g, x, threshold: _N_threshold_backward(g, x, threshold),
-    inputs=("grad_output", "self"), save=("self",), torch="(double backward of relu)")
+threshold_backward_op = kernel_op("threshold_backward", _threshold_backward,
+                                  ("grad_output", "self"), ("threshold",), save=("self",),
+                                  of="relu")
 
 
 @threshold_backward_op.grad("grad_output")
@@ -332,18 +330,13 @@ def _threshold_backward_go(g, s, B):
 threshold_backward_op.grad("self")(_zeros_formula)
 
 
-def _B_threshold_backward(g: Tensor, x: Tensor, threshold: float) -> Tensor:
-    return threshold_backward_op(g, x, threshold=threshold)
-
-
-def _N_sigmoid_backward(g: Any, y: Any) -> Any:
+def _sigmoid_backward(g: Any, y: Any) -> Any:
     return g * (1 - y) * y
 
 
-sigmoid_backward_op = defop("sigmoid_backward", "SigmoidBackwardBackward0", _N_sigmoid_backward,
-                            inputs=("grad_output", "output"),
-                            save={"grad_output": ("output",), "output": ("grad_output", "output")},
-                            torch="(double backward of sigmoid)")
+sigmoid_backward_op = kernel_op(
+    "sigmoid_backward", _sigmoid_backward, ("grad_output", "output"),
+    save={"grad_output": ("output",), "output": ("grad_output", "output")})
 
 
 @sigmoid_backward_op.grad("grad_output")
@@ -358,18 +351,13 @@ def _sigmoid_backward_out(g, s, B):
     return g * s.grad_output * (-2 * s.output + 1)
 
 
-def _B_sigmoid_backward(g: Tensor, y: Tensor) -> Tensor:
-    return sigmoid_backward_op(g, y)
-
-
-def _N_tanh_backward(g: Any, y: Any) -> Any:
+def _tanh_backward(g: Any, y: Any) -> Any:
     return g * (1 - y * y)
 
 
-tanh_backward_op = defop("tanh_backward", "TanhBackwardBackward0", _N_tanh_backward,
-                         inputs=("grad_output", "output"),
-                         save={"grad_output": ("output",), "output": ("grad_output", "output")},
-                         torch="(double backward of tanh)")
+tanh_backward_op = kernel_op(
+    "tanh_backward", _tanh_backward, ("grad_output", "output"),
+    save={"grad_output": ("output",), "output": ("grad_output", "output")})
 
 
 @tanh_backward_op.grad("grad_output")
@@ -384,18 +372,13 @@ def _tanh_backward_out(g, s, B):
     return g * (-2 * s.output * s.grad_output)
 
 
-def _B_tanh_backward(g: Tensor, y: Tensor) -> Tensor:
-    return tanh_backward_op(g, y)
-
-
-def _N_softmax_backward_data(g: Any, y: Any, dim: int) -> Any:
+def _softmax_backward_data(g: Any, y: Any, dim: int) -> Any:
     return y * (g - np.sum(g * y, axis=dim, keepdims=True))
 
 
-softmax_backward_op = defop("softmax_backward_data", "SoftmaxBackwardDataBackward0",
-                            _N_softmax_backward_data, inputs=("grad_output", "output"),
-                            save=("grad_output", "output"),
-                            torch="(double backward of softmax)")
+softmax_backward_op = kernel_op("softmax_backward_data", _softmax_backward_data,
+                                ("grad_output", "output"), ("dim",),
+                                save=("grad_output", "output"), of="softmax")
 
 
 @softmax_backward_op.grad("grad_output")
@@ -411,18 +394,13 @@ def _softmax_backward_out(g, s, B):
     return go * g - B.sum(y * go, d, True) * g - go * B.sum(y * g, d, True)
 
 
-def _B_softmax_backward_data(g: Tensor, y: Tensor, dim: int) -> Tensor:
-    return softmax_backward_op(g, y, dim=dim)
-
-
-def _N_log_softmax_backward_data(g: Any, y: Any, dim: int) -> Any:
+def _log_softmax_backward_data(g: Any, y: Any, dim: int) -> Any:
     return g - np.exp(y) * np.sum(g, axis=dim, keepdims=True)
 
 
-log_softmax_backward_op = defop("log_softmax_backward_data", "LogSoftmaxBackwardDataBackward0",
-                                _N_log_softmax_backward_data, inputs=("grad_output", "output"),
-                                save=("grad_output", "output"),
-                                torch="(double backward of log_softmax)")
+log_softmax_backward_op = kernel_op("log_softmax_backward_data", _log_softmax_backward_data,
+                                    ("grad_output", "output"), ("dim",),
+                                    save=("grad_output", "output"), of="log_softmax")
 
 
 @log_softmax_backward_op.grad("grad_output")
@@ -437,19 +415,13 @@ def _log_softmax_backward_out(g, s, B):
     return -B.sum(s.grad_output, s.dim, True) * B.exp(s.output) * g
 
 
-def _B_log_softmax_backward_data(g: Tensor, y: Tensor, dim: int) -> Tensor:
-    return log_softmax_backward_op(g, y, dim=dim)
-
-
-def _N_hardtanh_backward(g: Any, x: Any, min_val: float, max_val: float) -> Any:
+def _hardtanh_backward(g: Any, x: Any, min_val: float, max_val: float) -> Any:
     return np.where((x <= min_val) | (x >= max_val), 0, g).astype(np.result_type(g, x),
                                                                   copy=False)
 
 
-hardtanh_backward_op = defop(
-    "hardtanh_backward", "HardtanhBackwardBackward0",
-    lambda g, x, min_val, max_val: _N_hardtanh_backward(g, x, min_val, max_val),
-    inputs=("grad_output", "self"), save=("self",), torch="(double backward of hardtanh)")
+hardtanh_backward_op = kernel_op("hardtanh_backward", _hardtanh_backward,
+                                 ("grad_output", "self"), ("min_val", "max_val"), save=("self",))
 
 
 @hardtanh_backward_op.grad("grad_output")
@@ -461,18 +433,12 @@ def _hardtanh_backward_go(g, s, B):
 hardtanh_backward_op.grad("self")(_zeros_formula)
 
 
-def _B_hardtanh_backward(g: Tensor, x: Tensor, min_val: float, max_val: float) -> Tensor:
-    return hardtanh_backward_op(g, x, min_val=min_val, max_val=max_val)
-
-
-def _N_leaky_relu_backward(g: Any, x: Any, negative_slope: float) -> Any:
+def _leaky_relu_backward(g: Any, x: Any, negative_slope: float) -> Any:
     return np.where(x > 0, g, g * negative_slope)
 
 
-leaky_relu_backward_op = defop(
-    "leaky_relu_backward", "LeakyReluBackwardBackward0",
-    lambda g, x, negative_slope: _N_leaky_relu_backward(g, x, negative_slope),
-    inputs=("grad_output", "self"), save=("self",), torch="(double backward of leaky_relu)")
+leaky_relu_backward_op = kernel_op("leaky_relu_backward", _leaky_relu_backward,
+                                   ("grad_output", "self"), ("negative_slope",), save=("self",))
 
 
 @leaky_relu_backward_op.grad("grad_output")
@@ -484,11 +450,7 @@ def _leaky_relu_backward_go(g, s, B):
 leaky_relu_backward_op.grad("self")(_zeros_formula)
 
 
-def _B_leaky_relu_backward(g: Tensor, x: Tensor, negative_slope: float) -> Tensor:
-    return leaky_relu_backward_op(g, x, negative_slope=negative_slope)
-
-
-def _N_elu_backward(g: Any, x: Any, alpha: float, scale: float, input_scale: float,
+def _elu_backward(g: Any, x: Any, alpha: float, scale: float, input_scale: float,
                     is_result: bool) -> Any:
     if is_result:
         return np.where(x <= 0, g * (input_scale * (x + alpha * scale)), g * scale)
@@ -497,12 +459,9 @@ def _N_elu_backward(g: Any, x: Any, alpha: float, scale: float, input_scale: flo
     return np.where(x <= 0, g * (input_scale * alpha * scale) * e, g * scale)
 
 
-elu_backward_op = defop(
-    "elu_backward", "EluBackwardBackward0",
-    lambda g, x, alpha, scale, input_scale, is_result: _N_elu_backward(
-        g, x, alpha, scale, input_scale, is_result),
-    inputs=("grad_output", "self_or_result"), save=("grad_output", "self_or_result"),
-    torch="(double backward of elu, selu, celu)")
+elu_backward_op = kernel_op("elu_backward", _elu_backward, ("grad_output", "self_or_result"),
+                            ("alpha", "scale", "input_scale", "is_result"),
+                            save=("grad_output", "self_or_result"), of="elu, selu, celu")
 
 
 @elu_backward_op.grad("grad_output")
@@ -522,22 +481,14 @@ def _elu_backward_x(g, s, B):
                           s.input_scale, False) * neg
 
 
-def _B_elu_backward(g: Tensor, x: Tensor, alpha: float, scale: float, input_scale: float,
-                    is_result: bool) -> Tensor:
-    return elu_backward_op(g, x, alpha=alpha, scale=scale, input_scale=input_scale,
-                           is_result=is_result)
-
-
-def _N_softplus_backward(g: Any, x: Any, beta: float, threshold: float) -> Any:
+def _softplus_backward(g: Any, x: Any, beta: float, threshold: float) -> Any:
     z = x * beta
     return g * np.where(z > threshold, 1.0, _np_sigmoid(z)).astype(x.dtype, copy=False)
 
 
-softplus_backward_op = defop(
-    "softplus_backward", "SoftplusBackwardBackward0",
-    lambda g, x, beta, threshold: _N_softplus_backward(g, x, beta, threshold),
-    inputs=("grad_output", "self"), save=("grad_output", "self"),
-    torch="(double backward of softplus)")
+softplus_backward_op = kernel_op("softplus_backward", _softplus_backward,
+                                 ("grad_output", "self"), ("beta", "threshold"),
+                                 save=("grad_output", "self"))
 
 
 @softplus_backward_op.grad("grad_output")
@@ -554,11 +505,7 @@ def _softplus_backward_x(g, s, B):
             * B.where(z < s.threshold, 1.0, 0.0) * s.beta)
 
 
-def _B_softplus_backward(g: Tensor, x: Tensor, beta: float, threshold: float) -> Tensor:
-    return softplus_backward_op(g, x, beta=beta, threshold=threshold)
-
-
-def _N_gelu_backward(g: Any, x: Any, approximate: str) -> Any:
+def _gelu_backward(g: Any, x: Any, approximate: str) -> Any:
     if approximate == "tanh":
         inner = (x + x * x * x * 0.044715) * _SQRT2_PI
         t = np.tanh(inner)
@@ -569,11 +516,8 @@ def _N_gelu_backward(g: Any, x: Any, approximate: str) -> Any:
     return g * (cdf + x * pdf)
 
 
-gelu_backward_op = defop(
-    "gelu_backward", "GeluBackwardBackward0",
-    lambda g, x, approximate: _N_gelu_backward(g, x, approximate),
-    inputs=("grad_output", "self"), save=("grad_output", "self"),
-    torch="(double backward of gelu)")
+gelu_backward_op = kernel_op("gelu_backward", _gelu_backward, ("grad_output", "self"),
+                             ("approximate",), save=("grad_output", "self"))
 
 
 @gelu_backward_op.grad("grad_output")
@@ -602,18 +546,13 @@ def _gelu_backward_x(g, s, B):
     return g * s.grad_output * (2 * pdf - x2 * pdf)
 
 
-def _B_gelu_backward(g: Tensor, x: Tensor, approximate: str) -> Tensor:
-    return gelu_backward_op(g, x, approximate=approximate)
-
-
-def _N_log_sigmoid_backward(g: Any, x: Any) -> Any:
+def _log_sigmoid_backward(g: Any, x: Any) -> Any:
     return g * _np_sigmoid(-x)
 
 
-log_sigmoid_backward_op = defop(
-    "log_sigmoid_backward", "LogSigmoidBackwardBackward0", _N_log_sigmoid_backward,
-    inputs=("grad_output", "self"), save=("grad_output", "self"),
-    torch="(double backward of logsigmoid)")
+log_sigmoid_backward_op = kernel_op("log_sigmoid_backward", _log_sigmoid_backward,
+                                    ("grad_output", "self"), save=("grad_output", "self"),
+                                    of="logsigmoid")
 
 
 @log_sigmoid_backward_op.grad("grad_output")
@@ -627,10 +566,6 @@ def _log_sigmoid_backward_x(g, s, B):
     "grad * grad_output * (sigmoid(self) - 1) * sigmoid(self)"
     z = B.sigmoid(s.self)
     return g * s.grad_output * (z - 1) * z
-
-
-def _B_log_sigmoid_backward(g: Tensor, x: Tensor) -> Tensor:
-    return log_sigmoid_backward_op(g, x)
 
 
 # ==============================================================================================

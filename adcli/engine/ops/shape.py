@@ -24,6 +24,7 @@ from ..op import defop
 from ..tensor import Tensor, _wrap_dim
 from .common import _dim_list, _dims, _int_list, _py_min, _py_sum, _shape_arg, as_tensor
 from .conversion import clone_op
+from .kernels import kernel_op
 
 # ==============================================================================================
 # the table: forwards and derivative formulas
@@ -326,26 +327,20 @@ def _select_self(g, s, B):
 
 # The backward kernels of select, slice and diagonal: under create_graph PyTorch records them
 # (SelectBackwardBackward0, ...); their own derivative is the forward view again.
-def _N_select_backward(g: Any, input_sizes: tuple[int, ...], dim: int, index: int) -> Any:
+def _select_backward(g: Any, input_sizes: tuple[int, ...], dim: int, index: int) -> Any:
     out = np.zeros(input_sizes, dtype=g.dtype)
     out[_basic_index(len(input_sizes), dim, index)] = g
     return out
 
 
-select_backward_op = defop("select_backward", "SelectBackwardBackward0",
-                           lambda g, input_sizes, dim, index: _N_select_backward(
-                               g, input_sizes, dim, index),
-                           inputs=("grad_output",), torch="(double backward of select)")
+select_backward_op = kernel_op("select_backward", _select_backward, ("grad_output",),
+                               ("input_sizes", "dim", "index"))
 
 
 @select_backward_op.grad("grad_output")
 def _select_backward_go(g, s, B):
     "grad.select(dim, index)"
     return B.getitem(g, _basic_index(len(s.input_sizes), s.dim, s.index))
-
-
-def _B_select_backward(g: Tensor, input_sizes: Any, dim: int, index: int) -> Tensor:
-    return select_backward_op(g, input_sizes=tuple(input_sizes), dim=dim, index=index)
 
 
 def _slice(a: np.ndarray, dim: int, start: Any, stop: Any, step: int,
@@ -362,29 +357,21 @@ def _slice_self(g, s, B):
     return B.slice_backward(g, s.in_shape, s.dim, s.start, s.stop, s.step)
 
 
-def _N_slice_backward(g: Any, input_sizes: tuple[int, ...], dim: int, start: Any, stop: Any,
+def _slice_backward(g: Any, input_sizes: tuple[int, ...], dim: int, start: Any, stop: Any,
                       step: int) -> Any:
     out = np.zeros(input_sizes, dtype=g.dtype)
     out[_basic_index(len(input_sizes), dim, slice(start, stop, step))] = g
     return out
 
 
-slice_backward_op = defop("slice_backward", "SliceBackwardBackward0",
-                          lambda g, input_sizes, dim, start, stop, step: _N_slice_backward(
-                              g, input_sizes, dim, start, stop, step),
-                          inputs=("grad_output",), torch="(double backward of slicing)")
+slice_backward_op = kernel_op("slice_backward", _slice_backward, ("grad_output",),
+                              ("input_sizes", "dim", "start", "stop", "step"), of="slicing")
 
 
 @slice_backward_op.grad("grad_output")
 def _slice_backward_go(g, s, B):
     "grad.slice(dim, start, end, step)"
     return B.slice(g, s.dim, s.start, s.stop, s.step)
-
-
-def _B_slice_backward(g: Tensor, input_sizes: Any, dim: int, start: Any, stop: Any,
-                      step: int) -> Tensor:
-    return slice_backward_op(g, input_sizes=tuple(input_sizes), dim=dim, start=start, stop=stop,
-                             step=step)
 
 
 def _B_slice(x: Tensor, dim: int, start: Any, stop: Any, step: int) -> Tensor:
@@ -411,29 +398,21 @@ def _diagonal_self(g, s, B):
     return B.diagonal_backward(g, s.in_shape, s.offset, s.dim1, s.dim2)
 
 
-def _N_diagonal_backward(g: Any, input_sizes: tuple[int, ...], offset: int, dim1: int,
+def _diagonal_backward(g: Any, input_sizes: tuple[int, ...], offset: int, dim1: int,
                          dim2: int) -> Any:
     out = np.zeros(input_sizes, dtype=g.dtype)
     out[_diagonal_index(input_sizes, offset, dim1, dim2)] = g
     return out
 
 
-diagonal_backward_op = defop("diagonal_backward", "DiagonalBackwardBackward0",
-                             lambda g, input_sizes, offset, dim1, dim2: _N_diagonal_backward(
-                                 g, input_sizes, offset, dim1, dim2),
-                             inputs=("grad_output",), torch="(double backward of diagonal)")
+diagonal_backward_op = kernel_op("diagonal_backward", _diagonal_backward, ("grad_output",),
+                                 ("input_sizes", "offset", "dim1", "dim2"))
 
 
 @diagonal_backward_op.grad("grad_output")
 def _diagonal_backward_go(g, s, B):
     "grad.diagonal(offset, dim1, dim2)"
     return B.diagonal(g, s.offset, s.dim1, s.dim2)
-
-
-def _B_diagonal_backward(g: Tensor, input_sizes: Any, offset: int, dim1: int,
-                         dim2: int) -> Tensor:
-    return diagonal_backward_op(g, input_sizes=tuple(input_sizes), offset=offset, dim1=dim1,
-                                dim2=dim2)
 
 
 def _flip(a: np.ndarray, dims: tuple[int, ...]) -> np.ndarray:
