@@ -72,6 +72,10 @@ class _Numpy:
         return np.zeros_like(x)
 
     @staticmethod
+    def ones_like(x: np.ndarray) -> np.ndarray:
+        return np.ones_like(x)
+
+    @staticmethod
     def masked_fill(x: np.ndarray, mask: np.ndarray, value: Any) -> np.ndarray:
         return np.where(mask, np.asarray(value, dtype=x.dtype), x)
 

@@ -315,6 +315,16 @@ CASES.update({
     "select_backward": Case(lambda g: BT.select_backward(g, (3, 4), 1, 2), [U]),
     "slice_backward": Case(lambda g: BT.slice_backward(g, (5, 4), 0, 1, 5, 2), [(2, 4)]),
     "diagonal_backward": Case(lambda g: BT.diagonal_backward(g, (3, 4), 1, 0, 1), [U]),
+    "mse_loss_backward": Case(lambda g, x, t: BT.mse_loss_backward(g, x, t, "mean"), [(), M, M]),
+    "smooth_l1_loss_backward": Case(
+        lambda g, x, t: BT.smooth_l1_loss_backward(g, x, t, "none", 0.5), [M, M, M]),
+    "huber_loss_backward": Case(lambda g, x, t: BT.huber_loss_backward(g, x, t, "mean", 0.5),
+                                [(), M, M]),
+    "binary_cross_entropy_backward": Case(
+        lambda g, x, t: BT.binary_cross_entropy_backward(g, x, t, None, "mean"), [(), M, M],
+        0.1, 0.9),
+    "nll_loss_backward": Case(
+        lambda g, x: BT.nll_loss_backward(g, x, np.array([0, 3, 1]), None, "mean", -100), [(), M]),
 })
 
 def _graph_names(outs: Any) -> set[str]:

@@ -101,6 +101,9 @@ def unit(*shape: int) -> np.ndarray:
     return RNG.uniform(0.1, 0.9, shape)
 
 
+_W3, _W4 = pos(3), pos(4)  # class weights of the loss kernels' cases
+
+
 @dataclass
 class Case:
     fn: Callable[..., Any]
@@ -595,6 +598,31 @@ CASES.update({
     "slice_backward": [Case(lambda g: BT.slice_backward(g, (5, 4), 0, 1, 5, 2), [r(2, 4)])],
     "diagonal_backward": [Case(lambda g: BT.diagonal_backward(g, (3, 4), 1, 0, 1),
                                [r(3)])],
+    "mse_loss_backward": [
+        Case(lambda g, x, t: BT.mse_loss_backward(g, x, t, "mean"), [r(), r(2, 3), r(2, 3)],
+             label="mean"),
+        Case(lambda g, x, t: BT.mse_loss_backward(g, x, t, "none"), [r(2, 3), r(2, 3), r(3)],
+             label="none, broadcast target")],
+    "smooth_l1_loss_backward": [
+        Case(lambda g, x, t: BT.smooth_l1_loss_backward(g, x, t, "sum", 0.5),
+             [r(), away(2, 3), r(2, 3) * 0.1], label="sum"),
+        Case(lambda g, x, t: BT.smooth_l1_loss_backward(g, x, t, "mean", 2.0),
+             [r(), r(2, 3), r(2, 3) * 0.1], label="mean")],
+    "huber_loss_backward": [
+        Case(lambda g, x, t: BT.huber_loss_backward(g, x, t, "none", 0.5),
+             [r(2, 3), away(2, 3), r(2, 3) * 0.1], label="none"),
+        Case(lambda g, x, t: BT.huber_loss_backward(g, x, t, "mean", 2.0),
+             [r(), r(2, 3), r(2, 3) * 0.1], label="mean")],
+    "binary_cross_entropy_backward": [
+        Case(lambda g, x, t: BT.binary_cross_entropy_backward(g, x, t, None, "mean"),
+             [r(), unit(2, 3), unit(2, 3)], label="mean"),
+        Case(lambda g, x, t: BT.binary_cross_entropy_backward(g, x, t, _W3, "none"),
+             [r(2, 3), unit(2, 3), unit(2, 3)], label="weight, none")],
+    "nll_loss_backward": [
+        Case(lambda g, x: BT.nll_loss_backward(g, x, np.array([0, 3, 1]), None, "mean", -100),
+             [r(), r(3, 4)], label="mean"),
+        Case(lambda g, x: BT.nll_loss_backward(g, x, np.array([0, 3, 1]), _W4, "none", 3),
+             [r(3), r(3, 4)], label="weight, none, ignore_index")],
     "add_scalar": [Case(lambda a: adcli.engine.ops.arithmetic.add_scalar_op(a, other=2.5) * a,
                         [r(3, 4)])],
     "sub_scalar": [Case(lambda a: adcli.engine.ops.arithmetic.sub_scalar_op(a, other=2.5,

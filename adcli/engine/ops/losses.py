@@ -14,10 +14,11 @@ from ..dtypes import scalar_type_name
 from ..errors import IndexOutOfRangeError, InvalidArgumentError, ShapeMismatchError
 from ..op import defop
 from ..tensor import Tensor
-from .activations import _np_softplus, log_softmax
+from .activations import _logsigmoid, _np_softplus, log_softmax, logsigmoid_op
 from .arithmetic import add, div, eq, logical_not, mul, neg, sub
 from .common import _bin, as_tensor, broadcast_shapes
 from .indexing import gather, masked_fill_, masked_select
+from .kernels import kernel_op
 from .pointwise import abs, exp
 from .pointwise_multi import xlogy
 from .reductions import mean, sum
@@ -59,14 +60,57 @@ mse_loss_op = defop("mse_loss", "MseLossBackward0", _bin(_mse), inputs=("self", 
 
 @mse_loss_op.grad("self")
 def _mse_self(g, s, B):
-    "2 * (self - target) * grad / N"
-    return _reduce_grad(g, s, B) * (s.self - s.target) * 2
+    "mse_loss_backward(grad, self, target, reduction)"
+    return B.mse_loss_backward(g, s.self, s.target, s.reduction)
 
 
 @mse_loss_op.grad("target")
 def _mse_target(g, s, B):
-    "-2 * (self - target) * grad / N"
-    return _reduce_grad(g, s, B) * (s.target - s.self) * 2
+    "mse_loss_backward(grad, target, self, reduction)"
+    return B.mse_loss_backward(g, s.target, s.self, s.reduction)
+
+
+# -- the loss backward kernels (PyTorch's mse_loss_backward, ...: a node of their own under
+# create_graph, see kernels.py). ``norm`` is 1 / numel for the mean, 1 otherwise.
+def _norm(x: Any, reduction: str) -> float:
+    return 1.0 / max(x.size, 1) if reduction == "mean" else 1.0
+
+
+def _numel(s: Any) -> int:
+    """numel of the (broadcast) input of a kernel with inputs (grad_output, self, target)."""
+    return math.prod(np.broadcast_shapes(s.sizes[1], s.sizes[2]))
+
+
+def _mean_scaled(t: Any, reduction: str, numel: int) -> Any:
+    return t / numel if reduction == "mean" else t
+
+
+def _mse_loss_backward(g: Any, x: Any, t: Any, reduction: str) -> Any:
+    d = x - t
+    return d * (2 * _norm(d, reduction)) * g
+
+
+mse_loss_backward_op = kernel_op("mse_loss_backward", _mse_loss_backward,
+                                 ("grad_output", "self", "target"), ("reduction",),
+                                 save=("grad_output", "self", "target"))
+
+
+@mse_loss_backward_op.grad("grad_output")
+def _mse_backward_go(g, s, B):
+    "mse_loss_backward(grad, self, target, reduction)"
+    return B.mse_loss_backward(g, s.self, s.target, s.reduction)
+
+
+@mse_loss_backward_op.grad("self")
+def _mse_backward_self(g, s, B):
+    "2 * grad * grad_output (/ numel for the mean)"
+    return _mean_scaled(g * s.grad_output * 2, s.reduction, _numel(s))
+
+
+@mse_loss_backward_op.grad("target")
+def _mse_backward_target(g, s, B):
+    "-2 * grad * grad_output (/ numel for the mean)"
+    return -_mean_scaled(g * s.grad_output * 2, s.reduction, _numel(s))
 
 
 def _smooth_l1(a: np.ndarray, b: np.ndarray, reduction: str = "mean", beta: float = 1.0,
@@ -84,23 +128,53 @@ smooth_l1_loss_op = defop("smooth_l1_loss", "SmoothL1LossBackward0", _bin(_smoot
                           torch="torch.nn.functional.smooth_l1_loss")
 
 
-def _smooth_l1_d(s: Any, B: Any) -> Any:
-    d = s.self - s.target
-    if s.beta == 0:
-        return B.sign(d)
-    return B.where(B.abs(d) < s.beta, d / s.beta, B.sign(d))
-
-
 @smooth_l1_loss_op.grad("self")
 def _smooth_l1_self(g, s, B):
-    "grad * (d / beta if |d| < beta else sign(d)), d = self - target"
-    return _reduce_grad(g, s, B) * _smooth_l1_d(s, B)
+    "smooth_l1_loss_backward(grad, self, target, reduction, beta)"
+    return B.smooth_l1_loss_backward(g, s.self, s.target, s.reduction, s.beta)
 
 
 @smooth_l1_loss_op.grad("target")
 def _smooth_l1_target(g, s, B):
+    "smooth_l1_loss_backward(grad, target, self, reduction, beta)"
+    return B.smooth_l1_loss_backward(g, s.target, s.self, s.reduction, s.beta)
+
+
+def _smooth_l1_loss_backward(g: Any, x: Any, t: Any, reduction: str, beta: float) -> Any:
+    d = x - t
+    slope = np.sign(d) if beta == 0 else np.where(np.abs(d) < beta, d / beta, np.sign(d))
+    return slope * _norm(slope, reduction) * g
+
+
+smooth_l1_loss_backward_op = kernel_op(
+    "smooth_l1_loss_backward", _smooth_l1_loss_backward, ("grad_output", "self", "target"),
+    ("reduction", "beta"), save=("grad_output", "self", "target"))
+
+
+@smooth_l1_loss_backward_op.grad("grad_output")
+def _smooth_l1_backward_go(g, s, B):
+    "smooth_l1_loss_backward(grad, self, target, reduction, beta)"
+    return B.smooth_l1_loss_backward(g, s.self, s.target, s.reduction, s.beta)
+
+
+def _smooth_l1_double(g: Any, s: Any, B: Any) -> Any:
+    gg = g * s.grad_output
+    if s.beta == 0:
+        return B.zeros_like(gg)
+    inside = B.abs(s.self - s.target) < s.beta
+    return _mean_scaled(gg * inside / s.beta, s.reduction, _numel(s))
+
+
+@smooth_l1_loss_backward_op.grad("self")
+def _smooth_l1_backward_self(g, s, B):
+    "grad * grad_output * (|self - target| < beta) / beta (/ numel for the mean)"
+    return _smooth_l1_double(g, s, B)
+
+
+@smooth_l1_loss_backward_op.grad("target")
+def _smooth_l1_backward_target(g, s, B):
     "-(the self gradient)"
-    return -(_reduce_grad(g, s, B) * _smooth_l1_d(s, B))
+    return -_smooth_l1_double(g, s, B)
 
 
 _BCE_EPS = 1e-12
@@ -130,11 +204,8 @@ binary_cross_entropy_op = defop(
 
 @binary_cross_entropy_op.grad("self")
 def _bce_self(g, s, B):
-    "grad * weight * (self - target) / max(self * (1 - self), 1e-12)"
-    denom = s.self * (1 - s.self)
-    denom = B.where(denom < _BCE_EPS, _BCE_EPS, denom)
-    out = _reduce_grad(g, s, B) * (s.self - s.target) / denom
-    return out if s.weight is None else out * s.weight
+    "binary_cross_entropy_backward(grad, self, target, weight, reduction)"
+    return B.binary_cross_entropy_backward(g, s.self, s.target, s.weight, s.reduction)
 
 
 @binary_cross_entropy_op.grad("target")
@@ -142,6 +213,53 @@ def _bce_target(g, s, B):
     "grad * weight * (log(1 - self) - log(self))"
     out = _reduce_grad(g, s, B) * (B.log(1 - s.self) - B.log(s.self))
     return out if s.weight is None else out * s.weight
+
+
+def _binary_cross_entropy_backward(g: Any, x: Any, t: Any, weight: Any,
+                                   reduction: str) -> Any:
+    out = (x - t) / np.maximum((1 - x) * x, _BCE_EPS) * g
+    if weight is not None:
+        out = out * weight
+    return out * _norm(out, reduction) if reduction == "mean" else out
+
+
+binary_cross_entropy_backward_op = kernel_op(
+    "binary_cross_entropy_backward", _binary_cross_entropy_backward,
+    ("grad_output", "self", "target"), ("weight", "reduction"),
+    save=("grad_output", "self", "target"))
+
+
+def _weighted_mean(x: Any, s: Any) -> Any:
+    if s.weight is not None:
+        x = x * s.weight
+    return x / _numel(s) if s.reduction == "mean" else x
+
+
+@binary_cross_entropy_backward_op.grad("grad_output")
+def _bce_backward_go(g, s, B):
+    "grad * weight * (self - target) / ((self + eps) * (1 - self + eps)) (/ numel for the mean)"
+    x = s.self
+    return _weighted_mean((x - s.target) / ((x + _BCE_EPS) * (1 - x + _BCE_EPS)) * g, s)
+
+
+@binary_cross_entropy_backward_op.grad("self")
+def _bce_backward_self(g, s, B):
+    "grad * grad_output * weight * (x^2 - 2 x t + t) / ((x + eps)^2 (1 - x + eps)^2), x = self"
+    x, t = s.self, s.target
+    num = x * x - 2 * x * t + t
+    den = B.pow(x + _BCE_EPS, 2) * B.pow(1 - x + _BCE_EPS, 2)
+    return _weighted_mean(num / den * (g * s.grad_output), s)
+
+
+@binary_cross_entropy_backward_op.grad("target")
+def _bce_backward_target(g, s, B):
+    "-grad * grad_output * weight / max((1 - self) * self, eps) (/ numel for the mean)"
+    res = -g * s.grad_output
+    if s.weight is not None:
+        res = res * s.weight
+    denom = (1 - s.self) * s.self
+    res = res / B.where(denom < _BCE_EPS, _BCE_EPS, denom)
+    return res / _numel(s) if s.reduction == "mean" else res
 
 
 def _bce_logits(x: np.ndarray, y: np.ndarray, weight: Any = None, pos_weight: Any = None,
@@ -166,28 +284,41 @@ binary_cross_entropy_with_logits_op = defop(
     torch="torch.nn.functional.binary_cross_entropy_with_logits")
 
 
+def _const(x: Any, B: Any) -> Any:
+    """A weight array as the formula's operand: a constant tensor under create_graph."""
+    return as_tensor(x) if B.tensors else x
+
+
+def _log_sigmoid(x: Any, B: Any) -> Any:
+    return logsigmoid_op(x) if B.tensors else _logsigmoid(x)
+
+
+def _bcel_scaled(out: Any, s: Any, B: Any) -> Any:
+    if s.weight is not None:
+        out = out * _const(s.weight, B)
+    return out / math.prod(s.sizes[0]) if s.reduction == "mean" else out
+
+
 @binary_cross_entropy_with_logits_op.grad("self")
 def _bcel_self(g, s, B):
-    "grad * weight * ((1 + (pos_weight - 1) * target) * sigmoid(self) - pos_weight * target)"
-    sig = B.sigmoid(s.self)
+    "((pos_weight * target + 1 - target) * sigmoid(self) - pos_weight * target) * grad * weight"
     if s.pos_weight is None:
-        d = sig - s.target
+        d = B.sigmoid(s.self) - s.target
     else:
-        d = (s.target * (s.pos_weight - 1) + 1) * sig - s.target * s.pos_weight
-    out = _reduce_grad(g, s, B) * d
-    return out if s.weight is None else out * s.weight
+        t = _const(s.pos_weight, B) * s.target
+        d = (t + 1 - s.target) * B.sigmoid(s.self) - t
+    return _bcel_scaled(d * g, s, B)
 
 
 @binary_cross_entropy_with_logits_op.grad("target")
 def _bcel_target(g, s, B):
-    "grad * weight * ((pos_weight - 1) * softplus(-self) - self)"
+    "(log_sigmoid(-self) - pos_weight * log_sigmoid(self)) * grad * weight, or -self * grad"
     if s.pos_weight is None:
-        d = -s.self
+        d = -s.self * g
     else:
-        sp = -B.log(B.sigmoid(s.self))
-        d = sp * (s.pos_weight - 1) - s.self
-    out = _reduce_grad(g, s, B) * d
-    return out if s.weight is None else out * s.weight
+        pw = _const(s.pos_weight, B)
+        d = (_log_sigmoid(-s.self, B) - _log_sigmoid(s.self, B) * pw) * g
+    return _bcel_scaled(d, s, B)
 
 
 def _nll(x: np.ndarray, target: np.ndarray, weight: Any = None, reduction: str = "mean",
@@ -223,25 +354,52 @@ def _nll(x: np.ndarray, target: np.ndarray, weight: Any = None, reduction: str =
     raise InvalidArgumentError(f"{reduction} is not a valid value for reduction")
 
 
-nll_loss_op = defop("nll_loss", "NllLossBackward0", _nll, torch="torch.nn.functional.nll_loss")
+nll_loss_op = defop("nll_loss", "NllLossBackward0", _nll, save=("self",),
+                    torch="torch.nn.functional.nll_loss")
 
 
 @nll_loss_op.grad("self")
 def _nll_self(g, s, B):
-    "-grad * weight[target] at the target class (divided by the total weight for mean)"
-    shape = s.in_shape
-    ts = np.atleast_1d(s.target)
+    "nll_loss_backward(grad, self, target, weight, reduction, ignore_index)"
+    return B.nll_loss_backward(g, s.self, s.target, s.weight, s.reduction, s.ignore_index)
+
+
+def _nll_loss_backward(g: Any, x: Any, target: Any, weight: Any, reduction: str,
+                       ignore_index: int) -> Any:
+    """-grad * weight[target] at the target class (divided by the total weight for mean)."""
+    ts = np.atleast_1d(target)
     n = ts.shape[0]
-    valid = ts != s.ignore_index
+    valid = ts != ignore_index
     safe_t = ts if valid.all() else np.where(valid, ts, 0)
-    if s.weight is None:
-        wt = valid.astype(s.dtype)
+    if weight is None:
+        wt = valid.astype(x.dtype)
     else:
-        wt = np.asarray(s.weight, dtype=s.dtype)[safe_t] * valid
-    coef = wt / -wt.sum() if s.reduction == "mean" else -wt
-    gg = B.reshape(g, (n,)) * coef if s.reduction == "none" else g * coef
-    scattered = B.index_add(gg, (n, shape[-1]), (np.arange(n), safe_t), unique=True)
-    return B.reshape(scattered, shape)
+        wt = np.asarray(weight, dtype=x.dtype)[safe_t] * valid
+    coef = wt / -wt.sum() if reduction == "mean" else -wt
+    gg = np.reshape(g, (n,)) * coef if reduction == "none" else g * coef
+    out = np.zeros((n, x.shape[-1]), dtype=x.dtype)
+    out[np.arange(n), safe_t] = gg
+    return out.reshape(x.shape)
+
+
+nll_loss_backward_op = kernel_op(
+    "nll_loss_backward", _nll_loss_backward, ("grad_output", "self"),
+    ("target", "weight", "reduction", "ignore_index"), of="nll_loss, cross_entropy")
+
+
+@nll_loss_backward_op.grad("grad_output")
+def _nll_backward_go(g, s, B):
+    "nll_loss(grad, target, weight, reduction, ignore_index)"
+    if B.tensors:
+        return nll_loss_op(g, target=s.target, weight=s.weight, reduction=s.reduction,
+                           ignore_index=s.ignore_index)
+    return _nll(g, s.target, s.weight, s.reduction, s.ignore_index)
+
+
+@nll_loss_backward_op.grad("self")
+def _nll_backward_self(g, s, B):
+    "0"
+    return B.zeros_like(g)
 
 
 def _huber(a: np.ndarray, b: np.ndarray, reduction: str = "mean", delta: float = 1.0,
@@ -255,21 +413,52 @@ huber_loss_op = defop("huber_loss", "HuberLossBackward0", _bin(_huber), inputs=(
                       save=("self", "target"), torch="torch.nn.functional.huber_loss")
 
 
-def _huber_d(s: Any, B: Any) -> Any:
-    d = s.self - s.target
-    return B.where(d < -s.delta, -s.delta, B.where(d > s.delta, s.delta, d))
-
-
 @huber_loss_op.grad("self")
 def _huber_self(g, s, B):
-    "grad * clamp(self - target, -delta, delta)"
-    return _reduce_grad(g, s, B) * _huber_d(s, B)
+    "huber_loss_backward(grad, self, target, reduction, delta)"
+    return B.huber_loss_backward(g, s.self, s.target, s.reduction, s.delta)
 
 
 @huber_loss_op.grad("target")
 def _huber_target(g, s, B):
+    "huber_loss_backward(grad, target, self, reduction, delta)"
+    return B.huber_loss_backward(g, s.target, s.self, s.reduction, s.delta)
+
+
+def _huber_loss_backward(g: Any, x: Any, t: Any, reduction: str, delta: float) -> Any:
+    slope = np.clip(x - t, -delta, delta)
+    return slope * _norm(slope, reduction) * g
+
+
+huber_loss_backward_op = kernel_op(
+    "huber_loss_backward", _huber_loss_backward, ("grad_output", "self", "target"),
+    ("reduction", "delta"), save=("grad_output", "self", "target"))
+
+
+@huber_loss_backward_op.grad("grad_output")
+def _huber_backward_go(g, s, B):
+    "huber_loss_backward(grad, self, target, reduction, delta), summed for a reduced loss"
+    if s.reduction == "none":
+        return B.huber_loss_backward(g, s.self, s.target, s.reduction, s.delta)
+    ones = B.ones_like(s.grad_output)
+    return B.sum(B.huber_loss_backward(ones, s.self, s.target, s.reduction, s.delta) * g)
+
+
+def _huber_double(g: Any, s: Any, B: Any) -> Any:
+    inside = B.abs(s.self - s.target) < s.delta
+    return _mean_scaled(g * s.grad_output * inside, s.reduction, _numel(s))
+
+
+@huber_loss_backward_op.grad("self")
+def _huber_backward_self(g, s, B):
+    "grad * grad_output * (|self - target| < delta) (/ numel for the mean)"
+    return _huber_double(g, s, B)
+
+
+@huber_loss_backward_op.grad("target")
+def _huber_backward_target(g, s, B):
     "-(the self gradient)"
-    return -(_reduce_grad(g, s, B) * _huber_d(s, B))
+    return -_huber_double(g, s, B)
 
 
 # ==============================================================================================
@@ -322,6 +511,8 @@ def smooth_l1_loss(input: Tensor, target: Tensor, size_average: Any = None, redu
     reduction = _legacy(size_average, reduce, reduction)
     if beta < 0:
         raise InvalidArgumentError("smooth_l1_loss does not support negative values for beta.")
+    if beta == 0.0:  # PyTorch's F.smooth_l1_loss is then l1_loss
+        return l1_loss(input, target, reduction=reduction)
     _check_same(input, target)
     return smooth_l1_loss_op(input, as_tensor(target, input), reduction=_reduction(reduction),
                             beta=beta)
@@ -472,10 +663,13 @@ def kl_div(input: Tensor, target: Tensor, size_average: Any = None, reduce: Any 
     if reduction != "batchmean":
         _reduction(reduction)
     t = as_tensor(target, input)
+    # (PyTorch's C++ evaluates the right operand first: its nodes are recorded first)
     if log_target:
-        out = mul(exp(t), sub(t, input))
+        diff = sub(t, input)
+        out = mul(exp(t), diff)
     else:
-        out = sub(xlogy(t, t), mul(t, input))
+        prod = mul(t, input)
+        out = sub(xlogy(t, t), prod)
     if reduction == "mean":
         return mean(out)
     if reduction == "none":

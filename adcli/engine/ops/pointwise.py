@@ -516,3 +516,7 @@ FUNCTIONAL: dict[str, Any] = {}
 
 def _B_zeros_like(x: Tensor) -> Tensor:
     return Tensor._make(np.zeros_like(x._data), None, 0, None)
+
+
+def _B_ones_like(x: Tensor) -> Tensor:
+    return Tensor._make(np.ones_like(x._data), None, 0, None)
