@@ -60,13 +60,13 @@ mse_loss_op = defop("mse_loss", "MseLossBackward0", _bin(_mse), inputs=("self", 
 
 @mse_loss_op.grad("self")
 def _mse_self(g, s, B):
-    "mse_loss_backward(grad, self, target, reduction)"
+    "mse_loss_backward(grad, self, target, reduction) = 2 * (self - target) * grad / N"
     return B.mse_loss_backward(g, s.self, s.target, s.reduction)
 
 
 @mse_loss_op.grad("target")
 def _mse_target(g, s, B):
-    "mse_loss_backward(grad, target, self, reduction)"
+    "mse_loss_backward(grad, target, self, reduction) = -2 * (self - target) * grad / N"
     return B.mse_loss_backward(g, s.target, s.self, s.reduction)
 
 
@@ -130,13 +130,13 @@ smooth_l1_loss_op = defop("smooth_l1_loss", "SmoothL1LossBackward0", _bin(_smoot
 
 @smooth_l1_loss_op.grad("self")
 def _smooth_l1_self(g, s, B):
-    "smooth_l1_loss_backward(grad, self, target, reduction, beta)"
+    "smooth_l1_loss_backward(...) = grad * (d / beta if |d| < beta else sign(d)) / N, d = x - t"
     return B.smooth_l1_loss_backward(g, s.self, s.target, s.reduction, s.beta)
 
 
 @smooth_l1_loss_op.grad("target")
 def _smooth_l1_target(g, s, B):
-    "smooth_l1_loss_backward(grad, target, self, reduction, beta)"
+    "smooth_l1_loss_backward(grad, target, self, reduction, beta): -(the self gradient)"
     return B.smooth_l1_loss_backward(g, s.target, s.self, s.reduction, s.beta)
 
 
@@ -204,7 +204,7 @@ binary_cross_entropy_op = defop(
 
 @binary_cross_entropy_op.grad("self")
 def _bce_self(g, s, B):
-    "binary_cross_entropy_backward(grad, self, target, weight, reduction)"
+    "binary_cross_entropy_backward(...) = grad * weight * (x - target) / max(x (1 - x), eps) / N"
     return B.binary_cross_entropy_backward(g, s.self, s.target, s.weight, s.reduction)
 
 
@@ -360,7 +360,7 @@ nll_loss_op = defop("nll_loss", "NllLossBackward0", _nll, save=("self",),
 
 @nll_loss_op.grad("self")
 def _nll_self(g, s, B):
-    "nll_loss_backward(grad, self, target, weight, reduction, ignore_index)"
+    "nll_loss_backward(...): -grad * weight[target] at the target class (/ total weight for mean)"
     return B.nll_loss_backward(g, s.self, s.target, s.weight, s.reduction, s.ignore_index)
 
 
@@ -415,13 +415,13 @@ huber_loss_op = defop("huber_loss", "HuberLossBackward0", _bin(_huber), inputs=(
 
 @huber_loss_op.grad("self")
 def _huber_self(g, s, B):
-    "huber_loss_backward(grad, self, target, reduction, delta)"
+    "huber_loss_backward(...) = grad * clamp(self - target, -delta, delta) / N"
     return B.huber_loss_backward(g, s.self, s.target, s.reduction, s.delta)
 
 
 @huber_loss_op.grad("target")
 def _huber_target(g, s, B):
-    "huber_loss_backward(grad, target, self, reduction, delta)"
+    "huber_loss_backward(grad, target, self, reduction, delta): -(the self gradient)"
     return B.huber_loss_backward(g, s.target, s.self, s.reduction, s.delta)
 
 
