@@ -10,7 +10,7 @@ from typing import Any
 
 import numpy as np
 
-from . import anomaly, dual
+from . import anomaly, dtypes, dual
 from .errors import InvalidArgumentError, ShapeMismatchError
 from .grad_mode import _enabled, no_grad, set_grad_enabled
 from .hooks import _busy, observe, observers
@@ -143,6 +143,11 @@ class FunctionNode(Node, FunctionCtx):
                         f"{list(g.shape)} but expected shape compatible with {list(want)}"
                     )
                 g = g.sum_to_size(want)
+            want_dt = self.dtypes[i]
+            if want_dt is not None and g._data.dtype != want_dt and want_dt.kind == "f":
+                # as PyTorch's engine: a gradient takes its input's dtype
+                g = g.to(dtypes.from_numpy(want_dt)) if as_tensors else \
+                    Tensor._make(g._data.astype(want_dt), None, 0, None)
             out.append(g if as_tensors else g._data)
         return tuple(out)
 

@@ -116,9 +116,6 @@ def linear_with_detached_second_derivative(T: Any, second: float) -> Any:
     return Linear
 
 
-@pytest.mark.xfail(strict=True, reason="adcli's batched/sparse replay of the first derivatives "
-                   "takes x.detach() as a constant, and its check against single calls lets "
-                   "a difference of eps * 1e-3 through: the wrong second derivative passes")
 def test_gradgradcheck_sees_a_second_derivative_changed_through_detach() -> None:
     verdicts = []
     for T in (adcli, torch):
