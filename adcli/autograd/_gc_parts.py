@@ -96,6 +96,9 @@ class GradcheckError(RuntimeError):
     report: Any = None
 
 
+GradcheckError.__module__ = "adcli.autograd.gradcheck"  # where PyTorch's lives, and ours
+
+
 # -- small helpers ----------------------------------------------------------------------------
 def as_tuple(x: Any) -> tuple[Any, ...]:
     if isinstance(x, tuple):
