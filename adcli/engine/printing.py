@@ -13,45 +13,89 @@ if TYPE_CHECKING:
     from .tensor import Tensor
 
 
+class _PrintOptions:
+    """torch's PRINT_OPTS: what ``set_printoptions`` changes."""
+
+    precision: int = 4
+    threshold: float = 1000
+    edgeitems: int = 3
+    linewidth: int = 80
+    sci_mode: bool | None = None
+
+
+PRINT_OPTS = _PrintOptions()
+_PROFILES = {"default": (4, 1000, 3, 80), "short": (2, 1000, 2, 80),
+             "full": (4, float("inf"), 3, 80)}
+
+
+def set_printoptions(precision: int | None = None, threshold: float | None = None,
+                     edgeitems: int | None = None, linewidth: int | None = None,
+                     profile: str | None = None, sci_mode: bool | None = None) -> None:
+    """Set how tensors print, as ``torch.set_printoptions`` (``sci_mode`` is reset unless
+    given, as torch's)."""
+    o = PRINT_OPTS
+    if profile in _PROFILES:
+        o.precision, o.threshold, o.edgeitems, o.linewidth = _PROFILES[profile]
+    if precision is not None:
+        o.precision = precision
+    if threshold is not None:
+        o.threshold = threshold
+    if edgeitems is not None:
+        o.edgeitems = edgeitems
+    if linewidth is not None:
+        o.linewidth = linewidth
+    o.sci_mode = sci_mode
+
+
+def get_printoptions() -> dict[str, object]:
+    """The current print options, as ``torch._tensor_str.get_printoptions``."""
+    o = PRINT_OPTS
+    return {"precision": o.precision, "threshold": o.threshold, "edgeitems": o.edgeitems,
+            "linewidth": o.linewidth, "sci_mode": o.sci_mode}
+
+
 def _float_formatter(arr: np.ndarray):
     """PyTorch's ``_Formatter`` for floats: width and mode from the nonzero finite values."""
     flat = arr.ravel().astype(np.float64)
     vals = flat[np.isfinite(flat) & (flat != 0)]
     int_mode, sci, width = True, False, 1
+    p = PRINT_OPTS.precision
     if vals.size:
         absv = np.abs(vals)
         lo, hi = absv.min(), absv.max()
         int_mode = bool(np.all(vals == np.ceil(vals)))
-        if int_mode:
+        if PRINT_OPTS.sci_mode is not None:
+            sci = bool(PRINT_OPTS.sci_mode)
+        elif int_mode:
             sci = bool(hi / lo > 1000.0 or hi > 1.0e8)
-            strs = [f"{v:.4e}" for v in vals] if sci else [f"{v:.0f}." for v in vals]
         else:
             sci = bool(hi / lo > 1000.0 or hi > 1.0e8 or lo < 1.0e-4)
-            strs = [f"{v:.4e}" if sci else f"{v:.4f}" for v in vals]
+        if int_mode:
+            strs = [f"{v:.{p}e}" for v in vals] if sci else [f"{v:.0f}." for v in vals]
+        else:
+            strs = [f"{v:.{p}e}" if sci else f"{v:.{p}f}" for v in vals]
         width = max(len(x) for x in strs)
 
     def f(v: float) -> str:
         v = float(v)
         if sci:
-            ret = f"{v:.4e}"
+            ret = f"{v:.{p}e}"
         elif int_mode:
             ret = f"{v:.0f}" + ("" if np.isnan(v) or np.isinf(v) else ".")
         else:
-            ret = f"{v:.4f}"
+            ret = f"{v:.{p}f}"
         return ret.rjust(width)
 
     return f
 
 
-_EDGE = 3
-
-
 def _summarized(arr: np.ndarray) -> np.ndarray:
     """The elements a summarized repr shows (first and last 3 along each dim), as PyTorch's
     ``get_summarized_data``: widths come from what is printed, and a huge tensor costs little."""
+    edge = PRINT_OPTS.edgeitems
     for axis, n in enumerate(arr.shape):
-        if n > 2 * _EDGE:
-            idx = np.r_[0:_EDGE, n - _EDGE:n]
+        if n > 2 * edge:
+            idx = np.r_[0:edge, n - edge:n]
             arr = np.take(arr, idx, axis=axis)
     return arr
 
@@ -60,7 +104,8 @@ def format_data(arr: np.ndarray, prefix: str = "tensor(") -> str:
     """The data part of a PyTorch repr (nested brackets, aligned, wrapped at 80 columns)."""
     if arr.size == 0:
         return "[]"
-    summarize = arr.size > 1000
+    o = PRINT_OPTS
+    summarize = arr.size > o.threshold
     shown = _summarized(arr) if summarize else arr
     kind = arr.dtype.kind
     if kind == "f":
@@ -73,8 +118,8 @@ def format_data(arr: np.ndarray, prefix: str = "tensor(") -> str:
         width = max(len(str(v)) for v in shown.ravel())
         formatter = {"int": lambda v: str(v).rjust(width)}
     text = np.array2string(
-        arr, separator=", ", prefix=prefix, formatter=formatter, max_line_width=80,
-        threshold=1000 if summarize else arr.size + 1, edgeitems=3,
+        arr, separator=", ", prefix=prefix, formatter=formatter, max_line_width=o.linewidth,
+        threshold=0 if summarize else arr.size + 1, edgeitems=o.edgeitems,
     )
     # PyTorch's column ellipsis is the element " ...", so it reads ",  ...,".
     return text.replace(", ..., ", ",  ..., ") if summarize else text
@@ -99,7 +144,8 @@ def tensor_repr(t: Tensor) -> str:
         suffix.append(f"tangent={tensor_repr(tangent)}")
     if arr.ndim == 0:
         body = format_data(arr.reshape(1))[1:-1].strip()
-    return _add_suffixes("tensor(" + body, suffix, indent=len("tensor("))
+    return _add_suffixes("tensor(" + body, suffix, indent=len("tensor("),
+                         linewidth=PRINT_OPTS.linewidth)
 
 
 def _add_suffixes(text: str, suffixes: list[str], indent: int, linewidth: int = 80) -> str:

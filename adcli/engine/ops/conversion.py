@@ -67,6 +67,73 @@ def to(input: Tensor, *args: Any, **kwargs: Any) -> Tensor:
     return to_copy_op(input, dtype=target)
 
 
+def from_numpy(ndarray: Any) -> Tensor:
+    """A tensor sharing memory with a NumPy array (of a dtype adcli has; others are copied)."""
+    if not isinstance(ndarray, np.ndarray):
+        raise TypeError(f"expected np.ndarray (got {type(ndarray).__name__})")
+    d = dtypes.from_numpy(ndarray.dtype)
+    arr = ndarray if ndarray.dtype == d.np else ndarray.astype(d.np)
+    return Tensor._make(arr, None, 0, None)
+
+
+def as_tensor(data: Any, dtype: Any = None, device: Any = None) -> Tensor:
+    """``data`` as a tensor without copying where possible: a tensor of the right dtype is
+    returned as is (else ``.to(dtype)``, recorded), a NumPy array's memory is shared."""
+    if isinstance(data, Tensor):
+        return data if dtype is None else to(data, dtype)
+    if isinstance(data, np.ndarray):
+        t = from_numpy(data)
+        return t if dtype is None else to(t, dtype)
+    return tensor(data, dtype=dtype)
+
+
+_UNSET = object()
+
+
+def asarray(obj: Any, *, dtype: Any = None, device: Any = None, copy: bool | None = None,
+            requires_grad: Any = _UNSET) -> Tensor:
+    """``torch.asarray``: share ``obj``'s memory unless ``copy=True`` or a dtype change needs
+    a copy (``copy=False`` then raises); a tensor keeps its graph."""
+    import warnings
+
+    if isinstance(obj, Tensor):
+        if requires_grad is _UNSET:
+            if obj.requires_grad:
+                warnings.warn(
+                    "torch.asarray: unspecified requires_grad now defaults to obj.requires_grad "
+                    "instead of False. Pass requires_grad=False explicitly to get the old "
+                    "behavior and silence this warning.", UserWarning, stacklevel=2)
+            requires_grad = obj.requires_grad
+        out = obj
+        if dtype is not None and dtypes.to_dtype(dtype).np != obj._data.dtype:
+            if copy is False:
+                raise ValueError("can't alias tensor from variable of type "
+                                 f"{obj.dtype} to {dtypes.to_dtype(dtype)}.")
+            out = to(obj, dtype)
+        elif copy:
+            out = clone(obj)
+        if not requires_grad and out.requires_grad:
+            out = out.detach()
+        elif requires_grad and not out.requires_grad:
+            out = out.detach().requires_grad_(True)
+        return out
+    if requires_grad is _UNSET:
+        requires_grad = False
+    if isinstance(obj, np.ndarray) and not copy:
+        out = from_numpy(obj)
+        if dtype is not None and dtypes.to_dtype(dtype).np != out._data.dtype:
+            if copy is False:
+                raise ValueError("can't alias NumPy array to a tensor of a different dtype")
+            out = to(out, dtype)
+    else:
+        if isinstance(obj, np.generic):
+            obj = np.asarray(obj)
+        out = tensor(obj, dtype=dtype)
+    if requires_grad:
+        out.requires_grad_(True)
+    return out
+
+
 # -- methods that are not one op --
 def _cast(name: str) -> Any:
     def method(self: Tensor) -> Tensor:
@@ -112,7 +179,7 @@ def _new_full(self: Tensor, size: Any, fill_value: Any, *, dtype: Any = None,
 # the names this family adds: torch.<name>, Tensor.<name>, torch.nn.functional.<name>
 # ==============================================================================================
 TORCH: dict[str, Any] = {
-    "clone": clone,
+    "clone": clone, "from_numpy": from_numpy, "as_tensor": as_tensor, "asarray": asarray,
 }
 
 METHODS: dict[str, Any] = {
