@@ -87,17 +87,15 @@ def as_tensor(data: Any, dtype: Any = None, device: Any = None) -> Tensor:
     return tensor(data, dtype=dtype)
 
 
-_UNSET = object()
-
-
 def asarray(obj: Any, *, dtype: Any = None, device: Any = None, copy: bool | None = None,
-            requires_grad: Any = _UNSET) -> Tensor:
+            requires_grad: bool | None = None) -> Tensor:
     """``torch.asarray``: share ``obj``'s memory unless ``copy=True`` or a dtype change needs
-    a copy (``copy=False`` then raises); a tensor keeps its graph."""
+    a copy (``copy=False`` then raises); a tensor keeps its graph. ``requires_grad=None``:
+    unspecified (a tensor's own, with torch 2.13's warning)."""
     import warnings
 
     if isinstance(obj, Tensor):
-        if requires_grad is _UNSET:
+        if requires_grad is None:
             if obj.requires_grad:
                 warnings.warn(
                     "torch.asarray: unspecified requires_grad now defaults to obj.requires_grad "
@@ -117,7 +115,7 @@ def asarray(obj: Any, *, dtype: Any = None, device: Any = None, copy: bool | Non
         elif requires_grad and not out.requires_grad:
             out = out.detach().requires_grad_(True)
         return out
-    if requires_grad is _UNSET:
+    if requires_grad is None:
         requires_grad = False
     if isinstance(obj, np.ndarray) and not copy:
         out = from_numpy(obj)
