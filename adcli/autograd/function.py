@@ -19,6 +19,7 @@ class DelayedError(Node):
     """A node whose backward raises: what ``once_differentiable`` puts on its results."""
 
     def __init__(self, msg: str, n: int) -> None:
+        super().__init__()
         self.seq_nr = next_seq()
         self.msg = msg
         self.n_outputs = n

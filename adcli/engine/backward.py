@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Sequence
-from heapq import heapify, heappop, heappush
+from heapq import heapify, heappop, heappush, heappushpop
 from typing import Any
 
 import numpy as np
@@ -97,17 +97,27 @@ def _run(roots: list[tuple[Node, int]], root_grads: list[Any], retain_graph: boo
     captured: dict[int, Any] = {}
     release = not retain_graph
     meter = work_meter()
+    check = anomaly.enabled
+    # The node to run next when it became ready alone while the heap was empty (a chain's
+    # common case): it skips the heap, and its gradients skip ``buffers``.
+    node: Any = None
+    grads: Any = None
     with set_grad_enabled(create_graph):
-        while ready:
-            node = heappop(ready)[2]
-            grads = buffers.pop(node, None) or [None] * node.n_outputs
+        while True:
+            if node is None:
+                if not ready:
+                    break
+                node = heappop(ready)[2]
+                grads = buffers.pop(node, None) or [None] * node.n_outputs
             if meter is not None:
                 # Backward is work too: a spec's budget counts the gradient elements.
                 meter(sum(_elements(g) for g in grads if g is not None) + 1)
-            if node._pre_hooks is not None or node._retain is not None:
-                grads = _pre_hooks(node, grads, create_graph)
-            if node._node_pre_hooks:
-                grads = _node_pre_hooks(node, grads, create_graph)
+            hooked = node._hooked
+            if hooked:
+                if node._pre_hooks is not None or node._retain is not None:
+                    grads = _pre_hooks(node, grads, create_graph)
+                if node._node_pre_hooks:
+                    grads = _node_pre_hooks(node, grads, create_graph)
             if capture is not None:
                 for nr in range(len(grads)):
                     slot = capture.get((node, nr))
@@ -120,47 +130,73 @@ def _run(roots: list[tuple[Node, int]], root_grads: list[Any], retain_graph: boo
                              and type(g0) is np.ndarray and g0.flags.owndata
                              and g0.flags.writeable)
                     node.apply(grads, create_graph, owned)
-                if node._post_hooks:
+                if hooked and node._post_hooks:
                     _post_hooks(node, (), grads, create_graph)
+                node = None
                 continue
             nexts = node.next_functions
             if (needed is None or node in needed) and (
                     grads[0] is not None if len(grads) == 1 else any(g is not None for g in grads)):
                 try:
                     outs = node.apply(grads, create_graph)
-                    if anomaly.enabled[0] and anomaly.check_nan[0]:
+                    if check[0] and anomaly.check_nan[0]:
                         _check_nan(node, outs)
                 except Exception as exc:
-                    if anomaly.enabled[0]:
+                    if check[0]:
                         anomaly.report_error(node, exc)
                     raise
-                if node._post_hooks:
+                if hooked and node._post_hooks:
                     outs = _post_hooks(node, outs, grads, create_graph)
                 if release:
                     # As PyTorch: a node's saved tensors go as soon as it has run.
                     node.release()
             else:
                 outs = (None,) * len(nexts)
+            first = first_key = first_grads = None
             for (nxt, nr), g in zip(nexts, outs):
                 if nxt is None:
                     continue
-                if g is not None:
-                    buf = buffers.get(nxt)
-                    if buf is None:
-                        buf = buffers[nxt] = [None] * nxt.n_outputs
-                    if buf[nr] is None:
-                        buf[nr] = g
-                        if type(nxt) is AccumulateGrad:
-                            # Only leaves adopt arrays, so only routes to leaves are counted.
-                            k = id(g)
-                            routed[k] = routed.get(k, 0) + 1
-                    else:
-                        buf[nr] = g = buf[nr] + g
-                        routed[id(g)] = 1
                 d = deps[nxt] - 1
                 deps[nxt] = d
-                if d == 0:
-                    heappush(ready, (-nxt.seq_nr, tie(), nxt))
+                if d == 0 and g is not None and type(nxt) is not AccumulateGrad \
+                        and nxt not in buffers:
+                    # Its last pending edge and nothing buffered: its gradients are this one.
+                    buf = [None] * nxt.n_outputs
+                    buf[nr] = g
+                else:
+                    if g is not None:
+                        buf = buffers.get(nxt)
+                        if buf is None:
+                            buf = buffers[nxt] = [None] * nxt.n_outputs
+                        if buf[nr] is None:
+                            buf[nr] = g
+                            if type(nxt) is AccumulateGrad:
+                                # Only leaves adopt arrays, so only routes to leaves count.
+                                k = id(g)
+                                routed[k] = routed.get(k, 0) + 1
+                        else:
+                            buf[nr] = g = buf[nr] + g
+                            routed[id(g)] = 1
+                    if d:
+                        continue
+                    buf = buffers.pop(nxt, None)
+                key = (-nxt.seq_nr, tie(), nxt)
+                if first is None:
+                    first, first_key, first_grads = nxt, key, buf
+                else:
+                    if buf is not None:
+                        buffers[nxt] = buf
+                    heappush(ready, key)
+            if first is None:
+                node = None
+            elif not ready:
+                node, grads = first, first_grads or [None] * first.n_outputs
+            else:
+                # Others are ready too: the one created last runs first, as with the heap alone.
+                if first_grads is not None:
+                    buffers[first] = first_grads
+                node = heappushpop(ready, first_key)[2]
+                grads = buffers.pop(node, None) or [None] * node.n_outputs
     return captured
 
 

@@ -130,20 +130,50 @@ def _display(node: Any) -> str:
 class Node:
     """Base of every grad_fn: edges to the next nodes, saved tensors, hooks."""
 
-    # Class-level defaults: a node is created per recorded op, so only what differs is set.
-    next_functions: tuple[Edge, ...] = ()
-    _saved: dict[str, SavedTensor] | None = None
+    # A node is made per recorded op and read on every backward step: what every node has
+    # lives in slots (set once, read without a dict lookup); what few nodes have (hooks,
+    # metadata, an anomaly trace, a custom Function's context) goes to a ``__dict__`` that is
+    # created only when first written, under the class-level defaults below.
+    __slots__ = (
+        "__dict__",
+        "__weakref__",
+        "_freed",
+        "_hooked",
+        "_saved",
+        "attrs",
+        "dtypes",
+        "n_outputs",
+        "next_functions",
+        "seq_nr",
+        "shapes",
+    )
+    next_functions: tuple[Edge, ...]
+    shapes: tuple[tuple[int, ...], ...]
+    dtypes: tuple[Any, ...]
+    attrs: dict[str, Any]
+    seq_nr: float  # creation order (next_seq()) when recorded
+    n_outputs: int
+    _saved: dict[str, SavedTensor] | None
     # After release: per freed tensor (name, shape, dtype, version), or True if none was kept.
-    _freed: tuple[tuple[str, tuple[int, ...], Any, int], ...] | bool = False
+    _freed: tuple[tuple[str, tuple[int, ...], Any, int], ...] | bool
+    # True once any hook below or a retained grad is registered: backward checks only this.
+    _hooked: bool
     _pre_hooks: dict[int, list[Any]] | None = None  # tensor hooks, per output
     _node_pre_hooks: list[Any] | None = None  # register_prehook(fn(grad_outputs))
     _post_hooks: list[Any] | None = None  # register_hook(fn(grad_inputs, grad_outputs))
     _retain: dict[int, Any] | None = None
-    attrs: dict[str, Any] = _NO_ATTRS
-    shapes: tuple[tuple[int, ...], ...] = ()
-    dtypes: tuple[Any, ...] = ()
-    n_outputs = 1
-    seq_nr = 0  # set from next_seq() when a node is recorded
+
+    def __init__(self) -> None:
+        # The defaults; OpDef's recorder sets the same slots directly.
+        self.next_functions = ()
+        self.shapes = ()
+        self.dtypes = ()
+        self.attrs = _NO_ATTRS
+        self.seq_nr = 0
+        self.n_outputs = 1
+        self._saved = None
+        self._freed = False
+        self._hooked = False
 
     def name(self) -> str:
         """PyTorch's name for this node, e.g. ``MulBackward0``; the nodes PyTorch writes in C++
@@ -207,12 +237,14 @@ class Node:
         """A tensor's hook (``t.register_hook``) on the gradient of output ``output_nr``."""
         if self._pre_hooks is None:
             self._pre_hooks = {}
+        self._hooked = True
         self._pre_hooks.setdefault(output_nr, []).append(fn)
 
     def register_prehook(self, fn: Any) -> RemovableHandle:
         """``fn(grad_outputs) -> tuple | None`` before this node runs, as PyTorch's Node."""
         if self._node_pre_hooks is None:
             self._node_pre_hooks = []
+        self._hooked = True
         self._node_pre_hooks.append(fn)
         return RemovableHandle(self._node_pre_hooks, fn)
 
@@ -221,6 +253,7 @@ class Node:
         Node; a returned tuple replaces the gradients it passes on."""
         if self._post_hooks is None:
             self._post_hooks = []
+        self._hooked = True
         self._post_hooks.append(fn)
         return RemovableHandle(self._post_hooks, fn)
 
@@ -235,6 +268,7 @@ class Node:
     def set_retain(self, output_nr: int, tensor: TensorT) -> None:
         if self._retain is None:
             self._retain = {}
+        self._hooked = True
         self._retain[output_nr] = weakref.ref(tensor)
 
     # -- backward ----------------------------------------------------------------------------
@@ -268,9 +302,11 @@ class RemovableHandle:
 class AccumulateGrad(Node):
     """The sink of a leaf tensor: adds incoming gradients into ``variable.grad``."""
 
-    seq_nr = float("inf")  # as PyTorch: accumulate as soon as all gradients are in
+    __slots__ = ("variable",)
 
     def __init__(self, variable: TensorT) -> None:
+        super().__init__()
+        self.seq_nr = float("inf")  # as PyTorch: accumulate as soon as all gradients are in
         self.variable = variable
         self.shapes = (variable.shape,)
 

@@ -18,7 +18,7 @@ from .backend import NUMPY, TENSORS
 from .errors import GraphFreedError, InvalidArgumentError, LeafInplaceError
 from .grad_mode import _enabled
 from .hooks import _busy, observe, observers
-from .node import Node, next_seq
+from .node import Node, SavedConst, SavedTensor, next_seq
 from .table import OPS
 from .tensor import Tensor
 from .views import (
@@ -44,6 +44,8 @@ class Saved:
     """What a formula sees as ``s``: saved tensors (``s.self``, ``s.result``), attributes
     (``s.dim``), and the node's input shapes and dtype (``s.in_shape``, ``s.sizes``)."""
 
+    # One per backward step: the node in a slot, saved values and attributes in the dict.
+    __slots__ = ("__dict__", "_node")
     _node: Node
 
     @property
@@ -66,6 +68,7 @@ class Saved:
 class OpNode(Node):
     """A grad_fn made by an :class:`OpDef`; the concrete class is named e.g. ``MulBackward0``."""
 
+    __slots__ = ()
     op: OpDef
 
     def apply(self, grads: list[Any], as_tensors: bool) -> tuple[Any, ...]:
@@ -79,10 +82,12 @@ class OpNode(Node):
                 gi if gi is not None else _zeros(shapes[i], self.dtypes[0], as_tensors)
                 for i, gi in enumerate(grads)
             ]
-        s = Saved()
+        s = _new(Saved)
+        s._node = self
         d = s.__dict__
-        d.update(self.attrs)
-        d["_node"] = self
+        attrs = self.attrs
+        if attrs:
+            d.update(attrs)
         saved = self._saved
         if saved is not None:
             for name, st in saved.items():
@@ -117,13 +122,23 @@ class OpNode(Node):
                 continue
             if gi.shape != shapes[i]:
                 gi = B.sum_to(gi, shapes[i])
-            if not as_tensors and gi.dtype != dts[i]:
+            if not as_tensors and gi.dtype is not dts[i] and gi.dtype != dts[i]:
                 gi = np.asarray(gi, dtype=dts[i])
             outs[i] = gi
         return tuple(outs)
 
     def describe(self) -> str:
         return self.op.describe()
+
+
+_new = object.__new__
+
+
+def _number(t: Any) -> Any:
+    """A constant operand as it is passed to a forward; refuses ints NumPy cannot hold."""
+    if type(t) is int and not -(2**63) <= t < 2**64:
+        raise InvalidArgumentError("int too big to convert")  # torch's words
+    return t
 
 
 def _zeros(shape: tuple[int, ...], dt: np.dtype, as_tensors: bool) -> Any:
@@ -158,7 +173,10 @@ class OpDef:
         self.grads: dict[str, Formula] = {}
         self.rules: dict[str, str] = {}
         self.backward_all: Callable[..., Any] | None = None
-        self.node_cls: type[OpNode] = type(backward_name, (OpNode,), {"op": self})
+        # No extra outputs, not several outputs, not a view: __call__'s short path.
+        self._plain = not (extras or multi_output or view)
+        self.node_cls: type[OpNode] = type(backward_name, (OpNode,),
+                                                 {"op": self, "__slots__": ()})
         # ``save`` is either what is always saved, or, as PyTorch decides, per input: what to
         # save when that input needs a gradient ({"self": ("other",), "other": ("self",)}).
         self._save_if: dict[int, list[tuple[int, str]]] | None = None
@@ -214,23 +232,65 @@ class OpDef:
         """
         if observers and not _busy[0]:
             return observe("op", self, self.__call__, inputs, attrs)
-        arrays = []
         record = False
-        for t in inputs:
+        if len(inputs) == 1:
+            t = inputs[0]
             if isinstance(t, Tensor):
-                arrays.append(t._data)
-                if t._requires_grad:
-                    record = True
+                out = self.forward(t._data, **attrs)
+                record = t._requires_grad
             else:
-                if type(t) is int and not -(2**63) <= t < 2**64:
-                    raise InvalidArgumentError("int too big to convert")  # torch's words
-                arrays.append(t)
-        out = self.forward(*arrays, **attrs)
+                out = self.forward(_number(t), **attrs)
+        else:
+            arrays = []
+            for t in inputs:
+                if isinstance(t, Tensor):
+                    arrays.append(t._data)
+                    if t._requires_grad:
+                        record = True
+                else:
+                    arrays.append(_number(t))
+            out = self.forward(*arrays, **attrs)
+        if not self._plain:
+            return self._finish(inputs, attrs, out, record and _enabled[0])
+        res = _new(Tensor)
+        res._data = out
+        res._grad = None
+        res._vc = [0]
+        res._accumulator = None
+        res._base = None
+        res._views = None
+        res._retains_grad = False
+        res._leaf_hooks = None
+        res._output_nr = 0
+        if record and _enabled[0]:
+            node = self._node(inputs, attrs)
+            res._requires_grad = True
+            res.grad_fn = node
+            if self._save_result:
+                st = _new(SavedTensor)
+                st.data = out
+                st.vc = res._vc
+                st.version = 0
+                st.is_output = True
+                st.output_nr = 0
+                st.tensor = None
+                st.view_fn = None
+                if node._saved is None:
+                    node._saved = {"result": st}
+                else:
+                    node._saved["result"] = st
+        else:
+            res._requires_grad = False
+            res.grad_fn = None
+        return res
+
+    def _finish(self, inputs: tuple[Any, ...], attrs: dict[str, Any], out: Any,
+                record: bool) -> Any:
+        """The result of an op with extra outputs, several outputs or a view."""
         extras = ()
         if self.extras:
             out, *extras = out
             attrs.update(zip(self.extras, extras))
-        record = record and _enabled[0]
         if self.multi_output:
             return self._record_multi(inputs, out, attrs, record)
         vc = inputs[0]._vc if self.view else None
@@ -251,33 +311,57 @@ class OpDef:
 
     def _node(self, inputs: tuple[Any, ...], attrs: dict[str, Any],
               saved_self: Tensor | None = None) -> OpNode:
-        node = self.node_cls()
+        # Every slot of the node is set here (no __init__ call: this runs once per op).
+        node = _new(self.node_cls)
         node.seq_nr = next_seq()
+        node.attrs = attrs
+        node.n_outputs = 1
+        node._saved = None
+        node._freed = False
+        node._hooked = False
         if anomaly.enabled[0]:
             anomaly.record(node)
-        edges = []
-        shapes = []
-        dts = []
-        for t in inputs:
+        if len(inputs) == 1:
+            t = inputs[0]
             if isinstance(t, Tensor):
                 fn = t.grad_fn
                 if fn is not None:
-                    edges.append((fn, t._output_nr))
+                    edge = (fn, t._output_nr)
                 elif t._requires_grad:
-                    edges.append((t._grad_accumulator(), 0))
+                    edge = (t._grad_accumulator(), 0)
                 else:
-                    edges.append(_NO_EDGE)
+                    edge = _NO_EDGE
                 data = t._data
-                shapes.append(data.shape)
-                dts.append(data.dtype)
+                node.next_functions = edges = (edge,)
+                node.shapes = (data.shape,)
+                node.dtypes = (data.dtype,)
             else:
-                edges.append(_NO_EDGE)
-                shapes.append(())
-                dts.append(None)
-        node.next_functions = tuple(edges)
-        node.shapes = tuple(shapes)
-        node.dtypes = tuple(dts)
-        node.attrs = attrs
+                node.next_functions = edges = (_NO_EDGE,)
+                node.shapes = ((),)
+                node.dtypes = (None,)
+        else:
+            edge_l = []
+            shapes = []
+            dts = []
+            for t in inputs:
+                if isinstance(t, Tensor):
+                    fn = t.grad_fn
+                    if fn is not None:
+                        edge_l.append((fn, t._output_nr))
+                    elif t._requires_grad:
+                        edge_l.append((t._grad_accumulator(), 0))
+                    else:
+                        edge_l.append(_NO_EDGE)
+                    data = t._data
+                    shapes.append(data.shape)
+                    dts.append(data.dtype)
+                else:
+                    edge_l.append(_NO_EDGE)
+                    shapes.append(())
+                    dts.append(None)
+            node.next_functions = edges = tuple(edge_l)
+            node.shapes = tuple(shapes)
+            node.dtypes = tuple(dts)
         to_save = self._save_self
         if self._save_if is not None:
             # what to save depends on which inputs need a gradient: one answer per pattern
@@ -285,12 +369,23 @@ class OpDef:
             to_save = self._save_by_mask.get(mask)  # type: ignore[assignment]
             if to_save is None:
                 to_save = self._save_by_mask[mask] = self._saved_for(mask)
-        for i, name in to_save:
-            t = inputs[i] if i or saved_self is None else saved_self
-            if isinstance(t, Tensor):
-                node.save(name, t)
-            else:
-                node.save_const(name, t)
+        if to_save:
+            saved = node._saved = {}
+            for i, name in to_save:
+                t = inputs[i] if i or saved_self is None else saved_self
+                if isinstance(t, Tensor):
+                    st = _new(SavedTensor)
+                    st.data = t._data
+                    vc = st.vc = t._vc
+                    st.version = vc[0]
+                    st.is_output = False
+                    st.output_nr = t._output_nr
+                    st.tensor = t
+                    st.view_fn = None
+                else:
+                    st = _new(SavedConst)
+                    st.data = t
+                saved[name] = st
         return node
 
     def _record_multi(self, inputs: tuple[Tensor, ...], outs: list[np.ndarray],

@@ -132,6 +132,7 @@ class CopySlices(Node):
 
     def __init__(self, fn: Node, base_edge: tuple[Node | None, int],
                  index: tuple[np.ndarray, ...], base: np.ndarray) -> None:
+        super().__init__()
         self.seq_nr = next_seq()
         self.fn = fn
         trace = getattr(fn, "_anomaly_trace", None)
