@@ -18,7 +18,7 @@ from .backend import NUMPY, TENSORS
 from .errors import GraphFreedError, InvalidArgumentError, LeafInplaceError
 from .grad_mode import _enabled
 from .hooks import _busy, observe, observers
-from .node import Node, SavedConst, SavedTensor, next_seq
+from .node import _NO_ATTRS, Node, SavedConst, SavedTensor, next_seq
 from .table import OPS
 from .tensor import Tensor
 from .views import (
@@ -132,6 +132,42 @@ class OpNode(Node):
 
 
 _new = object.__new__
+
+
+# Canonical node.shapes / node.dtypes tuples, by the inputs' shapes and dtype ids (a cached
+# dtype stays alive, so its id is not reused): nodes of the same shapes share one tuple, so a
+# recorded op allocates fewer objects for the garbage collector to count and scan.
+_SHAPES1: dict[Any, Any] = {}
+_SHAPES2: dict[Any, Any] = {}
+_DTYPES1: dict[Any, Any] = {}
+_DTYPES2: dict[Any, Any] = {}
+# Saved Python numbers by value (separately per type: 1 == 1.0 == True): immutable, shared.
+_CONST_FLOATS: dict[float, SavedConst] = {}
+_CONST_INTS: dict[int, SavedConst] = {}
+
+
+def _canonical(cache: dict[Any, Any], key: Any, value: Any) -> Any:
+    if len(cache) >= 4096:  # many distinct shapes: start over rather than grow
+        cache.clear()
+    cache[key] = value
+    return value
+
+
+def _saved_const(value: Any) -> SavedConst:
+    """A number saved for backward; the common Python floats and ints are shared."""
+    tp = type(value)
+    cache = _CONST_FLOATS if tp is float else _CONST_INTS if tp is int else None
+    # (not 0.0, which equals -0.0, nor NaN, which equals nothing)
+    if cache is None or not value or value != value:
+        st = _new(SavedConst)
+        st.data = value
+        return st
+    st = cache.get(value)
+    if st is None:
+        st = _new(SavedConst)
+        st.data = value
+        _canonical(cache, value, st)
+    return st
 
 
 def _number(t: Any) -> Any:
@@ -314,7 +350,8 @@ class OpDef:
         # Every slot of the node is set here (no __init__ call: this runs once per op).
         node = _new(self.node_cls)
         node.seq_nr = next_seq()
-        node.attrs = attrs
+        # (a shared empty dict when there are none: one object less per node for the GC)
+        node.attrs = attrs if attrs else _NO_ATTRS
         node.n_outputs = 1
         node._saved = None
         node._freed = False
@@ -333,12 +370,47 @@ class OpDef:
                     edge = _NO_EDGE
                 data = t._data
                 node.next_functions = edges = (edge,)
-                node.shapes = (data.shape,)
-                node.dtypes = (data.dtype,)
+                shp = data.shape
+                node.shapes = _SHAPES1.get(shp) or _canonical(_SHAPES1, shp, (shp,))
+                dt = data.dtype
+                node.dtypes = _DTYPES1.get(id(dt)) or _canonical(_DTYPES1, id(dt), (dt,))
             else:
                 node.next_functions = edges = (_NO_EDGE,)
                 node.shapes = ((),)
                 node.dtypes = (None,)
+        elif len(inputs) == 2:
+            a, b = inputs
+            if isinstance(a, Tensor):
+                fn = a.grad_fn
+                if fn is not None:
+                    ea = (fn, a._output_nr)
+                elif a._requires_grad:
+                    ea = (a._grad_accumulator(), 0)
+                else:
+                    ea = _NO_EDGE
+                data = a._data
+                sa = data.shape
+                da = data.dtype
+            else:
+                ea, sa, da = _NO_EDGE, (), None
+            if isinstance(b, Tensor):
+                fn = b.grad_fn
+                if fn is not None:
+                    eb = (fn, b._output_nr)
+                elif b._requires_grad:
+                    eb = (b._grad_accumulator(), 0)
+                else:
+                    eb = _NO_EDGE
+                data = b._data
+                sb = data.shape
+                db = data.dtype
+            else:
+                eb, sb, db = _NO_EDGE, (), None
+            node.next_functions = edges = (ea, eb)
+            key = (sa, sb)
+            node.shapes = _SHAPES2.get(key) or _canonical(_SHAPES2, key, key)
+            key = (id(da), id(db))
+            node.dtypes = _DTYPES2.get(key) or _canonical(_DTYPES2, key, (da, db))
         else:
             edge_l = []
             shapes = []
@@ -383,8 +455,7 @@ class OpDef:
                     st.tensor = t
                     st.view_fn = None
                 else:
-                    st = _new(SavedConst)
-                    st.data = t
+                    st = _saved_const(t)
                 saved[name] = st
         return node
 

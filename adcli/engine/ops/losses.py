@@ -335,8 +335,20 @@ def _nll(x: np.ndarray, target: np.ndarray, weight: Any = None, reduction: str =
         raise InvalidArgumentError(
             "expected scalar type Long but found " + str(target.dtype)
         )
-    valid = ts != ignore_index
     n_cls = xs.shape[1]
+    if weight is None and not 0 <= ignore_index < n_cls and ts.size \
+            and ts.min() >= 0 and ts.max() < n_cls:
+        # No weight and no target ignored (all in range): the same values with 2 reductions
+        # instead of the masks (-picked summed is exactly -(the sum), the count n exactly).
+        losses = -xs[np.arange(xs.shape[0]), ts]
+        if reduction == "none":
+            return losses if x.ndim == 2 else losses.reshape(())
+        if reduction == "sum":
+            return np.asarray(losses.sum())
+        if reduction == "mean":
+            return np.asarray(losses.sum() / x.dtype.type(losses.shape[0]))
+        raise InvalidArgumentError(f"{reduction} is not a valid value for reduction")
+    valid = ts != ignore_index
     bad = valid & ((ts < 0) | (ts >= n_cls))
     if np.any(bad):
         raise InvalidArgumentError(f"Target {int(ts[bad][0])} is out of bounds.")
@@ -369,6 +381,17 @@ def _nll_loss_backward(g: Any, x: Any, target: Any, weight: Any, reduction: str,
     """-grad * weight[target] at the target class (divided by the total weight for mean)."""
     ts = np.atleast_1d(target)
     n = ts.shape[0]
+    if weight is None and not 0 <= ignore_index < x.shape[-1]:
+        # The forward checked every target in range, and none can be ignored: -grad (/ n for
+        # mean) at the target class, the values the general path below computes.
+        dt = x.dtype
+        if reduction == "mean":
+            gg = g * (dt.type(1) / -dt.type(n))
+        else:
+            gg = -(np.reshape(g, (n,)) if reduction == "none" else g)
+        out = np.zeros((n, x.shape[-1]), dtype=dt)
+        out[np.arange(n), ts] = gg
+        return out.reshape(x.shape)
     valid = ts != ignore_index
     safe_t = ts if valid.all() else np.where(valid, ts, 0)
     if weight is None:
