@@ -152,7 +152,8 @@ def _run(roots: list[tuple[Node, int]], root_grads: list[Any], retain_graph: boo
                     node.release()
             else:
                 outs = (None,) * len(nexts)
-            first = first_key = first_grads = None
+            first = first_grads = None
+            first_tie = 0
             for (nxt, nr), g in zip(nexts, outs):
                 if nxt is None:
                     continue
@@ -180,13 +181,14 @@ def _run(roots: list[tuple[Node, int]], root_grads: list[Any], retain_graph: boo
                     if d:
                         continue
                     buf = buffers.pop(nxt, None)
-                key = (-nxt.seq_nr, tie(), nxt)
                 if first is None:
-                    first, first_key, first_grads = nxt, key, buf
+                    # (its heap key is made only if it must wait; its tie is taken now, so
+                    # that equal keys keep the order in which nodes became ready)
+                    first, first_tie, first_grads = nxt, tie(), buf
                 else:
                     if buf is not None:
                         buffers[nxt] = buf
-                    heappush(ready, key)
+                    heappush(ready, (-nxt.seq_nr, tie(), nxt))
             if first is None:
                 node = None
             elif not ready:
@@ -195,7 +197,7 @@ def _run(roots: list[tuple[Node, int]], root_grads: list[Any], retain_graph: boo
                 # Others are ready too: the one created last runs first, as with the heap alone.
                 if first_grads is not None:
                     buffers[first] = first_grads
-                node = heappushpop(ready, first_key)[2]
+                node = heappushpop(ready, (-first.seq_nr, first_tie, first))[2]
                 grads = buffers.pop(node, None) or [None] * node.n_outputs
     return captured
 

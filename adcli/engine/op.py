@@ -97,6 +97,22 @@ class OpNode(Node):
         elif self._freed:
             raise GraphFreedError()
         nexts = self.next_functions
+        if not as_tensors and op.backward_all is None:
+            # On arrays: each formula, then its result brought to the input's shape and dtype.
+            grads_of = op.grads
+            outs = []
+            for name, (nxt, _), shape, dt in zip(op.inputs, nexts, self.shapes, self.dtypes):
+                if nxt is None:
+                    outs.append(None)
+                    continue
+                gi = grads_of[name](g, s, NUMPY)
+                if gi is not None:
+                    if gi.shape != shape:
+                        gi = NUMPY.sum_to(gi, shape)
+                    if gi.dtype is not dt and gi.dtype != dt:
+                        gi = np.asarray(gi, dtype=dt)
+                outs.append(gi)
+            return tuple(outs)
         if as_tensors:
             in_formula[0], was = True, in_formula[0]
         try:
