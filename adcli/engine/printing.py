@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+import math
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -86,6 +87,7 @@ def _float_formatter(arr: np.ndarray):
             ret = f"{v:.{p}f}"
         return ret.rjust(width)
 
+    f.width = width  # type: ignore[attr-defined]
     return f
 
 
@@ -101,7 +103,8 @@ def _summarized(arr: np.ndarray) -> np.ndarray:
 
 
 def format_data(arr: np.ndarray, prefix: str = "tensor(") -> str:
-    """The data part of a PyTorch repr (nested brackets, aligned, wrapped at 80 columns)."""
+    """The data part of a PyTorch repr: torch's ``_tensor_str`` (nested brackets, elements
+    aligned to one width, ``linewidth`` wrapping, ``threshold``/``edgeitems`` summaries)."""
     if arr.size == 0:
         return "[]"
     o = PRINT_OPTS
@@ -109,20 +112,40 @@ def format_data(arr: np.ndarray, prefix: str = "tensor(") -> str:
     shown = _summarized(arr) if summarize else arr
     kind = arr.dtype.kind
     if kind == "f":
-        formatter = {"float_kind": _float_formatter(shown)}
+        fmt = _float_formatter(shown)
+        width = fmt.width
     elif kind == "b":
         # As PyTorch: padded to "False"'s width only when a False is present.
-        bwidth = 4 if shown.all() else 5
-        formatter = {"bool": lambda v: ("True" if v else "False").rjust(bwidth)}
+        width = 4 if shown.all() else 5
+        fmt = lambda v: ("True" if v else "False").rjust(width)  # noqa: E731
     else:
         width = max(len(str(v)) for v in shown.ravel())
-        formatter = {"int": lambda v: str(v).rjust(width)}
-    text = np.array2string(
-        arr, separator=", ", prefix=prefix, formatter=formatter, max_line_width=o.linewidth,
-        threshold=0 if summarize else arr.size + 1, edgeitems=o.edgeitems,
-    )
-    # PyTorch's column ellipsis is the element " ...", so it reads ",  ...,".
-    return text.replace(", ..., ", ",  ..., ") if summarize else text
+        fmt = lambda v: str(v).rjust(width)  # noqa: E731
+    return _nested(arr, len(prefix), summarize, fmt, width)
+
+
+def _nested(arr: np.ndarray, indent: int, summarize: bool, fmt: Any, width: int) -> str:
+    edge = PRINT_OPTS.edgeitems
+    if arr.ndim == 0:
+        return fmt(arr[()])
+    n = arr.shape[0]
+    if arr.ndim == 1:
+        per_line = max(1, math.floor((PRINT_OPTS.linewidth - indent) / (width + 2)))
+        if summarize and not edge:
+            data = ["..."]
+        elif summarize and n > 2 * edge:
+            data = [*(fmt(v) for v in arr[:edge]), " ...", *(fmt(v) for v in arr[n - edge:])]
+        else:
+            data = [fmt(v) for v in arr]
+        lines = [", ".join(data[i:i + per_line]) for i in range(0, len(data), per_line)]
+        return "[" + (",\n" + " " * (indent + 1)).join(lines) + "]"
+    if summarize and n > 2 * edge:
+        rows = [*range(edge), None, *range(n - edge, n)]
+    else:
+        rows = list(range(n))
+    slices = ["..." if i is None else _nested(arr[i], indent + 1, summarize, fmt, width)
+              for i in rows]
+    return "[" + ("," + "\n" * (arr.ndim - 1) + " " * (indent + 1)).join(slices) + "]"
 
 
 def tensor_repr(t: Tensor) -> str:

@@ -25,6 +25,7 @@ from . import (
     normalization,
     pointwise,
     pointwise_multi,
+    predicates,
     recurrent,
     reductions,
     scan_sort,
@@ -33,7 +34,8 @@ from . import (
 from .kernels import KERNELS
 
 FAMILIES = (conversion, arithmetic, pointwise, pointwise_multi, activations, reductions, linalg,
-            shape, indexing, scan_sort, losses, conv_pool, normalization, inplace, recurrent)
+            shape, indexing, scan_sort, losses, conv_pool, normalization, inplace, recurrent,
+            predicates)
 
 TORCH: dict[str, Any] = {}
 METHODS: dict[str, Any] = {}

@@ -10,6 +10,7 @@ import numpy as np
 from .. import dtypes
 from ..creation import full, tensor
 from ..device import parse_to
+from ..errors import InvalidArgumentError
 from ..grad_mode import no_grad
 from ..op import defop
 from ..tensor import Tensor
@@ -128,6 +129,9 @@ def asarray(obj: Any, *, dtype: Any = None, device: Any = None, copy: bool | Non
             obj = np.asarray(obj)
         out = tensor(obj, dtype=dtype)
     if requires_grad:
+        if out._data.dtype.kind != "f":
+            raise InvalidArgumentError(
+                "Only Tensors of floating point and complex dtype can require gradients")
         out.requires_grad_(True)
     return out
 
