@@ -15,7 +15,7 @@ pytestmark = pytest.mark.needs_torch
 def outcome(fn):
     try:
         r = fn()
-    except Exception as exc:  # noqa: BLE001 - compared with torch's
+    except Exception as exc:
         # adcli's errors subclass the builtin torch raises: compare that builtin
         kind = next(k for k in type(exc).__mro__ if k.__module__ == "builtins")
         return kind.__name__, str(exc)
@@ -62,7 +62,8 @@ def same(fn):
     lambda T: T.broadcast_tensors(T.ones(2, requires_grad=True), T.ones(2)),
     lambda T: T.tensor([1.7, -2.2]).byte(), lambda T: T.tensor([1.7, 0.0]).bool(),
     lambda T: T.tensor([1.7, -2.2]).long(), lambda T: T.tensor([1.5]).element_size(),
-    lambda T: T.tensor([1.5], dtype=T.float64).element_size(), lambda T: T.tensor([1]).element_size(),
+    lambda T: T.tensor([1.5], dtype=T.float64).element_size(),
+    lambda T: T.tensor([1]).element_size(),
     lambda T: T.tensor([True]).element_size(),
     lambda T: T.as_tensor([1, 2.5]), lambda T: T.as_tensor(T.ones(2, requires_grad=True) * 2),
     lambda T: T.as_tensor(T.ones(2, requires_grad=True), dtype=T.float64),

@@ -162,7 +162,7 @@ def get_num_threads() -> int:
     return _THREADS[0]
 
 
-def set_num_threads(int: Any) -> None:  # noqa: A002 - torch's parameter name
+def set_num_threads(int: Any) -> None:
     if isinstance(int, bool) or not isinstance(int, (np.integer, type(1))):
         raise InvalidArgumentError(
             f"set_num_threads expects an int, but got {type(int).__name__}")
