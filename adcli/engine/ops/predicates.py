@@ -5,6 +5,7 @@ is_nonzero, ...), dtype promotion (result_type, promote_types, can_cast), broadc
 
 from __future__ import annotations
 
+import builtins
 import os
 from typing import Any
 
@@ -163,7 +164,7 @@ def get_num_threads() -> int:
 
 
 def set_num_threads(int: Any) -> None:
-    if isinstance(int, bool) or not isinstance(int, (np.integer, type(1))):
+    if isinstance(int, bool) or not isinstance(int, (np.integer, builtins.int)):
         raise InvalidArgumentError(
             f"set_num_threads expects an int, but got {type(int).__name__}")
     if int <= 0:
