@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import closing, contextmanager
 from typing import Any
 
 import numpy as np
@@ -21,7 +21,7 @@ from adcli.engine.grad_mode import enable_grad
 from adcli.engine.tensor import Tensor
 from adcli.engine.usercode import engine_bug
 
-from . import progress
+from . import progress, split
 from .budget import Budget, BudgetError
 from .culprit import Locate, culprit_graph, find_culprit
 from .double_backward import find_double_backward_culprit
@@ -77,7 +77,7 @@ def gradcheck(fn: Callable[..., Any], inputs: Any, *, eps: float = 1e-6, atol: f
               diagnose: bool = True, locate: Locate | None = None,
               needs_grad: bool = False, strict: bool = False,
               budget: Budget | None = None, detached: str = "hold",
-              keep_graph: bool = False) -> GradcheckReport:
+              keep_graph: bool = False, jobs: int = 1) -> GradcheckReport:
     """Check ``fn``'s derivatives w.r.t. every input tensor that requires grad.
 
     ``inputs`` is a tensor or a tuple of arguments. Full mode compares every Jacobian entry
@@ -93,7 +93,10 @@ def gradcheck(fn: Callable[..., Any], inputs: Any, *, eps: float = 1e-6, atol: f
     ``.item()``, ``.tolist()``, ``float()``/``int()`` keep the values of the first call while
     inputs are perturbed; ``"follow"`` lets finite differences see through them (torch's way).
     ``keep_graph`` keeps the checked graph's snapshot in ``report.graph`` also when the
-    check passes (failures always keep it), for pictures.
+    check passes (failures always keep it), for pictures. ``jobs`` > 1 splits a full check's
+    Jacobian columns across that many processes (forked, on Linux; elsewhere, and for fewer
+    than :data:`~adcli.check.split.MIN_COLUMNS` columns, one process does all): the same
+    report, in less wall time.
     """
     if _on_torch(inputs):
         from adcli.engines import torch_check
@@ -107,7 +110,7 @@ def gradcheck(fn: Callable[..., Any], inputs: Any, *, eps: float = 1e-6, atol: f
     report = _check(fn, args, positions, names_, eps=eps, atol=atol, rtol=rtol, fast=fast_mode,
                     projections=projections, seed=seed, max_worst=max_worst, diagnose=diagnose,
                     locate=locate, order=1, grad_inside=needs_grad, strict=strict,
-                    budget=budget, keep_graph=keep_graph)
+                    budget=budget, keep_graph=keep_graph, jobs=jobs)
     _note_held(report, holder)
     return report
 
@@ -152,7 +155,7 @@ def gradgradcheck(fn: Callable[..., Any], inputs: Any, grad_outputs: Any = None,
                   diagnose: bool = True, locate: Locate | None = None,
                   needs_grad: bool = True, strict: bool = False,
                   budget: Budget | None = None, detached: str = "hold",
-                  keep_graph: bool = False) -> GradcheckReport:
+                  keep_graph: bool = False, jobs: int = 1) -> GradcheckReport:
     """Check second derivatives: ``gradcheck`` of ``x -> grad(fn(x), x, grad_outputs)``.
 
     ``grad_outputs`` defaults to fixed random tensors (seeded) shaped like the outputs.
@@ -204,7 +207,7 @@ def gradgradcheck(fn: Callable[..., Any], inputs: Any, grad_outputs: Any = None,
                     fast=fast_mode, projections=projections, seed=seed, max_worst=max_worst,
                     diagnose=diagnose, locate=locate, order=2, grad_inside=True,
                     out_names=[f"grad({n})" for n in names_], strict=strict,
-                    budget=budget, keep_graph=keep_graph)
+                    budget=budget, keep_graph=keep_graph, jobs=jobs)
     _note_held(report, holder)
     report.seconds = time.perf_counter() - started
     return report
@@ -239,7 +242,7 @@ def _check(fn: Callable[..., Any], args: list[Any], positions: list[int], names:
            max_worst: int, diagnose: bool, locate: Locate | None, order: int,
            grad_inside: bool, out_names: list[str] | None = None,
            strict: bool = False, budget: Budget | None = None,
-           keep_graph: bool = False) -> GradcheckReport:
+           keep_graph: bool = False, jobs: int = 1) -> GradcheckReport:
     started = time.perf_counter()
     report = GradcheckReport(ok=True, mode="fast" if fast else "full", order=order, eps=eps,
                              atol=atol, rtol=rtol, inputs=list(names))
@@ -301,7 +304,7 @@ def _check(fn: Callable[..., Any], args: list[Any], positions: list[int], names:
             else:
                 progress.begin(sum(b.size for b in base))
                 report.pairs = _full_pairs(ev, leaves, outputs, names, onames, eps, atol, rtol,
-                                           max_worst, diagnose, report)
+                                           max_worst, diagnose, report, jobs=jobs)
         except Exception as exc:
             if engine_bug(exc):
                 raise  # adcli's own bug: never a finding about the checked function
@@ -481,14 +484,15 @@ def _unit(rng: np.random.Generator, shape: tuple[int, ...]) -> np.ndarray:
 def _full_pairs(ev: Evaluator, leaves: list[Tensor], outputs: list[Tensor], names: list[str],
                 onames: list[str], eps: float, atol: float, rtol: float, max_worst: int,
                 diagnose: bool, report: GradcheckReport, only: int | None = None,
-                columns: np.ndarray | None = None, width: int | None = None
-                ) -> list[PairResult]:
+                columns: np.ndarray | None = None, width: int | None = None,
+                jobs: int = 1) -> list[PairResult]:
     """Every Jacobian entry (of ``columns``, else all) compared, input by input.
 
     With a budget, the Jacobian's memory and the backward passes' work are estimated (and
     refused when over) before anything is allocated. The analytical Jacobian is held whole
     (that is what the budget counts); the numerical one is compared in column blocks of at
-    most ``width`` columns (:mod:`adcli.check.stream`) and never held whole.
+    most ``width`` columns (:mod:`adcli.check.stream`) and never held whole. With ``jobs``
+    > 1, the numerical columns come from that many processes (:mod:`adcli.check.split`).
     """
     offsets = np.cumsum([0] + [o._data.size for o in outputs])
     m = int(offsets[-1])
@@ -519,26 +523,32 @@ def _full_pairs(ev: Evaluator, leaves: list[Tensor], outputs: list[Tensor], name
                                outputs[k]._data.shape) for k in range(len(outputs))]
         stable: dict[int, bool] = {}
         diagnosed = 0
-        chunks = jacobian_chunks(ev, i, eps, columns)
-        for start, N in column_blocks(chunks, m, cols.size, width):
-            c = N.shape[1]
-            Ai = A[i][:, start:start + c] if columns is None else A[i][:, cols[start:start + c]]
-            with np.errstate(all="ignore"):
-                err = np.abs(Ai - N)
-                tol = atol + rtol * np.abs(N)
-                bad = ~(err <= tol) & ~(np.isnan(Ai) & np.isnan(N))
-            accepted = np.zeros_like(bad)
-            if diagnose and diagnosed < MAX_DIAGNOSED and bad.any():
-                limit = MAX_DIAGNOSED - diagnosed
-                diagnosed += min(limit, int(bad.any(axis=0).sum()))
-                _diagnose(ev, i, names[i], Ai, N, bad, accepted, stable, cols[start:start + c],
-                          eps, atol, rtol, report, limit)
-            for k, acc in enumerate(accs):
-                sl = slice(offsets[k], offsets[k + 1])
-                acc.add(start, Ai[sl], N[sl], err[sl], tol[sl], bad[sl], accepted[sl], atol)
-                with np.errstate(all="ignore"):  # the picture of the block, downsampled
-                    pics[k].add(cols[start:start + c], Ai[sl], N[sl],
-                                err[sl] / np.maximum(tol[sl], 1e-300), bad[sl] & ~accepted[sl])
+        if split.worthwhile(jobs, cols.size):
+            chunks = split.chunks(ev, i, eps, columns, jobs)
+        else:
+            chunks = jacobian_chunks(ev, i, eps, columns)
+        with closing(chunks):  # workers stop when the check stops early
+            for start, N in column_blocks(chunks, m, cols.size, width):
+                c = N.shape[1]
+                Ai = A[i][:, start:start + c] if columns is None \
+                    else A[i][:, cols[start:start + c]]
+                with np.errstate(all="ignore"):
+                    err = np.abs(Ai - N)
+                    tol = atol + rtol * np.abs(N)
+                    bad = ~(err <= tol) & ~(np.isnan(Ai) & np.isnan(N))
+                accepted = np.zeros_like(bad)
+                if diagnose and diagnosed < MAX_DIAGNOSED and bad.any():
+                    limit = MAX_DIAGNOSED - diagnosed
+                    diagnosed += min(limit, int(bad.any(axis=0).sum()))
+                    _diagnose(ev, i, names[i], Ai, N, bad, accepted, stable,
+                              cols[start:start + c], eps, atol, rtol, report, limit)
+                for k, acc in enumerate(accs):
+                    sl = slice(offsets[k], offsets[k + 1])
+                    acc.add(start, Ai[sl], N[sl], err[sl], tol[sl], bad[sl], accepted[sl], atol)
+                    with np.errstate(all="ignore"):  # the picture of the block, downsampled
+                        pics[k].add(cols[start:start + c], Ai[sl], N[sl],
+                                    err[sl] / np.maximum(tol[sl], 1e-300),
+                                    bad[sl] & ~accepted[sl])
         for k, acc in enumerate(accs):
             pr = acc.result(names[i], onames[k], cols, leaves[i]._data.shape,
                             outputs[k]._data.shape, atol, stable)

@@ -141,6 +141,7 @@ class Options:
     strict: bool = False  # kinks fail as in torch
     max_memory: int | None = None  # bytes one check may add (--max-memory)
     keep_graph: bool = False  # keep each check's graph snapshot, also when it passes (--html)
+    jobs: int = 1  # processes a full check's Jacobian columns are split across
 
 
 def _budget(opts: Options) -> Any:
@@ -301,7 +302,7 @@ class EntryEngine:
     def check_options(self, opts: Options, budget: Any, locate: Any) -> dict[str, Any]:
         return {"locate": locate, "strict": opts.strict, "budget": budget,
                 "detached": "follow",  # the replay holds them itself (the spec's places)
-                "keep_graph": opts.keep_graph}
+                "keep_graph": opts.keep_graph, "jobs": opts.jobs}
 
     def checkers(self) -> tuple[Callable[..., Any], Callable[..., Any]]:
         from .gradcheck import gradcheck, gradgradcheck

@@ -4,6 +4,8 @@ The parent lists the work in the order a serial run meets it (per path: the file
 errors and their specs), keeps a shard of it (``--shard``), hands each spec to a worker
 (spawned processes, so the same on every platform) and puts the results back in that order:
 the output, the JSON, the JUnit and the exit code are those of a serial run of the same specs.
+With a single spec to check, its full checks split their Jacobian columns across the jobs
+instead (:mod:`adcli.check.split`), with the report of a serial run.
 
 A worker loads the ``--plugin`` files and the command's engine once, then re-loads a spec's
 file and runs the spec by its position there. ``gradcheck`` results come back as the check
@@ -15,6 +17,7 @@ parent's console settings, its JSON object and its stderr lines.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import os
 import sys
 from dataclasses import dataclass
@@ -166,6 +169,9 @@ def gradcheck_items(items: list[Item], opts: Any, jobs: int, plugins: list[str] 
     from adcli.check.spec_checks import GradcheckRun
 
     run = GradcheckRun()
+    if jobs > 1 and sum(it.error is None for it in items) == 1:
+        # One spec: its full checks split their Jacobian columns across the jobs instead.
+        opts = dataclasses.replace(opts, jobs=jobs)
     results = _map(_gradcheck_task, items, jobs, (plugins, engine, json_out),
                    local=lambda it: gradcheck_spec(_spec(it.file, it.index), opts, progress),
                    extra=(opts, max_seconds))

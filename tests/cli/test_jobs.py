@@ -125,3 +125,72 @@ def test_jobs_auto_and_expr(tree: Path) -> None:
     proc = adcli(tree, "gradcheck", "--expr", "x.sin().sum()", "--input", "x=randn(3)",
                  "-j", "2")
     assert proc.returncode == 2 and "--expr" in proc.stderr
+
+
+# -- one big check: its Jacobian columns split across the jobs ----------------------------------
+BIG_MLP = """\
+name: big-mlp
+seed: 0
+tensors:
+  x: randn(8, 32)
+  w1: randn(32, 48, requires_grad=True)
+  w2: randn(48, 10, requires_grad=True)
+steps:
+  - h = torch.tanh(x @ w1 / 6)
+  - out = torch.softmax(h @ w2 / 7, dim=-1)
+  - loss = (out * torch.log(out + 1e-3)).sum()
+gradcheck:
+  - of: loss
+    wrt: [w1, w2]
+  - of: out[0]
+    wrt: [w2]
+"""
+BIG_BAD = """\
+name: big-bad-cube
+seed: 1
+tensors:
+  x: randn(24, 24, requires_grad=True)
+steps:
+  - y = cube_wrong_coefficient(torch.tanh(x) * 0.5)
+  - loss = (y * y.detach()).sum(dim=0)
+gradcheck:
+  - of: loss
+"""
+
+
+@pytest.mark.parametrize("spec", ["big_mlp", "big_bad"])
+@pytest.mark.parametrize("fmt", ["text", "json", "junit"])
+def test_one_big_check_split_across_jobs_prints_the_serial_output(tmp_path: Path, spec: str,
+                                                                  fmt: str) -> None:
+    (tmp_path / f"{spec}.yaml").write_text(BIG_MLP if spec == "big_mlp" else BIG_BAD)
+    extra = {"text": [], "json": ["--json"], "junit": ["--junit", "-"]}[fmt]
+    args = ["gradcheck", f"{spec}.yaml", "--plugin", str(PLUGIN), *extra]
+    serial, parallel = adcli(tmp_path, *args), adcli(tmp_path, *args, "-j", "2")
+    assert serial.returncode == parallel.returncode == (0 if spec == "big_mlp" else 1)
+    assert _same(serial.stdout, parallel.stdout), (serial.stdout, parallel.stdout)
+    assert _same(serial.stderr, parallel.stderr), (serial.stderr, parallel.stderr)
+    if spec == "big_bad" and fmt == "json":
+        (check,) = json.loads(parallel.stdout)["checks"]
+        assert check["culprit"]["node"] and check["mismatches"]
+
+
+def test_jobs_on_one_spec_reach_the_column_split(tmp_path: Path,
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    """In process: ``-j 2`` on one spec hands the jobs to its full checks, which split."""
+    from adcli.check import split
+    from adcli.check.spec_checks import Options
+    from adcli.cli.jobs import gradcheck_items, items_of
+
+    (tmp_path / "big_mlp.yaml").write_text(BIG_MLP)
+    seen: list[int] = []
+    real = split.chunks
+
+    def spy(ev: object, i: int, eps: float, columns: object, jobs: int) -> object:
+        seen.append(jobs)
+        return real(ev, i, eps, columns, jobs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(split, "chunks", spy)
+    run = gradcheck_items(items_of([str(tmp_path / "big_mlp.yaml")]), Options(), 2, None, None,
+                          False)
+    assert seen == [2, 2, 2] and all(c.report.ok for c in run.checks)
+    assert all("split" in c.report.strategy for c in run.checks)
