@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from itertools import pairwise
 from typing import Any
 
 import numpy as np
@@ -56,7 +57,7 @@ def test_ranges_cover_the_columns_in_order() -> None:
     for n, jobs in [(1000, 2), (999, 7), (5, 5)]:
         parts = split.ranges(n, jobs)
         assert parts[0][0] == 0 and parts[-1][1] == n
-        assert all(a[1] == b[0] and a[0] < a[1] for a, b in zip(parts, parts[1:]))
+        assert all(a[1] == b[0] and a[0] < a[1] for a, b in pairwise(parts))
 
 
 def test_split_columns_give_the_serial_report() -> None:
