@@ -217,7 +217,16 @@ class Node:
         saved = self._saved
         if saved is not None:
             self._saved = None
-            self._freed = freed_record(saved.items())
+            # freed_record's entries, built inline: this runs for every node in backward
+            rec = []
+            for name, st in saved.items():
+                data = st.data
+                if data is not None:
+                    if type(st) is SavedTensor:
+                        rec.append((name, data.shape, data.dtype, st.version))
+                    else:  # a saved number
+                        rec.append((name, (), type(data), st.version))
+            self._freed = tuple(rec) or True
 
     def unpack_saved(self, as_tensors: bool) -> dict[str, Any]:
         """Saved values after a version check: arrays, or graph-linked Tensors."""

@@ -40,6 +40,11 @@ _NO_EDGE = (None, 0)
 in_formula = [False]
 
 
+def pass_grad(g: Any, s: Any, B: Any) -> Any:
+    "grad"
+    return g
+
+
 class Saved:
     """What a formula sees as ``s``: saved tensors (``s.self``, ``s.result``), attributes
     (``s.dim``), and the node's input shapes and dtype (``s.in_shape``, ``s.sizes``)."""
@@ -82,30 +87,28 @@ class OpNode(Node):
                 gi if gi is not None else _zeros(shapes[i], self.dtypes[0], as_tensors)
                 for i, gi in enumerate(grads)
             ]
-        s = _new(Saved)
-        s._node = self
-        d = s.__dict__
-        attrs = self.attrs
-        if attrs:
-            d.update(attrs)
         saved = self._saved
-        if saved is not None:
-            for name, st in saved.items():
-                if st.vc[0] != st.version:
-                    st.check(self)
-                d[name] = st.unpack(self) if as_tensors else st.data
-        elif self._freed:
+        if saved is None and self._freed:
             raise GraphFreedError()
         nexts = self.next_functions
         if not as_tensors and op.backward_all is None:
             # On arrays: each formula, then its result brought to the input's shape and dtype.
+            # The identity formula is not called, and without saved values ``s`` is made only
+            # for a formula that reads it (with saved values, now: their version check first).
+            s = None if saved is None else self._saved_values(saved, False)
             grads_of = op.grads
             outs = []
             for name, (nxt, _), shape, dt in zip(op.inputs, nexts, self.shapes, self.dtypes):
                 if nxt is None:
                     outs.append(None)
                     continue
-                gi = grads_of[name](g, s, NUMPY)
+                fn = grads_of[name]
+                if fn is pass_grad:
+                    gi = g
+                else:
+                    if s is None:
+                        s = self._saved_values(None, False)
+                    gi = fn(g, s, NUMPY)
                 if gi is not None:
                     if gi.shape != shape:
                         gi = NUMPY.sum_to(gi, shape)
@@ -113,6 +116,7 @@ class OpNode(Node):
                         gi = np.asarray(gi, dtype=dt)
                 outs.append(gi)
             return tuple(outs)
+        s = self._saved_values(saved, as_tensors)
         if as_tensors:
             in_formula[0], was = True, in_formula[0]
         try:
@@ -142,6 +146,21 @@ class OpNode(Node):
                 gi = np.asarray(gi, dtype=dts[i])
             outs[i] = gi
         return tuple(outs)
+
+    def _saved_values(self, saved: dict[str, Any] | None, as_tensors: bool) -> Saved:
+        """``s`` for the formulas: attributes, node, saved values after their version check."""
+        s = _new(Saved)
+        s._node = self
+        d = s.__dict__
+        attrs = self.attrs
+        if attrs:
+            d.update(attrs)
+        if saved is not None:
+            for name, st in saved.items():
+                if st.vc[0] != st.version:
+                    st.check(self)
+                d[name] = st.unpack(self) if as_tensors else st.data
+        return s
 
     def describe(self) -> str:
         return self.op.describe()
@@ -186,11 +205,10 @@ def _saved_const(value: Any) -> SavedConst:
     return st
 
 
-def _number(t: Any) -> Any:
-    """A constant operand as it is passed to a forward; refuses ints NumPy cannot hold."""
-    if type(t) is int and not -(2**63) <= t < 2**64:
+def _check_int(t: int) -> None:
+    """Refuse a constant int operand NumPy cannot hold."""
+    if not -(2**63) <= t < 2**64:
         raise InvalidArgumentError("int too big to convert")  # torch's words
-    return t
 
 
 def _zeros(shape: tuple[int, ...], dt: np.dtype, as_tensors: bool) -> Any:
@@ -291,7 +309,9 @@ class OpDef:
                 out = self.forward(t._data, **attrs)
                 record = t._requires_grad
             else:
-                out = self.forward(_number(t), **attrs)
+                if type(t) is int:
+                    _check_int(t)
+                out = self.forward(t, **attrs)
         else:
             arrays = []
             for t in inputs:
@@ -300,7 +320,9 @@ class OpDef:
                     if t._requires_grad:
                         record = True
                 else:
-                    arrays.append(_number(t))
+                    if type(t) is int:
+                        _check_int(t)
+                    arrays.append(t)
             out = self.forward(*arrays, **attrs)
         if not self._plain:
             return self._finish(inputs, attrs, out, record and _enabled[0])
@@ -471,7 +493,9 @@ class OpDef:
                     st.tensor = t
                     st.view_fn = None
                 else:
-                    st = _saved_const(t)
+                    st = _CONST_FLOATS.get(t) if type(t) is float else None
+                    if st is None:
+                        st = _saved_const(t)
                 saved[name] = st
         return node
 

@@ -46,7 +46,8 @@ add_op.grad("self")(_pass_grad)
 @add_op.grad("other")
 def _add_other(g, s, B):
     "grad * alpha"
-    return g if s.alpha == 1 else g * s.alpha
+    alpha = getattr(s, "alpha", 1)  # (not recorded when it is the default 1)
+    return g if alpha == 1 else g * alpha
 
 
 def _sub(a: np.ndarray, b: np.ndarray, alpha: Any = 1) -> np.ndarray:
@@ -60,7 +61,8 @@ sub_op.grad("self")(_pass_grad)
 @sub_op.grad("other")
 def _sub_other(g, s, B):
     "-grad * alpha"
-    return -g if s.alpha == 1 else g * (-s.alpha)
+    alpha = getattr(s, "alpha", 1)  # (not recorded when it is the default 1)
+    return -g if alpha == 1 else g * (-alpha)
 
 
 def _rsub(a: np.ndarray, other: Any, alpha: Any = 1) -> np.ndarray:
@@ -431,6 +433,12 @@ remainder_scalar_ni_op = NotImplementedOp("remainder_scalar", "aten::remainder",
 
 
 def add(input: Any, other: Any, *, alpha: Any = 1) -> Tensor:
+    if type(input) is Tensor and not in_formula[0] and (
+            type(other) is Tensor or (type(other) is float and input._data.dtype.kind == "f")):
+        # what _operands gives these (the common case); alpha=1, the default, is not recorded
+        if type(alpha) is int and alpha == 1:
+            return add_op(input, other)
+        return add_op(input, other, alpha=alpha)
     if in_formula[0] and _scalar_rhs(input, other):
         return add_scalar_op(input, other=other, alpha=alpha)
     a, b = _operands(input, other)
@@ -438,6 +446,12 @@ def add(input: Any, other: Any, *, alpha: Any = 1) -> Tensor:
 
 
 def sub(input: Any, other: Any, *, alpha: Any = 1) -> Tensor:
+    if type(input) is Tensor and not in_formula[0] and (
+            type(other) is Tensor or (type(other) is float and input._data.dtype.kind == "f")):
+        # what _operands gives these (the common case); alpha=1, the default, is not recorded
+        if type(alpha) is int and alpha == 1:
+            return sub_op(input, other)
+        return sub_op(input, other, alpha=alpha)
     if not isinstance(input, Tensor) and isinstance(other, Tensor):
         if in_formula[0] and _scalar_rhs(other, input):
             return sub_op(_filled(input, other), other, alpha=alpha)
@@ -460,6 +474,9 @@ def rsub(input: Tensor, other: Any, *, alpha: Any = 1) -> Tensor:
 
 
 def mul(input: Any, other: Any) -> Tensor:
+    if type(input) is Tensor and not in_formula[0] and (
+            type(other) is Tensor or (type(other) is float and input._data.dtype.kind == "f")):
+        return mul_op(input, other)  # what _operands gives these (the common case)
     if in_formula[0] and _scalar_rhs(input, other):
         return mul_scalar_op(input, other=other)
     a, b = _operands(input, other)
