@@ -29,13 +29,15 @@ from . import (
     recurrent,
     reductions,
     scan_sort,
+    searching,
     shape,
+    stacking,
 )
 from .kernels import KERNELS
 
 FAMILIES = (conversion, arithmetic, pointwise, pointwise_multi, activations, reductions, linalg,
             shape, indexing, scan_sort, losses, conv_pool, normalization, inplace, recurrent,
-            predicates)
+            predicates, stacking, searching)
 
 TORCH: dict[str, Any] = {}
 METHODS: dict[str, Any] = {}
