@@ -20,6 +20,7 @@ from .backward import grad as _grad
 from .grad_mode import enable_grad
 from .hooks import ObserverHandle, _busy, add_call_observer
 from .tensor import Tensor
+from .views import view_index
 
 __all__ = ["UnpackedDualTensor", "dual_level", "enter_dual_level", "exit_dual_level",
            "make_dual", "unpack_dual"]
@@ -276,6 +277,7 @@ class _Propagator:
             finally:
                 _busy[0] -= 1
             dual.set_tangent(args[0], t)
+            _write_base_tangent(args[0], t)
             saved = getattr(args[0].grad_fn, "_saved", None)
             st = saved.get(target.inputs[0]) if saved else None
             if old_tangent is not None and st is not None and not st.is_output \
@@ -300,6 +302,21 @@ class _Propagator:
         for r, t in zip(results, outs):
             if isinstance(r, Tensor) and t is not None:
                 dual.set_tangent(r, t)
+
+
+def _write_base_tangent(view: Tensor, t: Tensor | None) -> None:
+    """A write through a view changes its base: so does it the base's tangent (in PyTorch a
+    view's tangent is a view of its base's tangent)."""
+    base = view._base
+    if base is None or t is None:
+        return
+    index = view_index(view._data, base._data)
+    if index is None:
+        return
+    old = dual.get_tangent(base)
+    arr = np.zeros_like(base._data) if old is None else np.array(old._data, copy=True)
+    arr[index] = t._data
+    dual.set_tangent(base, Tensor._make(arr, None, 0, None))
 
 
 def _function_jvp(cls: Any, ctx: Any, args: tuple[Any, ...], result: Any) -> None:

@@ -24,6 +24,7 @@ from ..op import defop
 from ..tensor import Tensor, _wrap_dim
 from .common import _pass_grad, _py_max, _py_sum, _scan_dim, as_tensor, broadcast_shapes
 from .conversion import clone_op
+from .inplace import copy_
 from .shape import _basic_index, expand, flatten, select_op, slice_op, unsqueeze, unsqueeze_op
 
 # ==============================================================================================
@@ -116,7 +117,18 @@ index_put_advanced_op = defop("index_put_advanced", "IndexPutBackward0", _copy_s
 @index_put_advanced_op.grad("self")
 @copy_slices_op.grad("self")
 def _copy_slices_self(g, s, B):
-    "grad with zeros at the written positions"
+    "grad with zeros at the written positions (grad.index_put(indices, zeros_like(values)))"
+    if B.tensors and s._node.op is index_put_advanced_op:
+        zeros = Tensor._make(np.zeros(s.sizes[1], dtype=g._data.dtype), None, 0, None)
+        return index_put_advanced_op(g, zeros, index=s.index)
+    if B.tensors:
+        # As PyTorch's CopySlices: grad copied into a new tensor (CopyBackwards), then the
+        # written region overwritten (through a view) with the write's own self grad, zeros.
+        out = Tensor._make(np.empty(s.in_shape, dtype=g._data.dtype), None, 0, None)
+        copy_(out, g)
+        region = B.getitem(out, s.index)
+        copy_(region, Tensor._make(np.zeros(region.shape, dtype=g._data.dtype), None, 0, None))
+        return out
     mask = np.ones(s.in_shape, dtype=bool)
     mask[s.index] = False
     return g * mask
@@ -204,8 +216,15 @@ gather_op = defop("gather", "GatherBackward0", _gather, save=("self",))
 
 @gather_op.grad("self")
 def _gather_self(g, s, B):
-    "zeros with grad added at the gathered positions (scatter_add)"
+    "zeros(self.shape).scatter_add_(dim, index, grad)"
+    if B.tensors:  # recorded as PyTorch's gather_backward: ScatterAddBackward0
+        return scatter_add_op(_zeros(s.in_shape, g), g, dim=s.dim, index=s.index)
     return B.index_add(g, s.in_shape, _along(s.index, s.dim))
+
+
+def _zeros(shape: tuple[int, ...], like: Tensor) -> Tensor:
+    """A constant zeros tensor of ``like``'s dtype (the buffer PyTorch's formulas write into)."""
+    return Tensor._make(np.zeros(shape, dtype=like._data.dtype), None, 0, None)
 
 
 def _scatter(a: np.ndarray, src: np.ndarray, dim: int, index: np.ndarray) -> np.ndarray:
@@ -279,13 +298,17 @@ masked_fill_tensor_op = defop("masked_fill_tensor", "MaskedFillBackward1", _mask
 @masked_fill_tensor_op.grad("self")
 @masked_fill_op.grad("self")
 def _masked_fill_self(g, s, B):
-    "grad where not mask, else 0"
+    "grad.masked_fill(mask, 0)"
+    if B.tensors:
+        return masked_fill_op(g, mask=s.mask, value=0)
     return B.where(s.mask, 0.0, g)
 
 
 @masked_fill_tensor_op.grad("value")
 def _masked_fill_value(g, s, B):
-    "sum of grad where mask"
+    "grad.masked_select(mask).sum()"
+    if B.tensors:
+        return B.sum(masked_select_op(g, mask=s.mask))
     return B.sum(B.where(s.mask, g, 0.0))
 
 
@@ -422,12 +445,16 @@ index_fill_tensor_op = defop("index_fill_tensor", "IndexFillBackward1", _index_f
 @index_fill_op.grad("self")
 def _index_fill_self(g, s, B):
     "grad.index_fill(dim, index, 0)"
+    if B.tensors:
+        return index_fill_op(g, dim=s.dim, index=s.index, value=0)
     return B.where(_index_dim_mask(s.in_shape, s.dim, s.index), 0.0, g)
 
 
 @index_fill_tensor_op.grad("value")
 def _index_fill_value(g, s, B):
-    "sum of grad at the filled positions"
+    "grad.index_select(dim, unique(index)).sum(): the grad at the filled positions, summed"
+    if B.tensors and len(s.in_shape):
+        return B.sum(index_select_op(g, dim=s.dim, index=np.unique(s.index.reshape(-1))))
     return B.sum(B.where(_index_dim_mask(s.in_shape, s.dim, s.index), g, 0.0))
 
 

@@ -11,6 +11,7 @@ import numpy as np
 from ..errors import InvalidArgumentError, ShapeMismatchError
 from ..limits import check_shape
 from ..op import defop
+from ..table import OPS
 from ..tensor import Tensor, _wrap_dim
 from .arithmetic import add, mul
 from .common import _pass_grad, _py_max, as_tensor, broadcast_shapes
@@ -215,8 +216,13 @@ trace_op = defop("trace", "TraceBackward0", _trace)
 
 @trace_op.grad("self")
 def _trace_self(g, s, B):
-    "grad on the diagonal, zeros elsewhere"
+    "zeros(n * m).index_fill_(0, diagonal positions, grad).view(n, m): grad on the diagonal"
     k = np.arange(min(s.in_shape))
+    if B.tensors:  # recorded as PyTorch's trace_backward
+        n, m = s.in_shape
+        flat = Tensor._make(np.zeros(n * m, dtype=g._data.dtype), None, 0, None)
+        diag = np.arange(min(n, m), dtype=np.int64) * (m + 1)
+        return B.reshape(OPS["index_fill_tensor"](flat, g, dim=0, index=diag), (n, m))
     return B.index_add(B.expand(g, k.shape), s.in_shape, (k, k), unique=True)
 
 

@@ -12,8 +12,9 @@ import numpy as np
 from .. import dtypes
 from ..errors import IndexOutOfRangeError, InvalidArgumentError
 from ..op import defop
+from ..table import OPS
 from ..tensor import Tensor, _wrap_dim
-from .common import _dims, _keep_shape, _py_max, _shape_arg, _unreduce, max_keep
+from .common import _dims, _py_max, _shape_arg, _unreduce, max_keep
 from .conversion import _float, to
 from .pointwise_multi import maximum, minimum
 from .shape import reshape
@@ -101,11 +102,14 @@ def _prod_grad(g: Any, x: Any, result: Any, axis: int | None, keepdim: bool, B: 
     """d prod / d x_i = product of the others; exact even where x has zeros."""
     if not len(x.shape):  # a 0-d input is its own product
         return g
-    if B.tensors:
-        # Recorded path: result / x, exact where x has no zeros (PyTorch's fast path too).
-        r = result if axis is None or keepdim else B.reshape(result, _keep_shape(x.shape, (axis,)))
-        gg = g if axis is None or keepdim else B.reshape(g, _keep_shape(x.shape, (axis,)))
-        return gg * r / x
+    if B.tensors:  # recorded as PyTorch's prod_backward
+        if axis is not None and not keepdim:
+            g, result = B.unsqueeze(g, axis), B.unsqueeze(result, axis)
+        if not (x._data == 0).any():
+            return g * (result / x)
+        if axis is None:
+            return B.reshape(_prod_safe_zeros(g, B.reshape(x, (-1,)), 0, B), tuple(x.shape))
+        return _prod_safe_zeros(g, x, axis, B)
     xs = x.reshape(-1) if axis is None else x
     ax = 0 if axis is None else axis
     if xs.shape[ax] == 0:  # an empty product is 1 and depends on nothing (torch: shape [0])
@@ -121,6 +125,21 @@ def _prod_grad(g: Any, x: Any, result: Any, axis: int | None, keepdim: bool, B: 
         return (g * others).reshape(x.shape)
     gg = g if keepdim else np.expand_dims(g, axis)
     return gg * others
+
+
+def _prod_safe_zeros(g: Tensor, x: Tensor, dim: int, B: Any) -> Tensor:
+    """grad * (exclusive cumprod from the left * exclusive cumprod from the right), recorded
+    (PyTorch's prod_safe_zeros_backward)."""
+    n = x.shape[dim]
+    if n == 0:
+        return B.expand(g, tuple(x.shape))
+    ones_shape = list(x.shape)
+    ones_shape[dim] = 1
+    ones = Tensor._make(np.ones(ones_shape, dtype=x._data.dtype), None, 0, None)
+    left = B.cumprod(B.cat([ones, B.slice(x, dim, 0, n - 1, 1)], dim), dim)
+    rev = B.flip(B.slice(x, dim, 1, n, 1), (dim,))
+    right = B.flip(B.cumprod(B.cat([ones, rev], dim), dim), (dim,))
+    return g * (left * right)
 
 
 @prod_all_op.grad("self")
@@ -185,8 +204,12 @@ def _extreme_dim(arg: Any, take: Any) -> Any:
 
 
 def _select_at_indices(g, s, B):
-    "grad placed at the selected indices"
+    "zeros(self.shape).scatter_(dim, indices, grad) (grad placed at the selected indices)"
     idx = s.indices if s.keepdim else np.expand_dims(s.indices, s.dim)
+    if B.tensors and len(s.in_shape):  # recorded as value_selecting_reduction_backward
+        gg = g if s.keepdim else B.unsqueeze(g, s.dim)
+        zeros = Tensor._make(np.zeros(s.in_shape, dtype=g._data.dtype), None, 0, None)
+        return OPS["scatter"](zeros, gg, dim=s.dim, index=idx)
     gg = _unreduce(g, s, B)
     full = tuple(
         idx if d == s.dim
@@ -318,9 +341,13 @@ def _norm_self(g, s, B):
     x = s.self
     if p == 0:
         return None  # as PyTorch: the 0-"norm" (a count) passes no gradient
-    # As PyTorch's norm_backward (grad and norm re-expanded first when dims were reduced).
-    gg = _unreduce(g, s, B)
-    r = _unreduce(s.result, s, B)
+    # As PyTorch's norm_backward (grad and norm re-expanded first when dims were reduced; a
+    # full reduction's 0-d grad and norm broadcast as they are).
+    if B.tensors and s.dim is None:
+        gg, r = g, s.result
+    else:
+        gg = _unreduce(g, s, B)
+        r = _unreduce(s.result, s, B)
     with np.errstate(divide="ignore", invalid="ignore"):
         if p == 1:
             return B.sgn(x) * gg

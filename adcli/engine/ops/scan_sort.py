@@ -60,7 +60,7 @@ def _cumprod_self(g, s, B):
         return g
     data = x._data if B.tensors else x
     if not (data == 0).any():
-        return _reverse_cumsum(g * s.result, dim, B) / x
+        return _reverse_cumsum(s.result * g, dim, B) / x
     if not B.tensors:
         return _cumprod_grad_exact(g, x, dim)
     return _cumprod_grad_recorded(g, x, dim, B)
@@ -79,17 +79,31 @@ def _cumprod_grad_exact(g: np.ndarray, x: np.ndarray, dim: int) -> np.ndarray:
     return np.moveaxis(before * acc, -1, dim)
 
 
-def _cumprod_grad_recorded(g: Any, x: Any, dim: int, B: Any) -> Any:
-    """The same sum, recorded: for each i, the cumprod of x with x_i replaced by 1."""
-    last = len(x.shape) - 1
-    xt, gt = B.transpose(x, dim, last), B.transpose(g, dim, last)
-    n = xt.shape[-1]
-    lead = tuple(xt.shape[:-1])
-    rows = B.expand(B.reshape(xt, (*lead, 1, n)), (*lead, n, n))  # rows[..., i, j] = x_j
-    others = B.cumprod(B.where(np.eye(n, dtype=bool), 1.0, rows), last + 1)
-    upper = np.triu(np.ones((n, n), dtype=bool))  # j >= i
-    terms = B.where(upper, others * B.reshape(gt, (*lead, 1, n)), 0.0)
-    return B.transpose(B.sum(terms, (last + 1,)), dim, last)
+def _cumprod_grad_recorded(g: Tensor, x: Tensor, dim: int, B: Any) -> Tensor:
+    """The same sum, recorded as PyTorch's double-differentiable cumprod_backward: for each k,
+    the products of x without x_k (prod of the ones before times cumprod of the ones after),
+    times grad[k:], summed, and copied into row k of a zeros tensor (CopySlices)."""
+    n = x.shape[dim]
+    dt = x._data.dtype
+    out = Tensor._make(np.zeros(x.shape, dtype=dt), None, 0, None)
+    if n == 1:
+        return g
+    ones_shape = list(x.shape)
+    ones_shape[dim] = 1
+    ones = Tensor._make(np.ones(ones_shape, dtype=dt), None, 0, None)
+    for k in range(n):
+        if k == 0:
+            omitted = B.cat([ones, B.cumprod(B.slice(x, dim, 1, None, 1), dim)], dim)
+        else:
+            before = B.prod(B.slice(x, dim, 0, k, 1), dim, True)
+            if k == n - 1:
+                omitted = before
+            else:
+                after = B.cumprod(B.slice(x, dim, k + 1, None, 1), dim)
+                omitted = B.cat([before, B.expand(before, tuple(after.shape)) * after], dim)
+        row = B.sum(B.slice(g, dim, k, None, 1) * omitted, (dim,))
+        copy_(B.select(out, dim, k), row)
+    return out
 
 
 def _argsort(a: np.ndarray, dim: int, descending: bool) -> np.ndarray:
