@@ -103,7 +103,8 @@ def _slow(func: Callable[..., Any], func_out: Any, inputs: tuple[Any, ...],
             for j, n in enumerate(n_per_out):
                 a = analytical[j][i]
                 if not allclose(a, n, rtol, atol):
-                    raise _MismatchError(notallclose_msg(a, n, i, j, forward=True))
+                    # adcli's diagnosis reads backward mode: none for a forward-mode mismatch
+                    raise GradcheckError(notallclose_msg(a, n, i, j, forward=True))
         return
     for i, o in enumerate(outputs):
         analytical = analytical_jacobian(inputs, o, nondet_tol, check_grad_dtypes)
@@ -171,9 +172,9 @@ def _fast(func: Callable[..., Any], func_out: Any, inputs: tuple[Any, ...],
             a = analytical[i][j] if forward else analytical[j][i]
             tol = adjusted_atol(atol, all_u[i], all_v[j] if all_v else None)
             if not allclose(a, n, rtol, tol):
-                raise _MismatchError(notallclose_msg(a, n, j, i, forward)
-                                + _slow_text(func, inputs, outputs, i, j, rtol, atol, eps,
-                                             forward))
+                error = GradcheckError if forward else _MismatchError
+                raise error(notallclose_msg(a, n, j, i, forward)
+                            + _slow_text(func, inputs, outputs, i, j, rtol, atol, eps, forward))
 
 
 # -- the other checks -------------------------------------------------------------------------
@@ -407,8 +408,8 @@ def _helper(func: Callable[..., Any], inputs: Any, eps: float, atol: float, rtol
 def _diagnosis(report: GradcheckReport) -> str:
     """adcli's reading of a failed check: summary, worst entries, culprit, notes."""
     if report.ok:
-        return ("adcli: the same check in float64 passes: the mismatch comes from the inputs' "
-                "precision\n")
+        return ("adcli: its own check (in float64, with its step and tolerance rules) passes: "
+                "the mismatch comes from the inputs' precision or the step\n")
     lines = [f"adcli: {report.summary()}"]
     if report.error:
         lines.append(f"gradcheck could not complete: {report.error}")

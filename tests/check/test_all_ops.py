@@ -301,6 +301,16 @@ CASES.update({
     "xlogy_scalar_self": Case(lambda b: adcli.xlogy(2.5, b), [M], low=0.5, high=2.0),
     # the backward kernels, as double backward records them
     "threshold_backward": Case(lambda g, x: BT.threshold_backward(g, x, 0.1), [M, M]),
+    "hardshrink_backward": Case(lambda g, x: BT.hardshrink_backward(g, x, 0.3), [M, M]),
+    "softshrink_backward": Case(lambda g, x: BT.softshrink_backward(g, x, 0.3), [M, M]),
+    "glu_backward": Case(lambda g, x: BT.glu_backward(g, x, 1), [(3, 2), M]),
+    # thresholds and shrinks (engine/ops/shrink.py); in-place forms on a copy
+    "threshold": Case(lambda a: F.threshold(a, 0.1, -2.0), [M]),
+    "threshold_": Case(lambda a: F.threshold_(a * 1, 0.1, 3.0), [M]),
+    "hardshrink": Case(lambda a: F.hardshrink(a, 0.3), [M]),
+    "softshrink": Case(lambda a: F.softshrink(a, 0.3), [M]),
+    "glu": Case(lambda a: F.glu(a, 0), [(4, 3)]),
+    "leaky_relu_": Case(lambda a: F.leaky_relu_(a * 1, 0.2), [M]),
     "sigmoid_backward": Case(lambda g, y: BT.sigmoid_backward(g, y), [M, M]),
     "tanh_backward": Case(lambda g, y: BT.tanh_backward(g, y), [M, M]),
     "softmax_backward_data": Case(lambda g, y: BT.softmax_backward_data(g, y, 1), [M, M]),

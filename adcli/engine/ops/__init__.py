@@ -31,13 +31,14 @@ from . import (
     scan_sort,
     searching,
     shape,
+    shrink,
     stacking,
 )
 from .kernels import KERNELS
 
 FAMILIES = (conversion, arithmetic, pointwise, pointwise_multi, activations, reductions, linalg,
             shape, indexing, scan_sort, losses, conv_pool, normalization, inplace, recurrent,
-            predicates, stacking, searching)
+            predicates, stacking, searching, shrink)
 
 TORCH: dict[str, Any] = {}
 METHODS: dict[str, Any] = {}

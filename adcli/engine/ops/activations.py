@@ -55,6 +55,17 @@ def _leaky_relu_self(g, s, B):
     return B.leaky_relu_backward(g, s.self, s.negative_slope)
 
 
+# In place PyTorch saves the result (LeakyReluBackward1).
+leaky_relu_inplace_op = defop("leaky_relu_", "LeakyReluBackward1", _leaky_relu,
+                              save=("result",), torch="torch.nn.functional.leaky_relu_")
+
+
+@leaky_relu_inplace_op.grad("self")
+def _leaky_relu_inplace_self(g, s, B):
+    "grad * (1 if result > 0 else negative_slope)"
+    return B.leaky_relu_backward(g, s.result, s.negative_slope)
+
+
 def _elu(a: np.ndarray, alpha: float = 1.0) -> np.ndarray:
     with np.errstate(over="ignore"):
         return np.where(a > 0, a, alpha * np.expm1(np.minimum(a, 0)))
@@ -608,7 +619,7 @@ def leaky_relu(input: Tensor, negative_slope: float = 0.01, inplace: bool = Fals
     negative_slope = _number("leaky_relu_" if inplace else "leaky_relu", "negative_slope",
                              negative_slope)
     if inplace:
-        return leaky_relu_op.inplace(input, negative_slope=negative_slope)
+        return leaky_relu_inplace_op.inplace(input, negative_slope=negative_slope)
     return leaky_relu_op(input, negative_slope=negative_slope)
 
 
@@ -618,6 +629,8 @@ def gelu(input: Tensor, approximate: str = "none") -> Tensor:
 
 def elu(input: Tensor, alpha: float = 1.0, inplace: bool = False) -> Tensor:
     alpha = _number("elu_" if inplace else "elu", "alpha", alpha)
+    if inplace:  # EluBackward1, saving the result, as PyTorch's elu_
+        return selu_inplace_op.inplace(input, alpha=alpha, scale=1.0, input_scale=1.0)
     return elu_op(input, alpha=alpha)
 
 

@@ -4,7 +4,9 @@ from .activation import (
     CELU,
     ELU,
     GELU,
+    GLU,
     SELU,
+    Hardshrink,
     Hardsigmoid,
     Hardswish,
     Hardtanh,
@@ -21,8 +23,11 @@ from .activation import (
     Softmax2d,
     Softmin,
     Softplus,
+    Softshrink,
     Softsign,
     Tanh,
+    Tanhshrink,
+    Threshold,
 )
 from .batchnorm import BatchNorm1d, BatchNorm2d
 from .container import ModuleDict, ModuleList, ParameterDict, ParameterList, Sequential
@@ -66,7 +71,8 @@ __all__ = [
     "MaxPool1d", "MaxPool2d",
     "AvgPool1d", "AvgPool2d", "AdaptiveAvgPool1d", "AdaptiveAvgPool2d", "ConstantPad1d",
     "ConstantPad2d", "ZeroPad1d", "ZeroPad2d", "CosineSimilarity",
-    "ReLU", "ReLU6", "LeakyReLU", "PReLU", "ELU", "CELU", "SELU", "GELU", "SiLU", "Mish",
+    "ReLU", "ReLU6", "LeakyReLU", "PReLU", "Threshold", "Hardshrink", "Softshrink",
+    "Tanhshrink", "GLU", "ELU", "CELU", "SELU", "GELU", "SiLU", "Mish",
     "Softplus", "Tanh", "Sigmoid", "Hardtanh", "Hardsigmoid", "Hardswish", "LogSigmoid",
     "Softsign", "Softmax", "LogSoftmax", "Softmin", "Softmax2d",
     "L1Loss", "MSELoss", "SmoothL1Loss", "HuberLoss", "NLLLoss", "CrossEntropyLoss", "BCELoss",
