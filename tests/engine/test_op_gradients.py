@@ -572,6 +572,18 @@ CASES.update({
     # the backward kernels PyTorch records under create_graph (their own double backward)
     "threshold_backward": [Case(lambda g, x: BT.threshold_backward(g, x, 0.1),
                                 [r(3, 4), r(3, 4)])],
+    "hardshrink_backward": [Case(lambda g, x: BT.hardshrink_backward(g, x, 0.1),
+                                 [r(3, 4), away(3, 4)])],
+    "softshrink_backward": [Case(lambda g, x: BT.softshrink_backward(g, x, 0.1),
+                                 [r(3, 4), away(3, 4)])],
+    "glu_backward": [Case(lambda g, x: BT.glu_backward(g, x, 1), [r(3, 2), r(3, 4)])],
+    # thresholds and shrinks (engine/ops/shrink.py)
+    "threshold": [Case(lambda a: F.threshold(a, 0.1, -2.0), [away(3, 4)])],
+    "threshold_": [Case(lambda a: F.threshold_(a * 1.0, 0.1, 3.0), [away(3, 4)])],
+    "hardshrink": [Case(lambda a: F.hardshrink(a, 0.1), [away(3, 4)])],
+    "softshrink": [Case(lambda a: F.softshrink(a, 0.1), [away(3, 4)])],
+    "glu": [Case(lambda a: F.glu(a, 0), [r(4, 3)])],
+    "leaky_relu_": [Case(lambda a: F.leaky_relu_(a * 1.0, 0.2), [away(3, 4)])],
     "sigmoid_backward": [Case(lambda g, y: BT.sigmoid_backward(g, y), [r(3, 4), unit(3, 4)])],
     "tanh_backward": [Case(lambda g, y: BT.tanh_backward(g, y), [r(3, 4), unit(3, 4)])],
     "softmax_backward_data": [Case(lambda g, y: BT.softmax_backward_data(g, y, 1),
