@@ -206,7 +206,7 @@ class _Numpy:
     trunc = staticmethod(np.trunc)
 
     # (im2col and col2im, the sliding windows of convolution and pooling, are registered by
-    # engine/ops/__init__.py from conv_pool.py)
+    # engine/ops/__init__.py from conv.py)
 
     def register(self, fns: Mapping[str, Callable[..., Any]]) -> None:
         """Add names to the namespace (called by the op families as they load)."""

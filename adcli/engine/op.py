@@ -81,6 +81,8 @@ class OpNode(Node):
         B = TENSORS if as_tensors else NUMPY
         if self.n_outputs == 1 and not op.multi_output:  # split/unbind take a list, even of one
             g = grads[0]
+        elif op.undefined_grads:
+            g = list(grads)  # a backward kernel's formula skips the terms of undefined grads
         else:
             shapes = self.attrs["out_shapes"]
             g = [
@@ -229,6 +231,7 @@ class OpDef:
         view: bool = False,
         extras: tuple[str, ...] = (),
         multi_output: bool = False,
+        undefined_grads: bool = False,
         torch: str | None = None,
     ) -> None:
         self.name = name
@@ -239,6 +242,9 @@ class OpDef:
         self.view = view
         self.extras = extras
         self.multi_output = multi_output
+        # A multi-output op whose formula takes None for an output without gradient (as
+        # PyTorch's undefined grads), instead of zeros.
+        self.undefined_grads = undefined_grads
         self.torch = torch or f"torch.{name}"
         self.grads: dict[str, Formula] = {}
         self.rules: dict[str, str] = {}
@@ -259,6 +265,8 @@ class OpDef:
         else:
             self._save_self = [(i, n) for i, n in enumerate(inputs) if n in save]
             self._save_result = "result" in save
+        # outputs a multi-output op saves (``result1``: its second output), as PyTorch does
+        self._save_outputs = [int(n[6:]) for n in save if n[:6] == "result" and n[6:].isdigit()]
 
     def _saved_for(self, mask: tuple[bool, ...]) -> list[tuple[int, str]]:
         """The (input position, name) pairs to save when the inputs in ``mask`` need grads."""
@@ -510,6 +518,8 @@ class OpDef:
             node = self._node(inputs, attrs)
             node.n_outputs = len(outs)
             res = tuple(Tensor._make(o, node, i, vc) for i, o in enumerate(outs))
+            for i in self._save_outputs:
+                node.save(f"result{i}", res[i], is_output=True)
         if self.view:
             for r in res:
                 r._base = base

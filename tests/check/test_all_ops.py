@@ -15,6 +15,7 @@ import pytest
 
 import adcli
 import adcli.engine.ops.arithmetic as _A
+import adcli.engine.ops.norm_backward as _NB
 import adcli.nn.functional as F
 from adcli.engine.backend import TENSORS as BT
 from adcli.engine.table import OPS
@@ -261,13 +262,48 @@ CASES.update({
     "col2im": Case(lambda a: F.fold(a, (3, 3), 2), [(1, 8, 4)]),
     "convolution": Case(lambda x, w, b: (F.conv2d(x, w, b, stride=2, padding=1) ** 2).sum(),
                         [(1, 2, 4, 4), (3, 2, 2, 2), (3,)], order=2),
-    "max_pool2d_with_indices": Case(lambda a: F.max_pool2d(a, 2, 1), [(1, 1, 3, 4)]),
-    "avg_pool2d": Case(lambda a: F.avg_pool2d(a, 3, 2, 1, ceil_mode=True), [(1, 4, 5)]),
-    "adaptive_avg_pool2d": Case(lambda a: F.adaptive_avg_pool2d(a, (2, 3)), [(1, 3, 5)]),
+    "max_pool2d_with_indices": Case(lambda a: (F.max_pool2d(a, 2, 1) ** 3).sum(), [(1, 1, 3, 4)],
+                                    order=2),
+    "avg_pool2d": Case(lambda a: (F.avg_pool2d(a, 3, 2, 1, ceil_mode=True) ** 3).sum(),
+                       [(1, 4, 5)], order=2),
+    "adaptive_avg_pool2d": Case(lambda a: (F.adaptive_avg_pool2d(a, (2, 3)) ** 3).sum(),
+                                [(1, 3, 5)], order=2),
+    # the backward kernels, as double backward records them (through the first derivative:
+    # the kernels' own formulas are the second derivative)
+    "convolution_backward": Case(
+        lambda x, w, b: (F.conv2d(x, w, b, stride=(2, 1), padding=1, dilation=(1, 2)) ** 3).sum()
+        + (F.conv_transpose2d(x, w.transpose(0, 1), b, stride=2, padding=1,
+                              output_padding=1, groups=1) ** 3).sum(),
+        [(1, 2, 4, 5), (3, 2, 2, 2), (3,)], order=2),
+    "max_pool2d_with_indices_backward": Case(
+        lambda g, x: BT.max_pool2d_with_indices_backward(
+            g, x, F.max_pool2d(x.detach(), 2, 1, return_indices=True)[1]._data),
+        [(1, 1, 2, 3), (1, 1, 3, 4)]),
+    "avg_pool2d_backward": Case(
+        lambda g, x: BT.avg_pool2d_backward(
+            g, x, kernel_size=(3, 3), stride=(2, 2), padding=(1, 1), ceil_mode=True,
+            count_include_pad=False, divisor_override=None, out_spatial=(3, 3)),
+        [(1, 3, 3), (1, 4, 5)]),
+    "adaptive_avg_pool2d_backward": Case(
+        lambda g, x: BT.adaptive_avg_pool2d_backward(g, x), [(1, 2, 3), (1, 3, 5)]),
     "native_batch_norm": Case(
         lambda a, w, b: (F.batch_norm(a, None, None, w, b, training=True) ** 3).sum(),
         [(3, 2, 2), (2,), (2,)], order=2),
-    "native_group_norm": Case(lambda a, w, b: F.group_norm(a, 2, w, b), [(2, 4, 2), (4,), (4,)]),
+    "native_group_norm": Case(
+        lambda a, w, b: (F.group_norm(a, 2, w, b) ** 3).sum() + (F.group_norm(a * a, 4) ** 2).sum(),
+        [(2, 4, 2), (4,), (4,)], order=2),
+    "unsqueeze_": Case(lambda a: _NB._rec_unsqueeze_(a * a, -2), [M]),
+    # the backward kernels, as double backward records them (reached through the first
+    # derivative, which they are; their own formulas are the double backward)
+    "native_layer_norm_backward": Case(
+        lambda a, w, b: (F.layer_norm(a, (2, 3), w, b, eps=1e-3) ** 3).sum()
+        + (F.layer_norm(a * w, (3,)) ** 2 * a).sum(), [(2, 2, 3), (2, 3), (2, 3)], order=2),
+    "native_batch_norm_backward": Case(
+        lambda a, w, b: (F.batch_norm(a, None, None, w, b, training=True) ** 3).sum()
+        + (F.batch_norm(a, adcli.tensor([0.3, -0.2], dtype=adcli.float64),
+                        adcli.tensor([0.5, 1.5], dtype=adcli.float64), w, b) ** 3 * a).sum()
+        + (F.batch_norm(a, None, None, training=True) ** 2 * a).sum(),
+        [(3, 2, 2), (2,), (2,)], order=2),
 })
 
 

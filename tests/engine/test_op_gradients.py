@@ -16,6 +16,7 @@ import numpy as np
 import pytest
 
 import adcli
+import adcli.engine.ops.norm_backward as _nb
 import adcli.nn.functional as F
 from adcli.engine.backend import TENSORS as BT
 from adcli.engine.table import OPS
@@ -649,6 +650,54 @@ CASES.update({
                         label="0-d")],
 })
 
+
+
+# -- the backward kernels of convolution, pooling and normalization (their own derivatives are
+# the double backward); the norm kernels take statistics saved from the input, so they are
+# reached through a first derivative taken with create_graph=True --
+def _grads_of(f: Callable[..., Tensor]) -> Callable[..., list[Tensor]]:
+    def first(*xs: Tensor) -> list[Tensor]:
+        with adcli.enable_grad():  # (the finite differences evaluate under no_grad)
+            xs = tuple(x if x.requires_grad else x.detach().requires_grad_() for x in xs)
+            out = f(*xs)
+            c = adcli.tensor(np.linspace(-1.0, 1.0, out.numel()).reshape(tuple(out.shape)))
+            return list(adcli.autograd.grad((out * out * c).sum(), xs, create_graph=True))
+
+    return first
+
+
+_MP_IDX = F.max_pool2d(adcli.tensor(r(1, 1, 3, 4)), 2, 1, return_indices=True)[1]._data
+_CONV = {"stride": (2, 1), "padding": (1, 0), "dilation": (1, 2), "transposed": False,
+         "output_padding": (0, 0), "groups": 2, "out_spatial": (2, 2)}
+_CONVT = {"stride": (2,), "padding": (1,), "dilation": (1,), "transposed": True,
+          "output_padding": (1,), "groups": 1, "out_spatial": (6,)}
+CASES.update({
+    "native_layer_norm_backward": [
+        Case(_grads_of(lambda a, w, b: F.layer_norm(a, (2, 3), w, b, eps=1e-3)),
+             [r(2, 2, 3), pos(2, 3), r(2, 3)], label="weight, bias"),
+        Case(_grads_of(lambda a: F.layer_norm(a, (3,))), [r(4, 3)], label="no affine")],
+    "native_batch_norm_backward": [
+        Case(_grads_of(lambda a, w, b: F.batch_norm(a, None, None, w, b, training=True)),
+             [r(3, 2, 2), pos(2), r(2)], label="training"),
+        Case(_grads_of(_bn_eval), [r(2, 2, 2), pos(2), r(2)], label="eval"),
+        Case(_grads_of(lambda a: F.instance_norm(a)), [r(2, 2, 3)], label="instance_norm")],
+    "max_pool2d_with_indices_backward": [
+        Case(lambda g, x: BT.max_pool2d_with_indices_backward(g, x, _MP_IDX),
+             [r(1, 1, 2, 3), r(1, 1, 3, 4)])],
+    "avg_pool2d_backward": [
+        Case(lambda g, x: BT.avg_pool2d_backward(
+            g, x, kernel_size=(3, 3), stride=(2, 2), padding=(1, 1), ceil_mode=True,
+            count_include_pad=False, divisor_override=None, out_spatial=(3, 3)),
+            [r(1, 3, 3), r(1, 4, 5)])],
+    "adaptive_avg_pool2d_backward": [
+        Case(lambda g, x: BT.adaptive_avg_pool2d_backward(g, x), [r(1, 2, 3), r(1, 3, 5)])],
+    "unsqueeze_": [Case(lambda a: _nb._rec_unsqueeze_(a * a, -2), [r(3, 4)])],
+    "convolution_backward": [
+        Case(lambda g, x, w: BT.convolution_backward(g, x, w, (True, True, True), **_CONV),
+             [r(1, 4, 2, 2), r(1, 2, 3, 4), r(4, 1, 2, 2)], label="stride, dilation, groups"),
+        Case(lambda g, x, w: BT.convolution_backward(g, x, w, (True, True, True), **_CONVT),
+             [r(2, 3, 6), r(2, 2, 3), r(2, 3, 3)], label="transposed, output_padding")],
+})
 
 CASE_PARAMS = [
     pytest.param(name, i, id=f"{name}[{c.label or i}]")

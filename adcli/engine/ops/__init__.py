@@ -16,15 +16,17 @@ from ..backend import NUMPY, TENSORS
 from . import (
     activations,
     arithmetic,
-    conv_pool,
+    conv,
     conversion,
     indexing,
     inplace,
     linalg,
     losses,
+    norm_backward,
     normalization,
     pointwise,
     pointwise_multi,
+    pooling,
     predicates,
     recurrent,
     reductions,
@@ -37,8 +39,8 @@ from . import (
 from .kernels import KERNELS
 
 FAMILIES = (conversion, arithmetic, pointwise, pointwise_multi, activations, reductions, linalg,
-            shape, indexing, scan_sort, losses, conv_pool, normalization, inplace, recurrent,
-            predicates, stacking, searching, shrink)
+            shape, indexing, scan_sort, losses, conv, pooling, norm_backward, normalization,
+            inplace, recurrent, predicates, stacking, searching, shrink)
 
 TORCH: dict[str, Any] = {}
 METHODS: dict[str, Any] = {}
@@ -56,7 +58,7 @@ for _family in FAMILIES:
 TENSORS.register(TORCH)
 TENSORS.register({name[3:]: fn for family in FAMILIES for name, fn in vars(family).items()
                   if name.startswith("_B_")})
-NUMPY.register({"im2col": conv_pool._im2col, "col2im": conv_pool._col2im})
+NUMPY.register({"im2col": conv._im2col, "col2im": conv._col2im})
 # A backward kernel a formula calls (B.threshold_backward, ...): its NumPy function on arrays,
 # the recorded kernel op under create_graph (kernels.py).
 NUMPY.register({name: fns[0] for name, fns in KERNELS.items()})

@@ -15,6 +15,7 @@ from ..tensor import Tensor
 from .arithmetic import add, div, mul
 from .common import as_tensor, broadcast_shapes
 from .conversion import _float, clone
+from .norm_backward import group_norm_grads, ln_stats
 from .pointwise_multi import clamp_, clamp_min
 from .reductions import norm, sum
 from .shape import expand, expand_as, repeat, view
@@ -39,53 +40,28 @@ def _layer_norm(a: np.ndarray, weight: Any, bias: Any, normalized_shape: tuple[i
                 f"Expected {name} to be of same shape as normalized_shape, but got {name} of "
                 f"shape {list(p.shape)} and normalized_shape = {list(normalized_shape)}"
             )
-    dims = tuple(range(a.ndim - k, a.ndim))
-    mean = a.mean(axis=dims, keepdims=True)
-    xc = a - mean
-    rstd = 1 / np.sqrt((xc * xc).mean(axis=dims, keepdims=True) + eps)
-    out = xc * rstd
+    mean, rstd = ln_stats(a, tuple(normalized_shape), eps)
+    out = (a - mean) * rstd
     if weight is not None:
         out = out * weight
     if bias is not None:
         out = out + bias
-    return out.astype(a.dtype, copy=False)
+    # mean and 1/std per row are kept for backward (PyTorch's result1 and result2)
+    return out.astype(a.dtype, copy=False), mean, rstd
 
 
 layer_norm_op = defop("layer_norm", "NativeLayerNormBackward0", _layer_norm,
                       inputs=("input", "weight", "bias"), save=("input", "weight", "bias"),
-                      torch="torch.nn.functional.layer_norm")
+                      extras=("mean", "rstd"), torch="torch.nn.functional.layer_norm")
 
 
-def _ln_stats(s: Any, B: Any) -> tuple[Any, Any, tuple[int, ...], int]:
-    """xhat and rstd, recomputed from the saved input so that they are differentiable."""
-    x = s.input
-    nd = len(s.in_shape)
-    k = len(s.normalized_shape)
-    dims = tuple(range(nd - k, nd))
-    n = int(np.prod(s.normalized_shape))
-    xc = x - B.sum(x, dims, True) / n
-    rstd = (B.sum(xc * xc, dims, True) / n + s.eps) ** -0.5
-    return xc * rstd, rstd, dims, n
-
-
-@layer_norm_op.grad("input")
-def _layer_norm_input(g, s, B):
-    "rstd * (dy - mean(dy) - xhat * mean(dy * xhat)) over the normalized dims, dy = grad * weight"
-    xhat, rstd, dims, n = _ln_stats(s, B)
-    dy = g if s.weight is None else g * s.weight
-    return rstd * (dy - B.sum(dy, dims, True) / n - xhat * (B.sum(dy * xhat, dims, True) / n))
-
-
-@layer_norm_op.grad("weight")
-def _layer_norm_weight(g, s, B):
-    "grad * xhat, summed over the batch dims"
-    return g * _ln_stats(s, B)[0]
-
-
-@layer_norm_op.grad("bias")
-def _layer_norm_bias(g, s, B):
-    "grad, summed over the batch dims"
-    return g
+@layer_norm_op.grad_all
+def _layer_norm_grads(g, s, B, needs):
+    """native_layer_norm_backward(grad, input, mean, rstd, weight, bias): input: rstd * (dy -
+    mean(dy) - xhat * mean(dy * xhat)) over the normalized dims, dy = grad * weight; weight:
+    grad * xhat, bias: grad, summed over the batch dims"""
+    return B.native_layer_norm_backward(g, s.input, s.mean, s.rstd, s.weight, s.bias,
+                                        s.normalized_shape, needs, s.eps)
 
 
 def _bn_dims(shape: tuple[int, ...]) -> tuple[tuple[int, ...], tuple[int, ...], int]:
@@ -100,106 +76,61 @@ def _native_batch_norm(x: np.ndarray, w: Any, b: Any, training: bool, eps: float
     dims, cshape, _ = _bn_dims(x.shape)
     if training:
         mean = x.mean(axis=dims, keepdims=True)
-        var = ((x - mean) ** 2).mean(axis=dims, keepdims=True)
+        invstd = 1 / np.sqrt(((x - mean) ** 2).mean(axis=dims, keepdims=True) + eps)
+        # the batch statistics are kept for backward (PyTorch's result1 and result2)
+        saved = (mean.reshape(-1), invstd.reshape(-1))
     else:
-        mean, var = running_mean.reshape(cshape), running_var.reshape(cshape)
-    out = (x - mean) / np.sqrt(var + eps)
+        mean = running_mean.reshape(cshape)
+        invstd = 1 / np.sqrt(running_var.reshape(cshape) + eps)
+        saved = (np.empty(0, x.dtype), np.empty(0, x.dtype))
+    out = (x - mean) * invstd
     if w is not None:
         out = out * w.reshape(cshape)
     if b is not None:
         out = out + b.reshape(cshape)
-    return out.astype(x.dtype, copy=False)
+    return out.astype(x.dtype, copy=False), *saved
 
 
 native_batch_norm_op = defop("native_batch_norm", "NativeBatchNormBackward0", _native_batch_norm,
                              inputs=("input", "weight", "bias"), save=("input", "weight"),
+                             extras=("save_mean", "save_invstd"),
                              torch="torch.nn.functional.batch_norm / instance_norm")
 
 
-def _bn_stats(s: Any, B: Any) -> tuple[Any, Any, tuple[int, ...], tuple[int, ...], int]:
-    """xhat and 1/std (batch statistics, recomputed differentiably, or the running ones)."""
-    x = s.input
-    dims, cshape, n = _bn_dims(tuple(s.in_shape))
-    if s.training:
-        xc = x - B.sum(x, dims, True) / n
-        rstd = (B.sum(xc * xc, dims, True) / n + s.eps) ** -0.5
-    else:
-        xc = x - s.running_mean.reshape(cshape).astype(s.dtype)
-        rstd = (1 / np.sqrt(s.running_var + s.eps)).reshape(cshape).astype(s.dtype)
-    return xc * rstd, rstd, dims, cshape, n
-
-
-@native_batch_norm_op.grad("input")
-def _native_batch_norm_input(g, s, B):
-    """training: rstd * (dy - mean(dy) - xhat * mean(dy * xhat)) per channel, with
-    dy = grad * weight; eval: dy * rstd (running statistics)"""
-    xhat, rstd, dims, cshape, n = _bn_stats(s, B)
-    dy = g if s.weight is None else g * B.reshape(s.weight, cshape)
-    if not s.training:
-        return dy * rstd
-    return rstd * (dy - B.sum(dy, dims, True) / n - xhat * (B.sum(dy * xhat, dims, True) / n))
-
-
-@native_batch_norm_op.grad("weight")
-def _native_batch_norm_weight(g, s, B):
-    "grad * xhat, summed per channel"
-    xhat, _, dims, _, _ = _bn_stats(s, B)
-    return B.sum(g * xhat, dims)
-
-
-@native_batch_norm_op.grad("bias")
-def _native_batch_norm_bias(g, s, B):
-    "grad, summed per channel"
-    return B.sum(g, _bn_dims(tuple(s.in_shape))[0])
+@native_batch_norm_op.grad_all
+def _native_batch_norm_grads(g, s, B, needs):
+    """native_batch_norm_backward(grad, input, weight, running stats, saved stats): input:
+    training: rstd * (dy - mean(dy) - xhat * mean(dy * xhat)) per channel, dy = grad * weight;
+    eval: dy * rstd (running statistics); weight: grad * xhat, bias: grad, summed per channel"""
+    train = s.training
+    return B.native_batch_norm_backward(
+        g, s.input, s.weight, getattr(s, "running_mean", None), getattr(s, "running_var", None),
+        s.save_mean if train else None, s.save_invstd if train else None, train, s.eps, needs)
 
 
 def _native_group_norm(x: np.ndarray, w: Any, b: Any, N: int, C: int, HxW: int, group: int,
-                       eps: float) -> np.ndarray:
+                       eps: float) -> list[np.ndarray]:
     _, cshape, _ = _bn_dims(x.shape)
     xr = x.reshape(N, group, -1)
-    xc = xr - xr.mean(axis=2, keepdims=True)
-    out = (xc / np.sqrt((xc * xc).mean(axis=2, keepdims=True) + eps)).reshape(x.shape)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        mean = xr.mean(axis=2, keepdims=True)
+        xc = xr - mean
+        rstd = 1 / np.sqrt((xc * xc).mean(axis=2, keepdims=True) + eps)
+    out = (xc * rstd).reshape(x.shape)
     if w is not None:
         out = out * w.reshape(cshape)
     if b is not None:
         out = out + b.reshape(cshape)
-    return out.astype(x.dtype, copy=False)
+    # as PyTorch: the mean and 1/std of each group are outputs too (differentiable ones)
+    return [out.astype(x.dtype, copy=False), mean.reshape(N, group).astype(x.dtype, copy=False),
+            rstd.reshape(N, group).astype(x.dtype, copy=False)]
 
 
 native_group_norm_op = defop("native_group_norm", "NativeGroupNormBackward0", _native_group_norm,
-                             inputs=("input", "weight", "bias"), save=("input", "weight"),
-                             torch="torch.nn.functional.group_norm")
-
-
-def _gn_stats(s: Any, B: Any) -> tuple[Any, Any, int]:
-    """xhat, grouped as (N, group, -1), and 1/std per group, recomputed differentiably."""
-    m = int(np.prod(s.in_shape)) // (s.N * s.group) if s.N * s.group else 0
-    xr = B.reshape(s.input, (s.N, s.group, m))
-    k = m or 1  # an empty input: nothing to average (and no gradient to compute)
-    xc = xr - B.sum(xr, 2, True) / k
-    rstd = (B.sum(xc * xc, 2, True) / k + s.eps) ** -0.5
-    return xc * rstd, rstd, k
-
-
-@native_group_norm_op.grad("input")
-def _native_group_norm_input(g, s, B):
-    "rstd * (dy - mean(dy) - xhat * mean(dy * xhat)) per group, dy = grad * weight"
-    xhat, rstd, m = _gn_stats(s, B)
-    _, cshape, _ = _bn_dims(tuple(s.in_shape))
-    dy = g if s.weight is None else g * B.reshape(s.weight, cshape)
-    dy = B.reshape(dy, (s.N, s.group, -1))
-    out = rstd * (dy - B.sum(dy, 2, True) / m - xhat * (B.sum(dy * xhat, 2, True) / m))
-    return B.reshape(out, tuple(s.in_shape))
-
-
-@native_group_norm_op.grad("weight")
-def _native_group_norm_weight(g, s, B):
-    "grad * xhat, summed per channel"
-    xhat = B.reshape(_gn_stats(s, B)[0], tuple(s.in_shape))
-    return B.sum(g * xhat, _bn_dims(tuple(s.in_shape))[0])
-
-
-native_group_norm_op.grad("bias")(_native_batch_norm_bias)
+                             inputs=("input", "weight", "bias"),
+                             save=("input", "weight", "result1", "result2"), multi_output=True,
+                             undefined_grads=True, torch="torch.nn.functional.group_norm")
+native_group_norm_op.grad_all(group_norm_grads)
 
 
 # ==============================================================================================
@@ -266,8 +197,9 @@ def cosine_similarity(x1: Tensor, x2: Tensor, dim: int = 1, eps: float = 1e-8) -
 def layer_norm(input: Tensor, normalized_shape: Any, weight: Tensor | None = None,
                bias: Tensor | None = None, eps: float = 1e-5) -> Tensor:
     shape = (normalized_shape,) if isinstance(normalized_shape, int) else tuple(normalized_shape)
-    return layer_norm_op(input, weight, bias, normalized_shape=tuple(int(n) for n in shape),
-                        eps=eps)
+    out, _, _ = layer_norm_op(input, weight, bias,
+                              normalized_shape=tuple(int(n) for n in shape), eps=eps)
+    return out
 
 
 def _check_features(name: str, expected: int, t: Tensor | None) -> None:
@@ -321,7 +253,8 @@ def _batch_norm(input: Tensor, weight: Tensor | None, bias: Tensor | None,
     stats = {}
     if not training:
         stats = {"running_mean": running_mean._data.copy(), "running_var": running_var._data.copy()}
-    out = native_batch_norm_op(input, weight, bias, training=bool(training), eps=eps, **stats)
+    out, _, _ = native_batch_norm_op(input, weight, bias, training=bool(training), eps=eps,
+                                     **stats)
     if training and (running_mean is not None or running_var is not None):
         dims, _, n = _bn_dims(x.shape)
         m = 0.0 if momentum is None else momentum
@@ -366,8 +299,8 @@ def _F_group_norm(input: Tensor, num_groups: int, weight: Tensor | None = None,
                 f"Expected {name} to be a vector of size equal to the number of channels in "
                 f"input, but got {name} of shape {list(t.shape)} and input of shape {shape}")
     return native_group_norm_op(input, weight, bias, N=n, C=c,
-                               HxW=int(np.prod(shape[2:], dtype=np.int64)), group=num_groups,
-                               eps=eps)
+                                HxW=int(np.prod(shape[2:], dtype=np.int64)), group=num_groups,
+                                eps=eps)[0]
 
 
 def _F_instance_norm(input: Tensor, running_mean: Tensor | None = None,

@@ -491,14 +491,14 @@ repeat_op = defop("repeat", "RepeatBackward0", _repeat, torch="Tensor.repeat / t
 
 @repeat_op.grad("self")
 def _repeat_self(g, s, B):
-    "grad summed over the repeated copies"
-    reps = s.repeats
-    if not reps:
-        return g
-    padded = (1,) * (len(reps) - len(s.in_shape)) + tuple(s.in_shape)
-    split = tuple(k for r, n in zip(reps, padded) for k in (r, n))
-    summed = B.sum(B.reshape(g, split), tuple(range(0, 2 * len(reps), 2)))
-    return B.reshape(summed, s.in_shape)
+    "grad summed over the repeated copies (PyTorch's repeat_backward)"
+    lead = len(s.repeats) - len(s.in_shape)
+    for _ in range(lead):  # the new leading dims, one sum each; then one reshape and one sum
+        g = B.sum(g, 0)
+    pairs = [(r, n) if r != 1 else (n,) for r, n in zip(s.repeats[lead:], s.in_shape)]
+    dims = tuple(sum(map(len, pairs[:i])) for i, p in enumerate(pairs) if len(p) == 2)
+    size = tuple(k for p in pairs for k in p)
+    return B.sum(B.reshape(g, size), dims) if dims else g
 
 
 def _pad_regions(in_shape: tuple[int, ...], pad: tuple[int, ...]) -> tuple[tuple, tuple, tuple]:
@@ -536,6 +536,8 @@ constant_pad_nd_op = defop("constant_pad_nd", "ConstantPadNdBackward0", _constan
 @constant_pad_nd_op.grad("self")
 def _constant_pad_nd_self(g, s, B):
     "grad with the padding cut off (and zeros where negative padding cropped self)"
+    if B.tensors:  # PyTorch's constant_pad_nd_backward: grad padded by the negated padding
+        return constant_pad_nd_op(g, pad=tuple(-p for p in s.pad), value=0)
     _, src, dst = _pad_regions(s.in_shape, s.pad)
     inner = B.getitem(g, dst)
     if any(p < 0 for p in s.pad):

@@ -1,5 +1,6 @@
-"""Convolution and pooling: sliding windows (im2col/col2im, F.unfold/F.fold), conv and
-transposed conv, max/avg/adaptive pooling.
+"""Convolution: sliding windows (im2col/col2im, F.unfold/F.fold), conv and transposed conv.
+
+(Pooling, written with the same sliding windows, is ``pooling.py``.)
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from ..errors import InvalidArgumentError
 from ..limits import check_shape
 from ..op import defop
 from ..tensor import Tensor
-from .reductions import mean
+from .kernels import KERNELS
 from .shape import constant_pad_nd_op, squeeze, unsqueeze
 
 # ==============================================================================================
@@ -124,12 +125,6 @@ def _conv_pads(padding: tuple[int, ...], output_padding: tuple[int, ...]) -> tup
     return tuple((p, p - op) for p, op in zip(padding, output_padding))
 
 
-def _conv_geometry(s: Any) -> tuple[int, int, int, tuple[int, ...], int]:
-    """Batch size, groups, channels per group of weight dim 1, spatial input sizes, kernel size."""
-    x_shape, w_shape = s.sizes[0], s.sizes[1]
-    return x_shape[0], s.groups, w_shape[1], tuple(x_shape[2:]), int(np.prod(w_shape[2:]))
-
-
 def _conv_apply(B: Any, x: Any, w: Any, x_shape: tuple[int, ...], w_shape: tuple[int, ...],
                 attrs: dict[str, Any]) -> Any:
     """The convolution (or transposed convolution) of x by w, without bias."""
@@ -171,190 +166,139 @@ convolution_op = defop("convolution", "ConvolutionBackward0", _convolution_forwa
                        torch="torch.nn.functional.conv1d / conv2d / conv_transpose1d / 2d")
 
 
-@convolution_op.grad("input")
-def _convolution_input(g, s, B):
-    "the transposed convolution of grad by weight (for a transposed op: the convolution)"
-    n, grp, wc, spatial, k = _conv_geometry(s)
-    pads = _conv_pads(s.padding, s.output_padding)
-    ksize = tuple(s.sizes[1][2:])
-    if not s.transposed:
-        o = s.sizes[1][0]
+@convolution_op.grad_all
+def _convolution_grads(g, s, B, needs):
+    """convolution_backward(grad, input, weight): input: the transposed convolution of grad by
+    weight (for a transposed op: the convolution); weight: windows of input times grad, summed
+    over the batch and the output positions; bias: grad summed over the batch and spatial dims"""
+    return B.convolution_backward(g, s.input, s.weight, needs, **_conv_attrs(s.__dict__))
+
+
+_CONV_ATTRS = ("stride", "padding", "dilation", "transposed", "output_padding", "groups",
+               "out_spatial")
+
+
+def _conv_attrs(d: dict[str, Any]) -> dict[str, Any]:
+    return {k: d[k] for k in _CONV_ATTRS}
+
+
+def _conv_grad_input(B: Any, g: Any, w: Any, x_shape: tuple[int, ...], w_shape: tuple[int, ...],
+                     a: dict[str, Any]) -> Any:
+    """The gradient of a convolution's input: the transposed convolution of grad by weight."""
+    n, grp, wc = x_shape[0], a["groups"], w_shape[1]
+    spatial = tuple(x_shape[2:])
+    ksize = tuple(w_shape[2:])
+    k = int(np.prod(ksize))
+    pads = _conv_pads(a["padding"], a["output_padding"])
+    if not a["transposed"]:
+        o = w_shape[0]
         gm = B.reshape(g, (n, grp, o // grp, -1))
-        cols = B.matmul(B.transpose(B.reshape(s.weight, (grp, o // grp, wc * k)), -1, -2), gm)
-        return B.col2im(B.reshape(cols, (n, grp * wc * k, -1)), spatial, ksize, s.dilation,
-                        pads, s.stride)
-    cin = s.sizes[1][0]
-    cols = B.im2col(g, ksize, s.dilation, pads, s.stride)
-    out = B.matmul(B.reshape(s.weight, (grp, cin // grp, wc * k)),
+        cols = B.matmul(B.transpose(B.reshape(w, (grp, o // grp, wc * k)), -1, -2), gm)
+        return B.col2im(B.reshape(cols, (n, grp * wc * k, -1)), spatial, ksize, a["dilation"],
+                        pads, a["stride"])
+    cin = w_shape[0]
+    cols = B.im2col(g, ksize, a["dilation"], pads, a["stride"])
+    out = B.matmul(B.reshape(w, (grp, cin // grp, wc * k)),
                    B.reshape(cols, (n, grp, wc * k, -1)))
-    return B.reshape(out, s.sizes[0])
+    return B.reshape(out, tuple(x_shape))
 
 
-@convolution_op.grad("weight")
-def _convolution_weight(g, s, B):
-    "windows of input times grad, summed over the batch and the output positions"
-    n, grp, wc, _spatial, k = _conv_geometry(s)
-    pads = _conv_pads(s.padding, s.output_padding)
-    ksize = tuple(s.sizes[1][2:])
-    if not s.transposed:
-        o = s.sizes[1][0]
-        cols = B.reshape(B.im2col(s.input, ksize, s.dilation, pads, s.stride),
+def _conv_grad_weight(B: Any, g: Any, x: Any, x_shape: tuple[int, ...],
+                      w_shape: tuple[int, ...], a: dict[str, Any]) -> Any:
+    """The gradient of a convolution's weight: windows of input times grad, summed."""
+    n, grp, wc = x_shape[0], a["groups"], w_shape[1]
+    ksize = tuple(w_shape[2:])
+    k = int(np.prod(ksize))
+    pads = _conv_pads(a["padding"], a["output_padding"])
+    if not a["transposed"]:
+        o = w_shape[0]
+        cols = B.reshape(B.im2col(x, ksize, a["dilation"], pads, a["stride"]),
                          (n, grp, wc * k, -1))
         gm = B.reshape(g, (n, grp, o // grp, -1))
         dw = B.sum(B.matmul(gm, B.transpose(cols, -1, -2)), 0)
-        return B.reshape(dw, s.sizes[1])
-    cin = s.sizes[1][0]
-    cols = B.reshape(B.im2col(g, ksize, s.dilation, pads, s.stride), (n, grp, wc * k, -1))
-    xm = B.reshape(s.input, (n, grp, cin // grp, -1))
+        return B.reshape(dw, tuple(w_shape))
+    cin = w_shape[0]
+    cols = B.reshape(B.im2col(g, ksize, a["dilation"], pads, a["stride"]), (n, grp, wc * k, -1))
+    xm = B.reshape(x, (n, grp, cin // grp, -1))
     dw = B.sum(B.matmul(xm, B.transpose(cols, -1, -2)), 0)
-    return B.reshape(dw, s.sizes[1])
+    return B.reshape(dw, tuple(w_shape))
 
 
-@convolution_op.grad("bias")
-def _convolution_bias(g, s, B):
-    "grad summed over the batch and spatial dims"
-    return B.sum(g, (0, *tuple(range(2, len(s.sizes[0])))))
+# ----------------------------------------------------------------------------------------------
+# -- the backward kernel as an op (PyTorch's convolution_backward) --
+# ----------------------------------------------------------------------------------------------
+# Under create_graph PyTorch records the first derivative of a convolution as one node,
+# ConvolutionBackwardBackward0 (edges: grad_output, input, weight; outputs: the gradients of
+# input, weight and bias), whose derivative is _convolution_double_backward. The first-order
+# formula calls ``B.convolution_backward``: NumPy on the fast path, the op under create_graph
+# (both registered in ``kernels.KERNELS``).
+def _np_convolution_backward(g: np.ndarray, x: np.ndarray, w: np.ndarray, mask: tuple[bool, ...],
+                            **a: Any) -> tuple[Any, Any, Any]:
+    from ..backend import NUMPY
+
+    gi = _conv_grad_input(NUMPY, g, w, x.shape, w.shape, a) if mask[0] else None
+    gw = _conv_grad_weight(NUMPY, g, x, x.shape, w.shape, a) if mask[1] else None
+    gb = g.sum(axis=(0, *range(2, g.ndim))) if len(mask) > 2 and mask[2] else None
+    return gi, gw, gb
 
 
-def pool_output_size(size: int, k: int, s: int, p: int, d: int, ceil_mode: bool) -> int:
-    """PyTorch's pooling_output_shape: the last window must start inside input or left pad."""
-    out = (size + 2 * p - d * (k - 1) - 1 + (s - 1 if ceil_mode else 0)) // s + 1
-    if ceil_mode and (out - 1) * s >= size + p:
-        out -= 1
-    return out
+def _convolution_backward_forward(g: np.ndarray, x: np.ndarray, w: np.ndarray,
+                                  mask: tuple[bool, ...], **a: Any) -> list[np.ndarray]:
+    outs = _np_convolution_backward(g, x, w, mask, **a)
+    # an output nobody asked for is undefined in PyTorch; here it is zeros of its shape
+    shapes = (x.shape, w.shape, (g.shape[1],))
+    return [np.zeros(sh, x.dtype) if o is None else np.asarray(o, x.dtype)
+            for o, sh in zip(outs, shapes)]
 
 
-def _pool_pads(in_sizes: tuple[int, ...], out_sizes: tuple[int, ...], kernel_size: tuple[int, ...],
-               stride: tuple[int, ...], padding: tuple[int, ...],
-               dilation: tuple[int, ...]) -> tuple[tuple[int, int], ...]:
-    """(low, high) padding so that exactly ``out_sizes`` windows fit (ceil_mode may need more
-    high padding than ``padding``; windows that stop short need less)."""
-    return tuple((p, (o - 1) * s + d * (k - 1) + 1 - n - p)
-                 for n, o, k, s, p, d in zip(in_sizes, out_sizes, kernel_size, stride, padding,
-                                             dilation))
+convolution_backward_op = defop(
+    "convolution_backward", "ConvolutionBackwardBackward0", _convolution_backward_forward,
+    inputs=("grad_output", "input", "weight"), save=("grad_output", "input", "weight"),
+    multi_output=True, undefined_grads=True,
+    torch="(double backward of conv1d / conv2d / conv_transpose1d / 2d)")
 
 
-def _max_pool2d(a: np.ndarray, kernel_size: tuple[int, ...], stride: tuple[int, ...],
-                padding: tuple[int, ...], dilation: tuple[int, ...], ceil_mode: bool,
-                out_spatial: tuple[int, ...]) -> tuple[np.ndarray, np.ndarray]:
-    spatial = a.shape[-2:]
-    pads = _pool_pads(spatial, out_spatial, kernel_size, stride, padding, dilation)
-    fill = -np.inf if a.dtype.kind == "f" else np.iinfo(a.dtype).min
-    lead = a.shape[:-2]
-    k = int(np.prod(kernel_size))
-    w = _windows(_pad_spatial(a, pads, fill), kernel_size, dilation, stride)
-    w = w.reshape((*lead, k, *tuple(out_spatial)))
-    axis = len(lead)
-    # first maximum of each window (NaN counts as the maximum, as in PyTorch)
-    arg = np.expand_dims(np.argmax(w, axis=axis), axis)
-    out = np.take_along_axis(w, arg, axis).squeeze(axis)
-    pos = _pad_spatial(np.arange(spatial[0] * spatial[1]).reshape(spatial), pads, -1)
-    pw = _windows(pos, kernel_size, dilation, stride).reshape((k, *tuple(out_spatial)))
-    idx = np.take_along_axis(np.broadcast_to(pw, w.shape), arg, axis).squeeze(axis)
-    return out, idx.astype(np.int64)
+@convolution_backward_op.grad_all
+def _convolution_double_backward(gs, s, B, needs):
+    """PyTorch's _convolution_double_backward: grad_output: conv(ggI, weight) + conv(input,
+    ggW) + ggB; input: convolution_backward's grad_input of grad_output by ggW; weight: its
+    grad_weight of grad_output over ggI"""
+    ggI, ggW, ggB = gs
+    a = _conv_attrs(s.__dict__)
+    gO, x, w = s.grad_output, s.input, s.weight
+    ggO = gI = gW = None
+    if needs[0]:
+        parts = []
+        if ggI is not None:
+            parts.append(_conv_forward(B, ggI, w, a))
+        if ggW is not None:
+            parts.append(_conv_forward(B, x, ggW, a))
+        if ggB is not None:
+            nsp = len(a["out_spatial"])
+            parts.append(B.expand(B.reshape(ggB, (1, -1) + (1,) * nsp), tuple(s.in_shape)))
+        for p in parts:
+            ggO = p if ggO is None else ggO + p
+    if needs[1] and ggW is not None:
+        gI = B.convolution_backward(gO, x, ggW, (True, False, False), **a)[0]
+    if needs[2] and ggI is not None:
+        gW = B.convolution_backward(gO, ggI, w, (False, True, False), **a)[1]
+    return ggO, gI, gW
 
 
-max_pool2d_op = defop("max_pool2d_with_indices", "MaxPool2DWithIndicesBackward0", _max_pool2d,
-                      save=("self",), extras=("indices",),
-                      torch="torch.nn.functional.max_pool1d / max_pool2d")
+def _conv_forward(B: Any, x: Any, w: Any, a: dict[str, Any]) -> Any:
+    if B.tensors:
+        return convolution_op(x, w, None, **a)
+    return _convolution_forward(x, w, None, **a)
 
 
-@max_pool2d_op.grad("self")
-def _max_pool2d_self(g, s, B):
-    "grad added at the position of each window's maximum (indices)"
-    shape = tuple(s.in_shape)
-    lead = shape[:-2]
-    m = int(np.prod(s.indices.shape[len(lead):]))
-    idx = s.indices.reshape((*lead, m))
-    full = (*(np.arange(n).reshape([-1 if j == i else 1 for j in range(len(lead) + 1)])
-              for i, n in enumerate(lead)), idx)
-    flat = B.index_add(B.reshape(g, (*lead, m)), (*lead, shape[-2] * shape[-1]), full)
-    return B.reshape(flat, shape)
+def _rec_convolution_backward(g: Tensor, x: Tensor, w: Tensor, mask: tuple[bool, ...],
+                            **a: Any) -> tuple[Any, Any, Any]:
+    mask = tuple(mask) + (False,) * (3 - len(mask))
+    outs = convolution_backward_op(g, x, w, mask=mask, **a)
+    return tuple(o if m else None for o, m in zip(outs, mask))
 
 
-def _avg_divisor(in_sizes: tuple[int, ...], attrs: dict[str, Any], dtype: np.dtype) -> np.ndarray:
-    """What each window's sum is divided by: PyTorch's pool_size (clipped to the padded input)
-    with count_include_pad, else the number of input elements the window covers."""
-    if attrs["divisor_override"]:
-        return np.full(attrs["out_spatial"], attrs["divisor_override"], dtype=dtype)
-    div = np.ones((), dtype=np.int64)
-    for n, o, k, s, p in zip(in_sizes, attrs["out_spatial"], attrs["kernel_size"], attrs["stride"],
-                             attrs["padding"]):
-        start = np.arange(o) * s - p
-        end = np.minimum(start + k, n + p)
-        size = end - start if attrs["count_include_pad"] else (
-            np.minimum(end, n) - np.maximum(start, 0))
-        div = np.multiply.outer(div, size)
-    return div.astype(dtype)
-
-
-def _avg_pool_pads(in_sizes: tuple[int, ...], attrs: dict[str, Any]) -> tuple:
-    return _pool_pads(in_sizes, attrs["out_spatial"], attrs["kernel_size"], attrs["stride"],
-                      attrs["padding"], (1,) * len(in_sizes))
-
-
-def _avg_pool2d(a: np.ndarray, **attrs: Any) -> np.ndarray:
-    spatial = a.shape[-2:]
-    ks = attrs["kernel_size"]
-    cols = _im2col(a, ks, (1, 1), _avg_pool_pads(spatial, attrs), attrs["stride"])
-    lead = a.shape[:-2]
-    sums = cols.reshape((*lead, int(np.prod(ks)), -1)).sum(axis=-2)
-    out = sums / _avg_divisor(spatial, attrs, a.dtype).reshape(-1)
-    return out.reshape(lead + tuple(attrs["out_spatial"])).astype(a.dtype, copy=False)
-
-
-avg_pool2d_op = defop("avg_pool2d", "AvgPool2DBackward0", _avg_pool2d, save=("self",),
-                      torch="torch.nn.functional.avg_pool1d / avg_pool2d")
-
-
-@avg_pool2d_op.grad("self")
-def _avg_pool2d_self(g, s, B):
-    "col2im of grad / divisor, repeated over each window"
-    shape = tuple(s.in_shape)
-    spatial, lead = shape[-2:], shape[:-2]
-    attrs = s.__dict__
-    k = int(np.prod(s.kernel_size))
-    m = int(np.prod(s.out_spatial))
-    inv = 1 / _avg_divisor(spatial, attrs, s.dtype).reshape(-1)
-    gm = B.reshape(g, (*lead, 1, m)) * inv.astype(s.dtype)
-    cols = B.reshape(B.expand(gm, (*lead, k, m)), (*lead[:-1], lead[-1] * k, m))
-    return B.col2im(cols, spatial, s.kernel_size, (1, 1), _avg_pool_pads(spatial, attrs),
-                    s.stride)
-
-
-def _adaptive_matrix(n: int, o: int, dtype: np.dtype) -> np.ndarray:
-    """(o, n): row i averages PyTorch's adaptive window [floor(i*n/o), ceil((i+1)*n/o))."""
-    i = np.arange(o)
-    start = (i * n) // o
-    end = -((-(i + 1) * n) // o)
-    j = np.arange(n)
-    inside = (j >= start[:, None]) & (j < end[:, None])
-    return (inside / (end - start)[:, None]).astype(dtype)
-
-
-def _adaptive_avg_pool2d(a: np.ndarray, out_spatial: tuple[int, int]) -> np.ndarray:
-    # Before allocating: the output size is user input, and so are the averaging matrices.
-    check_shape((*a.shape[:-2], *out_spatial))
-    check_shape((out_spatial[0], a.shape[-2]))
-    check_shape((out_spatial[1], a.shape[-1]))
-    ah = _adaptive_matrix(a.shape[-2], out_spatial[0], a.dtype)
-    aw = _adaptive_matrix(a.shape[-1], out_spatial[1], a.dtype)
-    return (ah @ a @ aw.T).astype(a.dtype, copy=False)
-
-
-adaptive_avg_pool2d_op = defop("adaptive_avg_pool2d", "AdaptiveAvgPool2DBackward0",
-                               _adaptive_avg_pool2d,
-                               torch="torch.nn.functional.adaptive_avg_pool1d / "
-                                     "adaptive_avg_pool2d")
-
-
-@adaptive_avg_pool2d_op.grad("self")
-def _adaptive_avg_pool2d_self(g, s, B):
-    "grad spread evenly over each adaptive window"
-    h, w = s.in_shape[-2:]
-    ah = _adaptive_matrix(h, s.out_spatial[0], s.dtype)
-    aw = _adaptive_matrix(w, s.out_spatial[1], s.dtype)
-    return B.matmul(B.matmul(ah.T.copy(), g), aw)
+KERNELS["convolution_backward"] = (_np_convolution_backward, _rec_convolution_backward)
 
 
 # ==============================================================================================
@@ -399,26 +343,6 @@ def conv_transpose2d(input: Tensor, weight: Tensor, bias: Tensor | None = None, 
                      dilation: Any = 1) -> Tensor:
     return _F_conv_transpose2d(input, weight, bias, stride, padding, output_padding,
                                        groups, dilation)
-
-
-def max_pool1d(input: Tensor, kernel_size: Any, stride: Any = (), padding: Any = 0,
-               dilation: Any = 1, ceil_mode: bool = False) -> Tensor:
-    return _F_max_pool1d(input, kernel_size, stride, padding, dilation, ceil_mode)
-
-
-def max_pool2d(input: Tensor, kernel_size: Any, stride: Any = (), padding: Any = 0,
-               dilation: Any = 1, ceil_mode: bool = False) -> Tensor:
-    return _F_max_pool2d(input, kernel_size, stride, padding, dilation, ceil_mode)
-
-
-def avg_pool1d(input: Tensor, kernel_size: Any, stride: Any = (), padding: Any = 0,
-               ceil_mode: bool = False, count_include_pad: bool = True) -> Tensor:
-    return _F_avg_pool1d(input, kernel_size, stride, padding, ceil_mode,
-                                 count_include_pad)
-
-
-def adaptive_avg_pool1d(input: Tensor, output_size: Any) -> Tensor:
-    return _F_adaptive_avg_pool1d(input, output_size)
 
 
 # ==============================================================================================
@@ -650,212 +574,12 @@ def fold(input: Tensor, output_size: Any, kernel_size: Any, dilation: Any = 1, p
                     stride=st)
 
 
-def _pool_param(v: Any, name: str, what: str, allow_empty: bool = False) -> tuple[int, ...] | None:
-    if v is None or (allow_empty and isinstance(v, list | tuple) and len(v) == 0):
-        return None
-    t = _int_tuple(v, 2)
-    if len(t) == 1:
-        t = t * 2
-    if len(t) != 2:
-        raise InvalidArgumentError(f"{name}: {what}")
-    return t
-
-
-def _pool_out(spatial: tuple[int, ...], ks: tuple[int, ...], st: tuple[int, ...],
-              pad: tuple[int, ...], dil: tuple[int, ...], ceil_mode: bool) -> tuple[int, ...]:
-    out = []
-    for n, k, s, p, d in zip(spatial, ks, st, pad, dil):
-        if s == 0:
-            raise InvalidArgumentError("stride should not be zero")
-        if p < 0:
-            raise InvalidArgumentError(f"pad must be non-negative, but got pad: {p}")
-        if p > ((k - 1) * d + 1) // 2:
-            raise InvalidArgumentError(
-                f"pad should be at most half of effective kernel size, but got pad={p}, "
-                f"kernel_size={k} and dilation={d}")
-        out.append(pool_output_size(n, k, s, p, d, ceil_mode))
-    return tuple(out)
-
-
-def _pool2d_check(input: Tensor, ks: tuple[int, ...], st: tuple[int, ...],
-                  dil: tuple[int, ...], out: tuple[int, ...]) -> None:
-    """PyTorch's pool2d_shape_check."""
-    if ks[0] <= 0 or ks[1] <= 0:
-        raise InvalidArgumentError(
-            f"kernel size should be greater than zero, but got kH: {ks[0]} kW: {ks[1]}")
-    if st[0] <= 0 or st[1] <= 0:
-        raise InvalidArgumentError(
-            f"stride should be greater than zero, but got dH: {st[0]} dW: {st[1]}")
-    if dil[0] <= 0 or dil[1] <= 0:
-        raise InvalidArgumentError(
-            f"dilation should be greater than zero, but got dilationH: {dil[0]} dilationW: "
-            f"{dil[1]}")
-    c, h, w = input.shape[-3:]
-    if out[0] < 1 or out[1] < 1:
-        raise InvalidArgumentError(
-            f"Given input size: ({c}x{h}x{w}). Calculated output size: ({c}x{out[0]}x{out[1]}). "
-            f"Output size is too small")
-
-
-def _F_max_pool2d(input: Tensor, kernel_size: Any, stride: Any = None, padding: Any = 0,
-                  dilation: Any = 1, ceil_mode: bool = False, return_indices: bool = False) -> Any:
-    """Max over each window (MaxPool2DWithIndicesBackward0); indices index the flattened H*W."""
-    ks = _pool_param(kernel_size, "max_pool2d",
-                     "kernel_size must either be a single int, or a tuple of two ints")
-    st = _pool_param(stride, "max_pool2d", "stride must either be omitted, a single int, or a "
-                     "tuple of two ints", allow_empty=True) or ks
-    pad = _pool_param(padding, "max_pool2d",
-                      "padding must either be a single int, or a tuple of two ints")
-    dil = _pool_param(dilation, "max_pool2d",
-                      "dilation must be either a single int, or a tuple of two ints")
-    if input._data.ndim not in (3, 4) or input._data.size == 0:
-        raise InvalidArgumentError("non-empty 3D or 4D (batch mode) tensor expected for input")
-    out = _pool_out(tuple(input.shape[-2:]), ks, st, pad, dil, ceil_mode)
-    _pool2d_check(input, ks, st, dil, out)
-    values, indices = max_pool2d_op(input, kernel_size=ks, stride=st, padding=pad, dilation=dil,
-                                   ceil_mode=bool(ceil_mode), out_spatial=out)
-    return (values, indices) if return_indices else values
-
-
-def _single(v: Any, name: str, what: str) -> int:
-    t = _int_tuple(v, 1)
-    if len(t) != 1:
-        raise InvalidArgumentError(f"{name}() {what} but got size {len(t)}")
-    return t[0]
-
-
-def _F_max_pool1d(input: Tensor, kernel_size: Any, stride: Any = None, padding: Any = 0,
-                  dilation: Any = 1, ceil_mode: bool = False, return_indices: bool = False) -> Any:
-    """max_pool2d over (1, k) windows of ``input.unsqueeze(-2)``, squeezed back, as PyTorch."""
-    nd = input._data.ndim
-    if nd not in (2, 3):
-        raise InvalidArgumentError(
-            f"max_pool1d: Expected 2D or 3D (batch mode) tensor with optional 0 dim batch size "
-            f"for input, but got:{list(input.shape)}")
-    k = _single(kernel_size, "max_pool1d",
-                "kernel_size must be an int, list of ints or tuple of ints of size 1")
-    s = k if stride is None or (isinstance(stride, list | tuple) and not stride) else _single(
-        stride, "max_pool1d",
-        "stride must be None, an int, list of ints, or tuple of ints of size 1")
-    p = _single(padding, "max_pool1d",
-                "padding must be an int, list of ints, or tuple of ints of size 1")
-    d = _single(dilation, "max_pool1d",
-                "dilation must be an int, list of ints or tuple of ints of size 1")
-    if k <= 0:
-        raise InvalidArgumentError(
-            f"max_pool1d() kernel_size must be greater than zero, but got {k}")
-    if s <= 0:
-        raise InvalidArgumentError(f"max_pool1d() stride must be greater than zero, but got {s}")
-    if p < 0:
-        raise InvalidArgumentError(f"max_pool1d() padding must be non-negative, but got {p}")
-    if p > k // 2:
-        raise InvalidArgumentError(
-            f"max_pool1d() padding should be at most half of kernel size, but got padding={p} "
-            f"and kernel_size={k}")
-    if d <= 0:
-        raise InvalidArgumentError(f"max_pool1d() dilation must be greater than zero, but got {d}")
-    n = pool_output_size(input.shape[-1], k, s, p, d, ceil_mode)
-    if n <= 0:
-        raise InvalidArgumentError(f"max_pool1d() Invalid computed output size: {n}")
-    values, indices = _F_max_pool2d(unsqueeze(input, -2), (1, k), (1, s), (0, p), (1, d),
-                                    ceil_mode, True)
-    values = squeeze(values, -2)
-    return (values, squeeze(indices, -2)) if return_indices else values
-
-
-def avg_pool2d(input: Tensor, kernel_size: Any, stride: Any = None, padding: Any = 0,
-               ceil_mode: bool = False, count_include_pad: bool = True,
-               divisor_override: int | None = None) -> Tensor:
-    """Mean over each window (AvgPool2DBackward0)."""
-    ks = _pool_param(kernel_size, "avg_pool2d",
-                     "kernel_size must either be a single int, or a tuple of two ints")
-    st = _pool_param(stride, "avg_pool2d", "stride must either be omitted, a single int, or a "
-                     "tuple of two ints", allow_empty=True) or ks
-    pad = _pool_param(padding, "avg_pool2d",
-                      "padding must either be a single int, or a tuple of two ints")
-    if divisor_override is not None and divisor_override == 0:
-        raise InvalidArgumentError("divisor must be not zero")
-    nd = input._data.ndim
-    if nd < 3:
-        raise InvalidArgumentError(
-            f"Dimension out of range (expected to be in range of [{-max(nd, 1)}, "
-            f"{max(nd, 1) - 1}], but got -3)")
-    if nd > 4:
-        raise InvalidArgumentError(
-            f"Expected 3D or 4D (batch mode) tensor with optional 0 dim batch size for input, but "
-            f"got:{list(input.shape)}")
-    out = _pool_out(tuple(input.shape[-2:]), ks, st, pad, (1, 1), ceil_mode)
-    _pool2d_check(input, ks, st, (1, 1), out)
-    return avg_pool2d_op(input, kernel_size=ks, stride=st, padding=pad, ceil_mode=bool(ceil_mode),
-                        count_include_pad=bool(count_include_pad),
-                        divisor_override=divisor_override, out_spatial=out)
-
-
-def _one_int(v: Any, name: str) -> int | None:
-    if v is None or (isinstance(v, list | tuple) and not v):
-        return None
-    t = _int_tuple(v, 1)
-    if len(t) != 1:
-        raise InvalidArgumentError(
-            f"avg_pool1d() argument '{name}' should contain one int (got {len(t)})")
-    return t[0]
-
-
-def _F_avg_pool1d(input: Tensor, kernel_size: Any, stride: Any = None, padding: Any = 0,
-                  ceil_mode: bool = False, count_include_pad: bool = True) -> Tensor:
-    """avg_pool2d over (1, k) windows of ``input.unsqueeze(-2)``, squeezed back, as PyTorch."""
-    nd = input._data.ndim
-    if nd not in (2, 3):
-        raise InvalidArgumentError(
-            f"Expected 2 to 3 dimensions, but got {nd}-dimensional tensor for argument #1 'self' "
-            f"(while checking arguments for avg_pool1d)")
-    k, s, p = (_one_int(v, name) for v, name in
-               ((kernel_size, "kernel_size"), (stride, "stride"), (padding, "padding")))
-    s = k if s is None else s
-    out = avg_pool2d(unsqueeze(input, -2), (1, k), (1, s), (0, p), ceil_mode,
-                     count_include_pad)
-    return squeeze(out, -2)
-
-
-def adaptive_avg_pool2d(input: Tensor, output_size: Any) -> Tensor:
-    """Mean over adaptive windows; output size 1 is a mean over the last two dims, as PyTorch."""
-    nd = input._data.ndim
-    sizes = (output_size,) * 2 if isinstance(output_size, int) else tuple(output_size)
-    if sizes == (1, 1):  # PyTorch takes the mean before any other check
-        return mean(input, (-1, -2), keepdim=True)
-    if nd not in (3, 4):
-        raise InvalidArgumentError(
-            f"adaptive_avg_pool2d(): Expected 3D or 4D tensor, but got {list(input.shape)}")
-    for i in range(1, nd):
-        if input.shape[i] == 0:
-            raise InvalidArgumentError(
-                "adaptive_avg_pool2d(): Expected input to have non-zero size for non-batch "
-                f"dimensions, but input has sizes {list(input.shape)} with dimension {i} being "
-                "empty")
-    out = tuple(input.shape[nd - 2 + i] if s is None else int(s) for i, s in enumerate(sizes))
-    if out == (1, 1):
-        return mean(input, (-1, -2), keepdim=True)
-    return adaptive_avg_pool2d_op(input, out_spatial=out)
-
-
-def _F_adaptive_avg_pool1d(input: Tensor, output_size: Any) -> Tensor:
-    """adaptive_avg_pool2d of ``input.unsqueeze(-2)``, squeezed back, as PyTorch."""
-    nd = input._data.ndim
-    if nd not in (2, 3):
-        raise InvalidArgumentError(
-            f"Expected 2 to 3 dimensions, but got {nd}-dimensional tensor for argument #1 'self' "
-            f"(while checking arguments for adaptive_avg_pool1d)")
-    n = _int_tuple(output_size, 1)
-    return squeeze(adaptive_avg_pool2d(unsqueeze(input, -2), (1, n[0])), -2)
-
-
 # ==============================================================================================
 # the names this family adds: torch.<name>, Tensor.<name>, torch.nn.functional.<name>
 # ==============================================================================================
 TORCH: dict[str, Any] = {
     "conv1d": conv1d, "conv2d": conv2d, "conv_transpose1d": conv_transpose1d,
-    "conv_transpose2d": conv_transpose2d, "max_pool1d": max_pool1d, "max_pool2d": max_pool2d,
-    "avg_pool1d": avg_pool1d, "adaptive_avg_pool1d": adaptive_avg_pool1d,
+    "conv_transpose2d": conv_transpose2d,
 }
 
 METHODS: dict[str, Any] = {}
@@ -863,7 +587,4 @@ METHODS: dict[str, Any] = {}
 FUNCTIONAL: dict[str, Any] = {
     "conv1d": _F_conv1d, "conv2d": _F_conv2d, "conv_transpose1d": _F_conv_transpose1d,
     "conv_transpose2d": _F_conv_transpose2d, "unfold": unfold, "fold": fold,
-    "max_pool1d": _F_max_pool1d, "max_pool2d": _F_max_pool2d, "avg_pool1d": _F_avg_pool1d,
-    "avg_pool2d": avg_pool2d, "adaptive_avg_pool1d": _F_adaptive_avg_pool1d,
-    "adaptive_avg_pool2d": adaptive_avg_pool2d,
 }
