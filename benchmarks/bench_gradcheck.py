@@ -1,27 +1,24 @@
 """Gradcheck speed, side by side with PyTorch when it is installed.
 
-    PYTHONPATH=. python benchmarks/bench_gradcheck.py [--repeat N]
+    PYTHONPATH=. python benchmarks/bench_gradcheck.py [--repeat N] [--json FILE]
 
-1. full check of ``tanh(x @ W).sum()``, x and W 32x32 (2,048 inputs);
-2. fast mode on a 1,000,000-element input, ``(x.sin() * 2).sum()``;
-3. ``adcli gradcheck specs/`` as a whole process vs ``python -c "import torch"``;
-4. the issue-14 MLP, ``tanh(x@w1/12) -> softmax(h@w2/16) -> sum(out*log(out+1e-3))`` with x
+1. full check of ``tanh(x @ W).sum()``, x and W 32x32 (2,048 inputs), against torch's full
+   check;
+2. ``adcli gradcheck specs/`` as a whole process against ``python -c "import torch"``;
+3. the issue-14 MLP, ``tanh(x@w1/12) -> softmax(h@w2/16) -> sum(out*log(out+1e-3))`` with x
    32x128, w1 128x256, w2 256x64: adcli's *full* check of all 49,152 inputs against torch's
-   *fast* check (torch's full check takes minutes), in CPU time;
-5. fast mode on 1,000,000 inputs in CPU time, interleaved with torch's fast mode.
+   *fast* check (torch's full check takes minutes); target: at most 150x torch's time;
+4. fast mode on 1,000,000 inputs, ``(x.sin() * 2).sum()``, against torch's fast mode;
+   target: at most torch's time.
 
-Times are the median of ``--repeat`` runs (after one warm-up); rows 4-5 measure CPU time
-(user + system of this process, all threads), interleaved, as the machine may be shared.
+Every row is a median of CPU time (user + system of the process, all threads; of the child
+for row 2), adcli and torch taking turns after one warm-up each, as the machine may be shared.
 """
 
 from __future__ import annotations
 
 import argparse
-import os
-import statistics
-import subprocess
 import sys
-import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -30,107 +27,49 @@ import numpy as np
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "benchmarks"))
+
+from _rows import Row, interleaved, interleaved_processes, report  # noqa: E402
 
 
-def median_time(fn: Callable[[], object], repeat: int) -> float:
-    fn()
-    times = []
-    for _ in range(repeat):
-        t = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t)
-    return statistics.median(times)
+def _pair(fns: dict[str, Callable[[], object]], rounds: int, inner: int = 1
+          ) -> tuple[float, float | None]:
+    t = interleaved(fns, rounds, inner=inner)
+    return t["adcli"], t.get("torch")
 
 
-def process_time(cmd: list[str], repeat: int) -> float:
-    env = dict(os.environ, PYTHONPATH=str(ROOT), NO_COLOR="1")
-    subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, check=False)
-    times = []
-    for _ in range(repeat):
-        t = time.perf_counter()
-        subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, check=False)
-        times.append(time.perf_counter() - t)
-    return statistics.median(times)
-
-
-def main() -> None:
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--repeat", type=int, default=5)
-    ap.add_argument("--json", metavar="FILE", help="also write the rows as JSON (speed_table.py)")
-    args = ap.parse_args()
-    import adcli
-    from adcli.check.gradcheck import gradcheck
-
-    try:
-        import torch
-    except ImportError:
-        torch = None
-
-    rows: list[tuple[str, float, float | None]] = []
+def small_full(adcli: Any, gradcheck: Any, torch: Any, rounds: int) -> Row:
     rng = np.random.default_rng(0)
     xa, wa = rng.standard_normal((32, 32)), rng.standard_normal((32, 32))
     x = adcli.tensor(xa, dtype=adcli.float64, requires_grad=True)
     w = adcli.tensor(wa, dtype=adcli.float64, requires_grad=True)
     rep = gradcheck(lambda x, w: adcli.tanh(x @ w).sum(), (x, w))
     assert rep.ok, rep.summary()
-    ours = median_time(lambda: gradcheck(lambda x, w: adcli.tanh(x @ w).sum(), (x, w)),
-                       args.repeat)
-    theirs = None
+    fns: dict[str, Callable[[], object]] = {
+        "adcli": lambda: gradcheck(lambda x, w: adcli.tanh(x @ w).sum(), (x, w))}
     if torch is not None:
         xt = torch.tensor(xa, requires_grad=True)
         wt = torch.tensor(wa, requires_grad=True)
-        theirs = median_time(lambda: torch.autograd.gradcheck(
-            lambda x, w: torch.tanh(x @ w).sum(), (xt, wt)), args.repeat)
-    rows.append((f"full tanh(x@W).sum() 32x32 [{rep.strategy}]", ours, theirs))
+        fns["torch"] = lambda: torch.autograd.gradcheck(
+            lambda x, w: torch.tanh(x @ w).sum(), (xt, wt))
+    ours, theirs = _pair(fns, rounds)  # torch's full check takes seconds: one call a turn
+    return Row("full check, tanh(x@W).sum() 32x32 (2,048 inputs)", ours, "torch", theirs)
 
-    big = rng.standard_normal(1_000_000)
-    xb = adcli.tensor(big, dtype=adcli.float64, requires_grad=True)
-    rep = gradcheck(lambda x: (x.sin() * 2).sum(), (xb,), fast_mode=True)
-    assert rep.ok, rep.summary()
-    ours = median_time(lambda: gradcheck(lambda x: (x.sin() * 2).sum(), (xb,), fast_mode=True),
-                       args.repeat)
-    theirs = None
+
+def process(torch: Any, rounds: int) -> Row:
+    import os
+
+    env = dict(os.environ, PYTHONPATH=str(ROOT), NO_COLOR="1")
+    cmds = {"adcli": [sys.executable, "-m", "adcli", "gradcheck", "specs/", "-q"]}
     if torch is not None:
-        xt = torch.tensor(big, requires_grad=True)
-        theirs = median_time(lambda: torch.autograd.gradcheck(
-            lambda x: (x.sin() * 2).sum(), (xt,), fast_mode=True), args.repeat)
-    rows.append((f"fast (x.sin()*2).sum() 1e6 [{rep.strategy}]", ours, theirs))
-
-    r = max(1, args.repeat // 2)
-    ours = process_time([sys.executable, "-m", "adcli", "gradcheck", "specs/", "-q"], r)
-    theirs = process_time([sys.executable, "-c", "import torch"], r) if torch else None
-    rows.append(("process: adcli gradcheck specs/ vs import torch", ours, theirs))
-
-    rows.extend(big_checks(adcli, gradcheck, torch, args.repeat))
-
-    print(f"{'benchmark':<52} {'adcli':>10} {'torch':>10} {'torch/adcli':>12}")
-    for name, a, t in rows:
-        ratio = f"{t / a:.1f}x" if t else "-"
-        tt = f"{t * 1000:.1f} ms" if t else "-"
-        print(f"{name:<52} {a * 1000:>7.1f} ms {tt:>10} {ratio:>12}")
-    if args.json:
-        sys.path.insert(0, str(ROOT / "benchmarks"))
-        from _rows import Row, report
-
-        report([Row(name, a, "torch", t) for name, a, t in rows], args.json, echo=False)
+        cmds["torch"] = [sys.executable, "-c", "import torch"]
+    t = interleaved_processes(cmds, rounds, env)
+    return Row("process: `adcli gradcheck specs/` against `import torch`", t["adcli"],
+               "import torch", t.get("torch"))
 
 
-def interleaved_cpu(fns: list[Callable[[], object]], repeat: int) -> list[float]:
-    """Median CPU seconds of each function, run in turn ``repeat`` times after a warm-up."""
-    for fn in fns:
-        fn()
-    times: list[list[float]] = [[] for _ in fns]
-    for _ in range(repeat):
-        for k, fn in enumerate(fns):
-            t = time.process_time()
-            fn()
-            times[k].append(time.process_time() - t)
-    return [statistics.median(t) for t in times]
-
-
-def big_checks(adcli: Any, gradcheck: Any, torch: Any, repeat: int
-               ) -> list[tuple[str, float, float | None]]:
-    """Rows 4 and 5: the big full check and fast mode at 1e6, in CPU time."""
+def big_full(adcli: Any, gradcheck: Any, torch: Any, rounds: int) -> Row:
+    """The issue's MLP: adcli's full check against torch's fast check."""
     rng = np.random.default_rng(0)
     xa = rng.standard_normal((32, 128))
     w1a, w2a = rng.standard_normal((128, 256)), rng.standard_normal((256, 64))
@@ -147,29 +86,51 @@ def big_checks(adcli: Any, gradcheck: Any, torch: Any, repeat: int
     w2 = adcli.tensor(w2a, dtype=adcli.float64, requires_grad=True)
     rep = gradcheck(mlp(adcli, x), (w1, w2))
     assert rep.ok, rep.summary()
-    fns: list[Callable[[], object]] = [lambda: gradcheck(mlp(adcli, x), (w1, w2))]
+    fns: dict[str, Callable[[], object]] = {"adcli": lambda: gradcheck(mlp(adcli, x), (w1, w2))}
     if torch is not None:
         xt = torch.tensor(xa)
         w1t = torch.tensor(w1a, requires_grad=True)
         w2t = torch.tensor(w2a, requires_grad=True)
-        fns.append(lambda: torch.autograd.gradcheck(mlp(torch, xt), (w1t, w2t),
-                                                    fast_mode=True))
-    got = interleaved_cpu(fns, max(1, repeat // 2))
-    rows: list[tuple[str, float, float | None]] = [
-        (f"full MLP 49,152 inputs, cpu [{rep.strategy}] (torch: fast)", got[0],
-         got[1] if torch is not None else None)]
+        fns["torch"] = lambda: torch.autograd.gradcheck(mlp(torch, xt), (w1t, w2t),
+                                                        fast_mode=True)
+    ours, theirs = _pair(fns, rounds)
+    return Row("full check, MLP of 49,152 inputs (torch: fast mode)", ours, "torch", theirs,
+               150.0)
 
-    big = rng.standard_normal(1_000_000)
+
+def fast_1e6(adcli: Any, gradcheck: Any, torch: Any, rounds: int) -> Row:
+    big = np.random.default_rng(0).standard_normal(1_000_000)
     xb = adcli.tensor(big, dtype=adcli.float64, requires_grad=True)
-    fns = [lambda: gradcheck(lambda x: (x.sin() * 2).sum(), (xb,), fast_mode=True)]
+    rep = gradcheck(lambda x: (x.sin() * 2).sum(), (xb,), fast_mode=True)
+    assert rep.ok, rep.summary()
+    fns: dict[str, Callable[[], object]] = {
+        "adcli": lambda: gradcheck(lambda x: (x.sin() * 2).sum(), (xb,), fast_mode=True)}
     if torch is not None:
         xt = torch.tensor(big, requires_grad=True)
-        fns.append(lambda: torch.autograd.gradcheck(lambda x: (x.sin() * 2).sum(), (xt,),
-                                                    fast_mode=True))
-    got = interleaved_cpu(fns, repeat)
-    rows.append(("fast (x.sin()*2).sum() 1e6, cpu", got[0],
-                 got[1] if torch is not None else None))
-    return rows
+        fns["torch"] = lambda: torch.autograd.gradcheck(lambda x: (x.sin() * 2).sum(), (xt,),
+                                                        fast_mode=True)
+    ours, theirs = _pair(fns, rounds, inner=3)
+    return Row("fast mode, (x.sin()*2).sum() on 1,000,000 inputs", ours, "torch", theirs, 1.0)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--repeat", type=int, default=5, help="turns of each comparison")
+    ap.add_argument("--json", metavar="FILE", help="also write the rows as JSON (speed_table.py)")
+    args = ap.parse_args()
+    import adcli
+    from adcli.check.gradcheck import gradcheck
+
+    try:
+        import torch
+    except ImportError:
+        torch = None
+    n = max(1, args.repeat)
+    rows = [small_full(adcli, gradcheck, torch, n),
+            process(torch, max(1, n // 2)),
+            big_full(adcli, gradcheck, torch, n),
+            fast_1e6(adcli, gradcheck, torch, n)]
+    report(rows, args.json, title="gradcheck (CPU-time medians, interleaved)")
 
 
 if __name__ == "__main__":
