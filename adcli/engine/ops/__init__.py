@@ -16,6 +16,7 @@ from ..backend import NUMPY, TENSORS
 from . import (
     activations,
     arithmetic,
+    attention,
     conv,
     conversion,
     indexing,
@@ -40,7 +41,7 @@ from .kernels import KERNELS
 
 FAMILIES = (conversion, arithmetic, pointwise, pointwise_multi, activations, reductions, linalg,
             shape, indexing, scan_sort, losses, conv, pooling, norm_backward, normalization,
-            inplace, recurrent, predicates, stacking, searching, shrink)
+            inplace, recurrent, predicates, stacking, searching, shrink, attention)
 
 TORCH: dict[str, Any] = {}
 METHODS: dict[str, Any] = {}
