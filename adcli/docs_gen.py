@@ -77,6 +77,15 @@ _COMPOSITE.update({
     "lstm": [*_SEQ, "unsafe_split", "sigmoid", "tanh"],
     "gru": [*_SEQ, "unsafe_split", "sigmoid", "tanh", "sub"],
 })
+# -- attention (F.scaled_dot_product_attention: torch's math path; what nn.MultiheadAttention runs)
+_SDPA = ["mul", "transpose", "expand", "unsqueeze", "view", "_reshape_alias", "_unsafe_view",
+         "clone", "bmm", "mm", "add", "where", "softmax", "masked_fill", "index_select"]
+_COMPOSITE.update({
+    "F.scaled_dot_product_attention": _SDPA,
+    "F.multi_head_attention_forward": [*_SDPA, "addmm", "t", "split", "split_with_sizes",
+                                       "select", "squeeze_dim", "cat", "repeat", "mean_dim",
+                                       "permute", "constant_pad_nd"],
+})
 _NO_GRAD_NOTE = "no derivative: the result does not require grad (or is a new leaf)"
 _LIBRARY_NOTES = {"nn": "gradients: those of the ops it runs (see the functions above)",
                   "optim": "updates parameters in place under no_grad (records nothing)"}
@@ -198,6 +207,9 @@ def _library_entries() -> list[OpEntry]:
         target = obj.__init__ if inspect.isclass(obj) else obj
         sig = (_method_signature(target) or "").removesuffix(" -> None") if inspect.isclass(
             obj) else registry_signature(obj)
+        # a function default (Transformer's activation=F.relu) by name, not by address
+        sig = re.sub(r"<function _F_(\w+) at 0x[0-9a-f]+>", r"F.\1", sig)
+        sig = re.sub(r"<function (\w+) at 0x[0-9a-f]+>", r"\1", sig)
         out.append(OpEntry(name=public, kind=kind, torch=f"torch.{public}", signature=sig,
                            summary=_first_line(obj)))
 

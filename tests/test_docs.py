@@ -118,6 +118,39 @@ def _probes():
         "F.dropout2d": [F.dropout2d(leaf(2, 3, 2, 2), 0.5)],
         # -- recurrent cells and layers --
         **_recurrent_probes(leaf),
+        **_attention_probes(leaf),
+    }
+
+
+def _attention_probes(leaf):
+    import adcli
+    import adcli.nn.functional as F
+
+    q, k, v = leaf(2, 3, 4, 4), leaf(2, 3, 5, 4), leaf(2, 3, 5, 2)
+    dead = adcli.ones(4, 5, dtype=adcli.bool)
+    dead[1] = False  # a fully masked row (the safe softmax's masked_fill)
+    x, m = leaf(3, 2, 4), leaf(5, 2, 4)
+    w, b, wo, bo = leaf(12, 4), leaf(12), leaf(4, 4), leaf(4)
+    mha = F.multi_head_attention_forward
+    z = adcli.zeros
+    return {
+        "F.scaled_dot_product_attention": [
+            F.scaled_dot_product_attention(q, k, v),
+            F.scaled_dot_product_attention(q, k, v, attn_mask=dead, dropout_p=0.2),
+            F.scaled_dot_product_attention(q, k, v, is_causal=True, scale=-0.5),
+            F.scaled_dot_product_attention(leaf(2, 4, 4, 4), leaf(2, 2, 5, 4), leaf(2, 2, 5, 2),
+                                           enable_gqa=True)],
+        "F.multi_head_attention_forward": [
+            *mha(x, m, m, 4, 2, w, b, leaf(1, 1, 4), leaf(1, 1, 4), True, 0.2, wo, bo,
+                 key_padding_mask=z(2, 5), attn_mask=z(3, 5)),
+            mha(x, x, x, 4, 2, w, b, None, None, False, 0.0, wo, bo, need_weights=False,
+                attn_mask=z(3, 3), is_causal=True)[0],
+            mha(x, m, m, 4, 2, w, None, None, None, False, 0.0, wo, None, need_weights=False,
+                attn_mask=z(4, 3, 5))[0],
+            mha(x, m, m, 4, 2, None, b, None, None, False, 0.0, wo, bo,
+                use_separate_proj_weight=True, q_proj_weight=leaf(4, 4),
+                k_proj_weight=leaf(4, 4), v_proj_weight=leaf(4, 4))[0],
+            *mha(x[:, 0], m[:, 0], m[:, 0], 4, 2, w, b, None, None, False, 0.0, wo, bo)],
     }
 
 

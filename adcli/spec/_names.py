@@ -51,10 +51,10 @@ FUNCTIONAL = frozenset({
     'feature_alpha_dropout', 'fold', 'gelu', 'glu', 'group_norm', 'hardshrink', 'hardsigmoid',
     'hardswish', 'hardtanh', 'hardtanh_', 'huber_loss', 'instance_norm', 'kl_div', 'l1_loss',
     'layer_norm', 'leaky_relu', 'leaky_relu_', 'linear', 'log_softmax', 'logsigmoid', 'max_pool1d',
-    'max_pool2d', 'mish', 'mse_loss', 'nll_loss', 'normalize', 'one_hot', 'pad', 'prelu', 'relu',
-    'relu6', 'relu_', 'selu', 'selu_', 'sigmoid', 'silu', 'smooth_l1_loss', 'softmax', 'softmin',
-    'softplus', 'softshrink', 'softsign', 'tanh', 'tanhshrink', 'threshold', 'threshold_',
-    'unfold',
+    'max_pool2d', 'mish', 'mse_loss', 'multi_head_attention_forward', 'nll_loss', 'normalize',
+    'one_hot', 'pad', 'prelu', 'relu', 'relu6', 'relu_', 'scaled_dot_product_attention', 'selu',
+    'selu_', 'sigmoid', 'silu', 'smooth_l1_loss', 'softmax', 'softmin', 'softplus', 'softshrink',
+    'softsign', 'tanh', 'tanhshrink', 'threshold', 'threshold_', 'unfold',
 })
 AUTOGRAD = frozenset({
     'backward', 'grad',

@@ -67,10 +67,12 @@ def scaled_dot_product_attention(query: Tensor, key: Tensor, value: Tensor,
     if mask is not None and mask._data.dtype == np.bool_:
         mask = _bool_to_float(mask, q)
     if is_causal:
+        # torch's math path refuses both (its fused 4-D CPU kernel would apply both)
+        if mask is not None:
+            raise InvalidArgumentError("_scaled_dot_product_attention: Explicit attn_mask "
+                                       "should not be set when is_causal=True")
         n_q, n_k = q.shape[-2], key.shape[-2]
-        causal = _bool_to_float(tril(_const(np.ones((n_q, n_k), dtype=np.bool_))), q)
-        # torch's CPU kernel applies both an explicit mask and the causal one
-        mask = causal if mask is None else add(mask, causal)
+        mask = _bool_to_float(tril(_const(np.ones((n_q, n_k), dtype=np.bool_))), q)
     if enable_gqa and query.dim() >= 3 and key.shape[-3] != query.shape[-3]:
         hq, hk, hv = query.shape[-3], key.shape[-3], value.shape[-3]
         if hq % hk or hq % hv:
