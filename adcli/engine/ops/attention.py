@@ -60,8 +60,14 @@ def scaled_dot_product_attention(query: Tensor, key: Tensor, value: Tensor,
                                  is_causal: bool = False, scale: float | None = None,
                                  enable_gqa: bool = False) -> Tensor:
     """``softmax(q k^T * scale + mask) v`` over the last two dimensions (torch's math path)."""
+    if min(query.dim(), key.dim(), value.dim()) < 2:
+        raise InvalidArgumentError(
+            "Expected query, key, and value to all be  at least 2 dimensional, but got "
+            f"query.dim: {query.dim()} key.dim: {key.dim()} and value.dim: {value.dim()} "
+            "instead.")
     neg = scale is not None and scale < 0
-    factor = math.sqrt(1.0 / math.sqrt(query.shape[-1]) if scale is None else abs(scale))
+    e = query.shape[-1]
+    factor = math.sqrt(abs(scale) if scale is not None else 1.0 / math.sqrt(e) if e else math.inf)
     q = mul(query, -factor if neg else factor)
     mask = attn_mask
     if mask is not None and mask._data.dtype == np.bool_:
