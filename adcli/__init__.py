@@ -18,7 +18,8 @@ def __getattr__(name: str) -> Any:
     import importlib
 
     if name in ("nn", "optim", "autograd", "engine", "graph", "spec", "check", "view", "random",
-                "cuda", "backends", "accelerator", "testing", "utils"):
+                "cuda", "backends", "accelerator", "testing", "utils", "linalg", "func",
+                "special", "distributions"):
         return importlib.import_module(f"adcli.{name}")
     api = importlib.import_module("adcli.api")
     try:

@@ -28,13 +28,14 @@ class dtype:  # noqa: N801 - mirrors torch.dtype
 float32 = dtype("float32", np.float32, True, "FloatTensor")
 float64 = dtype("float64", np.float64, True, "DoubleTensor")
 int64 = dtype("int64", np.int64, False, "LongTensor")
+int32 = dtype("int32", np.int32, False, "IntTensor")  # linalg's info and pivots
 bool_ = dtype("bool", np.bool_, False, "BoolTensor")
 uint8 = dtype("uint8", np.uint8, False, "ByteTensor")  # random-generator states
 
-ALL = (float32, float64, int64, bool_, uint8)
+ALL = (float32, float64, int64, int32, bool_, uint8)
 _ALIASES = {
     "float32": float32, "float": float32, "float64": float64, "double": float64,
-    "int64": int64, "long": int64, "bool": bool_, "uint8": uint8,
+    "int64": int64, "long": int64, "int32": int32, "int": int32, "bool": bool_, "uint8": uint8,
 }
 _BY_NP = {d.np: d for d in ALL}
 

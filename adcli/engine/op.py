@@ -81,8 +81,10 @@ class OpNode(Node):
         B = TENSORS if as_tensors else NUMPY
         if self.n_outputs == 1 and not op.multi_output:  # split/unbind take a list, even of one
             g = grads[0]
-        elif op.undefined_grads:
-            g = list(grads)  # a backward kernel's formula skips the terms of undefined grads
+        elif op.undefined_grads or op.keep_undefined:
+            # a backward kernel's formula skips the terms of undefined grads; PyTorch's
+            # factorizations take None for an output nothing flowed into
+            g = list(grads)
         else:
             shapes = self.attrs["out_shapes"]
             g = [
@@ -233,6 +235,8 @@ class OpDef:
         multi_output: bool = False,
         undefined_grads: bool = False,
         torch: str | None = None,
+        save_outputs: tuple[str, ...] = (),
+        keep_undefined: bool = False,
     ) -> None:
         self.name = name
         self.backward_name = backward_name
@@ -246,6 +250,9 @@ class OpDef:
         # PyTorch's undefined grads), instead of zeros.
         self.undefined_grads = undefined_grads
         self.torch = torch or f"torch.{name}"
+        # multi-output ops: the outputs saved for backward, by position ("" = not saved)
+        self.save_outputs = save_outputs
+        self.keep_undefined = keep_undefined
         self.grads: dict[str, Formula] = {}
         self.rules: dict[str, str] = {}
         self.backward_all: Callable[..., Any] | None = None
@@ -374,7 +381,10 @@ class OpDef:
             out, *extras = out
             attrs.update(zip(self.extras, extras))
         if self.multi_output:
-            return self._record_multi(inputs, out, attrs, record)
+            outs = self._record_multi(inputs, out, attrs, record)
+            if extras:  # outputs without a gradient (pivots, info): no grad_fn, as in PyTorch
+                return (*outs, *[Tensor._make(np.asarray(e), None, 0, None) for e in extras])
+            return outs
         vc = inputs[0]._vc if self.view else None
         if not record:
             res = Tensor._make(out, None, 0, vc)
@@ -520,6 +530,9 @@ class OpDef:
             res = tuple(Tensor._make(o, node, i, vc) for i, o in enumerate(outs))
             for i in self._save_outputs:
                 node.save(f"result{i}", res[i], is_output=True)
+            for i, name in enumerate(self.save_outputs):
+                if name:
+                    node.save(name, res[i], is_output=True)
         if self.view:
             for r in res:
                 r._base = base

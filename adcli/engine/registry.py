@@ -49,6 +49,7 @@ TORCH.update({
     "is_grad_enabled": is_grad_enabled,
     "float32": dtypes.float32, "float": dtypes.float32, "float64": dtypes.float64,
     "double": dtypes.float64, "int64": dtypes.int64, "long": dtypes.int64, "bool": dtypes.bool_,
+    "int32": dtypes.int32, "int": dtypes.int32,
     "uint8": dtypes.uint8,
     "get_default_dtype": dtypes.get_default_dtype,
     "arange": ranges.arange, "linspace": ranges.linspace, "logspace": ranges.logspace,

@@ -373,6 +373,107 @@ CASES.update({
         lambda g, x: BT.nll_loss_backward(g, x, np.array([0, 3, 1]), None, "mean", -100), [(), M]),
 })
 
+# -- linear algebra (adcli.linalg): well-conditioned, symmetric or triangular inputs built from
+# the uniform ones; singular vectors, eigenvectors and Q enter squared (sign-invariant) --
+L_ = adcli.linalg
+
+
+def _wc(a):
+    return a + 3 * adcli.eye(a.shape[-1], dtype=a.dtype)
+
+
+def _spd(a):
+    return a @ a.mT + adcli.eye(a.shape[-1], dtype=a.dtype)
+
+
+def _gauge(*outs):
+    return sum(((o ** 2) * (1 + adcli.arange(o.numel(), dtype=o.dtype).reshape(o.shape) / 7)).sum()
+               for o in outs)
+
+
+def _sq(x):
+    """A scalar that is nonlinear in x, for gradgradcheck."""
+    return (x ** 2).sum()
+
+
+def _svd(a):
+    U, S, Vh = L_.svd(a, full_matrices=False)
+    return _gauge(U, Vh) + (S * adcli.arange(1, S.shape[-1] + 1, dtype=a.dtype)).sum()
+
+
+def _eigh(a):
+    w, V = L_.eigh(a + a.mT)
+    return _gauge(V) + (w * adcli.arange(1, w.shape[-1] + 1, dtype=a.dtype)).sum()
+
+
+def _lstsq(a, b):
+    X, res, _, _ = L_.lstsq(a, b, driver="gelsd")
+    return X * 1.5 + res.sum()
+
+
+CASES.update({
+    "linalg_inv_ex": Case(lambda a: _sq(L_.inv(_wc(a))), [(2, 3, 3)], order=2),
+    "linalg_det": Case(lambda a: _sq(L_.det(a)), [(2, 3, 3)], order=2),
+    "linalg_slogdet": Case(lambda a: _sq(L_.slogdet(_wc(a)).logabsdet), [(3, 3)], order=2),
+    "linalg_solve_ex": Case(lambda a, b: _sq(L_.solve(_wc(a), b)), [(3, 3), (2, 3, 2)],
+                            order=2),
+    "linalg_cholesky_ex": Case(lambda a: _sq(L_.cholesky(_spd(a), upper=True)), [(2, 3, 3)],
+                               order=2),
+    "cholesky": Case(lambda a: _sq(adcli.cholesky(_spd(a))), [(3, 3)], order=2),
+    "linalg_qr": Case(lambda a: _gauge(*L_.qr(a)), [(4, 3)], order=2),
+    "linalg_eigh": Case(_eigh, [(3, 3)], order=2),
+    "linalg_svd": Case(_svd, [(3, 4)], order=2),
+    "linalg_solve_triangular": Case(
+        lambda a, b: _sq(L_.solve_triangular(_wc(a), b, upper=False, left=False)),
+        [(3, 3), (2, 3)], order=2),
+    "linalg_lu_factor_ex": Case(lambda a: _sq(L_.lu_factor(_wc(a)).LU), [(3, 3)], order=2),
+    "linalg_lu": Case(lambda a: _gauge(*L_.lu(a + 3 * adcli.eye(3, 4, dtype=a.dtype))[1:]),
+                      [(3, 4)], order=2),
+    "linalg_lu_solve": Case(lambda a, b: _sq(L_.lu_solve(*L_.lu_factor(_wc(a)), b)),
+                            [(3, 3), (3, 2)], order=2),
+    "linalg_matrix_exp": Case(lambda a: _sq(L_.matrix_exp(a)), [(2, 3, 3)], order=2),
+    "linalg_pinv": Case(lambda a: _sq(L_.pinv(a + 2 * adcli.eye(3, 4, dtype=a.dtype))),
+                        [(3, 4)], order=2),
+    "linalg_lstsq": Case(lambda a, b: _sq(_lstsq(a + 2 * adcli.eye(4, 3, dtype=a.dtype), b)),
+                         [(4, 3), (4, 2)], order=2),
+    "cholesky_solve": Case(lambda b, a: _sq(adcli.cholesky_solve(b, L_.cholesky(_spd(a)))),
+                           [(3, 2), (3, 3)], order=2),
+    "cholesky_inverse": Case(lambda a: _sq(adcli.cholesky_inverse(L_.cholesky(_spd(a)))),
+                             [(3, 3)], order=2),
+    "triangular_solve": Case(
+        lambda b, a: _sq(adcli.triangular_solve(b, _wc(a), transpose=True).solution),
+        [(3, 2), (3, 3)], order=2),
+})
+
+
+# -- special functions (adcli.special): inputs moved into each function's domain --
+SP = adcli.special
+CASES.update({
+    "erfc": Case(lambda a: _sq(adcli.erfc(a * 2)), [M], order=2),
+    "special_erfcx": Case(lambda a: _sq(SP.erfcx(a * 3)), [M], order=2),
+    "erfinv": Case(lambda a: _sq(adcli.erfinv(a * 0.9)), [M], order=2),
+    "lgamma": Case(lambda a: _sq(adcli.lgamma(a + 2)), [M], order=2),
+    "digamma": Case(lambda a: _sq(adcli.digamma(a + 2)), [M], order=2),
+    "polygamma": Case(lambda a: _sq(adcli.polygamma(2, a + 2)), [M], order=2),
+    "mvlgamma": Case(lambda a: _sq(adcli.mvlgamma(a + 3, 3)), [M], order=2),
+    "i0": Case(lambda a: _sq(adcli.i0(a * 3)), [M], order=2),
+    "special_i0e": Case(lambda a: _sq(SP.i0e(a * 3)), [M], order=2),
+    "special_i1": Case(lambda a: _sq(SP.i1(a * 3)), [M], order=2),
+    "special_i1e": Case(lambda a: _sq(SP.i1e(a * 3)), [M], order=2),
+    "special_ndtri": Case(lambda a: _sq(SP.ndtri(a * 0.45 + 0.5)), [M], order=2),
+    "special_log_ndtr": Case(lambda a: _sq(SP.log_ndtr(a * 4)), [M], order=2),
+    "sinc": Case(lambda a: _sq(adcli.sinc(a * 2)), [M], order=2),
+    "special_entr": Case(lambda a: _sq(SP.entr(a * 0.4 + 0.5)), [M], order=2),
+    "logit": Case(lambda a: _sq(adcli.logit(a * 0.4 + 0.5, eps=0.15)), [M], order=2),
+    "special_xlog1py": Case(lambda a, b: _sq(SP.xlog1py(a, b + 1)), [M, M], order=2),
+    "special_xlog1py_self_scalar": Case(lambda b: _sq(SP.xlog1py(1.5, b + 1)), [M], order=2),
+    "special_xlog1py_other_scalar": Case(lambda a: _sq(SP.xlog1py(a, 1.5)), [M], order=2),
+    "special_zeta": Case(lambda q: _sq(SP.zeta(adcli.tensor(3.5, dtype=q.dtype), q + 2)), [M],
+                         order=2),
+    "special_zeta_self_scalar": Case(lambda q: _sq(SP.zeta(2.5, q + 2)), [M], order=2),
+})
+
+
 def _graph_names(outs: Any) -> set[str]:
     outs = outs if isinstance(outs, tuple | list) else [outs]
     seen, names = set(), set()

@@ -699,6 +699,85 @@ CASES.update({
              [r(2, 3, 6), r(2, 2, 3), r(2, 3, 3)], label="transposed, output_padding")],
 })
 
+
+# -- linear algebra: well-conditioned, symmetric positive-definite or triangular inputs; singular
+# vectors, eigenvectors and Q squared (their signs are LAPACK's choice) --
+LA = adcli.linalg
+
+
+def _wc(a: Any) -> Any:
+    return a + 3 * adcli.eye(a.shape[-1], dtype=a.dtype)
+
+
+def _spd(a: Any) -> Any:
+    return a @ a.mT + adcli.eye(a.shape[-1], dtype=a.dtype)
+
+
+CASES.update({
+    "linalg_inv_ex": [Case(lambda a: LA.inv(_wc(a)), [r(2, 3, 3)])],
+    "linalg_det": [Case(lambda a: LA.det(a), [r(2, 3, 3)])],
+    "linalg_slogdet": [Case(lambda a: LA.slogdet(_wc(a)).logabsdet, [r(3, 3)])],
+    "linalg_solve_ex": [Case(lambda a, b: LA.solve(_wc(a), b), [r(3, 3), r(2, 3, 2)]),
+                        Case(lambda a, b: LA.solve(_wc(a), b, left=False), [r(3, 3), r(2, 3)],
+                             label="left=False")],
+    "linalg_cholesky_ex": [Case(lambda a: LA.cholesky(_spd(a)), [r(2, 3, 3)])],
+    "cholesky": [Case(lambda a: adcli.cholesky(_spd(a), upper=True), [r(3, 3)])],
+    "linalg_qr": [Case(lambda a: [o ** 2 for o in LA.qr(a)], [r(4, 3)]),
+                  Case(lambda a: [o ** 2 for o in LA.qr(a)], [r(2, 4)], label="wide")],
+    "linalg_eigh": [Case(lambda a: (LA.eigh(a + a.mT)[0], LA.eigh(a + a.mT)[1] ** 2),
+                         [r(3, 3)])],
+    "linalg_svd": [Case(lambda a: (lambda u, s, v: (u ** 2, s, v ** 2))(
+        *LA.svd(a, full_matrices=False)), [r(3, 4)]),
+                   Case(lambda a: LA.svdvals(a), [r(2, 4, 3)], label="values")],
+    "linalg_solve_triangular": [Case(lambda a, b: LA.solve_triangular(_wc(a), b, upper=True),
+                                     [r(3, 3), r(3, 2)])],
+    "linalg_lu_factor_ex": [Case(lambda a: LA.lu_factor(_wc(a)).LU, [r(3, 3)])],
+    "linalg_lu": [Case(lambda a: LA.lu(a + 3 * adcli.eye(3, 4, dtype=a.dtype))[1:], [r(3, 4)]),
+                  Case(lambda a: LA.lu(a + 3 * adcli.eye(4, 3, dtype=a.dtype))[1:], [r(4, 3)],
+                       label="tall")],
+    "linalg_lu_solve": [Case(lambda a, b: LA.lu_solve(*LA.lu_factor(_wc(a)), b),
+                             [r(3, 3), r(3, 2)])],
+    "linalg_matrix_exp": [Case(lambda a: LA.matrix_exp(a), [r(2, 3, 3)])],
+    "linalg_pinv": [Case(lambda a: LA.pinv(a + 2 * adcli.eye(3, 4, dtype=a.dtype)), [r(3, 4)])],
+    "linalg_lstsq": [Case(lambda a, b: LA.lstsq(a + 2 * adcli.eye(4, 3, dtype=a.dtype), b,
+                                                driver="gelsd")[:2], [r(4, 3), r(4, 2)])],
+    "cholesky_solve": [Case(lambda b, a: adcli.cholesky_solve(b, LA.cholesky(_spd(a))),
+                            [r(3, 2), r(3, 3)])],
+    "cholesky_inverse": [Case(lambda a: adcli.cholesky_inverse(LA.cholesky(_spd(a))),
+                              [r(3, 3)])],
+    "triangular_solve": [Case(lambda b, a: adcli.triangular_solve(b, _wc(a), upper=False),
+                              [r(3, 2), r(3, 3)])],
+})
+
+
+SP = adcli.special
+CASES.update({
+    "erfc": [Case(lambda a: adcli.erfc(a), [r(3, 2)])],
+    "special_erfcx": [Case(lambda a: SP.erfcx(a), [r(4)])],
+    "erfinv": [Case(lambda a: adcli.erfinv(a), [unit(4) * 1.6 - 0.8])],
+    "lgamma": [Case(lambda a: adcli.lgamma(a), [pos(4)])],
+    "digamma": [Case(lambda a: adcli.digamma(a), [pos(4)])],
+    "polygamma": [Case(lambda a: adcli.polygamma(1, a), [pos(4)]),
+                  Case(lambda a: a.polygamma(3), [pos(4)], label="method, n=3")],
+    "mvlgamma": [Case(lambda a: adcli.mvlgamma(a + 1, 2), [pos(4)])],
+    "i0": [Case(lambda a: adcli.i0(a), [r(4)])],
+    "special_i0e": [Case(lambda a: SP.i0e(a), [r(4)])],
+    "special_i1": [Case(lambda a: SP.i1(a), [r(4)])],
+    "special_i1e": [Case(lambda a: SP.i1e(a), [r(4)])],
+    "special_ndtri": [Case(lambda a: SP.ndtri(a), [unit(4)])],
+    "special_log_ndtr": [Case(lambda a: SP.log_ndtr(a), [r(4) * 3])],
+    "sinc": [Case(lambda a: adcli.sinc(a), [r(4)])],
+    "special_entr": [Case(lambda a: SP.entr(a), [unit(4)])],
+    "logit": [Case(lambda a: adcli.logit(a), [unit(4)]),
+              Case(lambda a: a.logit(eps=0.2), [unit(4)], label="eps")],
+    "special_xlog1py": [Case(lambda a, b: SP.xlog1py(a, b), [r(3), pos(3)])],
+    "special_xlog1py_self_scalar": [Case(lambda b: SP.xlog1py(2.5, b), [pos(3)])],
+    "special_xlog1py_other_scalar": [Case(lambda a: SP.xlog1py(a, 2.5), [r(3)])],
+    "special_zeta": [Case(lambda q: SP.zeta(adcli.tensor([2.5, 3.0, 4.0], dtype=q.dtype), q),
+                          [pos(3)])],
+    "special_zeta_self_scalar": [Case(lambda q: SP.zeta(3.5, q), [pos(3)])],
+})
+
 CASE_PARAMS = [
     pytest.param(name, i, id=f"{name}[{c.label or i}]")
     for name, cases in CASES.items() for i, c in enumerate(cases)

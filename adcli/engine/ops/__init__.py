@@ -19,9 +19,11 @@ from . import (
     attention,
     conv,
     conversion,
+    decomp,
     indexing,
     inplace,
     linalg,
+    linalg_api,
     losses,
     norm_backward,
     normalization,
@@ -35,13 +37,16 @@ from . import (
     searching,
     shape,
     shrink,
+    solvers,
+    special_fns,
     stacking,
 )
 from .kernels import KERNELS
 
 FAMILIES = (conversion, arithmetic, pointwise, pointwise_multi, activations, reductions, linalg,
             shape, indexing, scan_sort, losses, conv, pooling, norm_backward, normalization,
-            inplace, recurrent, predicates, stacking, searching, shrink, attention)
+            inplace, recurrent, predicates, stacking, searching, shrink, attention, decomp,
+            solvers, linalg_api, special_fns)
 
 TORCH: dict[str, Any] = {}
 METHODS: dict[str, Any] = {}
@@ -64,6 +69,10 @@ NUMPY.register({"im2col": conv._im2col, "col2im": conv._col2im})
 # the recorded kernel op under create_graph (kernels.py).
 NUMPY.register({name: fns[0] for name, fns in KERNELS.items()})
 TENSORS.register({name: fns[1] for name, fns in KERNELS.items()})
+# What a formula calls on arrays that is neither a kernel nor a NumPy function (the linalg
+# solvers, diag_embed, special functions): a family's ``_N_<name>``.
+NUMPY.register({name[3:]: fn for family in FAMILIES for name, fn in vars(family).items()
+                if name.startswith("_N_")})
 
 # ``adcli.engine.ops.<name>`` is ``torch.<name>``, and the other public functions of the
 # families (the in-place forms, view, expand, ...) are here too; a family's name stays its own.

@@ -182,7 +182,7 @@ def _cast(name: str, target: str | None) -> Any:
         if target is None:
             raise InvalidArgumentError(
                 f"Tensor.{name}(): adcli has no dtype torch.{_MISSING[name]} (its dtypes: "
-                "float32, float64, int64, bool, uint8)")
+                "float32, float64, int64, int32, bool, uint8)")
         return to(self, target)
 
     method.__name__ = name
@@ -226,7 +226,7 @@ TORCH: dict[str, Any] = {
 }
 
 METHODS: dict[str, Any] = {
-    "int": _cast("int", None), "half": _cast("half", None), "char": _cast("char", None),
+    "int": _cast("int", "int32"), "half": _cast("half", None), "char": _cast("char", None),
     "short": _cast("short", None), "bfloat16": _cast("bfloat16", None),
     "byte": _cast("byte", "uint8"), "element_size": _element_size, "data_ptr": _data_ptr,
     "is_nonzero": _is_nonzero, "is_complex": _is_complex, "nelement": _nelement,

@@ -319,6 +319,8 @@ def _norm(a: np.ndarray, ord: float = 2, dim: Any = None, keepdim: bool = False,
     x = np.abs(a)
     if ord == math.inf:
         out = np.max(x, axis=dim, keepdims=keepdim)
+    elif ord == -math.inf:
+        out = np.min(x, axis=dim, keepdims=keepdim)
     elif ord == 2:
         out = np.sqrt(np.sum(x * x, axis=dim, keepdims=keepdim))
     elif ord == 1:
@@ -353,7 +355,7 @@ def _norm_self(g, s, B):
             return B.sgn(x) * gg
         if p == 2:
             return gg * B.masked_fill(x / r, r == 0, 0)
-        if p == math.inf:
+        if abs(p) == math.inf:
             ax = B.abs(x)
             mask = (ax == r) | (ax != ax)
             count = B.sum(B.where(mask, 1.0, 0.0), s.dim, True)

@@ -203,8 +203,15 @@ default_generator = Generator()
 default_generator._reseed(_initial_default_seed())
 
 
+# Messages of a transform under which drawing random numbers is an error (torch.func.vmap's
+# randomness='error'); the innermost one is raised.
+random_blocked: list[str] = []
+
+
 def get_generator(generator: Any) -> Generator:
     """The generator a random function draws from (``generator=`` or the default one)."""
+    if random_blocked:
+        raise RuntimeError(random_blocked[-1])
     if generator is None:
         return default_generator
     if not isinstance(generator, Generator):

@@ -1,0 +1,107 @@
+"""``torch.distributions.Distribution``: shapes, argument and sample validation with torch's
+messages, and the sample/rsample split."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from ..engine.grad_mode import no_grad
+from ..engine.tensor import Size, Tensor
+from . import constraints
+
+
+class Distribution:
+    """The base of the distributions (``torch.distributions.Distribution``)."""
+
+    has_rsample = False
+    _validate_args = True  # torch's default (__debug__)
+    arg_constraints: dict[str, constraints.Constraint] = {}
+    support: Any = None
+
+    def __init__(self, batch_shape: Any = (), event_shape: Any = (),
+                 validate_args: bool | None = None) -> None:
+        self._batch_shape = Size(tuple(batch_shape))
+        self._event_shape = Size(tuple(event_shape))
+        if validate_args is not None:
+            self._validate_args = validate_args
+        if self._validate_args:
+            for param, constraint in self.arg_constraints.items():
+                if constraints.is_dependent(constraint):
+                    continue
+                if param not in self.__dict__ and (
+                        getattr(type(self), param, None) is None
+                        or (not isinstance(getattr(type(self), param), property)
+                        and hasattr(getattr(type(self), param), "fn"))):
+                    continue  # a lazily computed parameter (probs from logits, ...)
+                value = getattr(self, param)
+                valid = constraint.check(value)
+                if not bool(np.all(valid._data)):
+                    raise ValueError(
+                        f"Expected parameter {param} ({type(value).__name__} of shape "
+                        f"{tuple(value.shape)}) of distribution {self!r} to satisfy the "
+                        f"constraint {constraint!r}, but found invalid values:\n{value}")
+
+    @staticmethod
+    def set_default_validate_args(value: bool) -> None:
+        Distribution._validate_args = bool(value)
+
+    @property
+    def batch_shape(self) -> Size:
+        return self._batch_shape
+
+    @property
+    def event_shape(self) -> Size:
+        return self._event_shape
+
+    def _extended_shape(self, sample_shape: Any = ()) -> tuple[int, ...]:
+        return tuple(tuple(sample_shape) + tuple(self._batch_shape) + tuple(self._event_shape))
+
+    def sample(self, sample_shape: Any = ()) -> Tensor:
+        with no_grad():
+            return self.rsample(sample_shape)
+
+    def rsample(self, sample_shape: Any = ()) -> Tensor:
+        raise NotImplementedError(
+            f"{type(self).__name__} does not support rsample" if not self.has_rsample else "")
+
+    def sample_n(self, n: int) -> Tensor:
+        return self.sample((n,))
+
+    @property
+    def stddev(self) -> Tensor:
+        return self.variance.sqrt()
+
+    def _validate_sample(self, value: Any) -> None:
+        if not isinstance(value, Tensor):
+            raise ValueError("The value argument to log_prob must be a Tensor")
+        event_dim_start = len(value.shape) - len(self._event_shape)
+        if tuple(value.shape[event_dim_start:]) != tuple(self._event_shape):
+            raise ValueError(
+                f"The right-most size of value must match event_shape: {value.size()} vs "
+                f"{self._event_shape}.")
+        actual_shape = tuple(value.shape)
+        expected_shape = tuple(self._batch_shape) + tuple(self._event_shape)
+        for i, j in zip(reversed(actual_shape), reversed(expected_shape)):
+            if i != 1 and j != 1 and i != j:
+                raise ValueError(
+                    f"Value is not broadcastable with batch_shape+event_shape: "
+                    f"{Size(actual_shape)} vs {Size(expected_shape)}.")
+        support = self.support
+        if support is None or constraints.is_dependent(support):
+            return
+        valid = support.check(value)
+        if not bool(np.all(valid._data)):
+            raise ValueError(
+                f"Expected value argument ({type(value).__name__} of shape "
+                f"{tuple(value.shape)}) to be within the support ({support!r}) of the "
+                f"distribution {self!r}, but found invalid values:\n{value}")
+
+    def __repr__(self) -> str:
+        names = [k for k in self.arg_constraints if k in self.__dict__]
+        parts = []
+        for p in names:
+            v = self.__dict__[p]
+            parts.append(f"{p}: {v if v.numel() == 1 else v.size()}")
+        return f"{type(self).__name__}({', '.join(parts)})"

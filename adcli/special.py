@@ -1,0 +1,91 @@
+"""``torch.special`` for adcli: the special functions with PyTorch's values (NumPy-only kernels
+accurate to float64), grad_fn names and derivatives.
+
+The kernels are table ops of ``adcli/engine/ops/special_fns.py`` (and, for expit, erf, exp2,
+expm1, log1p, round, xlogy, logsumexp, softmax and log_softmax, the existing ops).
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from .engine.ops import special_fns as _S
+from .engine.registry import TORCH as _TORCH
+from .engine.tensor import Tensor
+
+__all__ = [
+    "digamma", "entr", "erf", "erfc", "erfcx", "erfinv", "exp2", "expit", "expm1", "gammaln",
+    "i0", "i0e", "i1", "i1e", "log1p", "log_ndtr", "log_softmax", "logit", "logsumexp",
+    "multigammaln", "ndtr", "ndtri", "polygamma", "psi", "round", "sinc", "softmax", "xlog1py",
+    "xlogy", "zeta",
+]
+
+erfcx = _S.erfcx
+i0e = _S.i0e
+i1 = _S.i1
+i1e = _S.i1e
+ndtri = _S.ndtri
+log_ndtr = _S.log_ndtr
+entr = _S.entr
+xlog1py = _S.xlog1py
+zeta = _S.zeta
+erfc = _S.erfc
+erfinv = _S.erfinv
+gammaln = _S.lgamma
+digamma = psi = _S.digamma
+polygamma = _S.polygamma
+multigammaln = _S.mvlgamma
+i0 = _S.i0
+sinc = _S.sinc
+logit = _S.logit
+
+
+def expit(input: Tensor) -> Tensor:
+    return _TORCH["sigmoid"](input)
+
+
+def erf(input: Tensor) -> Tensor:
+    return _TORCH["erf"](input)
+
+
+def exp2(input: Tensor) -> Tensor:
+    return _TORCH["exp2"](input)
+
+
+def expm1(input: Tensor) -> Tensor:
+    return _TORCH["expm1"](input)
+
+
+def log1p(input: Tensor) -> Tensor:
+    return _TORCH["log1p"](input)
+
+
+def round(input: Tensor, *, decimals: int = 0) -> Tensor:
+    # torch.special.round is round.decimals (RoundBackward1), even with decimals=0
+    return _TORCH["round"](input, decimals=decimals)
+
+
+def xlogy(input: Any, other: Any) -> Tensor:
+    return _TORCH["xlogy"](input, other)
+
+
+def logsumexp(input: Tensor, dim: Any, keepdim: bool = False) -> Tensor:
+    return _TORCH["logsumexp"](input, dim, keepdim)
+
+
+def softmax(input: Tensor, dim: int, *, dtype: Any = None) -> Tensor:
+    return _TORCH["softmax"](input, dim, dtype=dtype)
+
+
+def log_softmax(input: Tensor, dim: int, *, dtype: Any = None) -> Tensor:
+    return _TORCH["log_softmax"](input, dim, dtype=dtype)
+
+
+def ndtr(input: Tensor) -> Tensor:
+    """The standard normal CDF, composed as torch composes it: (1 + erf(x * sqrt(1/2))) * 0.5
+    (the Scalar overloads: MulBackward1, AddBackward1)."""
+    from .engine.ops.arithmetic import _B_mul_scalar, add_scalar_op
+
+    x = _B_mul_scalar(input, math.sqrt(0.5))
+    return _B_mul_scalar(add_scalar_op(_TORCH["erf"](x), other=1.0), 0.5)
