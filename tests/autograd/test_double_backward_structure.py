@@ -52,8 +52,6 @@ def first_derivatives(T: Any, F: Any, prog: Program) -> Any:
 DIFFERENT: set[str] = {
     'hardsigmoid hardswish mish',
     'hardsigmoid hardswish mish in place',
-    'normalize',
-    'normalize 1D',
     'masked_select',
 }
 
