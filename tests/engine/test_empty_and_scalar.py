@@ -95,6 +95,8 @@ def _as_np(v: Any) -> Any:
         return v.detach().numpy(force=True)  # force: torch's zero gradients are ZeroTensors
     if isinstance(v, adcli.Tensor):
         return v.detach().numpy()
+    if isinstance(v, torch.dtype | adcli.dtype):  # result_type & co: compare by name
+        return str(v)
     return v
 
 

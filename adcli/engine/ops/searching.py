@@ -50,10 +50,12 @@ def count_nonzero(input: Tensor, dim: Any = None) -> Tensor:
         axes = None
     else:
         dims = (dim,) if isinstance(dim, int) else tuple(dim)
-        axes = tuple(_wrap_dim(d, nd) for d in dims)
+        axes = tuple(_wrap_dim(d, max(nd, 1)) for d in dims)  # a 0-d tensor takes 0 and -1
         if len(set(axes)) != len(axes):
             raise InvalidArgumentError(f"dim {axes[0]} appears multiple times in the list of "
                                        "dims")
+        if nd == 0:
+            axes = None
     return _new(np.asarray(np.count_nonzero(input._data, axis=axes), dtype=np.int64))
 
 
@@ -91,6 +93,16 @@ def searchsorted(sorted_sequence: Tensor, input: Any, *, out_int32: bool = False
     scalar = not isinstance(input, Tensor)
     vals = np.asarray(input) if scalar else input._data
     how = "right" if right else "left"
+    if seq.ndim == 0:
+        if vals.ndim == 0:
+            raise InvalidArgumentError(
+                "torch.searchsorted(): input value can be a scalar only when boundaries tensor "
+                "dimension is 1, but we got boundaries tensor dim(0) and input value's dim(0) "
+                "numel(1)")
+        raise InvalidArgumentError(
+            "torch.searchsorted(): boundaries tensor should be 1 dimension or the first N-1 "
+            "dimensions of boundaries tensor and input value tensor must match, but we got "
+            f"boundaries tensor [] and input value tensor {list(vals.shape)}")
     if seq.ndim <= 1:
         out = np.searchsorted(seq, vals, side=how)
     else:
@@ -99,6 +111,8 @@ def searchsorted(sorted_sequence: Tensor, input: Any, *, out_int32: bool = False
                 "torch.searchsorted(): boundaries tensor should be 1 dimension or the first N-1 "
                 "dimensions of boundaries tensor and input value tensor must match, but we got "
                 f"boundaries tensor {list(seq.shape)} and input value tensor {list(vals.shape)}")
+        if vals.size == 0 or seq.shape[-1] == 0:  # nothing to search, or nowhere: index 0
+            return _new(np.zeros(vals.shape, dtype=np.int64))
         flat_s = seq.reshape(-1, seq.shape[-1])
         flat_v = vals.reshape(-1, vals.shape[-1])
         out = np.stack([np.searchsorted(s, v, side=how) for s, v in zip(flat_s, flat_v,

@@ -10,6 +10,8 @@ import warnings
 from collections.abc import Sequence
 from typing import Any
 
+import numpy as np
+
 from .. import dtypes
 from ..errors import InvalidArgumentError
 from ..tensor import Tensor, _wrap_dim
@@ -100,6 +102,13 @@ def swapdims(input: Tensor, dim0: int, dim1: int) -> Tensor:
 
 
 def take_along_dim(input: Tensor, indices: Tensor, dim: int | None = None) -> Tensor:
+    if dim is None and indices._data.dtype.kind not in "iu":
+        # torch flattens and gathers without its own dtype check: gather's refusal, and
+        # nothing to refuse when there are no indices
+        if indices._data.size:
+            raise InvalidArgumentError("gather(): Expected dtype int32/int64 for index")
+        empty = Tensor._make(np.zeros((0,), dtype=np.int64), None, 0, None)
+        return gather(view(input, -1), 0, empty)
     if indices._data.dtype.kind not in "iu":
         raise InvalidArgumentError(
             "torch.take_along_dim(): dtype of indices should be Long but got "
