@@ -262,7 +262,7 @@ def test_inplace_function_forms_are_torchs() -> None:
 @pytest.mark.parametrize("name", INPLACE_FORMS)
 def test_inplace_function_form(name: str) -> None:
     args = {"clamp_": (0.2, 0.8), "clip_": (0.2, 0.8), "clamp_max_": (0.5,),
-            "clamp_min_": (0.5,), "fill_": (2.5,)}.get(name, ())
+            "clamp_min_": (0.5,), "fill_": (2.5,), "threshold_": (0.5, -1.0)}.get(name, ())
 
     def prog(T: Any) -> Any:
         if name == "xlogy_":  # a tensor other: see XlogyBackward2 in the note

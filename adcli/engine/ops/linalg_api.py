@@ -9,6 +9,8 @@ so that the recorded graph has torch's nodes (AmaxBackward0 for matrix_norm(ord=
 
 from __future__ import annotations
 
+import functools
+import inspect
 import math
 from typing import Any, NamedTuple
 
@@ -16,6 +18,7 @@ import numpy as np
 
 from ..errors import InvalidArgumentError
 from ..op import defop
+from ..out import with_out
 from ..tensor import Tensor, _wrap_dim
 from . import decomp as D
 from . import solvers as SV
@@ -526,4 +529,28 @@ METHODS: dict[str, Any] = {
 }
 
 FUNCTIONAL: dict[str, Any] = {}
+
+
+def _without_out(name: str, fn: Any) -> Any:
+    """``fn`` refusing ``out=`` as torch does where its function has no such keyword."""
+
+    @functools.wraps(fn)
+    def op(*args: Any, **kwargs: Any) -> Any:
+        if "out" in kwargs:
+            raise TypeError(f"{name}() got an unexpected keyword argument 'out'")
+        return fn(*args, **kwargs)
+
+    return op
+
+
+def _takes_out(fn: Any) -> bool:
+    return callable(fn) and not isinstance(fn, type) and \
+        "out" in inspect.signature(fn).parameters
+
+
+# out= writes into the given tensor (torch's rules, adcli.engine.out) where torch takes it
+LINALG = {k: with_out(f"linalg_{k}", f) if _takes_out(f) else f for k, f in LINALG.items()}
+TORCH = {k: _without_out(k, f) if k in ("det", "logdet", "pinverse", "matrix_exp")
+         else with_out(k, f) if _takes_out(f) else f for k, f in TORCH.items()}
+METHODS = {k: _without_out(k, f) if _takes_out(f) else f for k, f in METHODS.items()}
 
