@@ -14,8 +14,10 @@ is used), the columns are computed here, one range after the other.
 
 from __future__ import annotations
 
+import builtins
+import importlib
+import json
 import os
-import pickle
 import shutil
 import sys
 import tempfile
@@ -92,22 +94,23 @@ def chunks(ev: Evaluator, i: int, eps: float, columns: np.ndarray | None,
 def _collect(ev: Evaluator, path: str, status: int) -> Iterator[tuple[int, np.ndarray]]:
     """A finished child's chunks, in order; its outcome applied to ``ev``."""
     try:
-        with open(os.path.join(path, "done"), "rb") as f:
-            outcome = pickle.load(f)
-    except (OSError, EOFError, pickle.UnpicklingError):
+        with open(os.path.join(path, "done"), encoding="utf-8") as f:
+            outcome = json.load(f)
+    except (OSError, ValueError):
         raise RuntimeError(f"a worker process computing Jacobian columns died "
                            f"(wait status {status})") from None
-    if outcome[0] == "error":
-        raise outcome[1]
-    _, files, work, strategy = outcome
-    ev.strategy.update(strategy)
-    for name in files:
-        with open(os.path.join(path, name), "rb") as f:
-            part = pickle.load(f)
+    if "error" in outcome:
+        raise _rebuilt(outcome["error"])
+    ev.strategy.update(outcome["strategy"])
+    for name in outcome["files"]:
+        # plain arrays only (allow_pickle=False): the files hold numbers, never objects
+        with np.load(os.path.join(path, name), allow_pickle=False) as part:
+            starts, blocks = part["starts"], [part[f"b{k}"] for k in range(len(part["starts"]))]
         os.remove(os.path.join(path, name))
-        for start, block in part:
+        for start, block in zip(starts.tolist(), blocks, strict=True):
             progress.advance(block.shape[1])
             yield start, block
+    work = outcome["work"]
     if ev.budget is not None and work:
         ev.budget.charge(work)
 
@@ -132,12 +135,13 @@ def _child(ev: Evaluator, i: int, eps: float, cols: np.ndarray, later: int, lo: 
         if buf:
             files.append(_write(path, len(files), buf))
         work = ev.budget.work - before if ev.budget is not None else 0
-        outcome: tuple[Any, ...] = ("ok", files, work, set(ev.strategy))
+        outcome: dict[str, Any] = {"files": files, "work": work,
+                                   "strategy": sorted(ev.strategy)}
     except BaseException as exc:  # every failure goes back to the parent
-        outcome = ("error", _portable(exc))
+        outcome = {"error": _portable(exc)}
     try:
-        with open(os.path.join(path, "done.tmp"), "wb") as f:
-            pickle.dump(outcome, f)
+        with open(os.path.join(path, "done.tmp"), "w", encoding="utf-8") as f:
+            json.dump(outcome, f)
         os.replace(os.path.join(path, "done.tmp"), os.path.join(path, "done"))
     except BaseException:
         code = 1
@@ -145,16 +149,33 @@ def _child(ev: Evaluator, i: int, eps: float, cols: np.ndarray, later: int, lo: 
 
 
 def _write(path: str, k: int, buf: list[tuple[int, np.ndarray]]) -> str:  # pragma: no cover
-    name = f"{k:06d}.pkl"
-    with open(os.path.join(path, name), "wb") as f:
-        pickle.dump(buf, f, protocol=pickle.HIGHEST_PROTOCOL)
+    name = f"{k:06d}.npz"
+    np.savez(os.path.join(path, name), starts=np.array([st for st, _ in buf], dtype=np.int64),
+             **{f"b{j}": block for j, (_, block) in enumerate(buf)})
     return name
 
 
-def _portable(exc: BaseException) -> BaseException:  # pragma: no cover - in the child
-    """``exc`` if it survives pickling, else a RuntimeError with its message."""
-    try:
-        pickle.loads(pickle.dumps(exc))
-        return exc
-    except Exception:
-        return RuntimeError(f"{type(exc).__name__}: {exc}")
+def _portable(exc: BaseException) -> dict[str, Any]:  # pragma: no cover - in the child
+    """``exc`` as JSON: its class (module and name) and message."""
+    return {"module": type(exc).__module__, "name": type(exc).__qualname__, "message": str(exc)}
+
+
+def _rebuilt(err: dict[str, Any]) -> BaseException:
+    """The child's exception, of its own class when that is adcli's or a builtin one (a budget
+    or time stop must stay one), else a RuntimeError naming it. Only those modules are looked
+    up: the file is data, never a recipe for what to import."""
+    module, name, message = str(err.get("module")), str(err.get("name")), str(err.get("message"))
+    cls: Any = None
+    if module == "builtins":
+        cls = getattr(builtins, name, None)
+    elif module == "adcli" or module.startswith("adcli."):
+        try:
+            cls = getattr(importlib.import_module(module), name, None)
+        except ImportError:
+            cls = None
+    if isinstance(cls, type) and issubclass(cls, Exception):
+        try:
+            return cls(message)
+        except Exception:
+            pass
+    return RuntimeError(f"{name}: {message}")

@@ -103,3 +103,33 @@ def test_a_budget_stop_in_a_worker_stops_the_check() -> None:
     assert not stopped.ok and not serial.ok
     assert stopped.error_kind == serial.error_kind
     assert "--max-elements" in (stopped.error or "")
+
+
+def test_an_error_in_a_worker_comes_back_as_its_class() -> None:
+    # The worker sends its error back as data (class name and message, no pickle); adcli's
+    # own classes are rebuilt, so a time stop in a worker is a time stop of the check.
+    import os
+
+    from adcli.check.progress import CheckTimeoutError
+
+    f, inputs = _mlp(np.random.default_rng(3))
+    parent = os.getpid()
+
+    def g(w1: Any, w2: Any) -> Any:
+        if os.getpid() != parent:
+            raise CheckTimeoutError("stopped in a worker")
+        return f(w1, w2)
+
+    try:
+        report = gradcheck(g, inputs, jobs=2)
+    except CheckTimeoutError as exc:
+        assert "stopped in a worker" in str(exc)
+    else:
+        assert report.error_kind == "timeout" and "stopped in a worker" in (report.error or "")
+
+
+def test_an_unknown_error_class_comes_back_as_a_runtime_error_naming_it() -> None:
+    err = split._rebuilt({"module": "somewhere.else", "name": "Odd", "message": "boom"})
+    assert type(err) is RuntimeError and str(err) == "Odd: boom"
+    err = split._rebuilt({"module": "builtins", "name": "ZeroDivisionError", "message": "x"})
+    assert type(err) is ZeroDivisionError
