@@ -188,6 +188,20 @@ def _leave() -> bool:
     return _DEPTH[0] > 0
 
 
+def _call(func: Callable[..., Any], args: tuple[Any, ...], nums: tuple[int, ...],
+          kwargs: dict[str, Any], has_aux: bool, fn: str) -> tuple[_Lifted, Any, Any]:
+    """Call ``func`` on ``args`` with the ``nums`` positions lifted: (lifted, output, aux)."""
+    lifted = _Lifted(args, nums)
+    out = func(*lifted.args, **kwargs)
+    aux = None
+    if has_aux:
+        if not (isinstance(out, tuple) and len(out) == 2):
+            raise RuntimeError(f"{fn}: output of function f should be a tuple: (output, aux) "
+                               "if has_aux is True")
+        out, aux = out
+    return lifted, out, aux
+
+
 # ----------------------------------------------------------------------------------------------
 # grad, grad_and_value, vjp, jvp
 # ----------------------------------------------------------------------------------------------
@@ -201,15 +215,8 @@ def grad_and_value(func: Callable[..., Any], argnums: Any = 0, has_aux: bool = F
         _enter()
         try:
             with enable_grad():
-                lifted = _Lifted(args, nums)
-                out = func(*lifted.args, **kwargs)
-                aux = None
-                if has_aux:
-                    if not (isinstance(out, tuple) and len(out) == 2):
-                        raise RuntimeError(
-                            "grad_and_value(f)(*args): output of function f should be a tuple: "
-                            "(output, aux) if has_aux is True")
-                    out, aux = out
+                lifted, out, aux = _call(func, args, nums, kwargs, has_aux,
+                                         "grad_and_value(f)(*args)")
                 if not isinstance(out, Tensor):
                     raise RuntimeError(
                         "grad_and_value(f)(*args): Expected f(*args) to return a Tensor, got "
@@ -259,15 +266,8 @@ def vjp(func: Callable[..., Any], *primals: Any, has_aux: bool = False) -> Any:
     _enter()
     try:
         with enable_grad():
-            lifted = _Lifted(primals, tuple(range(len(primals))))
-            out = func(*lifted.args)
-            aux = None
-            if has_aux:
-                if not (isinstance(out, tuple) and len(out) == 2):
-                    raise RuntimeError(
-                        "vjp(f, *primals): output of function f should be a tuple: "
-                        "(output, aux) if has_aux is True")
-                out, aux = out
+            lifted, out, aux = _call(func, primals, tuple(range(len(primals))), {}, has_aux,
+                                     "vjp(f, *primals)")
             outs, spec = _check_outputs(out, "vjp(f, *primals)")
     finally:
         keep = _leave()
@@ -323,15 +323,7 @@ def jvp(func: Callable[..., Any], primals: Any, tangents: Any, *, strict: bool =
     _enter()
     try:
         with enable_grad():
-            lifted = _Lifted(primals, tuple(range(len(primals))))
-            out = func(*lifted.args)
-            aux = None
-            if has_aux:
-                if not (isinstance(out, tuple) and len(out) == 2):
-                    raise RuntimeError(
-                        f"{fn}: output of function f should be a tuple: (output, aux) if "
-                        "has_aux is True")
-                out, aux = out
+            lifted, out, aux = _call(func, primals, tuple(range(len(primals))), {}, has_aux, fn)
             outs, spec = _check_outputs(out, fn)
             # u -> J^T u is linear in u: its vjp with the tangents is J @ tangents
             us = [zeros_like(o).requires_grad_() for o in outs]
@@ -364,15 +356,8 @@ def jacrev(func: Callable[..., Any], argnums: Any = 0, *, has_aux: bool = False,
         _enter()
         try:
             with enable_grad():
-                lifted = _Lifted(args, nums)
-                out = func(*lifted.args, **kwargs)
-                aux = None
-                if has_aux:
-                    if not (isinstance(out, tuple) and len(out) == 2):
-                        raise RuntimeError(
-                            "jacrev(f, ...)(*args): output of function f should be a tuple: "
-                            "(output, aux) if has_aux is True")
-                    out, aux = out
+                lifted, out, aux = _call(func, args, nums, kwargs, has_aux,
+                                         "jacrev(f, ...)(*args)")
                 outs, spec = _check_outputs(out, "jacrev(f, ...)(*args)")
                 per_out = []
                 for o in outs:
