@@ -52,8 +52,6 @@ def first_derivatives(T: Any, F: Any, prog: Program) -> Any:
 DIFFERENT: set[str] = {
     'hardsigmoid hardswish mish',
     'hardsigmoid hardswish mish in place',
-    'normalize',
-    'normalize 1D',
     'layer_norm',
     'layer_norm weight bias',
     'layer_norm weight only',

@@ -236,6 +236,9 @@ mish_op = defop("mish", "MishBackward0", _mish, save=("self",), torch="torch.nn.
 def _mish_self(g, s, B):
     "grad * (tanh(softplus(self)) + self * sigmoid(self) * (1 - tanh(softplus(self))**2))"
     x = s.self
+    if B.tensors:  # PyTorch's infinitely_differentiable_mish_backward
+        t = B.tanh(B.log1p(B.exp(x)))
+        return g * (t + x * B.sigmoid(x) * (1.0 - t * t))
     # tanh(softplus(x)) = (1 - q**2) / (1 + q**2) with q = sigmoid(-x): no overflow anywhere.
     q = B.sigmoid(-x)
     t = (1 - q * q) / (q * q + 1)

@@ -49,6 +49,8 @@ def _clamp_self(g, s, B):
         mask = s.self >= s.min
     if s.max is not None:
         mask = (s.self <= s.max) & mask
+    if B.tensors and mask is not True:  # PyTorch's clamp_backward: where(mask, grad, 0)
+        return B.where(mask, g, 0.0)
     return g * mask
 
 
