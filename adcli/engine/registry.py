@@ -10,7 +10,7 @@ import inspect
 from collections.abc import Callable
 from typing import Any
 
-from . import creation, dtypes, legacy, ops, ranges
+from . import anomaly, creation, dtypes, legacy, ops, ranges
 from .backward import backward, grad
 from .device import device, get_default_device, set_default_device
 from .errors import InvalidArgumentError
@@ -20,6 +20,7 @@ from .out import OUT_OPS, with_device, with_out
 from .rng import generator
 from .rng import ops as random_ops
 from .table import OPS
+from .tensor import Size
 from .usercode import guard
 
 _CREATION = [
@@ -56,6 +57,8 @@ TORCH.update({
     "device": device, "set_default_device": set_default_device,
     "get_default_device": get_default_device,
     "detach_": lambda input: input.detach_(),
+    "Size": Size, "is_anomaly_enabled": anomaly.is_anomaly_enabled,
+    "is_anomaly_check_nan_enabled": anomaly.is_anomaly_check_nan_enabled,
 })
 TORCH.update({name: METHODS[name] for name in _INPLACE_FUNCTIONS})
 TORCH.update(legacy.LEGACY)

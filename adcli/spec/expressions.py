@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import ast
 import builtins as _py
+import functools
 import math
 import operator
 import types
@@ -53,6 +54,20 @@ _UNOP: dict[type, Callable[[Any], Any]] = {
 _SUBSCRIPTABLE = (list, tuple, str, dict, range)
 # Iterators a spec can hold (from zip, enumerate, reversed, dict views, module.parameters()).
 _ITERATORS = (types.GeneratorType, range, type({}.items()), type({}.keys()), type({}.values()))
+
+
+def _named_field(obj: tuple[Any, ...], attr: str) -> bool:
+    """A field of a named result (``torch.linalg.slogdet(a).logabsdet``, ``unpack_dual``'s
+    ``tangent``): a namedtuple's ``_fields``, or a field of torch's ``torch.return_types``."""
+    if attr.startswith("_"):
+        return False
+    fields = getattr(type(obj), "_fields", None)
+    if isinstance(fields, tuple):
+        return attr in fields
+    if type(obj).__module__ == "torch.return_types":
+        return attr not in ("n_fields", "n_sequence_fields", "n_unnamed_fields") \
+            and hasattr(obj, attr) and not callable(getattr(obj, attr))
+    return False
 
 
 def _is_builtin_iterator(value: Any) -> bool:
@@ -158,7 +173,11 @@ class ExpressionsMixin:
             obj = self.vocab.resolve_package(ref.name)
             if obj is None:
                 raise RefusedError(f"unknown name '{ref.qualname}'")
-            return self.eng.package(ref.name, obj)
+            obj = self.eng.package(ref.name, obj)
+            # a whitelisted name may be called even where its function is defined outside
+            # the package's modules (torch.linalg.det is the engine's linalg_api.det)
+            self.__dict__.setdefault("made_callables", {})[id(obj)] = obj
+            return obj
         return self.tables[ref.namespace][ref.name]
 
     def eval_slice(self, node: ast.expr) -> Any:
@@ -214,7 +233,7 @@ class ExpressionsMixin:
             if attr == "is_floating_point":
                 return obj.is_floating_point
         elif isinstance(obj, tuple):
-            if attr in ("values", "indices") and hasattr(obj, attr):
+            if (attr in ("values", "indices") and hasattr(obj, attr)) or _named_field(obj, attr):
                 return getattr(obj, attr)
         elif is_package_object(obj, self.roots) and not attr.startswith("_") \
                 and hasattr(obj, attr):
@@ -231,7 +250,10 @@ class ExpressionsMixin:
         if isinstance(func, OpRef):
             if func.namespace == "builtins":
                 return self.builtin(func.name)(*args, **kwargs)
-            return self.call_value(self.op_value(func), args, kwargs)
+            result = self.call_value(self.op_value(func), args, kwargs)
+            if func.namespace == "package":
+                self.note_made(result)
+            return result
         if fn is not None:
             return self.call_value(fn, args, kwargs)
         assert isinstance(func, ast.Attribute)
@@ -257,8 +279,19 @@ class ExpressionsMixin:
         if is_package_object(obj, self.roots) and not name.startswith("_"):
             method = getattr(obj, name, None)
             if method is not None and callable(method):
-                return method(*args, **kwargs)
+                return self.note_made(method(*args, **kwargs))
         raise RefusedError(f"'{type(obj).__name__}' object has no method '{name}'")
+
+    def note_made(self, result: Any) -> Any:
+        """Remember the functions a package call returned (``torch.func.grad(f)``, the
+        ``vjp_fn`` of ``torch.func.vjp``): adcli's (or torch's) code made them from
+        whitelisted values, so a spec may call them. Nothing else becomes callable."""
+        made = self.__dict__.setdefault("made_callables", {})
+        for value in (result, *result) if isinstance(result, tuple | list) and \
+                len(result) <= 8 else (result,):
+            if isinstance(value, types.FunctionType | types.MethodType | functools.partial):
+                made[id(value)] = value  # kept alive: an id is never reused meanwhile
+        return result
 
     def py_method(self, obj: Any, name: str, args: list[Any], kwargs: dict[str, Any]) -> Any:
         """A list/dict/tuple/set/str method; growth is bounded like any Python value."""
@@ -284,6 +317,8 @@ class ExpressionsMixin:
         if fn is self.eng.Tensor:
             return True
         if is_package_callable(fn, self.roots):
+            return True
+        if id(fn) in self.__dict__.get("made_callables", {}):
             return True
         return id(fn) in self.op_ids
 

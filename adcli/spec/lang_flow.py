@@ -293,10 +293,10 @@ class FlowChecker:
     def imports(self, node: ast.Import | ast.ImportFrom) -> None:
         hint = ("a spec may import only torch's namespaces and math: import torch, "
                 "import torch.nn as nn, import torch.nn.functional as F, from torch import nn, "
-                "from torch.autograd import grad, import math")
+                "from torch.autograd import grad, import torch.linalg as LA, import math")
         if isinstance(node, ast.Import):
             for a in node.names:
-                if a.name not in IMPORTABLE_MODULES:
+                if not self.importable(a.name):
                     raise self.fail(node, f"cannot import '{a.name}': {hint}")
                 if a.asname is None:
                     if a.name == "math":
@@ -305,15 +305,26 @@ class FlowChecker:
                 self.add_alias(node, a.asname, a.name)
             return
         module = node.module or ""
-        if node.level or module not in IMPORTABLE_MODULES:
+        if node.level or not self.importable(module):
             raise self.fail(node, f"cannot import from '{'.' * node.level}{module}': {hint}")
         for a in node.names:
             if a.name == "*":
                 raise self.fail(node, "'from ... import *' is not allowed in a spec")
             qual = f"{module}.{a.name}"
-            if qual not in IMPORTABLE_MODULES:
+            if not self.importable(qual):
                 self.resolve_path(qual, node)  # raises if the whitelist does not have it
             self.add_alias(node, a.asname or a.name, qual)
+
+    def importable(self, qual: str) -> bool:
+        """A module a spec may import: the fixed ones, or a namespace of the package
+        whitelist (``torch.linalg``, ``torch.autograd.forward_ad``, ``torch.utils.data``)."""
+        import types
+
+        if qual in IMPORTABLE_MODULES:
+            return True
+        if not qual.startswith("torch."):
+            return False
+        return isinstance(self.vocab.resolve_package(qual), types.ModuleType)
 
     def add_alias(self, node: Any, name: str, qual: str) -> None:
         from .language import BUILTINS, RESERVED

@@ -159,6 +159,11 @@ class Vocabulary:
     names defined in those packages are the spec's ``torch.nn.*``/``torch.optim.*``."""
     trusted: tuple[str, ...] = ("adcli",)
     """Module roots whose classes and functions a package name may resolve to."""
+    package_names: Set[str] | None = None
+    """The explicit whitelist of package names (``torch.linalg.det``); None: every public
+    name the packages define (a test's stand-in package)."""
+    object_modules: tuple[str, ...] = ()
+    """More modules whose objects are package objects (the engine's Generator, device)."""
     _resolved: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
     @property
@@ -202,14 +207,16 @@ class Vocabulary:
 def default_vocabulary() -> Vocabulary:
     """The vocabulary of the engine's op registry (imported when a name is not a built-in one
     or an op is looked up: checking a spec of built-in names needs no engine)."""
+    from . import _names
     from .names import NameSet, NameTable
+    from .objects import OBJECT_MODULES, PACKAGES
 
     return Vocabulary(
         torch=NameTable("TORCH"), functional=NameTable("FUNCTIONAL"),
         autograd=NameTable("AUTOGRAD"), tensor_methods=NameSet("TENSOR_METHODS"),
-        tensor_attrs=NameSet("TENSOR_ATTRS"),
-        packages={"torch.nn": "adcli.nn", "torch.optim": "adcli.optim",
-                  "torch.autograd": "adcli.autograd"},
+        tensor_attrs=NameSet("TENSOR_ATTRS"), packages=dict(PACKAGES),
+        package_names=getattr(_names, "PACKAGE_NAMES", frozenset()),
+        object_modules=OBJECT_MODULES,
     )
 
 
@@ -287,18 +294,18 @@ class Checker(FlowChecker):
 
     def with_(self, node: ast.With) -> ast.With:
         if len(node.items) != 1:
-            raise self.fail(node, "a 'with' statement takes exactly one of torch.no_grad(), "
-                                  "torch.enable_grad() or torch.set_grad_enabled(...)")
+            raise self.fail(node, f"a 'with' statement takes exactly one {_WITH_TEXT}")
         item = node.items[0]
         if item.optional_vars is not None:
             raise self.fail(item.optional_vars, "'with ... as' is not allowed in a spec")
         expr = self.expr(item.context_expr, 0)
-        ok = (isinstance(expr, ast.Call) and isinstance(expr.func, OpRef)
-              and expr.func.namespace == "torch"
-              and expr.func.name in ("no_grad", "enable_grad", "set_grad_enabled"))
+        ok = isinstance(expr, ast.Call) and isinstance(expr.func, OpRef) and (
+            (expr.func.namespace == "torch"
+             and expr.func.name in ("no_grad", "enable_grad", "set_grad_enabled"))
+            or (expr.func.namespace == "package"
+                and _is_context_manager(self.vocab.resolve_package(expr.func.name))))
         if not ok:
-            raise self.fail(item.context_expr, "a 'with' statement takes torch.no_grad(), "
-                                               "torch.enable_grad() or torch.set_grad_enabled(...)")
+            raise self.fail(item.context_expr, f"a 'with' statement takes {_WITH_TEXT}")
         item.context_expr = expr
         node.body = self.block(node.body) or [ast.Pass(lineno=node.lineno, col_offset=0)]
         return node
@@ -554,10 +561,46 @@ class Checker(FlowChecker):
                 if _is_namespace(obj):
                     return None
                 return OpRef("package", qual, shown, **loc)
-        raise self.fail(node, f"unknown name '{shown}'")
+        raise self.fail(node, f"unknown name '{shown}'{self.qualified_hint(qual, shown)}")
+
+    def qualified_hint(self, qual: str, shown: str) -> str:
+        """"Did you mean" for a dotted name, among the whole whitelist (``torch.linalg.dett``,
+        ``torch.lnalg.det``), shown under the spec's own alias (``LA.det``)."""
+        from .suggest import did_you_mean
+
+        tail = len(shown.split(".")) - 1
+        parts = qual.split(".")
+        prefix = ".".join(parts[:len(parts) - tail]) if tail else qual
+        root = shown.split(".")[0]
+        known = [f"torch.{n}" for n in self.vocab.torch]
+        known += [f"torch.nn.functional.{n}" for n in self.vocab.functional]
+        known += [f"torch.autograd.{n}" for n in self.vocab.autograd]
+        known += list(self.vocab.package_names or ())
+        if head_math := qual.startswith("math."):
+            known = [f"math.{n}" for n in MATH_NAMES]
+        shown_known = [root + c[len(prefix):] for c in known
+                       if c == prefix or c.startswith(prefix + ".")] if not head_math else known
+        # a wrong namespace (torch.lnalg.det): compare the whole names
+        return did_you_mean(shown, shown_known) or did_you_mean(qual, known)
 
     def value_ref(self, ref: OpRef, node: ast.expr) -> OpRef:
         return ref
+
+
+_WITH_TEXT = ("torch.no_grad(), torch.enable_grad(), torch.set_grad_enabled(...) or another "
+              "of torch's context managers (torch.autograd.forward_ad.dual_level(), "
+              "torch.autograd.detect_anomaly(), torch.random.fork_rng(), ...)")
+
+
+def _is_context_manager(obj: Any) -> bool:
+    """A package class whose instances are context managers (``dual_level``), or a
+    ``contextlib.contextmanager`` function of a package (``fork_rng``)."""
+    import inspect
+
+    if isinstance(obj, type):
+        return hasattr(obj, "__enter__") and hasattr(obj, "__exit__")
+    inner = getattr(obj, "__wrapped__", None)
+    return inner is not None and inspect.isgeneratorfunction(inner)
 
 
 def _is_namespace(obj: Any) -> bool:

@@ -29,9 +29,35 @@ _SETATTR = re.compile(r"setattr\(\s*self\s*,\s*[\"']([A-Za-z][A-Za-z0-9_]*)[\"']
 # adcli's own modules a package name never resolves into (the CLI, the spec machinery, ...).
 DENIED_MODULES = ("adcli.cli", "adcli.spec", "adcli.view", "adcli.docs_gen",
                   "adcli.pytest_plugin")
-# Public names that still must not be reachable from a spec.
-REFUSED_NAMES = frozenset({"numpy", "save", "load", "load_state_dict_from_url", "compile",
-                           "register_op"})
+# Public names that still must not be reachable from a spec (contract section 3: a spec
+# reads and writes no file, runs no code of its own outside the interpreter, and leaves no
+# process-wide state behind it).
+REFUSED_NAMES = frozenset({
+    "numpy", "save", "load", "load_state_dict_from_url", "compile", "register_op",
+    # torch.distributions.register_kl: registers a KL rule for every later spec of the process
+    "register_kl",
+})
+
+# The torch namespaces adcli packages serve (``torch.nn.Linear`` is ``adcli.nn.Linear``). The
+# names a spec reaches through them are listed, one by one, in the generated
+# ``_names.PACKAGE_NAMES`` (``python -m adcli.spec.names``).
+PACKAGES: dict[str, str] = {
+    "torch.nn": "adcli.nn", "torch.optim": "adcli.optim", "torch.autograd": "adcli.autograd",
+    "torch.linalg": "adcli.linalg", "torch.special": "adcli.special", "torch.func": "adcli.func",
+    "torch.distributions": "adcli.distributions", "torch.testing": "adcli.testing",
+    "torch.utils.data": "adcli.utils.data", "torch.random": "adcli.random",
+    "torch.cuda": "adcli.cuda", "torch.backends": "adcli.backends",
+    "torch.accelerator": "adcli.accelerator",
+}
+# Namespaces the op registry serves (``F.relu``), not the package walk.
+OWN_TABLES = frozenset({"torch.nn.functional"})
+# Engine classes whose objects a spec holds like package objects: public methods and
+# attributes only (``torch.Generator().manual_seed(1)``, ``torch.device("cpu").type``).
+OBJECT_MODULES = ("adcli.engine.rng.generator", "adcli.engine.device")
+# Modules of the named results the ops return (torch.return_types, forward AD's
+# UnpackedDualTensor): their fields are attributes a spec may read (``.logabsdet``).
+RESULT_MODULES = ("adcli.engine.ops.linalg_api", "adcli.engine.ops.reductions",
+                  "adcli.engine.forward_ad")
 
 
 def _under(name: str, roots: tuple[str, ...]) -> bool:
@@ -50,7 +76,14 @@ def _import(modname: str) -> types.ModuleType | None:
 
 
 def resolve_package(vocab: Any, qual: str) -> Any:
-    """The object named ``qual`` (``torch.nn.init.zeros_``), or None if not whitelisted."""
+    """The object named ``qual`` (``torch.nn.init.zeros_``), or None if not whitelisted.
+
+    With ``vocab.package_names`` (the generated whitelist), a name it does not list is None
+    before anything is looked up; the walk below then only reads listed names.
+    """
+    names = getattr(vocab, "package_names", None)
+    if names is not None and qual not in names:
+        return None
     best = None
     for prefix in vocab.packages:
         if (qual == prefix or qual.startswith(prefix + ".")) and \
@@ -91,7 +124,47 @@ def resolve_package(vocab: Any, qual: str) -> Any:
 
 def object_roots(vocab: Any) -> tuple[str, ...]:
     """The module roots whose objects are package objects (``adcli.nn``, ``adcli.optim``)."""
-    return tuple(m for m in vocab.packages.values() if _under(m, vocab.trusted))
+    extra = tuple(getattr(vocab, "object_modules", ()))
+    return tuple(m for m in (*vocab.packages.values(), *extra) if _under(m, vocab.trusted))
+
+
+def package_names(packages: dict[str, str], trusted: tuple[str, ...] = ("adcli",)) -> list[str]:
+    """Every ``torch.<path>`` a spec may name through ``packages``: the classes, functions and
+    namespaces :func:`resolve_package`'s rules reach (the generated whitelist's source)."""
+
+    class _Vocab:
+        def __init__(self) -> None:
+            self.packages = packages
+            self.trusted = trusted
+
+    vocab = _Vocab()
+    found: set[str] = set()
+    for prefix, modname in packages.items():
+        mod = _import(modname)
+        if mod is None:
+            continue
+        stack: list[tuple[str, types.ModuleType]] = [(prefix, mod)]
+        seen: set[str] = set()
+        while stack:
+            qual, m = stack.pop()
+            if m.__name__ in seen:
+                continue
+            seen.add(m.__name__)
+            found.add(qual)
+            for key in sorted(getattr(m, "__all__", None) or dir(m)):
+                if not _public(key):
+                    continue
+                sub = f"{qual}.{key}"
+                if any(sub == p for p in packages if p != prefix) or sub in OWN_TABLES:
+                    continue  # another package or the op registry serves it
+                obj = resolve_package(vocab, sub)
+                if obj is None:
+                    continue
+                if isinstance(obj, types.ModuleType):
+                    stack.append((sub, obj))
+                else:
+                    found.add(sub)
+    return sorted(found)
 
 
 def is_package_object(obj: Any, roots: tuple[str, ...]) -> bool:
@@ -123,6 +196,12 @@ def object_names(vocab: Any) -> tuple[frozenset[str], frozenset[str]]:
 
     names: set[str] = set()
     methods: set[str] = set()
+    if getattr(vocab, "object_modules", ()):  # adcli's own vocabulary, not a stand-in
+        for modname in RESULT_MODULES:
+            mod = _import(modname)
+            for value in vars(mod).values() if mod is not None else ():
+                if isinstance(value, type) and issubclass(value, tuple):
+                    names.update(f for f in getattr(value, "_fields", ()) if _public(f))
     for modname in object_roots(vocab):
         mod = _import(modname)
         if mod is None:

@@ -28,6 +28,7 @@ def vocab():
 
     return dataclasses.replace(default_vocabulary(), packages={
         "torch.nn": "standin.nn", "torch.optim": "standin.optim"}, trusted=("standin",),
+        package_names=None, object_modules=(),
         _resolved={})
 
 
