@@ -82,7 +82,8 @@ _SDPA = ["mul", "transpose", "expand", "unsqueeze", "view", "_reshape_alias", "_
          "clone", "bmm", "mm", "add", "where", "softmax", "masked_fill", "index_select"]
 _COMPOSITE.update({
     "F.scaled_dot_product_attention": _SDPA,
-    "F.multi_head_attention_forward": [*_SDPA, "addmm", "t", "split", "split_with_sizes",
+    "F.multi_head_attention_forward": [*_SDPA, "addmm", "baddbmm", "t", "split",
+                                       "split_with_sizes",
                                        "select", "squeeze_dim", "cat", "repeat", "mean_dim",
                                        "permute", "constant_pad_nd"],
 })

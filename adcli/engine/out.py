@@ -38,6 +38,11 @@ OUT_OPS = frozenset({
     "square", "stack", "std", "sub", "subtract", "sum", "take", "tan", "tanh", "topk", "tril",
     "triu", "true_divide", "trunc", "var", "where", "xlogy", "zeros",
 })
+# the adding products (ops/blas.py), the nan-ignoring reductions and products (ops/statistics.py)
+# and the elementwise pairs (ops/pointwise_pairs.py)
+OUT_OPS |= frozenset({
+    "addbmm", "addmv", "addr", "baddbmm",
+})
 
 
 # PyTorch names the op, not the alias, in its out= error.

@@ -696,6 +696,20 @@ PROGRAMS += [
 ]
 
 
+def _blas_prog(T: Any, F: Any, x: Any, m: Any, v: Any, b: Any) -> Any:
+    y = T.addmv(x, m, v, beta=0.5, alpha=2) + T.addr(m, x, v, alpha=3).sum(1)
+    z = T.baddbmm(b[..., :2], m.unsqueeze(0).expand(2, 2, 3), b.transpose(1, 2), beta=2)
+    w = m.clone()
+    w.addmm_(m[:, :2], m[:2], beta=0.5)
+    return y, z + T.addbmm(m[:, 1:], b, b.transpose(1, 2), alpha=-1), w
+
+
+PROGRAMS += [
+    Program("addmv addr baddbmm addbmm addmm_", _blas_prog,
+            {"x": r(2), "m": r(2, 3), "v": r(3), "b": r(2, 2, 3)}),
+]
+
+
 # Programs whose output records PyTorch's NotImplemented node: values and graphs are compared,
 # and backward must fail with PyTorch's message.
 NOT_IMPLEMENTED_PROGRAMS = [

@@ -17,6 +17,7 @@ from . import (
     activations,
     arithmetic,
     attention,
+    blas,
     conv,
     conversion,
     decomp,
@@ -46,7 +47,7 @@ from .kernels import KERNELS
 FAMILIES = (conversion, arithmetic, pointwise, pointwise_multi, activations, reductions, linalg,
             shape, indexing, scan_sort, losses, conv, pooling, norm_backward, normalization,
             inplace, recurrent, predicates, stacking, searching, shrink, attention, decomp,
-            solvers, linalg_api, special_fns)
+            solvers, linalg_api, special_fns, blas)
 
 TORCH: dict[str, Any] = {}
 METHODS: dict[str, Any] = {}

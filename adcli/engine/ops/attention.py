@@ -6,8 +6,7 @@ math path (``_scaled_dot_product_attention_math``: q and k each scaled by sqrt(s
 mask added, a softmax that gives 0 on fully masked rows, dropout, matmul); torch's CPU build
 records it only with ``dropout_p > 0`` and otherwise runs a fused kernel
 (``ScaledDotProductFlashAttentionForCpuBackward0``): the same values and gradients to rounding,
-another graph. ``multi_head_attention_forward`` follows torch's Python function op for op, except
-that ``baddbmm(mask, q, k^T)`` is recorded as ``add(mask, bmm(q, k^T))``.
+another graph. ``multi_head_attention_forward`` follows torch's Python function op for op.
 """
 
 from __future__ import annotations
@@ -23,6 +22,7 @@ from ..errors import InvalidArgumentError
 from ..tensor import Tensor
 from .activations import dropout, softmax
 from .arithmetic import add, logical_not, mul
+from .blas import baddbmm
 from .indexing import masked_fill, repeat_interleave
 from .linalg import bmm, linear, matmul
 from .pointwise_multi import where
@@ -323,9 +323,10 @@ def multi_head_attention_forward(
         q_scaled = mul(q, math.sqrt(1.0 / float(q.shape[2])))
         if is_causal and attn_mask is None:
             raise AssertionError("FIXME: is_causal not implemented for need_weights")
-        scores = bmm(q_scaled, transpose(k, -2, -1))
         if attn_mask is not None:
-            scores = add(attn_mask, scores)  # torch: baddbmm(attn_mask, q_scaled, k^T)
+            scores = baddbmm(attn_mask, q_scaled, transpose(k, -2, -1))
+        else:
+            scores = bmm(q_scaled, transpose(k, -2, -1))
         weights = softmax(scores, -1)
         if dropout_p > 0.0:
             weights = dropout(weights, dropout_p)

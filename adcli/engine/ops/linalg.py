@@ -14,7 +14,7 @@ from ..op import defop
 from ..table import OPS
 from ..tensor import Tensor, _wrap_dim
 from .arithmetic import add, mul
-from .common import _pass_grad, _py_max, as_tensor, broadcast_shapes
+from .common import _py_max, as_tensor, broadcast_shapes
 from .conversion import clone_op
 from .reductions import sum
 from .shape import (
@@ -93,31 +93,50 @@ def _mm_mat2(g, s, B):
 
 
 def _addmm(bias: np.ndarray, a: np.ndarray, b: np.ndarray,
-           cm: tuple[bool, ...] = (False, False)) -> np.ndarray:
+           cm: tuple[bool, ...] = (False, False), beta: Any = 1, alpha: Any = 1) -> np.ndarray:
     out = _mm(a, b)
     if bias.shape != out.shape:
         try:
-            np.broadcast_to(bias, out.shape)
+            if np.broadcast_shapes(bias.shape, out.shape) != out.shape:
+                raise ValueError
         except ValueError:
             raise expand_error(bias.shape, out.shape) from None
-    return out + bias
+    if beta == 1 and alpha == 1:
+        return out + bias
+    if alpha != 1:
+        out = out * alpha
+    # (beta 0: the input is not read, its nan and inf do not propagate, as in torch)
+    res = out if beta == 0 else bias * beta + out if beta != 1 else bias + out
+    return np.asarray(np.broadcast_to(res, out.shape), dtype=out.dtype)
 
 
+# (beta and alpha are attributes only when not 1, see blas.addmm)
 addmm_op = defop("addmm", "AddmmBackward0", _addmm, inputs=("self", "mat1", "mat2"),
                  save={"mat1": ("mat2",), "mat2": ("mat1",)})
-addmm_op.grad("self")(_pass_grad)
+
+
+def _times(g: Any, s: Any, name: str) -> Any:
+    """torch's maybe_multiply: ``g * factor`` unless the factor is 1."""
+    factor = getattr(s, name, 1)
+    return g if factor == 1 else g * factor
+
+
+@addmm_op.grad("self")
+def _addmm_self(g, s, B):
+    "grad * beta"
+    return _times(g, s, "beta")
 
 
 @addmm_op.grad("mat1")
 def _addmm_mat1(g, s, B):
-    "grad @ mat2.T"
-    return _mm_mat1_backward(g, s.mat2, s.cm[0], B)
+    "grad @ mat2.T * alpha"
+    return _times(_mm_mat1_backward(g, s.mat2, s.cm[0], B), s, "alpha")
 
 
 @addmm_op.grad("mat2")
 def _addmm_mat2(g, s, B):
-    "mat1.T @ grad"
-    return _mm_mat2_backward(g, s.mat1, s.cm[1], B)
+    "mat1.T @ grad * alpha"
+    return _times(_mm_mat2_backward(g, s.mat1, s.cm[1], B), s, "alpha")
 
 
 def _mv(a: np.ndarray, v: np.ndarray) -> np.ndarray:
@@ -285,10 +304,6 @@ def outer(input: Tensor, vec2: Tensor) -> Tensor:
 
 
 ger = outer
-
-
-def addmm(input: Tensor, mat1: Tensor, mat2: Tensor) -> Tensor:
-    return addmm_op(input, mat1, mat2, cm=_colmajor(mat1, mat2))
 
 
 def _matmul_shape_error(a: Tensor, b: Tensor) -> None:
@@ -711,7 +726,7 @@ def bilinear(input1: Tensor, input2: Tensor, weight: Tensor, bias: Tensor | None
 # the names this family adds: torch.<name>, Tensor.<name>, torch.nn.functional.<name>
 # ==============================================================================================
 TORCH: dict[str, Any] = {
-    "mm": mm, "mv": mv, "dot": dot, "bmm": bmm, "outer": outer, "ger": ger, "addmm": addmm,
+    "mm": mm, "mv": mv, "dot": dot, "bmm": bmm, "outer": outer, "ger": ger,
     "matmul": matmul, "trace": trace, "cross": cross, "kron": kron, "einsum": einsum,
 }
 
