@@ -132,7 +132,10 @@ def _attention_probes(leaf):
     x, m = leaf(3, 2, 4), leaf(5, 2, 4)
     w, b, wo, bo = leaf(12, 4), leaf(12), leaf(4, 4), leaf(4)
     mha = F.multi_head_attention_forward
-    z = adcli.zeros
+
+    def z(*shape):  # float masks of the query's dtype (torch's baddbmm refuses others)
+        return adcli.zeros(*shape, dtype=adcli.float64)
+
     return {
         "F.scaled_dot_product_attention": [
             F.scaled_dot_product_attention(q, k, v),

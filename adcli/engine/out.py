@@ -38,10 +38,9 @@ OUT_OPS = frozenset({
     "square", "stack", "std", "sub", "subtract", "sum", "take", "tan", "tanh", "topk", "tril",
     "triu", "true_divide", "trunc", "var", "where", "xlogy", "zeros",
 })
-# the adding products (ops/blas.py), the nan-ignoring reductions and products (ops/statistics.py)
-# and the elementwise pairs (ops/pointwise_pairs.py)
+# the products of ops/blas.py, the reductions of ops/statistics.py, diag (ops/arrange.py)
 OUT_OPS |= frozenset({
-    "addbmm", "addmv", "addr", "baddbmm",
+    "addbmm", "addmv", "addr", "baddbmm", "nansum", "nanmean", "diag",
 })
 
 
@@ -49,7 +48,7 @@ OUT_OPS |= frozenset({
 _ALIAS = {"multiply": "mul", "divide": "div", "true_divide": "div", "subtract": "sub",
           "negative": "neg", "absolute": "abs", "clip": "clamp", "concat": "cat",
           "concatenate": "cat", "arccos": "acos", "arcsin": "asin", "arctan": "atan",
-          "arctan2": "atan2", "fix": "trunc", "ger": "mul"}
+          "arctan2": "atan2", "fix": "trunc", "ger": "mul", "nanmean": "nansum"}
 # out= variants PyTorch lets through with inputs that require grad.
 _NO_GRAD_CHECK = frozenset({"softmax", "log_softmax"})
 

@@ -778,6 +778,31 @@ CASES.update({
     "special_zeta_self_scalar": [Case(lambda q: SP.zeta(3.5, q), [pos(3)])],
 })
 
+# -- adding products, nan reductions, mean-and-spread pairs, distances, diagonals, rotations --
+CASES.update({
+    "addmv": [Case(lambda x, m, v: adcli.addmv(x, m, v, beta=0.5, alpha=2), [r(2), r(2, 3), r(3)]),
+              Case(lambda x, m, v: (x * 1).addmv_(m, v), [r(2), r(2, 3), r(3)], label="in place")],
+    "addr": [Case(lambda x, a, b: adcli.addr(x, a, b, alpha=-1.5), [r(3), r(2), r(3)])],
+    "baddbmm": [Case(lambda x, a, b: adcli.baddbmm(x, a, b, beta=2), [r(2, 1, 4), r(2, 2, 3),
+                                                                      r(2, 3, 4)])],
+    "addbmm": [Case(lambda x, a, b: adcli.addbmm(x, a, b, alpha=0.5), [r(2, 4), r(3, 2, 3),
+                                                                       r(3, 3, 4)])],
+    "nansum": [Case(lambda a: adcli.nansum(a, 1), [r(2, 3)]),
+               Case(lambda a: adcli.nansum(a), [r(2, 3)], label="all")],
+    "var_mean": [Case(lambda a: adcli.var_mean(a, 1), [r(2, 3)]),
+                 Case(lambda a: adcli.var_mean(a)[1], [r(2, 3)], label="mean only")],
+    "std_mean": [Case(lambda a: adcli.std_mean(a, 0, keepdim=True), [r(3, 2)])],
+    "dist": [Case(lambda a, b: adcli.dist(a, b), [r(2, 3), r(3)]),
+             Case(lambda a, b: adcli.dist(a, b, 3), [r(2, 3), r(2, 3)], label="p=3")],
+    "cdist": [Case(lambda a, b: adcli.cdist(a, b), [r(3, 2), r(4, 2)]),
+              Case(lambda a, b: adcli.cdist(a, b, 1.5), [r(3, 2), r(4, 2)], label="p=1.5")],
+    "_euclidean_dist": [Case(lambda a, b: adcli.cdist(a, b, compute_mode="use_mm_for_euclid_dist"),
+                             [r(3, 2), r(4, 2)])],
+    "diagonal_copy": [Case(lambda a: adcli.diag(a, 1), [r(3, 4)])],
+    "diag_embed": [Case(lambda a: adcli.diag_embed(a, -1), [r(2, 3)])],
+    "rot90": [Case(lambda a: adcli.rot90(a, 1, (1, 0)), [r(2, 3)])],
+})
+
 CASE_PARAMS = [
     pytest.param(name, i, id=f"{name}[{c.label or i}]")
     for name, cases in CASES.items() for i, c in enumerate(cases)

@@ -16,6 +16,7 @@ from ..backend import NUMPY, TENSORS
 from . import (
     activations,
     arithmetic,
+    arrange,
     attention,
     blas,
     conv,
@@ -41,13 +42,14 @@ from . import (
     solvers,
     special_fns,
     stacking,
+    statistics,
 )
 from .kernels import KERNELS
 
 FAMILIES = (conversion, arithmetic, pointwise, pointwise_multi, activations, reductions, linalg,
             shape, indexing, scan_sort, losses, conv, pooling, norm_backward, normalization,
             inplace, recurrent, predicates, stacking, searching, shrink, attention, decomp,
-            solvers, linalg_api, special_fns, blas)
+            solvers, linalg_api, special_fns, blas, statistics, arrange)
 
 TORCH: dict[str, Any] = {}
 METHODS: dict[str, Any] = {}

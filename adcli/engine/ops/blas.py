@@ -1,5 +1,6 @@
 """Products that add (BLAS style, ``beta * input + alpha * product``): addmv, addr, baddbmm,
-addbmm, and addmm's in-place form; their in-place forms and methods.
+addbmm, and addmm's in-place form; their in-place forms and methods. Also the contractions
+tensordot and inner, composites recording torch's permute/reshape/mm (or dot) nodes.
 
 Each is one table op with torch's node (AddmvBackward0, AddrBackward0, BaddbmmBackward0,
 AddbmmBackward0) and torch's formulas (``maybe_multiply``: a factor of 1 is not multiplied in,
@@ -8,6 +9,7 @@ so with the defaults the graph under ``create_graph`` is torch's too).
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import numpy as np
@@ -15,9 +17,10 @@ import numpy as np
 from .. import dtypes
 from ..errors import IndexOutOfRangeError, InvalidArgumentError, ShapeMismatchError
 from ..op import defop
-from ..tensor import Tensor
+from ..tensor import Tensor, _wrap_dim
+from .arithmetic import mul
 from .common import as_tensor, result_dtype
-from .linalg import _colmajor, addmm_op
+from .linalg import _colmajor, addmm_op, dot, mm
 from .shape import expand_error
 
 # ==============================================================================================
@@ -371,18 +374,100 @@ def addmm_(self: Tensor, mat1: Tensor, mat2: Tensor, *, beta: Any = 1,
                             **_mm_attrs(mat1._data.dtype, beta, alpha))
 
 
+# ----------------------------------------------------------------------------------------------
+# contractions: torch's tensordot (permute, reshape, mm or dot, reshape) and inner
+# ----------------------------------------------------------------------------------------------
+def _dims_pair(a: Tensor, b: Tensor, dims: Any) -> tuple[list[int], list[int]]:
+    if isinstance(dims, Tensor):
+        dims = dims.item() if dims.numel() == 1 else dims.tolist()
+    if isinstance(dims, int | np.integer):
+        if dims < 0:
+            raise InvalidArgumentError(f"tensordot expects dims >= 0, but got dims={dims}")
+        if dims > a.dim() or dims > b.dim():
+            raise InvalidArgumentError(f"tensordot expects dims < ndim_a or ndim_b, but got "
+                                       f"dims={dims}")
+        return list(range(a.dim() - int(dims), a.dim())), list(range(int(dims)))
+    da, db = dims  # (torch's own unpacking: its ValueError for a pair of the wrong length)
+    da = [int(da)] if isinstance(da, int | np.integer) else [int(d) for d in da]
+    db = [int(db)] if isinstance(db, int | np.integer) else [int(d) for d in db]
+    return da, db
+
+
+def _copy_out(out: Tensor, res: Tensor) -> Tensor:
+    """torch's out= of a composite: the result copied into ``out`` (resized first), recorded
+    (CopyBackwards) when it requires grad."""
+    from ..out import _write
+
+    if tuple(out.shape) != tuple(res.shape):
+        _write(out, res.detach())
+    return out.copy_(res)
+
+
+def tensordot(a: Tensor, b: Tensor, dims: Any = 2, out: Tensor | None = None) -> Tensor:
+    if out is not None:
+        return _copy_out(out, tensordot(a, b, dims))
+    dims_a, dims_b = _dims_pair(a, b, dims)
+    if len(dims_a) != len(dims_b):
+        raise InvalidArgumentError("both dimension lists should have same length")
+    if a._data.dtype != b._data.dtype:
+        raise InvalidArgumentError("both inputs should have same dtype")
+    da = [_wrap_dim(d, a.dim()) for d in dims_a]
+    db = [_wrap_dim(d, b.dim()) for d in dims_b]
+    for ds in (da, db):
+        for d in ds:
+            if ds.count(d) > 1:
+                raise InvalidArgumentError(f"dim {d} appears multiple times in the list of dims")
+    sum_a, sum_b, csize = [], [], 1
+    for i, j in zip(da, db):
+        s1, s2 = a.shape[i], b.shape[j]
+        if s2 == 1:  # a broadcast dimension is summed right away
+            sum_a.append(i)
+        elif s1 == 1:
+            sum_b.append(j)
+        elif s1 != s2:
+            raise ShapeMismatchError(f"contracted dimensions need to match, but first has size "
+                                     f"{s1} in dim {i} and second has size {s2} in dim {j}")
+        else:
+            csize *= s1
+    if sum_a:
+        a = a.sum(sum_a, True)
+    if sum_b:
+        b = b.sum(sum_b, True)
+    free_a = [d for d in range(a.dim()) if d not in da]
+    free_b = [d for d in range(b.dim()) if d not in db]
+    size1 = math.prod(a.shape[d] for d in free_a)
+    size2 = math.prod(b.shape[d] for d in free_b)
+    rsizes = [a.shape[d] for d in free_a] + [b.shape[d] for d in free_b]
+    ta = a.permute(*free_a, *da)
+    tb = b.permute(*db, *free_b)
+    if not free_a and not free_b:
+        return dot(ta.flatten(), tb.flatten()).view(rsizes)
+    return mm(ta.reshape(size1, csize), tb.reshape(csize, size2)).reshape(rsizes)
+
+
+def inner(input: Tensor, other: Tensor, *, out: Tensor | None = None) -> Tensor:
+    if out is not None:
+        return _copy_out(out, inner(input, other))
+    if input.dim() == 0 or other.dim() == 0:
+        return mul(input, other)
+    if input.shape[-1] != other.shape[-1]:
+        raise ShapeMismatchError(f"inner() the last dimension must match on both input tensors "
+                                 f"but got shapes {list(input.shape)} and {list(other.shape)}")
+    return tensordot(input, other, ([-1], [-1]))
+
+
 # ==============================================================================================
 # the names this family adds: torch.<name>, Tensor.<name>, torch.nn.functional.<name>
 # ==============================================================================================
 TORCH: dict[str, Any] = {
     "addmv": addmv, "addmv_": addmv_, "addr": addr, "baddbmm": baddbmm, "addbmm": addbmm,
-    "addmm": addmm,
+    "addmm": addmm, "tensordot": tensordot, "inner": inner,
 }
 
 METHODS: dict[str, Any] = {
     "addmv": addmv, "addmv_": addmv_, "addr": addr, "addr_": addr_, "baddbmm": baddbmm,
     "baddbmm_": baddbmm_, "addbmm": addbmm, "addbmm_": addbmm_, "addmm": addmm,
-    "addmm_": addmm_,
+    "addmm_": addmm_, "inner": inner,
 }
 
 FUNCTIONAL: dict[str, Any] = {}
