@@ -713,7 +713,7 @@ PROGRAMS += [
 def _stats_prog(T: Any, F: Any, x: Any, y: Any, v: Any) -> Any:
     var, mean = T.var_mean(x, 1, keepdim=True)
     std, mean0 = T.std_mean(x, 0, correction=0)
-    near = T.cdist(x, y) + T.cdist(x, y, 1.0) + T.cdist(x, y, compute_mode="use_mm_for_euclid_dist")
+    near = T.cdist(x, y, compute_mode="use_mm_for_euclid_dist")
     flat = T.diag(x) + T.diagflat(v)[:3, 1] + T.rot90(x, 1, (1, 0))[:3, 0]
     return (T.nansum(x * var, 1) + T.nanmean(x, 1) + mean.squeeze(1) + T.dist(x, v) + flat,
             std * mean0 + T.diag_embed(v, 1)[0, 1:], near, T.tensordot(x, y, ([1], [1]))
@@ -723,6 +723,9 @@ def _stats_prog(T: Any, F: Any, x: Any, y: Any, v: Any) -> Any:
 PROGRAMS += [
     Program("var_mean std_mean nansum nanmean cdist dist diag rot90 tensordot inner",
             _stats_prog, {"x": r(3, 4), "y": r(5, 4), "v": r(4)}),
+    Program("cdist p", lambda T, F, x, y: (T.cdist(x, y), T.cdist(x, y, 1.0), T.cdist(x, y, 3.0),
+                                           T.cdist(x, y, float("inf"))),
+            {"x": r(2, 3, 4), "y": r(5, 4)}),
 ]
 
 
