@@ -55,6 +55,22 @@ _COMPOSITE.update({
     "F.cosine_similarity": ["expand", "norm", "clone", "div", "mul", "sum_dim"],
     "F.kl_div": ["xlogy", "mul", "sub", "exp", "mean", "sum", "div"],
 })
+# -- margin, embedding and likelihood losses (engine/ops/margin_losses.py) --
+_COMPOSITE.update({
+    "cosine_embedding_loss": ["mul", "sum_dim", "add_scalar", "sqrt", "div", "sub",
+                              "sub_scalar", "clamp_min", "where", "add", "mean", "sum"],
+    "margin_ranking_loss": ["sub", "neg", "mul", "add_scalar", "clamp_min", "mean", "sum"],
+    "hinge_embedding_loss": ["sub", "clamp_min", "where", "add", "mean", "sum"],
+    "multilabel_soft_margin_loss": ["log_sigmoid", "neg", "mul", "rsub", "add", "sum_dim",
+                                    "div", "mean", "sum"],
+    "triplet_margin_loss": ["sub", "add_scalar", "norm_scalaropt_dim", "minimum", "clamp_min",
+                            "mean", "sum"],
+    "triplet_margin_with_distance_loss": ["sub", "add_scalar", "norm_scalaropt_dim", "minimum",
+                                          "add", "clamp_min", "mean", "sum"],
+    "gaussian_nll_loss": ["mul", "clone", "log", "sub", "pow", "div", "add", "mean", "sum"],
+    "poisson_nll_loss": ["exp", "mul", "sub", "add_scalar", "log", "mul_scalar", "add",
+                         "masked_fill", "mean", "sum"],
+})
 # -- layers of adcli.nn --
 _COMPOSITE.update({
     "F.bilinear": ["diagonal", "permute", "unsqueeze", "sum_dim", "mul", "view",

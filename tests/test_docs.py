@@ -119,6 +119,7 @@ def _probes():
         # -- recurrent cells and layers --
         **_recurrent_probes(leaf),
         **_attention_probes(leaf),
+        **_margin_loss_probes(leaf),
     }
 
 
@@ -154,6 +155,36 @@ def _attention_probes(leaf):
                 use_separate_proj_weight=True, q_proj_weight=leaf(4, 4),
                 k_proj_weight=leaf(4, 4), v_proj_weight=leaf(4, 4))[0],
             *mha(x[:, 0], m[:, 0], m[:, 0], 4, 2, w, b, None, None, False, 0.0, wo, bo)],
+    }
+
+
+def _margin_loss_probes(leaf):
+    import adcli
+    import adcli.nn.functional as F
+
+    x, y, z = leaf(3, 4), leaf(3, 4), leaf(3, 4)
+    t = adcli.tensor([1.0, -1, 1], dtype=adcli.float64)
+    pm = adcli.tensor([[1.0, -1, 1, -1]] * 3, dtype=adcli.float64)
+    reds = ("mean", "sum", "none")
+    return {
+        "cosine_embedding_loss": [F.cosine_embedding_loss(x, y, t, 0.1, reduction=r)
+                                  for r in reds],
+        "margin_ranking_loss": [*(F.margin_ranking_loss(x, y, pm, reduction=r) for r in reds),
+                                F.margin_ranking_loss(x, y, z)],
+        "hinge_embedding_loss": [F.hinge_embedding_loss(x, pm, reduction=r) for r in reds],
+        "multilabel_soft_margin_loss": [F.multilabel_soft_margin_loss(x, y, weight=z,
+                                                                      reduction=r)
+                                        for r in reds],
+        "triplet_margin_loss": [F.triplet_margin_loss(x, y, z, swap=s, reduction=r)
+                                for r in reds for s in (False, True)],
+        "triplet_margin_with_distance_loss": [
+            F.triplet_margin_with_distance_loss(x, y, z, swap=s, reduction=r)
+            for r in reds for s in (False, True)],
+        "gaussian_nll_loss": [*(F.gaussian_nll_loss(x, y, z * z, full=f, reduction=r)
+                                for r in reds for f in (False, True)),
+                              F.gaussian_nll_loss(x, y, 0.5)],
+        "poisson_nll_loss": [F.poisson_nll_loss(x, y * y, log_input=lg, full=f, reduction=r)
+                             for r in reds for f in (False, True) for lg in (False, True)],
     }
 
 

@@ -191,8 +191,9 @@ class Tensor:
         raise AssertionError(_device.NO_CUDA)
 
     # -- conversion --------------------------------------------------------------------------
-    def numpy(self) -> np.ndarray:
-        """The underlying array (shares memory), even when the tensor requires grad."""
+    def numpy(self, *, force: bool = False) -> np.ndarray:
+        """The underlying array (shares memory), even when the tensor requires grad
+        (``force`` accepted as torch's: a CPU tensor needs nothing forced)."""
         return self._data
 
     def item(self) -> Any:

@@ -361,6 +361,18 @@ CASES.update({
     "hardshrink": Case(lambda a: F.hardshrink(a, 0.3), [M]),
     "softshrink": Case(lambda a: F.softshrink(a, 0.3), [M]),
     "glu": Case(lambda a: F.glu(a, 0), [(4, 3)]),
+    # margin losses and distances (engine/ops/margin_losses.py)
+    "soft_margin_loss": Case(lambda a: F.soft_margin_loss(
+        a, adcli.tensor([[1.0, -1, 1, -1]] * 3, dtype=adcli.float64)), [M]),
+    "soft_margin_loss_backward": Case(lambda g, x: BT.soft_margin_loss_backward(
+        g, x, np.array([1.0, -1, 1, -1]), "mean"), [(), M]),
+    "multi_margin_loss": Case(lambda a: F.multi_margin_loss(
+        a, adcli.tensor([3, 0, 1]), p=2, weight=adcli.tensor([1.0, 2, 3, 4],
+                                                          dtype=adcli.float64)), [M]),
+    "multilabel_margin_loss": Case(lambda a: F.multilabel_margin_loss(
+        a, adcli.tensor([[3, 0, -1, 1], [1, 2, 3, 0], [-1, 1, 2, 0]])), [M]),
+    "pdist": Case(lambda a: F.pdist(a, 3), [M]),
+    "norm_scalaropt_dim": Case(lambda a, b: F.pairwise_distance(a, b, 1.5), [M, M]),
     "leaky_relu_": Case(lambda a: F.leaky_relu_(a * 1, 0.2), [M]),
     "sigmoid_backward": Case(lambda g, y: BT.sigmoid_backward(g, y), [M, M]),
     "tanh_backward": Case(lambda g, y: BT.tanh_backward(g, y), [M, M]),

@@ -584,6 +584,23 @@ CASES.update({
     "hardshrink": [Case(lambda a: F.hardshrink(a, 0.1), [away(3, 4)])],
     "softshrink": [Case(lambda a: F.softshrink(a, 0.1), [away(3, 4)])],
     "glu": [Case(lambda a: F.glu(a, 0), [r(4, 3)])],
+    # margin losses and distances (engine/ops/margin_losses.py)
+    "soft_margin_loss": [Case(lambda a: F.soft_margin_loss(a, _t(np.array([1.0, -1, 1, -1]))),
+                              [r(3, 4)])],
+    "soft_margin_loss_backward": [
+        Case(lambda g, x: BT.soft_margin_loss_backward(g, x, np.array([1.0, -1, 1, -1]), "mean"),
+             [r(), r(3, 4)], label="mean"),
+        Case(lambda g, x: BT.soft_margin_loss_backward(g, x, np.array([1.0, -1, 1, -1]), "none"),
+             [r(3, 4), r(3, 4)], label="none")],
+    "multi_margin_loss": [Case(lambda a: F.multi_margin_loss(a, _t(np.array([3, 0, 1])), p=2,
+                                                             margin=0.5), [away(3, 4)],
+                               no_second="PyTorch has no derivative for its backward")],
+    "multilabel_margin_loss": [Case(lambda a: F.multilabel_margin_loss(
+        a, _t(np.array([[3, 0, -1, 1], [1, 2, 3, 0]]))), [away(2, 4)],
+        no_second="PyTorch has no derivative for its backward")],
+    "pdist": [Case(lambda a: F.pdist(a), [r(4, 3)],
+                   no_second="PyTorch has no derivative for _pdist_backward")],
+    "norm_scalaropt_dim": [Case(lambda a, b: F.pairwise_distance(a, b, 3.0), [r(3, 4), r(3, 4)])],
     "leaky_relu_": [Case(lambda a: F.leaky_relu_(a * 1.0, 0.2), [away(3, 4)])],
     "sigmoid_backward": [Case(lambda g, y: BT.sigmoid_backward(g, y), [r(3, 4), unit(3, 4)])],
     "tanh_backward": [Case(lambda g, y: BT.tanh_backward(g, y), [r(3, 4), unit(3, 4)])],

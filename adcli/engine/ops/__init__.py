@@ -27,6 +27,7 @@ from . import (
     linalg,
     linalg_api,
     losses,
+    margin_losses,
     norm_backward,
     normalization,
     pointwise,
@@ -49,7 +50,8 @@ from .kernels import KERNELS
 FAMILIES = (conversion, arithmetic, pointwise, pointwise_multi, activations, reductions, linalg,
             shape, indexing, scan_sort, losses, conv, pooling, norm_backward, normalization,
             inplace, recurrent, predicates, stacking, searching, shrink, attention, decomp,
-            solvers, linalg_api, special_fns, blas, statistics, arrange)
+            solvers, linalg_api, special_fns, blas, statistics, arrange,
+            margin_losses)
 
 TORCH: dict[str, Any] = {}
 METHODS: dict[str, Any] = {}
