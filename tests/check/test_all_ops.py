@@ -361,6 +361,10 @@ CASES.update({
     "hardshrink": Case(lambda a: F.hardshrink(a, 0.3), [M]),
     "softshrink": Case(lambda a: F.softshrink(a, 0.3), [M]),
     "glu": Case(lambda a: F.glu(a, 0), [(4, 3)]),
+    "rrelu_with_noise": Case(lambda a: F.rrelu(a, 0.1, 0.3), [M]),
+    "rrelu_with_noise_": Case(lambda a: F.rrelu_(a * 1, 0.1, 0.3), [M]),
+    "rrelu_with_noise_backward": Case(lambda g, x: BT.rrelu_with_noise_backward(
+        g, x, None, 0.1, 0.3, False, False), [M, M]),
     # margin losses and distances (engine/ops/margin_losses.py)
     "soft_margin_loss": Case(lambda a: F.soft_margin_loss(
         a, adcli.tensor([[1.0, -1, 1, -1]] * 3, dtype=adcli.float64)), [M]),

@@ -584,6 +584,16 @@ CASES.update({
     "hardshrink": [Case(lambda a: F.hardshrink(a, 0.1), [away(3, 4)])],
     "softshrink": [Case(lambda a: F.softshrink(a, 0.1), [away(3, 4)])],
     "glu": [Case(lambda a: F.glu(a, 0), [r(4, 3)])],
+    "rrelu_with_noise": [Case(lambda a: F.rrelu(a, 0.1, 0.3), [away(3, 4)], label="eval"),
+                         Case(lambda a: (adcli.manual_seed(1), F.rrelu(a, training=True))[1],
+                              [away(3, 4)], label="training, fixed seed")],
+    "rrelu_with_noise_": [Case(lambda a: F.rrelu_(a * 1.0, 0.1, 0.3), [away(3, 4)])],
+    "rrelu_with_noise_backward": [
+        Case(lambda g, x: BT.rrelu_with_noise_backward(g, x, None, 0.1, 0.3, False, False),
+             [r(3, 4), away(3, 4)], label="eval"),
+        Case(lambda g, x: BT.rrelu_with_noise_backward(g, x, np.full((3, 4), 0.25), 0.1, 0.3,
+                                                       True, False),
+             [r(3, 4), away(3, 4)], label="training")],
     # margin losses and distances (engine/ops/margin_losses.py)
     "soft_margin_loss": [Case(lambda a: F.soft_margin_loss(a, _t(np.array([1.0, -1, 1, -1]))),
                               [r(3, 4)])],

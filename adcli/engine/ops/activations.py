@@ -638,7 +638,8 @@ def elu(input: Tensor, alpha: float = 1.0, inplace: bool = False) -> Tensor:
 
 
 def silu(input: Tensor, inplace: bool = False) -> Tensor:
-    return silu_op(input)
+    # in place torch runs silu_ (SiluBackward0 on the original self, kept as a clone)
+    return silu_op.inplace(input) if inplace else silu_op(input)
 
 
 def softplus(input: Tensor, beta: float = 1.0, threshold: float = 20.0) -> Tensor:

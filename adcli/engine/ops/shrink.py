@@ -1,6 +1,7 @@
 """Thresholds and shrinks: ``F.threshold(_)``, ``hardshrink``, ``softshrink``, ``tanhshrink``,
-``glu``, and the function forms of the in-place activations (``F.elu_``, ``selu_``, ``celu_``,
-``hardtanh_``, ``leaky_relu_``), as PyTorch names and records them.
+``glu``, ``rrelu``/``rrelu_`` (drawing torch's numbers), and the function forms of the in-place
+activations (``F.elu_``, ``selu_``, ``celu_``, ``hardtanh_``, ``leaky_relu_``), as PyTorch
+names and records them.
 """
 
 from __future__ import annotations
@@ -220,12 +221,116 @@ def leaky_relu_(input: Tensor, negative_slope: float = 0.01) -> Tensor:
     return leaky_relu(input, negative_slope, inplace=True)
 
 
+# -- rrelu: torch's rrelu_with_noise (the noise drawn by the Python function, then saved) --
+def _rrelu_with_noise(a: np.ndarray, noise: Any = None, lower: float = 0.125,
+                      upper: float = 1.0 / 3, training: bool = False) -> np.ndarray:
+    if training:
+        return np.where(a <= 0, a * noise, a).astype(a.dtype, copy=False)
+    slope = a.dtype.type((lower + upper) / 2)  # (a double, as torch's scalar tensors)
+    return np.where(a > 0, a, a * slope).astype(a.dtype, copy=False)
+
+
+rrelu_with_noise_op = defop("rrelu_with_noise", "RreluWithNoiseBackward0", _rrelu_with_noise,
+                            save=("self",), torch="torch.rrelu / F.rrelu")
+# In place PyTorch saves the result (RreluWithNoiseBackward1).
+rrelu_with_noise_inplace_op = defop("rrelu_with_noise_", "RreluWithNoiseBackward1",
+                                    _rrelu_with_noise, save=("result",),
+                                    torch="torch.rrelu_ / F.rrelu_")
+
+
+@rrelu_with_noise_op.grad("self")
+def _rrelu_self(g, s, B):
+    "rrelu_with_noise_backward(grad, self, noise, lower, upper, training, False)"
+    return B.rrelu_with_noise_backward(g, s.self, s.noise, s.lower, s.upper, s.training, False)
+
+
+@rrelu_with_noise_inplace_op.grad("self")
+def _rrelu_inplace_self(g, s, B):
+    "rrelu_with_noise_backward(grad, result, noise, lower, upper, training, True)"
+    return B.rrelu_with_noise_backward(g, s.result, s.noise, s.lower, s.upper, s.training,
+                                       True)
+
+
+def _rrelu_with_noise_backward(g: Any, x: Any, noise: Any, lower: float, upper: float,
+                               training: bool, self_is_result: bool) -> Any:
+    """training: noise * grad; else leaky_relu_backward with the mean slope."""
+    if training:
+        return noise * g
+    mid = (lower + upper) / 2.0
+    return np.where(x > 0, g, g * x.dtype.type(mid)).astype(np.result_type(g, x), copy=False)
+
+
+rrelu_with_noise_backward_op = kernel_op(
+    "rrelu_with_noise_backward", _rrelu_with_noise_backward, ("grad_output", "self"),
+    ("noise", "lower", "upper", "training", "self_is_result"), save=("self",), of="rrelu")
+
+
+@rrelu_with_noise_backward_op.grad("grad_output")
+def _rrelu_backward_go(g, s, B):
+    "rrelu_with_noise_backward(grad, self, noise, lower, upper, training, False)"
+    return B.rrelu_with_noise_backward(g, s.self, s.noise, s.lower, s.upper, s.training, False)
+
+
+@rrelu_with_noise_backward_op.grad("self")
+def _rrelu_backward_self(g, s, B):
+    "0"
+    return B.zeros_like(g)
+
+
+def _rrelu_noise(a: np.ndarray, lower: float, upper: float, generator: Any) -> np.ndarray:
+    """torch's CPU _rrelu_with_noise_train: one uniform_real_distribution<double>(lower,
+    upper) draw (random64's low 53 bits) per element <= 0, in memory order; 1 elsewhere.
+    The bounds are first taken in the input's opmath type (float for float32)."""
+    from ..rng.generator import get_generator
+
+    gen = get_generator(generator)
+    flat = np.ascontiguousarray(a).reshape(-1)
+    hit = flat <= 0
+    lo, hi = (float(np.float32(lower)), float(np.float32(upper))) if a.dtype == np.float32 \
+        else (float(lower), float(upper))
+    words = gen.random64(int(hit.sum()))
+    x = (words & np.uint64((1 << 53) - 1)).astype(np.float64) * 2.0 ** -53
+    noise = np.ones(flat.shape, dtype=a.dtype)
+    noise[hit] = (x * (hi - lo) + lo).astype(a.dtype)
+    return noise.reshape(a.shape)
+
+
+def _rrelu_args(input: Tensor, lower: float, upper: float, training: bool,
+                generator: Any) -> dict[str, Any]:
+    if float(lower) > float(upper):
+        raise InvalidArgumentError("Lower bound should be less than or equal to the upper bound")
+    noise = _rrelu_noise(input._data, lower, upper, generator) if training else None
+    return {"noise": noise, "lower": float(lower), "upper": float(upper),
+            "training": bool(training)}
+
+
+def rrelu(input: Tensor, lower: float = 1.0 / 8, upper: float = 1.0 / 3, training: bool = False,
+          inplace: bool = False, generator: Any = None) -> Tensor:
+    """Randomized leaky ReLU: in training each element <= 0 is scaled by a draw from
+    U(lower, upper) (torch's numbers for the same seed); in eval by (lower + upper) / 2."""
+    if inplace:
+        return rrelu_(input, lower, upper, training, generator)
+    return rrelu_with_noise_op(input, **_rrelu_args(input, lower, upper, training, generator))
+
+
+def rrelu_(input: Tensor, lower: float = 1.0 / 8, upper: float = 1.0 / 3,
+           training: bool = False, generator: Any = None) -> Tensor:
+    return rrelu_with_noise_inplace_op.inplace(
+        input, **_rrelu_args(input, lower, upper, training, generator))
+
+
+def _torch_rrelu(input: Tensor, lower: float = 1.0 / 8, upper: float = 1.0 / 3,
+                 training: bool = False, generator: Any = None) -> Tensor:
+    """``torch.rrelu`` (no ``inplace``; ``generator=`` as torch's)."""
+    return rrelu(input, lower, upper, training, False, generator)
+
+
 # ==============================================================================================
 # the names this family adds: torch.<name>, Tensor.<name>, torch.nn.functional.<name>
 # ==============================================================================================
 TORCH: dict[str, Any] = {
     "threshold": threshold, "threshold_": threshold_, "hardshrink": hardshrink,
-    "selu_": selu_, "celu_": celu_,
+    "selu_": selu_, "celu_": celu_, "rrelu": _torch_rrelu, "rrelu_": rrelu_,
 }
 
 METHODS: dict[str, Any] = {"hardshrink": hardshrink}
@@ -234,4 +339,5 @@ FUNCTIONAL: dict[str, Any] = {
     "threshold": threshold, "threshold_": threshold_, "hardshrink": hardshrink,
     "softshrink": softshrink, "tanhshrink": tanhshrink, "glu": glu, "elu_": elu_,
     "selu_": selu_, "celu_": celu_, "hardtanh_": hardtanh_, "leaky_relu_": leaky_relu_,
+    "rrelu": rrelu, "rrelu_": rrelu_,
 }

@@ -17,6 +17,7 @@ from .activation import (
     PReLU,
     ReLU,
     ReLU6,
+    RReLU,
     Sigmoid,
     SiLU,
     Softmax,
@@ -34,7 +35,14 @@ from .batchnorm import BatchNorm1d, BatchNorm2d
 from .container import ModuleDict, ModuleList, ParameterDict, ParameterList, Sequential
 from .conv import Conv1d, Conv2d, ConvTranspose1d, ConvTranspose2d
 from .distance import CosineSimilarity, PairwiseDistance
-from .dropout import Dropout, Dropout1d, Dropout2d
+from .dropout import (
+    AlphaDropout,
+    Dropout,
+    Dropout1d,
+    Dropout2d,
+    Dropout3d,
+    FeatureAlphaDropout,
+)
 from .flatten import Flatten, Unflatten
 from .fold import Fold, Unfold
 from .instancenorm import InstanceNorm1d, InstanceNorm2d
@@ -86,11 +94,12 @@ __all__ = [
     "Module", "Sequential", "ModuleList", "ModuleDict", "ParameterList", "ParameterDict",
     "Identity", "Linear", "Bilinear", "Conv1d", "Conv2d", "ConvTranspose1d", "ConvTranspose2d",
     "BatchNorm1d", "BatchNorm2d", "InstanceNorm1d", "InstanceNorm2d", "LayerNorm", "GroupNorm",
-    "Embedding", "Dropout", "Dropout1d", "Dropout2d", "Flatten", "Unflatten", "Fold", "Unfold",
+    "Embedding", "Dropout", "Dropout1d", "Dropout2d", "Dropout3d", "AlphaDropout",
+    "FeatureAlphaDropout", "Flatten", "Unflatten", "Fold", "Unfold",
     "MaxPool1d", "MaxPool2d",
     "AvgPool1d", "AvgPool2d", "AdaptiveAvgPool1d", "AdaptiveAvgPool2d", "ConstantPad1d",
     "ConstantPad2d", "ZeroPad1d", "ZeroPad2d", "CosineSimilarity",
-    "ReLU", "ReLU6", "LeakyReLU", "PReLU", "Threshold", "Hardshrink", "Softshrink",
+    "ReLU", "ReLU6", "LeakyReLU", "PReLU", "RReLU", "Threshold", "Hardshrink", "Softshrink",
     "Tanhshrink", "GLU", "ELU", "CELU", "SELU", "GELU", "SiLU", "Mish",
     "Softplus", "Tanh", "Sigmoid", "Hardtanh", "Hardsigmoid", "Hardswish", "LogSigmoid",
     "Softsign", "Softmax", "LogSoftmax", "Softmin", "Softmax2d",

@@ -51,6 +51,25 @@ class SiLU(_Inplace):
     _fn = staticmethod(F.silu)
 
 
+class RReLU(Module):
+    """Randomized leaky ReLU: slopes drawn from U(lower, upper) in training (torch's numbers
+    for the same seed), their mean in eval."""
+
+    def __init__(self, lower: float = 1.0 / 8, upper: float = 1.0 / 3,
+                 inplace: bool = False) -> None:
+        super().__init__()
+        self.lower = lower
+        self.upper = upper
+        self.inplace = inplace
+
+    def forward(self, input: Tensor) -> Tensor:
+        return F.rrelu(input, self.lower, self.upper, self.training, self.inplace)
+
+    def extra_repr(self) -> str:
+        inplace_str = ", inplace=True" if self.inplace else ""
+        return f"lower={self.lower}, upper={self.upper}{inplace_str}"
+
+
 class Mish(_Inplace):
     _fn = staticmethod(F.mish)
 
