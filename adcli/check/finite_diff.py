@@ -220,6 +220,8 @@ def jacobian_chunks(ev: Evaluator, i: int, eps: float, columns: np.ndarray | Non
     n = flat.size
     cols = np.arange(n) if columns is None else np.asarray(columns)
     C = C0 = max(1, min(ev.chunk, cols.size))
+    if ev.sparse_ok.get(i):
+        C = ev.sparse_chunk[i]  # verified already (a forked worker): full-sized chunks at once
     start = 0
     before = ev.budget.work if ev.budget is not None else 0
     chunks = 0

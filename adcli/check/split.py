@@ -59,6 +59,11 @@ def chunks(ev: Evaluator, i: int, eps: float, columns: np.ndarray | None,
     """
     cols = np.arange(ev.base[i].size) if columns is None else np.asarray(columns)
     parts = ranges(cols.size, jobs)
+    lo, hi = parts[0]
+    # This process's first chunk comes before the fork: it verifies the replay and sizes the
+    # chunks once, and the children inherit that instead of each doing it again.
+    own = jacobian_chunks(ev, i, eps, cols[lo:hi], later=cols.size - hi)
+    first = next(own, None)
     tmp = tempfile.mkdtemp(prefix="adcli-columns-")
     children: list[tuple[int, int, int, str]] = []  # pid, lo, hi, directory
     try:
@@ -74,13 +79,16 @@ def chunks(ev: Evaluator, i: int, eps: float, columns: np.ndarray | None,
         if children:
             ev.strategy.add("split")
         lo, hi = parts[0]
-        for start, block in jacobian_chunks(ev, i, eps, cols[lo:hi], later=cols.size - hi):
-            yield lo + start, block
+        if first is not None:
+            yield lo + first[0], first[1]
+            for start, block in own:
+                yield lo + start, block
         for pid, lo, hi, path in children:
             _, status = os.waitpid(pid, 0)
             children[children.index((pid, lo, hi, path))] = (0, lo, hi, path)
             yield from _collect(ev, path, status)
     finally:
+        own.close()
         for pid, *_ in children:
             if pid:
                 try:
@@ -105,11 +113,13 @@ def _collect(ev: Evaluator, path: str, status: int) -> Iterator[tuple[int, np.nd
     for name in outcome["files"]:
         # plain arrays only (allow_pickle=False): the files hold numbers, never objects
         with np.load(os.path.join(path, name), allow_pickle=False) as part:
-            starts, blocks = part["starts"], [part[f"b{k}"] for k in range(len(part["starts"]))]
+            starts, widths, joined = part["starts"], part["widths"], part["columns"]
         os.remove(os.path.join(path, name))
-        for start, block in zip(starts.tolist(), blocks, strict=True):
-            progress.advance(block.shape[1])
-            yield start, block
+        at = 0
+        for start, width in zip(starts.tolist(), widths.tolist(), strict=True):
+            progress.advance(width)
+            yield start, joined[:, at:at + width]
+            at += width
     work = outcome["work"]
     if ev.budget is not None and work:
         ev.budget.charge(work)
@@ -127,7 +137,7 @@ def _child(ev: Evaluator, i: int, eps: float, cols: np.ndarray, later: int, lo: 
         buf: list[tuple[int, np.ndarray]] = []
         size = 0
         for start, block in jacobian_chunks(ev, i, eps, cols, later=later):
-            buf.append((lo + start, np.ascontiguousarray(block)))
+            buf.append((lo + start, block))
             size += block.nbytes
             if size >= FLUSH_BYTES:
                 files.append(_write(path, len(files), buf))
@@ -149,9 +159,12 @@ def _child(ev: Evaluator, i: int, eps: float, cols: np.ndarray, later: int, lo: 
 
 
 def _write(path: str, k: int, buf: list[tuple[int, np.ndarray]]) -> str:  # pragma: no cover
+    """The chunks side by side in one array (and their starts and widths): an ``.npz`` entry
+    costs far more to read than its numbers, and the chunks are many and small."""
     name = f"{k:06d}.npz"
     np.savez(os.path.join(path, name), starts=np.array([st for st, _ in buf], dtype=np.int64),
-             **{f"b{j}": block for j, (_, block) in enumerate(buf)})
+             widths=np.array([b.shape[1] for _, b in buf], dtype=np.int64),
+             columns=np.concatenate([b for _, b in buf], axis=1))
     return name
 
 

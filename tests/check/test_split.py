@@ -118,7 +118,11 @@ def test_an_error_in_a_worker_comes_back_as_its_class() -> None:
     def g(w1: Any, w2: Any) -> Any:
         if os.getpid() != parent:
             raise CheckTimeoutError("stopped in a worker")
-        return f(w1, w2)
+        total, row = f(w1, w2)
+        # Written in place: no replay, so the workers call g (a verified replay would not).
+        total = total * 1.0
+        total.add_(0.0)
+        return total, row
 
     try:
         report = gradcheck(g, inputs, jobs=2)
@@ -133,3 +137,20 @@ def test_an_unknown_error_class_comes_back_as_a_runtime_error_naming_it() -> Non
     assert type(err) is RuntimeError and str(err) == "Odd: boom"
     err = split._rebuilt({"module": "builtins", "name": "ZeroDivisionError", "message": "x"})
     assert type(err) is ZeroDivisionError
+
+
+def test_workers_reuse_the_verified_replay() -> None:
+    # This process verifies the replay (against calls of the function) before it forks; the
+    # workers replay without calling the function again.
+    import os
+
+    f, inputs = _mlp(np.random.default_rng(4))
+    parent = os.getpid()
+
+    def g(w1: Any, w2: Any) -> Any:
+        if os.getpid() != parent:
+            raise RuntimeError("called in a worker")
+        return f(w1, w2)
+
+    _same_reports(gradcheck(g, inputs, jobs=2), gradcheck(f, inputs, jobs=2))
+    assert gradcheck(g, inputs, jobs=2).ok
