@@ -45,14 +45,18 @@ class Sparse:
     linear ops and the ``_near`` rules then work on the change without subtracting the
     recorded values, and ``V`` is only formed (once) when a rule asks for it. A product of
     two changed operands may stay a pair (``prod``) until its change is asked for, so that a
-    sum of it is taken as sums of products (no product array).
+    sum of it is taken as sums of products (no product array). A rank-one change (a changed
+    column times a row of a matrix product) may stay its two factors ``r1 = (d, row)``, with
+    ``D = d * row``: a constant factor then scales the row, and softmax over the row's axis
+    takes its sums as matrix products of the factors.
     """
 
-    __slots__ = ("_D", "_V", "base", "bound", "hot", "n", "prod")
+    __slots__ = ("_D", "_V", "base", "bound", "hot", "n", "prod", "r1")
 
     def __init__(self, base: np.ndarray, hot: dict[int, np.ndarray], V: np.ndarray | None = None,
                  D: np.ndarray | None = None, bound: float | None = None,
-                 prod: tuple[Sparse, Sparse] | None = None, n: int = 0) -> None:
+                 prod: tuple[Sparse, Sparse] | None = None, n: int = 0,
+                 r1: tuple[np.ndarray, np.ndarray] | None = None) -> None:
         self.base = base
         self.hot = hot
         self._V = V
@@ -60,13 +64,16 @@ class Sparse:
         self.bound = bound
         self.prod = prod
         self.n = n
+        self.r1 = r1
 
     @property
     def has_delta(self) -> bool:
-        return self._D is not None or self.prod is not None
+        return self._D is not None or self.prod is not None or self.r1 is not None
 
     @property
     def D(self) -> np.ndarray | None:
+        if self._D is None and self.r1 is not None:
+            self._D = self.r1[0] * self.r1[1]
         if self._D is None and self.prod is not None:
             a, b = self.prod
             B = self.n // max(1, math.prod(_block(self.base.shape, self.hot)))
@@ -180,8 +187,13 @@ def _linear(name: str, vals: list[Any], ref: np.ndarray, B: int) -> Sparse | Non
     x = vals[k[0]]
     if not x.has_delta or x.base.shape != ref.shape or ref.dtype.kind != "f":
         return None
+    lazy = x.r1 if x._D is None else None  # rank-one factors: scale the row, not the change
     if name == "neg":
-        return Sparse(ref, dict(x.hot), D=-x.D, bound=x.bound) if len(vals) == 1 else None
+        if len(vals) != 1:
+            return None
+        if lazy is not None:
+            return _factored(x, ref, lazy[0], -lazy[1], x.bound)
+        return Sparse(ref, dict(x.hot), D=-x.D, bound=x.bound)
     if len(vals) != 2:
         return None
     c = vals[1 - k[0]]
@@ -189,17 +201,32 @@ def _linear(name: str, vals: list[Any], ref: np.ndarray, B: int) -> Sparse | Non
             or np.ndim(c) > ref.ndim or np.asarray(c).dtype.kind not in "fiub":
         return None
     if name == "add" or (name == "sub" and k[0] == 0) or (name == "rsub" and k[0] == 1):
+        if lazy is not None:
+            return _factored(x, ref, lazy[0], lazy[1], x.bound)
         return Sparse(ref, dict(x.hot), D=x.D, bound=x.bound)
     if name == "rsub" or (name == "sub" and k[0] == 1):
+        if lazy is not None:
+            return _factored(x, ref, lazy[0], -lazy[1], x.bound)
         return Sparse(ref, dict(x.hot), D=-x.D, bound=x.bound)
     if name == "div" and k[0] == 1:
         return None
+    if lazy is not None and np.ndim(c) == 0 and x.bound is not None:
+        cf = float(c)
+        if name == "mul":
+            return _factored(x, ref, lazy[0], lazy[1] * cf, x.bound * abs(cf))
+        return _factored(x, ref, lazy[0], lazy[1] / cf, x.bound / abs(cf) if cf else math.inf)
     cg = _gather(np.broadcast_to(c, ref.shape), x.hot, B) if np.ndim(c) else c
     b = x.bound if x.bound is not None else _amax(x.D)
     if name == "mul":
         return Sparse(ref, dict(x.hot), D=x.D * cg, bound=b * _amax(c))
     cmin = float(np.abs(c).min()) if np.size(c) else 1.0
     return Sparse(ref, dict(x.hot), D=x.D / cg, bound=b / cmin if cmin else math.inf)
+
+
+def _factored(x: Sparse, ref: np.ndarray, d: np.ndarray, row: np.ndarray,
+              bound: float | None) -> Sparse:
+    """A rank-one change ``d * row`` on ``x``'s blocks, kept as its factors."""
+    return Sparse(ref, dict(x.hot), r1=(d, row), bound=bound, n=x.n)
 
 
 def _product(a: Any, b: Any, ref: np.ndarray, B: int) -> Sparse | None:
@@ -329,7 +356,8 @@ def _matmul2(a: Any, b: Any, ref: np.ndarray, B: int, vec: bool) -> Sparse:
         bound = _amax(d) * _amax(row)
         if vec:
             return Sparse(ref, hot, D=d[:, :, 0] * row[:, None], bound=bound)
-        return Sparse(ref, hot, D=d * row[:, None, :], bound=bound)
+        return Sparse(ref, hot, r1=(d, row[:, None, :]), bound=bound,
+                      n=d.shape[0] * d.shape[1] * row.shape[1])
     if isinstance(b, Sparse) and not isinstance(a, Sparse) and 0 in b.hot \
             and np.ndim(a) == 2 and b.base.ndim == (1 if vec else 2):
         cols = a[:, b.hot[0]].T  # (B, r): the column of ``a`` each changed row meets
@@ -372,18 +400,26 @@ def _series(t: np.ndarray, bound: float, coef: tuple[float, ...], rem: Any,
     is below rounding of the result, whose size is at least ``scale``. None when more than
     ``len(coef)`` terms would be needed. A few multiply-adds cost a fraction of NumPy's
     exp/log, and the result is as exact."""
-    for k in range(1, len(coef) + 1):
+    k = _terms(bound, len(coef), rem, scale)
+    if k is None:
+        return None
+    if k == 1:
+        return t * coef[0]
+    acc = t * coef[k - 1]
+    for c in coef[k - 2:0:-1]:
+        acc += c
+        acc *= t
+    acc += coef[0]
+    acc *= t
+    return acc
+
+
+def _terms(bound: float, most: int, rem: Any, scale: float) -> int | None:
+    """How many terms :func:`_series` takes (None: more than ``most``)."""
+    for k in range(1, most + 1):
         r = rem(bound, k)
         if r < _ULP or bound * r < _ULP * scale:
-            if k == 1:
-                return t * coef[0]
-            acc = t * coef[k - 1]
-            for c in coef[k - 2:0:-1]:
-                acc += c
-                acc *= t
-            acc += coef[0]
-            acc *= t
-            return acc
+            return k
     return None
 
 
@@ -391,9 +427,13 @@ _EXPM1 = (1.0, 1 / 2, 1 / 6, 1 / 24, 1 / 120)  # exp(t) - 1 = t (1 + t/2 + t^2/6
 _LOG1P = (1.0, -1 / 2, 1 / 3, -1 / 4, 1 / 5)
 
 
+def _expm1_rem(b: float, k: int) -> float:
+    return 2 * b ** k / math.factorial(k + 1)
+
+
 def _expm1(t: np.ndarray, bound: float, scale: float = 0.0) -> np.ndarray:
     """``exp(t) - 1`` for ``|t| <= bound``, to rounding of ``|t|`` or of ``scale``."""
-    out = _series(t, bound, _EXPM1, lambda b, k: 2 * b ** k / math.factorial(k + 1), scale)
+    out = _series(t, bound, _EXPM1, _expm1_rem, scale)
     return np.expm1(t) if out is None else out
 
 
@@ -467,6 +507,11 @@ def _softmax_lines(x: Sparse, d: int, log: bool, ref: np.ndarray, B: int) -> Spa
     recorded result ``y``: ``softmax(x + dx) = y * exp(dx) / sum(y * exp(dx))``, so no max
     pass and, for small changes, no exp per value. The result is given as its change
     ``y * (expm1(dx) - sig) / (1 + sig)`` with ``1 + sig = sum(y * exp(dx))``."""
+    if x.r1 is not None and x._D is None and not x.hot and d == 1 and ref.ndim == 2 \
+            and x.bound is not None and x.bound < 30.0 and _finite(ref):
+        out = _softmax_rank_one(x, log, ref, B)
+        if out is not None:
+            return out
     near = _near(x, B)
     if near is None or not _finite(ref):
         return None
@@ -510,6 +555,52 @@ def _softmax_lines(x: Sparse, d: int, log: bool, ref: np.ndarray, B: int) -> Spa
     D *= 1.0 / (1.0 + sig)
     return Sparse(ref, dict(x.hot), D=D,
                   bound=_memo(yref, "amax", _amax) * (math.expm1(big) + smax) / (1.0 - smax))
+
+
+def _softmax_rank_one(x: Sparse, log: bool, ref: np.ndarray, B: int) -> Sparse | None:
+    """:func:`_softmax_lines` of a matrix (rows are the lines) whose change is rank-one per
+    item, ``dx[r, k] = d[r] * w[k]``: with ``expm1`` as its series ``sum_n d^n w^n / n!``,
+    the line sums ``sum_k y[r, k] expm1(dx[r, k])`` are ``sum_n d[r]^n / n! (y @ w^n)[r]``
+    (small matrix products), and the change ``y * (expm1(dx) - sig) / (1 + sig)`` is ``y``
+    times one batched product of the per-row coefficients and the powers of ``w``: two passes
+    over the result instead of one per operation."""
+    d, w = x.r1  # type: ignore[misc]
+    big = float(x.bound)  # type: ignore[arg-type]
+    k = _terms(big, len(_EXPM1), _expm1_rem, math.exp(-big))
+    if k is None or d.shape != (B, ref.shape[0], 1) or w.shape != (B, 1, ref.shape[1]):
+        return None
+    yref = _memo(ref, "exp", np.exp) if log else ref
+    off = _memo(yref, "sum1", lambda a: a.sum(axis=1, keepdims=True) - 1.0)  # (R, 1)
+    dd, ww = d[:, :, 0], w[:, 0, :]  # (B, R), (B, K)
+    Q = np.empty((B, k + 1, ww.shape[1]))  # the powers of w, w^0 .. w^k
+    Q[:, 0] = 1.0
+    Q[:, 1] = ww
+    for n in range(2, k + 1):
+        np.multiply(Q[:, n - 1], ww, out=Q[:, n])
+    # sig = sum_n c_n d^n (w^n @ y.T): all powers in one product, (B, k, K) @ (K, R)
+    M = np.matmul(Q[:, 1:], yref.T)  # (B, k, R)
+    sig = np.broadcast_to(off[:, 0], dd.shape).copy()
+    P = np.empty((B, ref.shape[0], k + 1))  # coefficients of w^n per row: d^n c_n
+    dn = dd
+    for n in range(1, k + 1):
+        if n > 1:
+            dn = dn * dd
+        P[:, :, n] = dn * _EXPM1[n - 1]
+        sig += P[:, :, n] * M[:, n - 1]
+    smax = _amax(sig)
+    if not smax < 0.5:
+        return None
+    if log:
+        ls = np.log1p(sig)[:, :, None]
+        D = x.D - ls  # type: ignore[operator]
+        return Sparse(ref, {}, D=D, bound=big + _amax(ls))
+    inv = 1.0 / (1.0 + sig)
+    P[:, :, 0] = -sig
+    P *= inv[:, :, None]
+    D = np.matmul(P, Q)
+    D *= _tiled(yref, "y", B)
+    return Sparse(ref, {}, D=D, bound=_memo(yref, "amax", _amax)
+                  * (math.expm1(big) + smax) / (1.0 - smax))
 
 
 def _softmax_line(x: Sparse, d: int, log: bool, ref: np.ndarray, B: int) -> Sparse | None:

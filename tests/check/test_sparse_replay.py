@@ -204,6 +204,40 @@ def test_softmax_line_rule_is_used_and_exact() -> None:
         np.testing.assert_allclose(outs[0][b], want, rtol=1e-13, atol=1e-13)
 
 
+@pytest.mark.parametrize("log", [False, True])
+@pytest.mark.parametrize("eps", [1e-6, 1e-3])
+def test_softmax_of_a_rank_one_change_is_exact(log: bool, eps: float) -> None:
+    """A changed column of ``h`` in ``softmax(h @ w / c)`` changes each row by ``d * row``:
+    kept as its factors, scaled by the constant, the line sums taken as matrix products. The
+    values are the function's to rounding (also where the series needs several terms)."""
+    x, w = _r(7, 4), _r(5, 6) * 2
+    w1 = Tensor._make(_r(4, 5), None, 0, None).requires_grad_(True)
+    sm = F.log_softmax if log else F.softmax
+    tape = Tape()
+    with enable_grad(), tape:
+        h = adcli.tanh(Tensor._make(x, None, 0, None) @ w1)
+        out = sm(h @ Tensor._make(w, None, 0, None) / 3, dim=-1)
+    js = np.arange(w1._data.size)
+    import adcli.check.sparse as sparse
+
+    calls = []
+    rule = sparse._softmax_rank_one
+    sparse._softmax_rank_one = lambda *a: calls.append(1) or rule(*a)  # type: ignore[assignment]
+    try:
+        outs, _ = replay_onehot(tape, [w1], [out], 0, js, eps)
+    finally:
+        sparse._softmax_rank_one = rule  # type: ignore[assignment]
+    assert calls
+    for b in range(2 * js.size):
+        wp = w1._data.copy().reshape(-1)
+        wp[js[b % js.size]] += eps if b < js.size else -eps
+        z = np.tanh(x @ wp.reshape(4, 5)) @ w / 3
+        z = z - z.max(axis=1, keepdims=True)
+        want = z - np.log(np.exp(z).sum(axis=1, keepdims=True))
+        np.testing.assert_allclose(outs[0][b], want if log else np.exp(want), rtol=1e-13,
+                                   atol=1e-14)
+
+
 # -- random graphs: the sparse replay computes what single calls compute ------------------------
 _UNARY = {
     "tanh": adcli.tanh, "sigmoid": adcli.sigmoid, "exp": lambda t: adcli.exp(adcli.tanh(t)),
