@@ -271,6 +271,21 @@ CASES.update({
 })
 
 
+_UPSAMPLE_CASES = [
+    ("upsample_nearest1d", (1, 2, 3), {"scale_factor": 1.7}),
+    ("upsample_nearest2d", (1, 1, 2, 3), {"size": (3, 5)}),
+    ("upsample_nearest3d", (1, 1, 2, 2, 3), {"scale_factor": 2}),
+    ("_upsample_nearest_exact1d", (1, 2, 3), {"size": 5, "mode": "nearest-exact"}),
+    ("_upsample_nearest_exact2d", (1, 1, 3, 3), {"size": (2, 5), "mode": "nearest-exact"}),
+    ("_upsample_nearest_exact3d", (1, 1, 2, 2, 3), {"size": (3, 1, 4), "mode": "nearest-exact"}),
+    ("upsample_linear1d", (1, 2, 4), {"size": 7, "mode": "linear"}),
+    ("upsample_bilinear2d", (1, 1, 3, 3), {"size": (4, 2), "mode": "bilinear"}),
+    ("upsample_trilinear3d", (1, 1, 2, 2, 3), {"scale_factor": 1.5, "mode": "trilinear",
+                                               "align_corners": True}),
+    ("upsample_bicubic2d", (1, 1, 3, 3), {"size": (4, 5), "mode": "bicubic"}),
+]
+
+
 # -- convolution, pooling, normalization --
 CASES.update({
     "im2col": Case(lambda a: F.unfold(a, 2, padding=1), [(1, 2, 3, 3)]),
@@ -301,6 +316,16 @@ CASES.update({
         [(1, 3, 3), (1, 4, 5)]),
     "adaptive_avg_pool2d_backward": Case(
         lambda g, x: BT.adaptive_avg_pool2d_backward(g, x), [(1, 2, 3), (1, 3, 5)]),
+    # resampling (engine/ops/resample.py): each mode's op, and its backward kernel through
+    # the first derivative
+    **{name: Case(lambda a, kw=kw: (F.interpolate(a, **kw) ** 3).sum(), [shape], order=2)
+       for name, shape, kw in _UPSAMPLE_CASES},
+    **{name + "_backward": Case(lambda a, kw=kw: (F.interpolate(a, **kw) ** 3).sum(), [shape],
+                                order=2)
+       for name, shape, kw in _UPSAMPLE_CASES},
+    "pixel_shuffle": Case(lambda a: (F.pixel_shuffle(a, 2) ** 3).sum(), [(1, 8, 2, 3)], order=2),
+    "pixel_unshuffle": Case(lambda a: (F.pixel_unshuffle(a, 2) ** 3).sum(), [(1, 2, 4, 2)],
+                            order=2),
     "native_batch_norm": Case(
         lambda a, w, b: (F.batch_norm(a, None, None, w, b, training=True) ** 3).sum(),
         [(3, 2, 2), (2,), (2,)], order=2),

@@ -36,6 +36,7 @@ from . import (
     predicates,
     recurrent,
     reductions,
+    resample,
     scan_sort,
     searching,
     shape,
@@ -51,7 +52,7 @@ FAMILIES = (conversion, arithmetic, pointwise, pointwise_multi, activations, red
             shape, indexing, scan_sort, losses, conv, pooling, norm_backward, normalization,
             inplace, recurrent, predicates, stacking, searching, shrink, attention, decomp,
             solvers, linalg_api, special_fns, blas, statistics, arrange,
-            margin_losses)
+            margin_losses, resample)
 
 TORCH: dict[str, Any] = {}
 METHODS: dict[str, Any] = {}

@@ -12,12 +12,13 @@ from ..dtypes import scalar_type_name
 from ..errors import InvalidArgumentError, ShapeMismatchError
 from ..op import defop
 from ..tensor import Tensor
-from .arithmetic import add, div, mul
+from .arithmetic import add, add_scalar_op, div, mul, pow
 from .common import as_tensor, broadcast_shapes
 from .conversion import _float, clone
 from .norm_backward import group_norm_grads, ln_stats
+from .pointwise import rsqrt
 from .pointwise_multi import clamp_, clamp_min
-from .reductions import norm, sum
+from .reductions import mean, norm, sum
 from .shape import expand, expand_as, repeat, view
 
 # ==============================================================================================
@@ -202,6 +203,29 @@ def layer_norm(input: Tensor, normalized_shape: Any, weight: Tensor | None = Non
     return out
 
 
+def rms_norm(input: Tensor, normalized_shape: Any, weight: Tensor | None = None,
+             eps: float | None = None) -> Tensor:
+    """``x / sqrt(mean(x**2) + eps) * weight`` over the last dims (torch's CPU composite:
+    pow, mean, add, rsqrt, mul; ``eps`` defaults to the dtype's machine epsilon)."""
+    shape = (normalized_shape,) if isinstance(normalized_shape, int) else tuple(normalized_shape)
+    shape = tuple(int(n) for n in shape)
+    if weight is not None and tuple(weight.shape) != shape:
+        raise InvalidArgumentError(
+            f"Expected weight to be of same shape as normalized_shape, but got weight of shape "
+            f"{list(weight.shape)} and normalized_shape = {list(shape)}")
+    nd = len(shape)
+    if input.dim() < nd or tuple(input.shape[input.dim() - nd:]) != shape:
+        raise InvalidArgumentError(
+            f"Given normalized_shape={list(shape)}, expected input with shape "
+            f"[*{', '.join(map(str, shape))}], but got input of size{list(input.shape)}")
+    if eps is None:
+        eps = float(np.finfo(input._data.dtype).eps)
+    dims = list(range(input.dim() - nd, input.dim()))
+    # torch adds eps as a C++ Scalar: AddBackward1 (Python's ``+ eps`` would record AddBackward0)
+    out = mul(input, rsqrt(add_scalar_op(mean(pow(input, 2), dims, keepdim=True), other=eps)))
+    return out if weight is None else mul(out, weight)
+
+
 def _check_features(name: str, expected: int, t: Tensor | None) -> None:
     if t is not None and t._data.size != expected:
         raise InvalidArgumentError(f"{name} should contain {expected} elements not {t._data.size}")
@@ -345,5 +369,6 @@ METHODS: dict[str, Any] = {}
 
 FUNCTIONAL: dict[str, Any] = {
     "normalize": normalize, "cosine_similarity": cosine_similarity, "layer_norm": layer_norm,
+    "rms_norm": rms_norm,
     "batch_norm": _F_batch_norm, "group_norm": _F_group_norm, "instance_norm": _F_instance_norm,
 }
