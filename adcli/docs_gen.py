@@ -78,6 +78,16 @@ _COMPOSITE.update({
     "F.prelu": ["where", "mul", "view"],
     "F.dropout1d": ["mul", "unsqueeze", "squeeze_dim"],
     "F.dropout2d": ["mul"],
+    "F.rms_norm": ["pow", "mean_dim", "add_scalar", "rsqrt", "mul"],
+    # interpolate: one upsample op per mode (their grad_fns are torch's); area is torch's
+    # adaptive average pooling
+    "F.interpolate": [*(f"{p}{m}{d}d" for p, m, d in (
+        ("upsample_", "nearest", 1), ("upsample_", "nearest", 2), ("upsample_", "nearest", 3),
+        ("_upsample_", "nearest_exact", 1), ("_upsample_", "nearest_exact", 2),
+        ("_upsample_", "nearest_exact", 3), ("upsample_", "linear", 1),
+        ("upsample_", "bilinear", 2), ("upsample_", "trilinear", 3),
+        ("upsample_", "bicubic", 2))),
+        "adaptive_avg_pool2d", "unsqueeze", "squeeze_dim", "mean_dim"],
 })
 # -- recurrent cells and layers (torch.lstm_cell, torch.lstm, ...: what nn.LSTM & co. run) --
 _CELL = ["addmm", "t", "mm", "add"]

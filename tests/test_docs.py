@@ -116,6 +116,14 @@ def _probes():
         "F.prelu": [F.prelu(m, leaf(3)), F.prelu(v, leaf(1))],
         "F.dropout1d": [F.dropout1d(m, 0.5), F.dropout1d(b3, 0.5)],
         "F.dropout2d": [F.dropout2d(leaf(2, 3, 2, 2), 0.5)],
+        "F.rms_norm": [F.rms_norm(b3, (3,), leaf(3)), F.rms_norm(b3, (3, 3), eps=0.1)],
+        "F.interpolate": [F.interpolate(b3, size=2, mode=mode) for mode in
+                          ("nearest", "nearest-exact", "linear", "area")]
+        + [F.interpolate(b3, size=1, mode="area"), F.interpolate(b3[None], size=1, mode="area")]
+        + [F.interpolate(b3[None], size=2, mode=mode) for mode in
+           ("nearest", "nearest-exact", "bilinear", "bicubic", "area")]
+        + [F.interpolate(b3[None, None], size=2, mode=mode) for mode in
+           ("nearest", "nearest-exact", "trilinear")],
         # -- recurrent cells and layers --
         **_recurrent_probes(leaf),
         **_attention_probes(leaf),

@@ -274,7 +274,7 @@ _DIM_NAMES = ("D", "H", "W")
 
 
 def _is_integer(x: Any) -> bool:
-    return isinstance(x, int | np.integer) and not isinstance(x, bool) or (
+    return (isinstance(x, int | np.integer) and not isinstance(x, bool)) or (
         isinstance(x, Tensor) and x.dim() == 0 and x._data.dtype.kind in "iu")
 
 
