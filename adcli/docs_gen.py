@@ -79,6 +79,8 @@ _COMPOSITE.update({
     "F.dropout1d": ["mul", "unsqueeze", "squeeze_dim"],
     "F.dropout2d": ["mul"],
     "F.rms_norm": ["pow", "mean_dim", "add_scalar", "rsqrt", "mul"],
+    "F.local_response_norm": ["mul", "unsqueeze", "constant_pad_nd", "avg_pool2d",
+                              "squeeze_dim", "view", "avg_pool3d", "add", "pow", "div"],
     # interpolate: one upsample op per mode (their grad_fns are torch's); area is torch's
     # adaptive average pooling
     "F.interpolate": [*(f"{p}{m}{d}d" for p, m, d in (

@@ -286,6 +286,15 @@ _UPSAMPLE_CASES = [
 ]
 
 
+_POOL3_CASES = [
+    ("max_pool3d_with_indices", lambda a: F.max_pool3d(a, 2, 1), (1, 2, 3, 3)),
+    ("avg_pool3d", lambda a: F.avg_pool3d(a, 2, 1, 1, count_include_pad=False), (1, 2, 3, 2)),
+    ("adaptive_avg_pool3d", lambda a: F.adaptive_avg_pool3d(a, (2, 1, 2)), (1, 3, 2, 3)),
+    ("adaptive_max_pool2d", lambda a: F.adaptive_max_pool2d(a, (2, 2)), (1, 3, 3)),
+    ("adaptive_max_pool3d", lambda a: F.adaptive_max_pool3d(a, 2), (1, 3, 2, 3)),
+]
+
+
 # -- convolution, pooling, normalization --
 CASES.update({
     "im2col": Case(lambda a: F.unfold(a, 2, padding=1), [(1, 2, 3, 3)]),
@@ -323,6 +332,16 @@ CASES.update({
     **{name + "_backward": Case(lambda a, kw=kw: (F.interpolate(a, **kw) ** 3).sum(), [shape],
                                 order=2)
        for name, shape, kw in _UPSAMPLE_CASES},
+    # 3-d and adaptive max pooling, unpooling (through the first derivative: their backward
+    # kernels too)
+    **{name: Case(lambda a, fn=fn: (fn(a) ** 3).sum(), [shape], order=2)
+       for name, fn, shape in _POOL3_CASES},
+    **{name + "_backward": Case(lambda a, fn=fn: (fn(a) ** 3).sum(), [shape], order=2)
+       for name, fn, shape in _POOL3_CASES},
+    "max_unpool2d": Case(lambda a: (F.max_unpool2d(a, adcli.tensor([[[[1, 3], [8, 14]]]]), 2)
+                                    ** 3).sum(), [(1, 1, 2, 2)], order=2),
+    "max_unpool3d": Case(lambda a: (F.max_unpool3d(a, adcli.tensor([[[[[1]], [[13]]]]]), 2)
+                                    ** 3).sum(), [(1, 1, 2, 1, 1)], order=2),
     "pixel_shuffle": Case(lambda a: (F.pixel_shuffle(a, 2) ** 3).sum(), [(1, 8, 2, 3)], order=2),
     "pixel_unshuffle": Case(lambda a: (F.pixel_unshuffle(a, 2) ** 3).sum(), [(1, 2, 4, 2)],
                             order=2),

@@ -693,6 +693,22 @@ def _grads_of(f: Callable[..., Tensor]) -> Callable[..., list[Tensor]]:
     return first
 
 
+_UPSAMPLES = [
+    ("upsample_nearest1d", (1, 2, 3), {"scale_factor": 1.7}),
+    ("upsample_nearest2d", (1, 1, 2, 3), {"size": (3, 5)}),
+    ("upsample_nearest3d", (1, 1, 2, 2, 3), {"scale_factor": 2}),
+    ("_upsample_nearest_exact1d", (1, 2, 3), {"size": 5, "mode": "nearest-exact"}),
+    ("_upsample_nearest_exact2d", (1, 1, 3, 3), {"size": (2, 5), "mode": "nearest-exact"}),
+    ("_upsample_nearest_exact3d", (1, 1, 2, 2, 3), {"size": (3, 1, 4), "mode": "nearest-exact"}),
+    ("upsample_linear1d", (1, 2, 4), {"size": 7, "mode": "linear"}),
+    ("upsample_bilinear2d", (1, 1, 3, 3), {"size": (4, 2), "mode": "bilinear"}),
+    ("upsample_trilinear3d", (1, 1, 2, 2, 3), {"scale_factor": 1.5, "mode": "trilinear",
+                                               "align_corners": True}),
+    ("upsample_bicubic2d", (1, 1, 3, 3), {"size": (4, 5), "mode": "bicubic"}),
+]
+_UNPOOL_IDX1 = adcli.tensor([[1, 2]])
+_UNPOOL_IDX2 = adcli.tensor([[[[1, 3], [8, 14]]]])
+_UNPOOL_IDX3 = adcli.tensor([[[[[1]], [[13]]]]])
 _MP_IDX = F.max_pool2d(adcli.tensor(r(1, 1, 3, 4)), 2, 1, return_indices=True)[1]._data
 _CONV = {"stride": (2, 1), "padding": (1, 0), "dilation": (1, 2), "transposed": False,
          "output_padding": (0, 0), "groups": 2, "out_spatial": (2, 2)}
@@ -718,6 +734,41 @@ CASES.update({
             [r(1, 3, 3), r(1, 4, 5)])],
     "adaptive_avg_pool2d_backward": [
         Case(lambda g, x: BT.adaptive_avg_pool2d_backward(g, x), [r(1, 2, 3), r(1, 3, 5)])],
+    # resampling (engine/ops/resample.py) and its backward kernels
+    **{name: [Case(lambda a, kw=kw: F.interpolate(a, **kw), [r(*shape)])]
+       for name, shape, kw in _UPSAMPLES},
+    **{name + "_backward": [Case(_grads_of(lambda a, kw=kw: F.interpolate(a, **kw)),
+                                 [r(*shape)])]
+       for name, shape, kw in _UPSAMPLES},
+    "pixel_shuffle": [Case(lambda a: F.pixel_shuffle(a * a, 2), [r(1, 8, 2, 3)])],
+    "pixel_unshuffle": [Case(lambda a: F.pixel_unshuffle(a, 2), [r(2, 4, 2)], label="unbatched")],
+    # 3-d and adaptive max pooling, unpooling, and their backward kernels
+    "max_pool3d_with_indices": [
+        Case(lambda a: F.max_pool3d(a, 2, stride=1, padding=1), [r(1, 1, 3, 3, 2)]),
+        Case(lambda a: F.max_pool3d(a, (1, 2, 2), ceil_mode=True, dilation=(2, 1, 1)),
+             [r(2, 3, 3, 3)], label="unbatched, ceil_mode, dilation")],
+    "avg_pool3d": [
+        Case(lambda a: F.avg_pool3d(a, 2, 2, 1, ceil_mode=True, count_include_pad=False),
+             [r(1, 3, 2, 4)]),
+        Case(lambda a: F.avg_pool3d(a, (1, 2, 1), divisor_override=3), [r(1, 1, 2, 2, 3)],
+             label="divisor_override")],
+    "adaptive_avg_pool3d": [Case(lambda a: F.adaptive_avg_pool3d(a, (2, 3, 2)), [r(1, 3, 5, 3)])],
+    "adaptive_max_pool2d": [
+        Case(lambda a: F.adaptive_max_pool2d(a, (2, 3)), [r(1, 5, 4)]),
+        Case(lambda a: F.adaptive_max_pool1d(a, 2), [r(2, 5)], label="1d")],
+    "adaptive_max_pool3d": [Case(lambda a: F.adaptive_max_pool3d(a, (2, 1, 3)), [r(1, 3, 2, 4)])],
+    "max_unpool2d": [Case(lambda a: F.max_unpool2d(a, _UNPOOL_IDX2, 2), [r(1, 1, 2, 2)]),
+                     Case(lambda a: F.max_unpool1d(a, _UNPOOL_IDX1, 2), [r(1, 2)],
+                          label="1d")],
+    "max_unpool3d": [Case(lambda a: F.max_unpool3d(a, _UNPOOL_IDX3, 2), [r(1, 1, 2, 1, 1)])],
+    **{name: [Case(_grads_of(fn), [r(*shape)])] for name, fn, shape in (
+        ("max_pool3d_with_indices_backward", lambda a: F.max_pool3d(a, 2, 1), (1, 2, 3, 3)),
+        ("avg_pool3d_backward", lambda a: F.avg_pool3d(a, 2, 1, 1, count_include_pad=False),
+         (1, 2, 3, 2)),
+        ("adaptive_avg_pool3d_backward", lambda a: F.adaptive_avg_pool3d(a, (2, 1, 2)),
+         (1, 3, 2, 3)),
+        ("adaptive_max_pool2d_backward", lambda a: F.adaptive_max_pool2d(a, (2, 2)), (1, 3, 3)),
+        ("adaptive_max_pool3d_backward", lambda a: F.adaptive_max_pool3d(a, 2), (1, 3, 2, 3)))},
     "unsqueeze_": [Case(lambda a: _nb._rec_unsqueeze_(a * a, -2), [r(3, 4)])],
     "convolution_backward": [
         Case(lambda g, x, w: BT.convolution_backward(g, x, w, (True, True, True), **_CONV),

@@ -45,6 +45,7 @@ from . import (
     special_fns,
     stacking,
     statistics,
+    unpooling,
 )
 from .kernels import KERNELS
 
@@ -52,7 +53,7 @@ FAMILIES = (conversion, arithmetic, pointwise, pointwise_multi, activations, red
             shape, indexing, scan_sort, losses, conv, pooling, norm_backward, normalization,
             inplace, recurrent, predicates, stacking, searching, shrink, attention, decomp,
             solvers, linalg_api, special_fns, blas, statistics, arrange,
-            margin_losses, resample)
+            margin_losses, resample, unpooling)
 
 TORCH: dict[str, Any] = {}
 METHODS: dict[str, Any] = {}

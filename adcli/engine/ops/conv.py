@@ -163,7 +163,8 @@ def _convolution_forward(x: np.ndarray, w: np.ndarray, b: Any, stride: tuple[int
 
 convolution_op = defop("convolution", "ConvolutionBackward0", _convolution_forward,
                        inputs=("input", "weight", "bias"), save=("input", "weight"),
-                       torch="torch.nn.functional.conv1d / conv2d / conv_transpose1d / 2d")
+                       torch="torch.nn.functional.conv1d / conv2d / conv3d / conv_transpose1d / 2d "
+                             "/ 3d")
 
 
 @convolution_op.grad_all
@@ -331,6 +332,18 @@ def conv2d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride: An
     return _F_conv2d(input, weight, bias, stride, padding, dilation, groups)
 
 
+def conv3d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride: Any = 1,
+           padding: Any = 0, dilation: Any = 1, groups: int = 1) -> Tensor:
+    return _F_conv3d(input, weight, bias, stride, padding, dilation, groups)
+
+
+def conv_transpose3d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride: Any = 1,
+                     padding: Any = 0, output_padding: Any = 0, groups: int = 1,
+                     dilation: Any = 1) -> Tensor:
+    return _F_conv_transpose3d(input, weight, bias, stride, padding, output_padding, groups,
+                               dilation)
+
+
 def conv_transpose1d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride: Any = 1,
                      padding: Any = 0, output_padding: Any = 0, groups: int = 1,
                      dilation: Any = 1) -> Tensor:
@@ -434,6 +447,13 @@ def _convolution(x: Tensor, weight: Tensor, bias: Tensor | None, stride: tuple[i
                 f"Given transposed=1, weight of size {list(ws)}, expected bias to be "
                 f"1-dimensional with {ws[1] * groups} elements, but got bias of size {bs} instead")
         if any(op >= s and op >= d for op, s, d in zip(output_padding, stride, dilation)):
+            if k == 3:
+                names = ("depth", "height", "width")
+                parts = [f"{what}_{n}: {v[i]}" for what, v in
+                         (("output_padding", output_padding), ("stride", stride),
+                          ("dilation", dilation)) for i, n in enumerate(names)]
+                raise InvalidArgumentError("output padding must be smaller than either stride "
+                                           "or dilation, but got " + " ".join(parts))
             # (PyTorch reports a 1-d convolution as a 2-d one of height 1)
             lead = 2 - k
             ops_ = (0,) * lead + tuple(output_padding)
@@ -519,6 +539,18 @@ def _F_conv_transpose2d(input: Tensor, weight: Tensor, bias: Tensor | None = Non
                     groups, True, output_padding)
 
 
+def _F_conv3d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride: Any = 1,
+              padding: Any = 0, dilation: Any = 1, groups: int = 1) -> Tensor:
+    return _conv_nd("conv3d", 3, input, weight, bias, stride, padding, dilation, groups)
+
+
+def _F_conv_transpose3d(input: Tensor, weight: Tensor, bias: Tensor | None = None,
+                        stride: Any = 1, padding: Any = 0, output_padding: Any = 0,
+                        groups: int = 1, dilation: Any = 1) -> Tensor:
+    return _conv_nd("conv_transpose3d", 3, input, weight, bias, stride, padding, dilation,
+                    groups, True, output_padding)
+
+
 def _fold_params(kernel_size: Any, dilation: Any, padding: Any, stride: Any) -> tuple:
     ks, dil, pad, st = (_int_tuple(v, 2) for v in (kernel_size, dilation, padding, stride))
     return ks, dil, tuple((p, p) for p in pad), st
@@ -579,7 +611,7 @@ def fold(input: Tensor, output_size: Any, kernel_size: Any, dilation: Any = 1, p
 # ==============================================================================================
 TORCH: dict[str, Any] = {
     "conv1d": conv1d, "conv2d": conv2d, "conv_transpose1d": conv_transpose1d,
-    "conv_transpose2d": conv_transpose2d,
+    "conv_transpose2d": conv_transpose2d, "conv3d": conv3d, "conv_transpose3d": conv_transpose3d,
 }
 
 METHODS: dict[str, Any] = {}
@@ -587,4 +619,5 @@ METHODS: dict[str, Any] = {}
 FUNCTIONAL: dict[str, Any] = {
     "conv1d": _F_conv1d, "conv2d": _F_conv2d, "conv_transpose1d": _F_conv_transpose1d,
     "conv_transpose2d": _F_conv_transpose2d, "unfold": unfold, "fold": fold,
+    "conv3d": _F_conv3d, "conv_transpose3d": _F_conv_transpose3d,
 }

@@ -226,6 +226,34 @@ def rms_norm(input: Tensor, normalized_shape: Any, weight: Tensor | None = None,
     return out if weight is None else mul(out, weight)
 
 
+def local_response_norm(input: Tensor, size: int, alpha: float = 1e-4, beta: float = 0.75,
+                        k: float = 1.0) -> Tensor:
+    """Each value divided by (k + alpha * mean of squares over ``size`` neighbouring channels)
+    ** beta: torch's composite (mul, constant_pad_nd, avg_pool2d/3d, view, add, pow, div)."""
+    from .pooling import avg_pool2d, avg_pool3d
+    from .shape import pad
+
+    dim = input.dim()
+    if dim < 3:
+        raise ValueError(f"Expected 3D or higher dimensionality                          input "
+                         f"(got {dim} dimensions)")
+    if input.numel() == 0:
+        return input
+    div_ = input.mul(input)
+    if dim == 3:
+        div_ = div_.unsqueeze(1)
+        div_ = pad(div_, (0, 0, size // 2, (size - 1) // 2))
+        div_ = avg_pool2d(div_, (size, 1), stride=1).squeeze(1)
+    else:
+        sizes = tuple(input.shape)
+        div_ = div_.view(sizes[0], 1, sizes[1], sizes[2], -1)
+        div_ = pad(div_, (0, 0, 0, 0, size // 2, (size - 1) // 2))
+        div_ = avg_pool3d(div_, (size, 1, 1), stride=1).squeeze(1)
+        div_ = div_.view(sizes)
+    div_ = div_.mul(alpha).add(k).pow(beta)
+    return input / div_
+
+
 def _check_features(name: str, expected: int, t: Tensor | None) -> None:
     if t is not None and t._data.size != expected:
         raise InvalidArgumentError(f"{name} should contain {expected} elements not {t._data.size}")
@@ -361,7 +389,7 @@ def _F_instance_norm(input: Tensor, running_mean: Tensor | None = None,
 # ==============================================================================================
 # the names this family adds: torch.<name>, Tensor.<name>, torch.nn.functional.<name>
 # ==============================================================================================
-TORCH: dict[str, Any] = {
+TORCH: dict[str, Any] = {"rms_norm": rms_norm,
     "batch_norm": batch_norm, "group_norm": group_norm, "instance_norm": instance_norm,
 }
 
@@ -369,6 +397,6 @@ METHODS: dict[str, Any] = {}
 
 FUNCTIONAL: dict[str, Any] = {
     "normalize": normalize, "cosine_similarity": cosine_similarity, "layer_norm": layer_norm,
-    "rms_norm": rms_norm,
+    "rms_norm": rms_norm, "local_response_norm": local_response_norm,
     "batch_norm": _F_batch_norm, "group_norm": _F_group_norm, "instance_norm": _F_instance_norm,
 }

@@ -303,7 +303,7 @@ def interpolate(input: Tensor, size: Any = None, scale_factor: Any = None, mode:
                 align_corners: bool | None = None, recompute_scale_factor: bool | None = None,
                 antialias: bool = False) -> Tensor:
     """Resize the spatial dimensions of an (N, C, d1, ...) input, as ``torch``'s."""
-    from .pooling import _F_adaptive_avg_pool1d, adaptive_avg_pool2d
+    from .pooling import _F_adaptive_avg_pool1d, adaptive_avg_pool2d, adaptive_avg_pool3d
 
     if mode in ("nearest", "area", "nearest-exact"):
         if align_corners is not None:
@@ -368,8 +368,7 @@ def interpolate(input: Tensor, size: Any = None, scale_factor: Any = None, mode:
             return _F_adaptive_avg_pool1d(input, out)
         if input.dim() == 4:
             return adaptive_avg_pool2d(input, out)
-        raise InvalidArgumentError("adcli has no adaptive_avg_pool3d yet (interpolate's area "
-                                   "mode for 5-D input)")
+        return adaptive_avg_pool3d(input, out)
     if _LINEAR_DIMS.get(mode) == input.dim() or (mode == "bicubic" and input.dim() == 4):
         if antialias:
             raise InvalidArgumentError(
