@@ -38,9 +38,12 @@ OUT_OPS = frozenset({
     "square", "stack", "std", "sub", "subtract", "sum", "take", "tan", "tanh", "topk", "tril",
     "triu", "true_divide", "trunc", "var", "where", "xlogy", "zeros",
 })
-# the products of ops/blas.py, the reductions of ops/statistics.py, diag (ops/arrange.py)
+# the products of ops/blas.py, the reductions of ops/statistics.py, diag (ops/arrange.py),
+# the elementwise ops of ops/pointwise_misc.py
 OUT_OPS |= frozenset({
-    "addbmm", "addmv", "addr", "baddbmm", "nansum", "nanmean", "diag",
+    "addbmm", "addmv", "addr", "baddbmm", "nansum", "nanmean", "diag", "fmax", "fmin",
+    "copysign", "float_power", "heaviside", "deg2rad", "rad2deg", "nan_to_num", "signbit",
+    "ldexp", "logaddexp2", "vdot",
 })
 
 
@@ -48,7 +51,8 @@ OUT_OPS |= frozenset({
 _ALIAS = {"multiply": "mul", "divide": "div", "true_divide": "div", "subtract": "sub",
           "negative": "neg", "absolute": "abs", "clip": "clamp", "concat": "cat",
           "concatenate": "cat", "arccos": "acos", "arcsin": "asin", "arctan": "atan",
-          "arctan2": "atan2", "fix": "trunc", "ger": "mul", "nanmean": "nansum"}
+          "arctan2": "atan2", "fix": "trunc", "ger": "mul", "nanmean": "nansum",
+          "float_power": "pow"}
 # out= variants PyTorch lets through with inputs that require grad.
 _NO_GRAD_CHECK = frozenset({"softmax", "log_softmax"})
 

@@ -879,6 +879,16 @@ CASES.update({
     "diagonal_copy": [Case(lambda a: adcli.diag(a, 1), [r(3, 4)])],
     "diag_embed": [Case(lambda a: adcli.diag_embed(a, -1), [r(2, 3)])],
     "rot90": [Case(lambda a: adcli.rot90(a, 1, (1, 0)), [r(2, 3)])],
+    "fmax": [Case(lambda a, b: adcli.fmax(a, b), [r(2, 3), r(3)])],
+    "fmin": [Case(lambda a, b: adcli.fmin(a, b), [r(2, 3), r(2, 1)])],
+    "copysign": [Case(lambda a, b: adcli.copysign(a, b), [away(2, 3), r(3)])],
+    "copysign_scalar": [Case(lambda a: adcli.copysign(a, -1.0), [away(2, 3)])],
+    "deg2rad": [Case(lambda a: adcli.deg2rad(a), [r(2, 3)])],
+    "rad2deg": [Case(lambda a: adcli.rad2deg(a), [r(2, 3)])],
+    "nan_to_num": [Case(lambda a: adcli.nan_to_num(a), [r(2, 3)])],
+    "ldexp": [Case(lambda a, b: adcli.ldexp(a, b), [r(2, 3), r(3)])],
+    "logaddexp2": [Case(lambda a, b: adcli.logaddexp2(a, b), [r(2, 3), r(3)])],
+    "vdot": [Case(lambda a, b: adcli.vdot(a, b), [r(3), r(3)])],
 })
 
 CASE_PARAMS = [

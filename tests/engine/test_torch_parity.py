@@ -729,6 +729,19 @@ PROGRAMS += [
 ]
 
 
+def _misc_prog(T: Any, F: Any, x: Any, v: Any) -> Any:
+    b = x.clone()
+    b.deg2rad_()
+    return (T.fmax(x, v) * T.fmin(x, v.detach()) + T.copysign(x, v) + T.copysign(x, -1.5)
+            + T.float_power(x, 2) + T.deg2rad(x) * T.rad2deg(v) + b)
+
+
+PROGRAMS += [
+    Program("fmax fmin copysign float_power deg2rad rad2deg", _misc_prog,
+            {"x": r(3, 4), "v": r(4)}),
+]
+
+
 # Programs whose output records PyTorch's NotImplemented node: values and graphs are compared,
 # and backward must fail with PyTorch's message.
 NOT_IMPLEMENTED_PROGRAMS = [

@@ -31,6 +31,7 @@ from . import (
     norm_backward,
     normalization,
     pointwise,
+    pointwise_misc,
     pointwise_multi,
     pooling,
     predicates,
@@ -53,7 +54,7 @@ FAMILIES = (conversion, arithmetic, pointwise, pointwise_multi, activations, red
             shape, indexing, scan_sort, losses, conv, pooling, norm_backward, normalization,
             inplace, recurrent, predicates, stacking, searching, shrink, attention, decomp,
             solvers, linalg_api, special_fns, blas, statistics, arrange,
-            margin_losses, resample, unpooling)
+            margin_losses, resample, unpooling, pointwise_misc)
 
 TORCH: dict[str, Any] = {}
 METHODS: dict[str, Any] = {}

@@ -172,6 +172,31 @@ def _addbmm_batch2(g, s, B):
     return _maybe_multiply(B.bmm(B.transpose(s.batch1, 1, 2), _batched_grad(g, s, B)), s.alpha)
 
 
+def _vdot(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    if a.shape != b.shape:
+        raise ShapeMismatchError(
+            f"inconsistent tensor size, expected tensor [{a.shape[0]}] and src [{b.shape[0]}] "
+            f"to have the same number of elements, but got {a.shape[0]} and {b.shape[0]} "
+            "elements respectively")
+    return np.asarray(a @ b)
+
+
+vdot_op = defop("vdot", "VdotBackward0", _vdot, inputs=("self", "other"),
+                save={"self": ("other",), "other": ("self",)})
+
+
+@vdot_op.grad("self")
+def _vdot_self(g, s, B):
+    "grad * other"
+    return g * s.other
+
+
+@vdot_op.grad("other")
+def _vdot_other(g, s, B):
+    "grad * self"
+    return g * s.self
+
+
 # ==============================================================================================
 # torch-level functions
 # ==============================================================================================
@@ -445,6 +470,19 @@ def tensordot(a: Tensor, b: Tensor, dims: Any = 2, out: Tensor | None = None) ->
     return mm(ta.reshape(size1, csize), tb.reshape(csize, size2)).reshape(rsizes)
 
 
+def vdot(input: Tensor, other: Tensor) -> Tensor:
+    """torch.vdot of real tensors: dot, recorded as VdotBackward0."""
+    if input.dim() != 1 or other.dim() != 1:
+        raise InvalidArgumentError(f"1D tensors expected, but got {input.dim()}D and "
+                                   f"{other.dim()}D tensors")
+    if input._data.dtype != other._data.dtype:
+        raise InvalidArgumentError(
+            f"dot : expected both vectors to have same dtype, but found "
+            f"{dtypes.scalar_type_name(input._data.dtype)} and "
+            f"{dtypes.scalar_type_name(other._data.dtype)}")
+    return vdot_op(input, other)
+
+
 def inner(input: Tensor, other: Tensor, *, out: Tensor | None = None) -> Tensor:
     if out is not None:
         return _copy_out(out, inner(input, other))
@@ -462,12 +500,13 @@ def inner(input: Tensor, other: Tensor, *, out: Tensor | None = None) -> Tensor:
 TORCH: dict[str, Any] = {
     "addmv": addmv, "addmv_": addmv_, "addr": addr, "baddbmm": baddbmm, "addbmm": addbmm,
     "addmm": addmm, "tensordot": tensordot, "inner": inner,
+    "vdot": vdot,
 }
 
 METHODS: dict[str, Any] = {
     "addmv": addmv, "addmv_": addmv_, "addr": addr, "addr_": addr_, "baddbmm": baddbmm,
     "baddbmm_": baddbmm_, "addbmm": addbmm, "addbmm_": addbmm_, "addmm": addmm,
-    "addmm_": addmm_, "inner": inner,
+    "addmm_": addmm_, "inner": inner, "vdot": vdot,
 }
 
 FUNCTIONAL: dict[str, Any] = {}
