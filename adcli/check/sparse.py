@@ -404,8 +404,12 @@ def _series(t: np.ndarray, bound: float, coef: tuple[float, ...], rem: Any,
     ``len(coef)`` terms would be needed. A few multiply-adds cost a fraction of NumPy's
     exp/log, and the result is as exact. ``out`` (not ``t``) receives it when given."""
     k = _terms(bound, len(coef), rem, scale)
-    if k is None:
-        return None
+    return None if k is None else _poly(t, k, coef, out)
+
+
+def _poly(t: np.ndarray, k: int, coef: tuple[float, ...], out: np.ndarray | None = None
+          ) -> np.ndarray:
+    """The first ``k`` terms of the series ``t * (coef[0] + t * (coef[1] + ...))``."""
     if k == 1:
         return np.multiply(t, coef[0], out=out)
     acc = np.multiply(t, coef[k - 1], out=out)
@@ -451,13 +455,13 @@ def _log1p_rem(b: float, k: int) -> float:
     return 2 * b ** k / (k + 1)
 
 
-CACHE_ELEMENTS = 1 << 14  # per array in a pass done in pieces: a few such arrays stay in L2
+CACHE_ELEMENTS = 1 << 15  # per array in a pass done in pieces: a few such arrays stay in L2
 
 
 def _pieces(B: int, item: int) -> tuple[int, list[tuple[int, int]]]:
     """Items per piece and the pieces ``(start, stop)`` of a batch of ``B`` items of ``item``
     values: a chain of passes over a piece runs in cache, not in memory."""
-    step = max(1, CACHE_ELEMENTS // max(1, item))
+    step = max(1, min(B, CACHE_ELEMENTS // max(1, item)))
     return step, [(s, min(B, s + step)) for s in range(0, B, step)]
 
 
@@ -523,9 +527,13 @@ def _log_near(x: Sparse, ref: np.ndarray, B: int) -> Sparse | None:
     inv_t = _tiled(inv, "inv", step)
     D = np.empty(dx.shape)
     u = np.empty((step, *ref.shape))
+    k = _terms(bound, len(_LOG1P), _log1p_rem, scale)
     for s, e in pieces:
         us = np.multiply(dx[s:e], inv_t[:e - s], out=u[:e - s])
-        _log1p(us, bound, scale, out=D[s:e])
+        if k is None:
+            np.log1p(us, out=D[s:e])
+        else:
+            _poly(us, k, _LOG1P, out=D[s:e])
     return Sparse(ref, {}, D=D, bound=change)
 
 
