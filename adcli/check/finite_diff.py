@@ -23,7 +23,7 @@ from .sparse import replay_onehot
 from .trace import Tape, replay_batched
 
 BATCH_ELEMENTS = 1 << 13  # elements per intermediate per chunk: measured best (cache-sized)
-SPARSE_ELEMENTS = 1 << 17  # values per intermediate per chunk in the sparse replay: measured
+SPARSE_ELEMENTS = 1 << 18  # values per intermediate per chunk in the sparse replay: measured
 
 
 def as_outputs(res: Any) -> list[Tensor]:
