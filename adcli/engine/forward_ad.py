@@ -17,6 +17,7 @@ import numpy as np
 
 from . import dual
 from .backward import grad as _grad
+from .errors import InvalidArgumentError
 from .grad_mode import enable_grad
 from .hooks import ObserverHandle, _busy, add_call_observer
 from .tensor import Tensor
@@ -207,7 +208,14 @@ def _jvp(fn: Callable[..., Any], args: tuple[Any, ...], kwargs: dict[str, Any],
             total = terms[0]
             for term in terms[1:]:
                 total = total + term
-            jv = list(_grad(total, us, allow_unused=True))
+            try:
+                jv = list(_grad(total, us, allow_unused=True))
+            except (InvalidArgumentError, NotImplementedError) as e:
+                # a backward kernel torch cannot differentiate (a NotImplemented node, e.g.
+                # hardsigmoid_backward): J t from first-order vjps instead
+                if "not implemented" not in str(e):
+                    raise
+                jv = _jvp_rows([outs[k] for k in diff], leaves, ts)
     for k, j in zip(diff, jv):
         o = outs[k]
         data = np.zeros_like(o._data) if j is None else j._data

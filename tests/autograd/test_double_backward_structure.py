@@ -50,8 +50,6 @@ def first_derivatives(T: Any, F: Any, prog: Program) -> Any:
 
 # Formulas whose create_graph graphs still differ from PyTorch's (measured against torch 2.13).
 DIFFERENT: set[str] = {
-    'hardsigmoid hardswish mish',
-    'hardsigmoid hardswish mish in place',
     'masked_select',
     # torch's CdistBackward0 calls _cdist_backward, which has no derivative (a NotImplemented
     # node); adcli's formula is recorded ops, differentiable twice

@@ -415,6 +415,7 @@ CASES.update({
     "hardshrink": Case(lambda a: F.hardshrink(a, 0.3), [M]),
     "softshrink": Case(lambda a: F.softshrink(a, 0.3), [M]),
     "glu": Case(lambda a: F.glu(a, 0), [(4, 3)]),
+    "hardswish_backward": Case(lambda g, x: BT.hardswish_backward(g, x), [M, M], -2.5, 2.5),
     "rrelu_with_noise": Case(lambda a: F.rrelu(a, 0.1, 0.3), [M]),
     "rrelu_with_noise_": Case(lambda a: F.rrelu_(a * 1, 0.1, 0.3), [M]),
     "rrelu_with_noise_backward": Case(lambda g, x: BT.rrelu_with_noise_backward(

@@ -727,6 +727,15 @@ PROGRAMS += [
                                            T.cdist(x, y, float("inf"))),
             {"x": r(2, 3, 4), "y": r(5, 4)}),
 ]
+PROGRAMS += [
+    # binary_cross_entropy's target gradient: torch's -logit(self) chain
+    Program("binary_cross_entropy target grad",
+            lambda T, F, x, y, w: (
+                F.binary_cross_entropy(T.sigmoid(x), y),
+                F.binary_cross_entropy(T.sigmoid(x), y * 0.5, w, reduction="sum"),
+                F.binary_cross_entropy(T.sigmoid(x), y, reduction="none")),
+            {"x": r(2, 3), "y": unit(2, 3), "w": const(pos(3))}),
+]
 
 
 def _misc_prog(T: Any, F: Any, x: Any, v: Any) -> Any:

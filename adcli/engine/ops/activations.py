@@ -15,10 +15,10 @@ from ..errors import InvalidArgumentError, InvalidTypeError, InvalidValueError
 from ..op import defop
 from ..rng.ops import dropout_noise
 from ..tensor import Tensor
-from .arithmetic import add, add_, div, gt, mul, mul_, neg
+from .arithmetic import NotImplementedOp, add, add_, div, gt, mul, mul_, neg
 from .common import _inplace_unary, max_keep
 from .conversion import _float, to
-from .kernels import kernel_op
+from .kernels import KERNELS, kernel_op
 from .pointwise import _np_sigmoid, abs, sigmoid_op, tanh_op
 from .pointwise_multi import where
 from .shape import squeeze, unsqueeze, view
@@ -216,8 +216,21 @@ _ONE_SIXTH_F32 = float(np.float32(1.0) / np.float32(6.0))
 
 @hardsigmoid_op.grad("self")
 def _hardsigmoid_self(g, s, B):
-    "grad / 6 where -3 < self < 3, else 0"
-    return B.where((s.self > -3) & (s.self < 3), g * _ONE_SIXTH_F32, 0.0)
+    "hardsigmoid_backward(grad, self) = grad / 6 where -3 < self < 3, else 0"
+    return B.hardsigmoid_backward(g, s.self)
+
+
+def _hardsigmoid_backward(g: Any, x: Any) -> Any:
+    return np.where((x > -3) & (x < 3), g * _ONE_SIXTH_F32, 0.0).astype(
+        np.result_type(g, x), copy=False)
+
+
+# PyTorch has no derivative for hardsigmoid_backward: under create_graph its node is
+# NotImplemented (edges to the inputs that require grad; backward through it raises).
+hardsigmoid_backward_ni = NotImplementedOp(
+    "hardsigmoid_backward", "aten::hardsigmoid_backward", _hardsigmoid_backward,
+    inputs=("grad_output", "self"))
+KERNELS["hardsigmoid_backward"] = (_hardsigmoid_backward, hardsigmoid_backward_ni)
 
 
 def _hardswish(a: np.ndarray) -> np.ndarray:
@@ -230,10 +243,31 @@ hardswish_op = defop("hardswish", "HardswishBackward0", _hardswish, save=("self"
 
 @hardswish_op.grad("self")
 def _hardswish_self(g, s, B):
-    "0 where self <= -3, grad * (self / 3 + 0.5) where self < 3, else grad"
+    "hardswish_backward(grad, self): 0 (self <= -3), grad * (self / 3 + 0.5) (< 3), grad"
+    return B.hardswish_backward(g, s.self)
+
+
+def _hardswish_backward(g: Any, x: Any) -> Any:
+    out = np.where(x <= -3, 0.0, np.where(x < 3, g * (x / 3 + 0.5), g))
+    return out.astype(np.result_type(g, x), copy=False)
+
+
+hardswish_backward_op = kernel_op("hardswish_backward", _hardswish_backward,
+                                  ("grad_output", "self"), save=("grad_output", "self"))
+
+
+@hardswish_backward_op.grad("grad_output")
+def _hardswish_backward_go(g, s, B):
+    "hardswish_backward(grad, self)"
+    return B.hardswish_backward(g, s.self)
+
+
+@hardswish_backward_op.grad("self")
+def _hardswish_backward_self(g, s, B):
+    "where(-3 < self < 3, grad * grad_output / 3, 0)"
     x = s.self
-    inner = B.where(x < 3, g * (x / 3 + 0.5), g)
-    return B.where(x <= -3, 0.0, inner)
+    zero = Tensor._make(np.zeros((), dtype=s.dtype), None, 0, None) if B.tensors else 0.0
+    return B.where((x > -3.0) & (x < 3.0), g * s.grad_output / 3.0, zero)
 
 
 def _mish(a: np.ndarray) -> np.ndarray:

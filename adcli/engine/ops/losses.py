@@ -15,7 +15,7 @@ from ..errors import IndexOutOfRangeError, InvalidArgumentError, ShapeMismatchEr
 from ..op import defop
 from ..tensor import Tensor
 from .activations import _logsigmoid, _np_softplus, log_softmax, logsigmoid_op
-from .arithmetic import add, div, eq, logical_not, mul, neg, sub
+from .arithmetic import add, div, div_scalar_op, eq, logical_not, mul, neg, sub
 from .common import _bin, as_tensor, broadcast_shapes
 from .indexing import gather, masked_fill_, masked_select
 from .kernels import kernel_op
@@ -210,9 +210,20 @@ def _bce_self(g, s, B):
 
 @binary_cross_entropy_op.grad("target")
 def _bce_target(g, s, B):
-    "grad * weight * (log(1 - self) - log(self))"
-    out = _reduce_grad(g, s, B) * (B.log(1 - s.self) - B.log(s.self))
-    return out if s.weight is None else out * s.weight
+    "binary_cross_entropy_target_backward: -logit(self) * grad * weight (/ numel for the mean)"
+    numel = math.prod(s.sizes[1])
+    if B.tensors:  # torch's in-place chain: LogitBackward0, NegBackward0, MulBackward0, ...
+        out = B.logit(s.self).neg_()
+        out.mul_(g)
+        if s.weight is not None:
+            out.mul_(as_tensor(s.weight))
+        return div_scalar_op.inplace(out, other=numel) if s.reduction == "mean" else out
+    x = s.self
+    with np.errstate(divide="ignore", invalid="ignore"):
+        out = -np.log(x / (1 - x)) * g
+    if s.weight is not None:
+        out = out * s.weight
+    return out / numel if s.reduction == "mean" else out
 
 
 def _binary_cross_entropy_backward(g: Any, x: Any, t: Any, weight: Any,
