@@ -335,12 +335,18 @@ def log_normal(gen: Generator, n: int, mean: float, std: float) -> np.ndarray:
 
 
 def multinomial(gen: Generator, probs: np.ndarray, n_sample: int,
-                replacement: bool) -> np.ndarray:
-    """``multinomial`` on rows of ``probs`` (2-d): indices of shape (rows, n_sample)."""
+                replacement: bool, order: tuple[int, ...] | None = None) -> np.ndarray:
+    """``multinomial`` on rows of ``probs`` (2-d): indices of shape (rows, n_sample).
+    ``order``: the axes, outermost first, in which the exponentials fill ``q`` (the input's
+    memory order; default row-major)."""
     rows = probs.shape[0]
     if not replacement or n_sample == 1:
         # torch: argmax / topk of p / q with q ~ Exp(1) drawn like exponential_ on probs.
-        q = exponential(gen, probs.size, 1.0).astype(probs.dtype).reshape(probs.shape)
+        q = exponential(gen, probs.size, 1.0).astype(probs.dtype)
+        if order is None or tuple(order) == tuple(range(probs.ndim)):
+            q = q.reshape(probs.shape)
+        else:
+            q = q.reshape([probs.shape[d] for d in order]).transpose(np.argsort(order))
         with np.errstate(divide="ignore", invalid="ignore"):
             q = probs / q
         if n_sample == 1:

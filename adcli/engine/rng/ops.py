@@ -80,8 +80,36 @@ _bernoulli_t = _sampled(("self",), "bernoulli", "BernoulliBackward0")
 
 # -- helpers -------------------------------------------------------------------------------
 def _memory_order(shape: tuple[int, ...], strides: tuple[int, ...]) -> tuple[int, ...]:
-    """Axes from outermost to innermost in memory: the order TensorIterator visits."""
-    return tuple(sorted(range(len(shape)), key=lambda d: -abs(strides[d])))
+    """Axes from outermost to innermost in memory: the order TensorIterator visits, and the
+    layout ``empty_like`` gives a tensor that is not dense (an expanded one).
+
+    torch sorts the axes (TensorIterator's reorder_dimensions, infer_dense_strides) by an
+    insertion sort in which a broadcast axis (stride 0) compares as "ambiguous": it keeps its
+    place instead of sinking innermost as a plain sort by stride would put it, so a
+    ``(0, 1)``-strided tensor is visited row by row, like a contiguous one.
+    """
+    nd = len(shape)
+    st = [abs(int(s)) for s in strides]
+    perm = list(range(nd - 1, -1, -1))  # innermost first
+
+    def should_swap(d0: int, d1: int) -> int:
+        s0, s1 = st[d0], st[d1]
+        if s0 == 0 or s1 == 0:
+            return 0
+        if s0 != s1:
+            return 1 if s0 > s1 else -1
+        return 1 if shape[d0] > shape[d1] else 0
+
+    for i in range(1, nd):
+        d1 = i
+        for d0 in range(i - 1, -1, -1):
+            c = should_swap(perm[d0], perm[d1])
+            if c > 0:
+                perm[d0], perm[d1] = perm[d1], perm[d0]
+                d1 = d0
+            elif c < 0:
+                break
+    return tuple(reversed(perm))
 
 
 def _place(flat: np.ndarray, like: np.ndarray, dt: Any = None) -> np.ndarray:
@@ -307,10 +335,16 @@ def randn(*size: Any, generator: Generator | None = None, dtype: Any = None,
     return _done(normal_(t, generator=generator), requires_grad)
 
 
-def _like(input: Tensor, dtype: Any) -> Tensor:
-    dt = dtypes.to_dtype(dtype).np if dtype is not None else input._data.dtype
-    # empty_like keeps a dense input's strides, so the fill follows its memory order.
-    arr = np.empty_like(input._data, dtype=dt)
+def _like(input: Tensor, dtype: Any, contiguous: bool = False) -> Tensor:
+    """``torch.empty_like(input)``: a dense input's strides are kept, other layouts (expanded,
+    sliced) get torch's inferred dense strides; so a fill follows torch's memory order.
+    ``contiguous``: ``LEGACY_CONTIGUOUS_MEMORY_FORMAT`` (what torch.bernoulli asks for)."""
+    src = input._data
+    dt = dtypes.to_dtype(dtype).np if dtype is not None else src.dtype
+    if contiguous or src.ndim < 2 or src.flags.c_contiguous:
+        return Tensor._make(np.empty(src.shape, dtype=dt), None, 0, None)
+    order = _memory_order(src.shape, src.strides)
+    arr = np.empty([src.shape[d] for d in order], dtype=dt).transpose(np.argsort(order))
     return Tensor._make(arr, None, 0, None)
 
 
@@ -424,7 +458,9 @@ def normal(mean: Any = 0.0, std: Any = 1.0, size: Any = None, *,
 
 def bernoulli(input: Tensor, p: Any = None, *, generator: Generator | None = None) -> Tensor:
     """0/1 samples with the probabilities in ``input`` (or the number ``p``), as torch."""
-    out = _like(input, None)
+    # torch: at::empty_like(self, LEGACY_CONTIGUOUS_MEMORY_FORMAT): the draws go in row-major
+    # order whatever p's layout (transposed, expanded), each with p at its place
+    out = _like(input, None, contiguous=True)
     if p is not None:
         return bernoulli_(out, p, generator=generator)
     bernoulli_(out, input, generator=generator)
@@ -470,7 +506,11 @@ def multinomial(input: Tensor, num_samples: int, replacement: bool = False, *,
                 "or NaN)")
         if (rows.sum(axis=1) <= 0).any():
             raise InvalidArgumentError(_SUM_ERROR)
-    out = dist.multinomial(get_generator(generator), np.ascontiguousarray(rows), n, replacement)
+    # without replacement torch draws q = empty_like(self).exponential_(1): in the memory
+    # order of the probabilities' own layout (a transposed matrix: column by column)
+    order = _memory_order(probs.shape, probs.strides) if probs.ndim == 2 else None
+    out = dist.multinomial(get_generator(generator), np.ascontiguousarray(rows), n, replacement,
+                           order=order)
     return _finish(out.reshape((*probs.shape[:-1], n)), False)
 
 
