@@ -117,7 +117,25 @@ _COMPOSITE.update({
 })
 _NO_GRAD_NOTE = "no derivative: the result does not require grad (or is a new leaf)"
 _LIBRARY_NOTES = {"nn": "gradients: those of the ops it runs (see the functions above)",
-                  "optim": "updates parameters in place under no_grad (records nothing)"}
+                  "optim": "updates parameters in place under no_grad (records nothing)",
+                  "autograd": "runs the engine's autograd on the function it is given",
+                  "linalg": "gradients: the derivative-table ops it records (`adcli ops "
+                            "--search Linalg`)",
+                  "special": "gradients: the derivative-table ops it records (`adcli ops "
+                             "--search Special`)",
+                  "func": "transforms built on reverse mode with create_graph, so they nest",
+                  "distributions": "samples draw torch's numbers; log_prob, entropy, ... "
+                                   "record the ops above",
+                  "more": "no gradients of their own"}
+# The spec whitelist's namespaces (``_names.PACKAGE_NAMES``) listed by ``adcli ops`` and
+# docs/ops.md beside nn and optim: kind -> the torch prefixes it covers.
+_NAMESPACE_KINDS = {
+    "autograd": ("torch.autograd",), "linalg": ("torch.linalg",),
+    "special": ("torch.special",), "func": ("torch.func",),
+    "distributions": ("torch.distributions",),
+    "more": ("torch.utils.data", "torch.testing", "torch.random", "torch.cuda",
+             "torch.backends", "torch.accelerator"),
+}
 _LIBRARY_KINDS = tuple(_LIBRARY_NOTES)
 
 
@@ -214,6 +232,12 @@ def op_entries(include_plugins: bool = True) -> list[OpEntry]:
                                derivatives=derivs(f"Tensor.{name}", _method_base(name, links))))
     entries += _library_entries()
     for e in entries:
+        if e.kind in ("linalg", "special") and not e.derivatives:
+            # torch.linalg.det records what torch.det records (LinalgDetBackward0)
+            found = derivs(e.name, e.name.rsplit(".", 1)[1])
+            own = [r for r in found if re.search(rf"{re.escape(e.torch)}\b", r["torch"])]
+            e.derivatives = own or found
+    for e in entries:
         used.update(d["name"] for d in e.derivatives)
     for row in rows:
         if row["name"] not in used:
@@ -239,6 +263,8 @@ def _library_entries() -> list[OpEntry]:
         # a function default (Transformer's activation=F.relu) by name, not by address
         sig = re.sub(r"<function _F_(\w+) at 0x[0-9a-f]+>", r"F.\1", sig)
         sig = re.sub(r"<function (\w+) at 0x[0-9a-f]+>", r"\1", sig)
+        # a sentinel default (random_split's generator=default_generator) by no address
+        sig = re.sub(r"<object object at 0x[0-9a-f]+>", "...", sig)
         out.append(OpEntry(name=public, kind=kind, torch=f"torch.{public}", signature=sig,
                            summary=_first_line(obj)))
 
@@ -256,6 +282,17 @@ def _library_entries() -> list[OpEntry]:
             add("optim", f"optim.{name}", obj)
     for name in optim.lr_scheduler.__all__:
         add("optim", f"optim.lr_scheduler.{name}", getattr(optim.lr_scheduler, name))
+    from adcli.spec import _names
+    from adcli.spec.language import default_vocabulary
+
+    vocab = default_vocabulary()
+    for qual in sorted(getattr(_names, "PACKAGE_NAMES", ())):
+        kind = next((k for k, prefixes in _NAMESPACE_KINDS.items()
+                     if any(qual.startswith(p + ".") for p in prefixes)), None)
+        obj = vocab.resolve_package(qual) if kind else None
+        if obj is None or inspect.ismodule(obj):
+            continue
+        add(kind, qual.removeprefix("torch."), obj)
     return out
 
 
@@ -403,6 +440,12 @@ _SECTIONS = [
     ("method", "Tensor methods"),
     ("nn", "torch.nn modules, init and utils (nn.)"),
     ("optim", "torch.optim optimizers and schedulers (optim.)"),
+    ("autograd", "torch.autograd: functional, forward_ad, graph, function (autograd.)"),
+    ("linalg", "torch.linalg (linalg.)"),
+    ("special", "torch.special (special.)"),
+    ("func", "torch.func (func.)"),
+    ("distributions", "torch.distributions (distributions.)"),
+    ("more", "torch.utils.data, testing, random, cuda, backends, accelerator"),
     ("derivative", "Internal derivative-table ops (recorded by the ops above)"),
 ]
 
@@ -413,6 +456,8 @@ def ops_text(entries: list[OpEntry] | None = None) -> str:
     out: list[str] = []
     for kind, title in _SECTIONS:
         group = [e for e in entries if e.kind == kind]
+        if not group and len(entries) < 50:
+            continue  # a filtered listing (--namespace, --search) shows its own sections
         out.append(f"== {title}: {len(group)}")
         for e in group:
             out.extend(entry_text(e))
@@ -469,7 +514,7 @@ def ops_markdown(entries: list[OpEntry] | None = None) -> str:
                 out += [f"{label}: " + ", ".join(_md_code(a) for a in e.aliases), ""]
             if kind != "derivative":
                 out += [f"PyTorch: {_md_code(e.torch)}", ""]
-            if kind in _LIBRARY_KINDS:
+            if kind in _LIBRARY_KINDS and not e.derivatives:
                 continue
             out += _derivs_md(e.derivatives)
     return "\n".join(out).rstrip() + "\n"

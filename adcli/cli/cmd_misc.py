@@ -30,10 +30,15 @@ def ops(
     search: str | None = typer.Option(
         None, "--search", metavar="TEXT",
         help="Ops whose name, PyTorch name, summary or grad_fn contains TEXT."),
+    namespace: str | None = typer.Option(
+        None, "--namespace", metavar="NS",
+        help="Only the names under torch.NS: linalg, special, func, distributions, "
+             "autograd, nn, nn.functional, optim, utils.data, Tensor, ..."),
 ) -> None:
     """The supported ops: signatures, derivative rules and PyTorch equivalents.
 
-    Examples: adcli ops matmul; adcli ops --list; adcli ops --search softmax.
+    Examples: adcli ops matmul; adcli ops --list; adcli ops --search softmax;
+    adcli ops --namespace linalg; adcli ops torch.linalg.det.
 
     Exit codes: 0 found, 2 unknown NAME or nothing matches --search (close matches are
     suggested).
@@ -44,6 +49,12 @@ def ops(
     from adcli.view.run_report import versioned
 
     entries = op_entries()
+    if namespace is not None:
+        prefix = "torch." + namespace.strip().removeprefix("torch.").strip(".") + "."
+        entries = [e for e in entries if e.kind != "derivative" and e.torch.startswith(prefix)]
+        if not entries:
+            typer.echo(f"adcli ops: no names under {prefix[:-1]!r}", err=True)
+            raise typer.Exit(EXIT_INVALID)
     if search is not None:
         entries = search_ops(search, entries)
         if not entries:

@@ -318,13 +318,9 @@ class FlowChecker:
     def importable(self, qual: str) -> bool:
         """A module a spec may import: the fixed ones, or a namespace of the package
         whitelist (``torch.linalg``, ``torch.autograd.forward_ad``, ``torch.utils.data``)."""
-        import types
-
         if qual in IMPORTABLE_MODULES:
             return True
-        if not qual.startswith("torch."):
-            return False
-        return isinstance(self.vocab.resolve_package(qual), types.ModuleType)
+        return qual.startswith("torch.") and self.vocab.package_kind(qual) == "namespace"
 
     def add_alias(self, node: Any, name: str, qual: str) -> None:
         from .language import BUILTINS, RESERVED

@@ -162,6 +162,12 @@ class Vocabulary:
     package_names: Set[str] | None = None
     """The explicit whitelist of package names (``torch.linalg.det``); None: every public
     name the packages define (a test's stand-in package)."""
+    package_namespaces: Set[str] | None = None
+    """With ``package_names``: the whitelisted namespaces (``torch.linalg``)."""
+    package_context_managers: Set[str] | None = None
+    """With ``package_names``: the names a ``with`` statement may call."""
+    static_members: tuple[frozenset[str], frozenset[str]] | None = None
+    """With ``package_names``: the (attribute, method) names of the packages' objects."""
     object_modules: tuple[str, ...] = ()
     """More modules whose objects are package objects (the engine's Generator, device)."""
     _resolved: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
@@ -179,20 +185,47 @@ class Vocabulary:
         """``name in self.methods``, without reading the packages' objects when not needed."""
         if name in REFUSED_METHODS:
             return False
-        if name in EXTRA_METHODS or name in _PY_METHOD_NAMES or name in self.tensor_methods:
+        if name in EXTRA_METHODS or name in _PY_METHOD_NAMES:
             return True
-        return name in self.object_members[1]
+        if self.static_members is not None and name in self.static_members[1]:
+            return True  # before the live tensor table (which imports the engine)
+        return name in self.tensor_methods or name in self.object_members[1]
 
     def has_attr(self, name: str) -> bool:
         """``name in self.attrs`` (the packages' objects are read only for other names)."""
-        return name in self.tensor_attrs or name in EXTRA_ATTRS or name in self.object_members[0]
+        if name in EXTRA_ATTRS or (self.static_members is not None
+                                   and name in self.static_members[0]):
+            return True  # before the live tensor table (which imports the engine)
+        return name in self.tensor_attrs or name in self.object_members[0]
 
     @functools.cached_property
     def object_members(self) -> tuple[frozenset[str], frozenset[str]]:
         """Public (attribute, method) names of the packages' objects (modules, optimizers)."""
+        if self.static_members is not None:
+            return self.static_members
         from .objects import object_names
 
         return object_names(self)
+
+    def package_kind(self, qual: str) -> str | None:
+        """``"namespace"`` (``torch.linalg``), ``"name"`` (``torch.linalg.det``) or None (not
+        whitelisted); answered from the generated tables, without importing the packages."""
+        if self.package_names is not None:
+            if qual in self.package_names:
+                return "name"
+            return "namespace" if qual in (self.package_namespaces or ()) else None
+        obj = self.resolve_package(qual)
+        if obj is None:
+            return None
+        return "namespace" if _is_namespace(obj) else "name"
+
+    def is_context_manager(self, qual: str) -> bool:
+        """Whether ``with QUAL(...):`` is allowed (``torch.autograd.forward_ad.dual_level``)."""
+        if self.package_context_managers is not None:
+            return qual in self.package_context_managers
+        from .objects import is_context_manager
+
+        return is_context_manager(self.resolve_package(qual))
 
     def resolve_package(self, qual: str) -> Any:
         """The object behind ``torch.nn.Linear``-style names (None: not in the whitelist)."""
@@ -216,6 +249,10 @@ def default_vocabulary() -> Vocabulary:
         autograd=NameTable("AUTOGRAD"), tensor_methods=NameSet("TENSOR_METHODS"),
         tensor_attrs=NameSet("TENSOR_ATTRS"), packages=dict(PACKAGES),
         package_names=getattr(_names, "PACKAGE_NAMES", frozenset()),
+        package_namespaces=getattr(_names, "PACKAGE_NAMESPACES", frozenset()),
+        package_context_managers=getattr(_names, "PACKAGE_CONTEXT_MANAGERS", frozenset()),
+        static_members=(getattr(_names, "OBJECT_ATTRS", frozenset()),
+                        getattr(_names, "OBJECT_METHODS", frozenset())),
         object_modules=OBJECT_MODULES,
     )
 
@@ -303,7 +340,7 @@ class Checker(FlowChecker):
             (expr.func.namespace == "torch"
              and expr.func.name in ("no_grad", "enable_grad", "set_grad_enabled"))
             or (expr.func.namespace == "package"
-                and _is_context_manager(self.vocab.resolve_package(expr.func.name))))
+                and self.vocab.is_context_manager(expr.func.name)))
         if not ok:
             raise self.fail(item.context_expr, f"a 'with' statement takes {_WITH_TEXT}")
         item.context_expr = expr
@@ -556,9 +593,9 @@ class Checker(FlowChecker):
         elif head == "torch.autograd" and name in self.vocab.autograd:
             return OpRef("autograd", name, shown, **loc)
         if parts[0] == "torch" and len(parts) > 2 and head != "torch.nn.functional":
-            obj = self.vocab.resolve_package(qual)
-            if obj is not None:
-                if _is_namespace(obj):
+            kind = self.vocab.package_kind(qual)
+            if kind is not None:
+                if kind == "namespace":
                     return None
                 return OpRef("package", qual, shown, **loc)
         raise self.fail(node, f"unknown name '{shown}'{self.qualified_hint(qual, shown)}")
@@ -590,17 +627,6 @@ class Checker(FlowChecker):
 _WITH_TEXT = ("torch.no_grad(), torch.enable_grad(), torch.set_grad_enabled(...) or another "
               "of torch's context managers (torch.autograd.forward_ad.dual_level(), "
               "torch.autograd.detect_anomaly(), torch.random.fork_rng(), ...)")
-
-
-def _is_context_manager(obj: Any) -> bool:
-    """A package class whose instances are context managers (``dual_level``), or a
-    ``contextlib.contextmanager`` function of a package (``fork_rng``)."""
-    import inspect
-
-    if isinstance(obj, type):
-        return hasattr(obj, "__enter__") and hasattr(obj, "__exit__")
-    inner = getattr(obj, "__wrapped__", None)
-    return inner is not None and inspect.isgeneratorfunction(inner)
 
 
 def _is_namespace(obj: Any) -> bool:

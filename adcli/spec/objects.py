@@ -82,7 +82,8 @@ def resolve_package(vocab: Any, qual: str) -> Any:
     before anything is looked up; the walk below then only reads listed names.
     """
     names = getattr(vocab, "package_names", None)
-    if names is not None and qual not in names:
+    if names is not None and qual not in names and \
+            qual not in (getattr(vocab, "package_namespaces", None) or ()):
         return None
     best = None
     for prefix in vocab.packages:
@@ -126,6 +127,42 @@ def object_roots(vocab: Any) -> tuple[str, ...]:
     """The module roots whose objects are package objects (``adcli.nn``, ``adcli.optim``)."""
     extra = tuple(getattr(vocab, "object_modules", ()))
     return tuple(m for m in (*vocab.packages.values(), *extra) if _under(m, vocab.trusted))
+
+
+def is_context_manager(obj: Any) -> bool:
+    """A package class whose instances are context managers (``dual_level``), or a
+    ``contextlib.contextmanager`` function of a package (``fork_rng``)."""
+    import inspect
+
+    if isinstance(obj, type):
+        return hasattr(obj, "__enter__") and hasattr(obj, "__exit__")
+    inner = getattr(obj, "__wrapped__", None)
+    return inner is not None and inspect.isgeneratorfunction(inner)
+
+
+def static_tables(packages: dict[str, str]) -> dict[str, list[str]]:
+    """The generated whitelist's package tables (``_names.py``): names, namespaces, context
+    managers, and the attribute and method names of the objects they make."""
+
+    class _Vocab:
+        def __init__(self) -> None:
+            self.packages = packages
+            self.trusted = ("adcli",)
+            self.object_modules = OBJECT_MODULES
+
+    every = package_names(packages)
+    vocab = _Vocab()
+    resolved = {q: resolve_package(vocab, q) for q in every}
+    attrs, methods = object_names(vocab)
+    return {
+        "PACKAGE_NAMES": sorted(q for q, o in resolved.items()
+                                if not isinstance(o, types.ModuleType)),
+        "PACKAGE_NAMESPACES": sorted(q for q, o in resolved.items()
+                                     if isinstance(o, types.ModuleType)),
+        "PACKAGE_CONTEXT_MANAGERS": sorted(q for q, o in resolved.items()
+                                           if is_context_manager(o)),
+        "OBJECT_ATTRS": sorted(attrs), "OBJECT_METHODS": sorted(methods),
+    }
 
 
 def package_names(packages: dict[str, str], trusted: tuple[str, ...] = ("adcli",)) -> list[str]:
