@@ -50,6 +50,9 @@ CALLS = {
     "multinomial_replacement": lambda m, p: m.multinomial(p, 7, replacement=True)
     if p.dim() <= 2 else m.multinomial(p[0], 7, replacement=True),
     "dropout": lambda m, p: m.nn.functional.dropout(p, 0.4),
+    # rates from 1.5 to 28.5: both of torch's samplers (products of uniforms below 10,
+    # Hoermann's rejection from 10 on)
+    "poisson": lambda m, p: m.poisson(p * 30),
 }
 
 
@@ -117,3 +120,19 @@ def test_generator_states_and_clones_after_layout_draws():
     # the clone's draws leave the original where it was
     assert np.array_equal(adcli.rand(3, generator=ga).numpy(),
                           torch.rand(3, generator=gt).numpy())
+
+
+def test_poisson_nodes_gradients_and_errors_are_torchs():
+    xa = adcli.tensor([1.0, 20.0], requires_grad=True)
+    xt = torch.tensor([1.0, 20.0], requires_grad=True)
+    ya, yt = adcli.poisson(xa), torch.poisson(xt)
+    assert ya.grad_fn.name() == type(yt.grad_fn).__name__ == "PoissonBackward0"
+    ya.sum().backward()
+    yt.sum().backward()
+    assert np.array_equal(xa.grad.numpy(), xt.grad.numpy())
+    for bad in ([-1.0], [float("nan")]):
+        with pytest.raises(RuntimeError) as want:
+            torch.poisson(torch.tensor(bad))
+        with pytest.raises(adcli.InvalidArgumentError) as got:
+            adcli.poisson(adcli.tensor(bad))
+        assert str(got.value) == str(want.value)

@@ -23,7 +23,7 @@ from .generator import Generator, get_generator
 
 __all__ = [
     "rand", "randn", "rand_like", "randn_like", "randint", "randint_like", "randperm", "normal",
-    "bernoulli", "multinomial",
+    "bernoulli", "multinomial", "poisson",
 ]
 
 
@@ -76,6 +76,7 @@ _normal_tf = _sampled(("mean",), "normal_tensor_float", "NormalBackward1")
 _normal_ft = _sampled(("std",), "normal_float_tensor", "NormalBackward2")
 _normal_tt = _sampled(("mean", "std"), "normal_tensor_tensor", "NormalBackward3")
 _bernoulli_t = _sampled(("self",), "bernoulli", "BernoulliBackward0")
+_poisson = _sampled(("self",), "poisson", "PoissonBackward0")
 
 
 # -- helpers -------------------------------------------------------------------------------
@@ -465,6 +466,20 @@ def bernoulli(input: Tensor, p: Any = None, *, generator: Generator | None = Non
         return bernoulli_(out, p, generator=generator)
     bernoulli_(out, input, generator=generator)
     return _bernoulli_t(input, values=out._data)
+
+
+def poisson(input: Tensor, generator: Generator | None = None) -> Tensor:
+    """Poisson counts with the rates in ``input``, torch's numbers for the same seed: drawn
+    element by element in row-major order (torch fills a contiguous result)."""
+    rates = input._data
+    if rates.dtype.kind != "f":
+        raise InvalidArgumentError(
+            f"\"poisson_cpu\" not implemented for '{dtypes.scalar_type_name(rates.dtype)}'")
+    flat = np.ascontiguousarray(rates, dtype=np.float64).reshape(-1)
+    if not (flat >= 0).all():  # NaN too, as torch's check
+        raise InvalidArgumentError("invalid Poisson rate, expected rate to be non-negative")
+    values = dist.poisson(get_generator(generator), flat).astype(rates.dtype)
+    return _poisson(input, values=values.reshape(rates.shape))
 
 
 _SUM_ERROR = "invalid multinomial distribution (sum of probabilities <= 0)"
