@@ -54,11 +54,13 @@ class SavedTensor:
             view_fn = self.view_fn() if self.view_fn is not None else None
             if view_fn is not None:
                 node = view_fn
-            origin = _display(node).rsplit("Backward", 1)[0] if self.is_output else None
+            origin = _origin(_display(node)) if self.is_output else None
             if origin is None and self.tensor is not None and self.tensor.grad_fn is not None:
-                origin = _display(self.tensor.grad_fn).rsplit("Backward", 1)[0]
+                origin = _origin(_display(self.tensor.grad_fn))
+            # (a saved input is described as it is now: an in-place transpose_ changed its shape)
+            data = self.tensor._data if self.tensor is not None else self.data
             raise InplaceModifiedError(
-                dtypes.describe_type(self.data), origin, self.vc[0], self.version,
+                dtypes.describe_type(data), origin, self.vc[0], self.version,
                 node=saver, vc=self.vc)
 
     def unpack(self, node: Node) -> TensorT:
@@ -69,6 +71,17 @@ class SavedTensor:
                 return _tensor_cls[0]._make(self.data, view_fn, 0, self.vc)
             return _tensor_cls[0]._make(self.data, node, self.output_nr, self.vc)
         return self.tensor  # type: ignore[return-value]
+
+
+# The in-place view ops' nodes, which torch names with their overload number ("Transpose1").
+_NUMBERED = frozenset({"TransposeBackward1", "TBackward1", "UnsqueezeBackward1"})
+
+
+def _origin(name: str) -> str:
+    """How torch names a tensor's producer in the in-place error: ``ExpBackward0`` -> Exp."""
+    if name in _NUMBERED:
+        return name.replace("Backward", "")
+    return name.rsplit("Backward", 1)[0]
 
 
 class SavedConst:

@@ -352,6 +352,11 @@ CASES.update({
                                     ** 3).sum(), [(1, 1, 2, 2)], order=2),
     "max_unpool3d": Case(lambda a: (F.max_unpool3d(a, adcli.tensor([[[[[1]], [[13]]]]]), 2)
                                     ** 3).sum(), [(1, 1, 2, 1, 1)], order=2),
+    # in-place shape changes (engine/ops/shape_inplace.py)
+    "transpose_": Case(lambda a: ((a * 1).transpose_(0, 1) ** 3).sum(), [M], order=2),
+    "t_": Case(lambda a: ((a * 1).t_() ** 3).sum(), [M], order=2),
+    "squeeze_all_": Case(lambda a: ((a * 1).squeeze_() ** 3).sum(), [(3, 1, 2)], order=2),
+    "squeeze_dims_": Case(lambda a: ((a * 1).squeeze_((1,)) ** 3).sum(), [(3, 1, 2)], order=2),
     "pixel_shuffle": Case(lambda a: (F.pixel_shuffle(a, 2) ** 3).sum(), [(1, 8, 2, 3)], order=2),
     "pixel_unshuffle": Case(lambda a: (F.pixel_unshuffle(a, 2) ** 3).sum(), [(1, 2, 4, 2)],
                             order=2),

@@ -743,6 +743,12 @@ CASES.update({
     **{name + "_backward": [Case(_grads_of(lambda a, kw=kw: F.interpolate(a, **kw)),
                                  [r(*shape)])]
        for name, shape, kw in _UPSAMPLES},
+    # in-place shape changes (engine/ops/shape_inplace.py)
+    "transpose_": [Case(lambda a: (a * a).transpose_(-1, 0), [r(2, 3, 2)])],
+    "t_": [Case(lambda a: (a * a).t_(), [r(2, 3)]), Case(lambda a: (a * a).t_(), [r(3)],
+                                                         label="1-d")],
+    "squeeze_all_": [Case(lambda a: (a * a).squeeze_(), [r(3, 1, 2, 1)])],
+    "squeeze_dims_": [Case(lambda a: (a * a).squeeze_((1, 3)), [r(3, 1, 2, 1)])],
     "pixel_shuffle": [Case(lambda a: F.pixel_shuffle(a * a, 2), [r(1, 8, 2, 3)])],
     "pixel_unshuffle": [Case(lambda a: F.pixel_unshuffle(a, 2), [r(2, 4, 2)], label="unbatched")],
     # 3-d and adaptive max pooling, unpooling, and their backward kernels

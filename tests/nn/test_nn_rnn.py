@@ -138,14 +138,9 @@ def test_cell_matches_torch_values_grads_and_graph(case: tuple) -> None:
 @pytest.mark.parametrize("case", LAYERS, ids=_id)
 def test_layer_matches_torch_values_and_grads(case: tuple) -> None:
     tout, aout = _compare(case)
-    name, kw = case[0], case[1]
     for a, t in zip(aout, tout):
-        if kw.get("batch_first") and name != "LSTM" and t is tout[0]:
-            # torch transposes the RNN/GRU output back in place (TransposeBackward1);
-            # adcli has no transpose_ and records the out-of-place TransposeBackward0.
-            assert (a.grad_fn.name(), t.grad_fn.name()) == ("TransposeBackward0",
-                                                            "TransposeBackward1")
-            continue
+        # (with batch_first torch transposes the RNN/GRU output back in place:
+        # TransposeBackward1, as adcli's transpose_)
         # float64: torch records its composite path (LSTM too; float32 LSTM is fused, below)
         assert a.grad_fn.name() == t.grad_fn.name()
         assert _names(a.grad_fn) == _names(t.grad_fn)

@@ -41,6 +41,7 @@ from . import (
     scan_sort,
     searching,
     shape,
+    shape_inplace,
     shrink,
     solvers,
     special_fns,
@@ -54,7 +55,7 @@ FAMILIES = (conversion, arithmetic, pointwise, pointwise_multi, activations, red
             shape, indexing, scan_sort, losses, conv, pooling, norm_backward, normalization,
             inplace, recurrent, predicates, stacking, searching, shrink, attention, decomp,
             solvers, linalg_api, special_fns, blas, statistics, arrange,
-            margin_losses, resample, unpooling, pointwise_misc)
+            margin_losses, resample, unpooling, pointwise_misc, shape_inplace)
 
 TORCH: dict[str, Any] = {}
 METHODS: dict[str, Any] = {}

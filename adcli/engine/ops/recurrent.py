@@ -23,6 +23,7 @@ from .arithmetic import add, mul, sub
 from .linalg import linear, matmul
 from .pointwise import sigmoid, tanh
 from .shape import cat, stack, t, transpose, unbind, unsafe_chunk
+from .shape_inplace import transpose_
 
 # ==============================================================================================
 # cells (one step)
@@ -213,7 +214,7 @@ def _one_hidden(cell: Any) -> Any:
                                        _gather(params, has_biases, False), num_layers, dropout,
                                        train, bidirectional)
         if batch_first:
-            output = transpose(output, 0, 1)
+            output = transpose_(output, 0, 1)  # in place, as torch's RNN.cpp
         return output, stack(finals, 0)
     return rnn
 
