@@ -94,7 +94,7 @@ _COMPOSITE.update({
 # -- recurrent cells and layers (torch.lstm_cell, torch.lstm, ...: what nn.LSTM & co. run) --
 _CELL = ["addmm", "t", "mm", "add"]
 _SEQ = [*_CELL, "view", "_reshape_alias", "_unsafe_view", "clone", "bmm", "unbind", "stack",
-        "cat", "transpose", "mul"]
+        "cat", "transpose", "transpose_", "mul"]
 _COMPOSITE.update({
     "rnn_tanh_cell": [*_CELL, "tanh"],
     "rnn_relu_cell": [*_CELL, "relu"],
