@@ -34,7 +34,8 @@ OUT_OPS = frozenset({
     "logsumexp", "lt", "masked_select", "matmul", "max", "maximum", "mean", "min", "minimum",
     "mm", "mul", "multiply", "mv", "ne", "neg", "negative", "norm", "ones", "outer", "pow",
     "prod", "rand", "randint", "randn", "reciprocal", "remainder", "round", "rsqrt", "scatter",
-    "scatter_add", "sgn", "sigmoid", "sign", "sin", "sinh", "softmax", "sort", "sqrt",
+    "scatter_add", "scatter_reduce", "slice_scatter", "sgn", "sigmoid", "sign", "sin", "sinh",
+    "softmax", "sort", "sqrt",
     "square", "stack", "std", "sub", "subtract", "sum", "take", "tan", "tanh", "topk", "tril",
     "triu", "true_divide", "trunc", "var", "where", "xlogy", "zeros",
 })

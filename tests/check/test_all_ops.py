@@ -565,6 +565,40 @@ CASES.update({
 })
 
 
+# -- masked_scatter, index_put, scatter_reduce, select/slice/diagonal_scatter (ops/scatter.py) --
+_MS = adcli.tensor([[True, False, True, False], [False, True, True, True], [False] * 4])
+_SR = [[0, 1, 1, 3], [2, 2, 0, 0], [3, 3, 3, 3]]
+
+
+def _sr(reduce: str, include_self: bool) -> Any:
+    def fn(a, s):
+        return a.scatter_reduce(1, adcli.tensor(_SR), s, reduce, include_self=include_self)
+    return fn
+
+
+def _sr_all(a, s):
+    out = [_sr(r, i)(a, s) for r in ("sum", "prod", "mean", "amax", "amin") for i in (True, False)]
+    return adcli.stack(out)
+
+
+CASES.update({
+    "masked_scatter": Case(lambda a, s: _sq(a.masked_scatter(_MS, s)), [M, (8,)], order=2),
+    "masked_scatter_backward": Case(lambda s, a: _sq(a.masked_scatter(_MS, s)), [(8,), M],
+                                    order=2),
+    "index_put_accumulating": Case(
+        lambda a, v: _sq(a.index_put((adcli.tensor([2, 0, 2]),), v, accumulate=True)),
+        [M, (3, 4)], order=2),
+    "scatter_reduce": Case(lambda a, s: _sq(_sr_all(a, s)), [M, M], low=0.5, high=2.0,
+                           order=2),
+    "select_scatter": Case(lambda a, s: _sq(adcli.select_scatter(a, s, 1, 2)), [M, (3,)],
+                           order=2),
+    "slice_scatter": Case(lambda a, s: _sq(adcli.slice_scatter(a, s, 1, 0, 4, 2)),
+                          [M, (3, 2)], order=2),
+    "diagonal_scatter": Case(lambda a, s: _sq(adcli.diagonal_scatter(a, s, 1)), [M, (3,)],
+                             order=2),
+})
+
+
 def _graph_names(outs: Any) -> set[str]:
     outs = outs if isinstance(outs, tuple | list) else [outs]
     seen, names = set(), set()

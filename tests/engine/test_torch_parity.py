@@ -751,6 +751,45 @@ PROGRAMS += [
 ]
 
 
+# masked_scatter, index_put, fill_diagonal_, scatter_reduce, select/slice/diagonal_scatter
+_SR = [[0, 1, 1, 3], [2, 2, 0, 0], [3, 3, 3, 3]]
+
+
+def _scatter_reduce_prog(reduce: str, include_self: bool) -> Any:
+    return lambda T, F, x, s, i: x.scatter_reduce(1, i, s, reduce, include_self=include_self)
+
+
+PROGRAMS += [
+    Program("masked_scatter", lambda T, F, x, s, m: x.masked_scatter(m, s)
+            * T.masked_scatter(x, m, s * 2), {"x": r(3, 4), "s": r(14), "m": const(_MK)}),
+    Program("masked_scatter broadcast", lambda T, F, x, s, m: x.masked_scatter(m, s),
+            {"x": r(4), "s": r(3, 3), "m": const([[True, False, True, False], [False] * 4])}),
+    Program("masked_scatter_", lambda T, F, x, s, m: _w(x, "masked_scatter_", m, s),
+            {"x": r(3, 4), "s": r(6), "m": const(_MK)}),
+    Program("index_put", lambda T, F, x, v, i: x.index_put((i,), v)
+            + T.index_put(x, (i, i), v[:, 0]), {"x": r(3, 4), "v": r(2, 4),
+                                                "i": const([2, 0])}),
+    Program("index_put accumulate", lambda T, F, x, v, i: x.index_put((i,), v, accumulate=True),
+            {"x": r(3, 4), "v": r(3, 4), "i": const([2, 0, 2])}),
+    Program("index_put_", lambda T, F, x, v, i: _w(x, "index_put_", (i, i), v, True)
+            + _w(x, "index_put_", (i,), v[:1]), {"x": r(3, 4), "v": r(3), "i": const([2, 0, 2])}),
+    Program("fill_diagonal_", lambda T, F, x: _w(x, "fill_diagonal_", 0.5), {"x": r(3, 4)}),
+    Program("fill_diagonal_ cube", lambda T, F, x: _w(x, "fill_diagonal_", 2.0) * x,
+            {"x": r(3, 3, 3)}),
+    *[Program(f"scatter_reduce {red} include_self={inc}", _scatter_reduce_prog(red, inc),
+              {"x": r(3, 4), "s": r(3, 4), "i": const(_SR)})
+      for red in ("sum", "prod", "mean", "amax", "amin") for inc in (True, False)],
+    Program("scatter_reduce_", lambda T, F, x, s, i: _w(x, "scatter_reduce_", 0, i, s, "sum"),
+            {"x": r(3, 4), "s": r(2, 4), "i": const([[2, 0, 2, 1], [0, 0, 0, 0]])}),
+    Program("select_scatter", lambda T, F, x, s: T.select_scatter(x, s, 0, 1)
+            * x.select_scatter(s[:3] * s[:3], 1, -1), {"x": r(3, 4), "s": r(4)}),
+    Program("slice_scatter", lambda T, F, x, s: T.slice_scatter(x, s, 1, 0, 4, 2)
+            + x.slice_scatter(s[:1, :1].expand(1, 4) * 1.0, start=2), {"x": r(3, 4), "s": r(3, 2)}),
+    Program("diagonal_scatter", lambda T, F, x, s: T.diagonal_scatter(x, s)
+            * x.diagonal_scatter(s[:2] * 2, -1), {"x": r(3, 4), "s": r(3)}),
+]
+
+
 # Programs whose output records PyTorch's NotImplemented node: values and graphs are compared,
 # and backward must fail with PyTorch's message.
 NOT_IMPLEMENTED_PROGRAMS = [

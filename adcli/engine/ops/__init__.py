@@ -39,6 +39,7 @@ from . import (
     reductions,
     resample,
     scan_sort,
+    scatter,
     searching,
     shape,
     shape_inplace,
@@ -52,10 +53,10 @@ from . import (
 from .kernels import KERNELS
 
 FAMILIES = (conversion, arithmetic, pointwise, pointwise_multi, activations, reductions, linalg,
-            shape, indexing, scan_sort, losses, conv, pooling, norm_backward, normalization,
-            inplace, recurrent, predicates, stacking, searching, shrink, attention, decomp,
-            solvers, linalg_api, special_fns, blas, statistics, arrange,
-            margin_losses, resample, unpooling, pointwise_misc, shape_inplace)
+            shape, indexing, scatter, scan_sort, losses, conv, pooling, norm_backward,
+            normalization, inplace, recurrent, predicates, stacking, searching, shrink, attention,
+            decomp, solvers, linalg_api, special_fns, blas, statistics, arrange, margin_losses,
+            resample, unpooling, pointwise_misc, shape_inplace)
 
 TORCH: dict[str, Any] = {}
 METHODS: dict[str, Any] = {}

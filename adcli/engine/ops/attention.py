@@ -23,10 +23,11 @@ from ..tensor import Tensor
 from .activations import dropout, softmax
 from .arithmetic import add, logical_not, mul
 from .blas import baddbmm
-from .indexing import masked_fill, repeat_interleave
+from .indexing import repeat_interleave
 from .linalg import bmm, linear, matmul
 from .pointwise_multi import where
 from .reductions import mean
+from .scatter import masked_fill
 from .shape import cat, pad, repeat, split, transpose, tril, unsqueeze
 
 _NEG_INF = float("-inf")

@@ -1,4 +1,4 @@
-"""Indexing: getitem/setitem, gather/scatter, masked_fill/select, index_select/fill/add,
+"""Indexing: getitem/setitem, gather/scatter, index_select/fill/add/copy,
 take, embedding, one_hot, and the ops that write through views (as_strided,
 index_put).
 """
@@ -22,7 +22,7 @@ from ..grad_mode import is_grad_enabled
 from ..limits import check_shape
 from ..op import defop
 from ..tensor import Tensor, _wrap_dim
-from .common import _pass_grad, _py_max, _py_sum, _scan_dim, as_tensor, broadcast_shapes
+from .common import _pass_grad, _py_max, _py_sum, _scan_dim, as_tensor
 from .conversion import clone_op
 from .inplace import copy_
 from .shape import _basic_index, expand, flatten, select_op, slice_op, unsqueeze, unsqueeze_op
@@ -142,7 +142,7 @@ def _copy_slices_value(g, s, B):
 
 
 # ----------------------------------------------------------------------------------------------
-# -- gather, scatter, masked_fill, index_select, masked_select, take --
+# -- gather, scatter, index_select, take --
 # ----------------------------------------------------------------------------------------------
 def _along(index: np.ndarray, dim: int) -> tuple[np.ndarray, ...]:
     """The advanced index of ``index[i...]`` along ``dim`` (the gather/scatter addressing)."""
@@ -279,38 +279,6 @@ def _scatter_src(g, s, B):
 scatter_add_op.grad("self")(_pass_grad)
 
 
-def _masked_fill(a: np.ndarray, mask: np.ndarray, value: Any) -> np.ndarray:
-    broadcast_shapes(mask.shape, a.shape)
-    return np.where(mask, np.asarray(value).astype(a.dtype), a)
-
-
-def _masked_fill_tensor(a: np.ndarray, value: np.ndarray, mask: np.ndarray) -> np.ndarray:
-    return _masked_fill(a, mask, value)
-
-
-masked_fill_op = defop("masked_fill", "MaskedFillBackward0", _masked_fill,
-                       torch="torch.masked_fill (number value)")
-masked_fill_tensor_op = defop("masked_fill_tensor", "MaskedFillBackward1", _masked_fill_tensor,
-                              inputs=("self", "value"),
-                              torch="torch.masked_fill (0-d tensor value)")
-
-
-@masked_fill_tensor_op.grad("self")
-@masked_fill_op.grad("self")
-def _masked_fill_self(g, s, B):
-    "grad.masked_fill(mask, 0)"
-    if B.tensors:
-        return masked_fill_op(g, mask=s.mask, value=0)
-    return B.where(s.mask, 0.0, g)
-
-
-@masked_fill_tensor_op.grad("value")
-def _masked_fill_value(g, s, B):
-    "grad.masked_select(mask).sum()"
-    if B.tensors:
-        return B.sum(masked_select_op(g, mask=s.mask))
-    return B.sum(B.where(s.mask, g, 0.0))
-
 
 def _index_select(a: np.ndarray, dim: int, index: np.ndarray) -> np.ndarray:
     if index.ndim > 1:
@@ -335,23 +303,6 @@ def _index_select_self(g, s, B):
         return B.sum(g)
     key = _basic_index(len(s.in_shape), s.dim, s.index.reshape(-1))
     return B.index_add(g, s.in_shape, key)
-
-
-def _masked_select(a: np.ndarray, mask: np.ndarray) -> np.ndarray:
-    if mask.dtype != np.bool_:
-        raise InvalidArgumentError("masked_select: expected BoolTensor for mask")
-    shape = broadcast_shapes(mask.shape, a.shape)
-    return np.broadcast_to(a, shape)[np.broadcast_to(mask, shape)]
-
-
-masked_select_op = defop("masked_select", "MaskedSelectBackward0", _masked_select, save=("self",))
-
-
-@masked_select_op.grad("self")
-def _masked_select_self(g, s, B):
-    "grad placed at the mask's positions, zeros elsewhere (summed to self's shape)"
-    shape = np.broadcast_shapes(s.in_shape, s.mask.shape)
-    return B.index_add(g, shape, np.nonzero(np.broadcast_to(s.mask, shape)), unique=True)
 
 
 def _take(a: np.ndarray, index: np.ndarray) -> np.ndarray:
@@ -721,32 +672,8 @@ def scatter_add(input: Tensor, dim: int, index: Tensor, src: Tensor) -> Tensor:
                          index=_index_arg(index))
 
 
-# C++ type names, as PyTorch's masked_fill message prints them
-_CTYPE = {"int64": "long int", "int32": "int", "int16": "short int", "int8": "signed char",
-          "uint8": "unsigned char", "float32": "float", "float64": "double"}
-
-
-def masked_fill(input: Tensor, mask: Tensor, value: Any) -> Tensor:
-    m = _index_arg(mask)
-    if m.dtype != np.bool_:
-        raise InvalidArgumentError(
-            "masked_fill_ only supports boolean masks, but got mask with dtype "
-            f"{_CTYPE.get(m.dtype.name, m.dtype.name)}")
-    if isinstance(value, Tensor):
-        if value._data.ndim:
-            raise InvalidArgumentError(
-                "masked_fill_ only supports a 0-dimensional value tensor, but got tensor with "
-                f"{value._data.ndim} dimension(s).")
-        return masked_fill_tensor_op(input, value, mask=m)
-    return masked_fill_op(input, mask=m, value=value)
-
-
 def index_select(input: Tensor, dim: int, index: Tensor) -> Tensor:
     return index_select_op(input, dim=_scan_dim(input, dim), index=_index_arg(index))
-
-
-def masked_select(input: Tensor, mask: Tensor) -> Tensor:
-    return masked_select_op(input, mask=_index_arg(mask))
 
 
 def take(input: Tensor, index: Tensor) -> Tensor:
@@ -821,22 +748,6 @@ def index_add(input: Tensor, dim: int, index: Tensor, source: Tensor, *,
               alpha: Any = 1) -> Tensor:
     return index_add_dim_op(input, _source_arg(source), dim=_scan_dim(input, dim),
                            index=_index_arg(index), alpha=alpha)
-
-
-def masked_fill_(self: Tensor, mask: Tensor, value: Any) -> Tensor:
-    m = _index_arg(mask)
-    _check_mask(m)
-    if isinstance(value, Tensor):
-        _check_0d_value(value, "masked_fill_")
-        return masked_fill_tensor_op.inplace(self, value, mask=m)
-    return masked_fill_op.inplace(self, mask=m, value=value)
-
-
-def _check_mask(m: np.ndarray) -> None:
-    if m.dtype != np.bool_:
-        raise InvalidArgumentError(
-            "masked_fill_ only supports boolean masks, but got mask with dtype "
-            f"{_CTYPE.get(m.dtype.name, m.dtype.name)}")
 
 
 def scatter_(self: Tensor, dim: int, index: Tensor, src: Any = None, *, value: Any = None,
@@ -958,17 +869,17 @@ def embedding(input: Tensor, weight: Tensor, padding_idx: int | None = None,
 # the names this family adds: torch.<name>, Tensor.<name>, torch.nn.functional.<name>
 # ==============================================================================================
 TORCH: dict[str, Any] = {
-    "gather": gather, "scatter": scatter, "scatter_add": scatter_add, "masked_fill": masked_fill,
-    "index_select": index_select, "masked_select": masked_select, "take": take,
+    "gather": gather, "scatter": scatter, "scatter_add": scatter_add,
+    "index_select": index_select, "take": take,
     "repeat_interleave": repeat_interleave, "index_fill": index_fill, "index_add": index_add,
     "index_copy": index_copy,
 }
 
 METHODS: dict[str, Any] = {
-    "gather": gather, "scatter": scatter, "scatter_add": scatter_add, "masked_fill": masked_fill,
-    "index_select": index_select, "masked_select": masked_select, "take": take,
+    "gather": gather, "scatter": scatter, "scatter_add": scatter_add,
+    "index_select": index_select, "take": take,
     "repeat_interleave": repeat_interleave, "index_fill": index_fill, "index_add": index_add,
-    "masked_fill_": masked_fill_, "scatter_": scatter_, "scatter_add_": scatter_add_,
+    "scatter_": scatter_, "scatter_add_": scatter_add_,
     "index_fill_": index_fill_, "index_add_": index_add_, "index_copy": _index_copy_method,
     "index_copy_": index_copy_,
 }

@@ -17,11 +17,12 @@ from ..tensor import Tensor
 from .activations import _logsigmoid, _np_softplus, log_softmax, logsigmoid_op
 from .arithmetic import add, div, div_scalar_op, eq, logical_not, mul, neg, sub
 from .common import _bin, as_tensor, broadcast_shapes
-from .indexing import gather, masked_fill_, masked_select
+from .indexing import gather
 from .kernels import kernel_op
 from .pointwise import abs, exp
 from .pointwise_multi import xlogy
 from .reductions import mean, sum
+from .scatter import masked_fill_, masked_select
 from .shape import reshape, view
 
 # ==============================================================================================

@@ -41,12 +41,12 @@ from .arithmetic import (
     sub_scalar_op,
 )
 from .common import as_tensor, broadcast_shapes
-from .indexing import masked_fill
 from .kernels import KERNELS, kernel_op
 from .losses import _legacy_reduction
 from .pointwise import exp, log
 from .pointwise_multi import clamp_min, clamp_min_, minimum, where
 from .reductions import _norm, _norm_self, mean, sum
+from .scatter import masked_fill
 
 # PyTorch's Loss.cpp adds ``constexpr float EPSILON = 1e-12`` (a float, widened to double).
 _EPSILON = float(np.float32(1e-12))
