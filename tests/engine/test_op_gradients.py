@@ -681,6 +681,36 @@ CASES.update({
 })
 
 
+# -- masked_scatter, index_put, scatter_reduce, select/slice/diagonal_scatter (ops/scatter.py) --
+SR_INDEX = np.array([[0, 1, 1, 3], [2, 2, 0, 0], [3, 3, 3, 3]])
+
+
+def _sr(reduce: str, include_self: bool = True) -> Callable[..., Tensor]:
+    return lambda a, s: a.scatter_reduce(1, _t(SR_INDEX), s, reduce, include_self=include_self)
+
+
+CASES.update({
+    "masked_scatter": [Case(lambda a, s: a.masked_scatter(_t(SMASK), s), [r(3, 4), r(8)]),
+                       Case(lambda a, s: adcli.masked_scatter(a, _t(SMASK[:1]), s),
+                            [r(4), r(3, 2)], label="broadcast"),
+                       Case(lambda a, s: _written(a, "masked_scatter_", _t(SMASK), s),
+                            [r(3, 4), r(6)], label="in place")],
+    "masked_scatter_backward": [Case(lambda g: BT.masked_scatter_backward(g, SMASK, (8,)),
+                                     [r(3, 4)])],
+    "index_put_accumulating": [
+        Case(lambda a, v: a.index_put((_t(np.array([2, 0, 2])),), v, accumulate=True),
+             [r(3, 4), r(3, 4)]),
+        Case(lambda a, v: _written(a, "index_put_", (_t(np.array([1, 1])),), v, True),
+             [r(3, 4), r(4)], label="in place, broadcast")],
+    "scatter_reduce": [Case(_sr(red, inc), [r(3, 4), r(3, 4)], label=f"{red} {inc}")
+                       for red in ("sum", "prod", "mean", "amax", "amin")
+                       for inc in (True, False)],
+    "select_scatter": [Case(lambda a, s: adcli.select_scatter(a, s, 1, -1), [r(3, 4), r(3)])],
+    "slice_scatter": [Case(lambda a, s: a.slice_scatter(s, 1, 1, None, 2), [r(3, 4), r(3, 2)])],
+    "diagonal_scatter": [Case(lambda a, s: adcli.diagonal_scatter(a, s, -1), [r(3, 4), r(2)])],
+})
+
+
 
 # -- the backward kernels of convolution, pooling and normalization (their own derivatives are
 # the double backward); the norm kernels take statistics saved from the input, so they are
