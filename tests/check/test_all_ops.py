@@ -599,6 +599,20 @@ CASES.update({
 })
 
 
+# -- order statistics (ops/order.py) --
+CASES.update({
+    "median": Case(lambda a: _sq(adcli.median(a)), [M], order=2),
+    "nanmedian": Case(lambda a: _sq(adcli.nanmedian(a)), [M], order=2),
+    "median_dim": Case(lambda a: _sq(adcli.median(a, 1).values), [M], order=2),
+    "nanmedian_dim": Case(lambda a: _sq(a.nanmedian(0, True).values), [M], order=2),
+    "kthvalue": Case(lambda a: _sq(adcli.kthvalue(a, 2, 1).values), [M], order=2),
+    "mode": Case(lambda a: _sq(adcli.mode(a, 0).values), [M], order=2),
+    "cummax": Case(lambda a: _sq(adcli.cummax(a, 1).values), [M], order=2),
+    "cummin": Case(lambda a: _sq(adcli.cummin(a, 0).values), [M], order=2),
+    "logcumsumexp": Case(lambda a: _sq(adcli.logcumsumexp(a, 1)), [M], order=2),
+})
+
+
 def _graph_names(outs: Any) -> set[str]:
     outs = outs if isinstance(outs, tuple | list) else [outs]
     seen, names = set(), set()

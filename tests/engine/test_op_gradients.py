@@ -710,6 +710,21 @@ CASES.update({
     "diagonal_scatter": [Case(lambda a, s: adcli.diagonal_scatter(a, s, -1), [r(3, 4), r(2)])],
 })
 
+# -- order statistics (ops/order.py) --
+CASES.update({
+    "median": [Case(lambda a: adcli.median(a), [r(3, 4)])],
+    "nanmedian": [Case(lambda a: adcli.nanmedian(a), [r(3, 4)])],
+    "median_dim": [Case(lambda a: adcli.median(a, 1).values, [r(3, 4)]),
+                   Case(lambda a: a.median(0, keepdim=True)[0], [r(3, 4)], label="keepdim")],
+    "nanmedian_dim": [Case(lambda a: adcli.nanmedian(a, -1).values, [r(3, 4)])],
+    "kthvalue": [Case(lambda a: adcli.kthvalue(a, 3, 1).values, [r(3, 5)])],
+    "mode": [Case(lambda a: adcli.mode(a).values, [r(3, 4)])],
+    "cummax": [Case(lambda a: adcli.cummax(a, 1).values, [r(3, 4)])],
+    "cummin": [Case(lambda a: adcli.cummin(a, 0).values, [r(3, 4)])],
+    "logcumsumexp": [Case(lambda a: adcli.logcumsumexp(a, 1), [r(3, 4)]),
+                     Case(lambda a: adcli.logcumsumexp(a, 0) * a, [r(4)], label="1-d")],
+})
+
 
 
 # -- the backward kernels of convolution, pooling and normalization (their own derivatives are

@@ -790,6 +790,32 @@ PROGRAMS += [
 ]
 
 
+# median, nanmedian, quantile, nanquantile, mode, kthvalue, cummax, cummin, logcumsumexp
+PROGRAMS += [
+    Program("median", lambda T, F, x: T.median(x) * x.median(), {"x": r(3, 4)}),
+    Program("median dim", lambda T, F, x: T.median(x, 1).values * x.median(0, True)[0].sum(),
+            {"x": r(3, 5)}),
+    Program("nanmedian", lambda T, F, x: (T.nanmedian(x), T.nanmedian(x, 1).values),
+            {"x": r(3, 4)}),
+    Program("kthvalue mode", lambda T, F, x: T.kthvalue(x, 2, 1).values
+            + T.mode(x.round()).values, {"x": r(3, 4)}),
+    Program("cummax cummin", lambda T, F, x: T.cummax(x, 1).values * x.cummin(0)[0],
+            {"x": r(3, 4)}),
+    Program("logcumsumexp", lambda T, F, x: T.logcumsumexp(x, 1) * x.logcumsumexp(0),
+            {"x": r(3, 4)}),
+    Program("quantile", lambda T, F, x: (T.quantile(x, 0.3), x.quantile(0.6, dim=0),
+                                         T.quantile(x, 0.5, 1, True)), {"x": r(3, 4)}),
+    Program("quantile q tensor", lambda T, F, x, q: (T.quantile(x, q, 1),
+                                                     T.quantile(x, q, 0, True)),
+            {"x": r(3, 4), "q": const([0.2, 0.9])}),
+    Program("quantile interpolation", lambda T, F, x: tuple(
+        T.quantile(x, 0.4, 1, interpolation=m)
+        for m in ("linear", "lower", "higher", "midpoint", "nearest")), {"x": r(3, 4)}),
+    Program("nanquantile", lambda T, F, x: (T.nanquantile(x, 0.3), x.nanquantile(0.7, 1)),
+            {"x": r(3, 4)}),
+]
+
+
 # Programs whose output records PyTorch's NotImplemented node: values and graphs are compared,
 # and backward must fail with PyTorch's message.
 NOT_IMPLEMENTED_PROGRAMS = [

@@ -31,6 +31,13 @@ def error_kind(exc: BaseException) -> tuple[str, ...]:
                  if isinstance(exc, k))
 
 
+def _flat(out):
+    """The tensors of a result, namedtuples (values, indices) opened in order."""
+    if isinstance(out, tuple | list):
+        return [t for o in out for t in _flat(o)]
+    return [out]
+
+
 def run(lib, fn, arrays):
     xs = [lib.tensor(a, dtype=lib.float64, requires_grad=True) for a in arrays]
     with warnings.catch_warnings():
@@ -39,7 +46,7 @@ def run(lib, fn, arrays):
             out = fn(lib, *xs)
         except Exception as exc:
             return ("error", error_kind(exc), str(exc).split("\n")[0]), None
-    outs = out if isinstance(out, tuple | list) else (out,)
+    outs = _flat(out)
     desc = [(str(o.dtype), tuple(o.shape), np.asarray(o.tolist()),
              None if o.grad_fn is None else o.grad_fn.name()) for o in outs]
     diff = [o for o in outs if o.requires_grad]
@@ -70,7 +77,8 @@ def same(a, t):
         assert a[1] == t[1]
         return
     for g, g2 in zip(a[1] or [], t[1] or [], strict=True):
-        assert (g is None and g2 is None) or np.allclose(g, g2, rtol=1e-12, atol=1e-14)
+        assert (g is None and g2 is None) or np.allclose(g, g2, rtol=1e-12, atol=1e-14,
+                                                         equal_nan=True)
 
 
 def _i(T, *rows):

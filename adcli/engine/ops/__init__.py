@@ -30,6 +30,7 @@ from . import (
     margin_losses,
     norm_backward,
     normalization,
+    order,
     pointwise,
     pointwise_misc,
     pointwise_multi,
@@ -53,7 +54,7 @@ from . import (
 from .kernels import KERNELS
 
 FAMILIES = (conversion, arithmetic, pointwise, pointwise_multi, activations, reductions, linalg,
-            shape, indexing, scatter, scan_sort, losses, conv, pooling, norm_backward,
+            shape, indexing, scatter, scan_sort, order, losses, conv, pooling, norm_backward,
             normalization, inplace, recurrent, predicates, stacking, searching, shrink, attention,
             decomp, solvers, linalg_api, special_fns, blas, statistics, arrange, margin_losses,
             resample, unpooling, pointwise_misc, shape_inplace)
