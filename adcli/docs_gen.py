@@ -115,6 +115,10 @@ _COMPOSITE.update({
                                        "select", "squeeze_dim", "cat", "repeat", "mean_dim",
                                        "permute", "constant_pad_nd"],
 })
+# -- order statistics: torch's quantile_compute (sort, view, gather, lerp, squeeze_ ...)
+_QUANTILE = ["view", "unsqueeze", "transpose", "sort", "gather", "lerp_tensor", "squeeze_",
+             "unsqueeze_", "transpose_"]
+_COMPOSITE.update({"quantile": _QUANTILE, "nanquantile": _QUANTILE})
 _NO_GRAD_NOTE = "no derivative: the result does not require grad (or is a new leaf)"
 _LIBRARY_NOTES = {"nn": "gradients: those of the ops it runs (see the functions above)",
                   "optim": "updates parameters in place under no_grad (records nothing)",

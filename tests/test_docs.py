@@ -110,6 +110,12 @@ def _probes():
         "F.cosine_similarity": [F.cosine_similarity(m, v), F.cosine_similarity(m, m.detach())],
         "F.kl_div": [F.kl_div(m, m.exp(), reduction=r) for r in ("mean", "sum", "batchmean")]
         + [F.kl_div(m, m, log_target=True, reduction="none")],
+        # -- order statistics --
+        "quantile": [adcli.quantile(m, 0.3), adcli.quantile(m, 0.5, 0, True),
+                     adcli.quantile(m, adcli.tensor([0.2, 0.7], dtype=d), 1),
+                     adcli.quantile(b3, 0.3, 1, interpolation="lower")],
+        "nanquantile": [adcli.nanquantile(m, 0.3), adcli.nanquantile(v, adcli.tensor([0.5],
+                                                                                      dtype=d))],
         # -- layers of adcli.nn --
         "F.bilinear": [F.bilinear(leaf(2, 3), leaf(2, 2), leaf(4, 3, 2), leaf(4)),
                        F.bilinear(leaf(3), leaf(2), leaf(1, 3, 2))],

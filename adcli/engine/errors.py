@@ -112,6 +112,11 @@ class InvalidTypeError(InvalidArgumentError, TypeError):
     len, index and iter of a 0-d tensor, where Python's protocols need a TypeError)."""
 
 
+class NotImplementedDerivativeError(InvalidArgumentError, NotImplementedError):
+    """Backward through a node PyTorch records without a formula (Unique2Backward0, ...):
+    PyTorch raises NotImplementedError."""
+
+
 class PluginError(AdcliError):
     """Code outside adcli (a plugin's op or custom Function) raised; the step fails."""
 

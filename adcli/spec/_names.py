@@ -53,8 +53,9 @@ TORCH = frozenset({
     'swapaxes', 'swapdims', 't', 'take', 'take_along_dim', 'tan', 'tan_', 'tanh', 'tanh_',
     'tensor', 'tensordot', 'threshold', 'threshold_', 'tile', 'topk', 'trace', 'transpose',
     'triangular_solve', 'tril', 'triplet_margin_loss', 'triu', 'true_divide', 'trunc', 'trunc_',
-    'uint8', 'unbind', 'unflatten', 'unsafe_chunk', 'unsafe_split', 'unsqueeze', 'var', 'var_mean',
-    'vdot', 'vstack', 'where', 'xlogy', 'xlogy_', 'zero_', 'zeros', 'zeros_like',
+    'uint8', 'unbind', 'unflatten', 'unique', 'unique_consecutive', 'unsafe_chunk', 'unsafe_split',
+    'unsqueeze', 'var', 'var_mean', 'vdot', 'vstack', 'where', 'xlogy', 'xlogy_', 'zero_', 'zeros',
+    'zeros_like',
 })
 FUNCTIONAL = frozenset({
     'adaptive_avg_pool1d', 'adaptive_avg_pool2d', 'adaptive_avg_pool3d', 'adaptive_max_pool1d',
@@ -128,8 +129,9 @@ TENSOR_METHODS = frozenset({
     't', 't_', 'take', 'take_along_dim', 'tan', 'tan_', 'tanh', 'tanh_', 'tile', 'to', 'tolist',
     'topk', 'trace', 'transpose', 'transpose_', 'triangular_solve', 'tril', 'tril_', 'triu',
     'triu_', 'true_divide', 'true_divide_', 'trunc', 'trunc_', 'type', 'type_as', 'unbind',
-    'unflatten', 'uniform_', 'unsafe_chunk', 'unsafe_split', 'unsqueeze', 'unsqueeze_', 'var',
-    'vdot', 'view', 'view_as', 'where', 'xlogy', 'xlogy_', 'zero_',
+    'unflatten', 'uniform_', 'unique', 'unique_consecutive', 'unsafe_chunk', 'unsafe_split',
+    'unsqueeze', 'unsqueeze_', 'var', 'vdot', 'view', 'view_as', 'where', 'xlogy', 'xlogy_',
+    'zero_',
 })
 TENSOR_ATTRS = frozenset({
     'T', '_version', 'data', 'device', 'dtype', 'grad', 'grad_fn', 'indices', 'is_cpu', 'is_cuda',

@@ -49,6 +49,7 @@ from . import (
     special_fns,
     stacking,
     statistics,
+    unique,
     unpooling,
 )
 from .kernels import KERNELS
@@ -57,7 +58,7 @@ FAMILIES = (conversion, arithmetic, pointwise, pointwise_multi, activations, red
             shape, indexing, scatter, scan_sort, order, losses, conv, pooling, norm_backward,
             normalization, inplace, recurrent, predicates, stacking, searching, shrink, attention,
             decomp, solvers, linalg_api, special_fns, blas, statistics, arrange, margin_losses,
-            resample, unpooling, pointwise_misc, shape_inplace)
+            resample, unpooling, pointwise_misc, shape_inplace, unique)
 
 TORCH: dict[str, Any] = {}
 METHODS: dict[str, Any] = {}

@@ -111,7 +111,7 @@ copy_slices_op = defop("index_put", "CopySlices", _copy_slices, inputs=("self", 
 # PyTorch names a write through advanced indices (mask, integer tensor) after index_put_.
 index_put_advanced_op = defop("index_put_advanced", "IndexPutBackward0", _copy_slices,
                               inputs=("self", "value"),
-                              torch="tensor[mask or int tensor] = value")
+                              torch="tensor[mask or int tensor] = value / torch.index_put")
 
 
 @index_put_advanced_op.grad("self")
