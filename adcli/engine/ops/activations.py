@@ -360,7 +360,21 @@ def _zeros_formula(g, s, B):
 # The first derivative of relu, sigmoid, softmax, elu, ... is one kernel call. Under
 # create_graph PyTorch records that call as a node of its own (ThresholdBackwardBackward0,
 # SigmoidBackwardBackward0, ...) with its own derivative formulas; so does adcli (kernels.py).
+# Float dtypes by size, and the signed integer type of the same size (for bit masks).
+_INT_OF = {2: np.int16, 4: np.int32, 8: np.int64}
+
+
 def _threshold_backward(g: Any, x: Any, threshold: float) -> Any:
+    dt = g.dtype
+    if g.ndim and g.shape == x.shape and dt == x.dtype and dt.kind == "f" \
+            and dt.itemsize in _INT_OF:
+        # ``x <= threshold ? 0 : grad`` as a bit mask (all ones where kept): +0.0 exactly where
+        # x <= threshold even if grad is inf/nan, grad's own bits elsewhere (also where x is
+        # nan), as np.where gives; ~4x faster than np.where, whose inner loop is not vectorised.
+        it = _INT_OF[dt.itemsize]
+        keep = np.less_equal(x, threshold).view(np.uint8).astype(it)
+        keep -= 1
+        return np.bitwise_and(g.view(it), keep, out=keep).view(dt)
     return np.where(x <= threshold, 0, g).astype(np.result_type(g, x), copy=False)
 
 
