@@ -21,12 +21,18 @@ def _sum_to_shape(g: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
         return g
     lead = g.ndim - len(shape)
     # Leading dims are summed away (the result then owns its data, so a leaf can adopt it
-    # without a copy); dims broadcast from size 1 are summed keeping the dim.
-    out = g.sum(axis=tuple(range(lead))) if lead else g
-    kept = tuple(i for i, n in enumerate(shape) if n == 1 and out.shape[i] != 1)
+    # without a copy); dims broadcast from size 1 are summed keeping the dim. (np.add.reduce
+    # itself: ndarray.sum's Python wrapper costs as much as summing a small bias gradient.)
+    out = _add_reduce(g, 0 if lead == 1 else tuple(range(lead))) if lead else g
+    if out.shape == shape:
+        return out
+    kept = tuple([i for i, n in enumerate(shape) if n == 1 and out.shape[i] != 1])
     if kept:
-        out = out.sum(axis=kept, keepdims=True)
+        out = _add_reduce(out, kept, keepdims=True)
     return out if out.shape == shape else out.reshape(shape)
+
+
+_add_reduce = np.add.reduce
 
 
 def _is_basic(index: Any) -> bool:

@@ -33,9 +33,11 @@ def _root_grads(outputs: list[Tensor], grads: list[Any] | None, create_graph: bo
     for i, t in enumerate(outputs):
         g = grads[i] if grads is not None and i < len(grads) else None
         if g is None:
-            if t._data.size != 1:
+            data = t._data
+            if data.size != 1:
                 raise NonscalarBackwardError()
-            arr = np.ones(t._data.shape, dtype=t._data.dtype)
+            arr = np.empty(data.shape, dtype=data.dtype)  # (np.ones: a Python wrapper)
+            arr.fill(1)
             out.append(Tensor._make(arr, None, 0, None) if create_graph else arr)
             continue
         if not isinstance(g, Tensor):

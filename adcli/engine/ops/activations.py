@@ -14,7 +14,7 @@ from ..backend import np_erf
 from ..errors import InvalidArgumentError, InvalidTypeError, InvalidValueError
 from ..op import defop
 from ..rng.ops import dropout_noise
-from ..tensor import Tensor
+from ..tensor import Tensor, _wrap_dim
 from .arithmetic import NotImplementedOp, add, add_, div, gt, mul, mul_, neg
 from .common import _inplace_unary, max_keep
 from .conversion import _float, to
@@ -155,7 +155,8 @@ def _softmax_self(g, s, B):
 def _log_softmax(a: np.ndarray, dim: int) -> np.ndarray:
     m = max_keep(a, dim)
     z = a - m
-    return z - np.log(np.sum(np.exp(z), axis=dim, keepdims=True))
+    # (the ufunc's reduce itself: np.sum's Python wrapper costs as much as a small sum)
+    return z - np.log(np.add.reduce(np.exp(z), axis=dim, keepdims=True))
 
 
 log_softmax_op = defop("log_softmax", "LogSoftmaxBackward0", _log_softmax, save=("result",))
@@ -457,7 +458,7 @@ def _softmax_backward_out(g, s, B):
 
 
 def _log_softmax_backward_data(g: Any, y: Any, dim: int) -> Any:
-    return g - np.exp(y) * np.sum(g, axis=dim, keepdims=True)
+    return g - np.exp(y) * np.add.reduce(g, axis=dim, keepdims=True)
 
 
 log_softmax_backward_op = kernel_op("log_softmax_backward_data", _log_softmax_backward_data,
@@ -708,8 +709,6 @@ def _softmax_dim(input: Tensor, dim: Any) -> int:
     if dim is None:
         # PyTorch's legacy implicit choice.
         return 0 if input._data.ndim in (0, 1, 3) else 1
-    from ..tensor import _wrap_dim
-
     return _wrap_dim(dim, input._data.ndim)
 
 

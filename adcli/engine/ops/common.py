@@ -173,7 +173,7 @@ def max_keep(a: np.ndarray, dim: Any) -> np.ndarray:
     gives empty results and logsumexp gives -inf."""
     if a.size == 0:
         return np.max(a, axis=dim, keepdims=True, initial=-np.inf)
-    return np.max(a, axis=dim, keepdims=True)
+    return np.maximum.reduce(a, axis=dim, keepdims=True)  # (np.max's wrapper: ~as slow)
 
 
 def _dims(dim: Any, ndim: int) -> tuple[int, ...]:

@@ -316,7 +316,10 @@ def _matmul_shape_error(a: Tensor, b: Tensor) -> None:
 
 def matmul(input: Tensor, other: Tensor) -> Tensor:
     """Matrix product with PyTorch's dispatch (dot, mv, mm, folded mm, or broadcast bmm)."""
-    a, b = as_tensor(input), as_tensor(other)
+    if type(input) is Tensor and type(other) is Tensor:
+        a, b = input, other
+    else:
+        a, b = as_tensor(input), as_tensor(other)
     da, db = a._data.ndim, b._data.ndim
     if da == 0 or db == 0:
         raise InvalidArgumentError(

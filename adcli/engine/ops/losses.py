@@ -338,7 +338,7 @@ def _nll(x: np.ndarray, target: np.ndarray, weight: Any = None, reduction: str =
     if x.ndim not in (1, 2):
         raise InvalidArgumentError(f"nll_loss: expected input of 1 or 2 dimensions, got {x.ndim}")
     xs = x[None] if x.ndim == 1 else x
-    ts = np.atleast_1d(target)
+    ts = target if target.ndim else target.reshape(1)
     if ts.shape[0] != xs.shape[0]:
         raise ShapeMismatchError(
             f"Expected input batch_size ({xs.shape[0]}) to match target batch_size ({ts.shape[0]})."
@@ -349,7 +349,7 @@ def _nll(x: np.ndarray, target: np.ndarray, weight: Any = None, reduction: str =
         )
     n_cls = xs.shape[1]
     if weight is None and not 0 <= ignore_index < n_cls and ts.size \
-            and ts.min() >= 0 and ts.max() < n_cls:
+            and np.minimum.reduce(ts) >= 0 and np.maximum.reduce(ts) < n_cls:
         # No weight and no target ignored (all in range): the same values with 2 reductions
         # instead of the masks (-picked summed is exactly -(the sum), the count n exactly).
         losses = -xs[np.arange(xs.shape[0]), ts]
@@ -391,7 +391,7 @@ def _nll_self(g, s, B):
 def _nll_loss_backward(g: Any, x: Any, target: Any, weight: Any, reduction: str,
                        ignore_index: int) -> Any:
     """-grad * weight[target] at the target class (divided by the total weight for mean)."""
-    ts = np.atleast_1d(target)
+    ts = target if target.ndim else target.reshape(1)
     n = ts.shape[0]
     if weight is None and not 0 <= ignore_index < x.shape[-1]:
         # The forward checked every target in range, and none can be ignored: -grad (/ n for
