@@ -128,8 +128,10 @@ def _run(roots: list[tuple[Node, int]], root_grads: list[Any], retain_graph: boo
             if type(node) is AccumulateGrad:
                 if accumulate_into is None or node in accumulate_into:
                     g0 = grads[0]
+                    # (base None: the array owns its memory; read without building the
+                    # flags object twice)
                     owned = (not create_graph and g0 is not None and routed.get(id(g0)) == 1
-                             and type(g0) is np.ndarray and g0.flags.owndata
+                             and type(g0) is np.ndarray and g0.base is None
                              and g0.flags.writeable)
                     node.apply(grads, create_graph, owned)
                 if hooked and node._post_hooks:
@@ -164,8 +166,11 @@ def _run(roots: list[tuple[Node, int]], root_grads: list[Any], retain_graph: boo
                 if d == 0 and g is not None and type(nxt) is not AccumulateGrad \
                         and nxt not in buffers:
                     # Its last pending edge and nothing buffered: its gradients are this one.
-                    buf = [None] * nxt.n_outputs
-                    buf[nr] = g
+                    if nxt.n_outputs == 1:
+                        buf = [g]
+                    else:
+                        buf = [None] * nxt.n_outputs
+                        buf[nr] = g
                 else:
                     if g is not None:
                         buf = buffers.get(nxt)

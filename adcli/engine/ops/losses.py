@@ -403,7 +403,7 @@ def _nll_loss_backward(g: Any, x: Any, target: Any, weight: Any, reduction: str,
             gg = -(np.reshape(g, (n,)) if reduction == "none" else g)
         out = np.zeros((n, x.shape[-1]), dtype=dt)
         out[np.arange(n), ts] = gg
-        return out.reshape(x.shape)
+        return out if x.ndim == 2 else out.reshape(x.shape)
     valid = ts != ignore_index
     safe_t = ts if valid.all() else np.where(valid, ts, 0)
     if weight is None:
@@ -591,7 +591,7 @@ def cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = None,
     dim = 0 if input._data.ndim == 1 else 1
     if not input._data.ndim:
         raise IndexOutOfRangeError("Dimension specified as 1 but tensor has no dimensions")
-    if tuple(input.shape) == tuple(t.shape):
+    if input._data.shape == t._data.shape:
         if t._data.dtype.kind != "f":
             raise InvalidArgumentError("Expected floating point type for target with class "
                                        f"probabilities, got {scalar_type_name(t._data.dtype)}")
