@@ -50,9 +50,6 @@ def first_derivatives(T: Any, F: Any, prog: Program) -> Any:
 
 # Formulas whose create_graph graphs still differ from PyTorch's (measured against torch 2.13).
 DIFFERENT: set[str] = {
-    # torch's CdistBackward0 calls _cdist_backward, which has no derivative (a NotImplemented
-    # node); adcli's formula is recorded ops, differentiable twice
-    'cdist p',
     # fill_diagonal_ of a 3-d tensor writes through diagonal(diagonal(x)): its CopySlices'
     # double backward records IndexPutBackward0 where torch's as_strided view records a copy
     'fill_diagonal_ cube',

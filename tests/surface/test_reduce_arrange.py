@@ -222,4 +222,9 @@ def test_gradcheck(name: str) -> None:
     xs = [adcli.tensor(rng.standard_normal(s), dtype=adcli.float64, requires_grad=True)
           for s in shapes]
     assert adcli.autograd.gradcheck(fn, xs)
+    if name.startswith("cdist") and name != "cdist mm":
+        # torch's _cdist_backward has no derivative: its double backward raises, so does ours
+        with pytest.raises(NotImplementedError, match="'_cdist_backward' is not implemented"):
+            adcli.autograd.gradgradcheck(fn, xs)
+        return
     assert adcli.autograd.gradgradcheck(fn, xs)

@@ -16,7 +16,7 @@ import numpy as np
 
 from .. import dtypes
 from ..errors import InvalidArgumentError, InvalidValueError, ShapeMismatchError
-from ..op import defop
+from ..op import OpDef, defop
 from ..tensor import Tensor
 from .arithmetic import div
 from .common import _dims, _unreduce, broadcast_shapes, result_dtype
@@ -201,33 +201,28 @@ def _cdist_grad_np(g: np.ndarray, x1: np.ndarray, x2: np.ndarray, p: float,
     return term.sum(-2).astype(x1.dtype, copy=False)
 
 
-def _cdist_grad_tensors(g: Any, x1: Any, x2: Any, p: float, dist: Any, B: Any) -> Any:
-    """The same gradient as recorded ops (torch's _cdist_backward has no derivative of its
-    own: its double backward raises; adcli's is differentiable)."""
-    diff = B.unsqueeze(x1, -2) - B.unsqueeze(x2, -3)
-    gg, dd = B.unsqueeze(g, -1), B.unsqueeze(dist, -1)
-    if p == 0:
-        return x1 * 0
-    if p == 1:
-        term = gg * B.sgn(diff)
-    elif p == math.inf:
-        term = gg * B.sgn(diff) * (B.abs(diff) == dd)
-    else:
-        ad = B.abs(diff)
-        num = B.sgn(diff) * ad ** (p - 1) if p < 2 else diff * ad ** (p - 2)
-        term = B.where(dd == 0, 0.0, num * gg / dd ** (p - 1))
-        if p < 1:
-            term = B.where(diff == 0, 0.0, term)
-    return B.sum(term, (-2,))
+# PyTorch has no derivative for _cdist_backward: its node (CdistBackwardBackward0) raises in
+# double backward, so adcli records the kernel as one node that raises the same way.
+def _cdist_backward_forward(g: Any, x1: Any, x2: Any, cdist: Any, p: float = 2.0) -> Any:
+    batch = np.broadcast_shapes(x1.shape[:-2], x2.shape[:-2])
+    return _cdist_grad_np(g, np.broadcast_to(x1, (*batch, *x1.shape[-2:])),
+                          np.broadcast_to(x2, (*batch, *x2.shape[-2:])), p, cdist)
+
+
+cdist_backward_op = OpDef("cdist_backward", "CdistBackwardBackward0", _cdist_backward_forward,
+                          inputs=("grad", "x1", "x2", "cdist"))
+
+
+@cdist_backward_op.grad_all
+def _cdist_backward_grads(g, s, B, needs):
+    "not implemented, as in PyTorch"
+    raise NotImplementedError("the derivative for '_cdist_backward' is not implemented.")
 
 
 def _cdist_grad(g: Any, x1: Any, x2: Any, p: float, dist: Any, B: Any) -> Any:
-    batch = np.broadcast_shapes(tuple(x1.shape[:-2]), tuple(x2.shape[:-2]))
-    x1 = B.expand(x1, (*batch, *x1.shape[-2:]))
-    x2 = B.expand(x2, (*batch, *x2.shape[-2:]))
     if B.tensors:
-        return _cdist_grad_tensors(g, x1, x2, p, dist, B)
-    return _cdist_grad_np(g, x1, x2, p, dist)
+        return cdist_backward_op(g, x1, x2, dist, p=p)
+    return _cdist_backward_forward(g, x1, x2, dist, p)
 
 
 @cdist_op.grad("x1")
@@ -238,9 +233,11 @@ def _cdist_x1(g, s, B):
 
 @cdist_op.grad("x2")
 def _cdist_x2(g, s, B):
-    "_cdist_backward(grad.mT, x2, x1, p, result.mT)"
-    return _cdist_grad(B.transpose(g, -1, -2), s.x2, s.x1, s.p, B.transpose(s.result, -1, -2),
-                       B)
+    "_cdist_backward(grad.mT.contiguous(), x2, x1, p, result.mT.contiguous())"
+    gt, rt = B.transpose(g, -1, -2), B.transpose(s.result, -1, -2)
+    if B.tensors:  # contiguous() of a transposed tensor records torch's CloneBackward0
+        gt, rt = (B.clone(t) if not t.is_contiguous() else t for t in (gt, rt))
+    return _cdist_grad(gt, s.x2, s.x1, s.p, rt, B)
 
 
 def _euclidean_dist(x1: np.ndarray, x2: np.ndarray) -> np.ndarray:
