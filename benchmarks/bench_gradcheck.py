@@ -13,17 +13,24 @@
 
 Every row is a median of CPU time (user + system of the process, all threads; of the child
 for row 2), adcli and torch taking turns after one warm-up each, as the machine may be shared.
+NumPy's BLAS and torch run on one thread, as in bench_engine.py: CPU time then counts work, not
+a thread pool's spinning on small products (set OPENBLAS_NUM_THREADS yourself to override).
 """
 
 from __future__ import annotations
 
-import argparse
-import sys
-from collections.abc import Callable
-from pathlib import Path
-from typing import Any
+import os
 
-import numpy as np
+for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ.setdefault(_var, "1")
+
+import argparse  # noqa: E402
+import sys  # noqa: E402
+from collections.abc import Callable  # noqa: E402
+from pathlib import Path  # noqa: E402
+from typing import Any  # noqa: E402
+
+import numpy as np  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -123,6 +130,8 @@ def main() -> None:
 
     try:
         import torch
+
+        torch.set_num_threads(1)
     except ImportError:
         torch = None
     n = max(1, args.repeat)

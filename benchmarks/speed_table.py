@@ -67,7 +67,8 @@ def _machine(py: str) -> str:
 def table(rows: list[dict[str, Any]], machine: str, date: str) -> str:
     """The Markdown block that goes between the markers."""
     out = [f"Measured {date} on {machine}, with `python benchmarks/speed_table.py` (CPU-time "
-           "medians, the compared programs taking turns; ratio = adcli's time / the "
+           "medians, the compared programs taking turns, NumPy's BLAS and torch on one thread; "
+           "ratio = adcli's time / the "
            "reference's, below 1 means adcli is faster).", "",
            "| what | adcli | reference | ratio | target | others |",
            "| --- | --- | --- | --- | --- | --- |"]
