@@ -150,7 +150,8 @@ OUT_PATTERNS = [lambda x: (x,), lambda x: (x, x), lambda x: (x, 1), lambda x: (x
                 lambda x: (x > 0.5, x, x), lambda x: (x, x > 0.5), lambda x: (x, x, 0.5),
                 lambda x: ((2,), 1.0), lambda x: (0, 3, (2,)),
                 lambda x: (x, 0, torch.zeros(1, 3, dtype=torch.long), x[:1]),
-                lambda x: (x, 0, torch.tensor([0]), x[:1]), lambda x: (x, 2)]
+                lambda x: (x, 0, torch.tensor([0]), x[:1]), lambda x: (x, 2),
+                lambda x: (x, 0, torch.zeros(1, 3, dtype=torch.long), x[:1], "sum")]
 
 
 def _torch_takes_out(name: str) -> bool | None:
@@ -265,12 +266,21 @@ def test_inplace_function_form(name: str) -> None:
             "clamp_min_": (0.5,), "fill_": (2.5,), "threshold_": (0.5, -1.0)}.get(name, ())
 
     def prog(T: Any) -> Any:
-        if name == "xlogy_":  # a tensor other: see XlogyBackward2 in the note
-            args_ = (T.tensor(2.0, dtype=T.float64),)
-        else:
-            args_ = args
         x = T.tensor([[0.25, 0.5], [0.75, 0.9]], dtype=T.float64, requires_grad=True)
         y = x * 1
+        # the forms whose arguments are tensors (torch's argument parser refuses the call
+        # without them, in its own wording, so a call without them tests nothing)
+        if name == "xlogy_":  # a tensor other: see XlogyBackward2 in the note
+            args_ = (T.tensor(2.0, dtype=T.float64),)
+        elif name == "ldexp_":
+            args_ = (T.tensor([[1, 2], [0, -1]]),)
+        elif name == "index_put_":
+            args_ = ((T.tensor([0, 1]), T.tensor([1, 0])), x[0] * 2, True)
+        elif name == "addmv_":  # self is a vector
+            y = x.sum(0)
+            args_ = (x, T.tensor([1.0, -2.0], dtype=T.float64))
+        else:
+            args_ = args
         r = getattr(T, name)(y, *args_)
         out = [r is y, y._version]
         if y.requires_grad:

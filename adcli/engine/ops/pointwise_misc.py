@@ -379,7 +379,7 @@ TORCH: dict[str, Any] = {
     "fmax": fmax, "fmin": fmin, "copysign": copysign, "float_power": float_power,
     "heaviside": heaviside, "deg2rad": deg2rad, "rad2deg": rad2deg, "deg2rad_": deg2rad_,
     "rad2deg_": rad2deg_, "nan_to_num": nan_to_num, "nan_to_num_": nan_to_num_,
-    "signbit": signbit, "ldexp": ldexp, "logaddexp2": logaddexp2,
+    "signbit": signbit, "ldexp": ldexp, "ldexp_": ldexp_, "logaddexp2": logaddexp2,
 }
 
 METHODS: dict[str, Any] = {
