@@ -403,8 +403,17 @@ def addmm_(self: Tensor, mat1: Tensor, mat2: Tensor, *, beta: Any = 1,
 # contractions: torch's tensordot (permute, reshape, mm or dot, reshape) and inner
 # ----------------------------------------------------------------------------------------------
 def _dims_pair(a: Tensor, b: Tensor, dims: Any) -> tuple[list[int], list[int]]:
-    if isinstance(dims, Tensor):
-        dims = dims.item() if dims.numel() == 1 else dims.tolist()
+    if isinstance(dims, Tensor):  # torch's tensordot: the pair of rows, or int(item())
+        if dims.numel() > 1:
+            if dims.shape[0] != 2:
+                raise InvalidArgumentError(
+                    f"dims tensor must have size 2 in first dimension, got {dims.shape[0]}")
+            dims = (dims[0].tolist(), dims[1].tolist())
+        else:
+            val = int(dims.item())  # (a float 0-d tensor truncated, as torch's int())
+            if val < 0:
+                raise InvalidArgumentError(f"tensordot expects dims >= 0, but got dims={dims}")
+            return list(range(-val, 0)), list(range(val))
     if isinstance(dims, int | np.integer):
         if dims < 0:
             raise InvalidArgumentError(f"tensordot expects dims >= 0, but got dims={dims}")

@@ -22,7 +22,7 @@ from typing import Any
 import numpy as np
 
 from ..dtypes import scalar_type_name
-from ..errors import InvalidArgumentError
+from ..errors import InvalidArgumentError, InvalidTypeError
 from ..grad_mode import no_grad
 from ..op import OpDef, defop
 from ..tensor import Tensor
@@ -413,6 +413,12 @@ def margin_ranking_loss(input1: Tensor, input2: Tensor, target: Tensor, margin: 
         raise InvalidArgumentError(
             "margin_ranking_loss : All input tensors should have same dimension but got sizes: "
             f"input1: {input1.size()}, input2: {input2.size()}, target: {target.size()} ")
+    return _margin_ranking(input1, input2, target, margin, red)
+
+
+def _margin_ranking(input1: Tensor, input2: Tensor, target: Tensor, margin: float,
+                    red: str) -> Tensor:
+    """ATen's margin_ranking_loss (its dimension check is torch.nn.functional's)."""
     diff = sub(input1, input2)
     out = clamp_min_(add_scalar_op(mul(neg(target), diff), other=float(margin)), 0)
     return _apply_reduction(out, red)
@@ -540,6 +546,12 @@ def triplet_margin_loss(anchor: Tensor, positive: Tensor, negative: Tensor,
     red = _enum(reduction, size_average, reduce)
     if margin <= 0:
         raise ValueError(f"margin must be greater than 0, got {margin}")
+    return _triplet_margin(anchor, positive, negative, margin, p, eps, swap, red)
+
+
+def _triplet_margin(anchor: Tensor, positive: Tensor, negative: Tensor, margin: float,
+                    p: float, eps: float, swap: bool, red: str) -> Tensor:
+    """ATen's triplet_margin_loss (the check of the margin is torch.nn.functional's)."""
     _check_triplet_dims(anchor, positive, negative)
     dist_pos = pairwise_distance(anchor, positive, p, eps)
     dist_neg = pairwise_distance(anchor, negative, p, eps)
@@ -635,13 +647,58 @@ def poisson_nll_loss(input: Tensor, target: Tensor, log_input: bool = True, full
 
 
 # ==============================================================================================
+# torch.<loss>: ATen's functions, whose ``reduction`` is an int (0 none, 1 mean, 2 sum). Their
+# Python binding parses the schema's default ``reduction=Mean`` as 0: called without it, torch's
+# torch.hinge_embedding_loss & co return the unreduced loss (torch.nn.functional's pass it).
+# ==============================================================================================
+def _aten_reduction(fn: str, reduction: Any, position: int) -> str:
+    """ATen's apply_loss_reduction: 1 mean, 2 sum, any other int none."""
+    if isinstance(reduction, bool) or not isinstance(reduction, int | np.integer):
+        raise InvalidTypeError(f"{fn}(): argument 'reduction' (position {position}) must be "
+                               f"int, not {type(reduction).__name__}")
+    return {1: "mean", 2: "sum"}.get(int(reduction), "none")
+
+
+def aten_cosine_embedding_loss(input1: Tensor, input2: Tensor, target: Tensor,
+                               margin: float = 0.0, reduction: int = 0) -> Tensor:
+    red = _aten_reduction("cosine_embedding_loss", reduction, 5)
+    return cosine_embedding_loss(input1, input2, target, margin, reduction=red)
+
+
+def aten_margin_ranking_loss(input1: Tensor, input2: Tensor, target: Tensor,
+                             margin: float = 0.0, reduction: int = 0) -> Tensor:
+    red = _aten_reduction("margin_ranking_loss", reduction, 5)
+    return _margin_ranking(input1, input2, target, margin, red)
+
+
+def aten_hinge_embedding_loss(input: Tensor, target: Tensor, margin: float = 1.0,
+                              reduction: int = 0) -> Tensor:
+    red = _aten_reduction("hinge_embedding_loss", reduction, 4)
+    return hinge_embedding_loss(input, target, margin, reduction=red)
+
+
+def aten_triplet_margin_loss(anchor: Tensor, positive: Tensor, negative: Tensor,
+                             margin: float = 1.0, p: float = 2, eps: float = 1e-06,
+                             swap: bool = False, reduction: int = 0) -> Tensor:
+    red = _aten_reduction("triplet_margin_loss", reduction, 8)
+    return _triplet_margin(anchor, positive, negative, margin, p, eps, swap, red)
+
+
+def aten_poisson_nll_loss(input: Tensor, target: Tensor, log_input: bool, full: bool,
+                          eps: float, reduction: int) -> Tensor:
+    red = _aten_reduction("poisson_nll_loss", reduction, 6)
+    return poisson_nll_loss(input, target, log_input, full, eps=eps, reduction=red)
+
+
+# ==============================================================================================
 # the names this family adds: torch.<name>, Tensor.<name>, torch.nn.functional.<name>
 # ==============================================================================================
 TORCH: dict[str, Any] = {
     "pairwise_distance": pairwise_distance, "pdist": pdist,
-    "cosine_embedding_loss": cosine_embedding_loss, "margin_ranking_loss": margin_ranking_loss,
-    "hinge_embedding_loss": hinge_embedding_loss, "triplet_margin_loss": triplet_margin_loss,
-    "poisson_nll_loss": poisson_nll_loss,
+    "cosine_embedding_loss": aten_cosine_embedding_loss,
+    "margin_ranking_loss": aten_margin_ranking_loss,
+    "hinge_embedding_loss": aten_hinge_embedding_loss,
+    "triplet_margin_loss": aten_triplet_margin_loss, "poisson_nll_loss": aten_poisson_nll_loss,
 }
 
 METHODS: dict[str, Any] = {}

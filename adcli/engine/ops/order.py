@@ -494,6 +494,29 @@ def logcumsumexp(input: Tensor, dim: int) -> Tensor:
 _MODES = ("linear", "lower", "higher", "midpoint", "nearest")
 
 
+def _rank_weights(q: Tensor, nan_rows: np.ndarray, n: int, below: np.ndarray,
+                  shape: tuple[int, ...], ignore_nan: bool, dtype: Any) -> Tensor:
+    """torch's ``ranks - ranks_below`` with the ranks computed from ``q`` by recorded ops (q *
+    count, masked_fill, sub): a q that requires grad gets lerp's weight gradient, as in torch."""
+    from .arithmetic import mul, mul_scalar_op, sub
+    from .scatter import masked_fill_op
+
+    if ignore_nan:
+        counts = (np.logical_not(nan_rows).sum(-1, keepdims=True) - 1).astype(dtype)
+        ranks = mul(q, Tensor._make(counts, None, 0, None))
+        ranks = masked_fill_op(ranks, mask=np.asarray(ranks._data < 0), value=0.0)
+    else:
+        ranks = mul_scalar_op(q, other=float(n - 1))
+        ranks_shape = np.broadcast_shapes(tuple(ranks.shape), (*nan_rows.shape[:-1], 1))
+        if tuple(ranks.shape) != ranks_shape:
+            ranks = ranks.expand(*ranks_shape)
+        any_nan = np.broadcast_to(nan_rows.any(-1, keepdims=True), ranks_shape).copy()
+        ranks = masked_fill_op(ranks, mask=any_nan, value=float(n - 1))
+    if tuple(ranks.shape) != tuple(shape):
+        ranks = ranks.expand(*shape)
+    return sub(ranks, Tensor._make(np.broadcast_to(below, shape).astype(dtype), None, 0, None))
+
+
 def _quantile(input: Tensor, q: Any, dim: int | None, keepdim: bool, interpolation: str,
               ignore_nan: bool) -> Tensor:
     """PyTorch's quantile_compute, op for op: sort, view, ranks, gather (and lerp), squeeze."""
@@ -569,7 +592,11 @@ def _quantile(input: Tensor, q: Any, dim: int | None, keepdim: bool, interpolati
         above = np.ceil(ranks).astype(np.int64)
         values_above = gather_op(sorted_, dim=sd.ndim - 1, index=np.broadcast_to(
             above, (*sd.shape[:-1], above.shape[-1])).copy())
-        w = Tensor._make(np.broadcast_to(weights, values._data.shape).copy(), None, 0, None)
+        if interpolation == "linear" and isinstance(q, Tensor) and q.requires_grad:
+            w = _rank_weights(q, nan_rows, n, below, values._data.shape, ignore_nan, a.dtype)
+        else:
+            w = Tensor._make(np.broadcast_to(weights, values._data.shape).copy(), None, 0,
+                             None)
         from .pointwise_multi import lerp_tensor_op
 
         values = lerp_tensor_op(values, values_above, w)

@@ -670,6 +670,9 @@ def select_scatter(input: Tensor, src: Tensor, dim: int, index: int) -> Tensor:
 
 def slice_scatter(input: Tensor, src: Tensor, dim: int = 0, start: int | None = None,
                   end: int | None = None, step: int = 1) -> Tensor:
+    src = _src_arg(src, "slice_scatter", 2)  # torch's argument parsing comes first
+    if input._data.ndim == 0:
+        raise IndexOutOfRangeError("slice() cannot be applied to a 0-dim tensor.")
     d = _wrap_dim(dim, input._data.ndim)
     if step <= 0:
         raise InvalidArgumentError("slice step must be positive")
