@@ -1,10 +1,14 @@
 """Forward-mode AD as ``torch.autograd.forward_ad``: dual levels, dual tensors, tangents.
 
-There is no table of jvp rules. When an op's inputs carry tangents, the output tangent
-``J t`` comes from the op's own backward formula by the double-vjp trick: ``J^T u`` is linear
-in a dummy cotangent ``u``, so ``d/du <J^T u, t> = J t``. Formulas that are not differentiable
-in ``u`` fall back to one vjp per output element. A dual level installs a call observer
-(``engine/hooks.py``) only while it lasts, so the op path costs nothing outside one.
+There is no general table of jvp rules. When an op's inputs carry tangents, the output
+tangent ``J t`` comes from the op's own backward formula by the double-vjp trick: ``J^T u`` is
+linear in a dummy cotangent ``u``, so ``d/du <J^T u, t> = J t``. Formulas that are not
+differentiable in ``u`` fall back to one vjp per output element. A few ops use torch's own
+forward formula instead (``_rule``): where the backward is not the forward's transpose
+(embedding, index_put), where torch gives no tangent (scatter_reduce "prod"), and where the
+backward is not differentiable at ``u = 0`` (logcumsumexp's log|grad|). A dual level installs
+a call observer (``engine/hooks.py``) only while it lasts, so the op path costs nothing outside
+one.
 Custom Functions use their ``jvp`` staticmethod, as in PyTorch.
 """
 
@@ -244,6 +248,50 @@ def _jvp_rows(outs: list[Tensor], leaves: list[Tensor], ts: list[Tensor]) -> lis
 # Ops linear in their first input whose backward is deliberately not the forward's transpose
 # (embedding's padding_idx / scale_grad_by_freq): the tangent is the op applied to the tangent.
 _LINEAR = {"embedding"}
+# Ops linear in all their tensor inputs together whose backward is not the forward's transpose:
+# index_put without accumulate (a repeated index writes once, yet its backward gives every
+# repeat grad.index(indices)); torch's formula is self_t.index_put(indices, values_t).
+_JOINTLY_LINEAR = {"index_put_advanced"}
+_NO_RULE = object()
+
+
+def _logcumsumexp_jvp(x: np.ndarray, t: np.ndarray, dim: int) -> np.ndarray:
+    """torch's logcumsumexp_jvp: cumsum(exp(x - max) * t) / (cumsum(exp(x - max)) + 1e-13).
+
+    (The backward formula takes log|grad|, not differentiable at the zero cotangent the
+    double-vjp trick evaluates it at.)"""
+    shape = x.shape
+    if not x.ndim:
+        x, t, dim = x.reshape(1), t.reshape(1), 0
+    if not x.size:
+        return np.zeros(shape, dtype=x.dtype)
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+        e = np.exp(x - np.max(x, axis=dim, keepdims=True))
+        c = np.cumsum(e, axis=dim)
+        out = np.cumsum(e * t, axis=dim) / (c + np.asarray(1e-13, dtype=x.dtype))
+    return out.astype(x.dtype, copy=False).reshape(shape)
+
+
+def _rule(target: Any, args: tuple[Any, ...], kwargs: dict[str, Any],
+          tangents: dict[int, Tensor]) -> Any:
+    """Output tangents from torch's own forward formula where it differs from ``J t`` taken
+    from the backward formula; ``_NO_RULE`` otherwise."""
+    name = target.name
+    if name in _LINEAR and list(tangents) == [0]:
+        return [Tensor._make(target(_const(tangents[0]), *args[1:], **kwargs)._data,
+                             None, 0, None)]
+    if name in _JOINTLY_LINEAR:
+        targs = [_const(tangents[i]) if i in tangents
+                 else Tensor._make(np.zeros_like(a._data), None, 0, None)
+                 if isinstance(a, Tensor) else a for i, a in enumerate(args)]
+        return [Tensor._make(np.array(target(*targs, **kwargs)._data, copy=True),
+                             None, 0, None)]
+    if name == "scatter_reduce" and kwargs.get("reduce") == "prod":
+        return [None]  # torch's scatter_reduce_jvp gives no tangent for "prod"
+    if name == "logcumsumexp" and list(tangents) == [0]:
+        return [Tensor._make(_logcumsumexp_jvp(args[0]._data, tangents[0]._data,
+                                               kwargs["dim"]), None, 0, None)]
+    return _NO_RULE
 
 
 def _tangents_of(args: tuple[Any, ...]) -> dict[int, Tensor]:
@@ -281,7 +329,10 @@ class _Propagator:
             prim = (Tensor._make(old, None, 0, None), *args[1:])
             _busy[0] += 1
             try:
-                (t,) = _jvp(target, prim, kwargs, tangents)
+                outs = _rule(target, prim, kwargs, tangents)
+                if outs is _NO_RULE:
+                    outs = _jvp(target, prim, kwargs, tangents)
+                (t,) = outs
             finally:
                 _busy[0] -= 1
             dual.set_tangent(args[0], t)
@@ -299,10 +350,8 @@ class _Propagator:
             return
         _busy[0] += 1
         try:
-            if target.name in _LINEAR and list(tangents) == [0]:
-                outs = [Tensor._make(target(_const(tangents[0]), *args[1:], **kwargs)._data,
-                                     None, 0, None)]
-            else:
+            outs = _rule(target, args, kwargs, tangents)
+            if outs is _NO_RULE:
                 outs = _jvp(target, args, kwargs, tangents)
         finally:
             _busy[0] -= 1
