@@ -21,6 +21,7 @@ from ..tensor import Tensor
 from .arithmetic import div
 from .common import _dims, _unreduce, broadcast_shapes, result_dtype
 from .conversion import to
+from .kernels import KERNELS
 from .reductions import _correction, _norm_self, _var_backward
 from .shape import expand, view
 
@@ -219,16 +220,15 @@ def _cdist_backward_grads(g, s, B, needs):
     raise NotImplementedError("the derivative for '_cdist_backward' is not implemented.")
 
 
-def _cdist_grad(g: Any, x1: Any, x2: Any, p: float, dist: Any, B: Any) -> Any:
-    if B.tensors:
-        return cdist_backward_op(g, x1, x2, dist, p=p)
-    return _cdist_backward_forward(g, x1, x2, dist, p)
+KERNELS["cdist_backward"] = (
+    _cdist_backward_forward,
+    lambda g, x1, x2, cdist, p: cdist_backward_op(g, x1, x2, cdist, p=p))
 
 
 @cdist_op.grad("x1")
 def _cdist_x1(g, s, B):
     "sum over x2's rows of grad * d dist / d x1 (torch's _cdist_backward)"
-    return _cdist_grad(g, s.x1, s.x2, s.p, s.result, B)
+    return B.cdist_backward(g, s.x1, s.x2, s.result, s.p)
 
 
 @cdist_op.grad("x2")
@@ -237,7 +237,7 @@ def _cdist_x2(g, s, B):
     gt, rt = B.transpose(g, -1, -2), B.transpose(s.result, -1, -2)
     if B.tensors:  # contiguous() of a transposed tensor records torch's CloneBackward0
         gt, rt = (B.clone(t) if not t.is_contiguous() else t for t in (gt, rt))
-    return _cdist_grad(gt, s.x2, s.x1, s.p, rt, B)
+    return B.cdist_backward(gt, s.x2, s.x1, rt, s.p)
 
 
 def _euclidean_dist(x1: np.ndarray, x2: np.ndarray) -> np.ndarray:
