@@ -47,6 +47,19 @@ _COMPOSITE.update({
     "einsum": ["diagonal", "permute", "unsqueeze", "sum_dim", "mul", "view", "_reshape_alias",
                "_unsafe_view", "clone", "bmm"],
 })
+# -- covariance, integration, products of sets (ops/statistics.py, ops/stacking.py) --
+_COV = ["view", "sum", "sum_dim", "mul", "mul_scalar", "div", "sub", "unsqueeze", "mm", "t",
+        "squeeze", "select", "zero_", "to"]
+_TRAPEZOID = ["view", "slice", "sub", "add", "select", "mul", "mul_scalar", "sum_dim",
+              "div_scalar"]
+_COMPOSITE.update({
+    "cov": _COV,
+    "corrcoef": [*_COV, "diagonal", "sqrt", "clamp"],
+    "trapezoid": _TRAPEZOID,
+    "trapz": _TRAPEZOID,
+    "cumulative_trapezoid": [*_TRAPEZOID, "cumsum"],
+    "cartesian_prod": ["view", "expand", "clone", "_unsafe_view", "stack"],
+})
 # -- elementwise math and F activations/normalization/losses --
 _COMPOSITE.update({
     "F.softsign": ["abs", "add", "div"],

@@ -110,6 +110,16 @@ def _probes():
         "F.cosine_similarity": [F.cosine_similarity(m, v), F.cosine_similarity(m, m.detach())],
         "F.kl_div": [F.kl_div(m, m.exp(), reduction=r) for r in ("mean", "sum", "batchmean")]
         + [F.kl_div(m, m, log_target=True, reduction="none")],
+        # -- covariance, integration, products of sets (ops/statistics.py, ops/stacking.py) --
+        "cov": [adcli.cov(m), adcli.cov(v),
+                adcli.cov(m, aweights=adcli.rand(3, dtype=d, requires_grad=True),
+                          fweights=adcli.tensor([1, 2, 1]))],
+        "corrcoef": [adcli.corrcoef(m), adcli.corrcoef(v)],
+        "trapezoid": [adcli.trapezoid(m), adcli.trapezoid(m, v)],
+        "trapz": [adcli.trapz(m, dx=2.0), adcli.trapz(m, m, dim=0)],
+        "cumulative_trapezoid": [adcli.cumulative_trapezoid(m),
+                                 adcli.cumulative_trapezoid(m, v)],
+        "cartesian_prod": [adcli.cartesian_prod(v, v)],
         # -- order statistics --
         "quantile": [adcli.quantile(m, 0.3), adcli.quantile(m, 0.5, 0, True),
                      adcli.quantile(m, adcli.tensor([0.2, 0.7], dtype=d), 1),

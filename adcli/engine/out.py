@@ -46,6 +46,8 @@ OUT_OPS |= frozenset({
     "copysign", "float_power", "heaviside", "deg2rad", "rad2deg", "nan_to_num", "signbit",
     "ldexp", "logaddexp2", "vdot",
 })
+# histc (ops/statistics.py); the integer and bit ops of ops/bitwise.py
+OUT_OPS |= frozenset({"histc"})
 
 
 # PyTorch names the op, not the alias, in its out= error.

@@ -1,8 +1,9 @@
-"""Diagonals and rotations: diag, diag_embed, diagflat, rot90.
+"""Diagonals, rotations and block matrices: diag, diag_embed, diagflat, rot90, block_diag.
 
 Table ops with torch's nodes: ``diag`` of a matrix is torch's ``diagonal_copy``
 (DiagonalBackward0_copy), of a vector ``diag_embed`` (DiagEmbedBackward0); ``diagflat`` is
-``diag_embed`` of ``view(-1)``; ``rot90`` is Rot90Backward0.
+``diag_embed`` of ``view(-1)``; ``rot90`` is Rot90Backward0; ``block_diag`` is BlockDiagBackward0
+(each input's gradient is its block of grad: two slices, squeezed for 0-d and 1-d inputs).
 """
 
 from __future__ import annotations
@@ -11,9 +12,11 @@ from typing import Any
 
 import numpy as np
 
+from .. import dtypes
 from ..errors import InvalidArgumentError
 from ..op import defop
 from ..tensor import Tensor, _wrap_dim
+from .common import _CATEGORY
 from .shape import _diagonal_self, view
 
 # ==============================================================================================
@@ -63,6 +66,59 @@ def _rot90_self(g, s, B):
     return _rot90(g, -s.k, s.dims)
 
 
+def _block_shape(shape: tuple[int, ...]) -> tuple[int, int]:
+    """A block's (rows, cols): a 0-d input is 1x1, a 1-d one a row."""
+    return (shape[0], shape[1]) if len(shape) == 2 else (1, shape[0] if shape else 1)
+
+
+def _block_diag(*arrays: np.ndarray) -> np.ndarray:
+    dt = _list_dtype(arrays)
+    # (a 1-d empty input is a 1x0 block: one more row, as torch)
+    blocks = [(a, _block_shape(a.shape)) for a in arrays]
+    out = np.zeros((sum(b[1][0] for b in blocks), sum(b[1][1] for b in blocks)), dtype=dt)
+    r = c = 0
+    for a, (n, m) in blocks:
+        out[r:r + n, c:c + m] = a.reshape(n, m)
+        r, c = r + n, c + m
+    return out
+
+
+block_diag_op = defop("block_diag", "BlockDiagBackward0", _block_diag, inputs=("tensors",))
+
+
+@block_diag_op.grad_all
+def _block_diag_all(g, s, B, needs):
+    "each input's block of grad: grad[r:r+n, c:c+m], squeezed back to a 0-d or 1-d input"
+    # A 1-d empty input gets an empty gradient and, as in torch's block_diag_backward, does
+    # not advance the position (its row in the forward is not skipped).
+    out, r, c = [], 0, 0
+    for shape, need in zip(s.sizes, needs):
+        shape = tuple(shape)
+        if shape == (0,):
+            z = np.zeros((0,), dtype=g.dtype if not B.tensors else g._data.dtype)
+            out.append((Tensor._make(z, None, 0, None) if B.tensors else z) if need else None)
+            continue
+        n, m = _block_shape(shape)
+        if need:
+            block = B.slice(B.slice(g, 0, r, r + n, 1), 1, c, c + m, 1)
+            for _ in range(2 - len(shape)):
+                block = B.squeeze(block, -1)
+            out.append(block)
+        else:
+            out.append(None)
+        r, c = r + n, c + m
+    return out
+
+
+def _list_dtype(arrays: Any) -> np.dtype:
+    """torch's result_type of a tensor list: the highest category wins; in it, tensors with
+    dimensions win over 0-d ones."""
+    top = max(_CATEGORY.get(a.dtype.kind, 2) for a in arrays)
+    best = [a for a in arrays if _CATEGORY.get(a.dtype.kind, 2) == top]
+    dims = [a for a in best if a.ndim] or best
+    return np.result_type(*[a.dtype for a in dims])
+
+
 # ==============================================================================================
 # torch-level functions
 # ==============================================================================================
@@ -102,11 +158,23 @@ def rot90(input: Tensor, k: int = 1, dims: Any = (0, 1)) -> Tensor:
     return rot90_op(input, k=int(k) % 4, dims=d)
 
 
+def block_diag(*tensors: Tensor) -> Tensor:
+    for i, t in enumerate(tensors):
+        if t.dim() > 2:
+            raise InvalidArgumentError(f"torch.block_diag: Input tensors must have 2 or fewer "
+                                       f"dimensions. Input {i} has {t.dim()} dimensions")
+    if not tensors:
+        return Tensor._make(np.zeros((1, 0), dtype=dtypes.get_default_dtype().np), None, 0,
+                            None)
+    return block_diag_op(*tensors)
+
+
 # ==============================================================================================
 # the names this family adds: torch.<name>, Tensor.<name>, torch.nn.functional.<name>
 # ==============================================================================================
 TORCH: dict[str, Any] = {
     "diag": diag, "diag_embed": diag_embed, "diagflat": diagflat, "rot90": rot90,
+    "block_diag": block_diag,
 }
 
 METHODS: dict[str, Any] = {

@@ -56,6 +56,8 @@ def _bin(fn: Any) -> Any:
         if type(b) is np.ndarray and a.shape != b.shape and b.ndim:
             broadcast_shapes(a.shape, b.shape)
         out = fn(a, b, **kw) if kw else fn(a, b)
+        if type(out) is not np.ndarray:  # a 0-d array with a number gives a NumPy scalar
+            out = np.asarray(out)
         if type(b) is np.ndarray and a.dtype is not b.dtype and a.dtype != b.dtype:
             want = result_dtype(a, b)
             # (an integer division's float result stays float)

@@ -1,7 +1,8 @@
 """Stacking and arranging, as torch composes them from cat, views, flips and gather:
 hstack/vstack/dstack/column_stack/row_stack, atleast_1d/2d/3d, fliplr/flipud, swapdims,
-take_along_dim, meshgrid. Their gradients are those of the ops they record (CatBackward0,
-UnsqueezeBackward0, FlipBackward0, GatherBackward0, ExpandBackward0, ...), as torch's.
+take_along_dim, meshgrid, cartesian_prod. Their gradients are those of the ops they record
+(CatBackward0, UnsqueezeBackward0, FlipBackward0, GatherBackward0, ExpandBackward0, ...), as
+torch's.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from ..errors import InvalidArgumentError
 from ..tensor import Tensor, _wrap_dim
 from .common import broadcast_shapes
 from .indexing import gather
-from .shape import cat, expand, flip, reshape, transpose, unsqueeze, view
+from .shape import cat, expand, flip, reshape, stack, transpose, unsqueeze, view
 
 
 def _tensors(args: tuple[Any, ...]) -> tuple[Any, bool]:
@@ -165,6 +166,22 @@ def meshgrid(*tensors: Any, indexing: str | None = None) -> tuple[Tensor, ...]:
     return tuple(out)
 
 
+def cartesian_prod(*tensors: Tensor) -> Tensor:
+    """torch's composite: meshgrid (view, expand), each grid flattened (clone + _unsafe_view),
+    stacked along dim 1; one tensor is returned as it is."""
+    for t in tensors:
+        if t._data.ndim != 1:
+            raise InvalidArgumentError(f"Expect a 1D vector, but got shape {list(t.shape)}")
+    if len(tensors) == 1:
+        return tensors[0]
+    if not tensors:
+        raise InvalidArgumentError("meshgrid expects a non-empty TensorList")
+    if any(t.dtype != tensors[0].dtype for t in tensors):
+        raise InvalidArgumentError("meshgrid expects all tensors to have the same dtype")
+    grids = meshgrid(*tensors, indexing="ij")
+    return stack([g.flatten() for g in grids], 1)
+
+
 # ==============================================================================================
 # the names this family adds: torch.<name>, Tensor.<name>, torch.nn.functional.<name>
 # ==============================================================================================
@@ -172,7 +189,7 @@ TORCH: dict[str, Any] = {
     "atleast_1d": atleast_1d, "atleast_2d": atleast_2d, "atleast_3d": atleast_3d,
     "hstack": hstack, "vstack": vstack, "row_stack": vstack, "dstack": dstack,
     "column_stack": column_stack, "fliplr": fliplr, "flipud": flipud, "swapdims": swapdims,
-    "take_along_dim": take_along_dim, "meshgrid": meshgrid,
+    "take_along_dim": take_along_dim, "meshgrid": meshgrid, "cartesian_prod": cartesian_prod,
 }
 
 METHODS: dict[str, Any] = {

@@ -1,29 +1,42 @@
-"""Reductions that skip nan or return two results, and distances: nansum, nanmean, var_mean,
-std_mean, dist, cdist.
+"""Reductions that skip nan or return two results, distances, covariance, integration and
+counting: nansum, nanmean, var_mean, std_mean, dist, cdist, cov, corrcoef, trapezoid/trapz,
+cumulative_trapezoid, histc, bincount.
 
 Table ops with torch's nodes (NansumBackward0, VarMeanBackward0, StdMeanBackward0,
 DistBackward0, CdistBackward0, EuclideanDistBackward0); ``nanmean`` is torch's composite
-(``nansum / count of non-nan``, DivBackward0 over NansumBackward0).
+(``nansum / count of non-nan``, DivBackward0 over NansumBackward0). ``cov``, ``corrcoef``,
+``trapezoid`` and ``cumulative_trapezoid`` record the ops of torch's ATen composites (C++ number
+operands are torch's Scalar overloads: MulBackward1, DivBackward1); ``histc`` has no gradient and
+``bincount`` with weights records torch's NotImplemented node.
 """
 
 from __future__ import annotations
 
+import builtins
 import math
 import types
+import warnings
 from typing import Any
 
 import numpy as np
 
 from .. import dtypes
-from ..errors import InvalidArgumentError, InvalidValueError, ShapeMismatchError
+from ..errors import InvalidArgumentError, InvalidTypeError, InvalidValueError, ShapeMismatchError
 from ..op import OpDef, defop
-from ..tensor import Tensor
-from .arithmetic import div
+from ..tensor import Tensor, _wrap_dim
+from .arithmetic import NotImplementedOp, add, div, div_scalar_op, mul, mul_scalar_op, sub
 from .common import _dims, _unreduce, broadcast_shapes, result_dtype
 from .conversion import to
+from .inplace import zero_
 from .kernels import KERNELS
+from .linalg import mm
+from .pointwise import sqrt
+from .pointwise_multi import clamp
 from .reductions import _correction, _norm_self, _var_backward
-from .shape import expand, view
+from .reductions import sum as tsum
+from .scan_sort import cumsum
+from .shape import diagonal, expand, select, slice_op, squeeze, unsqueeze, view
+from .shape import t as transpose2d
 
 # ==============================================================================================
 # the table: forwards and derivative formulas
@@ -374,16 +387,274 @@ def cdist(x1: Tensor, x2: Tensor, p: float = 2.0,
     return view(d, (*batch, r1, r2))
 
 
+def _scalar_mul(x: Tensor, c: float) -> Tensor:
+    """ATen's ``tensor * number`` (mul.Scalar, MulBackward1); integers promote to float."""
+    return mul_scalar_op(x, other=c) if x._data.dtype.kind == "f" else mul(x, c)
+
+
+def _scalar_div(x: Tensor, c: float) -> Tensor:
+    """ATen's ``tensor / number`` (div.Scalar, DivBackward1); integers promote to float."""
+    return div_scalar_op(x, other=c) if x._data.dtype.kind == "f" else div(x, c)
+
+
+def _long(n: int) -> Tensor:
+    return Tensor._make(np.asarray(n, dtype=np.int64), None, 0, None)
+
+
+def _dtype_name(t: Tensor) -> str:
+    return dtypes.scalar_type_name(t._data.dtype)
+
+
+def cov(input: Tensor, *, correction: int = 1, fweights: Tensor | None = None,
+        aweights: Tensor | None = None) -> Tensor:
+    if isinstance(correction, float):
+        raise InvalidTypeError("cov(): argument 'correction' must be int, not float")
+    correction = int(correction)
+    if input.dim() > 2:
+        raise InvalidArgumentError(f"cov(): expected input to have two or fewer dimensions but "
+                                   f"got an input with {input.dim()} dimensions")
+    if input._data.dtype.kind == "b":
+        raise InvalidArgumentError("cov(): bool dtype is not supported for input")
+    x = view(input, (1, -1)) if input.dim() < 2 else input
+    n = x.shape[1]
+    w = None
+    for name, wt in (("fweights", fweights), ("aweights", aweights)):
+        if wt is None:
+            continue
+        if wt.dim() > 1:
+            raise InvalidArgumentError(f"cov(): expected {name} to have one or fewer dimensions "
+                                       f"but got {name} with {wt.dim()} dimensions")
+        kind = wt._data.dtype.kind
+        if name == "fweights" and kind not in "iu":
+            raise InvalidArgumentError(f"cov(): expected fweights to have integral dtype but "
+                                       f"got fweights with {_dtype_name(wt)} dtype")
+        if name == "aweights" and kind != "f":
+            raise InvalidArgumentError(f"cov(): expected aweights to have floating point dtype "
+                                       f"but got aweights with {_dtype_name(wt)} dtype")
+        if wt.numel() != n:
+            raise InvalidArgumentError(f"cov(): expected {name} to have the same numel as there "
+                                       f"are observations in the input but got {wt.numel()} != "
+                                       f"{n}")
+        if n and not wt._data.min() >= 0:
+            raise InvalidArgumentError(f"cov(): {name} cannot be negative")
+        w = wt if w is None else mul(w, wt)
+    w_sum = tsum(w) if w is not None else _long(n)
+    if w is not None and w_sum._data == 0:
+        raise InvalidArgumentError("cov(): weights sum to zero, can't be normalized")
+    avg = div(tsum(mul(x, w) if w is not None else x, 1), w_sum)
+    if w is None:
+        norm = _long(n - correction)
+    elif correction == 0:
+        norm = w_sum
+    elif aweights is None:
+        norm = sub(w_sum, correction)
+    elif fweights is None and n == 1 and correction == 1:
+        norm = _long(0)  # (torch's corner case, as NumPy)
+    else:
+        norm = sub(w_sum, div(_scalar_mul(tsum(mul(w, aweights)), correction), w_sum))
+    if norm._data <= 0:
+        warnings.warn("cov(): degrees of freedom is <= 0. Correction should be strictly less "
+                      "than the number of observations.", UserWarning, stacklevel=2)
+        norm = zero_(norm)
+    if n == 1 and (fweights is None) != (aweights is None):
+        # torch zeroes the (viewed) input in place here: one observation, one set of weights
+        x = zero_(x)
+        if x._data.dtype.kind in "iub":
+            x = to(x, dtypes.float32)
+    else:
+        x = sub(x, unsqueeze(avg, 1))
+    c = mm(x, transpose2d(mul(x, w) if w is not None else x))
+    return squeeze(div(c, norm))
+
+
+def corrcoef(input: Tensor) -> Tensor:
+    if input.dim() > 2:
+        raise InvalidArgumentError(f"corrcoef(): expected input to have two or fewer dimensions "
+                                   f"but got an input with {input.dim()} dimensions")
+    c = cov(input)
+    if c.dim() == 0:
+        return div(c, c)  # nan for a zero, inf or nan variance, else 1
+    std = sqrt(diagonal(c))
+    c = div(c, view(std, (-1, 1)))
+    c = div(c, view(std, (1, -1)))
+    return clamp(c, -1, 1)
+
+
+def _trapezoid_x(fn: str, y: Tensor, x: Tensor, dim: int) -> Tensor:
+    """torch's dx: x viewed to broadcast along ``dim`` of y, then its differences."""
+    if y._data.dtype.kind == "b" or x._data.dtype.kind == "b":
+        raise InvalidArgumentError(f"{fn}: received a bool input for `x` or `y`, but bool is not "
+                                   "supported")
+    if x.dim() == 1:
+        if x.shape[0] != y.shape[dim]:
+            raise InvalidArgumentError(f"{fn}: There must be one `x` value for each sample point")
+        sizes = [1] * y.dim()
+        sizes[dim] = x.shape[0]
+        x = view(x, tuple(sizes))
+    elif x.dim() < y.dim():
+        x = view(x, (1,) * (y.dim() - x.dim()) + tuple(x.shape))
+    return sub(_slice(x, dim, 1), _slice(x, dim, 0, -1))
+
+
+def _slice(a: Tensor, dim: int, start: int, stop: int | None = None) -> Tensor:
+    n = a.shape[dim]
+    stop = n if stop is None else max(n + stop, 0) if stop < 0 else min(stop, n)
+    return slice_op(a, dim=dim, start=min(start, n), stop=max(stop, min(start, n)), step=1)
+
+
+def _dx_number(fn: str, y: Tensor, dx: Any) -> float:
+    if y._data.dtype.kind == "b":
+        raise InvalidArgumentError(f"{fn}: received a bool input for `y`, but bool is not "
+                                   "supported")
+    if isinstance(dx, bool | complex):
+        raise InvalidArgumentError(f"{fn}: Currently, we only support dx as a real number.")
+    return float(dx)
+
+
+_TRAPEZOID_SIGNATURES = ("but expected one of:\n * (Tensor y, Tensor x, *, int dim = -1)\n"
+                         " * (Tensor y, *, Number dx = 1, int dim = -1)\n")
+
+
+def trapezoid(y: Tensor, x: Tensor | None = None, *, dx: Any = None, dim: int = -1) -> Tensor:
+    if x is not None and dx is not None:
+        raise InvalidTypeError("trapezoid() received an invalid combination of arguments - got "
+                               f"(Tensor, Tensor, dx={type(dx).__name__}), "
+                               + _TRAPEZOID_SIGNATURES)
+    if x is None:
+        if y.dim() == 0:
+            from ..errors import IndexOutOfRangeError
+
+            raise IndexOutOfRangeError(f"Dimension specified as {dim} but tensor has no "
+                                       "dimensions")
+        n = y.shape[_wrap_dim(dim, y.dim())]
+        if n == 0:
+            return _zeros_except(y, dim)
+        step = _dx_number("trapezoid", y, 1 if dx is None else dx)
+        ends = add(select(y, dim, 0), select(y, dim, -1))
+        return _scalar_mul(sub(tsum(y, dim), _scalar_mul(ends, 0.5)), step)
+    d = _wrap_dim(dim, y.dim())
+    if y.shape[d] == 0:
+        return _zeros_except(y, d)
+    step = _trapezoid_x("trapezoid", y, x, d)
+    pairs = add(_slice(y, d, 0, -1), _slice(y, d, 1))
+    return _scalar_div(tsum(mul(pairs, step), d), 2.0)
+
+
+def _zeros_except(y: Tensor, dim: int) -> Tensor:
+    shape = list(y.shape)
+    del shape[_wrap_dim(dim, y.dim())]
+    return Tensor._make(np.zeros(shape, dtype=y._data.dtype), None, 0, None)
+
+
+def trapz(y: Tensor, x: Tensor | None = None, *, dx: Any = None, dim: int = -1) -> Tensor:
+    return trapezoid(y, x, dx=dx, dim=dim)
+
+
+def cumulative_trapezoid(y: Tensor, x: Tensor | None = None, *, dx: Any = None,
+                         dim: int = -1) -> Tensor:
+    if x is not None and dx is not None:
+        raise InvalidTypeError(
+            "cumulative_trapezoid() received an invalid combination of arguments - got (Tensor, "
+            f"Tensor, dx={type(dx).__name__}), " + _TRAPEZOID_SIGNATURES)
+    if x is None:
+        step = _dx_number("cumulative_trapezoid", y, 1 if dx is None else dx)
+        d = _wrap_dim(dim, y.dim())
+        pairs = add(_slice(y, d, 0, -1), _slice(y, d, 1))
+        if pairs._data.dtype.kind == "f":
+            return cumsum(mul_scalar_op(pairs, other=step / 2.0), d)
+        return cumsum(mul(pairs, step / 2.0), d)
+    d = _wrap_dim(dim, y.dim())
+    if y._data.dtype.kind == "b" or x._data.dtype.kind == "b":
+        raise InvalidArgumentError("cumulative_trapezoid: received a bool input for `x` or `y`, "
+                                   "but bool is not supported")
+    step = _trapezoid_x("cumulative_trapezoid", y, x, d)
+    pairs = add(_slice(y, d, 0, -1), _slice(y, d, 1))
+    return _scalar_div(cumsum(mul(pairs, step), d), 2.0)
+
+
+def _num(v: float) -> str:
+    """A double as C++ streams print it (6 significant digits)."""
+    return "nan" if math.isnan(v) else f"{v:g}"
+
+
+def histc(input: Tensor, bins: int = 100, min: Any = 0, max: Any = 0) -> Tensor:
+    if bins <= 0:
+        raise InvalidArgumentError(f"torch.histogram(): bins must be > 0, but got {bins} for "
+                                   "dimension 0")
+    a = input._data
+    lo, hi = float(min), float(max)
+    if lo == hi and a.size:
+        lo, hi = float(a.min()), float(a.max())
+        if np.isnan(a).any():
+            lo = hi = math.nan
+    if lo == hi:
+        lo, hi = lo - 1, hi + 1
+    if not (math.isfinite(lo) and math.isfinite(hi)):
+        raise InvalidArgumentError(f"torch.histc: range of [{_num(lo)}, {_num(hi)}] is not "
+                                   "finite")
+    if not lo < hi:
+        raise InvalidArgumentError("torch.histc: max must be larger than min")
+    if a.dtype.kind != "f":
+        from .pointwise_misc import KernelNotImplementedError
+
+        raise KernelNotImplementedError(
+            f"\"histogram_cpu\" not implemented for '{dtypes.scalar_type_name(a.dtype)}'")
+    dt = a.dtype.type
+    left, right = dt(lo), dt(hi)
+    x = a.reshape(-1)
+    x = x[(x >= left) & (x <= right)]
+    # torch's linear-interpolation bin, computed in the input's dtype
+    with np.errstate(invalid="ignore", over="ignore"):
+        pos = ((x - left) * dt(bins) / (right - left)).astype(np.int64)
+    pos[pos == bins] = bins - 1
+    counts = np.bincount(pos, minlength=bins)[:bins]
+    return Tensor._make(counts.astype(a.dtype), None, 0, None)
+
+
+def _bincount(a: np.ndarray, weights: np.ndarray, minlength: int = 0) -> np.ndarray:
+    dt = weights.dtype if weights.dtype in (np.float32, np.float64) else np.float64
+    n = builtins.max(int(a.max()) + 1 if a.size else 0, minlength)
+    return np.bincount(a, weights.astype(np.float64), minlength=n).astype(dt)
+
+
+bincount_ni_op = NotImplementedOp("bincount", "aten::bincount", _bincount,
+                                  inputs=("self", "weights"))
+
+
+def bincount(input: Tensor, weights: Tensor | None = None, minlength: int = 0) -> Tensor:
+    a = input._data
+    if a.dtype.kind not in "iu":
+        from .pointwise_misc import KernelNotImplementedError
+
+        raise KernelNotImplementedError(
+            f"\"bincount_cpu\" not implemented for '{dtypes.scalar_type_name(a.dtype)}'")
+    if minlength < 0:
+        raise InvalidArgumentError("minlength should be >= 0")
+    if a.ndim == 1 and a.size == 0:
+        return Tensor._make(np.zeros(minlength, dtype=np.int64), None, 0, None)
+    if a.ndim != 1 or a.min() < 0:
+        raise InvalidArgumentError("bincount only supports 1-d non-negative integral inputs.")
+    if weights is None:
+        n = builtins.max(int(a.max()) + 1, minlength)
+        return Tensor._make(np.bincount(a, minlength=n).astype(np.int64), None, 0, None)
+    if weights.dim() != 1 or weights.shape[0] != a.shape[0]:
+        raise InvalidArgumentError("weights should be 1-d and have the same length as input")
+    return bincount_ni_op(input, weights, minlength=int(minlength))
+
+
 # ==============================================================================================
 # the names this family adds: torch.<name>, Tensor.<name>, torch.nn.functional.<name>
 # ==============================================================================================
 TORCH: dict[str, Any] = {
     "nansum": nansum, "nanmean": nanmean, "var_mean": var_mean, "std_mean": std_mean,
-    "dist": dist, "cdist": cdist,
+    "dist": dist, "cdist": cdist, "cov": cov, "corrcoef": corrcoef, "trapezoid": trapezoid,
+    "trapz": trapz, "cumulative_trapezoid": cumulative_trapezoid, "histc": histc,
+    "bincount": bincount,
 }
 
 METHODS: dict[str, Any] = {
-    "nansum": nansum, "nanmean": nanmean, "dist": dist,
+    "nansum": nansum, "nanmean": nanmean, "dist": dist, "cov": cov, "corrcoef": corrcoef,
+    "histc": histc, "bincount": bincount,
 }
 
 FUNCTIONAL: dict[str, Any] = {}
