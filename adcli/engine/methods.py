@@ -9,12 +9,11 @@ from __future__ import annotations
 
 from typing import Any
 
-import numpy as np
-
 from .backward import tensor_backward
 from .ops import METHODS as FAMILY_METHODS
 from .ops import (
     arithmetic,
+    bitwise,
     indexing,
     linalg,
     pointwise,
@@ -50,24 +49,6 @@ def _iop(fn: Any) -> Any:
 
 def _ipow(self: Tensor, other: Any) -> Tensor:
     return arithmetic.pow_(self, other)
-
-
-def _invert(self: Tensor) -> Tensor:
-    if self._data.dtype.kind == "b":
-        return Tensor._make(np.logical_not(self._data), None, 0, None)
-    return Tensor._make(np.invert(self._data), None, 0, None)
-
-
-def _and(self: Tensor, other: Any) -> Tensor:
-    return arithmetic._cmp(np.bitwise_and, self, other)
-
-
-def _or(self: Tensor, other: Any) -> Tensor:
-    return arithmetic._cmp(np.bitwise_or, self, other)
-
-
-def _xor(self: Tensor, other: Any) -> Tensor:
-    return arithmetic._cmp(np.bitwise_xor, self, other)
 
 
 def _pos(self: Tensor) -> Tensor:
@@ -114,13 +95,14 @@ def install() -> None:
         "__rtruediv__": _reflected(A.div), "__pow__": A.pow, "__rpow__": _rpow,
         "__matmul__": linalg.matmul, "__rmatmul__": _rmatmul, "__neg__": A.neg, "__pos__": _pos,
         "__abs__": pointwise.abs, "__eq__": A.eq, "__ne__": A.ne, "__lt__": A.lt, "__le__": A.le,
-        "__gt__": A.gt, "__ge__": A.ge, "__invert__": _invert, "__and__": _and, "__or__": _or,
-        "__xor__": _xor, "__getitem__": indexing.getitem, "__setitem__": indexing.setitem,
+        "__gt__": A.gt, "__ge__": A.ge, "__getitem__": indexing.getitem,
+        "__setitem__": indexing.setitem,
         "__iadd__": _iop(A.add_), "__isub__": _iop(A.sub_), "__imul__": _iop(A.mul_),
         "__itruediv__": _iop(A.div_), "__ipow__": _ipow,
         "__mod__": A.remainder, "__rmod__": A._rmod, "__imod__": _iop(A.remainder_),
         "__floordiv__": A.floor_divide, "__rfloordiv__": A._rfloordiv,
         "__ifloordiv__": _iop(A.floor_divide_),
+        **bitwise.OPERATORS,  # & | ^ ~ << >> and their reflected and in-place forms
     }.items():
         setattr(Tensor, dunder, fn)
     Tensor.__hash__ = object.__hash__

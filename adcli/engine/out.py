@@ -47,7 +47,9 @@ OUT_OPS |= frozenset({
     "ldexp", "logaddexp2", "vdot",
 })
 # histc (ops/statistics.py); the integer and bit ops of ops/bitwise.py
-OUT_OPS |= frozenset({"histc"})
+OUT_OPS |= frozenset({"histc", "gcd", "lcm", "bitwise_and", "bitwise_or", "bitwise_xor",
+                      "bitwise_not", "bitwise_left_shift", "bitwise_right_shift", "logical_xor",
+                      "frexp"})
 
 
 # PyTorch names the op, not the alias, in its out= error.

@@ -137,6 +137,7 @@ CASES: dict[str, Case] = {
     "diag_embed": Case(lambda a: adcli.diag_embed(a, 1, 0, 2), [M]),
     "rot90": Case(lambda a: adcli.rot90(a, 3), [M]),
     "block_diag": Case(lambda a, b, c: adcli.block_diag(a, b, c), [M, (2,), ()]),
+    "frexp": Case(lambda a: adcli.frexp(a)[0], [M]),
     "fmax": Case(adcli.fmax, [M, (4,)]),
     "fmin": Case(adcli.fmin, [M, (3, 1)]),
     "copysign": Case(adcli.copysign, [M, (4,)], 0.2, 1.0),

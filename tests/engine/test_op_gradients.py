@@ -936,6 +936,7 @@ CASES.update({
     "diag_embed": [Case(lambda a: adcli.diag_embed(a, -1), [r(2, 3)])],
     "rot90": [Case(lambda a: adcli.rot90(a, 1, (1, 0)), [r(2, 3)])],
     "block_diag": [Case(lambda a, b, c: adcli.block_diag(a, b, c), [r(2, 3), r(3), r()])],
+    "frexp": [Case(lambda a: adcli.frexp(a)[0], [r(2, 3)])],
     "fmax": [Case(lambda a, b: adcli.fmax(a, b), [r(2, 3), r(3)])],
     "fmin": [Case(lambda a, b: adcli.fmin(a, b), [r(2, 3), r(2, 1)])],
     "copysign": [Case(lambda a, b: adcli.copysign(a, b), [away(2, 3), r(3)])],

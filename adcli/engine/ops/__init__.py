@@ -18,6 +18,7 @@ from . import (
     arithmetic,
     arrange,
     attention,
+    bitwise,
     blas,
     conv,
     conversion,
@@ -58,7 +59,7 @@ FAMILIES = (conversion, arithmetic, pointwise, pointwise_multi, activations, red
             shape, indexing, scatter, scan_sort, order, losses, conv, pooling, norm_backward,
             normalization, inplace, recurrent, predicates, stacking, searching, shrink, attention,
             decomp, solvers, linalg_api, special_fns, blas, statistics, arrange, margin_losses,
-            resample, unpooling, pointwise_misc, shape_inplace, unique)
+            resample, unpooling, pointwise_misc, shape_inplace, unique, bitwise)
 
 TORCH: dict[str, Any] = {}
 METHODS: dict[str, Any] = {}
