@@ -937,6 +937,15 @@ CASES.update({
     "rot90": [Case(lambda a: adcli.rot90(a, 1, (1, 0)), [r(2, 3)])],
     "block_diag": [Case(lambda a, b, c: adcli.block_diag(a, b, c), [r(2, 3), r(3), r()])],
     "frexp": [Case(lambda a: adcli.frexp(a)[0], [r(2, 3)])],
+    "index_reduce": [Case(lambda a, b, red=red, inc=inc: adcli.index_reduce(
+                              a, 0, adcli.tensor([0, 2, 0]), b, red, include_self=inc),
+                          [r(3, 2), r(3, 2)],
+                          label=f"{red} {inc}")
+                     for red in ("prod", "mean", "amax", "amin") for inc in (True, False)],
+    # (a repeated index without accumulate: torch's formula gives every source element grad)
+    "put": [Case(lambda a, b, acc=acc: adcli.put(a, adcli.tensor([0, 5, 4 + acc]), b,
+                                                 accumulate=acc),
+                 [r(2, 3), r(3)], label=f"accumulate={acc}") for acc in (False, True)],
     "fmax": [Case(lambda a, b: adcli.fmax(a, b), [r(2, 3), r(3)])],
     "fmin": [Case(lambda a, b: adcli.fmin(a, b), [r(2, 3), r(2, 1)])],
     "copysign": [Case(lambda a, b: adcli.copysign(a, b), [away(2, 3), r(3)])],

@@ -23,6 +23,7 @@ from . import (
     conv,
     conversion,
     decomp,
+    index_write,
     indexing,
     inplace,
     linalg,
@@ -59,7 +60,8 @@ FAMILIES = (conversion, arithmetic, pointwise, pointwise_multi, activations, red
             shape, indexing, scatter, scan_sort, order, losses, conv, pooling, norm_backward,
             normalization, inplace, recurrent, predicates, stacking, searching, shrink, attention,
             decomp, solvers, linalg_api, special_fns, blas, statistics, arrange, margin_losses,
-            resample, unpooling, pointwise_misc, shape_inplace, unique, bitwise)
+            resample, unpooling, pointwise_misc, shape_inplace, unique, bitwise,
+            index_write)
 
 TORCH: dict[str, Any] = {}
 METHODS: dict[str, Any] = {}

@@ -868,18 +868,19 @@ def embedding(input: Tensor, weight: Tensor, padding_idx: int | None = None,
 # ==============================================================================================
 # the names this family adds: torch.<name>, Tensor.<name>, torch.nn.functional.<name>
 # ==============================================================================================
+# (scatter and scatter_ are exported by ops/index_write.py, which adds their reduce= form)
 TORCH: dict[str, Any] = {
-    "gather": gather, "scatter": scatter, "scatter_add": scatter_add,
+    "gather": gather, "scatter_add": scatter_add,
     "index_select": index_select, "take": take,
     "repeat_interleave": repeat_interleave, "index_fill": index_fill, "index_add": index_add,
     "index_copy": index_copy,
 }
 
 METHODS: dict[str, Any] = {
-    "gather": gather, "scatter": scatter, "scatter_add": scatter_add,
+    "gather": gather, "scatter_add": scatter_add,
     "index_select": index_select, "take": take,
     "repeat_interleave": repeat_interleave, "index_fill": index_fill, "index_add": index_add,
-    "scatter_": scatter_, "scatter_add_": scatter_add_,
+    "scatter_add_": scatter_add_,
     "index_fill_": index_fill_, "index_add_": index_add_, "index_copy": _index_copy_method,
     "index_copy_": index_copy_,
 }

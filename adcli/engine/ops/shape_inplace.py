@@ -1,5 +1,5 @@
 """In-place shape changes: ``Tensor.transpose_``, ``swapaxes_``, ``swapdims_``, ``t_``,
-``squeeze_``, ``unsqueeze_``.
+``squeeze_``, ``unsqueeze_``, ``resize_``, ``resize_as_``.
 
 PyTorch changes the tensor's sizes and strides, not its values: the data stays where it is
 (views of the tensor still see it), the version counter is bumped, and the tensor's history
@@ -11,6 +11,8 @@ or a view of one, is refused; a tensor saved for backward fails its version chec
 from __future__ import annotations
 
 from typing import Any
+
+import numpy as np
 
 from ..errors import InvalidArgumentError, LeafInplaceError
 from ..grad_mode import _enabled
@@ -115,13 +117,37 @@ def unsqueeze_(self: Tensor, dim: int) -> Tensor:
                              dim=_wrap_dim(dim, self._data.ndim + 1))
 
 
+def resize_(self: Tensor, *sizes: Any, memory_format: Any = None) -> Tensor:
+    """torch's ``resize_``: new sizes over the same elements (in order); refused for a tensor
+    that requires grad. New elements are zeros (torch leaves them uninitialized)."""
+    if len(sizes) == 1 and isinstance(sizes[0], list | tuple):
+        sizes = tuple(sizes[0])
+    shape = tuple(int(n) for n in sizes)
+    if self.requires_grad:
+        raise InvalidArgumentError("cannot resize variables that require grad")
+    if any(n < 0 for n in shape):
+        raise InvalidArgumentError("numel: integer multiplication overflow")
+    flat = self._data.reshape(-1)
+    n = int(np.prod(shape, dtype=np.int64))
+    if n > flat.size:
+        flat = np.concatenate([flat, np.zeros(n - flat.size, dtype=flat.dtype)])
+    if shape != self._data.shape:
+        self._data = np.array(flat[:n].reshape(shape))
+    return self
+
+
+def resize_as_(self: Tensor, the_template: Tensor, *, memory_format: Any = None) -> Tensor:
+    return resize_(self, tuple(the_template.shape))
+
+
 # ==============================================================================================
 # the names this family adds: torch.<name>, Tensor.<name>, torch.nn.functional.<name>
 # ==============================================================================================
 TORCH: dict[str, Any] = {}
 METHODS: dict[str, Any] = {
     "transpose_": transpose_, "swapaxes_": transpose_, "swapdims_": transpose_, "t_": t_,
-    "squeeze_": squeeze_, "unsqueeze_": unsqueeze_,
+    "squeeze_": squeeze_, "unsqueeze_": unsqueeze_, "resize_": resize_,
+    "resize_as_": resize_as_,
 }
 FUNCTIONAL: dict[str, Any] = {}
 
