@@ -259,6 +259,7 @@ class TorchEngine:
         self.grad_mode = _GradMode()
         self.limits = limits
         self.creation = _Creation()
+        self.object_types = _object_types()
         self._tables: dict[int, tuple[Any, dict[str, Mapping[str, Any]]]] = {}
 
     # -- the whitelist, mapped ---------------------------------------------------------------
@@ -328,6 +329,17 @@ class TorchEngine:
         if got is None or isinstance(got, type(torch)) or not callable(got):
             raise InvalidArgumentError(f"'{qual}' is not available on the torch engine")
         return got
+
+
+def _object_types() -> dict[type, type]:
+    """torch's classes whose objects a spec holds like package objects, each with the adcli
+    class it mirrors: they live in ``torch._C`` (``torch.Generator().manual_seed(1)``,
+    ``torch.device("cpu").type``), outside the namespaces of ``object_roots``; a spec uses
+    only the members the adcli class has too."""
+    from adcli.engine.device import device
+    from adcli.engine.rng.generator import Generator
+
+    return {torch.Generator: Generator, torch.device: device}
 
 
 def _plugins_changed(tables: dict[str, Mapping[str, Any]]) -> bool:

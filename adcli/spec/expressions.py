@@ -87,6 +87,7 @@ class ExpressionsMixin:
     line: int
     column: int
     roots: tuple[str, ...]
+    object_types: dict[type, type]
 
     # provided by the other parts of Run
     charge: Callable[[Any], Any]
@@ -140,7 +141,7 @@ class ExpressionsMixin:
             obj = self.eval_node(node.value)
             index = self.eval_slice(node.slice)
             if isinstance(obj, (self.eng.Tensor, *_SUBSCRIPTABLE)) or \
-                    is_package_object(obj, self.roots):
+                    self.is_object(obj):
                 return self.charge(obj[index])
             raise RefusedError(f"'{type(obj).__name__}' object is not subscriptable")
         if isinstance(node, ast.Tuple):
@@ -235,8 +236,7 @@ class ExpressionsMixin:
         elif isinstance(obj, tuple):
             if (attr in ("values", "indices") and hasattr(obj, attr)) or _named_field(obj, attr):
                 return getattr(obj, attr)
-        elif is_package_object(obj, self.roots) and not attr.startswith("_") \
-                and hasattr(obj, attr):
+        elif self.is_object(obj) and self.object_member(obj, attr) and hasattr(obj, attr):
             return getattr(obj, attr)
         raise RefusedError(f"'{type(obj).__name__}' object has no attribute '{attr}'")
 
@@ -276,11 +276,25 @@ class ExpressionsMixin:
         for kind, names in PY_METHODS.items():
             if type(obj) is kind and name in names:
                 return self.py_method(obj, name, args, kwargs)
-        if is_package_object(obj, self.roots) and not name.startswith("_"):
+        if self.is_object(obj) and self.object_member(obj, name):
             method = getattr(obj, name, None)
             if method is not None and callable(method):
                 return self.note_made(method(*args, **kwargs))
         raise RefusedError(f"'{type(obj).__name__}' object has no method '{name}'")
+
+    def is_object(self, obj: Any) -> bool:
+        """A package object (``nn.Linear(3, 2)``, an optimizer), or an object of the engine's
+        own classes that mirror adcli's (torch's ``Generator`` and ``device``, which live in
+        ``torch._C`` on the torch engine, outside the package namespaces)."""
+        return is_package_object(obj, self.roots) or type(obj) in self.object_types
+
+    def object_member(self, obj: Any, name: str) -> bool:
+        """Whether a spec may use ``obj.NAME``: a public name, and on an engine class's object
+        one its adcli counterpart has too (torch's Generator reaches no more than adcli's)."""
+        if name.startswith("_"):
+            return False
+        twin = self.object_types.get(type(obj))
+        return twin is None or hasattr(twin, name)
 
     def note_made(self, result: Any) -> Any:
         """Remember the functions a package call returned (``torch.func.grad(f)``, the
@@ -417,7 +431,7 @@ class ExpressionsMixin:
     def items_of(self, value: Any) -> Iterator[Any]:
         """Iterate a value as Python's ``for`` would (tensors as torch does: along dim 0)."""
         if isinstance(value, (self.eng.Tensor, list, tuple, str, dict, set, *_ITERATORS)) \
-                or _is_builtin_iterator(value) or is_package_object(value, self.roots):
+                or _is_builtin_iterator(value) or self.is_object(value):
             return iter(value)
         raise RefusedError(f"'{type(value).__name__}' object is not iterable")
 

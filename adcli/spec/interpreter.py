@@ -156,6 +156,8 @@ class _Engine:
         self.dtype_cls = dtypes.dtype
 
     name = "adcli"
+    # engine classes held like package objects beyond ``object_roots`` (see the torch engine)
+    object_types: dict[type, type] = {}
 
     def tables(self, vocab: Vocabulary) -> dict[str, Any]:
         """The callable names of a spec: the vocabulary's own tables."""
@@ -294,6 +296,7 @@ class Run(BudgetMixin, ExpressionsMixin, StatementsMixin, FunctionsMixin):
         self.places: Any = None  # a PlaceLog while a spec runs (names in-place errors' places)
         self.column = spec.column
         self.roots = self.eng.object_roots(vocab)
+        self.object_types: dict[type, type] = dict(getattr(self.eng, "object_types", {}))
         self.tables = {**self.eng.tables(vocab), "builtins": self.make_builtins()}
         self.work = 0
         self.work_limit: int | None = None

@@ -333,8 +333,6 @@ class Checker(FlowChecker):
         if len(node.items) != 1:
             raise self.fail(node, f"a 'with' statement takes exactly one {_WITH_TEXT}")
         item = node.items[0]
-        if item.optional_vars is not None:
-            raise self.fail(item.optional_vars, "'with ... as' is not allowed in a spec")
         expr = self.expr(item.context_expr, 0)
         ok = isinstance(expr, ast.Call) and isinstance(expr.func, OpRef) and (
             (expr.func.namespace == "torch"
@@ -344,6 +342,10 @@ class Checker(FlowChecker):
         if not ok:
             raise self.fail(item.context_expr, f"a 'with' statement takes {_WITH_TEXT}")
         item.context_expr = expr
+        if item.optional_vars is not None:
+            # `as NAME` binds what the manager's __enter__ returns (None for torch's grad
+            # modes, the level for dual_level()), after the manager is made, as Python does
+            item.optional_vars = self.target(item.optional_vars, allow_tuple=True)
         node.body = self.block(node.body) or [ast.Pass(lineno=node.lineno, col_offset=0)]
         return node
 

@@ -172,15 +172,7 @@ class StatementsMixin:
 
                 raise StepError("assertion", msg, self.step, self.line, self.column)
         elif isinstance(node, ast.With):
-            ctx = self.eval_node(node.items[0].context_expr)
-            before = self._names_before_hold()
-            off = False
-            with ctx:
-                if before is not None:
-                    off = not self.eng.grad_mode.is_grad_enabled()
-                self.exec_block(node.body)
-            if off and before is not None:
-                self._hold_bound(before, node)
+            self.exec_with(node)
         elif isinstance(node, ast.For):
             self.exec_for(node)
         elif isinstance(node, ast.While):
@@ -199,6 +191,30 @@ class StatementsMixin:
             pass
         else:  # the checker lets nothing else through
             raise RefusedError(f"statement {type(node).__name__} is not allowed")
+
+    def exec_with(self, node: ast.With) -> None:
+        """``with MANAGER(...) [as TARGET]:`` with one of the whitelisted managers.
+
+        Python's own ``with`` runs the manager, so its ``__exit__`` runs whatever ends the
+        body: an error, a budget limit, ``break``/``return``, or an error in binding the
+        target (grad mode, anomaly mode and the generator state are always restored)."""
+        item = node.items[0]
+        ctx = self.eval_node(item.context_expr)
+        if not (hasattr(type(ctx), "__enter__") and hasattr(type(ctx), "__exit__")):
+            raise RefusedError(f"'{type(ctx).__name__}' object does not support the context "
+                               "manager protocol")
+        before = self._names_before_hold()
+        off = False
+        with ctx as entered:
+            self.tick()  # entering is a call of its own
+            if item.optional_vars is not None:
+                self.check_python(entered)
+                self.assign(item.optional_vars, entered)
+            if before is not None:
+                off = not self.eng.grad_mode.is_grad_enabled()
+            self.exec_block(node.body)
+        if off and before is not None:
+            self._hold_bound(before, node)
 
     def exec_for(self, node: ast.For) -> None:
         pos = getattr(node, "adcli_pos", (self.line, self.column))

@@ -80,3 +80,38 @@ def compare(src: str, names: list[str], *, header: str = "",
         want = eval(expr, theirs)  # the test's own literal names
         same(got, want, name)
     return ours
+
+
+def same_torch(got: Any, want: Any, where: str = "") -> None:
+    """The torch engine's value ``got`` is torch's ``want`` exactly (both are torch's)."""
+    import torch
+
+    if isinstance(want, torch.Tensor):
+        assert isinstance(got, torch.Tensor), (where, got)
+        assert got.dtype == want.dtype and torch.equal(got.detach(), want.detach()), \
+            (where, got, want)
+        assert got.requires_grad == want.requires_grad, where
+        assert type(got.grad_fn) is type(want.grad_fn), (where, got.grad_fn, want.grad_fn)
+        return
+    if isinstance(want, list | tuple):
+        assert type(got) is type(want) and len(got) == len(want), (where, got, want)
+        for k, (g, w) in enumerate(zip(got, want)):
+            same_torch(g, w, f"{where}[{k}]")
+        return
+    assert got == want, (where, got, want)
+
+
+def compare_engines(src: str, names: list[str], *, header: str = "") -> tuple[Any, Any]:
+    """Run ``src`` as a spec on adcli's engine and on ``--engine torch``, and with torch
+    itself: on both engines the listed names hold torch's values."""
+    from adcli.engines import forced
+
+    theirs = run_torch(src)
+    ours = run_spec_src(src, header=header)
+    with forced("torch"):
+        on_torch = run_spec_src(src, header=header)
+    for name in names:
+        want = eval(name, theirs)  # the test's own literal names
+        same(ours.evaluate(name), want, f"adcli engine: {name}")
+        same_torch(on_torch.evaluate(name), want, f"torch engine: {name}")
+    return ours, on_torch
