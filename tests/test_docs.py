@@ -568,3 +568,111 @@ def test_ci_guide_snippets_parse_and_run_the_real_commands():
     hook_ids = {h["id"] for r in precommit["repos"] for h in r["hooks"]}
     manifest = yaml.safe_load((ROOT / ".pre-commit-hooks.yaml").read_text(encoding="utf-8"))
     assert hook_ids == {h["id"] for h in manifest}
+
+
+# -- docs/spec-format.md: every example runs ---------------------------------------------------
+SPEC_FORMAT = DOCS / "spec-format.md"
+_GLANCE = ("tensors:\n  x: ones(5)\n  y: zeros(3)\n  w: randn(5, 3, requires_grad=True)\n"
+           "  b: randn(3, requires_grad=True)\n")
+_LOSS = ["z = x @ w + b", "loss = F.binary_cross_entropy_with_logits(z, y)",
+         "loss.backward()"]
+# Each YAML example of spec-format.md, found by a line of it, with the tensors and earlier
+# steps it reads (the doc's fragments use the names of its first example): (marker, kind,
+# header, steps before it). kind: "spec" (a whole spec), "steps" (a `steps:` section),
+# "items" (step items), "gradcheck" (a gradcheck section).
+SPEC_FORMAT_PROBES: list[tuple[str, str, str, list[str]]] = [
+    ("name: seed-backward", "spec", "", []),
+    ("- z = x @ w + b                        # assignment", "steps", _GLANCE, []),
+    ("def layer(inp, w, b=0.0", "steps",
+     "tensors:\n  x: randn(3, requires_grad=True)\n",
+     ["ws = [torch.randn(3, 3), torch.randn(3, 3)]", "loss = (x ** 2).sum()"]),
+    ("model = nn.Sequential(nn.Linear(3, 2), nn.Tanh())", "items",
+     "tensors:\n  x: randn(4, 3)\n", []),
+    ("import torch.linalg as LA", "items",
+     "tensors:\n  A: randn(3, 3)\n  b: randn(3, requires_grad=True)\n  mu: zeros(3)\n"
+     "  sigma: ones(3)\n  x: randn(3)\n  v: ones(3)\n  X: randn(6, 2)\n  Y: randn(6)\n", []),
+    ("g = torch.Generator().manual_seed(1)", "items", "", []),
+    ("with torch.no_grad() as nothing:", "items", _GLANCE, []),
+    ("w.grad.shape: [5, 3]          # compared as a list", "items",
+     "tensors:\n  x: ones(5)\n  y: zeros(3)\n  w: zeros(5, 3, requires_grad=True)\n"
+     "  b: zeros(3, requires_grad=True)\n", [*_LOSS, "a = torch.ones(2, dtype=torch.float32)"]),
+    ("- do: y.backward()", "items", "tensors:\n  x: randn(3, requires_grad=True)\n",
+     ["y = (x * x).sum()", "y.backward()"]),
+    ("- no_grad:", "items", _GLANCE, []),
+    ("- print: w.grad", "items", _GLANCE, _LOSS),
+    ("- of: loss                # an expression", "gradcheck",
+     _GLANCE.replace("x: ones(5)", "x: randn(5, requires_grad=True)"), _LOSS),
+]
+
+
+def _yaml_examples(path: Path) -> list[str]:
+    text = path.read_text(encoding="utf-8")
+    return [m.group(1) for m in re.finditer(r"```yaml\n(.*?)```", text, re.S)]
+
+
+def _probe_text(block: str) -> str:
+    found = [p for p in SPEC_FORMAT_PROBES if p[0] in block]
+    assert len(found) == 1, f"no single probe for this example of spec-format.md:\n{block}"
+    _, kind, header, before = found[0]
+    steps = "".join(f"  - {s}\n" for s in before)
+    if kind == "spec":
+        return block
+    if kind == "steps":
+        return header + block.replace("steps:\n", "steps:\n" + steps, 1)
+    if kind == "gradcheck":
+        return header + "steps:\n" + steps + block
+    return header + "steps:\n" + steps + block
+
+
+def test_every_spec_format_example_has_one_probe():
+    blocks = _yaml_examples(SPEC_FORMAT)
+    assert len(blocks) >= 10
+    for block in blocks:
+        _probe_text(block)
+    used = {p[0] for p in SPEC_FORMAT_PROBES if any(p[0] in b for b in blocks)}
+    assert used == {p[0] for p in SPEC_FORMAT_PROBES}, "a probe whose example is gone"
+
+
+def _run_example(block: str, engine: str) -> None:
+    """The example, with the tensors it reads, loads, runs without an error or a failed
+    expectation and passes its gradchecks."""
+    from adcli.check.spec_checks import Options, check_spec
+    from adcli.engines import forced
+    from adcli.spec.interpreter import run_spec
+    from adcli.spec.loader import load_specs
+
+    text = _probe_text(block)
+    with forced(engine):
+        for spec in load_specs("example.yaml", text=text):
+            report = run_spec(spec)
+            assert report.ok, (text, report.error, [e for e in report.expectations
+                                                    if not e.ok])
+            if spec.gradcheck:
+                if engine == "torch":
+                    from adcli.engines.torch_specs import check_spec_torch as check_spec
+                checked = check_spec(spec, Options())
+                assert checked and all(c.ok for c in checked), (text, checked)
+
+
+_EXAMPLE_IDS = {"ids": lambda b: b.strip().splitlines()[0][:40]}
+
+
+@pytest.mark.parametrize("block", _yaml_examples(SPEC_FORMAT), **_EXAMPLE_IDS)
+def test_spec_format_examples_run(block: str):
+    _run_example(block, "adcli")
+
+
+@pytest.mark.parametrize("block", _yaml_examples(SPEC_FORMAT), **_EXAMPLE_IDS)
+def test_spec_format_examples_run_on_the_torch_engine(block: str):
+    require_torch()
+    _run_example(block, "torch")
+
+
+def test_spec_format_json_examples_are_json_documents():
+    import json
+
+    text = SPEC_FORMAT.read_text(encoding="utf-8")
+    blocks = re.findall(r"```json\n(.*?)```", text, re.S)
+    assert len(blocks) >= 3
+    for block in blocks:
+        assert "version" in json.loads(block), block
