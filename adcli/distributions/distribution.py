@@ -3,6 +3,7 @@ messages, and the sample/rsample split."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -36,12 +37,9 @@ class Distribution:
                         and hasattr(getattr(type(self), param), "fn"))):
                     continue  # a lazily computed parameter (probs from logits, ...)
                 value = getattr(self, param)
-                valid = constraint.check(value)
-                if not bool(np.all(valid._data)):
-                    raise ValueError(
-                        f"Expected parameter {param} ({type(value).__name__} of shape "
-                        f"{tuple(value.shape)}) of distribution {self!r} to satisfy the "
-                        f"constraint {constraint!r}, but found invalid values:\n{value}")
+                self._must_hold(constraint, value, f"parameter {param}",
+                                lambda c=constraint: f"of distribution {self!r} to satisfy "
+                                                     f"the constraint {c!r}")
 
     @staticmethod
     def set_default_validate_args(value: bool) -> None:
@@ -91,12 +89,20 @@ class Distribution:
         support = self.support
         if support is None or constraints.is_dependent(support):
             return
-        valid = support.check(value)
-        if not bool(np.all(valid._data)):
-            raise ValueError(
-                f"Expected value argument ({type(value).__name__} of shape "
-                f"{tuple(value.shape)}) to be within the support ({support!r}) of the "
-                f"distribution {self!r}, but found invalid values:\n{value}")
+        self._must_hold(support, value, "value argument",
+                        lambda: f"to be within the support ({support!r}) of the distribution "
+                                f"{self!r}")
+
+    @staticmethod
+    def _must_hold(constraint: Any, value: Tensor, what: str,
+                   wanted: Callable[[], str]) -> None:
+        """torch's ValueError for a parameter or a value that breaks its constraint:
+        ``Expected {what} (Tensor of shape ...) {wanted()}, but found invalid values`` (the
+        text, with the distribution's repr, is made only then)."""
+        if bool(np.all(constraint.check(value)._data)):
+            return
+        raise ValueError(f"Expected {what} ({type(value).__name__} of shape "
+                         f"{tuple(value.shape)}) {wanted()}, but found invalid values:\n{value}")
 
     def __repr__(self) -> str:
         names = [k for k in self.arg_constraints if k in self.__dict__]

@@ -82,8 +82,43 @@ class _Lazy:
         return value
 
 
+class _AtLoc:
+    """Normal's and MultivariateNormal's mean and mode: both are ``loc``."""
+
+    loc: Tensor
+
+    @property
+    def mean(self) -> Tensor:
+        return self.loc
+
+    @property
+    def mode(self) -> Tensor:
+        return self.loc
+
+
+class _ProbsOrLogits:
+    """Bernoulli's and Categorical's parameters: one of ``probs`` and ``logits`` is given,
+    the other is computed from it on first use (torch's lazy_property), over the last dim or,
+    for a ``_binary`` distribution, elementwise."""
+
+    _binary = False
+
+    @staticmethod
+    def _one_of(probs: Any, logits: Any) -> None:
+        if (probs is None) == (logits is None):
+            raise ValueError("Either `probs` or `logits` must be specified, but not both.")
+
+    @_Lazy
+    def logits(self) -> Tensor:
+        return _probs_to_logits(self.probs, is_binary=self._binary)
+
+    @_Lazy
+    def probs(self) -> Tensor:
+        return _logits_to_probs(self.logits, is_binary=self._binary)
+
+
 # ----------------------------------------------------------------------------------------------
-class Normal(Distribution):
+class Normal(_AtLoc, Distribution):
     """``torch.distributions.Normal(loc, scale)``."""
 
     arg_constraints = {"loc": constraints.real, "scale": constraints.positive}
@@ -94,14 +129,6 @@ class Normal(Distribution):
         self.loc, self.scale = _broadcast_all(loc, scale)
         batch = () if isinstance(loc, Number) and isinstance(scale, Number) else self.loc.shape
         super().__init__(batch, validate_args=validate_args)
-
-    @property
-    def mean(self) -> Tensor:
-        return self.loc
-
-    @property
-    def mode(self) -> Tensor:
-        return self.loc
 
     @property
     def stddev(self) -> Tensor:
@@ -145,16 +172,16 @@ class Normal(Distribution):
 
 
 # ----------------------------------------------------------------------------------------------
-class Bernoulli(Distribution):
+class Bernoulli(_ProbsOrLogits, Distribution):
     """``torch.distributions.Bernoulli(probs=None, logits=None)``."""
 
     arg_constraints = {"probs": constraints.unit_interval, "logits": constraints.real}
     support = constraints.boolean
+    _binary = True
 
     def __init__(self, probs: Any = None, logits: Any = None,
                  validate_args: bool | None = None) -> None:
-        if (probs is None) == (logits is None):
-            raise ValueError("Either `probs` or `logits` must be specified, but not both.")
+        self._one_of(probs, logits)
         if probs is not None:
             is_scalar = isinstance(probs, Number)
             (self.probs,) = _broadcast_all(probs)
@@ -165,14 +192,6 @@ class Bernoulli(Distribution):
             param = self.logits
         batch = () if is_scalar else param.shape
         super().__init__(batch, validate_args=validate_args)
-
-    @_Lazy
-    def logits(self) -> Tensor:
-        return _probs_to_logits(self.probs, is_binary=True)
-
-    @_Lazy
-    def probs(self) -> Tensor:
-        return _logits_to_probs(self.logits, is_binary=True)
 
     @property
     def mean(self) -> Tensor:
@@ -209,7 +228,7 @@ class Bernoulli(Distribution):
 
 
 # ----------------------------------------------------------------------------------------------
-class Categorical(Distribution):
+class Categorical(_ProbsOrLogits, Distribution):
     """``torch.distributions.Categorical(probs=None, logits=None)``."""
 
     arg_constraints = {"probs": constraints.simplex, "logits": constraints.real_vector}
@@ -217,8 +236,7 @@ class Categorical(Distribution):
 
     def __init__(self, probs: Any = None, logits: Any = None,
                  validate_args: bool | None = None) -> None:
-        if (probs is None) == (logits is None):
-            raise ValueError("Either `probs` or `logits` must be specified, but not both.")
+        self._one_of(probs, logits)
         if probs is not None:
             if probs.dim() < 1:
                 raise ValueError("`probs` parameter must be at least one-dimensional.")
@@ -231,14 +249,6 @@ class Categorical(Distribution):
         self._num_events = self._param.shape[-1]
         batch = self._param.shape[:-1] if self._param.dim() > 1 else ()
         super().__init__(batch, validate_args=validate_args)
-
-    @_Lazy
-    def logits(self) -> Tensor:
-        return _probs_to_logits(self.probs)
-
-    @_Lazy
-    def probs(self) -> Tensor:
-        return _logits_to_probs(self.logits)
 
     @property
     def support(self) -> Any:
@@ -365,7 +375,7 @@ class Uniform(Distribution):
 
 
 # ----------------------------------------------------------------------------------------------
-class MultivariateNormal(Distribution):
+class MultivariateNormal(_AtLoc, Distribution):
     """``torch.distributions.MultivariateNormal(loc, covariance_matrix | precision_matrix |
     scale_tril)``."""
 
@@ -426,17 +436,13 @@ class MultivariateNormal(Distribution):
             *self._batch_shape, *self._event_shape, *self._event_shape)
 
     @property
-    def mean(self) -> Tensor:
-        return self.loc
-
-    @property
-    def mode(self) -> Tensor:
-        return self.loc
-
-    @property
     def variance(self) -> Tensor:
         return self._unbroadcasted_scale_tril.pow(2).sum(-1).expand(
             *self._batch_shape, *self._event_shape)
+
+    def _half_log_det(self) -> Tensor:
+        """log det(L): half the log-determinant of the covariance."""
+        return self._unbroadcasted_scale_tril.diagonal(dim1=-2, dim2=-1).log().sum(-1)
 
     def rsample(self, sample_shape: Any = ()) -> Tensor:
         shape = self._extended_shape(sample_shape)
@@ -449,12 +455,10 @@ class MultivariateNormal(Distribution):
             self._validate_sample(value)
         diff = value - self.loc
         M = _batch_mahalanobis(self._unbroadcasted_scale_tril, diff)
-        half_log_det = self._unbroadcasted_scale_tril.diagonal(dim1=-2, dim2=-1).log().sum(-1)
-        return -0.5 * (self._event_shape[0] * math.log(2 * math.pi) + M) - half_log_det
+        return -0.5 * (self._event_shape[0] * math.log(2 * math.pi) + M) - self._half_log_det()
 
     def entropy(self) -> Tensor:
-        half_log_det = self._unbroadcasted_scale_tril.diagonal(dim1=-2, dim2=-1).log().sum(-1)
-        H = 0.5 * self._event_shape[0] * (1.0 + math.log(2 * math.pi)) + half_log_det
+        H = 0.5 * self._event_shape[0] * (1.0 + math.log(2 * math.pi)) + self._half_log_det()
         return H if len(self._batch_shape) == 0 else H.expand(*self._batch_shape)
 
 
