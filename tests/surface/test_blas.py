@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from _torch_compare import run, same
+from _torch_compare import assert_gradchecks, gradcheck_leaves, graph_rows, run, same, sampler
 from requires import require_torch
 
 import adcli
@@ -15,10 +15,7 @@ torch = require_torch()
 pytestmark = pytest.mark.needs_torch
 
 RNG = np.random.default_rng(3)
-
-
-def r(*shape: int) -> np.ndarray:
-    return RNG.standard_normal(shape)
+r = sampler(RNG)
 
 
 def i64(*shape: int) -> np.ndarray:
@@ -193,11 +190,8 @@ GRADCHECK = {
 @pytest.mark.parametrize("name", sorted(GRADCHECK))
 def test_gradcheck(name: str) -> None:
     fn, shapes = GRADCHECK[name]
-    rng = np.random.default_rng(1)
-    xs = [adcli.tensor(rng.standard_normal(s), dtype=adcli.float64, requires_grad=True)
-          for s in shapes]
-    assert adcli.autograd.gradcheck(fn, xs)
-    assert adcli.autograd.gradgradcheck(fn, xs)
+    xs = gradcheck_leaves(shapes, 1)
+    assert_gradchecks(fn, xs)
 
 
 def _tree(fn):
@@ -222,23 +216,6 @@ def test_double_backward_graph(beta_alpha) -> None:
         np.testing.assert_allclose(va, vt, rtol=1e-12)
 
 
-def _graph(out) -> list[tuple[str, tuple[int | None, ...]]]:
-    """The grad_fn graph in visiting order: each node's name and the positions of its next
-    functions (None where an edge is empty), AccumulateGrad included."""
-    order, seen, rows = [], {}, []
-    stack = [out.grad_fn]
-    while stack:
-        fn = stack.pop()
-        if fn is None or fn in seen:
-            continue
-        seen[fn] = len(order)
-        order.append(fn)
-        stack.extend(reversed([n for n, _ in fn.next_functions if n is not None]))
-    for fn in order:
-        name = fn.name().removeprefix("torch::autograd::")
-        rows.append((name, tuple(None if n is None else seen[n] for n, _ in fn.next_functions)))
-    return rows
-
 
 @pytest.mark.parametrize("mask", ["float 2-d", "bool 3-d", "padding"])
 def test_masked_attention_records_baddbmm_as_torch(mask: str) -> None:
@@ -253,7 +230,7 @@ def test_masked_attention_records_baddbmm_as_torch(mask: str) -> None:
         m = T.nn.MultiheadAttention(8, 2).double()
         out, w = m(T.tensor(x, requires_grad=True), T.tensor(kv), T.tensor(kv),
                    **{k: T.tensor(v) for k, v in kw.items()})
-        graphs.append((_graph(out), _graph(w)))
+        graphs.append((graph_rows(out), graph_rows(w)))
         values.append((out.detach().numpy(), w.detach().numpy()))
     assert graphs[0] == graphs[1]
     assert "BaddbmmBackward0" in {n for n, _ in graphs[1][0]}

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from _torch_compare import run, same
+from _torch_compare import assert_gradchecks, gradcheck_leaves, run, same, sampler
 from requires import require_torch
 
 import adcli
@@ -17,10 +17,7 @@ pytestmark = pytest.mark.needs_torch
 
 RNG = np.random.default_rng(12)
 NAN = float("nan")
-
-
-def r(*shape: int) -> np.ndarray:
-    return RNG.standard_normal(shape)
+r = sampler(RNG)
 
 
 M, V = r(3, 4), r(4)
@@ -173,8 +170,5 @@ GRADCHECK = {
 @pytest.mark.parametrize("name", sorted(GRADCHECK))
 def test_gradcheck(name: str) -> None:
     fn, shapes = GRADCHECK[name]
-    rng = np.random.default_rng(6)
-    xs = [adcli.tensor(rng.standard_normal(s), dtype=adcli.float64, requires_grad=True)
-          for s in shapes]
-    assert adcli.autograd.gradcheck(fn, xs)
-    assert adcli.autograd.gradgradcheck(fn, xs)
+    xs = gradcheck_leaves(shapes, 6)
+    assert_gradchecks(fn, xs)

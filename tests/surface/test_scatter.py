@@ -5,10 +5,12 @@ misuse; the double-backward graphs of the differentiable ones."""
 
 from __future__ import annotations
 
-import warnings
+from functools import partial
 
 import numpy as np
 import pytest
+from _torch_compare import run as _run
+from _torch_compare import same as _same
 from requires import require_torch
 
 import adcli
@@ -26,59 +28,12 @@ T7 = RNG.standard_normal((7, 3))
 TIES = np.array([[1.0, 2.0, 2.0, 0.0], [3.0, -1.0, 3.0, 0.0], [0.5, 0.5, 0.0, 4.0]])
 
 
-def error_kind(exc: BaseException) -> tuple[str, ...]:
-    return tuple(k.__name__ for k in (IndexError, TypeError, ValueError, RuntimeError)
-                 if isinstance(exc, k))
-
-
-def _flat(out):
-    """The tensors of a result, namedtuples (values, indices) opened in order."""
-    if isinstance(out, tuple | list):
-        return [t for o in out for t in _flat(o)]
-    return [out]
-
-
-def run(lib, fn, arrays):
-    xs = [lib.tensor(a, dtype=lib.float64, requires_grad=True) for a in arrays]
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        try:
-            out = fn(lib, *xs)
-        except Exception as exc:
-            return ("error", error_kind(exc), str(exc).split("\n")[0]), None
-    outs = _flat(out)
-    desc = [(str(o.dtype), tuple(o.shape), np.asarray(o.tolist()),
-             None if o.grad_fn is None else o.grad_fn.name()) for o in outs]
-    diff = [o for o in outs if o.requires_grad]
-    grads = None
-    if diff:
-        total = sum((o * (i + 1.5) * o).sum() for i, o in enumerate(diff))
-        try:
-            total.backward()
-        except Exception as exc:
-            return desc, ("error", str(exc).split("\n")[0])
-        grads = [None if x.grad is None else np.asarray(x.grad.tolist()) for x in xs]
-    return desc, grads
-
-
-def same(a, t):
-    if (a[0] and a[0][0] == "error") or (t[0] and t[0][0] == "error"):
-        # adcli's errors are RuntimeErrors too (AdcliError): torch's class must be among them
-        assert a[0][0] == t[0][0] and a[0][2] == t[0][2]
-        assert set(t[0][1]) <= set(a[0][1])
-        return
-    assert len(a[0]) == len(t[0])
-    for (dt, shape, val, fn), (dt2, shape2, val2, fn2) in zip(a[0], t[0], strict=True):
-        assert (dt, shape, fn) == (dt2, shape2, fn2)
-        assert val.dtype == val2.dtype and np.allclose(val, val2, rtol=1e-12, atol=1e-14,
-                                                       equal_nan=True)
-    assert (a[1] is None) == (t[1] is None)
-    if isinstance(a[1], tuple) or isinstance(t[1], tuple):  # a backward error
-        assert a[1] == t[1]
-        return
-    for g, g2 in zip(a[1] or [], t[1] or [], strict=True):
-        assert (g is None and g2 is None) or np.allclose(g, g2, rtol=1e-12, atol=1e-14,
-                                                         equal_nan=True)
+# a squared loss (the gradients of ties and zeros differ), one-line messages, backward errors
+# compared too; of IndexError, TypeError, ValueError and RuntimeError, adcli's error is each
+# one torch's is (test_order.py compares the same way)
+run = partial(_run, square=True, first_line=True, backward_errors=True)
+same = partial(_same, atol=1e-14,
+               error_classes=("IndexError", "TypeError", "ValueError", "RuntimeError"))
 
 
 def _i(T, *rows):

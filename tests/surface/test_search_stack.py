@@ -4,10 +4,12 @@ differentiable one gradchecked."""
 
 from __future__ import annotations
 
-import warnings
+from functools import partial
 
 import numpy as np
 import pytest
+from _torch_compare import assert_gradchecks, leaf, run
+from _torch_compare import same as _same
 from requires import require_torch
 
 import adcli
@@ -15,49 +17,14 @@ import adcli
 torch = require_torch()
 pytestmark = pytest.mark.needs_torch
 
+# torch's own error class first, values to within 1e-12 relative, 1e-14 absolute
+same = partial(_same, atol=1e-14, exact_error=True)
+
 RNG = np.random.default_rng(0)
 A = RNG.standard_normal(3)
 M = RNG.standard_normal((2, 3))
 C = RNG.standard_normal((2, 3, 2))
 S = np.array(0.7)
-
-
-def builtin(exc: BaseException) -> str:
-    return next(k for k in type(exc).__mro__ if k.__module__ == "builtins").__name__
-
-
-def run(lib, fn, arrays):
-    xs = [lib.tensor(a, dtype=lib.float64, requires_grad=True) for a in arrays]
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        try:
-            out = fn(lib, *xs)
-        except Exception as exc:
-            return ("error", builtin(exc), str(exc)), None
-    outs = out if isinstance(out, (tuple, list)) else (out,)
-    desc = [(str(o.dtype), tuple(o.shape), np.asarray(o.tolist()),
-             None if o.grad_fn is None else o.grad_fn.name()) for o in outs]
-    diff = [o for o in outs if o.requires_grad]
-    grads = None
-    if diff:
-        total = sum((o * (i + 1.5)).sum() for i, o in enumerate(diff))
-        total.backward()
-        grads = [None if x.grad is None else np.asarray(x.grad.tolist()) for x in xs]
-    return desc, grads
-
-
-def same(a, t, names=True):
-    if (a[0] and a[0][0] == "error") or (t[0] and t[0][0] == "error"):
-        assert a == t
-        return
-    assert len(a[0]) == len(t[0])
-    for (dt, shape, val, fn), (dt2, shape2, val2, fn2) in zip(a[0], t[0], strict=True):
-        assert (dt, shape) == (dt2, shape2)
-        assert val.dtype == val2.dtype and np.allclose(val, val2, rtol=1e-12, atol=1e-14)
-        assert fn == fn2 or not names
-    assert (a[1] is None) == (t[1] is None)
-    for g, g2 in zip(a[1] or [], t[1] or [], strict=True):
-        assert (g is None and g2 is None) or np.allclose(g, g2, rtol=1e-12, atol=1e-14)
 
 
 # adcli's F.prelu records a where/mul composite (torch: PreluKernelBackward0).
@@ -151,12 +118,11 @@ GRADCHECKED = ["hstack1", "hstack2", "vstack2", "dstack", "column_stack", "atlea
 @pytest.mark.parametrize("name", GRADCHECKED)
 def test_gradcheck(name):
     fn, arrays = CASES[name]
-    xs = tuple(adcli.tensor(a, dtype=adcli.float64, requires_grad=True) for a in arrays)
+    xs = tuple(leaf(adcli, a) for a in arrays)
 
     def f(*xs):
         out = fn(adcli, *xs)
         outs = out if isinstance(out, (tuple, list)) else (out,)
         return tuple(o for o in outs if o.requires_grad)
 
-    assert adcli.autograd.gradcheck(f, xs)
-    assert adcli.autograd.gradgradcheck(f, xs)
+    assert_gradchecks(f, xs)
