@@ -69,3 +69,19 @@ def test_torch_objects_reach_only_what_adclis_counterparts_have() -> None:
     # other objects of torch._C stay unreachable
     with pytest.raises(RefusedError):
         run.call_method(torch.Size([2]), "count", [2], {})
+
+
+def test_adcli_diff_finds_the_engines_agree(tmp_path) -> None:
+    """``adcli diff`` on a spec of these lines (and of the with statements): no divergence
+    in any tensor bound, values and gradients included."""
+    from flow_helpers import spec_text
+    from test_with_statement import WITH_AS
+
+    from adcli.engines.diff import diff_paths
+
+    path = tmp_path / "objects.yaml"
+    path.write_text(spec_text(GENERATORS + WITH_AS))
+    result = diff_paths([str(path)])
+    assert not result.errors and result.exit_code == 0, [
+        d.message for s in result.specs for d in s.divergences]
+    assert result.specs[0].divergences == []
