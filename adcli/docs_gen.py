@@ -59,6 +59,7 @@ _COMPOSITE.update({
     "trapz": _TRAPEZOID,
     "cumulative_trapezoid": [*_TRAPEZOID, "cumsum"],
     "cartesian_prod": ["view", "expand", "clone", "_unsafe_view", "stack"],
+    "combinations": ["view", "expand", "masked_select", "stack"],
 })
 # -- elementwise math and F activations/normalization/losses --
 _COMPOSITE.update({

@@ -120,6 +120,7 @@ def _probes():
         "cumulative_trapezoid": [adcli.cumulative_trapezoid(m),
                                  adcli.cumulative_trapezoid(m, v)],
         "cartesian_prod": [adcli.cartesian_prod(v, v)],
+        "combinations": [adcli.combinations(v), adcli.combinations(v, 3, True)],
         # -- order statistics --
         "quantile": [adcli.quantile(m, 0.3), adcli.quantile(m, 0.5, 0, True),
                      adcli.quantile(m, adcli.tensor([0.2, 0.7], dtype=d), 1),

@@ -49,7 +49,7 @@ OUT_OPS |= frozenset({
 # histc (ops/statistics.py); the integer and bit ops of ops/bitwise.py
 OUT_OPS |= frozenset({"histc", "gcd", "lcm", "bitwise_and", "bitwise_or", "bitwise_xor",
                       "bitwise_not", "bitwise_left_shift", "bitwise_right_shift", "logical_xor",
-                      "frexp"})
+                      "frexp", "nextafter"})
 
 
 # PyTorch names the op, not the alias, in its out= error.

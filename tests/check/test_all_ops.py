@@ -138,6 +138,8 @@ CASES: dict[str, Case] = {
     "rot90": Case(lambda a: adcli.rot90(a, 3), [M]),
     "block_diag": Case(lambda a, b, c: adcli.block_diag(a, b, c), [M, (2,), ()]),
     "frexp": Case(lambda a: adcli.frexp(a)[0], [M]),
+    "aminmax": Case(lambda a: adcli.aminmax(a, dim=1).max, [M]),
+    "nextafter": Case(lambda a, b: adcli.nextafter(a, b), [M, (4,)]),
     "index_reduce": Case(lambda a, b: adcli.index_reduce(a, 0, adcli.tensor([0, 2, 0]), b,
                                                          "amax"), [M, (3, 4)]),
     "put": Case(lambda a, b: adcli.put(a, adcli.tensor([0, 5, 1]), b), [M, (3,)]),

@@ -937,6 +937,10 @@ CASES.update({
     "rot90": [Case(lambda a: adcli.rot90(a, 1, (1, 0)), [r(2, 3)])],
     "block_diag": [Case(lambda a, b, c: adcli.block_diag(a, b, c), [r(2, 3), r(3), r()])],
     "frexp": [Case(lambda a: adcli.frexp(a)[0], [r(2, 3)])],
+    "aminmax": [Case(lambda a: adcli.aminmax(a), [r(2, 3)]),
+                Case(lambda a: adcli.aminmax(a, dim=0, keepdim=True)[0], [r(2, 3)],
+                     label="min only")],
+    "nextafter": [Case(lambda a, b: adcli.nextafter(a, b), [r(2, 3), r(3)])],
     "index_reduce": [Case(lambda a, b, red=red, inc=inc: adcli.index_reduce(
                               a, 0, adcli.tensor([0, 2, 0]), b, red, include_self=inc),
                           [r(3, 2), r(3, 2)],

@@ -116,6 +116,34 @@ CASES.update({
     "lshift bool": (lambda T: T.tensor(BOOL) << T.tensor(BOOL), []),
     "in-place operators": (lambda T: _iops(T), []),
     "in-place operator cast": (lambda T: _iand_bool(T), []),
+    # in-place logical ops, is_signed, nextafter
+    "logical in place": (lambda T, f: (T.tensor(BOOL).logical_and_(ints(T)[0]),
+                                       ints(T)[0].logical_and_(T.tensor(BOOL)),
+                                       f.detach().clone().logical_or_(ints(T)[1]),
+                                       ints(T)[0].logical_xor_(f.detach()),
+                                       f.detach().clone().logical_not_(),
+                                       ints(T)[1].logical_not_(),
+                                       T.tensor(BOOL).logical_and_(T.tensor(BOOL)[:1])), [F]),
+    "logical in place keeps history": (lambda T, f: (f * 1).logical_and_(T.tensor(BOOL)), [F]),
+    "logical in place number": (lambda T: T.tensor(BOOL).logical_xor_(True), []),
+    "logical in place shape": (lambda T: T.tensor(BOOL).logical_and_(T.ones(2, 8).bool()), []),
+    "is_signed": (lambda T, f: T.tensor([ints(T)[0].is_signed(), T.is_signed(f),
+                                         T.tensor(BOOL).is_signed(),
+                                         ints(T, "uint8")[0].is_signed(),
+                                         ints(T, "int32")[0].is_signed()]), [F]),
+    "nextafter": (lambda T, f, g: (T.nextafter(f, g), T.nextafter(f, f.detach() + 1),
+                                   f.nextafter(T.tensor(0.0, dtype=T.float64)),
+                                   T.nextafter(T.zeros(3, dtype=T.float64),
+                                               T.tensor([1.0, -1.0, 0.0], dtype=T.float64))),
+                  [F, RNG.standard_normal(8)]),
+    "nextafter f32": (lambda T, f: (T.nextafter(f, f.detach() * 2),
+                                    T.nextafter(f.detach(), T.tensor(F))), [("f32", F)]),
+    "nextafter_": (lambda T, f: (f.detach().clone().nextafter_(T.tensor(0.0)),
+                                 (f * 1).nextafter_(f.detach() + 1)), [("f32", F)]),
+    "nextafter int": (lambda T: T.nextafter(*ints(T)), []),
+    "nextafter number": (lambda T, f: T.nextafter(f, 1.0), [F]),
+    "nextafter shapes": (lambda T, f: T.nextafter(f, f[:3]), [F]),
+    "nextafter_ cast": (lambda T, f: f.detach().float().nextafter_(f.detach()), [F]),
     # frexp
     "frexp": (lambda T, f: tuple(T.frexp(f * 100)) + tuple(f.frexp()), [F]),
     "frexp f32": (lambda T, f: tuple(T.frexp(f)), [("f32", F)]),
@@ -183,6 +211,13 @@ def test_frexp_gradient_graph_as_torch() -> None:
                       np.asarray(g.tolist())))
     assert names[0][:2] == names[1][:2]
     np.testing.assert_allclose(names[0][2], names[1][2])
+
+
+def test_nextafter_gradcheck() -> None:
+    x = adcli.tensor(F, dtype=adcli.float64, requires_grad=True)
+    y = adcli.tensor(F[::-1].copy(), dtype=adcli.float64, requires_grad=True)
+    assert adcli.autograd.gradcheck(adcli.nextafter, [x, y])
+    assert adcli.autograd.gradgradcheck(lambda a, b: adcli.nextafter(a, b) * a, [x, y])
 
 
 def test_frexp_gradcheck() -> None:

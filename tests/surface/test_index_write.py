@@ -117,6 +117,17 @@ CASES.update({
                            [X]),
     "scatter reduce bounds": (lambda T, x, s: x.scatter(0, T.tensor([[4, 1, 2]]), s,
                                                         reduce="add"), [X, SRC]),
+    # unravel_index
+    "unravel_index": (lambda T: (*T.unravel_index(T.tensor(4), (3, 2)),
+                                 *T.unravel_index(T.tensor([4, 1, -1, 7, -7]), (3, 2)),
+                                 *T.unravel_index(T.tensor([[4], [1]]), (2, 3, 1)),
+                                 *T.unravel_index(T.tensor([1]).int(), T.Size([6, 1])),
+                                 *T.unravel_index(T.tensor([5]), 6)), []),
+    "unravel_index empty shape": (lambda T: T.tensor(len(T.unravel_index(T.tensor([1]), ()))),
+                                  []),
+    "unravel_index float": (lambda T: T.unravel_index(T.tensor([1.0]), (3, 2)), []),
+    "unravel_index bool": (lambda T: T.unravel_index(T.tensor([True]), (3, 2)), []),
+    "unravel_index negative shape": (lambda T: T.unravel_index(T.tensor([1]), (3, -2)), []),
     # resize_ / resize_as_
     "resize_": (lambda T, x: (x.detach().clone().resize_(3, 2), x.detach().clone().resize_((6,)),
                               x.detach().clone().resize_(0),

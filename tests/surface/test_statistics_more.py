@@ -30,6 +30,13 @@ CNT = np.array([1, 4, 4, 0, 2, 7])
 H = np.concatenate([r(40), [0.0, 1.0, -1.0, 2.5]])
 
 
+def _histograms(T, h):
+    return (*T.histogram(h), *T.histogram(h, 7, range=(-1.0, 2.0)),
+            *h.histogram(T.tensor([-2.0, -0.5, 0.0, 0.5, 3.0], dtype=T.float64)),
+            *T.histogram(h, 5, weight=h * 0 + 2, density=True),
+            *T.histogram(h, T.tensor([-1.0, 0.0, 2.5], dtype=T.float64), density=True))
+
+
 def _t(T, a, dtype=None):
     return T.tensor(a, dtype=dtype)
 
@@ -157,6 +164,47 @@ CASES = {
     "histc nan": (lambda T: T.histc(T.tensor([float("nan")])), []),
     "histc nan range": (lambda T: T.histc(T.tensor([1.0]), min=float("nan"), max=1), []),
     "histc int": (lambda T, i: T.histc(i), [I]),
+    # histogram
+    "histogram": (lambda T, h: _histograms(T, h.detach()), [H]),
+    "histogram f32": (lambda T, h: tuple(T.histogram(h.detach(), 6)), [("f32", H)]),
+    "histogram empty": (lambda T: tuple(T.histogram(T.zeros(0), 2)), []),
+    "histogram constant": (lambda T: tuple(T.histogram(T.ones(2) * 3, 2, range=(3.0, 3.0))),
+                           []),
+    "histogram int": (lambda T, i: T.histogram(i, 3), [I]),
+    "histogram range": (lambda T, h: T.histogram(h, 3, range=(2.0, 1.0)), [H]),
+    "histogram inf range": (lambda T, h: T.histogram(h, 3, range=(2.0, float("inf"))), [H]),
+    "histogram weight shape": (lambda T, h: T.histogram(h, 3, weight=h[:3]), [H]),
+    "histogram weight dtype": (lambda T, h: T.histogram(h, 3, weight=h.float()), [H]),
+    "histogram bins 2-d": (lambda T, h: T.histogram(h, h[:4].view(2, 2)), [H]),
+    "histogram bins dtype": (lambda T, h: T.histogram(h, h[:4].float()), [H]),
+    "histogram no bins": (lambda T, h: T.histogram(h, 0), [H]),
+    # aminmax
+    "aminmax": (lambda T, x: (*T.aminmax(x), *T.aminmax(x, dim=1), *x.aminmax(dim=0, keepdim=True),
+                              *T.aminmax(x, dim=-1, keepdim=False)), [M]),
+    "aminmax ties": (lambda T: tuple(T.aminmax(T.tensor([[1.0, 3, 3], [2, 2, 0]],
+                                                         dtype=T.float64, requires_grad=True),
+                                               dim=1)), []),
+    "aminmax all ties": (lambda T: tuple(T.aminmax(T.tensor([[1.0, 3, 3], [0, 2, 0]],
+                                                             dtype=T.float64,
+                                                             requires_grad=True))), []),
+    "aminmax only max": (lambda T, x: T.aminmax(x, dim=0).max, [M]),
+    "aminmax int": (lambda T, i: (*T.aminmax(i), *T.aminmax(i > 0, dim=1)), [I]),
+    "aminmax 0-d": (lambda T, v: tuple(T.aminmax(v[0], dim=0)), [V]),
+    "aminmax empty": (lambda T, x: T.aminmax(x[:0]), [M]),
+    "aminmax empty dim": (lambda T, x: T.aminmax(x[:, :0], dim=1), [M]),
+    "aminmax empty other dim": (lambda T, x: tuple(T.aminmax(x[:0], dim=1)), [M]),
+    "aminmax dims": (lambda T, x: T.aminmax(x, dim=(0, 1)), [M]),
+    "aminmax dim range": (lambda T, x: T.aminmax(x, dim=2), [M]),
+    # combinations
+    "combinations": (lambda T, v: (T.combinations(v), T.combinations(v, 3),
+                                   T.combinations(v[:3], with_replacement=True),
+                                   T.combinations(v[:3], 3, True), T.combinations(v, 1),
+                                   T.combinations(v[:3], 4)), [V]),
+    "combinations zero": (lambda T, v: T.combinations(v, 0), [V]),
+    "combinations empty": (lambda T, v: (T.combinations(v[:0]), T.combinations(v[:0], 3)), [V]),
+    "combinations int": (lambda T, i: T.combinations(i[0]), [I]),
+    "combinations 2-d": (lambda T, x: T.combinations(x), [M]),
+    "combinations negative": (lambda T, v: T.combinations(v, -1), [V]),
     # bincount
     "bincount": (lambda T: (T.bincount(T.tensor(CNT)), T.tensor(CNT).bincount(minlength=10),
                             T.bincount(T.tensor(CNT, dtype=T.int32), minlength=3),
@@ -226,6 +274,7 @@ def _graph(out) -> list[tuple[str, tuple[int | None, ...]]]:
 GRAPHS = {name: CASES[name] for name in (
     "cov", "cov 1-d", "cov fweights", "cov aweights", "cov both", "corrcoef", "corrcoef 1-d",
     "block_diag", "cartesian_prod", "cartesian_prod one", "trapezoid", "trapezoid x",
+    "combinations", "aminmax",
     "cumulative_trapezoid", "cumulative_trapezoid x", "cov one observation both")}
 
 
@@ -237,6 +286,21 @@ def test_composite_graphs_match_torch(name: str) -> None:
         outs = fn(T, *[leaf(T, a) for a in arrays])
         graphs.append([_graph(o) for o in (outs if isinstance(outs, tuple) else (outs,))])
     assert graphs[0] == graphs[1]
+
+
+def test_histogram_and_aminmax_results_as_torch() -> None:
+    res = []
+    for T in (adcli, torch):
+        h = T.tensor(H, requires_grad=True)
+        hist = T.histogram(h, 4)
+        mm = T.aminmax(h)
+        assert hist.hist is hist[0] and hist.bin_edges is hist[1]
+        assert mm.min is mm[0] and mm.max is mm[1]
+        assert hist.hist.grad_fn is hist.bin_edges.grad_fn
+        with pytest.raises(RuntimeError) as err:
+            hist.hist.sum().backward()
+        res.append((repr(hist), repr(mm), hist.hist.grad_fn.name(), str(err.value)))
+    assert res[0] == res[1]
 
 
 def test_cartesian_prod_one_tensor_is_returned() -> None:
@@ -269,6 +333,9 @@ GRADCHECK = {
     "trapezoid x same": (lambda y, x: adcli.trapezoid(y, x, dim=0), [(3, 4), (3, 4)]),
     "cumulative_trapezoid": (lambda y: adcli.cumulative_trapezoid(y, dim=0), [(3, 4)]),
     "cumulative_trapezoid x": (lambda y, x: adcli.cumulative_trapezoid(y, x), [(3, 4), (4,)]),
+    "aminmax": (lambda x: adcli.aminmax(x), [(3, 4)]),
+    "aminmax dim": (lambda x: adcli.aminmax(x, dim=1, keepdim=True), [(3, 4)]),
+    "combinations": (lambda v: adcli.combinations(v, 2, True), [(4,)]),
 }
 
 

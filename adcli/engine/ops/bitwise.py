@@ -1,10 +1,12 @@
 """Integer and bit ops: gcd, lcm, bitwise_and/or/xor/not, bitwise_left_shift/right_shift (their
-in-place forms, methods and the operators ``& | ^ ~ << >>``), logical_xor, and frexp.
+in-place forms, methods and the operators ``& | ^ ~ << >>``), logical_xor and the in-place
+logical methods, is_signed; and the float bit-level ops frexp and nextafter.
 
 torch's type promotion decides the result dtype (a Python number does not widen an integer
 tensor; a float operand anywhere gives torch's "not implemented for 'Float'"); shifts follow
 torch's kernels (a shift below 0 or past the width gives 0, or the sign for a right shift).
-The integer results have no gradient; ``frexp``'s mantissa records FrexpBackward0.
+The integer results have no gradient; ``frexp``'s mantissa records FrexpBackward0 and
+``nextafter`` NextafterBackward0 (grad to self, zeros to other, as torch's formula).
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ import numpy as np
 
 from .. import dtypes
 from ..errors import InvalidArgumentError, InvalidTypeError
+from ..grad_mode import no_grad
 from ..op import defop
 from ..tensor import Tensor
 from .arithmetic import NotImplementedOp
@@ -42,6 +45,29 @@ def _frexp_self(g, s, B):
     if B.tensors and not isinstance(e, Tensor):
         e = Tensor._make(np.asarray(e), None, 0, None)
     return g / B.exp2(e)
+
+
+def _nextafter(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    if a.shape != b.shape:
+        broadcast_shapes(a.shape, b.shape)
+    dt = result_dtype(a, b)
+    return np.asarray(np.nextafter(a.astype(dt, copy=False), b.astype(dt, copy=False)), dtype=dt)
+
+
+nextafter_op = defop("nextafter", "NextafterBackward0", _nextafter, inputs=("self", "other"))
+
+
+@nextafter_op.grad("self")
+def _nextafter_self(g, s, B):
+    "grad"
+    return g
+
+
+@nextafter_op.grad("other")
+def _nextafter_other(g, s, B):
+    "zeros_like(other)"
+    z = np.zeros(s.sizes[1], dtype=s._node.dtypes[1])
+    return Tensor._make(z, None, 0, None) if B.tensors else z
 
 
 # ==============================================================================================
@@ -256,6 +282,59 @@ def _logical_xor(input: Tensor, other: Tensor) -> Tensor:
     return Tensor._make(np.asarray(np.logical_xor(input._data, b._data)), None, 0, None)
 
 
+# In-place logical ops: the boolean result is written in self's dtype; like torch, they record
+# nothing (self's history stands).
+_LOGICAL = {name: NotImplementedOp(name, f"aten::{name}", fn, inputs=("self", "other"))
+            for name, fn in (("logical_and_", np.logical_and), ("logical_or_", np.logical_or),
+                             ("logical_xor_", np.logical_xor))}
+_logical_not_op = NotImplementedOp("logical_not_", "aten::logical_not_", np.logical_not,
+                                   inputs=("self",))
+
+
+def _logical_(name: str) -> Any:
+    def method(self: Tensor, other: Tensor) -> Tensor:
+        _tensor_other(name, 1, other)
+        with no_grad():
+            return _LOGICAL[name].inplace(self, other)
+
+    method.__name__ = method.__qualname__ = name
+    return method
+
+
+def logical_not_(self: Tensor) -> Tensor:
+    with no_grad():
+        return _logical_not_op.inplace(self)
+
+
+def is_signed(input: Tensor) -> bool:
+    return input._data.dtype.kind in "if"
+
+
+def nextafter(input: Tensor, other: Tensor) -> Tensor:
+    _tensor_other("nextafter", 2, other)
+    dt = result_dtype(input._data, other._data)
+    if dt.kind != "f":
+        raise _not_implemented("nextafter_cpu", dt)
+    return nextafter_op(input, other)
+
+
+def nextafter_(self: Tensor, other: Tensor) -> Tensor:
+    _tensor_other("nextafter_", 1, other)
+    dt = result_dtype(self._data, other._data)
+    if not _can_cast(dt, self._data.dtype):
+        raise InvalidArgumentError(f"result type {dtypes.scalar_type_name(dt)} can't be cast "
+                                   f"to the desired output type "
+                                   f"{dtypes.scalar_type_name(self._data.dtype)}")
+    if dt.kind != "f":
+        raise _not_implemented("nextafter_cpu", dt)
+    return nextafter_op.inplace(self, other)
+
+
+def _tensor_nextafter(self: Tensor, other: Tensor) -> Tensor:
+    _tensor_other("nextafter", 1, other)
+    return nextafter(self, other)
+
+
 def frexp(input: Tensor) -> Any:
     if input._data.dtype.kind != "f":
         raise InvalidArgumentError("torch.frexp() only supports floating-point dtypes")
@@ -330,7 +409,8 @@ TORCH: dict[str, Any] = {
     "gcd": gcd, "lcm": lcm, "gcd_": gcd_, "lcm_": lcm_, "bitwise_and": bitwise_and,
     "bitwise_or": bitwise_or, "bitwise_xor": bitwise_xor, "bitwise_not": bitwise_not,
     "bitwise_left_shift": bitwise_left_shift, "bitwise_right_shift": bitwise_right_shift,
-    "logical_xor": logical_xor, "frexp": frexp,
+    "logical_xor": logical_xor, "frexp": frexp, "is_signed": is_signed,
+    "nextafter": nextafter,
 }
 
 METHODS: dict[str, Any] = {
@@ -340,7 +420,10 @@ METHODS: dict[str, Any] = {
     "bitwise_right_shift": bitwise_right_shift, "bitwise_and_": bitwise_and_,
     "bitwise_or_": bitwise_or_, "bitwise_xor_": bitwise_xor_, "bitwise_not_": bitwise_not_,
     "bitwise_left_shift_": bitwise_left_shift_, "bitwise_right_shift_": bitwise_right_shift_,
-    "logical_xor": _tensor_logical_xor, "frexp": frexp,
+    "logical_xor": _tensor_logical_xor, "frexp": frexp, "logical_and_": _logical_("logical_and_"),
+    "logical_or_": _logical_("logical_or_"), "logical_xor_": _logical_("logical_xor_"),
+    "logical_not_": logical_not_, "is_signed": is_signed, "nextafter": _tensor_nextafter,
+    "nextafter_": nextafter_,
 }
 
 FUNCTIONAL: dict[str, Any] = {}

@@ -1,5 +1,6 @@
 """Writes by index that reduce: index_reduce(_) (prod/mean/amax/amin, include_self), put/put_
-(accumulate), and scatter's older ``reduce='add'|'multiply'`` argument.
+(accumulate), scatter's older ``reduce='add'|'multiply'`` argument; and unravel_index (flat
+indices to coordinates, as torch computes them).
 
 Table ops with torch's nodes: IndexReduceBackward0 (torch's ``index_reduce_backward``: prod
 handles zeros in self and source, amax/amin share the gradient evenly among ties, mean divides
@@ -337,11 +338,35 @@ def put_(self: Tensor, index: Tensor, source: Tensor, accumulate: bool = False) 
     return put_op.inplace(self, source, index=idx, accumulate=bool(accumulate))
 
 
+def unravel_index(indices: Tensor, shape: Any) -> tuple[Tensor, ...]:
+    """torch's: ``indices.unsqueeze(-1) // coefs % shape`` in int64 (so out-of-range and
+    negative indices wrap), one tensor per dim."""
+    from .. import dtypes
+    from ..errors import InvalidValueError
+
+    a = indices._data
+    if a.dtype.kind not in "iu":
+        raise InvalidTypeError(f"expected 'indices' to be integer dtype, but got "
+                               f"{dtypes.from_numpy(a.dtype)}")
+    if isinstance(shape, int):
+        shape = (shape,)
+    shape = tuple(int(n) for n in shape)
+    if any(n < 0 for n in shape):
+        raise InvalidValueError(f"'shape' cannot have negative values, but got {shape}")
+    if not shape:
+        return ()
+    coefs = np.cumprod((*shape[1:], 1)[::-1])[::-1].astype(np.int64)
+    out = np.floor_divide(a.astype(np.int64)[..., None], coefs) % np.asarray(shape, np.int64)
+    return tuple(Tensor._make(np.array(out[..., k]), None, 0, None)
+                 for k in range(len(shape)))
+
+
 # ==============================================================================================
 # the names this family adds: torch.<name>, Tensor.<name>, torch.nn.functional.<name>
 # ==============================================================================================
 TORCH: dict[str, Any] = {
     "index_reduce": index_reduce, "put": put, "scatter": scatter,
+    "unravel_index": unravel_index,
 }
 
 METHODS: dict[str, Any] = {

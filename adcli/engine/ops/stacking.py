@@ -1,12 +1,13 @@
 """Stacking and arranging, as torch composes them from cat, views, flips and gather:
 hstack/vstack/dstack/column_stack/row_stack, atleast_1d/2d/3d, fliplr/flipud, swapdims,
-take_along_dim, meshgrid, cartesian_prod. Their gradients are those of the ops they record
-(CatBackward0, UnsqueezeBackward0, FlipBackward0, GatherBackward0, ExpandBackward0, ...), as
-torch's.
+take_along_dim, meshgrid, cartesian_prod, combinations. Their gradients are those of the ops
+they record (CatBackward0, UnsqueezeBackward0, FlipBackward0, GatherBackward0, ExpandBackward0,
+MaskedSelectBackward0, ...), as torch's.
 """
 
 from __future__ import annotations
 
+import itertools
 import warnings
 from collections.abc import Sequence
 from typing import Any
@@ -182,6 +183,27 @@ def cartesian_prod(*tensors: Tensor) -> Tensor:
     return stack([g.flatten() for g in grids], 1)
 
 
+def combinations(input: Tensor, r: int = 2, with_replacement: bool = False) -> Tensor:
+    """torch's composite: an r-fold meshgrid of the input, each grid masked_select-ed by the
+    ``i < j < ...`` (or ``<=``) mask, stacked along dim 1."""
+    from .scatter import masked_select
+
+    if input._data.ndim != 1:
+        raise InvalidArgumentError(f"Expect a 1D vector, but got shape {list(input.shape)}")
+    if r < 0:
+        raise InvalidArgumentError(f"Expect a non-negative number, but got {r}")
+    if r == 0:
+        return Tensor._make(np.zeros(0, dtype=input._data.dtype), None, 0, None)
+    n = input._data.shape[0]
+    idx = np.meshgrid(*([np.arange(n)] * r), indexing="ij")
+    mask = np.ones((n,) * r, dtype=bool)
+    for a, b in itertools.pairwise(idx):
+        mask &= (a <= b) if with_replacement else (a < b)
+    grids = meshgrid(*([input] * r), indexing="ij")
+    keep = Tensor._make(mask, None, 0, None)
+    return stack([masked_select(g, keep) for g in grids], 1)
+
+
 # ==============================================================================================
 # the names this family adds: torch.<name>, Tensor.<name>, torch.nn.functional.<name>
 # ==============================================================================================
@@ -190,6 +212,7 @@ TORCH: dict[str, Any] = {
     "hstack": hstack, "vstack": vstack, "row_stack": vstack, "dstack": dstack,
     "column_stack": column_stack, "fliplr": fliplr, "flipud": flipud, "swapdims": swapdims,
     "take_along_dim": take_along_dim, "meshgrid": meshgrid, "cartesian_prod": cartesian_prod,
+    "combinations": combinations,
 }
 
 METHODS: dict[str, Any] = {

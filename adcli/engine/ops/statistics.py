@@ -1,6 +1,6 @@
 """Reductions that skip nan or return two results, distances, covariance, integration and
 counting: nansum, nanmean, var_mean, std_mean, dist, cdist, cov, corrcoef, trapezoid/trapz,
-cumulative_trapezoid, histc, bincount.
+cumulative_trapezoid, histc, histogram, bincount.
 
 Table ops with torch's nodes (NansumBackward0, VarMeanBackward0, StdMeanBackward0,
 DistBackward0, CdistBackward0, EuclideanDistBackward0); ``nanmean`` is torch's composite
@@ -117,6 +117,57 @@ def _std_mean_grads(gs, s, B, needs):
         aux = _mean_backward(gmean, s, B)
         out = aux if out is None else out + aux
     return (out,)
+
+
+def _aminmax(a: np.ndarray, dim: Any = None, keepdim: bool = False) -> list[np.ndarray]:
+    return [np.asarray(np.min(a, axis=dim, keepdims=keepdim)),
+            np.asarray(np.max(a, axis=dim, keepdims=keepdim))]
+
+
+aminmax_op = defop("aminmax", "AminmaxBackward0", _aminmax,
+                   save=("self", "result0", "result1"), multi_output=True, undefined_grads=True)
+
+
+@aminmax_op.grad_all
+def _aminmax_grads(gs, s, B, needs):
+    "scale_grad_by_count(grad, result == self, dim) for min and for max, summed"
+    from .reductions import _evenly_dim
+
+    dims = tuple(range(len(s.in_shape))) if s.dim is None else (s.dim,)
+    out = None
+    for g, res in zip(gs, (s.result0, s.result1)):
+        if g is None:
+            continue
+        ns = types.SimpleNamespace(self=s.self, result=res, dim=dims, keepdim=s.keepdim,
+                                   in_shape=s.in_shape)
+        part = _evenly_dim(g, ns, B)
+        out = part if out is None else out + part
+    return (out,)
+
+
+class AminmaxResult(tuple):
+    """``(min, max)``, printed as ``torch.return_types.aminmax``."""
+
+    __slots__ = ()
+    _fields = ("min", "max")
+
+    def __new__(cls, lo: Tensor, hi: Tensor) -> AminmaxResult:
+        return tuple.__new__(cls, (lo, hi))
+
+    @property
+    def min(self) -> Tensor:
+        return self[0]
+
+    @property
+    def max(self) -> Tensor:
+        return self[1]
+
+    def __repr__(self) -> str:
+        return f"torch.return_types.aminmax(\nmin={self[0]!r},\nmax={self[1]!r})"
+
+
+AminmaxResult.__module__ = "torch.return_types"
+AminmaxResult.__name__ = AminmaxResult.__qualname__ = "aminmax"
 
 
 def _vector_norm(x: np.ndarray, p: float) -> np.ndarray:
@@ -642,6 +693,133 @@ def bincount(input: Tensor, weights: Tensor | None = None, minlength: int = 0) -
     return bincount_ni_op(input, weights, minlength=int(minlength))
 
 
+def aminmax(input: Tensor, *, dim: int | None = None, keepdim: bool = False) -> AminmaxResult:
+    if dim is not None and not isinstance(dim, int):
+        raise InvalidTypeError(f"aminmax(): argument 'dim' must be int, not {type(dim).__name__}")
+    a = input._data
+    if dim is None:
+        if a.size == 0:
+            raise InvalidArgumentError("aminmax(): cannot compute aminmax over an empty "
+                                       "dimension as the operation has no identity.")
+        d = None
+    else:
+        d = _wrap_dim(dim, a.ndim)
+        if a.ndim and a.shape[d] == 0:
+            from ..errors import IndexOutOfRangeError
+
+            raise IndexOutOfRangeError(f"aminmax: Expected reduction dim {d} to have non-zero "
+                                       "size.")
+        if not a.ndim:
+            d = None
+    lo, hi = aminmax_op(input, dim=d, keepdim=keepdim)
+    return AminmaxResult(lo, hi)
+
+
+def _histogram(a: np.ndarray, bins: np.ndarray, weight: Any = None,
+               density: bool = False) -> list[np.ndarray]:
+    """torch's histogramdd kernel for one dimension: edges[0] <= x <= edges[-1] counted (the
+    last bin closed), a bin found by binary search over the edges."""
+    x = a.reshape(-1)
+    keep = (x >= bins[0]) & (x <= bins[-1])
+    pos = np.searchsorted(bins, x[keep], side="right") - 1
+    pos[pos == bins.size - 1] -= 1
+    w = None if weight is None else weight.reshape(-1)[keep].astype(np.float64)
+    hist = np.bincount(pos, w, minlength=bins.size - 1)[:bins.size - 1]
+    if density:
+        with np.errstate(divide="ignore", invalid="ignore"):
+            hist = hist / hist.sum() / np.diff(bins.astype(np.float64))
+    return [hist.astype(a.dtype), bins.copy()]
+
+
+histogram_ni_op = NotImplementedOp("histogram", "aten::histogram", _histogram, inputs=("self",))
+histogram_ni_op.multi_output = True  # (hist, bin_edges) share one node, as in torch
+histogram_ni_op._plain = False
+
+
+class HistogramResult(tuple):
+    """``(hist, bin_edges)``, printed as ``torch.return_types.histogram``."""
+
+    __slots__ = ()
+    _fields = ("hist", "bin_edges")
+
+    def __new__(cls, hist: Tensor, bin_edges: Tensor) -> HistogramResult:
+        return tuple.__new__(cls, (hist, bin_edges))
+
+    @property
+    def hist(self) -> Tensor:
+        return self[0]
+
+    @property
+    def bin_edges(self) -> Tensor:
+        return self[1]
+
+    def __repr__(self) -> str:
+        return f"torch.return_types.histogram(\nhist={self[0]!r},\nbin_edges={self[1]!r})"
+
+
+HistogramResult.__module__ = "torch.return_types"
+HistogramResult.__name__ = HistogramResult.__qualname__ = "histogram"
+
+
+def _dd_type(dt: np.dtype) -> str:
+    return {"float32": "float", "float64": "double"}.get(str(dt), str(dt))
+
+
+def histogram(input: Tensor, bins: Any = 100, *, range: Any = None, weight: Tensor | None = None,
+              density: bool = False) -> HistogramResult:
+    from ..ranges import _linspace
+
+    a = input._data
+    if a.dtype.kind != "f":
+        from .pointwise_misc import KernelNotImplementedError
+
+        raise KernelNotImplementedError(
+            f"\"histogramdd\" not implemented for '{dtypes.scalar_type_name(a.dtype)}'")
+    if isinstance(bins, Tensor):
+        edges = bins._data
+        if edges.dtype != a.dtype:
+            raise InvalidArgumentError(
+                "torch.histogramdd: input tensor and bins tensors should have the same dtype, "
+                f"but got input with dtype {_dd_type(a.dtype)} and bins for dimension 0 with "
+                f"dtype {_dd_type(edges.dtype)}")
+        if edges.ndim != 1:
+            raise InvalidArgumentError(
+                "torch.histogramdd: bins tensor should have one dimension, but got "
+                f"{edges.ndim} dimensions in the bins tensor for dimension 0")
+    else:
+        if bins <= 0:
+            raise InvalidArgumentError(f"torch.histogram(): bins must be > 0, but got {bins} "
+                                       "for dimension 0")
+        lo, hi = (0.0, 1.0) if range is None and not a.size else (
+            (float(np.min(a)), float(np.max(a))) if range is None else
+            (float(range[0]), float(range[1])))
+        if not (math.isfinite(lo) and math.isfinite(hi)):
+            raise InvalidArgumentError(f"torch.histogramdd: dimension 0's range [{_num(lo)}, "
+                                       f"{_num(hi)}] is not finite")
+        if lo > hi:
+            raise InvalidArgumentError(f"torch.histogramdd: min should not exceed max, but got "
+                                       f"min {_num(lo)} max {_num(hi)} for dimension 0")
+        if lo == hi:
+            lo, hi = lo - 0.5, hi + 0.5
+        edges = _linspace(lo, hi, int(bins) + 1, a.dtype)
+    w = None
+    if weight is not None:
+        w = weight._data
+        if w.dtype != a.dtype:
+            raise InvalidArgumentError(
+                "torch.histogramdd: if weight tensor is provided, input tensor and weight tensor "
+                f"should have the same dtype, but got input({_dd_type(a.dtype)}), and "
+                f"weight({_dd_type(w.dtype)})")
+        if w.size != a.size or (w.ndim != 1 and w.shape != a.shape):
+            raise InvalidArgumentError(
+                "torch.histogramdd: if weight tensor is provided it should have the same shape "
+                "as the input tensor excluding its innermost dimension, but got input with shape "
+                f"[{a.size}, 1] and weight with shape {list(w.shape)}")
+    hist, bin_edges = histogram_ni_op(input, bins=np.asarray(edges), weight=w,
+                                      density=bool(density))
+    return HistogramResult(hist, bin_edges)
+
+
 # ==============================================================================================
 # the names this family adds: torch.<name>, Tensor.<name>, torch.nn.functional.<name>
 # ==============================================================================================
@@ -649,12 +827,12 @@ TORCH: dict[str, Any] = {
     "nansum": nansum, "nanmean": nanmean, "var_mean": var_mean, "std_mean": std_mean,
     "dist": dist, "cdist": cdist, "cov": cov, "corrcoef": corrcoef, "trapezoid": trapezoid,
     "trapz": trapz, "cumulative_trapezoid": cumulative_trapezoid, "histc": histc,
-    "bincount": bincount,
+    "bincount": bincount, "histogram": histogram, "aminmax": aminmax,
 }
 
 METHODS: dict[str, Any] = {
     "nansum": nansum, "nanmean": nanmean, "dist": dist, "cov": cov, "corrcoef": corrcoef,
-    "histc": histc, "bincount": bincount,
+    "histc": histc, "bincount": bincount, "histogram": histogram, "aminmax": aminmax,
 }
 
 FUNCTIONAL: dict[str, Any] = {}
