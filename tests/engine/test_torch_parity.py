@@ -816,6 +816,37 @@ PROGRAMS += [
 ]
 
 
+# cov, corrcoef, trapezoid, cumulative_trapezoid, block_diag, cartesian_prod, combinations,
+# aminmax, index_reduce, put, frexp, nextafter (issue 10, session 12)
+PROGRAMS += [
+    Program("cov", lambda T, F, x, w: (T.cov(x), T.cov(x, correction=0, aweights=w),
+                                       T.cov(x, fweights=T.tensor([1, 2, 1, 3]), aweights=w)),
+            {"x": r(3, 4), "w": pos(4)}),
+    Program("corrcoef", lambda T, F, x: T.corrcoef(x) * T.corrcoef(x[0] * 2), {"x": r(3, 4)}),
+    Program("trapezoid", lambda T, F, y, x: (T.trapezoid(y, x), T.trapezoid(y, dx=0.5, dim=0),
+                                             T.trapz(y * y)), {"y": r(3, 4), "x": r(4)}),
+    Program("cumulative_trapezoid", lambda T, F, y, x: (T.cumulative_trapezoid(y, x),
+                                                        T.cumulative_trapezoid(y * y, dx=2.0)),
+            {"y": r(3, 4), "x": r(4)}),
+    Program("block_diag", lambda T, F, a, b: T.block_diag(a, b, b[0]) * 2,
+            {"a": r(2, 3), "b": r(3)}),
+    Program("cartesian_prod combinations", lambda T, F, a, b: (
+        T.cartesian_prod(a, b).prod(1), T.combinations(a * a, 2).sum(1)),
+        {"a": r(3), "b": r(2)}),
+    Program("aminmax", lambda T, F, x: (T.aminmax(x)[0] * x, T.aminmax(x, dim=1).max),
+            {"x": r(3, 4)}),
+    Program("frexp nextafter", lambda T, F, x, y: T.frexp(x * 3)[0] * T.nextafter(x, y),
+            {"x": r(3, 4), "y": r(4)}),
+    Program("put", lambda T, F, x, s: (x.put(T.tensor([0, 5, 7]), s) * x,
+                                       x.put(T.tensor([1, 1, 2]), s * s, accumulate=True)),
+            {"x": r(3, 4), "s": r(3)}),
+    *[Program(f"index_reduce {red} {inc}", lambda T, F, x, s, i, red=red, inc=inc: (
+        T.index_reduce(x, 0, i, s, red, include_self=inc) * x),
+        {"x": r(3, 4), "s": r(2, 4), "i": const([2, 0])})
+      for red in ("prod", "mean", "amax", "amin") for inc in (True, False)],
+]
+
+
 # Programs whose output records PyTorch's NotImplemented node: values and graphs are compared,
 # and backward must fail with PyTorch's message.
 NOT_IMPLEMENTED_PROGRAMS = [

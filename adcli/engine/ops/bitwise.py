@@ -6,7 +6,8 @@ torch's type promotion decides the result dtype (a Python number does not widen 
 tensor; a float operand anywhere gives torch's "not implemented for 'Float'"); shifts follow
 torch's kernels (a shift below 0 or past the width gives 0, or the sign for a right shift).
 The integer results have no gradient; ``frexp``'s mantissa records FrexpBackward0 and
-``nextafter`` NextafterBackward0 (grad to self, zeros to other, as torch's formula).
+``nextafter`` NextafterBackward0 (grad to self where self != other, zeros to other, as
+torch's formula).
 """
 
 from __future__ import annotations
@@ -54,13 +55,14 @@ def _nextafter(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     return np.asarray(np.nextafter(a.astype(dt, copy=False), b.astype(dt, copy=False)), dtype=dt)
 
 
-nextafter_op = defop("nextafter", "NextafterBackward0", _nextafter, inputs=("self", "other"))
+nextafter_op = defop("nextafter", "NextafterBackward0", _nextafter, inputs=("self", "other"),
+                     save=("self", "other"))
 
 
 @nextafter_op.grad("self")
 def _nextafter_self(g, s, B):
-    "grad"
-    return g
+    "where(self != other, grad, 0)"
+    return B.where(s.self != s.other, g, 0.0)
 
 
 @nextafter_op.grad("other")

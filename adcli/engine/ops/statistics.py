@@ -25,7 +25,7 @@ from ..errors import InvalidArgumentError, InvalidTypeError, InvalidValueError, 
 from ..op import OpDef, defop
 from ..tensor import Tensor, _wrap_dim
 from .arithmetic import NotImplementedOp, add, div, div_scalar_op, mul, mul_scalar_op, sub
-from .common import _dims, _unreduce, broadcast_shapes, result_dtype
+from .common import _dims, _keep_shape, _unreduce, broadcast_shapes, result_dtype
 from .conversion import to
 from .inplace import zero_
 from .kernels import KERNELS
@@ -130,17 +130,19 @@ aminmax_op = defop("aminmax", "AminmaxBackward0", _aminmax,
 
 @aminmax_op.grad_all
 def _aminmax_grads(gs, s, B, needs):
-    "scale_grad_by_count(grad, result == self, dim) for min and for max, summed"
-    from .reductions import _evenly_dim
-
+    "scale_grad_by_count(restore_reduced_dims(grad), restore_reduced_dims(result) == self, dim) for min and for max, summed"  # noqa: E501
     dims = tuple(range(len(s.in_shape))) if s.dim is None else (s.dim,)
+    keep = _keep_shape(s.in_shape, dims)
+
+    def restore(t: Any) -> Any:  # torch's restore_reduced_dims: a reshape (a view)
+        return t if s.keepdim else B.reshape(t, keep)
+
     out = None
     for g, res in zip(gs, (s.result0, s.result1)):
         if g is None:
             continue
-        ns = types.SimpleNamespace(self=s.self, result=res, dim=dims, keepdim=s.keepdim,
-                                   in_shape=s.in_shape)
-        part = _evenly_dim(g, ns, B)
+        mask = restore(res) == s.self
+        part = (restore(g) / B.sum(mask, dims, True)) * mask
         out = part if out is None else out + part
     return (out,)
 
@@ -544,7 +546,8 @@ def _trapezoid_x(fn: str, y: Tensor, x: Tensor, dim: int) -> Tensor:
         x = view(x, tuple(sizes))
     elif x.dim() < y.dim():
         x = view(x, (1,) * (y.dim() - x.dim()) + tuple(x.shape))
-    return sub(_slice(x, dim, 1), _slice(x, dim, 0, -1))
+    left = _slice(x, dim, 0, -1)  # (torch slices left first: the backward's order follows)
+    return sub(_slice(x, dim, 1), left)
 
 
 def _slice(a: Tensor, dim: int, start: int, stop: int | None = None) -> Tensor:
