@@ -102,7 +102,14 @@ class _Guard(TorchFunctionMode):
         kwargs = kwargs or {}
         if GUARD[0] and getattr(func, "__name__", "") not in _NO_PRECHECK:
             _precheck(func, args, kwargs)
-        return func(*args, **kwargs)
+        out = func(*args, **kwargs)
+        if isinstance(out, torch.Tensor) and out.device.type != "cpu":
+            # device="meta", .to("meta"), `with torch.device("meta"):` (a CUDA device fails
+            # in torch itself on a CPU build): refused as on adcli's engine, whose values are
+            # CPU arrays; a meta tensor has no values to report
+            raise InvalidArgumentError(f"adcli runs on the CPU only: the device "
+                                       f"'{out.device}' is not available")
+        return out
 
 
 def _to_meta(x: Any) -> Any:

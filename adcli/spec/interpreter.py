@@ -228,6 +228,8 @@ def _kind_of(exc: BaseException, eng: _Engine) -> str | None:
         return kind  # type: ignore[no-any-return]
     if isinstance(exc, RefusedError | MemoryError | RecursionError):
         return "invalid_argument"
+    if isinstance(exc, AssertionError) and str(exc) == "Torch not compiled with CUDA enabled":
+        return "invalid_argument"  # torch's (and adcli's) class for asking a CPU build for CUDA
     # Python errors of the spec's own operations are its mistakes; raised inside the engine,
     # where only deliberate checks (AdcliError) report user errors, they are adcli's bugs.
     if isinstance(exc, TypeError | ValueError | IndexError | KeyError | ArithmeticError):

@@ -62,6 +62,9 @@ PY_METHODS: dict[type, frozenset[str]] = {
 _PY_METHOD_NAMES = frozenset().union(*PY_METHODS.values())
 # Methods refused even if the engine offers them: they hand out raw NumPy arrays.
 REFUSED_METHODS = frozenset({"numpy", "__array__"})
+# Top-level torch names a ``with`` statement may call (``torch.device(d)`` makes d the
+# default device inside, as in PyTorch); the packages' managers are in the generated tables.
+TORCH_CONTEXT_MANAGERS = frozenset({"no_grad", "enable_grad", "set_grad_enabled", "device"})
 # Tensor attributes a statement may assign (``x.grad = None``, ``x.requires_grad = True``).
 SETTABLE_ATTRS = frozenset({"grad", "requires_grad", "data"})
 
@@ -335,8 +338,7 @@ class Checker(FlowChecker):
         item = node.items[0]
         expr = self.expr(item.context_expr, 0)
         ok = isinstance(expr, ast.Call) and isinstance(expr.func, OpRef) and (
-            (expr.func.namespace == "torch"
-             and expr.func.name in ("no_grad", "enable_grad", "set_grad_enabled"))
+            (expr.func.namespace == "torch" and expr.func.name in TORCH_CONTEXT_MANAGERS)
             or (expr.func.namespace == "package"
                 and self.vocab.is_context_manager(expr.func.name)))
         if not ok:
@@ -626,7 +628,8 @@ class Checker(FlowChecker):
         return ref
 
 
-_WITH_TEXT = ("torch.no_grad(), torch.enable_grad(), torch.set_grad_enabled(...) or another "
+_WITH_TEXT = ("torch.no_grad(), torch.enable_grad(), torch.set_grad_enabled(...), "
+              "torch.device(...) or another "
               "of torch's context managers (torch.autograd.forward_ad.dual_level(), "
               "torch.autograd.detect_anomaly(), torch.random.fork_rng(), ...)")
 

@@ -52,13 +52,18 @@ for n in range(3):
         if n == 1:
             continue
         k2 = x * n
+with torch.device("cpu") as dev:
+    zc = torch.zeros(2)
+    dt = dev.type
+zd = zc.device.type
 def scaled(t):
     with torch.no_grad() as inner:
         return t * 2, inner
 u, un = scaled(x)
 """
 NAMES = ["g", "e", "s", "g2", "d", "sd", "f", "lvl", "im", "h", "un", "y", "z", "q", "q2", "w",
-         "x.grad", "inside", "outside", "inside2", "r", "r2", "tangent", "k", "k2", "u"]
+         "x.grad", "inside", "outside", "inside2", "r", "r2", "tangent", "k", "k2", "u", "zc",
+         "dt", "zd"]
 
 
 def test_with_as_binds_what_enter_returns_on_both_engines() -> None:
@@ -139,3 +144,28 @@ def test_fork_rng_restores_the_generator_when_its_body_fails(engine: str) -> Non
         got = adcli.rand(2, dtype=adcli.float64)
         adcli.manual_seed(3)
         assert (got._data == adcli.rand(2, dtype=adcli.float64)._data).all()
+
+
+@pytest.mark.parametrize("engine", ["adcli", "torch"])
+@pytest.mark.parametrize("device, message", [
+    ("meta", "adcli runs on the CPU only: the device 'meta' is not available"),
+    ("cuda", "Torch not compiled with CUDA enabled"),
+])
+def test_another_device_is_refused_and_the_default_device_restored(
+        engine: str, device: str, message: str) -> None:
+    """``with torch.device("meta"):`` (or ``device="meta"``) on either engine: the same
+    located invalid_argument, never a report of values a meta tensor does not have; the
+    default device is the CPU again afterwards."""
+    import adcli
+
+    for body in (f"with torch.device('{device}'):\n    z = torch.zeros(2)",
+                 f"z = torch.zeros(2, device='{device}')",
+                 f"z = torch.zeros(2).to('{device}')"):
+        spec = load_specs("t.yaml", text=spec_text(body))[0]
+        with forced(engine):
+            report = run_spec(spec)
+        assert report.error is not None, body
+        assert (report.error.kind, report.error.message) == ("invalid_argument", message), body
+        assert report.error.line in (3, 4) and report.internal is None, body
+        assert str(adcli.get_default_device()) == "cpu"
+        assert torch.get_default_device().type == "cpu"
