@@ -180,6 +180,9 @@ _SHAPES1: dict[Any, Any] = {}
 _SHAPES2: dict[Any, Any] = {}
 _DTYPES1: dict[Any, Any] = {}
 _DTYPES2: dict[Any, Any] = {}
+_SHAPES2S: dict[Any, Any] = {}  # (the direct path's: two inputs of one shape, by that shape;
+_SHAPES2N: dict[Any, Any] = {}  # a tensor and a number, by the tensor's shape and dtype id)
+_DTYPES2N: dict[Any, Any] = {}
 # Saved Python numbers by value (separately per type: 1 == 1.0 == True): immutable, shared.
 _CONST_FLOATS: dict[float, SavedConst] = {}
 _CONST_INTS: dict[int, SavedConst] = {}
@@ -258,6 +261,9 @@ class OpDef:
         self.backward_all: Callable[..., Any] | None = None
         # No extra outputs, not several outputs, not a view: __call__'s short path.
         self._plain = not (extras or multi_output or view)
+        # The forward's own kernel for operands of one shape and dtype (or a Python number):
+        # what ``_bin``'s wrapper calls after its broadcast and promotion checks (call2).
+        self._raw: Callable[..., Any] | None = getattr(forward, "raw", None)
         self.node_cls: type[OpNode] = type(backward_name, (OpNode,),
                                                  {"op": self, "__slots__": ()})
         # ``save`` is either what is always saved, or, as PyTorch decides, per input: what to
@@ -274,6 +280,18 @@ class OpDef:
             self._save_result = "result" in save
         # outputs a multi-output op saves (``result1``: its second output), as PyTorch does
         self._save_outputs = [int(n[6:]) for n in save if n[:6] == "result" and n[6:].isdigit()]
+        # call1 / call2 serve plain ops of one / two inputs; what a one-input op saves of its
+        # input when recorded (the input then needs a grad).
+        # (not for an op class with its own ``_node``: NotImplementedOp keeps fewer edges)
+        plain = self._plain and type(self)._node is OpDef._node
+        self._direct1 = plain and len(inputs) == 1
+        self._direct2 = plain and len(inputs) == 2
+        self._save1: list[tuple[int, str]] = [] if not self._direct1 else \
+            self._saved_for((True,)) if self._save_if is not None else self._save_self
+        # ... and a two-input op, by which inputs need a grad (first + 2 * second)
+        self._save2: list[list[tuple[int, str]]] = [
+            self._saved_for((a, b)) if self._save_if is not None else self._save_self
+            for b in (False, True) for a in (False, True)] if self._direct2 else []
 
     def _saved_for(self, mask: tuple[bool, ...]) -> list[tuple[int, str]]:
         """The (input position, name) pairs to save when the inputs in ``mask`` need grads."""
@@ -371,6 +389,196 @@ class OpDef:
         else:
             res._requires_grad = False
             res.grad_fn = None
+        return res
+
+    # -- the direct paths: the public functions' common cases, without argument packing -------
+    # Each gives exactly what ``__call__`` gives (result, node, edges, saved values, order of
+    # sequence numbers); anything else (observers, extras, views, other operands) goes there.
+    def call1(self, t: Any, attrs: dict[str, Any] | None = None) -> Any:
+        """``self(t, **attrs)`` for a Tensor ``t``."""
+        if observers and not _busy[0] or not self._direct1 or not isinstance(t, Tensor):
+            return self(t, **attrs) if attrs else self(t)
+        out = self.forward(t._data, **attrs) if attrs else self.forward(t._data)
+        return self.rec1(t, out, attrs)
+
+    def rec1(self, t: Tensor, out: Any, attrs: dict[str, Any] | None) -> Tensor:
+        """The result ``out`` of this (plain) op on the Tensor ``t``, recorded as ``__call__``
+        records it. The caller ran the forward, with no observers (``call1``, or a public
+        function's own checks)."""
+        res = _new(Tensor)
+        res._data = out
+        res._grad = None
+        res._vc = vc = [0]
+        res._accumulator = None
+        res._base = None
+        res._views = None
+        res._retains_grad = False
+        res._leaf_hooks = None
+        res._output_nr = 0
+        if not (t._requires_grad and _enabled[0]):
+            res._requires_grad = False
+            res.grad_fn = None
+            return res
+        node = _new(self.node_cls)
+        node.seq_nr = next_seq()
+        node.attrs = attrs or _NO_ATTRS
+        node.n_outputs = 1
+        node._saved = None
+        node._freed = False
+        node._hooked = False
+        if anomaly.enabled[0]:
+            anomaly.record(node)
+        fn = t.grad_fn
+        node.next_functions = ((fn, t._output_nr),) if fn is not None else \
+            ((t._grad_accumulator(), 0),)
+        data = t._data
+        shp = data.shape
+        node.shapes = _SHAPES1.get(shp) or _canonical(_SHAPES1, shp, (shp,))
+        dt = data.dtype
+        node.dtypes = _DTYPES1.get(id(dt)) or _canonical(_DTYPES1, id(dt), (dt,))
+        if self._save1:
+            saved = node._saved = {}
+            for _, name in self._save1:
+                st = _new(SavedTensor)
+                st.data = data
+                st.vc = tvc = t._vc
+                st.version = tvc[0]
+                st.is_output = False
+                st.output_nr = t._output_nr
+                st.tensor = t
+                st.view_fn = None
+                saved[name] = st
+        res._requires_grad = True
+        res.grad_fn = node
+        if self._save_result:
+            st = _new(SavedTensor)
+            st.data = out
+            st.vc = vc
+            st.version = 0
+            st.is_output = True
+            st.output_nr = 0
+            st.tensor = None
+            st.view_fn = None
+            if node._saved is None:
+                node._saved = {"result": st}
+            else:
+                node._saved["result"] = st
+        return res
+
+    def call2(self, a: Any, b: Any, attrs: dict[str, Any] | None = None) -> Any:
+        """``self(a, b, **attrs)`` for a Tensor ``a`` and a Tensor or Python number ``b``."""
+        if observers and not _busy[0] or not self._direct2 or not isinstance(a, Tensor):
+            return self(a, b, **attrs) if attrs else self(a, b)
+        ad = a._data
+        raw = None if attrs else self._raw
+        if isinstance(b, Tensor):
+            bd = b._data
+            if raw is not None and ad.shape == bd.shape and ad.dtype is bd.dtype:
+                out = raw(ad, bd)
+            else:
+                out = self.forward(ad, bd, **attrs) if attrs else self.forward(ad, bd)
+        else:
+            if type(b) is int:
+                _check_int(b)
+            if raw is not None:
+                out = raw(ad, b)
+            else:
+                out = self.forward(ad, b, **attrs) if attrs else self.forward(ad, b)
+        return self.rec2(a, b, out, attrs)
+
+    def rec2(self, a: Tensor, b: Any, out: Any, attrs: dict[str, Any] | None) -> Tensor:
+        """As :meth:`rec1`, for a Tensor ``a`` and a Tensor or Python number ``b``."""
+        res = _new(Tensor)
+        res._data = out
+        res._grad = None
+        res._vc = vc = [0]
+        res._accumulator = None
+        res._base = None
+        res._views = None
+        res._retains_grad = False
+        res._leaf_hooks = None
+        res._output_nr = 0
+        b_t = isinstance(b, Tensor)
+        if not ((a._requires_grad or b_t and b._requires_grad) and _enabled[0]):
+            res._requires_grad = False
+            res.grad_fn = None
+            return res
+        node = _new(self.node_cls)
+        node.seq_nr = next_seq()
+        node.attrs = attrs or _NO_ATTRS
+        node.n_outputs = 1
+        node._saved = None
+        node._freed = False
+        node._hooked = False
+        if anomaly.enabled[0]:
+            anomaly.record(node)
+        fn = a.grad_fn
+        if fn is not None:
+            ea = (fn, a._output_nr)
+        elif a._requires_grad:
+            ea = (a._grad_accumulator(), 0)
+        else:
+            ea = _NO_EDGE
+        data = a._data
+        sa = data.shape
+        da = data.dtype
+        if b_t:
+            fn = b.grad_fn
+            if fn is not None:
+                eb = (fn, b._output_nr)
+            elif b._requires_grad:
+                eb = (b._grad_accumulator(), 0)
+            else:
+                eb = _NO_EDGE
+            data = b._data
+            sb = data.shape
+            db = data.dtype
+            if sb == sa:  # (the shapes of an elementwise op: keyed by one of them)
+                node.shapes = _SHAPES2S.get(sa) or _canonical(_SHAPES2S, sa, (sa, sb))
+            else:
+                key = (sa, sb)
+                node.shapes = _SHAPES2.get(key) or _canonical(_SHAPES2, key, key)
+            key = (id(da), id(db))
+            node.dtypes = _DTYPES2.get(key) or _canonical(_DTYPES2, key, (da, db))
+        else:  # a Python number: shape (), no dtype
+            eb = _NO_EDGE
+            node.shapes = _SHAPES2N.get(sa) or _canonical(_SHAPES2N, sa, (sa, ()))
+            node.dtypes = _DTYPES2N.get(id(da)) or _canonical(_DTYPES2N, id(da), (da, None))
+        node.next_functions = (ea, eb)
+        to_save = self._save2[(ea is not _NO_EDGE) + 2 * (eb is not _NO_EDGE)]
+        if to_save:
+            saved = node._saved = {}
+            for i, name in to_save:
+                t = b if i else a
+                if i == 0 or b_t:
+                    st = _new(SavedTensor)
+                    st.data = t._data
+                    tvc = st.vc = t._vc
+                    st.version = tvc[0]
+                    st.is_output = False
+                    st.output_nr = t._output_nr
+                    st.tensor = t
+                    st.view_fn = None
+                else:
+                    st = _CONST_FLOATS.get(t) if type(t) is float else None
+                    if st is None:
+                        st = _saved_const(t)
+                saved[name] = st
+        res._requires_grad = True
+        res.grad_fn = node
+        if self._save_result:
+            st = _new(SavedTensor)
+            st.data = out
+            st.vc = vc
+            st.version = 0
+            st.is_output = True
+            st.output_nr = 0
+            st.tensor = None
+            st.view_fn = None
+            if node._saved is None:
+                node._saved = {"result": st}
+            else:
+                node._saved["result"] = st
         return res
 
     def _finish(self, inputs: tuple[Any, ...], attrs: dict[str, Any], out: Any,

@@ -9,6 +9,7 @@ PyTorch's error is raised. ``OUT_OPS`` are the functions that take ``out=`` in P
 from __future__ import annotations
 
 import functools
+import inspect
 import warnings
 from collections.abc import Callable
 from typing import Any
@@ -100,33 +101,57 @@ def _write(dest: Any, value: Any) -> None:
         version_hook[0](dest._vc)
 
 
+def _one_input(fn: Callable[..., Any]) -> bool:
+    """True when ``fn``'s signature is exactly ``(input)``."""
+    code = getattr(fn, "__code__", None)
+    return (code is not None and code.co_argcount == 1 and not code.co_kwonlyargcount
+            and not code.co_flags & (inspect.CO_VARARGS | inspect.CO_VARKEYWORDS)
+            and code.co_varnames[:1] == ("input",) and not fn.__defaults__)
+
+
 def with_out(name: str, fn: Callable[..., Any]) -> Callable[..., Any]:
     """``fn`` with PyTorch's ``out=`` keyword."""
+    if _one_input(fn):
+        # (tanh, exp, ...: called once per op, so without packing ``*args, **kwargs``; the
+        # same TypeErrors for wrong arguments, named after fn)
+        @functools.wraps(fn)
+        def op1(input: Any, *, out: Any = None) -> Any:
+            if out is None:
+                return fn(input)
+            return _call_with_out(name, fn, (input,), {}, out)
+
+        return op1
 
     @functools.wraps(fn)
     def op(*args: Any, out: Any = None, **kwargs: Any) -> Any:
         if out is None:
             return fn(*args, **kwargs)
-        check_grad = _enabled[0] and name not in _NO_GRAD_CHECK and _requires_grad(
-            args, kwargs, out)
-        with no_grad():
-            res = fn(*args, **kwargs)
-        first = res[0] if isinstance(res, tuple) else res
-        if check_grad and isinstance(first, Tensor) and first._data.dtype.kind == "f":
-            # Only differentiable (floating) results: comparisons and indices pass, as in PyTorch.
-            raise AdcliError(f"{_ALIAS.get(name, name)}(): functions with out=... arguments "
-                             "don't support automatic differentiation, but one of the arguments "
-                             "requires grad.")
-        if isinstance(res, tuple):
-            if not isinstance(out, tuple | list) or len(out) != len(res):
-                raise TypeError(f"{name}(): argument 'out' must be tuple of {len(res)} Tensors")
-            for d, r in zip(out, res):
-                _write(d, r)
-            return type(res)(*out) if hasattr(res, "_fields") else tuple(out)
-        _write(out, res)
-        return out
+        return _call_with_out(name, fn, args, kwargs, out)
 
     return op
+
+
+def _call_with_out(name: str, fn: Callable[..., Any], args: tuple[Any, ...],
+                   kwargs: dict[str, Any], out: Any) -> Any:
+    """``fn(*args, **kwargs)`` written into ``out``."""
+    check_grad = _enabled[0] and name not in _NO_GRAD_CHECK and _requires_grad(
+        args, kwargs, out)
+    with no_grad():
+        res = fn(*args, **kwargs)
+    first = res[0] if isinstance(res, tuple) else res
+    if check_grad and isinstance(first, Tensor) and first._data.dtype.kind == "f":
+        # Only differentiable (floating) results: comparisons and indices pass, as in PyTorch.
+        raise AdcliError(f"{_ALIAS.get(name, name)}(): functions with out=... arguments "
+                         "don't support automatic differentiation, but one of the arguments "
+                         "requires grad.")
+    if isinstance(res, tuple):
+        if not isinstance(out, tuple | list) or len(out) != len(res):
+            raise TypeError(f"{name}(): argument 'out' must be tuple of {len(res)} Tensors")
+        for d, r in zip(out, res):
+            _write(d, r)
+        return type(res)(*out) if hasattr(res, "_fields") else tuple(out)
+    _write(out, res)
+    return out
 
 
 def with_device(fn: Callable[..., Any]) -> Callable[..., Any]:

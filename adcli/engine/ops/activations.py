@@ -637,7 +637,7 @@ def _log_sigmoid_backward_x(g, s, B):
 
 
 def relu(input: Tensor) -> Tensor:
-    return relu_op(input)
+    return relu_op.call1(input)
 
 
 relu_ = _inplace_unary(relu_op)
@@ -698,11 +698,11 @@ def softplus(input: Tensor, beta: float = 1.0, threshold: float = 20.0) -> Tenso
 
 
 def sigmoid(input: Tensor) -> Tensor:
-    return sigmoid_op(input)
+    return sigmoid_op.call1(input)
 
 
 def tanh(input: Tensor) -> Tensor:
-    return tanh_op(input)
+    return tanh_op.call1(input)
 
 
 def _softmax_dim(input: Tensor, dim: Any) -> int:
@@ -827,7 +827,7 @@ def relu6(input: Tensor, inplace: bool = False) -> Tensor:
 
 
 def logsigmoid(input: Tensor) -> Tensor:
-    return logsigmoid_op(input)
+    return logsigmoid_op.call1(input)
 
 
 def softsign(input: Tensor) -> Tensor:

@@ -37,7 +37,8 @@ def _add(a: np.ndarray, b: np.ndarray, alpha: Any = 1) -> np.ndarray:
     return a + b if alpha == 1 else a + alpha * b
 
 
-add_op = defop("add", "AddBackward0", _bin(_add), inputs=("self", "other"))
+# (with alpha 1, ``a + b`` is np.add)
+add_op = defop("add", "AddBackward0", _bin(_add, np.add), inputs=("self", "other"))
 
 
 add_op.grad("self")(_pass_grad)
@@ -54,7 +55,7 @@ def _sub(a: np.ndarray, b: np.ndarray, alpha: Any = 1) -> np.ndarray:
     return a - b if alpha == 1 else a - alpha * b
 
 
-sub_op = defop("sub", "SubBackward0", _bin(_sub), inputs=("self", "other"))
+sub_op = defop("sub", "SubBackward0", _bin(_sub, np.subtract), inputs=("self", "other"))
 sub_op.grad("self")(_pass_grad)
 
 
@@ -437,7 +438,7 @@ def add(input: Any, other: Any, *, alpha: Any = 1) -> Tensor:
             type(other) is Tensor or (type(other) is float and input._data.dtype.kind == "f")):
         # what _operands gives these (the common case); alpha=1, the default, is not recorded
         if type(alpha) is int and alpha == 1:
-            return add_op(input, other)
+            return add_op.call2(input, other)
         return add_op(input, other, alpha=alpha)
     if in_formula[0] and _scalar_rhs(input, other):
         return add_scalar_op(input, other=other, alpha=alpha)
@@ -450,7 +451,7 @@ def sub(input: Any, other: Any, *, alpha: Any = 1) -> Tensor:
             type(other) is Tensor or (type(other) is float and input._data.dtype.kind == "f")):
         # what _operands gives these (the common case); alpha=1, the default, is not recorded
         if type(alpha) is int and alpha == 1:
-            return sub_op(input, other)
+            return sub_op.call2(input, other)
         return sub_op(input, other, alpha=alpha)
     if not isinstance(input, Tensor) and isinstance(other, Tensor):
         if in_formula[0] and _scalar_rhs(other, input):
@@ -476,7 +477,7 @@ def rsub(input: Tensor, other: Any, *, alpha: Any = 1) -> Tensor:
 def mul(input: Any, other: Any) -> Tensor:
     if type(input) is Tensor and not in_formula[0] and (
             type(other) is Tensor or (type(other) is float and input._data.dtype.kind == "f")):
-        return mul_op(input, other)  # what _operands gives these (the common case)
+        return mul_op.call2(input, other)  # what _operands gives these (the common case)
     if in_formula[0] and _scalar_rhs(input, other):
         return mul_scalar_op(input, other=other)
     a, b = _operands(input, other)
@@ -520,7 +521,7 @@ def reciprocal(input: Tensor) -> Tensor:
 
 
 def neg(input: Tensor) -> Tensor:
-    return neg_op(input)
+    return neg_op.call1(input)
 
 
 negative = neg

@@ -50,7 +50,11 @@ def _broadcast_cached(a: tuple[int, ...], b: tuple[int, ...], limit: int) -> tup
     return shape
 
 
-def _bin(fn: Any) -> Any:
+def _bin(fn: Any, raw: Any = None) -> Any:
+    """The forward of a binary op over ``fn``, with torch's broadcast check and promotion.
+    Its ``raw`` (``fn``, or the ufunc ``fn`` amounts to) is what OpDef.call2 calls directly
+    for operands of one shape and dtype, or a Python number, where the checks change nothing."""
+
     def forward(a: np.ndarray, b: Any, **kw: Any) -> np.ndarray:
         # b may be a plain number (a constant operand): it broadcasts to anything.
         if type(b) is np.ndarray and a.shape != b.shape and b.ndim:
@@ -66,6 +70,7 @@ def _bin(fn: Any) -> Any:
         return out
 
     forward.__name__ = fn.__name__
+    forward.raw = fn if raw is None else raw  # type: ignore[attr-defined]
     return forward
 
 

@@ -306,58 +306,58 @@ sgn_op.grad("self")(_zero_grad)
 # elementwise
 # ----------------------------------------------------------------------------------------------
 def exp(input: Tensor) -> Tensor:
-    return exp_op(input)
+    return exp_op.call1(input)
 
 
 def log(input: Tensor) -> Tensor:
-    return log_op(input)
+    return log_op.call1(input)
 
 
 def log1p(input: Tensor) -> Tensor:
-    return log1p_op(input)
+    return log1p_op.call1(input)
 
 
 def sqrt(input: Tensor) -> Tensor:
-    return sqrt_op(input)
+    return sqrt_op.call1(input)
 
 
 def rsqrt(input: Tensor) -> Tensor:
-    return rsqrt_op(input)
+    return rsqrt_op.call1(input)
 
 
 def abs(input: Tensor) -> Tensor:
-    return abs_op(input)
+    return abs_op.call1(input)
 
 
 absolute = abs
 
 
 def sign(input: Tensor) -> Tensor:
-    return sign_op(input)
+    return sign_op.call1(input)
 
 
 def sin(input: Tensor) -> Tensor:
-    return sin_op(input)
+    return sin_op.call1(input)
 
 
 def cos(input: Tensor) -> Tensor:
-    return cos_op(input)
+    return cos_op.call1(input)
 
 
 def tan(input: Tensor) -> Tensor:
-    return tan_op(input)
+    return tan_op.call1(input)
 
 
 def tanh(input: Tensor) -> Tensor:
-    return tanh_op(input)
+    return tanh_op.call1(input)
 
 
 def sigmoid(input: Tensor) -> Tensor:
-    return sigmoid_op(input)
+    return sigmoid_op.call1(input)
 
 
 def erf(input: Tensor) -> Tensor:
-    return erf_op(input)
+    return erf_op.call1(input)
 
 
 exp_ = _inplace_unary(exp_op)
@@ -371,79 +371,79 @@ tanh_ = _inplace_unary(tanh_op)
 # -- hyperbolic, inverse trig, logs, rounding --
 # ----------------------------------------------------------------------------------------------
 def sinh(input: Tensor) -> Tensor:
-    return sinh_op(input)
+    return sinh_op.call1(input)
 
 
 def cosh(input: Tensor) -> Tensor:
-    return cosh_op(input)
+    return cosh_op.call1(input)
 
 
 def asin(input: Tensor) -> Tensor:
-    return asin_op(input)
+    return asin_op.call1(input)
 
 
 def acos(input: Tensor) -> Tensor:
-    return acos_op(input)
+    return acos_op.call1(input)
 
 
 def atan(input: Tensor) -> Tensor:
-    return atan_op(input)
+    return atan_op.call1(input)
 
 
 arcsin, arccos, arctan = asin, acos, atan
 
 
 def asinh(input: Tensor) -> Tensor:
-    return asinh_op(input)
+    return asinh_op.call1(input)
 
 
 arcsinh = asinh
 
 
 def log2(input: Tensor) -> Tensor:
-    return log2_op(input)
+    return log2_op.call1(input)
 
 
 def log10(input: Tensor) -> Tensor:
-    return log10_op(input)
+    return log10_op.call1(input)
 
 
 def expm1(input: Tensor) -> Tensor:
-    return expm1_op(input)
+    return expm1_op.call1(input)
 
 
 def exp2(input: Tensor) -> Tensor:
-    return exp2_op(input)
+    return exp2_op.call1(input)
 
 
 def floor(input: Tensor) -> Tensor:
-    return floor_op(input)
+    return floor_op.call1(input)
 
 
 def ceil(input: Tensor) -> Tensor:
-    return ceil_op(input)
+    return ceil_op.call1(input)
 
 
 def round(input: Tensor, *, decimals: int | None = None) -> Tensor:
     # As PyTorch: an explicit decimals (even 0) is the other overload, RoundBackward1.
     if decimals is None:
-        return round_op(input)
+        return round_op.call1(input)
     return round_decimals_op(input, decimals=int(decimals))
 
 
 def trunc(input: Tensor) -> Tensor:
-    return trunc_op(input)
+    return trunc_op.call1(input)
 
 
 fix = trunc
 
 
 def frac(input: Tensor) -> Tensor:
-    return frac_op(input)
+    return frac_op.call1(input)
 
 
 def sgn(input: Tensor) -> Tensor:
-    return sgn_op(input)
+    return sgn_op.call1(input)
 
 
 # in place (same nodes as the out-of-place ops, as in PyTorch)

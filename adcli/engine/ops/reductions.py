@@ -428,7 +428,7 @@ def sum(input: Tensor, dim: Any = None, keepdim: bool = False, *, dtype: Any = N
     if dtype is not None:
         input = to(input, dtype)
     if dim is None:
-        return sum_all_op(input)
+        return sum_all_op.call1(input)
     if isinstance(dim, list | tuple) and len(dim) == 0:
         # PyTorch: an empty dim list reduces every dim, but through the dim overload.
         dim = tuple(range(input._data.ndim))
@@ -445,7 +445,7 @@ def mean(input: Tensor, dim: Any = None, keepdim: bool = False, *, dtype: Any = 
             f"{dtypes.scalar_type_name(input._data.dtype)}"
         )
     if dim is None:
-        return mean_all_op(input)
+        return mean_all_op.call1(input)
     if isinstance(dim, list | tuple) and len(dim) == 0:
         dim = tuple(range(input._data.ndim))
     return mean_dim_op(input, dim=_dims(dim, input._data.ndim), keepdim=keepdim)
