@@ -396,7 +396,7 @@ class OpDef:
     # sequence numbers); anything else (observers, extras, views, other operands) goes there.
     def call1(self, t: Any, attrs: dict[str, Any] | None = None) -> Any:
         """``self(t, **attrs)`` for a Tensor ``t``."""
-        if observers and not _busy[0] or not self._direct1 or not isinstance(t, Tensor):
+        if (observers and not _busy[0]) or not self._direct1 or not isinstance(t, Tensor):
             return self(t, **attrs) if attrs else self(t)
         out = self.forward(t._data, **attrs) if attrs else self.forward(t._data)
         return self.rec1(t, out, attrs)
@@ -467,7 +467,7 @@ class OpDef:
 
     def call2(self, a: Any, b: Any, attrs: dict[str, Any] | None = None) -> Any:
         """``self(a, b, **attrs)`` for a Tensor ``a`` and a Tensor or Python number ``b``."""
-        if observers and not _busy[0] or not self._direct2 or not isinstance(a, Tensor):
+        if (observers and not _busy[0]) or not self._direct2 or not isinstance(a, Tensor):
             return self(a, b, **attrs) if attrs else self(a, b)
         ad = a._data
         raw = None if attrs else self._raw
@@ -499,7 +499,7 @@ class OpDef:
         res._leaf_hooks = None
         res._output_nr = 0
         b_t = isinstance(b, Tensor)
-        if not ((a._requires_grad or b_t and b._requires_grad) and _enabled[0]):
+        if not ((a._requires_grad or (b_t and b._requires_grad)) and _enabled[0]):
             res._requires_grad = False
             res.grad_fn = None
             return res

@@ -714,12 +714,12 @@ def _softmax_dim(input: Tensor, dim: Any) -> int:
 
 def softmax(input: Tensor, dim: Any = None, dtype: Any = None) -> Tensor:
     x = to(input, dtype) if dtype is not None else _float(input)
-    return softmax_op(x, dim=_softmax_dim(x, dim))
+    return softmax_op.call1(x, {"dim": _softmax_dim(x, dim)})
 
 
 def log_softmax(input: Tensor, dim: Any = None, dtype: Any = None) -> Tensor:
     x = to(input, dtype) if dtype is not None else _float(input)
-    return log_softmax_op(x, dim=_softmax_dim(x, dim))
+    return log_softmax_op.call1(x, {"dim": _softmax_dim(x, dim)})
 
 
 def _dropout(input: Tensor, p: float, training: bool, inplace: bool, feature: bool = False,

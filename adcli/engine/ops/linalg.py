@@ -9,6 +9,8 @@ from typing import Any
 import numpy as np
 
 from ..errors import InvalidArgumentError, ShapeMismatchError
+from ..hooks import observers
+from ..limits import _max as _max_elements
 from ..limits import check_shape
 from ..op import defop
 from ..table import OPS
@@ -281,7 +283,32 @@ def _cross_other(g, s, B):
 # ----------------------------------------------------------------------------------------------
 # matrix products
 # ----------------------------------------------------------------------------------------------
+def _mm_direct(a: Tensor, b: Tensor) -> Tensor | None:
+    """``mm(a, b)`` for two 2-D Tensors of one dtype whose shapes fit (the common case,
+    ``x @ w``): ``_mm``'s forward and ``mm_op``'s record without the general call; None for
+    anything else (its error, an observer), which ``mm_op`` itself then handles."""
+    x = a._data
+    y = b._data
+    if x.ndim != 2 or y.ndim != 2 or x.dtype is not y.dtype or observers:
+        return None
+    n, k = x.shape
+    k2, m = y.shape
+    if k != k2 or n * m > _max_elements[0]:
+        return None
+    # _colmajor's answer for each (strides (itemsize, rows * itemsize))
+    s0, s1 = x.strides
+    isz = x.itemsize
+    cx = s0 == isz and s1 == isz * n
+    s0, s1 = y.strides
+    cy = s0 == isz and s1 == isz * k
+    return mm_op.rec2(a, b, x @ y, {"cm": (cx, cy)})
+
+
 def mm(input: Tensor, mat2: Tensor) -> Tensor:
+    if type(input) is Tensor and type(mat2) is Tensor:
+        res = _mm_direct(input, mat2)
+        if res is not None:
+            return res
     return mm_op(input, mat2, cm=_colmajor(input, mat2))
 
 
@@ -318,6 +345,9 @@ def matmul(input: Tensor, other: Tensor) -> Tensor:
     """Matrix product with PyTorch's dispatch (dot, mv, mm, folded mm, or broadcast bmm)."""
     if type(input) is Tensor and type(other) is Tensor:
         a, b = input, other
+        res = _mm_direct(a, b)
+        if res is not None:
+            return res
     else:
         a, b = as_tensor(input), as_tensor(other)
     da, db = a._data.ndim, b._data.ndim

@@ -12,9 +12,17 @@ import numpy as np
 
 from ..dtypes import scalar_type_name
 from ..errors import IndexOutOfRangeError, InvalidArgumentError, ShapeMismatchError
+from ..hooks import observers
 from ..op import defop
 from ..tensor import Tensor
-from .activations import _logsigmoid, _np_softplus, log_softmax, logsigmoid_op
+from .activations import (
+    _log_softmax,
+    _logsigmoid,
+    _np_softplus,
+    log_softmax,
+    log_softmax_op,
+    logsigmoid_op,
+)
 from .arithmetic import add, div, div_scalar_op, eq, logical_not, mul, neg, sub
 from .common import _bin, as_tensor, broadcast_shapes
 from .indexing import gather
@@ -578,8 +586,9 @@ def binary_cross_entropy_with_logits(input: Tensor, target: Tensor,
 def nll_loss(input: Tensor, target: Tensor, weight: Tensor | None = None,
              ignore_index: int = -100, reduction: str = "mean") -> Tensor:
     t = as_tensor(target)
-    return nll_loss_op(input, target=t._data, weight=_weight_array(weight, input),
-                      reduction=_reduction(reduction), ignore_index=ignore_index)
+    return nll_loss_op.call1(input, {"target": t._data, "weight": _weight_array(weight, input),
+                                     "reduction": _reduction(reduction),
+                                     "ignore_index": ignore_index})
 
 
 def cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = None,
@@ -587,6 +596,17 @@ def cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = None,
                   label_smoothing: float = 0.0) -> Tensor:
     """``nll_loss(log_softmax(input, 1), target)`` for class-index targets; probability targets
     (same shape as input) and ``label_smoothing`` composed as PyTorch composes them."""
+    if type(input) is Tensor and type(target) is Tensor and weight is None \
+            and label_smoothing == 0.0 and not observers:
+        x = input._data
+        t = target._data
+        if x.ndim == 2 and t.ndim == 1 and x.dtype.kind == "f" and reduction in _REDUCTIONS:
+            # The common case, as the last line below records it, without the layers between:
+            # log_softmax over dim 1, then nll_loss with its attributes in the same order.
+            logp = log_softmax_op.rec1(input, _log_softmax(x, 1), {"dim": 1})
+            return nll_loss_op.rec1(logp, _nll(logp._data, t, None, reduction, ignore_index),
+                                    {"target": t, "weight": None, "reduction": reduction,
+                                     "ignore_index": ignore_index})
     t = as_tensor(target)
     dim = 0 if input._data.ndim == 1 else 1
     if not input._data.ndim:
