@@ -19,6 +19,7 @@ from .backend import NUMPY, TENSORS
 from .errors import GraphFreedError, InvalidArgumentError, LeafInplaceError
 from .grad_mode import _enabled
 from .hooks import _busy, observe, observers
+from .limits import _max as _max_elements
 from .node import _NO_ATTRS, Node, SavedConst, SavedTensor, next_seq
 from .table import OPS
 from .tensor import Tensor
@@ -418,7 +419,11 @@ class OpDef:
         raw = None if attrs else self._raw
         if isinstance(b, Tensor):
             bd = b._data
-            if raw is not None and ad.shape == bd.shape and ad.dtype is bd.dtype:
+            if raw is not None and ad.dtype is bd.dtype and (
+                    ad.shape == bd.shape
+                    # a bias: (..., n) with (n,), of a's shape (within the element limit)
+                    or (bd.ndim == 1 and ad.ndim > 1 and ad.shape[-1] == bd.shape[0]
+                    and ad.size <= _max_elements[0])):
                 out = raw(ad, bd)
             else:
                 out = self.forward(ad, bd, **attrs) if attrs else self.forward(ad, bd)

@@ -364,9 +364,9 @@ def _nll(x: np.ndarray, target: np.ndarray, weight: Any = None, reduction: str =
         if reduction == "none":
             return losses if x.ndim == 2 else losses.reshape(())
         if reduction == "sum":
-            return np.asarray(losses.sum())
+            return np.asarray(np.add.reduce(losses))
         if reduction == "mean":
-            return np.asarray(losses.sum() / x.dtype.type(losses.shape[0]))
+            return np.asarray(np.add.reduce(losses) / x.dtype.type(losses.shape[0]))
         raise InvalidArgumentError(f"{reduction} is not a valid value for reduction")
     valid = ts != ignore_index
     bad = valid & ((ts < 0) | (ts >= n_cls))
