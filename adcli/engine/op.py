@@ -425,6 +425,8 @@ class OpDef:
                     or (bd.ndim == 1 and ad.ndim > 1 and ad.shape[-1] == bd.shape[0]
                     and ad.size <= _max_elements[0])):
                 out = raw(ad, bd)
+                if type(out) is not np.ndarray:  # (as _bin: 0-d operands give a NumPy scalar)
+                    out = np.asarray(out)
             else:
                 out = self.forward(ad, bd, **attrs) if attrs else self.forward(ad, bd)
         else:
@@ -432,6 +434,8 @@ class OpDef:
                 _check_int(b)
             if raw is not None:
                 out = raw(ad, b)
+                if type(out) is not np.ndarray:
+                    out = np.asarray(out)
             else:
                 out = self.forward(ad, b, **attrs) if attrs else self.forward(ad, b)
         return self.rec2(a, b, out, attrs)

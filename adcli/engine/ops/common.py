@@ -53,7 +53,8 @@ def _broadcast_cached(a: tuple[int, ...], b: tuple[int, ...], limit: int) -> tup
 def _bin(fn: Any, raw: Any = None) -> Any:
     """The forward of a binary op over ``fn``, with torch's broadcast check and promotion.
     Its ``raw`` (``fn``, or the ufunc ``fn`` amounts to) is what OpDef.call2 calls directly
-    for operands of one shape and dtype, or a Python number, where the checks change nothing."""
+    for operands of one shape and dtype, a bias, or a Python number, where the checks change
+    nothing (call2 then makes a NumPy scalar an array, as here)."""
 
     def forward(a: np.ndarray, b: Any, **kw: Any) -> np.ndarray:
         # b may be a plain number (a constant operand): it broadcasts to anything.
