@@ -250,9 +250,16 @@ def _jvp_rows(outs: list[Tensor], leaves: list[Tensor], ts: list[Tensor]) -> lis
 _LINEAR = {"embedding"}
 # Ops linear in all their tensor inputs together whose backward is not the forward's transpose:
 # index_put without accumulate (a repeated index writes once, yet its backward gives every
-# repeat grad.index(indices)); torch's formula is self_t.index_put(indices, values_t).
-_JOINTLY_LINEAR = {"index_put_advanced"}
+# repeat grad.index(indices)); torch's formula is self_t.index_put(indices, values_t). put
+# likewise: self_t.put(index, source_t, accumulate).
+_JOINTLY_LINEAR = {"index_put_advanced", "put"}
+# Ops torch has no forward formula for: forward AD through them raises torch's error.
+_NO_FORWARD = {"index_reduce"}
 _NO_RULE = object()
+
+
+class _ForwardNotImplementedError(InvalidArgumentError, NotImplementedError):
+    """torch's NotImplementedError for an op without a forward-mode formula."""
 
 
 def _logcumsumexp_jvp(x: np.ndarray, t: np.ndarray, dim: int) -> np.ndarray:
@@ -277,6 +284,12 @@ def _rule(target: Any, args: tuple[Any, ...], kwargs: dict[str, Any],
     """Output tangents from torch's own forward formula where it differs from ``J t`` taken
     from the backward formula; ``_NO_RULE`` otherwise."""
     name = target.name
+    if name in _NO_FORWARD:
+        raise _ForwardNotImplementedError(
+            f"Trying to use forward AD with {name} that does not support it because it has not "
+            "been implemented yet.\nPlease file an issue to PyTorch at https://github.com/"
+            "pytorch/pytorch/issues/new?template=feature-request.yml so that we can prioritize "
+            "its implementation or submit a PR adding the implementation to derivatives.yaml")
     if name in _LINEAR and list(tangents) == [0]:
         return [Tensor._make(target(_const(tangents[0]), *args[1:], **kwargs)._data,
                              None, 0, None)]
