@@ -213,9 +213,9 @@ class _Creation:
         return _requires_grad(t, requires_grad)
 
     @staticmethod
-    def manual_seed(seed: int) -> None:
+    def manual_seed(seed: int) -> torch.Generator:
         adcli_creation.manual_seed(seed)
-        torch.manual_seed(int(seed))
+        return torch.manual_seed(int(seed))  # the default generator, as torch.manual_seed
 
 
 def _plugin(name: str, fn: Callable[..., Any]) -> Callable[..., Any]:
@@ -239,8 +239,8 @@ def _creator(fn: Callable[..., Any]) -> Callable[..., Any]:
     return create
 
 
-def _seed(seed: int) -> None:
-    _Creation.manual_seed(seed)
+def _seed(seed: int) -> torch.Generator:
+    return _Creation.manual_seed(seed)
 
 
 class _Missing(dict):  # type: ignore[type-arg]
@@ -362,6 +362,7 @@ def _map(table: Mapping[str, Any], namespace: Any, plugins: Mapping[str, Any]) -
     reach everything below it.
     """
     from adcli.engine.dtypes import dtype as adcli_dtype
+    from adcli.engine.rng.generator import Generator as AdcliGenerator
 
     out = _Missing()
     for name, value in table.items():
@@ -375,6 +376,9 @@ def _map(table: Mapping[str, Any], namespace: Any, plugins: Mapping[str, Any]) -
                 out[name] = got
         elif name == "manual_seed" and namespace is torch:
             out[name] = _seed
+        elif isinstance(value, AdcliGenerator) and \
+                isinstance(getattr(namespace, name, None), torch.Generator):
+            out[name] = getattr(namespace, name)  # torch.default_generator: torch's own
         elif name in _CREATE and namespace is torch:
             out[name] = _creator(getattr(torch, name))
         elif callable(value):

@@ -42,9 +42,20 @@ z = torch.zeros(2, device=dev)
 zd = z.device.type
 y = torch.ones(2).to(dev)
 same_dev = y.device == dev
+dg = torch.manual_seed(4)
+ds = dg.initial_seed()
+dflt = torch.default_generator
+same_default = dflt is dg
+d0s = dflt.initial_seed()
+rng = torch.get_rng_state()
+k = torch.rand(2, generator=dflt)
+torch.set_rng_state(rng)
+k2 = torch.rand(2)
+i0 = torch.initial_seed()
 """
 NAMES = ["same_gen", "s", "st", "r", "n", "i", "p", "r2", "hs", "m", "b", "u", "mm", "c",
-         "after", "dt", "di", "d0", "gd", "cuda", "mps", "z", "zd", "y", "same_dev"]
+         "after", "dt", "di", "d0", "gd", "cuda", "mps", "z", "zd", "y", "same_dev", "ds",
+         "same_default", "d0s", "rng", "k", "k2", "i0"]
 
 
 def test_generator_and_device_lines_give_torchs_values_on_both_engines() -> None:

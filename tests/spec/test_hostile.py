@@ -104,6 +104,10 @@ EXPECTED: dict[str, tuple[int, str]] = {
     # loops and functions: every iteration, statement, call and op is charged
     "while_true.yaml": (1, "statements, loop iterations, calls and operations"),
     "while_true_tensor.yaml": (1, "statements, loop iterations, calls and operations"),
+    # a with body that never ends, and a device without values (its __exit__ runs: tests in
+    # test_with_statement.py check the grad mode and default device afterwards)
+    "with_as_while_true.yaml": (1, "statements, loop iterations, calls and operations"),
+    "with_device_meta.yaml": (1, "the device 'meta' is not available"),
     "recursion_deep_expression.yaml": (1, "maximum recursion depth exceeded"),
     "recursion_in_hook.yaml": (1, "call 100 of twice() (100 nested)"),
     "list_append_bomb.yaml": (1, "MB of memory"),
@@ -125,6 +129,7 @@ POSITIONS = {
     "nul_bytes.yaml": (2, 10),
     "raises_bad_kind.yaml": (2, 27),
     "huge_shape.yaml": (2, 5),
+    "with_device_meta.yaml": (4, 9),
 }
 
 
