@@ -120,6 +120,12 @@ def graph_rows(out: Any) -> list[tuple[str, tuple[int | None, ...]]]:
              tuple(None if n is None else seen[n] for n, _ in fn.next_functions)) for fn in order]
 
 
+def output_graphs(lib: Any, fn: Any, arrays: list[Any]) -> list[Any]:
+    """``graph_rows`` of each output of ``fn(lib, *leaves)`` (a tuple's outputs in order)."""
+    outs = fn(lib, *[leaf(lib, a) for a in arrays])
+    return [graph_rows(o) for o in (outs if isinstance(outs, tuple) else (outs,))]
+
+
 def sampler(rng: np.random.Generator) -> Callable[..., np.ndarray]:
     """``r(*shape)``: standard normal draws of that shape from ``rng`` (a test module's
     arrays, drawn in the order it asks for them)."""

@@ -8,7 +8,7 @@ import warnings
 
 import numpy as np
 import pytest
-from _torch_compare import leaf, run, same
+from _torch_compare import assert_gradchecks, gradcheck_leaves, graph_rows, leaf, run, same
 from requires import require_torch
 
 import adcli
@@ -172,20 +172,6 @@ def test_scatter_reduce_backward_raises_as_torch(form: str) -> None:
         assert _backward_error(adcli, prog) == _backward_error(torch, prog)
 
 
-def _graph(out) -> list[tuple[str, tuple[int | None, ...]]]:
-    order, seen = [], {}
-    stack = [out.grad_fn]
-    while stack:
-        fn = stack.pop()
-        if fn is None or fn in seen:
-            continue
-        seen[fn] = len(order)
-        order.append(fn)
-        stack.extend(reversed([n for n, _ in fn.next_functions if n is not None]))
-    return [(fn.name().removeprefix("torch::autograd::"),
-             tuple(None if n is None else seen[n] for n, _ in fn.next_functions)) for fn in order]
-
-
 DOUBLE = {f"index_reduce {r} {inc}": (r, inc) for r in REDUCES for inc in (True, False)}
 
 
@@ -203,7 +189,7 @@ def test_create_graph_gradients_as_torch(name: str) -> None:
                 r, inc = DOUBLE[name]
                 y = T.index_reduce(x, 0, _idx(T), s, r, include_self=inc)
         gs = T.autograd.grad((y * y).sum(), (x, s), create_graph=True)
-        out.append([(_graph(g), np.asarray(g.tolist())) for g in gs])
+        out.append([(graph_rows(g), np.asarray(g.tolist())) for g in gs])
     for (ga, va), (gt, vt) in zip(*out, strict=True):
         assert ga == gt
         np.testing.assert_allclose(va, vt, rtol=1e-12)
@@ -226,13 +212,10 @@ GRADCHECK.update({
 @pytest.mark.parametrize("name", sorted(GRADCHECK))
 def test_gradcheck(name: str) -> None:
     fn, shapes = GRADCHECK[name]
-    rng = np.random.default_rng(6)
-    xs = [adcli.tensor(rng.standard_normal(s), dtype=adcli.float64, requires_grad=True)
-          for s in shapes]
+    xs = gradcheck_leaves(shapes, 6)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        assert adcli.autograd.gradcheck(fn, xs)
-        assert adcli.autograd.gradgradcheck(fn, xs)
+        assert_gradchecks(fn, xs)
 
 
 def test_scatter_reduce_out() -> None:

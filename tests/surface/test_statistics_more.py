@@ -8,7 +8,7 @@ import warnings
 
 import numpy as np
 import pytest
-from _torch_compare import leaf, run, same
+from _torch_compare import assert_gradchecks, gradcheck_leaves, output_graphs, run, same, sampler
 from requires import require_torch
 
 import adcli
@@ -17,10 +17,7 @@ torch = require_torch()
 pytestmark = pytest.mark.needs_torch
 
 RNG = np.random.default_rng(12)
-
-
-def r(*shape: int) -> np.ndarray:
-    return RNG.standard_normal(shape)
+r = sampler(RNG)
 
 
 V, M, W, C = r(5), r(3, 5), RNG.random(5) + 0.1, r(2, 3, 4)
@@ -257,20 +254,6 @@ def test_cov_dof_warning_as_torch() -> None:
     assert got[0] == got[1] and got[0]
 
 
-def _graph(out) -> list[tuple[str, tuple[int | None, ...]]]:
-    order, seen = [], {}
-    stack = [out.grad_fn]
-    while stack:
-        fn = stack.pop()
-        if fn is None or fn in seen:
-            continue
-        seen[fn] = len(order)
-        order.append(fn)
-        stack.extend(reversed([n for n, _ in fn.next_functions if n is not None]))
-    return [(fn.name().removeprefix("torch::autograd::"),
-             tuple(None if n is None else seen[n] for n, _ in fn.next_functions)) for fn in order]
-
-
 GRAPHS = {name: CASES[name] for name in (
     "cov", "cov 1-d", "cov fweights", "cov aweights", "cov both", "corrcoef", "corrcoef 1-d",
     "block_diag", "cartesian_prod", "cartesian_prod one", "trapezoid", "trapezoid x",
@@ -281,11 +264,7 @@ GRAPHS = {name: CASES[name] for name in (
 @pytest.mark.parametrize("name", sorted(GRAPHS))
 def test_composite_graphs_match_torch(name: str) -> None:
     fn, arrays = GRAPHS[name]
-    graphs = []
-    for T in (adcli, torch):
-        outs = fn(T, *[leaf(T, a) for a in arrays])
-        graphs.append([_graph(o) for o in (outs if isinstance(outs, tuple) else (outs,))])
-    assert graphs[0] == graphs[1]
+    assert output_graphs(adcli, fn, arrays) == output_graphs(torch, fn, arrays)
 
 
 def test_histogram_and_aminmax_results_as_torch() -> None:
@@ -342,8 +321,4 @@ GRADCHECK = {
 @pytest.mark.parametrize("name", sorted(GRADCHECK))
 def test_gradcheck(name: str) -> None:
     fn, shapes = GRADCHECK[name]
-    rng = np.random.default_rng(5)
-    xs = [adcli.tensor(rng.standard_normal(s), dtype=adcli.float64, requires_grad=True)
-          for s in shapes]
-    assert adcli.autograd.gradcheck(fn, xs)
-    assert adcli.autograd.gradgradcheck(fn, xs)
+    assert_gradchecks(fn, gradcheck_leaves(shapes, 5))
