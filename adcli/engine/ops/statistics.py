@@ -586,6 +586,12 @@ def trapezoid(y: Tensor, x: Tensor | None = None, *, dx: Any = None, dim: int = 
         step = _dx_number("trapezoid", y, 1 if dx is None else dx)
         ends = add(select(y, dim, 0), select(y, dim, -1))
         return _scalar_mul(sub(tsum(y, dim), _scalar_mul(ends, 0.5)), step)
+    if y.dim() == 0:
+        from ..errors import IndexOutOfRangeError
+
+        # torch wraps the dim as for a 1-d tensor, then asks the 0-d y for its size
+        raise IndexOutOfRangeError(f"Dimension specified as {_wrap_dim(dim, 1)} but tensor "
+                                   "has no dimensions")
     d = _wrap_dim(dim, y.dim())
     if y.shape[d] == 0:
         return _zeros_except(y, d)
@@ -610,6 +616,10 @@ def cumulative_trapezoid(y: Tensor, x: Tensor | None = None, *, dx: Any = None,
         raise InvalidTypeError(
             "cumulative_trapezoid() received an invalid combination of arguments - got (Tensor, "
             f"Tensor, dx={type(dx).__name__}), " + _TRAPEZOID_SIGNATURES)
+    if y.dim() == 0:
+        from ..errors import IndexOutOfRangeError
+
+        raise IndexOutOfRangeError("slice() cannot be applied to a 0-dim tensor.")
     if x is None:
         step = _dx_number("cumulative_trapezoid", y, 1 if dx is None else dx)
         d = _wrap_dim(dim, y.dim())
@@ -789,6 +799,10 @@ def histogram(input: Tensor, bins: Any = 100, *, range: Any = None, weight: Tens
             raise InvalidArgumentError(
                 "torch.histogramdd: bins tensor should have one dimension, but got "
                 f"{edges.ndim} dimensions in the bins tensor for dimension 0")
+        if not edges.size:
+            raise InvalidArgumentError(
+                "torch.histogramdd: bins tensor should have at least 1 element, but got 0 "
+                "elements in the bins tensor for dimension 0")
     else:
         if bins <= 0:
             raise InvalidArgumentError(f"torch.histogram(): bins must be > 0, but got {bins} "
