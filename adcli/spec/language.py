@@ -348,6 +348,8 @@ class Checker(FlowChecker):
             # `as NAME` binds what the manager's __enter__ returns (None for torch's grad
             # modes, the level for dual_level()), after the manager is made, as Python does
             item.optional_vars = self.target(item.optional_vars, allow_tuple=True)
+            item.optional_vars.adcli_pos = self.srcmap.position(  # type: ignore[attr-defined]
+                item.optional_vars.lineno, item.optional_vars.col_offset)
         node.body = self.block(node.body) or [ast.Pass(lineno=node.lineno, col_offset=0)]
         return node
 

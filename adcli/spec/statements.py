@@ -208,6 +208,9 @@ class StatementsMixin:
         with ctx as entered:
             self.tick()  # entering is a call of its own
             if item.optional_vars is not None:
+                # a failing target (`as (a, b)` on None) is located at the target
+                self.line, self.column = getattr(item.optional_vars, "adcli_pos",
+                                                 (self.line, self.column))
                 self.check_python(entered)
                 self.assign(item.optional_vars, entered)
             if before is not None:

@@ -117,6 +117,8 @@ def test_a_failing_with_body_still_exits_its_manager(engine: str, case: str) -> 
         report = run_spec(spec)
     assert report.error is not None and message in report.error.message, report.error
     assert report.error.line == line, report.error
+    if case == "target":  # located at the target, `(a, b)`
+        assert report.error.column == 29, report.error
     # grad mode and anomaly mode are restored on both engines
     assert grad_mode.is_grad_enabled() and torch.is_grad_enabled()
     assert not torch.is_anomaly_enabled()
