@@ -301,11 +301,16 @@ def _mm_direct(a: Tensor, b: Tensor) -> Tensor | None:
     cx = s0 == isz and s1 == isz * n
     s0, s1 = y.strides
     cy = s0 == isz and s1 == isz * k
-    return mm_op.rec2(a, b, x @ y, {"cm": (cx, cy)})
+    return mm_op.rec2(a, b, x @ y, {"cm": _CM[cx][cy]})
+
+
+# _colmajor's four answers for two inputs, shared: the attrs dict of a node then holds only
+# objects the garbage collector does not track (once it untracked these bool pairs).
+_CM = (((False, False), (False, True)), ((True, False), (True, True)))
 
 
 def mm(input: Tensor, mat2: Tensor) -> Tensor:
-    if type(input) is Tensor and type(mat2) is Tensor:
+    if isinstance(input, Tensor) and isinstance(mat2, Tensor):  # (a Parameter too)
         res = _mm_direct(input, mat2)
         if res is not None:
             return res
@@ -345,12 +350,13 @@ def matmul(input: Tensor, other: Tensor) -> Tensor:
     """Matrix product with PyTorch's dispatch (dot, mv, mm, folded mm, or broadcast bmm)."""
     if type(input) is Tensor and type(other) is Tensor:
         a, b = input, other
-        res = _mm_direct(a, b)
-        if res is not None:
-            return res
     else:
         a, b = as_tensor(input), as_tensor(other)
     da, db = a._data.ndim, b._data.ndim
+    if da == 2 and db == 2:
+        res = _mm_direct(a, b)
+        if res is not None:
+            return res
     if da == 0 or db == 0:
         raise InvalidArgumentError(
             f"both arguments to matmul need to be at least 1D, but they are {da}D and {db}D"
