@@ -8,6 +8,7 @@ from typing import Any
 import numpy as np
 
 from . import dtypes
+from . import layout as _layout
 from .errors import InvalidArgumentError
 from .limits import check_shape
 from .rng.generator import manual_seed as manual_seed  # seeding lives in rng/generator.py
@@ -68,19 +69,37 @@ def _like(t: Tensor, dtype: Any) -> np.dtype:
     return dtypes.to_dtype(dtype).np if dtype is not None else t._data.dtype
 
 
+def _filled_like(input: Tensor, value: Any, dtype: Any, memory_format: Any, fn: str,
+                 requires_grad: bool) -> Tensor:
+    # torch's *_like are empty_like (preserve_format: a transposed input gives a transposed
+    # result) then a fill.
+    arr = _layout.empty_like(input._data, _like(input, dtype), _layout.parse_format(
+        memory_format, fn))
+    arr[...] = value
+    return _finish(arr, requires_grad)
+
+
 def zeros_like(input: Tensor, *, dtype: Any = None, requires_grad: bool = False,
-               device: Any = None) -> Tensor:
-    return _finish(np.zeros(input._data.shape, dtype=_like(input, dtype)), requires_grad)
+               device: Any = None, memory_format: Any = None) -> Tensor:
+    return _filled_like(input, 0, dtype, memory_format, "zeros_like", requires_grad)
 
 
 def ones_like(input: Tensor, *, dtype: Any = None, requires_grad: bool = False,
-              device: Any = None) -> Tensor:
-    return _finish(np.ones(input._data.shape, dtype=_like(input, dtype)), requires_grad)
+              device: Any = None, memory_format: Any = None) -> Tensor:
+    return _filled_like(input, 1, dtype, memory_format, "ones_like", requires_grad)
 
 
 def full_like(input: Tensor, fill_value: Any, *, dtype: Any = None,
-              requires_grad: bool = False, device: Any = None) -> Tensor:
-    return _finish(np.full(input._data.shape, fill_value, dtype=_like(input, dtype)), requires_grad)
+              requires_grad: bool = False, device: Any = None,
+              memory_format: Any = None) -> Tensor:
+    return _filled_like(input, fill_value, dtype, memory_format, "full_like", requires_grad)
+
+
+def empty_like(input: Tensor, *, dtype: Any = None, requires_grad: bool = False,
+               device: Any = None, memory_format: Any = None) -> Tensor:
+    """``torch.empty_like``: zeros (as ``empty``: specs must be reproducible), laid out as
+    torch lays it out."""
+    return _filled_like(input, 0, dtype, memory_format, "empty_like", requires_grad)
 
 
 def eye(n: int, m: int | None = None, *, dtype: Any = None, requires_grad: bool = False,

@@ -25,6 +25,7 @@ from .usercode import guard
 
 _CREATION = [
     "tensor", "zeros", "ones", "full", "zeros_like", "ones_like", "full_like", "eye", "empty",
+    "empty_like",
 ]
 # -- random numbers (torch's CPU generator) --
 _RANDOM = [

@@ -8,12 +8,13 @@ from typing import Any
 import numpy as np
 
 from .. import dtypes
+from .. import layout as _layout
 from ..creation import full, tensor
 from ..device import parse_to
 from ..errors import InvalidArgumentError
 from ..grad_mode import no_grad
 from ..op import defop
-from ..tensor import Tensor
+from ..tensor import Tensor, _wrap_dim
 from .common import _pass_grad
 
 # ==============================================================================================
@@ -21,8 +22,10 @@ from .common import _pass_grad
 # ==============================================================================================
 
 
-def _clone(a: np.ndarray) -> np.ndarray:
-    return a.copy()
+def _clone(a: np.ndarray, memory_format: str = "preserve_format") -> np.ndarray:
+    # torch's clone lays the copy out as empty_like does: with preserve_format a transposed
+    # input stays transposed (so a later .view() fails and random fills land as in torch).
+    return _layout.copy_like(a, _layout.FORMATS[memory_format])
 
 
 clone_op = defop("clone", "CloneBackward0", _clone)
@@ -53,7 +56,18 @@ def _float(x: Tensor) -> Tensor:
 
 
 def clone(input: Tensor, *, memory_format: Any = None) -> Tensor:
-    return clone_op(input)
+    """``clone(memory_format=torch.preserve_format)``: a dense input's strides are kept,
+    others get torch's dense strides in the same axis order."""
+    fmt = _layout.parse_format(memory_format, "clone")
+    if fmt is _layout.preserve_format:
+        return clone_op(input)
+    return clone_op(input, memory_format=fmt.name)
+
+
+def contiguous_copy(input: Tensor) -> Tensor:
+    """``clone(memory_format=torch.contiguous_format)``: what ``.contiguous()`` and a copying
+    ``reshape`` record (CloneBackward0)."""
+    return clone_op(input, memory_format="contiguous_format")
 
 
 def to(input: Tensor, *args: Any, **kwargs: Any) -> Tensor:
@@ -149,9 +163,32 @@ def _type_as(self: Tensor, other: Tensor) -> Tensor:
     return to(self, other.dtype)
 
 
-def _contiguous(self: Tensor) -> Tensor:
-    # As PyTorch: a no-op on contiguous memory, a recorded clone otherwise.
-    return self if self._data.flags.c_contiguous else clone(self)
+def _contiguous(self: Tensor, memory_format: Any = None) -> Tensor:
+    # As PyTorch: a no-op on memory already in the format, a recorded clone otherwise.
+    fmt = _layout.parse_format(memory_format, "contiguous", _layout.contiguous_format)
+    if _layout.is_contiguous_as(self._data, fmt):
+        return self
+    if fmt is _layout.preserve_format:
+        raise InvalidArgumentError(
+            "preserve memory format is unsupported by the contiguous operator")
+    return clone_op(self, memory_format=fmt.name)
+
+
+def _is_contiguous(self: Tensor, memory_format: Any = None) -> bool:
+    """True when the elements are laid out in row-major order (``.view()`` works), or in the
+    order ``memory_format`` names."""
+    if memory_format is None:
+        return bool(self._data.flags.c_contiguous)
+    return _layout.is_contiguous_as(
+        self._data, _layout.parse_format(memory_format, "is_contiguous"))
+
+
+def _stride(self: Tensor, dim: Any = None) -> Any:
+    """The strides in elements (torch's ``Tensor.stride()``); ``stride(dim)`` one of them."""
+    st = _layout.element_strides(self._data)
+    if dim is None:
+        return st
+    return st[_wrap_dim(dim, self._data.ndim)]
 
 
 def _new_tensor(self: Tensor, data: Any, **kw: Any) -> Tensor:
@@ -182,12 +219,16 @@ def _new_full(self: Tensor, size: Any, fill_value: Any, *, dtype: Any = None,
 # ==============================================================================================
 TORCH: dict[str, Any] = {
     "clone": clone, "from_numpy": from_numpy, "as_tensor": as_tensor, "asarray": asarray,
+    "memory_format": _layout.memory_format, "preserve_format": _layout.preserve_format,
+    "contiguous_format": _layout.contiguous_format, "channels_last": _layout.channels_last,
+    "channels_last_3d": _layout.channels_last_3d,
 }
 
 METHODS: dict[str, Any] = {
     "clone": clone, "to": to,
     "double": _cast("float64"), "float": _cast("float32"), "long": _cast("int64"),
     "bool": _cast("bool"), "type_as": _type_as, "contiguous": _contiguous,
+    "is_contiguous": _is_contiguous, "stride": _stride,
     "new_tensor": _new_tensor, "new_zeros": _new(0), "new_ones": _new(1), "new_full": _new_full,
 }
 

@@ -23,7 +23,7 @@ from ..limits import check_shape
 from ..op import defop
 from ..tensor import Tensor, _wrap_dim
 from .common import _pass_grad, _py_max, _py_sum, _scan_dim, as_tensor
-from .conversion import clone_op
+from .conversion import contiguous_copy
 from .inplace import copy_
 from .shape import _basic_index, expand, flatten, select_op, slice_op, unsqueeze, unsqueeze_op
 
@@ -709,7 +709,7 @@ def repeat_interleave(input: Tensor, repeats: Any, dim: int | None = None, *,
     u = unsqueeze(x, d + 1)
     shape = list(u.shape)
     shape[d + 1] = r
-    return flatten(clone_op(expand(u, tuple(shape))), d, d + 1)
+    return flatten(contiguous_copy(expand(u, tuple(shape))), d, d + 1)
 
 
 # -- what formulas call under create_graph=True (B.<name>, where it differs from torch.<name>) --

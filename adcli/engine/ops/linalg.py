@@ -17,7 +17,7 @@ from ..table import OPS
 from ..tensor import Tensor, _wrap_dim
 from .arithmetic import add, mul
 from .common import _py_max, as_tensor, broadcast_shapes
-from .conversion import clone_op
+from .conversion import contiguous_copy
 from .reductions import sum
 from .shape import (
     diagonal,
@@ -409,7 +409,7 @@ def _folded_matmul(a: Tensor, b: Tensor) -> Tensor:
         if transpose:
             out = mT(out)
             # .contiguous(): a copy (CloneBackward0) only when the transpose is not contiguous.
-            return out if out._data.flags.c_contiguous else clone_op(out)
+            return out if out._data.flags.c_contiguous else contiguous_copy(out)
         return out
     return unsafe_view_op(mv(folded, t2), shape=out_shape)
 

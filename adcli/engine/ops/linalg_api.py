@@ -23,7 +23,7 @@ from ..tensor import Tensor, _wrap_dim
 from . import decomp as D
 from . import solvers as SV
 from .common import as_tensor
-from .conversion import clone, to
+from .conversion import contiguous_copy, to
 from .inplace import copy_
 from .linalg import cross as _cross
 from .linalg import mm
@@ -300,11 +300,11 @@ def matrix_power(A: Tensor, n: int) -> Tensor:
     if n == 0:
         from ..creation import eye
 
-        out = clone(A)
+        out = contiguous_copy(A)
         e = eye(A.shape[-1], dtype=A.dtype)
         return copy_(out, e.expand(A.shape) if A._data.ndim > 2 else e)
     if n == 1:
-        return clone(A)
+        return contiguous_copy(A)
     if n < 0:
         A = inv(A)
         n = -n

@@ -14,7 +14,7 @@ from ..op import defop
 from ..tensor import Tensor
 from .arithmetic import add, add_scalar_op, div, mul, pow
 from .common import as_tensor, broadcast_shapes
-from .conversion import _float, clone
+from .conversion import _float, clone, contiguous_copy
 from .norm_backward import group_norm_grads, ln_stats
 from .pointwise import rsqrt
 from .pointwise_multi import clamp_, clamp_min
@@ -377,7 +377,7 @@ def _F_instance_norm(input: Tensor, running_mean: Tensor | None = None,
     bb = None if bias is None else repeat(bias, b)
     stats = [None if t is None else Tensor._make(np.tile(t._data, b), None, 0, None)
              for t in (running_mean, running_var)]
-    x = input if input._data.flags.c_contiguous else clone(input)
+    x = input if input._data.flags.c_contiguous else contiguous_copy(input)
     x = view(x, (1, b * c, *tuple(input.shape[2:])))
     out = _batch_norm(x, w, bb, stats[0], stats[1], use_input_stats, momentum, eps)
     for t, rep in zip((running_mean, running_var), stats):

@@ -23,7 +23,7 @@ from ..limits import check_shape
 from ..op import defop
 from ..tensor import Tensor, _wrap_dim
 from .common import _dim_list, _dims, _int_list, _py_min, _py_sum, _shape_arg, as_tensor
-from .conversion import clone_op
+from .conversion import contiguous_copy
 from .kernels import kernel_op
 
 # ==============================================================================================
@@ -585,7 +585,7 @@ def reshape(input: Tensor, *shape: Any) -> Tensor:
     if _viewable(input._data, target):
         return reshape_alias_op(input, shape=target)
     # As PyTorch: a reshape that cannot be a view copies (Clone) and views the copy.
-    return unsafe_view_op(clone_op(input), shape=target)
+    return unsafe_view_op(contiguous_copy(input), shape=target)
 
 
 def view(input: Tensor, *shape: Any) -> Tensor:

@@ -302,7 +302,7 @@ def _cdist_x2(g, s, B):
     "_cdist_backward(grad.mT.contiguous(), x2, x1, p, result.mT.contiguous())"
     gt, rt = B.transpose(g, -1, -2), B.transpose(s.result, -1, -2)
     if B.tensors:  # contiguous() of a transposed tensor records torch's CloneBackward0
-        gt, rt = (B.clone(t) if not t.is_contiguous() else t for t in (gt, rt))
+        gt, rt = (t.contiguous() for t in (gt, rt))
     return B.cdist_backward(gt, s.x2, s.x1, rt, s.p)
 
 

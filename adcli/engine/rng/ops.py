@@ -16,6 +16,9 @@ import numpy as np
 from .. import dtypes
 from ..creation import _finish, _float_dtype, _shape
 from ..errors import InvalidArgumentError
+from ..layout import contiguous_format, parse_format
+from ..layout import empty_like as _empty_like
+from ..layout import memory_order as _memory_order
 from ..op import OpDef
 from ..tensor import Tensor
 from . import distributions as dist
@@ -80,39 +83,6 @@ _poisson = _sampled(("self",), "poisson", "PoissonBackward0")
 
 
 # -- helpers -------------------------------------------------------------------------------
-def _memory_order(shape: tuple[int, ...], strides: tuple[int, ...]) -> tuple[int, ...]:
-    """Axes from outermost to innermost in memory: the order TensorIterator visits, and the
-    layout ``empty_like`` gives a tensor that is not dense (an expanded one).
-
-    torch sorts the axes (TensorIterator's reorder_dimensions, infer_dense_strides) by an
-    insertion sort in which a broadcast axis (stride 0) compares as "ambiguous": it keeps its
-    place instead of sinking innermost as a plain sort by stride would put it, so a
-    ``(0, 1)``-strided tensor is visited row by row, like a contiguous one.
-    """
-    nd = len(shape)
-    st = [abs(int(s)) for s in strides]
-    perm = list(range(nd - 1, -1, -1))  # innermost first
-
-    def should_swap(d0: int, d1: int) -> int:
-        s0, s1 = st[d0], st[d1]
-        if s0 == 0 or s1 == 0:
-            return 0
-        if s0 != s1:
-            return 1 if s0 > s1 else -1
-        return 1 if shape[d0] > shape[d1] else 0
-
-    for i in range(1, nd):
-        d1 = i
-        for d0 in range(i - 1, -1, -1):
-            c = should_swap(perm[d0], perm[d1])
-            if c > 0:
-                perm[d0], perm[d1] = perm[d1], perm[d0]
-                d1 = d0
-            elif c < 0:
-                break
-    return tuple(reversed(perm))
-
-
 def _place(flat: np.ndarray, like: np.ndarray, dt: Any = None) -> np.ndarray:
     """An array shaped like ``like`` holding ``flat`` in ``like``'s memory order."""
     out = np.empty(like.shape, dtype=dt or flat.dtype)
@@ -336,27 +306,29 @@ def randn(*size: Any, generator: Generator | None = None, dtype: Any = None,
     return _done(normal_(t, generator=generator), requires_grad)
 
 
-def _like(input: Tensor, dtype: Any, contiguous: bool = False) -> Tensor:
-    """``torch.empty_like(input)``: a dense input's strides are kept, other layouts (expanded,
-    sliced) get torch's inferred dense strides; so a fill follows torch's memory order.
-    ``contiguous``: ``LEGACY_CONTIGUOUS_MEMORY_FORMAT`` (what torch.bernoulli asks for)."""
-    src = input._data
-    dt = dtypes.to_dtype(dtype).np if dtype is not None else src.dtype
-    if contiguous or src.ndim < 2 or src.flags.c_contiguous:
-        return Tensor._make(np.empty(src.shape, dtype=dt), None, 0, None)
-    order = _memory_order(src.shape, src.strides)
-    arr = np.empty([src.shape[d] for d in order], dtype=dt).transpose(np.argsort(order))
-    return Tensor._make(arr, None, 0, None)
+def _like(input: Tensor, dtype: Any, contiguous: bool = False, memory_format: Any = None,
+          fn: str = "empty_like") -> Tensor:
+    """``torch.empty_like(input, memory_format=...)``: by default (preserve_format) a dense
+    input's strides are kept, other layouts (expanded, sliced) get torch's inferred dense
+    strides; so a fill follows torch's memory order. ``contiguous``:
+    ``LEGACY_CONTIGUOUS_MEMORY_FORMAT`` (what torch.bernoulli asks for)."""
+    dt = dtypes.to_dtype(dtype).np if dtype is not None else None
+    fmt = contiguous_format if contiguous else parse_format(memory_format, fn)
+    return Tensor._make(_empty_like(input._data, dt, fmt), None, 0, None)
 
 
 def rand_like(input: Tensor, *, generator: Generator | None = None, dtype: Any = None,
-              requires_grad: bool = False, device: Any = None) -> Tensor:
-    return _done(uniform_(_like(input, dtype), generator=generator), requires_grad)
+              requires_grad: bool = False, device: Any = None,
+              memory_format: Any = None) -> Tensor:
+    out = _like(input, dtype, memory_format=memory_format, fn="rand_like")
+    return _done(uniform_(out, generator=generator), requires_grad)
 
 
 def randn_like(input: Tensor, *, generator: Generator | None = None, dtype: Any = None,
-               requires_grad: bool = False, device: Any = None) -> Tensor:
-    return _done(normal_(_like(input, dtype), generator=generator), requires_grad)
+               requires_grad: bool = False, device: Any = None,
+               memory_format: Any = None) -> Tensor:
+    out = _like(input, dtype, memory_format=memory_format, fn="randn_like")
+    return _done(normal_(out, generator=generator), requires_grad)
 
 
 def _randint_args(args: tuple[Any, ...], kw: dict[str, Any]) -> tuple[int, int, Any]:
@@ -393,7 +365,7 @@ def randint(*args: Any, generator: Generator | None = None, dtype: Any = None,
 
 def randint_like(input: Tensor, *args: Any, generator: Generator | None = None,
                  dtype: Any = None, requires_grad: bool = False, device: Any = None,
-                 **kw: Any) -> Tensor:
+                 memory_format: Any = None, **kw: Any) -> Tensor:
     """Integers in [low, high) shaped like ``input``: ``randint_like(x, [low,] high)``."""
     low, high = kw.pop("low", 0), kw.pop("high", None)
     if len(args) == 2:
@@ -402,8 +374,8 @@ def randint_like(input: Tensor, *args: Any, generator: Generator | None = None,
         high = args[0]
     if high is None:
         raise InvalidArgumentError("randint_like() needs high")
-    return _done(random_(_like(input, dtype), int(low), int(high), generator=generator),
-                 requires_grad)
+    out = _like(input, dtype, memory_format=memory_format, fn="randint_like")
+    return _done(random_(out, int(low), int(high), generator=generator), requires_grad)
 
 
 def randperm(n: int, *, generator: Generator | None = None, dtype: Any = None,

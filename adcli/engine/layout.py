@@ -1,0 +1,161 @@
+"""Memory layouts as torch chooses them: memory formats, strides, and the layout of a copy.
+
+A tensor's array may be laid out in any order (a transpose is a view with swapped strides).
+torch keeps that order where it makes a new tensor "like" another (``clone()``,
+``empty_like``, ``zeros_like``, ``rand_like``, ... with ``torch.preserve_format``), and its
+kernels visit elements in memory order, so the layout decides where random draws land and
+whether ``.view()`` works afterwards. This module is the one place that decides it.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from .errors import InvalidArgumentError
+
+
+class memory_format:  # noqa: N801 (torch's name)
+    """``torch.memory_format``: the layout a copy asks for (``torch.preserve_format``, ...)."""
+
+    __slots__ = ("name",)
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+    def __repr__(self) -> str:
+        return f"torch.{self.name}"
+
+    def __reduce__(self) -> str:
+        return self.name
+
+
+preserve_format = memory_format("preserve_format")
+contiguous_format = memory_format("contiguous_format")
+channels_last = memory_format("channels_last")
+channels_last_3d = memory_format("channels_last_3d")
+
+FORMATS = {f.name: f for f in (preserve_format, contiguous_format, channels_last,
+                               channels_last_3d)}
+
+
+def parse_format(fmt: Any, fn: str, default: memory_format = preserve_format) -> memory_format:
+    """``fmt`` (None: ``default``) as one of the four formats; otherwise torch's TypeError,
+    naming the function ``fn``."""
+    if fmt is None:
+        return default
+    if isinstance(fmt, memory_format):
+        return fmt
+    raise TypeError(f"{fn}(): argument 'memory_format' must be torch.memory_format, not "
+                    f"{type(fmt).__name__}")
+
+
+def element_strides(arr: np.ndarray) -> tuple[int, ...]:
+    """The strides of ``arr`` in elements (``Tensor.stride()``)."""
+    size = arr.itemsize
+    return tuple(int(s) // size for s in arr.strides)
+
+
+def memory_order(shape: tuple[int, ...], strides: tuple[int, ...]) -> tuple[int, ...]:
+    """Axes from outermost to innermost in memory: the order TensorIterator visits, and the
+    layout ``empty_like`` gives a tensor that is not dense (an expanded one).
+
+    torch sorts the axes (TensorIterator's reorder_dimensions, infer_dense_strides) by an
+    insertion sort in which a broadcast axis (stride 0) compares as "ambiguous": it keeps its
+    place instead of sinking innermost as a plain sort by stride would put it, so a
+    ``(0, 1)``-strided tensor is visited row by row, like a contiguous one.
+    """
+    nd = len(shape)
+    st = [abs(int(s)) for s in strides]
+    perm = list(range(nd - 1, -1, -1))  # innermost first
+
+    def should_swap(d0: int, d1: int) -> int:
+        s0, s1 = st[d0], st[d1]
+        if s0 == 0 or s1 == 0:
+            return 0
+        if s0 != s1:
+            return 1 if s0 > s1 else -1
+        return 1 if shape[d0] > shape[d1] else 0
+
+    for i in range(1, nd):
+        d1 = i
+        for d0 in range(i - 1, -1, -1):
+            c = should_swap(perm[d0], perm[d1])
+            if c > 0:
+                perm[d0], perm[d1] = perm[d1], perm[d0]
+                d1 = d0
+            elif c < 0:
+                break
+    return tuple(reversed(perm))
+
+
+def is_non_overlapping_and_dense(arr: np.ndarray) -> bool:
+    """torch's test: the elements fill a block of memory exactly, in some order of the axes.
+    (A negative stride, which torch never makes, counts as not dense.)"""
+    if arr.flags.c_contiguous:
+        return True
+    shape, strides = arr.shape, element_strides(arr)
+    if any(s < 0 for s in strides):
+        return False
+    need = 1
+    for d in sorted((d for d in range(arr.ndim) if shape[d] > 1), key=lambda d: strides[d]):
+        if strides[d] != need:
+            return False
+        need *= shape[d]
+    return True
+
+
+def _dense_order(shape: tuple[int, ...], fmt: memory_format) -> tuple[int, ...]:
+    nd = len(shape)
+    if fmt is channels_last:
+        if nd != 4:
+            raise InvalidArgumentError("required rank 4 tensor to use channels_last format")
+        return (0, 2, 3, 1)
+    if nd != 5:
+        raise InvalidArgumentError("required rank 5 tensor to use channels_last_3d format")
+    return (0, 2, 3, 4, 1)
+
+
+def _with_order(shape: tuple[int, ...], order: tuple[int, ...], dtype: Any) -> np.ndarray:
+    return np.empty([shape[d] for d in order], dtype=dtype).transpose(np.argsort(order))
+
+
+def empty_like(arr: np.ndarray, dtype: Any = None,
+               fmt: memory_format = preserve_format) -> np.ndarray:
+    """An uninitialised array shaped like ``arr`` in the layout ``torch.empty_like(arr,
+    memory_format=fmt)`` gives: with ``preserve_format`` a dense input's exact strides, other
+    layouts (sliced, expanded) torch's inferred dense strides, which keep the axes' order."""
+    dtype = arr.dtype if dtype is None else dtype
+    shape = arr.shape
+    if fmt is contiguous_format or (fmt is preserve_format and (
+            arr.ndim < 2 or arr.flags.c_contiguous)):
+        return np.empty(shape, dtype=dtype)
+    if fmt is not preserve_format:
+        return _with_order(shape, _dense_order(shape, fmt), dtype)
+    if is_non_overlapping_and_dense(arr):
+        itemsize = np.dtype(dtype).itemsize
+        buf = np.empty(arr.size, dtype=dtype)
+        return np.lib.stride_tricks.as_strided(
+            buf, shape, tuple(s * itemsize for s in element_strides(arr)))
+    return _with_order(shape, memory_order(shape, arr.strides), dtype)
+
+
+def copy_like(arr: np.ndarray, fmt: memory_format = preserve_format) -> np.ndarray:
+    """A copy of ``arr`` in the layout ``arr.clone(memory_format=fmt)`` has in torch."""
+    if (fmt is preserve_format and arr.flags.c_contiguous) or fmt is contiguous_format:
+        return np.array(arr, order="C", copy=True)
+    out = empty_like(arr, fmt=fmt)
+    out[...] = arr
+    return out
+
+
+def is_contiguous_as(arr: np.ndarray, fmt: memory_format) -> bool:
+    """``Tensor.is_contiguous(memory_format=fmt)`` (torch answers the default question for
+    ``preserve_format``)."""
+    if fmt is contiguous_format or fmt is preserve_format:
+        return bool(arr.flags.c_contiguous)
+    order = _dense_order(arr.shape, fmt) if arr.ndim in (4, 5) else None
+    if order is None or (fmt is channels_last) != (arr.ndim == 4):
+        return False
+    return bool(arr.transpose(order).flags.c_contiguous)
