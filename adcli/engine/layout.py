@@ -106,6 +106,12 @@ def is_non_overlapping_and_dense(arr: np.ndarray) -> bool:
     return True
 
 
+def _plain(arr: np.ndarray) -> bool:
+    # Row-major with the strides a new array gets (a size-1 axis may carry any stride, which
+    # torch's preserve_format copies keep).
+    return arr.ndim < 2 or (arr.flags.c_contiguous and 1 not in arr.shape)
+
+
 def _dense_order(shape: tuple[int, ...], fmt: memory_format) -> tuple[int, ...]:
     nd = len(shape)
     if fmt is channels_last:
@@ -128,8 +134,7 @@ def empty_like(arr: np.ndarray, dtype: Any = None,
     layouts (sliced, expanded) torch's inferred dense strides, which keep the axes' order."""
     dtype = arr.dtype if dtype is None else dtype
     shape = arr.shape
-    if fmt is contiguous_format or (fmt is preserve_format and (
-            arr.ndim < 2 or arr.flags.c_contiguous)):
+    if fmt is contiguous_format or (fmt is preserve_format and _plain(arr)):
         return np.empty(shape, dtype=dtype)
     if fmt is not preserve_format:
         return _with_order(shape, _dense_order(shape, fmt), dtype)
@@ -143,7 +148,7 @@ def empty_like(arr: np.ndarray, dtype: Any = None,
 
 def copy_like(arr: np.ndarray, fmt: memory_format = preserve_format) -> np.ndarray:
     """A copy of ``arr`` in the layout ``arr.clone(memory_format=fmt)`` has in torch."""
-    if (fmt is preserve_format and arr.flags.c_contiguous) or fmt is contiguous_format:
+    if fmt is contiguous_format or (fmt is preserve_format and _plain(arr)):
         return np.array(arr, order="C", copy=True)
     out = empty_like(arr, fmt=fmt)
     out[...] = arr
@@ -155,7 +160,6 @@ def is_contiguous_as(arr: np.ndarray, fmt: memory_format) -> bool:
     ``preserve_format``)."""
     if fmt is contiguous_format or fmt is preserve_format:
         return bool(arr.flags.c_contiguous)
-    order = _dense_order(arr.shape, fmt) if arr.ndim in (4, 5) else None
-    if order is None or (fmt is channels_last) != (arr.ndim == 4):
+    if arr.ndim != (4 if fmt is channels_last else 5):
         return False
-    return bool(arr.transpose(order).flags.c_contiguous)
+    return bool(arr.transpose(_dense_order(arr.shape, fmt)).flags.c_contiguous)

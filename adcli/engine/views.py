@@ -24,6 +24,7 @@ from . import dtypes
 from .backend import TENSORS
 from .errors import InvalidArgumentError, LeafInplaceError, ShapeMismatchError
 from .hooks import version_hook
+from .layout import element_strides, is_non_overlapping_and_dense
 from .node import Node, next_seq
 from .table import OPS
 
@@ -131,7 +132,8 @@ class CopySlices(Node):
     """
 
     def __init__(self, fn: Node, base_edge: tuple[Node | None, int],
-                 index: tuple[np.ndarray, ...], base: np.ndarray) -> None:
+                 index: tuple[np.ndarray, ...], base: np.ndarray,
+                 geometry: tuple[Any, ...] | None = None) -> None:
         super().__init__()
         self.seq_nr = next_seq()
         self.fn = fn
@@ -139,6 +141,10 @@ class CopySlices(Node):
         if trace:  # anomaly mode: the write's place
             self._anomaly_trace = trace
         self.index = index
+        # (base strides, view size, view strides, view start): the view as torch's
+        # as_strided sees it, for the create_graph backward; None where no copy of the base
+        # can take it (a base that is not dense).
+        self.geometry = geometry
         self.next_functions = (base_edge, *fn.next_functions[1:])
         self.shapes = (base.shape, *fn.shapes[1:])
         self.dtypes = (base.dtype, *fn.dtypes[1:])
@@ -146,6 +152,8 @@ class CopySlices(Node):
     def apply(self, grads: list[Any], as_tensors: bool) -> tuple[Any, ...]:
         g = grads[0]
         index = self.index
+        if as_tensors and self.geometry is not None:
+            return self._apply_recorded(g)
         if as_tensors:
             res = self.fn.apply([TENSORS.getitem(g, index)], True)
             if self.next_functions[0][0] is None:
@@ -158,6 +166,27 @@ class CopySlices(Node):
         out = np.array(g, copy=True)
         out[index] = 0 if res[0] is None else res[0]
         return (out, *res[1:])
+
+    def _apply_recorded(self, g: Tensor) -> tuple[Any, ...]:
+        """torch's CopySlices under create_graph: ``result = empty_strided(base).copy_(grad)``
+        (CopyBackwards), the written view of it (AsStridedBackward0), the write's backward on
+        a contiguous clone of that view, whose self grad is copied back into the view
+        (CopySlices over CopyBackwards)."""
+        base_strides, size, stride, start = self.geometry
+        shape, dt = self.shapes[0], g._data.dtype
+        buf = np.empty(int(np.prod(shape)), dtype=dt)
+        arr = np.lib.stride_tricks.as_strided(
+            buf, shape, tuple(n * dt.itemsize for n in base_strides))
+        result = type(g)._make(arr, None, 0, None)
+        result.copy_(g)
+        grad_slice = OPS["as_strided_view"](result, size=size, stride=stride, start=start,
+                                            index=self.index)
+        res = self.fn.apply([OPS["clone"](grad_slice, memory_format="contiguous_format")], True)
+        if self.next_functions[0][0] is None:
+            return (None, *res[1:])
+        src = res[0] if res[0] is not None else TENSORS.zeros_like(grad_slice)
+        grad_slice.copy_(src)
+        return (result, *res[1:])
 
     @property
     def saved_tensors_info(self) -> list[dict[str, Any]]:
@@ -225,11 +254,22 @@ def write_through_view(op: Any, target: Tensor, others: tuple[Any, ...],
     _write(target, out)
     if op._save_result:
         fn.save("result", target, is_output=True)
-    set_history(base, CopySlices(fn, base_edge, index, base._data))
+    set_history(base, CopySlices(fn, base_edge, index, base._data,
+                                 _geometry(target._data, base._data, index)))
     rebase_views(base)
     if op._save_result:
         fn._saved["result"].view_fn = weakref.ref(target.grad_fn)
     return target
+
+
+def _geometry(view: np.ndarray, base: np.ndarray,
+              index: tuple[np.ndarray, ...]) -> tuple[Any, ...] | None:
+    """``view`` as torch's as_strided arguments relative to ``base`` (see CopySlices)."""
+    if not view.size or any(n < 0 for n in view.strides) \
+            or not is_non_overlapping_and_dense(base):
+        return None
+    start = tuple(int(ix.flat[0]) for ix in index)
+    return element_strides(base), view.shape, element_strides(view), start
 
 
 def _write(target: Tensor, value: np.ndarray) -> None:

@@ -49,11 +49,7 @@ def first_derivatives(T: Any, F: Any, prog: Program) -> Any:
 
 
 # Formulas whose create_graph graphs still differ from PyTorch's (measured against torch 2.13).
-DIFFERENT: set[str] = {
-    # fill_diagonal_ of a 3-d tensor writes through diagonal(diagonal(x)): its CopySlices'
-    # double backward records IndexPutBackward0 where torch's as_strided view records a copy
-    'fill_diagonal_ cube',
-}
+DIFFERENT: set[str] = set()
 
 CASES = [pytest.param(p, id=p.name, marks=pytest.mark.xfail(
     strict=True, reason="derivative formula records other nodes than PyTorch's"))

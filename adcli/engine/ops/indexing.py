@@ -81,6 +81,20 @@ def _as_strided_self(g, s, B):
     return B.index_add(g, s.in_shape, s.index)
 
 
+def _as_strided_view(a: np.ndarray, size: tuple[int, ...], stride: tuple[int, ...],
+                     start: tuple[int, ...], index: Any) -> np.ndarray:
+    # A view of a's memory beginning at a[start], ``stride`` in elements (torch's as_strided
+    # relative to a); ``index`` (each element's place in a) is for the gradient.
+    head = a[tuple(slice(i, None) for i in start)]
+    return np.lib.stride_tricks.as_strided(head, size, tuple(n * a.itemsize for n in stride))
+
+
+# The view torch's CopySlices takes of its gradient copy under create_graph (engine/views.py).
+as_strided_view_op = defop("as_strided_view", "AsStridedBackward0", _as_strided_view, view=True,
+                           torch="(a write through a view, differentiated with create_graph)")
+as_strided_view_op.grad("self")(_as_strided_self)
+
+
 def _copy_slices(a: np.ndarray, value: np.ndarray, index: Any) -> np.ndarray:
     out = a.copy()
     try:

@@ -10,10 +10,12 @@ from typing import Any
 
 import numpy as np
 
+from .. import layout as _layout
 from ..dtypes import scalar_type_name
 from ..errors import IndexOutOfRangeError, InvalidArgumentError, ShapeMismatchError
 from ..op import defop
 from ..tensor import Tensor, _wrap_dim
+from ..views import view_index
 from .common import broadcast_shapes
 from .indexing import (
     _along,
@@ -21,6 +23,7 @@ from .indexing import (
     _check_scatter,
     _index_arg,
     _leading,
+    as_strided_view_op,
     index_put_advanced_op,
     scatter_add_op,
     scatter_value_op,
@@ -600,7 +603,56 @@ def fill_diagonal_(self: Tensor, fill_value: Any, wrap: bool = False) -> Tensor:
         raise InvalidArgumentError("all dimensions of input must be of equal length")
     if isinstance(fill_value, Tensor):
         fill_value = fill_value.item()
-    # As PyTorch, a write through a view of the diagonal (CopySlices).
+    # As PyTorch: fill_ through an as_strided view of the main diagonal (its stride is the
+    # sum of the strides), and with wrap one more view continuing it in memory order.
+    strides = _layout.element_strides(self._data)
+    height, width = shape[0], shape[1]
+    step = builtins.sum(strides)
+    views = [(min(height, width), (0,) * len(shape))]
+    if wrap and len(shape) == 2 and height > width + 1:
+        views.append((-(-self._data.size // (width + 1)) - views[0][0], (width + 1, 0)))
+    for size, start in views:
+        index = _strided_index(self._data, size, step, start)
+        if index is None:  # positions outside the tensor: outside its storage too?
+            _check_storage(self, size, step, start)
+            return _fill_diagonal_blocks(self, fill_value, wrap)
+        fill_(as_strided_view_op(self, size=(size,), stride=(step,), start=start, index=index),
+              fill_value)
+    return self
+
+
+def _strided_index(a: np.ndarray, size: int, step: int,
+                   start: tuple[int, ...]) -> tuple[np.ndarray, ...] | None:
+    """Each position of the strided run in ``a`` (None if one is not an element of ``a``);
+    only addresses are compared, nothing outside ``a`` is read."""
+    if step < 0 or not size:
+        return None
+    head = a[tuple(slice(i, None) for i in start)]
+    run = np.lib.stride_tricks.as_strided(head, (size,), (step * a.itemsize,), writeable=False)
+    return view_index(run, a)
+
+
+def _check_storage(self: Tensor, size: int, step: int, start: tuple[int, ...]) -> None:
+    """torch's as_strided bounds error, where the storage (the base's array) is plain."""
+    storage = self._data if self._base is None else self._base._data
+    if not storage.flags.c_contiguous:
+        return
+    item = storage.itemsize
+    ptr = self._data.__array_interface__["data"][0]
+    offset = (ptr - storage.__array_interface__["data"][0]) // item
+    offset += builtins.sum(i * n for i, n in zip(start, _layout.element_strides(self._data)))
+    need = (offset + 1 + (size - 1) * step) * item
+    if need > storage.size * item:
+        raise InvalidArgumentError(
+            f"setStorage: sizes [{size}], strides [{step}], storage offset {offset}, and "
+            f"itemsize {item} requiring a storage size of {need} are out of bounds for "
+            f"storage of size {storage.size * item}")
+
+
+def _fill_diagonal_blocks(self: Tensor, fill_value: Any, wrap: bool) -> Tensor:
+    """fill_diagonal_ of a tensor whose strided diagonal leaves it: the diagonal of each
+    block of ``width + 1`` rows."""
+    shape = self._data.shape
     view = self
     for _ in range(len(shape) - 1):
         view = diagonal(view, 0, 0, 1)
