@@ -106,6 +106,17 @@ def is_non_overlapping_and_dense(arr: np.ndarray) -> bool:
     return True
 
 
+def maybe_overlap(size: tuple[int, ...], stride: tuple[int, ...]) -> bool:
+    """torch's _maybe_overlapping_memory: whether two positions may share an element."""
+    dims = sorted((st, n) for n, st in zip(size, stride) if n > 1)
+    reach = 0
+    for st, n in dims:
+        if st <= reach:
+            return True
+        reach += st * (n - 1)
+    return False
+
+
 def _plain(arr: np.ndarray) -> bool:
     # Row-major with the strides a new array gets (a size-1 axis may carry any stride, which
     # torch's preserve_format copies keep).

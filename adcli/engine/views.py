@@ -24,7 +24,7 @@ from . import dtypes
 from .backend import TENSORS
 from .errors import InvalidArgumentError, LeafInplaceError, ShapeMismatchError
 from .hooks import version_hook
-from .layout import element_strides, is_non_overlapping_and_dense
+from .layout import element_strides, is_non_overlapping_and_dense, maybe_overlap
 from .node import Node, next_seq
 from .table import OPS
 
@@ -120,7 +120,8 @@ def rebase_views(base: Tensor, only_with_history: bool = False) -> None:
         index = view_index(v._data, base._data)
         if index is None:  # no longer shares the base's memory (its data was replaced)
             continue
-        set_history(v, as_strided._node((base,), {"index": index}))
+        set_history(v, as_strided._node((base,), {
+            "index": index, "geometry": view_geometry(v._data, base._data, index)}))
 
 
 class CopySlices(Node):
@@ -141,9 +142,8 @@ class CopySlices(Node):
         if trace:  # anomaly mode: the write's place
             self._anomaly_trace = trace
         self.index = index
-        # (base strides, view size, view strides, view start): the view as torch's
-        # as_strided sees it, for the create_graph backward; None where no copy of the base
-        # can take it (a base that is not dense).
+        # The view as torch's as_strided sees it (view_geometry), for the create_graph
+        # backward; None where torch's steps cannot be taken on a copy of the base.
         self.geometry = geometry
         self.next_functions = (base_edge, *fn.next_functions[1:])
         self.shapes = (base.shape, *fn.shapes[1:])
@@ -172,7 +172,8 @@ class CopySlices(Node):
         (CopyBackwards), the written view of it (AsStridedBackward0), the write's backward on
         a contiguous clone of that view, whose self grad is copied back into the view
         (CopySlices over CopyBackwards)."""
-        base_strides, size, stride, start = self.geometry
+        base_strides, size, stride, _ = self.geometry
+        start = tuple(int(ix.flat[0]) for ix in self.index)
         shape, dt = self.shapes[0], g._data.dtype
         buf = np.empty(int(np.prod(shape)), dtype=dt)
         arr = np.lib.stride_tricks.as_strided(
@@ -180,7 +181,7 @@ class CopySlices(Node):
         result = type(g)._make(arr, None, 0, None)
         result.copy_(g)
         grad_slice = OPS["as_strided_view"](result, size=size, stride=stride, start=start,
-                                            index=self.index)
+                                            index=self.index, geometry=self.geometry)
         res = self.fn.apply([OPS["clone"](grad_slice, memory_format="contiguous_format")], True)
         if self.next_functions[0][0] is None:
             return (None, *res[1:])
@@ -255,21 +256,27 @@ def write_through_view(op: Any, target: Tensor, others: tuple[Any, ...],
     if op._save_result:
         fn.save("result", target, is_output=True)
     set_history(base, CopySlices(fn, base_edge, index, base._data,
-                                 _geometry(target._data, base._data, index)))
+                                 view_geometry(target._data, base._data, index)))
     rebase_views(base)
     if op._save_result:
         fn._saved["result"].view_fn = weakref.ref(target.grad_fn)
     return target
 
 
-def _geometry(view: np.ndarray, base: np.ndarray,
-              index: tuple[np.ndarray, ...]) -> tuple[Any, ...] | None:
-    """``view`` as torch's as_strided arguments relative to ``base`` (see CopySlices)."""
+def view_geometry(view: np.ndarray, base: np.ndarray,
+                  index: tuple[np.ndarray, ...]) -> tuple[Any, ...] | None:
+    """``view`` as torch's as_strided sees it in ``base``'s storage: (base strides, view size,
+    view strides, storage offset), all in elements. None where the create_graph backwards
+    fall back to index_put (empty or overlapping views, a base that is not dense)."""
     if not view.size or any(n < 0 for n in view.strides) \
             or not is_non_overlapping_and_dense(base):
         return None
-    start = tuple(int(ix.flat[0]) for ix in index)
-    return element_strides(base), view.shape, element_strides(view), start
+    size, stride = view.shape, element_strides(view)
+    if maybe_overlap(size, stride):
+        return None
+    base_strides = element_strides(base)
+    offset = sum(int(ix.flat[0]) * st for ix, st in zip(index, base_strides))
+    return base_strides, size, stride, offset
 
 
 def _write(target: Tensor, value: np.ndarray) -> None:

@@ -56,6 +56,15 @@ def _stale_view(a, b):
     return (v * v).sum()
 
 
+def _strided_fill(a):
+    # fill_diagonal_ writes through an as_strided view; the create_graph backward of its
+    # CopySlices takes the same view of the gradient's copy (as torch's CopySlices)
+    c = a * 1.0
+    c.fill_diagonal_(0.5)
+    c[1:, 1].mul_(a[0, :2])
+    return (c * a).sum()
+
+
 def _fill(a):
     c = a * 1.0
     c.fill_(2.0)
@@ -196,6 +205,7 @@ CASES: dict[str, Case] = {
     "index_put_accumulate": Case(lambda a: (a[_idx()] ** 2).sum(), [M], order=2),
     "index_put": Case(_put, [M, U]),
     "as_strided": Case(_stale_view, [M, (4,)], order=2),
+    "as_strided_view": Case(_strided_fill, [M], order=2),
     "index_put_advanced": Case(_put_adv, [M, (2, 4)]),
     "fill_": Case(_fill, [U]),
     "zero_": Case(_zero, [U]),

@@ -847,6 +847,23 @@ PROGRAMS += [
 ]
 
 
+# writes through views (CopySlices) differentiated twice; fill_diagonal_'s as_strided views;
+# clone() keeping a transposed layout
+PROGRAMS += [
+    Program("fill_diagonal_ wrap tall", lambda T, F, x: _w(x, "fill_diagonal_", 0.5, True) * x,
+            {"x": r(11, 3)}),
+    Program("fill_diagonal_ wrap of a transpose",
+            lambda T, F, x: _seq(b := (x * 1).t(), b.fill_diagonal_(-1.0, wrap=True), b * b),
+            {"x": r(3, 7)}),
+    Program("mul_ add_ through views", lambda T, F, x, y: _seq(
+        b := x * 1, b[1:, ::2].mul_(y), b.t()[0].add_(y[0, :1] * x[0, 0]), b * x),
+        {"x": r(3, 4), "y": r(2, 2)}),
+    Program("clone of a transpose written through a view", lambda T, F, x: _seq(
+        c := x.t().clone(), c[0].mul_(x[0, 0]), c.reshape(-1) * x.t().reshape(-1)),
+        {"x": r(3, 4)}),
+]
+
+
 # Programs whose output records PyTorch's NotImplemented node: values and graphs are compared,
 # and backward must fail with PyTorch's message.
 NOT_IMPLEMENTED_PROGRAMS = [

@@ -15,7 +15,7 @@ from ..dtypes import scalar_type_name
 from ..errors import IndexOutOfRangeError, InvalidArgumentError, ShapeMismatchError
 from ..op import defop
 from ..tensor import Tensor, _wrap_dim
-from ..views import view_index
+from ..views import view_geometry, view_index
 from .common import broadcast_shapes
 from .indexing import (
     _along,
@@ -612,24 +612,25 @@ def fill_diagonal_(self: Tensor, fill_value: Any, wrap: bool = False) -> Tensor:
     if wrap and len(shape) == 2 and height > width + 1:
         views.append((-(-self._data.size // (width + 1)) - views[0][0], (width + 1, 0)))
     for size, start in views:
-        index = _strided_index(self._data, size, step, start)
+        run, index = _strided_index(self._data, size, step, start)
         if index is None:  # positions outside the tensor: outside its storage too?
             _check_storage(self, size, step, start)
             return _fill_diagonal_blocks(self, fill_value, wrap)
-        fill_(as_strided_view_op(self, size=(size,), stride=(step,), start=start, index=index),
-              fill_value)
+        fill_(as_strided_view_op(self, size=(size,), stride=(step,), start=start, index=index,
+                                 geometry=view_geometry(run, self._data, index)), fill_value)
     return self
 
 
 def _strided_index(a: np.ndarray, size: int, step: int,
-                   start: tuple[int, ...]) -> tuple[np.ndarray, ...] | None:
-    """Each position of the strided run in ``a`` (None if one is not an element of ``a``);
-    only addresses are compared, nothing outside ``a`` is read."""
-    if step < 0 or not size:
-        return None
+                   start: tuple[int, ...]) -> tuple[np.ndarray, Any]:
+    """The strided run in ``a`` (read-only, not to be read before its index is known) and
+    each of its positions in ``a`` (None if one is not an element of ``a``): only addresses
+    are compared, nothing outside ``a`` is read."""
     head = a[tuple(slice(i, None) for i in start)]
     run = np.lib.stride_tricks.as_strided(head, (size,), (step * a.itemsize,), writeable=False)
-    return view_index(run, a)
+    if step < 0 or not size:
+        return run, None
+    return run, view_index(run, a)
 
 
 def _check_storage(self: Tensor, size: int, step: int, start: tuple[int, ...]) -> None:
