@@ -129,6 +129,30 @@ def test_inplace_true_writes_into_the_input_as_torch(name: str) -> None:
     np.testing.assert_allclose(a[3], t[3], rtol=1e-12)
 
 
+@pytest.mark.parametrize(("name", "shape"), [("dropout1d", (4, 5)), ("dropout1d", (2, 4, 5)),
+                                           ("dropout3d", (4, 2, 2, 2)),
+                                           ("dropout3d", (2, 3, 2, 1, 2))])
+@pytest.mark.parametrize("training", [True, False])
+def test_channel_dropout_inplace_unbatched_as_torch(name: str, shape: Any,
+                                                    training: bool) -> None:
+    # torch: unsqueeze_(0), in-place feature dropout, squeeze_(0) on the input itself
+    def run(T: Any) -> Any:
+        x = T.arange(float(np.prod(shape)), dtype=T.float64).reshape(shape).requires_grad_(True)
+        z = x * 1
+        v0 = z._version
+        T.manual_seed(5)
+        y = getattr(T.nn.functional, name)(z, 0.5, training=training, inplace=True)
+        nodes = (y.grad_fn.name(), [n.name() if n else None for n, _ in y.grad_fn.next_functions])
+        y.sum().backward()
+        return (y is z, z._version - v0, tuple(y.shape), nodes), y.detach().numpy().copy(), \
+            x.grad.numpy().copy()
+
+    a, t = run(adcli), run(torch)
+    assert a[0] == t[0]
+    np.testing.assert_array_equal(a[1], t[1])
+    np.testing.assert_array_equal(a[2], t[2])
+
+
 def _modules(N: Any) -> list[Any]:
     return [N.RReLU(), N.RReLU(0.1, 0.3, True), N.Dropout3d(), N.Dropout3d(0.2, True),
             N.AlphaDropout(0.3), N.FeatureAlphaDropout(0.4, True), N.SiLU(True)]

@@ -783,10 +783,12 @@ def _channel_dropout(name: str, spatial: int, input: Tensor, p: float, training:
             "channel-wise dropout behavior, please switch to using dropout1d instead.",
             stacklevel=3)
     unbatched = name != "dropout2d" and nd == spatial + 1
-    if unbatched:
-        input = unsqueeze(input, 0)  # a view: an in-place dropout still writes the input
+    if unbatched:  # as torch: in place, the input itself is unsqueezed and squeezed back
+        input = input.unsqueeze_(0) if inplace else unsqueeze(input, 0)
     out = _dropout(input, p, training, inplace, feature=True)
-    return squeeze(out, 0) if unbatched else out
+    if unbatched:
+        return out.squeeze_(0) if inplace else squeeze(out, 0)
+    return out
 
 
 def dropout1d(input: Tensor, p: float = 0.5, training: bool = True,
