@@ -25,7 +25,7 @@ from .errors import InvalidArgumentError
 from .grad_mode import enable_grad
 from .hooks import ObserverHandle, _busy, add_call_observer
 from .tensor import Tensor
-from .views import view_index
+from .views import CopySlices, view_index
 
 __all__ = ["UnpackedDualTensor", "dual_level", "enter_dual_level", "exit_dual_level",
            "make_dual", "unpack_dual"]
@@ -350,7 +350,11 @@ class _Propagator:
                 _busy[0] -= 1
             dual.set_tangent(args[0], t)
             _write_base_tangent(args[0], t)
-            saved = getattr(args[0].grad_fn, "_saved", None)
+            node = args[0].grad_fn
+            base = args[0]._base
+            if base is not None and isinstance(base.grad_fn, CopySlices):
+                node = base.grad_fn.fn  # written through a view: the op's node is wrapped
+            saved = getattr(node, "_saved", None)
             st = saved.get(target.inputs[0]) if saved else None
             if old_tangent is not None and st is not None and not st.is_output \
                     and isinstance(st.tensor, Tensor):
@@ -387,6 +391,14 @@ def _write_base_tangent(view: Tensor, t: Tensor | None) -> None:
     arr = np.zeros_like(base._data) if old is None else np.array(old._data, copy=True)
     arr[index] = t._data
     dual.set_tangent(base, Tensor._make(arr, None, 0, None))
+    # the base's other views with tangents see the write too (a transpose written through a
+    # view of it)
+    for other in list(base._views or ()):
+        if other is view or dual.get_tangent(other) is None:
+            continue
+        at = view_index(other._data, base._data)
+        if at is not None:
+            dual.set_tangent(other, Tensor._make(np.array(arr[at], copy=True), None, 0, None))
 
 
 def _function_jvp(cls: Any, ctx: Any, args: tuple[Any, ...], result: Any) -> None:
