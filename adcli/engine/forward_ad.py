@@ -338,6 +338,12 @@ class _Propagator:
             if before is None:
                 return
             old, old_tangent = before
+            if old_tangent is not None and target.name == "scatter_reduce" \
+                    and kwargs.get("reduce") == "prod":
+                # torch copies scatter_reduce_jvp's undefined "prod" tangent into self's
+                raise InvalidArgumentError(
+                    "Expected a proper Tensor but got None (or an undefined Tensor in C++) for "
+                    "argument #1 'src'")
             tangents = _tangents_of(args)
             prim = (Tensor._make(old, None, 0, None), *args[1:])
             _busy[0] += 1

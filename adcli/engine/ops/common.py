@@ -13,6 +13,7 @@ import numpy as np
 
 from .. import dtypes
 from ..errors import InvalidArgumentError, ShapeMismatchError
+from ..grad_mode import is_grad_enabled
 from ..limits import check_shape, get_max_elements
 from ..op import OpDef, defop, pass_grad
 from ..tensor import Tensor, _wrap_dim
@@ -254,3 +255,12 @@ def _inplace_binary(op: Any, self: Tensor, other: Any, **attrs: Any) -> Tensor:
 
 def _is_number(x: Any) -> bool:
     return isinstance(x, bool | int | float | np.number)
+
+
+def check_no_requires_grad(t: Any, arg: str, fn: str) -> None:
+    """torch's refusal of a tensor requiring grad (with grad mode on) where its kernel has no
+    derivative for that argument (a loss's weight or target)."""
+    if isinstance(t, Tensor) and t._requires_grad and is_grad_enabled():
+        raise InvalidArgumentError(
+            f"The function '{fn}' is not differentiable with respect to argument '{arg}'. "
+            "This input cannot have requires_grad True.")

@@ -24,7 +24,7 @@ from .activations import (
     logsigmoid_op,
 )
 from .arithmetic import add, div, div_scalar_op, eq, logical_not, mul, neg, sub
-from .common import _bin, as_tensor, broadcast_shapes
+from .common import _bin, as_tensor, broadcast_shapes, check_no_requires_grad
 from .indexing import gather
 from .kernels import kernel_op
 from .pointwise import abs, exp
@@ -568,9 +568,25 @@ def _weight_array(w: Any, input: Tensor) -> Any:
     return arr.astype(input._data.dtype, copy=False)
 
 
+def _expanded_weight(weight: Tensor, target: Tensor, input: Tensor) -> Tensor:
+    from .predicates import broadcast_shapes as torch_broadcast_shapes
+    from .shape import expand
+
+    shape = tuple(torch_broadcast_shapes(target.shape, weight.shape))
+    if shape != tuple(input.shape):
+        raise InvalidArgumentError(
+            f"output with shape {list(input.shape)} doesn't match the broadcast shape "
+            f"{list(shape)}")
+    return expand(weight, shape)
+
+
 def binary_cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = None,
                          reduction: str = "mean") -> Tensor:
-    return binary_cross_entropy_op(input, as_tensor(target, input),
+    target = as_tensor(target, input)
+    if weight is not None:  # as F.binary_cross_entropy: the weight expanded to the target
+        weight = _expanded_weight(weight, target, input)
+    check_no_requires_grad(weight, "weight", "binary_cross_entropy")
+    return binary_cross_entropy_op(input, target,
                                   weight=_weight_array(weight, input),
                                   reduction=_reduction(reduction))
 
@@ -578,6 +594,8 @@ def binary_cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = 
 def binary_cross_entropy_with_logits(input: Tensor, target: Tensor,
                                      weight: Tensor | None = None, reduction: str = "mean",
                                      pos_weight: Tensor | None = None) -> Tensor:
+    check_no_requires_grad(weight, "weight", "binary_cross_entropy_with_logits")
+    check_no_requires_grad(pos_weight, "pos_weight", "binary_cross_entropy_with_logits")
     return binary_cross_entropy_with_logits_op(
         input, as_tensor(target, input), weight=_weight_array(weight, input),
         pos_weight=_weight_array(pos_weight, input), reduction=_reduction(reduction))
@@ -586,6 +604,7 @@ def binary_cross_entropy_with_logits(input: Tensor, target: Tensor,
 def nll_loss(input: Tensor, target: Tensor, weight: Tensor | None = None,
              ignore_index: int = -100, reduction: str = "mean") -> Tensor:
     t = as_tensor(target)
+    check_no_requires_grad(weight, "weight", "nll_loss_forward")
     return nll_loss_op.call1(input, {"target": t._data, "weight": _weight_array(weight, input),
                                      "reduction": _reduction(reduction),
                                      "ignore_index": ignore_index})

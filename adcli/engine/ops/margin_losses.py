@@ -40,7 +40,7 @@ from .arithmetic import (
     sub,
     sub_scalar_op,
 )
-from .common import as_tensor, broadcast_shapes
+from .common import as_tensor, broadcast_shapes, check_no_requires_grad
 from .kernels import KERNELS, kernel_op
 from .losses import _legacy_reduction
 from .pointwise import exp, log
@@ -439,10 +439,7 @@ def soft_margin_loss(input: Tensor, target: Tensor, size_average: Any = None,
                      reduce: Any = None, reduction: str = "mean") -> Tensor:
     red = _enum(reduction, size_average, reduce)
     t = as_tensor(target, input)
-    if t.requires_grad:
-        raise InvalidArgumentError(
-            "The function 'soft_margin_loss' is not differentiable with respect to argument "
-            "'target'. This input cannot have requires_grad True.")
+    check_no_requires_grad(t, "target", "soft_margin_loss")
     shape = broadcast_shapes(tuple(input.shape), tuple(t.shape))
     if tuple(shape) != tuple(input.shape):  # PyTorch multiplies the target in place
         raise InvalidArgumentError(
@@ -504,6 +501,7 @@ def multi_margin_loss(input: Tensor, target: Tensor, p: int = 1, margin: float =
             "multi_margin_loss: target tensor should be 1-D with size equal to the number of "
             f"input samples (batch size). Expected target size [{nframe}], but got "
             f"{_size(target)}. Input has shape {_size(input)}.")
+    check_no_requires_grad(weight, "weight", "multi_margin_loss")
     w = None
     if weight is not None:
         if weight._data.size != dim:
@@ -594,13 +592,25 @@ def triplet_margin_with_distance_loss(
     return loss
 
 
+def _torch_any(x: Any) -> Any:
+    """``torch.any(x)``: a Python bool (an int var's ``var < 0``) is refused with torch's
+    TypeError."""
+    if isinstance(x, Tensor):
+        return x.any()
+    raise TypeError(
+        f"any() received an invalid combination of arguments - got ({type(x).__name__}), but "
+        "expected one of:\n * (Tensor input, *, Tensor out = None)\n * (Tensor input, tuple of "
+        "ints dim = None, bool keepdim = False, *, Tensor out = None)\n * (Tensor input, int "
+        "dim, bool keepdim = False, *, Tensor out = None)\n")
+
+
 def gaussian_nll_loss(input: Tensor, target: Tensor, var: Tensor | float, full: bool = False,
                       eps: float = 1e-6, reduction: str = "mean") -> Tensor:
     if isinstance(var, float):
         if var < 0:
             raise ValueError("var has negative entry/entries")
         var = var * input.new_ones(input.shape)
-    elif bool((var < 0).any()):
+    elif bool(_torch_any(var < 0)):
         raise ValueError("var has negative entry/entries")
     if tuple(var.shape) != tuple(input.shape):
         if tuple(input.shape[:-1]) == tuple(var.shape):
