@@ -263,10 +263,44 @@ def _broadcast_all(*arrays: np.ndarray) -> tuple[int, ...]:
     return shape
 
 
+def _fma(x: np.ndarray, y: np.ndarray, z: np.ndarray) -> np.ndarray:
+    """``x * y + z`` rounded once, as the fused multiply-add torch's CPU kernels use. float32:
+    the product is exact in float64. float64: Dekker's exact product and Knuth's two-sum."""
+    if x.dtype != np.float64:
+        wide = x.astype(np.float64) * y.astype(np.float64) + z.astype(np.float64)
+        return wide.astype(x.dtype)
+    with np.errstate(over="ignore", invalid="ignore"):
+        p = x * y
+        xh, xl = _split(x)
+        yh, yl = _split(y)
+        err = ((xh * yh - p) + xh * yl + xl * yh) + xl * yl
+        s = p + z
+        v = s - p
+        t = (p - (s - v)) + (z - v)
+        out = s + (t + err)
+    plain = p + z
+    return np.where(np.isfinite(out), out, plain)
+
+
+def _split(a: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    c = 134217729.0 * a  # 2**27 + 1: hi and lo halves of 26 bits
+    hi = c - (c - a)
+    return hi, a - hi
+
+
 def _lerp_fn(a: np.ndarray, end: np.ndarray, w: Any) -> np.ndarray:
-    # PyTorch's formula: exact at both ends (weight 0 gives self, weight 1 gives end).
+    # PyTorch's formula, exact at both ends (weight 0 gives self, weight 1 gives end), with
+    # its CPU kernel's fused multiply-adds: fma(w, d, self) below 0.5, fma(-d, 1 - w, end) above.
+    dt = np.result_type(a, end)
+    if dt.kind != "f":
+        d = end - a
+        return np.where(np.abs(w) < 0.5, a + w * d, end - d * (1 - w))
+    a, end = np.asarray(a, dt), np.asarray(end, dt)
+    w = np.asarray(w, dt)
     d = end - a
-    return np.where(np.abs(w) < 0.5, a + w * d, end - d * (1 - w))
+    shape = np.broadcast_shapes(a.shape, end.shape, w.shape)
+    a, end, w, d = (np.broadcast_to(v, shape) for v in (a, end, w, d))
+    return np.where(np.abs(w) < 0.5, _fma(w, d, a), _fma(-d, 1 - w, end))
 
 
 def _lerp_scalar(a: np.ndarray, end: np.ndarray, weight: Any) -> np.ndarray:
