@@ -479,6 +479,12 @@ CASES.update({
         0.1, 0.9),
     "nll_loss_backward": Case(
         lambda g, x: BT.nll_loss_backward(g, x, np.array([0, 3, 1]), None, "mean", -100), [(), M]),
+    "nll_loss2d": Case(lambda a: F.nll_loss(F.log_softmax(a, dim=1),
+                                            adcli.tensor([[[0, 3], [1, 1]], [[2, 2], [3, 0]]])),
+                       [(2, 4, 2, 2)]),
+    "nll_loss2d_backward": Case(
+        lambda g, x: BT.nll_loss2d_backward(g, x, np.array([[[0, 3]], [[1, 2]]]), None, "mean",
+                                            -100), [(), (2, 4, 1, 2)]),
 })
 
 # -- linear algebra (adcli.linalg): well-conditioned, symmetric or triangular inputs built from

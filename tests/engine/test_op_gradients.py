@@ -674,6 +674,21 @@ CASES.update({
              [r(), unit(2, 3), unit(2, 3)], label="mean"),
         Case(lambda g, x, t: BT.binary_cross_entropy_backward(g, x, t, _W3, "none"),
              [r(2, 3), unit(2, 3), unit(2, 3)], label="weight, none")],
+    "nll_loss2d": [
+        Case(lambda x: F.nll_loss(x, adcli.tensor([[[0, 2], [1, 1]], [[2, 0], [3, 1]]])),
+             [r(2, 4, 2, 2)], label="4-d"),
+        Case(lambda x: F.nll_loss(x, adcli.tensor([[0, 2, -100], [3, 1, 1]]),
+                                  weight=adcli.tensor(W4), reduction="none"),
+             [r(2, 4, 3)], label="3-d, weight, ignored, none"),
+        Case(lambda x: F.cross_entropy(x, adcli.tensor([[[0], [2]], [[3], [1]]]),
+                                       reduction="sum"), [r(2, 4, 2, 1)], label="cross_entropy")],
+    "nll_loss2d_backward": [
+        Case(lambda g, x: BT.nll_loss2d_backward(g, x, np.array([[[0, 3]], [[1, 2]]]), None,
+                                                 "mean", -100), [r(), r(2, 4, 1, 2)],
+             label="mean"),
+        Case(lambda g, x: BT.nll_loss2d_backward(g, x, np.array([[[0, 3]], [[1, 2]]]), _W4,
+                                                 "none", 3), [r(2, 1, 2), r(2, 4, 1, 2)],
+             label="weight, none, ignore_index")],
     "nll_loss_backward": [
         Case(lambda g, x: BT.nll_loss_backward(g, x, np.array([0, 3, 1]), None, "mean", -100),
              [r(), r(3, 4)], label="mean"),

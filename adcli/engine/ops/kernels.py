@@ -25,7 +25,8 @@ def _node_name(name: str) -> str:
 
 
 def kernel_op(name: str, fn: Callable[..., Any], inputs: tuple[str, ...],
-              params: tuple[str, ...] = (), save: Any = (), of: str | None = None) -> OpDef:
+              params: tuple[str, ...] = (), save: Any = (), of: str | None = None,
+              backward_name: str | None = None) -> OpDef:
     """Declare the kernel ``name``: ``fn(*input_arrays, *params)`` on arrays, an op whose
     grad_fn is PyTorch's (``<Name>Backward0``) with ``inputs`` as its differentiable inputs
     and ``params`` as attributes (``s.<param>`` in its formulas). ``of`` names the op whose
@@ -36,7 +37,7 @@ def kernel_op(name: str, fn: Callable[..., Any], inputs: tuple[str, ...],
         return fn(*arrays, *[attrs[p] for p in params])
 
     forward.__name__ = name
-    op = defop(name, _node_name(name), forward, inputs=inputs, save=save,
+    op = defop(name, backward_name or _node_name(name), forward, inputs=inputs, save=save,
                torch=f"(double backward of {of or name.removesuffix('_backward')})")
 
     def recorded(*args: Any) -> Any:

@@ -11,7 +11,12 @@ from typing import Any
 import numpy as np
 
 from ..dtypes import scalar_type_name
-from ..errors import IndexOutOfRangeError, InvalidArgumentError, ShapeMismatchError
+from ..errors import (
+    IndexOutOfRangeError,
+    InvalidArgumentError,
+    InvalidValueError,
+    ShapeMismatchError,
+)
 from ..hooks import observers
 from ..op import defop
 from ..tensor import Tensor
@@ -23,7 +28,7 @@ from .activations import (
     log_softmax_op,
     logsigmoid_op,
 )
-from .arithmetic import add, div, div_scalar_op, eq, logical_not, mul, neg, sub
+from .arithmetic import add, div, div_scalar_op, eq, logical_not, mul, mul_scalar_op, neg, sub
 from .common import _bin, as_tensor, broadcast_shapes, check_no_requires_grad
 from .indexing import gather
 from .kernels import kernel_op
@@ -371,7 +376,7 @@ def _nll(x: np.ndarray, target: np.ndarray, weight: Any = None, reduction: str =
     valid = ts != ignore_index
     bad = valid & ((ts < 0) | (ts >= n_cls))
     if np.any(bad):
-        raise InvalidArgumentError(f"Target {int(ts[bad][0])} is out of bounds.")
+        raise IndexOutOfRangeError(f"Target {int(ts[bad][0])} is out of bounds.")
     safe_t = np.where(valid, ts, 0)
     w = np.ones(n_cls, dtype=x.dtype) if weight is None else weight
     wt = w[safe_t] * valid
@@ -443,6 +448,88 @@ def _nll_backward_go(g, s, B):
 def _nll_backward_self(g, s, B):
     "0"
     return B.zeros_like(g)
+
+
+# -- nll_loss2d: spatial class targets ((N, C, H, W) input, (N, H, W) target) -----------------
+def _rows(x: np.ndarray) -> np.ndarray:
+    """(N, C, H, W) as (N * H * W, C): one row per target, in the kernel's (n, h, w) order."""
+    return np.moveaxis(x, 1, -1).reshape(-1, x.shape[1])
+
+
+def _nll2d(x: np.ndarray, target: np.ndarray, weight: Any = None, reduction: str = "mean",
+           ignore_index: int = -100) -> np.ndarray:
+    if x.ndim != 4:
+        raise InvalidArgumentError("only batches of spatial inputs supported (4D tensors), but "
+                                   f"got input of dimension: {x.ndim}")
+    if target.ndim != 3:
+        raise InvalidArgumentError("only batches of spatial targets supported (3D tensors) but "
+                                   f"got targets of dimension: {target.ndim}")
+    if x.shape[0] != target.shape[0] or x.shape[2:] != target.shape[1:]:
+        raise InvalidArgumentError(f"size mismatch (got input: {list(x.shape)} , target: "
+                                   f"{list(target.shape)}")
+    with np.errstate(invalid="ignore", divide="ignore"):
+        out = _nll(_rows(x), target.reshape(-1), weight, reduction, ignore_index)
+    return out.reshape(target.shape) if reduction == "none" else out
+
+
+nll_loss2d_op = defop("nll_loss2d", "NllLoss2DBackward0", _nll2d, save=("self",),
+                      torch="torch.nn.functional.nll_loss (input of 3 or more dims)")
+
+
+@nll_loss2d_op.grad("self")
+def _nll2d_self(g, s, B):
+    "nll_loss2d_backward(...): nll_loss_backward's values, per spatial position"
+    return B.nll_loss2d_backward(g, s.self, s.target, s.weight, s.reduction, s.ignore_index)
+
+
+def _nll2d_backward(g: Any, x: Any, target: Any, weight: Any, reduction: str,
+                    ignore_index: int) -> Any:
+    n, c, h, w = x.shape
+    gr = np.reshape(g, (-1,)) if reduction == "none" else g
+    rows = _nll_loss_backward(gr, np.empty((n * h * w, c), dtype=x.dtype), target.reshape(-1),
+                              weight, reduction, ignore_index)
+    return np.ascontiguousarray(np.moveaxis(rows.reshape(n, h, w, c), -1, 1))
+
+
+nll_loss2d_backward_op = kernel_op(
+    "nll_loss2d_backward", _nll2d_backward, ("grad_output", "self"),
+    ("target", "weight", "reduction", "ignore_index"), of="nll_loss2d, cross_entropy",
+    backward_name="NllLoss2DBackwardBackward0")  # torch's capital D
+
+
+@nll_loss2d_backward_op.grad("grad_output")
+def _nll2d_backward_go(g, s, B):
+    "nll_loss2d(grad, target, weight, reduction, ignore_index)"
+    if B.tensors:
+        return nll_loss2d_op(g, target=s.target, weight=s.weight, reduction=s.reduction,
+                             ignore_index=s.ignore_index)
+    return _nll2d(g, s.target, s.weight, s.reduction, s.ignore_index)
+
+
+nll_loss2d_backward_op.grad("self")(_nll_backward_self)
+
+
+def _nll_nd(input: Tensor, t: Tensor, weight: Any, reduction: str,
+            ignore_index: int) -> Tensor:
+    """torch's nll_loss_nd for 3 or more dims: nll_loss2d, through views to (N, C, 1, L)."""
+    shape = tuple(input.shape)
+    if shape[0] != (t.shape[0] if t._data.ndim else 1):
+        raise InvalidValueError(f"Expected input batch_size ({shape[0]}) to match target "
+                                f"batch_size ({t.shape[0] if t._data.ndim else 1}).")
+    attrs = {"weight": weight, "reduction": reduction, "ignore_index": ignore_index}
+    if len(shape) == 4:
+        return nll_loss2d_op(input, target=t._data, **attrs)
+    n, c = shape[:2]
+    out_size = (n, *shape[2:])
+    if tuple(t.shape[1:]) != shape[2:]:
+        raise InvalidArgumentError(f"Expected target size {list(out_size)}, got {list(t.shape)}")
+    from .conversion import contiguous_copy
+
+    x = input if input._data.flags.c_contiguous else contiguous_copy(input)
+    x = view(x, (n, c, 1, -1) if input._data.size else (n, c, 0, 0))
+    tt = t._data.reshape((n, 1, -1) if t._data.size else (n, 0, 0))
+    out = nll_loss2d_op(x, target=np.ascontiguousarray(tt), **attrs)
+    return out if reduction != "none" else view(out, out_size)
 
 
 def _huber(a: np.ndarray, b: np.ndarray, reduction: str = "mean", delta: float = 1.0,
@@ -604,7 +691,12 @@ def binary_cross_entropy_with_logits(input: Tensor, target: Tensor,
 def nll_loss(input: Tensor, target: Tensor, weight: Tensor | None = None,
              ignore_index: int = -100, reduction: str = "mean") -> Tensor:
     t = as_tensor(target)
-    check_no_requires_grad(weight, "weight", "nll_loss_forward")
+    nd = input._data.ndim
+    check_no_requires_grad(weight, "weight", "nll_loss_forward" if nd < 3 else
+                           "nll_loss2d_forward")
+    if nd >= 3:
+        return _nll_nd(input, t, _weight_array(weight, input), _reduction(reduction),
+                       ignore_index)
     return nll_loss_op.call1(input, {"target": t._data, "weight": _weight_array(weight, input),
                                      "reduction": _reduction(reduction),
                                      "ignore_index": ignore_index})
@@ -700,7 +792,9 @@ def _cross_entropy_smoothed(input: Tensor, target: Tensor, weight: Tensor | None
         ret = sum(smooth)
     else:
         ret = smooth
-    return add(mul(nll, 1 - label_smoothing), mul(ret, label_smoothing / n_classes))
+    # C++'s double * Tensor: the scalar overloads (MulBackward1)
+    return add(mul_scalar_op(nll, other=1 - label_smoothing),
+               mul_scalar_op(ret, other=label_smoothing / n_classes))
 
 
 def huber_loss(input: Tensor, target: Tensor, reduction: str = "mean", delta: float = 1.0,
