@@ -767,7 +767,8 @@ def _cross_entropy_probs(input: Tensor, target: Tensor, weight: Tensor | None, r
     if reduction == "sum":
         return total
     # no classes: PyTorch's numel / n_classes is 0 / 0, a nan mean
-    return div(total, input._data.size // n_classes if n_classes else math.nan)
+    # C++'s Tensor / int: the scalar overload (DivBackward1)
+    return div_scalar_op(total, other=input._data.size // n_classes if n_classes else math.nan)
 
 
 def _cross_entropy_smoothed(input: Tensor, target: Tensor, weight: Tensor | None,
