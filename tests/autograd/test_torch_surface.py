@@ -158,6 +158,9 @@ def _torch_takes_out(name: str) -> bool | None:
     """True if some call with out= runs (or fails for another reason than a TypeError);
     False if torch says out is an unexpected keyword; None if no pattern fits."""
     x = torch.rand(3, 3) + 0.5
+    if name == "frexp":  # a (mantissa, exponent) out
+        torch.frexp(x, out=(torch.empty(0), torch.empty(0, dtype=torch.int32)))
+        return True
     if name in ("sort", "topk", "max", "min"):  # a (values, indices) out
         out = (torch.empty(0), torch.empty(0, dtype=torch.long))
         getattr(torch, name)(*((x, 1) if name != "sort" else (x,)), out=out)

@@ -235,12 +235,23 @@ def lcm(input: Tensor, other: Tensor) -> Tensor:
     return _binary("lcm")(input, other)
 
 
-def gcd_(self: Tensor, other: Tensor) -> Tensor:
+_MISSING: Any = object()
+
+
+def _missing(name: str) -> TypeError:
+    return InvalidTypeError(f'{name}() missing 1 required positional arguments: "other"')
+
+
+def gcd_(self: Tensor, other: Tensor = _MISSING) -> Tensor:
+    if other is _MISSING:
+        raise _missing("gcd_")
     _tensor_other("gcd_", 1, other)
     return _gcd_inplace(self, other)
 
 
-def lcm_(self: Tensor, other: Tensor) -> Tensor:
+def lcm_(self: Tensor, other: Tensor = _MISSING) -> Tensor:
+    if other is _MISSING:
+        raise _missing("lcm_")
     _tensor_other("lcm_", 1, other)
     return _lcm_inplace(self, other)
 

@@ -136,14 +136,20 @@ def resize_(self: Tensor, *sizes: Any, memory_format: Any = None) -> Tensor:
     return self
 
 
-def resize_as_(self: Tensor, the_template: Tensor, *, memory_format: Any = None) -> Tensor:
+_MISSING: Any = object()
+
+
+def resize_as_(self: Tensor, the_template: Tensor = _MISSING, *,
+               memory_format: Any = None) -> Tensor:
+    if the_template is _MISSING:  # (torch's argument parser's wording)
+        raise TypeError('resize_as_() missing 1 required positional arguments: "the_template"')
     return resize_(self, tuple(the_template.shape))
 
 
 # ==============================================================================================
 # the names this family adds: torch.<name>, Tensor.<name>, torch.nn.functional.<name>
 # ==============================================================================================
-TORCH: dict[str, Any] = {}
+TORCH: dict[str, Any] = {"resize_as_": resize_as_}
 METHODS: dict[str, Any] = {
     "transpose_": transpose_, "swapaxes_": transpose_, "swapdims_": transpose_, "t_": t_,
     "squeeze_": squeeze_, "unsqueeze_": unsqueeze_, "resize_": resize_,

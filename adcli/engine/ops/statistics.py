@@ -567,19 +567,36 @@ def _dx_number(fn: str, y: Tensor, dx: Any) -> float:
 
 _TRAPEZOID_SIGNATURES = ("but expected one of:\n * (Tensor y, Tensor x, *, int dim = -1)\n"
                          " * (Tensor y, *, Number dx = 1, int dim = -1)\n")
+_TRAPZ_SIGNATURES = ("but expected one of:\n * (Tensor y, *, float dx = 1, int dim = -1)\n"
+                     " * (Tensor y, Tensor x, *, int dim = -1)\n")
+
+
+def _check_x(fn: str, x: Any, signatures: str = _TRAPEZOID_SIGNATURES) -> None:
+    """torch's argument parser: a positional ``x`` must be a Tensor."""
+    if x is not None and not isinstance(x, Tensor):
+        raise InvalidTypeError(f"{fn}() received an invalid combination of arguments - got "
+                               f"(Tensor, {type(x).__name__}), " + signatures)
+
+
+def _no_dims(dim: int) -> Exception:
+    from ..errors import IndexOutOfRangeError
+
+    return IndexOutOfRangeError(f"Dimension specified as {dim} but tensor has no dimensions")
 
 
 def trapezoid(y: Tensor, x: Tensor | None = None, *, dx: Any = None, dim: int = -1) -> Tensor:
+    return _trapezoid(y, x, dx, dim, "trapezoid")
+
+
+def _trapezoid(y: Tensor, x: Any, dx: Any, dim: int, fn: str) -> Tensor:
+    _check_x(fn, x, _TRAPZ_SIGNATURES if fn == "trapz" else _TRAPEZOID_SIGNATURES)
     if x is not None and dx is not None:
         raise InvalidTypeError("trapezoid() received an invalid combination of arguments - got "
                                f"(Tensor, Tensor, dx={type(dx).__name__}), "
                                + _TRAPEZOID_SIGNATURES)
     if x is None:
         if y.dim() == 0:
-            from ..errors import IndexOutOfRangeError
-
-            raise IndexOutOfRangeError(f"Dimension specified as {dim} but tensor has no "
-                                       "dimensions")
+            raise _no_dims(dim)
         n = y.shape[_wrap_dim(dim, y.dim())]
         if n == 0:
             return _zeros_except(y, dim)
@@ -607,11 +624,12 @@ def _zeros_except(y: Tensor, dim: int) -> Tensor:
 
 
 def trapz(y: Tensor, x: Tensor | None = None, *, dx: Any = None, dim: int = -1) -> Tensor:
-    return trapezoid(y, x, dx=dx, dim=dim)
+    return _trapezoid(y, x, dx, dim, "trapz")
 
 
 def cumulative_trapezoid(y: Tensor, x: Tensor | None = None, *, dx: Any = None,
                          dim: int = -1) -> Tensor:
+    _check_x("cumulative_trapezoid", x)
     if x is not None and dx is not None:
         raise InvalidTypeError(
             "cumulative_trapezoid() received an invalid combination of arguments - got (Tensor, "
