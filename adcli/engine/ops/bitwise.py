@@ -235,7 +235,14 @@ def lcm(input: Tensor, other: Tensor) -> Tensor:
     return _binary("lcm")(input, other)
 
 
-_MISSING: Any = object()
+class _Required:
+    """The default of an argument torch requires: its absence gets torch's own TypeError."""
+
+    def __repr__(self) -> str:
+        return "<required>"
+
+
+_MISSING: Any = _Required()
 
 
 def _missing(name: str) -> TypeError:

@@ -136,7 +136,14 @@ def resize_(self: Tensor, *sizes: Any, memory_format: Any = None) -> Tensor:
     return self
 
 
-_MISSING: Any = object()
+class _Required:
+    """The default of an argument torch requires: its absence gets torch's own TypeError."""
+
+    def __repr__(self) -> str:
+        return "<required>"
+
+
+_MISSING: Any = _Required()
 
 
 def resize_as_(self: Tensor, the_template: Tensor = _MISSING, *,
