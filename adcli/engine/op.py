@@ -282,8 +282,10 @@ class OpDef:
             self._save_result = "result" in save
         # outputs a multi-output op saves (``result1``: its second output), as PyTorch does
         self._save_outputs = [int(n[6:]) for n in save if n[:6] == "result" and n[6:].isdigit()]
-        # call1 / call2 serve plain ops of one / two inputs; what a one-input op saves of its
-        # input when recorded (the input then needs a grad).
+        # call1 / call2 serve plain ops of one / two inputs (decided here: an op made
+        # non-plain after construction must be a class with its own _node, as
+        # NotImplementedOp); what a one-input op saves of its input when recorded (the input
+        # then needs a grad).
         # (not for an op class with its own ``_node``: NotImplementedOp keeps fewer edges)
         plain = self._plain and type(self)._node is OpDef._node
         self._direct1 = plain and len(inputs) == 1

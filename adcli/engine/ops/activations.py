@@ -649,7 +649,7 @@ relu_ = _inplace_unary(relu_op)
 
 
 def _F_relu(input: Tensor, inplace: bool = False) -> Tensor:
-    return relu_(input) if inplace else relu_op(input)
+    return relu_(input) if inplace else relu_op.call1(input)
 
 
 def _F_relu_(input: Tensor) -> Tensor:
