@@ -83,3 +83,47 @@ class enable_grad(_GradModeContext):  # noqa: N801 - mirrors torch.enable_grad
     """Context manager and decorator that turns recording on."""
 
     mode = True
+
+
+
+_inference = [False]
+
+
+def is_inference_mode_enabled() -> bool:
+    """True inside ``inference_mode()`` (as ``torch.is_inference_mode_enabled``)."""
+    return _inference[0]
+
+
+class inference_mode(_GradModeContext):  # noqa: N801 - mirrors torch.inference_mode
+    """As ``no_grad`` (adcli has no separate inference tensors). As torch's,
+    ``inference_mode(False)`` turns inference mode off and grad mode on."""
+
+    def __new__(cls, mode: Any = True) -> Any:
+        if callable(mode):  # used as a bare decorator
+            return cls(True)(mode)
+        return object.__new__(cls)
+
+    def __init__(self, mode: Any = True) -> None:
+        super().__init__()
+        self.active = bool(mode)
+        self.prev_inference: list[bool] = []
+
+    def __enter__(self) -> None:
+        self.prev.append(_enabled[0])
+        self.prev_inference.append(_inference[0])
+        _enabled[0] = not self.active
+        _inference[0] = self.active
+
+    def __exit__(self, *exc: object) -> None:
+        _enabled[0] = self.prev.pop()
+        _inference[0] = self.prev_inference.pop()
+
+    def __call__(self, fn: F) -> F:
+        active = self.active
+
+        @functools.wraps(fn)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            with inference_mode(active):
+                return fn(*args, **kwargs)
+
+        return wrapper  # type: ignore[return-value]

@@ -14,7 +14,14 @@ from . import anomaly, creation, dtypes, legacy, ops, ranges
 from .backward import backward, grad
 from .device import device, get_default_device, set_default_device
 from .errors import InvalidArgumentError
-from .grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
+from .grad_mode import (
+    enable_grad,
+    inference_mode,
+    is_grad_enabled,
+    is_inference_mode_enabled,
+    no_grad,
+    set_grad_enabled,
+)
 from .methods import ATTRIBUTES, CORE_METHODS, METHODS
 from .out import OUT_OPS, with_device, with_out
 from .rng import generator
@@ -48,7 +55,8 @@ TORCH.update({name: getattr(random_ops, name) for name in random_ops.__all__})
 TORCH.update({name: getattr(generator, name) for name in _RANDOM})
 TORCH.update({
     "no_grad": no_grad, "enable_grad": enable_grad, "set_grad_enabled": set_grad_enabled,
-    "is_grad_enabled": is_grad_enabled,
+    "is_grad_enabled": is_grad_enabled, "inference_mode": inference_mode,
+    "is_inference_mode_enabled": is_inference_mode_enabled,
     "float32": dtypes.float32, "float": dtypes.float32, "float64": dtypes.float64,
     "double": dtypes.float64, "int64": dtypes.int64, "long": dtypes.int64, "bool": dtypes.bool_,
     "int32": dtypes.int32, "int": dtypes.int32,

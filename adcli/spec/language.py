@@ -64,7 +64,8 @@ _PY_METHOD_NAMES = frozenset().union(*PY_METHODS.values())
 REFUSED_METHODS = frozenset({"numpy", "__array__"})
 # Top-level torch names a ``with`` statement may call (``torch.device(d)`` makes d the
 # default device inside, as in PyTorch); the packages' managers are in the generated tables.
-TORCH_CONTEXT_MANAGERS = frozenset({"no_grad", "enable_grad", "set_grad_enabled", "device"})
+TORCH_CONTEXT_MANAGERS = frozenset({"no_grad", "enable_grad", "set_grad_enabled", "device",
+                                    "inference_mode"})
 # Tensor attributes a statement may assign (``x.grad = None``, ``x.requires_grad = True``).
 SETTABLE_ATTRS = frozenset({"grad", "requires_grad", "data"})
 

@@ -280,3 +280,36 @@ def test_variable() -> None:
         (v * 2).sum().backward()
         return v, v.grad, isinstance(a, T.autograd.Variable), v is a
     compare(prog, torch)
+
+
+def _inference_mode_trace(lib: Any) -> list[Any]:
+    x = lib.ones(2, requires_grad=True)
+    out: list[Any] = []
+    with lib.inference_mode():
+        out += [lib.is_grad_enabled(), lib.is_inference_mode_enabled(), (x * 2).requires_grad]
+        with lib.inference_mode(False):  # turns inference off and grad mode on, as torch
+            out += [lib.is_grad_enabled(), lib.is_inference_mode_enabled()]
+    out += [lib.is_inference_mode_enabled(), lib.is_grad_enabled()]
+    with lib.no_grad(), lib.inference_mode(False):
+        out += [lib.is_grad_enabled(), lib.is_inference_mode_enabled()]
+
+    @lib.inference_mode()
+    def called() -> Any:
+        return lib.is_inference_mode_enabled(), lib.is_grad_enabled()
+
+    @lib.inference_mode
+    def bare() -> Any:
+        return lib.is_inference_mode_enabled()
+
+    try:
+        with lib.inference_mode():
+            raise KeyError("body")
+    except KeyError:
+        pass
+    out += [called(), bare(), lib.is_inference_mode_enabled(), lib.is_grad_enabled(),
+            lib.autograd.inference_mode is lib.inference_mode]
+    return out
+
+
+def test_inference_mode_matches_torch() -> None:
+    assert _inference_mode_trace(adcli) == _inference_mode_trace(torch)

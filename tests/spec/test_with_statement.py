@@ -47,6 +47,13 @@ with fwAD.dual_level() as lvl:
     tangent = fwAD.unpack_dual(torch.sin(dual)).tangent
 with torch.autograd.inference_mode() as im:
     k = x * 5
+with torch.inference_mode():
+    k3 = x * 6
+    inf_on = torch.is_inference_mode_enabled()
+    with torch.inference_mode(False):
+        inf_off = torch.is_inference_mode_enabled()
+        k4 = x * 7
+inf_after = torch.is_inference_mode_enabled()
 for n in range(3):
     with torch.no_grad() as h:
         if n == 1:
@@ -63,7 +70,7 @@ u, un = scaled(x)
 """
 NAMES = ["g", "e", "s", "g2", "d", "sd", "f", "lvl", "im", "h", "un", "y", "z", "q", "q2", "w",
          "x.grad", "inside", "outside", "inside2", "r", "r2", "tangent", "k", "k2", "u", "zc",
-         "dt", "zd"]
+         "dt", "zd", "k3", "inf_on", "inf_off", "k4", "inf_after"]
 
 
 def test_with_as_binds_what_enter_returns_on_both_engines() -> None:
