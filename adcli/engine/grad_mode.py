@@ -95,8 +95,9 @@ def is_inference_mode_enabled() -> bool:
 
 
 class inference_mode(_GradModeContext):  # noqa: N801 - mirrors torch.inference_mode
-    """As ``no_grad`` (adcli has no separate inference tensors). As torch's,
-    ``inference_mode(False)`` turns inference mode off and grad mode on."""
+    """Context manager and decorator: as ``no_grad`` (no separate inference tensors).
+
+    As torch's, ``inference_mode(False)`` turns inference mode off and grad mode on."""
 
     def __new__(cls, mode: Any = True) -> Any:
         if callable(mode):  # used as a bare decorator
