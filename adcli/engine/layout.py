@@ -120,7 +120,18 @@ def maybe_overlap(size: tuple[int, ...], stride: tuple[int, ...]) -> bool:
 def _plain(arr: np.ndarray) -> bool:
     # Row-major with the strides a new array gets (a size-1 axis may carry any stride, which
     # torch's preserve_format copies keep).
-    return arr.ndim < 2 or (arr.flags.c_contiguous and 1 not in arr.shape)
+    if arr.ndim < 2:
+        return True
+    if not arr.flags.c_contiguous:
+        return False
+    if 1 not in arr.shape:
+        return True
+    step = arr.itemsize
+    for n, st in zip(reversed(arr.shape), reversed(arr.strides)):
+        if n == 1 and st != step:
+            return False
+        step *= n
+    return True
 
 
 def _dense_order(shape: tuple[int, ...], fmt: memory_format) -> tuple[int, ...]:
@@ -149,6 +160,11 @@ def empty_like(arr: np.ndarray, dtype: Any = None,
         return np.empty(shape, dtype=dtype)
     if fmt is not preserve_format:
         return _with_order(shape, _dense_order(shape, fmt), dtype)
+    if np.dtype(dtype) == arr.dtype:
+        # NumPy's K order keeps a dense array's strides (checked: not a size-1 axis's)
+        fast = np.empty_like(arr, order="K")
+        if fast.strides == arr.strides:
+            return fast
     if is_non_overlapping_and_dense(arr):
         itemsize = np.dtype(dtype).itemsize
         buf = np.empty(arr.size, dtype=dtype)
@@ -160,7 +176,11 @@ def empty_like(arr: np.ndarray, dtype: Any = None,
 def copy_like(arr: np.ndarray, fmt: memory_format = preserve_format) -> np.ndarray:
     """A copy of ``arr`` in the layout ``arr.clone(memory_format=fmt)`` has in torch."""
     if fmt is contiguous_format or (fmt is preserve_format and _plain(arr)):
-        return np.array(arr, order="C", copy=True)
+        return arr.copy()  # row-major
+    if fmt is preserve_format:
+        fast = arr.copy(order="K")  # a dense array's exact layout, in one step
+        if fast.strides == arr.strides:
+            return fast
     out = empty_like(arr, fmt=fmt)
     out[...] = arr
     return out

@@ -25,6 +25,8 @@ from .common import _pass_grad
 def _clone(a: np.ndarray, memory_format: str = "preserve_format") -> np.ndarray:
     # torch's clone lays the copy out as empty_like does: with preserve_format a transposed
     # input stays transposed (so a later .view() fails and random fills land as in torch).
+    if memory_format == "preserve_format" and a.flags.c_contiguous and 1 not in a.shape:
+        return a.copy()  # the common case, without the layout questions
     return _layout.copy_like(a, _layout.FORMATS[memory_format])
 
 
