@@ -78,6 +78,9 @@ def _run(roots: list[tuple[Node, int]], root_grads: list[Any], retain_graph: boo
          create_graph: bool, capture: dict[tuple[Node, int], int] | None,
          accumulate_into: set[Node] | None) -> dict[int, Any]:
     """Propagate gradients from the roots. Returns captured gradients by capture slot."""
+    if capture is None and accumulate_into is None and not create_graph \
+            and work_meter() is None and _run_plain(roots, root_grads, retain_graph):
+        return {}
     root_nodes = [n for n, _ in roots]
     partial = capture is not None or accumulate_into is not None
     parents: dict[Node, list[Node]] | None = {} if partial else None
@@ -207,6 +210,138 @@ def _run(roots: list[tuple[Node, int]], root_grads: list[Any], retain_graph: boo
                 node = heappushpop(ready, (-first.seq_nr, first_tie, first))[2]
                 grads = buffers.pop(node, None) or [None] * node.n_outputs
     return captured
+
+
+def _seq(node: Node) -> float:
+    return node.seq_nr
+
+
+def _run_plain(roots: list[tuple[Node, int]], root_grads: list[Any], retain_graph: bool) -> bool:
+    """``_run`` for a plain ``backward()`` from one output: every reachable node runs, on
+    arrays, unmetered. Returns False, having done nothing, when the general walk must run.
+
+    Each node's edges lead to nodes made before it (``seq_nr`` is taken from one counter as a
+    node is recorded, and its inputs exist by then), and ``_run`` runs, of the ready nodes,
+    the one made last: so it runs the nodes in decreasing ``seq_nr``, every one only once all
+    its consumers have. This walk sorts them once instead: no dependency counts but the
+    leaves' (an AccumulateGrad runs as soon as its last gradient is in, as there), no heap.
+    Hooks, anomaly mode, errors and accumulation come in the same order. A graph that breaks
+    the rule (a node numbered out of order by hand) goes to the general walk.
+    """
+    if len(roots) != 1:
+        return False
+    root, root_nr = roots[0]
+    if type(root) is AccumulateGrad:
+        return False
+    order = [root]
+    seen = {root}
+    acc_deps: dict[Node, int] = {}
+    stack = [root]
+    pop = stack.pop
+    push = stack.append
+    add = order.append
+    while stack:
+        node = pop()
+        seq = node.seq_nr
+        for nxt, _ in node.next_functions:
+            if nxt is None:
+                continue
+            if type(nxt) is AccumulateGrad:
+                acc_deps[nxt] = acc_deps.get(nxt, 0) + 1
+                continue
+            if not 0 < nxt.seq_nr < seq:
+                return False
+            if nxt not in seen:
+                seen.add(nxt)
+                add(nxt)
+                push(nxt)
+    del seen
+    order.sort(key=_seq, reverse=True)
+    g0 = root_grads[0]
+    # Arrays a leaf may adopt as its .grad without a copy: fresh ones routed exactly once.
+    # The root gradient belongs to the caller, so it never counts as fresh.
+    routed: dict[int, int] = {id(g0): 2}
+    if root.n_outputs == 1:
+        buffers: dict[Node, list[Any]] = {root: [g0]}
+    else:
+        buf = [None] * root.n_outputs
+        buf[root_nr] = g0
+        buffers = {root: buf}
+    check = anomaly.enabled
+    done: list[Node] = []  # leaves whose last gradient came in at this step
+    with set_grad_enabled(False):
+        for node in order:
+            grads = buffers.pop(node, None) or [None] * node.n_outputs
+            hooked = node._hooked
+            if hooked:
+                if node._pre_hooks is not None or node._retain is not None:
+                    grads = _pre_hooks(node, grads, False)
+                if node._node_pre_hooks:
+                    grads = _node_pre_hooks(node, grads, False)
+            nexts = node.next_functions
+            if grads[0] is not None if len(grads) == 1 else any(g is not None for g in grads):
+                try:
+                    outs = node._np_apply(grads)
+                    if check[0] and anomaly.check_nan[0]:
+                        _check_nan(node, outs)
+                except Exception as exc:
+                    if check[0]:
+                        anomaly.report_error(node, exc)
+                    raise
+                if hooked and node._post_hooks:
+                    outs = _post_hooks(node, outs, grads, False)
+                if not retain_graph:
+                    # As PyTorch: a node's saved tensors go as soon as it has run.
+                    node.release()
+            else:
+                outs = (None,) * len(nexts)
+            for (nxt, nr), g in zip(nexts, outs):
+                if nxt is None:
+                    continue
+                if type(nxt) is AccumulateGrad:
+                    if g is not None:
+                        buf = buffers.get(nxt)
+                        if buf is None:
+                            buffers[nxt] = [g]
+                            k = id(g)
+                            routed[k] = routed.get(k, 0) + 1
+                        else:
+                            buf[0] = g = buf[0] + g
+                            routed[id(g)] = 1
+                    d = acc_deps[nxt] - 1
+                    acc_deps[nxt] = d
+                    if not d:
+                        done.append(nxt)
+                elif g is not None:
+                    buf = buffers.get(nxt)
+                    if buf is None:
+                        if nxt.n_outputs == 1:
+                            buffers[nxt] = [g]
+                        else:
+                            buf = buffers[nxt] = [None] * nxt.n_outputs
+                            buf[nr] = g
+                    elif buf[nr] is None:
+                        buf[nr] = g
+                    else:
+                        buf[nr] = g = buf[nr] + g
+                        routed[id(g)] = 1
+            if done:
+                # the leaves made ready by this node, in the order they became ready
+                for acc in done:
+                    grads = buffers.pop(acc, None) or [None]
+                    hooked = acc._hooked
+                    if hooked and (acc._pre_hooks is not None or acc._retain is not None):
+                        grads = _pre_hooks(acc, grads, False)
+                    if hooked and acc._node_pre_hooks:
+                        grads = _node_pre_hooks(acc, grads, False)
+                    g = grads[0]
+                    acc.apply(grads, False, g is not None and routed.get(id(g)) == 1
+                              and type(g) is np.ndarray and g.base is None
+                              and g.flags.writeable)
+                    if hooked and acc._post_hooks:
+                        _post_hooks(acc, (), grads, False)
+                done.clear()
+    return True
 
 
 def _needed(roots: list[Node], parents: dict[Node, list[Node]], capture: Any,

@@ -298,6 +298,10 @@ class Node:
         """Gradients for each edge in ``next_functions`` given the output gradients."""
         raise NotImplementedError
 
+    def _np_apply(self, grads: list[Any]) -> tuple[Any, ...]:
+        """``apply(grads, False)``: what a plain backward calls (OpNodes specialise it)."""
+        return self.apply(grads, False)
+
     def describe(self) -> str:
         """One line on what this node computes in backward."""
         return ""

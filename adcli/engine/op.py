@@ -78,7 +78,18 @@ class OpNode(Node):
     __slots__ = ()
     op: OpDef
 
+    def _np_apply(self, grads: list[Any]) -> tuple[Any, ...]:
+        """``apply(grads, False)``; the first call puts the op's specialised form (see
+        :func:`_specialise`) on the node class in its place."""
+        fn = type(self)._np_apply = _specialise(self.op)
+        return fn(self, grads)
+
     def apply(self, grads: list[Any], as_tensors: bool) -> tuple[Any, ...]:
+        if not as_tensors:
+            return self._np_apply(grads)
+        return self._apply(grads, as_tensors)
+
+    def _apply(self, grads: list[Any], as_tensors: bool) -> tuple[Any, ...]:
         op = self.op
         B = TENSORS if as_tensors else NUMPY
         if self.n_outputs == 1 and not op.multi_output:  # split/unbind take a list, even of one
@@ -173,6 +184,115 @@ class OpNode(Node):
 
 
 _new = object.__new__
+
+
+def _generic_np_apply(node: OpNode, grads: list[Any]) -> tuple[Any, ...]:
+    return node._apply(grads, False)
+
+
+def _specialise(op: OpDef) -> Callable[[OpNode, list[Any]], tuple[Any, ...]]:
+    """``apply(grads, False)`` for ``op``'s nodes, made once per op when its formulas are known.
+
+    For a one-output op with one or two inputs, each with its own formula: the formulas are
+    bound at definition (no per-input lookups), the identity formula is not called, ``s`` is
+    built only when a formula reads it or saved values need their version check (first, as
+    the generic path does), and the shape/dtype fix-up runs only where it differs. Anything
+    else keeps the generic path.
+    """
+    if op.multi_output or op.backward_all is not None or len(op.inputs) > 2 \
+            or any(n not in op.grads for n in op.inputs):
+        return _generic_np_apply
+    fns = [None if op.grads[n] is pass_grad else op.grads[n] for n in op.inputs]
+    sum_to = NUMPY.sum_to
+
+    def saved_values(node: OpNode, saved: dict[str, Any] | None) -> Saved:
+        # OpNode._saved_values(saved, False), inline
+        s = _new(Saved)
+        s._node = node
+        d = s.__dict__
+        attrs = node.attrs
+        if attrs:
+            d.update(attrs)
+        if saved is not None:
+            for name, st in saved.items():
+                if st.vc[0] != st.version:
+                    st.check(node)
+                d[name] = st.data
+        return s
+
+    if len(fns) == 1:
+        fn0 = fns[0]
+
+        def apply1(node: OpNode, grads: list[Any]) -> tuple[Any, ...]:
+            saved = node._saved
+            if saved is None:
+                if node._freed:
+                    raise GraphFreedError()
+                s = None
+            else:
+                s = saved_values(node, saved)
+            if node.next_functions[0][0] is None:
+                return (None,)
+            g = grads[0]
+            if fn0 is not None:
+                g = fn0(g, s if s is not None else saved_values(node, None), NUMPY)
+            if g is None:
+                return (None,)
+            if g.shape != node.shapes[0]:
+                g = sum_to(g, node.shapes[0])
+            dt = node.dtypes[0]
+            if g.dtype is not dt and g.dtype != dt:
+                g = np.asarray(g, dtype=dt)
+            return (g,)
+
+        return apply1
+
+    fn0, fn1 = fns
+
+    def apply2(node: OpNode, grads: list[Any]) -> tuple[Any, ...]:
+        saved = node._saved
+        if saved is None:
+            if node._freed:
+                raise GraphFreedError()
+            s = None
+        else:
+            s = saved_values(node, saved)
+        (n0, _), (n1, _) = node.next_functions
+        g = grads[0]
+        if n0 is None:
+            g0 = None
+        else:
+            if fn0 is None:
+                g0 = g
+            else:
+                if s is None:
+                    s = saved_values(node, None)
+                g0 = fn0(g, s, NUMPY)
+            if g0 is not None:
+                shape = node.shapes[0]
+                if g0.shape != shape:
+                    g0 = sum_to(g0, shape)
+                dt = node.dtypes[0]
+                if g0.dtype is not dt and g0.dtype != dt:
+                    g0 = np.asarray(g0, dtype=dt)
+        if n1 is None:
+            return (g0, None)
+        if fn1 is None:
+            g1 = g
+        else:
+            if s is None:
+                s = saved_values(node, None)
+            g1 = fn1(g, s, NUMPY)
+        if g1 is not None:
+            shape = node.shapes[1]
+            if g1.shape != shape:
+                g1 = sum_to(g1, shape)
+            dt = node.dtypes[1]
+            if g1.dtype is not dt and g1.dtype != dt:
+                g1 = np.asarray(g1, dtype=dt)
+        return (g0, g1)
+
+    return apply2
 
 
 # Canonical node.shapes / node.dtypes tuples, by the inputs' shapes and dtype ids (a cached
@@ -317,6 +437,7 @@ class OpDef:
                     raise ValueError(f"{self.name}: no input named {name!r}")
                 self.grads[name] = fn
                 self.rules[name] = (fn.__doc__ or "").strip()
+            self._respecialise()
             return fn
 
         return deco
@@ -325,7 +446,13 @@ class OpDef:
         """Register ``fn(g, s, B, needs) -> grads`` for ops whose inputs are a list."""
         self.backward_all = fn
         self.rules["*"] = (fn.__doc__ or "").strip()
+        self._respecialise()
         return fn
+
+    def _respecialise(self) -> None:
+        # formulas changed: the node class's specialised apply is made again on first use
+        if "_np_apply" in vars(self.node_cls):
+            del self.node_cls._np_apply
 
     def describe(self) -> str:
         return "; ".join(f"{k}: {v}" for k, v in self.rules.items())
