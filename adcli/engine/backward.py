@@ -8,6 +8,7 @@ from __future__ import annotations
 import itertools
 from collections.abc import Sequence
 from heapq import heapify, heappop, heappush, heappushpop
+from operator import attrgetter
 from typing import Any
 
 import numpy as np
@@ -212,8 +213,7 @@ def _run(roots: list[tuple[Node, int]], root_grads: list[Any], retain_graph: boo
     return captured
 
 
-def _seq(node: Node) -> float:
-    return node.seq_nr
+_seq = attrgetter("seq_nr")
 
 
 def _run_plain(roots: list[tuple[Node, int]], root_grads: list[Any], retain_graph: bool) -> bool:
@@ -227,19 +227,20 @@ def _run_plain(roots: list[tuple[Node, int]], root_grads: list[Any], retain_grap
     leaves' (an AccumulateGrad runs as soon as its last gradient is in, as there), no heap.
     Hooks, anomaly mode, errors and accumulation come in the same order. A graph that breaks
     the rule (a node numbered out of order by hand) goes to the general walk.
+
+    A node without hooks takes one step (``Node._np_step``: apply, release, and routing its
+    gradients, OpNodes' specialised); the others go through ``_plain_node``.
     """
     if len(roots) != 1:
         return False
     root, root_nr = roots[0]
     if type(root) is AccumulateGrad:
         return False
-    order = [root]
-    seen = {root}
+    seen = {root: None}  # (insertion-ordered: the nodes in the order found)
     acc_deps: dict[Node, int] = {}
     stack = [root]
     pop = stack.pop
     push = stack.append
-    add = order.append
     while stack:
         node = pop()
         seq = node.seq_nr
@@ -248,13 +249,12 @@ def _run_plain(roots: list[tuple[Node, int]], root_grads: list[Any], retain_grap
                 continue
             if type(nxt) is AccumulateGrad:
                 acc_deps[nxt] = acc_deps.get(nxt, 0) + 1
-                continue
-            if not 0 < nxt.seq_nr < seq:
+            elif not 0 < nxt.seq_nr < seq:
                 return False
-            if nxt not in seen:
-                seen.add(nxt)
-                add(nxt)
+            elif nxt not in seen:
+                seen[nxt] = None
                 push(nxt)
+    order = list(seen)
     del seen
     order.sort(key=_seq, reverse=True)
     g0 = root_grads[0]
@@ -267,81 +267,102 @@ def _run_plain(roots: list[tuple[Node, int]], root_grads: list[Any], retain_grap
         buf = [None] * root.n_outputs
         buf[root_nr] = g0
         buffers = {root: buf}
-    check = anomaly.enabled
     done: list[Node] = []  # leaves whose last gradient came in at this step
+
+    def route(nxt: Node, nr: int, g: Any) -> None:
+        """Hand ``g`` (may be None) to output ``nr`` of ``nxt``."""
+        if type(nxt) is AccumulateGrad:
+            if g is not None:
+                buf = buffers.get(nxt)
+                if buf is None:
+                    buffers[nxt] = [g]
+                    k = id(g)
+                    routed[k] = routed.get(k, 0) + 1
+                else:
+                    buf[0] = g = buf[0] + g
+                    routed[id(g)] = 1
+            d = acc_deps[nxt] - 1
+            acc_deps[nxt] = d
+            if not d:
+                done.append(nxt)
+        elif g is not None:
+            buf = buffers.get(nxt)
+            if buf is None:
+                if nxt.n_outputs == 1:
+                    buffers[nxt] = [g]
+                else:
+                    buf = buffers[nxt] = [None] * nxt.n_outputs
+                    buf[nr] = g
+            elif buf[nr] is None:
+                buf[nr] = g
+            else:
+                buf[nr] = g = buf[nr] + g
+                routed[id(g)] = 1
+
+    release = not retain_graph
+    check = anomaly.enabled
+    take = buffers.pop
     with set_grad_enabled(False):
         for node in order:
-            grads = buffers.pop(node, None) or [None] * node.n_outputs
-            hooked = node._hooked
-            if hooked:
-                if node._pre_hooks is not None or node._retain is not None:
-                    grads = _pre_hooks(node, grads, False)
-                if node._node_pre_hooks:
-                    grads = _node_pre_hooks(node, grads, False)
-            nexts = node.next_functions
-            if grads[0] is not None if len(grads) == 1 else any(g is not None for g in grads):
-                try:
-                    outs = node._np_apply(grads)
-                    if check[0] and anomaly.check_nan[0]:
-                        _check_nan(node, outs)
-                except Exception as exc:
-                    if check[0]:
-                        anomaly.report_error(node, exc)
-                    raise
-                if hooked and node._post_hooks:
-                    outs = _post_hooks(node, outs, grads, False)
-                if not retain_graph:
-                    # As PyTorch: a node's saved tensors go as soon as it has run.
-                    node.release()
+            grads = take(node, None)
+            if grads is not None and len(grads) == 1 and not node._hooked and not check[0]:
+                node._np_step(grads, buffers, route, release)
             else:
-                outs = (None,) * len(nexts)
-            for (nxt, nr), g in zip(nexts, outs):
-                if nxt is None:
-                    continue
-                if type(nxt) is AccumulateGrad:
-                    if g is not None:
-                        buf = buffers.get(nxt)
-                        if buf is None:
-                            buffers[nxt] = [g]
-                            k = id(g)
-                            routed[k] = routed.get(k, 0) + 1
-                        else:
-                            buf[0] = g = buf[0] + g
-                            routed[id(g)] = 1
-                    d = acc_deps[nxt] - 1
-                    acc_deps[nxt] = d
-                    if not d:
-                        done.append(nxt)
-                elif g is not None:
-                    buf = buffers.get(nxt)
-                    if buf is None:
-                        if nxt.n_outputs == 1:
-                            buffers[nxt] = [g]
-                        else:
-                            buf = buffers[nxt] = [None] * nxt.n_outputs
-                            buf[nr] = g
-                    elif buf[nr] is None:
-                        buf[nr] = g
-                    else:
-                        buf[nr] = g = buf[nr] + g
-                        routed[id(g)] = 1
+                _plain_node(node, grads, route, release)
             if done:
                 # the leaves made ready by this node, in the order they became ready
                 for acc in done:
-                    grads = buffers.pop(acc, None) or [None]
-                    hooked = acc._hooked
-                    if hooked and (acc._pre_hooks is not None or acc._retain is not None):
-                        grads = _pre_hooks(acc, grads, False)
-                    if hooked and acc._node_pre_hooks:
-                        grads = _node_pre_hooks(acc, grads, False)
-                    g = grads[0]
-                    acc.apply(grads, False, g is not None and routed.get(id(g)) == 1
-                              and type(g) is np.ndarray and g.base is None
-                              and g.flags.writeable)
-                    if hooked and acc._post_hooks:
-                        _post_hooks(acc, (), grads, False)
+                    _plain_leaf(acc, take(acc, None) or [None], routed)
                 done.clear()
     return True
+
+
+def _plain_node(node: Node, grads: list[Any] | None, route: Any, release: bool) -> None:
+    """One node of ``_run_plain`` in full: hooks, anomaly mode, several outputs, no gradient."""
+    if grads is None:
+        grads = [None] * node.n_outputs
+    hooked = node._hooked
+    if hooked:
+        if node._pre_hooks is not None or node._retain is not None:
+            grads = _pre_hooks(node, grads, False)
+        if node._node_pre_hooks:
+            grads = _node_pre_hooks(node, grads, False)
+    nexts = node.next_functions
+    if any(g is not None for g in grads):
+        check = anomaly.enabled
+        try:
+            outs = node._np_apply(grads)
+            if check[0] and anomaly.check_nan[0]:
+                _check_nan(node, outs)
+        except Exception as exc:
+            if check[0]:
+                anomaly.report_error(node, exc)
+            raise
+        if hooked and node._post_hooks:
+            outs = _post_hooks(node, outs, grads, False)
+        if release:
+            # As PyTorch: a node's saved tensors go as soon as it has run.
+            node.release()
+    else:
+        outs = (None,) * len(nexts)
+    for (nxt, nr), g in zip(nexts, outs):
+        if nxt is not None:
+            route(nxt, nr, g)
+
+
+def _plain_leaf(acc: AccumulateGrad, grads: list[Any], routed: dict[int, int]) -> None:
+    """An AccumulateGrad of ``_run_plain``, with its hooks."""
+    hooked = acc._hooked
+    if hooked:
+        if acc._pre_hooks is not None or acc._retain is not None:
+            grads = _pre_hooks(acc, grads, False)
+        if acc._node_pre_hooks:
+            grads = _node_pre_hooks(acc, grads, False)
+    g = grads[0]
+    acc.apply(grads, False, g is not None and routed.get(id(g)) == 1
+              and type(g) is np.ndarray and g.base is None and g.flags.writeable)
+    if hooked and acc._post_hooks:
+        _post_hooks(acc, (), grads, False)
 
 
 def _needed(roots: list[Node], parents: dict[Node, list[Node]], capture: Any,

@@ -231,14 +231,17 @@ class Node:
         if saved is not None:
             self._saved = None
             # freed_record's entries, built inline: this runs for every node in backward
+            # (by type: each attribute read then sees one class, which 3.11 specialises)
             rec = []
             for name, st in saved.items():
-                data = st.data
-                if data is not None:
-                    if type(st) is SavedTensor:
+                if type(st) is SavedTensor:
+                    data = st.data
+                    if data is not None:
                         rec.append((name, data.shape, data.dtype, st.version))
-                    else:  # a saved number
-                        rec.append((name, (), type(data), st.version))
+                else:  # a saved number
+                    data = st.data
+                    if data is not None:
+                        rec.append((name, (), type(data), 0))
             self._freed = tuple(rec) or True
 
     def unpack_saved(self, as_tensors: bool) -> dict[str, Any]:
@@ -301,6 +304,19 @@ class Node:
     def _np_apply(self, grads: list[Any]) -> tuple[Any, ...]:
         """``apply(grads, False)``: what a plain backward calls (OpNodes specialise it)."""
         return self.apply(grads, False)
+
+    def _np_step(self, grads: list[Any], buffers: dict[Node, list[Any]], route: Any,
+                 release: bool) -> None:
+        """A plain backward's step for a node without hooks (anomaly mode off) that has a
+        gradient: apply, release (``release``), and ``route(next_node, nr, grad)`` for each
+        edge. OpNodes specialise it; a node with a fresh single-output op node as its input
+        may put ``[grad]`` into ``buffers`` itself."""
+        outs = self._np_apply(grads)
+        if release:
+            self.release()
+        for (nxt, nr), g in zip(self.next_functions, outs):
+            if nxt is not None:
+                route(nxt, nr, g)
 
     def describe(self) -> str:
         """One line on what this node computes in backward."""

@@ -20,7 +20,7 @@ from .errors import GraphFreedError, InvalidArgumentError, LeafInplaceError
 from .grad_mode import _enabled
 from .hooks import _busy, observe, observers
 from .limits import _max as _max_elements
-from .node import _NO_ATTRS, Node, SavedConst, SavedTensor, next_seq
+from .node import _NO_ATTRS, AccumulateGrad, Node, SavedConst, SavedTensor, next_seq
 from .table import OPS
 from .tensor import Tensor
 from .views import (
@@ -79,10 +79,17 @@ class OpNode(Node):
     op: OpDef
 
     def _np_apply(self, grads: list[Any]) -> tuple[Any, ...]:
-        """``apply(grads, False)``; the first call puts the op's specialised form (see
+        """``apply(grads, False)``; the first call puts the op's specialised forms (see
         :func:`_specialise`) on the node class in its place."""
-        fn = type(self)._np_apply = _specialise(self.op)
-        return fn(self, grads)
+        cls = type(self)
+        cls._np_apply, cls._np_step = _specialise(self.op)
+        return cls._np_apply(self, grads)
+
+    def _np_step(self, grads: list[Any], buffers: dict[Node, list[Any]], route: Any,
+                 release: bool) -> None:
+        cls = type(self)
+        cls._np_apply, cls._np_step = _specialise(self.op)
+        return cls._np_step(self, grads, buffers, route, release)
 
     def apply(self, grads: list[Any], as_tensors: bool) -> tuple[Any, ...]:
         if not as_tensors:
@@ -190,18 +197,20 @@ def _generic_np_apply(node: OpNode, grads: list[Any]) -> tuple[Any, ...]:
     return node._apply(grads, False)
 
 
-def _specialise(op: OpDef) -> Callable[[OpNode, list[Any]], tuple[Any, ...]]:
-    """``apply(grads, False)`` for ``op``'s nodes, made once per op when its formulas are known.
+def _specialise(op: OpDef) -> tuple[Callable[..., Any], Callable[..., Any]]:
+    """``_np_apply`` (``apply(grads, False)``) and ``_np_step`` (see ``Node._np_step``) for
+    ``op``'s nodes, made once per op when its formulas are known.
 
     For a one-output op with one or two inputs, each with its own formula: the formulas are
-    bound at definition (no per-input lookups), the identity formula is not called, ``s`` is
-    built only when a formula reads it or saved values need their version check (first, as
-    the generic path does), and the shape/dtype fix-up runs only where it differs. Anything
-    else keeps the generic path.
+    bound here (no per-input lookups), the identity formula is not called, ``s`` is built
+    only when a formula reads it or saved values need their version check (first, as the
+    generic path does), and the shape/dtype fix-up runs only where it differs. The step
+    hands a gradient for a single-output op node without one yet straight to ``buffers``.
+    Anything else keeps the generic forms.
     """
     if op.multi_output or op.backward_all is not None or len(op.inputs) > 2 \
             or any(n not in op.grads for n in op.inputs):
-        return _generic_np_apply
+        return _generic_np_apply, Node._np_step
     fns = [None if op.grads[n] is pass_grad else op.grads[n] for n in op.inputs]
     sum_to = NUMPY.sum_to
 
@@ -215,15 +224,20 @@ def _specialise(op: OpDef) -> Callable[[OpNode, list[Any]], tuple[Any, ...]]:
             d.update(attrs)
         if saved is not None:
             for name, st in saved.items():
-                if st.vc[0] != st.version:
-                    st.check(node)
-                d[name] = st.data
+                # (by type: each attribute read then sees one class, which 3.11 specialises)
+                if type(st) is SavedTensor:
+                    if st.vc[0] != st.version:
+                        st.check(node)
+                    d[name] = st.data
+                else:
+                    d[name] = st.data  # a saved number: no version
         return s
 
     if len(fns) == 1:
         fn0 = fns[0]
 
-        def apply1(node: OpNode, grads: list[Any]) -> tuple[Any, ...]:
+        def grad1(node: OpNode, grads: list[Any]) -> Any:
+            """The input's gradient (None if its edge is None or the formula gives None)."""
             saved = node._saved
             if saved is None:
                 if node._freed:
@@ -232,20 +246,36 @@ def _specialise(op: OpDef) -> Callable[[OpNode, list[Any]], tuple[Any, ...]]:
             else:
                 s = saved_values(node, saved)
             if node.next_functions[0][0] is None:
-                return (None,)
+                return None
             g = grads[0]
             if fn0 is not None:
                 g = fn0(g, s if s is not None else saved_values(node, None), NUMPY)
             if g is None:
-                return (None,)
+                return None
             if g.shape != node.shapes[0]:
                 g = sum_to(g, node.shapes[0])
             dt = node.dtypes[0]
             if g.dtype is not dt and g.dtype != dt:
                 g = np.asarray(g, dtype=dt)
-            return (g,)
+            return g
 
-        return apply1
+        def apply1(node: OpNode, grads: list[Any]) -> tuple[Any, ...]:
+            return (grad1(node, grads),)
+
+        def step1(node: OpNode, grads: list[Any], buffers: dict[Node, list[Any]], route: Any,
+                  release: bool) -> None:
+            g = grad1(node, grads)
+            if release:
+                node.release()
+            nxt, nr = node.next_functions[0]
+            if nxt is not None:
+                if g is not None and type(nxt) is not AccumulateGrad and nxt.n_outputs == 1 \
+                        and nxt not in buffers:
+                    buffers[nxt] = [g]
+                else:
+                    route(nxt, nr, g)
+
+        return apply1, step1
 
     fn0, fn1 = fns
 
@@ -292,7 +322,26 @@ def _specialise(op: OpDef) -> Callable[[OpNode, list[Any]], tuple[Any, ...]]:
                 g1 = np.asarray(g1, dtype=dt)
         return (g0, g1)
 
-    return apply2
+    def step2(node: OpNode, grads: list[Any], buffers: dict[Node, list[Any]], route: Any,
+              release: bool) -> None:
+        g0, g1 = apply2(node, grads)
+        if release:
+            node.release()
+        (n0, nr0), (n1, nr1) = node.next_functions
+        if n0 is not None:
+            if g0 is not None and type(n0) is not AccumulateGrad and n0.n_outputs == 1 \
+                    and n0 not in buffers:
+                buffers[n0] = [g0]
+            else:
+                route(n0, nr0, g0)
+        if n1 is not None:
+            if g1 is not None and type(n1) is not AccumulateGrad and n1.n_outputs == 1 \
+                    and n1 not in buffers:
+                buffers[n1] = [g1]
+            else:
+                route(n1, nr1, g1)
+
+    return apply2, step2
 
 
 # Canonical node.shapes / node.dtypes tuples, by the inputs' shapes and dtype ids (a cached
@@ -451,8 +500,9 @@ class OpDef:
 
     def _respecialise(self) -> None:
         # formulas changed: the node class's specialised apply is made again on first use
-        if "_np_apply" in vars(self.node_cls):
-            del self.node_cls._np_apply
+        for name in ("_np_apply", "_np_step"):
+            if name in vars(self.node_cls):
+                delattr(self.node_cls, name)
 
     def describe(self) -> str:
         return "; ".join(f"{k}: {v}" for k, v in self.rules.items())
