@@ -15,7 +15,7 @@ import numpy as np
 
 from . import anomaly
 from .errors import InvalidArgumentError, NoGradFnError, NonscalarBackwardError, ShapeMismatchError
-from .grad_mode import set_grad_enabled
+from .grad_mode import _enabled, set_grad_enabled
 from .limits import work_meter
 from .node import AccumulateGrad, Node
 from .tensor import Tensor
@@ -302,7 +302,9 @@ def _run_plain(roots: list[tuple[Node, int]], root_grads: list[Any], retain_grap
     release = not retain_graph
     check = anomaly.enabled
     take = buffers.pop
-    with set_grad_enabled(False):
+    was = _enabled[0]
+    _enabled[0] = False  # set_grad_enabled(False), inline
+    try:
         for node in order:
             grads = take(node, None)
             if grads is not None and len(grads) == 1 and not node._hooked and not check[0]:
@@ -314,6 +316,8 @@ def _run_plain(roots: list[tuple[Node, int]], root_grads: list[Any], retain_grap
                 for acc in done:
                     _plain_leaf(acc, take(acc, None) or [None], routed)
                 done.clear()
+    finally:
+        _enabled[0] = was
     return True
 
 
@@ -359,8 +363,17 @@ def _plain_leaf(acc: AccumulateGrad, grads: list[Any], routed: dict[int, int]) -
         if acc._node_pre_hooks:
             grads = _node_pre_hooks(acc, grads, False)
     g = grads[0]
-    acc.apply(grads, False, g is not None and routed.get(id(g)) == 1
-              and type(g) is np.ndarray and g.base is None and g.flags.writeable)
+    if type(g) is np.ndarray:
+        var = acc.variable
+        data = var._data
+        if var._grad is None and routed.get(id(g)) == 1 and g.base is None \
+                and g.dtype == data.dtype and g.shape == data.shape and g.flags.writeable:
+            # AccumulateGrad.apply's adoption of a fresh array, inline
+            var._grad = Tensor._make(g, None, 0, None)
+        else:
+            acc.apply(grads, False, False)
+    else:
+        acc.apply(grads, False, False)
     if hooked and acc._post_hooks:
         _post_hooks(acc, (), grads, False)
 
@@ -515,6 +528,16 @@ def tensor_backward(self: Tensor, gradient: Any = None, retain_graph: bool | Non
                     create_graph: bool = False,
                     inputs: Sequence[Tensor] | Tensor | None = None) -> None:
     """Compute the gradient of this tensor w.r.t. graph leaves, as ``torch.Tensor.backward``."""
+    fn = self.grad_fn
+    if gradient is None and inputs is None and not create_graph and fn is not None:
+        # ``backward([self])``'s plain case without its list handling
+        data = self._data
+        if data.size != 1:
+            raise NonscalarBackwardError()
+        g = np.empty(data.shape, dtype=data.dtype)  # (np.ones: a Python wrapper)
+        g.fill(1)
+        if work_meter() is None and _run_plain([(fn, self._output_nr)], [g], bool(retain_graph)):
+            return
     backward([self], None if gradient is None else [gradient], retain_graph, create_graph,
              inputs)
 
