@@ -232,6 +232,20 @@ class Node:
             self._saved = None
             # freed_record's entries, built inline: this runs for every node in backward
             # (by type: each attribute read then sees one class, which 3.11 specialises)
+            if len(saved) == 1:  # the common case, without the list
+                [(name, st)] = saved.items()
+                if type(st) is SavedTensor:
+                    data = st.data
+                    if data is not None:
+                        self._freed = ((name, data.shape, data.dtype, st.version),)
+                        return
+                else:
+                    data = st.data
+                    if data is not None:
+                        self._freed = ((name, (), type(data), 0),)
+                        return
+                self._freed = True
+                return
             rec = []
             for name, st in saved.items():
                 if type(st) is SavedTensor:
