@@ -193,6 +193,13 @@ class OpNode(Node):
 _new = object.__new__
 
 
+def _own_closure(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """``fn`` with a code object of its own (see ``_own_copy``): the specialised apply reads
+    the op's own node class, which CPython 3.11 then specialises per op."""
+    return FunctionType(fn.__code__.replace(), fn.__globals__, fn.__name__, fn.__defaults__,
+                        fn.__closure__)
+
+
 def _generic_np_apply(node: OpNode, grads: list[Any]) -> tuple[Any, ...]:
     return node._apply(grads, False)
 
@@ -214,7 +221,7 @@ def _specialise(op: OpDef) -> tuple[Callable[..., Any], Callable[..., Any]]:
     fns = [None if op.grads[n] is pass_grad else op.grads[n] for n in op.inputs]
     sum_to = NUMPY.sum_to
 
-    def saved_values(node: OpNode, saved: dict[str, Any] | None) -> Saved:
+    def _saved_values(node: OpNode, saved: dict[str, Any] | None) -> Saved:
         # OpNode._saved_values(saved, False), inline
         s = _new(Saved)
         s._node = node
@@ -232,6 +239,8 @@ def _specialise(op: OpDef) -> tuple[Callable[..., Any], Callable[..., Any]]:
                 else:
                     d[name] = st.data  # a saved number: no version
         return s
+
+    saved_values = _own_closure(_saved_values)
 
     if len(fns) == 1:
         fn0 = fns[0]
@@ -275,7 +284,7 @@ def _specialise(op: OpDef) -> tuple[Callable[..., Any], Callable[..., Any]]:
                 else:
                     route(nxt, nr, g)
 
-        return apply1, step1
+        return _own_closure(apply1), _own_closure(step1)
 
     fn0, fn1 = fns
 
@@ -379,7 +388,7 @@ def _specialise(op: OpDef) -> tuple[Callable[..., Any], Callable[..., Any]]:
             else:
                 route(n1, nr1, g1)
 
-    return apply2, step2
+    return _own_closure(apply2), _own_closure(step2)
 
 
 # Canonical node.shapes / node.dtypes tuples, by the inputs' shapes and dtype ids (a cached
