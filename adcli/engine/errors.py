@@ -117,6 +117,11 @@ class NotImplementedDerivativeError(InvalidArgumentError, NotImplementedError):
     PyTorch raises NotImplementedError."""
 
 
+class NotImplementedArgumentError(InvalidArgumentError, NotImplementedError):
+    """An argument PyTorch rejects with NotImplementedError (an unknown padding mode, a padding
+    size its non-constant modes have no kernel for, a dtype a kernel lacks)."""
+
+
 class PluginError(AdcliError):
     """Code outside adcli (a plugin's op or custom Function) raised; the step fails."""
 

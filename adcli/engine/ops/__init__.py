@@ -33,6 +33,7 @@ from . import (
     norm_backward,
     normalization,
     order,
+    padding,
     pointwise,
     pointwise_misc,
     pointwise_multi,
@@ -61,7 +62,7 @@ FAMILIES = (conversion, arithmetic, pointwise, pointwise_multi, activations, red
             normalization, inplace, recurrent, predicates, stacking, searching, shrink, attention,
             decomp, solvers, linalg_api, special_fns, blas, statistics, arrange, margin_losses,
             resample, unpooling, pointwise_misc, shape_inplace, unique, bitwise,
-            index_write)
+            index_write, padding)
 
 TORCH: dict[str, Any] = {}
 METHODS: dict[str, Any] = {}

@@ -25,10 +25,11 @@ from .arithmetic import add, logical_not, mul
 from .blas import baddbmm
 from .indexing import repeat_interleave
 from .linalg import bmm, linear, matmul
+from .padding import pad
 from .pointwise_multi import where
 from .reductions import mean
 from .scatter import masked_fill
-from .shape import cat, pad, repeat, split, transpose, tril, unsqueeze
+from .shape import cat, repeat, split, transpose, tril, unsqueeze
 
 _NEG_INF = float("-inf")
 

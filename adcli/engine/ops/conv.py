@@ -15,7 +15,8 @@ from ..limits import check_shape
 from ..op import defop
 from ..tensor import Tensor
 from .kernels import KERNELS
-from .shape import constant_pad_nd_op, squeeze, unsqueeze
+from .padding import constant_pad_nd_op
+from .shape import squeeze, unsqueeze
 
 # ==============================================================================================
 # the table: forwards and derivative formulas

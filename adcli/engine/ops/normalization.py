@@ -230,8 +230,8 @@ def local_response_norm(input: Tensor, size: int, alpha: float = 1e-4, beta: flo
                         k: float = 1.0) -> Tensor:
     """Each value divided by (k + alpha * mean of squares over ``size`` neighbouring channels)
     ** beta: torch's composite (mul, constant_pad_nd, avg_pool2d/3d, view, add, pow, div)."""
+    from .padding import pad
     from .pooling import avg_pool2d, avg_pool3d
-    from .shape import pad
 
     dim = input.dim()
     if dim < 3:

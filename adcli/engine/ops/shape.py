@@ -1,6 +1,6 @@
 """Shape and views: view/reshape, squeeze/unsqueeze, transpose/permute, expand, cat/stack,
-split/chunk/unbind, select/narrow, movedim, diagonal, flip, roll, tril/triu, repeat,
-pad.
+split/chunk/unbind, select/narrow, movedim, diagonal, flip, roll, tril/triu, repeat.
+(Padding is its own family: ``padding.py``.)
 """
 
 from __future__ import annotations
@@ -501,50 +501,6 @@ def _repeat_self(g, s, B):
     return B.sum(B.reshape(g, size), dims) if dims else g
 
 
-def _pad_regions(in_shape: tuple[int, ...], pad: tuple[int, ...]) -> tuple[tuple, tuple, tuple]:
-    """The padded shape, and the slices of input and output that hold the same elements."""
-    nd = len(in_shape)
-    out_shape = list(in_shape)
-    src = [slice(None)] * nd
-    dst = [slice(None)] * nd
-    for i in range(len(pad) // 2):
-        d = nd - 1 - i
-        lo, hi = pad[2 * i], pad[2 * i + 1]
-        n = in_shape[d]
-        size = n + lo + hi
-        if size < 0 or n - max(0, -lo) - max(0, -hi) < 0:
-            raise InvalidArgumentError("narrow(): length must be non-negative.")
-        out_shape[d] = size
-        kept = n - max(0, -lo) - max(0, -hi)
-        src[d] = slice(max(0, -lo), max(0, -lo) + kept)
-        dst[d] = slice(max(0, lo), max(0, lo) + kept)
-    return tuple(out_shape), tuple(src), tuple(dst)
-
-
-def _constant_pad_nd(a: np.ndarray, pad: tuple[int, ...], value: Any = 0) -> np.ndarray:
-    out_shape, src, dst = _pad_regions(a.shape, pad)
-    check_shape(out_shape)
-    out = np.full(out_shape, value, dtype=a.dtype)
-    out[dst] = a[src]
-    return out
-
-
-constant_pad_nd_op = defop("constant_pad_nd", "ConstantPadNdBackward0", _constant_pad_nd,
-                           torch="torch.nn.functional.pad (constant mode)")
-
-
-@constant_pad_nd_op.grad("self")
-def _constant_pad_nd_self(g, s, B):
-    "grad with the padding cut off (and zeros where negative padding cropped self)"
-    if B.tensors:  # PyTorch's constant_pad_nd_backward: grad padded by the negated padding
-        return constant_pad_nd_op(g, pad=tuple(-p for p in s.pad), value=0)
-    _, src, dst = _pad_regions(s.in_shape, s.pad)
-    inner = B.getitem(g, dst)
-    if any(p < 0 for p in s.pad):
-        return B.index_add(inner, s.in_shape, src)
-    return inner
-
-
 # ==============================================================================================
 # torch-level functions
 # ==============================================================================================
@@ -927,27 +883,6 @@ def triu_(self: Tensor, diagonal: int = 0) -> Tensor:
 
 
 # ==============================================================================================
-# torch.nn.functional
-# ==============================================================================================
-
-
-def pad(input: Tensor, pad: Any, mode: str = "constant", value: float | None = None) -> Tensor:
-    """Constant padding (ConstantPadNdBackward0); negative amounts crop, as in PyTorch."""
-    if mode != "constant":
-        raise InvalidArgumentError(
-            f"pad: mode {mode!r} is not supported by adcli (only 'constant')")
-    amounts = tuple(int(p) for p in pad)
-    if len(amounts) % 2:
-        raise InvalidArgumentError("Padding length must be divisible by 2")
-    nd = input._data.ndim
-    if len(amounts) // 2 > nd:
-        raise InvalidArgumentError(
-            f"Padding length should be less than or equal to two times the input dimension but "
-            f"got padding length {len(amounts)} and input of dimension {nd}")
-    return constant_pad_nd_op(input, pad=amounts, value=0 if value is None else value)
-
-
-# ==============================================================================================
 # the names this family adds: torch.<name>, Tensor.<name>, torch.nn.functional.<name>
 # ==============================================================================================
 TORCH: dict[str, Any] = {
@@ -971,6 +906,4 @@ METHODS: dict[str, Any] = {
     "view_as": view_as, "reshape_as": reshape_as, "tril_": tril_, "triu_": triu_,
 }
 
-FUNCTIONAL: dict[str, Any] = {
-    "pad": pad,
-}
+FUNCTIONAL: dict[str, Any] = {}
