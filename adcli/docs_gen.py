@@ -93,6 +93,9 @@ _COMPOSITE.update({
     "F.dropout1d": ["mul", "unsqueeze", "squeeze_dim"],
     "F.dropout2d": ["mul"],
     "F.rms_norm": ["pow", "mean_dim", "add_scalar", "rsqrt", "mul"],
+    # pad: one op per mode and rank; circular is ATen's slice copies (CopySlices nodes)
+    "F.pad": ["constant_pad_nd", *(f"{k}_pad{d}d" for k in ("reflection", "replication")
+                                   for d in (1, 2, 3)), "slice", "index_put"],
     "F.local_response_norm": ["mul", "unsqueeze", "constant_pad_nd", "avg_pool2d",
                               "squeeze_dim", "view", "avg_pool3d", "add", "pow", "div"],
     # interpolate: one upsample op per mode (their grad_fns are torch's); area is torch's

@@ -134,6 +134,10 @@ def _probes():
         "F.dropout1d": [F.dropout1d(m, 0.5), F.dropout1d(b3, 0.5)],
         "F.dropout2d": [F.dropout2d(leaf(2, 3, 2, 2), 0.5)],
         "F.rms_norm": [F.rms_norm(b3, (3,), leaf(3)), F.rms_norm(b3, (3, 3), eps=0.1)],
+        "F.pad": [F.pad(b3, (1, -1)), F.pad(b3, (1, 1), "reflect"),
+                  F.pad(b3, (1, 0, 2, 1), "replicate"),
+                  F.pad(leaf(1, 2, 3, 3), (1,) * 6, "reflect"),
+                  F.pad(b3, (2, 1, 0, 1), "circular")],
         "F.local_response_norm": [F.local_response_norm(b3, 2),
                                   F.local_response_norm(leaf(2, 3, 2, 2), 3)],
         "F.interpolate": [F.interpolate(b3, size=2, mode=mode) for mode in

@@ -636,6 +636,25 @@ CASES.update({
 })
 
 
+# -- padding modes (ops/padding.py): each op, and its backward kernel through the first
+# derivative --
+_PAD_CASES = [
+    ("reflection_pad1d", "reflect", (2, 5), (2, -1)),
+    ("reflection_pad2d", "reflect", (1, 2, 3, 4), (1, 2, 2, 0)),
+    ("reflection_pad3d", "reflect", (2, 3, 3, 2), (1, 0, 2, 1, 1, 2)),
+    ("replication_pad1d", "replicate", (1, 2, 3), (3, 1)),
+    ("replication_pad2d", "replicate", (2, 2, 3), (0, 2, -1, 3)),
+    ("replication_pad3d", "replicate", (1, 1, 2, 2, 3), (1, 2, 2, 0, 1, 1)),
+]
+CASES.update({
+    **{name: Case(lambda a, m=mode, p=pad: (F.pad(a, p, mode=m) ** 3).sum(), [shape], order=2)
+       for name, mode, shape, pad in _PAD_CASES},
+    **{name + "_backward": Case(lambda a, m=mode, p=pad: (F.pad(a, p, mode=m) ** 3).sum(),
+                                [shape], order=2)
+       for name, mode, shape, pad in _PAD_CASES},
+})
+
+
 def _graph_names(outs: Any) -> set[str]:
     outs = outs if isinstance(outs, tuple | list) else [outs]
     seen, names = set(), set()

@@ -990,6 +990,23 @@ CASES.update({
     "vdot": [Case(lambda a, b: adcli.vdot(a, b), [r(3), r(3)])],
 })
 
+# -- padding modes (ops/padding.py) and their backward kernels --
+_PADS = [
+    ("reflection_pad1d", "reflect", (2, 5), (2, -1)),
+    ("reflection_pad2d", "reflect", (1, 2, 3, 4), (1, 2, 2, 0)),
+    ("reflection_pad3d", "reflect", (2, 3, 3, 2), (1, 0, 2, 1, 1, 2)),
+    ("replication_pad1d", "replicate", (1, 2, 3), (3, 1)),
+    ("replication_pad2d", "replicate", (2, 2, 3), (0, 2, -1, 3)),
+    ("replication_pad3d", "replicate", (1, 1, 2, 2, 3), (1, 2, 2, 0, 1, 1)),
+]
+CASES.update({
+    **{name: [Case(lambda a, m=mode, p=pad: F.pad(a, p, mode=m), [r(*shape)])]
+       for name, mode, shape, pad in _PADS},
+    **{name + "_backward": [Case(_grads_of(lambda a, m=mode, p=pad: F.pad(a, p, mode=m)),
+                                 [r(*shape)])]
+       for name, mode, shape, pad in _PADS},
+})
+
 CASE_PARAMS = [
     pytest.param(name, i, id=f"{name}[{c.label or i}]")
     for name, cases in CASES.items() for i, c in enumerate(cases)

@@ -348,3 +348,16 @@ def test_conv_padding_modes_match_torch(case: tuple) -> None:
     assert res[1][3] == res[0][3]
     xa = adcli.tensor(x, dtype=adcli.float64, requires_grad=True)
     assert adcli.autograd.gradcheck(am, (xa,))
+
+
+@pytest.mark.parametrize("case", PADS, ids=_id)
+def test_pad_forward_ad_matches_torch(case: tuple) -> None:
+    mode, shape, pad = case
+    x, t = RNG.standard_normal(shape), RNG.standard_normal(shape)
+    res = []
+    for lib in (torch, adcli):
+        fa = lib.autograd.forward_ad
+        with fa.dual_level():
+            out = lib.nn.functional.pad(fa.make_dual(lib.tensor(x), lib.tensor(t)), pad, mode)
+            res.append(fa.unpack_dual(out).tangent.numpy())
+    np.testing.assert_array_equal(res[1], res[0])

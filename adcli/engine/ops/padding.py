@@ -297,8 +297,10 @@ def _pad_circular(x: Tensor, pad: tuple[int, ...]) -> Tensor:
 
 
 def pad(input: Tensor, pad: Any, mode: str = "constant", value: float | None = None) -> Tensor:
-    """``F.pad``: constant (any dims; negative amounts crop), reflect and replicate
-    (``ReflectionPad2DBackward0``, ...) and circular (torch's slice copies) padding."""
+    """Padding in torch's four modes: constant, reflect, replicate and circular.
+
+    Constant pads any dims (negative amounts crop); reflect and replicate record one node per
+    padded rank (``ReflectionPad2DBackward0``, ...); circular records torch's slice copies."""
     amounts = _pad_arg(pad)
     if not isinstance(mode, str):
         raise InvalidTypeError(
