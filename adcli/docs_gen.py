@@ -296,7 +296,12 @@ def _library_entries() -> list[OpEntry]:
     for sub in ("init", "utils"):
         mod = getattr(nn, sub)
         for name in mod.__all__:
-            add("nn", f"nn.{sub}.{name}", getattr(mod, name))
+            obj = getattr(mod, name)
+            if inspect.ismodule(obj):  # nn.utils.rnn: its functions, one entry each
+                for inner in obj.__all__:
+                    add("nn", f"nn.{sub}.{name}.{inner}", getattr(obj, inner))
+            else:
+                add("nn", f"nn.{sub}.{name}", obj)
     for name in optim.__all__:
         obj = getattr(optim, name)
         if inspect.isclass(obj):

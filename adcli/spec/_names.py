@@ -248,6 +248,7 @@ PACKAGE_NAMES = frozenset({
     'torch.nn.utils.clip_grad_norm', 'torch.nn.utils.clip_grad_norm_',
     'torch.nn.utils.clip_grad_value_', 'torch.nn.utils.clip_grads_with_norm_',
     'torch.nn.utils.get_total_norm', 'torch.nn.utils.parameters_to_vector',
+    'torch.nn.utils.rnn.pad_sequence', 'torch.nn.utils.rnn.unpad_sequence',
     'torch.nn.utils.vector_to_parameters', 'torch.optim.Adadelta', 'torch.optim.Adagrad',
     'torch.optim.Adam', 'torch.optim.AdamW', 'torch.optim.Adamax', 'torch.optim.NAdam',
     'torch.optim.Optimizer', 'torch.optim.RAdam', 'torch.optim.RMSprop', 'torch.optim.SGD',
@@ -282,9 +283,9 @@ PACKAGE_NAMESPACES = frozenset({
     'torch.autograd.forward_ad', 'torch.autograd.function', 'torch.autograd.functional',
     'torch.autograd.grad_mode', 'torch.autograd.graph', 'torch.backends', 'torch.backends.cudnn',
     'torch.backends.mps', 'torch.cuda', 'torch.distributions', 'torch.distributions.constraints',
-    'torch.func', 'torch.linalg', 'torch.nn', 'torch.nn.init', 'torch.nn.utils', 'torch.optim',
-    'torch.optim.lr_scheduler', 'torch.random', 'torch.special', 'torch.testing',
-    'torch.utils.data',
+    'torch.func', 'torch.linalg', 'torch.nn', 'torch.nn.init', 'torch.nn.utils',
+    'torch.nn.utils.rnn', 'torch.optim', 'torch.optim.lr_scheduler', 'torch.random',
+    'torch.special', 'torch.testing', 'torch.utils.data',
 })
 PACKAGE_CONTEXT_MANAGERS = frozenset({
     'torch.autograd.anomaly_mode.detect_anomaly', 'torch.autograd.anomaly_mode.set_detect_anomaly',

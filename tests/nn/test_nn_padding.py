@@ -361,3 +361,66 @@ def test_pad_forward_ad_matches_torch(case: tuple) -> None:
             out = lib.nn.functional.pad(fa.make_dual(lib.tensor(x), lib.tensor(t)), pad, mode)
             res.append(fa.unpack_dual(out).tangent.numpy())
     np.testing.assert_array_equal(res[1], res[0])
+
+
+# -- nn.utils.rnn.pad_sequence / unpad_sequence --
+SEQ_DATA = [RNG.standard_normal((3, 2)), RNG.standard_normal((1, 2)), RNG.standard_normal((2, 2))]
+
+
+@pytest.mark.parametrize("kw", [{}, {"batch_first": True},
+                                {"padding_side": "left", "padding_value": -1.0},
+                                {"batch_first": True, "padding_side": "left"}], ids=str)
+def test_pad_and_unpad_sequence_match_torch(kw: dict) -> None:
+    res = []
+    for lib in (torch, adcli):
+        xs = [lib.tensor(d, requires_grad=True) for d in SEQ_DATA]
+        y = lib.nn.utils.rnn.pad_sequence(xs, **kw)
+        graph = tree(y.grad_fn)
+        y2 = y * 1
+        u = lib.nn.utils.rnn.unpad_sequence(y2, lib.tensor([3, 1, 2]),
+                                            batch_first=kw.get("batch_first", False))
+        if kw.get("padding_side") != "left":  # (unpad_sequence assumes right padding)
+            sum((t * (i + 1)).sum() for i, t in enumerate(u)).backward(retain_graph=True)
+        (y * lib.tensor(np.cos(np.arange(y.numel())).reshape(y.shape))).sum().backward()
+        res.append((y.detach().numpy(), [x.grad.numpy() for x in xs], graph,
+                    [t.detach().numpy() for t in u], [tree(t.grad_fn) for t in u],
+                    tuple(y2.shape)))
+    t, a = res
+    np.testing.assert_array_equal(a[0], t[0])
+    for ag, tg in zip(a[1], t[1]):
+        np.testing.assert_allclose(ag, tg, rtol=1e-12, atol=1e-12)
+    assert a[2] == t[2]
+    for au, tu in zip(a[3], t[3]):
+        np.testing.assert_array_equal(au, tu)
+    assert a[4] == t[4]
+    assert a[5] == t[5]  # the time-first input was transposed in place, as torch's
+
+
+def _seq_errors(T: Any) -> list[tuple[str, Any]]:
+    R = T.nn.utils.rnn
+    return [
+        ("empty", lambda: R.pad_sequence([])),
+        ("not iterable", lambda: R.pad_sequence(5)),
+        ("padding_side", lambda: R.pad_sequence([T.ones(2)], padding_side="middle")),
+        ("0-d", lambda: R.pad_sequence([T.tensor(1.0)])),
+        ("trailing dims differ", lambda: R.pad_sequence([T.ones(2, 3), T.ones(2, 4)])),
+        ("unpad lengths too few", lambda: R.unpad_sequence(T.ones(2, 3), T.tensor([1]),
+                                                           batch_first=True)),
+    ]
+
+
+@pytest.mark.parametrize("name", [n for n, _ in _seq_errors(torch)])
+def test_sequence_padding_errors_match_torch(name: str) -> None:
+    with pytest.raises(Exception) as t_exc:
+        dict(_seq_errors(torch))[name]()
+    with pytest.raises(Exception) as a_exc:
+        dict(_seq_errors(adcli))[name]()
+    assert str(a_exc.value) == str(t_exc.value)
+    assert isinstance(a_exc.value, t_exc.type), (type(a_exc.value), t_exc.type)
+
+
+def test_pad_sequence_gradcheck() -> None:
+    xs = tuple(adcli.tensor(d, requires_grad=True) for d in SEQ_DATA)
+    fn = lambda *s: adcli.nn.utils.rnn.pad_sequence(s, batch_first=True) ** 2  # noqa: E731
+    assert adcli.autograd.gradcheck(fn, xs)
+    assert adcli.autograd.gradgradcheck(fn, xs)

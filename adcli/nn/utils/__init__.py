@@ -1,5 +1,7 @@
-"""``adcli.nn.utils``: gradient clipping and parameter/vector conversion."""
+"""``adcli.nn.utils``: gradient clipping, parameter/vector conversion, ``rnn`` (sequence
+padding)."""
 
+from . import rnn
 from .clip_grad import (
     clip_grad_norm,
     clip_grad_norm_,
@@ -10,4 +12,4 @@ from .clip_grad import (
 from .convert_parameters import parameters_to_vector, vector_to_parameters
 
 __all__ = ["clip_grad_norm_", "clip_grad_norm", "clip_grad_value_", "get_total_norm",
-           "clip_grads_with_norm_", "parameters_to_vector", "vector_to_parameters"]
+           "clip_grads_with_norm_", "parameters_to_vector", "vector_to_parameters", "rnn"]
