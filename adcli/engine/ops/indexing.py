@@ -161,7 +161,11 @@ index_put_advanced_op = defop("index_put_advanced", "IndexPutBackward0", _copy_s
 @copy_slices_op.grad("self")
 def _copy_slices_self(g, s, B):
     "grad with zeros at the written positions (grad.index_put(indices, zeros_like(values)))"
-    if B.tensors and s._node.op is index_put_advanced_op:
+    parts = s.index if isinstance(s.index, tuple) else (s.index,)
+    if B.tensors and (s._node.op is index_put_advanced_op
+                      or any(isinstance(k, np.ndarray) for k in parts)):
+        # (an index of arrays, as CopySlices' double backward writes with: reading it gives a
+        # copy, not a view to write the zeros through)
         zeros = Tensor._make(np.zeros(s.sizes[1], dtype=g._data.dtype), None, 0, None)
         return index_put_advanced_op(g, zeros, index=s.index)
     if B.tensors:
