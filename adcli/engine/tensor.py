@@ -236,7 +236,7 @@ class Tensor:
     def __iter__(self) -> Any:
         if self._data.ndim == 0:
             raise InvalidTypeError("iteration over a 0-d tensor")
-        return (self[i] for i in range(self._data.shape[0]))
+        return iter(self.unbind(0))  # as torch: one UnbindBackward0, multi-output views
 
     __hash__ = object.__hash__
 

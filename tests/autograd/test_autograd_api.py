@@ -313,3 +313,23 @@ def _inference_mode_trace(lib: Any) -> list[Any]:
 
 def test_inference_mode_matches_torch() -> None:
     assert _inference_mode_trace(adcli) == _inference_mode_trace(torch)
+
+
+def _iteration_trace(lib: Any) -> list[Any]:
+    x = lib.arange(6.0, dtype=lib.float64).reshape(3, 2).requires_grad_()
+    rows = list(x)
+    out: list[Any] = [type(rows[0].grad_fn).__name__, [r.tolist() for r in rows]]
+    sum(r.sum() * i for i, r in enumerate(x)).backward()
+    out.append(x.grad.tolist())
+    with lib.no_grad():
+        out.append([type(r.grad_fn).__name__ for r in x])
+    c = x.clone()
+    try:
+        next(iter(c)).mul_(2)  # unbind's outputs are multi-output views, as torch
+    except Exception as exc:
+        out.append(str(exc))
+    return out
+
+
+def test_iterating_a_tensor_unbinds_it_as_torch() -> None:
+    assert _iteration_trace(adcli) == _iteration_trace(torch)
