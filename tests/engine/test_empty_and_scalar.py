@@ -25,6 +25,7 @@ torch = pytest.importorskip("torch")
 SKIP = {
     "tensor", "zeros", "ones", "full", "randn", "rand", "randint", "arange", "linspace", "eye",
     "empty", "manual_seed", "no_grad", "enable_grad", "set_grad_enabled", "is_grad_enabled",
+    "inference_mode", "is_inference_mode_enabled",
     "get_default_dtype", "randn_like", "rand_like", "dropout", "dropout1d", "dropout2d",
     "alpha_dropout", "feature_alpha_dropout", "rrelu", "gumbel_softmax", "einsum",
     "bernoulli", "normal", "multinomial", "randperm", "poisson", "randint_like",
