@@ -103,7 +103,6 @@ def _run(roots: list[tuple[Node, int]], root_grads: list[Any], retain_graph: boo
     captured: dict[int, Any] = {}
     release = not retain_graph
     meter = work_meter()
-    check = anomaly.enabled
     # The node to run next when it became ready alone while the heap was empty (a chain's
     # common case): it skips the heap, and its gradients skip ``buffers``.
     node: Any = None
@@ -145,19 +144,7 @@ def _run(roots: list[tuple[Node, int]], root_grads: list[Any], retain_graph: boo
             nexts = node.next_functions
             if (needed is None or node in needed) and (
                     grads[0] is not None if len(grads) == 1 else any(g is not None for g in grads)):
-                try:
-                    outs = node.apply(grads, create_graph)
-                    if check[0] and anomaly.check_nan[0]:
-                        _check_nan(node, outs)
-                except Exception as exc:
-                    if check[0]:
-                        anomaly.report_error(node, exc)
-                    raise
-                if hooked and node._post_hooks:
-                    outs = _post_hooks(node, outs, grads, create_graph)
-                if release:
-                    # As PyTorch: a node's saved tensors go as soon as it has run.
-                    node.release()
+                outs = _apply_node(node, grads, create_graph, hooked, release)
             else:
                 outs = (None,) * len(nexts)
             first = first_grads = None
@@ -321,6 +308,27 @@ def _run_plain(roots: list[tuple[Node, int]], root_grads: list[Any], retain_grap
     return True
 
 
+def _apply_node(node: Node, grads: list[Any], create_graph: bool, hooked: bool,
+                release: bool) -> Any:
+    """Run one node's formulas with anomaly mode's checks and its post hooks, then free what it
+    saved unless the graph is retained."""
+    check = anomaly.enabled
+    try:
+        outs = node.apply(grads, create_graph) if create_graph else node._np_apply(grads)
+        if check[0] and anomaly.check_nan[0]:
+            _check_nan(node, outs)
+    except Exception as exc:
+        if check[0]:
+            anomaly.report_error(node, exc)
+        raise
+    if hooked and node._post_hooks:
+        outs = _post_hooks(node, outs, grads, create_graph)
+    if release:
+        # As PyTorch: a node's saved tensors go as soon as it has run.
+        node.release()
+    return outs
+
+
 def _plain_node(node: Node, grads: list[Any] | None, route: Any, release: bool) -> None:
     """One node of ``_run_plain`` in full: hooks, anomaly mode, several outputs, no gradient."""
     if grads is None:
@@ -333,20 +341,7 @@ def _plain_node(node: Node, grads: list[Any] | None, route: Any, release: bool) 
             grads = _node_pre_hooks(node, grads, False)
     nexts = node.next_functions
     if any(g is not None for g in grads):
-        check = anomaly.enabled
-        try:
-            outs = node._np_apply(grads)
-            if check[0] and anomaly.check_nan[0]:
-                _check_nan(node, outs)
-        except Exception as exc:
-            if check[0]:
-                anomaly.report_error(node, exc)
-            raise
-        if hooked and node._post_hooks:
-            outs = _post_hooks(node, outs, grads, False)
-        if release:
-            # As PyTorch: a node's saved tensors go as soon as it has run.
-            node.release()
+        outs = _apply_node(node, grads, False, hooked, release)
     else:
         outs = (None,) * len(nexts)
     for (nxt, nr), g in zip(nexts, outs):
