@@ -119,10 +119,7 @@ def _run(roots: list[tuple[Node, int]], root_grads: list[Any], retain_graph: boo
                 meter(sum(_elements(g) for g in grads if g is not None) + 1)
             hooked = node._hooked
             if hooked:
-                if node._pre_hooks is not None or node._retain is not None:
-                    grads = _pre_hooks(node, grads, create_graph)
-                if node._node_pre_hooks:
-                    grads = _node_pre_hooks(node, grads, create_graph)
+                grads = _all_pre_hooks(node, grads, create_graph)
             if capture is not None:
                 for nr in range(len(grads)):
                     slot = capture.get((node, nr))
@@ -308,6 +305,16 @@ def _run_plain(roots: list[tuple[Node, int]], root_grads: list[Any], retain_grap
     return True
 
 
+def _all_pre_hooks(node: Node, grads: list[Any], create_graph: bool) -> list[Any]:
+    """A hooked node's incoming gradients after its tensor pre-hooks (and retain_grad), then
+    its Node pre-hooks, in torch's order."""
+    if node._pre_hooks is not None or node._retain is not None:
+        grads = _pre_hooks(node, grads, create_graph)
+    if node._node_pre_hooks:
+        grads = _node_pre_hooks(node, grads, create_graph)
+    return grads
+
+
 def _apply_node(node: Node, grads: list[Any], create_graph: bool, hooked: bool,
                 release: bool) -> Any:
     """Run one node's formulas with anomaly mode's checks and its post hooks, then free what it
@@ -335,10 +342,7 @@ def _plain_node(node: Node, grads: list[Any] | None, route: Any, release: bool) 
         grads = [None] * node.n_outputs
     hooked = node._hooked
     if hooked:
-        if node._pre_hooks is not None or node._retain is not None:
-            grads = _pre_hooks(node, grads, False)
-        if node._node_pre_hooks:
-            grads = _node_pre_hooks(node, grads, False)
+        grads = _all_pre_hooks(node, grads, False)
     nexts = node.next_functions
     if any(g is not None for g in grads):
         outs = _apply_node(node, grads, False, hooked, release)
