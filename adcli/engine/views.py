@@ -58,6 +58,71 @@ def _address(a: np.ndarray) -> int:
     return int(a.__array_interface__["data"][0])
 
 
+def storage_span(t: Tensor) -> tuple[int, int]:
+    """The storage ``t`` addresses, as torch sees it: (its first byte's address, its size in
+    elements). A view's storage is its base's array; a tensor that is not a view owns its
+    array's extent."""
+    root = t._data if t._base is None else t._base._data
+    if isinstance(root.base, _Interface):  # as_strided_ made it a view of its old storage
+        root = _owner(root)
+    if not root.size:
+        return _address(root), 0
+    low = _address(root) + sum((n - 1) * s for n, s in zip(root.shape, root.strides) if s < 0)
+    if is_non_overlapping_and_dense(root):
+        return low, root.size
+    span = sum((n - 1) * abs(s) for n, s in zip(root.shape, root.strides))
+    return low, span // root.itemsize + 1
+
+
+def storage_offset(t: Tensor) -> int:
+    """``Tensor.storage_offset()``: where ``t``'s first element is in its storage."""
+    return (_address(t._data) - storage_span(t)[0]) // t._data.itemsize
+
+
+class _Interface:
+    # What an array made from a raw address keeps alive (as NumPy's as_strided does).
+    __slots__ = ("__array_interface__", "base")
+
+    def __init__(self, interface: dict[str, Any], base: np.ndarray) -> None:
+        self.__array_interface__ = interface
+        self.base = base
+
+
+def _owner(a: np.ndarray) -> np.ndarray:
+    """The array whose memory ``a`` lies in (through views and as_strided holders)."""
+    while True:
+        b = a.base
+        if isinstance(b, np.ndarray):
+            a = b
+        elif isinstance(getattr(b, "base", None), np.ndarray):
+            a = b.base
+        else:
+            return a
+
+
+def strided_view(a: np.ndarray, size: tuple[int, ...], stride: tuple[int, ...],
+                 rel: int) -> np.ndarray:
+    """A view of ``a``'s memory starting ``rel`` elements from ``a``'s first element (may be
+    before it), with ``stride`` in elements: torch's as_strided relative to ``a``. It must
+    stay inside the memory ``a`` lies in."""
+    item = a.itemsize
+    addr = _address(a) + rel * item
+    if all(size) and size:
+        low = addr + sum((n - 1) * s * item for n, s in zip(size, stride) if s < 0)
+        high = addr + sum((n - 1) * s * item for n, s in zip(size, stride) if s > 0) + item
+        own = _owner(a)
+        own_low = _address(own) + sum((n - 1) * s for n, s in zip(own.shape, own.strides)
+                                      if s < 0)
+        own_high = own_low + sum((n - 1) * abs(s) for n, s in zip(own.shape, own.strides)) \
+            + item
+        if not own.size or low < own_low or high > own_high:
+            raise InvalidArgumentError("as_strided: the view leaves the tensor's storage")
+    interface = {"data": (addr, not a.flags.writeable), "shape": tuple(size),
+                 "strides": tuple(s * item for s in stride), "typestr": a.dtype.str,
+                 "descr": a.dtype.descr, "version": 3}
+    return np.asarray(_Interface(interface, a))
+
+
 def _byte_offsets(a: np.ndarray, start: int) -> np.ndarray:
     off = np.full(a.shape, start, dtype=np.int64)
     for axis, (n, stride) in enumerate(zip(a.shape, a.strides)):
@@ -296,6 +361,9 @@ def _write(target: Tensor, value: np.ndarray) -> None:
             f"cast to the desired output type "
             f"{dtypes.scalar_type_name(arr.dtype)}"
         )
+    if not arr.flags.c_contiguous and any(st == 0 and n > 1
+                                          for n, st in zip(arr.shape, arr.strides)):
+        raise InvalidArgumentError(_OVERLAP)  # (torch's MemOverlap::Yes: a stride-0 dim)
     if arr.flags.writeable:
         np.copyto(arr, value, casting="unsafe")
     else:

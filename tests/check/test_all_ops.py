@@ -206,6 +206,12 @@ CASES: dict[str, Case] = {
     "index_put": Case(_put, [M, U]),
     "as_strided": Case(_stale_view, [M, (4,)], order=2),
     "as_strided_view": Case(_strided_fill, [M], order=2),
+    "as_strided_": Case(lambda a: ((a * 1).as_strided_((3, 2), (1, 2), 1) ** 2).sum(), [M],
+                        order=2),
+    "as_strided_scatter": Case(lambda b: adcli.as_strided_scatter(
+        adcli.zeros(12, dtype=adcli.float64), b, (2, 2), (1, 3), 1), [(2, 2)]),
+    "unfold": Case(lambda a: (a.unfold(1, 2, 1) ** 2).sum(), [M], order=2),
+    "unfold_backward": Case(lambda a: (a.unfold(1, 3, 2) ** 3).sum(), [M], order=2),
     "index_put_advanced": Case(_put_adv, [M, (2, 4)]),
     "fill_": Case(_fill, [U]),
     "zero_": Case(_zero, [U]),

@@ -52,6 +52,7 @@ from . import (
     special_fns,
     stacking,
     statistics,
+    strided,
     unique,
     unpooling,
 )
@@ -62,7 +63,7 @@ FAMILIES = (conversion, arithmetic, pointwise, pointwise_multi, activations, red
             normalization, inplace, recurrent, predicates, stacking, searching, shrink, attention,
             decomp, solvers, linalg_api, special_fns, blas, statistics, arrange, margin_losses,
             resample, unpooling, pointwise_misc, shape_inplace, unique, bitwise,
-            index_write, padding)
+            index_write, padding, strided)
 
 TORCH: dict[str, Any] = {}
 METHODS: dict[str, Any] = {}

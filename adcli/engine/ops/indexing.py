@@ -1,6 +1,5 @@
 """Indexing: getitem/setitem, gather/scatter, index_select/fill/add/copy,
-take, embedding, one_hot, and the ops that write through views (as_strided,
-index_put).
+take, embedding, one_hot, and index_put (as_strided is ``strided.py``).
 """
 
 from __future__ import annotations
@@ -63,65 +62,6 @@ index_add_op = defop("index_put_accumulate", "IndexPutBackward0", _index_add_fwd
 def _index_add_self(g, s, B):
     "grad[index]"
     return B.getitem(g, s.index)
-
-
-def _as_strided(a: np.ndarray, index: Any) -> np.ndarray:
-    return a[index]
-
-
-# The history a view gets when its base is written in place (see engine/views.py): ``index``
-# holds, per element of the view, its position in the base.
-as_strided_op = defop("as_strided", "AsStridedBackward0", _as_strided,
-                      torch="(a view, after its base was written in place)")
-
-
-@as_strided_op.grad("self")
-def _as_strided_self(g, s, B):
-    "grad added into the view's positions of the base"
-    geometry = getattr(s, "geometry", None)
-    if B.tensors and geometry is not None:
-        return _as_strided_backward(g, s.in_shape, *geometry)
-    return B.index_add(g, s.in_shape, s.index)
-
-
-def _as_strided_backward(g: Tensor, in_shape: tuple[int, ...], in_strides: tuple[int, ...],
-                         size: tuple[int, ...], stride: tuple[int, ...], offset: int) -> Tensor:
-    """torch's as_strided_backward, recorded (create_graph): the grad copied into a zero
-    storage through the view's geometry (CopySlices), the storage seen with the input's
-    geometry (AsStridedBackward0). Only for a dense input and a view without overlap."""
-    dt = g._data.dtype
-    storage = Tensor._make(np.zeros(int(np.prod(in_shape)), dtype=dt), None, 0, None)
-    out = as_strided_view_op(storage, size=size, stride=stride, start=(offset,),
-                             index=(_offsets(size, stride, offset),),
-                             geometry=((1,), size, stride, offset))
-    out.copy_(g)
-    return as_strided_view_op(storage, size=in_shape, stride=in_strides, start=(0,),
-                              index=(_offsets(in_shape, in_strides, 0),),
-                              geometry=((1,), in_shape, in_strides, 0))
-
-
-def _offsets(size: tuple[int, ...], stride: tuple[int, ...], offset: int) -> np.ndarray:
-    """The storage position of each element of a strided view."""
-    out = np.full(size, offset, dtype=np.intp)
-    for d, (n, st) in enumerate(zip(size, stride)):
-        out += (np.arange(n, dtype=np.intp) * st).reshape([-1 if k == d else 1
-                                                            for k in range(len(size))])
-    return out
-
-
-def _as_strided_view(a: np.ndarray, size: tuple[int, ...], stride: tuple[int, ...],
-                     start: tuple[int, ...], index: Any, geometry: Any) -> np.ndarray:
-    # A view of a's memory beginning at a[start], ``stride`` in elements (torch's as_strided
-    # relative to a); ``index`` (each element's place in a) and ``geometry`` (see
-    # view_geometry in engine/views.py) are for the gradient.
-    head = a[tuple(slice(i, None) for i in start)]
-    return np.lib.stride_tricks.as_strided(head, size, tuple(n * a.itemsize for n in stride))
-
-
-# The view torch's CopySlices takes of its gradient copy under create_graph (engine/views.py).
-as_strided_view_op = defop("as_strided_view", "AsStridedBackward0", _as_strided_view, view=True,
-                           torch="(a write through a view, differentiated with create_graph)")
-as_strided_view_op.grad("self")(_as_strided_self)
 
 
 def _copy_slices(a: np.ndarray, value: np.ndarray, index: Any) -> np.ndarray:

@@ -23,7 +23,6 @@ from .indexing import (
     _check_scatter,
     _index_arg,
     _leading,
-    as_strided_view_op,
     index_put_advanced_op,
     scatter_add_op,
     scatter_value_op,
@@ -31,6 +30,7 @@ from .indexing import (
 from .inplace import fill_
 from .kernels import kernel_op
 from .shape import _basic_index, _diagonal_index, diagonal, diagonal_op, select_op, slice_op
+from .strided import as_strided_view_op
 
 # ==============================================================================================
 # masked_fill, masked_select, masked_scatter
