@@ -10,12 +10,14 @@ from __future__ import annotations
 import math
 from typing import Any
 
+from .engine.ops import gamma_inc as _G
 from .engine.ops import special_fns as _S
 from .engine.registry import TORCH as _TORCH
 from .engine.tensor import Tensor
 
 __all__ = [
-    "digamma", "entr", "erf", "erfc", "erfcx", "erfinv", "exp2", "expit", "expm1", "gammaln",
+    "digamma", "entr", "erf", "erfc", "erfcx", "erfinv", "exp2", "expit", "expm1", "gammainc",
+    "gammaincc", "gammaln",
     "i0", "i0e", "i1", "i1e", "log1p", "log_ndtr", "log_softmax", "logit", "logsumexp",
     "multigammaln", "ndtr", "ndtri", "polygamma", "psi", "round", "sinc", "softmax", "xlog1py",
     "xlogy", "zeta",
@@ -39,6 +41,8 @@ multigammaln = _S.mvlgamma
 i0 = _S.i0
 sinc = _S.sinc
 logit = _S.logit
+gammainc = _G.igamma
+gammaincc = _G.igammac
 
 
 def expit(input: Tensor) -> Tensor:

@@ -14,6 +14,7 @@ from .ops import METHODS as FAMILY_METHODS
 from .ops import (
     arithmetic,
     bitwise,
+    complex_parts,
     indexing,
     linalg,
     pointwise,
@@ -73,6 +74,7 @@ CORE_METHODS = frozenset({
 ATTRIBUTES = frozenset({
     "grad", "grad_fn", "shape", "dtype", "requires_grad", "is_leaf", "T", "mT", "data", "ndim",
     "retains_grad", "device", "_version", "values", "indices", "is_cuda", "is_cpu",
+    "real", "imag", "H", "mH",
 })
 
 
@@ -88,6 +90,8 @@ def install() -> None:
     Tensor.__repr__ = tensor_repr
     Tensor.T = property(shape.T)
     Tensor.mT = property(shape.mT)
+    for name, prop in complex_parts.PROPERTIES.items():
+        setattr(Tensor, name, prop)
     A = arithmetic
     for dunder, fn in {
         "__add__": A.add, "__radd__": A.add, "__sub__": A.sub, "__rsub__": _reflected(A.sub),

@@ -46,6 +46,8 @@ _INPLACE_FUNCTIONS = [
     "fill_", "fix_", "floor_", "frac_", "log10_", "log1p_", "log2_", "log_", "neg_",
     "negative_", "reciprocal_", "relu_", "round_", "rsqrt_", "sigmoid_", "sin_", "sinh_",
     "sqrt_", "square_", "tan_", "tanh_", "trunc_", "xlogy_", "zero_",
+    "acosh_", "arccosh_", "asinh_", "arcsinh_", "atanh_", "arctanh_", "erfc_", "i0_", "logit_",
+    "sinc_",
 ]
 
 # The op families list their names (engine/ops/<family>.py: TORCH, FUNCTIONAL, METHODS).

@@ -594,6 +594,44 @@ CASES.update({
 })
 
 
+# -- math leftovers (session 13, tmath): inverse hyperbolics, angle, incomplete gamma, the
+# in-place comparisons, renorm and at::norm, polygamma_, conj_physical_ --
+def _cmp_inplace(name: str, tensor: bool) -> Any:
+    def fn(a, b):
+        c = a * 1.0
+        getattr(c, name)(b if tensor else 0.25)
+        return _sq(c * a + b)
+    return fn
+
+
+def _inplace(name: str, *args: Any) -> Any:
+    def fn(a):
+        c = a * 1.0
+        getattr(c, name)(*args)
+        return _sq(c)
+    return fn
+
+
+CASES.update({
+    "acosh": Case(lambda a: _sq(adcli.acosh(a + 2)), [M], order=2),
+    "atanh": Case(lambda a: _sq(adcli.atanh(a * 0.8)), [M], order=2),
+    "angle": Case(lambda a: _sq(adcli.angle(a)) + _sq(a), [M]),
+    "igamma": Case(lambda x: _sq(adcli.igamma(adcli.tensor(2.5, dtype=x.dtype), x + 2)), [M],
+                   order=2),
+    "igammac": Case(lambda x: _sq(adcli.igammac(adcli.tensor(1.5, dtype=x.dtype), x + 2)), [M],
+                    order=2),
+    "polygamma_": Case(lambda a: _inplace("polygamma_", 1)(a + 2), [M], order=2),
+    "conj_physical_": Case(_inplace("conj_physical_"), [M], order=2),
+    "renorm": Case(lambda a: _sq(adcli.renorm(a, 2, 0, 0.8)), [M], order=2),
+    "at_norm": Case(lambda a: _sq(adcli.norm_except_dim(a, 3, -1)), [M], order=2),
+    "at_norm_dim": Case(lambda a: _sq(adcli.norm_except_dim(a, 2, 0)), [M], order=2),
+    **{f"{n}_": Case(_cmp_inplace(f"{n}_", False), [M, M], order=2)
+       for n in ("eq", "ne", "lt", "le", "gt", "ge")},
+    **{f"{n}_tensor_": Case(_cmp_inplace(f"{n}_", True), [M, M], order=2)
+       for n in ("eq", "ne", "lt", "le", "gt", "ge")},
+})
+
+
 # -- masked_scatter, index_put, scatter_reduce, select/slice/diagonal_scatter (ops/scatter.py) --
 _MS = adcli.tensor([[True, False, True, False], [False, True, True, True], [False] * 4])
 _SR = [[0, 1, 1, 3], [2, 2, 0, 0], [3, 3, 3, 3]]

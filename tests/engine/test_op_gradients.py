@@ -952,6 +952,36 @@ CASES.update({
     "special_zeta_self_scalar": [Case(lambda q: SP.zeta(3.5, q), [pos(3)])],
 })
 
+# -- math leftovers (session 13, tmath) --
+def _cmp_written(name: str, tensor: bool) -> Any:
+    def fn(a, b):
+        c = a * 1.0
+        getattr(c, name)(b if tensor else 0.25)
+        return c * a + b
+    return fn
+
+
+CASES.update({
+    "acosh": [Case(lambda a: adcli.acosh(a + 1), [pos(4)])],
+    "atanh": [Case(lambda a: adcli.atanh(a), [unit(4)])],
+    "angle": [Case(lambda a: adcli.angle(a) + a, [r(4)])],
+    "igamma": [Case(lambda x: adcli.igamma(adcli.tensor([0.5, 2.0, 3.5], dtype=x.dtype), x),
+                    [pos(2, 3)])],
+    "igammac": [Case(lambda x: adcli.igammac(adcli.tensor([0.5, 2.0, 3.5], dtype=x.dtype), x),
+                     [pos(2, 3)])],
+    "polygamma_": [Case(lambda a: _written(a, "polygamma_", 2), [pos(4)])],
+    "conj_physical_": [Case(lambda a: _written(a, "conj_physical_"), [r(4)])],
+    "renorm": [Case(lambda a: adcli.renorm(a, 2, 1, 1.0), [r(3, 4)]),
+               Case(lambda a: adcli.renorm(a, 3, 0, 0.5), [r(3, 4)], label="p=3"),
+               Case(lambda a: adcli.renorm(a, 1, 0, 0.5), [r(3, 4)], label="p=1")],
+    "at_norm": [Case(lambda a: adcli.norm_except_dim(a, 2, -1), [r(3, 4)])],
+    "at_norm_dim": [Case(lambda a: adcli.norm_except_dim(a, 3, 1), [r(3, 4)])],
+    **{f"{n}_": [Case(_cmp_written(f"{n}_", False), [r(4), r(4)])]
+       for n in ("eq", "ne", "lt", "le", "gt", "ge")},
+    **{f"{n}_tensor_": [Case(_cmp_written(f"{n}_", True), [r(4), r(4)])]
+       for n in ("eq", "ne", "lt", "le", "gt", "ge")},
+})
+
 # -- adding products, nan reductions, mean-and-spread pairs, distances, diagonals, rotations --
 CASES.update({
     "addmv": [Case(lambda x, m, v: adcli.addmv(x, m, v, beta=0.5, alpha=2), [r(2), r(2, 3), r(3)]),

@@ -20,9 +20,12 @@ from . import (
     attention,
     bitwise,
     blas,
+    compare_inplace,
+    complex_parts,
     conv,
     conversion,
     decomp,
+    gamma_inc,
     index_write,
     indexing,
     inplace,
@@ -32,6 +35,7 @@ from . import (
     margin_losses,
     norm_backward,
     normalization,
+    norms_extra,
     order,
     padding,
     pointwise,
@@ -63,7 +67,8 @@ FAMILIES = (conversion, arithmetic, pointwise, pointwise_multi, activations, red
             normalization, inplace, recurrent, predicates, stacking, searching, shrink, attention,
             decomp, solvers, linalg_api, special_fns, blas, statistics, arrange, margin_losses,
             resample, unpooling, pointwise_misc, shape_inplace, unique, bitwise,
-            index_write, padding, strided)
+            index_write, padding, strided, gamma_inc, complex_parts, compare_inplace,
+            norms_extra)
 
 TORCH: dict[str, Any] = {}
 METHODS: dict[str, Any] = {}

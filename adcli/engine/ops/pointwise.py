@@ -13,8 +13,8 @@ import numpy as np
 
 from ..backend import np_erf
 from ..dtypes import scalar_type_name
-from ..errors import InvalidArgumentError
-from ..op import defop
+from ..errors import InvalidArgumentError, NotImplementedDerivativeError
+from ..op import OpDef, defop
 from ..tensor import Tensor
 from .common import _inplace_unary, _pass_grad, _unary
 
@@ -205,6 +205,57 @@ asinh_op = _unary("asinh", "AsinhBackward0", np.arcsinh, ("self",))
 def _asinh_self(g, s, B):
     "grad / sqrt(self**2 + 1)"
     return g * B.rsqrt(s.self ** 2 + 1)
+
+
+acosh_op = _unary("acosh", "AcoshBackward0", np.arccosh, ("self",))
+
+
+@acosh_op.grad("self")
+def _acosh_self(g, s, B):
+    "grad / sqrt(self**2 - 1)"
+    return g * B.rsqrt(s.self * s.self - 1)
+
+
+atanh_op = _unary("atanh", "AtanhBackward0", np.arctanh, ("self",))
+
+
+@atanh_op.grad("self")
+def _atanh_self(g, s, B):
+    "grad / (1 - self**2)"
+    with np.errstate(divide="ignore"):
+        return (g * 1) / (1 - s.self ** 2)
+
+
+def _inverse_hyperbolic_inplace(op: OpDef, backward_name: str) -> OpDef:
+    """PyTorch 2.13 records asinh_/acosh_/atanh_ with their own node (AsinhBackward1, ...)
+    whose derivative is not implemented. As NotImplementedOp: not in the table (no rule)."""
+    ni = OpDef(op.name, backward_name, op.forward)
+
+    @ni.grad("self")
+    def _raise(g, s, B):
+        "not implemented (PyTorch raises)"
+        raise NotImplementedDerivativeError(
+            f"the derivative for 'inplace version of {op.name}' is not implemented.")
+
+    return ni
+
+
+def _angle(a: np.ndarray) -> np.ndarray:
+    # real input: pi below 0, 0 elsewhere, nan kept (PyTorch's angle_impl)
+    if a.dtype.kind != "f":
+        from ..dtypes import get_default_dtype
+
+        a = a.astype(get_default_dtype().np)
+    return np.where(np.isnan(a), a, np.where(a < 0, a.dtype.type(math.pi), a.dtype.type(0)))
+
+
+angle_op = defop("angle", "AngleBackward0", _angle)
+
+
+@angle_op.grad("self")
+def _angle_self(g, s, B):
+    "0 (a real input's angle is piecewise constant)"
+    return B.zeros_like(g)
 
 
 log2_op = _unary("log2", "Log2Backward0", np.log2, ("self",))
@@ -400,6 +451,33 @@ def asinh(input: Tensor) -> Tensor:
 arcsinh = asinh
 
 
+def acosh(input: Tensor) -> Tensor:
+    return acosh_op.call1(input)
+
+
+def atanh(input: Tensor) -> Tensor:
+    return atanh_op.call1(input)
+
+
+arccosh, arctanh = acosh, atanh
+_asinh_ni_op = _inverse_hyperbolic_inplace(asinh_op, "AsinhBackward1")
+_acosh_ni_op = _inverse_hyperbolic_inplace(acosh_op, "AcoshBackward1")
+_atanh_ni_op = _inverse_hyperbolic_inplace(atanh_op, "AtanhBackward1")
+asinh_ = arcsinh_ = _inplace_unary(_asinh_ni_op)
+acosh_ = arccosh_ = _inplace_unary(_acosh_ni_op)
+atanh_ = arctanh_ = _inplace_unary(_atanh_ni_op)
+
+
+def angle(input: Tensor) -> Tensor:
+    return angle_op(input)
+
+
+def positive(input: Tensor) -> Tensor:
+    if input._data.dtype == np.bool_:
+        raise InvalidArgumentError("The `+` operator, on a bool tensor is not supported.")
+    return input
+
+
 def log2(input: Tensor) -> Tensor:
     return log2_op.call1(input)
 
@@ -492,7 +570,8 @@ TORCH: dict[str, Any] = {
     "atan": atan, "arcsin": arcsin, "arccos": arccos, "arctan": arctan, "log2": log2,
     "log10": log10, "expm1": expm1, "exp2": exp2, "floor": floor, "ceil": ceil, "round": round,
     "trunc": trunc, "fix": fix, "frac": frac, "sgn": sgn,
-    "asinh": asinh, "arcsinh": arcsinh,
+    "asinh": asinh, "arcsinh": arcsinh, "acosh": acosh, "arccosh": arccosh, "atanh": atanh,
+    "arctanh": arctanh, "angle": angle, "positive": positive,
 }
 
 METHODS: dict[str, Any] = {
@@ -508,7 +587,10 @@ METHODS: dict[str, Any] = {
     "trunc_": trunc_, "fix_": trunc_, "frac_": frac_, "sgn_": sgn_, "abs_": abs_,
     "absolute_": abs_, "sqrt_": sqrt_, "rsqrt_": rsqrt_, "log_": log_, "log1p_": log1p_,
     "sin_": sin_, "cos_": cos_, "tan_": tan_, "sign_": sign_, "erf_": erf_,
-    "asinh": asinh, "arcsinh": asinh,
+    "asinh": asinh, "arcsinh": asinh, "acosh": acosh, "arccosh": acosh, "atanh": atanh,
+    "arctanh": atanh, "angle": angle, "positive": positive, "asinh_": asinh_,
+    "arcsinh_": asinh_, "acosh_": acosh_, "arccosh_": acosh_, "atanh_": atanh_,
+    "arctanh_": atanh_,
 }
 
 FUNCTIONAL: dict[str, Any] = {}

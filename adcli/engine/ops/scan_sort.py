@@ -146,6 +146,15 @@ topk_op = defop("topk", "TopkBackward0", _topk, extras=("indices",))
 @sort_op.grad("self")
 def _sort_self(g, s, B):
     "grad placed back at the positions the values came from (indices), zeros elsewhere"
+    if B.tensors and len(s.in_shape):
+        # PyTorch's value_selecting_reduction_backward: zeros(sizes).scatter(dim, indices, grad)
+        from .indexing import scatter
+
+        idx = s.indices
+        if not isinstance(idx, Tensor):
+            idx = Tensor._make(np.asarray(idx), None, 0, None)
+        zeros = Tensor._make(np.zeros(s.in_shape, dtype=g._data.dtype), None, 0, None)
+        return scatter(zeros, s.dim, idx, g)
     return B.index_add(g, s.in_shape, _along(s.indices, s.dim), unique=True)
 
 
@@ -162,6 +171,32 @@ def cumsum(input: Tensor, dim: int, *, dtype: Any = None) -> Tensor:
 def cumprod(input: Tensor, dim: int, *, dtype: Any = None) -> Tensor:
     dt = None if dtype is None else dtypes.to_dtype(dtype).np
     return cumprod_op(input, dim=_scan_dim(input, dim), dtype=dt)
+
+
+_CPP_NAMES = {"float32": "float", "float64": "double", "int64": "long int", "int32": "int",
+              "int16": "short int", "int8": "signed char", "uint8": "unsigned char",
+              "bool": "bool", "float16": "c10::Half"}
+
+
+def _inplace_scan_dtype(self: Tensor, dtype: Any) -> Any:
+    if dtype is None:
+        return None
+    dt = dtypes.to_dtype(dtype).np
+    if dt != self._data.dtype:
+        raise InvalidArgumentError(
+            f"Bad in-place call: input tensor dtype {_CPP_NAMES.get(self._data.dtype.name)} and "
+            f"output tensor dtype {_CPP_NAMES.get(dt.name)} should match")
+    return dt
+
+
+def cumsum_(self: Tensor, dim: int, *, dtype: Any = None) -> Tensor:
+    dt = _inplace_scan_dtype(self, dtype)
+    return cumsum_op.inplace(self, dim=_scan_dim(self, dim), dtype=dt)
+
+
+def cumprod_(self: Tensor, dim: int, *, dtype: Any = None) -> Tensor:
+    dt = _inplace_scan_dtype(self, dtype)
+    return cumprod_op.inplace(self, dim=_scan_dim(self, dim), dtype=dt)
 
 
 class SortResult(ValuesIndices):
@@ -186,6 +221,10 @@ def topk(input: Tensor, k: int, dim: int = -1, largest: bool = True,
     values, indices = topk_op(input, k=int(k), dim=_scan_dim(input, dim), largest=bool(largest),
                              sorted=bool(sorted))
     return TopkResult(values, indices)
+
+
+def msort(input: Tensor) -> Tensor:
+    return sort(input, 0).values
 
 
 def diff(input: Tensor, n: int = 1, dim: int = -1, prepend: Any = None,
@@ -217,10 +256,12 @@ def diff(input: Tensor, n: int = 1, dim: int = -1, prepend: Any = None,
 # ==============================================================================================
 TORCH: dict[str, Any] = {
     "cumsum": cumsum, "cumprod": cumprod, "sort": sort, "topk": topk, "diff": diff,
+    "msort": msort,
 }
 
 METHODS: dict[str, Any] = {
     "cumsum": cumsum, "cumprod": cumprod, "sort": sort, "topk": topk, "diff": diff,
+    "msort": msort, "cumsum_": cumsum_, "cumprod_": cumprod_,
 }
 
 FUNCTIONAL: dict[str, Any] = {}

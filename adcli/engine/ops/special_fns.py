@@ -18,7 +18,7 @@ import numpy as np
 from ..errors import InvalidArgumentError
 from ..op import defop
 from ..tensor import Tensor
-from .common import as_tensor
+from .common import _inplace_unary, as_tensor
 from .conversion import _float
 
 _SQRT_PI = math.sqrt(math.pi)
@@ -292,7 +292,7 @@ erfc_op = _unary("erfc", "ErfcBackward0", _erfc64)
 @erfc_op.grad("self")
 def _erfc_self(g, s, B):
     "-grad * 2/sqrt(pi) * exp(-self^2)"
-    return -2.0 / _SQRT_PI * B.exp(-(s.self * s.self)) * g
+    return -2.0 / _SQRT_PI * B.exp(-(s.self ** 2)) * g
 
 
 erfcx_op = _unary("special_erfcx", "SpecialErfcxBackward0", _erfcx64, ("self", "result"),
@@ -305,13 +305,14 @@ def _erfcx_self(g, s, B):
     return (2.0 * s.self * s.result - 2.0 / _SQRT_PI) * g
 
 
-erfinv_op = _unary("erfinv", "ErfinvBackward0", _erfinv64, ("result",))
+erfinv_op = _unary("erfinv", "ErfinvBackward0", _erfinv64, ("self",))
 
 
 @erfinv_op.grad("self")
 def _erfinv_self(g, s, B):
-    "grad * sqrt(pi)/2 * exp(result^2)"
-    return 0.5 * _SQRT_PI * B.exp(s.result * s.result) * g
+    "grad * sqrt(pi)/2 * exp(erfinv(self)^2)"
+    # as PyTorch: erfinv(self) recomputed from the saved input (double backward records it)
+    return 0.5 * _SQRT_PI * B.exp(B.erfinv(s.self) ** 2) * g
 
 
 lgamma_op = _unary("lgamma", "LgammaBackward0", _lgamma64)
@@ -345,6 +346,12 @@ polygamma_op = defop("polygamma", "PolygammaBackward0", _polygamma, save=("self"
 def _polygamma_self(g, s, B):
     "grad * polygamma(n + 1, self)"
     return g * B.polygamma(s.n + 1, s.self)
+
+
+# PyTorch records polygamma_ with its own node (same formula)
+polygamma_inplace_op = defop("polygamma_", "PolygammaBackward1", _polygamma, save=("self",),
+                             torch="Tensor.polygamma_")
+polygamma_inplace_op.grad("self")(_polygamma_self)
 
 
 def _mvlgamma(a: np.ndarray, p: int) -> np.ndarray:
@@ -462,11 +469,13 @@ sinc_op = defop("sinc", "SincBackward0", _sinc, save=("self",))
 @sinc_op.grad("self")
 def _sinc_self(g, s, B):
     "grad * (pi x cos(pi x) - sin(pi x)) / (pi x^2)  (0 at 0)"
+    # as PyTorch's sinc_backward: where(self^2 pi == 0, 0, grad * (...) / (self^2 pi))
     x = s.self
     px = x * math.pi
+    sq = x * x * math.pi
     with np.errstate(divide="ignore", invalid="ignore"):
-        d = (px * B.cos(px) - B.sin(px)) / (px * x)
-    return B.masked_fill(d, x == 0, 0) * g
+        d = g * ((px * B.cos(px) - B.sin(px)) / sq)
+    return B.where(sq == 0, 0.0, d)
 
 
 def _entr64(x: np.ndarray) -> np.ndarray:
@@ -505,8 +514,10 @@ def _logit_self(g, s, B):
     with np.errstate(divide="ignore", invalid="ignore"):
         d = g / (x * (1 - x))
     if s.eps is None:
-        return d
-    return B.where((x < s.eps) | (x > 1 - s.eps), 0.0, d)
+        # as PyTorch: nan outside [0, 1]
+        return B.where((x >= 0) & (x <= 1), d, math.nan)
+    # as PyTorch: the derivative where lo <= self <= hi, 0 elsewhere (nan included)
+    return B.where((x >= s.eps) & (x <= 1 - s.eps), d, 0.0)
 
 
 def _xlog1py(x: Any, y: Any) -> np.ndarray:
@@ -712,9 +723,40 @@ def zeta(input: Any, other: Any) -> Tensor:
     return zeta_op(a, b)
 
 
+# in place: the same nodes as the out-of-place ops (polygamma_: PolygammaBackward1)
+erfc_ = _inplace_unary(erfc_op)
+erfinv_ = _inplace_unary(erfinv_op)
+lgamma_ = _inplace_unary(lgamma_op)
+digamma_ = _inplace_unary(digamma_op)
+i0_ = _inplace_unary(i0_op)
+sinc_ = _inplace_unary(sinc_op)
+
+
+def polygamma_(self: Tensor, n: int) -> Tensor:
+    if n < 0:
+        raise InvalidArgumentError("polygamma(n, x) does not support negative n.")
+    return polygamma_inplace_op.inplace(self, n=int(n))
+
+
+def mvlgamma_(self: Tensor, p: int) -> Tensor:
+    if p < 1:
+        raise InvalidArgumentError("p has to be greater than or equal to 1")
+    return mvlgamma_op.inplace(self, p=int(p))
+
+
+def logit_(self: Tensor, eps: float | None = None) -> Tensor:
+    if isinstance(eps, Tensor):
+        eps = float(eps._data.reshape(()))
+    return logit_op.inplace(self, eps=eps)
+
+
 # what formulas call (B.<name>)
 def _N_digamma(x: np.ndarray) -> np.ndarray:
     return _cast(_digamma64(x), x)
+
+
+def _N_erfinv(x: np.ndarray) -> np.ndarray:
+    return _cast(_erfinv64(x), x)
 
 
 def _N_polygamma(n: int, x: np.ndarray) -> np.ndarray:
@@ -770,12 +812,15 @@ SPECIAL: dict[str, Any] = {
 TORCH: dict[str, Any] = {
     "erfc": erfc, "erfinv": erfinv, "lgamma": lgamma, "digamma": digamma,
     "polygamma": polygamma, "mvlgamma": mvlgamma, "i0": i0, "sinc": sinc, "logit": logit,
+    "erfc_": erfc_, "i0_": i0_, "sinc_": sinc_, "logit_": logit_,
 }
 
 METHODS: dict[str, Any] = {
     "erfc": erfc, "erfinv": erfinv, "lgamma": lgamma, "digamma": digamma,
     "polygamma": _polygamma_method, "mvlgamma": mvlgamma, "i0": i0, "sinc": sinc,
-    "logit": logit,
+    "logit": logit, "erfc_": erfc_, "erfinv_": erfinv_, "lgamma_": lgamma_,
+    "digamma_": digamma_, "i0_": i0_, "sinc_": sinc_, "polygamma_": polygamma_,
+    "mvlgamma_": mvlgamma_, "logit_": logit_,
 }
 
 FUNCTIONAL: dict[str, Any] = {}
