@@ -10,6 +10,7 @@ real input.
 
 from __future__ import annotations
 
+import warnings
 from typing import Any
 
 import numpy as np
@@ -87,6 +88,10 @@ def _matrices(input: Tensor, what: str) -> None:
 
 
 def adjoint(input: Tensor) -> Tensor:
+    if input._data.ndim == 0:
+        warnings.warn("adjoint() is deprecated on 0-D tensors. Consider using x.conj().",
+                      UserWarning, stacklevel=2)
+        return input
     _matrices(input, "adjoint()")
     return transpose(input, -2, -1)
 

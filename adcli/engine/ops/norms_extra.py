@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 
 from ..dtypes import scalar_type_name
-from ..errors import InvalidArgumentError, NotImplementedArgumentError
+from ..errors import IndexOutOfRangeError, InvalidArgumentError, NotImplementedArgumentError
 from ..op import defop
 from ..tensor import Tensor, _wrap_dim
 from .conversion import _contiguous
@@ -142,6 +142,8 @@ def norm_except_dim(v: Tensor, pow: float = 2, dim: int = 0) -> Tensor:
     nd = v._data.ndim
     if dim == -1:
         return _at_norm_call(v, pow)
+    if nd == 0 and dim == 0:
+        raise IndexOutOfRangeError("Dimension specified as 0 but tensor has no dimensions")
     if dim == 0:
         out = (v._data.shape[0],) + (1,) * (nd - 1)
         flat = view(_contiguous(v), v._data.shape[0], -1)
