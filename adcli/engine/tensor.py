@@ -370,6 +370,12 @@ class _HookHandle:
             if self._hook in lst:
                 lst.remove(self._hook)
 
+    def __enter__(self) -> _HookHandle:
+        return self  # torch's RemovableHandle: `with x.register_hook(f):` removes it on exit
+
+    def __exit__(self, *exc: object) -> None:
+        self.remove()
+
 
 def _wrap_dim(dim: int, ndim: int) -> int:
     lo, hi = -max(ndim, 1), max(ndim, 1) - 1

@@ -35,13 +35,15 @@ BINOP: dict[type, Callable[[Any, Any], Any]] = {
     ast.Add: operator.add, ast.Sub: operator.sub, ast.Mult: operator.mul,
     ast.Div: operator.truediv, ast.FloorDiv: operator.floordiv, ast.Mod: operator.mod,
     ast.Pow: operator.pow, ast.MatMult: operator.matmul, ast.BitAnd: operator.and_,
-    ast.BitOr: operator.or_, ast.BitXor: operator.xor,
+    ast.BitOr: operator.or_, ast.BitXor: operator.xor, ast.LShift: operator.lshift,
+    ast.RShift: operator.rshift,
 }
 INPLACE: dict[type, Callable[[Any, Any], Any]] = {
     ast.Add: operator.iadd, ast.Sub: operator.isub, ast.Mult: operator.imul,
     ast.Div: operator.itruediv, ast.FloorDiv: operator.ifloordiv, ast.Mod: operator.imod,
     ast.Pow: operator.ipow, ast.MatMult: operator.imatmul, ast.BitAnd: operator.iand,
-    ast.BitOr: operator.ior, ast.BitXor: operator.ixor,
+    ast.BitOr: operator.ior, ast.BitXor: operator.ixor, ast.LShift: operator.ilshift,
+    ast.RShift: operator.irshift,
 }
 _CMP: dict[type, Callable[[Any, Any], Any]] = {
     ast.Eq: operator.eq, ast.NotEq: operator.ne, ast.Lt: operator.lt, ast.LtE: operator.le,
@@ -350,6 +352,10 @@ class ExpressionsMixin:
         seq = (str, list, tuple)
         if (op is ast.Pow and isinstance(a, int) and isinstance(b, int) and b > 0
                 and abs(a) > 1 and b * a.bit_length() > MAX_INT_BITS + 64):
+            raise RefusedError(f"integer too large (more than {MAX_INT_BITS} bits)")
+        if (op is ast.LShift and isinstance(a, int) and a and isinstance(b, int)
+                and b > MAX_INT_BITS + 64):
+            # a Python int shifts without bound (1 << 10**12 is a terabyte): refused before
             raise RefusedError(f"integer too large (more than {MAX_INT_BITS} bits)")
         if op is ast.Mult:
             if isinstance(a, int) and isinstance(b, seq):

@@ -69,8 +69,6 @@ TORCH_CONTEXT_MANAGERS = frozenset({"no_grad", "enable_grad", "set_grad_enabled"
 # Tensor attributes a statement may assign (``x.grad = None``, ``x.requires_grad = True``).
 SETTABLE_ATTRS = frozenset({"grad", "requires_grad", "data"})
 
-_BINOPS = (ast.Add, ast.Sub, ast.Mult, ast.Div, ast.FloorDiv, ast.Mod, ast.Pow, ast.MatMult,
-           ast.BitAnd, ast.BitOr, ast.BitXor)
 _UNARY = (ast.USub, ast.UAdd, ast.Not, ast.Invert)
 _CMPOPS = (ast.Eq, ast.NotEq, ast.Lt, ast.LtE, ast.Gt, ast.GtE, ast.Is, ast.IsNot, ast.In,
            ast.NotIn)
@@ -312,8 +310,6 @@ class Checker(FlowChecker):
             node.targets = [self.target(t, allow_tuple=True) for t in node.targets]
             return node
         if isinstance(node, ast.AugAssign):
-            if not isinstance(node.op, _BINOPS):
-                raise self.fail(node, f"operator {_op_text(node.op)}= is not allowed in a spec")
             node.value = self.expr(node.value, 0)
             if isinstance(node.target, ast.Name) and node.target.id not in self.bound:
                 raise self.fail(node.target, f"name '{node.target.id}' is not defined")
@@ -334,23 +330,31 @@ class Checker(FlowChecker):
         raise self.fail(node, f"{_describe(node)} is not allowed in a spec")
 
     def with_(self, node: ast.With) -> ast.With:
-        if len(node.items) != 1:
-            raise self.fail(node, f"a 'with' statement takes exactly one {_WITH_TEXT}")
-        item = node.items[0]
-        expr = self.expr(item.context_expr, 0)
-        ok = isinstance(expr, ast.Call) and isinstance(expr.func, OpRef) and (
-            (expr.func.namespace == "torch" and expr.func.name in TORCH_CONTEXT_MANAGERS)
-            or (expr.func.namespace == "package"
-                and self.vocab.is_context_manager(expr.func.name)))
-        if not ok:
-            raise self.fail(item.context_expr, f"a 'with' statement takes {_WITH_TEXT}")
-        item.context_expr = expr
-        if item.optional_vars is not None:
-            # `as NAME` binds what the manager's __enter__ returns (None for torch's grad
-            # modes, the level for dual_level()), after the manager is made, as Python does
-            item.optional_vars = self.target(item.optional_vars, allow_tuple=True)
-            item.optional_vars.adcli_pos = self.srcmap.position(  # type: ignore[attr-defined]
-                item.optional_vars.lineno, item.optional_vars.col_offset)
+        # `with a(), b() as c:` is Python's `with a(): with b() as c:` (entered left to
+        # right, exited right to left); the interpreter nests them so
+        for item in node.items:
+            expr = self.expr(item.context_expr, 0)
+            if isinstance(expr, ast.Call):
+                ok = isinstance(expr.func, OpRef) and (
+                    (expr.func.namespace == "torch" and expr.func.name in TORCH_CONTEXT_MANAGERS)
+                    or (expr.func.namespace == "package"
+                        and self.vocab.is_context_manager(expr.func.name)))
+            else:
+                # a value held earlier (`with handle:`, `with ng:` after `ng = torch.no_grad()`):
+                # the interpreter accepts it only if it is one of torch's context managers
+                ok = isinstance(expr, ast.Name | ast.Attribute | ast.Subscript) and \
+                    not isinstance(expr, OpRef)
+            if not ok:
+                raise self.fail(item.context_expr, f"a 'with' statement takes {_WITH_TEXT}")
+            item.context_expr = expr
+            item.context_expr.adcli_pos = self.srcmap.position(  # type: ignore[attr-defined]
+                expr.lineno, expr.col_offset)
+            if item.optional_vars is not None:
+                # `as NAME` binds what the manager's __enter__ returns (None for torch's grad
+                # modes, the level for dual_level()), after the manager is made, as Python does
+                item.optional_vars = self.target(item.optional_vars, allow_tuple=True)
+                item.optional_vars.adcli_pos = self.srcmap.position(  # type: ignore
+                    item.optional_vars.lineno, item.optional_vars.col_offset)
         node.body = self.block(node.body) or [ast.Pass(lineno=node.lineno, col_offset=0)]
         return node
 
@@ -412,8 +416,6 @@ class Checker(FlowChecker):
         if isinstance(node, ast.Call):
             return self.call(node, d)
         if isinstance(node, ast.BinOp):
-            if not isinstance(node.op, _BINOPS):
-                raise self.fail(node, f"operator {_op_text(node.op)} is not allowed in a spec")
             node.left = self.expr(node.left, d)
             node.right = self.expr(node.right, d)
             return node
@@ -634,7 +636,8 @@ class Checker(FlowChecker):
 _WITH_TEXT = ("torch.no_grad(), torch.enable_grad(), torch.set_grad_enabled(...), "
               "torch.device(...) or another "
               "of torch's context managers (torch.autograd.forward_ad.dual_level(), "
-              "torch.autograd.detect_anomaly(), torch.random.fork_rng(), ...)")
+              "torch.autograd.detect_anomaly(), torch.random.fork_rng(), ...), or a name "
+              "holding one (a hook's handle)")
 
 
 def _is_namespace(obj: Any) -> bool:
@@ -659,10 +662,6 @@ def _describe(node: Any) -> str:
         if isinstance(node, cls):
             return name
     return type(node).__name__
-
-
-def _op_text(op: ast.operator) -> str:
-    return {ast.LShift: "<<", ast.RShift: ">>"}.get(type(op), type(op).__name__)
 
 
 def _parse(text: str, srcmap: SourceMap, mode: str) -> ast.AST:

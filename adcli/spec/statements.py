@@ -19,6 +19,17 @@ from .expressions import INPLACE
 from .language import SETTABLE_ATTRS, replay_skips
 
 
+def _is_context_manager(value: Any, called: bool) -> bool:
+    """A context manager the checker let through (``called``: a whitelisted manager's call),
+    or a held value that is one of torch's (or adcli's) managers: a spec holds no other
+    Python objects with ``__enter__`` (files, locks are never reachable); checked anyway."""
+    kind = type(value)
+    if not (hasattr(kind, "__enter__") and hasattr(kind, "__exit__")):
+        return False
+    owner = getattr(kind, "__module__", "") or ""
+    return called or owner.split(".")[0] in ("adcli", "torch", "contextlib")
+
+
 class Flow(Exception):  # noqa: N818 - control flow, not an error
     """``break``, ``continue`` and ``return`` unwinding to their loop or call."""
 
@@ -192,15 +203,19 @@ class StatementsMixin:
         else:  # the checker lets nothing else through
             raise RefusedError(f"statement {type(node).__name__} is not allowed")
 
-    def exec_with(self, node: ast.With) -> None:
-        """``with MANAGER(...) [as TARGET]:`` with one of the whitelisted managers.
+    def exec_with(self, node: ast.With, k: int = 0) -> None:
+        """``with MANAGER(...) [as TARGET], ...:`` with the whitelisted managers (or values
+        holding one of torch's context managers: a hook's handle, a stored ``no_grad()``).
 
-        Python's own ``with`` runs the manager, so its ``__exit__`` runs whatever ends the
-        body: an error, a budget limit, ``break``/``return``, or an error in binding the
-        target (grad mode, anomaly mode and the generator state are always restored)."""
-        item = node.items[0]
+        Python's own ``with`` runs each manager, so its ``__exit__`` runs whatever ends the
+        body: an error, a budget limit, ``break``/``return``, an error in binding the target
+        or in making a later manager (grad mode, anomaly mode and the generator state are
+        always restored). Several managers nest as Python's do: entered left to right,
+        exited right to left."""
+        item = node.items[k]
+        self.line, self.column = getattr(item.context_expr, "adcli_pos", (self.line, self.column))
         ctx = self.eval_node(item.context_expr)
-        if not (hasattr(type(ctx), "__enter__") and hasattr(type(ctx), "__exit__")):
+        if not _is_context_manager(ctx, isinstance(item.context_expr, ast.Call)):
             raise RefusedError(f"'{type(ctx).__name__}' object does not support the context "
                                "manager protocol")
         before = self._names_before_hold()
@@ -215,7 +230,10 @@ class StatementsMixin:
                 self.assign(item.optional_vars, entered)
             if before is not None:
                 off = not self.eng.grad_mode.is_grad_enabled()
-            self.exec_block(node.body)
+            if k + 1 < len(node.items):
+                self.exec_with(node, k + 1)
+            else:
+                self.exec_block(node.body)
         if off and before is not None:
             self._hold_bound(before, node)
 
