@@ -145,13 +145,42 @@ def _call_with_out(name: str, fn: Callable[..., Any], args: tuple[Any, ...],
                          "don't support automatic differentiation, but one of the arguments "
                          "requires grad.")
     if isinstance(res, tuple):
-        if not isinstance(out, tuple | list) or len(out) != len(res):
-            raise TypeError(f"{name}(): argument 'out' must be tuple of {len(res)} Tensors")
+        if not isinstance(out, tuple | list):
+            raise TypeError(f"{_ALIAS.get(name, name)}(): argument 'out' must be tuple of "
+                            f"Tensors, not {type(out).__name__}")
+        if len(out) != len(res):
+            raise TypeError(f"expected tuple of {len(res)} elements but got {len(out)}")
         for d, r in zip(out, res):
             _write(d, r)
-        return type(res)(*out) if hasattr(res, "_fields") else tuple(out)
+        if not hasattr(res, "_fields"):
+            return tuple(out)
+        return _out_type(type(res))(*out)
     _write(out, res)
     return out
+
+
+_OUT_TYPES: dict[type, type] = {}
+
+
+def _out_type(base: type) -> type:
+    """torch's result type of an ``out=`` call: ``torch.return_types.frexp_out`` for frexp's
+    ``torch.return_types.frexp`` (a subclass here: the same fields, printed with ``_out``)."""
+    cls = _OUT_TYPES.get(base)
+    if cls is not None:
+        return cls
+    if base.__module__ != "torch.return_types" and not hasattr(base, "kind"):
+        return base
+    name = getattr(base, "kind", None) or base.__name__  # max/min results share a class
+
+    def __repr__(self: Any) -> str:  # noqa: N807 - the class's repr
+        head, sep, rest = base.__repr__(self).partition("(")
+        return f"{head}{'' if head.endswith('_out') else '_out'}{sep}{rest}"
+
+    cls = type(f"{name}_out", (base,), {"__slots__": (), "__repr__": __repr__,
+                                        "__module__": "torch.return_types"})
+    cls.__qualname__ = cls.__name__
+    _OUT_TYPES[base] = cls
+    return cls
 
 
 def with_device(fn: Callable[..., Any]) -> Callable[..., Any]:

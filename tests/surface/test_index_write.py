@@ -117,6 +117,23 @@ CASES.update({
                            [X]),
     "scatter reduce bounds": (lambda T, x, s: x.scatter(0, T.tensor([[4, 1, 2]]), s,
                                                         reduce="add"), [X, SRC]),
+    # reduce=None matches none of torch's signatures: its parser's TypeError
+    "scatter reduce None": (lambda T, x, s: T.scatter(x, 0, T.tensor([[0, 1, 2]]), s,
+                                                      reduce=None), [X, SRC]),
+    "scatter reduce None method": (lambda T, x, s: x.scatter(0, T.tensor([[0, 1, 2]]), s,
+                                                             reduce=None), [X, SRC]),
+    "scatter_ reduce None": (lambda T, x, s: x.detach().clone().scatter_(
+        0, T.tensor([[0, 1, 2]]), s, reduce=None), [X, SRC]),
+    "scatter reduce None number": (lambda T, x: T.scatter(x, 0, T.tensor([[0, 1, 2]]), 2,
+                                                          reduce=None), [X]),
+    "scatter reduce None value=": (lambda T, x: x.scatter(0, T.tensor([[0, 1, 2]]), value=2.0,
+                                                          reduce=None), [X]),
+    "scatter_ reduce None number": (lambda T, x: x.detach().clone().scatter_(
+        0, T.tensor([[0, 1, 2]]), 1.5, reduce=None), [X]),
+    "scatter no reduce": (lambda T, x, s: (x.scatter(0, T.tensor([[0, 1, 2], [3, 2, 1],
+                                                                  [1, 0, 3]]), s),
+                                           T.scatter(x, 0, T.tensor([[0, 1, 2]]), value=2.0)),
+                          [X, SRC]),
     # unravel_index
     "unravel_index": (lambda T: (*T.unravel_index(T.tensor(4), (3, 2)),
                                  *T.unravel_index(T.tensor([4, 1, -1, 7, -7]), (3, 2)),

@@ -208,19 +208,53 @@ scatter_value_reduce_inplace_ni_op = NotImplementedOp("scatter_", "aten::scatter
 # torch-level functions
 # ==============================================================================================
 _LEGACY = {"add": "sum", "multiply": "prod"}
+_NO_REDUCE: Any = type("_NoReduce", (), {"__repr__": lambda self: "<not given>"})()
+"""``reduce``'s default: torch's parser refuses ``reduce=None`` (no signature takes it)."""
+_SCATTER_FORMS = ("Tensor src", "Tensor src, *, str reduce", "Number value",
+                  "Number value, *, str reduce")
+
+
+def _reduce_none(fn: str, method: bool, input: Tensor, dim: Any, index: Any, src: Any,
+                 value: Any) -> InvalidTypeError:
+    """torch's TypeError for ``reduce=None``: its argument parser matches no signature. The
+    source (``src`` or a number) is shown as positional unless given as ``value=``."""
+    got = [type(a).__name__ for a in (() if method else (input,)) + (dim, index)]
+    if value is None:
+        got.append(type(src).__name__)
+    got.append("reduce=NoneType")
+    if value is not None:
+        got.append(f"value={type(value).__name__}")
+    head = "int dim, Tensor index, " if method else "Tensor input, int dim, Tensor index, "
+    out = "" if method else ", Tensor out = None"
+    forms = "".join(f" * ({head}{f}{out if '*' in f else (', *' + out if out else '')})\n"
+                    for f in _SCATTER_FORMS)
+    return InvalidTypeError(f"{fn}() received an invalid combination of arguments - got "
+                            f"({', '.join(got)}), but expected one of:\n{forms}")
 
 
 def scatter(input: Tensor, dim: int, index: Tensor, src: Any = None, *, value: Any = None,
-            reduce: str | None = None) -> Tensor:
+            reduce: str | None = _NO_REDUCE) -> Tensor:
     if reduce is None:
+        raise _reduce_none("scatter", False, input, dim, index, src, value)
+    if reduce is _NO_REDUCE:
         return indexing.scatter(input, dim, index, src, value=value)
     return _scatter_legacy_reduce(input, dim, index, src if value is None else value, reduce,
                                   False)
 
 
-def scatter_(self: Tensor, dim: int, index: Tensor, src: Any = None, *, value: Any = None,
-             reduce: str | None = None) -> Tensor:
+def _scatter_method(self: Tensor, dim: int, index: Tensor, src: Any = None, *,
+                    value: Any = None, reduce: str | None = _NO_REDUCE) -> Tensor:
+    """``Tensor.scatter``: torch.scatter, with the method's argument list in its errors."""
     if reduce is None:
+        raise _reduce_none("scatter", True, self, dim, index, src, value)
+    return scatter(self, dim, index, src, value=value, reduce=reduce)
+
+
+def scatter_(self: Tensor, dim: int, index: Tensor, src: Any = None, *, value: Any = None,
+             reduce: str | None = _NO_REDUCE) -> Tensor:
+    if reduce is None:
+        raise _reduce_none("scatter_", True, self, dim, index, src, value)
+    if reduce is _NO_REDUCE:
         return indexing.scatter_(self, dim, index, src, value=value)
     return _scatter_legacy_reduce(self, dim, index, src if value is None else value, reduce,
                                   True)
@@ -371,7 +405,7 @@ TORCH: dict[str, Any] = {
 
 METHODS: dict[str, Any] = {
     "index_reduce": index_reduce, "index_reduce_": index_reduce_, "put": put, "put_": put_,
-    "scatter": scatter, "scatter_": scatter_,
+    "scatter": _scatter_method, "scatter_": scatter_,
 }
 
 FUNCTIONAL: dict[str, Any] = {}
