@@ -69,7 +69,10 @@ def _check_inputs(inputs: tuple[Any, ...]) -> None:
                     "point or complex. This check will likely fail if all the inputs are not of "
                     "double precision floating point or complex. ", UserWarning, stacklevel=4)
             data = inp._data
-            if not all(st > 0 or sz <= 1 for st, sz in zip(data.strides, data.shape)):
+            # an empty array's NumPy strides may be 0 where torch's (contiguous) are not, and
+            # no two of its elements can overlap: only a non-empty input is checked
+            if data.size and not all(st > 0 or sz <= 1
+                                     for st, sz in zip(data.strides, data.shape)):
                 raise RuntimeError(
                     f"The {idx}th input has a dimension with stride 0. gradcheck only supports "
                     "inputs that are non-overlapping to be able to compute the numerical "

@@ -72,6 +72,8 @@ class HeatmapBuilder:
     def _merge(self, R: np.ndarray, C: np.ndarray, a: np.ndarray, n: np.ndarray,
                score: np.ndarray, bad: np.ndarray, out_row: np.ndarray,
                in_col: np.ndarray) -> None:
+        if not len(score):
+            return  # an empty output (or input): no entries to show
         score = np.nan_to_num(np.asarray(score, dtype=np.float64), nan=np.inf)
         cell = R * self.score.shape[1] + C
         # The worst entry of each cell: sort by score, keep the last per cell.

@@ -149,6 +149,11 @@ CASES = {
     "no input requires grad": lambda T: _check(T, _fn(T), _x(T).detach()),
     "stride 0 input": lambda T: _check(T, lambda a: a * 2,
                                        T.ones(1, dtype=T.float64).expand(3).requires_grad_()),
+    # empty inputs and outputs: nothing to compare, torch passes
+    "empty input": lambda T: _check(T, lambda a: a * 2, T.zeros(0, 3, dtype=T.float64,
+                                                                requires_grad=True)),
+    "empty output": lambda T: _check(T, lambda a: a[:0] ** 2, _x(T)),
+    "empty and full outputs": lambda T: _check(T, lambda a: (a[:0] * 3, a ** 2), _x(T)),
 }
 
 
@@ -178,6 +183,13 @@ GG_CASES = {
         _fn(T, backward=_no_grad_backward), (_x(T),)))[1],
     "no check at all": lambda T: T.autograd.gradgradcheck(_fn(T), (_x(T),),
                                                           check_rev_over_rev=False),
+    "empty input": lambda T: T.autograd.gradgradcheck(
+        lambda a: a ** 2, (T.zeros(0, 3, dtype=T.float64, requires_grad=True),)),
+    "empty output": lambda T: T.autograd.gradgradcheck(lambda a: a[:0] ** 2, (_x(T),)),
+    "empty and full outputs": lambda T: T.autograd.gradgradcheck(
+        lambda a: (a ** 2, a[:0] * 3, (a ** 3).sum()), (_x(T),)),
+    "empty output, wrong double backward": lambda T: T.autograd.gradgradcheck(
+        lambda a: (a[:0] * 3, _fn(T, backward=_no_grad_backward)(a)), (_x(T),)),
     "undefined without rev": lambda T: T.autograd.gradgradcheck(
         _fn(T), (_x(T),), check_rev_over_rev=False, check_fwd_over_rev=True),
 }
@@ -225,3 +237,22 @@ def test_mismatch_message_ends_with_adcli_diagnosis() -> None:
     assert msg.startswith("Jacobian mismatch for output 0 with respect to input 0,\nnumerical:")
     assert "\nadcli: " in msg and "culprit: SquareBackward" in msg
     assert err.value.report is not None and not err.value.report.ok
+
+
+@pytest.mark.parametrize("order", [1, 2])
+@pytest.mark.parametrize("case", ["empty input", "empty output", "empty and full outputs"])
+def test_the_checker_reports_on_empty_inputs_and_outputs(case: str, order: int) -> None:
+    """adcli.gradcheck / gradgradcheck (the report) pass where torch's checks do, and the
+    checker still sees the non-empty outputs' pairs."""
+    fn, x = {
+        "empty input": (lambda a: a * 2, lambda T: T.zeros(0, 3, dtype=T.float64,
+                                                           requires_grad=True)),
+        "empty output": (lambda a: a[:0] ** 2, _x),
+        "empty and full outputs": (lambda a: (a[:0] * 3, a ** 2), _x),
+    }[case]
+    check = (torch.autograd.gradcheck, torch.autograd.gradgradcheck)[order - 1]
+    assert check(fn, (x(torch),))
+    report = (adcli.gradcheck, adcli.gradgradcheck)[order - 1](fn, (x(adcli),))
+    assert report.ok, report
+    if case == "empty and full outputs":
+        assert any(p.n_checked > 0 for p in report.pairs), report
