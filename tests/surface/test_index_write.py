@@ -286,3 +286,13 @@ def test_forward_ad_as_torch(name: str) -> None:
         assert got[0] == got[1]
     else:
         np.testing.assert_allclose(got[0], got[1], rtol=1e-12, atol=1e-12)
+
+
+def test_resize_grows_with_zeros_where_torch_leaves_memory_uninitialised() -> None:
+    """docs/autograd.md: the kept elements are torch's (in order), the new ones are zeros."""
+    got = adcli.tensor(X).resize_(5, 3)
+    want = torch.tensor(X).resize_(5, 3)
+    np.testing.assert_array_equal(got[:4].numpy(), want[:4].numpy())
+    assert got[4].tolist() == [0.0, 0.0, 0.0]
+    grown = adcli.tensor([[1, 2]]).resize_as_(adcli.zeros(2, 3))
+    assert grown.tolist() == [[1, 2, 0], [0, 0, 0]]
