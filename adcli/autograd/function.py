@@ -6,33 +6,11 @@ import functools
 from collections.abc import Callable
 from typing import Any
 
-from adcli.engine.errors import AdcliError
-from adcli.engine.function import Function, FunctionCtx
+from adcli.engine.function import DelayedError, Function, FunctionCtx
 from adcli.engine.grad_mode import is_grad_enabled, no_grad
-from adcli.engine.node import Node, next_seq
 from adcli.engine.tensor import Tensor
 
 __all__ = ["DelayedError", "Function", "FunctionCtx", "once_differentiable"]
-
-
-class DelayedError(Node):
-    """A node whose backward raises: what ``once_differentiable`` puts on its results."""
-
-    def __init__(self, msg: str, n: int) -> None:
-        super().__init__()
-        self.seq_nr = next_seq()
-        self.msg = msg
-        self.n_outputs = n
-        self.next_functions = tuple((None, 0) for _ in range(n))
-
-    def name(self) -> str:
-        return "torch::autograd::Error"  # PyTorch's name for this node
-
-    def apply(self, grads: list[Any], as_tensors: bool) -> tuple[Any, ...]:
-        raise AdcliError(self.msg)
-
-    def describe(self) -> str:
-        return f"raises: {self.msg}"
 
 
 def once_differentiable(fn: Callable[..., Any]) -> Callable[..., Any]:

@@ -11,7 +11,7 @@ from typing import Any
 import numpy as np
 
 from . import anomaly, dtypes, dual
-from .errors import InvalidArgumentError, ShapeMismatchError
+from .errors import AdcliError, InvalidArgumentError, ShapeMismatchError
 from .grad_mode import _enabled, no_grad, set_grad_enabled
 from .hooks import _busy, observe, observers
 from .node import Node, SavedTensor, freed_info, freed_record, next_seq
@@ -157,6 +157,38 @@ class FunctionNode(Node, FunctionCtx):
     def __repr__(self) -> str:
         # As PyTorch prints a custom Function's node.
         return f"<torch.autograd.function.{self.name()} object at {id(self):#x}>"
+
+
+class DelayedError(Node):
+    """torch's ``Error`` node: its backward raises. ``once_differentiable`` puts it on a custom
+    backward's results, and formulas with no double backward in a case (index_reduce's prod
+    with several zeros at one position) put it on their result under create_graph."""
+
+    def __init__(self, msg: str, n: int) -> None:
+        super().__init__()
+        self.seq_nr = next_seq()
+        self.msg = msg
+        self.n_outputs = n
+        self.next_functions = tuple((None, 0) for _ in range(n))
+
+    def name(self) -> str:
+        return "torch::autograd::Error"  # PyTorch's name for this node
+
+    def apply(self, grads: list[Any], as_tensors: bool) -> tuple[Any, ...]:
+        raise AdcliError(self.msg)
+
+    def describe(self) -> str:
+        return f"raises: {self.msg}"
+
+
+def delayed_error(msg: str, t: Tensor) -> Tensor:
+    """``t``'s values behind a new DelayedError node whose one edge is ``t``'s, as torch's
+    ``DelayedError(msg, 1).apply({t})`` (a new version counter, as torch's FIXME says)."""
+    node = DelayedError(msg, 1)
+    node.next_functions = (t._edge(),)
+    node.shapes = (t._data.shape,)
+    node.dtypes = (t._data.dtype,)
+    return Tensor._make(t._data, node, 0, None)
 
 
 class Function:

@@ -5,6 +5,7 @@ the differentiable ones gradchecked."""
 from __future__ import annotations
 
 import warnings
+from typing import Any
 
 import numpy as np
 import pytest
@@ -296,3 +297,43 @@ def test_resize_grows_with_zeros_where_torch_leaves_memory_uninitialised() -> No
     assert got[4].tolist() == [0.0, 0.0, 0.0]
     grown = adcli.tensor([[1, 2]]).resize_as_(adcli.zeros(2, 3))
     assert grown.tolist() == [[1, 2, 0], [0, 0, 0]]
+
+
+def _prod_double(T: Any, kind: str, include_self: bool, src: Any) -> Any:
+    x = T.tensor([[1.0, 2.0], [3.0, 4.0]], dtype=T.float64, requires_grad=True)
+    s = T.tensor(src, dtype=T.float64, requires_grad=True)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # index_reduce's beta warning
+        if kind == "scatter_reduce":
+            out = x.scatter_reduce(0, T.tensor([[0, 1], [0, 1], [1, 0]]), s, "prod",
+                                   include_self=include_self)
+        else:
+            out = x.index_reduce(0, T.tensor([0, 0, 1]), s, "prod", include_self=include_self)
+    gx, gs = T.autograd.grad((out * out).sum(), (x, s), create_graph=True)
+    try:
+        T.autograd.grad(gs.sum(), (x, s), retain_graph=True)
+        again = None
+    except RuntimeError as exc:
+        again = str(exc)
+    # differentiating self's gradient does not pass through the Error node
+    (gxx,) = T.autograd.grad(gx.sum(), (x,), retain_graph=True)
+    return (gx.tolist(), gs.tolist(), gxx.tolist(), graph_rows(gs), graph_rows(gx), again)
+
+
+@pytest.mark.parametrize("kind", ["scatter_reduce", "index_reduce"])
+@pytest.mark.parametrize("include_self", [True, False])
+@pytest.mark.parametrize("zeros", ["two at one position", "one at a position"])
+def test_prod_double_backward_with_several_zeros_raises_as_torch(
+        kind: str, include_self: bool, zeros: str) -> None:
+    """torch's DelayedError: the first gradient is right and its graph is torch's (an
+    ``Error`` node over the formula's WhereBackward0), differentiating it again raises
+    torch's RuntimeError; with one zero per position there is no Error node."""
+    src = [[0.0, 0.0], [0.0, 5.0], [2.0, 3.0]] if zeros.startswith("two") else \
+        [[0.0, 1.5], [2.0, 5.0], [2.0, 0.0]]
+    got = _prod_double(adcli, kind, include_self, src)
+    want = _prod_double(torch, kind, include_self, src)
+    for g, w in zip(got[:3], want[:3]):
+        np.testing.assert_allclose(np.asarray(g), np.asarray(w), rtol=1e-12, atol=1e-12)
+    assert got[3:] == want[3:]
+    assert (got[3][0][0] == "Error") == zeros.startswith("two")
+    assert (want[5] is not None) == zeros.startswith("two")

@@ -32,7 +32,7 @@ from .indexing import (
     index_select_op,
     take_op,
 )
-from .scatter import _UFUNC, _identity
+from .scatter import _UFUNC, ReduceOps, _identity, reduce_backward
 
 # ==============================================================================================
 # the table: forwards and derivative formulas
@@ -67,15 +67,19 @@ index_reduce_op = defop("index_reduce", "IndexReduceBackward0", _index_reduce,
                         inputs=("self", "source"), save=("self", "source", "result"))
 
 
-class _IndexOps:
+class _IndexOps(ReduceOps):
     """index_select / index_add / index_fill / index_reduce of torch's index_reduce_backward,
     on arrays or recorded (create_graph) as the ops torch's formula calls."""
 
+    reduce_op = index_reduce_op
+    reduce_np = staticmethod(_index_reduce)
+
     def __init__(self, B: Any, dim: int, index: np.ndarray) -> None:
+        # (not ReduceOps'; index_reduce addresses by a flat index along dim, not gather's)
         self.B, self.dim, self.index = B, dim, index
         self.flat = index.reshape(-1)
 
-    def select(self, x: Any) -> Any:
+    def pick(self, x: Any) -> Any:
         if self.B.tensors:
             return index_select_op(x, dim=self.dim, index=self.index)
         return np.take(x, self.flat, axis=self.dim) if x.ndim else x.reshape(1)[self.flat]
@@ -94,52 +98,12 @@ class _IndexOps:
         _moved(out, self.dim)[self.flat] = 0
         return out
 
-    def reduce(self, a: Any, src: Any, reduce: str, include_self: bool) -> Any:
-        if self.B.tensors:
-            return index_reduce_op(a, src, dim=self.dim, index=self.index, reduce=reduce,
-                                   include_self=include_self)
-        return _index_reduce(a, src, self.dim, self.index, reduce, include_self)
-
 
 @index_reduce_op.grad_all
 def _index_reduce_grads(g, s, B, needs):
     "index_reduce_backward: prod: grad * result / self (zeros handled); mean: grad / count; amax/amin: grad shared evenly among the elements equal to the result; without include_self, self's indexed slices get 0"  # noqa: E501
-    o = _IndexOps(B, s.dim, s.index)
-    x, src, res, red = s.self, s.source, s.result, s.reduce
-    if B.tensors:
-        def cast(t):
-            return t.to(x.dtype)
-        where = B.where
-    else:
-        def cast(t):
-            return t.astype(x.dtype)
-        where = np.where
-    if red == "prod":
-        masked_self = B.masked_fill(x, x == 0, 1)
-        gs = g * o.reduce(masked_self, src, red, s.include_self) / masked_self
-        src_zero = src == 0
-        n_zeros = o.select(o.add(B.zeros_like(x), cast(src_zero)))
-        single = src_zero & (n_zeros == 1)
-        masked_src = B.masked_fill(src, single, 1)
-        masked_src_result = o.reduce(x, masked_src, red, s.include_self)
-        gsrc = where(single, o.select(g * masked_src_result),
-                     o.select(g * res) / B.masked_fill(src, src_zero, 1))
-    elif red == "mean":
-        n = B.ones_like(g) if s.include_self else B.zeros_like(g)
-        n = o.add(n, B.ones_like(src))
-        n = B.masked_fill(n, n == 0, 1)
-        gs = g / n
-        gsrc = o.select(g) / o.select(n)
-    else:
-        value = o.select(res)
-        self_is = cast(x == res)
-        src_is = cast(src == value)
-        spread = g / o.add(self_is, src_is)
-        gs = self_is * spread
-        gsrc = src_is * o.select(spread)
-    if not s.include_self:
-        gs = o.fill_zero(gs)
-    return (gs if needs[0] else None), (gsrc if needs[1] else None)
+    return reduce_backward(_IndexOps(B, s.dim, s.index), g, s.self, s.source, s.result,
+                           s.reduce, s.include_self, B, needs, ("index_reduce", "source"))
 
 
 def _put(a: np.ndarray, source: np.ndarray, index: np.ndarray,
@@ -232,32 +196,31 @@ def _reduce_none(fn: str, method: bool, input: Tensor, dim: Any, index: Any, src
                             f"({', '.join(got)}), but expected one of:\n{forms}")
 
 
+def _scatter_call(fn: str, method: bool, inplace: bool, input: Tensor, dim: int, index: Tensor,
+                  src: Any, value: Any, reduce: Any) -> Tensor:
+    if reduce is None:
+        raise _reduce_none(fn, method, input, dim, index, src, value)
+    if reduce is _NO_REDUCE:
+        plain = indexing.scatter_ if inplace else indexing.scatter
+        return plain(input, dim, index, src, value=value)
+    return _scatter_legacy_reduce(input, dim, index, src if value is None else value, reduce,
+                                  inplace)
+
+
 def scatter(input: Tensor, dim: int, index: Tensor, src: Any = None, *, value: Any = None,
             reduce: str | None = _NO_REDUCE) -> Tensor:
-    if reduce is None:
-        raise _reduce_none("scatter", False, input, dim, index, src, value)
-    if reduce is _NO_REDUCE:
-        return indexing.scatter(input, dim, index, src, value=value)
-    return _scatter_legacy_reduce(input, dim, index, src if value is None else value, reduce,
-                                  False)
+    return _scatter_call("scatter", False, False, input, dim, index, src, value, reduce)
 
 
 def _scatter_method(self: Tensor, dim: int, index: Tensor, src: Any = None, *,
                     value: Any = None, reduce: str | None = _NO_REDUCE) -> Tensor:
     """``Tensor.scatter``: torch.scatter, with the method's argument list in its errors."""
-    if reduce is None:
-        raise _reduce_none("scatter", True, self, dim, index, src, value)
-    return scatter(self, dim, index, src, value=value, reduce=reduce)
+    return _scatter_call("scatter", True, False, self, dim, index, src, value, reduce)
 
 
 def scatter_(self: Tensor, dim: int, index: Tensor, src: Any = None, *, value: Any = None,
              reduce: str | None = _NO_REDUCE) -> Tensor:
-    if reduce is None:
-        raise _reduce_none("scatter_", True, self, dim, index, src, value)
-    if reduce is _NO_REDUCE:
-        return indexing.scatter_(self, dim, index, src, value=value)
-    return _scatter_legacy_reduce(self, dim, index, src if value is None else value, reduce,
-                                  True)
+    return _scatter_call("scatter_", True, True, self, dim, index, src, value, reduce)
 
 
 def _scatter_legacy_reduce(input: Tensor, dim: int, index: Tensor, src: Any, reduce: Any,

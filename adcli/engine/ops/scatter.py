@@ -13,6 +13,8 @@ import numpy as np
 from .. import layout as _layout
 from ..dtypes import scalar_type_name
 from ..errors import IndexOutOfRangeError, InvalidArgumentError, ShapeMismatchError
+from ..function import delayed_error
+from ..grad_mode import is_grad_enabled
 from ..op import defop
 from ..tensor import Tensor, _wrap_dim
 from ..views import view_geometry, view_index
@@ -275,27 +277,31 @@ scatter_reduce_op = defop("scatter_reduce", "ScatterReduceBackward0", _scatter_r
                           inputs=("self", "src"), save=("self", "src", "result"))
 
 
-class _Ops:
-    """gather / scatter_add / scatter of PyTorch's scatter_reduce_backward, on arrays or
-    recorded (create_graph) as the ops PyTorch's formula calls."""
+class ReduceOps:
+    """gather / scatter_add / scatter / scatter_reduce of torch's scatter_reduce_backward, on
+    arrays or recorded (create_graph) as the ops torch's formula calls (index_reduce's
+    subclass swaps in index_select / index_add / index_fill / index_reduce)."""
+
+    reduce_op: Any = scatter_reduce_op
+    reduce_np: Any = staticmethod(_scatter_reduce)
 
     def __init__(self, B: Any, dim: int, index: np.ndarray) -> None:
         self.B, self.dim, self.index = B, dim, index
         self.at = _along(index, dim) if index.ndim else ()
 
-    def gather(self, x: Any) -> Any:
+    def pick(self, x: Any) -> Any:
         if self.B.tensors:
             from .indexing import gather_op
 
             return gather_op(x, dim=self.dim, index=self.index)
         return x[self.at] if self.index.ndim else x
 
-    def scatter_add(self, x: Any, src: Any) -> Any:
+    def add(self, x: Any, src: Any) -> Any:
         if self.B.tensors:
             return scatter_add_op(x, src, dim=self.dim, index=self.index)
         return _scatter_add_np(x, src, self.dim, self.index)
 
-    def scatter_zero(self, x: Any) -> Any:
+    def fill_zero(self, x: Any) -> Any:
         if self.B.tensors:
             return scatter_value_op(x, dim=self.dim, index=self.index, value=0)
         out = np.array(x, copy=True)
@@ -307,9 +313,9 @@ class _Ops:
 
     def reduce(self, a: Any, src: Any, reduce: str, include_self: bool) -> Any:
         if self.B.tensors:
-            return scatter_reduce_op(a, src, dim=self.dim, index=self.index, reduce=reduce,
-                                     include_self=include_self)
-        return _scatter_reduce(a, src, self.dim, self.index, reduce, include_self)
+            return self.reduce_op(a, src, dim=self.dim, index=self.index, reduce=reduce,
+                                  include_self=include_self)
+        return self.reduce_np(a, src, self.dim, self.index, reduce, include_self)
 
 
 def _scatter_add_np(x: np.ndarray, src: np.ndarray, dim: int, index: np.ndarray) -> np.ndarray:
@@ -321,15 +327,12 @@ def _scatter_add_np(x: np.ndarray, src: np.ndarray, dim: int, index: np.ndarray)
     return out
 
 
-@scatter_reduce_op.grad_all
-def _scatter_reduce_grads(g, s, B, needs):
-    "scatter_reduce_backward: sum: grad, grad.gather; prod: grad * result / self (zeros handled); mean: grad / count; amax/amin: grad shared evenly among the elements equal to the result; without include_self, self's scattered positions get 0"  # noqa: E501
-    o = _Ops(B, s.dim, s.index)
-    x, src, res = s.self, s.src, s.result
-    red = s.reduce
-    if red in _FORWARD_ALIAS:
-        raise InvalidArgumentError("Expected 'reduce' to be one of 'sum', 'prod', 'mean', "
-                                   f"'amax', 'amin' but got {red}.")
+def reduce_backward(o: Any, g: Any, x: Any, src: Any, res: Any, red: str, include_self: bool,
+                    B: Any, needs: Any, who: tuple[str, str]) -> tuple[Any, Any]:
+    """torch's scatter_reduce_backward and index_reduce_backward, one formula over ``o``'s
+    primitives: ``pick`` (gather / index_select), ``add`` (scatter_add / index_add),
+    ``fill_zero`` (scatter / index_fill with 0) and ``reduce`` (the forward op itself).
+    ``who`` is (function, source argument) for the prod double-backward error."""
     if B.tensors:
         def cast(t):
             return t.to(x.dtype)
@@ -339,35 +342,49 @@ def _scatter_reduce_grads(g, s, B, needs):
             return t.astype(x.dtype)
         where = np.where
     if red == "sum":
-        gs, gsrc = g, o.gather(g)
+        gs, gsrc = g, o.pick(g)
     elif red == "prod":
         masked_self = B.masked_fill(x, x == 0, 1)
-        gs = g * o.reduce(masked_self, src, red, s.include_self) / masked_self
+        gs = g * o.reduce(masked_self, src, red, include_self) / masked_self
         src_zero = src == 0
-        zeros = B.zeros_like(x)
-        n_zeros = o.gather(o.scatter_add(zeros, cast(src_zero)))
+        n_zeros = o.pick(o.add(B.zeros_like(x), cast(src_zero)))
         single = src_zero & (n_zeros == 1)
         masked_src = B.masked_fill(src, single, 1)
-        masked_src_result = o.reduce(x, masked_src, red, s.include_self)
-        gsrc = where(single, o.gather(g * masked_src_result),
-                     o.gather(g * res) / B.masked_fill(src, src_zero, 1))
+        masked_src_result = o.reduce(x, masked_src, red, include_self)
+        gsrc = where(single, o.pick(g * masked_src_result),
+                     o.pick(g * res) / B.masked_fill(src, src_zero, 1))
+        if B.tensors and needs[1] and is_grad_enabled() and bool((n_zeros > 1).any()):
+            # as torch: the first gradient is right, differentiating it again raises
+            fn, arg = who
+            gsrc = delayed_error(
+                f"{fn}(): Double backward is unsupported for {arg} when >1 zeros in {arg} are "
+                "scattered to the same position in self", gsrc)
     elif red == "mean":
-        n = B.ones_like(g) if s.include_self else B.zeros_like(g)
-        n = o.scatter_add(n, B.ones_like(src))
+        n = B.ones_like(g) if include_self else B.zeros_like(g)
+        n = o.add(n, B.ones_like(src))
         n = B.masked_fill(n, n == 0, 1)
         gs = g / n
-        gsrc = o.gather(g) / o.gather(n)
+        gsrc = o.pick(g) / o.pick(n)
     else:
-        value = o.gather(res)
-        self_is = x == res
-        src_is = src == value
-        n = o.scatter_add(cast(self_is), cast(src_is))
-        spread = g / n
-        gs = cast(self_is) * spread
-        gsrc = cast(src_is) * o.gather(spread)
-    if not s.include_self:
-        gs = o.scatter_zero(gs)
+        value = o.pick(res)
+        self_is = cast(x == res)
+        src_is = cast(src == value)
+        spread = g / o.add(self_is, src_is)
+        gs = self_is * spread
+        gsrc = src_is * o.pick(spread)
+    if not include_self:
+        gs = o.fill_zero(gs)
     return (gs if needs[0] else None), (gsrc if needs[1] else None)
+
+
+@scatter_reduce_op.grad_all
+def _scatter_reduce_grads(g, s, B, needs):
+    "scatter_reduce_backward: sum: grad, grad.gather; prod: grad * result / self (zeros handled); mean: grad / count; amax/amin: grad shared evenly among the elements equal to the result; without include_self, self's scattered positions get 0"  # noqa: E501
+    if s.reduce in _FORWARD_ALIAS:
+        raise InvalidArgumentError("Expected 'reduce' to be one of 'sum', 'prod', 'mean', "
+                                   f"'amax', 'amin' but got {s.reduce}.")
+    return reduce_backward(ReduceOps(B, s.dim, s.index), g, s.self, s.src, s.result, s.reduce,
+                           s.include_self, B, needs, ("scatter_reduce", "src"))
 
 
 # ==============================================================================================
