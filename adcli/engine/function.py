@@ -160,9 +160,11 @@ class FunctionNode(Node, FunctionCtx):
 
 
 class DelayedError(Node):
-    """torch's ``Error`` node: its backward raises. ``once_differentiable`` puts it on a custom
-    backward's results, and formulas with no double backward in a case (index_reduce's prod
-    with several zeros at one position) put it on their result under create_graph."""
+    """torch's ``Error`` node, whose backward raises (once_differentiable, prod double backward).
+
+    ``once_differentiable`` puts it on a custom backward's results, and formulas with no double
+    backward in a case (index_reduce's prod with several zeros at one position) put it on their
+    result under create_graph."""
 
     def __init__(self, msg: str, n: int) -> None:
         super().__init__()
