@@ -8,6 +8,7 @@ hvp, vhp), ``graph.Node``, ``function.once_differentiable`` and anomaly mode.
 from adcli.engine.backward import backward, grad
 from adcli.engine.function import Function, FunctionCtx
 from adcli.engine.grad_mode import enable_grad, no_grad, set_grad_enabled
+from adcli.engine.node import RawSavedTensor as SavedTensor
 
 from . import anomaly_mode, forward_ad, function, functional, grad_mode, graph
 from .anomaly_mode import (
@@ -21,7 +22,8 @@ from .gradcheck import GradcheckError, gradcheck, gradgradcheck
 from .variable import Variable
 
 __all__ = [
-    "Function", "FunctionCtx", "GradcheckError", "Variable", "anomaly_mode", "backward",
+    "Function", "FunctionCtx", "GradcheckError", "SavedTensor", "Variable", "anomaly_mode",
+    "backward",
     "detect_anomaly", "enable_grad", "forward_ad", "function", "functional", "grad", "grad_mode",
     "gradcheck", "gradgradcheck", "graph", "inference_mode", "is_anomaly_check_nan_enabled",
     "is_anomaly_enabled", "no_grad", "set_detect_anomaly", "set_grad_enabled",

@@ -17,14 +17,41 @@ from . import anomaly
 from .errors import InvalidArgumentError, NoGradFnError, NonscalarBackwardError, ShapeMismatchError
 from .grad_mode import _enabled, set_grad_enabled
 from .limits import work_meter
-from .node import AccumulateGrad, Node
+from .node import AccumulateGrad, GradientEdge, Node
 from .tensor import Tensor
+
+# The backward running now, for register_multi_grad_hook: [root nodes, the nodes a partial
+# run executes (None: all reachable), reachable nodes (found on first ask)]. Set per run, not
+# cleared after: hooks only ask while one runs.
+_current: list[Any] = [None]
+
+
+def current_run() -> Any:
+    """An object identifying the backward running now (see ``_current``)."""
+    return _current[0]
+
+
+def will_compute(run: Any, t: Tensor) -> bool:
+    """Whether the backward ``run`` computes a gradient for ``t`` (its node runs)."""
+    if run is None or not t.requires_grad:
+        return False
+    node = t.grad_fn if t.grad_fn is not None else t._grad_accumulator()
+    if run[2] is None:
+        seen = set(run[0])
+        stack = list(seen)
+        while stack:
+            for nxt, _ in stack.pop().next_functions:
+                if nxt is not None and nxt not in seen:
+                    seen.add(nxt)
+                    stack.append(nxt)
+        run[2] = seen
+    return node in run[2] and (run[1] is None or node in run[1])
 
 
 def _as_list(x: Any) -> list[Any]:
     if x is None:
         return []
-    if isinstance(x, Tensor):
+    if isinstance(x, Tensor | GradientEdge):
         return [x]
     return list(x)
 
@@ -96,6 +123,8 @@ def _run(roots: list[tuple[Node, int]], root_grads: list[Any], retain_graph: boo
             buf = buffers[node] = [None] * node.n_outputs
         buf[nr] = g if buf[nr] is None else buf[nr] + g
     needed = _needed(root_nodes, parents, capture, accumulate_into) if partial else None
+    prev_run = _current[0]
+    _current[0] = [root_nodes, needed, None]
     # A heap on creation order: of the ready nodes, the one created last runs first.
     tie = itertools.count().__next__
     ready = [(-n.seq_nr, tie(), n) for n in dict.fromkeys(root_nodes) if deps.get(n, 0) == 0]
@@ -194,6 +223,7 @@ def _run(roots: list[tuple[Node, int]], root_grads: list[Any], retain_graph: boo
                     buffers[first] = first_grads
                 node = heappushpop(ready, (-first.seq_nr, first_tie, first))[2]
                 grads = buffers.pop(node, None) or [None] * node.n_outputs
+    _current[0] = prev_run
     return captured
 
 
@@ -240,6 +270,8 @@ def _run_plain(roots: list[tuple[Node, int]], root_grads: list[Any], retain_grap
                 push(nxt)
     order = list(seen)
     del seen
+    prev_run = _current[0]
+    _current[0] = [[root], None, None]
     order.sort(key=_seq, reverse=True)
     g0 = root_grads[0]
     # Arrays a leaf may adopt as its .grad without a copy: fresh ones routed exactly once.
@@ -302,6 +334,7 @@ def _run_plain(roots: list[tuple[Node, int]], root_grads: list[Any], retain_grap
                 done.clear()
     finally:
         _enabled[0] = was
+        _current[0] = prev_run
     return True
 
 
@@ -382,8 +415,10 @@ def _needed(roots: list[Node], parents: dict[Node, list[Node]], capture: Any,
     """Nodes worth executing when only some gradients are wanted (autograd.grad / inputs=):
     those with a target below them, found by walking the reverse edges up from the targets."""
     targets = set(accumulate_into or ()) | {n for n, _ in (capture or {})}
-    needed = {t for t in targets if t in parents or t in roots}
-    stack = list(needed)
+    # (a captured node itself runs only if a target lies below it: its gradient is captured
+    # as it comes in, so, as in torch, neither it nor its leaves' hooks run for nothing)
+    needed: set[Node] = set()
+    stack = [t for t in targets if t in parents or t in roots]
     while stack:
         for p in parents.get(stack.pop(), ()):
             if p not in needed:
@@ -401,7 +436,8 @@ def _pre_hooks(node: Node, grads: list[Any], create_graph: bool) -> list[Any]:
     for nr, g in enumerate(grads):
         if g is None:
             continue
-        for fn in (hooks or {}).get(nr, ()):
+        fns = (hooks or {}).get(nr, ())
+        for fn in fns:
             gt = g if isinstance(g, Tensor) else Tensor._make(g, None, 0, None)
             new = fn(gt)
             if new is not None:
@@ -409,6 +445,10 @@ def _pre_hooks(node: Node, grads: list[Any], create_graph: bool) -> list[Any]:
                     g = new
                 else:
                     g = new._data if isinstance(new, Tensor) else np.asarray(new)
+        if fns and type(g) is np.ndarray:
+            # a hook may keep the gradient it was given: a leaf must not adopt that array as
+            # its .grad (later accumulations would change the hook's tensor), as in torch
+            g = g.copy()
         grads[nr] = g
         ref = (retain or {}).get(nr)
         t = ref() if ref is not None else None
@@ -504,6 +544,12 @@ def backward(tensors: Sequence[Tensor] | Tensor, grad_tensors: Any = None,
         capture = {}
         nonleaf: list[tuple[int, Tensor]] = []
         for i, t in enumerate(inputs_l):
+            if isinstance(t, GradientEdge):  # computed there, stored nowhere (as torch)
+                if type(t.node) is AccumulateGrad:
+                    accumulate_into.add(t.node)
+                else:
+                    capture[(t.node, t.output_nr)] = i
+                continue
             if not t.requires_grad:
                 raise InvalidArgumentError(
                     "One of the differentiated Tensors does not require grad")
@@ -560,6 +606,9 @@ def grad(outputs: Sequence[Tensor] | Tensor, inputs: Sequence[Tensor] | Tensor,
     rg = _root_grads(outs, gouts, create_graph)
     capture: dict[tuple[Node, int], int] = {}
     for i, t in enumerate(ins):
+        if isinstance(t, GradientEdge):
+            capture[(t.node, t.output_nr)] = i
+            continue
         if not isinstance(t, Tensor) or not t.requires_grad:
             raise InvalidArgumentError("One of the differentiated Tensors does not require grad")
         key = (t.grad_fn, t._output_nr) if t.grad_fn is not None else (t._grad_accumulator(), 0)
@@ -569,7 +618,7 @@ def grad(outputs: Sequence[Tensor] | Tensor, inputs: Sequence[Tensor] | Tensor,
     for i, t in enumerate(ins):
         g = got.get(i)
         if g is None:
-            if materialize_grads:
+            if materialize_grads and isinstance(t, Tensor):
                 result.append(Tensor._make(np.zeros_like(t._data), None, 0, None))
                 continue
             if not allow_unused:

@@ -14,7 +14,16 @@ from . import anomaly, dtypes, dual
 from .errors import AdcliError, InvalidArgumentError, ShapeMismatchError
 from .grad_mode import _enabled, no_grad, set_grad_enabled
 from .hooks import _busy, observe, observers
-from .node import Node, SavedTensor, freed_info, freed_record, next_seq
+from .node import (
+    HookedSaved,
+    Node,
+    SavedTensor,
+    _hooks,
+    freed_info,
+    freed_record,
+    next_seq,
+    pack_one,
+)
 from .tensor import Tensor
 from .usercode import call_user, is_user_code
 
@@ -67,7 +76,7 @@ class FunctionNode(Node, FunctionCtx):
                 out.append(None)
                 continue
             st.check(self)
-            out.append(st.unpack(self) if st.is_output else st.tensor)
+            out.append(st.unpack(self) if st.is_output or type(st) is HookedSaved else st.tensor)
         return tuple(out)
 
     @property
@@ -75,8 +84,9 @@ class FunctionNode(Node, FunctionCtx):
         info = []
         for i, st in enumerate(self._saved_list or []):
             if st is not None:
-                info.append({"name": f"saved[{i}]", "shape": list(st.data.shape),
-                             "dtype": st.data.dtype.name, "version": st.version,
+                shape, dt = st.meta if type(st) is HookedSaved else (st.data.shape, st.data.dtype)
+                info.append({"name": f"saved[{i}]", "shape": list(shape),
+                             "dtype": dt.name, "version": st.version,
                              "current_version": st.vc[0], "freed": False})
         if self._freed:
             info = freed_info(self._freed)
@@ -280,7 +290,8 @@ class Function:
                     f"type {type(t).__name__}"
                 )
             is_out = any(t is o for o in final)
-            saved.append(SavedTensor(t, is_output=is_out))
+            st = SavedTensor(t, is_output=is_out)
+            saved.append(pack_one(st, t) if _hooks else st)
         node._saved_list = saved
         node._to_save = ()
         return final[0] if single else tuple(final)

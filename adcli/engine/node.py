@@ -9,12 +9,13 @@ from __future__ import annotations
 import itertools
 import weakref
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 
 from . import dtypes
-from .errors import GraphFreedError, InplaceModifiedError
+from .errors import GraphFreedError, InplaceModifiedError, InvalidTypeError
+from .grad_mode import _enabled
 
 Edge = tuple["Node | None", int]
 
@@ -73,6 +74,94 @@ class SavedTensor:
         return self.tensor  # type: ignore[return-value]
 
 
+class HookedSaved(SavedTensor):
+    """A saved tensor packed by saved-tensor hooks (torch.autograd.graph.saved_tensors_hooks):
+    ``pack_hook(t)`` ran when it was saved, ``unpack_hook(packed)`` runs at each use. As in
+    torch, no version check (the hooks own the value) and no reference to the tensor itself."""
+
+    __slots__ = ("accumulator", "grad_fn", "meta", "packed", "requires_grad", "unpack_hook")
+
+    def check(self, node: Node) -> None:
+        return None
+
+    def value(self, grad_mode: bool) -> TensorT:
+        """``unpack_hook(packed)``, checked to be a Tensor (grad mode off unless
+        ``grad_mode``: a plain backward runs without it, as torch's)."""
+        if grad_mode:
+            out = self.unpack_hook(self.packed)
+        else:
+            prev = _enabled[0]
+            _enabled[0] = False
+            try:
+                out = self.unpack_hook(self.packed)
+            finally:
+                _enabled[0] = prev
+        if not isinstance(out, _tensor_cls[0]):
+            raise InvalidTypeError(
+                "Output of saved tensor unpack_hook expected to be a Tensor but got result of "
+                f"type {type(out).__name__}")
+        return out
+
+    @property  # type: ignore[override]
+    def data(self) -> Any:
+        return self.value(False)._data
+
+    def unpack(self, node: Node) -> TensorT:
+        """The unpacked value as a Tensor linked to the saved tensor's place in the graph."""
+        Tensor = _tensor_cls[0]
+        data = self.value(True)._data
+        if self.is_output:
+            view_fn = self.view_fn() if self.view_fn is not None else None
+            if view_fn is not None:
+                return Tensor._make(data, view_fn, 0, None)
+            return Tensor._make(data, node, self.output_nr, None)
+        if self.grad_fn is not None:
+            return Tensor._make(data, self.grad_fn, self.output_nr, None)
+        t = Tensor._make(data, None, 0, None)
+        if self.requires_grad:
+            t._requires_grad = True
+            t._accumulator = self.accumulator
+        return t
+
+
+PACK_INPLACE = (
+    "A saved tensor pack hook is modifying its input in place. Tensors provided as input to "
+    "pack hook cannot be modified by in-place operations as this can lead to unexpected "
+    "side-effects. Please open an issue if you need to perform in-place operations on the "
+    "input to a pack hook.")
+
+
+def hook_saved(st: SavedTensor, t: TensorT, pack: Any, unpack: Any) -> HookedSaved:
+    """``st`` (the saved tensor ``t``) packed with ``pack`` (grad mode off, as torch's)."""
+    h = object.__new__(HookedSaved)
+    h.is_output = is_output = st.is_output
+    h.output_nr = st.output_nr
+    h.view_fn = st.view_fn
+    h.tensor = None
+    h.version = st.version
+    h.vc = (st.version,)
+    data = st.data
+    h.meta = (data.shape, data.dtype)
+    h.grad_fn = None if is_output else t.grad_fn
+    h.requires_grad = t._requires_grad
+    h.accumulator = t._accumulator if not is_output and t.grad_fn is None else None
+    vc = t._vc
+    version = vc[0]
+    prev = _enabled[0]
+    _enabled[0] = False
+    try:
+        packed = pack(t)
+    finally:
+        _enabled[0] = prev
+    if vc[0] != version:
+        from .errors import AdcliError
+
+        raise AdcliError(PACK_INPLACE)
+    h.packed = packed
+    h.unpack_hook = unpack
+    return h
+
+
 # The in-place view ops' nodes, which torch names with their overload number ("Transpose1").
 _NUMBERED = frozenset({"TransposeBackward1", "TBackward1", "UnsqueezeBackward1"})
 
@@ -82,6 +171,116 @@ def _origin(name: str) -> str:
     if name in _NUMBERED:
         return name.replace("Backward", "")
     return name.rsplit("Backward", 1)[0]
+
+
+# Saved-tensor hooks: the (pack, unpack) pairs of the active saved_tensors_hooks contexts
+# (innermost last), and disable_saved_tensors_hooks' message. The recorders check only
+# ``if _hooks:`` (an empty list: no hooks, nothing else to do).
+_hooks: list[tuple[Any, Any]] = []
+_hooks_disabled: list[str | None] = [None]
+
+
+def pack_one(st: SavedTensor, t: TensorT) -> SavedTensor:
+    """``st`` packed with the innermost active hooks (only called when some are active)."""
+    msg = _hooks_disabled[0]
+    if msg is not None:
+        from .errors import AdcliError
+
+        raise AdcliError(msg)
+    pack, unpack = _hooks[-1]
+    return hook_saved(st, t, pack, unpack)
+
+
+def pack_saved(node: Node, res: TensorT | None) -> None:
+    """Pack the node's plain saved tensors (inputs, and the output ``res``) in the order they
+    were saved, as torch does when a saved_tensors_hooks context is active."""
+    saved = node._saved
+    if not saved:
+        return
+    # torch's order: the saved inputs by name (its generated nodes declare them sorted),
+    # then the outputs as saved
+    names = sorted(n for n, st in saved.items() if type(st) is SavedTensor and not st.is_output)
+    names += [n for n, st in saved.items() if type(st) is SavedTensor and st.is_output]
+    for name in names:
+        st = saved[name]
+        saved[name] = pack_one(st, res if st.is_output else st.tensor)
+
+
+class RawSavedTensor:
+    """``grad_fn._raw_saved_<name>``: torch's ``SavedTensor`` handle on one saved value;
+    ``register_hooks(pack_hook, unpack_hook)`` packs it now and unpacks it at each use."""
+
+    __slots__ = ("name", "node")
+
+    def __init__(self, node: Node, name: str) -> None:
+        self.node = node
+        self.name = name
+
+    def register_hooks(self, *hooks: Any) -> None:
+        """``register_hooks(pack_hook, unpack_hook)``."""
+        if len(hooks) != 2 or not all(callable(h) for h in hooks):
+            raise TypeError(
+                "register_hooks(): incompatible function arguments. The following argument "
+                "types are supported:\n    1. (self: torch._C._autograd.SavedTensor, arg0: "
+                "collections.abc.Callable, arg1: collections.abc.Callable) -> None")
+        pack_hook, unpack_hook = hooks
+        node = self.node
+        saved = node._saved
+        if saved is None:
+            from .errors import AdcliError
+
+            raise AdcliError(
+                "Calling register_hooks on a saved tensor after it has been freed. Saved "
+                "intermediate values of the graph are freed when you call .backward() or "
+                "autograd.grad(). Specify retain_graph=True if you need to backward through "
+                "the graph a second time or if you need to access saved variables after "
+                "calling backward.")
+        st = saved.get(self.name)
+        if type(st) is HookedSaved:
+            from .errors import AdcliError
+
+            raise AdcliError("Calling register_hooks on a saved tensor whose hooks have already "
+                             "been set. Hint: only one pair of hooks is allowed at a time.")
+        if type(st) is not SavedTensor:
+            return  # a saved number or nothing: no tensor to pack
+        t = st.tensor if not st.is_output else \
+            _tensor_cls[0]._make(st.data, node, st.output_nr, st.vc)
+        saved[self.name] = hook_saved(st, t, pack_hook, unpack_hook)
+
+    def __repr__(self) -> str:
+        return f"<torch._C._autograd.SavedTensor object at {id(self):#x}>"
+
+
+RawSavedTensor.__name__ = RawSavedTensor.__qualname__ = "SavedTensor"
+
+
+def saved_accessors(names: Iterable[str]) -> dict[str, Any]:
+    """``_saved_<name>`` and ``_raw_saved_<name>`` properties for a node class, as torch's
+    generated nodes have: the saved value (unpacked, through hooks if any) and its handle."""
+    out: dict[str, Any] = {}
+    for name in names:
+        def value(node: Node, name: str = name) -> Any:
+            saved = node._saved
+            if saved is None:
+                if node._freed:
+                    raise GraphFreedError()
+                return None
+            st = saved.get(name)
+            if st is None:
+                return None
+            if type(st) is SavedTensor:
+                st.check(node)
+                return st.tensor if not st.is_output else st.unpack(node)
+            if type(st) is HookedSaved:
+                return st.unpack(node)
+            return st.data  # a saved number, as torch gives it
+
+        def raw(node: Node, name: str = name) -> RawSavedTensor:
+            return RawSavedTensor(node, name)
+
+        out[f"_saved_{name}"] = property(value)
+        out[f"_raw_saved_{name}"] = property(raw)
+    return out
 
 
 class SavedConst:
@@ -115,8 +314,10 @@ def freed_record(saved: Iterable[tuple[str, Any]]) -> tuple[Any, ...] | bool:
     or True when there was nothing to describe."""
     return tuple([
         (name, st.data.shape, st.data.dtype, st.version) if type(st) is SavedTensor
+        else (name, *st.meta, st.version) if type(st) is HookedSaved
         else (name, (), type(st.data), st.version)  # a saved number
-        for name, st in saved if st is not None and st.data is not None]) or True
+        for name, st in saved
+        if st is not None and (type(st) is HookedSaved or st.data is not None)]) or True
 
 
 def freed_info(freed: tuple[Any, ...] | bool) -> list[dict[str, Any]]:
@@ -202,7 +403,10 @@ class Node:
     def save(self, name: str, t: TensorT, is_output: bool = False) -> None:
         if self._saved is None:
             self._saved = {}
-        self._saved[name] = SavedTensor(t, is_output)
+        st = SavedTensor(t, is_output)
+        if _hooks:
+            st = pack_one(st, t)
+        self._saved[name] = st
 
     def save_const(self, name: str, value: Any) -> None:
         if self._saved is None:
@@ -214,11 +418,15 @@ class Node:
         """Name, shape, dtype, version and freed state of each saved tensor (for inspectors)."""
         out = []
         for name, st in (self._saved or {}).items():
-            if st.data is None:  # an optional input not given (layer_norm without bias)
-                continue
-            arr = np.asarray(st.data)
+            if type(st) is HookedSaved:  # described without calling the unpack hook
+                shape, dt = st.meta
+            else:
+                if st.data is None:  # an optional input not given (layer_norm without bias)
+                    continue
+                arr = np.asarray(st.data)
+                shape, dt = arr.shape, arr.dtype
             out.append({
-                "name": name, "shape": list(arr.shape), "dtype": arr.dtype.name,
+                "name": name, "shape": list(shape), "dtype": dt.name,
                 "version": st.version, "current_version": st.vc[0], "freed": False,
             })
         if self._freed:
@@ -239,6 +447,9 @@ class Node:
                     if data is not None:
                         self._freed = ((name, data.shape, data.dtype, st.version),)
                         return
+                elif type(st) is HookedSaved:  # (its data would call the unpack hook)
+                    self._freed = ((name, *st.meta, st.version),)
+                    return
                 else:
                     data = st.data
                     if data is not None:
@@ -252,6 +463,8 @@ class Node:
                     data = st.data
                     if data is not None:
                         rec.append((name, data.shape, data.dtype, st.version))
+                elif type(st) is HookedSaved:
+                    rec.append((name, *st.meta, st.version))
                 else:  # a saved number
                     data = st.data
                     if data is not None:
@@ -335,6 +548,15 @@ class Node:
     def describe(self) -> str:
         """One line on what this node computes in backward."""
         return ""
+
+
+class GradientEdge(NamedTuple):
+    """An edge of the graph, as ``torch.autograd.graph.GradientEdge``: usable in ``inputs=``
+    of ``grad`` and ``backward`` for a gradient at that place."""
+
+    node: Node
+    output_nr: int
+    ownership_token: Any = None
 
 
 class RemovableHandle:

@@ -20,7 +20,16 @@ from .errors import GraphFreedError, InvalidArgumentError, LeafInplaceError
 from .grad_mode import _enabled
 from .hooks import _busy, observe, observers
 from .limits import _max as _max_elements
-from .node import _NO_ATTRS, AccumulateGrad, Node, SavedTensor, next_seq
+from .node import (
+    _NO_ATTRS,
+    AccumulateGrad,
+    Node,
+    SavedTensor,
+    _hooks,
+    next_seq,
+    pack_saved,
+    saved_accessors,
+)
 from .recorders import (
     _CONST_FLOATS,
     _DTYPES1,
@@ -455,8 +464,10 @@ class OpDef:
         # The forward's own kernel for operands of one shape and dtype (or a Python number):
         # what ``_bin``'s wrapper calls after its broadcast and promotion checks (call2).
         self._raw: Callable[..., Any] | None = getattr(forward, "raw", None)
-        self.node_cls: type[OpNode] = type(backward_name, (OpNode,),
-                                                 {"op": self, "__slots__": ()})
+        saved_names = [n for v in (save.values() if isinstance(save, dict) else [save])
+                       for n in v] + [n for n in save_outputs if n]
+        self.node_cls: type[OpNode] = type(backward_name, (OpNode,), {
+            "op": self, "__slots__": (), **saved_accessors(dict.fromkeys(saved_names))})
         # ``save`` is either what is always saved, or, as PyTorch decides, per input: what to
         # save when that input needs a gradient ({"self": ("other",), "other": ("self",)}).
         self._save_if: dict[int, list[tuple[int, str]]] | None = None
@@ -587,6 +598,8 @@ class OpDef:
                     node._saved = {"result": st}
                 else:
                     node._saved["result"] = st
+                if _hooks:
+                    pack_saved(node, res)
         else:
             res._requires_grad = False
             res.grad_fn = None
@@ -786,6 +799,8 @@ class OpDef:
                     if st is None:
                         st = _saved_const(t)
                 saved[name] = st
+            if _hooks:  # saved_tensors_hooks active: pack the saved inputs
+                pack_saved(node, None)
         return node
 
     def _record_multi(self, inputs: tuple[Tensor, ...], outs: list[np.ndarray],

@@ -3,7 +3,8 @@ one flat function (no argument packing, no per-call dicts), and the caches they 
 the general path (canonical shape/dtype tuples, saved Python numbers).
 
 The recorders repeat the SavedTensor/Tensor field stores inline on purpose: a helper call per
-store is what they exist to avoid (benchmarks/bench_engine.py, chain and MLP rows).
+store is what they exist to avoid (benchmarks/bench_engine.py, chain and MLP rows). Saved-tensor
+hooks cost one check (``if _hooks:``) per recorded op when none is active.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from typing import Any
 
 from . import anomaly
 from .grad_mode import _enabled
-from .node import _NO_ATTRS, SavedConst, SavedTensor, next_seq
+from .node import _NO_ATTRS, SavedConst, SavedTensor, _hooks, next_seq, pack_saved
 from .tensor import Tensor
 
 _new = object.__new__
@@ -127,6 +128,8 @@ def _record1(op: Any, t: Tensor, out: Any, attrs: dict[str, Any] | None) -> Tens
             node._saved = {"result": st}
         else:
             node._saved["result"] = st
+    if _hooks:  # saved_tensors_hooks active: pack what was saved
+        pack_saved(node, res)
     return res
 
 
@@ -223,4 +226,6 @@ def _record2(op: Any, a: Tensor, b: Any, out: Any, attrs: dict[str, Any] | None)
             node._saved = {"result": st}
         else:
             node._saved["result"] = st
+    if _hooks:  # saved_tensors_hooks active: pack what was saved
+        pack_saved(node, res)
     return res

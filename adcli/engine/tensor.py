@@ -263,7 +263,10 @@ class Tensor:
             acc = AccumulateGrad(self)
             if self._leaf_hooks:
                 for fn in self._leaf_hooks:
-                    acc._tensor_prehook(0, fn)
+                    if type(fn) is _PostAccumulateHook:
+                        acc.register_hook(fn)
+                    else:
+                        acc._tensor_prehook(0, fn)
             # Weak: the graph owns the accumulator, the leaf only finds it again.
             self._accumulator = weakref.ref(acc)
         return acc
@@ -321,6 +324,25 @@ class Tensor:
             lists.append(acc._pre_hooks[0])
         return _HookHandle(lists, hook)
 
+    def register_post_accumulate_grad_hook(self, hook: Callable[[Tensor], None]) -> Any:
+        """Run ``hook(tensor)`` on this leaf after backward accumulated into its ``.grad``."""
+        if not self.requires_grad:
+            raise InvalidArgumentError(
+                "cannot register a hook on a tensor that doesn't require gradient")
+        if self.grad_fn is not None:
+            raise InvalidArgumentError(
+                "post accumulate grad hooks cannot be registered on non-leaf tensors")
+        wrapped = _PostAccumulateHook(self, hook)
+        if self._leaf_hooks is None:
+            self._leaf_hooks = []
+        self._leaf_hooks.append(wrapped)  # (kept with the leaf: re-added to a new accumulator)
+        lists = [self._leaf_hooks]
+        acc = self._accumulator() if self._accumulator is not None else None
+        if acc is not None:
+            acc.register_hook(wrapped)
+            lists.append(acc._post_hooks)
+        return _HookHandle(lists, wrapped)
+
     # -- in-place bookkeeping ------------------------------------------------------------------
     def _bump(self) -> None:
         self._vc[0] += 1
@@ -356,6 +378,21 @@ class Size(tuple):
 
     def numel(self) -> int:
         return int(np.prod(self, dtype=np.int64))
+
+
+class _PostAccumulateHook:
+    """A leaf's post-accumulate-grad hook as its AccumulateGrad's node post-hook."""
+
+    __slots__ = ("fn", "ref")
+
+    def __init__(self, t: Tensor, fn: Callable[[Tensor], None]) -> None:
+        self.ref = weakref.ref(t)
+        self.fn = fn
+
+    def __call__(self, grad_inputs: Any, grad_outputs: Any) -> None:
+        t = self.ref()
+        if t is not None:
+            self.fn(t)
 
 
 class _HookHandle:
