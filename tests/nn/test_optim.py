@@ -52,6 +52,11 @@ CONFIGS = [
     ("RAdam", {"lr": 0.01, "betas": (0.9, 0.5), "weight_decay": 0.1}),
     ("RAdam", {"lr": 0.01, "weight_decay": 0.1, "decoupled_weight_decay": True,
                "maximize": True}),
+    ("ASGD", {}),
+    ("ASGD", {"lr": 0.05, "lambd": 1e-3, "alpha": 0.5, "t0": 3, "weight_decay": 0.1,
+              "maximize": True}),
+    ("Rprop", {}),
+    ("Rprop", {"lr": 0.05, "etas": (0.3, 1.5), "step_sizes": (1e-4, 0.2), "maximize": True}),
 ]
 
 
@@ -202,6 +207,10 @@ def test_constructor_and_group_errors_match_torch() -> None:
             lambda: L.optim.Adamax([p], betas=(0.9, 1.0)),
             lambda: L.optim.NAdam([p], momentum_decay=-1.0),
             lambda: L.optim.RAdam([p], lr=-0.1),
+            lambda: L.optim.ASGD([p], lr=-0.1),
+            lambda: L.optim.ASGD([p], weight_decay=-0.1),
+            lambda: L.optim.Rprop([p], etas=(1.0, 1.2)),
+            lambda: L.optim.Rprop([p], lr=-1.0),
             lambda: L.optim.SGD([p], lr=0.1).add_param_group([q]),
             lambda: L.optim.SGD([p], lr=0.1).add_param_group({"params": {q}}),
             lambda: L.optim.SGD([p], lr=0.1).load_state_dict(

@@ -11,6 +11,7 @@ import numpy as np
 
 from ..errors import InvalidArgumentError
 from ..op import OpDef, defop, in_formula
+from ..rounding import scaled_add
 from ..tensor import Tensor
 from .common import (
     _bin,
@@ -34,7 +35,8 @@ from .conversion import _float
 # arithmetic
 # ----------------------------------------------------------------------------------------------
 def _add(a: np.ndarray, b: np.ndarray, alpha: Any = 1) -> np.ndarray:
-    return a + b if alpha == 1 else a + alpha * b
+    # torch's kernel: fma(alpha, other, self), one rounding (engine/rounding.py)
+    return a + b if alpha == 1 else scaled_add(a, b, alpha)
 
 
 # (with alpha 1, ``a + b`` is np.add)
@@ -52,7 +54,7 @@ def _add_other(g, s, B):
 
 
 def _sub(a: np.ndarray, b: np.ndarray, alpha: Any = 1) -> np.ndarray:
-    return a - b if alpha == 1 else a - alpha * b
+    return a - b if alpha == 1 else scaled_add(a, b, -alpha)
 
 
 sub_op = defop("sub", "SubBackward0", _bin(_sub, np.subtract), inputs=("self", "other"))
@@ -67,7 +69,7 @@ def _sub_other(g, s, B):
 
 
 def _rsub(a: np.ndarray, other: Any, alpha: Any = 1) -> np.ndarray:
-    return other - a if alpha == 1 else other - alpha * a
+    return other - a if alpha == 1 else scaled_add(np.asarray(other), a, -alpha)
 
 
 rsub_op = defop("rsub", "RsubBackward1", _rsub, torch="torch.rsub (scalar - tensor)")
@@ -80,7 +82,7 @@ def _rsub_self(g, s, B):
 
 
 def _rsub_tensor(a: np.ndarray, b: np.ndarray, alpha: Any = 1) -> np.ndarray:
-    return b - a if alpha == 1 else b - alpha * a
+    return b - a if alpha == 1 else scaled_add(b, a, -alpha)
 
 
 rsub_tensor_op = defop("rsub_tensor", "RsubBackward0", _bin(_rsub_tensor), inputs=("self", "other"),

@@ -12,6 +12,7 @@ from .. import dtypes
 from ..dtypes import scalar_type_name
 from ..errors import InvalidArgumentError
 from ..op import defop
+from ..rounding import fma as _fma
 from ..tensor import Tensor
 from .common import (
     _bin,
@@ -263,31 +264,6 @@ def _broadcast_all(*arrays: np.ndarray) -> tuple[int, ...]:
     return shape
 
 
-def _fma(x: np.ndarray, y: np.ndarray, z: np.ndarray) -> np.ndarray:
-    """``x * y + z`` rounded once, as the fused multiply-add torch's CPU kernels use. float32:
-    the product is exact in float64. float64: Dekker's exact product and Knuth's two-sum."""
-    if x.dtype != np.float64:
-        wide = x.astype(np.float64) * y.astype(np.float64) + z.astype(np.float64)
-        return wide.astype(x.dtype)
-    with np.errstate(over="ignore", invalid="ignore"):
-        p = x * y
-        xh, xl = _split(x)
-        yh, yl = _split(y)
-        err = ((xh * yh - p) + xh * yl + xl * yh) + xl * yl
-        s = p + z
-        v = s - p
-        t = (p - (s - v)) + (z - v)
-        out = s + (t + err)
-    plain = p + z
-    return np.where(np.isfinite(out), out, plain)
-
-
-def _split(a: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    c = 134217729.0 * a  # 2**27 + 1: hi and lo halves of 26 bits
-    hi = c - (c - a)
-    return hi, a - hi
-
-
 def _lerp_fn(a: np.ndarray, end: np.ndarray, w: Any) -> np.ndarray:
     # PyTorch's formula, exact at both ends (weight 0 gives self, weight 1 gives end), with
     # its CPU kernel's fused multiply-adds: fma(w, d, self) below 0.5, fma(-d, 1 - w, end) above.
@@ -356,9 +332,17 @@ def _lerp_tensor_weight(g, s, B):
 def _addc(fn: Any) -> Any:
     def forward(a: np.ndarray, t1: np.ndarray, t2: np.ndarray, value: Any = 1) -> np.ndarray:
         shape = _broadcast_all(a, t1, t2)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            out = a + value * fn(t1, t2)
-        out = out.astype(np.result_type(a, t1, t2), copy=False)
+        dt = np.result_type(a, t1, t2)
+        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+            if dt.kind == "f" and not isinstance(value, complex):
+                # torch's kernels: self + value * t1 * t2 as fma(value * t1, t2, self), and
+                # self + value * t1 / t2 with the scaled numerator divided (value in dt first)
+                scaled = np.asarray(value, dt) * t1.astype(dt, copy=False)
+                out = (_fma(scaled, t2, a) if fn is np.multiply
+                       else a + fn(scaled, t2.astype(dt, copy=False)))
+            else:
+                out = a + value * fn(t1, t2)
+        out = out.astype(dt, copy=False)
         return np.array(np.broadcast_to(out, shape)) if out.shape != shape else out
 
     forward.__name__ = fn.__name__

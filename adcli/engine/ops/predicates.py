@@ -6,7 +6,6 @@ is_nonzero, ...), dtype promotion (result_type, promote_types, can_cast), broadc
 from __future__ import annotations
 
 import builtins
-import os
 from typing import Any
 
 import numpy as np
@@ -14,6 +13,7 @@ import numpy as np
 from .. import dtypes
 from ..errors import InvalidArgumentError
 from ..printing import set_printoptions
+from ..rounding import THREADS
 from ..tensor import Tensor
 from .common import broadcast_shapes as _broadcast_pair
 from .conversion import to
@@ -156,7 +156,7 @@ def broadcast_tensors(*tensors: Any) -> tuple[Tensor, ...]:
 
 
 # ---- threads: NumPy decides; the count is kept so the pair round-trips as in torch ----
-_THREADS = [os.cpu_count() or 1]
+_THREADS = THREADS  # shared with rounding.py: where torch's loops are cut into chunks
 
 
 def get_num_threads() -> int:
