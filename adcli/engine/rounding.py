@@ -118,6 +118,8 @@ def fma(x: Any, y: Any, z: Any) -> np.ndarray:
         if y.ndim == 0:
             y = np.broadcast_to(y, shape)
     n = y.size
+    if y.ndim == 0:  # 0-d arithmetic gives NumPy scalars, which the in-place steps cannot take
+        return kernel(x.reshape(1), y.reshape(1), z.reshape(1)).reshape(())
     if n <= _BLOCK:
         return kernel(x, y, z)
     # Blocks of 64 KiB: the emulation's temporaries then come from the heap and stay in cache;
