@@ -108,6 +108,15 @@ _COMPOSITE.update({
         ("upsample_", "bicubic", 2))),
         "adaptive_avg_pool2d", "unsqueeze", "squeeze_dim", "mean_dim"],
 })
+# -- composed pooling and sampling (engine/ops/pooling_extra.py, nn_random.py) --
+_LP_POOL = ["pow", "sign", "abs", "relu", "mul", "neg", "unsqueeze", "squeeze_dim"]
+_COMPOSITE.update({
+    "F.lp_pool1d": [*_LP_POOL, "avg_pool2d", "max_pool2d_with_indices"],
+    "F.lp_pool2d": [*_LP_POOL, "avg_pool2d", "max_pool2d_with_indices"],
+    "F.lp_pool3d": [*_LP_POOL, "avg_pool3d", "max_pool3d_with_indices"],
+    "F.gumbel_softmax": ["neg", "log", "add", "div", "div_scalar", "softmax", "sub",
+                         "max_dim"],
+})
 # -- recurrent cells and layers (torch.lstm_cell, torch.lstm, ...: what nn.LSTM & co. run) --
 _CELL = ["addmm", "t", "mm", "add"]
 _SEQ = [*_CELL, "view", "_reshape_alias", "_unsafe_view", "clone", "bmm", "unbind", "stack",

@@ -151,6 +151,23 @@ def _probes():
         **_recurrent_probes(leaf),
         **_attention_probes(leaf),
         **_margin_loss_probes(leaf),
+        **_pool_sample_probes(leaf),
+    }
+
+
+def _pool_sample_probes(leaf):
+    import adcli.nn.functional as F
+
+    x1, x2, x3 = leaf(2, 3, 6), leaf(1, 2, 4, 4), leaf(1, 1, 4, 4, 2)
+    inf = float("inf")
+    return {
+        "F.lp_pool1d": [F.lp_pool1d(x1, 2, 2), F.lp_pool1d(x1, inf, 3),
+                        F.lp_pool1d(x1, -inf, 2, 1, True)],
+        "F.lp_pool2d": [F.lp_pool2d(x2, 3.0, 2), F.lp_pool2d(x2, inf, (2, 1)),
+                        F.lp_pool2d(x2, -inf, 2, 1)],
+        "F.lp_pool3d": [F.lp_pool3d(x3, 2, 2), F.lp_pool3d(x3, inf, 2),
+                        F.lp_pool3d(x3, -inf, (2, 2, 1))],
+        "F.gumbel_softmax": [F.gumbel_softmax(x2), F.gumbel_softmax(x2, 0.5, True, dim=1)],
     }
 
 

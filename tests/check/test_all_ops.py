@@ -381,6 +381,7 @@ CASES.update({
     "squeeze_all_": Case(lambda a: ((a * 1).squeeze_() ** 3).sum(), [(3, 1, 2)], order=2),
     "squeeze_dims_": Case(lambda a: ((a * 1).squeeze_((1,)) ** 3).sum(), [(3, 1, 2)], order=2),
     "pixel_shuffle": Case(lambda a: (F.pixel_shuffle(a, 2) ** 3).sum(), [(1, 8, 2, 3)], order=2),
+    "channel_shuffle": Case(lambda a: (F.channel_shuffle(a, 3) ** 3).sum(), [(2, 6, 2)], order=2),
     "pixel_unshuffle": Case(lambda a: (F.pixel_unshuffle(a, 2) ** 3).sum(), [(1, 2, 4, 2)],
                             order=2),
     "native_batch_norm": Case(

@@ -838,6 +838,8 @@ CASES.update({
     "squeeze_dims_": [Case(lambda a: (a * a).squeeze_((1, 3)), [r(3, 1, 2, 1)])],
     "pixel_shuffle": [Case(lambda a: F.pixel_shuffle(a * a, 2), [r(1, 8, 2, 3)])],
     "pixel_unshuffle": [Case(lambda a: F.pixel_unshuffle(a, 2), [r(2, 4, 2)], label="unbatched")],
+    "channel_shuffle": [Case(lambda a: F.channel_shuffle(a * a, 3), [r(2, 6, 2)]),
+                        Case(lambda a: F.channel_shuffle(a, 2), [r(1, 4, 1, 2, 1)], label="5-d")],
     # 3-d and adaptive max pooling, unpooling, and their backward kernels
     "max_pool3d_with_indices": [
         Case(lambda a: F.max_pool3d(a, 2, stride=1, padding=1), [r(1, 1, 3, 3, 2)]),

@@ -33,6 +33,7 @@ from . import (
     linalg_api,
     losses,
     margin_losses,
+    nn_random,
     norm_backward,
     normalization,
     norms_extra,
@@ -42,6 +43,7 @@ from . import (
     pointwise_misc,
     pointwise_multi,
     pooling,
+    pooling_extra,
     predicates,
     recurrent,
     reductions,
@@ -68,7 +70,8 @@ FAMILIES = (conversion, arithmetic, pointwise, pointwise_multi, activations, red
             decomp, solvers, linalg_api, special_fns, blas, statistics, arrange, margin_losses,
             resample, unpooling, pointwise_misc, shape_inplace, unique, bitwise,
             index_write, padding, strided, gamma_inc, complex_parts, compare_inplace,
-            norms_extra)
+            norms_extra,
+            pooling_extra, nn_random)
 
 TORCH: dict[str, Any] = {}
 METHODS: dict[str, Any] = {}

@@ -18,9 +18,10 @@ from typing import Any
 
 import numpy as np
 
-from ..errors import InvalidArgumentError
+from ..errors import InvalidArgumentError, InvalidTypeError
 from ..op import defop
 from ..tensor import Tensor
+from .arithmetic import NotImplementedOp
 from .kernels import KERNELS
 
 # ==============================================================================================
@@ -219,6 +220,28 @@ def _pixel_unshuffle_self(g, s, B):
 
 
 _N_pixel_shuffle = _np_pixel_shuffle
+
+
+def _np_channel_shuffle(a: np.ndarray, groups: int) -> np.ndarray:
+    n, c = a.shape[:2]
+    x = a.reshape((n, groups, c // groups, *a.shape[2:])).swapaxes(1, 2)
+    return np.ascontiguousarray(x).reshape(a.shape)
+
+
+channel_shuffle_op = defop("channel_shuffle", "ChannelShuffleBackward0", _np_channel_shuffle)
+
+
+@channel_shuffle_op.grad("self")
+def _channel_shuffle_self(g, s, B):
+    "channel_shuffle(grad, self.size(1) / groups)"
+    groups = s.in_shape[1] // s.groups
+    return channel_shuffle_op(g, groups=groups) if B.tensors else _np_channel_shuffle(g, groups)
+
+
+# torch.native_channel_shuffle: the same kernel, recorded without a derivative formula
+native_channel_shuffle_ni_op = NotImplementedOp("native_channel_shuffle",
+                                                "aten::native_channel_shuffle",
+                                                _np_channel_shuffle, inputs=("self",))
 _N_pixel_unshuffle = _np_pixel_unshuffle
 
 
@@ -262,6 +285,36 @@ def pixel_unshuffle(input: Tensor, downscale_factor: int) -> Tensor:
             "pixel_unshuffle expects width to be divisible by downscale_factor, but "
             f"input.size(-1)={w} is not divisible by {r}")
     return pixel_unshuffle_op(input, downscale_factor=r)
+
+
+def _channel_shuffle_checks(input: Tensor, groups: Any, fn: str) -> int:
+    """ATen's channel_shuffle checks, in its order, with its messages."""
+    if type(groups) is not int:
+        raise InvalidTypeError(f"{fn}(): argument 'groups' (position 2) must be int, not "
+                               f"{type(groups).__name__}")
+    if input.dim() <= 2:
+        raise InvalidArgumentError("channel_shuffle expects input with > 2 dims, but got input "
+                                   f"with sizes {list(input.shape)}")
+    if groups <= 0:
+        raise InvalidArgumentError("Number of groups to divide channels in must be positive. "
+                                   f"Value of groups:{groups}")
+    c = input.shape[1]
+    if c % groups:
+        raise InvalidArgumentError("Number of channels must be divisible by groups. Got "
+                                   f"{c} channels and {groups} groups.")
+    return groups
+
+
+def channel_shuffle(input: Tensor, groups: int) -> Tensor:
+    """(N, C, *) seen as (N, g, C/g, *), the two channel axes swapped (ChannelShuffleBackward0)."""
+    return channel_shuffle_op(input, groups=_channel_shuffle_checks(input, groups,
+                                                                    "channel_shuffle"))
+
+
+def native_channel_shuffle(input: Tensor, groups: int) -> Tensor:
+    """channel_shuffle's kernel as torch records it: a ``NotImplemented`` node (no backward)."""
+    g = _channel_shuffle_checks(input, groups, "native_channel_shuffle")
+    return native_channel_shuffle_ni_op(input, groups=g)
 
 
 # ==============================================================================================
@@ -422,10 +475,13 @@ def upsample_bilinear(input: Tensor, size: Any = None, scale_factor: Any = None)
 # ==============================================================================================
 # the names this family adds: torch.<name>, Tensor.<name>, torch.nn.functional.<name>
 # ==============================================================================================
-TORCH: dict[str, Any] = {"pixel_shuffle": pixel_shuffle, "pixel_unshuffle": pixel_unshuffle}
+TORCH: dict[str, Any] = {"pixel_shuffle": pixel_shuffle, "pixel_unshuffle": pixel_unshuffle,
+                         "channel_shuffle": channel_shuffle,
+                         "native_channel_shuffle": native_channel_shuffle}
 METHODS: dict[str, Any] = {}
 FUNCTIONAL: dict[str, Any] = {
     "interpolate": interpolate, "upsample": upsample, "upsample_nearest": upsample_nearest,
     "upsample_bilinear": upsample_bilinear, "pixel_shuffle": pixel_shuffle,
-    "pixel_unshuffle": pixel_unshuffle,
+    "pixel_unshuffle": pixel_unshuffle, "channel_shuffle": channel_shuffle,
+    "native_channel_shuffle": native_channel_shuffle,
 }

@@ -89,6 +89,7 @@ from .padding import (
     ZeroPad3d,
 )
 from .pixelshuffle import (
+    ChannelShuffle,
     PixelShuffle,
     PixelUnshuffle,
     Upsample,
@@ -105,6 +106,9 @@ from .pooling import (
     AvgPool1d,
     AvgPool2d,
     AvgPool3d,
+    LPPool1d,
+    LPPool2d,
+    LPPool3d,
     MaxPool1d,
     MaxPool2d,
     MaxPool3d,
@@ -149,4 +153,5 @@ __all__ = [
     "LocalResponseNorm", "AdaptiveMaxPool1d", "AdaptiveMaxPool2d", "AdaptiveMaxPool3d",
     "MaxUnpool1d", "MaxUnpool2d", "MaxUnpool3d", "MaxPool3d", "AvgPool3d", "AdaptiveAvgPool3d",
     "Conv3d", "ConvTranspose3d",
+    "ChannelShuffle", "LPPool1d", "LPPool2d", "LPPool3d",
 ]

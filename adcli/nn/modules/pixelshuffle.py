@@ -1,5 +1,6 @@
 """``Upsample``, ``UpsamplingNearest2d``, ``UpsamplingBilinear2d``, ``PixelShuffle``,
-``PixelUnshuffle``, as torch 2.13's (they call ``F.interpolate`` / ``F.pixel_shuffle``)."""
+``PixelUnshuffle``, ``ChannelShuffle``, as torch 2.13's (they call ``F.interpolate`` /
+``F.pixel_shuffle`` / ``F.channel_shuffle``)."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from adcli.engine.tensor import Tensor
 from .module import Module
 
 __all__ = ["Upsample", "UpsamplingNearest2d", "UpsamplingBilinear2d", "PixelShuffle",
-           "PixelUnshuffle"]
+           "PixelUnshuffle", "ChannelShuffle"]
 
 
 class Upsample(Module):
@@ -83,3 +84,17 @@ class PixelUnshuffle(Module):
 
     def extra_repr(self) -> str:
         return f"downscale_factor={self.downscale_factor}"
+
+
+class ChannelShuffle(Module):
+    """(N, C, *): the channels seen as (g, C/g) and transposed (``F.channel_shuffle``)."""
+
+    def __init__(self, groups: int) -> None:
+        super().__init__()
+        self.groups = groups
+
+    def forward(self, input: Tensor) -> Tensor:
+        return F.channel_shuffle(input, self.groups)
+
+    def extra_repr(self) -> str:
+        return f"groups={self.groups}"
