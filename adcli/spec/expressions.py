@@ -99,6 +99,10 @@ class ExpressionsMixin:
     lookup: Callable[[str], Any]
     comprehension: Callable[[Any], Any]
     make_lambda: Callable[[ast.Lambda], Any]
+    is_ctx: Callable[[Any], bool]
+    is_spec_class: Callable[[Any], bool]
+    ctx_get: Callable[[Any, str], Any]
+    ctx_call: Callable[[Any, str, list[Any], dict[str, Any]], Any]
     call_value: Callable[[Any, list[Any], dict[str, Any]], Any]
 
     def eval_node(self, node: ast.expr) -> Any:
@@ -229,6 +233,8 @@ class ExpressionsMixin:
                         and not obj.retains_grad):
                     self.warn(NONLEAF_GRAD_WARNING)
                 return value
+        elif self.is_ctx(obj):  # (before Node: adcli's ctx is the node)
+            return self.ctx_get(obj, attr)
         elif isinstance(obj, e.Node):
             if attr == "next_functions":
                 return obj.next_functions
@@ -240,6 +246,8 @@ class ExpressionsMixin:
                 return getattr(obj, attr)
         elif self.is_object(obj) and self.object_member(obj, attr) and hasattr(obj, attr):
             return getattr(obj, attr)
+        elif self.is_spec_class(obj) and attr == "apply":
+            return self.note_made(obj.apply)  # `linear = LinearFunction.apply`, callable later
         raise RefusedError(f"'{type(obj).__name__}' object has no attribute '{attr}'")
 
     def call(self, node: ast.Call) -> Any:
@@ -282,6 +290,10 @@ class ExpressionsMixin:
             method = getattr(obj, name, None)
             if method is not None and callable(method):
                 return self.note_made(method(*args, **kwargs))
+        if self.is_ctx(obj):
+            return self.ctx_call(obj, name, args, kwargs)
+        if self.is_spec_class(obj) and name == "apply":
+            return obj.apply(*args, **kwargs)
         raise RefusedError(f"'{type(obj).__name__}' object has no method '{name}'")
 
     def is_object(self, obj: Any) -> bool:

@@ -49,6 +49,7 @@ from .budget import (
     RefusedError,
     rss_bytes,
 )
+from .classes import ClassesMixin
 from .errors import SpecError
 from .expectations import (
     MAX_GRAPH_NODES,
@@ -269,7 +270,7 @@ def context_text(context: list[str]) -> str | None:
 
 
 # -- the run -----------------------------------------------------------------------------------
-class Run(BudgetMixin, ExpressionsMixin, StatementsMixin, FunctionsMixin):
+class Run(BudgetMixin, ExpressionsMixin, StatementsMixin, FunctionsMixin, ClassesMixin):
     """One execution of a spec: its namespace, outputs and origin records."""
 
     def __init__(self, spec: Spec, vocab: Vocabulary, *, replay: bool = False,

@@ -12,6 +12,8 @@ from __future__ import annotations
 import ast
 from typing import Any
 
+from .errors import SpecError
+
 MAX_LABEL = 60
 
 # Python's math module: constants and pure functions only (no I/O, nothing that allocates
@@ -32,10 +34,13 @@ IMPORTABLE_MODULES = frozenset({
 })
 DEFAULT_ALIASES = {"F": "torch.nn.functional", "nn": "torch.nn", "autograd": "torch.autograd"}
 GRAD_DECORATORS = frozenset({"no_grad", "enable_grad"})
+# A spec's classes: torch.autograd.Function subclasses with these static methods (as torch's
+# tutorials write them); ctx is the first parameter of each but a forward with setup_context.
+FUNCTION_BASES = frozenset({"torch.autograd.Function", "torch.autograd.function.Function"})
+FUNCTION_METHODS = frozenset({"forward", "backward", "setup_context", "jvp", "vjp"})
+ONCE_DIFFERENTIABLE = frozenset({"torch.autograd.function.once_differentiable"})
 
 _REFUSE_HINTS = {
-    ast.ClassDef: "'class' is not allowed in a spec: put custom autograd Functions in a "
-                  "--plugin file (see adcli.register_op)",
     ast.Global: "'global' is not allowed in a spec: a function reads the names bound before "
                 "it; return new values instead of rebinding outer names",
     ast.Nonlocal: "'nonlocal' is not allowed in a spec: return new values instead of "
@@ -79,6 +84,13 @@ def assigned_names(stmts: list[ast.stmt]) -> set[str]:
     return found
 
 
+def _qual(ref: Any) -> str:
+    """The whitelist name an OpRef stands for (``torch.autograd.Function``)."""
+    ns = getattr(ref, "namespace", "")
+    name = getattr(ref, "name", "")
+    return name if ns == "package" else f"torch.{ns}.{name}"
+
+
 def _target_names(node: ast.expr) -> set[str]:
     return {n.id for n in ast.walk(node) if isinstance(n, ast.Name)}
 
@@ -93,6 +105,8 @@ class FlowChecker:
     aliases: dict[str, str]
     loops: int
     function: bool
+    ctx_names: frozenset[str]
+    hoisted: frozenset[str]
 
     def fail(self, node: Any, message: str) -> Any:  # pragma: no cover - Checker's
         raise NotImplementedError
@@ -149,6 +163,8 @@ class FlowChecker:
             return node
         if isinstance(node, ast.FunctionDef):
             return self.funcdef(node)
+        if isinstance(node, ast.ClassDef):
+            return self.classdef(node)
         if isinstance(node, ast.Import | ast.ImportFrom):
             if self.function:
                 raise self.fail(node, "imports go at the top of a step, not inside a function")
@@ -203,12 +219,84 @@ class FlowChecker:
         node.adcli_label = _label(f"{node.name}()")  # type: ignore[attr-defined]
         self.bound.add(node.name)
         self.aliases.pop(node.name, None)
-        inner = set(self.bound) | set(names) | assigned_names(node.body) | {node.name}
+        inner = (set(self.bound) | set(names) | assigned_names(node.body) | {node.name}
+                 | self.hoisted)
         sub = self.child(inner, function=True, loops=0)
+        ctx = getattr(node, "adcli_ctx", None)
+        if ctx is not None:
+            sub.ctx_names = sub.ctx_names | {ctx}
         node.body = sub.block(node.body) or [ast.Pass(lineno=node.lineno, col_offset=0)]
         node.adcli_locals = frozenset(set(names) | assigned_names(  # type: ignore[attr-defined]
             node.body))
         return node
+
+    def classdef(self, node: ast.ClassDef) -> ast.ClassDef:
+        """``class Name(torch.autograd.Function):`` with static ``forward``/``backward``/
+        ``setup_context``/``jvp``/``vjp`` (``@once_differentiable`` allowed); nothing else."""
+        self.check_param(node, node.name)
+        what = "a class in a spec must be a torch.autograd.Function subclass"
+        if node.decorator_list:
+            raise self.fail(node.decorator_list[0], f"{what}, without decorators")
+        if node.keywords or len(node.bases) != 1:
+            raise self.fail(node, f"{what}: class {node.name}(torch.autograd.Function):")
+        if getattr(node, "type_params", None):
+            raise self.fail(node, "type parameters are not allowed in a spec")
+        base = self.expr(node.bases[0], 0)
+        if getattr(base, "namespace", None) not in ("autograd", "package") or \
+                _qual(base) not in FUNCTION_BASES:
+            raise self.fail(node.bases[0], f"{what}: class {node.name}(torch.autograd.Function):")
+        node.bases = [base]
+        methods = [m for m in node.body if isinstance(m, ast.FunctionDef)]
+        has_setup = any(m.name == "setup_context" for m in methods)
+        body: list[ast.stmt] = []
+        for m in node.body:
+            if isinstance(m, ast.Pass) or (isinstance(m, ast.Expr) and isinstance(
+                    m.value, ast.Constant) and isinstance(m.value.value, str)):
+                continue  # a docstring
+            if not isinstance(m, ast.FunctionDef) or m.name not in FUNCTION_METHODS:
+                raise self.fail(m, f"a Function class holds only the static methods "
+                                   f"{', '.join(sorted(FUNCTION_METHODS))}")
+            m.adcli_once = self.method_decorators(m)  # type: ignore[attr-defined]
+            params = [a.arg for a in (*m.args.posonlyargs, *m.args.args)]
+            if params and not (m.name == "forward" and has_setup):
+                m.adcli_ctx = params[0]  # type: ignore[attr-defined]
+            outer = set(self.bound)
+            self.funcdef(m)
+            # methods are the class's names, not the step's (the set is the caller's: in place)
+            self.bound.intersection_update(outer)
+            body.append(m)
+        node.body = body
+        node.decorator_list = []
+        node.keywords = []
+        self.bound.add(node.name)
+        self.aliases.pop(node.name, None)
+        node.adcli_label = _label(f"class {node.name}")  # type: ignore[attr-defined]
+        return node
+
+    def method_decorators(self, m: ast.FunctionDef) -> ast.expr | None:
+        """A Function method's decorators: ``@staticmethod``, maybe ``@once_differentiable``
+        (returned, resolved, to wrap the method); the checked method keeps none."""
+        static = False
+        once = None
+        for dec in m.decorator_list:
+            if isinstance(dec, ast.Name) and dec.id == "staticmethod" and \
+                    "staticmethod" not in self.bound:
+                static = True
+                continue
+            try:
+                ref = self.expr(dec, 0) if isinstance(dec, ast.Name | ast.Attribute) else None
+            except SpecError:
+                ref = None  # (an unknown name: refused below, with what is allowed)
+            if ref is not None and _qual(ref) in ONCE_DIFFERENTIABLE:
+                once = ref
+                continue
+            raise self.fail(dec, "a Function's methods take only @staticmethod and "
+                                 "@once_differentiable")
+        if not static:
+            raise self.fail(m, f"'{m.name}' must be a @staticmethod, as torch.autograd.Function "
+                               "requires")
+        m.decorator_list = []
+        return once
 
     def decorator(self, dec: ast.expr) -> str:
         call = dec.func if isinstance(dec, ast.Call) and not dec.args and not dec.keywords \

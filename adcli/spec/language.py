@@ -283,6 +283,11 @@ class Checker(FlowChecker):
     """Names bound by imports (``nn`` -> ``torch.nn``, ``grad`` -> ``torch.autograd.grad``)."""
     loops: int = 0
     function: bool = False
+    ctx_names: frozenset[str] = frozenset()
+    """The ``ctx`` parameter of a Function method: ``ctx.NAME`` may be any public name."""
+    hoisted: frozenset[str] = frozenset()
+    """Functions and classes a block defines: their bodies may name them before the
+    definition runs (they are looked up when called, as in Python)."""
 
     def fail(self, node: Any, message: str) -> SpecError:
         return self.srcmap.error(node, message)
@@ -290,10 +295,23 @@ class Checker(FlowChecker):
     def child(self, bound: set[str], *, function: bool, loops: int) -> Checker:
         """A checker for a function body or comprehension: its own names, no leaks out."""
         aliases = {k: v for k, v in self.aliases.items() if k not in bound}
-        return Checker(self.srcmap, self.vocab, bound, aliases, loops, function)
+        return Checker(self.srcmap, self.vocab, bound, aliases, loops, function,
+                       self.ctx_names, self.hoisted)
+
+    def free_receiver(self, node: ast.Attribute) -> bool:
+        """``ctx.NAME`` in a Function method or ``Cls.apply``: checked when it runs (ctx's
+        own names, the spec's attributes, a class's ``apply``), not against the tables."""
+        v = node.value
+        if not isinstance(v, ast.Name):  # (ctx.a.b: the inner ctx.a is checked as usual)
+            return False
+        return v.id in self.ctx_names or (v.id in self.bound and node.attr == "apply")
 
     # -- statements --------------------------------------------------------------------------
     def block(self, stmts: Iterable[ast.stmt]) -> list[ast.stmt]:
+        stmts = list(stmts)
+        defs = frozenset(s.name for s in stmts if isinstance(s, ast.FunctionDef | ast.ClassDef))
+        if defs:
+            self.hoisted = self.hoisted | defs
         return [s for s in (self.stmt(s) for s in stmts) if s is not None]
 
     def stmt(self, node: ast.stmt) -> ast.stmt | None:
@@ -372,6 +390,9 @@ class Checker(FlowChecker):
             return node
         if isinstance(node, ast.Attribute):
             self.check_name(node, node.attr)
+            if isinstance(node.value, ast.Name) and node.value.id in self.ctx_names:
+                node.value = self.expr(node.value, 1)  # ctx.constant = c (checked at run time)
+                return node
             if node.attr not in SETTABLE_ATTRS:
                 raise self.fail(node, f"cannot assign to attribute '{node.attr}' (only "
                                       f"{', '.join(sorted(SETTABLE_ATTRS))})")
@@ -403,6 +424,9 @@ class Checker(FlowChecker):
             if ref is not None:
                 return self.value_ref(ref, node)
             self.check_name(node, node.attr)
+            if self.free_receiver(node):
+                node.value = self.expr(node.value, d)
+                return node
             if not self.vocab.has_attr(node.attr):
                 if self.vocab.has_method(node.attr):
                     raise self.fail(node, f"method '{node.attr}' must be called: "
@@ -499,7 +523,7 @@ class Checker(FlowChecker):
                 # the receiver first: errors read left to right
                 func.value = self.expr(func.value, depth)
                 self.check_name(func, func.attr)
-                if not self.vocab.has_method(func.attr):
+                if not self.free_receiver(func) and not self.vocab.has_method(func.attr):
                     from .suggest import did_you_mean
 
                     hint = did_you_mean(func.attr, self.vocab.methods)
@@ -725,7 +749,7 @@ def backward_receivers(stmts: Iterable[ast.AST]) -> list[ast.expr]:
     stack = list(stmts)[::-1]
     while stack:
         node = stack.pop()
-        if isinstance(node, ast.FunctionDef | ast.Lambda):
+        if isinstance(node, ast.FunctionDef | ast.Lambda | ast.ClassDef):
             continue  # a function's names are its own: not there after the steps
         if (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
                 and node.func.attr == "backward"):
@@ -775,7 +799,7 @@ def replay_skips(stmt: ast.AST) -> bool:
         return _skips(stmt.iter)
     if isinstance(stmt, ast.While | ast.If):
         return _skips(stmt.test)
-    if isinstance(stmt, ast.FunctionDef):
+    if isinstance(stmt, ast.FunctionDef | ast.ClassDef):
         return False
     return _skips(stmt)
 

@@ -95,6 +95,9 @@ class StatementsMixin:
     get_attr: Callable[[Any, str], Any]
     items_of: Callable[[Any], Any]
     define: Callable[[ast.FunctionDef], Any]
+    define_class: Callable[[ast.ClassDef], Any]
+    is_ctx: Callable[[Any], bool]
+    ctx_set: Callable[[Any, str, Any], None]
     failure: Callable[[Exception], Exception]
     note_new_nodes: Callable[..., None]
     make_origin: Callable[..., Any]
@@ -198,6 +201,8 @@ class StatementsMixin:
             raise Return(None if node.value is None else self.eval_node(node.value))
         elif isinstance(node, ast.FunctionDef):
             self.bind(node.name, self.define(node))
+        elif isinstance(node, ast.ClassDef):
+            self.bind(node.name, self.define_class(node))
         elif isinstance(node, ast.Pass):
             pass
         else:  # the checker lets nothing else through
@@ -371,6 +376,9 @@ class StatementsMixin:
 
     def set_attr(self, obj: Any, attr: str, value: Any) -> None:
         T = self.eng.Tensor
+        if self.is_ctx(obj):
+            self.ctx_set(obj, attr, value)
+            return
         if not isinstance(obj, T) or attr not in SETTABLE_ATTRS:
             raise RefusedError(f"cannot set attribute '{attr}' of {type(obj).__name__}")
         if attr == "grad":
