@@ -608,6 +608,8 @@ SPEC_FORMAT_PROBES: list[tuple[str, str, str, list[str]]] = [
     ("def layer(inp, w, b=0.0", "steps",
      "tensors:\n  x: randn(3, requires_grad=True)\n",
      ["ws = [torch.randn(3, 3), torch.randn(3, 3)]", "loss = (x ** 2).sum()"]),
+    ("class Cube(torch.autograd.Function):", "steps",
+     "tensors:\n  x: randn(3, requires_grad=True)\n", []),
     ("model = nn.Sequential(nn.Linear(3, 2), nn.Tanh())", "items",
      "tensors:\n  x: randn(4, 3)\n", []),
     ("import torch.linalg as LA", "items",
