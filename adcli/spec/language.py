@@ -561,7 +561,7 @@ class Checker(FlowChecker):
                 raise self.fail(node, f"'{name}' is a namespace: use {name}.NAME")
             return ref if call else self.value_ref(ref, node)
         for ns, table in (("torch", self.vocab.torch), ("functional", self.vocab.functional)):
-            if name in table:
+            if name in table and name not in _refused_names():
                 ref = OpRef(ns, name, name, **loc)
                 return ref if call else self.value_ref(ref, node)
         if name in NAMESPACES or name in DEFAULT_ALIASES:
@@ -616,7 +616,7 @@ class Checker(FlowChecker):
             if name in MATH_NAMES:
                 return OpRef("math", name, shown, **loc)
         elif head == "torch":
-            if name in self.vocab.torch:
+            if name in self.vocab.torch and name not in _refused_names():
                 return OpRef("torch", name, shown, **loc)
             if name == "Tensor":  # torch.Tensor(...): the legacy constructor
                 return OpRef("tensor_class", name, shown, **loc)
@@ -662,6 +662,15 @@ _WITH_TEXT = ("torch.no_grad(), torch.enable_grad(), torch.set_grad_enabled(...)
               "of torch's context managers (torch.autograd.forward_ad.dual_level(), "
               "torch.autograd.detect_anomaly(), torch.random.fork_rng(), ...), or a name "
               "holding one (a hook's handle)")
+
+
+@cache
+def _refused_names() -> frozenset[str]:
+    """Names never reachable from a spec even if the op registry has them (torch.save/load
+    read and write files: contract section 3)."""
+    from .objects import REFUSED_NAMES
+
+    return REFUSED_NAMES
 
 
 def _is_namespace(obj: Any) -> bool:

@@ -99,7 +99,7 @@ def test_assert_failure_is_expectation() -> None:
     ("from torch import load", "unknown name 'torch.load'", 5),
     ("from torch import *", "import *", 5),
     ("import torch.nn as F", "'F' always means torch.nn.functional", 5),
-    ("class A: pass", "put custom autograd Functions in a --plugin file", 5),
+    ("class A: pass", "must be a torch.autograd.Function subclass", 5),
     ("global x", "'global' is not allowed in a spec: a function reads", 5),
     ("def f(): nonlocal x", "'nonlocal' is not allowed", 14),
     ("def f(): yield 1", "yield is not allowed", 14),

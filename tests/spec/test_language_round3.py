@@ -147,3 +147,48 @@ def test_tensor_hook_handle_is_a_context_manager_as_torch() -> None:
         x.grad = None
         (x * x).sum().backward()
         assert inside.tolist() == [6.0, 12.0] and x.grad.tolist() == [2.0, 4.0], lib
+
+
+def test_file_functions_stay_refused_even_when_the_registry_has_them(monkeypatch) -> None:
+    """torch.save/torch.load (another helper's, this session) read and write files: a spec
+    never reaches them, under any spelling, whatever the op tables hold."""
+    from spec_helpers import refused
+
+    from adcli.engine import registry
+
+    monkeypatch.setitem(registry.TORCH, "save", lambda *a, **k: None)
+    monkeypatch.setitem(registry.TORCH, "load", lambda *a, **k: None)
+    for stmt in ("torch.save(torch.ones(1), 'f')", "x = torch.load('f')",
+                 "from torch import save", "x = load('f')"):
+        err = refused(spec_text(stmt))
+        assert "save" in err.message or "load" in err.message, err.message
+
+
+SAVED_HOOKS = """
+x = torch.tensor([1.0, 2.0, 3.0], requires_grad=True)
+packed = []
+def pack(t):
+    packed.append(tuple(t.shape))
+    return t * 1
+def unpack(t):
+    return t
+with torch.autograd.graph.saved_tensors_hooks(pack, unpack), torch.no_grad():
+    q = x * 2
+with torch.autograd.graph.saved_tensors_hooks(pack, unpack):
+    y = (x * x).sum()
+y.backward()
+n = len(packed)
+g1 = x.grad.clone()
+with torch.autograd.graph.save_on_cpu():
+    z = x.exp().sum()
+z.backward()
+h = x.register_post_accumulate_grad_hook(lambda p: None)
+with h:
+    pass
+"""
+
+
+def test_saved_tensor_hooks_as_with_managers_on_both_engines() -> None:
+    """(another helper's names, this session) reached from a spec: several managers in one
+    `with`, and a post-accumulate hook's handle held as a manager."""
+    compare_engines(SAVED_HOOKS, ["q", "n", "packed", "g1", "x.grad"])
