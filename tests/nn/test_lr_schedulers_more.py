@@ -167,3 +167,39 @@ def test_scheduler_errors_match_torch() -> None:
             a_fn()
         assert type(ae.value) is type(te.value), (ae.value, te.value)
         assert str(ae.value) == str(te.value)
+
+
+def test_optimizer_state_dict_hooks_and_sparse_adam_match_torch() -> None:
+    """register_(load_)state_dict_pre/post_hook (order, prepend, a returned dict replaces the
+    result), and SparseAdam: its checks, its repr, and its refusal of dense gradients."""
+
+    def run(L: Any) -> list[Any]:
+        p = L.nn.Parameter(L.zeros(3))
+        out: list[Any] = []
+        opt = L.optim.SparseAdam([p], lr=0.1)
+        calls: list[str] = []
+        opt.register_state_dict_pre_hook(lambda o: calls.append("sd pre 1"))
+        opt.register_state_dict_pre_hook(lambda o: calls.append("sd pre 0"), prepend=True)
+        opt.register_state_dict_post_hook(lambda o, sd: {**sd, "extra": len(calls)})
+        h = opt.register_load_state_dict_pre_hook(
+            lambda o, sd: calls.append("load pre") or {**sd, "param_groups": [
+                {**sd["param_groups"][0], "lr": 0.5}]})
+        opt.register_load_state_dict_post_hook(lambda o: calls.append("load post"))
+        sd = opt.state_dict()
+        opt.load_state_dict(sd)
+        out += [sorted(sd), sd["extra"], list(calls), opt.param_groups[0]["lr"], repr(opt)]
+        h.remove()
+        opt.load_state_dict(sd)
+        out.append(opt.param_groups[0]["lr"])
+        p.grad = L.ones(3)
+        for fn in (opt.step, lambda: L.optim.SparseAdam([p], lr=0),
+                   lambda: L.optim.SparseAdam([p], eps=0.0),
+                   lambda: L.optim.SparseAdam([p], betas=(1.0, 0.5)),
+                   lambda: L.optim.SparseAdam([p], betas=(0.5, -1.0))):
+            try:
+                fn()
+            except Exception as e:
+                out.append((type(e).__name__, str(e)))
+        return out
+
+    assert run(adcli) == run(torch)
