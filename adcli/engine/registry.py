@@ -74,7 +74,8 @@ TORCH.update({
 TORCH.update({name: METHODS[name] for name in _INPLACE_FUNCTIONS})
 TORCH.update(legacy.LEGACY)
 # The namespace's own keywords: device= on creation functions, out= where PyTorch has it.
-for _name in (*_CREATION, *random_ops.__all__, "arange", "linspace", "logspace"):
+for _name in (*_CREATION, *random_ops.__all__, "arange", "linspace", "logspace",
+              *ops.windows.TORCH):
     TORCH[_name] = with_device(TORCH[_name])
 for _name in OUT_OPS:
     TORCH[_name] = with_out(_name, TORCH[_name])

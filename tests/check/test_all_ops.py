@@ -624,6 +624,9 @@ CASES.update({
     "polygamma_": Case(lambda a: _inplace("polygamma_", 1)(a + 2), [M], order=2),
     "conj_physical_": Case(_inplace("conj_physical_"), [M], order=2),
     "renorm": Case(lambda a: _sq(adcli.renorm(a, 2, 0, 0.8)), [M], order=2),
+    "fill": Case(lambda a: _sq(adcli.fill(a, 2.0) * a), [M], order=2),
+    "fill_tensor": Case(lambda a, v: _sq(adcli.fill(a, v.sum()) * a), [M, U], order=2),
+    "fill_tensor_": Case(lambda a, v: _sq((a * 1.0).fill_(v.sum()) * a), [M, U], order=2),
     "at_norm": Case(lambda a: _sq(adcli.norm_except_dim(a, 3, -1)), [M], order=2),
     "at_norm_dim": Case(lambda a: _sq(adcli.norm_except_dim(a, 2, 0)), [M], order=2),
     **{f"{n}_": Case(_cmp_inplace(f"{n}_", False), [M, M], order=2)

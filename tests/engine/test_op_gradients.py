@@ -977,6 +977,9 @@ CASES.update({
                Case(lambda a: adcli.renorm(a, 3, 0, 0.5), [r(3, 4)], label="p=3"),
                Case(lambda a: adcli.renorm(a, 1, 0, 0.5), [r(3, 4)], label="p=1")],
     "at_norm": [Case(lambda a: adcli.norm_except_dim(a, 2, -1), [r(3, 4)])],
+    "fill": [Case(lambda a: adcli.fill(a, 2.0) * a, [r(3)])],
+    "fill_tensor": [Case(lambda a, v: adcli.fill(a, v) * a, [r(3), r()])],
+    "fill_tensor_": [Case(lambda a, v: _written(a, "fill_", v) * a, [r(3), r()])],
     "at_norm_dim": [Case(lambda a: adcli.norm_except_dim(a, 3, 1), [r(3, 4)])],
     **{f"{n}_": [Case(_cmp_written(f"{n}_", False), [r(4), r(4)])]
        for n in ("eq", "ne", "lt", "le", "gt", "ge")},

@@ -61,6 +61,7 @@ from . import (
     strided,
     unique,
     unpooling,
+    windows,
 )
 from .kernels import KERNELS
 
@@ -70,8 +71,7 @@ FAMILIES = (conversion, arithmetic, pointwise, pointwise_multi, activations, red
             decomp, solvers, linalg_api, special_fns, blas, statistics, arrange, margin_losses,
             resample, unpooling, pointwise_misc, shape_inplace, unique, bitwise,
             index_write, padding, strided, gamma_inc, complex_parts, compare_inplace,
-            norms_extra,
-            pooling_extra, nn_random)
+            norms_extra, pooling_extra, nn_random, windows)
 
 TORCH: dict[str, Any] = {}
 METHODS: dict[str, Any] = {}
