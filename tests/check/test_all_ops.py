@@ -625,6 +625,8 @@ CASES.update({
     "conj_physical_": Case(_inplace("conj_physical_"), [M], order=2),
     "renorm": Case(lambda a: _sq(adcli.renorm(a, 2, 0, 0.8)), [M], order=2),
     "fill": Case(lambda a: _sq(adcli.fill(a, 2.0) * a), [M], order=2),
+    "native_dropout": Case(lambda a: _sq(adcli.native_dropout(a, 0.0, True)[0] * a), [M],
+                           order=2),
     "fill_tensor": Case(lambda a, v: _sq(adcli.fill(a, v.sum()) * a), [M, U], order=2),
     "fill_tensor_": Case(lambda a, v: _sq((a * 1.0).fill_(v.sum()) * a), [M, U], order=2),
     "at_norm": Case(lambda a: _sq(adcli.norm_except_dim(a, 3, -1)), [M], order=2),

@@ -88,6 +88,44 @@ PROGRAMS += [
     Program("fill tensor", lambda T, F, x, v: T.fill(x, v) * x, {"x": r(3), "v": r()}),
     Program("fill_ tensor", lambda T, F, x, v: _w(x, "fill_", v) * x, {"x": r(3), "v": r()}),
 ]
+
+
+def _seeded(fn: Any) -> Any:
+    def prog(T: Any, F: Any, **leaves: Any) -> Any:
+        T.manual_seed(11)
+        return fn(T, F, **leaves)
+    return prog
+
+
+PROGRAMS += [
+    Program("torch.kl_div", lambda T, F, x, t: (T.kl_div(x, t), T.kl_div(x, t, 1),
+                                                T.kl_div(x, t, 2, log_target=True)),
+            {"x": r(2, 3), "t": const(unit(2, 3))}),
+    Program("torch.binary_cross_entropy_with_logits", lambda T, F, x, t, w: (
+        T.binary_cross_entropy_with_logits(x, t),
+        T.binary_cross_entropy_with_logits(x, t, w, None, 1),
+        T.binary_cross_entropy_with_logits(x, t, None, w, 2)),
+        {"x": r(2, 3), "t": const(unit(2, 3)), "w": const(pos(3))}),
+    Program("native_dropout", _seeded(lambda T, F, x: T.native_dropout(x, 0.4, True)[0]),
+            {"x": r(4, 5)}),
+    Program("native_dropout eval", lambda T, F, x: T.native_dropout(x, 0.4, False)[0],
+            {"x": r(4, 5)}),
+    Program("dropout_ forms", _seeded(lambda T, F, x: (
+        T.dropout_(x * 1, 0.3, True), T.alpha_dropout_(x * 1, 0.3, True),
+        T.feature_dropout(x, 0.5, True), T.feature_dropout_(x * 1, 0.5, True),
+        T.feature_alpha_dropout_(x * 1, 0.2, True), T.dropout_(x * 1, 0.3, False))),
+        {"x": r(3, 4, 2)}),
+    Program("native_layer_norm", lambda T, F, x, w, b: T.native_layer_norm(x, [3], w, b, 1e-5),
+            {"x": r(2, 3), "w": r(3), "b": r(3)}),
+    Program("native_batch_norm", lambda T, F, x, w, b: T.native_batch_norm(
+        x, w, b, T.zeros(3, dtype=T.float64), T.ones(3, dtype=T.float64), True, 0.1, 1e-5),
+        {"x": r(4, 3, 2), "w": r(3), "b": r(3)}),
+    Program("native_batch_norm eval", lambda T, F, x, w: T.native_batch_norm(
+        x, w, None, T.zeros(3, dtype=T.float64), T.ones(3, dtype=T.float64), False, 0.1, 1e-5),
+        {"x": r(4, 3, 2), "w": r(3)}),
+    Program("native_group_norm", lambda T, F, x, w, b: T.native_group_norm(
+        x, w, b, 2, 4, 3, 2, 1e-5), {"x": r(2, 4, 3), "w": r(4), "b": r(4)}),
+]
 for _name in ("eq_", "ne_", "lt_", "le_", "gt_", "ge_", "greater_", "greater_equal_", "less_",
               "less_equal_", "not_equal_"):
     PROGRAMS += [
@@ -111,6 +149,9 @@ def test_values_graph_and_grads(prog: Program) -> None:
                                    atol=1e-12)
         assert graph_tree(a.grad_fn) == graph_tree(t.grad_fn)
         assert a.requires_grad == t.requires_grad
+    # (outputs without a gradient, native_*'s statistics, are compared as values only)
+    a_outs = [a for a, t in zip(a_outs, t_outs) if t.requires_grad]
+    t_outs = [t for t in t_outs if t.requires_grad]
     rng = np.random.default_rng(0)
     cots = [rng.standard_normal(tuple(t.shape)) for t in t_outs]
     adcli.autograd.backward(a_outs, [adcli.tensor(c) for c in cots])
@@ -374,7 +415,7 @@ def test_windows(name: str) -> None:
                 # float64: bit for bit (kaiser: within 3e-15, torch's Cephes i0); float32:
                 # within one ulp (torch's vectorised float32 cos rounds otherwise than NumPy's)
                 assert str(a.dtype) == str(t.dtype) and tuple(a.shape) == tuple(t.shape)
-                exact = (dtype == "float64" and name != "kaiser_window"
+                exact = ((dtype == "float64" and name != "kaiser_window")
                          or name == "bartlett_window")
                 kaiser32 = name == "kaiser_window" and dtype == "float32"
                 np.testing.assert_allclose(a.numpy(), t.numpy(), rtol=2e-6 if kaiser32 else 0,
@@ -469,3 +510,35 @@ def test_vander_graph_and_torchs_failing_backward(n: Any) -> None:
     with pytest.raises(RuntimeError) as ae:
         a.sum().backward()
     assert str(ae.value) == str(te.value)
+
+
+def test_native_tuples_and_masks() -> None:
+    for T in (adcli, torch):
+        T.manual_seed(4)
+    xa, xt = adcli.ones(5, 6), torch.ones(5, 6)
+    for fn in (lambda T, x: T.native_dropout(x, 0.3, True),
+               lambda T, x: T.native_dropout(x, 0.3, None),
+               lambda T, x: T.native_dropout(x, 1.0, True),
+               lambda T, x: T.native_dropout(x.float(), 0.0, True)):
+        a, t = fn(adcli, xa), fn(torch, xt)
+        assert len(a) == len(t) == 2
+        for u, v in zip(a, t):
+            _same(u, v)
+    rm_a, rv_a = adcli.zeros(3), adcli.ones(3)
+    rm_t, rv_t = torch.zeros(3), torch.ones(3)
+    x = np.random.default_rng(2).standard_normal((4, 3, 5)).astype(np.float32)
+    a = adcli.native_batch_norm(adcli.tensor(x), None, None, rm_a, rv_a, True, 0.1, 1e-5)
+    t = torch.native_batch_norm(torch.tensor(x), None, None, rm_t, rv_t, True, 0.1, 1e-5)
+    for u, v in (*zip(a, t), (rm_a, rm_t), (rv_a, rv_t)):
+        np.testing.assert_allclose(u.numpy(), v.numpy(), rtol=2e-6, atol=1e-7)
+
+
+def test_top_level_loss_errors() -> None:
+    for fn in (lambda T: T.kl_div(T.ones(2), T.ones(2), reduction="mean"),
+               lambda T: T.binary_cross_entropy_with_logits(T.ones(2), T.ones(2), None, None,
+                                                            "sum")):
+        with pytest.raises(TypeError) as te:
+            fn(torch)
+        with pytest.raises(TypeError) as ae:
+            fn(adcli)
+        assert str(ae.value) == str(te.value)

@@ -59,6 +59,7 @@ from . import (
     stacking,
     statistics,
     strided,
+    torch_forms,
     unique,
     unpooling,
     windows,
@@ -71,7 +72,7 @@ FAMILIES = (conversion, arithmetic, pointwise, pointwise_multi, activations, red
             decomp, solvers, linalg_api, special_fns, blas, statistics, arrange, margin_losses,
             resample, unpooling, pointwise_misc, shape_inplace, unique, bitwise,
             index_write, padding, strided, gamma_inc, complex_parts, compare_inplace,
-            norms_extra, pooling_extra, nn_random, windows)
+            norms_extra, pooling_extra, nn_random, windows, torch_forms)
 
 TORCH: dict[str, Any] = {}
 METHODS: dict[str, Any] = {}

@@ -277,7 +277,7 @@ def _write_stat(t: Tensor, value: np.ndarray) -> None:
 
 def _batch_norm(input: Tensor, weight: Tensor | None, bias: Tensor | None,
                 running_mean: Tensor | None, running_var: Tensor | None, training: bool,
-                momentum: float, eps: float) -> Tensor:
+                momentum: float, eps: float, stats_too: bool = False) -> Any:
     """torch.batch_norm: one NativeBatchNormBackward0; in training, the running statistics
     are updated in place (the variance unbiased)."""
     nd = input._data.ndim
@@ -305,8 +305,8 @@ def _batch_norm(input: Tensor, weight: Tensor | None, bias: Tensor | None,
     stats = {}
     if not training:
         stats = {"running_mean": running_mean._data.copy(), "running_var": running_var._data.copy()}
-    out, _, _ = native_batch_norm_op(input, weight, bias, training=bool(training), eps=eps,
-                                     **stats)
+    out, save_mean, save_invstd = native_batch_norm_op(input, weight, bias,
+                                                       training=bool(training), eps=eps, **stats)
     if training and (running_mean is not None or running_var is not None):
         dims, _, n = _bn_dims(x.shape)
         m = 0.0 if momentum is None else momentum
@@ -316,7 +316,8 @@ def _batch_norm(input: Tensor, weight: Tensor | None, bias: Tensor | None,
         if running_var is not None:
             var = x.var(axis=dims, ddof=1) if n > 1 else np.full(c, np.nan, x.dtype)
             _write_stat(running_var, (1 - m) * running_var._data + m * var)
-    return out
+    # torch.native_batch_norm: the saved statistics too (empty in evaluation)
+    return (out, save_mean, save_invstd) if stats_too else out
 
 
 def _F_batch_norm(input: Tensor, running_mean: Tensor | None, running_var: Tensor | None,
