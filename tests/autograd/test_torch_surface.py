@@ -267,7 +267,9 @@ def test_inplace_function_forms_are_torchs() -> None:
 def test_inplace_function_form(name: str) -> None:
     args = {"clamp_": (0.2, 0.8), "clip_": (0.2, 0.8), "clamp_max_": (0.5,),
             "clamp_min_": (0.5,), "fill_": (2.5,), "threshold_": (0.5, -1.0),
-            "as_strided_": ((2,), (3,), 1)}.get(name, ())
+            "as_strided_": ((2,), (3,), 1), "dropout_": (0.0, True),
+            "alpha_dropout_": (0.0, True), "feature_dropout_": (0.0, True),
+            "feature_alpha_dropout_": (0.0, True)}.get(name, ())
 
     def prog(T: Any) -> Any:
         x = T.tensor([[0.25, 0.5], [0.75, 0.9]], dtype=T.float64, requires_grad=True)

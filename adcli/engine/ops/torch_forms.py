@@ -56,22 +56,25 @@ def _reduction(name: str, reduction: Any, position: int | None = None) -> str:
     return _REDUCTIONS.get(reduction, "sum")  # (torch's Reduction enum: any other is "sum")
 
 
-def kl_div(input: Tensor, target: Tensor, *args: Any, log_target: bool = False,
-           **kwargs: Any) -> Tensor:
-    # (torch's parser names the position of a positional argument in its TypeError)
-    reduction = args[0] if args else kwargs.get("reduction", 0)
-    red = _reduction("kl_div", reduction, 3 if args else None)
+def kl_div(input: Tensor, target: Tensor, *args: Any, reduction: Any = None,
+           log_target: bool = False) -> Tensor:
+    # (*args: torch's parser names the position of a positional argument in its TypeError)
+    if args:
+        reduction = args[0]
+    red = _reduction("kl_div", 0 if reduction is None else reduction, 3 if args else None)
     with warnings.catch_warnings():  # (F.kl_div's 'mean' warning is the Python wrapper's)
         warnings.simplefilter("ignore")
         return _kl_div(input, target, reduction=red, log_target=log_target)
 
 
 def binary_cross_entropy_with_logits(input: Tensor, target: Tensor, *args: Any,
-                                     **kwargs: Any) -> Tensor:
-    names = ("weight", "pos_weight", "reduction")
-    given = dict(zip(names, args), **kwargs)
-    weight, pos_weight = given.get("weight"), given.get("pos_weight")
-    red = _reduction("binary_cross_entropy_with_logits", given.get("reduction", 0),
+                                     weight: Tensor | None = None,
+                                     pos_weight: Tensor | None = None,
+                                     reduction: Any = None) -> Tensor:
+    given = dict(zip(("weight", "pos_weight", "reduction"), args))
+    weight, pos_weight = given.get("weight", weight), given.get("pos_weight", pos_weight)
+    reduction = given.get("reduction", 0 if reduction is None else reduction)
+    red = _reduction("binary_cross_entropy_with_logits", reduction,
                      5 if len(args) == 3 else None)
     return _bce_logits(input, target, weight, reduction=red, pos_weight=pos_weight)
 
