@@ -4,7 +4,7 @@ The updates are torch's single-tensor (``foreach=False``) implementations, so pa
 optimizer state follow torch's to float64 precision.
 """
 
-from . import lr_scheduler
+from . import lr_scheduler, swa_utils
 from .adadelta import Adadelta
 from .adagrad import Adagrad
 from .adam import Adam
@@ -20,4 +20,5 @@ from .sgd import SGD
 from .sparse_adam import SparseAdam
 
 __all__ = ["Optimizer", "SGD", "Adam", "AdamW", "RMSprop", "Adagrad", "Adadelta", "Adamax",
-           "NAdam", "RAdam", "ASGD", "Rprop", "SparseAdam", "lr_scheduler"]
+           "NAdam", "RAdam", "ASGD", "Rprop", "SparseAdam", "lr_scheduler",
+           "swa_utils"]
