@@ -42,9 +42,11 @@ class saved_tensors_hooks:  # noqa: N801 - mirrors torch.autograd.graph.saved_te
         if msg is not None:
             raise AdcliError(msg)
         _node._hooks.append((self.pack_hook, self.unpack_hook))
+        _node.update_check_saved()
 
     def __exit__(self, *exc: object) -> None:
         _node._hooks.pop()
+        _node.update_check_saved()
 
 
 class save_on_cpu(saved_tensors_hooks):  # noqa: N801 - mirrors torch's

@@ -12,13 +12,12 @@ import numpy as np
 
 from . import anomaly, dtypes, dual
 from .errors import AdcliError, InvalidArgumentError, ShapeMismatchError
-from .grad_mode import _enabled, no_grad, set_grad_enabled
+from .grad_mode import _check_saved, _enabled, no_grad, set_grad_enabled
 from .hooks import _busy, observe, observers
 from .node import (
     HookedSaved,
     Node,
     SavedTensor,
-    _hooks,
     freed_info,
     freed_record,
     next_seq,
@@ -291,7 +290,7 @@ class Function:
                 )
             is_out = any(t is o for o in final)
             st = SavedTensor(t, is_output=is_out)
-            saved.append(pack_one(st, t) if _hooks else st)
+            saved.append(pack_one(st, t) if _check_saved[0] else st)
         node._saved_list = saved
         node._to_save = ()
         return final[0] if single else tuple(final)

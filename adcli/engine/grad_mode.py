@@ -87,6 +87,41 @@ class enable_grad(_GradModeContext):  # noqa: N801 - mirrors torch.enable_grad
 
 
 _inference = [False]
+# True once saved values need a look when an op is recorded: saved-tensor hooks are active,
+# or inference tensors exist (they must not be saved). The recorders check only this.
+_check_saved = [False]
+_inference_made = [False]
+
+INPLACE_INFERENCE = (
+    "Inplace update to inference tensor outside InferenceMode is not allowed.You can make a "
+    "clone to get a normal tensor before doing inplace update.See "
+    "https://github.com/pytorch/rfcs/pull/17 for more details.")
+
+
+class InferenceVersion(list):
+    """The version counter of an inference tensor (one made inside ``inference_mode()``),
+    shared by its views, which are inference tensors too. Every in-place write bumps a
+    version, so the write is refused here outside inference mode, as torch refuses it."""
+
+    __slots__ = ()
+
+    def __setitem__(self, i: Any, v: Any) -> None:
+        if not _inference[0]:
+            from .errors import AdcliError
+
+            raise AdcliError(INPLACE_INFERENCE)
+        list.__setitem__(self, i, v)
+
+
+def new_version() -> list[int]:
+    """A new tensor's version counter: an inference tensor's inside inference mode."""
+    return InferenceVersion((0,)) if _inference[0] else [0]
+
+
+def is_inference(input: Any) -> bool:
+    """True for an inference tensor (made inside ``inference_mode()``), as
+    ``torch.is_inference``."""
+    return type(input._vc) is InferenceVersion
 
 
 def is_inference_mode_enabled() -> bool:
@@ -95,7 +130,9 @@ def is_inference_mode_enabled() -> bool:
 
 
 class inference_mode(_GradModeContext):  # noqa: N801 - mirrors torch.inference_mode
-    """Context manager and decorator: as ``no_grad`` (no separate inference tensors).
+    """Context manager and decorator: no recording, and the tensors made inside are
+    inference tensors (``is_inference()``): outside inference mode they cannot be saved for
+    backward, written in place, nor made to require grad (torch's errors).
 
     As torch's, ``inference_mode(False)`` turns inference mode off and grad mode on."""
 
@@ -114,6 +151,8 @@ class inference_mode(_GradModeContext):  # noqa: N801 - mirrors torch.inference_
         self.prev_inference.append(_inference[0])
         _enabled[0] = not self.active
         _inference[0] = self.active
+        if self.active:
+            _inference_made[0] = _check_saved[0] = True
 
     def __exit__(self, *exc: object) -> None:
         _enabled[0] = self.prev.pop()

@@ -67,7 +67,7 @@ METHODS: dict[str, Any] = {
 # Methods defined on Tensor itself (autograd and conversion) that specs may call.
 CORE_METHODS = frozenset({
     "backward", "detach", "detach_", "requires_grad_", "retain_grad", "register_hook",
-    "register_post_accumulate_grad_hook",
+    "register_post_accumulate_grad_hook", "is_inference",
     "numpy", "item", "tolist", "size", "dim", "numel", "is_floating_point", "is_contiguous",
     "cpu", "cuda", "get_device", "type",
 })

@@ -15,7 +15,7 @@ import numpy as np
 
 from . import dtypes
 from .errors import GraphFreedError, InplaceModifiedError, InvalidTypeError
-from .grad_mode import _enabled
+from .grad_mode import InferenceVersion, _check_saved, _enabled, _inference_made
 
 Edge = tuple["Node | None", int]
 
@@ -175,13 +175,31 @@ def _origin(name: str) -> str:
 
 # Saved-tensor hooks: the (pack, unpack) pairs of the active saved_tensors_hooks contexts
 # (innermost last), and disable_saved_tensors_hooks' message. The recorders check only
-# ``if _hooks:`` (an empty list: no hooks, nothing else to do).
+# ``_check_saved[0]`` (grad_mode: hooks active or inference tensors made).
 _hooks: list[tuple[Any, Any]] = []
 _hooks_disabled: list[str | None] = [None]
 
+SAVE_INFERENCE = (
+    "Inference tensors cannot be saved for backward. Please do not use Tensors created in "
+    "inference mode in computation tracked by autograd. To work around this, you can make a "
+    "clone to get a normal tensor and use it in autograd, or use `torch.no_grad()` instead of "
+    "`torch.inference_mode()`.")
+
+
+def update_check_saved() -> None:
+    """Recompute ``_check_saved`` after the hooks stack changed."""
+    _check_saved[0] = bool(_hooks) or _inference_made[0]
+
 
 def pack_one(st: SavedTensor, t: TensorT) -> SavedTensor:
-    """``st`` packed with the innermost active hooks (only called when some are active)."""
+    """``st`` refused if it is an inference tensor, else packed with the innermost active
+    hooks, if any (only called when ``_check_saved[0]``)."""
+    if type(st.vc) is InferenceVersion:
+        from .errors import AdcliError
+
+        raise AdcliError(SAVE_INFERENCE)
+    if not _hooks:
+        return st
     msg = _hooks_disabled[0]
     if msg is not None:
         from .errors import AdcliError
@@ -196,6 +214,13 @@ def pack_saved(node: Node, res: TensorT | None) -> None:
     were saved, as torch does when a saved_tensors_hooks context is active."""
     saved = node._saved
     if not saved:
+        return
+    if not _hooks:  # only inference tensors to refuse
+        for st in saved.values():
+            if type(st) is SavedTensor and type(st.vc) is InferenceVersion:
+                from .errors import AdcliError
+
+                raise AdcliError(SAVE_INFERENCE)
         return
     # torch's order: the saved inputs by name (its generated nodes declare them sorted),
     # then the outputs as saved
@@ -404,7 +429,7 @@ class Node:
         if self._saved is None:
             self._saved = {}
         st = SavedTensor(t, is_output)
-        if _hooks:
+        if _check_saved[0]:
             st = pack_one(st, t)
         self._saved[name] = st
 

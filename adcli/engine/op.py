@@ -17,7 +17,7 @@ import numpy as np
 from . import anomaly
 from .backend import NUMPY, TENSORS
 from .errors import GraphFreedError, InvalidArgumentError, LeafInplaceError
-from .grad_mode import _enabled
+from .grad_mode import InferenceVersion, _check_saved, _enabled, _inference
 from .hooks import _busy, observe, observers
 from .limits import _max as _max_elements
 from .node import (
@@ -25,7 +25,6 @@ from .node import (
     AccumulateGrad,
     Node,
     SavedTensor,
-    _hooks,
     next_seq,
     pack_saved,
     saved_accessors,
@@ -598,11 +597,13 @@ class OpDef:
                     node._saved = {"result": st}
                 else:
                     node._saved["result"] = st
-                if _hooks:
+                if _check_saved[0]:
                     pack_saved(node, res)
         else:
             res._requires_grad = False
             res.grad_fn = None
+            if _inference[0]:
+                res._vc = InferenceVersion((0,))
         return res
 
     # -- the direct paths: the public functions' common cases, without argument packing -------
@@ -799,7 +800,7 @@ class OpDef:
                     if st is None:
                         st = _saved_const(t)
                 saved[name] = st
-            if _hooks:  # saved_tensors_hooks active: pack the saved inputs
+            if _check_saved[0]:  # saved-tensor hooks active, or inference tensors exist
                 pack_saved(node, None)
         return node
 

@@ -4,7 +4,7 @@ the general path (canonical shape/dtype tuples, saved Python numbers).
 
 The recorders repeat the SavedTensor/Tensor field stores inline on purpose: a helper call per
 store is what they exist to avoid (benchmarks/bench_engine.py, chain and MLP rows). Saved-tensor
-hooks cost one check (``if _hooks:``) per recorded op when none is active.
+hooks and inference tensors cost one check (``_check_saved[0]``) per recorded op.
 """
 
 from __future__ import annotations
@@ -14,8 +14,8 @@ from types import FunctionType
 from typing import Any
 
 from . import anomaly
-from .grad_mode import _enabled
-from .node import _NO_ATTRS, SavedConst, SavedTensor, _hooks, next_seq, pack_saved
+from .grad_mode import InferenceVersion, _check_saved, _enabled, _inference
+from .node import _NO_ATTRS, SavedConst, SavedTensor, next_seq, pack_saved
 from .tensor import Tensor
 
 _new = object.__new__
@@ -83,6 +83,8 @@ def _record1(op: Any, t: Tensor, out: Any, attrs: dict[str, Any] | None) -> Tens
     if not (t._requires_grad and _enabled[0]):
         res._requires_grad = False
         res.grad_fn = None
+        if _inference[0]:
+            res._vc = InferenceVersion((0,))
         return res
     node = _new(op.node_cls)
     node.seq_nr = next_seq()
@@ -128,7 +130,7 @@ def _record1(op: Any, t: Tensor, out: Any, attrs: dict[str, Any] | None) -> Tens
             node._saved = {"result": st}
         else:
             node._saved["result"] = st
-    if _hooks:  # saved_tensors_hooks active: pack what was saved
+    if _check_saved[0]:  # saved-tensor hooks active, or inference tensors exist
         pack_saved(node, res)
     return res
 
@@ -149,6 +151,8 @@ def _record2(op: Any, a: Tensor, b: Any, out: Any, attrs: dict[str, Any] | None)
     if not ((a._requires_grad or (b_t and b._requires_grad)) and _enabled[0]):
         res._requires_grad = False
         res.grad_fn = None
+        if _inference[0]:
+            res._vc = InferenceVersion((0,))
         return res
     node = _new(op.node_cls)
     node.seq_nr = next_seq()
@@ -226,6 +230,6 @@ def _record2(op: Any, a: Tensor, b: Any, out: Any, attrs: dict[str, Any] | None)
             node._saved = {"result": st}
         else:
             node._saved["result"] = st
-    if _hooks:  # saved_tensors_hooks active: pack what was saved
+    if _check_saved[0]:  # saved-tensor hooks active, or inference tensors exist
         pack_saved(node, res)
     return res

@@ -18,6 +18,7 @@ from .grad_mode import (
     enable_grad,
     inference_mode,
     is_grad_enabled,
+    is_inference,
     is_inference_mode_enabled,
     no_grad,
     set_grad_enabled,
@@ -58,7 +59,7 @@ TORCH.update({name: getattr(generator, name) for name in _RANDOM})
 TORCH.update({
     "no_grad": no_grad, "enable_grad": enable_grad, "set_grad_enabled": set_grad_enabled,
     "is_grad_enabled": is_grad_enabled, "inference_mode": inference_mode,
-    "is_inference_mode_enabled": is_inference_mode_enabled,
+    "is_inference_mode_enabled": is_inference_mode_enabled, "is_inference": is_inference,
     "float32": dtypes.float32, "float": dtypes.float32, "float64": dtypes.float64,
     "double": dtypes.float64, "int64": dtypes.int64, "long": dtypes.int64, "bool": dtypes.bool_,
     "int32": dtypes.int32, "int": dtypes.int32,

@@ -12,7 +12,8 @@ from . import device as _device
 from . import dtypes
 from . import node as _node_module
 from . import stopgrad as _stopgrad
-from .errors import IndexOutOfRangeError, InvalidArgumentError, InvalidTypeError
+from .errors import AdcliError, IndexOutOfRangeError, InvalidArgumentError, InvalidTypeError
+from .grad_mode import InferenceVersion, _inference, new_version
 from .limits import check_shape
 from .node import AccumulateGrad, Node
 
@@ -47,7 +48,7 @@ class Tensor:
         self._grad: Tensor | None = None
         self.grad_fn: Node | None = None
         self._output_nr = 0
-        self._vc = [0]
+        self._vc = new_version()
         self._accumulator: weakref.ref[AccumulateGrad] | None = None
         self._base: Tensor | None = None
         self._views: Any = None  # weak set of this tensor's live views (engine/views.py)
@@ -66,7 +67,7 @@ class Tensor:
         t._grad = None
         t.grad_fn = grad_fn
         t._output_nr = output_nr
-        t._vc = [0] if vc is None else vc
+        t._vc = vc if vc is not None else [0] if not _inference[0] else InferenceVersion((0,))
         t._accumulator = None
         t._base = None
         t._views = None
@@ -162,7 +163,13 @@ class Tensor:
 
     @property
     def _version(self) -> int:
+        if type(self._vc) is InferenceVersion:
+            raise AdcliError("Inference tensors do not track version counter.")
         return self._vc[0]
+
+    def is_inference(self) -> bool:
+        """True for an inference tensor: made inside ``inference_mode()`` (or a view of one)."""
+        return type(self._vc) is InferenceVersion
 
     def is_floating_point(self) -> bool:
         return self._data.dtype.kind == "f"
@@ -254,6 +261,9 @@ class Tensor:
             raise InvalidArgumentError(
                 "only Tensors of floating point dtype can require gradients"
             )
+        if requires_grad and not _inference[0] and type(self._vc) is InferenceVersion:
+            raise AdcliError("Setting requires_grad=True on inference tensor outside "
+                             "InferenceMode is not allowed.")
         self._requires_grad = bool(requires_grad)
         return self
 
