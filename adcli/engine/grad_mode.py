@@ -87,10 +87,11 @@ class enable_grad(_GradModeContext):  # noqa: N801 - mirrors torch.enable_grad
 
 
 _inference = [False]
-# True once saved values need a look when an op is recorded: saved-tensor hooks are active,
-# or inference tensors exist (they must not be saved). The recorders check only this.
+# True while saved values need a look when an op is recorded: saved-tensor hooks are active,
+# or inference tensors are alive (they must not be saved). The recorders check only this.
 _check_saved = [False]
-_inference_made = [False]
+_hooks_active = [False]  # (set by node.update_check_saved)
+_live_inference = [0]  # inference version counters alive (an inference tensor and its views)
 
 INPLACE_INFERENCE = (
     "Inplace update to inference tensor outside InferenceMode is not allowed.You can make a "
@@ -104,6 +105,18 @@ class InferenceVersion(list):
     version, so the write is refused here outside inference mode, as torch refuses it."""
 
     __slots__ = ()
+
+    def __init__(self, *args: Any) -> None:
+        list.__init__(self, *args)
+        _live_inference[0] += 1
+        _check_saved[0] = True
+
+    def __del__(self, live: list[int] = _live_inference, check: list[bool] = _check_saved,
+                hooks: list[bool] = _hooks_active) -> None:
+        # (the lists bound as defaults: still there when the module is torn down at exit)
+        n = live[0] = live[0] - 1
+        if not n:  # the last one is gone: recorded ops need no look at what they save
+            check[0] = hooks[0]
 
     def __setitem__(self, i: Any, v: Any) -> None:
         if not _inference[0]:
@@ -151,8 +164,6 @@ class inference_mode(_GradModeContext):  # noqa: N801 - mirrors torch.inference_
         self.prev_inference.append(_inference[0])
         _enabled[0] = not self.active
         _inference[0] = self.active
-        if self.active:
-            _inference_made[0] = _check_saved[0] = True
 
     def __exit__(self, *exc: object) -> None:
         _enabled[0] = self.prev.pop()

@@ -15,7 +15,7 @@ import numpy as np
 
 from . import dtypes
 from .errors import GraphFreedError, InplaceModifiedError, InvalidTypeError
-from .grad_mode import InferenceVersion, _check_saved, _enabled, _inference_made
+from .grad_mode import InferenceVersion, _check_saved, _enabled, _hooks_active, _live_inference
 
 Edge = tuple["Node | None", int]
 
@@ -175,7 +175,7 @@ def _origin(name: str) -> str:
 
 # Saved-tensor hooks: the (pack, unpack) pairs of the active saved_tensors_hooks contexts
 # (innermost last), and disable_saved_tensors_hooks' message. The recorders check only
-# ``_check_saved[0]`` (grad_mode: hooks active or inference tensors made).
+# ``_check_saved[0]`` (grad_mode: hooks active or inference tensors alive).
 _hooks: list[tuple[Any, Any]] = []
 _hooks_disabled: list[str | None] = [None]
 
@@ -188,7 +188,8 @@ SAVE_INFERENCE = (
 
 def update_check_saved() -> None:
     """Recompute ``_check_saved`` after the hooks stack changed."""
-    _check_saved[0] = bool(_hooks) or _inference_made[0]
+    _hooks_active[0] = bool(_hooks)
+    _check_saved[0] = bool(_hooks) or _live_inference[0] > 0
 
 
 def pack_one(st: SavedTensor, t: TensorT) -> SavedTensor:

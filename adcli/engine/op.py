@@ -800,7 +800,7 @@ class OpDef:
                     if st is None:
                         st = _saved_const(t)
                 saved[name] = st
-            if _check_saved[0]:  # saved-tensor hooks active, or inference tensors exist
+            if _check_saved[0]:  # saved-tensor hooks active, or inference tensors alive
                 pack_saved(node, None)
         return node
 

@@ -130,7 +130,7 @@ def _record1(op: Any, t: Tensor, out: Any, attrs: dict[str, Any] | None) -> Tens
             node._saved = {"result": st}
         else:
             node._saved["result"] = st
-    if _check_saved[0]:  # saved-tensor hooks active, or inference tensors exist
+    if _check_saved[0]:  # saved-tensor hooks active, or inference tensors alive
         pack_saved(node, res)
     return res
 
@@ -230,6 +230,6 @@ def _record2(op: Any, a: Tensor, b: Any, out: Any, attrs: dict[str, Any] | None)
             node._saved = {"result": st}
         else:
             node._saved["result"] = st
-    if _check_saved[0]:  # saved-tensor hooks active, or inference tensors exist
+    if _check_saved[0]:  # saved-tensor hooks active, or inference tensors alive
         pack_saved(node, res)
     return res
