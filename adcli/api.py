@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from .engine import settings as _settings
+
 # Re-exports use the `name as name` form: they are the public API, not unused imports.
 from .engine.anomaly import is_anomaly_check_nan_enabled as is_anomaly_check_nan_enabled
 from .engine.anomaly import is_anomaly_enabled as is_anomaly_enabled
@@ -35,6 +37,8 @@ from .engine.registry import register_op as register_op
 from .engine.tensor import Size as Size
 from .engine.tensor import Tensor as Tensor
 
+globals().update({_n: getattr(_settings, _n) for _n in _settings.SETTERS})
+
 float = float32
 double = float64
 long = int64
@@ -46,11 +50,15 @@ _OWN = {
     "set_max_elements", "AdcliError", "GraphFreedError", "InplaceModifiedError",
     "InvalidArgumentError", "LeafInplaceError", "NoGradFnError", "NonscalarBackwardError",
     "ShapeMismatchError", "gradcheck", "gradgradcheck", "is_anomaly_enabled",
-    "is_anomaly_check_nan_enabled", "uint8",
+    "is_anomaly_check_nan_enabled", "uint8", *_settings.SETTERS, "save", "load",
 }
 
 
 def __getattr__(name: str) -> Any:
+    if name in ("save", "load"):
+        from . import serialization
+
+        return getattr(serialization, name)
     if name in ("gradcheck", "gradgradcheck"):
         from .check import gradcheck as _gc
 

@@ -62,13 +62,14 @@ class _LegacyType(type):
 
     def __call__(cls, *args: Any, device: Any = None) -> Tensor:  # type: ignore[override]
         check(device)
+        cls.dtype.np  # noqa: B018 - BFloat16Tensor: the dtype's one error
         t = Tensor._make(legacy_array(args, cls.dtype), None, 0, None)
         if t._data.dtype != cls.dtype.np:
             t = Tensor._make(t._data.astype(cls.dtype.np), None, 0, None)
         return t
 
     def __instancecheck__(cls, obj: Any) -> bool:
-        return isinstance(obj, Tensor) and obj._data.dtype == cls.dtype.np
+        return isinstance(obj, Tensor) and obj._data.dtype == cls.dtype._np
 
     def __repr__(cls) -> str:
         return f"<class 'torch.{cls.__name__}'>"
@@ -82,7 +83,15 @@ FloatTensor = _legacy("FloatTensor", dtypes.float32)
 DoubleTensor = _legacy("DoubleTensor", dtypes.float64)
 LongTensor = _legacy("LongTensor", dtypes.int64)
 BoolTensor = _legacy("BoolTensor", dtypes.bool_)
-LEGACY = {c.__name__: c for c in (FloatTensor, DoubleTensor, LongTensor, BoolTensor)}
+HalfTensor = _legacy("HalfTensor", dtypes.float16)
+IntTensor = _legacy("IntTensor", dtypes.int32)
+ShortTensor = _legacy("ShortTensor", dtypes.int16)
+CharTensor = _legacy("CharTensor", dtypes.int8)
+ByteTensor = _legacy("ByteTensor", dtypes.uint8)
+BFloat16Tensor = _legacy("BFloat16Tensor", dtypes.NAMES["bfloat16"])  # fails when called
+LEGACY = {c.__name__: c for c in (FloatTensor, DoubleTensor, LongTensor, BoolTensor,
+                                   HalfTensor, IntTensor, ShortTensor, CharTensor, ByteTensor,
+                                   BFloat16Tensor)}
 
 
 def tensor_type(self: Tensor, dtype: Any = None, non_blocking: bool = False,

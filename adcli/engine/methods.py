@@ -14,6 +14,7 @@ from .ops import METHODS as FAMILY_METHODS
 from .ops import (
     arithmetic,
     bitwise,
+    bookkeeping,
     complex_parts,
     indexing,
     linalg,
@@ -76,6 +77,7 @@ ATTRIBUTES = frozenset({
     "grad", "grad_fn", "shape", "dtype", "requires_grad", "is_leaf", "T", "mT", "data", "ndim",
     "retains_grad", "device", "_version", "values", "indices", "is_cuda", "is_cpu",
     "real", "imag", "H", "mH",
+    *bookkeeping.PROPERTIES,
 })
 
 
@@ -93,6 +95,8 @@ def install() -> None:
     Tensor.mT = property(shape.mT)
     for name, prop in complex_parts.PROPERTIES.items():
         setattr(Tensor, name, prop)
+    for name, fn in bookkeeping.PROPERTIES.items():
+        setattr(Tensor, name, property(fn))
     A = arithmetic
     for dunder, fn in {
         "__add__": A.add, "__radd__": A.add, "__sub__": A.sub, "__rsub__": _reflected(A.sub),

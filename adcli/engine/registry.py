@@ -10,7 +10,7 @@ import inspect
 from collections.abc import Callable
 from typing import Any
 
-from . import anomaly, creation, dtypes, legacy, ops, ranges
+from . import anomaly, creation, dtypes, legacy, ops, ranges, settings, typeinfo
 from .backward import backward, grad
 from .device import device, get_default_device, set_default_device
 from .errors import InvalidArgumentError
@@ -60,10 +60,7 @@ TORCH.update({
     "no_grad": no_grad, "enable_grad": enable_grad, "set_grad_enabled": set_grad_enabled,
     "is_grad_enabled": is_grad_enabled, "inference_mode": inference_mode,
     "is_inference_mode_enabled": is_inference_mode_enabled, "is_inference": is_inference,
-    "float32": dtypes.float32, "float": dtypes.float32, "float64": dtypes.float64,
-    "double": dtypes.float64, "int64": dtypes.int64, "long": dtypes.int64, "bool": dtypes.bool_,
-    "int32": dtypes.int32, "int": dtypes.int32,
-    "uint8": dtypes.uint8,
+    **dtypes.NAMES,  # every torch dtype and alias (tensors where NumPy has the type)
     "get_default_dtype": dtypes.get_default_dtype,
     "arange": ranges.arange, "linspace": ranges.linspace, "logspace": ranges.logspace,
     "device": device, "set_default_device": set_default_device,
@@ -73,6 +70,10 @@ TORCH.update({
     "is_anomaly_check_nan_enabled": anomaly.is_anomaly_check_nan_enabled,
 })
 TORCH.update({name: METHODS[name] for name in _INPLACE_FUNCTIONS})
+# torch's constants, type limits and the read side of its global settings (the setters are
+# adcli.<name> only: a spec leaves no process-wide state behind it)
+TORCH.update({name: getattr(settings, name) for name in settings.READABLE})
+TORCH.update({"finfo": typeinfo.finfo, "iinfo": typeinfo.iinfo})
 TORCH.update(legacy.LEGACY)
 # The namespace's own keywords: device= on creation functions, out= where PyTorch has it.
 for _name in (*_CREATION, *random_ops.__all__, "arange", "linspace", "logspace",

@@ -20,6 +20,7 @@ from . import (
     attention,
     bitwise,
     blas,
+    bookkeeping,
     compare_inplace,
     complex_parts,
     conv,
@@ -72,7 +73,7 @@ FAMILIES = (conversion, arithmetic, pointwise, pointwise_multi, activations, red
             decomp, solvers, linalg_api, special_fns, blas, statistics, arrange, margin_losses,
             resample, unpooling, pointwise_misc, shape_inplace, unique, bitwise,
             index_write, padding, strided, gamma_inc, complex_parts, compare_inplace,
-            norms_extra, pooling_extra, nn_random, windows, torch_forms)
+            norms_extra, pooling_extra, nn_random, windows, torch_forms, bookkeeping)
 
 TORCH: dict[str, Any] = {}
 METHODS: dict[str, Any] = {}

@@ -91,7 +91,22 @@ rsub_tensor_op.grad("self")(_rsub_self)
 rsub_tensor_op.grad("other")(_pass_grad)
 
 
-mul_op = defop("mul", "MulBackward0", _bin(np.multiply), inputs=("self", "other"),
+def _half_opmath(forward: Any) -> Any:
+    """torch multiplies and divides a half tensor by a Python float in float32 (its opmath
+    type) with the float unrounded, rounding once; NumPy would round the float to half first.
+    (torch's add and sub do round the number to half first, as NumPy does.)"""
+
+    def half_forward(a: np.ndarray, b: Any, **kw: Any) -> np.ndarray:
+        if type(b) is float and a.dtype.char == "e":
+            return forward(a.astype(np.float32), np.float32(b), **kw).astype(np.float16)
+        return forward(a, b, **kw)
+
+    half_forward.__name__ = forward.__name__
+    half_forward.raw = forward.raw  # type: ignore[attr-defined]
+    return half_forward
+
+
+mul_op = defop("mul", "MulBackward0", _half_opmath(_bin(np.multiply)), inputs=("self", "other"),
                save={"self": ("other",), "other": ("self",)})
 
 
@@ -169,7 +184,8 @@ def _true_divide(a: np.ndarray, b: np.ndarray) -> np.ndarray:
         return np.true_divide(a, b)
 
 
-div_op = defop("div", "DivBackward0", _bin(_true_divide), inputs=("self", "other"),
+div_op = defop("div", "DivBackward0", _half_opmath(_bin(_true_divide)),
+               inputs=("self", "other"),
                save={"self": ("other",), "other": ("self", "other")})
 
 
@@ -437,7 +453,7 @@ remainder_scalar_ni_op = NotImplementedOp("remainder_scalar", "aten::remainder",
 
 def add(input: Any, other: Any, *, alpha: Any = 1) -> Tensor:
     if type(input) is Tensor and not in_formula[0] and (
-            type(other) is Tensor or (type(other) is float and input._data.dtype.kind == "f")):
+            type(other) is Tensor or (type(other) is float and input._data.dtype.char in "fd")):
         # what _operands gives these (the common case); alpha=1, the default, is not recorded
         if type(alpha) is int and alpha == 1:
             return add_op.call2(input, other)
@@ -450,7 +466,7 @@ def add(input: Any, other: Any, *, alpha: Any = 1) -> Tensor:
 
 def sub(input: Any, other: Any, *, alpha: Any = 1) -> Tensor:
     if type(input) is Tensor and not in_formula[0] and (
-            type(other) is Tensor or (type(other) is float and input._data.dtype.kind == "f")):
+            type(other) is Tensor or (type(other) is float and input._data.dtype.char in "fd")):
         # what _operands gives these (the common case); alpha=1, the default, is not recorded
         if type(alpha) is int and alpha == 1:
             return sub_op.call2(input, other)
@@ -478,7 +494,7 @@ def rsub(input: Tensor, other: Any, *, alpha: Any = 1) -> Tensor:
 
 def mul(input: Any, other: Any) -> Tensor:
     if type(input) is Tensor and not in_formula[0] and (
-            type(other) is Tensor or (type(other) is float and input._data.dtype.kind == "f")):
+            type(other) is Tensor or (type(other) is float and input._data.dtype.char in "fd")):
         return mul_op.call2(input, other)  # what _operands gives these (the common case)
     if in_formula[0] and _scalar_rhs(input, other):
         return mul_scalar_op(input, other=other)

@@ -66,8 +66,10 @@ def _bin(fn: Any, raw: Any = None) -> Any:
             out = np.asarray(out)
         if type(b) is np.ndarray and a.dtype is not b.dtype and a.dtype != b.dtype:
             want = result_dtype(a, b)
-            # (an integer division's float result stays float)
-            if out.dtype != want and (out.dtype.kind == want.kind or want.kind == "f"):
+            # (an integer division's float result stays float; uint8 with an int64 0-d
+            # operand is uint8, as NumPy's int64 is not)
+            if out.dtype != want and (out.dtype.kind == want.kind or want.kind == "f" or (
+                    out.dtype.kind in "iu" and want.kind in "iu")):
                 out = out.astype(want, copy=False)
         return out
 

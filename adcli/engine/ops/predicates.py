@@ -66,6 +66,10 @@ def _promote(a: np.dtype | None, b: np.dtype | None) -> np.dtype | None:
     ca, cb = _category(a), _category(b)
     if ca != cb:
         return a if ca > cb else b
+    if a != b and ((a.kind == "u" and a.itemsize > 1) or (b.kind == "u" and b.itemsize > 1)):
+        raise RuntimeError(
+            "Promotion for uint16, uint32, uint64 types is not supported, attempted to promote "
+            f"{dtypes.scalar_type_name(a)} and {dtypes.scalar_type_name(b)}")
     return np.promote_types(a, b)
 
 
@@ -172,25 +176,14 @@ def set_num_threads(int: Any) -> None:
     _THREADS[0] = int
 
 
-def get_num_interop_threads() -> int:
-    return _THREADS[0]
-
-
 # ---- Tensor casts and sizes ----
-def _cast(name: str, target: str | None) -> Any:
+def _cast(name: str, target: str) -> Any:
+    # bfloat16 (no NumPy type) fails in to() with the dtype's one error
     def method(self: Tensor, memory_format: Any = None) -> Tensor:
-        if target is None:
-            raise InvalidArgumentError(
-                f"Tensor.{name}(): adcli has no dtype torch.{_MISSING[name]} (its dtypes: "
-                "float32, float64, int64, int32, bool, uint8)")
         return to(self, target)
 
     method.__name__ = name
     return method
-
-
-_MISSING = {"int": "int32", "half": "float16", "char": "int8", "short": "int16",
-            "bfloat16": "bfloat16"}
 
 
 def _element_size(self: Tensor) -> int:
@@ -222,12 +215,12 @@ TORCH: dict[str, Any] = {
     "promote_types": promote_types, "can_cast": can_cast, "broadcast_shapes": broadcast_shapes,
     "broadcast_tensors": broadcast_tensors, "set_printoptions": set_printoptions,
     "get_num_threads": get_num_threads, "set_num_threads": set_num_threads,
-    "get_num_interop_threads": get_num_interop_threads,
 }
 
 METHODS: dict[str, Any] = {
-    "int": _cast("int", "int32"), "half": _cast("half", None), "char": _cast("char", None),
-    "short": _cast("short", None), "bfloat16": _cast("bfloat16", None),
+    "int": _cast("int", "int32"), "half": _cast("half", "float16"),
+    "char": _cast("char", "int8"), "short": _cast("short", "int16"),
+    "bfloat16": _cast("bfloat16", "bfloat16"),
     "byte": _cast("byte", "uint8"), "element_size": _element_size, "data_ptr": _data_ptr,
     "is_nonzero": _is_nonzero, "is_complex": _is_complex, "nelement": _nelement,
 }

@@ -28,7 +28,7 @@ from .shape import reshape
 # reductions
 # ----------------------------------------------------------------------------------------------
 def _sum_all(a: np.ndarray) -> np.ndarray:
-    if a.dtype.kind in "bi":
+    if a.dtype.kind in "biu":
         return np.asarray(a.sum(dtype=np.int64))
     return np.asarray(a.sum())
 
@@ -44,7 +44,7 @@ def _sum_all_self(g, s, B):
 
 def _sum_dim(a: np.ndarray, dim: tuple[int, ...], keepdim: bool = False,
              in_shape: Any = None) -> np.ndarray:
-    if a.dtype.kind in "bi":
+    if a.dtype.kind in "biu":
         return np.asarray(a.sum(axis=dim, keepdims=keepdim, dtype=np.int64))
     return np.asarray(a.sum(axis=dim, keepdims=keepdim))
 
@@ -92,7 +92,8 @@ def _mean_dim_self(g, s, B):
 
 
 def _prod_all(a: np.ndarray) -> np.ndarray:
-    return np.asarray(a.prod())
+    # torch multiplies bools and integers in int64 (NumPy: uint8 in uint64)
+    return np.asarray(a.prod(dtype=np.int64 if a.dtype.kind in "biu" else None))
 
 
 prod_all_op = defop("prod", "ProdBackward0", _prod_all, save=("self", "result"))
@@ -149,7 +150,8 @@ def _prod_all_self(g, s, B):
 
 
 def _prod_dim(a: np.ndarray, dim: int, keepdim: bool = False) -> np.ndarray:
-    return np.asarray(a.prod(axis=dim, keepdims=keepdim))
+    return np.asarray(a.prod(axis=dim, keepdims=keepdim,
+                             dtype=np.int64 if a.dtype.kind in "biu" else None))
 
 
 prod_dim_op = defop("prod_dim", "ProdBackward1", _prod_dim, save=("self", "result"),

@@ -30,6 +30,8 @@ def _scan(fn: Any) -> Any:
             dtype = np.dtype(np.int64)  # as PyTorch: integer scans accumulate in int64
         if not a.ndim:
             return a.astype(dtype) if dtype is not None else a.copy()
+        if a.dtype == np.float16 and dtype is None:  # torch accumulates half in float32
+            return fn(a, axis=dim, dtype=np.float32).astype(np.float16)
         return fn(a, axis=dim, dtype=dtype)
 
     forward.__name__ = fn.__name__
