@@ -43,6 +43,11 @@ float = float32
 double = float64
 long = int64
 
+# torch's top-level autocast names, served by adcli.amp
+_AMP = {"autocast": "autocast", "GradScaler": "GradScaler",
+        "is_autocast_enabled": "is_autocast_enabled", "get_autocast_dtype": "get_autocast_dtype"}
+
+
 _OWN = {
     "Tensor", "Size", "Function", "dtype", "float32", "float64", "int64", "bool", "float",
     "double", "long", "no_grad", "enable_grad", "set_grad_enabled", "is_grad_enabled",
@@ -50,7 +55,7 @@ _OWN = {
     "set_max_elements", "AdcliError", "GraphFreedError", "InplaceModifiedError",
     "InvalidArgumentError", "LeafInplaceError", "NoGradFnError", "NonscalarBackwardError",
     "ShapeMismatchError", "gradcheck", "gradgradcheck", "is_anomaly_enabled",
-    "is_anomaly_check_nan_enabled", "uint8", *_settings.SETTERS, "save", "load",
+    "is_anomaly_check_nan_enabled", "uint8", *_settings.SETTERS, "save", "load", "vmap", *_AMP,
 }
 
 
@@ -59,6 +64,14 @@ def __getattr__(name: str) -> Any:
         from . import serialization
 
         return getattr(serialization, name)
+    if name in _AMP:
+        from . import amp
+
+        return getattr(amp, _AMP[name])
+    if name == "vmap":
+        from .func import vmap
+
+        return vmap
     if name in ("gradcheck", "gradgradcheck"):
         from .check import gradcheck as _gc
 

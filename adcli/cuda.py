@@ -40,3 +40,11 @@ def empty_cache() -> None:
 
 def is_bf16_supported(including_emulation: bool = True) -> bool:
     return False
+
+
+class amp:  # noqa: N801 - torch.cuda.amp, a namespace of torch's deprecated spellings
+    """``torch.cuda.amp.autocast`` / ``GradScaler``: disabled on a CPU build, with torch's
+    deprecation and CUDA warnings."""
+
+    from adcli.amp import cuda_autocast as autocast
+    from adcli.amp import cuda_grad_scaler as GradScaler

@@ -22,7 +22,8 @@ from .engine.grad_mode import enable_grad
 from .engine.rng import generator as _rng
 from .engine.tensor import Tensor
 
-__all__ = ["functional_call", "grad", "grad_and_value", "hessian", "jacfwd", "jacrev", "jvp",
+__all__ = ["functional_call", "functionalize", "grad", "grad_and_value", "hessian", "jacfwd",
+           "jacrev", "jvp", "linearize", "replace_all_batch_norm_modules_", "stack_module_state",
            "vjp", "vmap"]
 
 _DEPTH = [0]  # how many transforms are running (results are detached when it returns to 0)
@@ -594,3 +595,94 @@ def functional_call(module: Any, parameter_and_buffer_dicts: Any, args: Any = No
     finally:
         for store, attr, old in reversed(saved):
             store[attr] = old
+
+
+# ----------------------------------------------------------------------------------------------
+# linearize, functionalize, ensembles
+# ----------------------------------------------------------------------------------------------
+def linearize(func: Callable[..., Any], *primals: Any) -> tuple[Any, Callable[..., Any]]:
+    """``torch.func.linearize``: ``(func(*primals), jvp_fn)`` with ``jvp_fn(*tangents)`` the
+    Jacobian-vector product at ``primals`` (computed per call by :func:`jvp`)."""
+    p_leaves, p_spec = _flatten(primals)
+    out = func(*primals)
+
+    def jvp_fn(*tangents: Any) -> Any:
+        t_leaves, t_spec = _flatten(tangents)
+        if t_spec != p_spec:
+            raise RuntimeError(f"Expected the tangents {t_spec!r} to have the same argspec as "
+                               f"the primals {p_spec!r}")
+        for i, (p, t) in enumerate(zip(p_leaves, t_leaves, strict=True)):
+            if isinstance(p, Tensor) and isinstance(t, Tensor) and tuple(p.shape) != tuple(
+                    t.shape):
+                raise RuntimeError(
+                    f"tangent:{i} with shape {t.shape} in flattened pytree doesn't match the "
+                    f"shape {p.shape} of the corresponding primal.")
+        return jvp(func, primals, tangents)[1]
+
+    return out, jvp_fn
+
+
+_REMOVE_HELP = (
+    "     remove='mutations': all inplace and out= operators will be removed from the program, "
+    "and replaced with their out-of-place equivalents.\n"
+    "     remove='mutations_and_views': In addition to the above, all aliasing operators {view} "
+    "will be replaced with their non-aliasing counterparts, {view}_copy.\n")
+
+
+def functionalize(func: Callable[..., Any], *, remove: str = "mutations") -> Callable[..., Any]:
+    """``torch.func.functionalize``: a function computing what ``func`` computes (torch
+    rewrites its mutations for compilers; adcli runs eagerly, so ``func`` runs as written,
+    with the same results and the same mutations of its inputs)."""
+    if remove not in ("mutations", "mutations_and_views"):
+        raise RuntimeError(f"functionalize(f, remove='mutations'): received invalid argument "
+                           f"for remove={remove}. Valid options are:\n{_REMOVE_HELP}")
+
+    @functools.wraps(func)
+    def wrapped(*args: Any, **kwargs: Any) -> Any:
+        return func(*args, **kwargs)
+
+    return wrapped
+
+
+def stack_module_state(models: Any) -> tuple[dict[str, Any], dict[str, Any]]:
+    """``torch.func.stack_module_state``: each parameter and buffer of equally built models,
+    stacked along a new first dim (parameters as new leaves that require grad)."""
+    from .engine.ops.shape import stack
+
+    models = list(models)
+    if not models:
+        raise RuntimeError("stack_module_state: Expected at least one model, got 0.")
+    if not (all(m.training for m in models) or not any(m.training for m in models)):
+        raise RuntimeError(
+            "stack_module_state: Expected all models to have the same training/eval mode.")
+    if any(type(m) is not type(models[0]) for m in models):
+        raise RuntimeError(
+            "stack_module_state: Expected all models to be of the same class.")
+
+    def stacked(tensors: tuple[Tensor, ...], name: str) -> Tensor:
+        wants = [t.requires_grad for t in tensors]
+        if any(wants) and not all(wants):
+            raise RuntimeError(f"Expected {name} from each model to have the same "
+                               ".requires_grad")
+        result = stack(list(tensors))
+        return result.detach().requires_grad_() if all(wants) else result
+
+    all_params = [dict(m.named_parameters()) for m in models]
+    all_buffers = [dict(m.named_buffers()) for m in models]
+    params = {k: stacked(tuple(p[k] for p in all_params), k) for k in all_params[0]}
+    buffers = {k: stacked(tuple(b[k] for b in all_buffers), k) for k in all_buffers[0]}
+    return params, buffers
+
+
+def replace_all_batch_norm_modules_(root: Any) -> Any:
+    """``torch.func.replace_all_batch_norm_modules_``: batch norms in ``root`` stop tracking
+    running statistics (so they normalise by the batch under vmap); returns ``root``."""
+    from .nn.modules.batchnorm import _BatchNorm
+
+    for module in (root, *root.modules()):
+        if isinstance(module, _BatchNorm) and module.track_running_stats:
+            module.running_mean = None
+            module.running_var = None
+            module.num_batches_tracked = None
+            module.track_running_stats = False
+    return root
