@@ -64,12 +64,11 @@ def test_autocast_disabled_forms_match_torch():
 
 
 def test_enabled_cpu_autocast_is_refused():
-    with pytest.raises(NotImplementedError, match=r"adcli does not autocast: torch\.autocast"):
-        with adcli.autocast("cpu"):
-            pass
-    with pytest.raises(NotImplementedError):
-        with adcli.autocast("cpu", dtype=adcli.float16):
-            pass
+    refused = r"adcli does not autocast: torch\.autocast"
+    with pytest.raises(NotImplementedError, match=refused), adcli.autocast("cpu"):
+        pass
+    with pytest.raises(NotImplementedError), adcli.autocast("cpu", dtype=adcli.float16):
+        pass
 
 
 def test_grad_scaler_construction_matches_torch():
