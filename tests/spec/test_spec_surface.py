@@ -44,6 +44,14 @@ REFUSED = {
     "torch.dtype",
     # registers a KL rule for every later spec of the process (a global registry)
     "torch.distributions.register_kl",
+    # files and process-wide settings: a spec reads and writes no file and leaves no state
+    "torch.save", "torch.load", "torch.compile", "torch.set_default_tensor_type",
+    "torch.set_deterministic_debug_mode", "torch.set_float32_matmul_precision",
+    "torch.set_flush_denormal", "torch.set_num_interop_threads", "torch.set_warn_always",
+    "torch.use_deterministic_algorithms",
+    # served above the engine's registry (adcli.amp, adcli.func); a spec reaches
+    # torch.func.vmap, and has no autocast to ask about
+    "torch.vmap", "torch.is_autocast_enabled", "torch.get_autocast_dtype",
 }
 
 
