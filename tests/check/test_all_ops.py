@@ -381,6 +381,19 @@ CASES.update({
     "squeeze_all_": Case(lambda a: ((a * 1).squeeze_() ** 3).sum(), [(3, 1, 2)], order=2),
     "squeeze_dims_": Case(lambda a: ((a * 1).squeeze_((1,)) ** 3).sum(), [(3, 1, 2)], order=2),
     "pixel_shuffle": Case(lambda a: (F.pixel_shuffle(a, 2) ** 3).sum(), [(1, 8, 2, 3)], order=2),
+    "grid_sampler_2d": Case(lambda a, g: (F.grid_sample(a, g * 1.2, align_corners=False)
+                                          ** 3).sum(), [(1, 2, 3, 4), (1, 3, 2, 2)], order=2),
+    "grid_sampler_2d_backward": Case(
+        lambda a, g: (F.grid_sample(a, g * 1.2, "bicubic", "reflection", False) ** 3).sum(),
+        [(1, 2, 3, 4), (1, 3, 2, 2)], order=2),
+    "grid_sampler_3d": Case(lambda a, g: (F.grid_sample(a, g * 1.2, align_corners=True)
+                                          ** 3).sum(), [(1, 2, 2, 3, 2), (1, 2, 1, 2, 3)],
+                            order=2),
+    "grid_sampler_3d_backward": Case(
+        lambda a, g: (F.grid_sample(a, g * 1.2, padding_mode="border", align_corners=False)
+                      ** 3).sum(), [(1, 2, 2, 3, 2), (1, 2, 1, 2, 3)], order=2),
+    "affine_grid_generator": Case(lambda t: (F.affine_grid(t, (2, 1, 3, 4), align_corners=False)
+                                             ** 3).sum(), [(2, 2, 3)], order=2),
     "channel_shuffle": Case(lambda a: (F.channel_shuffle(a, 3) ** 3).sum(), [(2, 6, 2)], order=2),
     "pixel_unshuffle": Case(lambda a: (F.pixel_unshuffle(a, 2) ** 3).sum(), [(1, 2, 4, 2)],
                             order=2),

@@ -783,6 +783,10 @@ def _grads_of(f: Callable[..., Tensor]) -> Callable[..., list[Tensor]]:
     return first
 
 
+_GRID2 = RNG.uniform(-1.2, 1.2, (1, 3, 2, 2))
+_GRID2B = RNG.uniform(-1.2, 1.2, (2, 2, 2, 2))
+_GRID3 = RNG.uniform(-1.2, 1.2, (1, 2, 1, 2, 3))
+
 _UPSAMPLES = [
     ("upsample_nearest1d", (1, 2, 3), {"scale_factor": 1.7}),
     ("upsample_nearest2d", (1, 1, 2, 3), {"size": (3, 5)}),
@@ -838,6 +842,32 @@ CASES.update({
     "squeeze_dims_": [Case(lambda a: (a * a).squeeze_((1, 3)), [r(3, 1, 2, 1)])],
     "pixel_shuffle": [Case(lambda a: F.pixel_shuffle(a * a, 2), [r(1, 8, 2, 3)])],
     "pixel_unshuffle": [Case(lambda a: F.pixel_unshuffle(a, 2), [r(2, 4, 2)], label="unbatched")],
+    # spatial transformers (engine/ops/grid_sample.py) and their backward kernels
+    "grid_sampler_2d": [
+        Case(lambda a, g: F.grid_sample(a, g, align_corners=False), [r(1, 2, 3, 4), _GRID2]),
+        Case(lambda a, g: F.grid_sample(a, g, "bicubic", "reflection", True),
+             [r(2, 1, 3, 3), _GRID2B], label="bicubic, reflection"),
+        Case(lambda a, g: F.grid_sample(a, g, "bilinear", "border", True), [r(1, 2, 3, 4), _GRID2],
+             label="border")],
+    "grid_sampler_3d": [
+        Case(lambda a, g: F.grid_sample(a, g, align_corners=False), [r(1, 2, 2, 3, 2), _GRID3]),
+        Case(lambda a, g: F.grid_sample(a, g, padding_mode="reflection", align_corners=True),
+             [r(1, 1, 2, 2, 3), _GRID3], label="reflection")],
+    "grid_sampler_2d_backward": [
+        Case(_grads_of(lambda a, g: F.grid_sample(a, g, align_corners=False)),
+             [r(1, 2, 3, 4), _GRID2],
+             no_second="adcli records no derivative of grid_sampler_2d_backward's own "
+                       "backward (torch composes one)")],
+    "grid_sampler_3d_backward": [
+        Case(_grads_of(lambda a, g: F.grid_sample(a, g, padding_mode="border",
+                                                  align_corners=False)),
+             [r(1, 2, 2, 3, 2), _GRID3],
+             no_second="adcli records no derivative of grid_sampler_3d_backward's own "
+                       "backward (torch composes one)")],
+    "affine_grid_generator": [
+        Case(lambda t: F.affine_grid(t, (2, 1, 3, 4), align_corners=False), [r(2, 2, 3)]),
+        Case(lambda t: F.affine_grid(t, (1, 1, 2, 3, 2), align_corners=True), [r(1, 3, 4)],
+             label="3-d")],
     "channel_shuffle": [Case(lambda a: F.channel_shuffle(a * a, 3), [r(2, 6, 2)]),
                         Case(lambda a: F.channel_shuffle(a, 2), [r(1, 4, 1, 2, 1)], label="5-d")],
     # 3-d and adaptive max pooling, unpooling, and their backward kernels

@@ -27,6 +27,7 @@ from . import (
     conversion,
     decomp,
     gamma_inc,
+    grid_sample,
     index_write,
     indexing,
     inplace,
@@ -73,7 +74,8 @@ FAMILIES = (conversion, arithmetic, pointwise, pointwise_multi, activations, red
             decomp, solvers, linalg_api, special_fns, blas, statistics, arrange, margin_losses,
             resample, unpooling, pointwise_misc, shape_inplace, unique, bitwise,
             index_write, padding, strided, gamma_inc, complex_parts, compare_inplace,
-            norms_extra, pooling_extra, nn_random, windows, torch_forms, bookkeeping)
+            norms_extra, pooling_extra, nn_random, windows, torch_forms, bookkeeping,
+            grid_sample)
 
 TORCH: dict[str, Any] = {}
 METHODS: dict[str, Any] = {}
