@@ -114,6 +114,8 @@ _COMPOSITE.update({
     "F.lp_pool1d": [*_LP_POOL, "avg_pool2d", "max_pool2d_with_indices"],
     "F.lp_pool2d": [*_LP_POOL, "avg_pool2d", "max_pool2d_with_indices"],
     "F.lp_pool3d": [*_LP_POOL, "avg_pool3d", "max_pool3d_with_indices"],
+    "ctc_loss": ["_ctc_loss", "where", "div", "mean", "sum", "unsqueeze", "squeeze_dim"],
+    "F.ctc_loss": ["_ctc_loss", "where", "div", "mean", "sum", "unsqueeze", "squeeze_dim"],
     "F.gumbel_softmax": ["neg", "log", "add", "div", "div_scalar", "softmax", "sub",
                          "max_dim"],
 })

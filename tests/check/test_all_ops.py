@@ -325,6 +325,12 @@ _POOL3_CASES = [
     ("adaptive_avg_pool3d", lambda a: F.adaptive_avg_pool3d(a, (2, 1, 2)), (1, 3, 2, 3)),
     ("adaptive_max_pool2d", lambda a: F.adaptive_max_pool2d(a, (2, 2)), (1, 3, 3)),
     ("adaptive_max_pool3d", lambda a: F.adaptive_max_pool3d(a, 2), (1, 3, 2, 3)),
+    ("fractional_max_pool2d", lambda a: F.fractional_max_pool2d(
+        a, 2, (2, 2), _random_samples=adcli.tensor([[[0.3, 0.8], [0.6, 0.1]]],
+                                                   dtype=adcli.float64)), (1, 2, 4, 3)),
+    ("fractional_max_pool3d", lambda a: F.fractional_max_pool3d(
+        a, 2, (2, 1, 2), _random_samples=adcli.tensor([[[0.3, 0.8, 0.5]]], dtype=adcli.float64)),
+        (1, 1, 3, 2, 4)),
 ]
 
 
@@ -394,6 +400,8 @@ CASES.update({
                       ** 3).sum(), [(1, 2, 2, 3, 2), (1, 2, 1, 2, 3)], order=2),
     "affine_grid_generator": Case(lambda t: (F.affine_grid(t, (2, 1, 3, 4), align_corners=False)
                                              ** 3).sum(), [(2, 2, 3)], order=2),
+    "_ctc_loss": Case(lambda a: F.ctc_loss(a.log_softmax(2), adcli.tensor([[1, 2, 2], [3, 1, 0]]),
+                                           [5, 4], [3, 2]), [(5, 2, 4)]),
     "channel_shuffle": Case(lambda a: (F.channel_shuffle(a, 3) ** 3).sum(), [(2, 6, 2)], order=2),
     "pixel_unshuffle": Case(lambda a: (F.pixel_unshuffle(a, 2) ** 3).sum(), [(1, 2, 4, 2)],
                             order=2),

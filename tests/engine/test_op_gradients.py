@@ -783,6 +783,8 @@ def _grads_of(f: Callable[..., Tensor]) -> Callable[..., list[Tensor]]:
     return first
 
 
+_FS2 = adcli.tensor(RNG.uniform(0, 1, (1, 2, 2)))
+_FS3 = adcli.tensor(RNG.uniform(0, 1, (1, 2, 3)))
 _GRID2 = RNG.uniform(-1.2, 1.2, (1, 3, 2, 2))
 _GRID2B = RNG.uniform(-1.2, 1.2, (2, 2, 2, 2))
 _GRID3 = RNG.uniform(-1.2, 1.2, (1, 2, 1, 2, 3))
@@ -897,6 +899,32 @@ CASES.update({
          (1, 3, 2, 3)),
         ("adaptive_max_pool2d_backward", lambda a: F.adaptive_max_pool2d(a, (2, 2)), (1, 3, 3)),
         ("adaptive_max_pool3d_backward", lambda a: F.adaptive_max_pool3d(a, 2), (1, 3, 2, 3)))},
+    # fractional max pooling (engine/ops/nn_random.py): fixed samples, so each evaluation
+    # pools the same windows
+    "fractional_max_pool2d": [
+        Case(lambda a: F.fractional_max_pool2d(a, 2, (3, 2), _random_samples=_FS2),
+             [r(1, 2, 5, 4)]),
+        Case(lambda a: F.fractional_max_pool2d(a, (1, 2), output_size=2, _random_samples=_FS2),
+             [r(2, 3, 3)], label="unbatched")],
+    "fractional_max_pool3d": [
+        Case(lambda a: F.fractional_max_pool3d(a, 2, (2, 2, 1), _random_samples=_FS3),
+             [r(1, 2, 3, 4, 2)])],
+    "fractional_max_pool2d_backward": [
+        Case(_grads_of(lambda a: F.fractional_max_pool2d(a, 2, (3, 2), _random_samples=_FS2)),
+             [r(1, 2, 5, 4)])],
+    "fractional_max_pool3d_backward": [
+        Case(_grads_of(lambda a: F.fractional_max_pool3d(a, 2, (2, 2, 1), _random_samples=_FS3)),
+             [r(1, 2, 3, 4, 2)])],
+    "_ctc_loss": [
+        Case(lambda a: F.ctc_loss(a.log_softmax(2), adcli.tensor([[1, 2, 2], [3, 1, 0]]),
+                                  [5, 4], [3, 2], reduction="sum"), [r(5, 2, 4)],
+             no_second="PyTorch has no derivative for _ctc_loss_backward"),
+        # (as torch's, the gradient is the one through log_softmax: exp(lp) - posterior)
+        Case(lambda a: F.ctc_loss(a.log_softmax(2), adcli.tensor([1, 3, 3, 2]),
+                                  adcli.tensor([4, 3]), adcli.tensor([2, 2]), blank=0,
+                                  reduction="none"),
+             [r(4, 2, 4)], label="concatenated targets",
+             no_second="PyTorch has no derivative for _ctc_loss_backward")],
     "unsqueeze_": [Case(lambda a: _nb._rec_unsqueeze_(a * a, -2), [r(3, 4)])],
     "convolution_backward": [
         Case(lambda g, x, w: BT.convolution_backward(g, x, w, (True, True, True), **_CONV),

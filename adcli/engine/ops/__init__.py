@@ -25,6 +25,7 @@ from . import (
     complex_parts,
     conv,
     conversion,
+    ctc,
     decomp,
     gamma_inc,
     grid_sample,
@@ -75,7 +76,8 @@ FAMILIES = (conversion, arithmetic, pointwise, pointwise_multi, activations, red
             resample, unpooling, pointwise_misc, shape_inplace, unique, bitwise,
             index_write, padding, strided, gamma_inc, complex_parts, compare_inplace,
             norms_extra, pooling_extra, nn_random, windows, torch_forms, bookkeeping,
-            grid_sample)
+            grid_sample,
+            ctc)
 
 TORCH: dict[str, Any] = {}
 METHODS: dict[str, Any] = {}
