@@ -17,7 +17,12 @@ from typing import Any
 
 import numpy as np
 
-from ..errors import InvalidArgumentError, NotImplementedArgumentError, ShapeMismatchError
+from ..errors import (
+    IndexOutOfRangeError,
+    InvalidArgumentError,
+    NotImplementedArgumentError,
+    ShapeMismatchError,
+)
 from ..op import OpDef, defop
 from ..tensor import Tensor
 from .arithmetic import NotImplementedOp, _not_implemented
@@ -546,6 +551,8 @@ def _affine_grid_theta(g, s, B):
 # ==============================================================================================
 def _check_common(input: Tensor, grid: Tensor) -> None:
     """ATen's check_grid_sampler_common, in its order."""
+    if input.dim() == 0 or grid.dim() == 0:  # (input.size(0) of a 0-d tensor)
+        raise IndexOutOfRangeError("Dimension specified as 0 but tensor has no dimensions")
     if input.shape[0] != grid.shape[0]:
         raise InvalidArgumentError(
             "grid_sampler(): expected grid and input to have same batch size, but got input "
