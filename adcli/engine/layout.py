@@ -54,6 +54,12 @@ def parse_format(fmt: Any, fn: str, default: memory_format = preserve_format) ->
 def element_strides(arr: np.ndarray) -> tuple[int, ...]:
     """The strides of ``arr`` in elements (``Tensor.stride()``)."""
     size = arr.itemsize
+    if not arr.size and not any(arr.strides):  # NumPy's new empty array: torch's strides
+        shape, out, step = arr.shape, [], 1
+        for n in reversed(shape):
+            out.append(step)
+            step *= max(n, 1)
+        return tuple(reversed(out))
     return tuple(int(s) // size for s in arr.strides)
 
 

@@ -215,3 +215,130 @@ def test_as_strided_scatter_src_gradchecks():
     v, m = leaf(adcli, V), leaf(adcli, M[:2, :2])
     assert_gradchecks(lambda s: adcli.as_strided_scatter(v.detach(), s, (2, 2), (1, 3), 2),
                       (m,))
+
+
+# -- the view-copy functions, narrow_copy, the splits and ravel -------------------------------
+COPIES = {
+    "view_copy": (lambda T, c: T.view_copy(c * 1, (6, 4)), [C]),
+    "view_copy of a transpose": (lambda T, c: T.view_copy((c * 1).transpose(0, 2), (-1,)), [C]),
+    "view_copy bad": (lambda T, c: T.view_copy(c, (5,)), [C]),
+    "permute_copy": (lambda T, c: T.permute_copy(c * 1, (2, 0, 1)), [C]),
+    "t_copy": (lambda T, m: T.t_copy(m * 1), [M]),
+    "transpose_copy": (lambda T, c: T.transpose_copy(c * 1, 0, 2), [C]),
+    "expand_copy": (lambda T, c: T.expand_copy((c * 1)[:, :1], (2, 5, 4)), [C]),
+    "expand_copy -1": (lambda T, c: T.expand_copy((c * 1)[:, :1], (3, -1, 2, 4)), [C]),
+    "squeeze_copy": (lambda T, c: T.squeeze_copy((c * 1)[:, :1]), [C]),
+    "squeeze_copy dim": (lambda T, c: T.squeeze_copy((c * 1)[:, :1], 1), [C]),
+    "squeeze_copy dims": (lambda T, c: T.squeeze_copy((c * 1)[:, :1], (1, 0)), [C]),
+    "unsqueeze_copy": (lambda T, c: T.unsqueeze_copy(c * 1, -1), [C]),
+    "select_copy": (lambda T, c: T.select_copy(c * 1, 1, -1), [C]),
+    "select_copy bad": (lambda T, c: T.select_copy(c, 1, 3), [C]),
+    "slice_copy": (lambda T, c: T.slice_copy(c * 1, 2, 1, None, 2), [C]),
+    "slice_copy defaults": (lambda T, c: T.slice_copy(c * 1), [C]),
+    "slice_copy negative": (lambda T, c: T.slice_copy(c * 1, -1, -3, -1), [C]),
+    "split_copy": (lambda T, c: T.split_copy(c * 1, 3, 2), [C]),
+    "split_copy list": (lambda T, c: T.split_copy(c, [1, 3], 2), [C]),
+    "split_with_sizes_copy": (lambda T, c: T.split_with_sizes_copy(c * 1, [1, 2], 1), [C]),
+    "diagonal_copy": (lambda T, c: T.diagonal_copy(c * 1, 1, 1, 2), [C]),
+    "detach_copy": (lambda T, c: T.detach_copy(c * 1), [C]),
+    "narrow_copy": (lambda T, c: T.narrow_copy(c * 1, 2, 1, 2), [C]),
+    "Tensor.narrow_copy": (lambda T, c: (c * 1).narrow_copy(1, 1, 2), [C]),
+    "narrow_copy bad": (lambda T, c: c.narrow_copy(1, 2, 2), [C]),
+    "unbind_copy": (lambda T, c: T.unbind_copy(c * 1, 1), [C]),
+    "alias_copy": (lambda T, c: T.alias_copy(c * 1), [C]),
+    "unfold_copy": (lambda T, c: T.unfold_copy(c * 1, 2, 2, 1), [C]),
+    "as_strided_copy": (lambda T, c: T.as_strided_copy((c * 1)[1], (2, 2), (1, 4), 15), [C]),
+    "indices_copy": (lambda T, c: T.indices_copy(c), [C]),
+    "values_copy": (lambda T, c: T.values_copy(c), [C]),
+    "tensor_split sections": (lambda T, c: (c * 1).tensor_split(3, 2), [C]),
+    "tensor_split indices": (lambda T, c: T.tensor_split(c * 1, [1, 3], 2), [C]),
+    "tensor_split tensor": (lambda T, c: T.tensor_split(c * 1, T.tensor([1, 2]), 1), [C]),
+    "tensor_split 0-d tensor": (lambda T, c: T.tensor_split(c * 1, T.tensor(3), 2), [C]),
+    "tensor_split out of range": (lambda T, c: T.tensor_split(c * 1, [-1, 10, 2], 2), [C]),
+    "tensor_split 0 sections": (lambda T, c: T.tensor_split(c, 0), [C]),
+    "tensor_split float": (lambda T, c: T.tensor_split(c, 2.5), [C]),
+    "tensor_split 2-d tensor": (lambda T, c: T.tensor_split(c, T.tensor([[1]])), [C]),
+    "tensor_split float tensor": (lambda T, c: T.tensor_split(c, T.tensor([1.0])), [C]),
+    "tensor_split 0-d input": (lambda T, c: T.tensor_split(c[0, 0, 0], 2), [C]),
+    "hsplit": (lambda T, c: T.hsplit(c * 1, 3), [C]),
+    "hsplit 1-d": (lambda T, v: (v * 1).hsplit(2), [V]),
+    "hsplit indices": (lambda T, c: T.hsplit(c * 1, [1]), [C]),
+    "hsplit not divisible": (lambda T, c: T.hsplit(c, 2), [C]),
+    "hsplit 0-d": (lambda T, c: T.hsplit(c[0, 0, 0], 1), [C]),
+    "vsplit": (lambda T, c: (c * 1).vsplit([1]), [C]),
+    "vsplit 1-d": (lambda T, v: T.vsplit(v, 2), [V]),
+    "dsplit": (lambda T, c: T.dsplit(c * 1, 2), [C]),
+    "dsplit 2-d": (lambda T, m: T.dsplit(m, 2), [M]),
+    "split_with_sizes": (lambda T, c: (c * 1).split_with_sizes([1, 2], 1), [C]),
+    "split_with_sizes bad": (lambda T, c: T.split_with_sizes(c, [1, 1], 1), [C]),
+    "unsafe_split_with_sizes": (lambda T, c: (c * 1).unsafe_split_with_sizes([3, 1], 2), [C]),
+    "ravel": (lambda T, c: (c * 1).ravel(), [C]),
+    "ravel of a transpose": (lambda T, c: T.ravel((c * 1).transpose(0, 1)), [C]),
+    "ravel 0-d": (lambda T, c: (c * 1)[0, 0, 0].ravel(), [C]),
+}
+
+
+@pytest.mark.parametrize("name", COPIES)
+def test_copies_and_splits_match_torch(name):
+    fn, arrays = COPIES[name]
+    same(run(adcli, fn, arrays, backward_errors=True),
+         run(torch, fn, arrays, backward_errors=True))
+
+
+@pytest.mark.parametrize("name", [n for n in COPIES if ("bad" not in n and "float" not in n
+                                  and "0 sections" not in n and "_copy" in n)
+                                  or n.startswith(("tensor_split s", "tensor_split i", "hsplit",
+                                                   "vsplit", "dsplit", "ravel", "split_with",
+                                                   "unsafe"))])
+def test_copies_and_splits_layouts_match_torch(name):
+    fn, arrays = COPIES[name]
+
+    def layouts(T):
+        try:
+            out = fn(T, *[leaf(T, a) for a in arrays])
+        except Exception as exc:  # (the error itself is compared above)
+            return type(exc).__mro__[-3].__name__
+        outs = out if isinstance(out, tuple | list) else (out,)
+        return [(tuple(o.shape), o.stride(), o.is_contiguous(), o._base is not None)
+                for o in outs]
+
+    assert layouts(adcli) == layouts(torch)
+
+
+@pytest.mark.parametrize("name", [n for n in COPIES if n in (
+    "view_copy of a transpose", "permute_copy", "expand_copy", "squeeze_copy dims",
+    "select_copy", "slice_copy", "split_copy", "diagonal_copy", "narrow_copy", "unbind_copy",
+    "unfold_copy", "as_strided_copy", "tensor_split indices", "hsplit", "ravel of a transpose",
+    "unsafe_split_with_sizes", "alias_copy")])
+def test_copies_create_graph_structure_matches_torch(name):
+    fn, arrays = COPIES[name]
+
+    def graphs(T):
+        xs = [leaf(T, a) for a in arrays]
+        out = fn(T, *xs)
+        outs = out if isinstance(out, tuple | list) else (out,)
+        total = sum((o * o * (i + 1.5)).sum() for i, o in enumerate(outs))
+        (g,) = T.autograd.grad(total, xs[0], create_graph=True)
+        (gg,) = T.autograd.grad((g * g).sum(), xs[0])
+        return graph_rows(g), np.asarray(g.tolist()), np.asarray(gg.tolist())
+
+    a, t = graphs(adcli), graphs(torch)
+    assert a[0] == t[0]
+    np.testing.assert_allclose(a[1], t[1], rtol=1e-12, atol=1e-13)
+    np.testing.assert_allclose(a[2], t[2], rtol=1e-12, atol=1e-13)
+
+
+@pytest.mark.parametrize("name", ["permute_copy", "expand_copy", "squeeze_copy dims",
+                                  "select_copy", "slice_copy", "split_copy", "narrow_copy",
+                                  "unbind_copy", "unfold_copy", "as_strided_copy",
+                                  "tensor_split indices", "unsafe_split_with_sizes",
+                                  "view_copy of a transpose", "alias_copy", "ravel of a transpose"])
+def test_copies_gradcheck(name):
+    fn, arrays = COPIES[name]
+    xs = tuple(leaf(adcli, a) for a in arrays)
+
+    def f(*xs):
+        out = fn(adcli, *xs)
+        return tuple(out) if isinstance(out, tuple | list) else out
+
+    assert_gradchecks(f, xs)

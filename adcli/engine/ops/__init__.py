@@ -65,6 +65,7 @@ from . import (
     torch_forms,
     unique,
     unpooling,
+    view_copy,
     windows,
 )
 from .kernels import KERNELS
@@ -77,7 +78,7 @@ FAMILIES = (conversion, arithmetic, pointwise, pointwise_multi, activations, red
             index_write, padding, strided, gamma_inc, complex_parts, compare_inplace,
             norms_extra, pooling_extra, nn_random, windows, torch_forms, bookkeeping,
             grid_sample,
-            ctc)
+            ctc, view_copy)
 
 TORCH: dict[str, Any] = {}
 METHODS: dict[str, Any] = {}

@@ -295,9 +295,9 @@ def _unbind_self(g, s, B):
 
 split_op.grad("self")(_split_self)
 split_sizes_op.grad("self")(_split_self)
-# torch.unsafe_split/unsafe_chunk (what torch's RNN cells record): copies, not views.
-unsafe_split_op = defop("unsafe_split", "UnsafeSplitBackward0",
-                        lambda a, sizes, dim: [p.copy() for p in _split(a, sizes, dim)],
+# torch.unsafe_split/unsafe_chunk (what torch's RNN cells record): pieces that share the
+# input's memory (and strides) but that autograd does not track as views.
+unsafe_split_op = defop("unsafe_split", "UnsafeSplitBackward0", _split,
                         multi_output=True, torch="torch.unsafe_split / torch.unsafe_chunk")
 unsafe_split_op.grad("self")(_split_self)
 
