@@ -155,6 +155,8 @@ def select_copy(input: Tensor, dim: int, index: int) -> Tensor:
 
 def slice_copy(input: Tensor, dim: int = 0, start: Any = None, end: Any = None,
                step: int = 1) -> Tensor:
+    if not input._data.ndim:
+        raise IndexOutOfRangeError("slice() cannot be applied to a 0-dim tensor.")
     d = _wrap_dim(dim, input._data.ndim)
     n = input._data.shape[d]
     begin, stop, _ = slice(start, end, step).indices(n)
