@@ -140,6 +140,16 @@ def _plain(arr: np.ndarray) -> bool:
     return True
 
 
+def dense(out: np.ndarray) -> np.ndarray:
+    """``out`` as torch lays out what its reductions, softmax, scans and cat/stack make: a new
+    row-major tensor, a size-1 axis's stride included (NumPy follows its input's layout)."""
+    if out.ndim < 2 or _plain(out):
+        return out
+    if out.flags.c_contiguous:  # only a size-1 axis's stride differs: a view fixes it
+        return out.reshape(-1).reshape(out.shape)
+    return np.ascontiguousarray(out)
+
+
 def _dense_order(shape: tuple[int, ...], fmt: memory_format) -> tuple[int, ...]:
     nd = len(shape)
     if fmt is channels_last:

@@ -12,6 +12,7 @@ import numpy as np
 
 from ..backend import np_erf
 from ..errors import InvalidArgumentError, InvalidTypeError, InvalidValueError
+from ..layout import dense
 from ..op import defop
 from ..rng.ops import dropout_noise
 from ..tensor import Tensor, _wrap_dim
@@ -140,7 +141,7 @@ def _silu_self(g, s, B):
 def _softmax(a: np.ndarray, dim: int) -> np.ndarray:
     m = max_keep(a, dim)
     e = np.exp(a - m)
-    return e / np.sum(e, axis=dim, keepdims=True)
+    return dense(e / np.sum(e, axis=dim, keepdims=True))  # torch: a contiguous result
 
 
 softmax_op = defop("softmax", "SoftmaxBackward0", _softmax, save=("result",))
@@ -156,7 +157,7 @@ def _log_softmax(a: np.ndarray, dim: int) -> np.ndarray:
     m = max_keep(a, dim)
     z = a - m
     # (the ufunc's reduce itself: np.sum's Python wrapper costs as much as a small sum)
-    return z - np.log(np.add.reduce(np.exp(z), axis=dim, keepdims=True))
+    return dense(z - np.log(np.add.reduce(np.exp(z), axis=dim, keepdims=True)))
 
 
 log_softmax_op = defop("log_softmax", "LogSoftmaxBackward0", _log_softmax, save=("result",))

@@ -11,6 +11,7 @@ import numpy as np
 
 from .. import dtypes
 from ..errors import IndexOutOfRangeError, InvalidArgumentError
+from ..layout import dense
 from ..op import defop
 from ..table import OPS
 from ..tensor import Tensor, _wrap_dim
@@ -45,8 +46,8 @@ def _sum_all_self(g, s, B):
 def _sum_dim(a: np.ndarray, dim: tuple[int, ...], keepdim: bool = False,
              in_shape: Any = None) -> np.ndarray:
     if a.dtype.kind in "biu":
-        return np.asarray(a.sum(axis=dim, keepdims=keepdim, dtype=np.int64))
-    return np.asarray(a.sum(axis=dim, keepdims=keepdim))
+        return dense(np.asarray(a.sum(axis=dim, keepdims=keepdim, dtype=np.int64)))
+    return dense(np.asarray(a.sum(axis=dim, keepdims=keepdim)))
 
 
 sum_dim_op = defop("sum_dim", "SumBackward1", _sum_dim, torch="torch.sum(dim=...)")
@@ -76,7 +77,7 @@ def _mean_all_self(g, s, B):
 
 def _mean_dim(a: np.ndarray, dim: tuple[int, ...], keepdim: bool = False,
               in_shape: Any = None) -> np.ndarray:
-    return np.asarray(a.mean(axis=dim, keepdims=keepdim))
+    return dense(np.asarray(a.mean(axis=dim, keepdims=keepdim)))
 
 
 mean_dim_op = defop("mean_dim", "MeanBackward1", _mean_dim, torch="torch.mean(dim=...)")
@@ -150,8 +151,8 @@ def _prod_all_self(g, s, B):
 
 
 def _prod_dim(a: np.ndarray, dim: int, keepdim: bool = False) -> np.ndarray:
-    return np.asarray(a.prod(axis=dim, keepdims=keepdim,
-                             dtype=np.int64 if a.dtype.kind in "biu" else None))
+    return dense(np.asarray(a.prod(axis=dim, keepdims=keepdim,
+                                   dtype=np.int64 if a.dtype.kind in "biu" else None)))
 
 
 prod_dim_op = defop("prod_dim", "ProdBackward1", _prod_dim, save=("self", "result"),
@@ -200,7 +201,7 @@ def _extreme_dim(arg: Any, take: Any) -> Any:
         if not keepdim:
             values = np.squeeze(values, axis=dim)
             idx = np.squeeze(idx, axis=dim)
-        return values, idx.astype(np.int64)
+        return dense(values), dense(idx.astype(np.int64))
 
     return forward
 
@@ -230,11 +231,11 @@ min_dim_op.grad("self")(_select_at_indices)
 
 
 def _amax(a: np.ndarray, dim: Any, keepdim: bool = False, in_shape: Any = None) -> np.ndarray:
-    return np.asarray(np.max(a, axis=dim, keepdims=keepdim))
+    return dense(np.asarray(np.max(a, axis=dim, keepdims=keepdim)))
 
 
 def _amin(a: np.ndarray, dim: Any, keepdim: bool = False, in_shape: Any = None) -> np.ndarray:
-    return np.asarray(np.min(a, axis=dim, keepdims=keepdim))
+    return dense(np.asarray(np.min(a, axis=dim, keepdims=keepdim)))
 
 
 def _evenly_dim(g, s, B):
@@ -256,7 +257,7 @@ def _logsumexp(a: np.ndarray, dim: Any, keepdim: bool = False, in_shape: Any = N
     m = np.where(np.isfinite(m), m, 0)
     with np.errstate(divide="ignore"):
         out = np.log(np.sum(np.exp(a - m), axis=dim, keepdims=True)) + m
-    return np.asarray(out if keepdim else np.squeeze(out, axis=dim))
+    return dense(np.asarray(out if keepdim else np.squeeze(out, axis=dim)))
 
 
 logsumexp_op = defop("logsumexp", "LogsumexpBackward0", _logsumexp, save=("self", "result"))
@@ -271,7 +272,7 @@ def _logsumexp_self(g, s, B):
 def _var(a: np.ndarray, dim: Any = None, correction: float = 1, keepdim: bool = False,
          in_shape: Any = None) -> np.ndarray:
     with np.errstate(divide="ignore", invalid="ignore"):
-        return np.asarray(np.var(a, axis=dim, ddof=correction, keepdims=keepdim))
+        return dense(np.asarray(np.var(a, axis=dim, ddof=correction, keepdims=keepdim)))
 
 
 def _count(s: Any) -> int:
@@ -303,7 +304,7 @@ def _var_self(g, s, B):
 def _std(a: np.ndarray, dim: Any = None, correction: float = 1, keepdim: bool = False,
          in_shape: Any = None) -> np.ndarray:
     with np.errstate(divide="ignore", invalid="ignore"):
-        return np.asarray(np.std(a, axis=dim, ddof=correction, keepdims=keepdim))
+        return dense(np.asarray(np.std(a, axis=dim, ddof=correction, keepdims=keepdim)))
 
 
 std_op = defop("std", "StdBackward0", _std, save=("self", "result"))

@@ -10,6 +10,7 @@ import numpy as np
 
 from .. import dtypes
 from ..errors import InvalidArgumentError
+from ..layout import dense
 from ..op import defop
 from ..tensor import Tensor, _wrap_dim
 from .arithmetic import sub
@@ -31,8 +32,8 @@ def _scan(fn: Any) -> Any:
         if not a.ndim:
             return a.astype(dtype) if dtype is not None else a.copy()
         if a.dtype == np.float16 and dtype is None:  # torch accumulates half in float32
-            return fn(a, axis=dim, dtype=np.float32).astype(np.float16)
-        return fn(a, axis=dim, dtype=dtype)
+            return dense(fn(a, axis=dim, dtype=np.float32).astype(np.float16))
+        return dense(fn(a, axis=dim, dtype=dtype))  # torch: a contiguous result
 
     forward.__name__ = fn.__name__
     return forward

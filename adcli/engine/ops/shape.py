@@ -19,6 +19,7 @@ from ..errors import (
     ShapeMismatchError,
 )
 from ..grad_mode import no_grad
+from ..layout import dense
 from ..limits import check_shape
 from ..op import defop
 from ..tensor import Tensor, _wrap_dim
@@ -220,7 +221,7 @@ def _cat(*arrays: np.ndarray, dim: int = 0) -> np.ndarray:
     shape = list(ref.shape)
     shape[dim] = sum(a.shape[dim] for a in arrays)
     check_shape(tuple(shape))
-    return np.concatenate(arrays, axis=dim)
+    return dense(np.concatenate(arrays, axis=dim))
 
 
 cat_op = defop("cat", "CatBackward0", _cat, inputs=("tensors",))
@@ -248,7 +249,7 @@ def _stack(*arrays: np.ndarray, dim: int = 0) -> np.ndarray:
                 f"and {list(a.shape)} at entry {i}"
             )
     check_shape((len(arrays), *ref.shape))
-    return np.stack(arrays, axis=dim)
+    return dense(np.stack(arrays, axis=dim))
 
 
 stack_op = defop("stack", "StackBackward0", _stack, inputs=("tensors",))
