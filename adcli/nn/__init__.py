@@ -8,6 +8,6 @@ from . import functional, init, utils
 from .modules import *  # noqa: F403
 from .modules import __all__ as _modules_all
 from .modules.module import RemovableHandle
-from .parameter import Parameter
+from .parameter import Buffer, Parameter
 
-__all__ = ["functional", "init", "utils", "Parameter", "RemovableHandle", *_modules_all]
+__all__ = ["functional", "init", "utils", "Parameter", "Buffer", "RemovableHandle", *_modules_all]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import weakref
 from typing import Any
 
 from adcli.engine.tensor import Tensor
@@ -41,6 +42,44 @@ class Parameter(Tensor):
 
     def __reduce_ex__(self, proto: Any) -> Any:
         return (_rebuild_parameter, (self._data.copy(), self.requires_grad))
+
+
+# Tensors made by ``Buffer(...)``: id -> persistent flag (a finalizer drops the entry). Tensor
+# has __slots__, so the flag cannot ride on the tensor as torch's ``t.persistent`` does.
+_BUFFER_FLAGS: dict[int, bool] = {}
+
+
+def _buffer_persistent(t: Any) -> bool | None:
+    """The ``persistent`` flag of a tensor made by ``Buffer``; None for any other object."""
+    return _BUFFER_FLAGS.get(id(t)) if isinstance(t, Tensor) else None
+
+
+class _BufferMeta(type):
+    # As torch's _BufferMeta: a Buffer is a plain Tensor flagged as a buffer.
+    def __instancecheck__(cls, instance: Any) -> bool:
+        if cls is Buffer and _buffer_persistent(instance) is not None:
+            return True
+        return super().__instancecheck__(instance)
+
+
+class Buffer(Tensor, metaclass=_BufferMeta):
+    """A tensor that a Module registers as a buffer when assigned as an attribute
+    (``persistent=False`` keeps it out of ``state_dict``). As torch, ``Buffer(t)`` returns a
+    plain tensor: ``t`` detached, keeping ``t.requires_grad``."""
+
+    def __new__(cls, data: Tensor | None = None, *, persistent: bool = True) -> Any:
+        if data is None:
+            from adcli.engine.creation import empty
+
+            data = empty(0)
+        t = data.detach().requires_grad_(data.requires_grad)
+        key = id(t)
+        _BUFFER_FLAGS[key] = bool(persistent)
+        weakref.finalize(t, _BUFFER_FLAGS.pop, key, None)
+        return t
+
+    def __init__(self, data: Tensor | None = None, *, persistent: bool = True) -> None:
+        pass  # never runs: __new__ returns a plain Tensor (kept for the signature)
 
 
 def _rebuild_parameter(data: Any, requires_grad: bool) -> Parameter:

@@ -11,9 +11,10 @@ from typing import Any
 from adcli.engine.tensor import Tensor
 
 from ..parameter import Parameter, typename
-from .module import Module, _addindent
+from .module import Module, _addindent, _deprecated_class
 
-__all__ = ["Sequential", "ModuleList", "ModuleDict", "ParameterList", "ParameterDict"]
+__all__ = ["Sequential", "ModuleList", "ModuleDict", "ParameterList", "ParameterDict",
+           "Container"]
 
 
 class Sequential(Module):
@@ -425,3 +426,14 @@ class ParameterDict(Module):
     def __call__(self, input: Any) -> Any:
         raise RuntimeError("ParameterDict should not be called.")
 
+
+
+@_deprecated_class("`nn.Container` is deprecated. All of its functionality is now implemented in "
+                   "`nn.Module`. Subclass that instead.")
+class Container(Module):
+    """torch's deprecated ``nn.Container``: a Module whose keyword arguments become children."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__()
+        for key, value in kwargs.items():
+            self.add_module(key, value)

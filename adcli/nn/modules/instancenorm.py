@@ -1,4 +1,5 @@
-"""``InstanceNorm1d`` and ``InstanceNorm2d``: per-sample, per-channel normalization."""
+"""``InstanceNorm1d``, ``InstanceNorm2d``, ``InstanceNorm3d``: per-sample, per-channel
+normalization."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from adcli.engine.tensor import Tensor
 
 from .batchnorm import _NormBase
 
-__all__ = ["InstanceNorm1d", "InstanceNorm2d"]
+__all__ = ["InstanceNorm1d", "InstanceNorm2d", "InstanceNorm3d"]
 
 
 class _InstanceNorm(_NormBase):
@@ -80,3 +81,11 @@ class InstanceNorm2d(_InstanceNorm):
     def _check_input_dim(self, input: Tensor) -> None:
         if input.dim() not in (3, 4):
             raise ValueError(f"expected 3D or 4D input (got {input.dim()}D input)")
+
+
+class InstanceNorm3d(_InstanceNorm):
+    _no_batch_dim = 4
+
+    def _check_input_dim(self, input: Tensor) -> None:
+        if input.dim() not in (4, 5):
+            raise ValueError(f"expected 4D or 5D input (got {input.dim()}D input)")

@@ -8,6 +8,7 @@ traversal order (``named_modules``, ``named_parameters``), ``state_dict`` keys a
 from __future__ import annotations
 
 import itertools
+import warnings
 from collections import OrderedDict, namedtuple
 from collections.abc import Callable, Iterator, Mapping
 from typing import Any
@@ -16,7 +17,7 @@ from adcli.engine import dtypes
 from adcli.engine.grad_mode import no_grad
 from adcli.engine.tensor import Tensor
 
-from ..parameter import Parameter, typename
+from ..parameter import Parameter, _buffer_persistent, typename
 
 __all__ = ["Module", "RemovableHandle"]
 
@@ -92,6 +93,28 @@ def _parse_to(args: tuple[Any, ...], kwargs: dict[str, Any]) -> tuple[Any, Any]:
         if kind != "cpu":
             raise RuntimeError(f"adcli runs on the CPU only; cannot move a module to {device!r}")
     return device, dtype
+
+
+
+def _deprecated_class(message: str) -> Callable[[type], type]:
+    """As ``typing_extensions.deprecated`` on a class (torch's ``Container``, ``NLLLoss2d``):
+    a ``FutureWarning`` on every instantiation and on subclassing."""
+
+    def wrap(cls: type) -> type:
+        new = cls.__new__
+
+        def new_warned(klass: type, *args: Any, **kwargs: Any) -> Any:
+            warnings.warn(message, FutureWarning, stacklevel=2)
+            return new(klass) if new is object.__new__ else new(klass, *args, **kwargs)
+
+        def init_subclass_warned(klass: type, **kwargs: Any) -> None:
+            warnings.warn(message, FutureWarning, stacklevel=2)
+            super(cls, klass).__init_subclass__(**kwargs)  # type: ignore[misc]
+
+        cls.__new__ = staticmethod(new_warned)  # type: ignore[assignment]
+        cls.__init_subclass__ = classmethod(init_subclass_warned)  # type: ignore[assignment]
+        return cls
+    return wrap
 
 
 class Module:
@@ -266,13 +289,15 @@ class Module:
                 modules[name] = value
             else:
                 buffers = d.get("_buffers")
-                if buffers is not None and name in buffers:
+                flag = _buffer_persistent(value)
+                if flag is not None or (buffers is not None and name in buffers):
                     if value is not None and not isinstance(value, Tensor):
                         raise TypeError(
                             f"cannot assign '{typename(value)}' as buffer '{name}' "
                             "(torch.nn.Buffer, torch.Tensor or None expected)")
-                    self.register_buffer(name, value,
-                                         name not in self._non_persistent_buffers_set)
+                    if flag is None:
+                        flag = name not in self._non_persistent_buffers_set
+                    self.register_buffer(name, value, flag)
                 else:
                     object.__setattr__(self, name, value)
 
