@@ -396,6 +396,9 @@ CASES.update({
        for name, fn, shape in _POOL3_CASES},
     **{name + "_backward": Case(lambda a, fn=fn: (fn(a) ** 3).sum(), [shape], order=2)
        for name, fn, shape in _POOL3_CASES},
+    # packed sequences (the backward is a composite of copies into slices: CopySlices)
+    "_pack_padded_sequence": Case(lambda a: (adcli.nn.utils.rnn.pack_padded_sequence(
+        a, [3, 2, 2], batch_first=True).data ** 3).sum(), [(3, 4, 2)], order=2),
     "max_unpool2d": Case(lambda a: (F.max_unpool2d(a, adcli.tensor([[[[1, 3], [8, 14]]]]), 2)
                                     ** 3).sum(), [(1, 1, 2, 2)], order=2),
     "max_unpool3d": Case(lambda a: (F.max_unpool3d(a, adcli.tensor([[[[[1]], [[13]]]]]), 2)

@@ -910,6 +910,11 @@ CASES.update({
         Case(lambda a: F.adaptive_max_pool2d(a, (2, 3)), [r(1, 5, 4)]),
         Case(lambda a: F.adaptive_max_pool1d(a, 2), [r(2, 5)], label="1d")],
     "adaptive_max_pool3d": [Case(lambda a: F.adaptive_max_pool3d(a, (2, 1, 3)), [r(1, 3, 2, 4)])],
+    "_pack_padded_sequence": [
+        Case(lambda a: adcli.nn.utils.rnn.pack_padded_sequence(a, [3, 3, 1]).data, [r(4, 3, 2)]),
+        Case(lambda a: adcli.nn.utils.rnn.pack_padded_sequence(
+            a, adcli.tensor([1, 4, 2]), batch_first=True, enforce_sorted=False).data,
+             [r(3, 4)], label="batch_first_unsorted")],
     "max_unpool2d": [Case(lambda a: F.max_unpool2d(a, _UNPOOL_IDX2, 2), [r(1, 1, 2, 2)]),
                      Case(lambda a: F.max_unpool1d(a, _UNPOOL_IDX1, 2), [r(1, 2)],
                           label="1d")],

@@ -24,7 +24,7 @@ def _both(fn: Any) -> tuple[Any, Any]:
     for lib in (torch, adcli):
         try:
             out.append(fn(lib))
-        except Exception as e:  # noqa: BLE001 - the error itself is compared
+        except Exception as e:  # the error itself is compared
             out.append((type(e).__name__, str(e)))
     return out[0], out[1]
 
@@ -98,7 +98,8 @@ def test_container_and_nllloss2d_warn_as_torch() -> None:
         mods = {}
         warns = {}
         for name, lib in (("torch", torch), ("adcli", adcli)):
-            warns[name] = _warned(lambda lib=lib, name=name: mods.__setitem__(name, make(lib)))
+            warns[name] = _warned(lambda lib=lib, name=name, make=make, mods=mods:
+                                  mods.__setitem__(name, make(lib)))
         assert warns["adcli"] == warns["torch"]
         assert len(warns["torch"]) == 1
         assert repr(mods["adcli"]) == repr(mods["torch"])

@@ -16,7 +16,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+import numpy as np
+
+from ..dtypes import scalar_type_name
 from ..errors import InvalidArgumentError
+from ..op import defop
 from ..tensor import Tensor
 from .activations import dropout, relu
 from .arithmetic import add, mul, sub
@@ -209,6 +213,10 @@ def _one_hidden(cell: Any) -> Any:
     def rnn(input: Tensor, hx: Tensor, params: Sequence[Tensor], has_biases: bool,
             num_layers: int, dropout: float, train: bool, bidirectional: bool,
             batch_first: bool) -> tuple[Tensor, Tensor]:
+        if isinstance(params, Tensor):  # torch's packed overload: (data, batch_sizes, hx, ...)
+            packed_args = (input, hx, params, has_biases, num_layers, dropout, train,
+                           bidirectional, batch_first)
+            return _packed_one_hidden(cell, *packed_args)
         x = transpose(input, 0, 1) if batch_first else input
         output, finals = _stack_layers(cell, x, list(unbind(hx, 0)),
                                        _gather(params, has_biases, False), num_layers, dropout,
@@ -234,7 +242,12 @@ def lstm(input: Tensor, hx: Sequence[Tensor], params: Sequence[Tensor], has_bias
          num_layers: int, dropout: float, train: bool, bidirectional: bool,
          batch_first: bool) -> tuple[Tensor, Tensor, Tensor]:
     """A stack of LSTM layers over a padded sequence: (output, h_n, c_n); projections when
-    ``h_0``'s last size differs from ``c_0``'s (``proj_size``)."""
+    ``h_0``'s last size differs from ``c_0``'s (``proj_size``). As torch's, also the packed
+    overload ``lstm(data, batch_sizes, hx, params, has_biases, num_layers, dropout, train,
+    bidirectional)``."""
+    if isinstance(hx, Tensor):
+        return _packed_lstm(input, hx, params, has_biases, num_layers, dropout, train,  # type: ignore[arg-type]
+                            bidirectional, batch_first)
     if len(hx) != 2:
         raise InvalidArgumentError("lstm expects two hidden states")
     d = 2 if bidirectional else 1
@@ -256,6 +269,240 @@ def lstm(input: Tensor, hx: Sequence[Tensor], params: Sequence[Tensor], has_bias
     if batch_first:
         output = transpose(output, 0, 1)
     return (output, stack([h for h, _ in finals], 0), stack([c for _, c in finals], 0))
+
+
+# ==============================================================================================
+# packed sequences: torch._pack_padded_sequence (a table op) and the packed layers
+# ==============================================================================================
+
+
+def _check_long(t: np.ndarray, name: str = "lengths") -> None:
+    if t.ndim != 1 or t.dtype != np.int64:
+        raise InvalidArgumentError(
+            f"'{name}' argument should be a 1D CPU int64 tensor, but got {t.ndim}D cpu "
+            f"{scalar_type_name(t.dtype)} tensor")
+
+
+def _pack_forward(a: np.ndarray, lengths: np.ndarray, batch_first: bool) -> Any:
+    """ATen's _pack_padded_sequence: the valid steps of (T, B, *) packed time-major, and the
+    batch size of every step (lengths sorted in decreasing order)."""
+    x = np.swapaxes(a, 0, 1) if batch_first else a
+    lens = [int(v) for v in lengths]
+    batch_sizes = np.array([sum(1 for n in lens if n > step) for step in range(lens[0])],
+                           dtype=np.int64)
+    steps = [x[step, :int(b)] for step, b in enumerate(batch_sizes)]
+    data = np.concatenate(steps, 0) if steps else np.empty((0, *x.shape[2:]), x.dtype)
+    return np.ascontiguousarray(data), batch_sizes
+
+
+def _pack_backward_np(g: np.ndarray, in_shape: tuple[int, ...], batch_sizes: np.ndarray,
+                      batch_first: bool) -> np.ndarray:
+    shape = list(in_shape)
+    if batch_first:
+        shape[0], shape[1] = shape[1], shape[0]
+    out = np.zeros(shape, dtype=g.dtype)
+    offset = 0
+    for step, b in enumerate(int(v) for v in batch_sizes):
+        out[step, :b] = g[offset:offset + b]
+        offset += b
+    return np.swapaxes(out, 0, 1) if batch_first else out
+
+
+def _B_pack_padded_sequence_backward(g: Tensor, in_shape: tuple[int, ...],
+                                     batch_sizes: np.ndarray, batch_first: bool) -> Tensor:
+    """ATen's _pack_padded_sequence_backward, recorded (a composite: zeros, then one
+    ``copy_`` into a slice per step, CopySlices nodes, and a transpose for batch_first)."""
+    from ..creation import zeros
+    from .shape import narrow, select
+
+    shape = list(in_shape)
+    if batch_first:
+        shape[0], shape[1] = shape[1], shape[0]
+    out = zeros(shape, dtype=g.dtype)
+    offset = 0
+    for step, b in enumerate(int(v) for v in batch_sizes):
+        narrow(select(out, 0, step), 0, 0, b).copy_(narrow(g, 0, offset, b))
+        offset += b
+    return transpose(out, 0, 1) if batch_first else out
+
+
+_N_pack_padded_sequence_backward = _pack_backward_np
+
+pack_padded_sequence_op = defop(
+    "_pack_padded_sequence", "PackPaddedSequenceBackward0", _pack_forward,
+    extras=("batch_sizes",), torch="torch.nn.utils.rnn.pack_padded_sequence")
+
+
+@pack_padded_sequence_op.grad("self")
+def _pack_grad(g, s, B):
+    "_pack_padded_sequence_backward(grad, input.sym_sizes(), result1, batch_first)"
+    return B.pack_padded_sequence_backward(g, s.in_shape, s.batch_sizes, s.batch_first)
+
+
+def _pack_padded_sequence(input: Tensor, lengths: Tensor,
+                          batch_first: bool) -> tuple[Tensor, Tensor]:
+    """``torch._pack_padded_sequence``: ``(data, batch_sizes)`` with ATen's checks."""
+    lens = np.ascontiguousarray(lengths._data)
+    _check_long(lens)
+    shape = tuple(input.shape)
+    if len(shape) < 2:
+        raise InvalidArgumentError(f"Dimension out of range (expected to be in range of "
+                                   f"[-{len(shape)}, {len(shape) - 1}], but got 1)")
+    batch = shape[0] if batch_first else shape[1]
+    if input.numel() == 0:
+        raise InvalidArgumentError("Cannot pack empty tensors.")
+    if lens.shape[0] != batch:
+        raise InvalidArgumentError(f"Expected `len(lengths)` to be equal to batch_size, but got "
+                                   f"{lens.shape[0]} (batch_size={batch})")
+    if lens[batch - 1] <= 0:
+        raise InvalidArgumentError("Length of all samples has to be greater than 0, but found "
+                                   "an element in 'lengths' that is <= 0")
+    if np.any(lens[1:] > lens[:-1]):
+        raise InvalidArgumentError(
+            "`lengths` array must be sorted in decreasing order when `enforce_sorted` is True. "
+            "You can pass `enforce_sorted=False` to pack_padded_sequence and/or pack_sequence "
+            "to sidestep this requirement if you do not need ONNX exportability.")
+    data, batch_sizes = pack_padded_sequence_op(input, lengths=lens, batch_first=batch_first)
+    return data, batch_sizes
+
+
+def _pad_packed_sequence(data: Tensor, batch_sizes: Tensor, batch_first: bool,
+                         padding_value: float, total_length: int) -> tuple[Tensor, Tensor]:
+    """``torch._pad_packed_sequence``: ATen's composite (a filled tensor, one ``copy_`` into
+    a slice per run of equal batch sizes, so CopySlices nodes; a transpose for batch_first)."""
+    from ..creation import full, tensor
+    from .shape import narrow, view
+
+    sizes = np.ascontiguousarray(batch_sizes._data)
+    _check_long(sizes, "lengths")
+    bs = [int(v) for v in sizes]
+    max_batch, max_real = bs[0], len(bs)
+    max_len = max_real
+    if total_length > 0:
+        if total_length < max_len:
+            raise InvalidArgumentError(
+                "Expected total_length to be at least the length of the longest sequence in "
+                f"input, but got total_length={total_length} and max sequence length being "
+                f"{max_len}")
+        max_len = total_length
+    trailing = tuple(data.shape[1:])
+    output = full((max_len, max_batch, *trailing), padding_value, dtype=data.dtype)
+    lengths = [0] * max_batch
+    pos = max_batch - 1
+    offset, prev_b, prev_i = 0, max_batch, 0
+    for i in range(max_real + 1):
+        b = bs[i] if i != max_real else 0
+        if b != prev_b:
+            n = prev_b * (i - prev_i)
+            chunk = view(narrow(data, 0, offset, n), (i - prev_i, prev_b, *trailing))
+            narrow(narrow(output, 0, prev_i, i - prev_i), 1, 0, prev_b).copy_(chunk)
+            offset += n
+            prev_i = i
+        for _ in range(prev_b - b):
+            lengths[pos] = i
+            pos -= 1
+        prev_b = b
+    if batch_first:
+        output = transpose(output, 0, 1)
+    return output, tensor(lengths, dtype="int64")
+
+
+def _hidden_slice(h: Any, start: int, end: int) -> Any:
+    from .shape import narrow
+
+    if isinstance(h, tuple):
+        return (narrow(h[0], 0, start, end - start), narrow(h[1], 0, start, end - start))
+    return narrow(h, 0, start, end - start)
+
+
+def _hidden_concat(hs: list[Any]) -> Any:
+    if isinstance(hs[0], tuple):
+        return (cat([h[0] for h in hs], 0), cat([h[1] for h in hs], 0))
+    return cat(hs, 0)
+
+
+def _packed_layer(cell: Any, data: Tensor, bs: list[int], hidden: Any, p: _Params,
+                  reverse: bool) -> tuple[Tensor, Any]:
+    """torch's PackedLayer / ReversedPackedLayer: the step inputs are slices of the projected
+    data; the hidden state shrinks (forward) or grows (reverse) with the batch size."""
+    from .shape import narrow
+
+    x = p.ih(data)
+    outs: list[Tensor] = []
+    if not reverse:
+        finished: list[Any] = []
+        offset, last = 0, bs[0]
+        for b in bs:
+            step = narrow(x, 0, offset, b)
+            offset += b
+            if last - b > 0:
+                finished.append(_hidden_slice(hidden, b, last))
+                hidden = _hidden_slice(hidden, 0, b)
+            last = b
+            hidden = cell(step, hidden, p, True)
+            outs.append(_output(hidden))
+        finished.append(hidden)
+        return cat(outs, 0), _hidden_concat(finished[::-1])
+    initial = hidden
+    offset, last = data.shape[0], bs[-1]
+    hidden = _hidden_slice(initial, 0, bs[-1])
+    for b in bs[::-1]:
+        if b - last > 0:
+            hidden = _hidden_concat([hidden, _hidden_slice(initial, last, b)])
+        step = narrow(x, 0, offset - b, b)
+        offset -= b
+        last = b
+        hidden = cell(step, hidden, p, True)
+        outs.append(_output(hidden))
+    return cat(outs[::-1], 0), hidden
+
+
+def _packed_stack(cell: Any, data: Tensor, batch_sizes: Tensor, hiddens: list[Any],
+                  params: list[_Params], num_layers: int, dropout_p: float, train: bool,
+                  bidirectional: bool) -> tuple[Tensor, list[Any]]:
+    """apply_layer_stack over PackedLayer (or PackedBidirectionalLayer)."""
+    bs = [int(v) for v in np.asarray(batch_sizes._data)]
+    d = 2 if bidirectional else 1
+    if len(hiddens) != num_layers * d:
+        raise InvalidArgumentError("Expected more hidden states in stacked_rnn")
+    if len(params) != num_layers * d:
+        raise InvalidArgumentError("Expected more weights in stacked_rnn")
+    finals: list[Any] = []
+    x = data
+    for layer in range(num_layers):
+        out, final = _packed_layer(cell, x, bs, hiddens[layer * d], params[layer * d], False)
+        finals.append(final)
+        if bidirectional:
+            rev, rev_final = _packed_layer(cell, x, bs, hiddens[layer * d + 1],
+                                           params[layer * d + 1], True)
+            out = cat([out, rev], -1)
+            finals.append(rev_final)
+        x = out
+        if dropout_p != 0 and train and layer < num_layers - 1:
+            x = dropout(x, dropout_p, True)
+    return x, finals
+
+
+def _packed_one_hidden(cell: Any, data: Tensor, batch_sizes: Tensor, hx: Tensor,
+                       params: Sequence[Tensor], has_biases: bool, num_layers: int,
+                       dropout_p: float, train: bool, bidirectional: bool) -> tuple[Tensor, Tensor]:
+    output, finals = _packed_stack(cell, data, batch_sizes, list(unbind(hx, 0)),
+                                   _gather(params, has_biases, False), num_layers, dropout_p,
+                                   train, bidirectional)
+    return output, stack(finals, 0)
+
+
+def _packed_lstm(data: Tensor, batch_sizes: Tensor, hx: Sequence[Tensor],
+                 params: Sequence[Tensor], has_biases: bool, num_layers: int, dropout_p: float,
+                 train: bool, bidirectional: bool) -> tuple[Tensor, Tensor, Tensor]:
+    if len(hx) != 2:
+        raise InvalidArgumentError("lstm expects two hidden states")
+    hiddens = list(zip(unbind(hx[0], 0), unbind(hx[1], 0)))
+    projections = hx[0].shape[2] != hx[1].shape[2]
+    output, finals = _packed_stack(_lstm_cell, data, batch_sizes, hiddens,
+                                   _gather(params, has_biases, projections), num_layers,
+                                   dropout_p, train, bidirectional)
+    return output, stack([h for h, _ in finals], 0), stack([c for _, c in finals], 0)
 
 
 # ==============================================================================================

@@ -2,8 +2,8 @@
 
 The same parameters (``weight_ih_l0``, ``bias_hh_l1_reverse``, ``weight_hr_l0`` ...), in the same
 registration order, so ``reset_parameters`` draws the same numbers as torch for the same seed;
-forward runs ``torch.rnn_tanh``/``lstm``/``gru`` (adcli/engine/ops/recurrent.py).
-PackedSequence inputs are not supported.
+forward runs ``torch.rnn_tanh``/``lstm``/``gru`` (adcli/engine/ops/recurrent.py), the packed
+overloads for a ``PackedSequence`` input (which then comes back packed).
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ from adcli.engine.tensor import Tensor
 
 from .. import init
 from ..parameter import Parameter
+from ..utils.rnn import PackedSequence
 from .module import Module
 
 __all__ = ["RNNBase", "RNN", "LSTM", "GRU", "RNNCellBase", "RNNCell", "LSTMCell", "GRUCell"]
@@ -129,7 +130,10 @@ class RNNBase(Module):
                 f"{input.size(-1)}")
 
     def get_expected_hidden_size(self, input: Tensor, batch_sizes: Any) -> tuple[int, int, int]:
-        mini_batch = input.size(0) if self.batch_first else input.size(1)
+        if batch_sizes is not None:
+            mini_batch = int(batch_sizes[0])
+        else:
+            mini_batch = input.size(0) if self.batch_first else input.size(1)
         num_directions = 2 if self.bidirectional else 1
         size = self.proj_size if self.proj_size > 0 else self.hidden_size
         return (self.num_layers * num_directions, mini_batch, size)
@@ -144,7 +148,9 @@ class RNNBase(Module):
         self.check_hidden_size(hidden, self.get_expected_hidden_size(input, batch_sizes))
 
     def permute_hidden(self, hx: Any, permutation: Any) -> Any:
-        return hx
+        if permutation is None:
+            return hx
+        return hx.index_select(1, permutation)
 
     def extra_repr(self) -> str:
         s = "{input_size}, {hidden_size}"
@@ -169,8 +175,6 @@ class RNNBase(Module):
 
     def _prepare(self, input: Any, hx: Any, name: str) -> tuple[Tensor, Any, bool, int]:
         """Torch's shared forward preamble for RNN and GRU (one hidden state)."""
-        if not isinstance(input, Tensor):
-            raise TypeError(f"{name}: adcli takes padded Tensor input only (no PackedSequence)")
         if input.dim() not in (2, 3):
             raise ValueError(f"{name}: Expected input to be 2D or 3D, got {input.dim()}D "
                              + ("tensor instead" if name == "RNN" else "instead"))
@@ -190,6 +194,24 @@ class RNNBase(Module):
             hx = self._zeros(input, self.hidden_size)
         self.check_forward_args(input, hx, None)
         return input, hx, batched, batch_dim
+
+    def _packed_zeros(self, data: Tensor, batch_sizes: Tensor, size: int) -> Tensor:
+        layers = self.num_layers * (2 if self.bidirectional else 1)
+        return creation.zeros(layers, int(batch_sizes[0]), size, dtype=data.dtype)
+
+    def _forward_packed(self, fn: Any, input: PackedSequence, hx: Any) -> tuple[Any, Any]:
+        """RNN and GRU on a PackedSequence: torch's packed overload, hidden states permuted
+        into the sorted order and back."""
+        data, batch_sizes, sorted_indices, unsorted_indices = input
+        if hx is None:
+            hx = self._packed_zeros(data, batch_sizes, self.hidden_size)
+        else:
+            hx = self.permute_hidden(hx, sorted_indices)
+        self.check_forward_args(data, hx, batch_sizes)
+        output, hidden = fn(data, batch_sizes, hx, self._flat_weights, self.bias,
+                            self.num_layers, self.dropout, self.training, self.bidirectional)
+        return (PackedSequence(output, batch_sizes, sorted_indices, unsorted_indices),
+                self.permute_hidden(hidden, unsorted_indices))
 
 
 class RNN(RNNBase):
@@ -212,9 +234,11 @@ class RNN(RNNBase):
                              "or 'relu'.")
         super().__init__(mode, *args, **kwargs)
 
-    def forward(self, input: Tensor, hx: Tensor | None = None) -> tuple[Tensor, Tensor]:
-        input, hx, batched, batch_dim = self._prepare(input, hx, "RNN")
+    def forward(self, input: Any, hx: Tensor | None = None) -> tuple[Any, Tensor]:
         fn = recurrent.rnn_tanh if self.mode == "RNN_TANH" else recurrent.rnn_relu
+        if isinstance(input, PackedSequence):
+            return self._forward_packed(fn, input, hx)
+        input, hx, batched, batch_dim = self._prepare(input, hx, "RNN")
         output, hidden = fn(input, hx, self._flat_weights, self.bias, self.num_layers,
                             self.dropout, self.training, self.bidirectional, self.batch_first)
         if not batched:
@@ -230,7 +254,9 @@ class GRU(RNNBase):
             raise ValueError("proj_size argument is only supported for LSTM, not RNN or GRU")
         super().__init__("GRU", *args, **kwargs)
 
-    def forward(self, input: Tensor, hx: Tensor | None = None) -> tuple[Tensor, Tensor]:
+    def forward(self, input: Any, hx: Tensor | None = None) -> tuple[Any, Tensor]:
+        if isinstance(input, PackedSequence):
+            return self._forward_packed(recurrent.gru, input, hx)
         input, hx, batched, batch_dim = self._prepare(input, hx, "GRU")
         output, hidden = recurrent.gru(input, hx, self._flat_weights, self.bias,
                                        self.num_layers, self.dropout, self.training,
@@ -247,7 +273,10 @@ class LSTM(RNNBase):
         super().__init__("LSTM", *args, **kwargs)
 
     def get_expected_cell_size(self, input: Tensor, batch_sizes: Any) -> tuple[int, int, int]:
-        mini_batch = input.size(0) if self.batch_first else input.size(1)
+        if batch_sizes is not None:
+            mini_batch = int(batch_sizes[0])
+        else:
+            mini_batch = input.size(0) if self.batch_first else input.size(1)
         num_directions = 2 if self.bidirectional else 1
         return (self.num_layers * num_directions, mini_batch, self.hidden_size)
 
@@ -259,17 +288,33 @@ class LSTM(RNNBase):
         self.check_hidden_size(hidden[1], self.get_expected_cell_size(input, batch_sizes),
                                "Expected hidden[1] size {}, got {}")
 
-    def forward(self, input: Tensor, hx: tuple[Tensor, Tensor] | None = None
-                ) -> tuple[Tensor, tuple[Tensor, Tensor]]:
-        if not isinstance(input, Tensor):
-            raise TypeError("LSTM: adcli takes padded Tensor input only (no PackedSequence)")
+    def permute_hidden(self, hx: Any, permutation: Any) -> Any:
+        if permutation is None:
+            return hx
+        return hx[0].index_select(1, permutation), hx[1].index_select(1, permutation)
+
+    def forward(self, input: Any, hx: tuple[Tensor, Tensor] | None = None
+                ) -> tuple[Any, tuple[Tensor, Tensor]]:
+        real_hidden = self.proj_size if self.proj_size > 0 else self.hidden_size
+        if isinstance(input, PackedSequence):
+            data, batch_sizes, sorted_indices, unsorted_indices = input
+            if hx is None:
+                hx = (self._packed_zeros(data, batch_sizes, real_hidden),
+                      self._packed_zeros(data, batch_sizes, self.hidden_size))
+            else:
+                hx = self.permute_hidden(hx, sorted_indices)
+            self.check_forward_args(data, hx, batch_sizes)
+            out, h, c = recurrent.lstm(data, batch_sizes, hx,  # type: ignore[arg-type]
+                                       self._flat_weights, self.bias, self.num_layers,
+                                       self.dropout, self.training, self.bidirectional)
+            return (PackedSequence(out, batch_sizes, sorted_indices, unsorted_indices),
+                    self.permute_hidden((h, c), unsorted_indices))
         if input.dim() not in (2, 3):
             raise ValueError(f"LSTM: Expected input to be 2D or 3D, got {input.dim()}D instead")
         batched = input.dim() == 3
         batch_dim = 0 if self.batch_first else 1
         if not batched:
             input = ops.unsqueeze(input, batch_dim)
-        real_hidden = self.proj_size if self.proj_size > 0 else self.hidden_size
         if hx is None:
             hx = (self._zeros(input, real_hidden), self._zeros(input, self.hidden_size))
         else:
