@@ -396,6 +396,11 @@ CASES.update({
        for name, fn, shape in _POOL3_CASES},
     **{name + "_backward": Case(lambda a, fn=fn: (fn(a) ** 3).sum(), [shape], order=2)
        for name, fn, shape in _POOL3_CASES},
+    # embedding bags: sum with per-sample weights (the first derivative only: torch has no
+    # second, its create_graph nodes raise)
+    "embedding_bag": Case(lambda w, p: F.embedding_bag(
+        adcli.tensor([0, 2, 1, 2, 3]), w, adcli.tensor([0, 2, 2]), mode="sum",
+        per_sample_weights=p).pow(2).sum(), [(4, 3), (5,)]),
     # packed sequences (the backward is a composite of copies into slices: CopySlices)
     "_pack_padded_sequence": Case(lambda a: (adcli.nn.utils.rnn.pack_padded_sequence(
         a, [3, 2, 2], batch_first=True).data ** 3).sum(), [(3, 4, 2)], order=2),

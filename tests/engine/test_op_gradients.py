@@ -910,6 +910,17 @@ CASES.update({
         Case(lambda a: F.adaptive_max_pool2d(a, (2, 3)), [r(1, 5, 4)]),
         Case(lambda a: F.adaptive_max_pool1d(a, 2), [r(2, 5)], label="1d")],
     "adaptive_max_pool3d": [Case(lambda a: F.adaptive_max_pool3d(a, (2, 1, 3)), [r(1, 3, 2, 4)])],
+    "embedding_bag": [
+        Case(lambda w, p: F.embedding_bag(adcli.tensor([0, 2, 1, 2, 3]), w,
+                                          adcli.tensor([0, 2, 2]), mode="sum",
+                                          per_sample_weights=p), [r(4, 3), r(5)],
+             no_second="torch has no derivative of _embedding_bag_backward"),
+        Case(lambda w: F.embedding_bag(adcli.tensor([[0, 2], [3, 3]]), w, mode="mean",
+                                       padding_idx=2), [r(4, 3)], label="mean",
+             no_second="torch has no derivative of _embedding_bag_backward"),
+        Case(lambda w: F.embedding_bag(adcli.tensor([0, 2, 1, 3]), w, adcli.tensor([0, 1]),
+                                       mode="max"), [r(4, 3)], label="max",
+             no_second="torch has no derivative of _embedding_bag_backward")],
     "_pack_padded_sequence": [
         Case(lambda a: adcli.nn.utils.rnn.pack_padded_sequence(a, [3, 3, 1]).data, [r(4, 3, 2)]),
         Case(lambda a: adcli.nn.utils.rnn.pack_padded_sequence(

@@ -27,6 +27,7 @@ from . import (
     conversion,
     ctc,
     decomp,
+    embedding_bag,
     gamma_inc,
     grid_sample,
     index_write,
@@ -78,7 +79,7 @@ FAMILIES = (conversion, arithmetic, pointwise, pointwise_multi, activations, red
             index_write, padding, strided, gamma_inc, complex_parts, compare_inplace,
             norms_extra, pooling_extra, nn_random, windows, torch_forms, bookkeeping,
             grid_sample,
-            ctc, view_copy)
+            ctc, view_copy, embedding_bag)
 
 TORCH: dict[str, Any] = {}
 METHODS: dict[str, Any] = {}

@@ -826,8 +826,12 @@ def embedding(input: Tensor, weight: Tensor, padding_idx: int | None = None,
               max_norm: float | None = None, norm_type: float = 2.0,
               scale_grad_by_freq: bool = False, sparse: bool = False) -> Tensor:
     """``weight[input]``: rows looked up by index (EmbeddingBackward0)."""
-    if max_norm is not None or sparse:
-        raise InvalidArgumentError("embedding: max_norm and sparse are not supported by adcli")
+    if sparse:
+        raise InvalidArgumentError("embedding: sparse is not supported by adcli")
+    if max_norm is not None:  # rows renormed in place first, without recording, as torch
+        from .embedding_bag import embedding_renorm_
+
+        embedding_renorm_(weight, input, max_norm, norm_type)
     idx = as_tensor(input)._data
     if idx.dtype.kind not in "iu":
         from .. import dtypes
