@@ -43,6 +43,11 @@ class PackedSequence(PackedSequence_):
             data, batch_sizes = data[0], data[1]
         return super().__new__(cls, data, batch_sizes, sorted_indices, unsorted_indices)
 
+    def __init__(self, data: Any, batch_sizes: Tensor | None = None,
+                 sorted_indices: Tensor | None = None,
+                 unsorted_indices: Tensor | None = None) -> None:
+        pass  # everything happens in __new__ (kept for the signature)
+
     def to(self, *args: Any, **kwargs: Any) -> PackedSequence:
         """``data`` converted (the indices follow its device; ``batch_sizes`` stays)."""
         data = self.data.to(*args, **kwargs)
