@@ -576,8 +576,9 @@ def test_ci_guide_snippets_parse_and_run_the_real_commands():
         assert shards == list(range(1, n + 1))
     from typer.testing import CliRunner
 
-    from adcli.cli import app
+    from adcli.cli import _register, app
 
+    _register()  # commands register lazily; alone this test would see none
     for r in runs:
         args = r.replace("${{ matrix.shard }}", "2").split()[1:]
         args = [a for a in args if not a.startswith("report-")]
