@@ -21,7 +21,7 @@ from ..errors import (
 from ..grad_mode import no_grad
 from ..layout import dense
 from ..limits import check_shape
-from ..op import defop
+from ..op import OpDef, defop
 from ..tensor import Tensor, _wrap_dim
 from .common import _dim_list, _dims, _int_list, _py_min, _py_sum, _shape_arg, as_tensor
 from .conversion import contiguous_copy
@@ -572,12 +572,18 @@ def flatten(input: Tensor, start_dim: int = 0, end_dim: int = -1) -> Tensor:
     return reshape(input, (*shape[:s], int(np.prod(shape[s:e + 1])), *shape[e + 1:]))
 
 
-def squeeze(input: Tensor, dim: Any = None) -> Tensor:
+def _squeeze_by(ops: tuple[OpDef, OpDef, OpDef], input: Tensor, dim: Any) -> Tensor:
+    # torch's three squeeze overloads (all dims, a tuple, one int); the *_copy forms share it.
+    every, several, one = ops
     if dim is None:
-        return squeeze_op(input)
+        return every(input)
     if isinstance(dim, list | tuple):
-        return squeeze_dims_op(input, dim=_dims(dim, input._data.ndim))
-    return squeeze_dim_op(input, dim=_wrap_dim(dim, input._data.ndim))
+        return several(input, dim=_dims(dim, input._data.ndim))
+    return one(input, dim=_wrap_dim(dim, input._data.ndim))
+
+
+def squeeze(input: Tensor, dim: Any = None) -> Tensor:
+    return _squeeze_by((squeeze_op, squeeze_dims_op, squeeze_dim_op), input, dim)
 
 
 def unsqueeze(input: Tensor, dim: int) -> Tensor:

@@ -21,10 +21,11 @@ from ..op import OpDef, defop
 from ..tensor import Tensor, _wrap_dim
 from .arithmetic import NotImplementedOp
 from .arrange import diagonal_copy_op  # (torch.diag of a matrix records it)
-from .common import _dims, _pass_grad, _py_sum, _shape_arg
+from .common import _pass_grad, _py_sum, _shape_arg
 from .conversion import _contiguous
 from .shape import (
     _infer_shape,
+    _squeeze_by,
     expand,
     expand_op,
     permute_op,
@@ -132,11 +133,7 @@ def expand_copy(input: Tensor, size: Any, *, implicit: bool = False) -> Tensor:
 
 
 def squeeze_copy(input: Tensor, dim: Any = None) -> Tensor:
-    if dim is None:
-        return squeeze_copy_op(input)
-    if isinstance(dim, list | tuple):
-        return squeeze_dims_copy_op(input, dim=_dims(dim, input._data.ndim))
-    return squeeze_dim_copy_op(input, dim=_wrap_dim(dim, input._data.ndim))
+    return _squeeze_by((squeeze_copy_op, squeeze_dims_copy_op, squeeze_dim_copy_op), input, dim)
 
 
 def unsqueeze_copy(input: Tensor, dim: int) -> Tensor:
