@@ -89,8 +89,8 @@ def test_tensor_bounds_and_dependent() -> None:
         with pytest.raises(NotImplementedError, match=r"^.event_dim cannot be determined "
                                                       r"statically$"):
             _ = C.dependent.event_dim
-        with pytest.raises(ValueError, match="^Cannot determine validity of dependent "
-                                             "constraint$"):
+        with pytest.raises(ValueError, match=r"^Cannot determine validity of dependent "
+                                             r"constraint$"):
             C.dependent.check(0)
 
     class A:
