@@ -285,6 +285,8 @@ def _program(steps: list[tuple[str, int]], consts: list[np.ndarray]) -> Callable
 @example([("mm", 0), ("log_softmax1", 0)], 4, 3, 2, 2)
 @example([("rsub", 0), ("neg", 0), ("mul_row", 0), ("add_row", 0), ("sub", 0)], 3, 4, 5, 3)
 @example([("exp", 0), ("mul_c", 0), ("square", 0), ("log", 0), ("div3", 0)], 3, 4, 5, 4)
+@example([("colmean", 0), ("mul_row", 0), ("mul_row", 0), ("t", 0), ("rowsum", 0), ("add_row", 0)],
+         4, 2, 5, 21738)  # found by a fresh-venv run: rounding noise above 8 ulps of the outputs
 @settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.lists(st.tuples(st.sampled_from([*sorted(_UNARY), "mm", "mul_prev", "div_prev"]),
                           st.integers(0, 5)), min_size=1, max_size=6),
@@ -301,6 +303,9 @@ def test_random_graphs_sparse_matches_single_calls(steps: list[tuple[str, int]],
     size = max(float(np.abs(o._data).max()) for o in outs)
     for a, b in zip(got, want):
         assert a.shape == b.shape
-        # The same values up to a few ulps of the outputs, divided by 2 eps.
-        tol = 1e-7 * (1.0 + np.abs(b)) + 8 * np.finfo(float).eps * size / 1e-6
+        # The same values up to rounding noise divided by 2 eps: a few ulps of the outputs, more
+        # where intermediates outgrow them (rowsum multiplies a sum back into the tensor). The
+        # colmean/rowsum example below differed by 8.4 such ulps while both modes were within
+        # 5e-8 and 8e-8 of the exact Jacobian; 32 ulps stays ~1e6 times below the O(1) entries.
+        tol = 1e-7 * (1.0 + np.abs(b)) + 32 * np.finfo(float).eps * size / 1e-6
         assert np.all(np.abs(a - b) <= tol), (steps, np.max(np.abs(a - b) - tol))
