@@ -1,18 +1,54 @@
-"""``torch.distributions`` basics for adcli: Normal, Bernoulli, Categorical, Uniform and
-MultivariateNormal, and ``kl_divergence`` for Normal-Normal.
+"""``torch.distributions`` for adcli: the distributions, ``transforms`` with
+``TransformedDistribution`` and ``Independent``, ``constraints`` with ``biject_to`` /
+``transform_to``, and ``kl_divergence``.
 
 As torch's: ``sample``/``rsample`` draw the same numbers under the same seed (through adcli's
 torch-identical generator, with the same calls torch makes), ``log_prob``, ``entropy``, ``cdf``,
-``icdf``, ``mean``/``mode``/``stddev``/``variance``, ``batch_shape``/``event_shape``, the
-reprs, and the validation errors (``validate_args`` defaults to True, as torch's does).
+``icdf``, ``mean``/``mode``/``stddev``/``variance``, ``batch_shape``/``event_shape``,
+``expand``, the reprs, and the validation errors (``validate_args`` defaults to True, as
+torch's does).
 """
 
 from __future__ import annotations
 
-from . import constraints
+from . import constraints, transforms
+from .constraint_registry import biject_to, transform_to
 from .distribution import Distribution
+from .exp_family import ExponentialFamily
 from .kl import kl_divergence, register_kl
 from .simple import Bernoulli, Categorical, MultivariateNormal, Normal, Uniform
+from .transformed import Independent, TransformedDistribution
+from .transforms import (
+    AbsTransform,
+    AffineTransform,
+    CatTransform,
+    ComposeTransform,
+    CorrCholeskyTransform,
+    CumulativeDistributionTransform,
+    ExpTransform,
+    IndependentTransform,
+    LowerCholeskyTransform,
+    PositiveDefiniteTransform,
+    PowerTransform,
+    ReshapeTransform,
+    SigmoidTransform,
+    SoftmaxTransform,
+    SoftplusTransform,
+    StackTransform,
+    StickBreakingTransform,
+    TanhTransform,
+    Transform,
+    identity_transform,
+)
 
-__all__ = ["Bernoulli", "Categorical", "Distribution", "MultivariateNormal", "Normal", "Uniform",
-           "constraints", "kl_divergence", "register_kl"]
+__all__ = [
+    "Bernoulli", "Categorical", "Distribution", "ExponentialFamily", "Independent",
+    "MultivariateNormal", "Normal", "TransformedDistribution", "Uniform", "biject_to",
+    "constraints", "kl_divergence", "register_kl", "transform_to", "transforms",
+    "AbsTransform", "AffineTransform", "CatTransform", "ComposeTransform",
+    "CorrCholeskyTransform", "CumulativeDistributionTransform", "ExpTransform",
+    "IndependentTransform", "LowerCholeskyTransform", "PositiveDefiniteTransform",
+    "PowerTransform", "ReshapeTransform", "SigmoidTransform", "SoftmaxTransform",
+    "SoftplusTransform", "StackTransform", "StickBreakingTransform", "TanhTransform",
+    "Transform", "identity_transform",
+]

@@ -17,6 +17,7 @@ class Distribution:
     """The base of the distributions (``torch.distributions.Distribution``)."""
 
     has_rsample = False
+    has_enumerate_support = False
     _validate_args = True  # torch's default (__debug__)
     arg_constraints: dict[str, constraints.Constraint] = {}
     support: Any = None
@@ -43,7 +44,22 @@ class Distribution:
 
     @staticmethod
     def set_default_validate_args(value: bool) -> None:
+        if value not in [True, False]:
+            raise ValueError
         Distribution._validate_args = bool(value)
+
+    def expand(self, batch_shape: Any, _instance: Any = None) -> Distribution:
+        """A new distribution with its batch dims expanded to ``batch_shape``."""
+        raise NotImplementedError
+
+    def _get_checked_instance(self, cls: type, _instance: Any = None) -> Any:
+        """The bare instance ``expand`` fills in (a subclass with its own ``__init__`` must
+        define its own ``expand``, as torch says)."""
+        if _instance is None and type(self).__init__ != cls.__init__:
+            raise NotImplementedError(
+                f"Subclass {type(self).__name__} of {cls.__name__} that defines a custom "
+                "__init__ method must also define a custom .expand() method.")
+        return self.__new__(type(self)) if _instance is None else _instance
 
     @property
     def batch_shape(self) -> Size:
@@ -53,8 +69,38 @@ class Distribution:
     def event_shape(self) -> Size:
         return self._event_shape
 
-    def _extended_shape(self, sample_shape: Any = ()) -> tuple[int, ...]:
-        return tuple(tuple(sample_shape) + tuple(self._batch_shape) + tuple(self._event_shape))
+    def _extended_shape(self, sample_shape: Any = ()) -> Size:
+        return Size(tuple(sample_shape) + tuple(self._batch_shape) + tuple(self._event_shape))
+
+    @property
+    def mean(self) -> Tensor:
+        raise NotImplementedError
+
+    @property
+    def mode(self) -> Tensor:
+        raise NotImplementedError(f"{type(self)} does not implement mode")
+
+    @property
+    def variance(self) -> Tensor:
+        raise NotImplementedError
+
+    def log_prob(self, value: Tensor) -> Tensor:
+        raise NotImplementedError
+
+    def cdf(self, value: Tensor) -> Tensor:
+        raise NotImplementedError
+
+    def icdf(self, value: Tensor) -> Tensor:
+        raise NotImplementedError
+
+    def enumerate_support(self, expand: bool = True) -> Tensor:
+        raise NotImplementedError
+
+    def entropy(self) -> Tensor:
+        raise NotImplementedError
+
+    def perplexity(self) -> Tensor:
+        return self.entropy().exp()
 
     def sample(self, sample_shape: Any = ()) -> Tensor:
         with no_grad():

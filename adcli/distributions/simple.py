@@ -16,9 +16,10 @@ from ..engine.dtypes import get_default_dtype
 from ..engine.grad_mode import no_grad
 from ..engine.ops.linalg_api import cholesky, solve_triangular
 from ..engine.rng import ops as R
-from ..engine.tensor import Tensor
+from ..engine.tensor import Size, Tensor
 from . import constraints
 from .distribution import Distribution
+from .exp_family import ExponentialFamily
 
 
 def _broadcast_all(*values: Any) -> list[Tensor]:
@@ -118,17 +119,27 @@ class _ProbsOrLogits:
 
 
 # ----------------------------------------------------------------------------------------------
-class Normal(_AtLoc, Distribution):
+class Normal(_AtLoc, ExponentialFamily):
     """``torch.distributions.Normal(loc, scale)``."""
 
     arg_constraints = {"loc": constraints.real, "scale": constraints.positive}
     support = constraints.real
     has_rsample = True
+    _mean_carrier_measure = 0
 
     def __init__(self, loc: Any, scale: Any, validate_args: bool | None = None) -> None:
         self.loc, self.scale = _broadcast_all(loc, scale)
         batch = () if isinstance(loc, Number) and isinstance(scale, Number) else self.loc.shape
         super().__init__(batch, validate_args=validate_args)
+
+    def expand(self, batch_shape: Any, _instance: Any = None) -> Normal:
+        new = self._get_checked_instance(Normal, _instance)
+        batch_shape = Size(batch_shape)
+        new.loc = self.loc.expand(batch_shape)
+        new.scale = self.scale.expand(batch_shape)
+        super(Normal, new).__init__(batch_shape, validate_args=False)
+        new._validate_args = self._validate_args
+        return new
 
     @property
     def stddev(self) -> Tensor:
@@ -170,14 +181,22 @@ class Normal(_AtLoc, Distribution):
     def entropy(self) -> Tensor:
         return 0.5 + 0.5 * math.log(2 * math.pi) + T.log(self.scale)
 
+    @property
+    def _natural_params(self) -> tuple[Tensor, Tensor]:
+        return (self.loc / self.scale.pow(2), -0.5 * self.scale.pow(2).reciprocal())
+
+    def _log_normalizer(self, x: Tensor, y: Tensor) -> Tensor:
+        return -0.25 * x.pow(2) / y + 0.5 * T.log(-math.pi / y)
+
 
 # ----------------------------------------------------------------------------------------------
-class Bernoulli(_ProbsOrLogits, Distribution):
+class Bernoulli(_ProbsOrLogits, ExponentialFamily):
     """``torch.distributions.Bernoulli(probs=None, logits=None)``."""
 
     arg_constraints = {"probs": constraints.unit_interval, "logits": constraints.real}
     support = constraints.boolean
     _binary = True
+    _mean_carrier_measure = 0
 
     def __init__(self, probs: Any = None, logits: Any = None,
                  validate_args: bool | None = None) -> None:
@@ -192,6 +211,17 @@ class Bernoulli(_ProbsOrLogits, Distribution):
             param = self.logits
         batch = () if is_scalar else param.shape
         super().__init__(batch, validate_args=validate_args)
+
+    def expand(self, batch_shape: Any, _instance: Any = None) -> Bernoulli:
+        new = self._get_checked_instance(Bernoulli, _instance)
+        batch_shape = Size(batch_shape)
+        if "probs" in self.__dict__:
+            new.probs = self.probs.expand(batch_shape)
+        if "logits" in self.__dict__:
+            new.logits = self.logits.expand(batch_shape)
+        super(Bernoulli, new).__init__(batch_shape, validate_args=False)
+        new._validate_args = self._validate_args
+        return new
 
     @property
     def mean(self) -> Tensor:
@@ -226,6 +256,13 @@ class Bernoulli(_ProbsOrLogits, Distribution):
 
         return binary_cross_entropy_with_logits(self.logits, self.probs, reduction="none")
 
+    @property
+    def _natural_params(self) -> tuple[Tensor]:
+        return (T.logit(self.probs),)
+
+    def _log_normalizer(self, x: Tensor) -> Tensor:
+        return T.log1p(T.exp(x))
+
 
 # ----------------------------------------------------------------------------------------------
 class Categorical(_ProbsOrLogits, Distribution):
@@ -249,6 +286,21 @@ class Categorical(_ProbsOrLogits, Distribution):
         self._num_events = self._param.shape[-1]
         batch = self._param.shape[:-1] if self._param.dim() > 1 else ()
         super().__init__(batch, validate_args=validate_args)
+
+    def expand(self, batch_shape: Any, _instance: Any = None) -> Categorical:
+        new = self._get_checked_instance(Categorical, _instance)
+        batch_shape = Size(batch_shape)
+        param_shape = Size((*batch_shape, self._num_events))
+        if "probs" in self.__dict__:
+            new.probs = self.probs.expand(param_shape)
+            new._param = new.probs
+        if "logits" in self.__dict__:
+            new.logits = self.logits.expand(param_shape)
+            new._param = new.logits
+        new._num_events = self._num_events
+        super(Categorical, new).__init__(batch_shape, validate_args=False)
+        new._validate_args = self._validate_args
+        return new
 
     @property
     def support(self) -> Any:
@@ -314,6 +366,15 @@ class Uniform(Distribution):
         self.low, self.high = _broadcast_all(low, high)
         batch = () if isinstance(low, Number) and isinstance(high, Number) else self.low.shape
         super().__init__(batch, validate_args=validate_args)
+
+    def expand(self, batch_shape: Any, _instance: Any = None) -> Uniform:
+        new = self._get_checked_instance(Uniform, _instance)
+        batch_shape = Size(batch_shape)
+        new.low = self.low.expand(batch_shape)
+        new.high = self.high.expand(batch_shape)
+        super(Uniform, new).__init__(batch_shape, validate_args=False)
+        new._validate_args = self._validate_args
+        return new
 
     @property
     def arg_constraints(self) -> dict[str, Any]:  # type: ignore[override]
@@ -416,6 +477,21 @@ class MultivariateNormal(_AtLoc, Distribution):
             self._unbroadcasted_scale_tril = cholesky(covariance_matrix)
         else:
             self._unbroadcasted_scale_tril = _precision_to_scale_tril(precision_matrix)
+
+    def expand(self, batch_shape: Any, _instance: Any = None) -> MultivariateNormal:
+        new = self._get_checked_instance(MultivariateNormal, _instance)
+        batch_shape = Size(batch_shape)
+        loc_shape = Size((*batch_shape, *self._event_shape))
+        cov_shape = Size((*loc_shape, *self._event_shape))
+        new.loc = self.loc.expand(loc_shape)
+        new._unbroadcasted_scale_tril = self._unbroadcasted_scale_tril
+        for name in ("covariance_matrix", "scale_tril", "precision_matrix"):
+            if name in self.__dict__:
+                setattr(new, name, self.__dict__[name].expand(cov_shape))
+        super(MultivariateNormal, new).__init__(batch_shape, self._event_shape,
+                                                validate_args=False)
+        new._validate_args = self._validate_args
+        return new
 
     @_Lazy
     def scale_tril(self) -> Tensor:

@@ -389,6 +389,26 @@ class Size(tuple):
     def numel(self) -> int:
         return int(np.prod(self, dtype=np.int64))
 
+    # as torch.Size: slices, sums with tuples and repeats stay Sizes
+    def __getitem__(self, i: Any) -> Any:
+        out = tuple.__getitem__(self, i)
+        return Size(out) if isinstance(i, slice) else out
+
+    def __add__(self, other: Any) -> Any:
+        if not isinstance(other, tuple):
+            return NotImplemented
+        return Size(tuple(self) + tuple(other))
+
+    def __radd__(self, other: Any) -> Any:
+        if not isinstance(other, tuple):
+            return NotImplemented
+        return Size(tuple(other) + tuple(self))
+
+    def __mul__(self, n: Any) -> Size:  # type: ignore[override]
+        return Size(tuple(self) * n)
+
+    __rmul__ = __mul__
+
 
 class _PostAccumulateHook:
     """A leaf's post-accumulate-grad hook as its AccumulateGrad's node post-hook."""
