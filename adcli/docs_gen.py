@@ -147,6 +147,20 @@ _COMPOSITE.update({
 _QUANTILE = ["view", "unsqueeze", "transpose", "sort", "gather", "lerp_tensor", "squeeze_",
              "unsqueeze_", "transpose_"]
 _COMPOSITE.update({"quantile": _QUANTILE, "nanquantile": _QUANTILE})
+# -- linear algebra composed as torch composes it (engine/ops/linalg_more.py) --
+_COMPOSITE.update({
+    "lu": ["linalg_lu_factor_ex"], "Tensor.lu": ["linalg_lu_factor_ex"],
+    "chain_matmul": ["mm", "view", "clone"],
+    "linalg.matmul": ["dot", "mv", "mm", "bmm", "view", "_unsafe_view", "expand", "unsqueeze",
+                      "squeeze_"],
+    "linalg.tensorinv": ["view", "linalg_inv_ex", "_reshape_alias"],
+    "linalg.tensorsolve": ["permute", "view", "_reshape_alias", "clone", "_unsafe_view",
+                           "linalg_solve_ex"],
+    # torch 2's removed functions: stubs that raise torch's error
+    **{name: [] for name in ("matrix_rank", "solve", "lstsq", "symeig", "eig", "Tensor.solve",
+                             "Tensor.lstsq", "Tensor.symeig", "Tensor.eig", "linalg.eig",
+                             "linalg.eigvals")},
+})
 _NO_GRAD_NOTE = "no derivative: the result does not require grad (or is a new leaf)"
 _LIBRARY_NOTES = {"nn": "gradients: those of the ops it runs (see the functions above)",
                   "optim": "updates parameters in place under no_grad (records nothing)",

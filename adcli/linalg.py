@@ -10,6 +10,9 @@ from __future__ import annotations
 from typing import Any
 
 from .engine.ops.linalg_api import LINALG
+from .engine.ops.linalg_more import LINALG as _MORE
+
+LINALG = {**LINALG, **_MORE}
 
 globals().update(LINALG)
 

@@ -35,6 +35,7 @@ from . import (
     inplace,
     linalg,
     linalg_api,
+    linalg_more,
     losses,
     margin_losses,
     nn_random,
@@ -79,7 +80,7 @@ FAMILIES = (conversion, arithmetic, pointwise, pointwise_multi, activations, red
             index_write, padding, strided, gamma_inc, complex_parts, compare_inplace,
             norms_extra, pooling_extra, nn_random, windows, torch_forms, bookkeeping,
             grid_sample,
-            ctc, view_copy, embedding_bag)
+            ctc, view_copy, embedding_bag, linalg_more)
 
 TORCH: dict[str, Any] = {}
 METHODS: dict[str, Any] = {}

@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 
-from ..errors import AdcliError, InvalidArgumentError
+from ..errors import AdcliError, InvalidArgumentError, NotImplementedArgumentError
 from ..op import defop
 from ..tensor import Tensor
 
@@ -615,10 +615,18 @@ def _solve_triangular_all(g, s, B, needs):
     return gA, (gB if needs[1] else None)
 
 
+def _check_lu_input(fn: str, a: np.ndarray) -> None:
+    """torch's LU checks: at least a matrix, then a dtype its kernel (lu_cpu) has."""
+    if a.ndim < 2:
+        raise InvalidArgumentError(
+            f"{fn}: Expected tensor with 2 or more dimensions. Got size: {list(a.shape)} instead")
+    if a.dtype.kind != "f":
+        raise NotImplementedArgumentError(f"\"lu_cpu\" not implemented for '{_type_name(a)}'")
+
+
 def _lu_factor_ex(a: np.ndarray, pivot: bool = True, check_errors: bool = False,
                   fn: str = "torch.linalg.lu_factor_ex") -> Any:
-    check_matrix(fn.removeprefix("torch."), a)
-    check_float(fn.removeprefix("torch."), a)
+    _check_lu_input("torch.lu_factor", a)
     if not pivot:
         raise InvalidArgumentError(
             "linalg.lu_factor: LU without pivoting is not implemented on the CPU")
@@ -693,9 +701,7 @@ def _lu_factor_self(g, s, B):
 
 
 def _lu(a: np.ndarray, pivot: bool = True) -> Any:
-    fn = "linalg.lu"
-    check_matrix(fn, a)
-    check_float(fn, a)
+    _check_lu_input("linalg.lu", a)
     if not pivot:
         raise InvalidArgumentError("linalg.lu: LU without pivoting is not implemented on the CPU")
     LU, piv, _ = lu_kernel(a)

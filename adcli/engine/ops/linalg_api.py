@@ -12,6 +12,7 @@ from __future__ import annotations
 import functools
 import inspect
 import math
+import warnings
 from typing import Any, NamedTuple
 
 import numpy as np
@@ -69,6 +70,36 @@ triangular_solve_rt = _return_type("triangular_solve", ["solution", "cloned_coef
 
 def _t(x: Any) -> Tensor:
     return as_tensor(x)
+
+
+# torch's deprecated linear-algebra forms warn from C++ with TORCH_WARN_ONCE: once per process
+_WARNED: set[str] = set()
+
+
+def warn_once(key: str, message: str) -> None:
+    if key not in _WARNED:
+        _WARNED.add(key)
+        warnings.warn(message, UserWarning, stacklevel=3)
+
+
+# (torch's own texts, their missing spaces included)
+_QR_WARNING = (
+    "torch.qr is deprecated in favor of torch.linalg.qr and will be removed in a future PyTorch "
+    "release.\nThe boolean parameter 'some' has been replaced with a string parameter 'mode'.\n"
+    "Q, R = torch.qr(A, some)\nshould be replaced with\n"
+    "Q, R = torch.linalg.qr(A, 'reduced' if some else 'complete')")
+_CHOLESKY_WARNING = (
+    "torch.cholesky is deprecated in favor of torch.linalg.cholesky and will be removed in a "
+    "future PyTorch release.\nL = torch.cholesky(A)\nshould be replaced with\n"
+    "L = torch.linalg.cholesky(A)\nand\nU = torch.cholesky(A, upper=True)\n"
+    "should be replaced with\nU = torch.linalg.cholesky(A).mH\nThis transform will produce "
+    "equivalent results for all valid (symmetric positive definite) inputs.")
+_TRIANGULAR_SOLVE_WARNING = (
+    "torch.triangular_solve is deprecated in favor of torch.linalg.solve_triangularand will be "
+    "removed in a future PyTorch release.\ntorch.linalg.solve_triangular has its arguments "
+    "reversed and does not return a copy of one of the inputs.\n"
+    "X = torch.triangular_solve(B, A).solution\nshould be replaced with\n"
+    "X = torch.linalg.solve_triangular(A, B).")
 
 
 # ----------------------------------------------------------------------------------------------
@@ -170,7 +201,7 @@ def lu(A: Tensor, *, pivot: bool = True, out: Any = None) -> Any:
 
 def lu_solve(LU: Tensor, pivots: Tensor, B: Tensor, *, left: bool = True,
              adjoint: bool = False, out: Any = None) -> Tensor:
-    return SV.lu_solve_op(_t(LU), _t(pivots), _t(B), left=left, adjoint=adjoint)
+    return SV.lu_solve(_t(LU), _t(pivots), _t(B), left=left, adjoint=adjoint)
 
 
 # ----------------------------------------------------------------------------------------------
@@ -444,6 +475,7 @@ def _cholesky_self(g, s, B):
 
 
 def torch_cholesky(input: Tensor, upper: bool = False, *, out: Any = None) -> Tensor:
+    warn_once("cholesky", _CHOLESKY_WARNING)
     return cholesky_op(_t(input), upper=upper)
 
 
@@ -459,6 +491,7 @@ def logdet(input: Tensor) -> Tensor:
 
 
 def torch_qr(input: Tensor, some: bool = True, *, out: Any = None) -> Any:
+    warn_once("qr", _QR_WARNING)
     return qr_rt(*D.qr_op(_t(input), mode="reduced" if some else "complete"))
 
 
@@ -491,6 +524,7 @@ def cholesky_inverse(input: Tensor, upper: bool = False, *, out: Any = None) -> 
 
 def triangular_solve(input: Tensor, A: Tensor, upper: bool = True, transpose: bool = False,
                      unitriangular: bool = False, *, out: Any = None) -> Any:
+    warn_once("triangular_solve", _TRIANGULAR_SOLVE_WARNING)
     return triangular_solve_rt(*SV.triangular_solve_op(
         _t(input), _t(A), upper=upper, transpose=transpose, unitriangular=unitriangular))
 

@@ -18,6 +18,7 @@ from .decomp import (
     _solve_np,
     _type_name,
     check_float,
+    check_matrix,
     check_square,
     lu_unpack_arrays,
     trisolve,
@@ -258,8 +259,35 @@ def _triangular_solve_all(g, s, B, needs):
     return (gb if needs[0] else None), gA
 
 
-def _lu_solve(LU: np.ndarray, piv: np.ndarray, b: np.ndarray, left: bool = True,
+def _check_lu_solve(LU: np.ndarray, piv: np.ndarray, b: np.ndarray, left: bool) -> None:
+    """torch.linalg.lu_solve's argument checks, in its order and words."""
+    fn = "linalg.lu_solve"
+    check_square("torch." + fn, LU)
+    check_matrix(fn, b, "B")
+    if left:
+        if b.shape[-2] != LU.shape[-1]:
+            raise InvalidArgumentError(
+                f"{fn}: Incompatible shapes of A and B for the equation AX = B "
+                f"({LU.shape[-2]}x{LU.shape[-1]} and {b.shape[-2]}x{b.shape[-1]})")
+    elif b.shape[-1] != LU.shape[-1]:
+        raise InvalidArgumentError(
+            f"{fn}: Incompatible shapes of A and B for the equation XA = B "
+            f"({LU.shape[-2]}x{LU.shape[-1]} and {b.shape[-2]}x{b.shape[-1]})")
+    if LU.dtype != b.dtype:
+        raise InvalidArgumentError(
+            f"{fn}: Expected LU and B to have the same dtype, but found LU of type "
+            f"{_type_name(LU)} and B of type {_type_name(b)} instead")
+    if piv.dtype != np.int32:
+        raise InvalidArgumentError(f"{fn}: pivots should be a Tensor of scalar type torch.int32")
+    if piv.ndim == 0 or piv.shape[-1] != LU.shape[-1]:
+        raise InvalidArgumentError(
+            f"{fn}: Number of pivots per batch should be same as the dimension of the matrix")
+
+
+def _lu_solve(LU: np.ndarray, b: np.ndarray, pivots: Any = None, left: bool = True,
               adjoint: bool = False) -> np.ndarray:
+    piv = np.asarray(pivots)
+    _check_lu_solve(LU, piv, b, left)
     P, L, U = lu_unpack_arrays(LU, piv)
     A = P @ L @ U
     if adjoint:
@@ -272,15 +300,16 @@ def _lu_solve(LU: np.ndarray, piv: np.ndarray, b: np.ndarray, left: bool = True,
     return np.asarray(x, dtype=b.dtype)
 
 
+# (the pivots are an integer tensor: no edge in the graph, as in torch's node)
 lu_solve_op = defop("linalg_lu_solve", "LinalgLuSolveBackward0", _lu_solve,
-                    inputs=("LU", "pivots", "B"), save=("LU", "pivots", "result"),
-                    torch="torch.linalg.lu_solve")
+                    inputs=("LU", "B"), save=("LU", "result"),
+                    torch="torch.linalg.lu_solve / torch.lu_solve")
 
 
 @lu_solve_op.grad_all
 def _lu_solve_all(g, s, B, needs):
     "B: lu_solve(LU, pivots, grad, adjoint=not adjoint); LU: through P L U"
-    gB = B.linalg_lu_solve(s.LU, s.pivots, g, s.left, not s.adjoint) if needs[2] else None
+    gB = B.linalg_lu_solve(s.LU, s.pivots, g, s.left, not s.adjoint) if needs[1] else None
     gLU = None
     if needs[0]:
         P, L, U = B.lu_unpack(s.LU, s.pivots)
@@ -294,7 +323,14 @@ def _lu_solve_all(g, s, B, needs):
         gL = B.tril(B.matmul(B.matmul(_mT(P, B), gA), _mT(U, B)), -1)
         gU = B.triu(B.matmul(_mT(B.matmul(P, L), B), gA))
         gLU = gL + gU
-    return gLU, None, gB
+    return gLU, gB
+
+
+def lu_solve(LU: Tensor, pivots: Any, b: Tensor, left: bool = True,
+             adjoint: bool = False) -> Tensor:
+    """Record linalg.lu_solve: the pivots go in as an attribute (their array)."""
+    piv = pivots._data if isinstance(pivots, Tensor) else np.asarray(pivots)
+    return lu_solve_op(LU, b, pivots=piv, left=left, adjoint=adjoint)
 
 
 # ==============================================================================================
@@ -315,7 +351,7 @@ def _N_triangular_solve(b: np.ndarray, A: np.ndarray, upper: bool, transpose: bo
 
 def _N_linalg_lu_solve(LU: np.ndarray, piv: np.ndarray, b: np.ndarray, left: bool,
                        adjoint: bool) -> np.ndarray:
-    return _lu_solve(LU, piv, b, left, adjoint)
+    return _lu_solve(LU, b, piv, left, adjoint)
 
 
 def _B_linalg_pinv(A: Tensor) -> Tensor:
@@ -333,7 +369,7 @@ def _B_triangular_solve(b: Tensor, A: Tensor, upper: bool, transpose: bool,
 
 
 def _B_linalg_lu_solve(LU: Tensor, piv: Any, b: Tensor, left: bool, adjoint: bool) -> Tensor:
-    return lu_solve_op(LU, piv, b, left=left, adjoint=adjoint)
+    return lu_solve(LU, piv, b, left=left, adjoint=adjoint)
 
 
 TORCH: dict[str, Any] = {}

@@ -1,0 +1,286 @@
+"""torch's linear-algebra leftovers against torch 2.13: torch.lu / lu_solve / chain_matmul (and
+their deprecation warnings), torch.linalg.matmul / tensorinv / tensorsolve, the Householder
+functions (geqrf, householder_product / orgqr, ormqr), the removed functions' stubs, and the
+refusal of torch.linalg.eig / eigvals.
+
+Each program runs on both libraries; the test compares output values, dtypes and types, the
+whole grad_fn graph (names and edges), the gradients of every input, and (where marked) the
+second derivatives taken through a create_graph gradient.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+import pytest
+from requires import require_torch
+
+torch = require_torch()
+pytestmark = pytest.mark.needs_torch
+
+import adcli  # noqa: E402
+from adcli.engine.ops import linalg_api  # noqa: E402
+
+RNG = np.random.default_rng(5)
+
+
+def r(*shape: int) -> np.ndarray:
+    return RNG.standard_normal(shape)
+
+
+def well(*shape: int) -> np.ndarray:
+    return RNG.standard_normal(shape) * 0.3 + 2 * np.eye(shape[-1])
+
+
+def _graph(fn: Any) -> list[str]:
+    """The grad_fn graph depth first: every node's name at its depth."""
+    out: list[str] = []
+
+    def walk(node: Any, depth: int) -> None:
+        if node is None:
+            out.append("  " * depth + "None")
+            return
+        out.append("  " * depth + type(node).__name__ if not hasattr(node, "name")
+                   else "  " * depth + node.name())
+        for child, _ in node.next_functions:
+            walk(child, depth + 1)
+
+    walk(fn, 0)
+    return [line.replace("torch::autograd::", "") for line in out]
+
+
+def _outputs(out: Any) -> list[Any]:
+    return list(out) if isinstance(out, tuple | list) else [out]
+
+
+def _run(T: Any, fn: Callable[..., Any], arrays: list[np.ndarray], second: bool) -> dict:
+    leaves = [T.tensor(a, dtype=T.float64, requires_grad=True) for a in arrays]
+    out = fn(T, *leaves)
+    outs = _outputs(out)
+    res: dict[str, Any] = {
+        "type": type(out).__name__,
+        "values": [o.detach().numpy().copy() for o in outs],
+        "dtypes": [str(o.dtype) for o in outs],
+        "graphs": [_graph(o.grad_fn) if o.requires_grad else None for o in outs],
+    }
+    w = np.random.default_rng(1)
+    loss = None
+    for o in outs:
+        if o.requires_grad:
+            term = (o * T.tensor(w.standard_normal(tuple(o.shape)), dtype=o.dtype)).sum()
+            loss = term if loss is None else loss + term
+    grads = T.autograd.grad(loss, leaves, create_graph=second, allow_unused=True)
+    res["grads"] = [None if g is None else g.detach().numpy().copy() for g in grads]
+    if second:
+        gg = None
+        for g in grads:
+            if g is not None:
+                term = (g * T.tensor(w.standard_normal(tuple(g.shape)), dtype=g.dtype)).sum()
+                gg = term if gg is None else gg + term
+        res["graphs2"] = [_graph(g.grad_fn) for g in grads if g is not None]
+        seconds = T.autograd.grad(gg, leaves, allow_unused=True)
+        res["seconds"] = [None if g is None else g.numpy().copy() for g in seconds]
+    return res
+
+
+# name, fn(T, *leaves), inputs, second derivatives too
+CASES: list[tuple[str, Callable[..., Any], list[np.ndarray], bool]] = [
+    ("torch.lu", lambda T, a: T.lu(a), [r(3, 3)], False),
+    ("torch.lu get_infos batched", lambda T, a: T.lu(a, get_infos=True), [r(2, 3, 3)], False),
+    ("torch.lu wide", lambda T, a: T.lu(a), [r(3, 4)], False),
+    ("Tensor.lu", lambda T, a: a.lu(), [r(4, 4)], False),
+    ("Tensor.lu get_infos", lambda T, a: a.lu(pivot=True, get_infos=True), [r(3, 3)], False),
+    ("torch.lu_solve", lambda T, a, b: T.lu_solve(b, *T.lu(a)), [well(3, 3), r(3, 2)], True),
+    ("torch.lu_solve batched", lambda T, a, b: T.lu_solve(b, *T.lu(a)),
+     [well(2, 3, 3), r(2, 3, 1)], False),
+    ("Tensor.lu_solve", lambda T, a, b: b.lu_solve(*a.lu()), [well(3, 3), r(3, 2)], False),
+    ("chain_matmul 1", lambda T, a: T.chain_matmul(a), [r(3, 3)], False),
+    ("chain_matmul 2", lambda T, a, b: T.chain_matmul(a, b), [r(3, 4), r(4, 2)], False),
+    ("chain_matmul 3", lambda T, a, b, c: T.chain_matmul(a, b, c),
+     [r(3, 4), r(4, 5), r(5, 2)], True),
+    ("chain_matmul 3 other order", lambda T, a, b, c: T.chain_matmul(a, b, c),
+     [r(5, 2), r(2, 6), r(6, 3)], False),
+    ("chain_matmul 4", lambda T, a, b, c, d: T.chain_matmul(a, b, c, d),
+     [r(5, 2), r(2, 6), r(6, 3), r(3, 4)], False),
+    ("linalg.matmul", lambda T, a, b: T.linalg.matmul(a, b), [r(2, 3, 4), r(4, 2)], False),
+    ("linalg.matmul vector", lambda T, a, b: T.linalg.matmul(a, b), [r(3, 4), r(4)], False),
+    ("tensorinv", lambda T, a: T.linalg.tensorinv(a, ind=2),
+     [np.eye(24).reshape(4, 6, 8, 3) + 0.1 * r(4, 6, 8, 3)], True),
+    ("tensorinv ind=1", lambda T, a: T.linalg.tensorinv(a, ind=1), [well(6, 6).reshape(6, 2, 3)],
+     False),
+    ("tensorinv 1x1", lambda T, a: T.linalg.tensorinv(a, ind=1), [well(1, 1)], False),
+    ("tensorinv square", lambda T, a: T.linalg.tensorinv(a, ind=1), [well(3, 3)], False),
+    ("tensorsolve", lambda T, a, b: T.linalg.tensorsolve(a, b),
+     [well(6, 6).reshape(2, 3, 6), r(2, 3)], True),
+    ("tensorsolve dims", lambda T, a, b: T.linalg.tensorsolve(a, b, dims=(0,)),
+     [well(6, 6).reshape(6, 2, 3), r(2, 3)], False),
+    ("tensorsolve dims list", lambda T, a, b: T.linalg.tensorsolve(a, b, dims=[1]),
+     [well(6, 6).reshape(2, 6, 3), r(2, 3)], False),
+    ("tensorsolve 4d", lambda T, a, b: T.linalg.tensorsolve(a, b),
+     [well(6, 6).reshape(2, 3, 2, 3), r(2, 3)], False),
+]
+
+
+@pytest.mark.parametrize("name,fn,arrays,second", CASES, ids=[c[0] for c in CASES])
+def test_program_matches_torch(name: str, fn: Callable[..., Any], arrays: list[np.ndarray],
+                               second: bool) -> None:
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        want = _run(torch, fn, arrays, second)
+        got = _run(adcli, fn, arrays, second)
+    assert got["type"] == want["type"]
+    assert got["dtypes"] == want["dtypes"]
+    assert got["graphs"] == want["graphs"]
+    for g, w in zip(got["values"], want["values"]):
+        assert g.shape == w.shape
+        np.testing.assert_allclose(g, w, rtol=1e-12, atol=1e-13)
+    for g, w in zip(got["grads"], want["grads"]):
+        assert (g is None) == (w is None)
+        if w is not None:
+            np.testing.assert_allclose(g, w, rtol=1e-10, atol=1e-12)
+    if second:
+        assert got["graphs2"] == want["graphs2"] or all(
+            g[0] == w[0] for g, w in zip(got["graphs2"], want["graphs2"]))
+        for g, w in zip(got["seconds"], want["seconds"]):
+            assert (g is None) == (w is None)
+            if w is not None:
+                np.testing.assert_allclose(g, w, rtol=1e-9, atol=1e-11)
+
+
+ERRORS: list[tuple[str, Callable[[Any], Any]]] = [
+    ("tensorinv ind=0", lambda T: T.linalg.tensorinv(T.ones(2, 3, 6), ind=0)),
+    ("tensorinv not square", lambda T: T.linalg.tensorinv(T.ones(2, 3, 6), ind=1)),
+    ("tensorinv ind too big", lambda T: T.linalg.tensorinv(T.ones(2, 3, 6), ind=5)),
+    ("tensorinv singular", lambda T: T.linalg.tensorinv(T.zeros(2, 2, 4), ind=2)),
+    ("tensorinv long", lambda T: T.linalg.tensorinv(T.ones(2, 2, 4, dtype=T.long), ind=2)),
+    ("tensorsolve shapes", lambda T: T.linalg.tensorsolve(T.ones(2, 3, 6), T.ones(4))),
+    ("tensorsolve singular", lambda T: T.linalg.tensorsolve(T.zeros(2, 2, 4), T.ones(2, 2))),
+    ("tensorsolve dims int", lambda T: T.linalg.tensorsolve(T.ones(2, 2, 4), T.ones(2, 2), dims=1)),
+    ("chain_matmul none", lambda T: T.chain_matmul()),
+    ("chain_matmul 1-D", lambda T: T.chain_matmul(T.ones(3))),
+    ("chain_matmul 1-D second", lambda T: T.chain_matmul(T.ones(2, 3), T.ones(3))),
+    ("chain_matmul shapes", lambda T: T.chain_matmul(T.ones(2, 3), T.ones(2, 3))),
+    ("lu 1-D", lambda T: T.lu(T.ones(3))),
+    ("lu long", lambda T: T.lu(T.ones(3, 3, dtype=T.long))),
+    ("lu no pivot", lambda T: T.lu(T.ones(3, 3), pivot=False)),
+    ("lu_solve 1-D b", lambda T: T.lu_solve(T.ones(3), *T.lu(T.eye(3)))),
+    ("linalg.lu_factor 1-D", lambda T: T.linalg.lu_factor(T.ones(3))),
+    ("linalg.lu_factor_ex long", lambda T: T.linalg.lu_factor_ex(T.ones(3, 3, dtype=T.long))),
+    ("linalg.lu 1-D", lambda T: T.linalg.lu(T.ones(3))),
+    ("linalg.lu long", lambda T: T.linalg.lu(T.ones(3, 3, dtype=T.long))),
+    ("linalg.lu_solve 1-D A", lambda T: T.linalg.lu_solve(T.ones(3), _lu_args(T)[1],
+                                                          T.ones(3, 1))),
+    ("linalg.lu_solve not square", lambda T: T.linalg.lu_solve(T.ones(3, 2), _lu_args(T)[1],
+                                                               T.ones(3, 1))),
+    ("linalg.lu_solve rows", lambda T: T.linalg.lu_solve(*_lu_args(T)[:2], T.ones(2, 1))),
+    ("linalg.lu_solve cols left=False",
+     lambda T: T.linalg.lu_solve(*_lu_args(T)[:2], T.ones(2, 2), left=False)),
+    ("linalg.lu_solve dtype", lambda T: T.linalg.lu_solve(*_lu_args(T)[:2],
+                                                          T.ones(3, 1, dtype=T.float64))),
+    ("linalg.lu_solve long pivots", lambda T: T.linalg.lu_solve(
+        _lu_args(T)[0], _lu_args(T)[1].long(), T.ones(3, 1))),
+    ("linalg.lu_solve pivots shape", lambda T: T.linalg.lu_solve(
+        _lu_args(T)[0], _lu_args(T)[1][:2], T.ones(3, 1))),
+    ("matrix_rank removed", lambda T: T.matrix_rank(T.eye(2))),
+    ("solve removed", lambda T: T.solve(T.eye(2), T.eye(2))),
+    ("lstsq removed", lambda T: T.lstsq(T.eye(2), T.eye(2))),
+    ("eig removed", lambda T: T.eig(T.eye(2))),
+    ("eig removed eigenvectors", lambda T: T.eig(T.eye(2), eigenvectors=True)),
+    ("symeig removed", lambda T: T.symeig(T.eye(2), eigenvectors=True, upper=False)),
+    ("Tensor.solve removed", lambda T: T.eye(2).solve(T.eye(2))),
+    ("Tensor.lstsq removed", lambda T: T.eye(2).lstsq(T.eye(2))),
+    ("Tensor.eig removed", lambda T: T.eye(2).eig(True)),
+    ("Tensor.symeig removed", lambda T: T.eye(2).symeig()),
+]
+
+
+def _lu_args(T: Any) -> Any:
+    return T.linalg.lu_factor(T.eye(3) * 2)
+
+
+def _error(fn: Callable[[Any], Any], T: Any) -> BaseException:
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        try:
+            fn(T)
+        except Exception as e:
+            return e
+    raise AssertionError("no error")
+
+
+@pytest.mark.parametrize("name,fn", ERRORS, ids=[e[0] for e in ERRORS])
+def test_errors_match_torch(name: str, fn: Callable[[Any], Any]) -> None:
+    want, got = _error(fn, torch), _error(fn, adcli)
+    assert str(got) == str(want)
+    assert type(got).__name__ == type(want).__name__ or (
+        isinstance(got, RuntimeError) and isinstance(want, RuntimeError)) or (
+        isinstance(got, NotImplementedError) and isinstance(want, NotImplementedError))
+    for cls in (TypeError, ValueError, NotImplementedError):
+        assert isinstance(got, cls) == isinstance(want, cls)
+
+
+@pytest.mark.parametrize("fn", ["eig", "eigvals"])
+def test_linalg_eig_names_the_missing_complex_dtype(fn: str) -> None:
+    with pytest.raises(NotImplementedError, match="adcli has no complex dtype") as info:
+        getattr(adcli.linalg, fn)(adcli.eye(2))
+    assert f"torch.linalg.{fn}" in str(info.value)
+    assert isinstance(info.value, RuntimeError)
+
+
+_WARN_PROGRAM = """
+import warnings
+import {lib} as T
+warnings.simplefilter("always")
+A = T.eye(3, dtype=T.float64) * 2
+with warnings.catch_warnings(record=True) as seen:
+    warnings.simplefilter("always")
+    LU, piv = T.lu(A)
+    T.lu(A, get_infos=True)
+    A.lu()
+    x = T.lu_solve(T.ones(3, 1, dtype=T.float64), LU, piv)
+    T.ones(3, 1, dtype=T.float64).lu_solve(LU, piv)
+    T.chain_matmul(A, A)
+    T.chain_matmul(A, A, A)
+    T.triangular_solve(A, A)
+    A.triangular_solve(A)
+    T.qr(A)
+    A.qr()
+    T.cholesky(A)
+    A.cholesky()
+    T.svd(A)
+for w in seen:
+    print(w.category.__name__, repr(str(w.message).split(" (Triggered internally")[0]))
+"""
+
+
+def test_deprecation_warnings_once_per_process_as_torch() -> None:
+    """torch warns from C++ once per process (TORCH_WARN_ONCE): a fresh process each."""
+    outs = []
+    for lib in ("torch", "adcli"):
+        run = subprocess.run([sys.executable, "-c", _WARN_PROGRAM.format(lib=lib)],
+                             capture_output=True, text=True, timeout=300)
+        assert run.returncode == 0, run.stderr
+        outs.append(run.stdout)
+    assert outs[1] == outs[0]
+    assert outs[0].count("UserWarning") == 6
+
+
+def test_warning_state_is_per_process() -> None:
+    import warnings
+
+    linalg_api._WARNED.discard("lu")
+    with warnings.catch_warnings(record=True) as seen:
+        warnings.simplefilter("always")
+        adcli.lu(adcli.eye(2))
+        adcli.lu(adcli.eye(2))
+    assert [str(w.message).splitlines()[0] for w in seen] == [
+        "torch.lu is deprecated in favor of torch.linalg.lu_factor / torch.linalg.lu_factor_ex "
+        "and will be removed in a future PyTorch release."]
