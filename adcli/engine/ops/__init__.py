@@ -30,6 +30,7 @@ from . import (
     embedding_bag,
     gamma_inc,
     grid_sample,
+    householder,
     index_write,
     indexing,
     inplace,
@@ -80,7 +81,7 @@ FAMILIES = (conversion, arithmetic, pointwise, pointwise_multi, activations, red
             index_write, padding, strided, gamma_inc, complex_parts, compare_inplace,
             norms_extra, pooling_extra, nn_random, windows, torch_forms, bookkeeping,
             grid_sample,
-            ctc, view_copy, embedding_bag, linalg_more)
+            ctc, view_copy, embedding_bag, linalg_more, householder)
 
 TORCH: dict[str, Any] = {}
 METHODS: dict[str, Any] = {}

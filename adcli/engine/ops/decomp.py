@@ -82,8 +82,8 @@ def lu_kernel(a: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     m, n = a.shape[-2:]
     k = min(m, n)
     batch = a.shape[:-2]
-    A = np.array(a, dtype=a.dtype, copy=True).reshape(-1, m, n)
-    nb = A.shape[0]
+    nb = int(np.prod(batch, dtype=np.int64))  # (not reshape(-1, ...): ambiguous when empty)
+    A = np.array(a, dtype=a.dtype, copy=True).reshape(nb, m, n)
     piv = np.zeros((nb, k), dtype=np.int32)
     info = np.zeros(nb, dtype=np.int32)
     rows = np.arange(nb)
