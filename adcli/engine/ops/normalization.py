@@ -169,9 +169,11 @@ def instance_norm(input: Tensor, weight: Tensor | None, bias: Tensor | None,
 def normalize(input: Tensor, p: float = 2.0, dim: int = 1, eps: float = 1e-12,
               out: Any = None) -> Tensor:
     """``input / norm(input, p, dim, keepdim=True).clamp_min(eps).expand_as(input)``."""
-    if out is not None:
-        raise InvalidArgumentError("normalize: out= is not supported by adcli")
     denom = expand_as(clamp_min(norm(input, p, dim, keepdim=True), eps), input)
+    if out is not None:
+        from ..out import with_out
+
+        return with_out("div", div)(input, denom, out=out)
     return div(input, denom)
 
 

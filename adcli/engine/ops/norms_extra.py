@@ -16,6 +16,7 @@ from ..dtypes import scalar_type_name
 from ..errors import IndexOutOfRangeError, InvalidArgumentError, NotImplementedArgumentError
 from ..op import defop
 from ..tensor import Tensor, _wrap_dim
+from .arithmetic import div, mul
 from .conversion import _contiguous
 from .reductions import _dims, _norm, _norm_self
 from .reductions import norm as _tnorm
@@ -74,9 +75,75 @@ norm_op.grad("self")(_norm_self)
 norm_dim_op.grad("self")(_norm_self)
 
 
+def _wn_dims(ndim: int, dim: int) -> tuple[int, ...]:
+    return tuple(d for d in range(ndim) if d != dim)
+
+
+def _weight_norm_fwd(v: np.ndarray, g: np.ndarray, dim: int = 0) -> tuple[Any, Any]:
+    # PyTorch's fused CPU kernel: norm per slice along dim, then w = v * (g / norm)
+    norms = np.sqrt(np.sum(v * v, axis=_wn_dims(v.ndim, dim), keepdims=True))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        w = v * (g.reshape(norms.shape) / norms)
+    return w.astype(v.dtype, copy=False), norms.astype(v.dtype, copy=False)
+
+
+# torch._weight_norm_interface (what torch._weight_norm runs for dim 0 or the last dim): w, and
+# the norms as an output without gradient
+weight_norm_op = defop("_weight_norm_interface", "WeightNormInterfaceBackward0", _weight_norm_fwd,
+                       inputs=("v", "g"), save=("v", "g"), extras=("norms",),
+                       torch="torch._weight_norm_interface (torch._weight_norm, dim 0 or last)")
+
+
+def _wn_parts(g, s, B):
+    v = s.v
+    dims = _wn_dims(len(s.in_shape), s.dim)
+    if B.tensors:
+        # recomputed from v, so the second derivative sees the norm depend on v (PyTorch's
+        # differentiable backward keeps its saved norms constant: its gradgradcheck fails)
+        norms = B.sqrt(B.sum(v * v, dims, True))
+    else:
+        norms = s.norms
+    per_dir = B.sum(g * v, dims, True)
+    return v, B.reshape(s.g, tuple(norms.shape)), norms, per_dir
+
+
+@weight_norm_op.grad("v")
+def _weight_norm_v(g, s, B):
+    "(g / norm) * (grad - v * sum(grad * v) / norm^2), sums over all dims but dim"
+    v, gg, norms, per_dir = _wn_parts(g, s, B)
+    return (gg / norms) * (g - v * (per_dir / (norms * norms)))
+
+
+@weight_norm_op.grad("g")
+def _weight_norm_g(g, s, B):
+    "sum(grad * v) / norm, sums over all dims but dim"
+    _, _, norms, per_dir = _wn_parts(g, s, B)
+    return B.reshape(per_dir / norms, tuple(s.sizes[1]))
+
+
 # ==============================================================================================
 # public functions
 # ==============================================================================================
+def _weight_norm_interface(v: Tensor, g: Tensor, dim: int = 0) -> tuple[Tensor, Tensor]:
+    if v._data.dtype != g._data.dtype:
+        raise InvalidArgumentError(f"expected scalar type {scalar_type_name(v._data.dtype)} but "
+                                   f"found {scalar_type_name(g._data.dtype)}")
+    if dim not in (0, v._data.ndim - 1):
+        raise InvalidArgumentError(
+            'dim == 0 || dim == v.dim() - 1 INTERNAL ASSERT FAILED at "/__w/pytorch/pytorch/'
+            'aten/src/ATen/native/cpu/WeightNormKernel.cpp":408, please report a bug to '
+            "PyTorch. fused kernels can only be applied for first or last dim")
+    return weight_norm_op(_contiguous(v), _contiguous(g), dim=int(dim))
+
+
+def _weight_norm(v: Tensor, g: Tensor, dim: int = 0) -> Tensor:
+    """``v * (g / norm_except_dim(v, 2, dim))``: PyTorch's fused op (WeightNormInterfaceBackward0)
+    for dim 0 or the last dim, the composite (MulBackward0) otherwise."""
+    if dim == 0 or dim == v._data.ndim - 1:
+        return _weight_norm_interface(v, g, dim)[0]
+    return mul(v, div(g, norm_except_dim(v, 2, dim)))
+
+
 def _renorm_checks(input: Tensor, p: Any, dim: int, maxnorm: Any) -> int:
     if p <= 0:
         raise InvalidArgumentError("renorm: non-positive-norm not supported")
@@ -170,6 +237,7 @@ def native_norm(input: Tensor, p: Any = 2, dim: Any = None, keepdim: bool = Fals
 TORCH: dict[str, Any] = {
     "renorm": renorm, "frobenius_norm": frobenius_norm, "nuclear_norm": nuclear_norm,
     "norm_except_dim": norm_except_dim, "native_norm": native_norm,
+    "_weight_norm": _weight_norm, "_weight_norm_interface": _weight_norm_interface,
 }
 
 METHODS: dict[str, Any] = {"renorm": renorm, "renorm_": renorm_}
