@@ -756,6 +756,12 @@ CASES.update({
        for name, mode, shape, pad in _PAD_CASES},
 })
 
+# -- torch._weight_norm's fused op (ops/norms_extra.py; nn.utils weight_norm) --
+CASES.update({
+    "_weight_norm_interface": Case(lambda v, g: _sq(adcli._weight_norm(v, g, 0)), [M, (3, 1)],
+                                   order=2),
+})
+
 
 def _graph_names(outs: Any) -> set[str]:
     outs = outs if isinstance(outs, tuple | list) else [outs]

@@ -1164,6 +1164,13 @@ CASES.update({
                                  [r(*shape)])]
        for name, mode, shape, pad in _PADS},
 })
+# torch._weight_norm's fused op (ops/norms_extra.py): dim 0 and the last dim
+CASES.update({
+    "_weight_norm_interface": [
+        Case(lambda v, g: adcli._weight_norm(v, g, 0), [r(3, 4), pos(3, 1)]),
+        Case(lambda v, g: adcli._weight_norm(v, g, 2), [r(2, 3, 4), pos(1, 1, 4)], label="last"),
+    ],
+})
 
 CASE_PARAMS = [
     pytest.param(name, i, id=f"{name}[{c.label or i}]")
