@@ -243,8 +243,7 @@ def test_buffers_cached_and_helpers() -> None:
             a = lin.weight
             b = lin.weight
             assert a is b
-        lin.weight
-        lin.weight
+        _ = lin.weight, lin.weight
         info = (len(calls) - n0, list(m.state_dict()), [n for n, _ in m.named_buffers()],
                 P.type_before_parametrizations(m).__name__, type(m).__name__,
                 P.type_before_parametrizations(T.nn.ReLU()).__name__, P.is_parametrized(m),
@@ -267,7 +266,7 @@ def test_transfer_parametrizations_and_params() -> None:
         P.transfer_parametrizations_and_params(a, c, "weight")
         return b, c, a
 
-    (bt, ct, at), (ba, ca, aa) = both(prog)
+    (bt, ct, _at), (ba, ca, aa) = both(prog)
     assert type(ba).__name__ == type(bt).__name__
     assert list(ba.state_dict()) == list(bt.state_dict())
     assert list(ca.state_dict()) == list(ct.state_dict())
@@ -283,7 +282,7 @@ def test_deepcopy_and_pickle() -> None:
         m2 = copy.deepcopy(m)
         return m, m2
 
-    (mt, ct), (ma, ca) = both(prog)
+    (_mt, ct), (ma, ca) = both(prog)
     assert type(ca).__name__ == type(ct).__name__
     same(ca.weight, ct.weight, exact=True)
     assert ca.parametrizations.weight.original is not ma.parametrizations.weight.original
@@ -294,7 +293,7 @@ def test_deepcopy_and_pickle() -> None:
 def test_register_errors_match_torch() -> None:
     def reg(T, name, param, **kw):
         m = linear(T, 3, 3)
-        getattr(T.nn.utils.parametrize, "register_parametrization")(m, name, param, **kw)
+        T.nn.utils.parametrize.register_parametrization(m, name, param, **kw)
         return m
 
     same_error(lambda T: reg(T, "nope", skew(T)()))
@@ -417,7 +416,7 @@ def test_weight_norm_loads_old_state_dict() -> None:
         res = new.load_state_dict(old.state_dict())
         return new, old, repr(res)
 
-    (nt, ot, rt), (na, oa, ra) = both(prog)
+    (nt, _ot, rt), (na, oa, ra) = both(prog)
     assert ra == rt
     same(na.weight, nt.weight)
     same(na.weight, oa.weight)
@@ -513,8 +512,7 @@ def test_parametrizations_orthogonal(orth_map: Any, shape: tuple[int, int], triv
 
 
 def test_orthogonal_errors() -> None:
-    O = "orthogonal"  # noqa: N806
-    same_error(lambda T: getattr(T.nn.utils.parametrizations, O)(T.nn.Linear(2, 2), "nope"))
-    same_error(lambda T: getattr(T.nn.utils.parametrizations, O)(T.nn.Linear(2, 2), "bias"))
-    same_error(lambda T: getattr(T.nn.utils.parametrizations, O)(T.nn.Linear(2, 2),
-                                                                  orthogonal_map="svd"))
+    same_error(lambda T: T.nn.utils.parametrizations.orthogonal(T.nn.Linear(2, 2), "nope"))
+    same_error(lambda T: T.nn.utils.parametrizations.orthogonal(T.nn.Linear(2, 2), "bias"))
+    same_error(lambda T: T.nn.utils.parametrizations.orthogonal(T.nn.Linear(2, 2),
+                                                                 orthogonal_map="svd"))

@@ -328,7 +328,7 @@ def test_fusion(kind: str, dtype: str) -> None:
             fused = T.nn.utils.fuse_conv_bn_eval(layer, bn, transpose=kind == "convT")
         return fused, fused(T.tensor(x, dtype=dt)), bn(layer(T.tensor(x, dtype=dt)))
 
-    (ft, yt, rt), (fa, ya, ra) = both(prog)
+    (ft, yt, _rt), (fa, ya, ra) = both(prog)
     assert type(fa).__name__ == type(ft).__name__
     same(fa.weight, ft.weight, exact=True)
     same(fa.bias, ft.bias, exact=True)
