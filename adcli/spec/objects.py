@@ -26,6 +26,10 @@ _SELF_ATTR = re.compile(r"self\.([A-Za-z][A-Za-z0-9_]*)\s*(?::[^=\n]*)?=(?!=)")
 _REGISTERED = re.compile(
     r"register_(?:parameter|buffer|module)\(\s*[\"']([A-Za-z][A-Za-z0-9_]*)[\"']")
 _SETATTR = re.compile(r"setattr\(\s*self\s*,\s*[\"']([A-Za-z][A-Za-z0-9_]*)[\"']")
+# Attributes nn.utils makes at run time from a tensor's name (f-strings the scan cannot read):
+# parametrize's originals, the old weight_norm / spectral_norm's parameters and buffers.
+RUNTIME_ATTRS = frozenset({"parametrizations", "original", *(f"original{i}" for i in range(4)),
+                           "weight_g", "weight_v", "weight_orig", "weight_u"})
 # adcli's own modules a package name never resolves into (the CLI, the spec machinery, ...).
 DENIED_MODULES = ("adcli.cli", "adcli.spec", "adcli.view", "adcli.docs_gen",
                   "adcli.pytest_plugin")
@@ -278,4 +282,6 @@ def object_names(vocab: Any) -> tuple[frozenset[str], frozenset[str]]:
                 continue
             for rx in (_SELF_ATTR, _REGISTERED, _SETATTR):
                 names.update(n for n in rx.findall(text) if _public(n))
+    if getattr(vocab, "object_modules", ()):  # adcli's own vocabulary, not a stand-in
+        names.update(RUNTIME_ATTRS)
     return frozenset(names), frozenset(methods)

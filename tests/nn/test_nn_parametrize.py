@@ -516,3 +516,43 @@ def test_orthogonal_errors() -> None:
     same_error(lambda T: T.nn.utils.parametrizations.orthogonal(T.nn.Linear(2, 2), "bias"))
     same_error(lambda T: T.nn.utils.parametrizations.orthogonal(T.nn.Linear(2, 2),
                                                                  orthogonal_map="svd"))
+
+
+def test_spec_reaches_parametrizations() -> None:
+    """A spec step builds parametrized layers and names their originals in ``wrt``."""
+    from adcli.check.spec_checks import check_spec
+    from adcli.spec.interpreter import execute
+    from adcli.spec.loader import load_specs
+
+    text = """
+name: parametrized layers
+steps:
+  - |
+    import torch.nn as nn
+    from torch.nn.utils import parametrizations, parametrize
+    torch.manual_seed(0)
+    lin = parametrizations.weight_norm(nn.Linear(3, 2).double())
+    sn = nn.utils.parametrizations.spectral_norm(nn.Linear(2, 3).double())
+    sn.eval()
+    old = nn.utils.spectral_norm(nn.Linear(3, 3).double())
+    x = torch.ones(2, 3, dtype=torch.float64)
+    ok = parametrize.is_parametrized(lin, "weight")
+    keys = list(lin.state_dict())
+    u = old.weight_u
+    w = torch.empty(4, 3)
+    nn.init.sparse_(w, 0.5)
+gradcheck:
+  - of: sn(lin(x)).sum()
+    wrt: [lin.parametrizations.weight.original0, lin.parametrizations.weight.original1,
+          sn.parametrizations.weight.original]
+"""
+    spec = load_specs("t.yaml", text=text)[0]
+    ns = execute(spec).namespace
+    assert ns["ok"] is True
+    assert ns["keys"] == ["bias", "parametrizations.weight.original0",
+                          "parametrizations.weight.original1"]
+    g, v = (arr(getattr(ns["lin"].parametrizations.weight, f"original{i}")) for i in (0, 1))
+    np.testing.assert_allclose(arr(ns["lin"].weight),
+                               g * v / np.linalg.norm(v, axis=1, keepdims=True), rtol=1e-14)
+    (report, *_) = check_spec(spec)
+    assert report.error is None and report.ok, report.to_dict()
