@@ -33,6 +33,8 @@ SKIP = {
     "set_printoptions", "set_num_threads", "set_num_interop_threads",
     # complex results: adcli has no complex dtype (one clear error, tests/engine/test_tmath_parity)
     "complex", "polar",
+    # torch's fused weight-norm CPU kernel kills the process (SIGFPE) on an empty input
+    "_weight_norm", "_weight_norm_interface",
 }
 
 SHAPES = [(0,), (2, 0), ()]

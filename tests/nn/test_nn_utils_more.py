@@ -98,6 +98,9 @@ def test_weight_norm_interface_and_errors() -> None:
     same_error(lambda T: T._weight_norm_interface(T.ones(2, 3, 4), T.ones(1, 3, 1), 1))
     same_error(lambda T: T._weight_norm(T.ones(2, 3, 4), T.ones(1, 3, 1), 5))
     same_error(lambda T: T._weight_norm(T.ones(2, 3), T.ones(2, 1, dtype=T.float64), 0))
+    for d in (0, -1, 1):
+        same_error(lambda T, d=d: T._weight_norm(T.ones(()), T.ones(()), d))
+        same_error(lambda T, d=d: T._weight_norm_interface(T.ones(()), T.ones(()), d))
     # adcli's second derivative is the true one (torch's keeps its saved norms constant)
     va = adcli.tensor(v, requires_grad=True)
     ga = adcli.tensor(np.random.default_rng(1).standard_normal((3, 1)), requires_grad=True)

@@ -124,7 +124,13 @@ def _weight_norm_g(g, s, B):
 # ==============================================================================================
 # public functions
 # ==============================================================================================
+def _no_dims(v: Tensor, dim: int) -> None:
+    if v._data.ndim == 0 and dim in (0, -1):
+        raise IndexOutOfRangeError(f"Dimension specified as {dim} but tensor has no dimensions")
+
+
 def _weight_norm_interface(v: Tensor, g: Tensor, dim: int = 0) -> tuple[Tensor, Tensor]:
+    _no_dims(v, dim)
     if v._data.dtype != g._data.dtype:
         raise InvalidArgumentError(f"expected scalar type {scalar_type_name(v._data.dtype)} but "
                                    f"found {scalar_type_name(g._data.dtype)}")
@@ -139,6 +145,7 @@ def _weight_norm_interface(v: Tensor, g: Tensor, dim: int = 0) -> tuple[Tensor, 
 def _weight_norm(v: Tensor, g: Tensor, dim: int = 0) -> Tensor:
     """``v * (g / norm_except_dim(v, 2, dim))``: PyTorch's fused op (WeightNormInterfaceBackward0)
     for dim 0 or the last dim, the composite (MulBackward0) otherwise."""
+    _no_dims(v, dim)
     if dim == 0 or dim == v._data.ndim - 1:
         return _weight_norm_interface(v, g, dim)[0]
     return mul(v, div(g, norm_except_dim(v, 2, dim)))
