@@ -511,11 +511,46 @@ def test_parametrizations_orthogonal(orth_map: Any, shape: tuple[int, int], triv
     np.testing.assert_allclose(gram, np.eye(k), atol=1e-10)
 
 
+@pytest.mark.parametrize("orth_map,shape", [("matrix_exp", (4, 4)), ("cayley", (3, 5)),
+                                             ("householder", (5, 3))])
+def test_orthogonal_assignment(orth_map: str, shape: tuple[int, int]) -> None:
+    if not _has_geqrf():
+        pytest.skip("adcli.geqrf / linalg.householder_product not available yet")
+    rng = np.random.default_rng(4)
+    q, _ = np.linalg.qr(rng.standard_normal((max(shape), min(shape))))
+    q = q if shape[0] >= shape[1] else q.T
+
+    def prog(T):
+        T.manual_seed(6)
+        m = T.nn.Linear(shape[1], shape[0]).double()
+        T.nn.utils.parametrizations.orthogonal(m, orthogonal_map=orth_map)
+        m.weight = T.tensor(q)
+        return m.weight, m.parametrizations.weight[0].base, T.rand(1)
+
+    (wt, bt, rt), (wa, ba, ra) = both(prog)
+    same(wa, wt, tol=1e-12)
+    same(ba, bt, tol=1e-12)
+    same(ra, rt, exact=True)
+    np.testing.assert_allclose(arr(wa), q, atol=1e-12)
+
+
 def test_orthogonal_errors() -> None:
     same_error(lambda T: T.nn.utils.parametrizations.orthogonal(T.nn.Linear(2, 2), "nope"))
     same_error(lambda T: T.nn.utils.parametrizations.orthogonal(T.nn.Linear(2, 2), "bias"))
     same_error(lambda T: T.nn.utils.parametrizations.orthogonal(T.nn.Linear(2, 2),
                                                                  orthogonal_map="svd"))
+    if not _has_geqrf():
+        return
+
+    def assign_no_triv(T):
+        m = T.nn.utils.parametrizations.orthogonal(T.nn.Linear(3, 3), use_trivialization=False)
+        m.weight = T.eye(3)
+    same_error(assign_no_triv)
+
+    def wrong_shape(T):
+        m = T.nn.utils.parametrizations.orthogonal(T.nn.Linear(3, 3))
+        m.weight = T.eye(2)
+    same_error(wrong_shape)
 
 
 def test_spec_reaches_parametrizations() -> None:
