@@ -13,11 +13,23 @@ from __future__ import annotations
 
 from . import constraints, transforms
 from .constraint_registry import biject_to, transform_to
+from .continuous_bernoulli import ContinuousBernoulli
 from .distribution import Distribution
 from .exp_family import ExponentialFamily
+from .gumbel import Gumbel
+from .half_normal import HalfNormal
+from .independent import Independent
 from .kl import kl_divergence, register_kl
+from .kumaraswamy import Kumaraswamy
+from .log_normal import LogNormal
+from .logistic_normal import LogisticNormal
+from .lowrank_multivariate_normal import LowRankMultivariateNormal
+from .mixture_same_family import MixtureSameFamily
+from .one_hot_categorical import OneHotCategorical, OneHotCategoricalStraightThrough
+from .relaxed_bernoulli import RelaxedBernoulli
+from .relaxed_categorical import RelaxedOneHotCategorical
 from .simple import Bernoulli, Categorical, MultivariateNormal, Normal, Uniform
-from .transformed import Independent, TransformedDistribution
+from .transformed_distribution import TransformedDistribution
 from .transforms import (
     AbsTransform,
     AffineTransform,
@@ -42,6 +54,9 @@ from .transforms import (
 )
 
 __all__ = [
+    "ContinuousBernoulli", "Gumbel", "HalfNormal", "Kumaraswamy", "LogNormal", "LogisticNormal",
+    "LowRankMultivariateNormal", "MixtureSameFamily", "OneHotCategorical",
+    "OneHotCategoricalStraightThrough", "RelaxedBernoulli", "RelaxedOneHotCategorical",
     "Bernoulli", "Categorical", "Distribution", "ExponentialFamily", "Independent",
     "MultivariateNormal", "Normal", "TransformedDistribution", "Uniform", "biject_to",
     "constraints", "kl_divergence", "register_kl", "transform_to", "transforms",

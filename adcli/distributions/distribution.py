@@ -107,8 +107,7 @@ class Distribution:
             return self.rsample(sample_shape)
 
     def rsample(self, sample_shape: Any = ()) -> Tensor:
-        raise NotImplementedError(
-            f"{type(self).__name__} does not support rsample" if not self.has_rsample else "")
+        raise NotImplementedError
 
     def sample_n(self, n: int) -> Tensor:
         return self.sample((n,))
