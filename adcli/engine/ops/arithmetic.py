@@ -451,7 +451,19 @@ remainder_scalar_ni_op = NotImplementedOp("remainder_scalar", "aten::remainder",
 # ==============================================================================================
 
 
+def _alpha(fn: str, alpha: Any) -> Any:
+    """A 0-d tensor ``alpha`` is a Number to torch's parser (LBFGS passes them); a tensor
+    with more dims or that requires grad is refused."""
+    if isinstance(alpha, Tensor):
+        if alpha.ndim != 0 or alpha.requires_grad:
+            raise TypeError(f"{fn}(): argument 'alpha' must be Number, not Tensor")
+        return alpha.item()
+    return alpha
+
+
 def add(input: Any, other: Any, *, alpha: Any = 1) -> Tensor:
+    if isinstance(alpha, Tensor):
+        alpha = _alpha("add", alpha)
     if type(input) is Tensor and not in_formula[0] and (
             type(other) is Tensor or (type(other) is float and input._data.dtype.char in "fd")):
         # what _operands gives these (the common case); alpha=1, the default, is not recorded
@@ -465,6 +477,8 @@ def add(input: Any, other: Any, *, alpha: Any = 1) -> Tensor:
 
 
 def sub(input: Any, other: Any, *, alpha: Any = 1) -> Tensor:
+    if isinstance(alpha, Tensor):
+        alpha = _alpha("sub", alpha)
     if type(input) is Tensor and not in_formula[0] and (
             type(other) is Tensor or (type(other) is float and input._data.dtype.char in "fd")):
         # what _operands gives these (the common case); alpha=1, the default, is not recorded
@@ -485,6 +499,8 @@ subtract = sub
 
 
 def rsub(input: Tensor, other: Any, *, alpha: Any = 1) -> Tensor:
+    if isinstance(alpha, Tensor):
+        alpha = _alpha("rsub", alpha)
     if isinstance(other, Tensor):
         a, b = _operands(input, other)
         return rsub_tensor_op(a, b, alpha=alpha)
@@ -638,10 +654,14 @@ def equal(input: Tensor, other: Tensor) -> bool:
 
 
 def add_(self: Tensor, other: Any, *, alpha: Any = 1) -> Tensor:
+    if isinstance(alpha, Tensor):
+        alpha = _alpha("add_", alpha)
     return _inplace_binary(add_op, self, other, alpha=alpha)
 
 
 def sub_(self: Tensor, other: Any, *, alpha: Any = 1) -> Tensor:
+    if isinstance(alpha, Tensor):
+        alpha = _alpha("sub_", alpha)
     return _inplace_binary(sub_op, self, other, alpha=alpha)
 
 
