@@ -20,7 +20,8 @@ from adcli.engine.tensor import Tensor
 from adcli.nn.modules.module import RemovableHandle
 from adcli.nn.parameter import typename
 
-__all__ = ["Optimizer", "required"]
+__all__ = ["Optimizer", "register_optimizer_step_pre_hook", "register_optimizer_step_post_hook",
+           "required"]
 
 
 class _RequiredParameter:
@@ -43,12 +44,36 @@ def _to_scalar(x: Any) -> Any:
     return x.item() if isinstance(x, Tensor) else x
 
 
+# Hooks of every optimizer: the global pre hooks run before each optimizer's own, the global
+# post hooks after them (torch's ``profile_hook_step``).
+_global_optimizer_pre_hooks: OrderedDict[int, Callable[..., Any]] = OrderedDict()
+_global_optimizer_post_hooks: OrderedDict[int, Callable[..., Any]] = OrderedDict()
+
+
+def register_optimizer_step_pre_hook(hook: Callable[..., Any]) -> RemovableHandle:
+    """``hook(optimizer, args, kwargs)`` runs before the ``step`` of every optimizer; it may
+    return ``(new_args, new_kwargs)``."""
+    handle = RemovableHandle(_global_optimizer_pre_hooks)
+    _global_optimizer_pre_hooks[handle.id] = hook
+    return handle
+
+
+def register_optimizer_step_post_hook(hook: Callable[..., Any]) -> RemovableHandle:
+    """``hook(optimizer, args, kwargs)`` runs after the ``step`` of every optimizer."""
+    handle = RemovableHandle(_global_optimizer_post_hooks)
+    _global_optimizer_post_hooks[handle.id] = hook
+    return handle
+
+
 def _step_with_hooks(step: Callable[..., Any]) -> Callable[..., Any]:
     """Run the step pre/post hooks around ``step``, and the update itself under ``no_grad``."""
 
     @functools.wraps(step)
-    def wrapper(self: Optimizer, *args: Any, **kwargs: Any) -> Any:
-        for pre_hook in list(self._optimizer_step_pre_hooks.values()):
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        # as torch's, ``args`` holds the optimizer first, and a pre hook's new args must too
+        self = args[0]
+        for pre_hook in [*_global_optimizer_pre_hooks.values(),
+                         *self._optimizer_step_pre_hooks.values()]:
             result = pre_hook(self, args, kwargs)
             if result is not None:
                 if isinstance(result, tuple) and len(result) == 2:
@@ -56,12 +81,14 @@ def _step_with_hooks(step: Callable[..., Any]) -> Callable[..., Any]:
                 else:
                     raise RuntimeError(f"{step} must return None or a tuple of (new_args, "
                                        f"new_kwargs), but got {result}.")
-        out = step(self, *args, **kwargs)
+        out = step(*args, **kwargs)
         self._opt_called = True
-        for post_hook in list(self._optimizer_step_post_hooks.values()):
+        for post_hook in [*self._optimizer_step_post_hooks.values(),
+                          *_global_optimizer_post_hooks.values()]:
             post_hook(self, args, kwargs)
         return out
 
+    wrapper.hooked = True  # type: ignore[attr-defined]
     return wrapper
 
 
@@ -75,6 +102,10 @@ class Optimizer:
 
     def __init__(self, params: Any, defaults: dict[str, Any]) -> None:
         self.defaults = defaults
+        cls = type(self)
+        if not getattr(cls.step, "hooked", False):
+            # a user's subclass gets the hooks around its ``step`` too (torch patches the class)
+            cls.step = _step_with_hooks(cls.step)  # type: ignore[method-assign]
         self._optimizer_step_pre_hooks: OrderedDict[int, Callable[..., Any]] = OrderedDict()
         self._optimizer_step_post_hooks: OrderedDict[int, Callable[..., Any]] = OrderedDict()
         for name in _STATE_DICT_HOOKS:
