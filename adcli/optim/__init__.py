@@ -7,6 +7,7 @@ optimizer state follow torch's to float64 precision.
 from . import lr_scheduler, swa_utils
 from ._stateless import swap_in_optimizer_params_and_state
 from .adadelta import Adadelta
+from .adafactor import Adafactor
 from .adagrad import Adagrad
 from .adam import Adam
 from .adamax import Adamax
@@ -22,7 +23,7 @@ from .sgd import SGD
 from .sparse_adam import SparseAdam
 
 __all__ = ["Optimizer", "SGD", "Adam", "AdamW", "RMSprop", "Adagrad", "Adadelta", "Adamax",
-           "NAdam", "RAdam", "ASGD", "Rprop", "SparseAdam", "LBFGS", "lr_scheduler",
+           "NAdam", "RAdam", "ASGD", "Rprop", "SparseAdam", "LBFGS", "Adafactor", "lr_scheduler",
            "swa_utils", "swap_in_optimizer_params_and_state"]
 
 swap_in_optimizer_params_and_state.__module__ = "adcli.optim"
