@@ -13,8 +13,8 @@ from .adam import Adam
 from .adamax import Adamax
 from .adamw import AdamW
 from .asgd import ASGD
-from .muon import Muon
 from .lbfgs import LBFGS
+from .muon import Muon
 from .nadam import NAdam
 from .optimizer import Optimizer
 from .radam import RAdam
@@ -24,7 +24,7 @@ from .sgd import SGD
 from .sparse_adam import SparseAdam
 
 __all__ = ["Optimizer", "SGD", "Adam", "AdamW", "RMSprop", "Adagrad", "Adadelta", "Adamax",
-           "NAdam", "RAdam", "ASGD", "Rprop", "SparseAdam", "LBFGS", "Adafactor", "Muon", "lr_scheduler",
-           "swa_utils", "swap_in_optimizer_params_and_state"]
+           "NAdam", "RAdam", "ASGD", "Rprop", "SparseAdam", "LBFGS", "Adafactor", "Muon",
+           "lr_scheduler", "swa_utils", "swap_in_optimizer_params_and_state"]
 
 swap_in_optimizer_params_and_state.__module__ = "adcli.optim"

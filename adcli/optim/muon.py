@@ -1,9 +1,11 @@
 """``Muon``, torch 2.13's single-tensor update (``torch.optim.Muon``), for 2-D parameters.
 
-The momentum update is orthogonalised by five quintic Newton-Schulz iterations that torch runs
-in bfloat16. adcli has no bfloat16 dtype, so the iteration is emulated on float32 arrays that
-hold bfloat16 values: each product is formed exactly enough (float64) and rounded, as torch's
-CPU bfloat16 kernels round their float32 accumulations, to the nearest bfloat16 (ties to even).
+The momentum update is orthogonalised by quintic Newton-Schulz iterations that torch runs in
+bfloat16. adcli has no bfloat16 dtype, so the iteration is emulated on float32 arrays holding
+bfloat16 values, with the roundings of torch's CPU bfloat16 GEMM (ATen's cpublas fallback,
+used where oneDNN has no bfloat16 kernel, as on AVX2): products of two bfloat16 numbers are
+exact in float32, sums are float32 in the kernel's order, ``beta * c + alpha * dot`` is one
+fma, and the float32 result is rounded to the nearest bfloat16 (ties to even).
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ import numpy as np
 
 from adcli.engine import creation, ops
 from adcli.engine.grad_mode import no_grad
+from adcli.engine.rounding import fma
 from adcli.engine.tensor import Tensor
 
 from .optimizer import Optimizer, _step_with_hooks, _to_scalar
@@ -26,17 +29,77 @@ DEFAULT_A, DEFAULT_B, DEFAULT_C = 3.4445, -4.7750, 2.0315
 DEFAULT_NS_STEPS = 5
 
 
-def _bf16(x: np.ndarray) -> np.ndarray:
+def _bf16(x: Any) -> np.ndarray:
     """Round to bfloat16 (nearest, ties to even), kept as float32; from float64 via float32,
     as c10::BFloat16 converts a double."""
-    u = np.ascontiguousarray(x, dtype=np.float32).view(np.uint32).astype(np.uint64)
+    x = np.array(x, dtype=np.float32, order="C")
+    u = x.view(np.uint32).astype(np.uint64)
     rounded = ((u + 0x7FFF + ((u >> 16) & 1)) >> 16) << 16
-    out = rounded.astype(np.uint32).view(np.float32)
-    return np.where(np.isnan(x), np.float32(np.nan), out)
+    return np.where(np.isnan(x), np.float32(np.nan), rounded.astype(np.uint32).view(np.float32))
 
 
-def _mm(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    return a.astype(np.float64) @ b.astype(np.float64)
+def _f32(x: Any) -> np.ndarray:
+    return np.asarray(x, dtype=np.float32)
+
+
+def _dot(a: np.ndarray, b: np.ndarray, order: str) -> np.ndarray:
+    """``a @ b`` of bfloat16 values in float32, summed in one of cpublas's orders:
+    ``seq`` (gemm_transb_: one running sum), ``ilp4`` (gemm_notrans_'s ``sum``: four partial
+    sums, the tail into the first, then added in order), ``lanes`` (gemm_transa_'s
+    bf16_dot_with_fp32_arith on AVX2: 8 vectors of 8 lanes over 64-element blocks, reduced
+    pairwise, then a vector of 8 lanes over 16-element blocks, then one by one)."""
+    k = a.shape[1]
+
+    def term(t: int) -> np.ndarray:
+        return _f32(np.outer(a[:, t], b[t, :]))  # exact: 8-bit by 8-bit significands
+
+    zero = np.zeros((a.shape[0], b.shape[1]), dtype=np.float32)
+    if order == "seq":
+        acc = zero
+        for t in range(k):
+            acc = _f32(acc + term(t))
+        return acc
+    if order == "ilp4":
+        parts = [zero] * 4
+        body = k - k % 4
+        for t in range(body):
+            parts[t % 4] = _f32(parts[t % 4] + term(t))
+        for t in range(body, k):
+            parts[0] = _f32(parts[0] + term(t))
+        return _f32(_f32(_f32(parts[0] + parts[1]) + parts[2]) + parts[3])
+    block, vec = k & ~63, k & ~15
+
+    def reduce8(lanes: list[np.ndarray]) -> np.ndarray:
+        # vec_reduce_all on AVX2: halves, then pairs, then neighbours
+        h = [_f32(lanes[i] + lanes[i + 4]) for i in range(4)]
+        q = [_f32(h[0] + h[2]), _f32(h[1] + h[3])]
+        return _f32(q[0] + q[1])
+
+    regs = [[zero] * 8 for _ in range(8)]
+    for t in range(block):
+        r, lane = (t % 64) // 8, t % 8
+        regs[r][lane] = _f32(regs[r][lane] + term(t))
+    for width in (4, 2, 1):
+        for i in range(width):
+            regs[i] = [_f32(x + y) for x, y in zip(regs[i], regs[i + width], strict=True)]
+    total = reduce8(regs[0])
+    tail = [zero] * 8
+    for t in range(block, vec):
+        tail[(t - block) % 8] = _f32(tail[(t - block) % 8] + term(t))
+    total = _f32(total + reduce8(tail))
+    for t in range(vec, k):
+        total = _f32(total + term(t))
+    return total
+
+
+def _addmm(c: np.ndarray, a: np.ndarray, b: np.ndarray, beta: float, alpha: float,
+           order: str) -> np.ndarray:
+    """bfloat16 ``addmm``: ``fma(beta, c, alpha * dot)`` in float32 (``alpha * dot`` alone
+    when ``beta`` is 0), rounded to bfloat16."""
+    prod = _f32(np.float32(alpha) * _dot(a, b, order))
+    if beta == 0:
+        return _bf16(prod)
+    return _bf16(fma(np.full_like(c, np.float32(beta)), c, prod))
 
 
 def _zeropower_via_newtonschulz(grad: Tensor, ns_coefficients: tuple[float, float, float],
@@ -50,16 +113,19 @@ def _zeropower_via_newtonschulz(grad: Tensor, ns_coefficients: tuple[float, floa
         raise ValueError("Coefficients must be a tuple of exactly 3 values")
     a, b, c = ns_coefficients
     x = _bf16(grad.detach().numpy())
+    # a tall matrix is worked on as its transpose, a strided view in torch until the first
+    # addmm makes a new tensor: the view's products take other kernels (other sum orders)
     tall = grad.size(0) > grad.size(1)
     if tall:
         x = x.T
-    # spectral norm at most 1: divide by the Frobenius norm (a bfloat16 result, clamped)
     norm = _bf16(np.sqrt(np.sum(np.square(x, dtype=np.float64))))
-    x = _bf16(x / np.maximum(norm, _bf16(np.float64(eps))))
+    x = _bf16(_f32(x / np.maximum(norm, _bf16(eps))))
+    view = tall
     for _ in range(ns_steps):
-        gram = _bf16(_mm(x, x.T))
-        gram_update = _bf16(b * gram.astype(np.float64) + c * _mm(gram, gram))
-        x = _bf16(a * x.astype(np.float64) + _mm(gram_update, x))
+        gram = _bf16(_dot(x, x.T, "seq" if view else "lanes"))
+        gram_update = _addmm(gram, gram, gram, b, c, "ilp4")
+        x = _addmm(x, gram_update, x, a, 1.0, "lanes" if view else "ilp4")
+        view = False
     return x.T if tall else x
 
 
