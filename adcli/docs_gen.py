@@ -329,8 +329,12 @@ def _library_entries() -> list[OpEntry]:
                 add("nn", f"nn.{sub}.{name}", obj)
     for name in optim.__all__:
         obj = getattr(optim, name)
-        if inspect.isclass(obj):
+        if inspect.isclass(obj) or inspect.isfunction(obj):
             add("optim", f"optim.{name}", obj)
+    for name in optim.optimizer.__all__:
+        obj = getattr(optim.optimizer, name)
+        if inspect.isfunction(obj):  # the global step hooks
+            add("optim", f"optim.optimizer.{name}", obj)
     for name in optim.lr_scheduler.__all__:
         add("optim", f"optim.lr_scheduler.{name}", getattr(optim.lr_scheduler, name))
     from adcli.spec import _names

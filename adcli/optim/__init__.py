@@ -4,7 +4,7 @@ The updates are torch's single-tensor (``foreach=False``) implementations, so pa
 optimizer state follow torch's to float64 precision.
 """
 
-from . import lr_scheduler, swa_utils
+from . import lr_scheduler, optimizer, swa_utils
 from ._stateless import swap_in_optimizer_params_and_state
 from .adadelta import Adadelta
 from .adafactor import Adafactor
@@ -25,6 +25,6 @@ from .sparse_adam import SparseAdam
 
 __all__ = ["Optimizer", "SGD", "Adam", "AdamW", "RMSprop", "Adagrad", "Adadelta", "Adamax",
            "NAdam", "RAdam", "ASGD", "Rprop", "SparseAdam", "LBFGS", "Adafactor", "Muon",
-           "lr_scheduler", "swa_utils", "swap_in_optimizer_params_and_state"]
+           "lr_scheduler", "optimizer", "swa_utils", "swap_in_optimizer_params_and_state"]
 
 swap_in_optimizer_params_and_state.__module__ = "adcli.optim"

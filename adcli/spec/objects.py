@@ -40,6 +40,8 @@ REFUSED_NAMES = frozenset({
     "numpy", "save", "load", "load_state_dict_from_url", "compile", "register_op",
     # torch.distributions.register_kl: registers a KL rule for every later spec of the process
     "register_kl",
+    # torch.optim.optimizer's global step hooks: they run at every later step of every optimizer
+    "register_optimizer_step_pre_hook", "register_optimizer_step_post_hook",
 })
 
 # The torch namespaces adcli packages serve (``torch.nn.Linear`` is ``adcli.nn.Linear``). The

@@ -44,6 +44,9 @@ REFUSED = {
     "torch.dtype",
     # registers a KL rule for every later spec of the process (a global registry)
     "torch.distributions.register_kl",
+    # global optimizer step hooks: every later optimizer step of the process would run them
+    "torch.optim.optimizer.register_optimizer_step_pre_hook",
+    "torch.optim.optimizer.register_optimizer_step_post_hook",
     # files and process-wide settings: a spec reads and writes no file and leaves no state
     "torch.save", "torch.load", "torch.compile", "torch.set_default_tensor_type",
     "torch.set_deterministic_debug_mode", "torch.set_float32_matmul_precision",
