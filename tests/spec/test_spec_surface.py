@@ -27,6 +27,7 @@ torch = pytest.importorskip("torch")
 
 NAMESPACES = [
     "", "nn", "nn.functional", "nn.init", "nn.utils", "optim", "optim.lr_scheduler",
+    "optim.optimizer",
     "autograd", "autograd.functional", "autograd.forward_ad", "autograd.graph",
     "autograd.function", "linalg", "special", "func", "distributions",
     "distributions.constraints", "testing", "utils.data", "random", "cuda", "backends.mps",
