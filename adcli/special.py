@@ -12,6 +12,7 @@ from typing import Any
 
 from .engine.ops import gamma_inc as _G
 from .engine.ops import special_fns as _S
+from .engine.ops import special_poly as _P
 from .engine.registry import TORCH as _TORCH
 from .engine.tensor import Tensor
 
@@ -21,6 +22,14 @@ __all__ = [
     "i0", "i0e", "i1", "i1e", "log1p", "log_ndtr", "log_softmax", "logit", "logsumexp",
     "multigammaln", "ndtr", "ndtri", "polygamma", "psi", "round", "sinc", "softmax", "xlog1py",
     "xlogy", "zeta",
+    # ATen's Airy, Bessel and orthogonal-polynomial kernels (no derivatives, as in torch)
+    "airy_ai", "bessel_j0", "bessel_j1", "bessel_y0", "bessel_y1", "chebyshev_polynomial_t",
+    "chebyshev_polynomial_u", "chebyshev_polynomial_v", "chebyshev_polynomial_w",
+    "hermite_polynomial_h", "hermite_polynomial_he", "laguerre_polynomial_l",
+    "legendre_polynomial_p", "modified_bessel_i0", "modified_bessel_i1", "modified_bessel_k0",
+    "modified_bessel_k1", "scaled_modified_bessel_k0", "scaled_modified_bessel_k1",
+    "shifted_chebyshev_polynomial_t", "shifted_chebyshev_polynomial_u",
+    "shifted_chebyshev_polynomial_v", "shifted_chebyshev_polynomial_w", "spherical_bessel_j0",
 ]
 
 erfcx = _S.erfcx
@@ -43,6 +52,30 @@ sinc = _S.sinc
 logit = _S.logit
 gammainc = _G.igamma
 gammaincc = _G.igammac
+airy_ai = _P.airy_ai
+bessel_j0 = _P.bessel_j0
+bessel_j1 = _P.bessel_j1
+bessel_y0 = _P.bessel_y0
+bessel_y1 = _P.bessel_y1
+chebyshev_polynomial_t = _P.chebyshev_polynomial_t
+chebyshev_polynomial_u = _P.chebyshev_polynomial_u
+chebyshev_polynomial_v = _P.chebyshev_polynomial_v
+chebyshev_polynomial_w = _P.chebyshev_polynomial_w
+hermite_polynomial_h = _P.hermite_polynomial_h
+hermite_polynomial_he = _P.hermite_polynomial_he
+laguerre_polynomial_l = _P.laguerre_polynomial_l
+legendre_polynomial_p = _P.legendre_polynomial_p
+modified_bessel_i0 = _P.modified_bessel_i0
+modified_bessel_i1 = _P.modified_bessel_i1
+modified_bessel_k0 = _P.modified_bessel_k0
+modified_bessel_k1 = _P.modified_bessel_k1
+scaled_modified_bessel_k0 = _P.scaled_modified_bessel_k0
+scaled_modified_bessel_k1 = _P.scaled_modified_bessel_k1
+shifted_chebyshev_polynomial_t = _P.shifted_chebyshev_polynomial_t
+shifted_chebyshev_polynomial_u = _P.shifted_chebyshev_polynomial_u
+shifted_chebyshev_polynomial_v = _P.shifted_chebyshev_polynomial_v
+shifted_chebyshev_polynomial_w = _P.shifted_chebyshev_polynomial_w
+spherical_bessel_j0 = _P.spherical_bessel_j0
 
 
 def expit(input: Tensor) -> Tensor:

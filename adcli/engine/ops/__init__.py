@@ -62,6 +62,7 @@ from . import (
     shrink,
     solvers,
     special_fns,
+    special_poly,
     stacking,
     statistics,
     strided,
@@ -81,7 +82,7 @@ FAMILIES = (conversion, arithmetic, pointwise, pointwise_multi, activations, red
             index_write, padding, strided, gamma_inc, complex_parts, compare_inplace,
             norms_extra, pooling_extra, nn_random, windows, torch_forms, bookkeeping,
             grid_sample,
-            ctc, view_copy, embedding_bag, linalg_more, householder)
+            ctc, view_copy, embedding_bag, linalg_more, householder, special_poly)
 
 TORCH: dict[str, Any] = {}
 METHODS: dict[str, Any] = {}
