@@ -172,13 +172,15 @@ _LIBRARY_NOTES = {"nn": "gradients: those of the ops it runs (see the functions 
                   "func": "transforms built on reverse mode with create_graph, so they nest",
                   "distributions": "samples draw torch's numbers; log_prob, entropy, ... "
                                    "record the ops above",
+                  "signal": "gradients: those of the ops it runs (linspace, exp, cos, i0, "
+                            "sum, ...)",
                   "more": "no gradients of their own"}
 # The spec whitelist's namespaces (``_names.PACKAGE_NAMES``) listed by ``adcli ops`` and
 # docs/ops.md beside nn and optim: kind -> the torch prefixes it covers.
 _NAMESPACE_KINDS = {
     "autograd": ("torch.autograd",), "linalg": ("torch.linalg",),
     "special": ("torch.special",), "func": ("torch.func",),
-    "distributions": ("torch.distributions",),
+    "distributions": ("torch.distributions",), "signal": ("torch.signal",),
     "more": ("torch.utils.data", "torch.testing", "torch.random", "torch.cuda",
              "torch.backends", "torch.accelerator"),
 }
@@ -500,6 +502,7 @@ _SECTIONS = [
     ("special", "torch.special (special.)"),
     ("func", "torch.func (func.)"),
     ("distributions", "torch.distributions (distributions.)"),
+    ("signal", "torch.signal.windows (signal.windows.)"),
     ("more", "torch.utils.data, testing, random, cuda, backends, accelerator"),
     ("derivative", "Internal derivative-table ops (recorded by the ops above)"),
 ]

@@ -53,7 +53,7 @@ PACKAGES: dict[str, str] = {
     "torch.distributions": "adcli.distributions", "torch.testing": "adcli.testing",
     "torch.utils.data": "adcli.utils.data", "torch.random": "adcli.random",
     "torch.cuda": "adcli.cuda", "torch.backends": "adcli.backends",
-    "torch.accelerator": "adcli.accelerator",
+    "torch.accelerator": "adcli.accelerator", "torch.signal": "adcli.signal",
 }
 # Namespaces the op registry serves (``F.relu``), not the package walk.
 OWN_TABLES = frozenset({"torch.nn.functional"})

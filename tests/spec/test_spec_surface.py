@@ -31,7 +31,7 @@ NAMESPACES = [
     "autograd", "autograd.functional", "autograd.forward_ad", "autograd.graph",
     "autograd.function", "linalg", "special", "func", "distributions",
     "distributions.constraints", "testing", "utils.data", "random", "cuda", "backends.mps",
-    "backends.cudnn", "accelerator",
+    "backends.cudnn", "accelerator", "signal.windows",
 ]
 
 # Names a spec must not reach, and why (contract section 3: a spec reads and writes no file,

@@ -373,7 +373,17 @@ def _mvlgamma_self(g, s, B):
     return g * total
 
 
-i0_op = _unary("i0", "I0Backward0", _i0_64)
+def _i0_torch(x: np.ndarray) -> np.ndarray:
+    """torch.i0's values bit for bit: ATen's calc_i0 is modified_bessel_i0's kernel."""
+    from .special_poly import _mb_i
+
+    if x.dtype in (np.float32, np.float64):
+        with np.errstate(all="ignore"):
+            return _mb_i(x, 0)
+    return _i0_64(x)
+
+
+i0_op = _unary("i0", "I0Backward0", _i0_torch)
 
 
 @i0_op.grad("self")
@@ -764,7 +774,7 @@ def _N_polygamma(n: int, x: np.ndarray) -> np.ndarray:
 
 
 def _N_i0(x: np.ndarray) -> np.ndarray:
-    return _cast(_i0_64(x), x)
+    return _cast(_i0_torch(x), x)
 
 
 def _N_special_i1(x: np.ndarray) -> np.ndarray:
