@@ -27,6 +27,7 @@ from .methods import ATTRIBUTES, CORE_METHODS, METHODS
 from .out import OUT_OPS, with_device, with_out
 from .rng import generator
 from .rng import ops as random_ops
+from .rng import samplers
 from .table import OPS
 from .tensor import Size
 from .usercode import guard
@@ -55,6 +56,7 @@ _INPLACE_FUNCTIONS = [
 TORCH: dict[str, Any] = dict(ops.TORCH)
 TORCH.update({name: getattr(creation, name) for name in _CREATION})
 TORCH.update({name: getattr(random_ops, name) for name in random_ops.__all__})
+TORCH.update({name: getattr(samplers, name) for name in samplers.__all__})
 TORCH.update({name: getattr(generator, name) for name in _RANDOM})
 TORCH.update({
     "no_grad": no_grad, "enable_grad": enable_grad, "set_grad_enabled": set_grad_enabled,
