@@ -264,6 +264,12 @@ def op_entries(include_plugins: bool = True) -> list[OpEntry]:
         entry = OpEntry(name=name, kind="function", torch=f"torch.{name}",
                         signature=registry.signature(fn), summary=_first_line(fn),
                         derivatives=derivs(name, canonical if canonical in links else name))
+        sampler = getattr(fn, "derivative_op", None)
+        if sampler is not None and not entry.derivatives:
+            # a sampler's op, kept out of the table (no finite differences to gradcheck)
+            entry.derivatives = [{"name": sampler.name, "grad_fn": sampler.backward_name,
+                                  "inputs": list(sampler.inputs), "rules": dict(sampler.rules),
+                                  "torch": sampler.torch}]
         seen_fn[id(fn)] = entry
         entries.append(entry)
     for name, fn in registry.FUNCTIONAL.items():

@@ -1,6 +1,8 @@
 """``torch.distributions`` for adcli: the distributions, ``transforms`` with
 ``TransformedDistribution`` and ``Independent``, ``constraints`` with ``biject_to`` /
-``transform_to``, and ``kl_divergence``.
+``transform_to``, and ``kl_divergence``; the gamma family
+(Gamma, Chi2, Beta, Dirichlet, StudentT, FisherSnedecor), the counting distributions (Poisson,
+Binomial, Multinomial, NegativeBinomial, Geometric) and Exponential, Laplace, Cauchy.
 
 As torch's: ``sample``/``rsample`` draw the same numbers under the same seed (through adcli's
 torch-identical generator, with the same calls torch makes), ``log_prob``, ``entropy``, ``cdf``,
@@ -12,10 +14,14 @@ torch's does).
 from __future__ import annotations
 
 from . import constraints, transforms
+from . import kl_families as _kl_families  # noqa: F401  (registers the KL rules)
 from .constraint_registry import biject_to, transform_to
+from .continuous import Cauchy, Exponential, Laplace
 from .continuous_bernoulli import ContinuousBernoulli
+from .discrete import Binomial, Geometric, Multinomial, NegativeBinomial, Poisson
 from .distribution import Distribution
 from .exp_family import ExponentialFamily
+from .gamma import Beta, Chi2, Dirichlet, FisherSnedecor, Gamma, StudentT
 from .gumbel import Gumbel
 from .half_normal import HalfNormal
 from .independent import Independent
@@ -67,3 +73,6 @@ __all__ = [
     "SoftplusTransform", "StackTransform", "StickBreakingTransform", "TanhTransform",
     "Transform", "identity_transform",
 ]
+__all__ += ["Beta", "Binomial", "Cauchy", "Chi2", "Dirichlet", "Exponential", "FisherSnedecor",
+            "Gamma", "Geometric", "Laplace", "Multinomial", "NegativeBinomial", "Poisson",
+            "StudentT"]

@@ -13,7 +13,7 @@ import numpy as np
 from ..engine import ops as T
 from ..engine.creation import eye
 from ..engine.dtypes import get_default_dtype
-from ..engine.grad_mode import no_grad
+from ..engine.grad_mode import enable_grad, no_grad
 from ..engine.ops.linalg_api import cholesky, solve_triangular
 from ..engine.rng import ops as R
 from ..engine.tensor import Size, Tensor
@@ -78,7 +78,8 @@ class _Lazy:
     def __get__(self, obj: Any, cls: Any = None) -> Any:
         if obj is None:
             return self
-        value = self.fn(obj)
+        with enable_grad():  # as torch's: computed once, so recorded even under no_grad
+            value = self.fn(obj)
         obj.__dict__[self.name] = value
         return value
 

@@ -25,9 +25,8 @@ from .grad_mode import (
 )
 from .methods import ATTRIBUTES, CORE_METHODS, METHODS
 from .out import OUT_OPS, with_device, with_out
-from .rng import generator
+from .rng import generator, samplers
 from .rng import ops as random_ops
-from .rng import samplers
 from .table import OPS
 from .tensor import Size
 from .usercode import guard

@@ -104,9 +104,9 @@ def standard_gamma(gen: Generator, alpha: np.ndarray, as_double: bool = False) -
     tiny = float(np.finfo(dt).tiny)
     for i, a in enumerate(flat):
         s = _gamma_one(a, uniform, normal, sc)
-        # (scalar_t) sample, then max(min(), .): NaN stays NaN only through std::max's order
+        # std::max(min(), (scalar_t) sample) is ``min() < s ? s : min()``: NaN gives min()
         s = sc(s)
-        out[i] = s if tiny < s else (tiny if not math.isnan(s) else tiny)
+        out[i] = s if tiny < s else tiny
     return out.reshape(alpha.shape)
 
 
@@ -448,11 +448,16 @@ def _gamma_grad_values(alpha: np.ndarray, x: np.ndarray) -> np.ndarray:
 
 # -- public functions --------------------------------------------------------------------------
 def _standard_gamma(input: Tensor, generator: Generator | None = None) -> Tensor:
-    """Gamma(input, 1) samples, torch's numbers for the same seed; differentiable in
-    ``input`` by the reparameterisation gradient (StandardGammaBackward0)."""
+    """Gamma(input, 1) samples (torch's numbers), differentiable by torch's reparam rule.
+
+    StandardGammaBackward0: ``grad * _standard_gamma_grad(self, result)``."""
     alpha = _float_input(input, "gamma_cpu")
     values = standard_gamma(get_generator(generator), alpha)
     return _standard_gamma_op(input, values=values)
+
+
+# ``adcli ops`` shows this rule (the op is not in the table: see above)
+_standard_gamma.derivative_op = _standard_gamma_op  # type: ignore[attr-defined]
 
 
 def _standard_gamma_grad(input: Tensor, output: Tensor) -> Tensor:
@@ -463,9 +468,10 @@ def _standard_gamma_grad(input: Tensor, output: Tensor) -> Tensor:
 
 
 def _sample_dirichlet(input: Tensor, generator: Generator | None = None) -> Tensor:
-    """Dirichlet(input) samples over the last dim: gammas in double, normalised, clamped to
-    [smallest normal, 1 - ulp] (torch's numbers for the same seed). No derivative (as torch:
-    ``Dirichlet.rsample`` adds one)."""
+    """Dirichlet(input) samples over the last dim, torch's numbers for the same seed.
+
+    Gammas in double, normalised, clamped to [smallest normal, 1 - ulp]. No derivative (as
+    torch: ``Dirichlet.rsample`` adds one)."""
     alpha = _float_input(input, "dirichlet")
     dt = alpha.dtype
     gam = standard_gamma(get_generator(generator), alpha, as_double=True)
@@ -489,8 +495,9 @@ def _dirichlet_grad(x: Tensor, alpha: Tensor, total: Tensor) -> Tensor:
 
 
 def binomial(count: Tensor, prob: Tensor, generator: Generator | None = None) -> Tensor:
-    """Binomial(count, prob) samples, torch's numbers for the same seed (BTRS for
-    ``count * min(p, 1 - p) >= 10``, else inversion). No derivative, as torch."""
+    """Binomial(count, prob) samples, torch's numbers for the same seed (no derivative).
+
+    BTRS for ``count * min(p, 1 - p) >= 10``, else inversion, as ATen's kernel."""
     for name, t in (("count", count), ("prob", prob)):
         if t._data.dtype.kind != "f":
             raise InvalidValueError(f"binomial only supports floating-point dtypes for {name}, "
