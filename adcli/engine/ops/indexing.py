@@ -116,9 +116,10 @@ def _copy_slices_self(g, s, B):
         region = B.getitem(out, s.index)
         copy_(region, Tensor._make(np.zeros(region.shape, dtype=g._data.dtype), None, 0, None))
         return out
-    mask = np.ones(s.in_shape, dtype=bool)
-    mask[s.index] = False
-    return g * mask
+    # zeros written, not a mask multiplied: a NaN or inf grad there becomes 0, as PyTorch's
+    out = np.array(np.broadcast_to(g, s.in_shape))
+    out[s.index] = 0
+    return out
 
 
 @index_put_advanced_op.grad("value")

@@ -66,13 +66,14 @@ def _gamma_one(alpha: float, uniform: Any, normal: Any, sc: Any) -> float:
         scale *= math.pow(1 - uniform(), sc(1.0 / alpha))
         alpha = sc(alpha + 1.0)
     d = sc(alpha - _THIRD)  # 1.0f / 3.0f: a float constant, whatever scalar_t
-    c = 1.0 / math.sqrt(9.0 * d)
+    # C arithmetic: a negative or NaN alpha gives NaN (then a NaN sample), zero gives inf
+    c = math.nan if not 9.0 * d >= 0 else (math.inf if d == 0 else 1.0 / math.sqrt(9.0 * d))
     k331 = float(_F32(0.0331))
     while True:
         while True:
             x = normal()
             y = 1.0 + c * x
-            if y > 0:
+            if not y <= 0:  # C's do { } while (y <= 0): a NaN y leaves the loop
                 break
         v = y * y * y
         u = 1 - uniform()
