@@ -80,7 +80,7 @@ def _program(T: Any, D: Any, dt: str) -> tuple[dict[str, Any], dict[str, Any]]:
     }
     for name, d in disc.items():
         s[f"{name}.sample"] = d.sample((3,))
-        if "geometric.logits" != name:
+        if name != "geometric.logits":
             v[f"{name}.log_prob"] = d.log_prob(k)
         for stat in ("mean", "mode", "variance"):
             v[f"{name}.{stat}"] = getattr(d, stat)

@@ -423,10 +423,9 @@ def _standard_gamma_self(g, s, B):
     return g * _gamma_grad_values(s.self, s.result)
 
 
-_dirichlet_grad_op = OpDef("_dirichlet_grad", "DirichletGradBackward0", _given,
-                           inputs=("x", "alpha", "total"), torch="torch._dirichlet_grad")
-_dirichlet_grad_op.grad("x", "alpha", "total")(_no_derivative("_dirichlet_grad"))
-# torch records these two without a derivative formula (grad_fn NotImplemented)
+# torch records these three without a derivative formula (grad_fn NotImplemented)
+_dirichlet_grad_op = NotImplementedOp("_dirichlet_grad", "aten::_dirichlet_grad", _given,
+                                      inputs=("x", "alpha", "total"))
 _sample_dirichlet_op = NotImplementedOp("_sample_dirichlet", "aten::_sample_dirichlet", _given,
                                         inputs=("self",))
 _binomial_op = NotImplementedOp("binomial", "aten::binomial", _given, inputs=("count", "prob"))
@@ -437,7 +436,12 @@ def _float_input(t: Tensor, kernel: str) -> np.ndarray:
     if a.dtype.kind != "f" or a.dtype == np.float16:
         raise NotImplementedError(
             f"\"{kernel}\" not implemented for '{dtypes.scalar_type_name(a.dtype)}'")
-    return np.ascontiguousarray(a)
+    return _c_order(a)
+
+
+def _c_order(a: np.ndarray) -> np.ndarray:
+    """``a`` in row-major order, keeping a 0-d array 0-d (np.ascontiguousarray would not)."""
+    return a if a.flags.c_contiguous else a.copy(order="C")
 
 
 def _gamma_grad_values(alpha: np.ndarray, x: np.ndarray) -> np.ndarray:
@@ -507,7 +511,7 @@ def binomial(count: Tensor, prob: Tensor, generator: Generator | None = None) ->
         raise InvalidArgumentError(
             f"Found dtype {dtypes.scalar_type_name(prob._data.dtype)} but expected "
             f"{dtypes.scalar_type_name(count._data.dtype)}")
-    n = np.ascontiguousarray(count._data)
-    p = np.ascontiguousarray(np.broadcast_to(prob._data, n.shape))
+    n = _c_order(count._data)
+    p = _c_order(np.broadcast_to(prob._data, n.shape))
     values = binomial_counts(get_generator(generator), n, p)
     return _binomial_op(count, prob, values=values)
