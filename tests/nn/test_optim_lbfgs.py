@@ -260,3 +260,22 @@ def test_tensor_alpha_is_a_number_as_in_torch() -> None:
         return out
 
     assert run(adcli) == run(torch)
+
+
+def test_alpha_checks_are_torch_words() -> None:
+    # torch's alpha_check against the result dtype, for numbers and 0-d tensors alike
+    def run(L: Any) -> list[Any]:
+        a = L.ones(3, dtype=L.long)
+        out = []
+        for fn in (lambda: L.add(a, a, alpha=2.5), lambda: L.sub(a, a, alpha=2.5),
+                   lambda: a.clone().add_(a, alpha=0.5), lambda: L.add(a, a, alpha=True),
+                   lambda: L.rsub(a, a, alpha=1.5), lambda: L.add(a, 1, alpha=2.5),
+                   lambda: L.add(a, 1.5, alpha=2.5), lambda: L.add(a, a, alpha=L.tensor(0.5)),
+                   lambda: L.add(a, a, alpha=3)):
+            try:
+                out.append(fn().tolist())
+            except RuntimeError as e:
+                out.append(str(e))
+        return out
+
+    assert run(adcli) == run(torch)

@@ -34,8 +34,20 @@ from .conversion import _float
 # ----------------------------------------------------------------------------------------------
 # arithmetic
 # ----------------------------------------------------------------------------------------------
+def _alpha_check(a: np.ndarray, b: Any, alpha: Any) -> None:
+    """torch's ``alpha_check`` against the result dtype (an int ``alpha`` always passes)."""
+    kind = np.result_type(a, b).kind
+    if isinstance(alpha, bool | np.bool_) and kind != "b":
+        raise InvalidArgumentError("Boolean alpha only supported for Boolean results.")
+    if kind not in "fc" and isinstance(alpha, float | np.floating):
+        raise InvalidArgumentError(
+            "For integral input tensors, argument alpha must not be a floating point number.")
+
+
 def _add(a: np.ndarray, b: np.ndarray, alpha: Any = 1) -> np.ndarray:
     # torch's kernel: fma(alpha, other, self), one rounding (engine/rounding.py)
+    if type(alpha) is not int:
+        _alpha_check(a, b, alpha)
     return a + b if alpha == 1 else scaled_add(a, b, alpha)
 
 
@@ -54,6 +66,8 @@ def _add_other(g, s, B):
 
 
 def _sub(a: np.ndarray, b: np.ndarray, alpha: Any = 1) -> np.ndarray:
+    if type(alpha) is not int:
+        _alpha_check(a, b, alpha)
     return a - b if alpha == 1 else scaled_add(a, b, -alpha)
 
 
@@ -69,6 +83,8 @@ def _sub_other(g, s, B):
 
 
 def _rsub(a: np.ndarray, other: Any, alpha: Any = 1) -> np.ndarray:
+    if type(alpha) is not int:
+        _alpha_check(a, np.asarray(other), alpha)
     return other - a if alpha == 1 else scaled_add(np.asarray(other), a, -alpha)
 
 
@@ -82,6 +98,8 @@ def _rsub_self(g, s, B):
 
 
 def _rsub_tensor(a: np.ndarray, b: np.ndarray, alpha: Any = 1) -> np.ndarray:
+    if type(alpha) is not int:
+        _alpha_check(a, b, alpha)
     return b - a if alpha == 1 else scaled_add(b, a, -alpha)
 
 
