@@ -7,6 +7,8 @@ pass with nothing checked), and a plugin's bug is not adcli's. A real Ctrl-C sti
 
 from __future__ import annotations
 
+import functools
+import linecache
 import os
 import sysconfig
 import traceback
@@ -45,6 +47,11 @@ _ADCLI = str(Path(__file__).resolve().parent.parent) + os.sep
 _SPEC = _ADCLI + "spec" + os.sep  # the interpreter: Python errors there are the spec's own
 
 
+@functools.lru_cache(maxsize=1024)
+def _realpath(path: str) -> str:
+    return os.path.realpath(path)
+
+
 def engine_bug(exc: BaseException) -> bool:
     """True when ``exc`` (not an engine error) is a bug of adcli's engine, not a refusal.
 
@@ -56,15 +63,17 @@ def engine_bug(exc: BaseException) -> bool:
     """
     if isinstance(exc, AdcliError):
         return False
-    frames = traceback.extract_tb(exc.__traceback__)
-    paths = [os.path.realpath(fr.filename) for fr in frames]
+    # (lines read only for the frame that decides: a spec's `try` in a loop lands here often)
+    frames = list(traceback.walk_tb(exc.__traceback__))
+    paths = [_realpath(fr.f_code.co_filename) for fr, _ in frames]
     mine = [i for i, f in enumerate(paths) if f.startswith(_ADCLI)]
     if not mine:
         return False
     i = mine[-1]
     if paths[i].startswith(_SPEC) or any(_is_user_file(f) for f in paths[i + 1:]):
         return False  # the spec's, or code adcli called (a plugin, a checked function)
-    deliberate = i == len(frames) - 1 and (frames[i].line or "").lstrip().startswith("raise")
+    line = linecache.getline(frames[i][0].f_code.co_filename, frames[i][1])
+    deliberate = i == len(frames) - 1 and line.lstrip().startswith("raise")
     return not deliberate
 
 

@@ -30,7 +30,20 @@ _MEMORY_EVERY = 1024  # ticks between two memory checks
 
 
 class RefusedError(Exception):
-    """A spec value misused at run time (e.g. a method called on a list): invalid_argument."""
+    """A spec value misused at run time (e.g. a method called on a list): invalid_argument.
+
+    ``py`` is the Python exception class the same mistake raises in Python (a spec's
+    ``except TypeError:`` catches a RefusedError whose ``py`` is TypeError); Exception: only
+    ``except Exception`` (or a bare ``except``) catches it."""
+
+    def __init__(self, message: str, py: type[Exception] = Exception) -> None:
+        super().__init__(message)
+        self.py = py
+
+
+class LimitError(RefusedError):
+    """A budget or size limit (ticks, work, memory, call depth, huge values): it ends the run.
+    No ``try`` in a spec catches it, not even a bare ``except``, and no ``finally`` runs."""
 
 
 class BudgetMixin:
@@ -56,7 +69,7 @@ class BudgetMixin:
         """Count one statement, loop iteration or call; refuse past :data:`MAX_TICKS`."""
         self.ticks += 1
         if self.ticks > MAX_TICKS:
-            raise RefusedError(f"the spec runs more than {MAX_TICKS:,} statements, loop "
+            raise LimitError(f"the spec runs more than {MAX_TICKS:,} statements, loop "
                                "iterations, calls and operations in total (a loop that never "
                                "ends, or runaway recursion?)")
         if self.ticks % _MEMORY_EVERY == 0:
@@ -71,7 +84,7 @@ class BudgetMixin:
         self.work += n
         self.charges += 1
         if self.work_limit is not None and self.work > self.work_limit:
-            raise RefusedError(f"the spec computes more than {self.work_limit:,} tensor "
+            raise LimitError(f"the spec computes more than {self.work_limit:,} tensor "
                                "elements in total (raise it with --max-elements)")
         if n >= 65_536 or self.charges % 256 == 0:
             self.check_memory()
@@ -84,7 +97,7 @@ class BudgetMixin:
         self.work += n
         self.charges += 1
         if self.work_limit is not None and self.work > self.work_limit:
-            raise RefusedError(f"the spec computes more than {self.work_limit:,} tensor "
+            raise LimitError(f"the spec computes more than {self.work_limit:,} tensor "
                                "elements in total (raise it with --max-elements)")
         if n >= 65_536 or self.charges % 256 == 0:
             self.check_memory()
@@ -95,7 +108,7 @@ class BudgetMixin:
             return
         self.work += n
         if self.work_limit is not None and self.work > self.work_limit:
-            raise RefusedError(f"the spec computes more than {self.work_limit:,} tensor "
+            raise LimitError(f"the spec computes more than {self.work_limit:,} tensor "
                                "elements in total (raise it with --max-elements)")
         self.check_memory()
 
@@ -104,7 +117,7 @@ class BudgetMixin:
             return
         used = rss_bytes() - self.memory_base
         if used > self.memory_limit:
-            raise RefusedError(f"the spec uses more than {self.memory_limit // 2**20:,} MB of "
+            raise LimitError(f"the spec uses more than {self.memory_limit // 2**20:,} MB of "
                                "memory (raise it with --max-memory)")
 
     def check_python(self, value: Any) -> None:
@@ -112,15 +125,15 @@ class BudgetMixin:
         if isinstance(value, bool):
             return
         if isinstance(value, int) and value.bit_length() > MAX_INT_BITS:
-            raise RefusedError(f"integer too large (more than {MAX_INT_BITS} bits)")
+            raise LimitError(f"integer too large (more than {MAX_INT_BITS} bits)")
         if isinstance(value, str | list | tuple | dict | set) and len(value) > MAX_SEQUENCE:
-            raise RefusedError(f"sequence too long (more than {MAX_SEQUENCE:,} items)")
+            raise LimitError(f"sequence too long (more than {MAX_SEQUENCE:,} items)")
 
     def enter_call(self, label: str) -> None:
         self.tick()
         self.depth += 1
         if self.depth > MAX_CALL_DEPTH:
-            raise RefusedError(f"maximum recursion depth exceeded: more than "
+            raise LimitError(f"maximum recursion depth exceeded: more than "
                                f"{MAX_CALL_DEPTH} nested calls of spec functions ({label})")
 
     def leave_call(self) -> None:

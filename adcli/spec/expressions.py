@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterator
 from itertools import islice
 from typing import Any
 
-from .budget import MAX_INT_BITS, MAX_SEQUENCE, RefusedError
+from .budget import MAX_INT_BITS, MAX_SEQUENCE, LimitError, RefusedError
 from .language import PY_METHODS, OpRef
 from .objects import is_package_callable, is_package_object
 
@@ -72,6 +72,17 @@ def _named_field(obj: tuple[Any, ...], attr: str) -> bool:
     return False
 
 
+NODE_HOOKS = frozenset({"register_hook", "register_prehook"})
+"""A grad_fn node's hook methods a spec may call (torch.autograd.graph.Node's)."""
+
+
+def _is_hook_handle(obj: Any) -> bool:
+    """A hook's handle (adcli's, or torch's RemovableHandle): ``handle.remove()``."""
+    kind = type(obj)
+    owner = (getattr(kind, "__module__", "") or "").split(".")[0]
+    return owner in ("adcli", "torch") and kind.__name__ in ("_HookHandle", "RemovableHandle")
+
+
 def _is_builtin_iterator(value: Any) -> bool:
     return type(value).__module__ == "builtins" and hasattr(value, "__next__")
 
@@ -104,6 +115,13 @@ class ExpressionsMixin:
     ctx_get: Callable[[Any, str], Any]
     ctx_call: Callable[[Any, str, list[Any], dict[str, Any]], Any]
     call_value: Callable[[Any, list[Any], dict[str, Any]], Any]
+    eval_args: Callable[[list[ast.expr]], list[Any]]
+    eval_kwargs: Callable[[list[ast.keyword], str], dict[str, Any]]
+    named_expr: Callable[[ast.NamedExpr], Any]
+    extra_value: Callable[[Any], Any]
+    new_exception: Callable[..., BaseException]
+    _isinstance: Callable[[Any, Any], bool]
+    _issubclass: Callable[[Any, Any], bool]
 
     def eval_node(self, node: ast.expr) -> Any:
         if isinstance(node, ast.Constant):
@@ -149,11 +167,13 @@ class ExpressionsMixin:
             if isinstance(obj, (self.eng.Tensor, *_SUBSCRIPTABLE)) or \
                     self.is_object(obj):
                 return self.charge(obj[index])
-            raise RefusedError(f"'{type(obj).__name__}' object is not subscriptable")
+            raise RefusedError(f"'{type(obj).__name__}' object is not subscriptable", TypeError)
         if isinstance(node, ast.Tuple):
-            return tuple(self.eval_node(e) for e in node.elts)
+            return tuple(self.eval_args(node.elts))
         if isinstance(node, ast.List):
-            return [self.eval_node(e) for e in node.elts]
+            return self.eval_args(node.elts)
+        if isinstance(node, ast.NamedExpr):
+            return self.named_expr(node)
         if isinstance(node, ast.JoinedStr):
             return self.fstring(node)
         if isinstance(node, ast.IfExp):
@@ -164,7 +184,7 @@ class ExpressionsMixin:
                    for k, v in zip(node.keys, node.values)}
             return out
         if isinstance(node, ast.Set):
-            return {self.eval_node(e) for e in node.elts}
+            return set(self.eval_args(node.elts))
         if isinstance(node, ast.Lambda):
             return self.make_lambda(node)
         if isinstance(node, ast.ListComp | ast.SetComp | ast.DictComp | ast.GeneratorExp):
@@ -172,6 +192,8 @@ class ExpressionsMixin:
         raise RefusedError(f"{type(node).__name__} is not allowed")
 
     def op_value(self, ref: OpRef) -> Any:
+        if ref.namespace in ("exceptions", "pytype", "unbound"):
+            return self.extra_value(ref)
         if ref.namespace == "math":
             return getattr(math, ref.name)
         if ref.namespace == "tensor_class":
@@ -248,18 +270,23 @@ class ExpressionsMixin:
             return getattr(obj, attr)
         elif self.is_spec_class(obj) and attr == "apply":
             return self.note_made(obj.apply)  # `linear = LinearFunction.apply`, callable later
-        raise RefusedError(f"'{type(obj).__name__}' object has no attribute '{attr}'")
+        elif isinstance(obj, BaseException) and attr == "args":
+            return obj.args  # `except RuntimeError as e: e.args[0]`
+        raise RefusedError(f"'{type(obj).__name__}' object has no attribute '{attr}'",
+                           AttributeError)
 
     def call(self, node: ast.Call) -> Any:
         func = node.func
         fn: Any = None
         if not isinstance(func, OpRef | ast.Attribute):
             fn = self.eval_node(func)  # a spec function, a module, ...: Python's order
-        args = [self.eval_node(a) for a in node.args]
-        kwargs = {k.arg: self.eval_node(k.value) for k in node.keywords if k.arg is not None}
+        args = self.eval_args(node.args)
+        kwargs = self.eval_kwargs(node.keywords, "function") if node.keywords else {}
         if isinstance(func, OpRef):
             if func.namespace == "builtins":
                 return self.builtin(func.name)(*args, **kwargs)
+            if func.namespace == "exceptions":
+                return self.new_exception(self.extra_value(func), args, kwargs)
             result = self.call_value(self.op_value(func), args, kwargs)
             if func.namespace == "package":
                 self.note_made(result)
@@ -275,12 +302,16 @@ class ExpressionsMixin:
         if isinstance(obj, e.Tensor) and self.vocab.has_method(name) and name in \
                 self.vocab.tensor_methods:
             if name == "tolist" and e.numel(obj) > MAX_SEQUENCE:
-                raise RefusedError(f"tensor too large for tolist() (more than "
+                raise LimitError(f"tensor too large for tolist() (more than "
                                    f"{MAX_SEQUENCE:,} elements)")
             return getattr(obj, name)(*args, **kwargs)
         if isinstance(obj, e.Node) and name == "name":
             # torch's C++ nodes say torch::autograd::CopySlices; both engines show the class
             return str(obj.name(*args, **kwargs)).removeprefix("torch::autograd::")
+        if isinstance(obj, e.Node) and name in NODE_HOOKS:
+            return getattr(obj, name)(*args, **kwargs)  # torch's hook signatures
+        if name == "remove" and _is_hook_handle(obj):
+            return obj.remove(*args, **kwargs)
         if isinstance(obj, e.Size) and name == "numel":
             return obj.numel(*args, **kwargs)
         for kind, names in PY_METHODS.items():
@@ -294,7 +325,8 @@ class ExpressionsMixin:
             return self.ctx_call(obj, name, args, kwargs)
         if self.is_spec_class(obj) and name == "apply":
             return obj.apply(*args, **kwargs)
-        raise RefusedError(f"'{type(obj).__name__}' object has no method '{name}'")
+        raise RefusedError(f"'{type(obj).__name__}' object has no method '{name}'",
+                           AttributeError)
 
     def is_object(self, obj: Any) -> bool:
         """A package object (``nn.Linear(3, 2)``, an optimizer), or an object of the engine's
@@ -328,10 +360,10 @@ class ExpressionsMixin:
             if not isinstance(grow, list | tuple | dict | set | str | range):
                 grow = self._seq(list)(grow)
             if len(obj) + len(grow) > MAX_SEQUENCE:
-                raise RefusedError(f"sequence too long (more than {MAX_SEQUENCE:,} items)")
+                raise LimitError(f"sequence too long (more than {MAX_SEQUENCE:,} items)")
             args = [grow, *args[1:]]
         if name in ("append", "insert", "add") and len(obj) >= MAX_SEQUENCE:
-            raise RefusedError(f"sequence too long (more than {MAX_SEQUENCE:,} items)")
+            raise LimitError(f"sequence too long (more than {MAX_SEQUENCE:,} items)")
         result = getattr(obj, name)(*args, **kwargs)
         self.check_python(result)
         if isinstance(obj, list | dict | set):
@@ -364,22 +396,22 @@ class ExpressionsMixin:
         seq = (str, list, tuple)
         if (op is ast.Pow and isinstance(a, int) and isinstance(b, int) and b > 0
                 and abs(a) > 1 and b * a.bit_length() > MAX_INT_BITS + 64):
-            raise RefusedError(f"integer too large (more than {MAX_INT_BITS} bits)")
+            raise LimitError(f"integer too large (more than {MAX_INT_BITS} bits)")
         if (op is ast.LShift and isinstance(a, int) and a and isinstance(b, int)
                 and b > MAX_INT_BITS + 64):
             # a Python int shifts without bound (1 << 10**12 is a terabyte): refused before
-            raise RefusedError(f"integer too large (more than {MAX_INT_BITS} bits)")
+            raise LimitError(f"integer too large (more than {MAX_INT_BITS} bits)")
         if op is ast.Mult:
             if isinstance(a, int) and isinstance(b, seq):
                 a, b = b, a
             if isinstance(a, seq) and isinstance(b, int) and b > 0 and len(a) * b > MAX_SEQUENCE:
-                raise RefusedError(f"sequence too long (more than {MAX_SEQUENCE:,} items)")
+                raise LimitError(f"sequence too long (more than {MAX_SEQUENCE:,} items)")
             if (isinstance(a, int) and isinstance(b, int)
                     and a.bit_length() + b.bit_length() > MAX_INT_BITS + 64):
-                raise RefusedError(f"integer too large (more than {MAX_INT_BITS} bits)")
+                raise LimitError(f"integer too large (more than {MAX_INT_BITS} bits)")
         if (op is ast.Add and isinstance(a, seq) and isinstance(b, seq)
                 and len(a) + len(b) > MAX_SEQUENCE):
-            raise RefusedError(f"sequence too long (more than {MAX_SEQUENCE:,} items)")
+            raise LimitError(f"sequence too long (more than {MAX_SEQUENCE:,} items)")
         result = BINOP[op](a, b)
         self.check_python(result)
         if isinstance(result, seq):
@@ -409,7 +441,8 @@ class ExpressionsMixin:
             "enumerate": self._enumerate, "reversed": self._reversed,
             "any": self._reduce(_py.any), "all": self._reduce(_py.all),
             "sum": self._dual("sum", _py.sum), "min": self._dual("min", _py.min),
-            "max": self._dual("max", _py.max),
+            "max": self._dual("max", _py.max), "isinstance": self._isinstance,
+            "issubclass": self._issubclass, "repr": self._repr,
         }
 
     def _print(self, *args: Any, sep: Any = " ", end: Any = "\n") -> None:
@@ -434,12 +467,18 @@ class ExpressionsMixin:
             return
         self.output_chars += len(text)
         if self.output_chars > MAX_OUTPUT_CHARS:
-            raise RefusedError(f"too much output (more than {MAX_OUTPUT_CHARS:,} characters)")
+            raise LimitError(f"too much output (more than {MAX_OUTPUT_CHARS:,} characters)")
         self.outputs.append(text)
 
     def _str(self, value: Any) -> str:
         self.check_python(value)
         return str(value)
+
+    def _repr(self, value: Any) -> str:
+        self.check_python(value)
+        text = repr(value)
+        self.check_python(text)
+        return text
 
     def _int(self, *args: Any) -> int:
         result = int(*args)
@@ -451,15 +490,15 @@ class ExpressionsMixin:
         if isinstance(value, (self.eng.Tensor, list, tuple, str, dict, set, *_ITERATORS)) \
                 or _is_builtin_iterator(value) or self.is_object(value):
             return iter(value)
-        raise RefusedError(f"'{type(value).__name__}' object is not iterable")
+        raise RefusedError(f"'{type(value).__name__}' object is not iterable", TypeError)
 
     def _seq(self, kind: type) -> Callable[..., Any]:
         def make(value: Any = ()) -> Any:
             if isinstance(value, self.eng.Tensor) and value.ndim > 0 and len(value) > 100_000:
-                raise RefusedError("tensor too long to convert to a list")
+                raise LimitError("tensor too long to convert to a list")
             items = list(islice(self.items_of(value), MAX_SEQUENCE + 1))
             if len(items) > MAX_SEQUENCE:
-                raise RefusedError(f"sequence too long (more than {MAX_SEQUENCE:,} items)")
+                raise LimitError(f"sequence too long (more than {MAX_SEQUENCE:,} items)")
             self.charge_items(len(items))
             return kind(items)
 

@@ -23,6 +23,7 @@ class SpecFunction:
     __slots__ = (
         "__weakref__",
         "calls",
+        "decl",
         "defaults",
         "grad_modes",
         "kwdefaults",
@@ -36,6 +37,8 @@ class SpecFunction:
         "posonly",
         "run",
         "scope",
+        "vararg",
+        "varkw",
     )
 
     def __init__(self, run: Any, node: ast.FunctionDef | ast.Lambda, scope: Scope,
@@ -47,14 +50,19 @@ class SpecFunction:
         self.posonly = [a.arg for a in args.posonlyargs]
         self.params = [a.arg for a in (*args.posonlyargs, *args.args)]
         self.kwonly = [a.arg for a in args.kwonlyargs]
+        self.vararg = args.vararg.arg if args.vararg is not None else None
+        self.varkw = args.kwarg.arg if args.kwarg is not None else None
         self.defaults = dict(zip(self.params[len(self.params) - len(defaults):], defaults))
         self.kwdefaults = kwdefaults
         self.name = node.name if isinstance(node, ast.FunctionDef) else "<lambda>"
         self.label = getattr(node, "adcli_label", self.name)
         self.grad_modes: list[str] = list(getattr(node, "adcli_grad_modes", []))
         self.line = getattr(node, "adcli_pos", (run.line, run.column))[0]
-        names = set(self.params) | set(self.kwonly)
+        names = set(self.params) | set(self.kwonly) | {n for n in (self.vararg, self.varkw) if n}
         self.locals = frozenset(getattr(node, "adcli_locals", names))
+        decl = {n: "global" for n in getattr(node, "adcli_globals", ())}
+        decl.update({n: "nonlocal" for n in getattr(node, "adcli_nonlocals", ())})
+        self.decl = decl or None
         self.calls = 0
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
@@ -67,13 +75,17 @@ class SpecFunction:
         """Python's argument binding, with Python's messages."""
         name = self.name
         params = self.params
-        if len(args) > len(params):
+        if len(args) > len(params) and self.vararg is None:
             raise TypeError(f"{name}() takes {len(params)} positional argument"
                             f"{'' if len(params) == 1 else 's'} but {len(args)} "
                             f"{'was' if len(args) == 1 else 'were'} given")
         out = dict(zip(params, args))
+        extra: dict[str, Any] = {}
         for key, value in kwargs.items():
             if key in self.posonly or (key not in params and key not in self.kwonly):
+                if self.varkw is not None:
+                    extra[key] = value
+                    continue
                 raise TypeError(f"{name}() got an unexpected keyword argument '{key}'")
             if key in out:
                 raise TypeError(f"{name}() got multiple values for argument '{key}'")
@@ -92,6 +104,10 @@ class SpecFunction:
             out.setdefault(p, self.defaults.get(p))
         for p in self.kwonly:
             out.setdefault(p, self.kwdefaults.get(p))
+        if self.vararg is not None:
+            out[self.vararg] = tuple(args[len(params):])
+        if self.varkw is not None:
+            out[self.varkw] = extra
         return out
 
 
@@ -112,6 +128,8 @@ class FunctionsMixin:
     failure: Callable[[Exception], Exception]
     note_value: Callable[[Any], None]
     callable_ok: Callable[[Any], bool]
+    new_exception: Callable[..., Any]
+    tables: dict[str, Any]
 
     def define(self, node: ast.FunctionDef) -> SpecFunction:
         args = node.args
@@ -133,8 +151,19 @@ class FunctionsMixin:
             if fn.run is not self:
                 raise RefusedError("a function from another run cannot be called")
             return self.call_function(fn, tuple(args), kwargs)
+        from .extras import UnboundMethod
+        from .lang_extra import PY_TYPES
+
+        if isinstance(fn, UnboundMethod) and fn.run is self:
+            return fn(*args, **kwargs)
+        if isinstance(fn, type) and issubclass(fn, BaseException):
+            return self.new_exception(fn, args, kwargs)  # an exception class held as a value
+        if isinstance(fn, type) and fn in PY_TYPES.values():
+            # `f = float; f(x)`: the bounded builtin of that name (complex, slice: Python's)
+            table = self.tables["builtins"]
+            return (table.get(fn.__name__) or fn)(*args, **kwargs)
         if not callable(fn) or not self.callable_ok(fn):
-            raise RefusedError(f"'{type(fn).__name__}' object is not callable")
+            raise RefusedError(f"'{type(fn).__name__}' object is not callable", TypeError)
         return fn(*args, **kwargs)
 
     def call_function(self, fn: SpecFunction, args: tuple[Any, ...],
@@ -145,7 +174,7 @@ class FunctionsMixin:
         self.enter_call(fn.label)
         fn.calls += 1
         self.context.append(f"call {fn.calls} of {fn.label}")
-        self.scope = Scope(bound, fn.scope, fn.locals)
+        self.scope = Scope(bound, fn.scope, fn.locals, fn.decl)
         try:
             with _grad_modes(self.eng, fn.grad_modes):
                 node = fn.node

@@ -59,6 +59,7 @@ from .expectations import (
     tensor_infos,
 )
 from .expressions import NONLEAF_GRAD_WARNING, ExpressionsMixin
+from .extras import SPEC_RAISED, ExtrasMixin
 from .functions import FunctionsMixin, SpecFunction
 from .language import SourceMap, Vocabulary, default_vocabulary, parse_expression, replay_skips
 from .loader import Expr, Spec, Statement, Step, TensorDecl
@@ -103,6 +104,7 @@ class StepError(Exception):
         self.line = line
         self.column = column
         self.context = context
+        self.original: BaseException | None = None
 
 
 class Origin:
@@ -227,6 +229,8 @@ def _kind_of(exc: BaseException, eng: _Engine) -> str | None:
     kind = eng.error_kind(exc)
     if kind is not None:
         return kind  # type: ignore[no-any-return]
+    if getattr(exc, SPEC_RAISED, False):
+        return "invalid_argument"  # the spec's own `raise` (or its call of an exception class)
     if isinstance(exc, RefusedError | MemoryError | RecursionError):
         return "invalid_argument"
     if isinstance(exc, AssertionError) and str(exc) == "Torch not compiled with CUDA enabled":
@@ -246,6 +250,9 @@ def _message(exc: BaseException) -> str:
     text = str(exc).strip()
     if isinstance(exc, KeyError) and text.startswith("'"):
         text = text.strip("'")
+    if getattr(exc, SPEC_RAISED, False) and not hasattr(type(exc), "kind"):
+        # what the spec raised, as Python's last traceback line says it
+        text = f"{type(exc).__name__}: {text}" if text else type(exc).__name__
     lines = text.splitlines()
     return " ".join(lines)[:2000] if lines else type(exc).__name__
 
@@ -270,7 +277,8 @@ def context_text(context: list[str]) -> str | None:
 
 
 # -- the run -----------------------------------------------------------------------------------
-class Run(BudgetMixin, ExpressionsMixin, StatementsMixin, FunctionsMixin, ClassesMixin):
+class Run(BudgetMixin, ExpressionsMixin, StatementsMixin, FunctionsMixin, ClassesMixin,
+          ExtrasMixin):
     """One execution of a spec: its namespace, outputs and origin records."""
 
     def __init__(self, spec: Spec, vocab: Vocabulary, *, replay: bool = False,
@@ -283,6 +291,8 @@ class Run(BudgetMixin, ExpressionsMixin, StatementsMixin, FunctionsMixin, Classe
         self.namespace: dict[str, Any] = {}
         self.scope = Scope(self.namespace)
         self.context: list[str] = []
+        # the exceptions `except` handlers are running for (caught, original): a bare `raise`
+        self.handling: list[tuple[BaseException, BaseException]] = []
         self.origins: dict[int, Origin] = {}
         self.leaf_origins: dict[int, Origin] = {}
         self.binding_origin: dict[str, Origin] = {}
@@ -445,8 +455,10 @@ class Run(BudgetMixin, ExpressionsMixin, StatementsMixin, FunctionsMixin, Classe
             from .inplace import with_adcli_hint
 
             message = with_adcli_hint(message)
-        return StepError(kind, message, self.step, self.line, self.column,
-                         context_text(self.context), places, getattr(exc, "node", None))
+        err = StepError(kind, message, self.step, self.line, self.column,
+                        context_text(self.context), places, getattr(exc, "node", None))
+        err.original = exc  # what a spec's `except` sees (re-raising sets __cause__ to err)
+        return err
 
     _failure = failure
 

@@ -41,10 +41,6 @@ FUNCTION_METHODS = frozenset({"forward", "backward", "setup_context", "jvp", "vj
 ONCE_DIFFERENTIABLE = frozenset({"torch.autograd.function.once_differentiable"})
 
 _REFUSE_HINTS = {
-    ast.Global: "'global' is not allowed in a spec: a function reads the names bound before "
-                "it; return new values instead of rebinding outer names",
-    ast.Nonlocal: "'nonlocal' is not allowed in a spec: return new values instead of "
-                  "rebinding outer names",
     ast.AsyncFunctionDef: "'async def' is not allowed in a spec: use a plain 'def'",
     ast.AsyncFor: "'async for' is not allowed in a spec: use a plain 'for'",
     ast.AsyncWith: "'async with' is not allowed in a spec: use a plain 'with'",
@@ -78,8 +74,10 @@ def assigned_names(stmts: list[ast.stmt]) -> set[str]:
         if isinstance(node, ast.Lambda | ast.ListComp | ast.SetComp | ast.DictComp
                       | ast.GeneratorExp):
             continue
-        if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
+        if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store | ast.Del):
             found.add(node.id)
+        elif isinstance(node, ast.ExceptHandler) and node.name:
+            found.add(node.name)
         stack.extend(ast.iter_child_nodes(node))
     return found
 
@@ -107,6 +105,8 @@ class FlowChecker:
     function: bool
     ctx_names: frozenset[str]
     hoisted: frozenset[str]
+    enclosing: frozenset[str]
+    own_locals: frozenset[str]
 
     def fail(self, node: Any, message: str) -> Any:  # pragma: no cover - Checker's
         raise NotImplementedError
@@ -181,12 +181,11 @@ class FlowChecker:
 
     # -- functions ---------------------------------------------------------------------------
     def params(self, args: ast.arguments, node: Any, depth: int) -> list[str]:
-        if args.vararg is not None or args.kwarg is not None:
-            star = args.vararg or args.kwarg
-            raise self.fail(star, "*args and **kwargs parameters are not allowed in a spec")
-        names = [a.arg for a in (*args.posonlyargs, *args.args, *args.kwonlyargs)]
+        every = [*args.posonlyargs, *args.args, *args.kwonlyargs,
+                 *(a for a in (args.vararg, args.kwarg) if a is not None)]
+        names = [a.arg for a in every]
         seen: set[str] = set()
-        for a in (*args.posonlyargs, *args.args, *args.kwonlyargs):
+        for a in every:
             self.check_param(a, a.arg)
             if a.arg in seen:
                 raise self.fail(a, f"duplicate argument '{a.arg}' in function definition")
@@ -219,15 +218,28 @@ class FlowChecker:
         node.adcli_label = _label(f"{node.name}()")  # type: ignore[attr-defined]
         self.bound.add(node.name)
         self.aliases.pop(node.name, None)
+        from .lang_extra import function_declarations
+
+        glob, nonloc = function_declarations(node.body)
+        for name in sorted((glob | nonloc) & set(names)):
+            word = "global" if name in glob else "nonlocal"
+            raise self.fail(node, f"name '{name}' is parameter and {word}")
+        for name in sorted(glob & nonloc):
+            raise self.fail(node, f"name '{name}' is nonlocal and global")
+        mine = (set(names) | assigned_names(node.body)) - glob - nonloc
+        node.adcli_globals = glob  # type: ignore[attr-defined]
+        node.adcli_nonlocals = nonloc  # type: ignore[attr-defined]
         inner = (set(self.bound) | set(names) | assigned_names(node.body) | {node.name}
                  | self.hoisted)
-        sub = self.child(inner, function=True, loops=0)
+        sub = self.child(inner, function=True, loops=0,
+                         enclosing=(self.enclosing | self.own_locals) if self.function
+                         else frozenset())
+        sub.own_locals = frozenset(mine)
         ctx = getattr(node, "adcli_ctx", None)
         if ctx is not None:
             sub.ctx_names = sub.ctx_names | {ctx}
         node.body = sub.block(node.body) or [ast.Pass(lineno=node.lineno, col_offset=0)]
-        node.adcli_locals = frozenset(set(names) | assigned_names(  # type: ignore[attr-defined]
-            node.body))
+        node.adcli_locals = frozenset(mine)  # type: ignore[attr-defined]
         return node
 
     def classdef(self, node: ast.ClassDef) -> ast.ClassDef:
@@ -355,7 +367,7 @@ class FlowChecker:
         inner = set(self.bound)
         for g in gens:
             inner |= _target_names(g.target)
-        sub = self.child(inner, function=self.function, loops=0)
+        sub = self.child(inner, function=self.function, loops=0, comp=True)
         for k, g in enumerate(gens):
             if k:
                 g.iter = sub.expr(g.iter, depth)

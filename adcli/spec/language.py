@@ -31,6 +31,7 @@ from functools import cache
 from typing import Any
 
 from .errors import SpecError
+from .lang_extra import EXCEPTIONS, PY_TYPES, ExtraChecker
 from .lang_flow import DEFAULT_ALIASES, IMPORTABLE_MODULES, MATH_NAMES, FlowChecker
 
 MAX_DEPTH = 64
@@ -40,7 +41,7 @@ BUILTINS = frozenset({"print", "len", "float", "int", "bool", "str", "round", "a
                       "tuple"})
 """Python builtins usable bare in a spec (bindings take precedence, then these, then ops)."""
 SOFT_BUILTINS = frozenset({"range", "zip", "enumerate", "dict", "set", "sorted", "reversed",
-                           "any", "all", "sum", "min", "max"})
+                           "any", "all", "sum", "min", "max", "isinstance", "issubclass", "repr"})
 """More builtins a spec may call; a spec may rebind these names. ``sum``, ``min`` and ``max``
 called on a tensor are torch's ops, on anything else Python's."""
 
@@ -51,7 +52,7 @@ RESERVED = frozenset({"torch", "F", "nn", "autograd", "print", "True", "False", 
 EXTRA_ATTRS = frozenset({"values", "indices", "next_functions", "is_floating_point"})
 # Methods callable on values that are not tensors (grad_fn.name(), shape.numel(), and the
 # bounded list and dict methods).
-EXTRA_METHODS = frozenset({"name", "numel"})
+EXTRA_METHODS = frozenset({"name", "numel", "register_prehook"})
 PY_METHODS: dict[type, frozenset[str]] = {
     list: frozenset({"append", "extend", "pop", "insert", "index", "count", "copy", "reverse"}),
     dict: frozenset({"items", "keys", "values", "get", "update", "pop", "copy"}),
@@ -273,7 +274,7 @@ class OpRef(ast.expr):
 
 
 @dataclass
-class Checker(FlowChecker):
+class Checker(FlowChecker, ExtraChecker):
     """Walks an ``ast`` tree, refusing what the spec language does not allow."""
 
     srcmap: SourceMap
@@ -288,15 +289,24 @@ class Checker(FlowChecker):
     hoisted: frozenset[str] = frozenset()
     """Functions and classes a block defines: their bodies may name them before the
     definition runs (they are looked up when called, as in Python)."""
+    enclosing: frozenset[str] = frozenset()
+    """The local names of the enclosing functions (what ``nonlocal`` may name)."""
+    outer_bound: set[str] | None = None
+    """In a comprehension: the enclosing scope's names (a walrus binds there)."""
+    own_locals: frozenset[str] = frozenset()
+    """In a function body: the function's own locals (a nested function's ``nonlocal``)."""
 
     def fail(self, node: Any, message: str) -> SpecError:
         return self.srcmap.error(node, message)
 
-    def child(self, bound: set[str], *, function: bool, loops: int) -> Checker:
+    def child(self, bound: set[str], *, function: bool, loops: int,
+              enclosing: frozenset[str] | None = None, comp: bool = False) -> Checker:
         """A checker for a function body or comprehension: its own names, no leaks out."""
         aliases = {k: v for k, v in self.aliases.items() if k not in bound}
         return Checker(self.srcmap, self.vocab, bound, aliases, loops, function,
-                       self.ctx_names, self.hoisted)
+                       self.ctx_names, self.hoisted,
+                       self.enclosing if enclosing is None else enclosing,
+                       self.bound if comp else None, self.own_locals)
 
     def free_receiver(self, node: ast.Attribute) -> bool:
         """``ctx.NAME`` in a Function method or ``Cls.apply``: checked when it runs (ctx's
@@ -342,6 +352,9 @@ class Checker(FlowChecker):
             return self.with_(node)
         if isinstance(node, ast.Pass):
             return node
+        extra = self.extra_stmt(node)
+        if extra is not False:
+            return extra  # type: ignore[return-value]
         checked = self.flow_stmt(node)
         if checked is not False:
             return checked  # type: ignore[return-value]
@@ -401,7 +414,13 @@ class Checker(FlowChecker):
         if isinstance(node, ast.Tuple | ast.List) and allow_tuple:
             if not node.elts:
                 raise self.fail(node, "cannot assign to an empty tuple")
+            stars = [e for e in node.elts if isinstance(e, ast.Starred)]
+            if len(stars) > 1:
+                raise self.fail(stars[1], "multiple starred expressions in assignment")
             node.elts = [self.target(e, allow_tuple=True) for e in node.elts]
+            return node
+        if isinstance(node, ast.Starred) and allow_tuple:  # a, *rest = ... (one star)
+            node.value = self.target(node.value, allow_tuple=False)
             return node
         raise self.fail(node, f"cannot assign to {_describe(node)}")
 
@@ -461,11 +480,11 @@ class Checker(FlowChecker):
             node.slice = self.slice(node.slice, d)
             return node
         if isinstance(node, ast.Tuple | ast.List):
-            for e in node.elts:
-                if isinstance(e, ast.Starred):
-                    raise self.fail(e, "star unpacking is not allowed in a spec")
-            node.elts = [self.expr(e, d) for e in node.elts]
+            node.elts = [self.starred(e, d) if isinstance(e, ast.Starred) else self.expr(e, d)
+                         for e in node.elts]
             return node
+        if isinstance(node, ast.NamedExpr):
+            return self.named_expr(node, d)
         if isinstance(node, ast.JoinedStr):
             return self.fstring(node, d)
         if isinstance(node, ast.Slice):
@@ -505,13 +524,9 @@ class Checker(FlowChecker):
         return node
 
     def call(self, node: ast.Call, depth: int) -> ast.Call:
-        for a in node.args:
-            if isinstance(a, ast.Starred):
-                raise self.fail(a, "star arguments (*args) are not allowed in a spec")
         for k in node.keywords:
-            if k.arg is None:
-                raise self.fail(k.value, "keyword unpacking (**kwargs) is not allowed in a spec")
-            self.check_name(k, k.arg)
+            if k.arg is not None:
+                self.check_name(k, k.arg)
         func = node.func
         if isinstance(func, ast.Name):
             node.func = self.load_name(func, call=True)
@@ -532,7 +547,8 @@ class Checker(FlowChecker):
             node.func = self.expr(func, depth)  # (lambda x: x)(1), layers[0](x), f()(x)
         else:
             raise self.fail(func, "only ops, tensor methods and functions can be called")
-        node.args = [self.expr(a, depth) for a in node.args]
+        node.args = [self.starred(a, depth) if isinstance(a, ast.Starred) else self.expr(a, depth)
+                     for a in node.args]
         for k in node.keywords:
             k.value = self.expr(k.value, depth)
         return node
@@ -551,6 +567,10 @@ class Checker(FlowChecker):
         if name in self.bound:
             return node
         loc = _loc(node)
+        if name in EXCEPTIONS:
+            return OpRef("exceptions", name, name, **loc)
+        if name in PY_TYPES and not call:
+            return OpRef("pytype", name, name, **loc)  # isinstance(x, float)
         if name in self.vocab.builtins or name in SOFT_BUILTINS:
             if not call:
                 raise self.fail(node, f"builtin '{name}' must be called: {name}(...)")
@@ -631,6 +651,15 @@ class Checker(FlowChecker):
                 if kind == "namespace":
                     return None
                 return OpRef("package", qual, shown, **loc)
+            # an unbound method as a value: torch.Tensor.tanh, nn.Module.forward
+            if head == "torch.Tensor" and name in self.vocab.tensor_methods and \
+                    name not in REFUSED_METHODS and not name.startswith("_"):
+                return OpRef("unbound", name, shown, **loc)
+            if not name.startswith("_") and self.vocab.has_method(name) and \
+                    self.vocab.package_kind(head) == "name":
+                ref = OpRef("unbound", name, shown, **loc)
+                ref.owner = head  # type: ignore[attr-defined]
+                return ref
         raise self.fail(node, f"unknown name '{shown}'{self.qualified_hint(qual, shown)}")
 
     def qualified_hint(self, qual: str, shown: str) -> str:
@@ -808,7 +837,7 @@ def replay_skips(stmt: ast.AST) -> bool:
         return _skips(stmt.iter)
     if isinstance(stmt, ast.While | ast.If):
         return _skips(stmt.test)
-    if isinstance(stmt, ast.FunctionDef | ast.ClassDef):
+    if isinstance(stmt, ast.FunctionDef | ast.ClassDef | ast.Try):
         return False
     return _skips(stmt)
 

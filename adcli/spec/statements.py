@@ -14,7 +14,7 @@ from collections.abc import Callable
 from itertools import islice
 from typing import Any
 
-from .budget import MAX_SEQUENCE, RefusedError
+from .budget import MAX_SEQUENCE, LimitError, RefusedError
 from .expressions import INPLACE
 from .language import SETTABLE_ATTRS, replay_skips
 
@@ -55,11 +55,14 @@ class Scope:
     bound is an error there, not a read of an outer name.
     """
 
-    __slots__ = ("locals", "parent", "vars")
+    __slots__ = ("comp", "decl", "locals", "parent", "vars")
 
     def __init__(self, vars: dict[str, Any], parent: Scope | None = None,
-                 locals: frozenset[str] = frozenset()) -> None:
+                 locals: frozenset[str] = frozenset(), decl: dict[str, str] | None = None,
+                 comp: bool = False) -> None:
         self.vars, self.parent, self.locals = vars, parent, locals
+        self.decl = decl  # a function's `global`/`nonlocal` names: {"x": "global"}
+        self.comp = comp  # a comprehension's scope (a walrus binds outside it)
 
 
 class StatementsMixin:
@@ -98,6 +101,10 @@ class StatementsMixin:
     define_class: Callable[[ast.ClassDef], Any]
     is_ctx: Callable[[Any], bool]
     ctx_set: Callable[[Any, str, Any], None]
+    exec_try: Callable[[ast.Try], None]
+    exec_raise: Callable[[ast.Raise], None]
+    exec_delete: Callable[[ast.Delete], None]
+    declared_scope: Callable[[str], Scope]
     failure: Callable[[Exception], Exception]
     note_new_nodes: Callable[..., None]
     make_origin: Callable[..., Any]
@@ -105,15 +112,18 @@ class StatementsMixin:
     # -- names -------------------------------------------------------------------------------
     def lookup(self, name: str) -> Any:
         scope: Scope | None = self.scope
+        if scope is not None and scope.decl and scope.decl.get(name) == "global":
+            while scope.parent is not None:
+                scope = scope.parent
         while scope is not None:
             vars = scope.vars
             if name in vars:
                 return vars[name]
             if name in scope.locals:
                 raise RefusedError(f"cannot access local variable '{name}' where it is not "
-                                   "associated with a value")
+                                   "associated with a value", UnboundLocalError)
             scope = scope.parent
-        raise RefusedError(f"name '{name}' is not defined")
+        raise RefusedError(f"name '{name}' is not defined", NameError)
 
     def peek(self, name: str) -> Any:
         """The value of a name, or None (no error)."""
@@ -205,6 +215,12 @@ class StatementsMixin:
             self.bind(node.name, self.define_class(node))
         elif isinstance(node, ast.Pass):
             pass
+        elif isinstance(node, ast.Try):
+            self.exec_try(node)
+        elif isinstance(node, ast.Raise):
+            self.exec_raise(node)
+        elif isinstance(node, ast.Delete):
+            self.exec_delete(node)
         else:  # the checker lets nothing else through
             raise RefusedError(f"statement {type(node).__name__} is not allowed")
 
@@ -298,7 +314,7 @@ class StatementsMixin:
         names = frozenset(n.id for g in gens for n in ast.walk(g.target)
                           if isinstance(n, ast.Name))
         outer = self.scope
-        self.scope = Scope({}, outer, names)
+        self.scope = Scope({}, outer, names, comp=True)
         out: list[Any] = []
         is_dict = isinstance(node, ast.DictComp)
 
@@ -317,7 +333,7 @@ class StatementsMixin:
                 else:
                     out.append(self.eval_node(node.elt))
                 if len(out) > MAX_SEQUENCE:
-                    raise RefusedError(f"sequence too long (more than {MAX_SEQUENCE:,} items)")
+                    raise LimitError(f"sequence too long (more than {MAX_SEQUENCE:,} items)")
 
         try:
             loop(0, first)
@@ -338,16 +354,21 @@ class StatementsMixin:
             self.bind(target.id, value)
         elif isinstance(target, ast.Tuple | ast.List):
             n = len(target.elts)
+            star = [k for k, e in enumerate(target.elts) if isinstance(e, ast.Starred)]
+            if star:
+                self.assign_starred(target, star[0], value)
+                return
             if isinstance(value, self.eng.Tensor | list | tuple | dict | str | range) or \
                     hasattr(value, "__next__"):
                 items = list(islice(iter(value), n + 1))
             else:
-                raise RefusedError(f"cannot unpack non-iterable {type(value).__name__} object")
+                raise RefusedError(f"cannot unpack non-iterable {type(value).__name__} object",
+                                   TypeError)
             if len(items) != n:
                 if len(items) > n:
-                    raise RefusedError(f"too many values to unpack (expected {n})")
+                    raise RefusedError(f"too many values to unpack (expected {n})", ValueError)
                 raise RefusedError(f"not enough values to unpack (expected {n}, got "
-                                   f"{len(items)})")
+                                   f"{len(items)})", ValueError)
             for t, v in zip(target.elts, items):
                 self.assign(t, v)
         elif isinstance(target, ast.Subscript):
@@ -358,13 +379,38 @@ class StatementsMixin:
         else:
             raise RefusedError("invalid assignment target")
 
-    def bind(self, name: str, value: Any) -> None:
+    def assign_starred(self, target: ast.Tuple | ast.List, k: int, value: Any) -> None:
+        """``a, *rest, z = value``: Python's unpacking with one starred name (a list)."""
+        n = len(target.elts) - 1
+        if not (isinstance(value, self.eng.Tensor | list | tuple | dict | str | range)
+                or hasattr(value, "__next__")):
+            raise RefusedError(f"cannot unpack non-iterable {type(value).__name__} object",
+                               TypeError)
+        items = list(islice(iter(value), MAX_SEQUENCE + 1))
+        self.check_python(items)
+        if len(items) < n:
+            raise RefusedError(f"not enough values to unpack (expected at least {n}, got "
+                               f"{len(items)})", ValueError)
+        tail = len(items) - (n - k)
+        for t, v in zip(target.elts[:k], items[:k]):
+            self.assign(t, v)
+        starred = target.elts[k]
+        assert isinstance(starred, ast.Starred)
+        self.assign(starred.value, items[k:tail])
+        for t, v in zip(target.elts[k + 1:], items[tail:]):
+            self.assign(t, v)
+
+    def bind(self, name: str, value: Any, scope: Scope | None = None) -> None:
         T = self.eng.Tensor
-        top = self.scope.parent is None
+        if scope is None:
+            scope = self.scope
+            if scope.decl and name in scope.decl:
+                scope = self.declared_scope(name)
+        top = scope.parent is None
         if (top and self.replay and name in self.overrides and isinstance(value, T)
                 and value.grad_fn is None):
             value = self.overrides[name]
-        self.scope.vars[name] = value
+        scope.vars[name] = value
         if isinstance(value, T):
             origin = self.make_origin(name)
             if top:
@@ -382,9 +428,7 @@ class StatementsMixin:
         if not isinstance(obj, T) or attr not in SETTABLE_ATTRS:
             raise RefusedError(f"cannot set attribute '{attr}' of {type(obj).__name__}")
         if attr == "grad":
-            if value is not None and not isinstance(value, T):
-                raise RefusedError("assigned grad must be a Tensor or None")
-            obj.grad = value
+            obj.grad = value  # a wrong value: the engine's TypeError, in torch's words
         elif attr == "requires_grad":
             obj.requires_grad_(bool(value))
         else:
@@ -418,7 +462,7 @@ class StatementsMixin:
         index = self.eval_slice(target.slice)
         if isinstance(obj, dict):
             if index not in obj and len(obj) >= MAX_SEQUENCE:
-                raise RefusedError(f"sequence too long (more than {MAX_SEQUENCE:,} items)")
+                raise LimitError(f"sequence too long (more than {MAX_SEQUENCE:,} items)")
             return obj, index
         if isinstance(obj, list) and not isinstance(index, slice):
             return obj, index
