@@ -147,6 +147,10 @@ class Tensor:
                     "its gradient may break downstream systems that assume they match.")
         self._grad = value
 
+    @grad.deleter
+    def grad(self) -> None:
+        self._grad = None  # `del x.grad`, as torch
+
     @property
     def is_leaf(self) -> bool:
         return self.grad_fn is None

@@ -220,8 +220,9 @@ class ExtrasMixin:
         elif isinstance(target, ast.Subscript):
             obj = self.eval_node(target.value)
             index = self.eval_slice(target.slice)
-            if isinstance(obj, list | dict) or isinstance(obj, self.eng.Tensor):
-                del obj[index]  # a tensor: torch's own error
+            if isinstance(obj, list | dict | self.eng.Tensor) or (
+                    self.is_object(obj) and hasattr(type(obj), "__delitem__")):
+                del obj[index]  # a tensor: torch's own error; nn.Sequential, ModuleDict: theirs
             else:
                 raise RefusedError(f"'{type(obj).__name__}' object doesn't support item "
                                    "deletion", TypeError)
@@ -340,8 +341,5 @@ def _check_classes(fname: str, classes: Any, depth: int = 0) -> None:
 
 
 def _spec_raised(exc: BaseException) -> BaseException:
-    try:
-        setattr(exc, SPEC_RAISED, True)
-    except AttributeError:  # pragma: no cover - every exception has a __dict__
-        pass
+    setattr(exc, SPEC_RAISED, True)  # (every exception has a __dict__)
     return exc

@@ -237,7 +237,8 @@ def _kind_of(exc: BaseException, eng: _Engine) -> str | None:
         return "invalid_argument"  # torch's (and adcli's) class for asking a CPU build for CUDA
     # Python errors of the spec's own operations are its mistakes; raised inside the engine,
     # where only deliberate checks (AdcliError) report user errors, they are adcli's bugs.
-    if isinstance(exc, TypeError | ValueError | IndexError | KeyError | ArithmeticError):
+    if isinstance(exc, TypeError | ValueError | IndexError | KeyError | ArithmeticError
+                  | NotImplementedError):
         return None if eng.engine_bug(exc) else "invalid_argument"
     return None
 
@@ -248,11 +249,11 @@ def _message(exc: BaseException) -> str:
     if isinstance(exc, RecursionError):
         return "value or calls nested too deeply"
     text = str(exc).strip()
-    if isinstance(exc, KeyError) and text.startswith("'"):
-        text = text.strip("'")
     if getattr(exc, SPEC_RAISED, False) and not hasattr(type(exc), "kind"):
         # what the spec raised, as Python's last traceback line says it
         text = f"{type(exc).__name__}: {text}" if text else type(exc).__name__
+    elif isinstance(exc, KeyError) and text.startswith("'"):
+        text = text.strip("'")
     lines = text.splitlines()
     return " ".join(lines)[:2000] if lines else type(exc).__name__
 

@@ -275,7 +275,7 @@ def _index_select(a: np.ndarray, dim: int, index: np.ndarray) -> np.ndarray:
         raise InvalidArgumentError("index_select(): Expected dtype int32 or int64 for index")
     n = a.shape[dim] if a.ndim else 1
     if index.size and (index.min() < 0 or index.max() >= n):
-        raise InvalidArgumentError("index out of range in self")
+        raise IndexOutOfRangeError("index out of range in self")
     if not a.ndim:
         return a.reshape(1)[index]
     return np.take(a, index.reshape(-1), axis=dim)
@@ -322,7 +322,7 @@ def _embedding(weight: np.ndarray, indices: np.ndarray, padding_idx: int = -1,
                scale_grad_by_freq: bool = False) -> np.ndarray:
     n = weight.shape[0]
     if indices.size and (indices.min() < 0 or indices.max() >= n):
-        raise InvalidArgumentError("index out of range in self")
+        raise IndexOutOfRangeError("index out of range in self")
     return weight[indices]
 
 
@@ -544,7 +544,7 @@ def _index_parts(x: Tensor, key: Any) -> tuple[list[tuple[str, Any]], tuple[Any,
     advanced: list[Any] = []
     has_adv = False
     dim = 0  # the dimension of the intermediate result the next key applies to
-    for k in expanded:
+    for pos, k in enumerate(expanded):
         if k is None:
             steps.append(("unsqueeze", dim))
             advanced.append(slice(None))
@@ -552,7 +552,8 @@ def _index_parts(x: Tensor, key: Any) -> tuple[list[tuple[str, Any]], tuple[Any,
         elif isinstance(k, bool):
             raise InvalidArgumentError("indexing with a Python bool is not supported by adcli")
         elif isinstance(k, int | np.integer):
-            steps.append(("select", (dim, int(k))))
+            # (torch's message names the index's place in the key: x[None, 5] is dimension 1)
+            steps.append(("select", (dim, int(k), pos)))
         elif isinstance(k, slice):
             if k != slice(None):
                 steps.append(("slice", (dim, k)))
@@ -582,11 +583,11 @@ def getitem(x: Tensor, key: Any) -> Tensor:
         if kind == "unsqueeze":
             out = unsqueeze_op(out, dim=arg)
         elif kind == "select":
-            d, i = arg
+            d, i, pos = arg
             n = out._data.shape[d]
             if not -n <= i < n:
-                raise InvalidArgumentError(
-                    f"index {i} is out of bounds for dimension {d} with size {n}"
+                raise IndexOutOfRangeError(
+                    f"index {i} is out of bounds for dimension {pos} with size {n}"
                 )
             out = select_op(out, dim=d, index=i % n)
         else:
@@ -602,7 +603,7 @@ def getitem(x: Tensor, key: Any) -> Tensor:
             if isinstance(k, np.ndarray) and k.dtype.kind in "iu" and k.size and (
                     k.max() >= n or k.min() < -n):
                 bad = int(k.max() if k.max() >= n else k.min())
-                raise InvalidArgumentError(
+                raise IndexOutOfRangeError(
                     f"index {bad} is out of bounds for dimension {dim_k} with size {n}")
         out = index_op(out, index=adv)
     return out

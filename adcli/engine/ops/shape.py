@@ -730,8 +730,9 @@ def select(input: Tensor, dim: int, index: int) -> Tensor:
     d = _wrap_dim(dim, input._data.ndim)
     n = input._data.shape[d]
     if not -n <= index < n:
-        raise InvalidArgumentError(
-            f"index {index} is out of bounds for dimension {d} with size {n}")
+        raise IndexOutOfRangeError(
+            f"select(): index {index} out of range for tensor of size "
+            f"{list(input._data.shape)} at dimension {d}")
     return select_op(input, dim=d, index=int(index) % n if n else 0)
 
 
