@@ -296,6 +296,9 @@ class ExtrasMixin:
             for key, value in mapping.items():
                 if not isinstance(key, str):
                     raise TypeError("keywords must be strings")
+                if key.startswith("__"):  # (a spec names no dunder; not through ** either)
+                    raise RefusedError("keyword argument names starting with '__' are not "
+                                       "allowed in a spec", TypeError)
                 if key in out:
                     raise TypeError(f"{fname} got multiple values for keyword argument "
                                     f"'{key}'")
