@@ -106,6 +106,17 @@ def _run(roots: list[tuple[Node, int]], root_grads: list[Any], retain_graph: boo
          create_graph: bool, capture: dict[tuple[Node, int], int] | None,
          accumulate_into: set[Node] | None) -> dict[int, Any]:
     """Propagate gradients from the roots. Returns captured gradients by capture slot."""
+    prev_run = _current[0]
+    try:
+        return _run_graph(roots, root_grads, retain_graph, create_graph, capture,
+                          accumulate_into)
+    finally:  # also when backward raised: the run is over (checkpoint asks which one runs)
+        _current[0] = prev_run
+
+
+def _run_graph(roots: list[tuple[Node, int]], root_grads: list[Any], retain_graph: bool,
+               create_graph: bool, capture: dict[tuple[Node, int], int] | None,
+               accumulate_into: set[Node] | None) -> dict[int, Any]:
     if capture is None and accumulate_into is None and not create_graph \
             and work_meter() is None and _run_plain(roots, root_grads, retain_graph):
         return {}

@@ -58,6 +58,7 @@ class FunctionNode(Node, FunctionCtx):
         self._materialize = True
         self._fw_saved: tuple[Tensor | None, ...] = ()
         self._in_jvp = False
+        self._arg_is_tensor: tuple[bool, ...] = ()  # per forward argument
 
     @property
     def saved_tensors(self) -> tuple[Tensor | None, ...]:
@@ -116,9 +117,10 @@ class FunctionNode(Node, FunctionCtx):
         if not isinstance(result, tuple):
             result = (result,)
         name = self.name()
-        n_in = len(self.next_functions)
+        mask = self._arg_is_tensor
+        n_in = len(mask) if mask else len(self.next_functions)
         if len(result) != n_in:
-            # Trailing Nones for non-tensor inputs may be left out, as PyTorch allows.
+            # Extra trailing Nones are allowed, as PyTorch allows them.
             if len(result) > n_in and all(r is None for r in result[n_in:]):
                 result = result[:n_in]
             else:
@@ -126,6 +128,14 @@ class FunctionNode(Node, FunctionCtx):
                     f"function {name} returned an incorrect number of gradients (expected "
                     f"{n_in}, got {len(result)})"
                 )
+        if mask and not all(mask):
+            # one gradient per forward argument, as torch: None for the non-tensor ones
+            for i, (is_t, r) in enumerate(zip(mask, result)):
+                if not is_t and r is not None:
+                    raise InvalidArgumentError(
+                        f"function {name} returned a gradient different than None at position "
+                        f"{i + 1}, but the corresponding forward input was not a Variable")
+            result = tuple(r for is_t, r in zip(mask, result) if is_t)
         out = []
         for i, (g, (nxt, _)) in enumerate(zip(result, self.next_functions)):
             if nxt is None or g is None:
@@ -256,6 +266,7 @@ class Function:
         if anomaly.enabled[0]:
             anomaly.record(node)
         node.next_functions = tuple(a._edge() for a in tensor_args)
+        node._arg_is_tensor = tuple(isinstance(a, Tensor) for a in args)
         node.shapes = tuple(a._data.shape for a in tensor_args)
         node.dtypes = tuple(a._data.dtype for a in tensor_args)
         node.n_outputs = len(outs)

@@ -10,6 +10,8 @@ Function's forward are not reported.
 
 from __future__ import annotations
 
+import weakref
+from collections import OrderedDict
 from collections.abc import Callable
 from typing import Any
 
@@ -69,3 +71,60 @@ def observe(kind: str, target: Any, call: Callable[..., Any], args: tuple[Any, .
     for cb in list(observers):
         cb(kind, target, args, snapshot, out)
     return out
+
+
+def _ref(d: Any) -> Callable[[], Any]:
+    # torch keeps weak references to the hook dicts; a plain dict cannot have one
+    try:
+        return weakref.ref(d)
+    except TypeError:
+        return lambda: d
+
+
+class RemovableHandle:
+    """``torch.utils.hooks.RemovableHandle``: what every ``register_*hook`` returns.
+    ``remove()`` deletes key ``id`` from ``hooks_dict`` (and from each extra dict); usable as
+    a context manager. Ids come from the class counter ``next_id``, as torch's."""
+
+    id: int
+    next_id: int = 0
+
+    def __init__(self, hooks_dict: Any, *more_dicts: Any, extra_dict: Any = None) -> None:
+        self.hooks_dict_ref = _ref(hooks_dict)
+        self.id = RemovableHandle.next_id
+        RemovableHandle.next_id += 1
+        extras = list(more_dicts)
+        if isinstance(extra_dict, dict):
+            extras.append(extra_dict)
+        elif isinstance(extra_dict, list):
+            extras.extend(extra_dict)
+        self.extra_dict_ref: tuple[Callable[[], Any], ...] = tuple(_ref(d) for d in extras)
+
+    def _new_id(self) -> None:
+        """For handles that keep their hooks elsewhere (tensor and node hooks): only an id."""
+        self.id = RemovableHandle.next_id
+        RemovableHandle.next_id += 1
+        self.hooks_dict_ref = _ref(OrderedDict())
+        self.extra_dict_ref = ()
+
+    def remove(self) -> None:
+        for ref in (self.hooks_dict_ref, *self.extra_dict_ref):
+            d = ref()
+            if d is not None and self.id in d:
+                del d[self.id]
+
+    def __getstate__(self) -> tuple[Any, ...]:
+        return (self.hooks_dict_ref(), self.id, tuple(ref() for ref in self.extra_dict_ref))
+
+    def __setstate__(self, state: tuple[Any, ...]) -> None:
+        self.hooks_dict_ref = _ref(OrderedDict() if state[0] is None else state[0])
+        self.id = state[1]
+        RemovableHandle.next_id = max(RemovableHandle.next_id, self.id + 1)
+        extras = state[2] if len(state) > 2 and state[2] is not None else ()
+        self.extra_dict_ref = tuple(_ref(d) for d in extras)
+
+    def __enter__(self) -> RemovableHandle:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.remove()

@@ -16,6 +16,7 @@ import numpy as np
 from . import dtypes
 from .errors import GraphFreedError, InplaceModifiedError, InvalidTypeError
 from .grad_mode import InferenceVersion, _check_saved, _enabled, _hooks_active, _live_inference
+from .hooks import RemovableHandle as _Handle
 
 Edge = tuple["Node | None", int]
 
@@ -585,22 +586,17 @@ class GradientEdge(NamedTuple):
     ownership_token: Any = None
 
 
-class RemovableHandle:
+class RemovableHandle(_Handle):
     """Returned by a node's ``register_hook`` / ``register_prehook``; ``remove()`` undoes it."""
 
     def __init__(self, hooks: list[Any], fn: Any) -> None:
+        self._new_id()
         self._hooks = hooks
         self._fn = fn
 
     def remove(self) -> None:
         if self._fn in self._hooks:
             self._hooks.remove(self._fn)
-
-    def __enter__(self) -> RemovableHandle:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.remove()
 
 
 class AccumulateGrad(Node):

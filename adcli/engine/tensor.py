@@ -14,6 +14,7 @@ from . import node as _node_module
 from . import stopgrad as _stopgrad
 from .errors import AdcliError, IndexOutOfRangeError, InvalidArgumentError, InvalidTypeError
 from .grad_mode import InferenceVersion, _inference, new_version
+from .hooks import RemovableHandle
 from .limits import check_shape
 from .node import AccumulateGrad, Node
 
@@ -429,10 +430,12 @@ class _PostAccumulateHook:
             self.fn(t)
 
 
-class _HookHandle:
-    """Returned by ``register_hook``; ``remove()`` unregisters the hook."""
+class _HookHandle(RemovableHandle):
+    """Returned by ``register_hook``; ``remove()`` unregisters the hook (a context manager,
+    as torch's RemovableHandle)."""
 
     def __init__(self, lists: list[list[Any]], hook: Any) -> None:
+        self._new_id()
         self._lists = lists
         self._hook = hook
 
@@ -440,12 +443,6 @@ class _HookHandle:
         for lst in self._lists:
             if self._hook in lst:
                 lst.remove(self._hook)
-
-    def __enter__(self) -> _HookHandle:
-        return self  # torch's RemovableHandle: `with x.register_hook(f):` removes it on exit
-
-    def __exit__(self, *exc: object) -> None:
-        self.remove()
 
 
 def _wrap_dim(dim: int, ndim: int) -> int:

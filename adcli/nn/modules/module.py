@@ -17,6 +17,7 @@ from typing import Any
 
 from adcli.engine import dtypes
 from adcli.engine.grad_mode import no_grad
+from adcli.engine.hooks import RemovableHandle
 from adcli.engine.tensor import Tensor
 
 from ..parameter import Parameter, _buffer_persistent, typename
@@ -42,26 +43,6 @@ def _addindent(s: str, spaces: int) -> str:
     first = lines.pop(0)
     rest = [(spaces * " ") + line if line.strip() else "" for line in lines]
     return first + "\n" + "\n".join(rest)
-
-
-class RemovableHandle:
-    """Returned by the ``register_*_hook`` methods; ``remove()`` unregisters the hook."""
-
-    _next_id = itertools.count()
-
-    def __init__(self, *hooks_dicts: dict[int, Any]) -> None:
-        self.hooks_dicts = hooks_dicts
-        self.id = next(RemovableHandle._next_id)
-
-    def remove(self) -> None:
-        for d in self.hooks_dicts:
-            d.pop(self.id, None)
-
-    def __enter__(self) -> RemovableHandle:
-        return self
-
-    def __exit__(self, *exc: Any) -> None:
-        self.remove()
 
 
 def _device_type(device: Any) -> str:
