@@ -1,5 +1,5 @@
-"""``torch.backends``: ``mps`` and ``cudnn`` as a CPU-only build reports them."""
+"""``torch.backends``: ``mps``, ``cudnn`` and ``cuda`` as a CPU-only build reports them."""
 
-from . import cudnn, mps
+from . import cuda, cudnn, mps
 
-__all__ = ["cudnn", "mps"]
+__all__ = ["cuda", "cudnn", "mps"]

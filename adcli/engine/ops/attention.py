@@ -57,11 +57,54 @@ def _bool_to_float(mask: Tensor, like: Tensor) -> Tensor:
     return where(logical_not(mask), _NEG_INF, zero)
 
 
+# Which scaled_dot_product_attention backends the user allows (torch.backends.cuda.enable_*_sdp,
+# torch.nn.attention.sdpa_kernel), and their priority order (SDPBackend values), as torch's
+# defaults. Numerically nothing changes here; a CPU build checks that math or flash may run.
+SDP_ENABLED = {"cudnn": True, "flash": True, "mem_efficient": True, "math": True,
+               "overrideable": True}
+SDP_PRIORITY = [1, 2, 0, 3, 4]
+
+
+def _flash_refusal(query: Tensor, key: Tensor, value: Tensor, dropout_p: float) -> str | None:
+    """Why torch's CPU flash kernel cannot run these inputs (its first failing check)."""
+    if dropout_p > 0.0:
+        return "Both fused kernels do not support non-zero dropout."
+    if not (query.dim() == key.dim() == value.dim() == 4):
+        return ("All fused kernels requires query, key and value to be 4 dimensional, but got "
+                f"Query dim: {query.dim()}, Key dim: {key.dim()}, Value dim: {value.dim()} "
+                "instead.")
+    if not (query.shape[-1] == key.shape[-1] == value.shape[-1]):
+        return ("Flash attention requires q,k,v to have the same last dimension. Got "
+                f"Query.size(-1): {query.shape[-1]}, Key.size(-1): {key.shape[-1]}, "
+                f"Value.size(-1): {value.shape[-1]} instead.")
+    return None
+
+
+def _check_sdp_backend(query: Tensor, key: Tensor, value: Tensor, dropout_p: float) -> None:
+    """torch's CPU backend selection: flash if allowed and possible, else math if allowed."""
+    if SDP_ENABLED["math"] and SDP_ENABLED["flash"]:
+        return
+    if not SDP_ENABLED["math"] and not SDP_ENABLED["flash"]:
+        raise InvalidArgumentError(
+            "No viable backend for scaled_dot_product_attention was found. This is likely due "
+            "to turning off both the math kernel and the fused kernels.")
+    if SDP_ENABLED["math"]:
+        return
+    why = _flash_refusal(query, key, value, dropout_p)
+    if why is None:
+        return
+    warnings.warn("Flash attention kernel not used because:", stacklevel=3)
+    warnings.warn(why, stacklevel=3)
+    raise InvalidArgumentError("No available kernel.  Aborting execution.")
+
+
 def scaled_dot_product_attention(query: Tensor, key: Tensor, value: Tensor,
                                  attn_mask: Tensor | None = None, dropout_p: float = 0.0,
                                  is_causal: bool = False, scale: float | None = None,
                                  enable_gqa: bool = False) -> Tensor:
     """``softmax(q k^T * scale + mask) v`` over the last two dimensions (torch's math path)."""
+    if not (SDP_ENABLED["math"] and SDP_ENABLED["flash"]):
+        _check_sdp_backend(query, key, value, dropout_p)
     if min(query.dim(), key.dim(), value.dim()) < 2:
         raise InvalidArgumentError(
             "Expected query, key, and value to all be  at least 2 dimensional, but got "
