@@ -181,8 +181,9 @@ _NAMESPACE_KINDS = {
     "autograd": ("torch.autograd",), "linalg": ("torch.linalg",),
     "special": ("torch.special",), "func": ("torch.func",),
     "distributions": ("torch.distributions",), "signal": ("torch.signal",),
-    "more": ("torch.utils.data", "torch.testing", "torch.random", "torch.cuda",
-             "torch.backends", "torch.accelerator"),
+    "more": ("torch.utils.data", "torch.utils.checkpoint", "torch.utils.hooks",
+             "torch.testing", "torch.random", "torch.cuda", "torch.backends",
+             "torch.accelerator"),
 }
 _LIBRARY_KINDS = tuple(_LIBRARY_NOTES)
 
@@ -326,7 +327,7 @@ def _library_entries() -> list[OpEntry]:
         obj = getattr(nn, name)
         if inspect.isclass(obj):
             add("nn", f"nn.{name}", obj)
-    for sub in ("init", "utils"):
+    for sub in ("init", "utils", "grad", "attention", "parallel"):
         mod = getattr(nn, sub)
         for name in mod.__all__:
             obj = getattr(mod, name)
@@ -509,7 +510,8 @@ _SECTIONS = [
     ("func", "torch.func (func.)"),
     ("distributions", "torch.distributions (distributions.)"),
     ("signal", "torch.signal.windows (signal.windows.)"),
-    ("more", "torch.utils.data, testing, random, cuda, backends, accelerator"),
+    ("more", "torch.utils.data, utils.checkpoint, utils.hooks, testing, random, cuda, "
+             "backends, accelerator"),
     ("derivative", "Internal derivative-table ops (recorded by the ops above)"),
 ]
 

@@ -82,7 +82,8 @@ def _ref(d: Any) -> Callable[[], Any]:
 
 
 class RemovableHandle:
-    """``torch.utils.hooks.RemovableHandle``: what every ``register_*hook`` returns.
+    """What every ``register_*hook`` returns; ``remove()`` unregisters the hook.
+
     ``remove()`` deletes key ``id`` from ``hooks_dict`` (and from each extra dict); usable as
     a context manager. Ids come from the class counter ``next_id``, as torch's."""
 

@@ -13,8 +13,9 @@ __all__ = ["DataParallel", "DistributedDataParallel", "data_parallel"]
 
 
 class DataParallel(Module):
-    """Wraps ``module`` (registered as ``module``, so state_dict keys start with
-    ``module.``); with no GPU, ``forward`` is ``module(*inputs, **kwargs)``."""
+    """Wraps ``module``; with no GPU its forward is just ``module(*inputs, **kwargs)``.
+
+    The module is registered as ``module``, so state_dict keys start with ``module.``."""
 
     def __init__(self, module: Module, device_ids: Sequence[Any] | None = None,
                  output_device: Any = None, dim: int = 0) -> None:
@@ -34,8 +35,9 @@ def data_parallel(module: Module, inputs: Any, device_ids: Sequence[Any] | None 
 
 
 class DistributedDataParallel(Module):
-    """Data parallelism across processes: constructing one needs
-    ``torch.distributed.init_process_group``, which a CPU-only adcli does not have."""
+    """Data parallelism across processes: needs a process group, so it raises torch's error.
+
+    A process group comes from ``torch.distributed.init_process_group``, which adcli lacks."""
 
     def __init__(self, module: Module, device_ids: Sequence[Any] | None = None,
                  output_device: Any = None, dim: int = 0, broadcast_buffers: Any = None,

@@ -51,7 +51,8 @@ PACKAGES: dict[str, str] = {
     "torch.nn": "adcli.nn", "torch.optim": "adcli.optim", "torch.autograd": "adcli.autograd",
     "torch.linalg": "adcli.linalg", "torch.special": "adcli.special", "torch.func": "adcli.func",
     "torch.distributions": "adcli.distributions", "torch.testing": "adcli.testing",
-    "torch.utils.data": "adcli.utils.data", "torch.random": "adcli.random",
+    "torch.utils.data": "adcli.utils.data", "torch.utils.checkpoint": "adcli.utils.checkpoint",
+    "torch.utils.hooks": "adcli.utils.hooks", "torch.random": "adcli.random",
     "torch.cuda": "adcli.cuda", "torch.backends": "adcli.backends",
     "torch.accelerator": "adcli.accelerator", "torch.signal": "adcli.signal",
 }

@@ -84,8 +84,9 @@ def set_checkpoint_debug_enabled(enabled: bool | None) -> Iterator[None]:
 
 @contextlib.contextmanager
 def set_checkpoint_early_stop(enable: bool) -> Iterator[None]:
-    """Whether non-reentrant checkpoints made inside the block stop recomputing as soon as
-    every saved tensor is back (the flag is taken when the forward runs)."""
+    """Whether non-reentrant checkpoints stop recomputing once every saved tensor is back.
+
+    The flag is read when the checkpointed forward runs inside the block."""
     prev = _early_stop_override[0]
     _early_stop_override[0] = enable
     try:
@@ -373,8 +374,9 @@ def checkpoint(function: Callable[..., Any], *args: Any, use_reentrant: bool | N
                context_fn: Callable[[], Any] = noop_context_fn,
                determinism_check: str = "default", debug: bool = False,
                early_stop: bool = True, **kwargs: Any) -> Any:
-    """``function(*args, **kwargs)`` whose saved activations are recomputed in backward
-    (``preserve_rng_state=True`` by keyword: the recomputation draws the same numbers)."""
+    """``function(*args, **kwargs)``, its saved activations recomputed in backward.
+
+    ``preserve_rng_state=True`` (a keyword): the recomputation draws the same numbers."""
     if use_reentrant is None:
         warnings.warn(
             "torch.utils.checkpoint: the use_reentrant parameter should be passed explicitly. "
@@ -397,8 +399,8 @@ def checkpoint(function: Callable[..., Any], *args: Any, use_reentrant: bool | N
 
 def checkpoint_sequential(functions: Any, segments: int, input: Any,
                           use_reentrant: bool | None = None, **kwargs: Any) -> Any:
-    """Run ``functions`` (a Sequential or a list) in ``segments`` chunks, checkpointing all
-    but the last."""
+    """Run ``functions`` (a Sequential or list) in ``segments`` chunks, all but the last
+    checkpointed."""
     if use_reentrant is None:
         warnings.warn(
             "torch.utils.checkpoint.checkpoint_sequential: the use_reentrant parameter should be "

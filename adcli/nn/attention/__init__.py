@@ -12,9 +12,9 @@ from typing import Any
 
 from adcli.engine.ops.attention import SDP_ENABLED, SDP_PRIORITY
 
-__all__ = ["WARN_FOR_UNFUSED_KERNELS", "SDPBackend", "sdpa_kernel"]
+__all__ = ["SDPBackend", "sdpa_kernel"]
 
-WARN_FOR_UNFUSED_KERNELS = False
+WARN_FOR_UNFUSED_KERNELS = False  # torch warns why fused kernels were not used when True
 
 
 class SDPBackend(enum.Enum):

@@ -123,8 +123,9 @@ class BatchNorm3d(_BatchNorm):
 
 
 class SyncBatchNorm(_BatchNorm):
-    """Batch normalization synchronised across processes; with no process group initialised
-    (always, here) it is plain batch normalization over (N, C, ...) inputs, as torch's."""
+    """Batch normalization over (N, C, ...) inputs, synchronised across processes if any.
+
+    With no process group initialised (always, here) it is plain batch norm, as torch's."""
 
     def __init__(self, num_features: int, eps: float = 1e-5, momentum: float | None = 0.1,
                  affine: bool = True, track_running_stats: bool = True,
