@@ -288,3 +288,25 @@ def test_checkpoint_error_class() -> None:
     assert adcli.utils.checkpoint.CheckpointError.__name__ == "CheckpointError"
     assert sorted(n for n in adcli.utils.checkpoint.__all__) == sorted(
         n for n in adcli.utils.checkpoint.__all__ if hasattr(torch.utils.checkpoint, n))
+
+
+def test_nested_non_reentrant_checkpoints() -> None:
+    def prog(T: Any) -> Any:
+        cp = _cp(T)
+        calls = [0, 0]
+
+        def inner(a: Any) -> Any:
+            calls[1] += 1
+            return a.sin().exp()
+
+        def outer(a: Any) -> Any:
+            calls[0] += 1
+            b = a.cos() * 2
+            return cp.checkpoint(inner, b, use_reentrant=False) * b
+
+        x = _x(T)
+        y = cp.checkpoint(outer, x, use_reentrant=False)
+        y.sum().backward()
+        return y, x.grad, calls
+
+    compare(prog, torch, rtol=1e-12, atol=1e-12)
