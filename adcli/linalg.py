@@ -10,10 +10,11 @@ from __future__ import annotations
 from typing import Any
 
 from .engine.ops.householder import LINALG as _HOUSEHOLDER
+from .engine.ops.ldl import LINALG as _LDL
 from .engine.ops.linalg_api import LINALG
 from .engine.ops.linalg_more import LINALG as _MORE
 
-LINALG = {**LINALG, **_MORE, **_HOUSEHOLDER}
+LINALG = {**LINALG, **_MORE, **_HOUSEHOLDER, **_LDL}
 
 globals().update(LINALG)
 

@@ -305,6 +305,7 @@ PACKAGE_NAMES = frozenset({
     'torch.linalg.cond', 'torch.linalg.cross', 'torch.linalg.det', 'torch.linalg.diagonal',
     'torch.linalg.eig', 'torch.linalg.eigh', 'torch.linalg.eigvals', 'torch.linalg.eigvalsh',
     'torch.linalg.householder_product', 'torch.linalg.inv', 'torch.linalg.inv_ex',
+    'torch.linalg.ldl_factor', 'torch.linalg.ldl_factor_ex', 'torch.linalg.ldl_solve',
     'torch.linalg.lstsq', 'torch.linalg.lu', 'torch.linalg.lu_factor', 'torch.linalg.lu_factor_ex',
     'torch.linalg.lu_solve', 'torch.linalg.matmul', 'torch.linalg.matrix_exp',
     'torch.linalg.matrix_norm', 'torch.linalg.matrix_power', 'torch.linalg.matrix_rank',

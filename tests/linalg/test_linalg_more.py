@@ -381,3 +381,97 @@ def test_warning_state_is_per_process() -> None:
     assert [str(w.message).splitlines()[0] for w in seen] == [
         "torch.lu is deprecated in favor of torch.linalg.lu_factor / torch.linalg.lu_factor_ex "
         "and will be removed in a future PyTorch release."]
+
+
+# -- LDL^T (LAPACK's sytrf / sytrs, Bunch-Kaufman pivoting) -------------------------------------
+def _symmetric(seed: int, n: int, batch: tuple[int, ...] = ()) -> np.ndarray:
+    rng = np.random.default_rng(seed)
+    a = rng.standard_normal((*batch, n, n))
+    a = a + np.swapaxes(a, -1, -2)
+    if seed % 3 == 0:  # small diagonal: 2x2 pivots
+        idx = np.arange(n)
+        a[..., idx, idx] *= 0.01
+    if seed % 5 == 0:
+        a[..., 0, 0] = 0.0
+    return a
+
+
+@pytest.mark.parametrize("seed", range(24))
+def test_ldl_factor_and_solve_are_lapacks_bit_for_bit(seed: int) -> None:
+    """LD, the pivots (2x2 blocks included), info and the solves equal torch's exactly."""
+    n = 1 + seed % 7
+    batch = (2,) if seed % 4 == 1 else ()
+    a = _symmetric(seed, n, batch)
+    b = np.random.default_rng(seed + 100).standard_normal((*batch, n, 3))
+    want = torch.linalg.ldl_factor_ex(torch.tensor(a))
+    got = adcli.linalg.ldl_factor_ex(adcli.tensor(a))
+    assert type(got).__name__ == type(want).__name__ == "linalg_ldl_factor_ex"
+    for g, w in zip(got, want):
+        assert str(g.dtype) == str(w.dtype) and tuple(g.shape) == tuple(w.shape)
+        np.testing.assert_array_equal(g.numpy(), w.numpy())
+    xw = torch.linalg.ldl_solve(want.LD, want.pivots, torch.tensor(b))
+    xg = adcli.linalg.ldl_solve(got.LD, got.pivots, adcli.tensor(b))
+    np.testing.assert_array_equal(xg.numpy(), xw.numpy())
+    if not int(want.info.sum()):
+        f = adcli.linalg.ldl_factor(adcli.tensor(a), hermitian=True)
+        assert type(f).__name__ == "linalg_ldl_factor"
+        np.testing.assert_array_equal(f.LD.numpy(), torch.linalg.ldl_factor(
+            torch.tensor(a), hermitian=True).LD.numpy())
+
+
+def test_ldl_float32_and_broadcast_solve() -> None:
+    a = _symmetric(3, 4).astype(np.float32)
+    b = np.random.default_rng(2).standard_normal((2, 4, 1)).astype(np.float32)
+    res = []
+    for T in (torch, adcli):
+        LD, piv = T.linalg.ldl_factor(T.tensor(a))
+        res.append((LD.numpy(), piv.numpy(), T.linalg.ldl_solve(LD, piv, T.tensor(b)).numpy()))
+    for g, w in zip(res[1], res[0]):
+        np.testing.assert_array_equal(g, w)
+
+
+def test_ldl_records_not_implemented_nodes_as_torch() -> None:
+    a = _symmetric(1, 3)
+    seen = []
+    for T in (torch, adcli):
+        A = T.tensor(a, requires_grad=True)
+        LD, piv, info = T.linalg.ldl_factor_ex(A)
+        B = T.ones(3, 2, dtype=T.float64, requires_grad=True)
+        X = T.linalg.ldl_solve(LD.detach(), piv, B)
+        errors = []
+        for out in (LD, X):
+            with pytest.raises(RuntimeError) as e:
+                out.sum().backward()
+            errors.append(str(e.value))
+        seen.append((_graph(LD.grad_fn), _graph(X.grad_fn), piv.requires_grad,
+                     info.requires_grad, errors))
+    assert seen[1] == seen[0]
+
+
+LDL_ERRORS: list[tuple[str, Callable[[Any], Any]]] = [
+    ("ldl_factor 1-D", lambda T: T.linalg.ldl_factor(T.ones(3))),
+    ("ldl_factor_ex not square", lambda T: T.linalg.ldl_factor_ex(T.ones(2, 3))),
+    ("ldl_factor long", lambda T: T.linalg.ldl_factor(T.ones(3, 3, dtype=T.long))),
+    ("ldl_factor singular", lambda T: T.linalg.ldl_factor(T.zeros(3, 3))),
+    ("ldl_factor hermitian singular", lambda T: T.linalg.ldl_factor(T.ones(3, 3),
+                                                                    hermitian=True)),
+    ("ldl_factor_ex check_errors", lambda T: T.linalg.ldl_factor_ex(T.zeros(3, 3),
+                                                                    check_errors=True)),
+    ("ldl_solve dtype", lambda T: T.linalg.ldl_solve(*_ldl(T), T.ones(4, 1))),
+    ("ldl_solve rows", lambda T: T.linalg.ldl_solve(*_ldl(T), T.ones(3, 1, dtype=T.float64))),
+    ("ldl_solve LD not square", lambda T: T.linalg.ldl_solve(
+        _ldl(T)[0][:3], _ldl(T)[1], T.ones(3, 1, dtype=T.float64))),
+    ("ldl_solve pivots shape", lambda T: T.linalg.ldl_solve(
+        _ldl(T)[0], _ldl(T)[1][:3], T.ones(4, 1, dtype=T.float64))),
+]
+
+
+def _ldl(T: Any) -> Any:
+    return T.linalg.ldl_factor(T.tensor(_symmetric(1, 4)))
+
+
+@pytest.mark.parametrize("name,fn", LDL_ERRORS, ids=[e[0] for e in LDL_ERRORS])
+def test_ldl_errors_match_torch(name: str, fn: Callable[[Any], Any]) -> None:
+    want, got = _error(fn, torch), _error(fn, adcli)
+    assert str(got) == str(want)
+    assert isinstance(got, RuntimeError) and isinstance(want, RuntimeError)

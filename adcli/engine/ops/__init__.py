@@ -34,6 +34,7 @@ from . import (
     index_write,
     indexing,
     inplace,
+    ldl,
     linalg,
     linalg_api,
     linalg_more,
@@ -82,7 +83,7 @@ FAMILIES = (conversion, arithmetic, pointwise, pointwise_multi, activations, red
             index_write, padding, strided, gamma_inc, complex_parts, compare_inplace,
             norms_extra, pooling_extra, nn_random, windows, torch_forms, bookkeeping,
             grid_sample,
-            ctc, view_copy, embedding_bag, linalg_more, householder, special_poly)
+            ctc, view_copy, embedding_bag, linalg_more, householder, special_poly, ldl)
 
 TORCH: dict[str, Any] = {}
 METHODS: dict[str, Any] = {}

@@ -435,8 +435,9 @@ class NotImplementedOp(OpDef):
     with an edge per input that requires grad (PyTorch collects no others), and backward
     through it raises. Not in the table (``OPS``): there is no rule to show or to test."""
 
-    def __init__(self, name: str, aten: str, forward: Any, inputs: tuple[str, ...]) -> None:
-        super().__init__(name, "NotImplemented", forward, inputs=inputs)
+    def __init__(self, name: str, aten: str, forward: Any, inputs: tuple[str, ...],
+                 **kw: Any) -> None:
+        super().__init__(name, "NotImplemented", forward, inputs=inputs, **kw)
         self.aten = aten
         self.grad_all(_not_implemented)
 
