@@ -156,6 +156,10 @@ _COMPOSITE.update({
     "linalg.tensorinv": ["view", "linalg_inv_ex", "_reshape_alias"],
     "linalg.tensorsolve": ["permute", "view", "_reshape_alias", "clone", "_unsafe_view",
                            "linalg_solve_ex"],
+    "svd_lowrank": ["mm", "bmm", "view", "_unsafe_view", "_reshape_alias", "clone", "expand",
+                    "linalg_qr", "linalg_svd", "transpose", "sub"],
+    "pca_lowrank": ["mm", "bmm", "view", "_unsafe_view", "_reshape_alias", "clone", "expand",
+                    "linalg_qr", "linalg_svd", "transpose", "sub", "mean_dim", "to"],
     # torch 2's removed functions: stubs that raise torch's error
     **{name: [] for name in ("matrix_rank", "solve", "lstsq", "symeig", "eig", "Tensor.solve",
                              "Tensor.lstsq", "Tensor.symeig", "Tensor.eig", "linalg.eig",

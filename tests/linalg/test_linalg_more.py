@@ -475,3 +475,56 @@ def test_ldl_errors_match_torch(name: str, fn: Callable[[Any], Any]) -> None:
     want, got = _error(fn, torch), _error(fn, adcli)
     assert str(got) == str(want)
     assert isinstance(got, RuntimeError) and isinstance(want, RuntimeError)
+
+
+# -- randomized low-rank SVD and PCA (torch/_lowrank.py's algorithm and random draws) -----------
+LOWRANK: list[tuple[str, Callable[..., Any], tuple[int, ...]]] = [
+    ("svd_lowrank tall", lambda T, A: T.svd_lowrank(A, q=3), (8, 5)),
+    ("svd_lowrank wide niter=1", lambda T, A: T.svd_lowrank(A, q=2, niter=1), (4, 7)),
+    ("svd_lowrank M", lambda T, A: T.svd_lowrank(A, q=3, M=A.mean(0, keepdim=True)), (6, 5)),
+    ("svd_lowrank batched", lambda T, A: T.svd_lowrank(A, q=2), (2, 6, 4)),
+    ("pca_lowrank", lambda T, A: T.pca_lowrank(A), (10, 4)),
+    ("pca_lowrank uncentred batched", lambda T, A: T.pca_lowrank(A, q=2, center=False),
+     (2, 6, 4)),
+    ("pca_lowrank float32", lambda T, A: T.pca_lowrank(A.float(), q=3), (7, 5)),
+]
+
+
+def _lowrank_run(T: Any, fn: Callable[..., Any], a: np.ndarray, seed: int) -> dict[str, Any]:
+    T.manual_seed(seed)
+    A = T.tensor(a, requires_grad=True)
+    U, S, V = fn(T, A)
+    rec = (U * S.unsqueeze(-2)) @ V.mT
+    (g,) = T.autograd.grad((rec * rec).sum() + S.sum(), A)
+    u = U.detach().numpy()
+    big = np.take_along_axis(u, np.argmax(np.abs(u), axis=-2)[..., None, :], axis=-2)
+    sign = np.sign(big)  # LAPACK's column signs: fixed by each column's largest entry
+    return {"S": S.detach().numpy(), "rec": rec.detach().numpy(), "grad": g.numpy(),
+            "U": U.detach().numpy() * sign, "V": V.detach().numpy() * sign,
+            "names": [t.grad_fn.name() for t in (U, S, V)], "dtype": str(S.dtype),
+            "next": T.randn(3).numpy()}
+
+
+@pytest.mark.parametrize("name,fn,shape", LOWRANK, ids=[c[0] for c in LOWRANK])
+@pytest.mark.parametrize("seed", [0, 7])
+def test_lowrank_matches_torch_with_the_same_seed(name: str, fn: Callable[..., Any],
+                                                  shape: tuple[int, ...], seed: int) -> None:
+    """Same seed, same draws: singular values, U and V (up to LAPACK's column signs), the
+    reconstruction, gradients and grad_fns are torch's; the generator ends where torch's does."""
+    a = np.random.default_rng(seed + len(name)).standard_normal(shape)
+    want = _lowrank_run(torch, fn, a, seed)
+    got = _lowrank_run(adcli, fn, a, seed)
+    assert got["names"] == want["names"] and got["dtype"] == want["dtype"]
+    tol = dict(rtol=1e-10, atol=1e-12) if want["dtype"] == "torch.float64" else \
+        dict(rtol=2e-4, atol=2e-5)
+    for key in ("S", "rec", "grad", "U", "V"):
+        np.testing.assert_allclose(got[key], want[key], **tol, err_msg=key)
+    np.testing.assert_array_equal(got["next"], want["next"])
+
+
+def test_pca_lowrank_argument_errors_match_torch() -> None:
+    for fn in (lambda T: T.pca_lowrank(T.ones(3, 4), q=5),
+               lambda T: T.pca_lowrank(T.ones(3, 4), q=-1),
+               lambda T: T.pca_lowrank(T.ones(3, 4), niter=-1)):
+        want, got = _error(fn, torch), _error(fn, adcli)
+        assert (type(got), str(got)) == (type(want), str(want))

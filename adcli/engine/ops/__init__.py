@@ -39,6 +39,7 @@ from . import (
     linalg_api,
     linalg_more,
     losses,
+    lowrank,
     margin_losses,
     nn_random,
     norm_backward,
@@ -83,7 +84,8 @@ FAMILIES = (conversion, arithmetic, pointwise, pointwise_multi, activations, red
             index_write, padding, strided, gamma_inc, complex_parts, compare_inplace,
             norms_extra, pooling_extra, nn_random, windows, torch_forms, bookkeeping,
             grid_sample,
-            ctc, view_copy, embedding_bag, linalg_more, householder, special_poly, ldl)
+            ctc, view_copy, embedding_bag, linalg_more, householder, special_poly, ldl,
+            lowrank)
 
 TORCH: dict[str, Any] = {}
 METHODS: dict[str, Any] = {}
