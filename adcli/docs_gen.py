@@ -160,6 +160,8 @@ _COMPOSITE.update({
                     "linalg_qr", "linalg_svd", "transpose", "sub"],
     "pca_lowrank": ["mm", "bmm", "view", "_unsafe_view", "_reshape_alias", "clone", "expand",
                     "linalg_qr", "linalg_svd", "transpose", "sub", "mean_dim", "to"],
+    # (and its own LOBPCGAutogradFunctionBackward node, a custom Function's, not a table op)
+    "lobpcg": ["add", "transpose", "div", "div_scalar"],
     # torch 2's removed functions: stubs that raise torch's error
     **{name: [] for name in ("matrix_rank", "solve", "lstsq", "symeig", "eig", "Tensor.solve",
                              "Tensor.lstsq", "Tensor.symeig", "Tensor.eig", "linalg.eig",

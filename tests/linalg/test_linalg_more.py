@@ -528,3 +528,66 @@ def test_pca_lowrank_argument_errors_match_torch() -> None:
                lambda T: T.pca_lowrank(T.ones(3, 4), niter=-1)):
         want, got = _error(fn, torch), _error(fn, adcli)
         assert (type(got), str(got)) == (type(want), str(want))
+
+
+# -- LOBPCG (torch/_lobpcg.py's algorithm and random draws) --------------------------------------
+def _spd(seed: int, m: int, batch: tuple[int, ...] = ()) -> np.ndarray:
+    a = np.random.default_rng(seed).standard_normal((*batch, m, m))
+    return a @ np.swapaxes(a, -1, -2) + m * np.eye(m)
+
+
+LOBPCG: list[tuple[str, Callable[..., Any], np.ndarray]] = [
+    ("default k=1", lambda T, A: T.lobpcg(A), _spd(1, 10)),
+    ("k=2 smallest", lambda T, A: T.lobpcg(A, k=2, largest=False), _spd(2, 12)),
+    ("method basic", lambda T, A: T.lobpcg(A, k=2, method="basic"), _spd(3, 12)),
+    ("batched", lambda T, A: T.lobpcg(A, k=2), _spd(4, 9, (2,))),
+    ("n=3 k=2", lambda T, A: T.lobpcg(A, k=2, n=3), _spd(5, 12)),
+    ("given X, niter", lambda T, A: T.lobpcg(A, X=T.ones(10, 2, dtype=A.dtype)
+                                             + T.eye(10, 2, dtype=A.dtype), niter=3),
+     _spd(6, 10)),
+    ("generalized B", lambda T, A: T.lobpcg(A, k=2, B=T.eye(12, dtype=A.dtype) * 2), _spd(7, 12)),
+    ("ortho_use_drop", lambda T, A: T.lobpcg(A, k=2, ortho_bparams={"ortho_use_drop": True}),
+     _spd(8, 12)),
+    ("float32", lambda T, A: T.lobpcg(A.float(), k=2), _spd(9, 10)),
+]
+
+
+@pytest.mark.parametrize("name,fn,a", LOBPCG, ids=[c[0] for c in LOBPCG])
+def test_lobpcg_matches_torch_with_the_same_seed(name: str, fn: Callable[..., Any],
+                                                 a: np.ndarray) -> None:
+    out = []
+    for T in (torch, adcli):
+        T.manual_seed(11)
+        E, V = fn(T, T.tensor(a))
+        out.append((E.numpy(), V.numpy(), str(E.dtype), T.randn(3).numpy()))
+    (Ew, Vw, dw, nw), (Eg, Vg, dg, ng) = out
+    assert dg == dw and Eg.shape == Ew.shape and Vg.shape == Vw.shape
+    tol = dict(rtol=1e-11, atol=1e-11) if dw == "torch.float64" else dict(rtol=1e-4, atol=1e-4)
+    np.testing.assert_allclose(Eg, Ew, **tol)
+    sign = np.sign(np.sum(Vw * Vg, axis=-2, keepdims=True))  # LAPACK's eigenvector signs
+    np.testing.assert_allclose(Vg * sign, Vw, **tol)
+    np.testing.assert_array_equal(ng, nw)  # the same draws: the generator ends where torch's does
+
+
+@pytest.mark.parametrize("k,m", [(2, 9), (3, 9)])
+def test_lobpcg_gradient_is_torchs(k: int, m: int) -> None:
+    """torch's LOBPCGAutogradFunction: its node, and its partial-eigenspace symeig backward
+    (whose random draw comes from a fresh generator)."""
+    res = []
+    for T in (torch, adcli):
+        T.manual_seed(3)
+        A = T.tensor(_spd(k, m), requires_grad=True)
+        E, V = T.lobpcg(A, k=k)
+        (g,) = T.autograd.grad((E * E).sum() + (V ** 2).sum(), A)
+        res.append((g.numpy(), E.grad_fn.name(), V.grad_fn.name(), _graph(E.grad_fn)))
+    np.testing.assert_allclose(res[1][0], res[0][0], rtol=1e-9, atol=1e-11)
+    assert res[1][1:] == res[0][1:]
+
+
+def test_lobpcg_errors_match_torch() -> None:
+    for fn in (lambda T: T.lobpcg(T.ones(5, 5), k=2),
+               lambda T: T.lobpcg(T.ones(5, 4)),
+               lambda T: T.lobpcg(T.eye(9), B=T.eye(8)),
+               lambda T: T.lobpcg(T.eye(9), X=T.ones(8, 2))):
+        want, got = _error(fn, torch), _error(fn, adcli)
+        assert (type(got), str(got)) == (type(want), str(want))

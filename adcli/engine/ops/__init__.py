@@ -38,6 +38,7 @@ from . import (
     linalg,
     linalg_api,
     linalg_more,
+    lobpcg,
     losses,
     lowrank,
     margin_losses,
@@ -85,7 +86,7 @@ FAMILIES = (conversion, arithmetic, pointwise, pointwise_multi, activations, red
             norms_extra, pooling_extra, nn_random, windows, torch_forms, bookkeeping,
             grid_sample,
             ctc, view_copy, embedding_bag, linalg_more, householder, special_poly, ldl,
-            lowrank)
+            lowrank, lobpcg)
 
 TORCH: dict[str, Any] = {}
 METHODS: dict[str, Any] = {}
