@@ -279,12 +279,15 @@ def test_linalg_parity(case: Any) -> None:
         if gname in _GAUGE:
             gval, wval = _gauge_fix(gname, gval, gf), _gauge_fix(wname, wval, wf)
         np.testing.assert_allclose(gval, wval, rtol=tol, atol=tol, err_msg=gname)
+    # gradients that went through float32 outputs are float32-accurate (which of the last bits
+    # differ depends on the loss weights, i.e. on which tests ran before in the process)
+    gtol = 1e-5 if any("float32" in w[2] for w in want["fields"]) else 1e-6
     for key in ("grads", "second"):
         assert (key in got) == (key in want)
         for g, w in zip(got.get(key, []), want.get(key, [])):
             assert (g is None) == (w is None)
             if g is not None:
-                np.testing.assert_allclose(g, w, rtol=1e-6, atol=1e-8, err_msg=key)
+                np.testing.assert_allclose(g, w, rtol=gtol, atol=1e-8, err_msg=key)
 
 
 # -- errors of common misuse: same class name and message ------------------------------------
