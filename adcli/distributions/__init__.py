@@ -22,9 +22,11 @@ from .discrete import Binomial, Geometric, Multinomial, NegativeBinomial, Poisso
 from .distribution import Distribution
 from .exp_family import ExponentialFamily
 from .gamma import Beta, Chi2, Dirichlet, FisherSnedecor, Gamma, StudentT
+from .generalized_pareto import GeneralizedPareto
 from .gumbel import Gumbel
 from .half_normal import HalfNormal
 from .independent import Independent
+from .inverse_gamma import InverseGamma
 from .kl import kl_divergence, register_kl
 from .kumaraswamy import Kumaraswamy
 from .log_normal import LogNormal
@@ -74,5 +76,5 @@ __all__ = [
     "Transform", "identity_transform",
 ]
 __all__ += ["Beta", "Binomial", "Cauchy", "Chi2", "Dirichlet", "Exponential", "FisherSnedecor",
-            "Gamma", "Geometric", "Laplace", "Multinomial", "NegativeBinomial", "Poisson",
-            "StudentT"]
+            "Gamma", "GeneralizedPareto", "Geometric", "InverseGamma", "Laplace", "Multinomial",
+            "NegativeBinomial", "Poisson", "StudentT"]

@@ -9,6 +9,7 @@ from typing import Any
 
 import numpy as np
 
+from .. import dtypes
 from ..errors import InvalidArgumentError
 from ..op import OpDef, defop, in_formula
 from ..rounding import scaled_add
@@ -664,6 +665,10 @@ def isclose(input: Tensor, other: Any, rtol: float = 1e-05, atol: float = 1e-08,
             equal_nan: bool = False) -> Tensor:
     a = as_tensor(input)
     b = as_tensor(other, a)
+    if isinstance(other, Tensor) and a._data.dtype != b._data.dtype:
+        # torch's check (a mixed float64/float32 call fails, as in GeneralizedPareto.log_prob)
+        raise InvalidArgumentError(f"{dtypes.scalar_type_name(a._data.dtype)} did not match "
+                                   f"{dtypes.scalar_type_name(b._data.dtype)}")
     return Tensor._make(np.isclose(a._data, b._data, rtol=rtol, atol=atol, equal_nan=equal_nan),
                         None, 0, None)
 
