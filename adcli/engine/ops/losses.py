@@ -852,6 +852,53 @@ def kl_div(input: Tensor, target: Tensor, size_average: Any = None, reduce: Any 
 # ==============================================================================================
 # the names this family adds: torch.<name>, Tensor.<name>, torch.nn.functional.<name>
 # ==============================================================================================
+
+
+def linear_cross_entropy(input: Tensor, linear_weight: Tensor, target: Tensor, *,
+                         linear_bias: Tensor | None = None, weight: Tensor | None = None,
+                         reduction: str = "mean", ignore_index: int | None = None,
+                         label_smoothing: float = 0.0, options: Any = None) -> Tensor:
+    """``cross_entropy(linear(input, linear_weight, linear_bias), target, ...)`` (torch's
+    reference path; a ``(C, d1, ..., in_features)`` weight gives a K-dimensional loss)."""
+    from .linalg import linear
+
+    if input.dim() < 1 or input.dim() > 2:
+        raise InvalidArgumentError(
+            f"expected input with dimensionality 1 or 2, got {input.dim()}")
+    if linear_weight.dim() < 2:
+        raise InvalidArgumentError("expected linear_weight with dimensionality at least 2, got "
+                                   f"{linear_weight.dim()}")
+    batches = tuple(input.shape[:-1])
+    in_features = input.shape[-1]
+    if in_features != linear_weight.shape[-1]:
+        raise InvalidArgumentError(
+            "expected equal input and linear_weight last dimensions (in_features), got "
+            f"{input.shape[-1]} and {linear_weight.shape[-1]}, respectively")
+    n_classes = linear_weight.shape[0]
+    out_features = tuple(linear_weight.shape[1:-1])
+    if linear_bias is not None and tuple(linear_bias.shape) != (n_classes, *out_features):
+        raise InvalidArgumentError(f"expected linear_bias shape {(n_classes, *out_features)}, "
+                                   f"got {tuple(linear_bias.shape)}")
+    if out_features and not batches:
+        raise InvalidArgumentError(
+            f"K-dimensional loss defined by linear_weight shape {tuple(linear_weight.shape)} "
+            f"requires batched input, (N, {in_features}), got unbatched input with shape "
+            f"{tuple(input.shape)}")
+    logits_shape = (*batches, n_classes, *out_features)
+    if tuple(target.shape) == logits_shape and ignore_index is not None:
+        raise InvalidArgumentError(
+            "ignore_index cannot be specified when target contains probabilities")
+    if out_features:
+        rows = math.prod(out_features, start=n_classes)
+        linear_weight = reshape(linear_weight, (rows, in_features))
+        if linear_bias is not None:
+            linear_bias = reshape(linear_bias, (rows,))
+    logits = reshape(linear(input, linear_weight, linear_bias), logits_shape)
+    return cross_entropy(logits, target, weight=weight, reduction=reduction,
+                         ignore_index=-100 if ignore_index is None else ignore_index,
+                         label_smoothing=label_smoothing)
+
+
 TORCH: dict[str, Any] = {}
 
 METHODS: dict[str, Any] = {}
@@ -861,5 +908,5 @@ FUNCTIONAL: dict[str, Any] = {
     "binary_cross_entropy": binary_cross_entropy,
     "binary_cross_entropy_with_logits": binary_cross_entropy_with_logits,
     "cross_entropy": cross_entropy, "nll_loss": nll_loss, "huber_loss": huber_loss,
-    "kl_div": kl_div,
+    "kl_div": kl_div, "linear_cross_entropy": linear_cross_entropy,
 }
