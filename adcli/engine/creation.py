@@ -9,7 +9,7 @@ import numpy as np
 
 from . import dtypes
 from . import layout as _layout
-from .errors import InvalidArgumentError
+from .errors import InvalidArgumentError, InvalidTypeError
 from .limits import check_shape
 from .rng.generator import manual_seed as manual_seed  # seeding lives in rng/generator.py
 from .tensor import Tensor, _infer_dtype, as_array
@@ -49,12 +49,35 @@ def tensor(data: Any, *, dtype: Any = None, requires_grad: bool = False,
     return _finish(as_array(data, dtype), requires_grad)
 
 
-def zeros(*size: Any, dtype: Any = None, requires_grad: bool = False, device: Any = None) -> Tensor:
+def _size_arg(name: str, size: tuple[Any, ...], kw: Any) -> tuple[Any, ...]:
+    """The size of ``zeros(2, 3)``, ``zeros((2, 3))`` or ``zeros(size=(2, 3))``; none at all
+    is torch's TypeError (``zeros()`` is not a 0-d tensor)."""
+    if kw is not None:
+        if size:
+            raise InvalidTypeError(f"{name}() got multiple values for argument 'size'")
+        return (kw,)
+    if not size:
+        raise InvalidTypeError(f'{name}() missing 1 required positional arguments: "size"')
+    return size
+
+
+def zeros(*size: Any, dtype: Any = None, requires_grad: bool = False, device: Any = None,
+          **kw: Any) -> Tensor:
+    size = _size_arg("zeros", size, _only_size("zeros", kw))
     return _finish(np.zeros(_shape(size), dtype=_float_dtype(dtype)), requires_grad)
 
 
-def ones(*size: Any, dtype: Any = None, requires_grad: bool = False, device: Any = None) -> Tensor:
+def ones(*size: Any, dtype: Any = None, requires_grad: bool = False, device: Any = None,
+         **kw: Any) -> Tensor:
+    size = _size_arg("ones", size, _only_size("ones", kw))
     return _finish(np.ones(_shape(size), dtype=_float_dtype(dtype)), requires_grad)
+
+
+def _only_size(name: str, kw: dict[str, Any]) -> Any:
+    for key in kw:
+        if key != "size":
+            raise InvalidTypeError(f"{name}() got an unexpected keyword argument '{key}'")
+    return kw.get("size")
 
 
 def full(size: Sequence[int], fill_value: Any, *, dtype: Any = None, requires_grad: bool = False,
@@ -108,8 +131,10 @@ def eye(n: int, m: int | None = None, *, dtype: Any = None, requires_grad: bool 
     return _finish(np.eye(*shape, dtype=_float_dtype(dtype)), requires_grad)
 
 
-def empty(*size: Any, dtype: Any = None, requires_grad: bool = False, device: Any = None) -> Tensor:
+def empty(*size: Any, dtype: Any = None, requires_grad: bool = False, device: Any = None,
+          **kw: Any) -> Tensor:
     # Zeros rather than garbage: specs must be reproducible.
+    size = _size_arg("empty", size, _only_size("empty", kw))
     return zeros(*size, dtype=dtype, requires_grad=requires_grad)
 
 

@@ -304,3 +304,24 @@ def test_try_in_steps_replays_for_gradcheck() -> None:
     spec = load_specs("t.yaml", text=text)[0]
     checks = check_spec(spec)
     assert [c.ok for c in checks] == [True], [c.to_dict() for c in checks]
+
+
+# -- small fidelity fixes (the Python API, as torch) -----------------------------------------
+@pytest.mark.parametrize("call", [
+    lambda T: T.empty(), lambda T: T.zeros(), lambda T: T.ones(),
+    lambda T: T.zeros(size=(2, 3)), lambda T: T.ones(2, size=(2,)),
+    lambda T: T.empty(size=[2]), lambda T: T.ones(3).mT, lambda T: T.zeros(()).mT,
+    lambda T: T.ones(2, 3).mT,
+])
+def test_creation_without_a_size_and_mT_of_a_vector_as_torch(call: object) -> None:
+    import adcli
+
+    def outcome(T: object) -> object:
+        try:
+            r = call(T)  # type: ignore[operator]
+        except Exception as exc:  # the class torch raises, and its message
+            return (isinstance(exc, TypeError) or not isinstance(exc, RuntimeError), str(exc))
+        return tuple(r.shape)
+
+    # (adcli's engine errors are RuntimeErrors too: a TypeError of torch's is both here)
+    assert outcome(adcli) == outcome(torch)

@@ -615,6 +615,15 @@ def T(input: Tensor) -> Tensor:
 
 
 def mT(input: Tensor) -> Tensor:
+    if input._data.ndim == 0:  # torch: the identity, deprecated
+        import warnings
+
+        warnings.warn("Tensor.mT is deprecated on 0-D tensors. This function is the identity "
+                      "in these cases.", UserWarning, stacklevel=2)
+        return input
+    if input._data.ndim == 1:
+        raise InvalidArgumentError("tensor.mT is only supported on matrices or batches of "
+                                   "matrices. Got 1-D tensor.")
     return transpose(input, -2, -1)
 
 
