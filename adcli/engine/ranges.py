@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 
 from . import dtypes
-from .errors import InvalidArgumentError
+from .errors import InvalidArgumentError, InvalidValueError
 from .limits import check_shape
 from .tensor import Tensor
 
@@ -163,7 +163,7 @@ def logspace(start: Any, end: Any, steps: int, base: float = 10.0, *, dtype: Any
 
 def _arange_size(start: Any, end: Any, step: Any, integer: bool) -> int:
     if step == 0:
-        raise InvalidArgumentError("step must be nonzero")  # torch 2.x: RuntimeError
+        raise InvalidValueError("step must be nonzero")
     if not ((step > 0 and end >= start) or (step < 0 and end <= start)):
         raise InvalidArgumentError("upper bound and lower bound inconsistent with step sign")
     if integer:

@@ -117,10 +117,10 @@ for thunk in (lambda: x[5], lambda: torch.zeros(2, 3) @ torch.zeros(2, 3),
         caught.append(None)
     except IndexError as e:
         caught.append(("IndexError", str(e)))
+    except RuntimeError as e:  # (adcli's engine errors are RuntimeErrors too)
+        caught.append(("RuntimeError", str(e), isinstance(e, Exception)))
     except ValueError as e:
         caught.append(("ValueError", str(e)))
-    except RuntimeError as e:
-        caught.append(("RuntimeError", str(e), isinstance(e, Exception)))
 y = x * x
 y.sum().backward(retain_graph=False)
 try:
