@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from . import constraints, transforms
 from . import kl_families as _kl_families  # noqa: F401  (registers the KL rules)
+from . import kl_more as _kl_more  # noqa: F401 - registers its KL pairs
 from .constraint_registry import biject_to, transform_to
 from .continuous import Cauchy, Exponential, Laplace
 from .continuous_bernoulli import ContinuousBernoulli
