@@ -27,6 +27,7 @@ def _seeded(fn: Callable[..., Any]) -> Callable[..., Any]:
 
 
 V = adcli.tensor([0.3, 0.6, 0.8], dtype=adcli.float64)
+EYE2 = adcli.eye(3, dtype=adcli.float64) * 2
 CASES: list[tuple[str, Callable[..., Any], list[Any]]] = [
     ("lognormal", lambda m, s: (D.LogNormal(m, s).log_prob(V + 1) + D.LogNormal(m, s).rsample()
                                 + D.LogNormal(m, s).entropy() + D.LogNormal(m, s).variance),
@@ -73,7 +74,7 @@ CASES: list[tuple[str, Callable[..., Any], list[Any]]] = [
                          + D.kl_divergence(D.ContinuousBernoulli(logits=m),
                                            D.ContinuousBernoulli(logits=s))
                          + D.kl_divergence(D.LowRankMultivariateNormal(m, s.unsqueeze(-1), s),
-                                           D.MultivariateNormal(s, adcli.eye(3, dtype=adcli.float64) * 2))),
+                                           D.MultivariateNormal(s, EYE2))),
      [[0.5, -1.0, 0.2], [1.0, 0.5, 2.0]]),
 ]
 
