@@ -495,7 +495,8 @@ def _make_grad_output(x: Tensor, noncontiguous: bool) -> Tensor:
     shape = tuple(x._data.shape)
     if noncontiguous and shape:
         shape = (*shape[:-1], 2 * shape[-1])
-    t = empty(*shape, dtype=dt) if dt is not None else empty(*shape, dtype=_float64())
+    # the shape as one tuple: a 0-d output has no size arguments, which empty() refuses
+    t = empty(shape, dtype=dt) if dt is not None else empty(shape, dtype=_float64())
     t.uniform_(-1, 1)
     if noncontiguous and shape:
         t = T(np.ascontiguousarray(t._data[..., 1::2]))
