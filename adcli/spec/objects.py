@@ -27,9 +27,10 @@ _REGISTERED = re.compile(
     r"register_(?:parameter|buffer|module)\(\s*[\"']([A-Za-z][A-Za-z0-9_]*)[\"']")
 _SETATTR = re.compile(r"setattr\(\s*self\s*,\s*[\"']([A-Za-z][A-Za-z0-9_]*)[\"']")
 # Attributes nn.utils makes at run time from a tensor's name (f-strings the scan cannot read):
-# parametrize's originals, the old weight_norm / spectral_norm's parameters and buffers.
+# parametrize's originals, the old weight_norm / spectral_norm's and prune's tensors.
 RUNTIME_ATTRS = frozenset({"parametrizations", "original", *(f"original{i}" for i in range(4)),
-                           "weight_g", "weight_v", "weight_orig", "weight_u"})
+                           "weight_g", "weight_v", "weight_orig", "weight_u", "weight_mask",
+                           "bias_orig", "bias_mask"})
 # adcli's own modules a package name never resolves into (the CLI, the spec machinery, ...).
 DENIED_MODULES = ("adcli.cli", "adcli.spec", "adcli.view", "adcli.docs_gen",
                   "adcli.pytest_plugin")

@@ -1,8 +1,9 @@
 """``adcli.nn.utils``: gradient clipping, parameter/vector conversion, ``rnn`` (sequence
 padding), ``parametrize`` / ``parametrizations``, the old hook-based ``weight_norm`` and
-``spectral_norm``, ``stateless``, conv/linear + batch-norm fusion, ``skip_init``."""
+``spectral_norm``, ``stateless``, ``prune``, conv/linear + batch-norm fusion, ``skip_init``."""
 
-from . import parametrizations, parametrize, rnn, stateless
+# prune: torch imports it only on request; here it is loaded too, so specs and `adcli ops` reach it
+from . import parametrizations, parametrize, prune, rnn, stateless
 from .clip_grad import (
     clip_grad_norm,
     clip_grad_norm_,
@@ -26,6 +27,6 @@ __all__ = ["clip_grad_norm", "clip_grad_norm_", "clip_grads_with_norm_", "clip_g
            "convert_conv2d_weight_memory_format", "convert_conv3d_weight_memory_format",
            "fuse_conv_bn_eval", "fuse_conv_bn_weights", "fuse_linear_bn_eval",
            "fuse_linear_bn_weights", "get_total_norm", "parameters_to_vector",
-           "parametrizations", "parametrize", "remove_spectral_norm", "remove_weight_norm",
+           "parametrizations", "parametrize", "prune", "remove_spectral_norm", "remove_weight_norm",
            "rnn", "skip_init", "spectral_norm", "stateless", "vector_to_parameters",
            "weight_norm"]
