@@ -61,6 +61,7 @@ from .transforms import (
     Transform,
     identity_transform,
 )
+from .weibull_pareto import HalfCauchy, Pareto, Weibull  # also registers Pareto's KL pairs
 
 __all__ = [
     "ContinuousBernoulli", "Gumbel", "HalfNormal", "Kumaraswamy", "LogNormal", "LogisticNormal",
@@ -79,3 +80,4 @@ __all__ = [
 __all__ += ["Beta", "Binomial", "Cauchy", "Chi2", "Dirichlet", "Exponential", "FisherSnedecor",
             "Gamma", "GeneralizedPareto", "Geometric", "InverseGamma", "Laplace", "Multinomial",
             "NegativeBinomial", "Poisson", "StudentT"]
+__all__ += ["HalfCauchy", "Pareto", "Weibull"]
