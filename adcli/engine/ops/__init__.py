@@ -70,6 +70,7 @@ from . import (
     statistics,
     strided,
     torch_forms,
+    torch_misc,
     unique,
     unpooling,
     view_copy,
@@ -86,7 +87,7 @@ FAMILIES = (conversion, arithmetic, pointwise, pointwise_multi, activations, red
             norms_extra, pooling_extra, nn_random, windows, torch_forms, bookkeeping,
             grid_sample,
             ctc, view_copy, embedding_bag, linalg_more, householder, special_poly, ldl,
-            lowrank, lobpcg)
+            lowrank, lobpcg, torch_misc)
 
 TORCH: dict[str, Any] = {}
 METHODS: dict[str, Any] = {}
