@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 
 from .. import dtypes
+from ..errors import IndexOutOfRangeError
 from ..tensor import Tensor
 from .common import as_tensor
 from .decomp import trisolve
@@ -267,6 +268,8 @@ def _lobpcg(A: Tensor, k: int | None = None, B: Tensor | None = None, X: Tensor 
     from ..rng.ops import randn
 
     a, b, x, ik = _arr(A), _arr(B), _arr(X), _arr(iK)
+    if a.ndim < 2:  # torch's Python code indexes A.shape[-2]: its IndexError, as a refusal
+        raise IndexOutOfRangeError("tuple index out of range")
     if a.shape[-2] != a.shape[-1]:
         raise AssertionError(f"A must be square, got shape {_size(a.shape)}")
     if b is not None and a.shape != b.shape:
