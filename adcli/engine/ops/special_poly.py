@@ -13,8 +13,6 @@ derivative for them: the result does not require grad (a new leaf), as in torch.
 
 from __future__ import annotations
 
-import ctypes
-import ctypes.util
 import math
 from collections.abc import Callable
 from typing import Any
@@ -23,6 +21,7 @@ import numpy as np
 
 from .. import dtypes
 from ..errors import NotImplementedArgumentError
+from ..libm import libm as _libm
 from ..tensor import Tensor
 from . import bessel_data as D
 from .common import result_dtype
@@ -30,23 +29,6 @@ from .common import result_dtype
 # ----------------------------------------------------------------------------------------------
 # the C library's functions, elementwise
 # ----------------------------------------------------------------------------------------------
-_LIBM: list[Any] = []
-
-
-def _libm() -> Any:
-    if not _LIBM:
-        lib = None
-        for name in ("libm.so.6", ctypes.util.find_library("m")):
-            if name:
-                try:
-                    lib = ctypes.CDLL(name)
-                    break
-                except OSError:
-                    continue
-        _LIBM.append(lib)
-    return _LIBM[0]
-
-
 _CALLS: dict[tuple[str, str], Callable[[np.ndarray], np.ndarray]] = {}
 
 
@@ -66,6 +48,8 @@ def _cfn(name: str, x: np.ndarray) -> np.ndarray:
                 with np.errstate(all="ignore"):
                     return uf(a)
         else:
+            import ctypes  # (loaded with the library: see engine/libm)
+
             ctype = ctypes.c_float if dt == np.float32 else ctypes.c_double
             cfun.restype = ctype
             cfun.argtypes = [ctype]
@@ -77,6 +61,7 @@ def _cfn(name: str, x: np.ndarray) -> np.ndarray:
                 return np.asarray(vec(a), dtype=dt)
         _CALLS[key] = run
     return run(x)
+
 
 _SPLIT = 134217729.0  # 2**27 + 1: Veltkamp's split of a double into two 26-bit halves
 
@@ -116,6 +101,8 @@ def _cfma(a: np.ndarray, b: np.ndarray, c: np.ndarray) -> np.ndarray:
     f = getattr(lib, "fma", None) if lib is not None else None
     if f is None:
         return a * b + c
+    import ctypes
+
     f.restype = ctypes.c_double
     f.argtypes = [ctypes.c_double] * 3
     return np.array([f(x, y, z) for x, y, z in zip(a.tolist(), b.tolist(), c.tolist())],

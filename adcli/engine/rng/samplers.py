@@ -19,6 +19,7 @@ import numpy as np
 
 from .. import dtypes
 from ..errors import InvalidArgumentError, InvalidValueError, NotImplementedDerivativeError
+from ..libm import libm
 from ..op import OpDef
 from ..ops.arithmetic import NotImplementedOp
 from ..tensor import Tensor
@@ -32,21 +33,23 @@ _F32 = np.float32
 _THIRD = float(_F32(1.0) / _F32(3.0))
 
 
-def _libm() -> Any:
+class _FloatLibm:
     """The C library's float functions (logf, powf, log1pf), which ATen's float kernels call:
-    NumPy's own float32 loops may round differently."""
-    import ctypes
-    import ctypes.util
+    NumPy's own float32 loops may round differently. Set up on first use (see engine/libm)."""
 
-    lib = ctypes.CDLL(ctypes.util.find_library("m") or "libm.so.6")
-    for name, nargs in (("logf", 1), ("log1pf", 1), ("powf", 2)):
-        fn = getattr(lib, name)
-        fn.restype = ctypes.c_float
-        fn.argtypes = [ctypes.c_float] * nargs
-    return lib
+    def __getattr__(self, name: str) -> Any:
+        import ctypes
+
+        lib = libm()
+        for fname, nargs in (("logf", 1), ("log1pf", 1), ("powf", 2)):
+            fn = getattr(lib, fname)
+            fn.restype = ctypes.c_float
+            fn.argtypes = [ctypes.c_float] * nargs
+            setattr(self, fname, fn)
+        return getattr(lib, name)
 
 
-_LIBM = _libm()
+_LIBM = _FloatLibm()
 
 
 def _caster(dt: np.dtype) -> Any:
