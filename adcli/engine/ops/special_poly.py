@@ -22,6 +22,7 @@ import numpy as np
 from .. import dtypes
 from ..errors import NotImplementedArgumentError
 from ..libm import libm as _libm
+from ..rounding import fma
 from ..tensor import Tensor
 from . import bessel_data as D
 from .common import result_dtype
@@ -63,37 +64,22 @@ def _cfn(name: str, x: np.ndarray) -> np.ndarray:
     return run(x)
 
 
-_SPLIT = 134217729.0  # 2**27 + 1: Veltkamp's split of a double into two 26-bit halves
-
-
 def _fma(a: Any, b: Any, c: Any) -> np.ndarray:
     """``a * b + c`` rounded once, as C's fma: torch's build contracts ``a * b + c`` in these
     kernels into fused multiply-adds, so the same rounding is needed for the same bits.
-    float32: the double product is exact; float64: Dekker's exact product and Knuth's exact
-    sum (error-free transformations), falling back to ``a * b + c`` near overflow."""
+    engine/rounding's emulation; near overflow (where its exact product splits overflow) the
+    C library's fma, element by element."""
     a, b, c = np.broadcast_arrays(np.asarray(a), np.asarray(b), np.asarray(c))
-    dt = np.result_type(a, b, c)
-    with np.errstate(all="ignore"):
-        if dt == np.float32:
-            return (a.astype(np.float64) * b + c).astype(np.float32)
-        p = a * b
-        t = _SPLIT * a
-        ah = t - (t - a)
-        al = a - ah
-        t = _SPLIT * b
-        bh = t - (t - b)
-        bl = b - bh
-        e = ((ah * bh - p) + ah * bl + al * bh) + al * bl
-        s = p + c
-        v = s - p
-        err = (p - (s - v)) + (c - v)
-        r = s + (err + e)
-        ok = np.isfinite(r) & (np.abs(a) < 1e290) & (np.abs(b) < 1e290) & (np.abs(p) < 1e300)
-        r = np.where(ok, r, p + c)
-        odd = ~ok & np.isfinite(a) & np.isfinite(b) & np.isfinite(c)
-        if odd.any():  # near overflow: the C library's fma, element by element
-            r[odd] = _cfma(a[odd], b[odd], c[odd])
+    r = fma(a, b, c)
+    if r.dtype != np.float64:
         return r
+    with np.errstate(all="ignore"):
+        odd = (np.isfinite(a) & np.isfinite(b) & np.isfinite(c)
+               & ((np.abs(a) >= 1e290) | (np.abs(b) >= 1e290) | (np.abs(a * b) >= 1e300)))
+    if odd.any():
+        r = np.array(r)
+        r[odd] = _cfma(a[odd], b[odd], c[odd])
+    return r
 
 
 def _cfma(a: np.ndarray, b: np.ndarray, c: np.ndarray) -> np.ndarray:
