@@ -4,22 +4,23 @@ PyTorch fills ``linspace`` from both ends (the first half as ``start + step * i`
 second as ``end - step * (steps - i - 1)``) in the tensor's own precision; ``arange``
 computes ``start + step * i`` in double, except that its vectorised loop starts every
 SIMD-width run at a rounded base and adds ``k * step`` to it; ``logspace`` raises ``base``
-to a both-ends exponent in double. The SIMD width is that of the CPU capability PyTorch
-would pick here (AVX-512 or AVX2/default; ``ATEN_CPU_CAPABILITY`` overrides). Ranges
-longer than PyTorch's parallel grain (32768) may be split differently by its threads.
+to a both-ends exponent in double. The SIMD runs are 32 bytes wide on every CPU: torch
+2.13's arange kernel keeps AVX2-width vectors under its AVX-512 capability too (measured on
+an AVX-512 machine). Ranges longer than PyTorch's parallel grain (32768) may be split
+differently by its threads.
 """
 
 from __future__ import annotations
 
 import math
 import os
-from functools import cache
 from typing import Any
 
 import numpy as np
 
 from . import dtypes
 from .errors import InvalidArgumentError, InvalidValueError
+from .libm import exact
 from .limits import check_shape
 from .tensor import Tensor
 
@@ -32,18 +33,8 @@ def _num(x: Any) -> Any:
     return x
 
 
-@cache
-def _vec_bytes() -> int:
-    """Bytes per SIMD vector of PyTorch's CPU kernels on this machine (64 or 32)."""
-    cap = os.environ.get("ATEN_CPU_CAPABILITY", "").lower()
-    if cap:
-        return 64 if cap == "avx512" else 32
-    try:
-        from numpy._core._multiarray_umath import __cpu_features__ as f
-    except ImportError:  # numpy < 2
-        from numpy.core._multiarray_umath import __cpu_features__ as f  # type: ignore
-    avx512 = all(f.get(k) for k in ("AVX512F", "AVX512BW", "AVX512VL", "AVX512DQ"))
-    return 64 if avx512 else 32
+# bytes per SIMD vector of torch's arange kernel, AVX2 and AVX-512 alike
+_VEC_BYTES = 32
 
 
 def _fused() -> bool:
@@ -156,7 +147,7 @@ def logspace(start: Any, end: Any, steps: int, base: float = 10.0, *, dtype: Any
     expo = np.where(np.arange(n) < n // 2, float(s) + step * idx,
                     float(e) - step * (n - 1 - idx))
     with np.errstate(over="ignore", invalid="ignore"):
-        out = np.power(np.float64(base), expo)
+        out = exact("power", np.float64(base), expo)
         out = out.astype(dt) if dt.kind == "f" else np.trunc(out).astype(dt)
     return _finish(out, requires_grad)
 
@@ -199,7 +190,7 @@ def _arange_float(start: float, step: float, n: int, dt: np.dtype) -> np.ndarray
     # Vectorised runs of width V cover the first n - n % (2V) elements (two vectors per
     # iteration); each run starts at base = (dt)(start + step * i0) and adds k * step in
     # double. The tail is start + step * i in double.
-    v = _vec_bytes() // dt.itemsize
+    v = _VEC_BYTES // dt.itemsize
     idx = np.arange(n, dtype=np.int64)
     f64 = np.dtype(np.float64)
     fused = _fused()

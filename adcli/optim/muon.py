@@ -5,7 +5,9 @@ bfloat16. adcli has no bfloat16 dtype, so the iteration is emulated on float32 a
 bfloat16 values, with the roundings of torch's CPU bfloat16 GEMM (ATen's cpublas fallback,
 used where oneDNN has no bfloat16 kernel, as on AVX2): products of two bfloat16 numbers are
 exact in float32, sums are float32 in the kernel's order, ``beta * c + alpha * dot`` is one
-fma, and the float32 result is rounded to the nearest bfloat16 (ties to even).
+fma, and the float32 result is rounded to the nearest bfloat16 (ties to even). On a CPU with
+AVX512-BF16 or AMX, torch takes oneDNN's bfloat16 kernels for some shapes instead; there a
+few entries differ from torch's by a bfloat16 ulp.
 """
 
 from __future__ import annotations

@@ -48,7 +48,7 @@ def _run(L: Any, name: str, shapes: list[tuple[int, ...]], dtype: str, kw: dict[
     return params, opt
 
 
-def _assert_same(mine: Any, theirs: Any, rtol: float = 0.0) -> None:
+def _assert_same(mine: Any, theirs: Any, rtol: float = 0.0, atol: float = 0.0) -> None:
     (pa, oa), (pt, ot) = mine, theirs
     pairs = [(a.detach().numpy(), t.detach().numpy(), "param") for a, t in zip(pa, pt,
                                                                              strict=True)]
@@ -59,8 +59,8 @@ def _assert_same(mine: Any, theirs: Any, rtol: float = 0.0) -> None:
         pairs += [(sa[i][k].numpy(), st[i][k].numpy(), f"state {i} {k}") for k in st[i]]
     for a, t, what in pairs:
         assert a.dtype == t.dtype and a.shape == t.shape, what
-        if rtol:
-            np.testing.assert_allclose(a, t, rtol=rtol, atol=rtol / 10, err_msg=what)
+        if rtol or atol:
+            np.testing.assert_allclose(a, t, rtol=rtol, atol=atol or rtol / 10, err_msg=what)
         else:
             bad = np.flatnonzero(a != t)
             assert bad.size == 0, f"{what}: {bad.size} of {a.size} differ"
@@ -132,17 +132,25 @@ MUON = [{}, {"lr": 0.05, "weight_decay": 0.01, "nesterov": False},
 MUON_SHAPES = [(3, 4), (6, 2), (1, 7), (20, 12), (8, 70)]
 
 
+def _muon_atol() -> float:
+    """0 (bit for bit) where torch's bfloat16 GEMM is ATen's cpublas fallback, which adcli
+    follows. On a CPU with AVX512-BF16 or AMX torch takes oneDNN's bfloat16 kernels for some
+    shapes, whose blocking adcli does not mirror: there a few Newton-Schulz entries differ by a
+    bfloat16 ulp, so the parameters agree to lr * 2**-8 * 4 steps."""
+    return 2e-3 if torch.ops.mkldnn._is_mkldnn_bf16_supported() else 0.0
+
+
 @pytest.mark.parametrize("dtype", ["float32", "float64"])
 @pytest.mark.parametrize("kw", MUON, ids=str)
 def test_muon_is_torch_bits(kw: dict[str, Any], dtype: str) -> None:
     _assert_same(_run(adcli, "Muon", MUON_SHAPES, dtype, kw),
-                 _run(torch, "Muon", MUON_SHAPES, dtype, kw))
+                 _run(torch, "Muon", MUON_SHAPES, dtype, kw), atol=_muon_atol())
 
 
 def test_muon_large_tall_matrix_is_torch_bits() -> None:
     shapes = [(70, 66)]
     _assert_same(_run(adcli, "Muon", shapes, "float32", {}, seed=3),
-                 _run(torch, "Muon", shapes, "float32", {}, seed=3))
+                 _run(torch, "Muon", shapes, "float32", {}, seed=3), atol=_muon_atol())
 
 
 @pytest.mark.parametrize("name", ["Adafactor", "Muon"])

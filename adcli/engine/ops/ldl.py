@@ -107,6 +107,15 @@ def _sytf2_lower(a: np.ndarray) -> tuple[np.ndarray, int]:
     return ipiv, info
 
 
+def _dot_t(x: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """``x @ b`` summed row by row in order, unfused: what LAPACK's dgemv('T') gives torch here.
+    NumPy's ``@`` goes to its BLAS, whose kernel (and so rounding) depends on the CPU."""
+    acc = x[0] * b[0]
+    for i in range(1, x.shape[0]):
+        acc = acc + x[i] * b[i]
+    return acc
+
+
 def _sytrs_lower(a: np.ndarray, ipiv: np.ndarray, b: np.ndarray) -> np.ndarray:
     """LAPACK's dsytrs (uplo='L'): solve A X = B from sytf2's factor."""
     n = a.shape[0]
@@ -141,15 +150,15 @@ def _sytrs_lower(a: np.ndarray, ipiv: np.ndarray, b: np.ndarray) -> np.ndarray:
     while k >= 0:  # L^T X = B
         if ipiv[k] > 0:
             if k < n - 1:
-                b[k] -= a[k + 1:, k] @ b[k + 1:]
+                b[k] -= _dot_t(a[k + 1:, k], b[k + 1:])
             kp = ipiv[k] - 1
             if kp != k:
                 b[[k, kp]] = b[[kp, k]]
             k -= 1
         else:
             if k < n - 1:
-                b[k] -= a[k + 1:, k] @ b[k + 1:]
-                b[k - 1] -= a[k + 1:, k - 1] @ b[k + 1:]
+                b[k] -= _dot_t(a[k + 1:, k], b[k + 1:])
+                b[k - 1] -= _dot_t(a[k + 1:, k - 1], b[k + 1:])
             kp = -ipiv[k] - 1
             if kp != k:
                 b[[k, kp]] = b[[kp, k]]

@@ -15,6 +15,7 @@ import math
 
 import numpy as np
 
+from ..libm import exact
 from .generator import Generator
 
 _U64 = np.uint64
@@ -125,11 +126,11 @@ def box_muller(gen: Generator, n: int, mean: float = 0.0, std: float = 1.0) -> n
     if m > 0:
         k = (m + 1) // 2
         u = unit53(gen, 2 * k).reshape(k, 2)
-        r = np.sqrt(-2.0 * np.log1p(-u[:, 1]))
+        r = np.sqrt(-2.0 * exact("log1p", -u[:, 1]))
         theta = (2.0 * math.pi) * u[:, 0]
         pairs = np.empty((k, 2), dtype=_F64)
-        pairs[:, 0] = r * np.cos(theta)
-        pairs[:, 1] = r * np.sin(theta)
+        pairs[:, 0] = r * exact("cos", theta)
+        pairs[:, 1] = r * exact("sin", theta)
         flat = pairs.reshape(-1)
         out[start:] = flat[:m]
         if m % 2:
@@ -204,11 +205,11 @@ def _fill16_f32(u: np.ndarray, mean: float, std: float) -> np.ndarray:
 
 def _fill16_f64(u: np.ndarray, mean: float, std: float) -> np.ndarray:
     """normal_fill_16 (scalar, libm) on rows of 16 double uniforms."""
-    radius = np.sqrt(-2.0 * np.log(1.0 - u[:, :8]))
+    radius = np.sqrt(-2.0 * exact("log", 1.0 - u[:, :8]))
     theta = (2.0 * math.pi) * u[:, 8:]
     out = np.empty_like(u)
-    out[:, :8] = _affine(radius * np.cos(theta), std, mean, f32=False)
-    out[:, 8:] = _affine(radius * np.sin(theta), std, mean, f32=False)
+    out[:, :8] = _affine(radius * exact("cos", theta), std, mean, f32=False)
+    out[:, 8:] = _affine(radius * exact("sin", theta), std, mean, f32=False)
     return out
 
 
@@ -315,23 +316,23 @@ def bernoulli_tensor(gen: Generator, p: np.ndarray) -> np.ndarray:
 
 def exponential(gen: Generator, n: int, lambd: float) -> np.ndarray:
     """``exponential_(lambd)`` in double: ``-1/lambd * log1p(-u)``."""
-    return (-1.0 / lambd) * np.log1p(-unit53(gen, n))
+    return (-1.0 / lambd) * exact("log1p", -unit53(gen, n))
 
 
 def geometric(gen: Generator, n: int, p: float) -> np.ndarray:
     """``geometric_(p)`` in double: ``ceil(log(u) / log1p(-p))``."""
     with np.errstate(divide="ignore"):
-        return np.ceil(np.log(unit53(gen, n)) / math.log1p(-p))
+        return np.ceil(exact("log", unit53(gen, n)) / math.log1p(-p))
 
 
 def cauchy(gen: Generator, n: int, median: float, sigma: float) -> np.ndarray:
     """``cauchy_(median, sigma)`` in double."""
-    return median + sigma * np.tan(math.pi * (unit53(gen, n) - 0.5))
+    return median + sigma * exact("tan", math.pi * (unit53(gen, n) - 0.5))
 
 
 def log_normal(gen: Generator, n: int, mean: float, std: float) -> np.ndarray:
     """``log_normal_(mean, std)``: exp of torch's per-element double normal."""
-    return np.exp(box_muller(gen, n, mean, std))
+    return exact("exp", box_muller(gen, n, mean, std))
 
 
 def multinomial(gen: Generator, probs: np.ndarray, n_sample: int,

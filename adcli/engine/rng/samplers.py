@@ -19,7 +19,7 @@ import numpy as np
 
 from .. import dtypes
 from ..errors import InvalidArgumentError, InvalidValueError, NotImplementedDerivativeError
-from ..libm import libm
+from ..libm import exact, libm
 from ..op import OpDef
 from ..ops.arithmetic import NotImplementedOp
 from ..tensor import Tensor
@@ -253,8 +253,8 @@ def _gamma_grad_one(alpha: float, x: float) -> float:
             series1 += numer / denom
             series2 += numer / (denom * denom)
         with np.errstate(all="ignore"):
-            pow_x_alpha = float(np.power(x, alpha))
-            pdf = float(np.power(x, alpha - 1)) * math.exp(-x)
+            pow_x_alpha = float(exact("power", x, alpha))
+            pdf = float(exact("power", x, alpha - 1)) * math.exp(-x)
             cdf = pow_x_alpha * series1
             lx = math.log(x) if x > 0 else (-math.inf if x == 0 else math.nan)
             cdf_alpha = (lx - _digamma_one(alpha)) * cdf - pow_x_alpha * series2
@@ -313,7 +313,7 @@ def _beta_grad_beta_small(x: float, alpha: float, beta: float, sc: Any) -> float
 def _pow(a: float, b: float, sc: Any) -> float:
     """std::pow on scalar_t operands (the C library's powf for float)."""
     if sc is float:
-        return float(np.power(np.float64(a), np.float64(b)))
+        return float(exact("power", np.float64(a), np.float64(b)))
     return _LIBM.powf(a, b)
 
 
