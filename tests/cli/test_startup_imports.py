@@ -110,3 +110,55 @@ def test_cli_defaults_mirror_the_engine_limits() -> None:
 
     assert options.DEFAULT_MAX_ELEMENTS == limits.DEFAULT_MAX_ELEMENTS
     assert options.DEFAULT_MAX_MEMORY_MB * 2**20 == budget.MAX_MEMORY_BYTES
+
+
+# nn.utils' submodules load on first use (adcli/nn/utils/__init__.py's __getattr__); the ones
+# adcli.nn itself needs (rnn for PackedSequence; spectral_norm and weight_norm, bound by name)
+# are the only ones an import of adcli.nn loads.
+_LAZY_UTILS = ("adcli.nn.utils.clip_grad", "adcli.nn.utils.convert_parameters",
+               "adcli.nn.utils.fusion", "adcli.nn.utils.init", "adcli.nn.utils.memory_format",
+               "adcli.nn.utils.parametrizations", "adcli.nn.utils.parametrize",
+               "adcli.nn.utils.prune", "adcli.nn.utils.stateless")
+
+
+def test_nn_utils_submodules_load_on_first_use() -> None:
+    from tests.fresh_process import run_python
+
+    doc = run_python(
+        "import json, sys\n"
+        "import adcli.nn.functional\n"
+        "before = sorted(m for m in sys.modules if m.startswith('adcli.nn.utils'))\n"
+        "import adcli as torch\n"
+        "from adcli.nn.utils import prune, clip_grad_norm_\n"
+        "reg = torch.nn.utils.parametrize.register_parametrization\n"
+        "print(json.dumps({'before': before,\n"
+        "  'prune': prune is sys.modules['adcli.nn.utils.prune'],\n"
+        "  'l1': torch.nn.utils.prune.l1_unstructured.__module__,\n"
+        "  'clip': clip_grad_norm_ is sys.modules['adcli.nn.utils.clip_grad'].clip_grad_norm_,\n"
+        "  'reg': reg.__module__, 'init': torch.nn.utils.init.__name__,\n"
+        "  'spectral': [torch.nn.utils.spectral_norm.__module__,\n"
+        "               callable(torch.nn.utils.spectral_norm)],\n"
+        "  'missing': hasattr(torch.nn.utils, 'no_such_name'),\n"
+        "  'dir': sorted(set(torch.nn.utils.__all__) - set(dir(torch.nn.utils)))}))\n")
+    assert _under(set(doc["before"]), *_LAZY_UTILS) == []
+    assert "adcli.nn.utils.rnn" in doc["before"]  # nn.RNN's PackedSequence
+    assert doc["prune"] and doc["clip"] and not doc["missing"] and doc["dir"] == []
+    assert doc["l1"] == "adcli.nn.utils.prune"
+    assert doc["reg"] == "adcli.nn.utils.parametrize"
+    assert doc["init"] == "adcli.nn.utils.init"
+    assert doc["spectral"] == ["adcli.nn.utils.spectral_norm", True]
+
+
+@pytest.mark.slow
+def test_a_spec_run_loads_only_the_nn_utils_it_names(tmp_path: Path) -> None:
+    head = "name: nn\nseed: 0\nsteps:\n  - m = torch.nn.Linear(3, 2)\n"
+    spec = tmp_path / "linear.yaml"
+    spec.write_text(head + "  - assert m(torch.ones(3)).shape == (2,)\n")
+    code, mods = _modules(tmp_path, "run", str(spec))
+    assert code == 0 and "adcli.nn.modules" in mods
+    assert _under(mods, *_LAZY_UTILS) == []
+    spec.write_text(head + "  - torch.nn.utils.prune.l1_unstructured(m, 'weight', amount=2)\n"
+                    "  - assert int((m.weight == 0).sum()) == 2\n")
+    code, mods = _modules(tmp_path, "run", str(spec))
+    assert code == 0 and "adcli.nn.utils.prune" in mods
+    assert "adcli.nn.utils.fusion" not in mods
