@@ -22,6 +22,7 @@ from . import dtypes
 from .errors import InvalidArgumentError, InvalidValueError
 from .libm import exact
 from .limits import check_shape
+from .rounding import fma
 from .tensor import Tensor
 
 
@@ -50,28 +51,11 @@ def _fused() -> bool:
     return bool(f.get("AVX2") and f.get("FMA3"))
 
 
-def _split(a: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    c = a * 134217729.0  # 2**27 + 1: Dekker's split of a double into two halves
-    hi = c - (c - a)
-    return hi, a - hi
-
-
-def fma(a: Any, b: Any, c: Any, dt: np.dtype) -> np.ndarray:
-    """``a * b + c`` rounded once to ``dt`` (float32: exact in double; float64: Dekker's
-    error-free product and sum, exact but for astronomically rare double roundings)."""
-    a, b, c = (np.asarray(x, dtype=np.float64) for x in (a, b, c))
-    if dt == np.float32:
-        return (a * b + c).astype(np.float32)
-    p = a * b
-    ah, al = _split(a)
-    bh, bl = _split(b)
-    perr = ((ah * bh - p) + ah * bl + al * bh) + al * bl
-    s = p + c
-    bb = s - p
-    serr = (p - (s - bb)) + (c - bb)
-    with np.errstate(invalid="ignore"):
-        out = s + (perr + serr)
-    return np.where(np.isfinite(p), out, p + c)
+def _fma(a: Any, b: Any, c: Any, dt: np.dtype) -> np.ndarray:
+    """``a * b + c`` rounded once: in float32 for a float32 ``dt``, else in float64 (a half
+    precision linspace is computed in double and rounded at the end)."""
+    work = np.float32 if dt == np.float32 else np.float64
+    return fma(*(np.asarray(v, work) for v in (a, b, c)))
 
 
 def _finish(arr: np.ndarray, requires_grad: bool) -> Tensor:
@@ -111,8 +95,8 @@ def _linspace(start: Any, end: Any, n: int, dt: np.dtype) -> np.ndarray:
         step = (e - s) / dt.type(n - 1)  # in the tensor's precision, as PyTorch's kernel
         fi = idx.astype(dt)
         if _fused():
-            lo = fma(step, fi, s, dt)
-            hi = fma(-step, dt.type(n - 1) - fi, e, dt)
+            lo = _fma(step, fi, s, dt)
+            hi = _fma(-step, dt.type(n - 1) - fi, e, dt)
         else:
             lo = s + step * fi
             hi = e - step * (dt.type(n - 1) - fi)
@@ -121,8 +105,8 @@ def _linspace(start: Any, end: Any, n: int, dt: np.dtype) -> np.ndarray:
         step = (float(e) - float(s)) / (n - 1)  # double for integer types
         f64 = np.dtype(np.float64)
         if _fused():
-            lo = fma(step, idx.astype(f64), float(s), f64)
-            hi = fma(-step, (n - 1 - idx).astype(f64), float(e), f64)
+            lo = _fma(step, idx.astype(f64), float(s), f64)
+            hi = _fma(-step, (n - 1 - idx).astype(f64), float(e), f64)
         else:
             lo = s + step * idx
             hi = e - step * (n - 1 - idx)
@@ -196,7 +180,7 @@ def _arange_float(start: float, step: float, n: int, dt: np.dtype) -> np.ndarray
     fused = _fused()
 
     def mad(a: Any, b: Any, c: Any) -> np.ndarray:
-        return fma(a, b, c, f64) if fused else np.asarray(a) * b + c
+        return _fma(a, b, c, f64) if fused else np.asarray(a) * b + c
 
     out = mad(step, idx.astype(np.float64), start)
     nvec = (n // (2 * v)) * 2 * v

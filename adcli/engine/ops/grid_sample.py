@@ -24,35 +24,12 @@ from ..errors import (
     ShapeMismatchError,
 )
 from ..op import OpDef, defop
+from ..rounding import fma as _fma  # ATen's vectorized kernel is built with FMA contraction
 from ..tensor import Tensor
 from .arithmetic import NotImplementedOp, _not_implemented
 from .kernels import KERNELS
 
 _A = -0.75  # the cubic convolution's constant (torch's, as in upsample_bicubic2d)
-
-
-def _fma(a: Any, b: Any, c: Any) -> np.ndarray:
-    """a * b + c rounded once, as the fused multiply-adds the compiler makes of ATen's
-    vectorized 2-d kernel (built with FMA): float32 through float64 (exact product), float64
-    by an error-free product and sum (Dekker / Knuth)."""
-    a, b, c = np.asarray(a), np.asarray(b), np.asarray(c)
-    dt = np.result_type(a, b, c)
-    if dt == np.float32:
-        wide = a.astype(np.float64) * b.astype(np.float64) + c.astype(np.float64)
-        return wide.astype(np.float32)
-    a, b, c = a.astype(dt), b.astype(dt), c.astype(dt)
-    p = a * b
-    split = dt.type(134217729.0)
-    ta, tb = split * a, split * b
-    ah, bh = ta - (ta - a), tb - (tb - b)
-    al, bl = a - ah, b - bh
-    err = ((ah * bh - p) + ah * bl + al * bh) + al * bl
-    s = p + c
-    bb = s - p
-    t = (p - (s - bb)) + (c - bb)
-    with np.errstate(invalid="ignore"):
-        out = s + (t + err)
-    return np.where(np.isfinite(out), out, s)
 
 
 # ==============================================================================================

@@ -16,6 +16,7 @@ import math
 import numpy as np
 
 from ..libm import exact
+from ..rounding import fma
 from .generator import Generator
 
 _U64 = np.uint64
@@ -24,50 +25,15 @@ _F64 = np.float64
 _MASK64 = (1 << 64) - 1
 
 
-# -- exact fused multiply-add --------------------------------------------------------------
-def fma32(a: np.ndarray, b: object, c: object) -> np.ndarray:
+# -- exact fused multiply-add (engine/rounding's), in the kernel's precision ---------------
+def fma32(a: object, b: object, c: object) -> np.ndarray:
     """Correctly rounded float32 ``a * b + c`` (what a contracted AVX2 kernel computes)."""
-    p = np.asarray(a, _F32).astype(_F64) * _F64(_F32(b))  # exact: 24 + 24 bits < 53
-    cc = np.asarray(c, _F32).astype(_F64)
-    s = p + cc
-    # Rounding s (float64) to float32 is a second rounding; it can only go wrong when s sits
-    # exactly halfway between two floats while p + c does not. Nudge those off the tie.
-    tie = (s.view(np.int64) & 0x1FFFFFFF) == 0x10000000
-    if tie.any():
-        bb = s - p
-        err = (p - (s - bb)) + (cc - bb)
-        nudge = tie & (err != 0)
-        if nudge.any():
-            s = np.where(nudge, np.nextafter(s, np.where(err > 0, np.inf, -np.inf)), s)
-    return s.astype(_F32)
+    return fma(*(np.asarray(v, _F32) for v in (a, b, c)))
 
 
-def _two_sum(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    s = a + b
-    bb = s - a
-    return s, (a - (s - bb)) + (b - bb)
-
-
-def _split(a: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    c = 134217729.0 * a  # Veltkamp: 2**27 + 1
-    hi = c - (c - a)
-    return hi, a - hi
-
-
-def fma64(a: np.ndarray, b: float, c: float) -> np.ndarray:
-    """Correctly rounded float64 ``a * b + c`` (Boldo-Melquiond emulation with round-to-odd)."""
-    a = np.asarray(a, _F64)
-    bv, cv = _F64(b), _F64(c)
-    p = a * bv
-    ah, al = _split(a)
-    bh, bl = _split(np.asarray(bv))
-    pe = ((ah * bh - p) + ah * bl + al * bh) + al * bl  # a * b == p + pe exactly
-    th, tl = _two_sum(np.full_like(p, cv), p)
-    v, e = _two_sum(tl, pe)
-    odd = (e != 0) & ((v.view(np.int64) & 1) == 0)
-    if odd.any():
-        v = np.where(odd, np.nextafter(v, np.where(e > 0, np.inf, -np.inf)), v)
-    return th + v
+def fma64(a: object, b: object, c: object) -> np.ndarray:
+    """Correctly rounded float64 ``a * b + c``."""
+    return fma(*(np.asarray(v, _F64) for v in (a, b, c)))
 
 
 def _affine(x: np.ndarray, std: float, mean: float, f32: bool) -> np.ndarray:
