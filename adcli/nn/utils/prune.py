@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numbers
 from abc import ABC, abstractmethod
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 import adcli as torch
@@ -216,15 +216,9 @@ class RandomUnstructured(BasePruningMethod):
         self.amount = amount
 
     def compute_mask(self, t: Any, default_mask: Any) -> Any:
-        tensor_size = t.nelement()
-        nparams_toprune = _compute_nparams_toprune(self.amount, tensor_size)
-        _validate_pruning_amount(nparams_toprune, tensor_size)
-        mask = default_mask.clone(memory_format=torch.contiguous_format)
-        if nparams_toprune != 0:
-            prob = torch.rand_like(t)
-            topk = torch.topk(prob.view(-1), k=nparams_toprune)
-            mask.view(-1)[topk.indices] = 0
-        return mask
+        return _unstructured_mask(
+            t, default_mask, self.amount,
+            lambda k: torch.topk(torch.rand_like(t).view(-1), k=k).indices)
 
     @classmethod
     def apply(cls, module: Any, name: str, amount: Any) -> Any:  # type: ignore[override]
@@ -241,14 +235,9 @@ class L1Unstructured(BasePruningMethod):
         self.amount = amount
 
     def compute_mask(self, t: Any, default_mask: Any) -> Any:
-        tensor_size = t.nelement()
-        nparams_toprune = _compute_nparams_toprune(self.amount, tensor_size)
-        _validate_pruning_amount(nparams_toprune, tensor_size)
-        mask = default_mask.clone(memory_format=torch.contiguous_format)
-        if nparams_toprune != 0:
-            topk = torch.topk(torch.abs(t).view(-1), k=nparams_toprune, largest=False)
-            mask.view(-1)[topk.indices] = 0
-        return mask
+        return _unstructured_mask(
+            t, default_mask, self.amount,
+            lambda k: torch.topk(torch.abs(t).view(-1), k=k, largest=False).indices)
 
     @classmethod
     def apply(cls, module: Any, name: str, amount: Any,  # type: ignore[override]
@@ -267,21 +256,12 @@ class RandomStructured(BasePruningMethod):
         self.dim = dim
 
     def compute_mask(self, t: Any, default_mask: Any) -> Any:
-        _validate_structured_pruning(t)
-        _validate_pruning_dim(t, self.dim)
-        tensor_size = t.shape[self.dim]
-        nparams_toprune = _compute_nparams_toprune(self.amount, tensor_size)
-        _validate_pruning_amount(nparams_toprune, tensor_size)
+        tensor_size, nparams_toprune = _structured_counts(t, self.amount, self.dim)
         if nparams_toprune == 0:
             return default_mask
         prob = torch.rand(tensor_size)
         threshold = torch.kthvalue(prob, k=nparams_toprune).values
-        mask = torch.zeros_like(t)
-        parts: list[Any] = [slice(None)] * len(t.shape)
-        parts[self.dim] = prob > threshold
-        mask[tuple(parts)] = 1
-        mask *= default_mask.to(dtype=mask.dtype)
-        return mask
+        return _channel_mask(t, default_mask, self.dim, prob > threshold)
 
     @classmethod
     def apply(cls, module: Any, name: str, amount: Any,  # type: ignore[override]
@@ -301,22 +281,13 @@ class LnStructured(BasePruningMethod):
         self.dim = dim
 
     def compute_mask(self, t: Any, default_mask: Any) -> Any:
-        _validate_structured_pruning(t)
-        _validate_pruning_dim(t, self.dim)
-        tensor_size = t.shape[self.dim]
-        nparams_toprune = _compute_nparams_toprune(self.amount, tensor_size)
-        nparams_tokeep = tensor_size - nparams_toprune
-        _validate_pruning_amount(nparams_toprune, tensor_size)
+        tensor_size, nparams_toprune = _structured_counts(t, self.amount, self.dim)
         norm = _compute_norm(t, self.n, self.dim)
-        topk = torch.topk(norm, k=nparams_tokeep, largest=True)
+        # computed before the amount-0 shortcut, as torch's: its errors come first
+        topk = torch.topk(norm, k=tensor_size - nparams_toprune, largest=True)
         if nparams_toprune == 0:
             return default_mask
-        mask = torch.zeros_like(t)
-        parts: list[Any] = [slice(None)] * len(t.shape)
-        parts[self.dim] = topk.indices
-        mask[tuple(parts)] = 1
-        mask *= default_mask.to(dtype=mask.dtype)
-        return mask
+        return _channel_mask(t, default_mask, self.dim, topk.indices)
 
     @classmethod
     def apply(cls, module: Any, name: str, amount: Any, n: Any,  # type: ignore[override]
@@ -433,6 +404,40 @@ def is_pruned(module: Any) -> bool:
             if isinstance(hook, BasePruningMethod):
                 return True
     return False
+
+
+def _unstructured_mask(t: Any, default_mask: Any, amount: Any,
+                       pick: Callable[[int], Any]) -> Any:
+    """``default_mask`` with zeros at ``pick(k)``, the flat indices of the ``k`` entries of ``t``
+    to prune (``pick`` is not called for ``k == 0``: no random draw then, as torch's)."""
+    tensor_size = t.nelement()
+    nparams_toprune = _compute_nparams_toprune(amount, tensor_size)
+    _validate_pruning_amount(nparams_toprune, tensor_size)
+    mask = default_mask.clone(memory_format=torch.contiguous_format)
+    if nparams_toprune != 0:
+        mask.view(-1)[pick(nparams_toprune)] = 0
+    return mask
+
+
+def _structured_counts(t: Any, amount: Any, dim: int) -> tuple[int, int]:
+    """(channels along ``dim``, how many of them to prune), validated as torch's methods do."""
+    _validate_structured_pruning(t)
+    _validate_pruning_dim(t, dim)
+    tensor_size = t.shape[dim]
+    nparams_toprune = _compute_nparams_toprune(amount, tensor_size)
+    _validate_pruning_amount(nparams_toprune, tensor_size)
+    return tensor_size, nparams_toprune
+
+
+def _channel_mask(t: Any, default_mask: Any, dim: int, keep: Any) -> Any:
+    """Ones on the channels ``keep`` selects along ``dim`` (a boolean mask or indices), zeros
+    elsewhere, times ``default_mask``."""
+    mask = torch.zeros_like(t)
+    parts: list[Any] = [slice(None)] * len(t.shape)
+    parts[dim] = keep
+    mask[tuple(parts)] = 1
+    mask *= default_mask.to(dtype=mask.dtype)
+    return mask
 
 
 def _validate_pruning_amount_init(amount: Any) -> None:
