@@ -26,73 +26,46 @@ def _zeros(size: Sequence[int], like: Tensor) -> Tensor:
     return z
 
 
-def _input_grad(conv: Callable[..., Tensor], input_size: Sequence[int], weight: Tensor,
-                grad_output: Tensor, stride: Any, padding: Any, dilation: Any,
-                groups: int) -> Tensor:
-    graph = is_grad_enabled() and (weight.requires_grad or grad_output.requires_grad)
-    x = _zeros(input_size, grad_output)
+def _conv_grad(conv: Callable[..., Tensor], x: Tensor, w: Tensor, grad_output: Tensor,
+               wrt_input: bool, stride: Any, padding: Any, dilation: Any,
+               groups: int) -> Tensor:
+    """d conv(x, w) / d x (or d w) applied to ``grad_output``; the operand it is taken in is the
+    stand-in zeros. A graph is built when the other operand or ``grad_output`` requires grad."""
+    wrt, other = (x, w) if wrt_input else (w, x)
+    graph = is_grad_enabled() and (other.requires_grad or grad_output.requires_grad)
+    if not graph:
+        other, grad_output = other.detach(), grad_output.detach()
+    x, w = (wrt, other) if wrt_input else (other, wrt)
     with enable_grad():
-        out = conv(x, weight if graph else weight.detach(), None, stride, padding, dilation,
-                   groups)
-        return _backward.grad(out, x, grad_output if graph else grad_output.detach(),
-                              create_graph=graph)[0]
+        out = conv(x, w, None, stride, padding, dilation, groups)
+        return _backward.grad(out, wrt, grad_output, create_graph=graph)[0]
 
 
-def _weight_grad(conv: Callable[..., Tensor], input: Tensor, weight_size: Sequence[int],
-                 grad_output: Tensor, stride: Any, padding: Any, dilation: Any,
-                 groups: int) -> Tensor:
-    graph = is_grad_enabled() and (input.requires_grad or grad_output.requires_grad)
-    w = _zeros(weight_size, grad_output)
-    with enable_grad():
-        out = conv(input if graph else input.detach(), w, None, stride, padding, dilation,
-                   groups)
-        return _backward.grad(out, w, grad_output if graph else grad_output.detach(),
-                              create_graph=graph)[0]
+def _input_fn(conv: Callable[..., Tensor]) -> Callable[..., Tensor]:
+    def fn(input_size: Sequence[int], weight: Tensor, grad_output: Tensor,
+           stride: Any = 1, padding: Any = 0, dilation: Any = 1, groups: int = 1) -> Tensor:
+        x = _zeros(input_size, grad_output)
+        return _conv_grad(conv, x, weight, grad_output, True, stride, padding, dilation, groups)
+
+    fn.__name__ = fn.__qualname__ = f"{conv.__name__}_input"
+    fn.__doc__ = (f"Gradient of ``{conv.__name__}`` with respect to its input (of shape "
+                  "``input_size``).")
+    return fn
 
 
-def conv1d_input(input_size: Sequence[int], weight: Tensor, grad_output: Tensor,
-                 stride: Any = 1, padding: Any = 0, dilation: Any = 1,
-                 groups: int = 1) -> Tensor:
-    """Gradient of ``conv1d`` with respect to its input (of shape ``input_size``)."""
-    return _input_grad(conv1d, input_size, weight, grad_output, stride, padding, dilation,
-                       groups)
+def _weight_fn(conv: Callable[..., Tensor]) -> Callable[..., Tensor]:
+    def fn(input: Tensor, weight_size: Sequence[int], grad_output: Tensor,
+           stride: Any = 1, padding: Any = 0, dilation: Any = 1, groups: int = 1) -> Tensor:
+        w = _zeros(weight_size, grad_output)
+        return _conv_grad(conv, input, w, grad_output, False, stride, padding, dilation, groups)
+
+    fn.__name__ = fn.__qualname__ = f"{conv.__name__}_weight"
+    fn.__doc__ = (f"Gradient of ``{conv.__name__}`` with respect to its weight (of shape "
+                  "``weight_size``).")
+    return fn
 
 
-def conv1d_weight(input: Tensor, weight_size: Sequence[int], grad_output: Tensor,
-                  stride: Any = 1, padding: Any = 0, dilation: Any = 1,
-                  groups: int = 1) -> Tensor:
-    """Gradient of ``conv1d`` with respect to its weight (of shape ``weight_size``)."""
-    return _weight_grad(conv1d, input, weight_size, grad_output, stride, padding, dilation,
-                        groups)
-
-
-def conv2d_input(input_size: Sequence[int], weight: Tensor, grad_output: Tensor,
-                 stride: Any = 1, padding: Any = 0, dilation: Any = 1,
-                 groups: int = 1) -> Tensor:
-    """Gradient of ``conv2d`` with respect to its input (of shape ``input_size``)."""
-    return _input_grad(conv2d, input_size, weight, grad_output, stride, padding, dilation,
-                       groups)
-
-
-def conv2d_weight(input: Tensor, weight_size: Sequence[int], grad_output: Tensor,
-                  stride: Any = 1, padding: Any = 0, dilation: Any = 1,
-                  groups: int = 1) -> Tensor:
-    """Gradient of ``conv2d`` with respect to its weight (of shape ``weight_size``)."""
-    return _weight_grad(conv2d, input, weight_size, grad_output, stride, padding, dilation,
-                        groups)
-
-
-def conv3d_input(input_size: Sequence[int], weight: Tensor, grad_output: Tensor,
-                 stride: Any = 1, padding: Any = 0, dilation: Any = 1,
-                 groups: int = 1) -> Tensor:
-    """Gradient of ``conv3d`` with respect to its input (of shape ``input_size``)."""
-    return _input_grad(conv3d, input_size, weight, grad_output, stride, padding, dilation,
-                       groups)
-
-
-def conv3d_weight(input: Tensor, weight_size: Sequence[int], grad_output: Tensor,
-                  stride: Any = 1, padding: Any = 0, dilation: Any = 1,
-                  groups: int = 1) -> Tensor:
-    """Gradient of ``conv3d`` with respect to its weight (of shape ``weight_size``)."""
-    return _weight_grad(conv3d, input, weight_size, grad_output, stride, padding, dilation,
-                        groups)
+# torch.nn.grad's six functions: the same two pieces of the backward for each dimension
+conv1d_input, conv1d_weight = _input_fn(conv1d), _weight_fn(conv1d)
+conv2d_input, conv2d_weight = _input_fn(conv2d), _weight_fn(conv2d)
+conv3d_input, conv3d_weight = _input_fn(conv3d), _weight_fn(conv3d)
