@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import copy
 import pickle
-from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -19,42 +18,9 @@ from requires import require_torch
 torch = require_torch()
 pytestmark = pytest.mark.needs_torch
 
+from nn_helpers import arr, both, raised, same, same_error  # noqa: E402
+
 import adcli  # noqa: E402
-
-LIBS = (torch, adcli)
-
-
-def arr(t: Any) -> np.ndarray:
-    return np.asarray(t.detach().numpy())
-
-
-def same(a: Any, b: Any, exact: bool = False, tol: float = 1e-12) -> None:
-    x, y = arr(a), arr(b)
-    assert x.shape == y.shape
-    assert str(a.dtype) == str(b.dtype).replace("adcli", "torch")
-    if exact:
-        np.testing.assert_array_equal(x, y)
-    else:
-        np.testing.assert_allclose(x, y, rtol=tol, atol=tol)
-
-
-def both(fn: Callable[[Any], Any]) -> tuple[Any, Any]:
-    return fn(torch), fn(adcli)
-
-
-def raised(fn: Callable[[Any], Any]) -> tuple[BaseException, BaseException]:
-    out = []
-    for T in LIBS:
-        with pytest.raises(Exception) as e:
-            fn(T)
-        out.append(e.value)
-    return out[0], out[1]
-
-
-def same_error(fn: Callable[[Any], Any], cls: type | None = None) -> None:
-    te, ae = raised(fn)
-    assert str(ae) == str(te)
-    assert isinstance(ae, cls or type(te))
 
 
 # -- parametrizations written as a user writes them (one class per library) --------------------

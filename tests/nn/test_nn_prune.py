@@ -4,7 +4,6 @@ buffer names, hooks, containers, gradients through the mask, ``remove``, errors.
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -14,28 +13,11 @@ from requires import require_torch
 require_torch()
 pytestmark = pytest.mark.needs_torch
 
-import torch.nn.utils.prune  # noqa: E402  (torch loads prune only on request)
+# torch loads prune only on request
+import torch.nn.utils.prune  # noqa: E402, F401
+from nn_helpers import arr, both, same_error  # noqa: E402
 
 import adcli  # noqa: E402
-
-
-def arr(t: Any) -> np.ndarray:
-    return np.asarray(t.detach().numpy())
-
-
-def both(fn: Callable[[Any], Any]) -> tuple[Any, Any]:
-    return fn(torch), fn(adcli)
-
-
-def same_error(fn: Callable[[Any], Any]) -> None:
-    out = []
-    for T in (torch, adcli):
-        with pytest.raises(Exception) as e:
-            fn(T)
-        out.append(e.value)
-    # (a class named in the message is adcli's class)
-    assert str(out[1]).replace("<class 'adcli.", "<class 'torch.") == str(out[0])
-    assert isinstance(out[1], type(out[0]))
 
 
 def test_pruning_methods_match_torch() -> None:

@@ -7,7 +7,6 @@
 from __future__ import annotations
 
 import warnings
-from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -17,44 +16,9 @@ from requires import require_torch
 torch = require_torch()
 pytestmark = pytest.mark.needs_torch
 
+from nn_helpers import both, same, same_error, warned  # noqa: E402
+
 import adcli  # noqa: E402
-
-LIBS = (torch, adcli)
-
-
-def arr(t: Any) -> np.ndarray:
-    return np.asarray(t.detach().numpy())
-
-
-def same(a: Any, b: Any, exact: bool = False, tol: float = 1e-12) -> None:
-    x, y = arr(a), arr(b)
-    assert x.shape == y.shape
-    assert str(a.dtype) == str(b.dtype).replace("adcli", "torch")
-    if exact:
-        np.testing.assert_array_equal(x, y)
-    else:
-        np.testing.assert_allclose(x, y, rtol=tol, atol=tol)
-
-
-def both(fn: Callable[[Any], Any]) -> tuple[Any, Any]:
-    return fn(torch), fn(adcli)
-
-
-def same_error(fn: Callable[[Any], Any]) -> None:
-    out = []
-    for T in LIBS:
-        with pytest.raises(Exception) as e:
-            fn(T)
-        out.append(e.value)
-    assert str(out[1]) == str(out[0])
-    assert isinstance(out[1], type(out[0]))
-
-
-def warned(fn: Callable[[], Any]) -> tuple[Any, list[tuple[str, str]]]:
-    with warnings.catch_warnings(record=True) as rec:
-        warnings.simplefilter("always")
-        res = fn()
-    return res, [(w.category.__name__, str(w.message)) for w in rec]
 
 
 # -- torch._weight_norm ------------------------------------------------------------------------
