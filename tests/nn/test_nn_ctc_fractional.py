@@ -13,29 +13,10 @@ from requires import require_torch
 torch = require_torch()
 pytestmark = pytest.mark.needs_torch
 
+from nn_helpers import graph as _graph  # noqa: E402
+from nn_helpers import same_errors as _same_errors  # noqa: E402
+
 import adcli  # noqa: E402
-
-
-def _graph(fn: Any) -> list[str]:
-    out, stack = [], [fn]
-    while stack:
-        f = stack.pop()
-        if f is None:
-            out.append("None")
-            continue
-        out.append(f.name())
-        stack.extend(n for n, _ in reversed(f.next_functions))
-    return out
-
-
-def _same_errors(calls: Any) -> None:
-    for k, (a, t) in enumerate(zip(calls(adcli), calls(torch))):
-        with pytest.raises(Exception) as ti:
-            t()
-        with pytest.raises(Exception) as ai:
-            a()
-        assert str(ai.value) == str(ti.value), k
-        assert isinstance(ai.value, type(ti.value)), (k, type(ai.value), type(ti.value))
 
 
 # -- ctc_loss ---------------------------------------------------------------------------------

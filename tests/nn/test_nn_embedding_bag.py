@@ -15,22 +15,13 @@ from requires import require_torch
 torch = require_torch()
 pytestmark = pytest.mark.needs_torch
 
+from nn_helpers import both_or_error as _both  # noqa: E402
+
 import adcli  # noqa: E402
 
 RNG = np.random.default_rng(99)
 W = RNG.standard_normal((6, 3))
 IDX = np.array([0, 2, 5, 2, 4, 1, 2, 3])
-
-
-def _both(fn: Any) -> tuple[Any, Any]:
-    out = []
-    for lib in (torch, adcli):
-        try:
-            out.append(fn(lib))
-        except Exception as e:  # the error itself is compared
-            builtin = next(c for c in type(e).__mro__ if c.__module__ == "builtins")
-            out.append((builtin.__name__, str(e)))
-    return out[0], out[1]
 
 
 def _np(t: Any) -> Any:

@@ -14,32 +14,16 @@ from requires import require_torch
 torch = require_torch()
 pytestmark = pytest.mark.needs_torch
 
+from nn_helpers import graph  # noqa: E402
+from nn_helpers import same_errors as _same_errors  # noqa: E402
+
 import adcli  # noqa: E402
 
 RNG = np.random.default_rng(13)
 
 
 def _graph(fn: Any) -> list[tuple[str, int]]:
-    """Every node reachable from ``fn``, depth first, by name and number of edges."""
-    out, stack = [], [fn]
-    while stack:
-        f = stack.pop()
-        if f is None:
-            out.append(("None", 0))
-            continue
-        out.append((f.name(), len(f.next_functions)))
-        stack.extend(n for n, _ in reversed(f.next_functions))
-    return out
-
-
-def _same_errors(calls: Any) -> None:
-    for k, (a, t) in enumerate(zip(calls(adcli), calls(torch))):
-        with pytest.raises(Exception) as ti:
-            t()
-        with pytest.raises(Exception) as ai:
-            a()
-        assert str(ai.value) == str(ti.value), k
-        assert isinstance(ai.value, type(ti.value)), (k, type(ai.value), type(ti.value))
+    return graph(fn, edges=True)
 
 
 # -- channel_shuffle --------------------------------------------------------------------------

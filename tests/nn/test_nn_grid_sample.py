@@ -16,23 +16,13 @@ from requires import require_torch
 torch = require_torch()
 pytestmark = pytest.mark.needs_torch
 
+from nn_helpers import graph as _graph  # noqa: E402
+
 import adcli  # noqa: E402
 
 RNG = np.random.default_rng(21)
 MODES2 = ["bilinear", "nearest", "bicubic"]
 PADS = ["zeros", "border", "reflection"]
-
-
-def _graph(fn: Any) -> list[str]:
-    out, stack = [], [fn]
-    while stack:
-        f = stack.pop()
-        if f is None:
-            out.append("None")
-            continue
-        out.append(f.name())
-        stack.extend(n for n, _ in reversed(f.next_functions))
-    return out
 
 
 def _case(nsp: int, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:

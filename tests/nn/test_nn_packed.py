@@ -5,7 +5,6 @@ GRU on packed input (outputs, h_n/c_n for variable lengths, gradients, graph nam
 
 from __future__ import annotations
 
-from collections import Counter
 from typing import Any
 
 import numpy as np
@@ -15,34 +14,10 @@ from requires import require_torch
 torch = require_torch()
 pytestmark = pytest.mark.needs_torch
 
-import adcli  # noqa: E402
+from nn_helpers import both_or_error as _both  # noqa: E402
+from nn_helpers import node_names as _names  # noqa: E402
 
 RNG = np.random.default_rng(77)
-
-
-def _both(fn: Any) -> tuple[Any, Any]:
-    out = []
-    for lib in (torch, adcli):
-        try:
-            out.append(fn(lib))
-        except Exception as e:  # the error itself is compared
-            # adcli's errors subclass torch's builtin classes (InvalidArgumentError is a
-            # RuntimeError): compare the builtin class
-            builtin = next(c for c in type(e).__mro__ if c.__module__ == "builtins")
-            out.append((builtin.__name__, str(e)))
-    return out[0], out[1]
-
-
-def _names(node: Any) -> Counter:
-    seen, stack, names = set(), [node], Counter()
-    while stack:
-        n = stack.pop()
-        if n is None or id(n) in seen:
-            continue
-        seen.add(id(n))
-        names[n.name().removeprefix("torch::autograd::")] += 1
-        stack.extend(f for f, _ in n.next_functions)
-    return names
 
 
 def _np(t: Any) -> Any:

@@ -14,6 +14,8 @@ from requires import require_torch
 torch = require_torch()
 pytestmark = pytest.mark.needs_torch
 
+from nn_helpers import node_names  # noqa: E402
+
 import adcli  # noqa: E402
 
 RNG = np.random.default_rng(11)
@@ -80,15 +82,7 @@ FUNCS += [
 
 
 def _graph(fn: Any) -> list[str]:
-    names, stack, seen = [], [fn], set()
-    while stack:
-        n = stack.pop()
-        if n is None or id(n) in seen:
-            continue
-        seen.add(id(n))
-        names.append(n.name().removeprefix("torch::autograd::"))
-        stack.extend(f for f, _ in n.next_functions)
-    return sorted(names)
+    return sorted(node_names(fn).elements())
 
 
 @pytest.mark.parametrize(("label", "fn", "shape"), FUNCS, ids=[c[0] for c in FUNCS])

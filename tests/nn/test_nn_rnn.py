@@ -5,7 +5,6 @@ graph structure, dropout between layers, error texts, a few optimizer steps; gra
 
 from __future__ import annotations
 
-from collections import Counter
 from typing import Any
 
 import numpy as np
@@ -14,6 +13,8 @@ from requires import require_torch
 
 torch = require_torch()
 pytestmark = pytest.mark.needs_torch
+
+from nn_helpers import node_names as _names  # noqa: E402
 
 import adcli  # noqa: E402
 
@@ -28,19 +29,6 @@ def _flat(out: Any) -> list[Any]:
     if isinstance(out, tuple | list):
         return [t for o in out for t in _flat(o)]
     return [out]
-
-
-def _names(node: Any) -> Counter:
-    """The grad_fn names of a graph, counted once per node."""
-    seen, stack, names = set(), [node], Counter()
-    while stack:
-        n = stack.pop()
-        if n is None or id(n) in seen:
-            continue
-        seen.add(id(n))
-        names[n.name().removeprefix("torch::autograd::")] += 1
-        stack.extend(f for f, _ in n.next_functions)
-    return names
 
 
 # (class, constructor kwargs, input shape, states: None or a list of shapes, flags)
