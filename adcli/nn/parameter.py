@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import sys
 import weakref
+from collections.abc import Iterable
 from typing import Any
 
+from adcli.engine.settings import typename as typename  # torch.typename, re-exported for nn
 from adcli.engine.tensor import Tensor
 
 
@@ -87,21 +89,19 @@ def _rebuild_parameter(data: Any, requires_grad: bool) -> Parameter:
     return Parameter(Tensor._make(data, None, 0, None), requires_grad)
 
 
-def typename(obj: Any) -> str:
-    """``torch.typename``: ``torch.FloatTensor`` for tensors, the qualified type name otherwise."""
-    if isinstance(obj, Tensor):
-        return f"torch.{obj.dtype.legacy}"
-    module = getattr(obj, "__module__", "") or ""
-    if hasattr(obj, "__qualname__"):
-        qualname = obj.__qualname__
-    elif hasattr(obj, "__name__"):
-        qualname = obj.__name__
-    else:
-        module = obj.__class__.__module__ or ""
-        qualname = obj.__class__.__qualname__
-    if module in ("", "builtins"):
-        return qualname
-    return f"{module}.{qualname}"
+def _zero_grads(params: Iterable[Tensor], set_to_none: bool) -> None:
+    """``Module.zero_grad`` / ``Optimizer.zero_grad``: each gradient dropped, or detached from
+    its graph and zeroed in place."""
+    for p in params:
+        if p.grad is not None:
+            if set_to_none:
+                p.grad = None
+            else:
+                if p.grad.grad_fn is not None:
+                    p.grad.detach_()
+                else:
+                    p.grad.requires_grad_(False)
+                p.grad.zero_()
 
 
 # -- uninitialized parameters and buffers (lazy modules) ----------------------------------------

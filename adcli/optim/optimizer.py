@@ -18,7 +18,7 @@ from adcli.engine import creation, dtypes, ops
 from adcli.engine.grad_mode import enable_grad, no_grad
 from adcli.engine.tensor import Tensor
 from adcli.nn.modules.module import RemovableHandle
-from adcli.nn.parameter import typename
+from adcli.nn.parameter import _zero_grads, typename
 
 __all__ = ["Optimizer", "register_optimizer_step_pre_hook", "register_optimizer_step_post_hook",
            "required"]
@@ -241,17 +241,7 @@ class Optimizer:
 
     def zero_grad(self, set_to_none: bool = True) -> None:
         """Reset the gradients of every optimized tensor (to ``None`` by default)."""
-        for group in self.param_groups:
-            for p in group["params"]:
-                if p.grad is not None:
-                    if set_to_none:
-                        p.grad = None
-                    else:
-                        if p.grad.grad_fn is not None:
-                            p.grad.detach_()
-                        else:
-                            p.grad.requires_grad_(False)
-                        p.grad.zero_()
+        _zero_grads((p for group in self.param_groups for p in group["params"]), set_to_none)
 
     def step(self, closure: Callable[[], Any] | None = None) -> Any:
         raise NotImplementedError

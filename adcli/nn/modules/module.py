@@ -20,7 +20,7 @@ from adcli.engine.grad_mode import no_grad
 from adcli.engine.hooks import RemovableHandle
 from adcli.engine.tensor import Tensor
 
-from ..parameter import Parameter, _buffer_persistent, typename
+from ..parameter import Parameter, _buffer_persistent, _zero_grads, typename
 
 __all__ = ["Module", "RemovableHandle"]
 
@@ -404,16 +404,7 @@ class Module:
         return self
 
     def zero_grad(self, set_to_none: bool = True) -> None:
-        for p in self.parameters():
-            if p.grad is not None:
-                if set_to_none:
-                    p.grad = None
-                else:
-                    if p.grad.grad_fn is not None:
-                        p.grad.detach_()
-                    else:
-                        p.grad.requires_grad_(False)
-                    p.grad.zero_()
+        _zero_grads(self.parameters(), set_to_none)
 
     def apply(self, fn: Callable[[Module], None]) -> Module:
         for module in self.children():
