@@ -9,6 +9,7 @@ whether ``.view()`` works afterwards. This module is the one place that decides 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -74,7 +75,6 @@ def memory_order(shape: tuple[int, ...], strides: tuple[int, ...]) -> tuple[int,
     """
     nd = len(shape)
     st = [abs(int(s)) for s in strides]
-    perm = list(range(nd - 1, -1, -1))  # innermost first
 
     def should_swap(d0: int, d1: int) -> int:
         s0, s1 = st[d0], st[d1]
@@ -84,6 +84,14 @@ def memory_order(shape: tuple[int, ...], strides: tuple[int, ...]) -> tuple[int,
             return 1 if s0 > s1 else -1
         return 1 if shape[d0] > shape[d1] else 0
 
+    return sort_axes(nd, should_swap)
+
+
+def sort_axes(nd: int, should_swap: Callable[[int, int], int]) -> tuple[int, ...]:
+    """torch's insertion sort of the axes (reorder_dimensions), returned outermost first.
+    ``should_swap(a, b)``, for axis ``a`` currently inside ``b``: 1 swaps them, -1 keeps them
+    (and ends the insertion), 0 is ambiguous (kept; the scan goes on)."""
+    perm = list(range(nd - 1, -1, -1))  # innermost first
     for i in range(1, nd):
         d1 = i
         for d0 in range(i - 1, -1, -1):

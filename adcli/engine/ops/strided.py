@@ -17,7 +17,13 @@ import numpy as np
 from .. import dtypes
 from ..errors import InvalidArgumentError
 from ..grad_mode import is_grad_enabled
-from ..layout import channels_last, element_strides, is_contiguous_as, maybe_overlap
+from ..layout import (
+    channels_last,
+    element_strides,
+    is_contiguous_as,
+    maybe_overlap,
+    sort_axes,
+)
 from ..limits import check_shape
 from ..op import defop
 from ..tensor import Tensor, _wrap_dim
@@ -460,17 +466,7 @@ def dim_order(self: Tensor, *, ambiguity_check: Any = False) -> tuple[int, ...]:
             return 0 if ge(shape[b], shape[a]) else 1
         return -1 if ge(sb, sa) else 1 if ge(sa, sb) else 0
 
-    perm = list(range(nd - 1, -1, -1))
-    for i in range(1, nd):
-        d1 = i
-        for d0 in range(i - 1, -1, -1):
-            c = should_swap(perm[d0], perm[d1])
-            if c > 0:
-                perm[d0], perm[d1] = perm[d1], perm[d0]
-                d1 = d0
-            elif c < 0:
-                break
-    return tuple(reversed(perm))
+    return sort_axes(nd, should_swap)
 
 
 # ==============================================================================================
