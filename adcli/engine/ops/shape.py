@@ -726,13 +726,18 @@ def unsafe_chunk(input: Tensor, chunks: int, dim: int = 0) -> tuple[Tensor, ...]
 
 
 def unbind(input: Tensor, dim: int = 0) -> tuple[Tensor, ...]:
+    return _unbind_with(unbind_op, input, dim)
+
+
+def _unbind_with(op: OpDef, input: Tensor, dim: int) -> tuple[Tensor, ...]:
+    """``torch.unbind``'s checks, recorded by ``op`` (unbind_copy's for ``unbind_copy``)."""
     if not input._data.ndim:
         raise IndexOutOfRangeError(
             f"Dimension specified as {_wrap_dim(dim, 0)} but tensor has no dimensions")
     d = _wrap_dim(dim, input._data.ndim)
     if input._data.shape[d] == 0:
         return ()
-    return unbind_op(input, dim=d)
+    return op(input, dim=d)
 
 
 def select(input: Tensor, dim: int, index: int) -> Tensor:

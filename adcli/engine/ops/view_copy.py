@@ -26,6 +26,7 @@ from .conversion import _contiguous
 from .shape import (
     _infer_shape,
     _squeeze_by,
+    _unbind_with,
     expand,
     expand_op,
     permute_op,
@@ -197,13 +198,7 @@ def diagonal_copy(input: Tensor, offset: int = 0, dim1: int = 0, dim2: int = 1) 
 
 
 def unbind_copy(input: Tensor, dim: int = 0) -> tuple[Tensor, ...]:
-    if not input._data.ndim:
-        raise IndexOutOfRangeError(
-            f"Dimension specified as {_wrap_dim(dim, 0)} but tensor has no dimensions")
-    d = _wrap_dim(dim, input._data.ndim)
-    if input._data.shape[d] == 0:
-        return ()
-    return unbind_copy_op(input, dim=d)
+    return _unbind_with(unbind_copy_op, input, dim)
 
 
 def unfold_copy(input: Tensor, dimension: int, size: int, step: int) -> Tensor:
