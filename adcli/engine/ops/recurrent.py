@@ -189,15 +189,20 @@ def _layer(cell: Any, input: Tensor, hiddens: list[Any], params: list[_Params]) 
     return cat([output, stack(rev_outs[::-1], 0)], output.dim() - 1), [final, rev_final]
 
 
+def _check_stack(hiddens: list[Any], params: list[Any], n: int) -> None:
+    """apply_layer_stack's checks: a hidden state and a weight set per layer and direction."""
+    if len(hiddens) != n:
+        raise InvalidArgumentError("Expected more hidden states in stacked_rnn")
+    if len(params) != n:
+        raise InvalidArgumentError("Expected more weights in stacked_rnn")
+
+
 def _stack_layers(cell: Any, input: Tensor, hiddens: list[Any], params: list[_Params],
                   num_layers: int, dropout_p: float, train: bool,
                   bidirectional: bool) -> tuple[Tensor, list[Any]]:
     """torch's apply_layer_stack: dropout on each layer's output but the last one's."""
     d = 2 if bidirectional else 1
-    if len(hiddens) != num_layers * d:
-        raise InvalidArgumentError("Expected more hidden states in stacked_rnn")
-    if len(params) != num_layers * d:
-        raise InvalidArgumentError("Expected more weights in stacked_rnn")
+    _check_stack(hiddens, params, num_layers * d)
     finals: list[Any] = []
     x = input
     for layer in range(num_layers):
@@ -463,10 +468,7 @@ def _packed_stack(cell: Any, data: Tensor, batch_sizes: Tensor, hiddens: list[An
     """apply_layer_stack over PackedLayer (or PackedBidirectionalLayer)."""
     bs = [int(v) for v in np.asarray(batch_sizes._data)]
     d = 2 if bidirectional else 1
-    if len(hiddens) != num_layers * d:
-        raise InvalidArgumentError("Expected more hidden states in stacked_rnn")
-    if len(params) != num_layers * d:
-        raise InvalidArgumentError("Expected more weights in stacked_rnn")
+    _check_stack(hiddens, params, num_layers * d)
     finals: list[Any] = []
     x = data
     for layer in range(num_layers):

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import math
-import warnings
 from collections.abc import Callable
 from typing import Any
 
 from adcli.engine import functional as F
+from adcli.engine.ops.losses import _legacy_reduction
 from adcli.engine.tensor import Tensor
 
 from .distance import PairwiseDistance
@@ -20,15 +20,6 @@ __all__ = [
     "MultiMarginLoss", "TripletMarginLoss", "TripletMarginWithDistanceLoss", "GaussianNLLLoss",
     "PoissonNLLLoss", "CTCLoss", "LinearCrossEntropyLoss",
 ]
-
-
-def _legacy_reduction(size_average: Any, reduce: Any) -> str:
-    size_average = True if size_average is None else size_average
-    reduce = True if reduce is None else reduce
-    ret = "mean" if size_average and reduce else "sum" if reduce else "none"
-    warnings.warn("size_average and reduce args will be deprecated, please use "
-                  f"reduction='{ret}' instead.", stacklevel=3)
-    return ret
 
 
 class _Loss(Module):
