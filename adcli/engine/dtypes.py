@@ -208,4 +208,6 @@ def describe_type(arr: np.ndarray) -> str:
     """PyTorch's legacy type description, e.g. ``torch.DoubleTensor [3]``."""
     d = from_numpy(arr.dtype)
     dims = ", ".join(str(n) for n in arr.shape)
+    if arr.dtype.kind == "b":
+        return f"CPUBoolType [{dims}]"  # (torch has no legacy name for bool here)
     return f"torch.{d.legacy} [{dims}]"

@@ -19,6 +19,7 @@ from ..errors import (
 )
 from ..grad_mode import is_grad_enabled
 from ..limits import check_shape
+from ..node import SavedTensor
 from ..op import defop
 from ..tensor import Tensor, _wrap_dim
 from .common import _pass_grad, _py_max, _py_sum, _scan_dim, as_tensor
@@ -611,6 +612,8 @@ def getitem(x: Tensor, key: Any) -> Tensor:
 
 def setitem(x: Tensor, key: Any, value: Any) -> None:
     """``x[key] = value`` in place (CopySlices), with PyTorch's leaf and version rules."""
+    index_tensors = [k for k in (key if isinstance(key, tuple) else (key,))
+                     if isinstance(k, Tensor) and k._data.ndim]
     if isinstance(key, Tensor):
         key = key._data
     if isinstance(key, tuple):
@@ -620,18 +623,44 @@ def setitem(x: Tensor, key: Any, value: Any) -> None:
         x._data[key]
     except IndexError as exc:
         raise InvalidArgumentError(str(exc)) from None
+    # A private copy of index tensors: a later in-place write to the mask must not change
+    # which positions the backward zeroes (torch would refuse it by version; adcli keeps the
+    # index as it was at the write).
+    if isinstance(key, np.ndarray):
+        key = key.copy()
+    elif isinstance(key, tuple):
+        key = tuple(k.copy() if isinstance(k, np.ndarray) else k for k in key)
     parts = key if isinstance(key, tuple) else (key,)
+    # torch writes a 0-d bool mask through a view (unsqueeze, then a slice): CopySlices
+    view_write = isinstance(key, np.ndarray) and key.ndim == 0 and key.dtype == bool
     if (x.requires_grad and x.grad_fn is None and is_grad_enabled()
-            and not builtins.any(isinstance(k, np.ndarray | list) for k in parts)):
+            and (view_write
+                 or not builtins.any(isinstance(k, np.ndarray | list) for k in parts))):
         # PyTorch writes basic indices through a view (x[0].copy_(v)), so it names the view.
         err = LeafInplaceError()
         err.args = ("a view of a leaf Variable that requires grad is being used in an in-place "
                     "operation.",)
         raise err
-    if builtins.any(isinstance(k, np.ndarray | list) for k in parts):
+    if not view_write and builtins.any(isinstance(k, np.ndarray | list) for k in parts):
         index_put_advanced_op.inplace(x, v, index=key)
+        _save_indices(x, index_tensors)
     else:
         copy_slices_op.inplace(x, v, index=key)
+
+
+def _save_indices(x: Tensor, index_tensors: list[Tensor]) -> None:
+    """As torch's IndexPutBackward0 saves ``indices``: a later in-place write to a mask or
+    index tensor makes backward fail its version check, with torch's message."""
+    node = x.grad_fn
+    if node is None or not index_tensors or getattr(node, "op", None) is not index_put_advanced_op:
+        return
+    saved = node._saved if node._saved is not None else {}
+    for i, t in enumerate(index_tensors):
+        st = SavedTensor.__new__(SavedTensor)
+        st.data, st.vc, st.version = t._data, t._vc, t._vc[0]
+        st.is_output, st.output_nr, st.tensor, st.view_fn = False, t._output_nr, t, None
+        saved[f"indices{i}"] = st
+    node._saved = saved
 
 
 def _index_arg(index: Any) -> np.ndarray:
