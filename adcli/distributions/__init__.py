@@ -30,6 +30,7 @@ from .independent import Independent
 from .inverse_gamma import InverseGamma
 from .kl import kl_divergence, register_kl
 from .kumaraswamy import Kumaraswamy
+from .lkj_cholesky import LKJCholesky
 from .log_normal import LogNormal
 from .logistic_normal import LogisticNormal
 from .lowrank_multivariate_normal import LowRankMultivariateNormal
@@ -61,7 +62,9 @@ from .transforms import (
     Transform,
     identity_transform,
 )
+from .von_mises import VonMises
 from .weibull_pareto import HalfCauchy, Pareto, Weibull  # also registers Pareto's KL pairs
+from .wishart import Wishart
 
 __all__ = [
     "ContinuousBernoulli", "Gumbel", "HalfNormal", "Kumaraswamy", "LogNormal", "LogisticNormal",
@@ -81,3 +84,4 @@ __all__ += ["Beta", "Binomial", "Cauchy", "Chi2", "Dirichlet", "Exponential", "F
             "Gamma", "GeneralizedPareto", "Geometric", "InverseGamma", "Laplace", "Multinomial",
             "NegativeBinomial", "Poisson", "StudentT"]
 __all__ += ["HalfCauchy", "Pareto", "Weibull"]
+__all__ += ["LKJCholesky", "VonMises", "Wishart"]

@@ -70,6 +70,20 @@ CASES: list[tuple[str, Callable[..., Any], list[Any]]] = [
             D.SigmoidTransform(), D.TanhTransform(), D.SoftplusTransform(),
             D.StickBreakingTransform(), D.CorrCholeskyTransform(),
             D.AffineTransform(0.5, V + 2))), [[0.3, -0.4, 0.5]]),
+    ("von mises", lambda m, k: (D.VonMises(m, k).log_prob(V * 4 - 2) + D.VonMises(m, k).variance),
+     [[0.5, -1.0, 3.0], [0.3, 2.0, 5.0]]),
+    # (the Bartlett draw through the Cholesky factor: its df gradient is Gamma's implicit one,
+    # which finite differences of a fixed-seed Marsaglia-Tsang draw do not see; log_prob and
+    # entropy through both; the precision_matrix route adds the flip-Cholesky-solve chain)
+    ("wishart", lambda df, L: (D.Wishart(4.5, scale_tril=L.tril()).rsample().sum()
+                               + D.Wishart(df, scale_tril=L.tril()).log_prob(EYE2)
+                               + D.Wishart(df, scale_tril=L.tril()).entropy()
+                               + D.Wishart(df, precision_matrix=EYE2 + L.tril() @ L.tril().mT)
+                               .log_prob(EYE2)),
+     [4.5, [[1.5, 0.0, 0.0], [0.3, 1.2, 0.0], [-0.2, 0.4, 0.9]]]),
+    ("lkj cholesky", lambda c: D.LKJCholesky(3, c).log_prob(
+        adcli.linalg.cholesky(adcli.tensor([[1.0, 0.3, 0.1], [0.3, 1.0, -0.2], [0.1, -0.2, 1.0]],
+                                           dtype=adcli.float64))), [[0.5, 2.0]]),
     ("kl", lambda m, s: (D.kl_divergence(D.Gumbel(m, s), D.Normal(s, m.exp()))
                          + D.kl_divergence(D.ContinuousBernoulli(logits=m),
                                            D.ContinuousBernoulli(logits=s))
