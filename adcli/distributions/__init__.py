@@ -13,6 +13,9 @@ torch's does).
 
 from __future__ import annotations
 
+import importlib
+from types import ModuleType
+
 from . import constraints, transforms
 from . import kl_families as _kl_families  # noqa: F401  (registers the KL rules)
 from . import kl_more as _kl_more  # noqa: F401 - registers its KL pairs
@@ -85,3 +88,26 @@ __all__ += ["Beta", "Binomial", "Cauchy", "Chi2", "Dirichlet", "Exponential", "F
             "NegativeBinomial", "Poisson", "StudentT"]
 __all__ += ["HalfCauchy", "Pareto", "Weibull"]
 __all__ += ["LKJCholesky", "VonMises", "Wishart"]
+
+# torch's submodules by their torch names (torch.distributions.normal, .studentT, ...): imported
+# on first attribute access, as ``import adcli.distributions.normal`` would.
+_SUBMODULES = frozenset({
+    "bernoulli", "beta", "binomial", "categorical", "cauchy", "chi2", "constraint_registry",
+    "constraints", "continuous_bernoulli", "dirichlet", "distribution", "exp_family",
+    "exponential", "fishersnedecor", "gamma", "generalized_pareto", "geometric", "gumbel",
+    "half_cauchy", "half_normal", "independent", "inverse_gamma", "kl", "kumaraswamy", "laplace",
+    "lkj_cholesky", "log_normal", "logistic_normal", "lowrank_multivariate_normal",
+    "mixture_same_family", "multinomial", "multivariate_normal", "negative_binomial", "normal",
+    "one_hot_categorical", "pareto", "poisson", "relaxed_bernoulli", "relaxed_categorical",
+    "studentT", "transformed_distribution", "transforms", "uniform", "utils", "von_mises",
+    "weibull", "wishart"})
+
+
+def __getattr__(name: str) -> ModuleType:
+    if name in _SUBMODULES:
+        return importlib.import_module(f"{__name__}.{name}")
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | _SUBMODULES)
