@@ -3,38 +3,105 @@ Categorical-Categorical and Uniform-Uniform built in, computed as torch computes
 
 from __future__ import annotations
 
+import math
+import warnings
 from collections.abc import Callable
+from functools import total_ordering
 from typing import Any
 
 from ..engine import ops as T
+from ..engine.creation import full_like
+from .distribution import Distribution
 from .simple import Bernoulli, Categorical, Normal, Uniform
 
-_KL: dict[tuple[type, type], Callable[[Any, Any], Any]] = {}
+__all__ = ["register_kl", "kl_divergence"]
+
+# The pairs as registered (the source of truth) and, per concrete pair of types, the rule
+# dispatch picked (cleared on every registration: a new rule can change the choice).
+_KL_REGISTRY: dict[tuple[type, type], Callable[[Any, Any], Any]] = {}
+_KL_MEMOIZE: dict[tuple[type, type], Any] = {}
 
 
 def register_kl(type_p: type, type_q: type) -> Callable[[Any], Any]:
-    """Register ``fn(p, q)`` as the KL divergence of a pair of distribution types."""
+    """Register ``fn(p, q)`` as the KL divergence of a pair of distribution types; lookup
+    takes the most specific registered pair by subclass, as torch's does."""
+    # torch's own checks, as written (a non-class fails in issubclass with Python's TypeError)
+    if not isinstance(type_p, type) and issubclass(type_p, Distribution):
+        raise TypeError(f"Expected type_p to be a Distribution subclass but got {type_p}")
+    if not isinstance(type_q, type) and issubclass(type_q, Distribution):
+        raise TypeError(f"Expected type_q to be a Distribution subclass but got {type_q}")
 
-    def deco(fn: Callable[[Any, Any], Any]) -> Callable[[Any, Any], Any]:
-        _KL[(type_p, type_q)] = fn
+    def decorator(fn: Callable[[Any, Any], Any]) -> Callable[[Any, Any], Any]:
+        _KL_REGISTRY[type_p, type_q] = fn
+        _KL_MEMOIZE.clear()
         return fn
 
-    return deco
+    return decorator
+
+
+@total_ordering
+class _Match:
+    """A registered pair, ordered lexicographically by subclass (torch's ``_Match``)."""
+
+    __slots__ = ["types"]
+
+    def __init__(self, *types: type) -> None:
+        self.types = types
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, _Match) and self.types == other.types
+
+    def __hash__(self) -> int:
+        return hash(self.types)
+
+    def __le__(self, other: _Match) -> bool:
+        for x, y in zip(self.types, other.types):
+            if not issubclass(x, y):
+                return False
+            if x is not y:
+                break
+        return True
+
+
+def _dispatch_kl(type_p: type, type_q: type) -> Any:
+    """The most specific registered rule; when the most specific by p and the most specific by
+    q are different rules, torch's "Ambiguous kl_divergence" RuntimeWarning."""
+    matches = [(sp, sq) for sp, sq in _KL_REGISTRY
+               if issubclass(type_p, sp) and issubclass(type_q, sq)]
+    if not matches:
+        return NotImplemented
+    left_p, left_q = min(_Match(*m) for m in matches).types
+    right_q, right_p = min(_Match(*reversed(m)) for m in matches).types
+    left_fun = _KL_REGISTRY[left_p, left_q]
+    right_fun = _KL_REGISTRY[right_p, right_q]
+    if left_fun is not right_fun:
+        warnings.warn(f"Ambiguous kl_divergence({type_p.__name__}, {type_q.__name__}). "
+                      f"Please register_kl({left_p.__name__}, {right_q.__name__})",
+                      RuntimeWarning, stacklevel=2)
+    return left_fun
+
+
+def _infinite_like(tensor: Any) -> Any:
+    """The KL of a pair whose supports do not nest: inf everywhere."""
+    return full_like(tensor, math.inf)
+
+
+def _x_log_x(tensor: Any) -> Any:
+    return T.xlogy(tensor, tensor)  # 0 at x = 0
 
 
 def kl_divergence(p: Any, q: Any) -> Any:
-    """KL(p || q) for a registered pair of types (the most specific match)."""
-    best = None
-    for (tp, tq), fn in _KL.items():
-        if isinstance(p, tp) and isinstance(q, tq):
-            rank = (type(p).__mro__.index(tp), type(q).__mro__.index(tq))
-            if best is None or rank < best[0]:
-                best = (rank, fn)
-    if best is None:
+    """KL(p || q), by the most specific registered pair of types."""
+    try:
+        fn = _KL_MEMOIZE[type(p), type(q)]
+    except KeyError:
+        fn = _dispatch_kl(type(p), type(q))
+        _KL_MEMOIZE[type(p), type(q)] = fn
+    if fn is NotImplemented:
         raise NotImplementedError(
             f"No KL(p || q) is implemented for p type {type(p).__name__} and q type "
             f"{type(q).__name__}")
-    return best[1](p, q)
+    return fn(p, q)
 
 
 @register_kl(Normal, Normal)

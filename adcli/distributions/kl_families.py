@@ -8,24 +8,15 @@ import math
 from typing import Any
 
 from ..engine import ops as T
-from ..engine.creation import full_like
 from ..engine.ops.linalg_api import solve_triangular
 from .continuous import Cauchy, Exponential, Laplace
 from .discrete import Binomial, Geometric, Poisson
 from .exp_family import ExponentialFamily
 from .gamma import Beta, Dirichlet, Gamma
-from .kl import register_kl
+from .kl import _infinite_like, _x_log_x, register_kl
 from .simple import Bernoulli, MultivariateNormal, Normal, Uniform, _batch_mahalanobis
 
 _euler_gamma = 0.57721566490153286060
-
-
-def _infinite_like(t: Any) -> Any:
-    return full_like(t, math.inf)
-
-
-def _x_log_x(t: Any) -> Any:
-    return T.xlogy(t, t)  # 0 at x = 0
 
 
 def _sum_rightmost(value: Any, dim: int) -> Any:

@@ -11,11 +11,25 @@ from typing import Any
 
 from .. import api as torch
 from ..engine.ops.linalg_api import solve_triangular
+from .continuous import Exponential, Laplace
 from .continuous_bernoulli import ContinuousBernoulli
+from .gamma import Beta, Gamma
 from .gumbel import Gumbel
 from .half_normal import HalfNormal
 from .independent import Independent
-from .kl import _kl_categorical_categorical, _kl_normal_normal, kl_divergence, register_kl
+from .kl import (
+    _infinite_like,
+    _kl_categorical_categorical,
+    _kl_normal_normal,
+    kl_divergence,
+    register_kl,
+)
+from .kl_families import (
+    _kl_exponential_infinity,
+    _kl_gamma_infinity,
+    _kl_laplace_infinity,
+    _kl_normal_infinity,
+)
 from .lowrank_multivariate_normal import (
     LowRankMultivariateNormal,
     _batch_lowrank_logdet,
@@ -27,10 +41,6 @@ from .transformed_distribution import TransformedDistribution
 from .utils import _sum_rightmost, euler_constant
 
 _euler_gamma = euler_constant
-
-
-def _infinite_like(tensor: Any) -> Any:
-    return torch.full_like(tensor, math.inf)
 
 
 def _batch_trace_XXT(bmat: Any) -> Any:
@@ -167,7 +177,10 @@ def _kl_continuous_bernoulli_uniform(p: Any, q: Any) -> Any:
     return torch.where(outside, torch.ones_like(result) * math.inf, result)
 
 
+@register_kl(Gumbel, Beta)
 @register_kl(Gumbel, ContinuousBernoulli)
+@register_kl(Gumbel, Exponential)
+@register_kl(Gumbel, Gamma)
 @register_kl(Gumbel, Uniform)
 def _kl_gumbel_infinity(p: Any, q: Any) -> Any:
     return _infinite_like(p.loc)
@@ -180,11 +193,6 @@ def _kl_gumbel_normal(p: Any, q: Any) -> Any:
     t2 = (math.pi * param_ratio * 0.5).pow(2) / 3
     t3 = ((p.loc + p.scale * _euler_gamma - q.loc) / q.scale).pow(2) * 0.5
     return -t1 + t2 + t3 - (_euler_gamma + 1)
-
-
-@register_kl(Normal, ContinuousBernoulli)
-def _kl_normal_infinity(p: Any, q: Any) -> Any:
-    return _infinite_like(p.loc)
 
 
 @register_kl(Normal, Gumbel)
@@ -214,3 +222,43 @@ def _kl_uniform_gumbel(p: Any, q: Any) -> Any:
     t1 = common_term.log() + 0.5 * (high_loc_diff + low_loc_diff)
     t2 = common_term * (torch.exp(-high_loc_diff) - torch.exp(-low_loc_diff))
     return t1 - t2
+
+
+# -- the pairs of torch's kl.py between ContinuousBernoulli / Gumbel and the gamma family --------
+# (the infinite ones join the rule torch registers them with, so dispatch sees one function)
+register_kl(Exponential, ContinuousBernoulli)(_kl_exponential_infinity)
+register_kl(Gamma, ContinuousBernoulli)(_kl_gamma_infinity)
+register_kl(Laplace, ContinuousBernoulli)(_kl_laplace_infinity)
+register_kl(Normal, ContinuousBernoulli)(_kl_normal_infinity)
+
+
+@register_kl(Beta, ContinuousBernoulli)
+def _kl_beta_continuous_bernoulli(p: Any, q: Any) -> Any:
+    return -p.entropy() - p.mean * q.logits - torch.log1p(-q.probs) - q._cont_bern_log_norm()
+
+
+@register_kl(ContinuousBernoulli, Exponential)
+def _kl_continuous_bernoulli_exponential(p: Any, q: Any) -> Any:
+    return -p.entropy() - torch.log(q.rate) + q.rate * p.mean
+
+
+@register_kl(Exponential, Gumbel)
+def _kl_exponential_gumbel(p: Any, q: Any) -> Any:
+    scale_rate_prod = p.rate * q.scale
+    loc_scale_ratio = q.loc / q.scale
+    t1 = scale_rate_prod.log() - 1
+    t2 = torch.exp(loc_scale_ratio) * scale_rate_prod / (scale_rate_prod + 1)
+    t3 = scale_rate_prod.reciprocal()
+    return t1 - loc_scale_ratio + t2 + t3
+
+
+@register_kl(Gamma, Gumbel)
+def _kl_gamma_gumbel(p: Any, q: Any) -> Any:
+    beta_scale_prod = p.rate * q.scale
+    loc_scale_ratio = q.loc / q.scale
+    t1 = (p.concentration - 1) * p.concentration.digamma() - p.concentration.lgamma() \
+        - p.concentration
+    t2 = beta_scale_prod.log() + p.concentration / beta_scale_prod
+    t3 = torch.exp(loc_scale_ratio) * (1 + beta_scale_prod.reciprocal()).pow(-p.concentration) \
+        - loc_scale_ratio
+    return t1 + t2 + t3

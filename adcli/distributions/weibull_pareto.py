@@ -14,7 +14,14 @@ from .continuous import Cauchy, Exponential, Laplace
 from .continuous_bernoulli import ContinuousBernoulli
 from .gamma import Beta, Gamma
 from .gumbel import Gumbel
-from .kl import register_kl
+from .kl import _infinite_like, _x_log_x, register_kl
+from .kl_families import (
+    _kl_exponential_infinity,
+    _kl_gamma_infinity,
+    _kl_laplace_infinity,
+    _kl_normal_infinity,
+)
+from .kl_more import _kl_gumbel_infinity
 from .simple import Normal, Uniform, _broadcast_all
 from .transformed_distribution import TransformedDistribution
 from .transforms import AbsTransform, AffineTransform, ExpTransform, PowerTransform
@@ -157,14 +164,6 @@ class HalfCauchy(TransformedDistribution):
         return self.base_dist.entropy() - math.log(2)
 
 
-def _infinite_like(tensor: Any) -> Any:
-    return torch.full_like(tensor, math.inf)
-
-
-def _x_log_x(tensor: Any) -> Any:
-    return tensor * tensor.log()
-
-
 @register_kl(Pareto, Pareto)
 def _kl_pareto_pareto(p: Any, q: Any) -> Any:
     scale_ratio = p.scale / q.scale
@@ -184,21 +183,11 @@ def _kl_continuous_bernoulli_infinity(p: Any, q: Any) -> Any:
     return _infinite_like(p.probs)
 
 
-@register_kl(Exponential, Pareto)
-def _kl_exponential_infinity(p: Any, q: Any) -> Any:
-    return _infinite_like(p.rate)
-
-
-@register_kl(Gamma, Pareto)
-def _kl_gamma_infinity(p: Any, q: Any) -> Any:
-    return _infinite_like(p.concentration)
-
-
-@register_kl(Gumbel, Pareto)
-@register_kl(Laplace, Pareto)
-@register_kl(Normal, Pareto)
-def _kl_loc_infinity(p: Any, q: Any) -> Any:
-    return _infinite_like(p.loc)
+# (the infinite ones join the rule torch registers them with, so dispatch sees one function)
+for _rule, _p in ((_kl_exponential_infinity, Exponential), (_kl_gamma_infinity, Gamma),
+                  (_kl_gumbel_infinity, Gumbel), (_kl_laplace_infinity, Laplace),
+                  (_kl_normal_infinity, Normal)):
+    register_kl(_p, Pareto)(_rule)
 
 
 @register_kl(Pareto, Beta)
