@@ -16,7 +16,7 @@ from __future__ import annotations
 import importlib
 from types import ModuleType
 
-from . import constraints, transforms
+from . import constraint_registry, constraints, kl, transforms
 from . import kl_families as _kl_families  # noqa: F401  (registers the KL rules)
 from . import kl_more as _kl_more  # noqa: F401 - registers its KL pairs
 from .constraint_registry import biject_to, transform_to
@@ -88,6 +88,10 @@ __all__ += ["Beta", "Binomial", "Cauchy", "Chi2", "Dirichlet", "Exponential", "F
             "NegativeBinomial", "Poisson", "StudentT"]
 __all__ += ["HalfCauchy", "Pareto", "Weibull"]
 __all__ += ["LKJCholesky", "VonMises", "Wishart"]
+
+# The rules as built, for adcli.spec.registries to put back after a spec that added to them.
+_BUILT_IN_REGISTRIES = [dict(kl._KL_REGISTRY), dict(constraint_registry.biject_to._registry),
+                        dict(constraint_registry.transform_to._registry)]
 
 # torch's submodules by their torch names (torch.distributions.normal, .studentT, ...): imported
 # on first attribute access, as ``import adcli.distributions.normal`` would.

@@ -40,6 +40,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager, nullcontext
 from typing import Any
 
+from . import registries
 from .budget import (
     MAX_INT_BITS,
     MAX_MEMORY_BYTES,
@@ -520,6 +521,7 @@ def _recursion_room() -> Iterator[None]:
 @contextmanager
 def _engine_state(spec: Spec, max_elements: int | None, dtype: str | None) -> Iterator[None]:
     e = _engine(spec)
+    prev_registries = registries.snapshot()  # (KL and constraint rules a step may register)
     prev_dtype = e.dtypes.get_default_dtype()
     prev_max = e.limits.get_max_elements()
     prev_grad = e.grad_mode.is_grad_enabled()
@@ -533,6 +535,7 @@ def _engine_state(spec: Spec, max_elements: int | None, dtype: str | None) -> It
             warnings.simplefilter("ignore")
             yield
     finally:
+        registries.restore(prev_registries)
         e.dtypes.set_default_dtype(prev_dtype)
         e.limits.set_max_elements(prev_max)
         e.grad_mode.set_grad_enabled(prev_grad)

@@ -39,8 +39,6 @@ DENIED_MODULES = ("adcli.cli", "adcli.spec", "adcli.view", "adcli.docs_gen",
 # process-wide state behind it).
 REFUSED_NAMES = frozenset({
     "numpy", "save", "load", "load_state_dict_from_url", "compile", "register_op",
-    # torch.distributions.register_kl: registers a KL rule for every later spec of the process
-    "register_kl",
     # torch.optim.optimizer's global step hooks: they run at every later step of every optimizer
     "register_optimizer_step_pre_hook", "register_optimizer_step_post_hook",
 })

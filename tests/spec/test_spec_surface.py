@@ -43,8 +43,6 @@ REFUSED = {
     # not a constructor in torch either ("cannot create 'torch.dtype' instances"); dtypes are
     # reachable as values (torch.float32)
     "torch.dtype",
-    # registers a KL rule for every later spec of the process (a global registry)
-    "torch.distributions.register_kl",
     # global optimizer step hooks: every later optimizer step of the process would run them
     "torch.optim.optimizer.register_optimizer_step_pre_hook",
     "torch.optim.optimizer.register_optimizer_step_post_hook",
@@ -219,7 +217,6 @@ def test_namespaced_calls_and_their_objects_match_torch() -> None:
     ("y = torch.distributions.Normall(0.0, 1.0)", "did you mean torch.distributions.Normal?"),
     ("y = torch.linalg.np", "unknown name 'torch.linalg.np'"),
     ("y = torch.utils.data.dataloader.os", "unknown name"),
-    ("y = torch.distributions.register_kl", "unknown name"),
     ("n = torch.distributions.Normal(0.0, 1.0)\ny = n._validate_args", "private attributes"),
     ("n = torch.distributions.Normal(0.0, 1.0)\ny = n.__dict__", "dunder"),
     ("l = torch.utils.data.DataLoader([1, 2])\ny = l._get_iterator()", "private attributes"),
