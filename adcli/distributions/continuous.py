@@ -40,13 +40,8 @@ def _expanded(self: Any, cls: type, batch_shape: Any, names: tuple[str, ...],
               _instance: Any) -> Any:
     """torch's ``expand`` of a distribution with elementwise parameters: a new instance (of
     ``self``'s class) with each named parameter expanded to ``batch_shape``, not re-validated."""
-    new = self._get_checked_instance(cls, _instance)
-    batch_shape = Size(tuple(batch_shape))
-    for name in names:
-        setattr(new, name, getattr(self, name).expand(batch_shape))
-    Distribution.__init__(new, batch_shape, self._event_shape, validate_args=False)
-    new._validate_args = self._validate_args
-    return new
+    return self._finish_expand(self._expand_params(cls, batch_shape, _instance, names),
+                               batch_shape)
 
 
 # ----------------------------------------------------------------------------------------------

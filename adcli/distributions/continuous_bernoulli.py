@@ -47,18 +47,10 @@ class ContinuousBernoulli(ExponentialFamily):
                          validate_args=validate_args)
 
     def expand(self, batch_shape: Any, _instance: Any = None) -> ContinuousBernoulli:
-        new = self._get_checked_instance(ContinuousBernoulli, _instance)
+        new = self._expand_params(ContinuousBernoulli, batch_shape, _instance,
+                                  ("probs", "logits"), keep_param=True)
         new._lims = self._lims
-        batch_shape = Size(batch_shape)
-        if "probs" in self.__dict__:
-            new.probs = self.probs.expand(batch_shape)
-            new._param = new.probs
-        if "logits" in self.__dict__:
-            new.logits = self.logits.expand(batch_shape)
-            new._param = new.logits
-        super(ContinuousBernoulli, new).__init__(batch_shape, validate_args=False)
-        new._validate_args = self._validate_args
-        return new
+        return self._finish_expand(new, batch_shape)
 
     def _outside_unstable_region(self) -> Tensor:
         return torch.max(torch.le(self.probs, self._lims[0]),

@@ -45,18 +45,9 @@ def _count_and_param(self: Any, total_count: Any, probs: Any, logits: Any) -> No
 
 
 def _expand_count_param(self: Any, cls: type, batch_shape: Any, _instance: Any) -> Any:
-    new = self._get_checked_instance(cls, _instance)
-    batch_shape = Size(tuple(batch_shape))
-    new.total_count = self.total_count.expand(batch_shape)
-    if "probs" in self.__dict__:
-        new.probs = self.probs.expand(batch_shape)
-        new._param = new.probs
-    if "logits" in self.__dict__:
-        new.logits = self.logits.expand(batch_shape)
-        new._param = new.logits
-    Distribution.__init__(new, batch_shape, validate_args=False)
-    new._validate_args = self._validate_args
-    return new
+    new = self._expand_params(cls, batch_shape, _instance, ("total_count", "probs", "logits"),
+                              keep_param=True)
+    return self._finish_expand(new, batch_shape)
 
 
 # ----------------------------------------------------------------------------------------------
@@ -321,12 +312,9 @@ class Multinomial(Distribution):
 
     def expand(self, batch_shape: Any, _instance: Any = None) -> Multinomial:
         new = self._get_checked_instance(Multinomial, _instance)
-        batch_shape = Size(tuple(batch_shape))
         new.total_count = self.total_count
         new._categorical = self._categorical.expand(batch_shape)
-        Distribution.__init__(new, batch_shape, self.event_shape, validate_args=False)
-        new._validate_args = self._validate_args
-        return new
+        return self._finish_expand(new, batch_shape)
 
     @property
     def mean(self) -> Tensor:

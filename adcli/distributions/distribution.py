@@ -61,6 +61,33 @@ class Distribution:
                 "__init__ method must also define a custom .expand() method.")
         return self.__new__(type(self)) if _instance is None else _instance
 
+    def _expand_params(self, cls: type, batch_shape: Any, _instance: Any,
+                       names: tuple[str, ...] = (), param_shape: tuple[int, ...] = (),
+                       keep_param: bool = False) -> Any:
+        """torch's ``expand`` of a distribution whose parameters are batch-shaped: a bare
+        instance (``_get_checked_instance``) with each of ``names`` that ``self`` holds (a
+        lazily computed probs/logits only once computed) expanded to ``batch_shape +
+        param_shape``; ``keep_param`` also sets ``_param`` (the logits when given, as torch's
+        probs-then-logits order leaves it). The caller sets anything else, then calls
+        :meth:`_finish_expand`."""
+        new = self._get_checked_instance(cls, _instance)
+        shape = Size((*batch_shape, *param_shape))
+        for name in names:
+            if name in self.__dict__ or not hasattr(type(self), name):
+                setattr(new, name, getattr(self, name).expand(shape))
+        if keep_param:
+            new._param = new.logits if "logits" in self.__dict__ else new.probs
+        return new
+
+    def _finish_expand(self, new: Any, batch_shape: Any, event_shape: Any = None) -> Any:
+        """The end of every ``expand``: ``new``'s shapes set without validating again (its
+        parameters are views of already valid ones), and ``self``'s validation flag."""
+        Distribution.__init__(new, Size(tuple(batch_shape)),
+                              self._event_shape if event_shape is None else event_shape,
+                              validate_args=False)
+        new._validate_args = self._validate_args
+        return new
+
     @property
     def batch_shape(self) -> Size:
         return self._batch_shape
@@ -156,3 +183,24 @@ class Distribution:
             v = self.__dict__[p]
             parts.append(f"{p}: {v if v.numel() == 1 else v.size()}")
         return f"{type(self).__name__}({', '.join(parts)})"
+
+
+class _ExpandAsParent:
+    """``expand`` for a subclass that only fixes its parent's arguments (HalfNormal of a
+    TransformedDistribution, Chi2 of Gamma): the parent's expand into a checked instance of
+    the subclass, as each torch class writes out by hand."""
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.owner = owner
+
+    def __get__(self, obj: Any, objtype: Any = None) -> Any:
+        if obj is None:
+            return self
+        owner = self.owner
+
+        def expand(batch_shape: Any, _instance: Any = None) -> Any:
+            new = obj._get_checked_instance(owner, _instance)
+            return super(owner, obj).expand(batch_shape, _instance=new)
+
+        expand.__doc__ = Distribution.expand.__doc__
+        return expand

@@ -15,10 +15,10 @@ from ..autograd.function import Function, once_differentiable
 from ..engine import ops as T
 from ..engine.creation import tensor
 from ..engine.rng import samplers as S
-from ..engine.tensor import Size, Tensor
+from ..engine.tensor import Tensor
 from . import constraints
 from .continuous import _batch, _expanded
-from .distribution import Distribution
+from .distribution import Distribution, _ExpandAsParent
 from .exp_family import ExponentialFamily
 from .simple import _broadcast_all, _standard_normal
 
@@ -105,9 +105,7 @@ class Chi2(Gamma):
     def __init__(self, df: Any, validate_args: bool | None = None) -> None:
         super().__init__(0.5 * df, 0.5, validate_args=validate_args)
 
-    def expand(self, batch_shape: Any, _instance: Any = None) -> Chi2:
-        new = self._get_checked_instance(Chi2, _instance)
-        return super().expand(batch_shape, new)
+    expand = _ExpandAsParent()
 
     @property
     def df(self) -> Tensor:
@@ -153,12 +151,9 @@ class Dirichlet(ExponentialFamily):
                          validate_args=validate_args)
 
     def expand(self, batch_shape: Any, _instance: Any = None) -> Dirichlet:
-        new = self._get_checked_instance(Dirichlet, _instance)
-        batch_shape = Size(tuple(batch_shape))
-        new.concentration = self.concentration.expand((*batch_shape, *self.event_shape))
-        Distribution.__init__(new, batch_shape, self.event_shape, validate_args=False)
-        new._validate_args = self._validate_args
-        return new
+        new = self._expand_params(Dirichlet, batch_shape, _instance, ("concentration",),
+                                  param_shape=self.event_shape)
+        return self._finish_expand(new, batch_shape)
 
     def rsample(self, sample_shape: Any = ()) -> Tensor:
         shape = self._extended_shape(sample_shape)
@@ -227,11 +222,8 @@ class Beta(ExponentialFamily):
 
     def expand(self, batch_shape: Any, _instance: Any = None) -> Beta:
         new = self._get_checked_instance(Beta, _instance)
-        batch_shape = Size(tuple(batch_shape))
         new._dirichlet = self._dirichlet.expand(batch_shape)
-        Distribution.__init__(new, batch_shape, validate_args=False)
-        new._validate_args = self._validate_args
-        return new
+        return self._finish_expand(new, batch_shape)
 
     @property
     def mean(self) -> Tensor:

@@ -9,6 +9,7 @@ from typing import Any
 from .. import api as torch
 from ..engine.tensor import Tensor
 from . import constraints
+from .distribution import _ExpandAsParent
 from .simple import Normal
 from .transformed_distribution import TransformedDistribution
 from .transforms import (
@@ -27,9 +28,7 @@ class HalfNormal(TransformedDistribution):
         base_dist = Normal(0, scale, validate_args=False)
         super().__init__(base_dist, AbsTransform(), validate_args=validate_args)
 
-    def expand(self, batch_shape: Any, _instance: Any = None) -> HalfNormal:
-        new = self._get_checked_instance(HalfNormal, _instance)
-        return super().expand(batch_shape, _instance=new)
+    expand = _ExpandAsParent()
 
     @property
     def scale(self) -> Tensor:

@@ -7,6 +7,7 @@ from typing import Any
 from .. import api as torch
 from ..engine.tensor import Tensor
 from . import constraints
+from .distribution import _ExpandAsParent
 from .gamma import Gamma
 from .transformed_distribution import TransformedDistribution
 from .transforms import PowerTransform
@@ -26,9 +27,7 @@ class InverseGamma(TransformedDistribution):
         neg_one = -base_dist.rate.new_ones(())
         super().__init__(base_dist, PowerTransform(neg_one), validate_args=validate_args)
 
-    def expand(self, batch_shape: Any, _instance: Any = None) -> InverseGamma:
-        new = self._get_checked_instance(InverseGamma, _instance)
-        return super().expand(batch_shape, _instance=new)
+    expand = _ExpandAsParent()
 
     @property
     def concentration(self) -> Tensor:

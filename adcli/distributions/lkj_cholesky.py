@@ -38,14 +38,10 @@ class LKJCholesky(Distribution):
         super().__init__(self.concentration.size(), Size((dim, dim)), validate_args)
 
     def expand(self, batch_shape: Any, _instance: Any = None) -> LKJCholesky:
-        new = self._get_checked_instance(LKJCholesky, _instance)
-        batch_shape = Size(batch_shape)
+        new = self._expand_params(LKJCholesky, batch_shape, _instance, ("concentration",))
         new.dim = self.dim
-        new.concentration = self.concentration.expand(batch_shape)
         new._beta = self._beta.expand((*batch_shape, self.dim))
-        super(LKJCholesky, new).__init__(batch_shape, self.event_shape, validate_args=False)
-        new._validate_args = self._validate_args
-        return new
+        return self._finish_expand(new, batch_shape)
 
     def sample(self, sample_shape: Any = ()) -> Tensor:
         y = self._beta.sample(sample_shape).unsqueeze(-1)

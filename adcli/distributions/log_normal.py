@@ -7,6 +7,7 @@ from typing import Any
 
 from ..engine.tensor import Tensor
 from . import constraints
+from .distribution import _ExpandAsParent
 from .simple import Normal
 from .transformed_distribution import TransformedDistribution
 from .transforms import (
@@ -25,9 +26,7 @@ class LogNormal(TransformedDistribution):
         base_dist = Normal(loc, scale, validate_args=validate_args)
         super().__init__(base_dist, ExpTransform(), validate_args=validate_args)
 
-    def expand(self, batch_shape: Any, _instance: Any = None) -> LogNormal:
-        new = self._get_checked_instance(LogNormal, _instance)
-        return super().expand(batch_shape, _instance=new)
+    expand = _ExpandAsParent()
 
     @property
     def loc(self) -> Tensor:

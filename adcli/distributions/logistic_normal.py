@@ -7,6 +7,7 @@ from typing import Any
 
 from ..engine.tensor import Tensor
 from . import constraints
+from .distribution import _ExpandAsParent
 from .simple import Normal
 from .transformed_distribution import TransformedDistribution
 from .transforms import (
@@ -27,9 +28,7 @@ class LogisticNormal(TransformedDistribution):
             base_dist = base_dist.expand([1])
         super().__init__(base_dist, StickBreakingTransform(), validate_args=validate_args)
 
-    def expand(self, batch_shape: Any, _instance: Any = None) -> LogisticNormal:
-        new = self._get_checked_instance(LogisticNormal, _instance)
-        return super().expand(batch_shape, _instance=new)
+    expand = _ExpandAsParent()
 
     @property
     def loc(self) -> Tensor:

@@ -134,13 +134,8 @@ class Normal(_AtLoc, ExponentialFamily):
         super().__init__(batch, validate_args=validate_args)
 
     def expand(self, batch_shape: Any, _instance: Any = None) -> Normal:
-        new = self._get_checked_instance(Normal, _instance)
-        batch_shape = Size(batch_shape)
-        new.loc = self.loc.expand(batch_shape)
-        new.scale = self.scale.expand(batch_shape)
-        super(Normal, new).__init__(batch_shape, validate_args=False)
-        new._validate_args = self._validate_args
-        return new
+        new = self._expand_params(Normal, batch_shape, _instance, ("loc", "scale"))
+        return self._finish_expand(new, batch_shape)
 
     @property
     def stddev(self) -> Tensor:
@@ -214,15 +209,8 @@ class Bernoulli(_ProbsOrLogits, ExponentialFamily):
         super().__init__(batch, validate_args=validate_args)
 
     def expand(self, batch_shape: Any, _instance: Any = None) -> Bernoulli:
-        new = self._get_checked_instance(Bernoulli, _instance)
-        batch_shape = Size(batch_shape)
-        if "probs" in self.__dict__:
-            new.probs = self.probs.expand(batch_shape)
-        if "logits" in self.__dict__:
-            new.logits = self.logits.expand(batch_shape)
-        super(Bernoulli, new).__init__(batch_shape, validate_args=False)
-        new._validate_args = self._validate_args
-        return new
+        new = self._expand_params(Bernoulli, batch_shape, _instance, ("probs", "logits"))
+        return self._finish_expand(new, batch_shape)
 
     @property
     def mean(self) -> Tensor:
@@ -289,19 +277,10 @@ class Categorical(_ProbsOrLogits, Distribution):
         super().__init__(batch, validate_args=validate_args)
 
     def expand(self, batch_shape: Any, _instance: Any = None) -> Categorical:
-        new = self._get_checked_instance(Categorical, _instance)
-        batch_shape = Size(batch_shape)
-        param_shape = Size((*batch_shape, self._num_events))
-        if "probs" in self.__dict__:
-            new.probs = self.probs.expand(param_shape)
-            new._param = new.probs
-        if "logits" in self.__dict__:
-            new.logits = self.logits.expand(param_shape)
-            new._param = new.logits
+        new = self._expand_params(Categorical, batch_shape, _instance, ("probs", "logits"),
+                                  param_shape=(self._num_events,), keep_param=True)
         new._num_events = self._num_events
-        super(Categorical, new).__init__(batch_shape, validate_args=False)
-        new._validate_args = self._validate_args
-        return new
+        return self._finish_expand(new, batch_shape)
 
     @property
     def support(self) -> Any:
@@ -369,13 +348,8 @@ class Uniform(Distribution):
         super().__init__(batch, validate_args=validate_args)
 
     def expand(self, batch_shape: Any, _instance: Any = None) -> Uniform:
-        new = self._get_checked_instance(Uniform, _instance)
-        batch_shape = Size(batch_shape)
-        new.low = self.low.expand(batch_shape)
-        new.high = self.high.expand(batch_shape)
-        super(Uniform, new).__init__(batch_shape, validate_args=False)
-        new._validate_args = self._validate_args
-        return new
+        new = self._expand_params(Uniform, batch_shape, _instance, ("low", "high"))
+        return self._finish_expand(new, batch_shape)
 
     @property
     def arg_constraints(self) -> dict[str, Any]:  # type: ignore[override]
@@ -489,10 +463,7 @@ class MultivariateNormal(_AtLoc, Distribution):
         for name in ("covariance_matrix", "scale_tril", "precision_matrix"):
             if name in self.__dict__:
                 setattr(new, name, self.__dict__[name].expand(cov_shape))
-        super(MultivariateNormal, new).__init__(batch_shape, self._event_shape,
-                                                validate_args=False)
-        new._validate_args = self._validate_args
-        return new
+        return self._finish_expand(new, batch_shape)
 
     @_Lazy
     def scale_tril(self) -> Tensor:

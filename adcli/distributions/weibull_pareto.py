@@ -12,6 +12,7 @@ from ..engine.tensor import Tensor
 from . import constraints
 from .continuous import Cauchy, Exponential, Laplace
 from .continuous_bernoulli import ContinuousBernoulli
+from .distribution import _ExpandAsParent
 from .gamma import Beta, Gamma
 from .gumbel import Gumbel
 from .kl import _infinite_like, _x_log_x, register_kl
@@ -125,9 +126,7 @@ class HalfCauchy(TransformedDistribution):
         base_dist = Cauchy(0, scale, validate_args=False)
         super().__init__(base_dist, AbsTransform(), validate_args=validate_args)
 
-    def expand(self, batch_shape: Any, _instance: Any = None) -> HalfCauchy:
-        new = self._get_checked_instance(HalfCauchy, _instance)
-        return super().expand(batch_shape, _instance=new)
+    expand = _ExpandAsParent()
 
     @property
     def scale(self) -> Tensor:

@@ -106,9 +106,7 @@ class Wishart(ExponentialFamily):
                 setattr(new, name, self.__dict__[name].expand(cov_shape))
         new._event_shape = self._event_shape  # _chi2 reads it before __init__ sets it
         new._dist_chi2 = new._chi2(new.df, batch_shape)
-        super(Wishart, new).__init__(batch_shape, self.event_shape, validate_args=False)
-        new._validate_args = self._validate_args
-        return new
+        return self._finish_expand(new, batch_shape)
 
     @_Lazy
     def scale_tril(self) -> Tensor:
