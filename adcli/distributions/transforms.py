@@ -800,25 +800,51 @@ def _check_dim(dim: int, t: Tensor, what: str) -> None:
         raise AssertionError(f"dim {dim} out of range for {what} with {t.dim()} dimensions")
 
 
-class CatTransform(Transform):
-    """Transforms applied to consecutive slices of lengths ``lengths`` along ``dim`` (as
-    torch.cat joins them)."""
+class _JoinTransform(Transform):
+    """CatTransform's and StackTransform's common part: one transform per part of the input
+    along ``dim``, bijective when all are, domain and codomain joined by the constraint of
+    the same name (``_join``)."""
 
-    def __init__(self, tseq: Sequence[Transform], dim: int = 0,
-                 lengths: Sequence[int] | None = None, cache_size: int = 0) -> None:
+    transforms: list[Transform]
+
+    def __init__(self, tseq: Sequence[Transform], dim: int, cache_size: int) -> None:
         if not all(isinstance(t, Transform) for t in tseq):
             raise AssertionError("All elements of tseq must be Transform instances")
         if cache_size:
             tseq = [t.with_cache(cache_size) for t in tseq]
         super().__init__(cache_size=cache_size)
         self.transforms = list(tseq)
+        self.dim = dim
+
+    def _join(self, parts: list[Any]) -> Any:
+        raise NotImplementedError
+
+    @property
+    def bijective(self) -> bool:  # type: ignore[override]
+        return all(t.bijective for t in self.transforms)
+
+    @constraints.dependent_property
+    def domain(self) -> Any:  # type: ignore[override]
+        return self._join([t.domain for t in self.transforms])
+
+    @constraints.dependent_property
+    def codomain(self) -> Any:  # type: ignore[override]
+        return self._join([t.codomain for t in self.transforms])
+
+
+class CatTransform(_JoinTransform):
+    """Transforms applied to consecutive slices of lengths ``lengths`` along ``dim`` (as
+    torch.cat joins them)."""
+
+    def __init__(self, tseq: Sequence[Transform], dim: int = 0,
+                 lengths: Sequence[int] | None = None, cache_size: int = 0) -> None:
+        super().__init__(tseq, dim, cache_size)
         if lengths is None:
             lengths = [1] * len(self.transforms)
         self.lengths = list(lengths)
         if len(self.lengths) != len(self.transforms):
             raise AssertionError(f"lengths ({len(self.lengths)}) must match transforms "
                                  f"({len(self.transforms)})")
-        self.dim = dim
 
     @lazy_property
     def event_dim(self) -> int:  # type: ignore[override]
@@ -874,30 +900,15 @@ class CatTransform(Transform):
             return torch.cat(logdetjacs, dim=dim)
         return sum(logdetjacs)
 
-    @property
-    def bijective(self) -> bool:  # type: ignore[override]
-        return all(t.bijective for t in self.transforms)
-
-    @constraints.dependent_property
-    def domain(self) -> Any:  # type: ignore[override]
-        return constraints.cat([t.domain for t in self.transforms], self.dim, self.lengths)
-
-    @constraints.dependent_property
-    def codomain(self) -> Any:  # type: ignore[override]
-        return constraints.cat([t.codomain for t in self.transforms], self.dim, self.lengths)
+    def _join(self, parts: list[Any]) -> Any:
+        return constraints.cat(parts, self.dim, self.lengths)
 
 
-class StackTransform(Transform):
+class StackTransform(_JoinTransform):
     """Transforms applied to the slices along ``dim`` (as torch.stack joins them)."""
 
     def __init__(self, tseq: Sequence[Transform], dim: int = 0, cache_size: int = 0) -> None:
-        if not all(isinstance(t, Transform) for t in tseq):
-            raise AssertionError("All elements of tseq must be Transform instances")
-        if cache_size:
-            tseq = [t.with_cache(cache_size) for t in tseq]
-        super().__init__(cache_size=cache_size)
-        self.transforms = list(tseq)
-        self.dim = dim
+        super().__init__(tseq, dim, cache_size)
 
     def with_cache(self, cache_size: int = 1) -> Transform:
         if self._cache_size == cache_size:
@@ -930,17 +941,8 @@ class StackTransform(Transform):
         return torch.stack([t.log_abs_det_jacobian(a, b)
                             for a, b, t in zip(xs, ys, self.transforms)], dim=self.dim)
 
-    @property
-    def bijective(self) -> bool:  # type: ignore[override]
-        return all(t.bijective for t in self.transforms)
-
-    @constraints.dependent_property
-    def domain(self) -> Any:  # type: ignore[override]
-        return constraints.stack([t.domain for t in self.transforms], self.dim)
-
-    @constraints.dependent_property
-    def codomain(self) -> Any:  # type: ignore[override]
-        return constraints.stack([t.codomain for t in self.transforms], self.dim)
+    def _join(self, parts: list[Any]) -> Any:
+        return constraints.stack(parts, self.dim)
 
 
 class CumulativeDistributionTransform(Transform):
