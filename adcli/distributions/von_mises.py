@@ -13,7 +13,7 @@ from ..engine.grad_mode import no_grad
 from ..engine.tensor import Size, Tensor
 from . import constraints
 from .distribution import Distribution
-from .simple import _broadcast_all, _Lazy
+from .simple import _AtLoc, _broadcast_all, _Lazy
 
 __all__ = ["VonMises"]
 
@@ -70,9 +70,9 @@ def _rejection_sample(loc: Tensor, concentration: Tensor, proposal_r: Tensor,
     return (x + math.pi + loc) % (2 * math.pi) - math.pi
 
 
-class VonMises(Distribution):
-    """``torch.distributions.VonMises(loc, concentration)``: angles in radians; ``mean`` and
-    ``variance`` are the circular ones."""
+class VonMises(_AtLoc, Distribution):
+    """``torch.distributions.VonMises(loc, concentration)``: angles in radians; ``mean`` (and
+    ``mode``, both ``loc``) and ``variance`` are the circular ones."""
 
     arg_constraints = {"loc": constraints.real, "concentration": constraints.positive}
     support = constraints.real
@@ -119,14 +119,6 @@ class VonMises(Distribution):
         validate_args = self.__dict__.get("_validate_args")
         return type(self)(self.loc.expand(batch_shape), self.concentration.expand(batch_shape),
                           validate_args=validate_args)
-
-    @property
-    def mean(self) -> Tensor:
-        return self.loc
-
-    @property
-    def mode(self) -> Tensor:
-        return self.loc
 
     @_Lazy
     def variance(self) -> Tensor:

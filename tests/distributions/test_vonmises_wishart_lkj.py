@@ -51,6 +51,16 @@ def _both(program: Callable[[Any, Any], dict[str, Any]], rtol: float = 1e-12) ->
             np.testing.assert_allclose(_np(g), _np(w), rtol=rtol, atol=rtol, err_msg=k)
 
 
+def _raised(case: Callable[[Any, Any], Any]) -> list[tuple[str, str]]:
+    """The exception type and message ``case`` raises on torch, then on adcli."""
+    msgs = []
+    for T, D in ((torch, TD), (adcli, AD)):
+        with pytest.raises(Exception) as info:
+            case(T, D)
+        msgs.append((type(info.value).__name__, str(info.value)))
+    return msgs
+
+
 def _f64(T: Any, x: Any, grad: bool = False) -> Any:
     return T.tensor(x, dtype=T.float64, requires_grad=grad)
 
@@ -103,11 +113,7 @@ def test_von_mises_errors_match_torch() -> None:
                      T.tensor([0.0, 1.0, 2.0])),
                  lambda T, D: D.VonMises(T.tensor([0.0]), T.tensor([1.0])).log_prob([0.5]),
                  lambda T, D: D.VonMises(T.tensor([0.0]), T.tensor([1.0])).rsample()):
-        msgs = []
-        for T, D in ((torch, TD), (adcli, AD)):
-            with pytest.raises(Exception) as info:
-                case(T, D)
-            msgs.append((type(info.value).__name__, str(info.value)))
+        msgs = _raised(case)
         assert msgs[1] == msgs[0]
 
 
@@ -194,11 +200,7 @@ def test_wishart_errors_match_torch() -> None:
             _f64(T, [[1.0, 2.0], [2.0, 1.0]])),
     ]
     for case in cases:
-        msgs = []
-        for T, D in ((torch, TD), (adcli, AD)):
-            with pytest.raises(Exception) as info:
-                case(T, D)
-            msgs.append((type(info.value).__name__, str(info.value)))
+        msgs = _raised(case)
         assert msgs[1][1] == msgs[0][1]
         assert msgs[1][0] == msgs[0][0] or (msgs[0][0], msgs[1][0]) == (
             "_LinAlgError", "LinAlgError")
@@ -233,9 +235,5 @@ def test_lkj_cholesky_errors_match_torch() -> None:
              lambda T, D: D.LKJCholesky(2, 1.0).log_prob(_f64(T, [[1.0, 0.0], [0.5, 1.0]])),
              lambda T, D: D.LKJCholesky(2, 1.0).rsample()]
     for case in cases:
-        msgs = []
-        for T, D in ((torch, TD), (adcli, AD)):
-            with pytest.raises(Exception) as info:
-                case(T, D)
-            msgs.append((type(info.value).__name__, str(info.value)))
+        msgs = _raised(case)
         assert msgs[1] == msgs[0]
