@@ -18,8 +18,9 @@ __all__ = ["LKJCholesky"]
 
 
 class LKJCholesky(Distribution):
-    """``torch.distributions.LKJCholesky(dim, concentration=1.0)``: ``L @ L.T`` has density
-    proportional to ``det(M) ** (concentration - 1)``."""
+    """``torch.distributions.LKJCholesky(dim, concentration=1.0)``: correlation Cholesky factors.
+
+    ``M = L @ L.T`` has density proportional to ``det(M) ** (concentration - 1)``."""
 
     arg_constraints = {"concentration": constraints.positive}
     support = constraints.corr_cholesky

@@ -71,8 +71,9 @@ def _rejection_sample(loc: Tensor, concentration: Tensor, proposal_r: Tensor,
 
 
 class VonMises(_AtLoc, Distribution):
-    """``torch.distributions.VonMises(loc, concentration)``: angles in radians; ``mean`` (and
-    ``mode``, both ``loc``) and ``variance`` are the circular ones."""
+    """``torch.distributions.VonMises(loc, concentration)``: angles in radians.
+
+    ``mean`` and ``mode`` (both ``loc``) and ``variance`` are the circular ones."""
 
     arg_constraints = {"loc": constraints.real, "concentration": constraints.positive}
     support = constraints.real
