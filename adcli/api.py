@@ -9,6 +9,7 @@ from .engine import settings as _settings
 # Re-exports use the `name as name` form: they are the public API, not unused imports.
 from .engine.anomaly import is_anomaly_check_nan_enabled as is_anomaly_check_nan_enabled
 from .engine.anomaly import is_anomaly_enabled as is_anomaly_enabled
+from .engine.anomaly import set_anomaly_enabled as set_anomaly_enabled
 from .engine.dtypes import bool_ as bool  # noqa: F401 - torch.bool
 from .engine.dtypes import dtype as dtype
 from .engine.dtypes import float32 as float32
@@ -55,7 +56,8 @@ _OWN = {
     "set_max_elements", "AdcliError", "GraphFreedError", "InplaceModifiedError",
     "InvalidArgumentError", "LeafInplaceError", "NoGradFnError", "NonscalarBackwardError",
     "ShapeMismatchError", "gradcheck", "gradgradcheck", "is_anomaly_enabled",
-    "is_anomaly_check_nan_enabled", "uint8", *_settings.SETTERS, "save", "load", "vmap", *_AMP,
+    "is_anomaly_check_nan_enabled", "set_anomaly_enabled", "uint8", *_settings.SETTERS, "save",
+    "load", "vmap", *_AMP,
 }
 
 

@@ -23,7 +23,9 @@ from adcli.engine.tensor import Tensor
 __all__ = [
     "GradientEdge", "Node", "RemovableHandle", "allow_mutation_on_saved_tensors",
     "disable_saved_tensors_hooks", "get_gradient_edge", "increment_version",
-    "register_multi_grad_hook", "save_on_cpu", "saved_tensors_hooks",
+    "region_activation_memory_budget", "register_multi_grad_hook", "save_on_cpu",
+    "saved_tensors_hooks", "set_override_stale_capture_stream",
+    "set_warn_on_accumulate_grad_stream_mismatch",
 ]
 
 
@@ -194,3 +196,37 @@ class _AllowMutationOnSavedContext:
         self._entered = False
         _AllowMutationOnSavedContext._active = False
 
+
+
+# CUDA-stream switches: adcli has no streams, so nothing reads them; kept as torch keeps them
+# (process-wide), with torch's argument check.
+_STREAM_FLAGS = {"warn_on_accumulate_grad_stream_mismatch": True,
+                 "override_stale_capture_stream": False}
+
+
+def _set_stream_flag(name: str, enabled: Any) -> None:
+    if not isinstance(enabled, bool):
+        raise RuntimeError(f"enabled must be a bool, but got {type(enabled).__name__}")
+    _STREAM_FLAGS[name] = enabled
+
+
+def set_warn_on_accumulate_grad_stream_mismatch(enabled: bool) -> None:
+    """Whether AccumulateGrad warns when its stream differs from the producer's (CUDA)."""
+    _set_stream_flag("warn_on_accumulate_grad_stream_mismatch", enabled)
+
+
+def set_override_stale_capture_stream(enabled: bool) -> None:
+    """Whether CUDA graph capture overrides a stale stream (process-wide, as torch)."""
+    _set_stream_flag("override_stale_capture_stream", enabled)
+
+
+def region_activation_memory_budget(budget: float) -> contextlib.AbstractContextManager[None]:
+    """Only meaningful under ``torch.compile``; eager mode (adcli's only mode) refuses it with
+    torch's errors."""
+    name = "torch.autograd.graph.region_activation_memory_budget"
+    if isinstance(budget, bool) or not isinstance(budget, (int, float)):
+        raise TypeError(f"{name}: expects a float, got {type(budget).__name__}")
+    if not 0.0 <= budget <= 1.0:
+        raise ValueError(f"{name}: must be in [0, 1], got {budget}")
+    raise RuntimeError(f"{name} can only be used inside a torch.compile region; it has no "
+                       "effect in eager mode.")

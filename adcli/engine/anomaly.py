@@ -36,6 +36,25 @@ def set_anomaly(mode: bool, nan: bool = True) -> tuple[bool, bool]:
     return prev
 
 
+def set_anomaly_enabled(*args: Any, **kwargs: Any) -> None:
+    """``torch.set_anomaly_enabled(enabled, check_nan=True)``: anomaly mode on or off, without
+    the warning that ``torch.autograd.detect_anomaly`` gives."""
+    # (*args: torch's C argument parser words its arity and type errors its own way)
+    if len(args) > 2:
+        raise TypeError("set_anomaly_enabled() takes from 1 to 2 positional arguments but "
+                        f"{len(args)} were given")
+    values = dict(zip(("enabled", "check_nan"), args), **kwargs)
+    if "enabled" not in values:
+        raise TypeError('set_anomaly_enabled() missing 1 required positional arguments: '
+                        '"enabled"')
+    values.setdefault("check_nan", True)
+    for pos, name in enumerate(("enabled", "check_nan"), 1):
+        if not isinstance(values[name], bool):
+            raise TypeError(f"set_anomaly_enabled(): argument '{name}' (position {pos}) must "
+                            f"be bool, not {type(values[name]).__name__}")
+    set_anomaly(values["enabled"], values["check_nan"])
+
+
 def record(node: Any) -> None:
     """Keep the user-code frames of the current stack on ``node`` (adcli's frames dropped)."""
     frames = [f for f in traceback.extract_stack()[:-1]
