@@ -17,6 +17,7 @@ from .anomaly_mode import (
     is_anomaly_enabled,
     set_detect_anomaly,
 )
+from .function import NestedIOFunction
 from .grad_mode import (
     inference_mode,
     is_multithreading_enabled,
@@ -27,8 +28,8 @@ from .gradcheck import GradcheckError, gradcheck, gradgradcheck
 from .variable import Variable
 
 __all__ = [
-    "Function", "FunctionCtx", "GradcheckError", "SavedTensor", "Variable", "anomaly_mode",
-    "backward",
+    "Function", "FunctionCtx", "GradcheckError", "NestedIOFunction", "SavedTensor", "Variable",
+    "anomaly_mode", "backward",
     "detect_anomaly", "enable_grad", "forward_ad", "function", "functional", "grad", "grad_mode",
     "gradcheck", "gradgradcheck", "graph", "inference_mode", "is_anomaly_check_nan_enabled",
     "is_anomaly_enabled", "is_multithreading_enabled", "is_view_replay_enabled", "no_grad",
