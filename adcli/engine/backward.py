@@ -16,6 +16,7 @@ import numpy as np
 from . import anomaly
 from .errors import InvalidArgumentError, NoGradFnError, NonscalarBackwardError, ShapeMismatchError
 from .grad_mode import _enabled, set_grad_enabled
+from .hooks import node_timer
 from .limits import work_meter
 from .node import AccumulateGrad, GradientEdge, Node
 from .tensor import Tensor
@@ -64,9 +65,13 @@ def _root_grads(outputs: list[Tensor], grads: list[Any] | None, create_graph: bo
             data = t._data
             if data.size != 1:
                 raise NonscalarBackwardError()
+            timer = node_timer[0]
+            start = timer.begin_op("aten::ones_like", [list(data.shape)]) if timer else None
             arr = np.empty(data.shape, dtype=data.dtype)  # (np.ones: a Python wrapper)
             arr.fill(1)
             out.append(Tensor._make(arr, None, 0, None) if create_graph else arr)
+            if timer is not None:
+                timer.end_op(start)
             continue
         if not isinstance(g, Tensor):
             g = Tensor._make(np.asarray(g, dtype=t._data.dtype), None, 0, None)
@@ -118,7 +123,8 @@ def _run_graph(roots: list[tuple[Node, int]], root_grads: list[Any], retain_grap
                create_graph: bool, capture: dict[tuple[Node, int], int] | None,
                accumulate_into: set[Node] | None) -> dict[int, Any]:
     if capture is None and accumulate_into is None and not create_graph \
-            and work_meter() is None and _run_plain(roots, root_grads, retain_graph):
+            and work_meter() is None and node_timer[0] is None \
+            and _run_plain(roots, root_grads, retain_graph):
         return {}
     root_nodes = [n for n, _ in roots]
     partial = capture is not None or accumulate_into is not None
@@ -143,6 +149,7 @@ def _run_graph(roots: list[tuple[Node, int]], root_grads: list[Any], retain_grap
     captured: dict[int, Any] = {}
     release = not retain_graph
     meter = work_meter()
+    timer = node_timer[0]  # (the profiler: backward nodes as timed events)
     # The node to run next when it became ready alone while the heap was empty (a chain's
     # common case): it skips the heap, and its gradients skip ``buffers``.
     node: Any = None
@@ -157,6 +164,8 @@ def _run_graph(roots: list[tuple[Node, int]], root_grads: list[Any], retain_grap
             if meter is not None:
                 # Backward is work too: a spec's budget counts the gradient elements.
                 meter(sum(_elements(g) for g in grads if g is not None) + 1)
+            if timer is not None:
+                timer.begin(node, grads)
             hooked = node._hooked
             if hooked:
                 grads = _all_pre_hooks(node, grads, create_graph)
@@ -176,6 +185,8 @@ def _run_graph(roots: list[tuple[Node, int]], root_grads: list[Any], retain_grap
                     node.apply(grads, create_graph, owned)
                 if hooked and node._post_hooks:
                     _post_hooks(node, (), grads, create_graph)
+                if timer is not None:
+                    timer.end(node)
                 node = None
                 continue
             nexts = node.next_functions
@@ -184,6 +195,8 @@ def _run_graph(roots: list[tuple[Node, int]], root_grads: list[Any], retain_grap
                 outs = _apply_node(node, grads, create_graph, hooked, release)
             else:
                 outs = (None,) * len(nexts)
+            if timer is not None:
+                timer.end(node)
             first = first_grads = None
             first_tie = 0
             for (nxt, nr), g in zip(nexts, outs):
@@ -592,7 +605,8 @@ def tensor_backward(self: Tensor, gradient: Any = None, retain_graph: bool | Non
             raise NonscalarBackwardError()
         g = np.empty(data.shape, dtype=data.dtype)  # (np.ones: a Python wrapper)
         g.fill(1)
-        if work_meter() is None and _run_plain([(fn, self._output_nr)], [g], bool(retain_graph)):
+        if work_meter() is None and node_timer[0] is None and \
+                _run_plain([(fn, self._output_nr)], [g], bool(retain_graph)):
             return
     backward([self], None if gradient is None else [gradient], retain_graph, create_graph,
              inputs)

@@ -26,6 +26,11 @@ _busy = [0]  # > 0 while inside an observed call (or a Function's forward): nest
 version_hook: list[Callable[[list[int]], None] | None] = [None]
 
 
+# Told when backward runs a node: ``timer.begin(node, grads)`` before, ``timer.end(node)``
+# after (the profiler's backward events). None: nobody times, and backward takes its plain path.
+node_timer: list[Any] = [None]
+
+
 class ObserverHandle:
     """Returned by :func:`add_call_observer`; ``remove()`` stops the observer."""
 

@@ -41,6 +41,9 @@ REFUSED_NAMES = frozenset({
     "numpy", "save", "load", "load_state_dict_from_url", "compile", "register_op",
     # torch.optim.optimizer's global step hooks: they run at every later step of every optimizer
     "register_optimizer_step_pre_hook", "register_optimizer_step_post_hook",
+    # the profiler's trace files (torch.autograd.profiler's profile / EventList objects)
+    "export_chrome_trace", "export_stacks", "export_memory_timeline",
+    "tensorboard_trace_handler",
 })
 
 # The torch namespaces adcli packages serve (``torch.nn.Linear`` is ``adcli.nn.Linear``). The
