@@ -20,7 +20,7 @@ def __getattr__(name: str) -> Any:
     if name in ("nn", "optim", "autograd", "engine", "graph", "spec", "check", "view", "random",
                 "cuda", "backends", "accelerator", "testing", "utils", "linalg", "func",
                 "special", "distributions", "serialization", "amp", "cpu", "version",
-                "signal", "profiler"):
+                "signal", "profiler", "ops"):
         return importlib.import_module(f"adcli.{name}")
     api = importlib.import_module("adcli.api")
     try:

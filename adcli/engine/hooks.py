@@ -4,8 +4,9 @@ An observer is ``cb(kind, target, args, kwargs, result)``, called after each top
 ``kind`` is ``"op"`` (a table op; ``target`` its OpDef), ``"inplace"`` (the same, in place)
 or ``"function"`` (a custom Function; ``target`` its class). ``kwargs`` are the op's
 attributes as passed, ``result`` what the call returned. An observer with a ``before(kind,
-target, args, kwargs)`` method is also called before the call. Calls made inside a custom
-Function's forward are not reported.
+target, args, kwargs)`` method is also called before the call; one with a ``kernel_for(opdef,
+args, kwargs)`` method may return a function that stands in for a table op's forward kernel
+in that call. Calls made inside a custom Function's forward are not reported.
 """
 
 from __future__ import annotations
@@ -63,16 +64,27 @@ def observe(kind: str, target: Any, call: Callable[..., Any], args: tuple[Any, .
             kwargs: dict[str, Any]) -> Any:
     """Run ``call(*args, **kwargs)`` with nested calls quiet, then tell every observer."""
     snapshot = dict(kwargs)  # the op may add attributes (extras) to its kwargs
+    kernel = None
     for cb in observers:
         # An observer may look before the call too (forward AD needs what a write overwrites).
         before = getattr(cb, "before", None)
         if before is not None:
             before(kind, target, args, snapshot)
+        # ... and may stand in for a table op's kernel (selective checkpointing's cache): the
+        # op still records its node and saves its inputs, as under a torch dispatch mode.
+        kernel_for = getattr(cb, "kernel_for", None)
+        if kernel_for is not None and kind == "op":
+            kernel = kernel_for(target, args, snapshot) or kernel
     _busy[0] += 1
+    if kernel is not None:
+        own = target.forward
+        target.forward = kernel  # (for this call only: restored below)
     try:
         out = call(*args, **kwargs)
     finally:
         _busy[0] -= 1
+        if kernel is not None:
+            target.forward = own
     for cb in list(observers):
         cb(kind, target, args, snapshot, out)
     return out

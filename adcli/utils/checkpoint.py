@@ -12,6 +12,9 @@ backward and re-runs it when backward needs those values, with the RNG state of 
   packed as a placeholder; the first unpack of a backward re-runs ``fn`` under recomputation
   hooks that fill the placeholders (stopping early once all are filled), so the graph is
   ``fn``'s own and ``autograd.grad``, ``inputs=`` and double backward work.
+
+Selective checkpointing (``context_fn=partial(create_selective_checkpoint_contexts, policy)``)
+lets a policy keep some ops' outputs instead of recomputing them (``_selective_checkpoint``).
 """
 
 from __future__ import annotations
@@ -31,11 +34,19 @@ from adcli.engine.grad_mode import enable_grad, is_grad_enabled, no_grad
 from adcli.engine.tensor import Tensor
 from adcli.random import fork_rng, get_rng_state, set_rng_state
 
+from ._selective_checkpoint import (
+    SAC_IGNORED_OPS,
+    CheckpointPolicy,
+    SelectiveCheckpointContext,
+    create_selective_checkpoint_contexts,
+)
+
 __all__ = [
-    "CheckpointError", "CheckpointFunction", "DefaultDeviceType", "check_backward_validity",
-    "checkpoint", "checkpoint_sequential", "detach_variable", "get_device_states",
-    "noop_context_fn", "set_checkpoint_debug_enabled", "set_checkpoint_early_stop",
-    "set_device_states",
+    "SAC_IGNORED_OPS", "CheckpointError", "CheckpointFunction", "CheckpointPolicy",
+    "DefaultDeviceType", "SelectiveCheckpointContext", "check_backward_validity", "checkpoint",
+    "checkpoint_sequential", "create_selective_checkpoint_contexts", "detach_variable",
+    "get_device_states", "noop_context_fn", "set_checkpoint_debug_enabled",
+    "set_checkpoint_early_stop", "set_device_states",
 ]
 
 
