@@ -35,14 +35,15 @@ from .grad_mode import (
 )
 from .gradcheck import GradcheckError, gradcheck, gradgradcheck
 from .profiler import ProfilerActivity, kineto_available
+from .profiler_util import DeviceType
 from .variable import Variable
 
 __all__ = [
-    "Function", "FunctionCtx", "GradcheckError", "NestedIOFunction", "ProfilerActivity",
-    "SavedTensor", "Variable", "anomaly_mode", "backward", "detect_anomaly", "enable_grad",
-    "forward_ad", "function", "functional", "grad", "grad_mode", "gradcheck", "gradgradcheck",
-    "graph", "inference_mode", "is_anomaly_check_nan_enabled", "is_anomaly_enabled",
-    "is_multithreading_enabled", "is_view_replay_enabled", "kineto_available", "no_grad",
-    "profiler", "profiler_util", "set_detect_anomaly", "set_grad_enabled",
-    "set_multithreading_enabled",
+    "DeviceType", "Function", "FunctionCtx", "GradcheckError", "NestedIOFunction",
+    "ProfilerActivity", "SavedTensor", "Variable", "anomaly_mode", "backward", "detect_anomaly",
+    "enable_grad", "forward_ad", "function", "functional", "grad", "grad_mode", "gradcheck",
+    "gradgradcheck", "graph", "inference_mode", "is_anomaly_check_nan_enabled",
+    "is_anomaly_enabled", "is_multithreading_enabled", "is_view_replay_enabled",
+    "kineto_available", "no_grad", "profiler", "profiler_util", "set_detect_anomaly",
+    "set_grad_enabled", "set_multithreading_enabled",
 ]

@@ -44,6 +44,8 @@ REFUSED_NAMES = frozenset({
     # the profiler's trace files (torch.autograd.profiler's profile / EventList objects)
     "export_chrome_trace", "export_stacks", "export_memory_timeline",
     "tensorboard_trace_handler",
+    # process-wide CUDA-stream switches of torch.autograd.graph (nothing restores them)
+    "set_warn_on_accumulate_grad_stream_mismatch", "set_override_stale_capture_stream",
 })
 
 # The torch namespaces adcli packages serve (``torch.nn.Linear`` is ``adcli.nn.Linear``). The
