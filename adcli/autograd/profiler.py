@@ -348,45 +348,46 @@ class record_function:  # noqa: N801 - mirrors torch.autograd.profiler.record_fu
         return wrapper
 
 
-class emit_nvtx:  # noqa: N801 - mirrors torch.autograd.profiler.emit_nvtx
-    """NVTX ranges for nvprof: there is no CUDA, so entering it fails as on torch's CPU build."""
+class _Annotations:
+    """An external tool's annotation ranges (NVTX, ITT): one entry at a time."""
+
+    _tool = ""
 
     def __init__(self, enabled: bool = True, record_shapes: bool = False) -> None:
         self.enabled = enabled
         self.entered = False
         self.record_shapes = record_shapes
 
-    def __enter__(self) -> emit_nvtx:
+    def __enter__(self) -> Any:
         if not self.enabled:
             return self
         if self.entered:
-            raise RuntimeError("NVTX annotation context manager is not reentrant")
+            raise RuntimeError(f"{self._tool} annotation context manager is not reentrant")
         self.entered = True
-        raise AssertionError("Torch not compiled with CUDA enabled")
+        self._start()
+        return self
+
+    def _start(self) -> None:
+        return None
 
     def __exit__(self, *exc: object) -> None:
         self.entered = False
 
 
-class emit_itt:  # noqa: N801 - mirrors torch.autograd.profiler.emit_itt
+class emit_nvtx(_Annotations):  # noqa: N801 - mirrors torch.autograd.profiler.emit_nvtx
+    """NVTX ranges for nvprof: there is no CUDA, so entering it fails as on torch's CPU build."""
+
+    _tool = "NVTX"
+
+    def _start(self) -> None:
+        raise AssertionError("Torch not compiled with CUDA enabled")
+
+
+class emit_itt(_Annotations):  # noqa: N801 - mirrors torch.autograd.profiler.emit_itt
     """Intel ITT ranges for VTune: adcli emits none (no VTune is attached), so, as torch with
     no collector, the code inside runs unchanged."""
 
-    def __init__(self, enabled: bool = True, record_shapes: bool = False) -> None:
-        self.enabled = enabled
-        self.entered = False
-        self.record_shapes = record_shapes
-
-    def __enter__(self) -> emit_itt:
-        if not self.enabled:
-            return self
-        if self.entered:
-            raise RuntimeError("ITT annotation context manager is not reentrant")
-        self.entered = True
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.entered = False
+    _tool = "ITT"
 
 
 def _write_chrome_trace(events: EventList, path: str) -> None:
