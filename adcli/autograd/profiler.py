@@ -269,18 +269,20 @@ class profile:  # noqa: N801 - mirrors torch.autograd.profiler.profile
         return "<unfinished torch.autograd.profile>" if self.function_events is None \
             else self.function_events.table()
 
-    def _check_finish(self) -> None:
+    def _events(self) -> EventList:
+        # torch: asking for results before any (or during a) recording gives no events
         if self.function_events is None:
-            raise RuntimeError("Profiler didn't finish running")
+            self.function_events = EventList([], use_device=self.use_device,
+                                             profile_memory=self.profile_memory,
+                                             with_flops=self.with_flops)
+        return self.function_events
 
     def table(self, sort_by: str | None = None, row_limit: int = 100,
               max_src_column_width: int = 75, max_name_column_width: int = 55,
               max_shapes_column_width: int = 80, header: str | None = None,
               top_level_events_only: bool = False, time_unit: str | None = None) -> str:
         """The events' summary table (see :meth:`EventList.table`)."""
-        self._check_finish()
-        assert self.function_events is not None
-        return self.function_events.table(
+        return self._events().table(
             sort_by=sort_by, row_limit=row_limit, max_src_column_width=max_src_column_width,
             max_name_column_width=max_name_column_width,
             max_shapes_column_width=max_shapes_column_width, header=header,
@@ -288,30 +290,24 @@ class profile:  # noqa: N801 - mirrors torch.autograd.profiler.profile
 
     def export_chrome_trace(self, path: str) -> None:
         """Write the events as Chrome trace JSON."""
-        self._check_finish()
-        assert self.function_events is not None
+        if self.function_events is None:  # (torch: no recorded trace to save)
+            raise AttributeError("'NoneType' object has no attribute 'save'")
         _write_chrome_trace(self.function_events, path)
 
     def key_averages(self, group_by_input_shape: bool = False, group_by_stack_n: int = 0,
                      group_by_overload_name: bool = False) -> EventList:
         """The events averaged by name (and input shapes, stack, overload when asked)."""
-        self._check_finish()
-        assert self.function_events is not None
-        return self.function_events.key_averages(group_by_input_shape, group_by_stack_n,
+        return self._events().key_averages(group_by_input_shape, group_by_stack_n,
                                                  group_by_overload_name)
 
     def total_average(self) -> FunctionEventAvg:
         """Every event summed into one average (``key == "Total"``)."""
-        self._check_finish()
-        assert self.function_events is not None
-        return self.function_events.total_average()
+        return self._events().total_average()
 
     @property
     def self_cpu_time_total(self) -> float:
         """The sum of the events' self CPU times (us)."""
-        self._check_finish()
-        assert self.function_events is not None
-        return self.function_events.self_cpu_time_total
+        return self._events().self_cpu_time_total
 
 
 class record_function:  # noqa: N801 - mirrors torch.autograd.profiler.record_function

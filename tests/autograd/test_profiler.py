@@ -274,7 +274,8 @@ def test_tensorboard_trace_handler_writes_a_trace_as_torch(tmp_path: Path) -> No
 
 @pytest.mark.parametrize("case", ["use_cuda", "use_device", "cuda_only", "cpu_and_cuda",
                                   "new_use_cuda", "disabled", "nvtx", "nvtx_off", "itt",
-                                  "rf_exit_unentered", "unfinished", "supported"])
+                                  "rf_exit_unentered", "unfinished", "unrun_results",
+                                  "unrun_export", "supported"])
 def test_cpu_build_behaviour_matches_torch(case: str) -> None:
     def prog(T: Any) -> Any:
         P = T.autograd.profiler
@@ -307,6 +308,12 @@ def test_cpu_build_behaviour_matches_torch(case: str) -> None:
                     P.record_function("x").__exit__(None, None, None)
                 elif case == "unfinished":
                     got = str(P.profile())
+                elif case == "unrun_results":
+                    p = P.profile()
+                    got = [list(p.key_averages()), p.table(), str(p), p.self_cpu_time_total,
+                           p.total_average().key, p.total_average().count]
+                elif case == "unrun_export":
+                    P.profile().export_chrome_trace("never-written.json")
                 else:
                     got = sorted(x.name for x in T.profiler.supported_activities())
             except Exception as e:  # the error is the result
