@@ -46,6 +46,10 @@ REFUSED = {
     # global optimizer step hooks: every later optimizer step of the process would run them
     "torch.optim.optimizer.register_optimizer_step_pre_hook",
     "torch.optim.optimizer.register_optimizer_step_post_hook",
+    # process-wide switches with nothing to restore them when the spec ends
+    "torch.set_anomaly_enabled",
+    "torch.autograd.graph.set_warn_on_accumulate_grad_stream_mismatch",
+    "torch.autograd.graph.set_override_stale_capture_stream",
     # files and process-wide settings: a spec reads and writes no file and leaves no state
     "torch.save", "torch.load", "torch.compile", "torch.set_default_tensor_type",
     "torch.set_deterministic_debug_mode", "torch.set_float32_matmul_precision",
