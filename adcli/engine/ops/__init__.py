@@ -46,6 +46,7 @@ from . import (
     norm_backward,
     normalization,
     norms_extra,
+    numeric_extra,
     order,
     padding,
     pointwise,
@@ -87,7 +88,7 @@ FAMILIES = (conversion, arithmetic, pointwise, pointwise_multi, activations, red
             norms_extra, pooling_extra, nn_random, windows, torch_forms, bookkeeping,
             grid_sample,
             ctc, view_copy, embedding_bag, linalg_more, householder, special_poly, ldl,
-            lowrank, lobpcg, torch_misc)
+            lowrank, lobpcg, torch_misc, numeric_extra)
 
 TORCH: dict[str, Any] = {}
 METHODS: dict[str, Any] = {}
