@@ -401,6 +401,12 @@ CASES.update({
     "embedding_bag": Case(lambda w, p: F.embedding_bag(
         adcli.tensor([0, 2, 1, 2, 3]), w, adcli.tensor([0, 2, 2]), mode="sum",
         per_sample_weights=p).pow(2).sum(), [(4, 3), (5,)]),
+    # segments (first derivative only: torch's create_graph node is NotImplemented)
+    "segment_reduce": Case(lambda a: sum(adcli.segment_reduce(
+        a, red, lengths=adcli.tensor(lens), initial=init).pow(2).sum()
+        for red, init, lens in (("sum", None, [1, 0, 3, 2]), ("mean", None, [1, 3, 2]),
+                                ("max", None, [1, 3, 2]), ("min", 0.5, [1, 0, 3, 2]),
+                                ("prod", 2.0, [1, 0, 3, 2]))), [(6, 2)]),
     # packed sequences (the backward is a composite of copies into slices: CopySlices)
     "_pack_padded_sequence": Case(lambda a: (adcli.nn.utils.rnn.pack_padded_sequence(
         a, [3, 2, 2], batch_first=True).data ** 3).sum(), [(3, 4, 2)], order=2),

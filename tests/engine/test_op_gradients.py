@@ -921,6 +921,20 @@ CASES.update({
         Case(lambda w: F.embedding_bag(adcli.tensor([0, 2, 1, 3]), w, adcli.tensor([0, 1]),
                                        mode="max"), [r(4, 3)], label="max",
              no_second="torch has no derivative of _embedding_bag_backward")],
+    "segment_reduce": [
+        Case(lambda a: adcli.segment_reduce(a, "sum", lengths=adcli.tensor([2, 0, 3])),
+             [r(5, 2)], no_second="torch has no derivative of _segment_reduce_backward"),
+        Case(lambda a: adcli.segment_reduce(a, "mean", lengths=adcli.tensor([[1, 3], [4, 0]]),
+                                            axis=1, initial=0.5), [r(2, 4)], label="mean",
+             no_second="torch has no derivative of _segment_reduce_backward"),
+        Case(lambda a: adcli.segment_reduce(a, "max", offsets=adcli.tensor([0, 2, 5])),
+             [r(5, 3)], label="max", no_second="torch has no derivative of "
+             "_segment_reduce_backward"),
+        Case(lambda a: adcli.segment_reduce(a, "min", lengths=adcli.tensor([3, 2])),
+             [r(5)], label="min", no_second="torch has no derivative of _segment_reduce_backward"),
+        Case(lambda a: adcli.segment_reduce(a, "prod", lengths=adcli.tensor([2, 3]),
+                                            initial=2.0), [r(5, 2)], label="prod",
+             no_second="torch has no derivative of _segment_reduce_backward")],
     "_pack_padded_sequence": [
         Case(lambda a: adcli.nn.utils.rnn.pack_padded_sequence(a, [3, 3, 1]).data, [r(4, 3, 2)]),
         Case(lambda a: adcli.nn.utils.rnn.pack_padded_sequence(

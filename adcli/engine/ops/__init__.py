@@ -61,6 +61,7 @@ from . import (
     scan_sort,
     scatter,
     searching,
+    segment,
     shape,
     shape_inplace,
     shrink,
@@ -88,7 +89,7 @@ FAMILIES = (conversion, arithmetic, pointwise, pointwise_multi, activations, red
             norms_extra, pooling_extra, nn_random, windows, torch_forms, bookkeeping,
             grid_sample,
             ctc, view_copy, embedding_bag, linalg_more, householder, special_poly, ldl,
-            lowrank, lobpcg, torch_misc, numeric_extra)
+            lowrank, lobpcg, torch_misc, numeric_extra, segment)
 
 TORCH: dict[str, Any] = {}
 METHODS: dict[str, Any] = {}
