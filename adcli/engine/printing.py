@@ -156,7 +156,9 @@ def tensor_repr(t: Tensor) -> str:
     if arr.size == 0 and arr.ndim != 1:
         suffix.append(f"size={tuple(arr.shape)}")
     d = dtypes.from_numpy(arr.dtype)
-    if d not in (dtypes.get_default_dtype(), dtypes.int64, dtypes.bool_):
+    # (an empty tensor shows every dtype but the default one, as torch's _tensor_str)
+    if d not in (dtypes.get_default_dtype(), dtypes.int64, dtypes.bool_) or (
+            arr.size == 0 and d != dtypes.get_default_dtype()):
         suffix.append(f"dtype={d!r}")
     if t.grad_fn is not None:
         suffix.append(f"grad_fn=<{t.grad_fn.name().removeprefix('torch::autograd::')}>")

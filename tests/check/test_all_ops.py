@@ -401,6 +401,10 @@ CASES.update({
     "embedding_bag": Case(lambda w, p: F.embedding_bag(
         adcli.tensor([0, 2, 1, 2, 3]), w, adcli.tensor([0, 2, 2]), mode="sum",
         per_sample_weights=p).pow(2).sum(), [(4, 3), (5,)]),
+    "conv_tbc": Case(lambda x, w, b: (adcli.conv_tbc(x, w, b, 1) ** 2).sum(),
+                     [(5, 2, 3), (3, 3, 2), (2,)], order=2),
+    "slice_inverse": Case(lambda a: (lambda y: (y[1:3].slice_inverse(y, 0, 1, 3) ** 3).sum())(
+        a * 2), [(4, 3)], order=2),
     # segments (first derivative only: torch's create_graph node is NotImplemented)
     "segment_reduce": Case(lambda a: sum(adcli.segment_reduce(
         a, red, lengths=adcli.tensor(lens), initial=init).pow(2).sum()

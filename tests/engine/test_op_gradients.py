@@ -921,6 +921,15 @@ CASES.update({
         Case(lambda w: F.embedding_bag(adcli.tensor([0, 2, 1, 3]), w, adcli.tensor([0, 1]),
                                        mode="max"), [r(4, 3)], label="max",
              no_second="torch has no derivative of _embedding_bag_backward")],
+    "conv_tbc": [
+        Case(lambda x, w, b: adcli.conv_tbc(x, w, b, 1), [r(5, 2, 3), r(3, 3, 2), r(2)]),
+        Case(lambda x, w, b: F.conv_tbc(x, w, b), [r(4, 1, 2), r(2, 2, 3), r(3)],
+             label="no pad")],
+    "slice_inverse": [
+        # (torch's formula is the derivative when src is the slice's base, its intended use)
+        Case(lambda a: (lambda y: y[1:3].slice_inverse(y, 0, 1, 3))(a * 1), [r(4, 3)]),
+        Case(lambda a: (lambda y: y[:, ::2].slice_inverse(y, 1, None, None, 2))(a * 2),
+             [r(3, 4)], label="src differentiable")],
     "segment_reduce": [
         Case(lambda a: adcli.segment_reduce(a, "sum", lengths=adcli.tensor([2, 0, 3])),
              [r(5, 2)], no_second="torch has no derivative of _segment_reduce_backward"),

@@ -24,6 +24,7 @@ from . import (
     compare_inplace,
     complex_parts,
     conv,
+    conv_extra,
     conversion,
     ctc,
     decomp,
@@ -73,6 +74,7 @@ from . import (
     strided,
     torch_forms,
     torch_misc,
+    torch_more,
     unique,
     unpooling,
     view_copy,
@@ -89,7 +91,8 @@ FAMILIES = (conversion, arithmetic, pointwise, pointwise_multi, activations, red
             norms_extra, pooling_extra, nn_random, windows, torch_forms, bookkeeping,
             grid_sample,
             ctc, view_copy, embedding_bag, linalg_more, householder, special_poly, ldl,
-            lowrank, lobpcg, torch_misc, numeric_extra, segment)
+            lowrank, lobpcg, torch_misc, numeric_extra, segment, conv_extra,
+            torch_more)
 
 TORCH: dict[str, Any] = {}
 METHODS: dict[str, Any] = {}

@@ -285,6 +285,15 @@ def embedding_bag(input: Tensor, weight: Tensor, offsets: Tensor | None = None,
             "embedding_bag: per_sample_weights was not None. per_sample_weights is only "
             f"supported for mode='sum' (got mode='{mode}'). Please open a feature request on "
             "GitHub.")
+    out, *_ = _embedding_bag(weight, input, offsets, scale_grad_by_freq, mode, sparse,
+                             per_sample_weights, include_last_offset, padding_idx)
+    return out
+
+
+def _embedding_bag(weight: Tensor, input: Tensor, offsets: Tensor, scale_grad_by_freq: bool,
+                   mode: str, sparse: bool, per_sample_weights: Tensor | None,
+                   include_last_offset: bool, padding_idx: int | None) -> tuple[Tensor, ...]:
+    """ATen's _embedding_bag: its checks, then (output, offset2bag, bag_size, max_indices)."""
     if sparse:
         raise InvalidArgumentError("embedding_bag: sparse gradients are not supported by adcli")
     idx = _int_check(input, "indices", 1)
@@ -322,15 +331,46 @@ def embedding_bag(input: Tensor, weight: Tensor, offsets: Tensor | None = None,
                                        f"not in the valid range [0, {n})")
         raise InvalidArgumentError("embedding_bag: Expected idx >= 0 && idx < num_embeddings "
                                    f"but found idx to be {int(idx[k])}")
-    out, *_ = embedding_bag_op(weight, per_sample_weights, indices=idx, offsets=offs,
-                               mode=_MODES[mode], include_last_offset=bool(include_last_offset),
-                               padding_idx=padding_idx, scale_grad_by_freq=scale_grad_by_freq)
-    return out
+    return embedding_bag_op(weight, per_sample_weights, indices=idx, offsets=offs,
+                            mode=_MODES[mode], include_last_offset=bool(include_last_offset),
+                            padding_idx=padding_idx, scale_grad_by_freq=scale_grad_by_freq)
+
+
+def torch_embedding_bag(weight: Tensor, indices: Tensor, offsets: Tensor,
+                        scale_grad_by_freq: bool = False, mode: int = 0, sparse: bool = False,
+                        per_sample_weights: Tensor | None = None,
+                        include_last_offset: bool = False,
+                        padding_idx: int | None = None) -> tuple[Tensor, ...]:
+    """``torch.embedding_bag`` (ATen's op, ``mode`` 0 sum, 1 mean, 2 max): the bags and the
+    bookkeeping ATen returns with them (offset2bag, bag_size, max_indices)."""
+    names = {v: k for k, v in _MODES.items()}
+    if int(mode) not in names:
+        raise InvalidArgumentError("`mode` must be sum, mean, or max.")
+    bags, *extras = _embedding_bag(weight, indices, offsets, scale_grad_by_freq,
+                                   names[int(mode)], sparse, per_sample_weights,
+                                   include_last_offset, padding_idx)
+    offset2bag, bag_size, max_indices = (np.asarray(t._data if isinstance(t, Tensor) else t)
+                                         for t in extras)
+    if int(mode) == 0:
+        # ATen's sum kernels leave bag_size and max_indices as zeros (one per bag, or one
+        # per offset in its forward-only form, run when nothing needs a gradient), and its
+        # float32 fast path (no padding_idx) does not fill offset2bag either
+        from ..grad_mode import is_grad_enabled
+
+        grads = is_grad_enabled() and (weight.requires_grad or (
+            per_sample_weights is not None and per_sample_weights.requires_grad))
+        bag_size = max_indices = np.zeros(len(bags) if grads else len(offsets._data),
+                                          dtype=np.int64)
+        if weight._data.dtype == np.float32 and padding_idx is None:
+            offset2bag = np.zeros(0, dtype=np.int64)
+    return (bags, *(Tensor._make(np.array(x, dtype=np.int64), None, 0, None)
+                    for x in (offset2bag, bag_size, max_indices)))
 
 
 # ==============================================================================================
 # the names this family adds: torch.<name>, Tensor.<name>, torch.nn.functional.<name>
 # ==============================================================================================
-TORCH: dict[str, Any] = {}
+TORCH: dict[str, Any] = {"embedding_bag": torch_embedding_bag,
+                         "embedding_renorm_": embedding_renorm_}
 METHODS: dict[str, Any] = {}
 FUNCTIONAL: dict[str, Any] = {"embedding_bag": embedding_bag}
