@@ -10,11 +10,12 @@ from typing import Any
 import numpy as np
 
 from ..creation import zeros
-from ..errors import IndexOutOfRangeError, InvalidArgumentError
+from ..errors import IndexOutOfRangeError, InvalidArgumentError, NotImplementedArgumentError
 from ..op import defop
 from ..tensor import Tensor
 from ..views import storage_offset
 from .common import _dims
+from .linalg import mm
 from .scatter import slice_scatter
 from .shape import _basic_index
 from .strided import _as_strided_view, _check_geometry
@@ -151,18 +152,70 @@ def hash_tensor(input: Tensor, dim: Any = None, *, keepdim: bool = False,
     return Tensor._make(np.array(out, dtype=np.uint64), None, 0, None)
 
 
+# ----------------------------------------------------------------------------------------------
+# the sparse-matrix products: dense forms where torch has one, refusals otherwise
+# ----------------------------------------------------------------------------------------------
+def dsmm(input: Tensor, mat2: Tensor) -> Tensor:
+    """torch.dsmm on dense tensors: ``mm`` (MmBackward0)."""
+    return mm(input, mat2)
+
+
+def spmm(input: Tensor, mat2: Tensor) -> Tensor:
+    """torch.spmm on dense tensors: ``mm`` (MmBackward0)."""
+    return mm(input, mat2)
+
+
+def _sparse_only(*args: Any, **kwargs: Any) -> Tensor:
+    raise InvalidArgumentError("tensor.sspaddmm(...) can only be called on sparse tensors")
+
+
+def _hspmm(*args: Any, **kwargs: Any) -> Tensor:
+    # torch's message goes on with its dispatcher's registrations; adcli says why instead
+    raise NotImplementedArgumentError(
+        "Could not run 'aten::hspmm' with arguments from the 'CPU' backend. adcli has no sparse "
+        "tensors, and torch runs hspmm only for a sparse input (SparseCPU).")
+
+
+def smm(input: Tensor, mat2: Tensor) -> Tensor:
+    """torch.smm: sparse inputs only, so always refused (torch's message)."""
+    return _sparse_only(input, mat2)
+
+
+def saddmm(input: Tensor, mat1: Tensor, mat2: Tensor, *, beta: Any = 1,
+           alpha: Any = 1) -> Tensor:
+    """torch.saddmm: sparse inputs only, so always refused (torch's message)."""
+    return _sparse_only(input, mat1, mat2)
+
+
+def sspaddmm(input: Tensor, mat1: Tensor, mat2: Tensor, *, beta: Any = 1,
+             alpha: Any = 1) -> Tensor:
+    """torch.sspaddmm: sparse inputs only, so always refused (torch's message)."""
+    return _sparse_only(input, mat1, mat2)
+
+
+def hsmm(input: Tensor, mat2: Tensor) -> Tensor:
+    """torch.hsmm: a sparse kernel only, so always refused."""
+    return _hspmm(input, mat2)
+
+
+def hspmm(input: Tensor, mat2: Tensor) -> Tensor:
+    """torch.hspmm: a sparse kernel only, so always refused."""
+    return _hspmm(input, mat2)
+
+
 # ==============================================================================================
 # the names this family adds: torch.<name>, Tensor.<name>, torch.nn.functional.<name>
 # ==============================================================================================
 TORCH: dict[str, Any] = {
     "detach": detach, "detach_": detach_, "get_device": get_device,
     "slice_inverse": slice_inverse, "nonzero_static": nonzero_static,
-    "hash_tensor": hash_tensor,
+    "hash_tensor": hash_tensor, "dsmm": dsmm, "spmm": spmm, "smm": smm, "saddmm": saddmm,
+    "sspaddmm": sspaddmm, "hsmm": hsmm, "hspmm": hspmm,
 }
 
 METHODS: dict[str, Any] = {
     "slice_inverse": slice_inverse, "nonzero_static": nonzero_static,
-    "hash_tensor": hash_tensor,
+    "hash_tensor": hash_tensor, "smm": smm, "sspaddmm": sspaddmm,
 }
 
 FUNCTIONAL: dict[str, Any] = {}
