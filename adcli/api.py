@@ -57,7 +57,7 @@ _OWN = {
     "InvalidArgumentError", "LeafInplaceError", "NoGradFnError", "NonscalarBackwardError",
     "ShapeMismatchError", "gradcheck", "gradgradcheck", "is_anomaly_enabled",
     "is_anomaly_check_nan_enabled", "set_anomaly_enabled", "uint8", *_settings.SETTERS, "save",
-    "load", "vmap", *_AMP,
+    "load", "vmap", *_AMP, "frombuffer", "from_file", "from_dlpack", "to_dlpack",
 }
 
 
@@ -66,6 +66,11 @@ def __getattr__(name: str) -> Any:
         from . import serialization
 
         return getattr(serialization, name)
+    if name in ("frombuffer", "from_file", "from_dlpack", "to_dlpack"):
+        # memory and files: Python API only, never in the spec whitelist (TORCH)
+        from .engine import interop
+
+        return getattr(interop, name)
     if name in _AMP:
         from . import amp
 

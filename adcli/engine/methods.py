@@ -20,6 +20,7 @@ from .ops import (
     linalg,
     pointwise,
     shape,
+    tensor_state,
 )
 from .printing import tensor_repr
 from .rng.ops import METHODS as RANDOM_METHODS
@@ -77,7 +78,7 @@ ATTRIBUTES = frozenset({
     "grad", "grad_fn", "shape", "dtype", "requires_grad", "is_leaf", "T", "mT", "data", "ndim",
     "retains_grad", "device", "_version", "values", "indices", "is_cuda", "is_cpu",
     "real", "imag", "H", "mH",
-    *bookkeeping.PROPERTIES,
+    *bookkeeping.PROPERTIES, *tensor_state.PROPERTIES,
 })
 
 
@@ -97,6 +98,8 @@ def install() -> None:
         setattr(Tensor, name, prop)
     for name, fn in bookkeeping.PROPERTIES.items():
         setattr(Tensor, name, property(fn))
+    for name, prop in tensor_state.PROPERTIES.items():
+        setattr(Tensor, name, prop)
     A = arithmetic
     for dunder, fn in {
         "__add__": A.add, "__radd__": A.add, "__sub__": A.sub, "__rsub__": _reflected(A.sub),
@@ -115,4 +118,8 @@ def install() -> None:
     }.items():
         setattr(Tensor, dunder, fn)
     Tensor.__hash__ = object.__hash__
+    from .interop import tensor_dlpack, tensor_dlpack_device
+
+    Tensor.__dlpack__ = tensor_dlpack  # type: ignore[attr-defined]
+    Tensor.__dlpack_device__ = tensor_dlpack_device  # type: ignore[attr-defined]
 

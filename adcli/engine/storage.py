@@ -150,7 +150,7 @@ def untyped_storage(self: Any) -> UntypedStorage:
     return UntypedStorage(owner, ptr, numel * self._data.itemsize)
 
 
-def typed_storage(self: Any) -> TypedStorage:
+def typed_storage(self: Any, _stacklevel: int = 2) -> TypedStorage:
     """``Tensor.storage()``: torch's deprecated typed storage (warns once per process)."""
     if not _WARNED[0]:
         _WARNED[0] = True
@@ -158,5 +158,6 @@ def typed_storage(self: Any) -> TypedStorage:
             "TypedStorage is deprecated. It will be removed in the future and UntypedStorage "
             "will be the only storage class. This should only matter to you if you are using "
             "storages directly.  To access UntypedStorage directly, use "
-            "tensor.untyped_storage() instead of tensor.storage()", UserWarning, stacklevel=2)
+            "tensor.untyped_storage() instead of tensor.storage()", UserWarning,
+            stacklevel=_stacklevel)
     return TypedStorage(untyped_storage(self), dtypes.from_numpy(self._data.dtype))

@@ -39,6 +39,8 @@ DENIED_MODULES = ("adcli.cli", "adcli.spec", "adcli.view", "adcli.docs_gen",
 # process-wide state behind it).
 REFUSED_NAMES = frozenset({
     "numpy", "save", "load", "load_state_dict_from_url", "compile", "register_op",
+    # memory and files adcli does not own (torch.from_file reads a file)
+    "frombuffer", "from_file", "from_dlpack", "to_dlpack",
     # torch.optim.optimizer's global step hooks: they run at every later step of every optimizer
     "register_optimizer_step_pre_hook", "register_optimizer_step_post_hook",
     # the profiler's trace files (torch.autograd.profiler's profile / EventList objects)

@@ -1,8 +1,9 @@
 """``torch.utils``: ``data`` (datasets, samplers, DataLoader), ``checkpoint`` (activation
-checkpointing) and ``hooks`` (hook handles)."""
+checkpointing), ``hooks`` (hook handles) and ``dlpack`` (DLPack capsules)."""
 
 from . import checkpoint as checkpoint
 from . import data as data
+from . import dlpack as dlpack
 from . import hooks as hooks
 
-__all__ = ["checkpoint", "data", "hooks"]
+__all__ = ["checkpoint", "data", "dlpack", "hooks"]

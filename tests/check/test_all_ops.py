@@ -405,6 +405,7 @@ CASES.update({
                      [(5, 2, 3), (3, 3, 2), (2,)], order=2),
     "slice_inverse": Case(lambda a: (lambda y: (y[1:3].slice_inverse(y, 0, 1, 3) ** 3).sum())(
         a * 2), [(4, 3)], order=2),
+    "alias": Case(lambda a: (a.as_subclass(adcli.Tensor) ** 3).sum(), [(2, 3)], order=2),
     # segments (first derivative only: torch's create_graph node is NotImplemented)
     "segment_reduce": Case(lambda a: sum(adcli.segment_reduce(
         a, red, lengths=adcli.tensor(lens), initial=init).pow(2).sum()

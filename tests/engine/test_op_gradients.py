@@ -930,6 +930,7 @@ CASES.update({
         Case(lambda a: (lambda y: y[1:3].slice_inverse(y, 0, 1, 3))(a * 1), [r(4, 3)]),
         Case(lambda a: (lambda y: y[:, ::2].slice_inverse(y, 1, None, None, 2))(a * 2),
              [r(3, 4)], label="src differentiable")],
+    "alias": [Case(lambda a: (a * 1).as_subclass(adcli.Tensor) * 2, [r(2, 3)])],
     "segment_reduce": [
         Case(lambda a: adcli.segment_reduce(a, "sum", lengths=adcli.tensor([2, 0, 3])),
              [r(5, 2)], no_second="torch has no derivative of _segment_reduce_backward"),

@@ -72,6 +72,7 @@ from . import (
     stacking,
     statistics,
     strided,
+    tensor_state,
     torch_forms,
     torch_misc,
     torch_more,
@@ -92,7 +93,7 @@ FAMILIES = (conversion, arithmetic, pointwise, pointwise_multi, activations, red
             grid_sample,
             ctc, view_copy, embedding_bag, linalg_more, householder, special_poly, ldl,
             lowrank, lobpcg, torch_misc, numeric_extra, segment, conv_extra,
-            torch_more)
+            torch_more, tensor_state)
 
 TORCH: dict[str, Any] = {}
 METHODS: dict[str, Any] = {}
