@@ -275,3 +275,101 @@ def assert_allclose(actual: Any, expected: Any, rtol: float | None = None,
         rtol, atol = _tolerances([actual.dtype.name, expected.dtype.name], None, None, (), table)
     assert_close(actual, expected, rtol=rtol, atol=atol, equal_nan=equal_nan,
                  check_device=True, check_dtype=False, check_stride=False, msg=msg or None)
+
+
+# ----------------------------------------------------------------------------------------------
+# make_tensor
+# ----------------------------------------------------------------------------------------------
+_INTEGRAL = ("uint8", "int8", "int16", "int32", "int64", "uint16", "uint32", "uint64")
+_FLOATING = ("float16", "bfloat16", "float32", "float64")
+_COMPLEX = ("complex32", "complex64", "complex128")
+
+
+def _bounds(dtype: Any, low: Any, high: Any, lowest: float, highest: float,
+            default_low: float, default_high: float) -> tuple[Any, Any]:
+    """torch's checks and clamping of ``low``/``high`` (integral dtypes: rounded up)."""
+    import math
+
+    name = str(dtype).removeprefix("torch.")
+    low = default_low if low is None else low
+    high = default_high if high is None else high
+    if any(isinstance(v, float) and math.isnan(v) for v in (low, high)):
+        raise ValueError(f"`low` and `high` cannot be NaN, but got low={low!r} and "
+                         f"high={high!r}")
+    if low == high and name in _FLOATING + _COMPLEX:
+        warnings.warn("Passing `low==high` to `torch.testing.make_tensor` for floating or "
+                      "complex types is deprecated since 2.1 and will be removed in 2.3. Use "
+                      "`torch.full(...)` instead.", FutureWarning, stacklevel=3)
+    elif low >= high:
+        raise ValueError(f"`low` must be less than `high`, but got {low} >= {high}")
+    elif high < lowest or low >= highest:
+        raise ValueError(f"The value interval specified by `low` and `high` is [{low}, {high}), "
+                         f"but {dtype} only supports [{lowest}, {highest})")
+    low, high = min(max(low, lowest), highest), min(max(high, lowest), highest)
+    if name == "bool" or name in _INTEGRAL:
+        return math.ceil(low), math.ceil(high)
+    return low, high
+
+
+def make_tensor(*shape: Any, dtype: Any, device: Any, low: float | None = None,
+                high: float | None = None, requires_grad: bool = False,
+                noncontiguous: bool = False, exclude_zero: bool = False,
+                memory_format: Any = None) -> Any:
+    """A tensor of ``shape`` and ``dtype`` with values drawn uniformly from ``[low, high)``
+    (defaults by dtype: bool [0, 2), unsigned [0, 10), signed [-9, 10), floating [-9, 9)), as
+    torch's ``make_tensor``: the same checks, and the same draws of torch's generator."""
+    import functools
+
+    import adcli
+
+    name = str(dtype).removeprefix("torch.")
+    if len(shape) == 1 and isinstance(shape[0], collections.abc.Sequence):
+        shape = tuple(shape[0])
+    shape = tuple(shape)
+    if noncontiguous and memory_format is not None:
+        raise ValueError("The parameters `noncontiguous` and `memory_format` are mutually "
+                         f"exclusive, but got noncontiguous={noncontiguous!r} and "
+                         f"memory_format={memory_format!r}")
+    integral = name == "bool" or name in _INTEGRAL
+    if requires_grad and integral:
+        raise ValueError("`requires_grad=True` is not supported for boolean and integral "
+                         f"dtypes, but got dtype={dtype!r}")
+    noncontiguous = noncontiguous and functools.reduce(lambda x, y: x * y, shape, 1) > 1
+    if noncontiguous:
+        shape = (*shape[:-1], 2 * shape[-1])
+    if name == "bool":
+        lo, hi = _bounds(dtype, low, high, 0, 2, 0, 2)
+        result = adcli.randint(lo, hi, shape, device=device, dtype=dtype)
+    elif name in _INTEGRAL:
+        info = adcli.iinfo(dtype)
+        lo, hi = _bounds(dtype, low, high, info.min, info.max + (name != "int64"), -9, 10)
+        result = adcli.randint(lo, hi, shape, device=device, dtype=dtype)
+    elif name in _FLOATING:
+        info = adcli.finfo(dtype)
+        lo, hi = _bounds(dtype, low, high, info.min, info.max, -9, 9)
+        result = adcli.empty(shape, device=device, dtype=dtype)
+        if hi - lo >= info.max:  # (the span would overflow: draw half of it, then double)
+            result.uniform_(lo / 2, hi / 2).mul_(2)
+        else:
+            result.uniform_(lo, hi)
+    elif name in _COMPLEX:
+        from .engine.errors import NotImplementedArgumentError
+
+        raise NotImplementedArgumentError(
+            f"make_tensor: adcli has no complex tensors yet (dtype {dtype})")
+    else:
+        raise TypeError(f"The requested dtype '{dtype}' is not supported by "
+                        "torch.testing.make_tensor(). To request support, file an issue at: "
+                        "https://github.com/pytorch/pytorch/issues")
+    if noncontiguous:
+        result = result[..., 1::2]
+    elif memory_format is not None:
+        result = result.clone(memory_format=memory_format)
+    if exclude_zero:
+        result[result == 0] = 1 if integral else adcli.finfo(dtype).tiny
+    if name in _FLOATING:
+        result.requires_grad = requires_grad
+    return result
+
+
+__all__ += ["make_tensor"]

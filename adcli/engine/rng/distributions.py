@@ -69,8 +69,9 @@ def unit53(gen: Generator, n: int) -> np.ndarray:
 
 def uniform(gen: Generator, n: int, dt: np.dtype, low: float = 0.0,
             high: float = 1.0) -> np.ndarray:
-    """``uniform_(low, high)``: one word per float32, two per float64."""
-    if dt == np.float32:
+    """``uniform_(low, high)``: one word per float32 (and float16, drawn as float32: its
+    opmath type), two per float64."""
+    if dt == np.float32 or dt == np.float16:
         lo, hi = _F32(low), _F32(high)
         x = unit24(gen, n)
         return x if (lo, hi) == (0, 1) else fma32(x, hi - lo, lo)
