@@ -4,7 +4,6 @@ arithmetic and ``cat``, so autograd and grad_fn names are those of its parts) an
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 from typing import Any
 
@@ -15,7 +14,14 @@ from ..errors import InvalidArgumentError
 from ..tensor import Tensor, _wrap_dim
 from .arithmetic import add, div, mul, sub
 from .shape import _B_slice, cat, reshape, select
-from .statistics import _scalar_div, _scalar_mul
+from .statistics import (
+    HistogramResult,
+    _check_bin_edges,
+    _check_bin_range,
+    _check_weight_dtype,
+    _scalar_div,
+    _scalar_mul,
+)
 
 
 # ----------------------------------------------------------------------------------------------
@@ -160,22 +166,11 @@ def gradient(input: Tensor, *, spacing: Any = None, dim: Any = None,
 # ----------------------------------------------------------------------------------------------
 # torch.histogramdd
 # ----------------------------------------------------------------------------------------------
-class HistogramddResult(tuple):
-    """``(hist, bin_edges)``, printed as ``torch.return_types.histogramdd``."""
+class HistogramddResult(HistogramResult):
+    """``(hist, bin_edges)`` (a list of edge tensors), printed as
+    ``torch.return_types.histogramdd``."""
 
     __slots__ = ()
-    _fields = ("hist", "bin_edges")
-
-    def __new__(cls, hist: Tensor, bin_edges: list[Tensor]) -> HistogramddResult:
-        return tuple.__new__(cls, (hist, bin_edges))
-
-    @property
-    def hist(self) -> Tensor:
-        return self[0]
-
-    @property
-    def bin_edges(self) -> list[Tensor]:
-        return self[1]
 
     def __repr__(self) -> str:
         return f"torch.return_types.histogramdd(\nhist={self[0]!r},\nbin_edges={self[1]!r})"
@@ -183,15 +178,6 @@ class HistogramddResult(tuple):
 
 HistogramddResult.__module__ = "torch.return_types"
 HistogramddResult.__name__ = HistogramddResult.__qualname__ = "histogramdd"
-
-
-def _dd_type(dt: np.dtype) -> str:
-    return {"float32": "float", "float64": "double"}.get(str(dt), str(dt))
-
-
-def _num(v: float) -> str:
-    """A double as C++'s ostream prints it (six significant digits)."""
-    return format(v, "g")
 
 
 def histogramdd(input: Tensor, bins: Any, *, range: Sequence[float] | None = None,
@@ -220,22 +206,7 @@ def histogramdd(input: Tensor, bins: Any, *, range: Sequence[float] | None = Non
             "the input.")
     edges: list[np.ndarray] = []
     if bins and all(isinstance(b, Tensor) for b in bins):
-        for i, b in enumerate(bins):
-            e = b._data
-            if e.dtype != a.dtype:
-                raise InvalidArgumentError(
-                    "torch.histogramdd: input tensor and bins tensors should have the same "
-                    f"dtype, but got input with dtype {_dd_type(a.dtype)} and bins for "
-                    f"dimension {i} with dtype {_dd_type(e.dtype)}")
-            if e.ndim != 1:
-                raise InvalidArgumentError(
-                    "torch.histogramdd: bins tensor should have one dimension, but got "
-                    f"{e.ndim} dimensions in the bins tensor for dimension {i}")
-            if not e.size:
-                raise InvalidArgumentError(
-                    "torch.histogramdd: bins tensor should have at least 1 element, but got 0 "
-                    f"elements in the bins tensor for dimension {i}")
-            edges.append(e)
+        edges = [_check_bin_edges(b._data, a.dtype, i) for i, b in enumerate(bins)]
     else:
         counts = [int(b) for b in bins]
         if range is not None and len(range) != 2 * n:
@@ -252,24 +223,12 @@ def histogramdd(input: Tensor, bins: Any, *, range: Sequence[float] | None = Non
                 lo, hi = (0.0, 1.0) if not col.size else (float(col.min()), float(col.max()))
             else:
                 lo, hi = float(range[2 * i]), float(range[2 * i + 1])
-            if not (math.isfinite(lo) and math.isfinite(hi)):
-                raise InvalidArgumentError(f"torch.histogramdd: dimension {i}'s range "
-                                           f"[{_num(lo)}, {_num(hi)}] is not finite")
-            if lo > hi:
-                raise InvalidArgumentError(
-                    f"torch.histogramdd: min should not exceed max, but got min {_num(lo)} max "
-                    f"{_num(hi)} for dimension {i}")
-            if lo == hi:
-                lo, hi = lo - 0.5, hi + 0.5
+            lo, hi = _check_bin_range(lo, hi, i)
             edges.append(np.asarray(_linspace(lo, hi, c + 1, a.dtype)))
     w = None
     if weight is not None:
         w = weight._data
-        if w.dtype != a.dtype:
-            raise InvalidArgumentError(
-                "torch.histogramdd: if weight tensor is provided, input tensor and weight "
-                f"tensor should have the same dtype, but got input({_dd_type(a.dtype)}), and "
-                f"weight({_dd_type(w.dtype)})")
+        _check_weight_dtype(w.dtype, a.dtype)
         if w.shape != a.shape[:-1]:
             raise InvalidArgumentError(
                 "torch.histogramdd: if weight tensor is provided it should have the same shape "

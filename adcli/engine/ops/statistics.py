@@ -796,6 +796,44 @@ def _dd_type(dt: np.dtype) -> str:
     return {"float32": "float", "float64": "double"}.get(str(dt), str(dt))
 
 
+def _check_bin_edges(edges: np.ndarray, dt: np.dtype, dim: int) -> np.ndarray:
+    """ATen's histogramdd checks of the bin edges given for dimension ``dim``."""
+    if edges.dtype != dt:
+        raise InvalidArgumentError(
+            "torch.histogramdd: input tensor and bins tensors should have the same dtype, "
+            f"but got input with dtype {_dd_type(dt)} and bins for dimension {dim} with "
+            f"dtype {_dd_type(edges.dtype)}")
+    if edges.ndim != 1:
+        raise InvalidArgumentError(
+            "torch.histogramdd: bins tensor should have one dimension, but got "
+            f"{edges.ndim} dimensions in the bins tensor for dimension {dim}")
+    if not edges.size:
+        raise InvalidArgumentError(
+            "torch.histogramdd: bins tensor should have at least 1 element, but got 0 "
+            f"elements in the bins tensor for dimension {dim}")
+    return edges
+
+
+def _check_bin_range(lo: float, hi: float, dim: int) -> tuple[float, float]:
+    """ATen's histogramdd checks of dimension ``dim``'s range; an empty range widened by 0.5
+    at each end."""
+    if not (math.isfinite(lo) and math.isfinite(hi)):
+        raise InvalidArgumentError(f"torch.histogramdd: dimension {dim}'s range [{_num(lo)}, "
+                                   f"{_num(hi)}] is not finite")
+    if lo > hi:
+        raise InvalidArgumentError(f"torch.histogramdd: min should not exceed max, but got "
+                                   f"min {_num(lo)} max {_num(hi)} for dimension {dim}")
+    return (lo - 0.5, hi + 0.5) if lo == hi else (lo, hi)
+
+
+def _check_weight_dtype(wt: np.dtype, dt: np.dtype) -> None:
+    if wt != dt:
+        raise InvalidArgumentError(
+            "torch.histogramdd: if weight tensor is provided, input tensor and weight tensor "
+            f"should have the same dtype, but got input({_dd_type(dt)}), and "
+            f"weight({_dd_type(wt)})")
+
+
 def histogram(input: Tensor, bins: Any = 100, *, range: Any = None, weight: Tensor | None = None,
               density: bool = False) -> HistogramResult:
     from ..ranges import _linspace
@@ -807,20 +845,7 @@ def histogram(input: Tensor, bins: Any = 100, *, range: Any = None, weight: Tens
         raise KernelNotImplementedError(
             f"\"histogramdd\" not implemented for '{dtypes.scalar_type_name(a.dtype)}'")
     if isinstance(bins, Tensor):
-        edges = bins._data
-        if edges.dtype != a.dtype:
-            raise InvalidArgumentError(
-                "torch.histogramdd: input tensor and bins tensors should have the same dtype, "
-                f"but got input with dtype {_dd_type(a.dtype)} and bins for dimension 0 with "
-                f"dtype {_dd_type(edges.dtype)}")
-        if edges.ndim != 1:
-            raise InvalidArgumentError(
-                "torch.histogramdd: bins tensor should have one dimension, but got "
-                f"{edges.ndim} dimensions in the bins tensor for dimension 0")
-        if not edges.size:
-            raise InvalidArgumentError(
-                "torch.histogramdd: bins tensor should have at least 1 element, but got 0 "
-                "elements in the bins tensor for dimension 0")
+        edges = _check_bin_edges(bins._data, a.dtype, 0)
     else:
         if bins <= 0:
             raise InvalidArgumentError(f"torch.histogram(): bins must be > 0, but got {bins} "
@@ -828,23 +853,12 @@ def histogram(input: Tensor, bins: Any = 100, *, range: Any = None, weight: Tens
         lo, hi = (0.0, 1.0) if range is None and not a.size else (
             (float(np.min(a)), float(np.max(a))) if range is None else
             (float(range[0]), float(range[1])))
-        if not (math.isfinite(lo) and math.isfinite(hi)):
-            raise InvalidArgumentError(f"torch.histogramdd: dimension 0's range [{_num(lo)}, "
-                                       f"{_num(hi)}] is not finite")
-        if lo > hi:
-            raise InvalidArgumentError(f"torch.histogramdd: min should not exceed max, but got "
-                                       f"min {_num(lo)} max {_num(hi)} for dimension 0")
-        if lo == hi:
-            lo, hi = lo - 0.5, hi + 0.5
+        lo, hi = _check_bin_range(lo, hi, 0)
         edges = _linspace(lo, hi, int(bins) + 1, a.dtype)
     w = None
     if weight is not None:
         w = weight._data
-        if w.dtype != a.dtype:
-            raise InvalidArgumentError(
-                "torch.histogramdd: if weight tensor is provided, input tensor and weight tensor "
-                f"should have the same dtype, but got input({_dd_type(a.dtype)}), and "
-                f"weight({_dd_type(w.dtype)})")
+        _check_weight_dtype(w.dtype, a.dtype)
         if w.size != a.size or (w.ndim != 1 and w.shape != a.shape):
             raise InvalidArgumentError(
                 "torch.histogramdd: if weight tensor is provided it should have the same shape "
