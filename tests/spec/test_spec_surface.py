@@ -46,6 +46,8 @@ REFUSED = {
     # global optimizer step hooks: every later optimizer step of the process would run them
     "torch.optim.optimizer.register_optimizer_step_pre_hook",
     "torch.optim.optimizer.register_optimizer_step_post_hook",
+    # memory and files adcli does not own (from_file reads a file; the others alias memory)
+    "torch.frombuffer", "torch.from_file", "torch.from_dlpack", "torch.to_dlpack",
     # process-wide switches with nothing to restore them when the spec ends
     "torch.set_anomaly_enabled",
     "torch.autograd.graph.set_warn_on_accumulate_grad_stream_mismatch",
