@@ -46,14 +46,24 @@ long = int64
 
 # torch's top-level autocast names, served by adcli.amp
 _AMP = {"autocast": "autocast", "GradScaler": "GradScaler",
-        "is_autocast_enabled": "is_autocast_enabled", "get_autocast_dtype": "get_autocast_dtype"}
+        "is_autocast_enabled": "is_autocast_enabled", "get_autocast_dtype": "get_autocast_dtype",
+        **{n: n for n in (
+            "set_autocast_enabled", "set_autocast_dtype", "is_autocast_cache_enabled",
+            "set_autocast_cache_enabled", "clear_autocast_cache", "autocast_increment_nesting",
+            "autocast_decrement_nesting", "get_autocast_gpu_dtype", "set_autocast_gpu_dtype",
+            *(f"{a}_autocast_{k}_{b}" for k in ("cpu", "ipu", "xla")
+              for a, b in (("is", "enabled"), ("set", "enabled"), ("get", "dtype"),
+                           ("set", "dtype"))))}}
+# torch.get_device_module hands out modules: served by adcli.accelerator, not the registry
+# (the rest of what a CPU build says about itself is there, engine/machine.py)
+_MACHINE = ("get_device_module",)
 
 
 _OWN = {
     "Tensor", "Size", "Function", "dtype", "float32", "float64", "int64", "bool", "float",
     "double", "long", "no_grad", "enable_grad", "set_grad_enabled", "is_grad_enabled",
     "set_default_dtype", "get_default_dtype", "register_op", "get_max_elements",
-    "set_max_elements", "AdcliError", "GraphFreedError", "InplaceModifiedError",
+    "set_max_elements", "AdcliError", *_MACHINE, "GraphFreedError", "InplaceModifiedError",
     "InvalidArgumentError", "LeafInplaceError", "NoGradFnError", "NonscalarBackwardError",
     "ShapeMismatchError", "gradcheck", "gradgradcheck", "is_anomaly_enabled",
     "is_anomaly_check_nan_enabled", "set_anomaly_enabled", "uint8", *_settings.SETTERS, "save",
@@ -74,7 +84,11 @@ def __getattr__(name: str) -> Any:
     if name in _AMP:
         from . import amp
 
-        return getattr(amp, _AMP[name])
+        return amp.AUTOCAST_STATE.get(name) or getattr(amp, _AMP[name])
+    if name in _MACHINE:
+        from . import accelerator
+
+        return getattr(accelerator, name)
     if name == "vmap":
         from .func import vmap
 

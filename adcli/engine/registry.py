@@ -10,7 +10,7 @@ import inspect
 from collections.abc import Callable
 from typing import Any
 
-from . import anomaly, creation, dtypes, legacy, ops, ranges, settings, typeinfo
+from . import anomaly, creation, dtypes, legacy, machine, ops, ranges, settings, typeinfo
 from .backward import backward, grad
 from .device import device, get_default_device, set_default_device
 from .errors import InvalidArgumentError
@@ -76,6 +76,8 @@ TORCH.update({name: METHODS[name] for name in _INPLACE_FUNCTIONS})
 TORCH.update({name: getattr(settings, name) for name in settings.READABLE})
 TORCH.update({"finfo": typeinfo.finfo, "iinfo": typeinfo.iinfo})
 TORCH.update(legacy.LEGACY)
+# what a CPU build says about itself (torch.has_mkl, torch.get_device, torch.Stream, ...)
+TORCH.update({name: getattr(machine, name) for name in machine.REGISTERED})
 # The namespace's own keywords: device= on creation functions, out= where PyTorch has it.
 for _name in (*_CREATION, *random_ops.__all__, "arange", "linspace", "logspace",
               *ops.windows.TORCH):

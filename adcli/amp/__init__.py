@@ -11,6 +11,7 @@ disables itself with torch's warning, so ``scale`` returns its input and ``step`
 
 from __future__ import annotations
 
+import enum
 import functools
 import warnings
 from collections.abc import Callable, Iterable
@@ -18,9 +19,9 @@ from typing import Any
 
 import numpy as np
 
-from .engine import dtypes
-from .engine.grad_mode import no_grad
-from .engine.tensor import Tensor
+from adcli.engine import dtypes
+from adcli.engine.grad_mode import no_grad
+from adcli.engine.tensor import Tensor
 
 __all__ = ["autocast", "GradScaler", "is_autocast_available", "custom_fwd", "custom_bwd"]
 
@@ -39,21 +40,133 @@ def _check_device_type(device_type: Any) -> str:
     return device_type
 
 
+_AUTOCAST_DEVICES = ("cpu", "cuda", "xpu", "mps", "hpu", "mtia", "xla", "ipu", "privateuseone",
+                     "maia")
+_DEFAULT_DTYPE.update({"hpu": "bfloat16", "xla": "bfloat16", "maia": "bfloat16"})
+# torch's thread-local autocast state: per-device flags and dtypes, the cache switch, nesting
+_STATE: dict[str, Any] = {"enabled": {}, "dtype": {}, "cache": True, "nesting": 0}
+
+
 def is_autocast_available(device_type: str) -> bool:
     """Whether torch has autocast for this device type (adcli runs none of them)."""
-    return _check_device_type(device_type) in ("cpu", "cuda", "xpu", "mps", "hpu", "mtia",
-                                               "xla", "ipu", "privateuseone", "maia")
+    return _check_device_type(device_type) in _AUTOCAST_DEVICES
+
+
+def _autocast_device(fn: str, device_type: Any) -> str:
+    if not isinstance(device_type, str):
+        raise TypeError(f"{fn}(): argument 'device_type' (position 1) must be str, not "
+                        f"{type(device_type).__name__}")
+    kind = _check_device_type(device_type).split(":")[0]
+    if kind not in _AUTOCAST_DEVICES:
+        raise RuntimeError("unknown device type for autocast in "
+                           "get_autocast_dispatch_key_from_device_type")
+    return kind
 
 
 def get_autocast_dtype(device_type: str) -> dtypes.dtype:
-    return dtypes.NAMES[_DEFAULT_DTYPE.get(_check_device_type(device_type), "float16")]
+    kind = _check_device_type(device_type).split(":")[0]
+    if kind not in _AUTOCAST_DEVICES:
+        raise RuntimeError("unsupported scalarType")
+    return _STATE["dtype"].get(kind) or dtypes.NAMES[_DEFAULT_DTYPE.get(kind, "float16")]
 
 
 def is_autocast_enabled(device_type: str | None = None) -> bool:
-    """Never: adcli refuses to enter an enabled autocast."""
-    if device_type is not None:
-        _check_device_type(device_type)
-    return False
+    """Whether autocast is on for the device type (CUDA when not given); never the CPU's, as
+    adcli refuses to autocast."""
+    kind = "cuda" if device_type is None else _autocast_device("is_autocast_enabled",
+                                                                 device_type)
+    return bool(_STATE["enabled"].get(kind, False))
+
+
+def set_autocast_enabled(*args: Any) -> None:
+    """``set_autocast_enabled([device_type,] enabled)``: CUDA when no device type is given.
+    Turning the CPU's on raises, as entering an enabled ``autocast("cpu")`` does."""
+    kind = "cuda" if len(args) < 2 else _autocast_device("set_autocast_enabled", args[0])
+    enabled = args[-1] if args else None
+    if not isinstance(enabled, bool):
+        pos = 1 if len(args) < 2 else 2
+        raise TypeError(f"set_autocast_enabled(): argument 'enabled' (position {pos}) must be "
+                        f"bool, not {type(enabled).__name__}")
+    if enabled and kind == "cpu":
+        autocast("cpu").__enter__()
+    _STATE["enabled"][kind] = enabled
+
+
+def set_autocast_dtype(device_type: str, dtype: Any) -> None:
+    # torch stores it for any device type (only reading it back checks the type)
+    kind = _check_device_type(device_type).split(":")[0]
+    if not isinstance(dtype, dtypes.dtype):
+        raise TypeError("set_autocast_dtype(): argument 'dtype' (position 2) must be "
+                        f"torch.dtype, not {type(dtype).__name__}")
+    _STATE["dtype"][kind] = dtype
+
+
+def is_autocast_cache_enabled() -> bool:
+    return bool(_STATE["cache"])
+
+
+def set_autocast_cache_enabled(enabled: bool) -> None:
+    if not isinstance(enabled, bool):
+        raise TypeError(f"enabled must be a bool (got {type(enabled).__name__})")
+    _STATE["cache"] = enabled
+
+
+def clear_autocast_cache() -> None:
+    """adcli caches no casts."""
+
+
+def autocast_increment_nesting() -> int:
+    _STATE["nesting"] += 1
+    return int(_STATE["nesting"])
+
+
+def autocast_decrement_nesting() -> int:
+    _STATE["nesting"] -= 1
+    return int(_STATE["nesting"])
+
+
+def _legacy_autocast(kind: str, what: str) -> Callable[..., Any]:
+    """torch's deprecated per-device spellings (``is_autocast_cpu_enabled`` ...), each with
+    its DeprecationWarning (torch appends the C++ source line, which adcli leaves out)."""
+    dev = {"gpu": "cuda"}.get(kind, kind)
+
+    def warn(call: str, new: str) -> None:
+        warnings.warn(f"torch.{call} is deprecated. Please use torch.{new} instead.",
+                      DeprecationWarning, stacklevel=3)
+
+    if what == "is_enabled":
+        def fn() -> Any:
+            warn(f"is_autocast_{kind}_enabled()", f"is_autocast_enabled('{dev}')")
+            return is_autocast_enabled(dev)
+    elif what == "set_enabled":
+        def fn(enabled: bool) -> Any:  # type: ignore[misc]
+            warn(f"set_autocast_{kind}_enabled(enabled)",
+                 f"set_autocast_enabled('{dev}', enabled)")
+            return set_autocast_enabled(dev, enabled)
+    elif what == "get_dtype":
+        def fn() -> Any:  # type: ignore[misc]
+            warn(f"get_autocast_{kind}_dtype()", f"get_autocast_dtype('{dev}')")
+            return get_autocast_dtype(dev)
+    else:
+        def fn(dtype: Any) -> Any:  # type: ignore[misc]
+            warn(f"set_autocast_{kind}_dtype(dtype)", f"set_autocast_dtype('{dev}', dtype)")
+            return set_autocast_dtype(dev, dtype)
+    fn.__name__ = {"is_enabled": f"is_autocast_{kind}_enabled",
+                   "set_enabled": f"set_autocast_{kind}_enabled",
+                   "get_dtype": f"get_autocast_{kind}_dtype",
+                   "set_dtype": f"set_autocast_{kind}_dtype"}[what]
+    return fn
+
+
+# the torch-level names of the autocast state (adcli.api serves them from here)
+AUTOCAST_STATE: dict[str, Callable[..., Any]] = {
+    f.__name__: f for f in (
+        is_autocast_enabled, get_autocast_dtype, set_autocast_enabled, set_autocast_dtype,
+        is_autocast_cache_enabled, set_autocast_cache_enabled, clear_autocast_cache,
+        autocast_increment_nesting, autocast_decrement_nesting,
+        *(_legacy_autocast(k, w) for k in ("cpu", "ipu", "xla")
+          for w in ("is_enabled", "set_enabled", "get_dtype", "set_dtype")),
+        _legacy_autocast("gpu", "get_dtype"), _legacy_autocast("gpu", "set_dtype"))}
 
 
 class autocast:  # noqa: N801 - mirrors torch.autocast
@@ -107,21 +220,51 @@ class autocast:  # noqa: N801 - mirrors torch.autocast
 
 def custom_fwd(fwd: Callable[..., Any] | None = None, *, device_type: str = "cuda",
                cast_inputs: Any = None) -> Any:
-    """``torch.amp.custom_fwd``: without autocast, the forward runs as written."""
+    """``torch.amp.custom_fwd``: the forward runs as written (adcli never autocasts); as in
+    torch it records the autocast state on ``ctx`` for ``custom_bwd``."""
+    if not isinstance(device_type, str):
+        raise ValueError(f"Expected `device_type` of type `str`, got: `{type(device_type)}`")
     if fwd is None:
         return functools.partial(custom_fwd, device_type=device_type, cast_inputs=cast_inputs)
-    return fwd
+
+    @functools.wraps(fwd)
+    def decorate_fwd(*args: Any, **kwargs: Any) -> Any:
+        args[0]._dtype = get_autocast_dtype(device_type)
+        args[0]._fwd_used_autocast = cast_inputs is None and is_autocast_enabled(device_type)
+        return fwd(*args, **kwargs)
+
+    return decorate_fwd
 
 
 def custom_bwd(bwd: Callable[..., Any] | None = None, *, device_type: str = "cuda") -> Any:
-    """``torch.amp.custom_bwd``: without autocast, the backward runs as written."""
+    """``torch.amp.custom_bwd``: the backward runs under the forward's autocast state."""
+    if not isinstance(device_type, str):
+        raise ValueError(f"Expected `device_type` of type `str`, got: `{type(device_type)}`")
     if bwd is None:
         return functools.partial(custom_bwd, device_type=device_type)
-    return bwd
+
+    @functools.wraps(bwd)
+    def decorate_bwd(*args: Any, **kwargs: Any) -> Any:
+        with autocast(device_type=device_type, enabled=args[0]._fwd_used_autocast,
+                      dtype=args[0]._dtype):
+            return bwd(*args, **kwargs)
+
+    return decorate_bwd
 
 
 # ---- GradScaler ----
 _READY, _UNSCALED, _STEPPED = "ready", "unscaled", "stepped"
+
+
+class OptState(enum.Enum):
+    """``torch.amp.grad_scaler.OptState``: where an optimizer is in a scaler's step."""
+
+    READY = 0
+    UNSCALED = 1
+    STEPPED = 2
+
+
+OptState.__module__ = "torch.amp.grad_scaler"
 
 
 def _fresh() -> dict[str, Any]:
@@ -166,7 +309,7 @@ class GradScaler:
 
     def _lazy_init(self) -> Tensor:
         if self._scale is None:
-            from .engine.creation import full
+            from adcli.engine.creation import full
 
             self._scale = full((), self._init_scale, dtype=dtypes.float32)
             self._growth_tracker = self._init_growth_tracker
@@ -326,6 +469,15 @@ class GradScaler:
 
 
 autocast.__module__ = GradScaler.__module__ = "torch.amp"
+
+
+def __getattr__(name: str) -> Any:
+    # torch.amp.autocast_mode / grad_scaler, loaded on first use
+    if name in ("autocast_mode", "grad_scaler"):
+        import importlib
+
+        return importlib.import_module(f"{__name__}.{name}")
+    raise AttributeError(f"module 'adcli.amp' has no attribute {name!r}")
 
 
 def _deprecated(old: str, new: str) -> None:
