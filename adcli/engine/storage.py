@@ -150,8 +150,8 @@ def untyped_storage(self: Any) -> UntypedStorage:
     return UntypedStorage(owner, ptr, numel * self._data.itemsize)
 
 
-def typed_storage(self: Any, _stacklevel: int = 2) -> TypedStorage:
-    """``Tensor.storage()``: torch's deprecated typed storage (warns once per process)."""
+def warn_typed_storage(stacklevel: int = 2) -> None:
+    """torch's deprecation warning for typed storages, once per process as there."""
     if not _WARNED[0]:
         _WARNED[0] = True
         warnings.warn(
@@ -159,5 +159,10 @@ def typed_storage(self: Any, _stacklevel: int = 2) -> TypedStorage:
             "will be the only storage class. This should only matter to you if you are using "
             "storages directly.  To access UntypedStorage directly, use "
             "tensor.untyped_storage() instead of tensor.storage()", UserWarning,
-            stacklevel=_stacklevel)
+            stacklevel=stacklevel)
+
+
+def typed_storage(self: Any, _stacklevel: int = 2) -> TypedStorage:
+    """``Tensor.storage()``: torch's deprecated typed storage (warns once per process)."""
+    warn_typed_storage(stacklevel=_stacklevel + 1)
     return TypedStorage(untyped_storage(self), dtypes.from_numpy(self._data.dtype))

@@ -1,0 +1,3 @@
+"""``torch.cuda.jiterator``: compiles CUDA kernels at run time; no public names."""
+
+__all__: list[str] = []
