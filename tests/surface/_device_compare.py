@@ -4,6 +4,7 @@ warnings it gave (category and message)."""
 
 from __future__ import annotations
 
+import inspect
 import types
 import warnings
 from collections.abc import Callable
@@ -44,3 +45,41 @@ def outcome(fn: Callable[[], Any]) -> tuple[Any, list[tuple[str, str]]]:
             r = ("error", _error_class(exc), str(exc))
     return r, [(w.category.__name__, _message(w)) for w in caught
                if "TypedStorage is deprecated" not in str(w.message)]
+
+
+# What torch's device modules import for themselves (typing, the standard library, torch) and
+# torch.cuda's tables of CUDA releases: implementation details, not API.
+NOT_API = {"Any", "Callable", "NewType", "Optional", "TYPE_CHECKING", "cast", "classproperty",
+           "lru_cache", "annotations", "DEVICE_REQUIREMENT", "PYTORCH_RELEASES_CODE_CC",
+           "byref", "pointer", "c_double", "c_uint32", "c_void_p"}
+IMPL_MODULES = ("typing", "typing_extensions", "collections.abc", "functools", "torch._utils",
+                "__future__", "inspect", "contextlib", "torch.types", "ctypes", "_ctypes")
+_HELPERS = ("Tensor", "Storage", "Sequence", "Iterable", "Literal", "Self", "Device")
+
+
+def get(root: Any, path: str) -> Any:
+    for part in path.split("."):
+        root = getattr(root, part)
+    return root
+
+
+def public(mod: types.ModuleType) -> list[str]:
+    """torch's public names of a module, without the modules and helpers it imports."""
+    out = []
+    for n in dir(mod):
+        if n.startswith("_") or n in NOT_API or n in _HELPERS:
+            continue
+        v = getattr(mod, n)
+        if isinstance(v, types.ModuleType) and not v.__name__.startswith(mod.__name__ + "."):
+            continue  # os, threading, torch itself
+        if getattr(v, "__module__", None) in IMPL_MODULES:
+            continue
+        out.append(n)
+    return out
+
+
+def no_arg_callables(torch: Any, space: str) -> list[tuple[str, str]]:
+    """(space, name) of the plain functions among a torch namespace's public names."""
+    t = get(torch, space)
+    return [(space, n) for n in public(t)
+            if inspect.isfunction(getattr(t, n)) or inspect.isbuiltin(getattr(t, n))]

@@ -3,11 +3,8 @@ no arguments and with typical ones) answers or fails as real torch 2.13's CPU bu
 
 from __future__ import annotations
 
-import inspect
-import types
-
 import pytest
-from _device_compare import outcome
+from _device_compare import IMPL_MODULES, NOT_API, get, no_arg_callables, outcome, public
 from requires import require_torch
 
 import adcli
@@ -15,44 +12,14 @@ import adcli
 torch = require_torch()
 pytestmark = pytest.mark.needs_torch
 
-# What torch.cuda imports for itself (typing, the standard library, torch) and its tables of
-# CUDA releases: implementation details, not API.
-NOT_API = {"Any", "Callable", "NewType", "Optional", "TYPE_CHECKING", "cast", "classproperty",
-           "lru_cache", "annotations", "DEVICE_REQUIREMENT", "PYTORCH_RELEASES_CODE_CC"}
-IMPL_MODULES = ("typing", "typing_extensions", "collections.abc", "functools", "torch._utils",
-                "__future__", "inspect", "contextlib", "torch.types")
 SUBMODULES = ("cuda", "cuda.amp", "cuda.graphs", "cuda.memory", "cuda.random", "cuda.nvtx",
               "cuda.streams", "cuda.gds", "cuda.green_contexts", "cuda.jiterator", "cuda.nccl",
               "cuda.profiler", "cuda.sparse", "cuda.tunable", "cuda.amp.common",
               "cuda.amp.autocast_mode", "cuda.amp.grad_scaler")
 
 
-def get(root, path):
-    for part in path.split("."):
-        root = getattr(root, part)
-    return root
-
-
-def public(mod):
-    """torch's public names of a module, without the modules and helpers it imports."""
-    out = []
-    for n in dir(mod):
-        if n.startswith("_") or n in NOT_API:
-            continue
-        v = getattr(mod, n)
-        if isinstance(v, types.ModuleType) and not v.__name__.startswith("torch."):
-            continue  # os, threading, torch itself
-        if isinstance(v, types.ModuleType) and not v.__name__.startswith(mod.__name__ + "."):
-            continue
-        if getattr(v, "__module__", None) in IMPL_MODULES or n in ("Tensor", "Storage",
-                                                                    "Sequence", "Iterable"):
-            continue
-        out.append(n)
-    return out
-
-
 def test_not_api_names_are_imports_or_release_tables():
-    for n in NOT_API - {"annotations"}:
+    for n in NOT_API & set(dir(torch.cuda)):
         v = getattr(torch.cuda, n)
         assert (getattr(v, "__module__", None) in IMPL_MODULES or n == "TYPE_CHECKING"
                 or n in ("DEVICE_REQUIREMENT", "PYTORCH_RELEASES_CODE_CC")), n
@@ -66,15 +33,7 @@ def test_every_public_name_exists(space):
     assert len(public(t)) > 0 or space == "cuda.jiterator"
 
 
-def _no_arg_callables(space):
-    t = get(torch, space)
-    for n in public(t):
-        v = getattr(t, n)
-        if inspect.isfunction(v) or inspect.isbuiltin(v):
-            yield space, n
-
-
-NO_ARGS = [c for s in SUBMODULES for c in _no_arg_callables(s)]
+NO_ARGS = [c for s in SUBMODULES for c in no_arg_callables(torch, s)]
 
 
 @pytest.mark.parametrize(("space", "name"), NO_ARGS, ids=[f"{s}.{n}" for s, n in NO_ARGS])

@@ -87,7 +87,8 @@ lib.get_autocast_cpu_dtype()
 lib.get_autocast_gpu_dtype()
 lib.get_autocast_ipu_dtype()
 lib.get_autocast_xla_dtype()
-[lib.get_autocast_dtype(d) for d in ("cpu", "cuda", "xpu", "mps", "hpu", "mtia", "xla", "ipu", "privateuseone", "maia")]
+[lib.get_autocast_dtype(d) for d in ("cpu", "cuda", "xpu", "mps", "hpu", "mtia", "xla")]
+[lib.get_autocast_dtype(d) for d in ("ipu", "privateuseone", "maia")]
 lib.get_autocast_dtype("meta")
 lib.get_autocast_dtype("foo")
 lib.is_autocast_cache_enabled()
@@ -161,7 +162,8 @@ def test_enabling_cpu_autocast_is_refused_as_entering_it():
     with pytest.raises(NotImplementedError, match="adcli does not autocast"):
         adcli.set_autocast_enabled("cpu", True)
     assert adcli.is_autocast_enabled("cpu") is False
-    with pytest.raises(NotImplementedError, match="adcli does not autocast"):
+    with (pytest.warns(DeprecationWarning, match="set_autocast_cpu_enabled"),
+          pytest.raises(NotImplementedError, match="adcli does not autocast")):
         adcli.set_autocast_cpu_enabled(True)
 
 
