@@ -171,8 +171,8 @@ def test_frozen_flags_refuse_assignment_but_not_flags():
     try:
         adcli.backends.disable_global_flags()
         assert adcli.backends.flags_frozen()
-        with pytest.raises(RuntimeError, match="not allowed to set adcli.backends.mkldnn flags "
-                                               "after disable_global_flags"):
+        with pytest.raises(RuntimeError, match=r"not allowed to set adcli\.backends\.mkldnn "
+                                               "flags after disable_global_flags"):
             adcli.backends.mkldnn.enabled = False
         with adcli.backends.mkldnn.flags(enabled=False, allow_tf32=None):
             assert adcli.backends.mkldnn.enabled is False
