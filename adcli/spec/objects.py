@@ -48,6 +48,11 @@ REFUSED_NAMES = frozenset({
     "tensorboard_trace_handler",
     # process-wide CUDA-stream switches of torch.autograd.graph (nothing restores them)
     "set_warn_on_accumulate_grad_stream_mismatch", "set_override_stale_capture_stream",
+    # torch.cuda/xpu's pluggable allocators load a shared library; torch.cuda.gds opens a file
+    "CUDAPluggableAllocator", "XPUPluggableAllocator", "GdsFile",
+    # torch.backends' process-wide switches (their flags() context managers restore them)
+    "set_flags", "disable_global_flags", "set_fastpath_enabled", "disable_operations",
+    "enable_operations", "disable_dispatch_keys", "enable_dispatch_keys",
 })
 
 # The torch namespaces adcli packages serve (``torch.nn.Linear`` is ``adcli.nn.Linear``). The
@@ -61,12 +66,14 @@ PACKAGES: dict[str, str] = {
     "torch.utils.hooks": "adcli.utils.hooks", "torch.random": "adcli.random",
     "torch.cuda": "adcli.cuda", "torch.backends": "adcli.backends",
     "torch.accelerator": "adcli.accelerator", "torch.signal": "adcli.signal",
+    "torch.mps": "adcli.mps", "torch.xpu": "adcli.xpu", "torch.mtia": "adcli.mtia",
+    "torch.jit": "adcli.jit", "torch.distributed": "adcli.distributed",
 }
 # Namespaces the op registry serves (``F.relu``), not the package walk.
 OWN_TABLES = frozenset({"torch.nn.functional"})
 # Engine classes whose objects a spec holds like package objects: public methods and
 # attributes only (``torch.Generator().manual_seed(1)``, ``torch.device("cpu").type``).
-OBJECT_MODULES = ("adcli.engine.rng.generator", "adcli.engine.device")
+OBJECT_MODULES = ("adcli.engine.rng.generator", "adcli.engine.device", "adcli.engine.machine")
 # Modules of the named results the ops return (torch.return_types, forward AD's
 # UnpackedDualTensor): their fields are attributes a spec may read (``.logabsdet``).
 RESULT_MODULES = ("adcli.engine.ops.linalg_api", "adcli.engine.ops.reductions",

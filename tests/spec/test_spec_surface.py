@@ -31,7 +31,8 @@ NAMESPACES = [
     "autograd", "autograd.functional", "autograd.forward_ad", "autograd.graph",
     "autograd.function", "linalg", "special", "func", "distributions",
     "distributions.constraints", "testing", "utils.data", "random", "cuda", "backends.mps",
-    "backends.cudnn", "accelerator", "signal.windows",
+    "backends.cudnn", "accelerator", "signal.windows", "mps", "xpu", "mtia", "jit",
+    "distributed", "backends.cpu", "backends.mkldnn", "backends.nnpack",
 ]
 
 # Names a spec must not reach, and why (contract section 3: a spec reads and writes no file,
@@ -60,6 +61,20 @@ REFUSED = {
     # served above the engine's registry (adcli.amp, adcli.func); a spec reaches
     # torch.func.vmap, and has no autocast to ask about
     "torch.vmap", "torch.is_autocast_enabled", "torch.get_autocast_dtype",
+    # the rest of the autocast state (adcli.amp), process-wide like torch's
+    *(f"torch.{n}" for n in (
+        "set_autocast_enabled", "set_autocast_dtype", "is_autocast_cache_enabled",
+        "set_autocast_cache_enabled", "clear_autocast_cache", "autocast_increment_nesting",
+        "autocast_decrement_nesting", "get_autocast_gpu_dtype", "set_autocast_gpu_dtype",
+        *(f"{a}_autocast_{k}_{b}" for k in ("cpu", "ipu", "xla")
+          for a, b in (("is", "enabled"), ("set", "enabled"), ("get", "dtype"),
+                       ("set", "dtype"))))),
+    # hands out modules (a spec names torch.cuda itself)
+    "torch.get_device_module",
+    # process-wide switches of torch.backends (the flags() context managers restore them)
+    "torch.backends.mkldnn.set_flags", "torch.backends.nnpack.set_flags",
+    # reads a file's existence before refusing (a spec reads no file)
+    "torch.jit.load", "torch.jit.save",
 }
 
 
