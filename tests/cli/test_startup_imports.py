@@ -162,3 +162,28 @@ def test_a_spec_run_loads_only_the_nn_utils_it_names(tmp_path: Path) -> None:
     code, mods = _modules(tmp_path, "run", str(spec))
     assert code == 0 and "adcli.nn.utils.prune" in mods
     assert "adcli.nn.utils.fusion" not in mods
+
+
+def _imported_after(code: str) -> set[str]:
+    probe = f"import sys, json\n{code}\nprint(json.dumps(sorted(sys.modules)))"
+    out = subprocess.run([sys.executable, "-c", probe], cwd=ROOT, capture_output=True,
+                         text=True, env={"PYTHONPATH": str(ROOT)})
+    return set(json.loads(out.stdout.strip().splitlines()[-1]))
+
+
+def test_device_and_backend_surfaces_load_on_first_use() -> None:
+    # torch.cuda, torch.backends, torch.mps/xpu/mtia, torch.jit, torch.distributed: none of
+    # them at `import adcli`, nor when the engine loads; each package's rarely used
+    # submodules only when asked for
+    lazy = ("adcli.cuda", "adcli.backends", "adcli.mps", "adcli.xpu", "adcli.mtia",
+            "adcli.jit", "adcli.distributed", "adcli.amp")
+    mods = _imported_after("import adcli; adcli.ones(2)")
+    assert _under(mods, *lazy) == []
+    mods = _imported_after("import adcli; adcli.cuda.is_available(); adcli.backends.mps")
+    assert {"adcli.cuda", "adcli.backends"} <= mods
+    assert _under(mods, "adcli.cuda.nvtx", "adcli.cuda.tunable", "adcli.cuda.nccl",
+                  "adcli.cuda.amp", "adcli.cuda.gds", "adcli.backends.mkldnn",
+                  "adcli.backends.python_native", "adcli.mps", "adcli.jit") == []
+    mods = _imported_after("import adcli; adcli.backends.mkldnn.enabled; adcli.cuda.nvtx")
+    assert {"adcli.backends.mkldnn", "adcli.cuda.nvtx"} <= mods
+    assert _under(mods, "adcli.backends.python_native", "adcli.cuda.tunable") == []
