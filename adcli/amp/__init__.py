@@ -22,6 +22,7 @@ import numpy as np
 from adcli.engine import dtypes
 from adcli.engine.grad_mode import no_grad
 from adcli.engine.tensor import Tensor
+from adcli.lazy import lazy_submodules
 
 __all__ = ["autocast", "GradScaler", "is_autocast_available", "custom_fwd", "custom_bwd"]
 
@@ -470,14 +471,8 @@ class GradScaler:
 
 autocast.__module__ = GradScaler.__module__ = "torch.amp"
 
-
-def __getattr__(name: str) -> Any:
-    # torch.amp.autocast_mode / grad_scaler, loaded on first use
-    if name in ("autocast_mode", "grad_scaler"):
-        import importlib
-
-        return importlib.import_module(f"{__name__}.{name}")
-    raise AttributeError(f"module 'adcli.amp' has no attribute {name!r}")
+# torch.amp.autocast_mode / grad_scaler, loaded on first use
+__getattr__, __dir__ = lazy_submodules(__name__, ("autocast_mode", "grad_scaler"))
 
 
 def _deprecated(old: str, new: str) -> None:

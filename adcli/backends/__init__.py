@@ -7,9 +7,9 @@ submodules besides cuda, cudnn and mps load on first use."""
 from __future__ import annotations
 
 import contextlib
-import importlib
 from collections.abc import Iterator
-from typing import Any
+
+from adcli.lazy import lazy_submodules
 
 from . import _precision, cuda, cudnn, mps
 from ._flags import ContextProp, allow_mutation, disable_global_flags, flags_frozen, with_props
@@ -38,14 +38,8 @@ def flags(fp32_precision: str = "none") -> Iterator[None]:
             set_flags(*orig)
 
 
-def __getattr__(name: str) -> Any:
-    if name in _LAZY:
-        return importlib.import_module(f"{__name__}.{name}")
-    raise AttributeError(f"module 'adcli.backends' has no attribute {name!r}")
+__getattr__, __dir__ = lazy_submodules(__name__, _LAZY)
 
-
-def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(_LAZY))
 
 
 with_props(__name__, fp32_precision=ContextProp(

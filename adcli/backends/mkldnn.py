@@ -9,7 +9,7 @@ import warnings
 from collections.abc import Iterator
 from typing import Any
 
-from . import _precision
+from . import _precision, mkl
 from ._flags import ContextProp, allow_mutation, flag_switch, with_props
 
 VERBOSE_OFF = 0
@@ -38,20 +38,13 @@ def _set_allow_tf32(value: Any) -> None:
                   "Torch version does not have Intel GPU Support.", UserWarning, stacklevel=3)
 
 
-class verbose:  # noqa: N801 - torch's name
+class verbose(mkl.verbose):  # noqa: N801 - torch's name
     """``with torch.backends.mkldnn.verbose(level):``: accepted; adcli has no oneDNN calls to
     log."""
 
     def __init__(self, level: int) -> None:
+        super().__init__(level)
         self.level = level
-
-    def __enter__(self) -> Any:
-        if self.level == VERBOSE_OFF:
-            return None
-        return self
-
-    def __exit__(self, exc_type: Any, exc_val: Any, exc_tb: Any) -> bool:
-        return False
 
 
 def set_flags(_enabled: bool | None = None, _deterministic: bool | None = None,

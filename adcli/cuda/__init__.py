@@ -9,12 +9,12 @@ submodules load on first use.
 
 from __future__ import annotations
 
-import importlib
 from typing import Any
 
 from adcli.engine.device import NO_CUDA as NO_CUDA
 from adcli.engine.machine import AcceleratorError as AcceleratorError
 from adcli.engine.machine import OutOfMemoryError as OutOfMemoryError
+from adcli.lazy import lazy_submodules
 
 from . import graphs as graphs
 from . import memory as memory
@@ -235,11 +235,4 @@ __all__ = sorted({
     "tunable", "GreenContext", *_memory_all, *_random_all})
 
 
-def __getattr__(name: str) -> Any:
-    if name in _SUBMODULES:
-        return importlib.import_module(f"{__name__}.{name}")
-    raise AttributeError(f"module 'adcli.cuda' has no attribute {name!r}")
-
-
-def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(_SUBMODULES))
+__getattr__, __dir__ = lazy_submodules(__name__, _SUBMODULES)

@@ -32,6 +32,16 @@ def dummy(name: str) -> NoReturn:
     raise RuntimeError(f"Tried to instantiate dummy base class {name}")
 
 
+def dummy_class(name: str, module: str, doc: str) -> type:
+    """A class whose construction fails as torch's dummy stand-ins do, whatever the
+    arguments."""
+
+    def refuse(cls: type, *args: Any, **kwargs: Any) -> NoReturn:
+        dummy(name)
+
+    return type(name, (), {"__new__": refuse, "__module__": module, "__doc__": doc})
+
+
 def no_nvml(*args: Any, **kwargs: Any) -> NoReturn:
     """The NVML queries (temperature, utilization, ...) import pynvml first."""
     raise ModuleNotFoundError("nvidia-ml-py does not seem to be installed or it can't be "

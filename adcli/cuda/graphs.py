@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ._base import dummy
+from ._base import dummy, dummy_class
 from .streams import Stream
 
 __all__ = ["CUDAGraph", "graph", "graph_pool_handle", "is_current_stream_capturing",
@@ -20,11 +20,8 @@ def graph_pool_handle() -> Any:
     dummy("_graph_pool_handle")
 
 
-class CUDAGraph:
-    """``torch.cuda.CUDAGraph``: a dummy class on a CPU build."""
-
-    def __new__(cls, keep_graph: bool = False) -> CUDAGraph:
-        dummy("CUDAGraph")
+CUDAGraph = dummy_class("CUDAGraph", "torch.cuda.graphs",
+                        "``torch.cuda.CUDAGraph``: a dummy class on a CPU build.")
 
 
 class graph:  # noqa: N801 - mirrors torch.cuda.graph
@@ -47,5 +44,4 @@ def make_graphed_callables(callables: Any, sample_args: Any, num_warmup_iters: i
     CUDAGraph()
 
 
-for _c in (CUDAGraph, graph):
-    _c.__module__ = "torch.cuda.graphs"
+graph.__module__ = "torch.cuda.graphs"

@@ -10,7 +10,7 @@ import warnings
 from collections.abc import Iterator
 from typing import Any
 
-from ._base import Device, dummy, no_binding, not_compiled
+from ._base import Device, dummy_class, no_binding, not_compiled
 
 __all__ = [
     "CUDAPluggableAllocator", "MemPool", "caching_allocator_alloc", "caching_allocator_delete",
@@ -164,11 +164,8 @@ def reset_max_memory_cached(device: Device = None) -> None:
     reset_peak_memory_stats(device)
 
 
-class MemPool:
-    """``torch.cuda.MemPool``: a dummy class on a CPU build."""
-
-    def __new__(cls, *args: Any, **kwargs: Any) -> MemPool:
-        dummy("MemPool")
+MemPool = dummy_class("MemPool", "torch.cuda.memory",
+                      "``torch.cuda.MemPool``: a dummy class on a CPU build.")
 
 
 class CUDAPluggableAllocator:
@@ -186,5 +183,4 @@ def use_mem_pool(pool: MemPool, device: Device = None) -> Iterator[None]:
     yield  # pragma: no cover - unreachable, keeps this a generator
 
 
-for _c in (MemPool, CUDAPluggableAllocator):
-    _c.__module__ = "torch.cuda.memory"
+CUDAPluggableAllocator.__module__ = "torch.cuda.memory"

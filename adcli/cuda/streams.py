@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ._base import dummy
+from ._base import dummy_class
 
 __all__ = ["Event", "ExternalStream", "Stream"]
 
@@ -25,13 +25,9 @@ class ExternalStream(Stream):
         raise TypeError("'<' not supported between instances of 'NoneType' and 'int'")
 
 
-class Event:
-    """``torch.cuda.Event``: a CUDA event; a CPU build's is a dummy class."""
-
-    def __new__(cls, enable_timing: bool = False, blocking: bool = False,
-                interprocess: bool = False, external: bool = False) -> Event:
-        dummy("Event")
+Event = dummy_class("Event", "torch.cuda.streams",
+                    "``torch.cuda.Event``: a CUDA event; a CPU build's is a dummy class.")
 
 
-for _c in (Stream, ExternalStream, Event):
+for _c in (Stream, ExternalStream):
     _c.__module__ = "torch.cuda.streams"

@@ -3,9 +3,10 @@
 
 from __future__ import annotations
 
-import importlib
 import os
 from typing import Any, NoReturn
+
+from adcli.lazy import lazy_submodules
 
 from .event import Event as Event
 
@@ -83,11 +84,4 @@ def load_metallib(source: Any) -> Any:
     raise TypeError(f"expected bytes or path, got {type(source).__name__}")
 
 
-def __getattr__(name: str) -> Any:
-    if name in ("event", "profiler"):
-        return importlib.import_module(f"{__name__}.{name}")
-    raise AttributeError(f"module 'adcli.mps' has no attribute {name!r}")
-
-
-def __dir__() -> list[str]:
-    return sorted(set(globals()) | {"event", "profiler"})
+__getattr__, __dir__ = lazy_submodules(__name__, ("event", "profiler"))

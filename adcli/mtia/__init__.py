@@ -4,14 +4,26 @@ mostly ``RuntimeError: Cannot execute ...() without MTIA backend.``"""
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Callable
 from typing import Any, NoReturn
 
 from adcli.cuda._base import Device
+from adcli.cuda._base import device_count as device_count
+from adcli.cuda._base import is_available as is_available
+from adcli.cuda._base import is_initialized as is_initialized
+from adcli.cuda.memory import max_memory_allocated as max_memory_allocated
+from adcli.cuda.memory import memory_allocated as memory_allocated
+
+# seeding is queued until the device starts, in torch's mtia as in its cuda: dropped here
+from adcli.cuda.random import get_rng_state_all as get_rng_state_all
+from adcli.cuda.random import manual_seed as manual_seed
+from adcli.cuda.random import manual_seed_all as manual_seed_all
+from adcli.cuda.random import seed as seed
+from adcli.cuda.random import seed_all as seed_all
 from adcli.engine.device import device as _torch_device
 from adcli.engine.machine import Event as Event
 from adcli.engine.machine import Stream as Stream
+from adcli.lazy import lazy_submodules
 
 NO_MTIA = ("Torch not compiled with MTIA enabled. Ensure you have `import "
            "mtia.host_runtime.torch_mtia.dynamic_library` in your python src file and include "
@@ -38,18 +50,6 @@ def init() -> None:
 
 
 initial_seed = get_rng_state = init
-
-
-def is_initialized() -> bool:
-    return False
-
-
-def is_available() -> bool:
-    return False
-
-
-def device_count() -> int:
-    return 0
 
 
 def is_fbcode() -> bool:
@@ -161,10 +161,6 @@ def stream(stream: Stream | None) -> StreamContext:
     return StreamContext(stream)
 
 
-def get_rng_state_all() -> list[Any]:
-    return []
-
-
 def set_rng_state(new_state: Any, device: Device = "mtia") -> None:
     without_mtia("getCurrentDevice")
 
@@ -174,33 +170,8 @@ def set_rng_state_all(new_states: list[Any]) -> None:
         set_rng_state(state)
 
 
-def manual_seed(seed: int) -> None:
-    """Queued until MTIA starts in torch, so dropped here."""
-    int(seed)
-
-
-def manual_seed_all(seed: int) -> None:
-    """Queued until MTIA starts in torch, so dropped here."""
-    int(seed)
-
-
-def seed() -> int:
-    """Queued until MTIA starts in torch, so dropped here."""
-
-
-seed_all = seed
-
-
 def memory_stats(device: Device = None) -> dict[str, Any]:
     return {}
-
-
-def memory_allocated(device: Device = None) -> int:
-    return 0
-
-
-def max_memory_allocated(device: Device = None) -> int:
-    return 0
 
 
 def reset_peak_memory_stats(device: Device = None) -> None:
@@ -228,11 +199,4 @@ for _c in (DeferredMtiaCallError, device, StreamContext):
 MTIAGraph.__module__ = graph.__module__ = "torch.mtia.mtia_graph"
 
 
-def __getattr__(name: str) -> Any:
-    if name in _SUBMODULES:
-        return importlib.import_module(f"{__name__}.{name}")
-    raise AttributeError(f"module 'adcli.mtia' has no attribute {name!r}")
-
-
-def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(_SUBMODULES))
+__getattr__, __dir__ = lazy_submodules(__name__, _SUBMODULES)

@@ -7,12 +7,28 @@ from __future__ import annotations
 import collections
 import contextlib
 import ctypes
-import importlib
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from typing import Any, NoReturn
 
-from adcli.cuda._base import Device, dummy, no_binding
+from adcli.cuda import get_arch_list as get_arch_list
+from adcli.cuda import get_gencode_flags as get_gencode_flags
+from adcli.cuda import is_bf16_supported as is_bf16_supported
+from adcli.cuda import is_tf32_supported as is_tf32_supported
+from adcli.cuda._base import Device, dummy, dummy_class, no_binding
+from adcli.cuda._base import device_count as device_count
+from adcli.cuda._base import is_available as is_available
+from adcli.cuda._base import is_initialized as is_initialized
+
+# seeding is queued until the device starts, in torch's xpu as in its cuda: dropped here
+from adcli.cuda.random import get_rng_state_all as get_rng_state_all
+from adcli.cuda.random import manual_seed as manual_seed
+from adcli.cuda.random import manual_seed_all as manual_seed_all
+from adcli.cuda.random import seed as seed
+from adcli.cuda.random import seed_all as seed_all
+from adcli.cuda.random import set_rng_state as set_rng_state
+from adcli.cuda.random import set_rng_state_all as set_rng_state_all
 from adcli.engine.device import device as _torch_device
+from adcli.lazy import lazy_submodules
 
 NO_XPU = "Torch not compiled with XPU enabled"
 _SUBMODULES = ("graphs", "memory", "random", "streams")
@@ -32,34 +48,6 @@ current_device = current_stream = get_device_capability = get_device_name = not_
 get_device_properties = get_per_process_memory_fraction = get_rng_state = not_compiled
 init = initial_seed = mem_get_info = synchronize = not_compiled
 default_generators: tuple[Any, ...] = ()
-
-
-def device_count() -> int:
-    return 0
-
-
-def is_available() -> bool:
-    return False
-
-
-def is_initialized() -> bool:
-    return False
-
-
-def is_bf16_supported(including_emulation: bool = True) -> bool:
-    return False
-
-
-def is_tf32_supported() -> bool:
-    return False
-
-
-def get_arch_list() -> list[str]:
-    return []
-
-
-def get_gencode_flags() -> str:
-    return ""
 
 
 def set_device(device: Device) -> None:
@@ -124,36 +112,6 @@ def use_mem_pool(pool: Any, device: Device = None) -> Iterator[None]:
     yield  # pragma: no cover - unreachable, keeps this a generator
 
 
-def manual_seed(seed: int) -> None:
-    """Queued until XPU starts in torch, so dropped here."""
-    int(seed)
-
-
-def manual_seed_all(seed: int) -> None:
-    """Queued until XPU starts in torch, so dropped here."""
-    int(seed)
-
-
-def seed() -> None:
-    """A no-op without XPU, as in torch."""
-
-
-seed_all = seed
-
-
-def get_rng_state_all() -> list[Any]:
-    return []
-
-
-def set_rng_state(new_state: Any, device: Any = "xpu") -> None:
-    new_state.clone()
-
-
-def set_rng_state_all(new_states: Iterable[Any]) -> None:
-    for state in new_states:
-        set_rng_state(state)
-
-
 def is_current_stream_capturing() -> bool:
     dummy("_xpu_isCurrentStreamCapturing")
 
@@ -162,32 +120,10 @@ def graph_pool_handle() -> Any:
     dummy("_xpu_graph_pool_handle")
 
 
-class Stream:
-    """``torch.xpu.Stream``: a dummy class on a CPU build."""
-
-    def __new__(cls, *args: Any, **kwargs: Any) -> Stream:
-        dummy("Stream")
-
-
-class Event:
-    """``torch.xpu.Event``: a dummy class on a CPU build."""
-
-    def __new__(cls, *args: Any, **kwargs: Any) -> Event:
-        dummy("Event")
-
-
-class XPUGraph:
-    """``torch.xpu.XPUGraph``: a dummy class on a CPU build."""
-
-    def __new__(cls, *args: Any, **kwargs: Any) -> XPUGraph:
-        dummy("XPUGraph")
-
-
-class MemPool:
-    """``torch.xpu.MemPool``: a dummy class on a CPU build."""
-
-    def __new__(cls, *args: Any, **kwargs: Any) -> MemPool:
-        dummy("MemPool")
+Stream = dummy_class("Stream", "torch.xpu.streams", "``torch.xpu.Stream``: a dummy class.")
+Event = dummy_class("Event", "torch.xpu.streams", "``torch.xpu.Event``: a dummy class.")
+XPUGraph = dummy_class("XPUGraph", "torch.xpu.graphs", "``torch.xpu.XPUGraph``: a dummy class.")
+MemPool = dummy_class("MemPool", "torch.xpu.memory", "``torch.xpu.MemPool``: a dummy class.")
 
 
 class XPUPluggableAllocator:
@@ -268,16 +204,8 @@ def stream(stream: Any) -> StreamContext:
 
 for _c in (device, device_of, StreamContext):
     _c.__module__ = "torch.xpu"
-Stream.__module__ = Event.__module__ = "torch.xpu.streams"
-XPUGraph.__module__ = graph.__module__ = "torch.xpu.graphs"
-MemPool.__module__ = XPUPluggableAllocator.__module__ = "torch.xpu.memory"
+graph.__module__ = "torch.xpu.graphs"
+XPUPluggableAllocator.__module__ = "torch.xpu.memory"
 
 
-def __getattr__(name: str) -> Any:
-    if name in _SUBMODULES:
-        return importlib.import_module(f"{__name__}.{name}")
-    raise AttributeError(f"module 'adcli.xpu' has no attribute {name!r}")
-
-
-def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(_SUBMODULES))
+__getattr__, __dir__ = lazy_submodules(__name__, _SUBMODULES)

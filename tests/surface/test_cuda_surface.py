@@ -1,5 +1,6 @@
-"""torch.cuda on adcli is a CPU build's torch.cuda: every public name, and each call (with
-no arguments and with typical ones) answers or fails as real torch 2.13's CPU build does."""
+"""torch.cuda (and the name walk of torch.mps/xpu/mtia) on adcli is a CPU build's: every
+public name, and each call (with no arguments and with typical ones) answers or fails as real
+torch 2.13's CPU build does."""
 
 from __future__ import annotations
 
@@ -15,7 +16,11 @@ pytestmark = pytest.mark.needs_torch
 SUBMODULES = ("cuda", "cuda.amp", "cuda.graphs", "cuda.memory", "cuda.random", "cuda.nvtx",
               "cuda.streams", "cuda.gds", "cuda.green_contexts", "cuda.jiterator", "cuda.nccl",
               "cuda.profiler", "cuda.sparse", "cuda.tunable", "cuda.amp.common",
-              "cuda.amp.autocast_mode", "cuda.amp.grad_scaler")
+              "cuda.amp.autocast_mode", "cuda.amp.grad_scaler",
+              # the other device modules (their calls with arguments:
+              # test_accelerator_modules.py)
+              "mps", "mps.event", "mps.profiler", "xpu", "xpu.memory", "xpu.random",
+              "xpu.streams", "xpu.graphs", "mtia", "mtia.memory", "mtia.mtia_graph")
 
 
 def test_not_api_names_are_imports_or_release_tables():
