@@ -189,7 +189,8 @@ _NAMESPACE_KINDS = {
     "distributions": ("torch.distributions",), "signal": ("torch.signal",),
     "more": ("torch.utils.data", "torch.utils.checkpoint", "torch.utils.hooks",
              "torch.testing", "torch.random", "torch.cuda", "torch.backends",
-             "torch.accelerator"),
+             "torch.accelerator", "torch.mps", "torch.xpu", "torch.mtia", "torch.jit",
+             "torch.distributed"),
 }
 _LIBRARY_KINDS = tuple(_LIBRARY_NOTES)
 
@@ -517,7 +518,7 @@ _SECTIONS = [
     ("distributions", "torch.distributions (distributions.)"),
     ("signal", "torch.signal.windows (signal.windows.)"),
     ("more", "torch.utils.data, utils.checkpoint, utils.hooks, testing, random, cuda, "
-             "backends, accelerator"),
+             "backends, accelerator, mps, xpu, mtia, jit, distributed"),
     ("derivative", "Internal derivative-table ops (recorded by the ops above)"),
 ]
 
