@@ -3,6 +3,8 @@ attention one way, so the switch is only stored and read back."""
 
 from __future__ import annotations
 
+__all__ = ["get_fastpath_enabled", "set_fastpath_enabled"]
+
 _FASTPATH = [True]
 
 

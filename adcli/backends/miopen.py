@@ -8,6 +8,8 @@ from typing import Any
 
 from ._flags import allow_mutation, flag_switch, with_props
 
+__all__ = ["flags", "set_flags"]
+
 _STATE: dict[str, Any] = {"immediate": False}
 
 

@@ -12,6 +12,9 @@ from typing import Any
 from . import _precision, mkl
 from ._flags import ContextProp, allow_mutation, flag_switch, with_props
 
+__all__ = ["VERBOSE_OFF", "VERBOSE_ON", "VERBOSE_ON_CREATION", "flags", "is_acl_available",
+           "is_available", "set_flags", "verbose"]
+
 VERBOSE_OFF = 0
 VERBOSE_ON = 1
 VERBOSE_ON_CREATION = 2

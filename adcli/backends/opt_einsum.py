@@ -13,6 +13,8 @@ from typing import Any
 
 from ._flags import allow_mutation, with_props
 
+__all__ = ["flags", "get_opt_einsum", "is_available", "set_flags"]
+
 
 @functools.lru_cache
 def is_available() -> bool:

@@ -9,6 +9,10 @@ from collections.abc import Iterator
 
 from ._flags import flags_frozen, with_props
 
+__all__ = ["DSLController", "disable_dispatch_keys", "disable_operations",
+           "enable_dispatch_keys", "enable_operations", "get_dsl_operations", "is_dsl_disabled",
+           "is_operation_disabled", "operations_disabled"]
+
 _ALL = ["cutedsl", "triton"]
 _OFF: dict[str, set[str]] = {"dsl": set(), "op": set(), "key": set()}
 

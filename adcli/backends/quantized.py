@@ -7,6 +7,9 @@ from typing import Any
 
 from ._flags import with_props
 
+# properties of the module's class (with_props below), not globals
+__all__ = ["engine", "supported_engines"]  # noqa: F822
+
 _ENGINES = {"none": 0, "": 0, "fbgemm": 1, "qnnpack": 2, "onednn": 3, "x86": 4}
 _NAMES = {0: "NoQEngine"}
 SUPPORTED = ["qnnpack", "onednn", "x86", "fbgemm"]
