@@ -44,7 +44,8 @@ class ContextProp:
 
     def __set__(self, obj: Any, val: Any) -> None:
         if flags_frozen():
-            raise RuntimeError(f"not allowed to set {obj.__name__} flags after "
+            name = obj.__name__.replace("adcli.", "torch.", 1)  # torch's module, by its name
+            raise RuntimeError(f"not allowed to set {name} flags after "
                                "disable_global_flags; please use flags() context manager "
                                "instead")
         self.setter(val)

@@ -165,20 +165,29 @@ def test_flags_round_trip_matches():
     assert outcome(lambda: _flag_program(adcli)) == outcome(lambda: _flag_program(torch))
 
 
+def _frozen_program(lib):
+    """Freeze the flags: assignment fails, the flags() context managers still work."""
+    lib.backends.disable_global_flags()
+    seen = [lib.backends.flags_frozen()]
+    with lib.backends.mkldnn.flags(enabled=False, allow_tf32=None):
+        seen.append(lib.backends.mkldnn.enabled)
+    seen.append(lib.backends.mkldnn.enabled)
+    lib.backends.mkldnn.enabled = False
+    return seen
+
+
 def test_frozen_flags_refuse_assignment_but_not_flags():
     from adcli.backends import _flags
 
     try:
-        adcli.backends.disable_global_flags()
-        assert adcli.backends.flags_frozen()
-        with pytest.raises(RuntimeError, match=r"not allowed to set adcli\.backends\.mkldnn "
-                                               "flags after disable_global_flags"):
-            adcli.backends.mkldnn.enabled = False
-        with adcli.backends.mkldnn.flags(enabled=False, allow_tf32=None):
-            assert adcli.backends.mkldnn.enabled is False
-        assert adcli.backends.mkldnn.enabled is True
+        ours = outcome(lambda: _frozen_program(adcli))
+        theirs = outcome(lambda: _frozen_program(torch))
     finally:
         _flags._MUTABLE[0] = True
+        torch.backends.m.__dict__["__allow_nonbracketed_mutation_flag"] = True
+    assert ours == theirs
+    assert ours[0][0] == "error" and "not allowed to set torch.backends.mkldnn flags" in ours[0][2]
+    assert not adcli.backends.flags_frozen() and not torch.backends.flags_frozen()
 
 
 def test_cpu_capability_is_numpys():
