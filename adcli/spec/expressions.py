@@ -18,6 +18,8 @@ from itertools import islice
 from typing import Any
 
 from .budget import MAX_INT_BITS, MAX_SEQUENCE, LimitError, RefusedError
+from .classes import CTX_METHODS
+from .values import _GROUP_ATTRS, TYPE_ATTRS, BoundMethod
 from .language import PY_METHODS, OpRef
 from .objects import is_package_callable, is_package_object
 
@@ -122,6 +124,11 @@ class ExpressionsMixin:
     new_exception: Callable[..., BaseException]
     _isinstance: Callable[[Any, Any], bool]
     _issubclass: Callable[[Any, Any], bool]
+    extra_builtins: Callable[[], dict[str, Callable[..., Any]]]
+    type_attr: Callable[[Any, str], Any]
+    class_member: Callable[[Any, str], Any]
+    member_value: Callable[[Any], Any]
+    dict_display: Callable[[list[Any], list[Any]], dict[Any, Any]]
 
     def eval_node(self, node: ast.expr) -> Any:
         if isinstance(node, ast.Constant):
@@ -180,11 +187,9 @@ class ExpressionsMixin:
             test = self.truth(self.eval_node(node.test))
             return self.eval_node(node.body if test else node.orelse)
         if isinstance(node, ast.Dict):
-            out = {self.eval_node(k): self.eval_node(v)  # type: ignore[arg-type]
-                   for k, v in zip(node.keys, node.values)}
-            return out
+            return self.dict_display(node.keys, node.values)
         if isinstance(node, ast.Set):
-            return set(self.eval_args(node.elts))
+            return set(self.eval_args(node.elts))  # ({*a, *b} spread as Python does)
         if isinstance(node, ast.Lambda):
             return self.make_lambda(node)
         if isinstance(node, ast.ListComp | ast.SetComp | ast.DictComp | ast.GeneratorExp):
@@ -194,6 +199,8 @@ class ExpressionsMixin:
     def op_value(self, ref: OpRef) -> Any:
         if ref.namespace in ("exceptions", "pytype", "unbound"):
             return self.extra_value(ref)
+        if ref.namespace == "member":
+            return self.member_value(ref)
         if ref.namespace == "math":
             return getattr(math, ref.name)
         if ref.namespace == "tensor_class":
@@ -270,8 +277,17 @@ class ExpressionsMixin:
             return getattr(obj, attr)
         elif self.is_spec_class(obj) and attr == "apply":
             return self.note_made(obj.apply)  # `linear = LinearFunction.apply`, callable later
-        elif isinstance(obj, BaseException) and attr == "args":
-            return obj.args  # `except RuntimeError as e: e.args[0]`
+        elif isinstance(obj, BaseException) and attr in ("args", *_GROUP_ATTRS):
+            if attr == "args" or isinstance(obj, BaseExceptionGroup):
+                return getattr(obj, attr)  # `except RuntimeError as e: e.args[0]`
+        if attr in TYPE_ATTRS:
+            return self.type_attr(obj, attr)
+        member = self.class_member(obj, attr)
+        if member is not None:
+            return member
+        method = self.find_method(obj, attr)
+        if method is not None:  # `f = x.tanh`: the method the whitelist lets obj.attr() call
+            return BoundMethod(self, obj, attr, method)
         raise RefusedError(f"'{type(obj).__name__}' object has no attribute '{attr}'",
                            AttributeError)
 
@@ -298,35 +314,50 @@ class ExpressionsMixin:
         return self.call_method(obj, func.attr, args, kwargs)
 
     def call_method(self, obj: Any, name: str, args: list[Any], kwargs: dict[str, Any]) -> Any:
+        method = self.find_method(obj, name)
+        if method is not None:
+            return method(*args, **kwargs)
+        if self.is_ctx(obj):  # (its own messages: a spec's value is not a method)
+            return self.ctx_call(obj, name, args, kwargs)
+        raise RefusedError(f"'{type(obj).__name__}' object has no method '{name}'",
+                           AttributeError)
+
+    def find_method(self, obj: Any, name: str) -> Callable[..., Any] | None:
+        """The callable ``obj.NAME(...)`` runs, as the whitelist allows it (None: a spec
+        may not call that method on that object). ``f = x.tanh`` holds the same callable."""
         e = self.eng
         if isinstance(obj, e.Tensor) and self.vocab.has_method(name) and name in \
                 self.vocab.tensor_methods:
-            if name == "tolist" and e.numel(obj) > MAX_SEQUENCE:
-                raise LimitError(f"tensor too large for tolist() (more than "
-                                   f"{MAX_SEQUENCE:,} elements)")
-            return getattr(obj, name)(*args, **kwargs)
+            if name == "tolist":
+                return functools.partial(self._tolist, obj)
+            return getattr(obj, name)  # type: ignore[no-any-return]
         if isinstance(obj, e.Node) and name == "name":
             # torch's C++ nodes say torch::autograd::CopySlices; both engines show the class
-            return str(obj.name(*args, **kwargs)).removeprefix("torch::autograd::")
+            return lambda *a, **k: str(obj.name(*a, **k)).removeprefix("torch::autograd::")
         if isinstance(obj, e.Node) and name in NODE_HOOKS:
-            return getattr(obj, name)(*args, **kwargs)  # torch's hook signatures
+            return getattr(obj, name)  # type: ignore[no-any-return]  # torch's signatures
         if name == "remove" and _is_hook_handle(obj):
-            return obj.remove(*args, **kwargs)
+            return obj.remove  # type: ignore[no-any-return]
         if isinstance(obj, e.Size) and name == "numel":
-            return obj.numel(*args, **kwargs)
+            return obj.numel  # type: ignore[no-any-return]
         for kind, names in PY_METHODS.items():
             if type(obj) is kind and name in names:
-                return self.py_method(obj, name, args, kwargs)
+                return lambda *a, **k: self.py_method(obj, name, list(a), k)
         if self.is_object(obj) and self.object_member(obj, name):
             method = getattr(obj, name, None)
             if method is not None and callable(method):
-                return self.note_made(method(*args, **kwargs))
-        if self.is_ctx(obj):
-            return self.ctx_call(obj, name, args, kwargs)
+                return lambda *a, **k: self.note_made(method(*a, **k))
+        if self.is_ctx(obj) and name in CTX_METHODS:
+            return getattr(obj, name)  # type: ignore[no-any-return]
         if self.is_spec_class(obj) and name == "apply":
-            return obj.apply(*args, **kwargs)
-        raise RefusedError(f"'{type(obj).__name__}' object has no method '{name}'",
-                           AttributeError)
+            return obj.apply  # type: ignore[no-any-return]
+        return None
+
+    def _tolist(self, obj: Any, *args: Any, **kwargs: Any) -> Any:
+        if self.eng.numel(obj) > MAX_SEQUENCE:
+            raise LimitError(f"tensor too large for tolist() (more than "
+                             f"{MAX_SEQUENCE:,} elements)")
+        return obj.tolist(*args, **kwargs)
 
     def is_object(self, obj: Any) -> bool:
         """A package object (``nn.Linear(3, 2)``, an optimizer), or an object of the engine's
@@ -362,8 +393,18 @@ class ExpressionsMixin:
             if len(obj) + len(grow) > MAX_SEQUENCE:
                 raise LimitError(f"sequence too long (more than {MAX_SEQUENCE:,} items)")
             args = [grow, *args[1:]]
-        if name in ("append", "insert", "add") and len(obj) >= MAX_SEQUENCE:
+        if name in ("append", "insert", "add", "setdefault") and len(obj) >= MAX_SEQUENCE:
             raise LimitError(f"sequence too long (more than {MAX_SEQUENCE:,} items)")
+        if name in ("join", "union") and args:
+            args = [self._seq(list)(args[0]), *args[1:]]  # (a generator: bounded first)
+        if name == "replace" and len(args) >= 2 and isinstance(args[0], str) and \
+                isinstance(args[1], str):
+            # the result is built before check_python sees it: bound it in advance
+            hits = obj.count(args[0]) if args[0] else len(obj) + 1
+            if len(obj) + hits * len(args[1]) > MAX_SEQUENCE:
+                raise LimitError(f"sequence too long (more than {MAX_SEQUENCE:,} items)")
+        if "key" in kwargs:
+            kwargs = {**kwargs, "key": self.checked_key(kwargs["key"])}
         result = getattr(obj, name)(*args, **kwargs)
         self.check_python(result)
         if isinstance(obj, list | dict | set):
@@ -376,10 +417,14 @@ class ExpressionsMixin:
         counterparts of adcli's whitelisted names."""
         if fn is self.eng.Tensor:
             return True
+        if isinstance(fn, type) and issubclass(fn, type):
+            return False  # a metaclass (``type(Cls)``) would make classes
         if is_package_callable(fn, self.roots):
             return True
         if id(fn) in self.__dict__.get("made_callables", {}):
             return True
+        if isinstance(fn, BoundMethod):
+            return fn.run is self
         return id(fn) in self.op_ids
 
     # -- Python values: arithmetic that can neither hang nor exhaust memory ------------------
@@ -442,10 +487,10 @@ class ExpressionsMixin:
             "any": self._reduce(_py.any), "all": self._reduce(_py.all),
             "sum": self._dual("sum", _py.sum), "min": self._dual("min", _py.min),
             "max": self._dual("max", _py.max), "isinstance": self._isinstance,
-            "issubclass": self._issubclass, "repr": self._repr,
+            "issubclass": self._issubclass, "repr": self._repr, **self.extra_builtins(),
         }
 
-    def _print(self, *args: Any, sep: Any = " ", end: Any = "\n") -> None:
+    def _print(self, *args: Any, sep: Any = " ", end: Any = "\n", flush: bool = False) -> None:
         if not isinstance(sep, str | None) or not isinstance(end, str | None):
             raise RefusedError("print(): sep and end must be strings")
         text = (" " if sep is None else sep).join(self._str(a) for a in args)
@@ -510,11 +555,17 @@ class ExpressionsMixin:
         self.check_python(out)
         return out
 
-    def _sorted(self, value: Any, *, reverse: bool = False) -> list[Any]:
-        return sorted(self._seq(list)(value), reverse=bool(reverse))
+    def _sorted(self, value: Any, *, key: Any = None, reverse: bool = False) -> list[Any]:
+        return sorted(self._seq(list)(value), key=self.checked_key(key), reverse=bool(reverse))
 
-    def _zip(self, *values: Any) -> Any:
-        return zip(*(self.items_of(v) for v in values))
+    def checked_key(self, key: Any) -> Any:
+        """A ``key=`` function, called through the whitelist as a spec's own call is."""
+        if key is None:
+            return None
+        return lambda v: self.call_value(key, [v], {})
+
+    def _zip(self, *values: Any, strict: bool = False) -> Any:
+        return zip(*(self.items_of(v) for v in values), strict=bool(strict))
 
     def _enumerate(self, value: Any, start: int = 0) -> Any:
         return enumerate(self.items_of(value), start)
@@ -539,6 +590,8 @@ class ExpressionsMixin:
                 return self.tables["torch"][name](*args, **kwargs)
             if len(args) == 1:
                 args = (self._seq(list)(args[0]),)
+            if "key" in kwargs:
+                kwargs = {**kwargs, "key": self.checked_key(kwargs["key"])}
             result = py(*args, **kwargs)
             self.check_python(result)
             return result

@@ -67,6 +67,7 @@ from .loader import Expr, Spec, Statement, Step, TensorDecl
 from .objects import object_roots
 from .report import ErrorInfo, Expectation, RunReport, StepResult
 from .statements import Flow, Scope, StatementsMixin
+from .values import ValuesMixin
 
 __all__ = [
     "MAX_GRAPH_NODES", "MAX_INT_BITS", "MAX_MEMORY_BYTES", "MAX_SEQUENCE", "NONLEAF_GRAD_WARNING",
@@ -280,7 +281,7 @@ def context_text(context: list[str]) -> str | None:
 
 # -- the run -----------------------------------------------------------------------------------
 class Run(BudgetMixin, ExpressionsMixin, StatementsMixin, FunctionsMixin, ClassesMixin,
-          ExtrasMixin):
+          ExtrasMixin, ValuesMixin):
     """One execution of a spec: its namespace, outputs and origin records."""
 
     def __init__(self, spec: Spec, vocab: Vocabulary, *, replay: bool = False,

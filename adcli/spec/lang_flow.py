@@ -341,17 +341,13 @@ class FlowChecker:
             node.body = self.expr(node.body, d)
             node.orelse = self.expr(node.orelse, d)
             return node
-        if isinstance(node, ast.Dict):
-            if any(k is None for k in node.keys):
-                raise self.fail(node, "dict unpacking (**d) is not allowed in a spec")
-            node.keys = [self.expr(k, d) for k in node.keys]  # type: ignore[arg-type]
+        if isinstance(node, ast.Dict):  # ({**d, 'k': v}: a None key is a ** mapping)
+            node.keys = [None if k is None else self.expr(k, d) for k in node.keys]
             node.values = [self.expr(v, d) for v in node.values]
             return node
         if isinstance(node, ast.Set):
-            for e in node.elts:
-                if isinstance(e, ast.Starred):
-                    raise self.fail(e, "star unpacking is not allowed in a spec")
-            node.elts = [self.expr(e, d) for e in node.elts]
+            node.elts = [self.starred(e, d) if isinstance(e, ast.Starred) else self.expr(e, d)
+                         for e in node.elts]
             return node
         if isinstance(node, ast.Lambda):
             return self.lambda_(node, d)

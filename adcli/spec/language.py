@@ -33,6 +33,7 @@ from typing import Any
 from .errors import SpecError
 from .lang_extra import EXCEPTIONS, PY_TYPES, ExtraChecker
 from .lang_flow import DEFAULT_ALIASES, IMPORTABLE_MODULES, MATH_NAMES, FlowChecker
+from .values import TYPE_ATTRS
 
 MAX_DEPTH = 64
 """Deepest allowed nesting of an expression (``((((x))))`` counts four)."""
@@ -41,7 +42,9 @@ BUILTINS = frozenset({"print", "len", "float", "int", "bool", "str", "round", "a
                       "tuple"})
 """Python builtins usable bare in a spec (bindings take precedence, then these, then ops)."""
 SOFT_BUILTINS = frozenset({"range", "zip", "enumerate", "dict", "set", "sorted", "reversed",
-                           "any", "all", "sum", "min", "max", "isinstance", "issubclass", "repr"})
+                           "any", "all", "sum", "min", "max", "isinstance", "issubclass", "repr",
+                           "type", "map", "filter", "getattr", "hasattr", "iter", "next",
+                           "callable", "divmod", "slice"})
 """More builtins a spec may call; a spec may rebind these names. ``sum``, ``min`` and ``max``
 called on a tensor are torch's ops, on anything else Python's."""
 
@@ -54,11 +57,16 @@ EXTRA_ATTRS = frozenset({"values", "indices", "next_functions", "is_floating_poi
 # bounded list and dict methods).
 EXTRA_METHODS = frozenset({"name", "numel", "register_prehook"})
 PY_METHODS: dict[type, frozenset[str]] = {
-    list: frozenset({"append", "extend", "pop", "insert", "index", "count", "copy", "reverse"}),
-    dict: frozenset({"items", "keys", "values", "get", "update", "pop", "copy"}),
+    list: frozenset({"append", "extend", "pop", "insert", "index", "count", "copy", "reverse",
+                     "sort", "remove", "clear"}),
+    dict: frozenset({"items", "keys", "values", "get", "update", "pop", "copy", "setdefault",
+                     "clear", "popitem"}),
     tuple: frozenset({"index", "count"}),
-    set: frozenset({"add", "copy"}),
-    str: frozenset({"upper", "lower", "strip", "startswith", "endswith"}),
+    set: frozenset({"add", "copy", "remove", "discard", "clear", "union", "intersection",
+                    "difference", "update"}),
+    str: frozenset({"upper", "lower", "strip", "startswith", "endswith", "join", "split",
+                    "rsplit", "lstrip", "rstrip", "replace", "find", "count", "title",
+                    "capitalize", "splitlines"}),
 }
 _PY_METHOD_NAMES = frozenset().union(*PY_METHODS.values())
 # Methods refused even if the engine offers them: they hand out raw NumPy arrays.
@@ -446,10 +454,11 @@ class Checker(FlowChecker, ExtraChecker):
             if self.free_receiver(node):
                 node.value = self.expr(node.value, d)
                 return node
-            if not self.vocab.has_attr(node.attr):
+            if not self.vocab.has_attr(node.attr) and node.attr not in TYPE_ATTRS:
                 if self.vocab.has_method(node.attr):
-                    raise self.fail(node, f"method '{node.attr}' must be called: "
-                                          f".{node.attr}(...)")
+                    # `f = x.tanh`: a bound method, found at run time by the rules of a call
+                    node.value = self.expr(node.value, d)
+                    return node
                 from .suggest import did_you_mean
 
                 hint = did_you_mean(node.attr, self.vocab.attrs)
@@ -555,6 +564,9 @@ class Checker(FlowChecker, ExtraChecker):
 
     # -- names -------------------------------------------------------------------------------
     def check_name(self, node: Any, name: str) -> None:
+        if name in TYPE_ATTRS and isinstance(node, ast.Attribute) and \
+                isinstance(node.ctx, ast.Load):
+            return  # `type(m).__name__`, `x.__class__`: read only (adcli.spec.values)
         if name.startswith("__"):
             raise self.fail(node, f"dunder names are not allowed in a spec: '{name}'")
         if (name.startswith("_") and not isinstance(node, ast.Name)
@@ -658,6 +670,13 @@ class Checker(FlowChecker, ExtraChecker):
             if not name.startswith("_") and self.vocab.has_method(name) and \
                     self.vocab.package_kind(head) == "name":
                 ref = OpRef("unbound", name, shown, **loc)
+                ref.owner = head  # type: ignore[attr-defined]
+                return ref
+            # a member of a package enum (torch.nn.attention.SDPBackend.MATH), checked when
+            # it runs (the class's members are the objects' attribute names)
+            if not name.startswith("_") and self.vocab.has_attr(name) and \
+                    self.vocab.package_kind(head) == "name":
+                ref = OpRef("member", name, shown, **loc)
                 ref.owner = head  # type: ignore[attr-defined]
                 return ref
         raise self.fail(node, f"unknown name '{shown}'{self.qualified_hint(qual, shown)}")
@@ -805,6 +824,8 @@ def calls_backward(stmt: ast.AST) -> bool:
                 return True
             if isinstance(f, OpRef) and f.name == "backward":
                 return True
+        elif isinstance(node, ast.Attribute) and node.attr == "backward":
+            return True  # `b = loss.backward` (a bound method called later)
     return False
 
 

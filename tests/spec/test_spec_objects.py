@@ -96,7 +96,7 @@ def test_nothing_outside_the_package_is_reachable(vocab, stmt: str, fragment: st
 
 @pytest.mark.parametrize("stmt", [
     "m = torch.nn.Linear(1, 1)\nx = m.nope",              # not an attribute it has
-    "m = torch.nn.Linear(1, 1)\ng = m.parameters",
+    "m = torch.nn.Linear(1, 1)\ng = m.parameters.nope",
     "m = torch.nn.Linear(1, 1)\nx = m.weight.nope",
 ])
 def test_unknown_attributes_are_refused(vocab, stmt: str) -> None:
