@@ -19,9 +19,10 @@ from typing import Any
 
 from .budget import MAX_INT_BITS, MAX_SEQUENCE, LimitError, RefusedError
 from .classes import CTX_METHODS
-from .values import _GROUP_ATTRS, TYPE_ATTRS, BoundMethod
+from .lang_extra import GROUPS
 from .language import PY_METHODS, OpRef
 from .objects import is_package_callable, is_package_object
+from .values import _GROUP_ATTRS, TYPE_ATTRS, BoundMethod
 
 MAX_OUTPUT_CHARS = 2_000_000
 
@@ -277,9 +278,9 @@ class ExpressionsMixin:
             return getattr(obj, attr)
         elif self.is_spec_class(obj) and attr == "apply":
             return self.note_made(obj.apply)  # `linear = LinearFunction.apply`, callable later
-        elif isinstance(obj, BaseException) and attr in ("args", *_GROUP_ATTRS):
-            if attr == "args" or isinstance(obj, BaseExceptionGroup):
-                return getattr(obj, attr)  # `except RuntimeError as e: e.args[0]`
+        elif isinstance(obj, BaseException) and (attr == "args" or (
+                attr in _GROUP_ATTRS and isinstance(obj, GROUPS))):
+            return getattr(obj, attr)  # `except RuntimeError as e: e.args[0]`, eg.exceptions
         if attr in TYPE_ATTRS:
             return self.type_attr(obj, attr)
         member = self.class_member(obj, attr)

@@ -21,7 +21,7 @@ from collections.abc import Callable
 from typing import Any
 
 from .budget import LimitError, RefusedError
-from .lang_extra import EXCEPTIONS, PY_TYPES
+from .lang_extra import EXCEPTIONS, GROUPS, PY_TYPES
 from .statements import Flow, Scope
 
 SPEC_RAISED = "_adcli_spec_raised"
@@ -121,6 +121,65 @@ class ExtrasMixin:
         finally:
             if not fatal and node.finalbody:
                 self.exec_block(node.finalbody)
+
+    def exec_try_star(self, node: Any) -> None:
+        """``try: ... except* E as eg:`` as Python 3.11 runs it: each clause gets the part of
+        the group it matches (a bare exception is matched as ``ExceptionGroup('', [exc])``);
+        what no clause matches, and what the clauses raise, propagate."""
+        fatal = False
+        try:
+            try:
+                self.exec_block(node.body)
+            except Flow:
+                raise
+            except Exception as exc:
+                caught = self.catchable(exc)
+                if caught is None:
+                    raise
+                self.star_handlers(node.handlers, caught)
+            else:
+                self.exec_block(node.orelse)
+        except BaseException as exc:
+            fatal = not isinstance(exc, Flow) and is_fatal(exc)
+            raise
+        finally:
+            if not fatal and node.finalbody:
+                self.exec_block(node.finalbody)
+
+    def star_handlers(self, handlers: list[ast.ExceptHandler], caught: BaseException) -> None:
+        group = GROUPS[0]  # (TryStar exists only where ExceptionGroup does)
+        naked = not isinstance(caught, GROUPS)
+        rest: Any = group("", [caught]) if naked else caught
+        raised: list[BaseException] = []
+        for h in handlers:
+            if rest is None:
+                break
+            self.line, self.column = getattr(h, "adcli_pos", (self.line, self.column))
+            want = self.eval_node(h.type)
+            classes = want if isinstance(want, tuple) else (want,)
+            for c in classes:
+                if not (isinstance(c, type) and issubclass(c, BaseException)):
+                    raise _spec_raised(TypeError("catching classes that do not inherit from "
+                                                 "BaseException is not allowed"))
+                if issubclass(c, GROUPS):
+                    raise _spec_raised(TypeError("catching ExceptionGroup with except* is not "
+                                                 "allowed. Use except instead."))
+            match, rest = rest.split(classes)  # type: ignore[union-attr]
+            if match is None:
+                continue
+            try:
+                self.run_handler(h, _spec_raised(match), match)
+            except Flow:
+                raise
+            except Exception as exc:
+                inner = self.catchable(exc)
+                if inner is None:
+                    raise
+                raised.append(inner)
+        if raised:
+            raise _spec_raised(group("", [*raised, *([rest] if rest is not None else [])]))
+        if rest is not None:
+            raise caught if naked else _spec_raised(rest)
 
     def catchable(self, exc: BaseException) -> BaseException | None:
         """The exception a spec's ``except`` sees for ``exc`` (None: it cannot be caught: a

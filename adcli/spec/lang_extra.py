@@ -11,8 +11,12 @@ arguments and star unpacking, exception classes and Python's type names as value
 from __future__ import annotations
 
 import ast
+import builtins
 from typing import Any
 
+GROUPS: tuple[type[BaseException], ...] = tuple(
+    getattr(builtins, n) for n in ("ExceptionGroup", "BaseExceptionGroup") if hasattr(builtins, n))
+"""Python 3.11's exception groups (``except*``); none on 3.10."""
 # Python's exception classes a spec may name (catch, raise, compare with isinstance). The
 # interpreter's own limits (budget, memory, recursion) are none of these: no handler
 # catches them.
@@ -21,9 +25,11 @@ EXCEPTIONS: dict[str, type[BaseException]] = {
         BaseException, Exception, RuntimeError, TypeError, ValueError, IndexError, KeyError,
         LookupError, ArithmeticError, ZeroDivisionError, OverflowError, FloatingPointError,
         AttributeError, NotImplementedError, AssertionError, NameError, UnboundLocalError,
-        StopIteration, UserWarning, Warning,
+        StopIteration, UserWarning, Warning, *GROUPS,
     )
 }
+TRY_STAR: tuple[type, ...] = tuple(t for t in (getattr(ast, "TryStar", None),) if t is not None)
+"""``try: ... except* E:`` (Python 3.11's ``ast.TryStar``; none before)."""
 PY_TYPES: dict[str, type] = {t.__name__: t for t in (int, float, bool, str, list, tuple, dict,
                                                        set, complex, slice, range)}
 """Python's types a spec may use as values (``isinstance(x, float)``); called, they are the
@@ -35,6 +41,7 @@ class ExtraChecker:
 
     # provided by Checker
     bound: set[str]
+    catching: int
     function: bool
     enclosing: frozenset[str]
     outer_bound: set[str] | None
@@ -65,7 +72,12 @@ class ExtraChecker:
     def extra_stmt(self, node: ast.stmt) -> ast.stmt | bool | None:
         """Check a try/raise/del/global/nonlocal statement; False if it is none of those."""
         if isinstance(node, ast.Try):
-            node.body = self.block(node.body)
+            catches = any(_catches_name_error(h.type) for h in node.handlers)
+            self.catching += catches
+            try:
+                node.body = self.block(node.body)
+            finally:
+                self.catching -= catches
             for h in node.handlers:
                 if h.type is not None:
                     h.type = self.expr(h.type, 0)
@@ -77,8 +89,8 @@ class ExtraChecker:
             node.orelse = self.block(node.orelse)
             node.finalbody = self.block(node.finalbody)
             return node
-        if type(node).__name__ == "TryStar":
-            raise self.fail(node, "'except*' is not allowed in a spec: use 'except'")
+        if isinstance(node, TRY_STAR):
+            return self.try_star(node)
         if isinstance(node, ast.Raise):
             if node.exc is not None:
                 node.exc = self.expr(node.exc, 0)
@@ -91,6 +103,26 @@ class ExtraChecker:
         if isinstance(node, ast.Global | ast.Nonlocal):
             return self.scope_decl(node)
         return False
+
+    def try_star(self, node: Any) -> Any:
+        """``except* ValueError as eg:`` (each clause gets the matching subgroup)."""
+        catches = any(_catches_name_error(h.type) for h in node.handlers)
+        self.catching += catches
+        try:
+            node.body = self.block(node.body)
+        finally:
+            self.catching -= catches
+        for h in node.handlers:
+            _no_flow_out(self, h.body)
+            h.type = self.expr(h.type, 0)
+            if h.name is not None:
+                self.check_param(h, h.name)
+                self.bound.add(h.name)
+            h.adcli_pos = self.srcmap_pos(h)
+            h.body = self.block(h.body) or [ast.Pass(lineno=h.lineno, col_offset=0)]
+        node.orelse = self.block(node.orelse)
+        node.finalbody = self.block(node.finalbody)
+        return node
 
     def srcmap_pos(self, node: Any) -> tuple[int, int]:
         return self.srcmap.position(node.lineno, node.col_offset)  # type: ignore[no-any-return]
@@ -145,6 +177,35 @@ class ExtraChecker:
     def starred(self, node: ast.Starred, depth: int) -> ast.Starred:
         node.value = self.expr(node.value, depth + 1)
         return node
+
+
+def _no_flow_out(checker: Any, body: list[ast.stmt]) -> None:
+    """Python's compiler refuses ``break``/``continue``/``return`` leaving an ``except*``
+    clause (``ast.parse`` does not): the same error here."""
+    stack: list[tuple[ast.AST, bool]] = [(s, False) for s in body]
+    while stack:
+        node, in_loop = stack.pop()
+        if isinstance(node, ast.FunctionDef | ast.Lambda | ast.ClassDef):
+            continue
+        if isinstance(node, ast.Return) or (isinstance(node, ast.Break | ast.Continue)
+                                            and not in_loop):
+            raise checker.fail(node, "'break', 'continue' and 'return' cannot appear in an "
+                                     "except* block")
+        loop = isinstance(node, ast.For | ast.While)
+        for child in ast.iter_child_nodes(node):
+            # (a loop's else clause is outside the loop)
+            inner = in_loop or (loop and child not in getattr(node, "orelse", []))
+            stack.append((child, inner))
+
+
+def _catches_name_error(kind: ast.expr | None) -> bool:
+    """Whether an ``except`` clause (its type, before checking) may catch a NameError."""
+    if kind is None:
+        return True
+    if isinstance(kind, ast.Tuple):
+        return any(_catches_name_error(e) for e in kind.elts)
+    return isinstance(kind, ast.Name) and kind.id in ("NameError", "Exception",
+                                                      "BaseException")
 
 
 def function_declarations(body: list[ast.stmt]) -> tuple[frozenset[str], frozenset[str]]:

@@ -31,7 +31,7 @@ from functools import cache
 from typing import Any
 
 from .errors import SpecError
-from .lang_extra import EXCEPTIONS, PY_TYPES, ExtraChecker
+from .lang_extra import EXCEPTIONS, PY_TYPES, TRY_STAR, ExtraChecker
 from .lang_flow import DEFAULT_ALIASES, IMPORTABLE_MODULES, MATH_NAMES, FlowChecker
 from .values import TYPE_ATTRS
 
@@ -52,7 +52,8 @@ NAMESPACES = ("torch", "F")
 RESERVED = frozenset({"torch", "F", "nn", "autograd", "print", "True", "False", "None"})
 
 # Attributes readable on values that are not tensors (max/min results, grad_fn nodes, dtypes).
-EXTRA_ATTRS = frozenset({"values", "indices", "next_functions", "is_floating_point"})
+EXTRA_ATTRS = frozenset({"values", "indices", "next_functions", "is_floating_point",
+                         "exceptions", "message"})
 # Methods callable on values that are not tensors (grad_fn.name(), shape.numel(), and the
 # bounded list and dict methods).
 EXTRA_METHODS = frozenset({"name", "numel", "register_prehook"})
@@ -303,6 +304,12 @@ class Checker(FlowChecker, ExtraChecker):
     """In a comprehension: the enclosing scope's names (a walrus binds there)."""
     own_locals: frozenset[str] = frozenset()
     """In a function body: the function's own locals (a nested function's ``nonlocal``)."""
+    may_bind: frozenset[str] = frozenset()
+    """Every name the block binds somewhere (a later statement, a loop's next iteration, one
+    branch): read before it is bound, it is Python's NameError at run time, not refused."""
+    catching: int = 0
+    """How many ``try`` bodies around here catch NameError: there an unknown name is
+    Python's NameError at run time (the handler may expect it)."""
 
     def fail(self, node: Any, message: str) -> SpecError:
         return self.srcmap.error(node, message)
@@ -311,10 +318,13 @@ class Checker(FlowChecker, ExtraChecker):
               enclosing: frozenset[str] | None = None, comp: bool = False) -> Checker:
         """A checker for a function body or comprehension: its own names, no leaks out."""
         aliases = {k: v for k, v in self.aliases.items() if k not in bound}
-        return Checker(self.srcmap, self.vocab, bound, aliases, loops, function,
-                       self.ctx_names, self.hoisted,
-                       self.enclosing if enclosing is None else enclosing,
-                       self.bound if comp else None, self.own_locals)
+        sub = Checker(self.srcmap, self.vocab, bound, aliases, loops, function,
+                      self.ctx_names, self.hoisted,
+                      self.enclosing if enclosing is None else enclosing,
+                      self.bound if comp else None, self.own_locals, self.may_bind)
+        # a function's body runs when called, wherever that is: not under this `try`
+        sub.catching = self.catching if comp or not function else 0
+        return sub
 
     def free_receiver(self, node: ast.Attribute) -> bool:
         """``ctx.NAME`` in a Function method or ``Cls.apply``: checked when it runs (ctx's
@@ -598,6 +608,8 @@ class Checker(FlowChecker, ExtraChecker):
                 return ref if call else self.value_ref(ref, node)
         if name in NAMESPACES or name in DEFAULT_ALIASES:
             raise self.fail(node, f"'{name}' is a namespace: use {name}.NAME")
+        if name in self.may_bind or self.catching:
+            return node  # looked up when it runs: bound by then, or Python's NameError
         from .suggest import did_you_mean
 
         hint = did_you_mean(name, [*self.bound, *self.vocab.torch, *self.vocab.functional])
@@ -781,8 +793,9 @@ def parse_block(text: str, srcmap: SourceMap, vocab: Vocabulary,
     tree = _parse(text, srcmap, "exec")
     assert isinstance(tree, ast.Module)
     try:
-        return Checker(srcmap, vocab, bound, {} if aliases is None else aliases).block(
-            tree.body)
+        checker = Checker(srcmap, vocab, bound, {} if aliases is None else aliases)
+        checker.may_bind = bound_anywhere(tree)
+        return checker.block(tree.body)
     except RecursionError:
         raise srcmap.error(None, "expression nested too deeply", "limit_exceeded") from None
 
@@ -798,6 +811,29 @@ def parse_expression(text: str, srcmap: SourceMap, vocab: Vocabulary,
         return Checker(srcmap, vocab, bound, dict(aliases or {})).expr(tree.body, 0)
     except RecursionError:
         raise srcmap.error(None, "expression nested too deeply", "limit_exceeded") from None
+
+
+def bound_anywhere(tree: ast.AST) -> frozenset[str]:
+    """Every name a block of statements binds anywhere in it (assignments, loop and ``with``
+    targets, ``def``, ``except ... as``, the walrus, ``global`` names, imports)."""
+    found: set[str] = set()
+    stack: list[ast.AST] = [tree]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, ast.comprehension):  # its target is the comprehension's own
+            stack.extend([node.iter, *node.ifs])
+            continue
+        stack.extend(ast.iter_child_nodes(node))
+        if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
+            found.add(node.id)
+        elif isinstance(node, ast.FunctionDef | ast.ClassDef) or (
+                isinstance(node, ast.ExceptHandler) and node.name):
+            found.add(node.name)  # type: ignore[arg-type]
+        elif isinstance(node, ast.Global):
+            found.update(node.names)
+        elif isinstance(node, ast.Import | ast.ImportFrom):
+            found.update((a.asname or a.name).split(".")[0] for a in node.names)
+    return frozenset(found)
 
 
 def backward_receivers(stmts: Iterable[ast.AST]) -> list[ast.expr]:
@@ -858,7 +894,7 @@ def replay_skips(stmt: ast.AST) -> bool:
         return _skips(stmt.iter)
     if isinstance(stmt, ast.While | ast.If):
         return _skips(stmt.test)
-    if isinstance(stmt, ast.FunctionDef | ast.ClassDef | ast.Try):
+    if isinstance(stmt, (ast.FunctionDef, ast.ClassDef, ast.Try, *TRY_STAR)):
         return False
     return _skips(stmt)
 

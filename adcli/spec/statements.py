@@ -16,6 +16,7 @@ from typing import Any
 
 from .budget import MAX_SEQUENCE, LimitError, RefusedError
 from .expressions import INPLACE
+from .lang_extra import TRY_STAR
 from .language import SETTABLE_ATTRS, replay_skips
 
 
@@ -102,6 +103,7 @@ class StatementsMixin:
     is_ctx: Callable[[Any], bool]
     ctx_set: Callable[[Any, str, Any], None]
     exec_try: Callable[[ast.Try], None]
+    exec_try_star: Callable[[Any], None]
     exec_raise: Callable[[ast.Raise], None]
     exec_delete: Callable[[ast.Delete], None]
     declared_scope: Callable[[str], Scope]
@@ -215,6 +217,8 @@ class StatementsMixin:
             self.bind(node.name, self.define_class(node))
         elif isinstance(node, ast.Pass):
             pass
+        elif isinstance(node, TRY_STAR):
+            self.exec_try_star(node)
         elif isinstance(node, ast.Try):
             self.exec_try(node)
         elif isinstance(node, ast.Raise):

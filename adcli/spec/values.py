@@ -109,7 +109,7 @@ class ValuesMixin:
     def enum_members(self, cls: Any) -> Mapping[str, Any] | None:
         """The members of a package enum class (adcli's ``enum.Enum``, or torch's pybind enum
         the torch engine hands out for the same whitelisted name)."""
-        if not isinstance(cls, type) or isinstance(cls, type) and issubclass(cls, BaseException):
+        if not isinstance(cls, type) or issubclass(cls, BaseException):
             return None
         owner = getattr(cls, "__module__", "") or ""
         whitelisted = any(owner == r or owner.startswith(r + ".") for r in self.roots) or \
