@@ -216,7 +216,9 @@ class ValuesMixin:
                 if len(out) + len(mapping) > MAX_SEQUENCE:
                     raise LimitError(f"sequence too long (more than {MAX_SEQUENCE:,} items)")
                 out.update(mapping)
-                self.charge_items(len(mapping))
+                # a copied dict item costs a few list items' time (hashing, resizing): a
+                # loop of `d = {**d, k: v}` is quadratic, stopped by the work budget
+                self.charge_items(4 * len(mapping))
             else:
                 key = self.eval_node(k)
                 out[key] = self.eval_node(v)

@@ -43,7 +43,7 @@ EXPECTED: dict[str, tuple[int, str]] = {
     "for_loop.yaml": (1, "iteration 16666 of `for i in range(10 ** 9)`"),
     "from_import.yaml": (2, "cannot import from 'os'"),
     "fstring_format_bomb.yaml": (2, "format specification"),
-    "getattr_builtin.yaml": (2, "name 'getattr' is not defined"),
+    "getattr_builtin.yaml": (1, "'Tensor' object has no attribute '_data'"),
     "global_stmt.yaml": (2, "dunder names are not allowed"),
     "gradcheck_bad_wrt.yaml": (2, "'nope' is not a tensor"),
     "huge_adaptive_pool.yaml": (1, "over the limit"),
@@ -62,7 +62,7 @@ EXPECTED: dict[str, tuple[int, str]] = {
     "lambda.yaml": (1, "call 100 of lambda (100 nested)"),
     "latin1.yaml": (2, "not UTF-8"),
     "list_mult_bomb.yaml": (1, "sequence too long"),
-    "method_on_list.yaml": (2, "unknown method 'join'"),
+    "method_on_list.yaml": (1, "'list' object has no method 'join'"),
     "nul_bytes.yaml": (2, "NUL byte"),
     "open_file.yaml": (2, "name 'open' is not defined"),
     "percent_format_bomb.yaml": (1, "'%' string formatting"),
@@ -113,6 +113,18 @@ EXPECTED: dict[str, tuple[int, str]] = {
     "list_append_bomb.yaml": (1, "MB of memory"),
     "nested_list_bomb.yaml": (1, "MB of memory"),
     "dict_growth_bomb.yaml": (1, "MB of memory"),
+    # bound methods, map/filter, {**d}, type(), except*, run-time NameError: same limits
+    "map_budget.yaml": (1, "statements, loop iterations, calls and operations"),
+    "filter_budget.yaml": (1, "statements, loop iterations, calls and operations"),
+    "map_recursion.yaml": (1, "call 100 of f() (100 nested)"),
+    "bound_method_loop.yaml": (1, "iteration 16666 of `while True`"),
+    "dict_unpack_growth.yaml": (1, "tensor elements in total"),
+    "dict_unpack_deep.yaml": (2, "nested too deeply"),
+    "type_metaclass.yaml": (1, "'type' object is not callable"),
+    "name_error_in_loop.yaml": (1, "iteration 2 of `for i in range(3)` failed: "
+                                   "invalid_argument: name 'prev' is not defined"),
+    "except_star_budget.yaml": (1, "statements, loop iterations, calls and operations"),
+    "except_star_deep.yaml": (2, "too many levels of indentation"),
 }
 
 # exact positions for a sample (line, column), checked on top of "some position"
@@ -130,6 +142,10 @@ POSITIONS = {
     "raises_bad_kind.yaml": (2, 27),
     "huge_shape.yaml": (2, 5),
     "with_device_meta.yaml": (4, 9),
+    "name_error_in_loop.yaml": (5, 13),
+    "type_metaclass.yaml": (4, 5),
+    "bound_method_loop.yaml": (7, 9),
+    "except_star_budget.yaml": (4, 9),
 }
 
 
