@@ -202,6 +202,10 @@ class ExpressionsMixin:
             return self.extra_value(ref)
         if ref.namespace == "member":
             return self.member_value(ref)
+        if ref.namespace == "builtins":  # `key=len`: the run's bounded builtin, callable
+            fn = self.tables["builtins"][ref.name]
+            self.__dict__.setdefault("made_callables", {})[id(fn)] = fn
+            return fn
         if ref.namespace == "math":
             return getattr(math, ref.name)
         if ref.namespace == "tensor_class":

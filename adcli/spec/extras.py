@@ -147,10 +147,14 @@ class ExtrasMixin:
                 self.exec_block(node.finalbody)
 
     def star_handlers(self, handlers: list[ast.ExceptHandler], caught: BaseException) -> None:
+        """Run the ``except*`` clauses on ``caught`` and raise what Python 3.11 raises after
+        them: what the clauses raised and what none matched (re-raised by a bare ``raise``:
+        kept in the original group's shape), one exception as itself, more as a group."""
         group = GROUPS[0]  # (TryStar exists only where ExceptionGroup does)
         naked = not isinstance(caught, GROUPS)
-        rest: Any = group("", [caught]) if naked else caught
+        rest: Any = caught
         raised: list[BaseException] = []
+        kept: list[BaseException] = []
         for h in handlers:
             if rest is None:
                 break
@@ -164,9 +168,15 @@ class ExtrasMixin:
                 if issubclass(c, GROUPS):
                     raise _spec_raised(TypeError("catching ExceptionGroup with except* is not "
                                                  "allowed. Use except instead."))
-            match, rest = rest.split(classes)  # type: ignore[union-attr]
+            if isinstance(rest, GROUPS):
+                match, rest = rest.split(classes)
+            elif isinstance(rest, classes):  # a bare exception matches wrapped in a group
+                match, rest = group("", [rest]), None
+            else:
+                match = None
             if match is None:
                 continue
+            self.__dict__["bare_reraise"] = None
             try:
                 self.run_handler(h, _spec_raised(match), match)
             except Flow:
@@ -175,11 +185,25 @@ class ExtrasMixin:
                 inner = self.catchable(exc)
                 if inner is None:
                     raise
-                raised.append(inner)
-        if raised:
-            raise _spec_raised(group("", [*raised, *([rest] if rest is not None else [])]))
-        if rest is not None:
-            raise caught if naked else _spec_raised(rest)
+                if inner is match and self.__dict__.get("bare_reraise") == id(match):
+                    kept.append(match)
+                else:
+                    raised.append(inner)
+        if naked:  # at most one clause ran
+            out = raised or kept
+            if out:
+                raise out[0]
+            if rest is not None:
+                raise caught
+            return
+        keep_ids = {id(leaf) for g in (*kept, *([rest] if rest is not None else ()))
+                    for leaf in _leaves(g)}
+        keep = caught.split(lambda e: id(e) in keep_ids)[0] if keep_ids else None
+        every = [*raised, *([keep] if keep is not None else [])]
+        if len(every) == 1:
+            raise _spec_raised(every[0])
+        if every:
+            raise _spec_raised(group("", every))
 
     def catchable(self, exc: BaseException) -> BaseException | None:
         """The exception a spec's ``except`` sees for ``exc`` (None: it cannot be caught: a
@@ -232,6 +256,7 @@ class ExtrasMixin:
         if node.exc is None:
             if not self.handling:
                 raise _spec_raised(RuntimeError("No active exception to reraise"))
+            self.__dict__["bare_reraise"] = id(self.handling[-1][1])  # (except*: kept)
             raise self.handling[-1][1]
         value = self.eval_node(node.exc)
         if isinstance(value, type) and issubclass(value, BaseException):
@@ -400,6 +425,14 @@ def _check_classes(fname: str, classes: Any, depth: int = 0) -> None:
         _check_classes(fname, c, depth + 1) is None for c in classes))
     if not ok:
         raise TypeError(f"{fname}() arg 2 must be a type, a tuple of types, or a union")
+
+
+def _leaves(exc: BaseException, depth: int = 0) -> list[BaseException]:
+    """The exceptions inside an exception group, nested groups opened (a group is bounded by
+    the values a spec can build)."""
+    if not isinstance(exc, GROUPS) or depth > 100:
+        return [exc]
+    return [leaf for e in exc.exceptions for leaf in _leaves(e, depth + 1)]  # type: ignore
 
 
 def _spec_raised(exc: BaseException) -> BaseException:
