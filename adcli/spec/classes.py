@@ -64,6 +64,10 @@ class ClassesMixin:
     def ctx_get(self, ctx: Any, attr: str) -> Any:
         if attr in CTX_ATTRS or attr in getattr(ctx, _SPEC_ATTRS, ()):
             return getattr(ctx, attr)
+        if attr in CTX_METHODS:  # `save = ctx.save_for_backward`: a bound method
+            from .values import BoundMethod
+
+            return BoundMethod(self, ctx, attr, getattr(ctx, attr))
         raise RefusedError(f"'{type(ctx).__name__}' object has no attribute '{attr}'")
 
     def ctx_set(self, ctx: Any, attr: str, value: Any) -> None:

@@ -21,7 +21,7 @@ from collections.abc import Callable
 from typing import Any
 
 from .budget import LimitError, RefusedError
-from .lang_extra import EXCEPTIONS, GROUPS, PY_TYPES
+from .lang_extra import EXCEPTIONS, GROUPS, PY_TYPES, TRY_STAR
 from .statements import Flow, Scope
 
 SPEC_RAISED = "_adcli_spec_raised"
@@ -98,7 +98,10 @@ class ExtrasMixin:
     note_made: Callable[[Any], Any]
 
     # -- try / except / else / finally -------------------------------------------------------
-    def exec_try(self, node: ast.Try) -> None:
+    def exec_try(self, node: Any) -> None:
+        """``try``/``except``/``else``/``finally``; with ``except*`` clauses (Python 3.11's
+        ``ast.TryStar``) each clause gets the part of the group it matches
+        (:meth:`star_handlers`)."""
         fatal = False
         try:
             try:
@@ -109,34 +112,13 @@ class ExtrasMixin:
                 caught = self.catchable(exc)
                 if caught is None:
                     raise
-                handler = self.match_handler(node.handlers, caught)
-                if handler is None:
-                    raise
-                self.run_handler(handler, caught, root_cause(exc))
-            else:
-                self.exec_block(node.orelse)
-        except BaseException as exc:
-            fatal = not isinstance(exc, Flow) and is_fatal(exc)
-            raise
-        finally:
-            if not fatal and node.finalbody:
-                self.exec_block(node.finalbody)
-
-    def exec_try_star(self, node: Any) -> None:
-        """``try: ... except* E as eg:`` as Python 3.11 runs it: each clause gets the part of
-        the group it matches (a bare exception is matched as ``ExceptionGroup('', [exc])``);
-        what no clause matches, and what the clauses raise, propagate."""
-        fatal = False
-        try:
-            try:
-                self.exec_block(node.body)
-            except Flow:
-                raise
-            except Exception as exc:
-                caught = self.catchable(exc)
-                if caught is None:
-                    raise
-                self.star_handlers(node.handlers, caught)
+                if isinstance(node, TRY_STAR):
+                    self.star_handlers(node.handlers, caught)
+                else:
+                    handler = self.match_handler(node.handlers, caught)
+                    if handler is None:
+                        raise
+                    self.run_handler(handler, caught, root_cause(exc))
             else:
                 self.exec_block(node.orelse)
         except BaseException as exc:

@@ -71,26 +71,8 @@ class ExtraChecker:
     # -- statements --------------------------------------------------------------------------
     def extra_stmt(self, node: ast.stmt) -> ast.stmt | bool | None:
         """Check a try/raise/del/global/nonlocal statement; False if it is none of those."""
-        if isinstance(node, ast.Try):
-            catches = any(_catches_name_error(h.type) for h in node.handlers)
-            self.catching += catches
-            try:
-                node.body = self.block(node.body)
-            finally:
-                self.catching -= catches
-            for h in node.handlers:
-                if h.type is not None:
-                    h.type = self.expr(h.type, 0)
-                if h.name is not None:
-                    self.check_param(h, h.name)
-                    self.bound.add(h.name)
-                h.adcli_pos = self.srcmap_pos(h)  # type: ignore[attr-defined]
-                h.body = self.block(h.body) or [ast.Pass(lineno=h.lineno, col_offset=0)]
-            node.orelse = self.block(node.orelse)
-            node.finalbody = self.block(node.finalbody)
-            return node
-        if isinstance(node, TRY_STAR):
-            return self.try_star(node)
+        if isinstance(node, (ast.Try, *TRY_STAR)):
+            return self.try_(node)
         if isinstance(node, ast.Raise):
             if node.exc is not None:
                 node.exc = self.expr(node.exc, 0)
@@ -104,8 +86,9 @@ class ExtraChecker:
             return self.scope_decl(node)
         return False
 
-    def try_star(self, node: Any) -> Any:
-        """``except* ValueError as eg:`` (each clause gets the matching subgroup)."""
+    def try_(self, node: Any) -> Any:
+        """``try``/``except`` (or ``except*``: each clause gets the matching subgroup)."""
+        star = isinstance(node, TRY_STAR)
         catches = any(_catches_name_error(h.type) for h in node.handlers)
         self.catching += catches
         try:
@@ -113,8 +96,10 @@ class ExtraChecker:
         finally:
             self.catching -= catches
         for h in node.handlers:
-            _no_flow_out(self, h.body)
-            h.type = self.expr(h.type, 0)
+            if star:
+                _no_flow_out(self, h.body)
+            if h.type is not None:
+                h.type = self.expr(h.type, 0)
             if h.name is not None:
                 self.check_param(h, h.name)
                 self.bound.add(h.name)

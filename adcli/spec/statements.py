@@ -102,8 +102,7 @@ class StatementsMixin:
     define_class: Callable[[ast.ClassDef], Any]
     is_ctx: Callable[[Any], bool]
     ctx_set: Callable[[Any, str, Any], None]
-    exec_try: Callable[[ast.Try], None]
-    exec_try_star: Callable[[Any], None]
+    exec_try: Callable[[Any], None]
     exec_raise: Callable[[ast.Raise], None]
     exec_delete: Callable[[ast.Delete], None]
     declared_scope: Callable[[str], Scope]
@@ -217,9 +216,7 @@ class StatementsMixin:
             self.bind(node.name, self.define_class(node))
         elif isinstance(node, ast.Pass):
             pass
-        elif isinstance(node, TRY_STAR):
-            self.exec_try_star(node)
-        elif isinstance(node, ast.Try):
+        elif isinstance(node, (ast.Try, *TRY_STAR)):
             self.exec_try(node)
         elif isinstance(node, ast.Raise):
             self.exec_raise(node)

@@ -4,23 +4,14 @@ the same code run by Python on torch (both engines), and the whitelist still dec
 
 from __future__ import annotations
 
-import contextlib
-
 import pytest
 from flow_helpers import compare_engines, run_torch, spec_text
+from test_language_round4 import _run
 
-from adcli.engines import forced
 from adcli.spec.errors import SpecError
-from adcli.spec.interpreter import run_spec
 from adcli.spec.loader import load_specs
 
 torch = pytest.importorskip("torch")
-
-
-def _run(src: str, engine: str = "adcli") -> object:
-    spec = load_specs("t.yaml", text=spec_text(src))[0]
-    with forced(engine) if engine == "torch" else contextlib.nullcontext():
-        return run_spec(spec, raise_internal=True)
 
 
 def _refused(src: str) -> SpecError:
@@ -333,3 +324,28 @@ for thunk in (a, b, c, d, e):
 
 def test_except_star_reraise_shapes_match_python() -> None:
     compare_engines(STAR_RERAISE, ["out"])
+
+
+CTX_METHOD = """
+class Square(torch.autograd.Function):
+    @staticmethod
+    def forward(ctx, x):
+        save = ctx.save_for_backward
+        save(x)
+        return x * x
+
+    @staticmethod
+    def backward(ctx, g):
+        (x,) = ctx.saved_tensors
+        return 2 * x * g
+
+x = torch.tensor([1.0, -3.0], requires_grad=True)
+y = Square.apply(x)
+y.sum().backward()
+grad = x.grad
+name = y.grad_fn.name()
+"""
+
+
+def test_a_ctx_method_held_as_a_value() -> None:
+    compare_engines(CTX_METHOD, ["y.detach()", "grad", "name"])
