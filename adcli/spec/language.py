@@ -792,16 +792,18 @@ def _char_pos(text: str, line: int, col_chars: int) -> tuple[int, int]:
 
 
 def parse_block(text: str, srcmap: SourceMap, vocab: Vocabulary,
-                bound: set[str], aliases: dict[str, str] | None = None) -> list[ast.stmt]:
+                bound: set[str], aliases: dict[str, str] | None = None, *,
+                later: frozenset[str] = frozenset()) -> list[ast.stmt]:
     """Parse and check statements; adds the names they assign to ``bound`` (and the names
-    their imports bind to ``aliases``)."""
+    their imports bind to ``aliases``). ``later``: names other steps bind (read before they
+    are bound, they are NameErrors at run time, as are the names this block binds)."""
     if not text.strip():
         raise srcmap.error(None, "empty statement")
     tree = _parse(text, srcmap, "exec")
     assert isinstance(tree, ast.Module)
     try:
         checker = Checker(srcmap, vocab, bound, {} if aliases is None else aliases)
-        checker.may_bind = bound_anywhere(tree)
+        checker.may_bind = bound_anywhere(tree) | later
         return checker.block(tree.body)
     except RecursionError:
         raise srcmap.error(None, "expression nested too deeply", "limit_exceeded") from None
@@ -818,6 +820,17 @@ def parse_expression(text: str, srcmap: SourceMap, vocab: Vocabulary,
         return Checker(srcmap, vocab, bound, dict(aliases or {})).expr(tree.body, 0)
     except RecursionError:
         raise srcmap.error(None, "expression nested too deeply", "limit_exceeded") from None
+
+
+def names_bound_in(text: str) -> frozenset[str]:
+    """:func:`bound_anywhere` of a statement text (nothing if it does not parse: its own
+    step reports the syntax error, located)."""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            return bound_anywhere(ast.parse(text))
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return frozenset()
 
 
 def bound_anywhere(tree: ast.AST) -> frozenset[str]:

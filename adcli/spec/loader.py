@@ -32,6 +32,7 @@ from .language import (
     Vocabulary,
     backward_receivers,
     default_vocabulary,
+    names_bound_in,
     parse_block,
     parse_expression,
 )
@@ -511,6 +512,21 @@ def _yaml_type(value: Any) -> str:
             list: "a list", dict: "a mapping"}.get(type(value), type(value).__name__)
 
 
+def _step_texts(items: Any) -> list[str]:
+    """The statement texts of a spec's steps (``do:`` and nested ``no_grad:`` ones too)."""
+    out: list[str] = []
+    stack = [items]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            out.append(item)
+        elif isinstance(item, list):
+            stack.extend(item)
+        elif isinstance(item, dict):
+            stack.extend(item.get(k) for k in ("do", "no_grad") if k in item)
+    return out
+
+
 # -- building the spec -------------------------------------------------------------------------
 class _Builder:
     def __init__(self, doc: _Doc, file: str, vocab: Vocabulary) -> None:
@@ -520,6 +536,7 @@ class _Builder:
         self.bound: set[str] = set()
         self.aliases: dict[str, str] = {}  # names bound by imports (nn, grad, math, ...)
         self.statements = 0
+        self.later: frozenset[str] = frozenset()  # names some step binds (see build)
 
     def pos(self, path: Path_) -> tuple[int, int]:
         return self.doc.marks.get(path, (self.doc.line, self.doc.column))
@@ -553,7 +570,7 @@ class _Builder:
 
     def block(self, text: str, path: Path_) -> list[Statement]:
         sm = self.srcmap(path)
-        stmts = parse_block(text, sm, self.vocab, self.bound, self.aliases)
+        stmts = parse_block(text, sm, self.vocab, self.bound, self.aliases, later=self.later)
         self.statements += len(stmts)
         if self.statements > MAX_STATEMENTS:
             line, col = self.pos(path)
@@ -575,6 +592,9 @@ class _Builder:
                     engine=v.get("engine"))
         for tname, init in v.get("tensors", {}).items():
             spec.tensors.append(self.tensor(tname, init))
+        # a function of one step may read a name a later step binds (Python's run-time
+        # lookup): those names are NameErrors when unbound, not refused at load
+        self.later = frozenset().union(*map(names_bound_in, _step_texts(v.get("steps", []))))
         spec.steps = self.steps(v.get("steps", []), ("steps",), None)
         for i, entry in enumerate(v.get("gradcheck", [])):
             spec.gradcheck.append(self.gradcheck(entry, ("gradcheck", i)))

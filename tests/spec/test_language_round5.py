@@ -349,3 +349,19 @@ name = y.grad_fn.name()
 
 def test_a_ctx_method_held_as_a_value() -> None:
     compare_engines(CTX_METHOD, ["y.detach()", "grad", "name"])
+
+
+def test_a_name_a_later_step_binds_is_looked_up_when_it_runs() -> None:
+    text = ("steps:\n  - |\n    def f():\n        return scale * 2\n"
+            "    try:\n        early = f()\n    except NameError as e:\n        early = str(e)\n"
+            "  - scale = 21\n  - late = f()\n  - 'never = unbound_anywhere'\n")
+    with pytest.raises(SpecError, match="name 'unbound_anywhere' is not defined"):
+        load_specs("t.yaml", text=text)
+    spec = load_specs("t.yaml", text=text.replace("  - 'never = unbound_anywhere'\n", ""))[0]
+    from adcli.spec.interpreter import execute
+
+    run = execute(spec)
+    ns: dict[str, object] = {}
+    exec("def f():\n    return scale * 2\ntry:\n    early = f()\nexcept NameError as e:\n"
+         "    early = str(e)\nscale = 21\nlate = f()\n", ns)
+    assert (run.evaluate("early"), run.evaluate("late")) == (ns["early"], ns["late"])
