@@ -803,7 +803,8 @@ def parse_block(text: str, srcmap: SourceMap, vocab: Vocabulary,
     assert isinstance(tree, ast.Module)
     try:
         checker = Checker(srcmap, vocab, bound, {} if aliases is None else aliases)
-        checker.may_bind = bound_anywhere(tree) | later
+        # (the loader's ``later`` holds this block's names already: one walk per spec)
+        checker.may_bind = later or bound_anywhere(tree, walrus=":=" in text)
         return checker.block(tree.body)
     except RecursionError:
         raise srcmap.error(None, "expression nested too deeply", "limit_exceeded") from None
@@ -828,31 +829,42 @@ def names_bound_in(text: str) -> frozenset[str]:
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            return bound_anywhere(ast.parse(text))
+            return bound_anywhere(ast.parse(text), walrus=":=" in text)
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         return frozenset()
 
 
-def bound_anywhere(tree: ast.AST) -> frozenset[str]:
-    """Every name a block of statements binds anywhere in it (assignments, loop and ``with``
-    targets, ``def``, ``except ... as``, the walrus, ``global`` names, imports)."""
+def bound_anywhere(tree: ast.Module, walrus: bool = True) -> frozenset[str]:
+    """Every name a block of statements binds anywhere in it (assignment, loop, ``with`` and
+    ``except ... as`` targets, ``def``, imports, ``global`` names; the walrus's when
+    ``walrus``). Only statements are walked (expressions bind nothing but ``:=``): loading
+    stays linear in the statements, not the expression nodes."""
     found: set[str] = set()
-    stack: list[ast.AST] = [tree]
+    stack: list[Any] = list(tree.body)
     while stack:
         node = stack.pop()
-        if isinstance(node, ast.comprehension):  # its target is the comprehension's own
-            stack.extend([node.iter, *node.ifs])
-            continue
-        stack.extend(ast.iter_child_nodes(node))
-        if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
-            found.add(node.id)
-        elif isinstance(node, ast.FunctionDef | ast.ClassDef) or (
+        targets: list[Any] = []
+        if isinstance(node, ast.Assign):
+            targets = node.targets
+        elif isinstance(node, ast.AugAssign | ast.AnnAssign | ast.For | ast.AsyncFor):
+            targets = [node.target]
+        elif isinstance(node, ast.With | ast.AsyncWith):
+            targets = [i.optional_vars for i in node.items if i.optional_vars is not None]
+        elif isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef) or (
                 isinstance(node, ast.ExceptHandler) and node.name):
-            found.add(node.name)  # type: ignore[arg-type]
+            found.add(node.name)
         elif isinstance(node, ast.Global):
             found.update(node.names)
         elif isinstance(node, ast.Import | ast.ImportFrom):
             found.update((a.asname or a.name).split(".")[0] for a in node.names)
+        for t in targets:
+            found.update(n.id for n in ast.walk(t)
+                         if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store))
+        for name in ("body", "orelse", "finalbody", "handlers"):
+            stack.extend(getattr(node, name, ()))
+    if walrus:
+        found.update(n.target.id for n in ast.walk(tree)
+                     if isinstance(n, ast.NamedExpr) and isinstance(n.target, ast.Name))
     return frozenset(found)
 
 
