@@ -126,6 +126,8 @@ class ExpressionsMixin:
     _isinstance: Callable[[Any, Any], bool]
     _issubclass: Callable[[Any, Any], bool]
     extra_builtins: Callable[[], dict[str, Callable[..., Any]]]
+    check_percent_format: Callable[[str], None]
+    check_brace_format: Callable[[str], None]
     type_attr: Callable[[Any, str], Any]
     class_member: Callable[[Any, str], Any]
     member_value: Callable[[Any], Any]
@@ -402,6 +404,8 @@ class ExpressionsMixin:
             raise LimitError(f"sequence too long (more than {MAX_SEQUENCE:,} items)")
         if name in ("join", "union") and args:
             args = [self._seq(list)(args[0]), *args[1:]]  # (a generator: bounded first)
+        if name == "format" and isinstance(obj, str):
+            self.check_brace_format(obj)
         if name == "replace" and len(args) >= 2 and isinstance(args[0], str) and \
                 isinstance(args[1], str):
             # the result is built before check_python sees it: bound it in advance
@@ -435,9 +439,13 @@ class ExpressionsMixin:
     # -- Python values: arithmetic that can neither hang nor exhaust memory ------------------
     def binop(self, op: type, a: Any, b: Any) -> Any:
         # Before the tensor dispatch: str.__mod__ runs first even when b is a tensor
-        # ('%999999999s' % x would build a gigabyte string).
+        # ('%999999999s' % x would build a gigabyte string): widths are checked first.
         if op is ast.Mod and isinstance(a, str):
-            raise RefusedError("'%' string formatting is not supported; use an f-string")
+            self.check_percent_format(a)
+            text = a % b
+            self.check_python(text)
+            self.charge_items(len(text))
+            return text
         T = self.eng.Tensor
         if isinstance(a, T) or isinstance(b, T):
             return BINOP[op](a, b)

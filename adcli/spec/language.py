@@ -44,7 +44,7 @@ BUILTINS = frozenset({"print", "len", "float", "int", "bool", "str", "round", "a
 SOFT_BUILTINS = frozenset({"range", "zip", "enumerate", "dict", "set", "sorted", "reversed",
                            "any", "all", "sum", "min", "max", "isinstance", "issubclass", "repr",
                            "type", "map", "filter", "getattr", "hasattr", "iter", "next",
-                           "callable", "divmod", "slice"})
+                           "callable", "divmod", "slice", "format"})
 """More builtins a spec may call; a spec may rebind these names. ``sum``, ``min`` and ``max``
 called on a tensor are torch's ops, on anything else Python's."""
 
@@ -70,7 +70,7 @@ PY_METHODS: dict[type, frozenset[str]] = {
                     "difference", "update"}),
     str: frozenset({"upper", "lower", "strip", "startswith", "endswith", "join", "split",
                     "rsplit", "lstrip", "rstrip", "replace", "find", "count", "title",
-                    "capitalize", "splitlines"}),
+                    "capitalize", "splitlines", "format"}),
 }
 _PY_METHOD_NAMES = frozenset().union(*PY_METHODS.values())
 # Methods refused even if the engine offers them: they hand out raw NumPy arrays.
@@ -85,7 +85,7 @@ SETTABLE_ATTRS = frozenset({"grad", "requires_grad", "data"})
 _UNARY = (ast.USub, ast.UAdd, ast.Not, ast.Invert)
 _CMPOPS = (ast.Eq, ast.NotEq, ast.Lt, ast.LtE, ast.Gt, ast.GtE, ast.Is, ast.IsNot, ast.In,
            ast.NotIn)
-_FORMAT_SPEC = re.compile(
+FORMAT_SPEC = re.compile(
     r"(?:[^{}]?[<>=^])?[+\- ]?#?0?\d{0,3}[,_]?(?:\.\d{1,3})?[bcdeEfFgGnosxX%]?")
 
 _NODE_NAMES = {
@@ -543,7 +543,7 @@ class Checker(FlowChecker, ExtraChecker):
                 text = "".join(v.value for v in spec.values
                                if isinstance(v, ast.Constant) and isinstance(v.value, str))
                 if (len(spec.values) != 1 or not isinstance(spec.values[0], ast.Constant)
-                        or not _FORMAT_SPEC.fullmatch(text)):
+                        or not FORMAT_SPEC.fullmatch(text)):
                     raise self.fail(part, "this format specification is not allowed in a spec "
                                           "(widths and precisions up to 999)")
         return node

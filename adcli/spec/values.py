@@ -15,11 +15,17 @@
 
 from __future__ import annotations
 
+import re
+import string
 import types
 from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
 from .budget import MAX_SEQUENCE, LimitError, RefusedError
+
+# One '%' conversion: (mapping key) flags width .precision length type.
+_PERCENT = re.compile(r"%(?:\([^)]*\))?[#0\- +]*(\*|\d+)?(?:\.(\*|\d*))?[hlL]?(.)?", re.S)
+MAX_WIDTH = 999
 
 TYPE_ATTRS = frozenset({"__name__", "__qualname__", "__class__"})
 """The dunder attributes a spec may read: a class's or function's name, a value's class."""
@@ -195,11 +201,49 @@ class ValuesMixin:
         self.tick()
         return next(it, *default)
 
+    # -- string formatting, with the f-string's bounds -----------------------------------------
+    def check_percent_format(self, fmt: str) -> None:
+        """``'%5.3f' % x``: widths and precisions up to 999 and never ``*`` (Python builds
+        the padded string before anything could measure it)."""
+        for m in _PERCENT.finditer(fmt):
+            for part in m.group(1, 2):
+                if part == "*" or (part and int(part) > MAX_WIDTH):
+                    raise LimitError(f"'%' formatting: widths and precisions go up to "
+                                     f"{MAX_WIDTH} in a spec (and no '*')")
+
+    def check_brace_format(self, fmt: str) -> None:
+        """``'{:.4f} {}'.format(...)``: fields by position or name only (an attribute or item
+        lookup inside a format string would bypass the whitelist), specs as an f-string's."""
+        from .language import FORMAT_SPEC
+
+        try:
+            fields = list(string.Formatter().parse(fmt))
+        except ValueError as exc:
+            raise ValueError(str(exc)) from None
+        for _, name, spec, _ in fields:
+            if name is None:
+                continue
+            if not (name == "" or name.isdigit() or name.isidentifier()):
+                raise RefusedError(f"format field '{{{name}}}': attribute and item lookups in "
+                                   "a format string are not allowed in a spec; use an f-string")
+            if spec and not FORMAT_SPEC.fullmatch(spec):
+                raise LimitError("this format specification is not allowed in a spec "
+                                 f"(widths and precisions up to {MAX_WIDTH})")
+
+    def _format(self, value: Any, spec: Any = "") -> str:
+        from .language import FORMAT_SPEC
+
+        if isinstance(spec, str) and spec and not FORMAT_SPEC.fullmatch(spec):
+            raise LimitError("this format specification is not allowed in a spec "
+                             f"(widths and precisions up to {MAX_WIDTH})")
+        return format(value, spec)
+
     def extra_builtins(self) -> dict[str, Callable[..., Any]]:
         """The builtins this room adds to the run's table."""
         return {"type": self._type, "map": self._map, "filter": self._filter,
                 "getattr": self._getattr, "hasattr": self._hasattr, "iter": self._iter,
-                "next": self._next, "callable": callable, "divmod": divmod, "slice": slice}
+                "next": self._next, "callable": callable, "divmod": divmod, "slice": slice,
+                "format": self._format}
 
     get_attr: Callable[[Any, str], Any]
     vocab: Any

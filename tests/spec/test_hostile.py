@@ -65,7 +65,7 @@ EXPECTED: dict[str, tuple[int, str]] = {
     "method_on_list.yaml": (1, "'list' object has no method 'join'"),
     "nul_bytes.yaml": (2, "NUL byte"),
     "open_file.yaml": (2, "name 'open' is not defined"),
-    "percent_format_bomb.yaml": (1, "'%' string formatting"),
+    "percent_format_bomb.yaml": (1, "'%' formatting: widths and precisions go up to 999"),
     "pow_bomb.yaml": (1, "integer too large"),
     "private_attr.yaml": (2, "private attributes"),
     "raises_bad_kind.yaml": (2, "'anything' is not one of"),
@@ -125,6 +125,8 @@ EXPECTED: dict[str, tuple[int, str]] = {
                                    "invalid_argument: name 'prev' is not defined"),
     "except_star_budget.yaml": (1, "statements, loop iterations, calls and operations"),
     "except_star_deep.yaml": (2, "too many levels of indentation"),
+    "format_method_bomb.yaml": (1, "widths and precisions up to 999"),
+    "format_attribute_lookup.yaml": (1, "attribute and item lookups in a format string"),
 }
 
 # exact positions for a sample (line, column), checked on top of "some position"
@@ -146,6 +148,8 @@ POSITIONS = {
     "type_metaclass.yaml": (4, 5),
     "bound_method_loop.yaml": (7, 9),
     "except_star_budget.yaml": (4, 9),
+    "format_method_bomb.yaml": (4, 5),
+    "format_attribute_lookup.yaml": (4, 5),
 }
 
 

@@ -168,7 +168,7 @@ def test_expect_key_position() -> None:
     ("s = 'a' * 10 ** 10", "sequence too long"),
     ("s = 10 ** 10 * [0]", "sequence too long"),
     ("s = (2 ** 16000) * (2 ** 16000)", "integer too large"),
-    ("s = '%d' % 1", "string formatting"),
+    ("s = '%1000d' % 1", "widths and precisions go up to 999"),
     ("x = 1 / 0", "division by zero"),
     ("x = [1][5]", "out of range"),
     ("x = (1).real", "no attribute"),
@@ -258,9 +258,10 @@ def test_modulo_and_floor_division() -> None:
     ("n = (2 ** 8000) * (2 ** 8000); n %= 10 ** 10 ** 10", "invalid_argument",
      "integer too large"),
     ("z = w // 10 ** 4000", "invalid_argument", "int too big to convert"),
-    # '%' on a string is formatting, refused even when the right operand is a tensor
-    ("s = '%999999999s' % w", "invalid_argument", "string formatting"),
-    ("s = '%s'; s %= w", "invalid_argument", "string formatting"),
+    # '%' on a string is formatting, its widths checked even when the right operand is a
+    # tensor (str.__mod__ runs first)
+    ("s = '%999999999s' % w", "invalid_argument", "widths and precisions go up to 999"),
+    ("s = '%*s'; s %= (9, w)", "invalid_argument", "(and no '*')"),
 ])
 def test_modulo_and_floor_division_refusals(stmt: str, kind: str, fragment: str) -> None:
     tensors = "tensors:\n  w: {data: [1.5, -2.5], requires_grad: true}\n"

@@ -365,3 +365,34 @@ def test_a_name_a_later_step_binds_is_looked_up_when_it_runs() -> None:
     exec("def f():\n    return scale * 2\ntry:\n    early = f()\nexcept NameError as e:\n"
          "    early = str(e)\nscale = 21\nlate = f()\n", ns)
     assert (run.evaluate("early"), run.evaluate("late")) == (ns["early"], ns["late"])
+
+
+FORMATTING = """
+x = torch.tensor(0.123456)
+w = torch.tensor([1.5, -2.5])
+lines = ['[%d, %5d] loss: %.3f' % (1, 20, x), '%(a)s-%(b)05.1f' % {"a": 1, "b": 2.25},
+         '%s' % w, 'Epoch {}: loss {:.4f} {name!r}'.format(3, x, name="n"),
+         '{0}/{1} {0}'.format(1, 2), format(3.14159, ".2f"), format(x, ".3e")]
+s = 'step %d'
+s %= 7
+fmt = '{:>6.2f}|'.format
+padded = fmt(2.5)
+"""
+
+
+def test_percent_and_format_strings_match_python() -> None:
+    compare_engines(FORMATTING, ["lines", "s", "padded"])
+
+
+@pytest.mark.parametrize(("src", "fragment"), [
+    ("s = '{0.real}'.format(1)", "attribute and item lookups in a format string"),
+    ("s = '{a[0]}'.format(a=[1])", "attribute and item lookups in a format string"),
+    ("s = '{:{w}}'.format(1, w=5)", "this format specification is not allowed"),
+    ("s = '%.1000f' % 1.0", "widths and precisions go up to 999"),
+    ("s = format(1, '>1000')", "this format specification is not allowed"),
+])
+def test_format_strings_are_bounded_and_reach_nothing_the_whitelist_refuses(
+        src: str, fragment: str) -> None:
+    report = _run(src)
+    err = report.error  # type: ignore[attr-defined]
+    assert err is not None and fragment in err.message, err
