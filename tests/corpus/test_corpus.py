@@ -119,7 +119,7 @@ def test_snippet_matches_torch(path: Path) -> None:
 
 
 def test_corpus_size() -> None:
-    assert len(SNIPPETS) >= 41
+    assert len(SNIPPETS) >= 42
 
 
 def test_swap_imports_touches_only_imports() -> None:
