@@ -374,6 +374,11 @@ class StatementsMixin:
                 self.assign(t, v)
         elif isinstance(target, ast.Subscript):
             obj, index = self.item_target(target)
+            if isinstance(obj, list) and isinstance(index, slice):
+                # `l[1:3] = items`: Python's slice assignment, the list's growth bounded
+                value = self.list_of(value)
+                if len(obj) + len(value) > MAX_SEQUENCE:
+                    raise LimitError(f"sequence too long (more than {MAX_SEQUENCE:,} items)")
             obj[index] = value
         elif isinstance(target, ast.Attribute):
             self.set_attr(self.eval_node(target.value), target.attr, value)
@@ -457,6 +462,11 @@ class StatementsMixin:
             return self.charge(INPLACE[op](cur, rhs))
         return self.binop(op, cur, rhs)
 
+    def list_of(self, value: Any) -> list[Any]:
+        """``list(value)``, bounded as the ``list`` builtin is."""
+        table: dict[str, Any] = self.tables["builtins"]  # type: ignore[attr-defined]
+        return table["list"](value)  # type: ignore[no-any-return]
+
     def item_target(self, target: ast.Subscript) -> tuple[Any, Any]:
         """The container and index of ``t[index] = ...`` (tensors, lists and dicts)."""
         obj = self.eval_node(target.value)
@@ -465,7 +475,7 @@ class StatementsMixin:
             if index not in obj and len(obj) >= MAX_SEQUENCE:
                 raise LimitError(f"sequence too long (more than {MAX_SEQUENCE:,} items)")
             return obj, index
-        if isinstance(obj, list) and not isinstance(index, slice):
+        if isinstance(obj, list):
             return obj, index
         if not isinstance(obj, self.eng.Tensor):
             raise RefusedError(f"'{type(obj).__name__}' does not support item assignment "

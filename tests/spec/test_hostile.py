@@ -127,6 +127,8 @@ EXPECTED: dict[str, tuple[int, str]] = {
     "except_star_deep.yaml": (2, "too many levels of indentation"),
     "format_method_bomb.yaml": (1, "widths and precisions up to 999"),
     "format_attribute_lookup.yaml": (1, "attribute and item lookups in a format string"),
+    "slice_assign_growth.yaml": (1, "sequence too long"),
+    "sorted_key_budget.yaml": (1, "call 24999 of lambda failed"),
 }
 
 # exact positions for a sample (line, column), checked on top of "some position"

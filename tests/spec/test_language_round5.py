@@ -396,3 +396,21 @@ def test_format_strings_are_bounded_and_reach_nothing_the_whitelist_refuses(
     report = _run(src)
     err = report.error  # type: ignore[attr-defined]
     assert err is not None and fragment in err.message, err
+
+
+SLICES = """
+l = [0, 1, 2, 3, 4]
+l[1:3] = ["a", "b", "c"]
+m = [0, 1, 2, 3, 4, 5]
+m[::2] = (9, 9, 9)
+n = [1, 2, 3]
+n[1:] = (v * 10 for v in range(4))
+try:
+    m[::2] = [1]
+except ValueError as e:
+    msg = str(e)
+"""
+
+
+def test_list_slice_assignment_matches_python() -> None:
+    compare_engines(SLICES, ["l", "m", "n", "msg"])
