@@ -894,6 +894,8 @@ def calls_backward(stmt: ast.AST) -> bool:
                 return True
         elif isinstance(node, ast.Attribute) and node.attr == "backward":
             return True  # `b = loss.backward` (a bound method called later)
+        elif isinstance(node, ast.Constant) and node.value == "backward":
+            return True  # getattr(loss, "backward")(): skipped the same way
     return False
 
 
@@ -908,6 +910,8 @@ def reads_grad(stmt: ast.AST) -> bool:
         if isinstance(node, ast.AugAssign) and isinstance(node.target, ast.Attribute) \
                 and node.target.attr == "grad":
             return True
+        if isinstance(node, ast.Constant) and node.value == "grad":
+            return True  # getattr(x, "grad")
     return False
 
 

@@ -275,6 +275,11 @@ def test_a_held_backward_is_skipped_by_gradcheck_replays_like_a_call() -> None:
                                                "b = (x * 2).sum().backward\nb()"))[0]
     stmts = spec.steps[0].statements
     assert [replay_skips(s.node) for s in stmts] == [False, True, False]
+    spec = load_specs("t.yaml", text=spec_text(
+        "x = torch.ones(2, requires_grad=True)\ngetattr((x * 2).sum(), 'backward')()\n"
+        "g = getattr(x, 'grad')\nh = getattr(x, 'data')"))[0]
+    stmts = spec.steps[0].statements
+    assert [replay_skips(s.node) for s in stmts] == [False, True, True, False]
 
 
 def test_python_agrees_on_the_probe_reference() -> None:
