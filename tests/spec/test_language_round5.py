@@ -419,3 +419,27 @@ except ValueError as e:
 
 def test_list_slice_assignment_matches_python() -> None:
     compare_engines(SLICES, ["l", "m", "n", "msg"])
+
+
+GRADCHECKED = """\
+tensors:
+  x: {data: [0.5, -1.0, 2.0], requires_grad: true}
+steps:
+  - |
+    f = x.sin
+    ys = list(map(lambda g: g * 2, [f(), x.cos()]))
+    y = ys[0] + ys[1]
+    scale = {**{"a": 2.0}, "b": 3.0}
+    z = (y * scale["b"]).sum()
+    line = '%.4f' % z + ' {:.2f}'.format(z)
+gradcheck:
+  - of: z
+    wrt: [x]
+"""
+
+
+def test_gradcheck_sees_through_bound_methods_map_and_unpacking() -> None:
+    from adcli.check.spec_checks import check_spec
+
+    (c,) = check_spec(load_specs("t.yaml", text=GRADCHECKED)[0])
+    assert c.ok and c.report is not None and c.report.max_abs_error < 1e-6, c.to_dict()
