@@ -428,8 +428,9 @@ class Checker(FlowChecker, ExtraChecker):
                 node.value = self.expr(node.value, 1)  # ctx.constant = c (checked at run time)
                 return node
             if node.attr not in SETTABLE_ATTRS:
-                raise self.fail(node, f"cannot assign to attribute '{node.attr}' (only "
-                                      f"{', '.join(sorted(SETTABLE_ATTRS))})")
+                # `model.fc = nn.Linear(512, 10)`: a module's attribute (checked when it
+                # runs); later reads of `.fc` are then known attribute names
+                self.bound.add(attr_key(node.attr))
             node.value = self.expr(node.value, 1)
             return node
         if isinstance(node, ast.Tuple | ast.List) and allow_tuple:
@@ -470,7 +471,8 @@ class Checker(FlowChecker, ExtraChecker):
             if self.free_receiver(node):
                 node.value = self.expr(node.value, d)
                 return node
-            if not self.vocab.has_attr(node.attr) and node.attr not in TYPE_ATTRS:
+            if not self.vocab.has_attr(node.attr) and node.attr not in TYPE_ATTRS and \
+                    attr_key(node.attr) not in self.bound:
                 if self.vocab.has_method(node.attr):
                     # `f = x.tanh`: a bound method, found at run time by the rules of a call
                     node.value = self.expr(node.value, d)
@@ -619,7 +621,8 @@ class Checker(FlowChecker, ExtraChecker):
             return node  # looked up when it runs: bound by then, or Python's NameError
         from .suggest import did_you_mean
 
-        hint = did_you_mean(name, [*self.bound, *self.vocab.torch, *self.vocab.functional])
+        hint = did_you_mean(name, [*(b for b in self.bound if b.isidentifier()),
+                                   *self.vocab.torch, *self.vocab.functional])
         raise self.fail(node, f"name '{name}' is not defined (not an op, a builtin or a name "
                               f"bound earlier in the spec){hint}")
 
@@ -821,6 +824,12 @@ def parse_expression(text: str, srcmap: SourceMap, vocab: Vocabulary,
         return Checker(srcmap, vocab, bound, dict(aliases or {})).expr(tree.body, 0)
     except RecursionError:
         raise srcmap.error(None, "expression nested too deeply", "limit_exceeded") from None
+
+
+def attr_key(name: str) -> str:
+    """How a checker's ``bound`` set records an attribute name a spec assigned on a module
+    (``.fc``: never an identifier, so never a variable's name)."""
+    return f".{name}"
 
 
 def names_bound_in(text: str) -> frozenset[str]:

@@ -431,6 +431,9 @@ class StatementsMixin:
         if self.is_ctx(obj):
             self.ctx_set(obj, attr, value)
             return
+        if attr not in SETTABLE_ATTRS and self.is_module(obj):
+            setattr(obj, attr, value)  # Module.__setattr__ registers modules and parameters
+            return
         if not isinstance(obj, T) or attr not in SETTABLE_ATTRS:
             raise RefusedError(f"cannot set attribute '{attr}' of {type(obj).__name__}")
         if attr == "grad":
@@ -441,6 +444,15 @@ class StatementsMixin:
             if not isinstance(value, T):
                 raise RefusedError("assigned data must be a Tensor")
             obj.data = value
+
+    def is_module(self, obj: Any) -> bool:
+        """An ``nn.Module`` of the engine's (a spec may set its public attributes)."""
+        from .language import OpRef
+
+        module = self.op_value(OpRef("package", "torch.nn.Module", "torch.nn.Module"))
+        return isinstance(module, type) and isinstance(obj, module)
+
+    op_value: Callable[[Any], Any]
 
     def aug_assign(self, node: ast.AugAssign) -> None:
         rhs = self.eval_node(node.value)

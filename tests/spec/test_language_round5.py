@@ -443,3 +443,33 @@ def test_gradcheck_sees_through_bound_methods_map_and_unpacking() -> None:
 
     (c,) = check_spec(load_specs("t.yaml", text=GRADCHECKED)[0])
     assert c.ok and c.report is not None and c.report.max_abs_error < 1e-6, c.to_dict()
+
+
+MODULE_ATTRS = """
+torch.manual_seed(0)
+model = torch.nn.Sequential(torch.nn.Linear(4, 3), torch.nn.ReLU())
+model.head = torch.nn.Linear(3, 2)
+model.scale = 2.0
+names = [n for n, _ in model.named_parameters()]
+out = model(torch.ones(1, 4)) * model.scale  # (Sequential runs head too, as torch)
+model.head.weight.requires_grad = False
+frozen = [p.requires_grad for p in model.parameters()]
+try:
+    model.head.weight = 5
+except TypeError as e:
+    msg = str(e)
+"""
+
+
+def test_a_modules_attributes_may_be_set_as_in_torch() -> None:
+    compare_engines(MODULE_ATTRS, ["names", "out", "frozen", "msg"])
+
+
+@pytest.mark.parametrize(("src", "fragment"), [
+    ("x = torch.ones(1)\nx.foo = 1", "cannot set attribute 'foo' of Tensor"),
+    ("o = torch.optim.SGD([torch.ones(1, requires_grad=True)], lr=1)\no.lr = 2",
+     "cannot set attribute 'lr' of SGD"),
+])
+def test_attributes_of_other_objects_stay_read_only(src: str, fragment: str) -> None:
+    err = _run(src).error  # type: ignore[attr-defined]
+    assert err is not None and fragment in err.message, err
