@@ -129,6 +129,8 @@ EXPECTED: dict[str, tuple[int, str]] = {
     "format_attribute_lookup.yaml": (1, "attribute and item lookups in a format string"),
     "slice_assign_growth.yaml": (1, "sequence too long"),
     "sorted_key_budget.yaml": (1, "call 24999 of lambda failed"),
+    "module_attr_cycle.yaml": (1, "value or calls nested too deeply"),
+    "module_attr_chain.yaml": (1, "iteration 12499 of `for i in range(10 ** 9)`"),
 }
 
 # exact positions for a sample (line, column), checked on top of "some position"
@@ -152,6 +154,7 @@ POSITIONS = {
     "except_star_budget.yaml": (4, 9),
     "format_method_bomb.yaml": (4, 5),
     "format_attribute_lookup.yaml": (4, 5),
+    "module_attr_cycle.yaml": (5, 5),
 }
 
 
