@@ -140,16 +140,10 @@ class ExtrasMixin:
         for h in handlers:
             if rest is None:
                 break
-            self.line, self.column = getattr(h, "adcli_pos", (self.line, self.column))
-            want = self.eval_node(h.type)
-            classes = want if isinstance(want, tuple) else (want,)
-            for c in classes:
-                if not (isinstance(c, type) and issubclass(c, BaseException)):
-                    raise _spec_raised(TypeError("catching classes that do not inherit from "
-                                                 "BaseException is not allowed"))
-                if issubclass(c, GROUPS):
-                    raise _spec_raised(TypeError("catching ExceptionGroup with except* is not "
-                                                 "allowed. Use except instead."))
+            classes = self.handler_classes(h)
+            if any(issubclass(c, GROUPS) for c in classes):
+                raise _spec_raised(TypeError("catching ExceptionGroup with except* is not "
+                                             "allowed. Use except instead."))
             if isinstance(rest, GROUPS):
                 match, rest = rest.split(classes)
             elif isinstance(rest, classes):  # a bare exception matches wrapped in a group
@@ -209,16 +203,20 @@ class ExtrasMixin:
         for h in handlers:
             if h.type is None:
                 return h
-            self.line, self.column = getattr(h, "adcli_pos", (self.line, self.column))
-            want = self.eval_node(h.type)
-            classes = want if isinstance(want, tuple) else (want,)
-            for c in classes:
-                if not (isinstance(c, type) and issubclass(c, BaseException)):
-                    raise _spec_raised(TypeError("catching classes that do not inherit from "
-                                                 "BaseException is not allowed"))
-            if isinstance(caught, classes):
+            if isinstance(caught, self.handler_classes(h)):
                 return h
         return None
+
+    def handler_classes(self, h: ast.ExceptHandler) -> tuple[type[BaseException], ...]:
+        """The classes an ``except`` clause names, checked as Python checks them."""
+        self.line, self.column = getattr(h, "adcli_pos", (self.line, self.column))
+        want = self.eval_node(h.type)  # type: ignore[arg-type]
+        classes = want if isinstance(want, tuple) else (want,)
+        for c in classes:
+            if not (isinstance(c, type) and issubclass(c, BaseException)):
+                raise _spec_raised(TypeError("catching classes that do not inherit from "
+                                             "BaseException is not allowed"))
+        return classes
 
     def run_handler(self, h: ast.ExceptHandler, caught: BaseException,
                     original: BaseException) -> None:
