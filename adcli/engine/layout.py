@@ -218,3 +218,106 @@ def is_contiguous_as(arr: np.ndarray, fmt: memory_format) -> bool:
     if arr.ndim != (4 if fmt is channels_last else 5):
         return False
     return bool(arr.transpose(_dense_order(arr.shape, fmt)).flags.c_contiguous)
+
+
+def iter_result(out: np.ndarray, *inputs: Any) -> np.ndarray:
+    """:func:`iter_layout` unless every array input is row-major (the common case, where
+    NumPy's layout is torch's already)."""
+    if out.ndim < 2:
+        return out
+    for x in inputs:
+        if type(x) is np.ndarray and not x.flags.c_contiguous:
+            return iter_layout(out, inputs)
+    return out
+
+
+def iter_layout(out: np.ndarray, inputs: tuple[Any, ...]) -> np.ndarray:
+    """``out``, an elementwise op's result on ``inputs`` (arrays or numbers, in torch's operand
+    order), in the layout torch's TensorIterator allocates for it.
+
+    NumPy's K order weighs every input (a conflict keeps row-major); torch's
+    ``reorder_dimensions`` lets the *first* input with distinct strides decide each pair of
+    axes (later ones only break ties), after ``fast_setup``: all row-major inputs give
+    row-major, all channels_last ones channels_last, dense ones of equal strides those
+    strides. Callers skip this when every input is row-major (then both agree)."""
+    nd = out.ndim
+    if nd < 2:
+        return out
+    shape = out.shape
+    arrays = [x for x in inputs if type(x) is np.ndarray]
+    if len(arrays) == len(inputs) and all(x.shape == shape for x in arrays):
+        want = _fast_setup(arrays)
+        if want is not None:
+            return _restride(out, want)
+    ops = []
+    for x in arrays:  # TensorIterator's compute_strides: 0 for a broadcast axis
+        lead = nd - x.ndim
+        st = element_strides(x)
+        ops.append([0] * lead + [0 if x.shape[i] == 1 and shape[lead + i] != 1 else abs(st[i])
+                                 for i in range(x.ndim)])
+
+    def should_swap(d0: int, d1: int) -> int:
+        for st in ops:
+            s0, s1 = st[d0], st[d1]
+            if s0 == 0 or s1 == 0:
+                continue
+            if s0 != s1:
+                return 1 if s0 > s1 else -1
+            if shape[d0] > shape[d1]:  # equal strides: the smaller axis goes inside
+                return 1
+        return 0
+
+    perm = list(range(nd - 1, -1, -1))  # innermost first
+    for i in range(1, nd):
+        d1 = i
+        for d0 in range(i - 1, -1, -1):
+            c = should_swap(perm[d0], perm[d1])
+            if c > 0:
+                perm[d0], perm[d1] = perm[d1], perm[d0]
+                d1 = d0
+            elif c < 0:
+                break
+    strides = [0] * nd
+    step = 1
+    for d in perm:
+        strides[d] = step
+        step *= shape[d]
+    return _restride(out, tuple(strides))
+
+
+def _fast_setup(arrays: list[np.ndarray]) -> tuple[int, ...] | None:
+    # TensorIterator's compute_fast_setup_type for inputs of the output's shape
+    if all(x.flags.c_contiguous for x in arrays):
+        return _row_major(arrays[0].shape)
+    if arrays[0].ndim == 4 and all(is_contiguous_as(x, channels_last) for x in arrays):
+        _, c, h, w = arrays[0].shape
+        return (h * w * c, 1, w * c, c)
+    if all(is_non_overlapping_and_dense(x) for x in arrays):
+        first = element_strides(arrays[0])
+        if all(element_strides(x) == first for x in arrays[1:]):
+            return first
+    return None
+
+
+def _row_major(shape: tuple[int, ...]) -> tuple[int, ...]:
+    out, step = [], 1
+    for n in reversed(shape):
+        out.append(step)
+        step *= n
+    return tuple(reversed(out))
+
+
+def _restride(out: np.ndarray, strides: tuple[int, ...]) -> np.ndarray:
+    """``out`` with these element strides: the same array, a view when only size-1 axes'
+    strides differ, else a copy into them."""
+    size = out.itemsize
+    want = tuple(s * size for s in strides)
+    if out.strides == want:
+        return out
+    if (not out.size or all(a == b or n == 1 for a, b, n in zip(out.strides, want, out.shape))) \
+            and (out.flags.c_contiguous or is_non_overlapping_and_dense(out)):
+        return np.lib.stride_tricks.as_strided(out, out.shape, want)
+    buf = np.empty(out.size, dtype=out.dtype)
+    res = np.lib.stride_tricks.as_strided(buf, out.shape, want)
+    res[...] = out
+    return res

@@ -19,6 +19,7 @@ from .backend import NUMPY, TENSORS
 from .errors import GraphFreedError, InvalidArgumentError, LeafInplaceError
 from .grad_mode import InferenceVersion, _check_saved, _enabled, _inference
 from .hooks import _busy, observe, observers
+from .layout import iter_layout
 from .limits import _max as _max_elements
 from .node import (
     _NO_ATTRS,
@@ -640,6 +641,9 @@ class OpDef:
                 out = raw(ad, bd)
                 if type(out) is not np.ndarray:  # (as _bin: 0-d operands give a NumPy scalar)
                     out = np.asarray(out)
+                elif not ad.flags.c_contiguous and out.ndim > 1:
+                    # torch's layout (a row-major first input: NumPy's agrees)
+                    out = iter_layout(out, (ad, bd))
             else:
                 out = self.forward(ad, bd, **attrs) if attrs else self.forward(ad, bd)
         else:

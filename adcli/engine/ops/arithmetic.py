@@ -11,6 +11,7 @@ import numpy as np
 
 from .. import dtypes
 from ..errors import InvalidArgumentError
+from ..layout import iter_result
 from ..op import OpDef, defop, in_formula
 from ..rounding import scaled_add
 from ..tensor import Tensor
@@ -607,7 +608,8 @@ def _cmp(fn: Any, a: Any, b: Any) -> Tensor:
     bt = as_tensor(b, at)
     if at._data.shape != bt._data.shape:
         broadcast_shapes(at._data.shape, bt._data.shape)
-    return Tensor._make(np.asarray(fn(at._data, bt._data)), None, 0, None)
+    out = iter_result(np.asarray(fn(at._data, bt._data)), at._data, bt._data)
+    return Tensor._make(out, None, 0, None)
 
 
 def eq(input: Any, other: Any) -> Tensor:

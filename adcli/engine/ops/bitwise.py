@@ -19,6 +19,7 @@ import numpy as np
 from .. import dtypes
 from ..errors import InvalidArgumentError, InvalidTypeError
 from ..grad_mode import no_grad
+from ..layout import iter_result
 from ..op import defop
 from ..tensor import Tensor
 from .arithmetic import NotImplementedOp
@@ -138,7 +139,7 @@ def _binary_forward(name: str) -> Any:
         dt = result_dtype(a, b)
         out = kernel(a.astype(dt, copy=False), b.astype(dt, copy=False))
         # (in place: computed in the promoted dtype, then cast to self's, as torch)
-        return np.asarray(out, dtype=dt if dtype is None else dtype)
+        return iter_result(np.asarray(out, dtype=dt if dtype is None else dtype), a, b)
 
     return forward
 

@@ -14,6 +14,7 @@ import numpy as np
 from .. import dtypes
 from ..errors import InvalidArgumentError, ShapeMismatchError
 from ..grad_mode import is_grad_enabled
+from ..layout import iter_result
 from ..limits import check_shape, get_max_elements
 from ..op import OpDef, defop, pass_grad
 from ..tensor import Tensor, _wrap_dim
@@ -64,6 +65,8 @@ def _bin(fn: Any, raw: Any = None) -> Any:
         out = fn(a, b, **kw) if kw else fn(a, b)
         if type(out) is not np.ndarray:  # a 0-d array with a number gives a NumPy scalar
             out = np.asarray(out)
+        elif type(b) is np.ndarray and out.ndim > 1:  # torch's layout, not NumPy's
+            out = iter_result(out, a, b)
         if type(b) is np.ndarray and a.dtype is not b.dtype and a.dtype != b.dtype:
             want = result_dtype(a, b)
             # (an integer division's float result stays float; uint8 with an int64 0-d

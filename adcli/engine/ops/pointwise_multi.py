@@ -11,6 +11,7 @@ import numpy as np
 from .. import dtypes
 from ..dtypes import scalar_type_name
 from ..errors import InvalidArgumentError
+from ..layout import iter_result
 from ..op import defop
 from ..rounding import fma as _fma
 from ..tensor import Tensor
@@ -81,7 +82,9 @@ def _clamp_tensor(a: np.ndarray, lo: Any, hi: Any) -> np.ndarray:
         out = np.maximum(out, lo)
     if hi is not None:
         out = np.minimum(out, hi)
-    return np.array(np.broadcast_to(out, shape)) if out.shape != shape else out
+    if out.shape != shape:
+        out = np.array(np.broadcast_to(out, shape))
+    return iter_result(out, a, lo, hi)
 
 
 clamp_tensor_op = defop("clamp_tensor", "ClampBackward0", _clamp_tensor,
@@ -152,9 +155,9 @@ def _minimum_other(g, s, B):
 
 
 def _where(a: np.ndarray, b: np.ndarray, condition: np.ndarray) -> np.ndarray:
-    shape = broadcast_shapes(broadcast_shapes(condition.shape, a.shape), b.shape)
-    del shape
-    return np.where(condition, a, b)
+    broadcast_shapes(broadcast_shapes(condition.shape, a.shape), b.shape)
+    # (torch's operand order: the condition first, which decides the layout)
+    return iter_result(np.where(condition, a, b), condition, a, b)
 
 
 where_op = defop("where", "WhereBackward0", _where, inputs=("self", "other"))
@@ -188,7 +191,8 @@ def _float_pair(name: str, fn: Any, ints: bool) -> Any:
 
             dt = get_default_dtype().np
         with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-            return np.asarray(fn(a.astype(dt, copy=False), b.astype(dt, copy=False)))
+            out = np.asarray(fn(a.astype(dt, copy=False), b.astype(dt, copy=False)))
+        return iter_result(out, a, b)
 
     forward.__name__ = name
     return forward
@@ -281,7 +285,7 @@ def _lerp_fn(a: np.ndarray, end: np.ndarray, w: Any) -> np.ndarray:
 
 def _lerp_scalar(a: np.ndarray, end: np.ndarray, weight: Any) -> np.ndarray:
     _broadcast_all(a, end)
-    return np.asarray(_lerp_fn(a, end, weight), dtype=np.result_type(a, end))
+    return iter_result(np.asarray(_lerp_fn(a, end, weight), dtype=np.result_type(a, end)), a, end)
 
 
 lerp_op = defop("lerp", "LerpBackward0", _lerp_scalar, inputs=("self", "end"),
@@ -303,7 +307,9 @@ def _lerp_end(g, s, B):
 def _lerp_tensor(a: np.ndarray, end: np.ndarray, weight: np.ndarray) -> np.ndarray:
     shape = _broadcast_all(a, end, weight)
     out = _lerp_fn(a, end, weight)
-    return np.array(np.broadcast_to(out, shape)) if out.shape != shape else out
+    if out.shape != shape:
+        out = np.array(np.broadcast_to(out, shape))
+    return iter_result(out, a, end, weight)
 
 
 lerp_tensor_op = defop("lerp_tensor", "LerpBackward1", _lerp_tensor,
@@ -343,7 +349,9 @@ def _addc(fn: Any) -> Any:
             else:
                 out = a + value * fn(t1, t2)
         out = out.astype(dt, copy=False)
-        return np.array(np.broadcast_to(out, shape)) if out.shape != shape else out
+        if out.shape != shape:
+            out = np.array(np.broadcast_to(out, shape))
+        return iter_result(out, a, t1, t2)
 
     forward.__name__ = fn.__name__
     return forward
