@@ -14,7 +14,13 @@ from typing import Any
 import numpy as np
 
 from . import anomaly
-from .errors import InvalidArgumentError, NoGradFnError, NonscalarBackwardError, ShapeMismatchError
+from .errors import (
+    InvalidArgumentError,
+    NoGradFnError,
+    NonscalarBackwardError,
+    ShapeMismatchError,
+    from_numpy_broadcast,
+)
 from .grad_mode import _enabled, set_grad_enabled
 from .hooks import node_timer
 from .limits import work_meter
@@ -115,6 +121,12 @@ def _run(roots: list[tuple[Node, int]], root_grads: list[Any], retain_graph: boo
     try:
         return _run_graph(roots, root_grads, retain_graph, create_graph, capture,
                           accumulate_into)
+    except ValueError as exc:
+        # a formula's NumPy broadcast error (an unpack hook returned another shape): torch's
+        err = from_numpy_broadcast(exc)
+        if err is None:
+            raise
+        raise err from None
     finally:  # also when backward raised: the run is over (checkpoint asks which one runs)
         _current[0] = prev_run
 
@@ -356,6 +368,12 @@ def _run_plain(roots: list[tuple[Node, int]], root_grads: list[Any], retain_grap
                 for acc in done:
                     _plain_leaf(acc, take(acc, None) or [None], routed)
                 done.clear()
+    except ValueError as exc:
+        # a formula's NumPy broadcast error (an unpack hook returned another shape): torch's
+        err = from_numpy_broadcast(exc)
+        if err is None:
+            raise
+        raise err from None
     finally:
         _enabled[0] = was
         _current[0] = prev_run

@@ -80,6 +80,40 @@ class ShapeMismatchError(AdcliError):
     kind = "shape_mismatch"
 
 
+def broadcast_mismatch(a: tuple[int, ...], b: tuple[int, ...]) -> str | None:
+    """torch's infer_size message for shapes ``a`` and ``b`` that do not broadcast (None when
+    they do). Like torch, the first clash from the *right* is named, by its dimension in the
+    broadcast shape."""
+    n = max(len(a), len(b))
+    for i in range(n - 1, -1, -1):
+        x = a[i - n + len(a)] if i - n + len(a) >= 0 else 1
+        y = b[i - n + len(b)] if i - n + len(b) >= 0 else 1
+        if x != y and x != 1 and y != 1:
+            return (f"The size of tensor a ({x}) must match the size of tensor b ({y}) at "
+                    f"non-singleton dimension {i}")
+    return None
+
+
+_NUMPY_BROADCAST = "operands could not be broadcast together with shapes "
+
+
+def from_numpy_broadcast(exc: BaseException) -> ShapeMismatchError | None:
+    """NumPy's broadcast ValueError between two operands as torch's RuntimeError (a formula
+    in backward meeting a saved tensor an unpack hook gave another shape), else None."""
+    msg = str(exc)
+    if type(exc) is not ValueError or not msg.startswith(_NUMPY_BROADCAST):
+        return None
+    shapes = msg[len(_NUMPY_BROADCAST):].split()
+    if len(shapes) != 2:
+        return None
+    try:
+        a, b = (tuple(int(d) for d in s.strip("()").split(",") if d) for s in shapes)
+    except ValueError:
+        return None
+    text = broadcast_mismatch(a, b)
+    return ShapeMismatchError(text) if text else None
+
+
 class InvalidArgumentError(AdcliError):
     kind = "invalid_argument"
 

@@ -14,7 +14,7 @@ from typing import Any, NamedTuple
 import numpy as np
 
 from . import dtypes
-from .errors import GraphFreedError, InplaceModifiedError, InvalidTypeError
+from .errors import GraphFreedError, InplaceModifiedError, InvalidArgumentError, InvalidTypeError
 from .grad_mode import InferenceVersion, _check_saved, _enabled, _hooks_active, _live_inference
 from .hooks import RemovableHandle as _Handle
 
@@ -101,6 +101,11 @@ class HookedSaved(SavedTensor):
             raise InvalidTypeError(
                 "Output of saved tensor unpack_hook expected to be a Tensor but got result of "
                 f"type {type(out).__name__}")
+        if self.requires_grad and self.grad_fn is None and not self.is_output \
+                and out._data.dtype.kind not in "fc":
+            # torch's SavedVariable::unpack makes a saved leaf require grad again
+            raise InvalidArgumentError(
+                "Only Tensors of floating point and complex dtype can require gradients")
         return out
 
     @property  # type: ignore[override]

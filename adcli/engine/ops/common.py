@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 
 from .. import dtypes
-from ..errors import InvalidArgumentError, ShapeMismatchError
+from ..errors import InvalidArgumentError, ShapeMismatchError, broadcast_mismatch
 from ..grad_mode import is_grad_enabled
 from ..layout import iter_result
 from ..limits import check_shape, get_max_elements
@@ -40,12 +40,10 @@ def _broadcast_cached(a: tuple[int, ...], b: tuple[int, ...], limit: int) -> tup
     pa = (1,) * (n - len(a)) + tuple(a)
     pb = (1,) * (n - len(b)) + tuple(b)
     out = []
-    for i, (x, y) in enumerate(zip(pa, pb)):
+    for x, y in zip(pa, pb):
         if x != y and x != 1 and y != 1:
-            raise ShapeMismatchError(
-                f"The size of tensor a ({x}) must match the size of tensor b ({y}) at "
-                f"non-singleton dimension {i}"
-            )
+            # (torch names the first clash from the right)
+            raise ShapeMismatchError(broadcast_mismatch(a, b))
         out.append(y if x == 1 else x)
     shape = tuple(out)
     check_shape(shape)
