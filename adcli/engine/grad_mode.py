@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import weakref
 from collections.abc import Callable
 from typing import Any, TypeVar
 
@@ -124,6 +125,17 @@ class InferenceVersion(list):
 
             raise AdcliError(INPLACE_INFERENCE)
         list.__setitem__(self, i, v)
+
+
+# Views of normal tensors made inside inference_mode (torch's CreationMeta::INFERENCE_MODE),
+# weakly, by id (views.register_view fills it): an in-place write to one with grad mode on is
+# refused when its base requires grad. (By id: a WeakSet compares with the elementwise ``==``.)
+_inference_views: weakref.WeakValueDictionary[int, Any] = weakref.WeakValueDictionary()
+
+
+def is_inference_view(t: Any) -> bool:
+    """Whether ``t`` is a view of a normal tensor made inside ``inference_mode()``."""
+    return _inference_views.get(id(t)) is t
 
 
 def new_version() -> list[int]:

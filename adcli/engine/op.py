@@ -865,7 +865,8 @@ class OpDef:
         if observers and not _busy[0]:
             return observe("inplace", self, self.inplace, (target, *others), attrs)
         grad_on = _enabled[0]
-        if grad_on and target.grad_fn is None and target.requires_grad:
+        # (a view's own checks first, as torch's check_inplace: an inference-mode view is a leaf)
+        if grad_on and target.grad_fn is None and target.requires_grad and target._base is None:
             raise LeafInplaceError()
         base = target._base
         record = grad_on and (target.requires_grad or any(o.requires_grad for o in others))

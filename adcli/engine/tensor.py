@@ -13,7 +13,7 @@ from . import dtypes
 from . import node as _node_module
 from . import stopgrad as _stopgrad
 from .errors import AdcliError, IndexOutOfRangeError, InvalidArgumentError, InvalidTypeError
-from .grad_mode import InferenceVersion, _inference, new_version
+from .grad_mode import InferenceVersion, _inference, is_inference_view, new_version
 from .hooks import RemovableHandle
 from .limits import check_shape
 from .node import AccumulateGrad, Node
@@ -156,6 +156,10 @@ class Tensor:
     def is_leaf(self) -> bool:
         return self.grad_fn is None
 
+    def _is_view(self) -> bool:
+        """Whether this tensor is a view of another (``Tensor._is_view``)."""
+        return self._base is not None
+
     @property
     def data(self) -> Tensor:
         """The same storage, detached from the graph (as ``tensor.data`` in PyTorch)."""
@@ -275,6 +279,8 @@ class Tensor:
     def _grad_accumulator(self) -> AccumulateGrad:
         acc = self._accumulator() if self._accumulator is not None else None
         if acc is None:
+            if self._base is not None and is_inference_view(self):
+                return None  # type: ignore[return-value]  # (torch's null edge)
             acc = AccumulateGrad(self)
             if self._leaf_hooks:
                 for fn in self._leaf_hooks:
@@ -299,10 +305,13 @@ class Tensor:
         return t if _stopgrad.hook[0] is None else _stopgrad.held("detach()", t)
 
     def detach_(self) -> Tensor:
-        if self._base is not None and self._base.requires_grad:
+        if self._base is not None:
             raise InvalidArgumentError(
-                "Can't detach views in-place. Use detach() instead."
-            )
+                "Can't detach views in-place. Use detach() instead. If you are using "
+                "DistributedDataParallel (DDP) for training, and gradient_as_bucket_view is set "
+                "as True, gradients are views of DDP buckets, and hence detach_() cannot be "
+                "called on these gradients. To fix this error, please refer to the "
+                "Optimizer.zero_grad() function in torch/optim/optimizer.py as the solution.")
         self.grad_fn = None
         self._requires_grad = False
         self._output_nr = 0

@@ -23,6 +23,7 @@ import numpy as np
 from . import dtypes
 from .backend import TENSORS
 from .errors import InvalidArgumentError, LeafInplaceError, ShapeMismatchError
+from .grad_mode import _inference, _inference_views, is_inference_view
 from .hooks import version_hook
 from .layout import element_strides, is_non_overlapping_and_dense, maybe_overlap
 from .node import Node, next_seq
@@ -41,6 +42,12 @@ _NO_GRAD_VIEW = (
     "your code by moving both the view and the inplace either both inside the no_grad block "
     "(if you don't want the inplace to be tracked) or both outside (if you want the inplace to "
     "be tracked).")
+_INFERENCE_VIEW = (
+    "A view was created in inference mode and is being modified inplace in normal mode. Given "
+    "that this use case is ambiguous and error-prone, it is forbidden. You can clarify your "
+    "code by moving both the view and the inplace either both inside the inference_mode block "
+    "(if you don't want the inplace to be tracked) or both outside (if you want the inplace to "
+    "be tracked).")
 _OVERLAP = (
     "unsupported operation: more than one element of the written-to tensor refers to a single "
     "memory location. Please clone() the tensor before performing the operation.")
@@ -52,6 +59,12 @@ def register_view(base: Tensor, view: Tensor) -> None:
     if views is None:
         views = base._views = weakref.WeakSet()
     views.add(view)
+    if _inference[0]:
+        _inference_views[id(view)] = view
+        if base._requires_grad:
+            # torch: such a view requires grad, with no grad_fn and no accumulator (a
+            # gradient reaching it goes nowhere; see Tensor._grad_accumulator)
+            view._requires_grad = True
 
 
 def _address(a: np.ndarray) -> int:
@@ -288,6 +301,8 @@ def check_view_write(target: Tensor) -> None:
     base = target._base
     if base is None:
         return
+    if base._requires_grad and not _inference[0] and is_inference_view(target):
+        raise InvalidArgumentError(_INFERENCE_VIEW)
     fn = target.grad_fn
     if fn is not None and fn.n_outputs > 1:
         name = fn.name().removesuffix("Backward0").removesuffix("Backward1")

@@ -68,7 +68,7 @@ def _reshape_in_place(op: OpDef, target: Tensor, **attrs: Any) -> Tensor:
         return observe("inplace", op, lambda t, **a: _reshape_in_place(op, t, **a), (target,),
                        attrs)
     grad_on = _enabled[0]
-    if grad_on and target.grad_fn is None and target._requires_grad:
+    if grad_on and target.grad_fn is None and target._requires_grad and target._base is None:
         raise LeafInplaceError()
     if grad_on and target._base is not None:
         check_view_write(target)
@@ -132,6 +132,7 @@ def resize_(self: Tensor, *sizes: Any, memory_format: Any = None) -> Tensor:
     if n > flat.size:
         flat = np.concatenate([flat, np.zeros(n - flat.size, dtype=flat.dtype)])
     if shape != self._data.shape:
+        self._vc[0] += 1  # (torch's version moves when the sizes change, only then)
         self._data = np.array(flat[:n].reshape(shape))
     return self
 
