@@ -256,13 +256,19 @@ def _scatter_self(g, s, B):
 @scatter_add_op.grad("src")
 @scatter_op.grad("src")
 def _scatter_src(g, s, B):
-    "grad.gather(dim, index) (zeros for src elements past index's shape)"
-    out = B.getitem(g, _along(s.index, s.dim))
-    src_shape = s.sizes[1]
-    if tuple(s.index.shape) != tuple(src_shape):
-        # PyTorch fails here ("invalid gradient"); the unused src elements get zeros instead.
-        out = B.index_add(out, src_shape, _leading(s.index.shape), unique=True)
-    return out
+    "grad.gather(dim, index)"
+    check_src_grad(s, s.index.shape)
+    return B.getitem(g, _along(s.index, s.dim))
+
+
+def check_src_grad(s: Any, index_shape: tuple[int, ...], nr: int = 1) -> None:
+    """torch's engine check on the src gradient, ``grad.gather(dim, index)``: shaped as the
+    index, it fails when src is larger (the forward used only the index's extent)."""
+    src_shape = tuple(s.sizes[nr])
+    if tuple(index_shape) != src_shape:
+        raise ShapeMismatchError(
+            f"Function {s._node.name()} returned an invalid gradient at index {nr} - got "
+            f"{list(index_shape)} but expected shape compatible with {list(src_shape)}")
 
 
 scatter_add_op.grad("self")(_pass_grad)

@@ -25,6 +25,7 @@ from .indexing import (
     _check_scatter,
     _index_arg,
     _leading,
+    check_src_grad,
     index_put_advanced_op,
     scatter_add_op,
     scatter_value_op,
@@ -383,6 +384,8 @@ def _scatter_reduce_grads(g, s, B, needs):
     if s.reduce in _FORWARD_ALIAS:
         raise InvalidArgumentError("Expected 'reduce' to be one of 'sum', 'prod', 'mean', "
                                    f"'amax', 'amin' but got {s.reduce}.")
+    if needs[1] and s.reduce in ("sum", "mean"):  # (the others fail inside, as torch's)
+        check_src_grad(s, s.index.shape)
     return reduce_backward(ReduceOps(B, s.dim, s.index), g, s.self, s.src, s.result, s.reduce,
                            s.include_self, B, needs, ("scatter_reduce", "src"))
 
