@@ -762,8 +762,8 @@ def narrow(input: Tensor, dim: int, start: Any, length: int) -> Tensor:
         start = start.item()
     start, length = int(start), int(length)
     n = input._data.shape[d]
-    if not -n <= start <= n:
-        raise InvalidArgumentError(
+    if not -n <= start <= n:  # (TORCH_CHECK_INDEX: an IndexError)
+        raise IndexOutOfRangeError(
             f"start out of range (expected to be in range of [{-n}, {n}], but got {start})")
     if start < 0:
         start += n

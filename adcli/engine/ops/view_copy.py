@@ -163,15 +163,31 @@ def slice_copy(input: Tensor, dim: int = 0, start: Any = None, end: Any = None,
     return slice_copy_op(input, dim=d, start=begin, stop=max(begin, stop), step=int(step))
 
 
-def narrow_copy(input: Tensor, dim: int, start: int, length: int) -> Tensor:
-    from .shape import narrow
-
-    with no_grad():  # narrow checks the arguments
-        narrow(input, dim, start, length)
-    d = _wrap_dim(dim, input._data.ndim)
+def narrow_copy(input: Tensor, dim: int, start: Any, length: int) -> Tensor:
+    """torch's narrow_copy: its own checks, in its order (narrow_copy_dense_cpu_out), which
+    differ from narrow's: a too-large dim and a negative length get other messages."""
+    nd = input._data.ndim
+    if nd == 0:
+        raise InvalidArgumentError("narrow() cannot be applied to a 0-dim tensor.")
+    if dim >= nd:  # (only a negative dim is wrapped, with the usual IndexError)
+        raise InvalidArgumentError(
+            "Expected dim < static_cast<int64_t>(self_sizes.size()) to be true, but got false.  "
+            "(Could this error message be improved?  If so, please report an enhancement "
+            "request to PyTorch.)")
+    d = _wrap_dim(dim, nd)
+    if isinstance(start, Tensor):
+        start = start.item()
+    start, length = int(start), int(length)
     n = input._data.shape[d]
-    begin = int(start) + n if int(start) < 0 else int(start)
-    return narrow_copy_op(input, dim=d, start=begin, stop=begin + int(length), step=1)
+    if not -n <= start <= n:
+        raise IndexOutOfRangeError(
+            f"start out of range (expected to be in range of [{-n}, {n}], but got {start})")
+    if start < 0:  # wrapped, as narrow
+        start += n
+    if length < 0 or start > n - length:
+        raise InvalidArgumentError(
+            f"start ({start}) + length ({length}) exceeds dimension size ({n}).")
+    return narrow_copy_op(input, dim=d, start=start, stop=start + length, step=1)
 
 
 def split_copy(input: Tensor, split_size: int, dim: int = 0) -> tuple[Tensor, ...]:
