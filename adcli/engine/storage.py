@@ -139,13 +139,14 @@ class TypedStorage:
 
 def untyped_storage(self: Any) -> UntypedStorage:
     """``Tensor.untyped_storage()``: the bytes this tensor (and its views) live in."""
-    from .views import storage_span
+    from .views import shared_owner, storage_span
 
-    owner = root_array(self._data)
-    if self._base is None and owner is not self._data and owner.flags.c_contiguous:
+    shared = shared_owner(self)
+    if shared is not None:
         # not an autograd view, yet NumPy memory it shares (tensors torch.load gave one
         # storage, a detached view): that memory is the storage, as in torch
-        return UntypedStorage(owner, _address(owner), int(owner.nbytes))
+        return UntypedStorage(shared, _address(shared), int(shared.nbytes))
+    owner = root_array(self._data)
     ptr, numel = storage_span(self)
     return UntypedStorage(owner, ptr, numel * self._data.itemsize)
 

@@ -87,9 +87,22 @@ def storage_span(t: Tensor) -> tuple[int, int]:
     return low, span // root.itemsize + 1
 
 
+def shared_owner(t: Tensor) -> np.ndarray | None:
+    """The row-major NumPy memory a tensor that is not an autograd view shares with others
+    (what ``detach()``, ``unsafe_split`` and ``torch.load`` give): its storage, as in torch;
+    None when there is none (the tensor owns its array, or is a view: ``storage_span``)."""
+    if t._base is not None:
+        return None
+    data = t._data
+    owner = _owner(data)
+    return owner if owner is not data and owner.flags.c_contiguous else None
+
+
 def storage_offset(t: Tensor) -> int:
     """``Tensor.storage_offset()``: where ``t``'s first element is in its storage."""
-    return (_address(t._data) - storage_span(t)[0]) // t._data.itemsize
+    owner = shared_owner(t)
+    start = _address(owner) if owner is not None else storage_span(t)[0]
+    return (_address(t._data) - start) // t._data.itemsize
 
 
 class _Interface:
