@@ -6,6 +6,9 @@ from __future__ import annotations
 
 import builtins
 import functools
+import os
+import sys
+import warnings
 from collections.abc import Sequence
 from typing import Any
 
@@ -165,6 +168,24 @@ def _scalar_dtype(value: Any, like: np.dtype) -> np.dtype:
     if isinstance(value, bool) and like.kind == "b":
         return like
     return np.dtype(np.int64)
+
+
+# What torch warns with TORCH_WARN_ONCE (deprecated forms): once per process, by key
+_WARNED: set[str] = set()
+
+
+_PACKAGE = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+
+def warn_once(key: str, message: str) -> None:
+    """``warnings.warn(message)`` the first time ``key`` is seen, at the first frame outside
+    adcli (torch's C++ warnings point at the Python line that called in)."""
+    if key not in _WARNED:
+        _WARNED.add(key)
+        frame, level = sys._getframe(1), 1
+        while frame is not None and frame.f_code.co_filename.startswith(_PACKAGE):
+            frame, level = frame.f_back, level + 1
+        warnings.warn(message, UserWarning, stacklevel=level)
 
 
 def as_tensor(x: Any, like: Tensor | None = None) -> Tensor:

@@ -12,7 +12,6 @@ from __future__ import annotations
 import functools
 import inspect
 import math
-import warnings
 from typing import Any, NamedTuple
 
 import numpy as np
@@ -23,7 +22,7 @@ from ..out import with_out
 from ..tensor import Tensor, _wrap_dim
 from . import decomp as D
 from . import solvers as SV
-from .common import as_tensor
+from .common import _WARNED, as_tensor, warn_once  # noqa: F401 (tests reset _WARNED here)
 from .conversion import contiguous_copy, to
 from .inplace import copy_
 from .linalg import cross as _cross
@@ -72,16 +71,7 @@ def _t(x: Any) -> Tensor:
     return as_tensor(x)
 
 
-# torch's deprecated linear-algebra forms warn from C++ with TORCH_WARN_ONCE: once per process
-_WARNED: set[str] = set()
-
-
-def warn_once(key: str, message: str) -> None:
-    if key not in _WARNED:
-        _WARNED.add(key)
-        warnings.warn(message, UserWarning, stacklevel=3)
-
-
+# torch's deprecated linear-algebra forms warn from C++ with TORCH_WARN_ONCE (common.warn_once)
 # (torch's own texts, their missing spaces included)
 _QR_WARNING = (
     "torch.qr is deprecated in favor of torch.linalg.qr and will be removed in a future PyTorch "

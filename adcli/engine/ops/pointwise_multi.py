@@ -16,12 +16,14 @@ from ..op import defop
 from ..rounding import fma as _fma
 from ..tensor import Tensor
 from .common import (
+    _CATEGORY,
     _bin,
     _inplace_binary,
     _pass_grad,
     as_tensor,
     broadcast_shapes,
     result_dtype,
+    warn_once,
 )
 from .conversion import to_copy_op
 
@@ -522,18 +524,49 @@ def where(condition: Any, input: Any = None, other: Any = None) -> Any:
         # torch.where(condition) is nonzero(condition, as_tuple=True): any dtype, 0-d as 1-d
         return tuple(Tensor._make(i.astype(np.int64), None, 0, None)
                      for i in np.nonzero(np.atleast_1d(cond._data)))
-    if cond._data.dtype.kind != "b":
+    dt = cond._data.dtype
+    if dt == np.uint8:  # (torch still takes it, deprecated, and warns once)
+        warn_once("where_uint8", _WHERE_UINT8)
+    elif dt.kind != "b":
         raise InvalidArgumentError(
             "where expected condition to be a boolean tensor, but got a tensor with dtype "
-            f"{dtypes.scalar_type_name(cond._data.dtype)}")
-    ref = input if isinstance(input, Tensor) else other if isinstance(other, Tensor) else None
-    a = as_tensor(input, ref)
-    b = as_tensor(other, a)
-    if a._data.dtype != b._data.dtype:
-        rt = np.result_type(a._data.dtype, b._data.dtype)
-        a = a if a._data.dtype == rt else to_copy_op(a, dtype=rt)
-        b = b if b._data.dtype == rt else to_copy_op(b, dtype=rt)
-    return where_op(a, b, condition=cond._data.astype(bool))
+            f"{dtypes.scalar_type_name(dt)}")
+    rt = _where_dtype(input, other)
+    a, b = (x if isinstance(x, Tensor) and x._data.dtype == rt
+            else to_copy_op(x, dtype=rt) if isinstance(x, Tensor)
+            else Tensor._make(np.asarray(x, dtype=rt), None, 0, None) for x in (input, other))
+    return where_op(a, b, condition=cond._data.astype(bool, copy=False))
+
+
+_WHERE_UINT8 = (
+    "where received a uint8 condition tensor. This behavior is deprecated and will be removed "
+    "in a future version of PyTorch. Use a boolean condition instead.")
+
+
+def _where_dtype(*operands: Any) -> np.dtype:
+    """torch's result_type of where's two values: the highest category (bool < int < float)
+    wins; within it a tensor with dimensions over a 0-d one over a Python number, which is
+    int64 or the default float dtype."""
+    best: tuple[int, int] = (-1, -1)
+    found: list[np.dtype] = []
+    for x in operands:
+        if isinstance(x, Tensor):
+            d = x._data.dtype
+            rank = 2 if x._data.ndim else 1
+        else:
+            d = np.dtype(np.bool_) if isinstance(x, bool | np.bool_) else \
+                np.dtype(np.int64) if isinstance(x, int | np.integer) else \
+                dtypes.get_default_dtype().np
+            rank = 0
+        key = (_CATEGORY.get(d.kind, 2), rank)
+        if key > best:
+            best, found = key, [d]
+        elif key == best:
+            found.append(d)
+    out = found[0]
+    for d in found[1:]:
+        out = np.promote_types(out, d)
+    return out
 
 
 def clamp_(self: Tensor, min: Any = None, max: Any = None) -> Tensor:
