@@ -124,7 +124,8 @@ _WARN_ALWAYS = [False]
 
 
 def set_warn_always(b: bool) -> None:
-    """Recorded: adcli's warnings go through Python's ``warnings`` filters either way."""
+    """As torch's: the warnings torch gives once per process (``ops.common.warn_once``) are
+    then given every time; the others go through Python's ``warnings`` filters either way."""
     _WARN_ALWAYS[0] = builtins.bool(b)
 
 
@@ -157,8 +158,16 @@ def set_default_tensor_type(t: Any) -> None:
     dtypes.set_default_dtype(d)
 
 
+# adcli modules whose classes torch keeps elsewhere (the rest map adcli.X -> torch.X)
+_TORCH_MODULES = {"adcli.engine.grad_mode": "torch.autograd.grad_mode",
+                  "adcli.engine.function": "torch.autograd.function",
+                  "adcli.engine.rng.generator": "torch._C"}
+
+
 def typename(obj: Any) -> str:
-    """``'torch.FloatTensor'`` for a tensor, else the object's module and qualified name."""
+    """``torch.typename``: ``'torch.FloatTensor'`` for a tensor, else the object's module and
+    qualified name, as torch names it (``torch.Tensor``, ``torch.nn.modules.linear.Linear``:
+    adcli's own module paths are not shown)."""
     from .tensor import Tensor
 
     if isinstance(obj, Tensor):
@@ -171,7 +180,15 @@ def typename(obj: Any) -> str:
     else:
         module = obj.__class__.__module__ or ""
         qualname = obj.__class__.__qualname__
-    return qualname if module in ("", "builtins") else f"{module}.{qualname}"
+    if module in ("", "builtins"):
+        return qualname
+    if module in _TORCH_MODULES:
+        module = _TORCH_MODULES[module]
+    elif module.startswith("adcli.engine"):
+        module = "torch"  # (torch's top-level classes: Tensor, Size, dtype, device, ...)
+    elif module == "adcli" or module.startswith("adcli."):
+        module = "torch" + module[5:]
+    return f"{module}.{qualname}"
 
 
 def is_storage(obj: Any) -> bool:

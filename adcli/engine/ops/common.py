@@ -20,6 +20,7 @@ from ..grad_mode import is_grad_enabled
 from ..layout import iter_result
 from ..limits import check_shape, get_max_elements
 from ..op import OpDef, defop, pass_grad
+from ..settings import _WARN_ALWAYS
 from ..tensor import Tensor, _wrap_dim
 
 # ==============================================================================================
@@ -180,7 +181,7 @@ _PACKAGE = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__fil
 def warn_once(key: str, message: str) -> None:
     """``warnings.warn(message)`` the first time ``key`` is seen, at the first frame outside
     adcli (torch's C++ warnings point at the Python line that called in)."""
-    if key not in _WARNED:
+    if key not in _WARNED or _WARN_ALWAYS[0]:
         _WARNED.add(key)
         frame, level = sys._getframe(1), 1
         while frame is not None and frame.f_code.co_filename.startswith(_PACKAGE):

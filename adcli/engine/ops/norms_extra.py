@@ -6,7 +6,6 @@ and native_norm (dense CPU tensors: PyTorch's missing-kernel error).
 
 from __future__ import annotations
 
-import warnings
 from types import SimpleNamespace
 from typing import Any
 
@@ -17,6 +16,7 @@ from ..errors import IndexOutOfRangeError, InvalidArgumentError, NotImplementedA
 from ..op import defop
 from ..tensor import Tensor, _wrap_dim
 from .arithmetic import div, mul
+from .common import warn_once
 from .conversion import _contiguous
 from .reductions import _dims, _norm, _norm_self
 from .reductions import norm as _tnorm
@@ -184,10 +184,16 @@ def _at_norm_call(input: Tensor, p: float, dim: Any = None, keepdim: bool = Fals
                        keepdim=bool(keepdim))
 
 
-def frobenius_norm(input: Tensor, dim: Any, keepdim: bool = False) -> Tensor:
-    warnings.warn("at::frobenius_norm is deprecated and it is just left for JIT compatibility. "
-                  "It will be removed in a future PyTorch release. Please use "
-                  "`linalg.vector_norm(A, 2., dim, keepdim)` instead", UserWarning, stacklevel=2)
+_NO_DIM: Any = object()  # (frobenius_norm's dim is required: torch's parser's TypeError)
+
+
+def frobenius_norm(input: Tensor, dim: Any = _NO_DIM, keepdim: bool = False) -> Tensor:
+    if dim is _NO_DIM:
+        raise TypeError('frobenius_norm() missing 1 required positional arguments: "dim"')
+    # (TORCH_WARN_ONCE: once per process)
+    warn_once("frobenius_norm", "at::frobenius_norm is deprecated and it is just left for JIT "
+              "compatibility. It will be removed in a future PyTorch release. Please use "
+              "`linalg.vector_norm(A, 2., dim, keepdim)` instead")
     dims = (dim,) if isinstance(dim, int) else tuple(dim)
     if len(dims) > 2:
         raise InvalidArgumentError(f"Expected at most 2 dimensions, but got {len(dims)} "
@@ -203,10 +209,9 @@ def frobenius_norm(input: Tensor, dim: Any, keepdim: bool = False) -> Tensor:
 def nuclear_norm(input: Tensor, dim: Any = None, keepdim: bool = False) -> Tensor:
     if isinstance(dim, bool):
         dim, keepdim = None, dim
-    warnings.warn("at::nuclear_norm is deprecated and it is just left for JIT compatibility. "
-                  "It will be removed in a future PyTorch release. Please use "
-                  "`linalg.matrix_norm(A, 'nuc', dim, keepdim)` instead", UserWarning,
-                  stacklevel=2)
+    warn_once("nuclear_norm", "at::nuclear_norm is deprecated and it is just left for JIT "
+              "compatibility. It will be removed in a future PyTorch release. Please use "
+              "`linalg.matrix_norm(A, 'nuc', dim, keepdim)` instead")
     from .linalg_api import matrix_norm
 
     return matrix_norm(input, "nuc", (-2, -1) if dim is None else tuple(dim), keepdim)
@@ -231,11 +236,28 @@ def norm_except_dim(v: Tensor, pow: float = 2, dim: int = 0) -> Tensor:
 
 def native_norm(input: Tensor, p: Any = 2, dim: Any = None, keepdim: bool = False,
                 dtype: Any = None) -> Tensor:
+    # torch's dispatcher text, without its closing list of where each backend's kernel was
+    # registered (file paths and line numbers of torch's own build)
     name = "aten::native_norm" if dim is None else "aten::native_norm.ScalarOpt_dim_dtype"
     raise NotImplementedArgumentError(
         f"Could not run '{name}' with arguments from the 'CPU' backend. This could be because "
         "the operator doesn't exist for this backend, or was omitted during the "
-        "selective/custom build process (if using custom build).")
+        "selective/custom build process (if using custom build). If you are a Facebook "
+        "employee using PyTorch on mobile, please visit https://fburl.com/ptmfixes for "
+        f"possible resolutions. '{name}' is only available for these backends: "
+        f"[{_NATIVE_NORM_BACKENDS}].")
+
+
+_NATIVE_NORM_BACKENDS = (
+    "Meta, SparseCPU, BackendSelect, Python, FuncTorchDynamicLayerBackMode, Functionalize, "
+    "Conjugate, Negative, ZeroTensor, ADInplaceOrView, AutogradOther, AutogradCPU, "
+    "AutogradCUDA, AutogradHIP, AutogradXLA, AutogradMPS, AutogradIPU, AutogradXPU, "
+    "AutogradHPU, AutogradVE, AutogradLazy, AutogradMTIA, AutogradMAIA, AutogradPrivateUse1, "
+    "AutogradPrivateUse2, AutogradPrivateUse3, AutogradMeta, AutogradNestedTensor, Tracer, "
+    "AutocastCPU, AutocastMTIA, AutocastMAIA, AutocastXPU, AutocastMPS, AutocastCUDA, "
+    "FuncTorchBatched, BatchedNestedTensor, FuncTorchVmapMode, Batched, VmapMode, "
+    "FuncTorchGradWrapper, PythonTLSSnapshot, FuncTorchDynamicLayerFrontMode, PreDispatch, "
+    "PythonDispatcher")
 
 
 # ==============================================================================================
