@@ -101,7 +101,7 @@ def sort_axes(nd: int, should_swap: Callable[[int, int], int]) -> tuple[int, ...
                 d1 = d0
             elif c < 0:
                 break
-    return tuple(reversed(perm))
+    return perm
 
 
 def is_non_overlapping_and_dense(arr: np.ndarray) -> bool:
@@ -267,16 +267,7 @@ def iter_layout(out: np.ndarray, inputs: tuple[Any, ...]) -> np.ndarray:
                 return 1
         return 0
 
-    perm = list(range(nd - 1, -1, -1))  # innermost first
-    for i in range(1, nd):
-        d1 = i
-        for d0 in range(i - 1, -1, -1):
-            c = should_swap(perm[d0], perm[d1])
-            if c > 0:
-                perm[d0], perm[d1] = perm[d1], perm[d0]
-                d1 = d0
-            elif c < 0:
-                break
+    perm = ambiguous_sort(nd, should_swap)  # innermost first
     strides = [0] * nd
     step = 1
     for d in perm:

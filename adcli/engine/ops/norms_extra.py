@@ -21,6 +21,7 @@ from .conversion import _contiguous
 from .reductions import _dims, _norm, _norm_self
 from .reductions import norm as _tnorm
 from .shape import transpose, view
+from .shape_inplace import _MISSING
 
 # ==============================================================================================
 # the table: forwards and derivative formulas
@@ -184,11 +185,8 @@ def _at_norm_call(input: Tensor, p: float, dim: Any = None, keepdim: bool = Fals
                        keepdim=bool(keepdim))
 
 
-_NO_DIM: Any = object()  # (frobenius_norm's dim is required: torch's parser's TypeError)
-
-
-def frobenius_norm(input: Tensor, dim: Any = _NO_DIM, keepdim: bool = False) -> Tensor:
-    if dim is _NO_DIM:
+def frobenius_norm(input: Tensor, dim: Any = _MISSING, keepdim: bool = False) -> Tensor:
+    if dim is _MISSING:  # (required: torch's argument parser's TypeError)
         raise TypeError('frobenius_norm() missing 1 required positional arguments: "dim"')
     # (TORCH_WARN_ONCE: once per process)
     warn_once("frobenius_norm", "at::frobenius_norm is deprecated and it is just left for JIT "
