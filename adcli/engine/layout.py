@@ -101,7 +101,7 @@ def sort_axes(nd: int, should_swap: Callable[[int, int], int]) -> tuple[int, ...
                 d1 = d0
             elif c < 0:
                 break
-    return perm
+    return tuple(reversed(perm))
 
 
 def is_non_overlapping_and_dense(arr: np.ndarray) -> bool:
@@ -267,10 +267,9 @@ def iter_layout(out: np.ndarray, inputs: tuple[Any, ...]) -> np.ndarray:
                 return 1
         return 0
 
-    perm = ambiguous_sort(nd, should_swap)  # innermost first
     strides = [0] * nd
     step = 1
-    for d in perm:
+    for d in reversed(sort_axes(nd, should_swap)):  # innermost first
         strides[d] = step
         step *= shape[d]
     return _restride(out, tuple(strides))
