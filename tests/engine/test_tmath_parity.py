@@ -389,6 +389,7 @@ def test_renorm_values() -> None:
 
 def test_deprecation_warnings() -> None:
     torch.set_warn_always(True)  # torch warns once per process (TORCH_WARN_ONCE)
+    adcli.set_warn_always(True)  # (so does adcli: tests/engine/test_names_norms_parity.py)
     for name, args in (("frobenius_norm", ((0, 1),)), ("nuclear_norm", ())):
         with pytest.warns(UserWarning) as tw:
             getattr(torch, name)(torch.ones(2, 3), *args)
@@ -396,6 +397,7 @@ def test_deprecation_warnings() -> None:
             getattr(adcli, name)(adcli.ones(2, 3), *args)
         assert str(tw[0].message).startswith(str(aw[0].message))
     torch.set_warn_always(False)
+    adcli.set_warn_always(False)
 
 
 # ----------------------------------------------------------------------------------------------

@@ -183,7 +183,7 @@ def warn_once(key: str, message: str) -> None:
     adcli (torch's C++ warnings point at the Python line that called in)."""
     if key not in _WARNED or _WARN_ALWAYS[0]:
         _WARNED.add(key)
-        frame, level = sys._getframe(1), 1
+        frame, level = sys._getframe(1), 2  # (level 1: this function)
         while frame is not None and frame.f_code.co_filename.startswith(_PACKAGE):
             frame, level = frame.f_back, level + 1
         warnings.warn(message, UserWarning, stacklevel=level)
