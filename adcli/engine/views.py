@@ -264,7 +264,7 @@ class CopySlices(Node):
         a contiguous clone of that view, whose self grad is copied back into the view
         (CopySlices over CopyBackwards)."""
         base_strides, size, stride, _ = self.geometry
-        start = tuple(int(ix.flat[0]) for ix in self.index)
+        start = tuple(int(ix.flat[0]) if ix.size else 0 for ix in self.index)
         shape, dt = self.shapes[0], g._data.dtype
         buf = np.empty(int(np.prod(shape)), dtype=dt)
         arr = np.lib.stride_tricks.as_strided(
@@ -361,14 +361,15 @@ def view_geometry(view: np.ndarray, base: np.ndarray,
     """``view`` as torch's as_strided sees it in ``base``'s storage: (base strides, view size,
     view strides, storage offset), all in elements. None where the create_graph backwards
     fall back to index_put (empty or overlapping views, a base that is not dense)."""
-    if not view.size or any(n < 0 for n in view.strides) \
-            or not is_non_overlapping_and_dense(base):
+    if any(n < 0 for n in view.strides) or not is_non_overlapping_and_dense(base):
         return None
     size, stride = view.shape, element_strides(view)
     if maybe_overlap(size, stride):
         return None
     base_strides = element_strides(base)
-    offset = sum(int(ix.flat[0]) * st for ix, st in zip(index, base_strides))
+    # (an empty view has no first element: torch's steps still run, on nothing, from 0)
+    offset = sum(int(ix.flat[0]) * st for ix, st in zip(index, base_strides)) \
+        if view.size else 0
     return base_strides, size, stride, offset
 
 

@@ -80,10 +80,8 @@ def test_pad_matches_torch(case: tuple, dtype: str) -> None:
     np.testing.assert_allclose(ax.grad.numpy(), tx.grad.numpy(), **tol)
 
 
-# (an empty circular pad writes through views of an empty tensor: engine/views.py's CopySlices
-# has no view geometry for those and records IndexBackward0 where torch records its copies)
-@pytest.mark.parametrize("case", [c for c in PADS if c[0] != "circular" or 0 not in c[1]],
-                         ids=_id)
+# (empty circular pads: tests/autograd/test_pad_circular_graph.py)
+@pytest.mark.parametrize("case", PADS, ids=_id)
 def test_pad_double_backward_matches_torch(case: tuple) -> None:
     """The first derivative's graph under create_graph, with the incoming gradient requiring
     grad or not, and the second derivatives through it."""
