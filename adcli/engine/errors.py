@@ -156,6 +156,18 @@ class NotImplementedArgumentError(InvalidArgumentError, NotImplementedError):
     size its non-constant modes have no kernel for, a dtype a kernel lacks)."""
 
 
+class ComplexNotAuditedError(NotImplementedArgumentError):
+    """A complex tensor reached an op not yet audited for complex numbers (its values and its
+    conjugate-Wirtinger gradient checked against torch): refused rather than silently wrong."""
+
+    kind = "complex_not_audited"
+
+    def __init__(self, op: str) -> None:
+        super().__init__(
+            f"adcli: {op} does not support complex tensors yet (the op is not audited for "
+            "complex values and gradients; `adcli ops` lists the audited ones)")
+
+
 class PluginError(AdcliError):
     """Code outside adcli (a plugin's op or custom Function) raised; the step fails."""
 

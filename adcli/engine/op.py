@@ -16,7 +16,12 @@ import numpy as np
 
 from . import anomaly
 from .backend import NUMPY, TENSORS
-from .errors import GraphFreedError, InvalidArgumentError, LeafInplaceError
+from .errors import (
+    ComplexNotAuditedError,
+    GraphFreedError,
+    InvalidArgumentError,
+    LeafInplaceError,
+)
 from .grad_mode import InferenceVersion, _check_saved, _enabled, _inference
 from .hooks import _busy, observe, observers
 from .layout import iter_layout
@@ -440,8 +445,12 @@ class OpDef:
         torch: str | None = None,
         save_outputs: tuple[str, ...] = (),
         keep_undefined: bool = False,
+        complex_ok: bool = False,
     ) -> None:
         self.name = name
+        # audited for complex inputs (values and conjugate-Wirtinger formulas checked against
+        # torch); an op that is not refuses complex tensors (see check_complex)
+        self.complex_ok = complex_ok
         self.backward_name = backward_name
         self.forward = forward
         self.inputs = inputs
@@ -551,11 +560,15 @@ class OpDef:
         if len(inputs) == 1:
             t = inputs[0]
             if isinstance(t, Tensor):
+                if t._data.dtype.kind == "c" and not self.complex_ok:
+                    raise ComplexNotAuditedError(self.torch)
                 out = self.forward(t._data, **attrs)
                 record = t._requires_grad
             else:
                 if type(t) is int:
                     _check_int(t)
+                elif not self.complex_ok:  # (a list of tensors: cat, stack, ...)
+                    self.check_complex(t)
                 out = self.forward(t, **attrs)
         else:
             arrays = []
@@ -568,6 +581,8 @@ class OpDef:
                     if type(t) is int:
                         _check_int(t)
                     arrays.append(t)
+            if not self.complex_ok:
+                self.check_complex(*inputs)
             out = self.forward(*arrays, **attrs)
         if not self._plain:
             return self._finish(inputs, attrs, out, record and _enabled[0])
@@ -614,6 +629,8 @@ class OpDef:
         """``self(t, **attrs)`` for a Tensor ``t``."""
         if (observers and not _busy[0]) or not self._direct1 or not isinstance(t, Tensor):
             return self(t, **attrs) if attrs else self(t)
+        if t._data.dtype.kind == "c" and not self.complex_ok:
+            raise ComplexNotAuditedError(self.torch)
         out = self.forward(t._data, **attrs) if attrs else self.forward(t._data)
         return self.rec1(t, out, attrs)
 
@@ -630,6 +647,8 @@ class OpDef:
         if (observers and not _busy[0]) or not self._direct2 or not isinstance(a, Tensor):
             return self(a, b, **attrs) if attrs else self(a, b)
         ad = a._data
+        if not self.complex_ok:
+            self.check_complex(a, b)
         raw = None if attrs else self._raw
         if isinstance(b, Tensor):
             bd = b._data
@@ -661,6 +680,21 @@ class OpDef:
         """As :meth:`rec1`, for a Tensor ``a`` and a Tensor or Python number ``b``."""
         rec = self.rec2 = MethodType(_own_copy(_record2), self)  # type: ignore[method-assign]
         return rec(a, b, out, attrs)
+
+    def check_complex(self, *inputs: Any) -> None:
+        """Refuse complex inputs (tensors, lists of tensors, Python complex numbers) unless
+        this op is audited for them: no op may silently give a wrong complex gradient."""
+        if self.complex_ok:
+            return
+        for t in inputs:
+            if isinstance(t, Tensor):
+                if t._data.dtype.kind == "c":
+                    raise ComplexNotAuditedError(self.torch)
+            elif isinstance(t, list | tuple):
+                self.check_complex(*t)
+            elif isinstance(t, complex | np.ndarray | np.complexfloating) and (
+                    np.iscomplexobj(t)):
+                raise ComplexNotAuditedError(self.torch)
 
     def _finish(self, inputs: tuple[Any, ...], attrs: dict[str, Any], out: Any,
                 record: bool) -> Any:
@@ -844,6 +878,8 @@ class OpDef:
         saved 'self' must be the value before the write: a detached-storage copy that still
         carries target's history."""
         inputs = (target, *others)
+        if not self.complex_ok:
+            self.check_complex(*inputs)
         saved_self = None
         if record:
             old = Tensor._make(target._data.copy(), target.grad_fn, target._output_nr, None)
