@@ -2,9 +2,10 @@
 
 Every dtype torch has exists here as an object (its repr, ``is_floating_point``,
 ``is_complex``, ``is_signed``, ``itemsize``, ``to_real``/``to_complex`` are torch's). Tensors
-exist for the types NumPy holds natively (``HAS_TENSORS``: float16/32/64, int8..64,
-uint8..64, bool); asking for a tensor of any other dtype (bfloat16, complex, float8, quantized,
-bits, sub-byte ints) raises one :class:`UnsupportedDtypeError` naming the dtype.
+exist for the types NumPy holds natively (``HAS_TENSORS``: float16/32/64, complex64/128,
+int8..64, uint8..64, bool); asking for a tensor of any other dtype (bfloat16, complex32,
+float8, quantized, bits, sub-byte ints) raises one :class:`UnsupportedDtypeError` naming the
+dtype.
 """
 
 from __future__ import annotations
@@ -86,8 +87,8 @@ _TABLE: list[tuple[Any, ...]] = [
     ("float32", np.float32, "f", 4, "Float", "f32", True, None, "complex64"),
     ("float64", np.float64, "f", 8, "Double", "f64", True, None, "complex128"),
     ("complex32", None, "c", 4, "ComplexHalf", "c32", True, "float16", "complex32"),
-    ("complex64", None, "c", 8, "ComplexFloat", "c64", True, "float32", "complex64"),
-    ("complex128", None, "c", 16, "ComplexDouble", "c128", True, "float64", "complex128"),
+    ("complex64", np.complex64, "c", 8, "ComplexFloat", "c64", True, "float32", "complex64"),
+    ("complex128", np.complex128, "c", 16, "ComplexDouble", "c128", True, "float64", "complex128"),
     ("bool", np.bool_, "b", 1, "Bool", "b8", False, None, None),
     ("qint8", None, "q", 1, "QInt8", "qint8", _Q, None, None),
     ("quint8", None, "q", 1, "QUInt8", "quint8", _Q, None, None),
@@ -119,6 +120,8 @@ float32 = _BY_NAME["float32"]
 float64 = _BY_NAME["float64"]
 float16 = _BY_NAME["float16"]
 int64 = _BY_NAME["int64"]
+complex64 = _BY_NAME["complex64"]
+complex128 = _BY_NAME["complex128"]
 int32 = _BY_NAME["int32"]
 int16 = _BY_NAME["int16"]
 int8 = _BY_NAME["int8"]
@@ -149,6 +152,12 @@ _default = [float32]
 def get_default_dtype() -> dtype:
     """The dtype of new floating-point tensors (float32 unless changed, as in PyTorch)."""
     return _default[0]
+
+
+def default_complex() -> dtype:
+    """The dtype of new complex tensors: the default dtype's complex type (complex64 for
+    float32, complex128 for float64; complex32, which adcli refuses, for float16)."""
+    return _default[0].to_complex()
 
 
 def set_default_dtype(d: dtype | str) -> None:
@@ -196,6 +205,8 @@ def from_numpy(np_dtype: np.dtype) -> dtype:
         return int64
     if np_dtype.kind == "b":
         return bool_
+    if np_dtype.kind == "c":
+        return _BY_NAME["complex128" if np_dtype.itemsize >= 16 else "complex64"]
     raise InvalidArgumentError(f"unsupported element type {np_dtype}")
 
 
@@ -211,3 +222,4 @@ def describe_type(arr: np.ndarray) -> str:
     if arr.dtype.kind == "b":
         return f"CPUBoolType [{dims}]"  # (torch has no legacy name for bool here)
     return f"torch.{d.legacy} [{dims}]"
+

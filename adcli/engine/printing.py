@@ -91,6 +91,19 @@ def _float_formatter(arr: np.ndarray):
     return f
 
 
+def _complex_formatter(arr: np.ndarray) -> tuple[Any, int]:
+    """torch's complex printing: the real and imaginary parts each get their own float
+    formatter; an element is ``real`` then the signed ``imag`` and ``j`` (``1.+2.j``)."""
+    re_f, im_f = _float_formatter(arr.real), _float_formatter(arr.imag)
+
+    def f(v: complex) -> str:
+        imag = (im_f(v.imag) + "j").lstrip()
+        return re_f(v.real) + (imag if imag[0] in "+-" else "+" + imag)
+
+    # (torch's element width: both parts, the sign or '+', and the 'j')
+    return f, re_f.width + im_f.width + 1  # type: ignore[attr-defined]
+
+
 def _summarized(arr: np.ndarray) -> np.ndarray:
     """The elements a summarized repr shows (first and last 3 along each dim), as PyTorch's
     ``get_summarized_data``: widths come from what is printed, and a huge tensor costs little."""
@@ -114,6 +127,8 @@ def format_data(arr: np.ndarray, prefix: str = "tensor(") -> str:
     if kind == "f":
         fmt = _float_formatter(shown)
         width = fmt.width
+    elif kind == "c":
+        fmt, width = _complex_formatter(shown)
     elif kind == "b":
         # As PyTorch: padded to "False"'s width only when a False is present.
         width = 4 if shown.all() else 5
@@ -157,8 +172,8 @@ def tensor_repr(t: Tensor) -> str:
         suffix.append(f"size={tuple(arr.shape)}")
     d = dtypes.from_numpy(arr.dtype)
     # (an empty tensor shows every dtype but the default one, as torch's _tensor_str)
-    if d not in (dtypes.get_default_dtype(), dtypes.int64, dtypes.bool_) or (
-            arr.size == 0 and d != dtypes.get_default_dtype()):
+    if d not in (dtypes.get_default_dtype(), dtypes.default_complex(), dtypes.int64,
+                 dtypes.bool_) or (arr.size == 0 and d != dtypes.get_default_dtype()):
         suffix.append(f"dtype={d!r}")
     if t.grad_fn is not None:
         suffix.append(f"grad_fn=<{t.grad_fn.name().removeprefix('torch::autograd::')}>")

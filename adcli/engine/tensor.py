@@ -213,6 +213,10 @@ class Tensor:
     def numpy(self, *, force: bool = False) -> np.ndarray:
         """The underlying array (shares memory), even when the tensor requires grad
         (``force`` accepted as torch's: a CPU tensor needs nothing forced)."""
+        if CONJ and is_conj(self) and not force:
+            raise InvalidArgumentError(
+                "Can't call numpy() on Tensor that has conjugate bit set. Use "
+                "tensor.resolve_conj().numpy() instead.")
         return self._data
 
     def item(self) -> Any:
@@ -228,10 +232,23 @@ class Tensor:
         return v if _stopgrad.hook[0] is None else _stopgrad.held(".tolist()", v)
 
     def __float__(self) -> float:
-        return float(self.item())
+        return float(self._real_item("double"))
 
     def __int__(self) -> int:
-        return int(self.item())
+        return int(self._real_item("int64_t"))
+
+    def __complex__(self) -> complex:
+        return complex(self.item())
+
+    def _real_item(self, ctype: str) -> Any:
+        # torch converts a complex value to a real C type only when its imaginary part is 0
+        v = self.item()
+        if isinstance(v, complex):
+            if v.imag:
+                raise InvalidArgumentError(
+                    f"value cannot be converted to type {ctype} without overflow")
+            return v.real
+        return v
 
     def __bool__(self) -> bool:
         if self._data.size != 1:
@@ -266,7 +283,7 @@ class Tensor:
                     "use var_no_grad = var.detach()."
                 )
             return self
-        if requires_grad and self._data.dtype.kind != "f":
+        if requires_grad and self._data.dtype.kind not in "fc":
             raise InvalidArgumentError(
                 "only Tensors of floating point dtype can require gradients"
             )
@@ -454,6 +471,22 @@ class _HookHandle(RemovableHandle):
                 lst.remove(self._hook)
 
 
+# The complex tensors conj() made: torch's conjugate bit, observable through is_conj (by id,
+# checked through a weak reference, since tensors compare elementwise and a WeakSet cannot
+# hold them).
+CONJ: dict[int, weakref.ref[Tensor]] = {}
+
+
+def mark_conj(t: Tensor) -> None:
+    key = id(t)
+    CONJ[key] = weakref.ref(t, lambda _r: CONJ.pop(key, None))
+
+
+def is_conj(t: Tensor) -> bool:
+    ref = CONJ.get(id(t))
+    return ref is not None and ref() is t
+
+
 def _wrap_dim(dim: int, ndim: int) -> int:
     lo, hi = -max(ndim, 1), max(ndim, 1) - 1
     if not isinstance(dim, int | np.integer) or not lo <= dim <= hi:
@@ -464,7 +497,8 @@ def _wrap_dim(dim: int, ndim: int) -> int:
 
 
 def _infer_dtype(data: Any) -> dtypes.dtype:
-    """PyTorch's inference: bools stay bool, ints int64, anything with a float the default."""
+    """PyTorch's inference: bools stay bool, ints int64, anything with a float the default,
+    anything with a complex number the default's complex type."""
     kinds = set()
 
     def walk(x: Any, depth: int) -> None:
@@ -476,6 +510,8 @@ def _infer_dtype(data: Any) -> dtypes.dtype:
             kinds.add("i")
         elif isinstance(x, float | np.floating):
             kinds.add("f")
+        elif isinstance(x, complex | np.complexfloating):
+            kinds.add("c")
         elif isinstance(x, Tensor):
             kinds.add(x._data.dtype.kind)
         elif isinstance(x, list | tuple):
@@ -487,6 +523,8 @@ def _infer_dtype(data: Any) -> dtypes.dtype:
             )
 
     walk(data, 0)
+    if "c" in kinds:
+        return dtypes.default_complex()
     if "f" in kinds:
         return dtypes.get_default_dtype()
     if "i" in kinds or "u" in kinds:
@@ -512,7 +550,12 @@ def as_array(data: Any, dtype: Any = None) -> np.ndarray:
             data[0], Tensor) else data
     try:
         arr = np.array(data, dtype=d.np)
-    except (ValueError, TypeError) as exc:
+    except TypeError as exc:
+        if "not 'complex'" in str(exc):  # a complex number for a real dtype: torch's words
+            raise InvalidTypeError("must be real number, not complex" if d.np.kind == "f" else
+                                   "'complex' object cannot be interpreted as an integer") from None
+        raise InvalidArgumentError(f"could not build a tensor from this data: {exc}") from None
+    except ValueError as exc:
         raise InvalidArgumentError(f"could not build a tensor from this data: {exc}") from None
     if arr.dtype == object:
         raise InvalidArgumentError("tensor data has ragged nested lists")

@@ -103,6 +103,15 @@ CASES: dict[str, Case] = {
     "sqrt": Case(adcli.sqrt, [U], 0.5, 2.0),
     "rsqrt": Case(adcli.rsqrt, [U], 0.5, 2.0),
     "abs": Case(adcli.abs, [U], 0.2, 1.0),
+    # the complex ops, on real inputs and outputs (tests/complex/ checks complex inputs)
+    "complex": Case(lambda a, b: adcli.view_as_real(adcli.complex(a, b) * (1 - 2j)), [U, U]),
+    "polar": Case(lambda a, b: adcli.view_as_real(adcli.polar(a, b)), [U, U], 0.5, 1.0),
+    "view_as_real": Case(lambda a, b: adcli.view_as_real(adcli.complex(a, b).exp()), [U, U]),
+    "view_as_complex": Case(lambda a: adcli.view_as_complex(a).abs(), [(3, 2)], 0.2, 1.0),
+    "conj": Case(lambda a, b: adcli.view_as_real(adcli.complex(a, b).conj().resolve_conj()
+                                                 * (2 + 1j)), [U, U]),
+    "conj_physical": Case(lambda a, b: adcli.view_as_real(
+        adcli.conj_physical(adcli.complex(a, b)) * (2 + 1j)), [U, U]),
     "sign": Case(lambda a: adcli.sign(a) * a, [U], 0.2, 1.0),
     "sin": Case(adcli.sin, [U]),
     "cos": Case(adcli.cos, [U]),

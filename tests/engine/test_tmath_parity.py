@@ -297,12 +297,19 @@ def test_native_norm_has_no_dense_kernel() -> None:
         assert str(te.value).startswith(str(ae.value))
 
 
-def test_no_complex_dtype_is_one_clear_error() -> None:
-    for fn in (lambda T: T.complex(T.ones(2), T.ones(2)), lambda T: T.polar(T.ones(2), T.ones(2)),
-               lambda T: T.view_as_complex(T.ones(3, 2))):
+def test_complex_half_is_one_clear_error() -> None:
+    # complex64/128 exist now (tests/complex/); ComplexHalf stays refused, with one error
+    for fn in (lambda T: T.complex(T.ones(2, dtype=T.half), T.ones(2, dtype=T.half)),
+               lambda T: T.view_as_complex(T.ones(3, 2, dtype=T.half))):
         fn(torch)  # valid in torch
-        with pytest.raises(NotImplementedError, match="adcli has no complex dtype"):
+        with pytest.raises(adcli.engine.dtypes.UnsupportedDtypeError,
+                           match=r"adcli has no tensors of dtype torch\.complex32"):
             fn(adcli)
+    with pytest.raises(NotImplementedError) as te:
+        torch.polar(torch.ones(2, dtype=torch.half), torch.ones(2, dtype=torch.half))
+    with pytest.raises(NotImplementedError) as ae:
+        adcli.polar(adcli.ones(2, dtype=adcli.half), adcli.ones(2, dtype=adcli.half))
+    assert str(ae.value) == str(te.value)
 
 
 # ----------------------------------------------------------------------------------------------

@@ -25,6 +25,7 @@ from .common import (
     _scalar_dtype,
     as_tensor,
     broadcast_shapes,
+    cj,
 )
 from .conversion import _float
 
@@ -54,7 +55,8 @@ def _add(a: np.ndarray, b: np.ndarray, alpha: Any = 1) -> np.ndarray:
 
 
 # (with alpha 1, ``a + b`` is np.add)
-add_op = defop("add", "AddBackward0", _bin(_add, np.add), inputs=("self", "other"))
+add_op = defop("add", "AddBackward0", _bin(_add, np.add), inputs=("self", "other"),
+               complex_ok=True)
 
 
 add_op.grad("self")(_pass_grad)
@@ -62,9 +64,9 @@ add_op.grad("self")(_pass_grad)
 
 @add_op.grad("other")
 def _add_other(g, s, B):
-    "grad * alpha"
+    "grad * alpha.conj()"
     alpha = getattr(s, "alpha", 1)  # (not recorded when it is the default 1)
-    return g if alpha == 1 else g * alpha
+    return g if alpha == 1 else g * cj(alpha)
 
 
 def _sub(a: np.ndarray, b: np.ndarray, alpha: Any = 1) -> np.ndarray:
@@ -73,15 +75,16 @@ def _sub(a: np.ndarray, b: np.ndarray, alpha: Any = 1) -> np.ndarray:
     return a - b if alpha == 1 else scaled_add(a, b, -alpha)
 
 
-sub_op = defop("sub", "SubBackward0", _bin(_sub, np.subtract), inputs=("self", "other"))
+sub_op = defop("sub", "SubBackward0", _bin(_sub, np.subtract), inputs=("self", "other"),
+               complex_ok=True)
 sub_op.grad("self")(_pass_grad)
 
 
 @sub_op.grad("other")
 def _sub_other(g, s, B):
-    "-grad * alpha"
+    "-grad * alpha.conj()"
     alpha = getattr(s, "alpha", 1)  # (not recorded when it is the default 1)
-    return -g if alpha == 1 else g * (-alpha)
+    return -g if alpha == 1 else g * (-cj(alpha))
 
 
 def _rsub(a: np.ndarray, other: Any, alpha: Any = 1) -> np.ndarray:
@@ -90,13 +93,14 @@ def _rsub(a: np.ndarray, other: Any, alpha: Any = 1) -> np.ndarray:
     return other - a if alpha == 1 else scaled_add(np.asarray(other), a, -alpha)
 
 
-rsub_op = defop("rsub", "RsubBackward1", _rsub, torch="torch.rsub (scalar - tensor)")
+rsub_op = defop("rsub", "RsubBackward1", _rsub, torch="torch.rsub (scalar - tensor)",
+                complex_ok=True)
 
 
 @rsub_op.grad("self")
 def _rsub_self(g, s, B):
-    "-grad * alpha"
-    return -g if s.alpha == 1 else g * (-s.alpha)
+    "-grad * alpha.conj()"
+    return -g if s.alpha == 1 else g * (-cj(s.alpha))
 
 
 def _rsub_tensor(a: np.ndarray, b: np.ndarray, alpha: Any = 1) -> np.ndarray:
@@ -106,7 +110,7 @@ def _rsub_tensor(a: np.ndarray, b: np.ndarray, alpha: Any = 1) -> np.ndarray:
 
 
 rsub_tensor_op = defop("rsub_tensor", "RsubBackward0", _bin(_rsub_tensor), inputs=("self", "other"),
-                       torch="torch.rsub (tensor, tensor)")
+                       torch="torch.rsub (tensor, tensor)", complex_ok=True)
 rsub_tensor_op.grad("self")(_rsub_self)
 rsub_tensor_op.grad("other")(_pass_grad)
 
@@ -127,32 +131,32 @@ def _half_opmath(forward: Any) -> Any:
 
 
 mul_op = defop("mul", "MulBackward0", _half_opmath(_bin(np.multiply)), inputs=("self", "other"),
-               save={"self": ("other",), "other": ("self",)})
+               save={"self": ("other",), "other": ("self",)}, complex_ok=True)
 
 
 @mul_op.grad("self")
 def _mul_self(g, s, B):
-    "grad * other"
-    return g * s.other
+    "grad * other.conj()"
+    return g * cj(s.other)
 
 
 @mul_op.grad("other")
 def _mul_other(g, s, B):
-    "grad * self"
-    return g * s.self
+    "grad * self.conj()"
+    return g * cj(s.self)
 
 
 # tensor <op> Python number inside derivative formulas: PyTorch's Scalar overloads (mul.Scalar is
 # MulBackward1, ...). In user code, x * 2.0 wraps the number and records MulBackward0, as in
 # PyTorch (see ``in_formula``).
 mul_scalar_op = defop("mul_scalar", "MulBackward1", lambda a, other: a * other,
-                      torch="(in formulas) tensor * scalar")
+                      torch="(in formulas) tensor * scalar", complex_ok=True)
 
 
 @mul_scalar_op.grad("self")
 def _mul_scalar_self(g, s, B):
-    "grad * other"
-    return g * s.other
+    "grad * other.conj()"
+    return g * cj(s.other)
 
 
 def _B_mul_scalar(x: Tensor, other: Any) -> Tensor:
@@ -161,11 +165,11 @@ def _B_mul_scalar(x: Tensor, other: Any) -> Tensor:
 
 add_scalar_op = defop("add_scalar", "AddBackward1",
                       lambda a, other, alpha=1: _add(a, other, alpha),
-                      torch="(in formulas) tensor + scalar")
+                      torch="(in formulas) tensor + scalar", complex_ok=True)
 add_scalar_op.grad("self")(_pass_grad)
 sub_scalar_op = defop("sub_scalar", "SubBackward1",
                       lambda a, other, alpha=1: _sub(a, other, alpha),
-                      torch="(in formulas) tensor - scalar")
+                      torch="(in formulas) tensor - scalar", complex_ok=True)
 sub_scalar_op.grad("self")(_pass_grad)
 
 
@@ -175,13 +179,13 @@ def _div_by_scalar(a: np.ndarray, other: Any) -> np.ndarray:
 
 
 div_scalar_op = defop("div_scalar", "DivBackward1", _div_by_scalar,
-                      torch="(in formulas) tensor / scalar")
+                      torch="(in formulas) tensor / scalar", complex_ok=True)
 
 
 @div_scalar_op.grad("self")
 def _div_scalar_self(g, s, B):
-    "grad / other"
-    return g / s.other
+    "grad / other.conj()"
+    return g / cj(s.other)
 
 
 def _scalar_rhs(t: Any, x: Any) -> bool:
@@ -197,7 +201,7 @@ def _filled(value: Any, like: Tensor) -> Tensor:
 
 def _true_divide(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     with np.errstate(divide="ignore", invalid="ignore"):
-        if a.dtype.kind != "f" and b.dtype.kind != "f":
+        if a.dtype.kind not in "fc" and b.dtype.kind not in "fc":
             from ..dtypes import get_default_dtype
 
             return np.true_divide(a, b).astype(get_default_dtype().np)
@@ -206,19 +210,19 @@ def _true_divide(a: np.ndarray, b: np.ndarray) -> np.ndarray:
 
 div_op = defop("div", "DivBackward0", _half_opmath(_bin(_true_divide)),
                inputs=("self", "other"),
-               save={"self": ("other",), "other": ("self", "other")})
+               save={"self": ("other",), "other": ("self", "other")}, complex_ok=True)
 
 
 @div_op.grad("self")
 def _div_self(g, s, B):
-    "grad / other"
-    return g / s.other
+    "grad / other.conj()"
+    return g / cj(s.other)
 
 
 @div_op.grad("other")
 def _div_other(g, s, B):
-    "-grad * self / other**2"
-    return -g * ((s.self / s.other) / s.other)
+    "-grad * (self / other**2).conj()"
+    return -g * cj((s.self / s.other) / s.other)
 
 
 def _reciprocal(a: np.ndarray) -> np.ndarray:
@@ -226,16 +230,17 @@ def _reciprocal(a: np.ndarray) -> np.ndarray:
         return 1 / a
 
 
-reciprocal_op = defop("reciprocal", "ReciprocalBackward0", _reciprocal, save=("result",))
+reciprocal_op = defop("reciprocal", "ReciprocalBackward0", _reciprocal, save=("result",),
+                      complex_ok=True)
 
 
 @reciprocal_op.grad("self")
 def _reciprocal_self(g, s, B):
-    "-grad * result**2"
-    return -g * (s.result * s.result)
+    "-grad * (result**2).conj()"
+    return -g * cj(s.result * s.result)
 
 
-neg_op = defop("neg", "NegBackward0", np.negative)
+neg_op = defop("neg", "NegBackward0", np.negative, complex_ok=True)
 
 
 @neg_op.grad("self")
@@ -254,12 +259,12 @@ def _pow_scalar(a: np.ndarray, exponent: Any) -> np.ndarray:
 
 
 pow_scalar_op = defop("pow", "PowBackward0", _pow_scalar, save=("self",),
-                      torch="torch.pow (tensor ** number)")
+                      torch="torch.pow (tensor ** number)", complex_ok=True)
 
 
 @pow_scalar_op.grad("self")
 def _pow_scalar_self(g, s, B):
-    "grad * exponent * self**(exponent - 1)  (0 where exponent == 0)"
+    "grad * (exponent * self**(exponent - 1)).conj()  (0 where exponent == 0)"
     e = s.exponent
     if e == 0:
         return g * 0
@@ -267,10 +272,10 @@ def _pow_scalar_self(g, s, B):
         if e == 1:
             return g
         if e == 2:
-            return g * (s.self * 2)
-        return g * (e * s.self ** (e - 1))
+            return g * cj(s.self * 2)
+        return g * cj(e * s.self ** (e - 1))
     # create_graph: the nodes PyTorch's pow_backward records (MulBackward1 of PowBackward0)
-    return g * B.mul_scalar(B.pow(s.self, e - 1), e)
+    return g * cj(B.mul_scalar(B.pow(s.self, e - 1), e))
 
 
 def _pow_tensor(a: np.ndarray, b: np.ndarray) -> np.ndarray:
@@ -588,7 +593,7 @@ def pow(input: Any, exponent: Any) -> Tensor:
         return pow_base_op(e, base=input)
     if isinstance(exponent, Tensor):
         return pow_tensor_op(input, exponent)
-    if isinstance(exponent, bool | int | float | np.number):
+    if isinstance(exponent, bool | int | float | complex | np.number):
         if (input._data.dtype.kind in "iub" and isinstance(exponent, int | np.integer)
                 and exponent < 0):
             raise InvalidArgumentError("Integers to negative integer powers are not allowed.")

@@ -20,7 +20,7 @@ from ..grad_mode import is_grad_enabled
 from ..layout import iter_result
 from ..limits import check_shape, get_max_elements
 from ..op import OpDef, defop, pass_grad
-from ..settings import _WARN_ALWAYS
+from ..settings import _WARN_ALWAYS, is_warn_always_enabled
 from ..tensor import Tensor, _wrap_dim
 
 # ==============================================================================================
@@ -71,6 +71,11 @@ def _bin(fn: Any, raw: Any = None) -> Any:
             out = iter_result(out, a, b)
         if type(b) is np.ndarray and a.dtype is not b.dtype and a.dtype != b.dtype:
             want = result_dtype(a, b)
+            if want.kind == "c" and out.dtype != want:
+                # torch computes in the result's complex type (a complex128 0-d operand is
+                # rounded to complex64 first), NumPy in the wider one: one rounding differs
+                out = fn(a.astype(want, copy=False), b.astype(want, copy=False), **kw)
+                return np.asarray(out)
             # (an integer division's float result stays float; uint8 with an int64 0-d
             # operand is uint8, as NumPy's int64 is not)
             if out.dtype != want and (out.dtype.kind == want.kind or want.kind == "f" or (
@@ -83,23 +88,47 @@ def _bin(fn: Any, raw: Any = None) -> Any:
     return forward
 
 
-_CATEGORY = {"b": 0, "u": 1, "i": 1, "f": 2}
+_CATEGORY = {"b": 0, "u": 1, "i": 1, "f": 2, "c": 3}
 
 
 def result_dtype(a: np.ndarray, b: np.ndarray) -> np.dtype:
     """PyTorch's type promotion for two tensors (NumPy's differs: int64 * float32 is float64).
 
-    A higher category (bool < int < float) wins; within a category, a tensor with dimensions
-    wins over a 0-d one, and two of the same kind promote.
+    A higher category (bool < int < float < complex) wins (a 0-d complex with a dimensioned
+    float: that float's complex type); within a category, a tensor with dimensions wins over
+    a 0-d one, and two of the same kind promote.
     """
     ca, cb = _CATEGORY.get(a.dtype.kind, 2), _CATEGORY.get(b.dtype.kind, 2)
     if ca != cb:
-        return a.dtype if ca > cb else b.dtype
+        hi, lo = (a, b) if ca > cb else (b, a)
+        if hi.dtype.kind == "c" and lo.dtype.kind == "f":
+            if lo.ndim and not hi.ndim:
+                # torch's combine_categories: a 0-d complex keeps the dimensioned float's
+                # precision (float64 with a 0-d complex64 is complex128)
+                return np.promote_types(lo.dtype, np.complex64)
+            if bool(lo.ndim) == bool(hi.ndim):  # one tier: promote_types (complex128 here)
+                return np.promote_types(lo.dtype, hi.dtype)
+        return hi.dtype
     if a.ndim and not b.ndim:
         return a.dtype
     if b.ndim and not a.ndim:
         return b.dtype
     return np.promote_types(a.dtype, b.dtype)
+
+
+_CAST_WARNED = [False]
+
+
+def cast(a: np.ndarray, dt: np.dtype) -> np.ndarray:
+    """``a`` converted to ``dt`` as torch's copy does: complex to real keeps the real part and
+    warns once per process (torch's TORCH_WARN_ONCE; every time under set_warn_always)."""
+    if a.dtype.kind == "c" and dt.kind != "c":
+        if not _CAST_WARNED[0] or is_warn_always_enabled():
+            _CAST_WARNED[0] = True
+            warnings.warn("Casting complex values to real discards the imaginary part",
+                          UserWarning, stacklevel=3)
+        return a != 0 if dt.kind == "b" else a.real.astype(dt)  # (bool: either part nonzero)
+    return a.astype(dt)
 
 
 def _keep_shape(shape: tuple[int, ...], dims: tuple[int, ...] | None) -> tuple[int, ...]:
@@ -127,6 +156,28 @@ def _unreduce(g: Any, s: Any, B: Any) -> Any:
 _pass_grad = pass_grad  # (the engine's identity formula: backward passes grad on uncalled)
 
 
+def is_c(x: Any) -> bool:
+    """Whether ``x`` (an array or a Tensor, as formulas see them) is complex."""
+    return (x._data if type(x) is Tensor else x).dtype.kind == "c"
+
+
+def cj(x: Any) -> Any:
+    """``x`` conjugated when complex (array, Tensor, Python or NumPy number), else ``x``
+    itself. The formulas of complex-audited ops take torch's convention, the conjugate
+    Wirtinger derivative: a holomorphic f gives grad * conj(f'(z)); a real input costs one
+    dtype check."""
+    t = type(x)
+    if t is np.ndarray:
+        return np.conj(x) if x.dtype.kind == "c" else x
+    if t is complex:
+        return x.conjugate()
+    if t is Tensor:
+        return x.conj() if x._data.dtype.kind == "c" else x
+    if isinstance(x, np.complexfloating):
+        return np.conj(x)
+    return x
+
+
 # ----------------------------------------------------------------------------------------------
 # the table entry of a one-input elementwise op, and the identity formula
 # ----------------------------------------------------------------------------------------------
@@ -135,7 +186,7 @@ def _unary(name: str, backward_name: str, fn: Any, save: tuple[str, ...], quiet:
     """An elementwise float op; ``quiet`` silences NumPy's domain warnings (log(-1) is nan)."""
 
     def forward(a: np.ndarray) -> np.ndarray:
-        if a.dtype.kind != "f":
+        if a.dtype.kind not in "fc":
             from ..dtypes import get_default_dtype
 
             a = a.astype(get_default_dtype().np)
@@ -162,7 +213,11 @@ _py_min = builtins.min
 # argument helpers
 # ----------------------------------------------------------------------------------------------
 def _scalar_dtype(value: Any, like: np.dtype) -> np.dtype:
-    if like.kind == "f":
+    if isinstance(value, complex) and like.kind != "c":
+        # torch: a float tensor's complex type, else the default complex dtype
+        return np.promote_types(like, np.complex64) if like.kind == "f" else \
+            dtypes.default_complex().np
+    if like.kind in "fc":
         return like
     if isinstance(value, float):
         return dtypes.get_default_dtype().np

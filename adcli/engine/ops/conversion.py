@@ -15,7 +15,7 @@ from ..errors import InvalidArgumentError
 from ..grad_mode import no_grad
 from ..op import defop
 from ..tensor import Tensor, _wrap_dim
-from .common import _pass_grad
+from .common import _pass_grad, cast
 
 # ==============================================================================================
 # the table: forwards and derivative formulas
@@ -30,21 +30,21 @@ def _clone(a: np.ndarray, memory_format: str = "preserve_format") -> np.ndarray:
     return _layout.copy_like(a, _layout.FORMATS[memory_format])
 
 
-clone_op = defop("clone", "CloneBackward0", _clone)
+clone_op = defop("clone", "CloneBackward0", _clone, complex_ok=True)
 clone_op.grad("self")(_pass_grad)
 
 
 def _to_dtype(a: np.ndarray, dtype: np.dtype) -> np.ndarray:
-    return a.astype(dtype)
+    return cast(a, dtype)
 
 
 to_copy_op = defop("to", "ToCopyBackward0", _to_dtype,
-                   torch="torch.Tensor.to / .double() / .float()")
+                   torch="torch.Tensor.to / .double() / .float()", complex_ok=True)
 
 
 @to_copy_op.grad("self")
 def _to_copy_self(g, s, B):
-    "grad (cast back to self's dtype)"
+    "grad (cast back to self's dtype; a real self takes the real part of a complex grad)"
     return g
 
 
@@ -54,7 +54,8 @@ def _to_copy_self(g, s, B):
 
 
 def _float(x: Tensor) -> Tensor:
-    return x if x._data.dtype.kind == "f" else to_copy_op(x, dtype=dtypes.get_default_dtype().np)
+    return x if x._data.dtype.kind in "fc" else to_copy_op(
+        x, dtype=dtypes.get_default_dtype().np)
 
 
 def clone(input: Tensor, *, memory_format: Any = None) -> Tensor:
@@ -78,7 +79,7 @@ def to(input: Tensor, *args: Any, **kwargs: Any) -> Tensor:
     target = input._data.dtype if dt is None else dtypes.to_dtype(dt).np
     if target == input._data.dtype and not copy:
         return input
-    if input.requires_grad and target.kind != "f":
+    if input.requires_grad and target.kind not in "fc":
         with no_grad():
             return to_copy_op(input, dtype=target)
     return to_copy_op(input, dtype=target)
@@ -145,7 +146,7 @@ def asarray(obj: Any, *, dtype: Any = None, device: Any = None, copy: bool | Non
             obj = np.asarray(obj)
         out = tensor(obj, dtype=dtype)
     if requires_grad:
-        if out._data.dtype.kind != "f":
+        if out._data.dtype.kind not in "fc":
             raise InvalidArgumentError(
                 "Only Tensors of floating point and complex dtype can require gradients")
         out.requires_grad_(True)

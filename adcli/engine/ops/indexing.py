@@ -39,7 +39,8 @@ def _index(a: np.ndarray, index: tuple[Any, ...], in_shape: Any = None) -> np.nd
         raise InvalidArgumentError(str(exc)) from None
 
 
-index_op = defop("index", "IndexBackward0", _index, torch="tensor[mask] / tensor[int tensor]")
+index_op = defop("index", "IndexBackward0", _index, torch="tensor[mask] / tensor[int tensor]",
+                 complex_ok=True)
 
 
 @index_op.grad("self")
@@ -56,7 +57,7 @@ def _index_add_fwd(g: np.ndarray, shape: tuple[int, ...], index: Any) -> np.ndar
 
 # (Named after index_put_(accumulate=True), which it is: "index_add" is torch.index_add's.)
 index_add_op = defop("index_put_accumulate", "IndexPutBackward0", _index_add_fwd,
-                     torch="(the backward of indexing)")
+                     torch="(the backward of indexing)", complex_ok=True)
 
 
 @index_add_op.grad("self")
@@ -89,13 +90,14 @@ def _expand_message(have: tuple[int, ...], want: tuple[int, ...]) -> str:
 
 
 copy_slices_op = defop("index_put", "CopySlices", _copy_slices, inputs=("self", "value"),
-                       torch="tensor[index] = value")
+                       torch="tensor[index] = value", complex_ok=True)
 
 
 # PyTorch names a write through advanced indices (mask, integer tensor) after index_put_.
 index_put_advanced_op = defop("index_put_advanced", "IndexPutBackward0", _copy_slices,
                               inputs=("self", "value"),
-                              torch="tensor[mask or int tensor] = value / torch.index_put")
+                              torch="tensor[mask or int tensor] = value / torch.index_put",
+                              complex_ok=True)
 
 
 @index_put_advanced_op.grad("self")
@@ -288,7 +290,7 @@ def _index_select(a: np.ndarray, dim: int, index: np.ndarray) -> np.ndarray:
     return np.take(a, index.reshape(-1), axis=dim)
 
 
-index_select_op = defop("index_select", "IndexSelectBackward0", _index_select)
+index_select_op = defop("index_select", "IndexSelectBackward0", _index_select, complex_ok=True)
 
 
 @index_select_op.grad("self")

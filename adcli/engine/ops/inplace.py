@@ -11,7 +11,7 @@ import numpy as np
 from ..errors import InvalidArgumentError
 from ..op import defop
 from ..tensor import Tensor
-from .common import as_tensor, broadcast_shapes
+from .common import as_tensor, broadcast_shapes, cast
 
 # ==============================================================================================
 # the table: forwards and derivative formulas
@@ -22,8 +22,8 @@ def _fill(a: np.ndarray, value: Any) -> np.ndarray:
     return np.full_like(a, value)
 
 
-fill_op = defop("fill_", "FillBackward2", _fill, torch="Tensor.fill_")
-zero_op = defop("zero_", "ZeroBackward0", _fill, torch="Tensor.zero_")
+fill_op = defop("fill_", "FillBackward2", _fill, torch="Tensor.fill_", complex_ok=True)
+zero_op = defop("zero_", "ZeroBackward0", _fill, torch="Tensor.zero_", complex_ok=True)
 
 
 @fill_op.grad("self")
@@ -38,12 +38,13 @@ zero_op.grad("self")(_fill_self)
 def _copy(a: np.ndarray, src: np.ndarray) -> np.ndarray:
     if src.shape != a.shape:
         broadcast_shapes(a.shape, src.shape)
-    return np.broadcast_to(src, a.shape).astype(a.dtype)
+    return cast(np.broadcast_to(src, a.shape), a.dtype)
 
 
 # out of place: torch.fill(t, number) (FillBackward0), torch.fill(t, 0-d tensor)
 # (FillBackward1); in place with a 0-d tensor value, FillBackward3 (grad of value: grad.sum())
-fill_number_op = defop("fill", "FillBackward0", _fill, torch="torch.fill(tensor, number)")
+fill_number_op = defop("fill", "FillBackward0", _fill, torch="torch.fill(tensor, number)",
+                       complex_ok=True)
 fill_number_op.grad("self")(_fill_self)
 
 
@@ -68,7 +69,8 @@ for _op in (fill_tensor_op, fill_tensor_inplace_op):
 fill_tensor_inplace_op.grad("value")(_fill_value)
 
 
-copy_op = defop("copy_", "CopyBackwards", _copy, inputs=("self", "src"), torch="Tensor.copy_")
+copy_op = defop("copy_", "CopyBackwards", _copy, inputs=("self", "src"), torch="Tensor.copy_",
+                complex_ok=True)
 copy_op.grad("self")(_fill_self)
 
 

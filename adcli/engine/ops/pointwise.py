@@ -13,32 +13,36 @@ import numpy as np
 
 from ..backend import np_erf
 from ..dtypes import scalar_type_name
-from ..errors import InvalidArgumentError, NotImplementedDerivativeError
+from ..errors import (
+    InvalidArgumentError,
+    NotImplementedArgumentError,
+    NotImplementedDerivativeError,
+)
 from ..op import OpDef, defop
 from ..tensor import Tensor
-from .common import _inplace_unary, _pass_grad, _unary
+from .common import _inplace_unary, _pass_grad, _unary, cj, is_c
 
 # ==============================================================================================
 # the table: forwards and derivative formulas
 # ==============================================================================================
 
 
-exp_op = _unary("exp", "ExpBackward0", np.exp, ("result",))
+exp_op = _unary("exp", "ExpBackward0", np.exp, ("result",), complex_ok=True)
 
 
 @exp_op.grad("self")
 def _exp_self(g, s, B):
-    "grad * result"
-    return g * s.result
+    "grad * result.conj()"
+    return g * cj(s.result)
 
 
-log_op = _unary("log", "LogBackward0", np.log, ("self",))
+log_op = _unary("log", "LogBackward0", np.log, ("self",), complex_ok=True)
 
 
 @log_op.grad("self")
 def _log_self(g, s, B):
-    "grad / self"
-    return g / s.self
+    "grad / self.conj()"
+    return g / cj(s.self)
 
 
 def _log1p(x: np.ndarray) -> np.ndarray:
@@ -59,14 +63,14 @@ def _log1p_self(g, s, B):
     return g / (s.self + 1)
 
 
-sqrt_op = _unary("sqrt", "SqrtBackward0", np.sqrt, ("result",))
+sqrt_op = _unary("sqrt", "SqrtBackward0", np.sqrt, ("result",), complex_ok=True)
 
 
 @sqrt_op.grad("self")
 def _sqrt_self(g, s, B):
-    "grad / (2 * result)"
+    "grad / (2 * result).conj()"
     with np.errstate(divide="ignore", invalid="ignore"):
-        return g / (s.result * 2)
+        return g / cj(s.result * 2)
 
 
 def _np_rsqrt(a: np.ndarray) -> np.ndarray:
@@ -82,7 +86,7 @@ def _rsqrt_self(g, s, B):
     return (g * -0.5) * s.result ** 3
 
 
-abs_op = defop("abs", "AbsBackward0", np.abs, save=("self",))
+abs_op = defop("abs", "AbsBackward0", np.abs, save=("self",), complex_ok=True)
 
 
 @abs_op.grad("self")
@@ -100,40 +104,40 @@ def _sign_self(g, s, B):
     return B.zeros_like(g)
 
 
-sin_op = _unary("sin", "SinBackward0", np.sin, ("self",), quiet=False)
+sin_op = _unary("sin", "SinBackward0", np.sin, ("self",), quiet=False, complex_ok=True)
 
 
 @sin_op.grad("self")
 def _sin_self(g, s, B):
-    "grad * cos(self)"
-    return g * B.cos(s.self)
+    "grad * cos(self).conj()"
+    return g * cj(B.cos(s.self))
 
 
-cos_op = _unary("cos", "CosBackward0", np.cos, ("self",), quiet=False)
+cos_op = _unary("cos", "CosBackward0", np.cos, ("self",), quiet=False, complex_ok=True)
 
 
 @cos_op.grad("self")
 def _cos_self(g, s, B):
-    "grad * -sin(self)"
-    return g * -B.sin(s.self)
+    "grad * -sin(self).conj()"
+    return g * -cj(B.sin(s.self))
 
 
-tan_op = _unary("tan", "TanBackward0", np.tan, ("result",))
+tan_op = _unary("tan", "TanBackward0", np.tan, ("result",), complex_ok=True)
 
 
 @tan_op.grad("self")
 def _tan_self(g, s, B):
-    "grad * (1 + result**2)"
-    return g * (s.result ** 2 + 1)
+    "grad * (1 + result**2).conj()"
+    return g * cj(s.result ** 2 + 1)
 
 
-tanh_op = _unary("tanh", "TanhBackward0", np.tanh, ("result",), quiet=False)
+tanh_op = _unary("tanh", "TanhBackward0", np.tanh, ("result",), quiet=False, complex_ok=True)
 
 
 @tanh_op.grad("self")
 def _tanh_self(g, s, B):
-    "grad * (1 - result**2)"
-    return B.tanh_backward(g, s.result)
+    "grad * (1 - result**2).conj()"
+    return B.tanh_backward(g, cj(s.result))
 
 
 def _np_sigmoid(a: np.ndarray) -> np.ndarray:
@@ -141,13 +145,14 @@ def _np_sigmoid(a: np.ndarray) -> np.ndarray:
     return 0.5 * (np.tanh(0.5 * a) + 1)
 
 
-sigmoid_op = _unary("sigmoid", "SigmoidBackward0", _np_sigmoid, ("result",), quiet=False)
+sigmoid_op = _unary("sigmoid", "SigmoidBackward0", _np_sigmoid, ("result",), quiet=False,
+                    complex_ok=True)
 
 
 @sigmoid_op.grad("self")
 def _sigmoid_self(g, s, B):
-    "grad * result * (1 - result)"
-    return B.sigmoid_backward(g, s.result)
+    "grad * (result * (1 - result)).conj()"
+    return B.sigmoid_backward(g, cj(s.result))
 
 
 erf_op = _unary("erf", "ErfBackward0", np_erf, ("self",))
@@ -162,22 +167,22 @@ def _erf_self(g, s, B):
 # ----------------------------------------------------------------------------------------------
 # -- hyperbolic, inverse trig, logs, rounding --
 # ----------------------------------------------------------------------------------------------
-sinh_op = _unary("sinh", "SinhBackward0", np.sinh, ("self",))
+sinh_op = _unary("sinh", "SinhBackward0", np.sinh, ("self",), complex_ok=True)
 
 
 @sinh_op.grad("self")
 def _sinh_self(g, s, B):
-    "grad * cosh(self)"
-    return g * B.cosh(s.self)
+    "grad * cosh(self).conj()"
+    return g * cj(B.cosh(s.self))
 
 
-cosh_op = _unary("cosh", "CoshBackward0", np.cosh, ("self",))
+cosh_op = _unary("cosh", "CoshBackward0", np.cosh, ("self",), complex_ok=True)
 
 
 @cosh_op.grad("self")
 def _cosh_self(g, s, B):
-    "grad * sinh(self)"
-    return g * B.sinh(s.self)
+    "grad * sinh(self).conj()"
+    return g * cj(B.sinh(s.self))
 
 
 asin_op = _unary("asin", "AsinBackward0", np.arcsin, ("self",))
@@ -250,6 +255,8 @@ def _inverse_hyperbolic_inplace(op: OpDef, backward_name: str) -> OpDef:
 
 
 def _angle(a: np.ndarray) -> np.ndarray:
+    if a.dtype.kind == "c":
+        return np.angle(a)
     # real input: pi below 0, 0 elsewhere, nan kept (PyTorch's angle_impl)
     if a.dtype.kind != "f":
         from ..dtypes import get_default_dtype
@@ -258,13 +265,17 @@ def _angle(a: np.ndarray) -> np.ndarray:
     return np.where(np.isnan(a), a, np.where(a < 0, a.dtype.type(math.pi), a.dtype.type(0)))
 
 
-angle_op = defop("angle", "AngleBackward0", _angle)
+angle_op = defop("angle", "AngleBackward0", _angle, save=("self",), complex_ok=True)
 
 
 @angle_op.grad("self")
 def _angle_self(g, s, B):
-    "0 (a real input's angle is piecewise constant)"
-    return B.zeros_like(g)
+    "0 (real); complex: grad * i * self / |self|**2, 0 at 0"
+    z = s.self
+    if not is_c(z):
+        return B.zeros_like(g)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return B.where(z == 0, 0.0, g * (z * 1j) / (B.abs(z) ** 2))
 
 
 log2_op = _unary("log2", "Log2Backward0", np.log2, ("self",))
@@ -350,11 +361,25 @@ frac_op.grad("self")(_pass_grad)
 
 
 def _sgn(a: np.ndarray) -> np.ndarray:
+    if a.dtype.kind == "c":  # torch's z / |z| (0 at 0); NumPy's sign rounds differently
+        m = np.abs(a)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return np.where(m == 0, a.dtype.type(0), a / m)
     return np.sign(a)
 
 
-sgn_op = defop("sgn", "SgnBackward0", _sgn, save=("self", "result"))
-sgn_op.grad("self")(_zero_grad)
+sgn_op = defop("sgn", "SgnBackward0", _sgn, save=("self", "result"), complex_ok=True)
+
+
+@sgn_op.grad("self")
+def _sgn_self(g, s, B):
+    "0 (real); complex: (grad - sgn * real(grad * sgn.conj())) / |self|, 0 at 0"
+    z, sg = s.self, s.result
+    if not is_c(z):
+        return B.zeros_like(g)
+    a = B.abs(z)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return B.where(a == 0, 0.0, (g - sg * B.real(g * B.conj(sg))) / a)
 
 
 # ==============================================================================================
@@ -393,6 +418,10 @@ absolute = abs
 
 
 def sign(input: Tensor) -> Tensor:
+    if input._data.dtype.kind == "c":
+        raise NotImplementedArgumentError(
+            "Unlike NumPy, torch.sign is not intended to support complex numbers. Please use "
+            "torch.sgn instead.")
     return sign_op.call1(input)
 
 

@@ -64,7 +64,7 @@ def _promote(a: np.dtype | None, b: np.dtype | None) -> np.dtype | None:
     if a is None or b is None:
         return a if b is None else b
     ca, cb = _category(a), _category(b)
-    if ca != cb:
+    if ca != cb and {ca, cb} != {2, 3}:  # (a float and a complex: NumPy's is torch's)
         return a if ca > cb else b
     if a != b and ((a.kind == "u" and a.itemsize > 1) or (b.kind == "u" and b.itemsize > 1)):
         raise RuntimeError(
@@ -79,6 +79,8 @@ def promote_types(type1: Any, type2: Any) -> dtypes.dtype:
 
 def _combine(higher: np.dtype | None, lower: np.dtype | None) -> np.dtype | None:
     # c10's combine_categories: a lower tier only changes the result by a higher category.
+    if higher is not None and lower is not None and lower.kind == "c" and higher.kind == "f":
+        return np.promote_types(higher, np.complex64)  # the float's precision, made complex
     if higher is not None and higher.kind in "fc":
         return higher
     if higher is not None and (higher.kind == "b" or (lower is not None and lower.kind in "fc")):
@@ -93,6 +95,8 @@ def _scalar_dtype(x: Any) -> np.dtype:
         return np.dtype(np.int64)
     if isinstance(x, (float, np.floating)):
         return dtypes.get_default_dtype().np
+    if isinstance(x, (complex, np.complexfloating)):
+        return dtypes.default_complex().np
     raise TypeError(f"result_type(): argument 'other' must be Tensor or Number, not "
                     f"{type(x).__name__}")
 
@@ -220,7 +224,8 @@ TORCH: dict[str, Any] = {
 METHODS: dict[str, Any] = {
     "int": _cast("int", "int32"), "half": _cast("half", "float16"),
     "char": _cast("char", "int8"), "short": _cast("short", "int16"),
-    "bfloat16": _cast("bfloat16", "bfloat16"),
+    "bfloat16": _cast("bfloat16", "bfloat16"), "cfloat": _cast("cfloat", "complex64"),
+    "cdouble": _cast("cdouble", "complex128"), "chalf": _cast("chalf", "complex32"),
     "byte": _cast("byte", "uint8"), "element_size": _element_size, "data_ptr": _data_ptr,
     "is_nonzero": _is_nonzero, "is_complex": _is_complex, "nelement": _nelement,
 }

@@ -45,7 +45,7 @@ def _view(a: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
 
 
 view_op = defop("view", "ViewBackward0", _view, view=True,
-                torch="torch.reshape / Tensor.view / flatten")
+                torch="torch.reshape / Tensor.view / flatten", complex_ok=True)
 
 
 @view_op.grad("self")
@@ -59,12 +59,12 @@ def _unsafe_view(a: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
 
 
 reshape_alias_op = defop("_reshape_alias", "ReshapeAliasBackward0", _view, view=True,
-                         torch="torch.reshape (non-contiguous input, viewable)")
+                         torch="torch.reshape (non-contiguous input, viewable)", complex_ok=True)
 reshape_alias_op.grad("self")(_view_self)
 
 
 unsafe_view_op = defop("_unsafe_view", "UnsafeViewBackward0", _unsafe_view,
-                       torch="(inside torch.matmul)")
+                       torch="(inside torch.matmul)", complex_ok=True)
 unsafe_view_op.grad("self")(_view_self)
 
 
@@ -75,7 +75,7 @@ def _squeeze(a: np.ndarray, dim: Any = None, in_shape: Any = None) -> np.ndarray
     return a.reshape(tuple(n for i, n in enumerate(a.shape) if not (i in dims and n == 1)))
 
 
-squeeze_op = defop("squeeze", "SqueezeBackward0", _squeeze, view=True)
+squeeze_op = defop("squeeze", "SqueezeBackward0", _squeeze, view=True, complex_ok=True)
 
 
 def _unsqueeze_to(g: Any, shape: tuple[int, ...], dims: Any, B: Any) -> Any:
@@ -101,12 +101,13 @@ def _squeeze_dims_self(g, s, B):
 
 
 squeeze_dim_op = defop("squeeze_dim", "SqueezeBackward1", _squeeze, view=True,
-                       torch="torch.squeeze(dim=int)")
+                       torch="torch.squeeze(dim=int)", complex_ok=True)
 squeeze_dim_op.grad("self")(_squeeze_dims_self)
 squeeze_dims_op = defop("squeeze_dims", "SqueezeBackward2", _squeeze, view=True,
-                        torch="torch.squeeze(dim=tuple)")
+                        torch="torch.squeeze(dim=tuple)", complex_ok=True)
 squeeze_dims_op.grad("self")(_squeeze_dims_self)
-squeeze_inplace_op = defop("squeeze_", "SqueezeBackward4", _squeeze, torch="(inside torch.matmul)")
+squeeze_inplace_op = defop("squeeze_", "SqueezeBackward4", _squeeze, torch="(inside torch.matmul)",
+                           complex_ok=True)
 squeeze_inplace_op.grad("self")(_squeeze_dims_self)
 
 
@@ -114,7 +115,7 @@ def _unsqueeze(a: np.ndarray, dim: int, in_shape: Any = None) -> np.ndarray:
     return np.expand_dims(a, dim)
 
 
-unsqueeze_op = defop("unsqueeze", "UnsqueezeBackward0", _unsqueeze, view=True)
+unsqueeze_op = defop("unsqueeze", "UnsqueezeBackward0", _unsqueeze, view=True, complex_ok=True)
 
 
 @unsqueeze_op.grad("self")
@@ -127,7 +128,7 @@ def _transpose(a: np.ndarray, dim0: int, dim1: int) -> np.ndarray:
     return np.swapaxes(a, dim0, dim1)
 
 
-transpose_op = defop("transpose", "TransposeBackward0", _transpose, view=True)
+transpose_op = defop("transpose", "TransposeBackward0", _transpose, view=True, complex_ok=True)
 
 
 @transpose_op.grad("self")
@@ -143,7 +144,7 @@ def _t(a: np.ndarray) -> np.ndarray:
     return a.T
 
 
-t_op = defop("t", "TBackward0", _t, view=True)
+t_op = defop("t", "TBackward0", _t, view=True, complex_ok=True)
 
 
 @t_op.grad("self")
@@ -164,7 +165,7 @@ def _permute(a: np.ndarray, dims: tuple[int, ...]) -> np.ndarray:
     return np.transpose(a, dims)
 
 
-permute_op = defop("permute", "PermuteBackward0", _permute, view=True)
+permute_op = defop("permute", "PermuteBackward0", _permute, view=True, complex_ok=True)
 
 
 @permute_op.grad("self")
@@ -196,7 +197,7 @@ def expand_error(have: tuple[int, ...], target: tuple[int, ...]) -> ShapeMismatc
 
 
 expand_op = defop("expand", "ExpandBackward0", _expand, view=True,
-                  torch="Tensor.expand / torch.broadcast_to")
+                  torch="Tensor.expand / torch.broadcast_to", complex_ok=True)
 
 
 @expand_op.grad("self")
@@ -224,7 +225,7 @@ def _cat(*arrays: np.ndarray, dim: int = 0) -> np.ndarray:
     return dense(np.concatenate(arrays, axis=dim))
 
 
-cat_op = defop("cat", "CatBackward0", _cat, inputs=("tensors",))
+cat_op = defop("cat", "CatBackward0", _cat, inputs=("tensors",), complex_ok=True)
 
 
 @cat_op.grad_all
@@ -252,7 +253,7 @@ def _stack(*arrays: np.ndarray, dim: int = 0) -> np.ndarray:
     return dense(np.stack(arrays, axis=dim))
 
 
-stack_op = defop("stack", "StackBackward0", _stack, inputs=("tensors",))
+stack_op = defop("stack", "StackBackward0", _stack, inputs=("tensors",), complex_ok=True)
 
 
 @stack_op.grad_all
@@ -271,9 +272,9 @@ def _split(a: np.ndarray, sizes: tuple[int, ...], dim: int) -> list[np.ndarray]:
 
 
 split_op = defop("split", "SplitBackward0", _split, view=True, multi_output=True,
-                 torch="torch.split(int) / torch.chunk")
+                 torch="torch.split(int) / torch.chunk", complex_ok=True)
 split_sizes_op = defop("split_with_sizes", "SplitWithSizesBackward0", _split, view=True,
-                       multi_output=True, torch="torch.split(list)")
+                       multi_output=True, torch="torch.split(list)", complex_ok=True)
 
 
 def _split_self(g, s, B):
@@ -285,7 +286,8 @@ def _unbind(a: np.ndarray, dim: int) -> list[np.ndarray]:
     return [a[_basic_index(a.ndim, dim, i)] for i in range(a.shape[dim])]
 
 
-unbind_op = defop("unbind", "UnbindBackward0", _unbind, view=True, multi_output=True)
+unbind_op = defop("unbind", "UnbindBackward0", _unbind, view=True, multi_output=True,
+                  complex_ok=True)
 
 
 @unbind_op.grad("self")
@@ -299,7 +301,8 @@ split_sizes_op.grad("self")(_split_self)
 # torch.unsafe_split/unsafe_chunk (what torch's RNN cells record): pieces that share the
 # input's memory (and strides) but that autograd does not track as views.
 unsafe_split_op = defop("unsafe_split", "UnsafeSplitBackward0", _split,
-                        multi_output=True, torch="torch.unsafe_split / torch.unsafe_chunk")
+                        multi_output=True, torch="torch.unsafe_split / torch.unsafe_chunk",
+                        complex_ok=True)
 unsafe_split_op.grad("self")(_split_self)
 
 
@@ -317,7 +320,8 @@ def _basic_index(ndim: int, dim: int, key: Any) -> tuple[Any, ...]:
     return tuple(key if d == dim else slice(None) for d in range(ndim))
 
 
-select_op = defop("select", "SelectBackward0", _select, view=True, torch="tensor[int]")
+select_op = defop("select", "SelectBackward0", _select, view=True, torch="tensor[int]",
+                  complex_ok=True)
 
 
 @select_op.grad("self")
@@ -349,7 +353,8 @@ def _slice(a: np.ndarray, dim: int, start: Any, stop: Any, step: int,
     return a[_basic_index(a.ndim, dim, slice(start, stop, step))]
 
 
-slice_op = defop("slice", "SliceBackward0", _slice, view=True, torch="tensor[a:b:c]")
+slice_op = defop("slice", "SliceBackward0", _slice, view=True, torch="tensor[a:b:c]",
+                 complex_ok=True)
 
 
 @slice_op.grad("self")
@@ -384,7 +389,7 @@ def _diagonal(a: np.ndarray, offset: int = 0, dim1: int = 0, dim2: int = 1) -> n
     return np.diagonal(a, offset, dim1, dim2)
 
 
-diagonal_op = defop("diagonal", "DiagonalBackward0", _diagonal, view=True)
+diagonal_op = defop("diagonal", "DiagonalBackward0", _diagonal, view=True, complex_ok=True)
 
 
 def _diagonal_index(shape: tuple[int, ...], offset: int, dim1: int,
@@ -420,7 +425,7 @@ def _flip(a: np.ndarray, dims: tuple[int, ...]) -> np.ndarray:
     return np.flip(a, dims).copy() if a.ndim else a.copy()
 
 
-flip_op = defop("flip", "FlipBackward0", _flip)
+flip_op = defop("flip", "FlipBackward0", _flip, complex_ok=True)
 
 
 @flip_op.grad("self")
@@ -435,7 +440,7 @@ def _roll(a: np.ndarray, shifts: tuple[int, ...], dims: tuple[int, ...] | None) 
     return np.roll(a, shifts, dims) if a.ndim else a.copy()
 
 
-roll_op = defop("roll", "RollBackward0", _roll)
+roll_op = defop("roll", "RollBackward0", _roll, complex_ok=True)
 
 
 @roll_op.grad("self")
@@ -456,8 +461,8 @@ def _tri(fn: Any, name: str) -> Any:
     return forward
 
 
-tril_op = defop("tril", "TrilBackward0", _tri(np.tril, "tril"))
-triu_op = defop("triu", "TriuBackward0", _tri(np.triu, "triu"))
+tril_op = defop("tril", "TrilBackward0", _tri(np.tril, "tril"), complex_ok=True)
+triu_op = defop("triu", "TriuBackward0", _tri(np.triu, "triu"), complex_ok=True)
 
 
 @tril_op.grad("self")
@@ -487,7 +492,8 @@ def _repeat(a: np.ndarray, repeats: tuple[int, ...]) -> np.ndarray:
     return np.tile(a, repeats)
 
 
-repeat_op = defop("repeat", "RepeatBackward0", _repeat, torch="Tensor.repeat / torch.tile")
+repeat_op = defop("repeat", "RepeatBackward0", _repeat, torch="Tensor.repeat / torch.tile",
+                  complex_ok=True)
 
 
 @repeat_op.grad("self")

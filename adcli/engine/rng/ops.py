@@ -9,6 +9,7 @@ the same values at the same places as in torch.
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import numpy as np
@@ -42,15 +43,15 @@ def _zero_grad(g: Any, s: Any, B: Any) -> Any:
 
 # Kept out of the derivative table (table.OPS): their gradient is zero by definition,
 # there is nothing to gradcheck, and ``adcli ops`` lists them with the random functions.
-def _fill_op(name: str, backward: str) -> Any:
-    op = OpDef(name, backward, _values, torch=f"Tensor.{name}")
+def _fill_op(name: str, backward: str, complex_ok: bool = False) -> Any:
+    op = OpDef(name, backward, _values, torch=f"Tensor.{name}", complex_ok=complex_ok)
     op.grad("self")(_zero_grad)
     return op
 
 
 _OPS = {
-    "normal_": _fill_op("normal_", "NormalBackward0"),
-    "uniform_": _fill_op("uniform_", "UniformBackward0"),
+    "normal_": _fill_op("normal_", "NormalBackward0", complex_ok=True),
+    "uniform_": _fill_op("uniform_", "UniformBackward0", complex_ok=True),
     "bernoulli_p": _fill_op("bernoulli_", "BernoulliBackward2"),
     "bernoulli_t": _fill_op("bernoulli_tensor_", "BernoulliBackward1"),
     "random_from_to": _fill_op("random_", "RandomBackward0"),
@@ -116,6 +117,11 @@ def _fill(t: Tensor, key: str, flat: np.ndarray) -> Tensor:
     return _OPS[key].inplace(t, values=values)
 
 
+def _pairs(flat: np.ndarray, dt: np.dtype) -> np.ndarray:
+    """Interleaved (real, imaginary) draws as the complex numbers of dtype ``dt``."""
+    return np.ascontiguousarray(flat.astype(dt.char.lower(), copy=False)).view(dt)
+
+
 def _number(x: Any) -> float:
     return float(x.item()) if isinstance(x, Tensor) else float(x)
 
@@ -127,9 +133,16 @@ def normal_(self: Tensor, mean: float = 0.0, std: float = 1.0, *,
     mean, std = _number(mean), _number(std)
     if std < 0:
         raise InvalidArgumentError(f"normal expects std >= 0.0, but found std {std:g}")
+    arr = self._data
+    if arr.dtype.kind == "c":
+        # torch fills view_as_real(self): real and imaginary parts interleaved, each of
+        # standard deviation std / sqrt(2)
+        gen = get_generator(generator)
+        flat = dist.normal(gen, 2 * arr.size, arr.real.dtype, mean, std / math.sqrt(2),
+                           contiguous=arr.flags.c_contiguous)
+        return _fill(self, "normal_", _pairs(flat, arr.dtype))
     dt = _float_kind(self, "normal_kernel_cpu")
     gen = get_generator(generator)
-    arr = self._data
     flat = dist.normal(gen, arr.size, dt, mean, std, contiguous=arr.flags.c_contiguous)
     return _fill(self, "normal_", flat)
 
@@ -142,12 +155,17 @@ def uniform_(self: Tensor, from_: float = 0.0, to: float = 1.0, *,
     if kw:
         raise InvalidArgumentError(
             f"uniform_() got an unexpected keyword argument {next(iter(kw))!r}")
-    dt = _float_kind(self, "check_uniform_bounds")
+    arr = self._data
+    complex_ = arr.dtype.kind == "c"
+    dt = arr.real.dtype if complex_ else _float_kind(self, "check_uniform_bounds")
     if from_ > to:
         raise InvalidArgumentError(
             f"uniform_ expects to return a [from, to) range, but found from={from_:g} > to={to:g}")
     gen = get_generator(generator)
-    return _fill(self, "uniform_", dist.uniform(gen, self._data.size, dt, from_, to))
+    if complex_:  # torch fills view_as_real(self): each part uniform on [from, to)
+        return _fill(self, "uniform_", _pairs(dist.uniform(gen, 2 * arr.size, dt, from_, to),
+                                              arr.dtype))
+    return _fill(self, "uniform_", dist.uniform(gen, arr.size, dt, from_, to))
 
 
 def bernoulli_(self: Tensor, p: Any = 0.5, *, generator: Generator | None = None) -> Tensor:
