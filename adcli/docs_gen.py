@@ -475,6 +475,7 @@ def search_ops(text: str, entries: list[OpEntry] | None = None) -> list[OpEntry]
 # -- text (adcli ops) --------------------------------------------------------------------------
 def _rule_lines(row: dict[str, Any], indent: str, torch: str | None = None) -> list[str]:
     extra = f"; PyTorch: {row['torch']}" if row["torch"] != torch else ""
+    extra += "; complex audited" if row.get("complex") else ""
     lines = [f"{indent}{row['grad_fn']}  (table op {row['name']}{extra})"]
     width = max((len(k) for k in row["rules"]), default=0)
     for inp, rule in row["rules"].items():
@@ -603,7 +604,8 @@ def _derivs_md(rows: list[dict[str, Any]]) -> list[str]:
     out = ["| grad_fn | PyTorch | input | derivative |", "| --- | --- | --- | --- |"]
     for row in rows:
         for inp, rule in row["rules"].items():
-            out.append(f"| {_md_code(row['grad_fn'])} | {_md_cell(row['torch'])} | "
+            mark = " (complex)" if row.get("complex") else ""
+            out.append(f"| {_md_code(row['grad_fn'])}{mark} | {_md_cell(row['torch'])} | "
                        f"{'each input' if inp == '*' else _md_code(inp)} | "
                        f"{_md_cell(_md_code(rule))} |")
     return [*out, ""]

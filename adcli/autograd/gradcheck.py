@@ -24,6 +24,7 @@ from typing import Any
 import numpy as np
 
 from adcli.check import gradcheck as _checker
+from adcli.check.complex_split import real_view
 from adcli.check.report import GradcheckReport
 from adcli.engine import forward_ad as fwad
 from adcli.engine.backward import grad as _grad
@@ -63,7 +64,7 @@ def _check_inputs(inputs: tuple[Any, ...]) -> None:
     found = False
     for idx, inp in enumerate(inputs):
         if isinstance(inp, Tensor) and inp.requires_grad:
-            if inp._data.dtype != np.float64:
+            if inp._data.dtype not in (np.float64, np.complex128):
                 warnings.warn(
                     f"Input #{idx} requires gradient and is not a double precision floating "
                     "point or complex. This check will likely fail if all the inputs are not of "
@@ -459,6 +460,8 @@ def gradcheck(func: Callable[..., Any], inputs: Any, *, eps: float = 1e-06,
     if check_batched_forward_grad and not check_forward_ad:
         raise AssertionError(
             "Setting check_batched_forward_grad=True requires check_forward_ad to be True")
+    # torch checks complex inputs and outputs through their real and imaginary parts
+    func, inputs, _ = real_view(func, inputs)
     args = as_tuple(inputs)
     names = [f"input{j}" for j in range(len(diff_inputs(args)))]
     return _run(lambda: _helper(func, inputs, eps, atol, rtol, nondet_tol, check_undefined_grad,

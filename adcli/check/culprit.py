@@ -97,10 +97,25 @@ def culprit_graph(outputs: list[Tensor], culprit: Culprit | None,
     return snap, next(iter(ids), None)
 
 
-def _unit(rng: np.random.Generator, shape: tuple[int, ...]) -> np.ndarray:
+def _unit(rng: np.random.Generator, shape: tuple[int, ...], complex_: bool = False
+          ) -> np.ndarray:
     v = rng.random(shape)
-    norm = float(np.sqrt(np.sum(v * v)))
+    if complex_:  # (a complex direction moves the real and the imaginary parts)
+        v = v + 1j * rng.random(shape)
+    norm = float(np.sqrt(np.sum(np.abs(v) ** 2)))
     return v / norm if norm > 0 else v
+
+
+def _wide(a: Any) -> np.ndarray:
+    """``a`` in float64, or complex128 when complex: local checks run at full precision."""
+    a = np.asarray(a)
+    return a.astype(np.complex128 if a.dtype.kind == "c" else np.float64)
+
+
+def _dot(u: np.ndarray, d: np.ndarray) -> float:
+    """Re <u, d>: u^T d for real arrays; for complex ones the real inner product that torch's
+    convention makes a gradient's (the gradient of Re <u, f> is u)."""
+    return float(np.sum(np.real(np.conj(u) * d)))
 
 
 def check_node(e: Entry, node: Any, *, eps: float, atol: float, rtol: float,
@@ -112,12 +127,12 @@ def check_node(e: Entry, node: Any, *, eps: float, atol: float, rtol: float,
     # (edge number, argument position) of each differentiable floating input
     diff = [(k, pos) for k, (pos, (nxt, _)) in enumerate(zip(positions, node.next_functions))
             if nxt is not None and isinstance(e.values[pos], np.ndarray)
-            and e.values[pos].dtype.kind == "f"]
+            and e.values[pos].dtype.kind in "fc"]
     if not diff:
         return None
     # Local checks run in float64 whatever the recorded dtype.
     diff_pos = {pos for _, pos in diff}
-    base = [v.astype(np.float64) if k in diff_pos else v for k, v in enumerate(e.values)]
+    base = [_wide(v) if k in diff_pos else v for k, v in enumerate(e.values)]
     try:
         with np.errstate(all="ignore"):
             outs = e.forward(base)
@@ -127,23 +142,23 @@ def check_node(e: Entry, node: Any, *, eps: float, atol: float, rtol: float,
     outs = outs[:n_out]
     for p in range(probes):
         rng = np.random.default_rng(1000 + p)
-        us = [_unit(rng, np.shape(o)) for o in outs]
+        us = [_unit(rng, np.shape(o), np.iscomplexobj(o)) for o in outs]
         try:
             with np.errstate(all="ignore"):
-                grads = node.apply([u.astype(np.float64) for u in us] if n_out > 1 else
-                                   [us[0].astype(np.float64)], False)
+                grads = node.apply([_wide(u) for u in us] if n_out > 1 else
+                                   [_wide(us[0])], False)
         except Exception as exc:
             return f"backward raised {type(exc).__name__}: {exc}"
         for edge, k in diff:
             g = grads[edge] if edge < len(grads) else None
             if g is None:
                 g = np.zeros(base[k].shape)
-            g = np.asarray(g._data if isinstance(g, Tensor) else g, dtype=np.float64)
+            g = _wide(g._data if isinstance(g, Tensor) else g)
             if g.shape != base[k].shape:
                 return (f"backward returned a gradient of shape {list(g.shape)} for input {edge} "
                         f"of shape {list(base[k].shape)}")
-            v = _unit(rng, base[k].shape)
-            analytical = float(np.sum(g * v))
+            v = _unit(rng, base[k].shape, base[k].dtype.kind == "c")
+            analytical = _dot(g, v)
             plus, minus = list(base), list(base)
             plus[k] = base[k] + eps * v
             minus[k] = base[k] - eps * v
@@ -152,9 +167,9 @@ def check_node(e: Entry, node: Any, *, eps: float, atol: float, rtol: float,
                     fp, fm = e.forward(plus)[:n_out], e.forward(minus)[:n_out]
             except Exception:
                 return None
-            diffs = (np.asarray(a, np.float64) - np.asarray(b, np.float64) for a, b in zip(fp, fm))
-            numerical = float(sum(np.sum(u * d) for u, d in zip(us, diffs)) / (2 * eps))
-            scale = float(sum(np.sum(u) for u in us)) * float(np.sum(v))
+            diffs = (_wide(a) - _wide(b) for a, b in zip(fp, fm))
+            numerical = sum(_dot(u, d) for u, d in zip(us, diffs)) / (2 * eps)
+            scale = float(sum(np.sum(np.abs(u)) for u in us)) * float(np.sum(np.abs(v)))
             tol = atol * scale + rtol * abs(numerical)
             if not abs(analytical - numerical) <= tol:
                 if _is_kink(e, base, k, v, eps, us, n_out, analytical):
@@ -172,7 +187,7 @@ def _is_kink(e: Entry, base: list[np.ndarray], k: int, v: np.ndarray, eps: float
         args[k] = base[k] + t * v
         with np.errstate(all="ignore"):
             outs = e.forward(args)[:n_out]
-        return float(sum(np.sum(u * np.asarray(o, np.float64)) for u, o in zip(us, outs)))
+        return sum(_dot(u, _wide(o)) for u, o in zip(us, outs))
 
     try:
         f0, fp, fm = at(0.0), at(eps), at(-eps)

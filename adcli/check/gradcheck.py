@@ -23,6 +23,7 @@ from adcli.engine.usercode import engine_bug
 
 from . import progress, split
 from .budget import Budget, BudgetError
+from .complex_split import real_view
 from .culprit import Locate, culprit_graph, find_culprit
 from .double_backward import find_double_backward_culprit
 from .evidence import HeatmapBuilder, step_sweep
@@ -105,6 +106,7 @@ def gradcheck(fn: Callable[..., Any], inputs: Any, *, eps: float = 1e-6, atol: f
                                      fast_mode=fast_mode, names=names, projections=projections,
                                      seed=seed, max_worst=max_worst, diagnose=diagnose,
                                      needs_grad=needs_grad, detached=detached)
+    fn, inputs, names = real_view(fn, inputs, names)  # complex: real and imaginary parts
     args, positions, names_ = _inputs(inputs, names)
     fn, holder = _holding(fn, detached)
     report = _check(fn, args, positions, names_, eps=eps, atol=atol, rtol=rtol, fast=fast_mode,

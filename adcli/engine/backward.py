@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 
-from . import anomaly
+from . import anomaly, dtypes
 from .errors import (
     InvalidArgumentError,
     NoGradFnError,
@@ -71,6 +71,8 @@ def _root_grads(outputs: list[Tensor], grads: list[Any] | None, create_graph: bo
             data = t._data
             if data.size != 1:
                 raise NonscalarBackwardError()
+            if data.dtype.kind == "c":
+                raise NonscalarBackwardError(dtypes.from_numpy(data.dtype))
             timer = node_timer[0]
             start = timer.begin_op("aten::ones_like", [list(data.shape)]) if timer else None
             arr = np.empty(data.shape, dtype=data.dtype)  # (np.ones: a Python wrapper)
@@ -621,6 +623,8 @@ def tensor_backward(self: Tensor, gradient: Any = None, retain_graph: bool | Non
         data = self._data
         if data.size != 1:
             raise NonscalarBackwardError()
+        if data.dtype.kind == "c":
+            raise NonscalarBackwardError(dtypes.from_numpy(data.dtype))
         g = np.empty(data.shape, dtype=data.dtype)  # (np.ones: a Python wrapper)
         g.fill(1)
         if work_meter() is None and node_timer[0] is None and \

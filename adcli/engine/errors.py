@@ -63,8 +63,11 @@ class LeafInplaceError(AdcliError):
 class NonscalarBackwardError(AdcliError):
     kind = "nonscalar_backward"
 
-    def __init__(self) -> None:
-        super().__init__("grad can be implicitly created only for scalar outputs")
+    def __init__(self, dtype: object = None) -> None:
+        # (torch names the dtype of a complex output: a real loss is what backward() needs)
+        super().__init__("grad can be implicitly created only for scalar outputs" if dtype is None
+                         else "grad can be implicitly created only for real scalar outputs but "
+                              f"got {dtype!r}")
 
 
 class NoGradFnError(AdcliError):

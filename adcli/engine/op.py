@@ -68,6 +68,15 @@ Formula = Callable[..., Any]
 in_formula = [False]
 
 
+def _grad_as(g: np.ndarray, dt: np.dtype) -> np.ndarray:
+    """An input's gradient in the input's dtype. A real input's gradient is the real part of
+    a complex one (torch's handle_r_to_c: the imaginary part is the derivative along a
+    direction the real input cannot move in)."""
+    if g.dtype.kind == "c" and dt is not None and dt.kind != "c":
+        g = g.real
+    return np.asarray(g, dtype=dt)
+
+
 def pass_grad(g: Any, s: Any, B: Any) -> Any:
     "grad"
     return g
@@ -163,7 +172,7 @@ class OpNode(Node):
                     if gi.shape != shape:
                         gi = NUMPY.sum_to(gi, shape)
                     if gi.dtype is not dt and gi.dtype != dt:
-                        gi = np.asarray(gi, dtype=dt)
+                        gi = _grad_as(gi, dt)
                 outs.append(gi)
             return tuple(outs)
         s = self._saved_values(saved, as_tensors)
@@ -193,7 +202,7 @@ class OpNode(Node):
             if gi.shape != shapes[i]:
                 gi = B.sum_to(gi, shapes[i])
             if not as_tensors and gi.dtype is not dts[i] and gi.dtype != dts[i]:
-                gi = np.asarray(gi, dtype=dts[i])
+                gi = _grad_as(gi, dts[i])
             outs[i] = gi
         return tuple(outs)
 
@@ -291,7 +300,7 @@ def _specialise(op: OpDef) -> tuple[Callable[..., Any], Callable[..., Any]]:
                 g = sum_to(g, node.shapes[0])
             dt = node.dtypes[0]
             if g.dtype is not dt and g.dtype != dt:
-                g = np.asarray(g, dtype=dt)
+                g = _grad_as(g, dt)
             return g
 
         def apply1(node: OpNode, grads: list[Any]) -> tuple[Any, ...]:
@@ -339,7 +348,7 @@ def _specialise(op: OpDef) -> tuple[Callable[..., Any], Callable[..., Any]]:
                     g0 = sum_to(g0, shape)
                 dt = node.dtypes[0]
                 if g0.dtype is not dt and g0.dtype != dt:
-                    g0 = np.asarray(g0, dtype=dt)
+                    g0 = _grad_as(g0, dt)
         if n1 is None:
             return (g0, None)
         if fn1 is None:
@@ -354,7 +363,7 @@ def _specialise(op: OpDef) -> tuple[Callable[..., Any], Callable[..., Any]]:
                 g1 = sum_to(g1, shape)
             dt = node.dtypes[1]
             if g1.dtype is not dt and g1.dtype != dt:
-                g1 = np.asarray(g1, dtype=dt)
+                g1 = _grad_as(g1, dt)
         return (g0, g1)
 
     def step2(node: OpNode, grads: list[Any], buffers: dict[Node, list[Any]], route: Any,
@@ -383,7 +392,7 @@ def _specialise(op: OpDef) -> tuple[Callable[..., Any], Callable[..., Any]]:
                     g0 = sum_to(g0, shape)
                 dt = node.dtypes[0]
                 if g0.dtype is not dt and g0.dtype != dt:
-                    g0 = np.asarray(g0, dtype=dt)
+                    g0 = _grad_as(g0, dt)
         if n1 is not None:
             if fn1 is None:
                 g1 = g
@@ -397,7 +406,7 @@ def _specialise(op: OpDef) -> tuple[Callable[..., Any], Callable[..., Any]]:
                     g1 = sum_to(g1, shape)
                 dt = node.dtypes[1]
                 if g1.dtype is not dt and g1.dtype != dt:
-                    g1 = np.asarray(g1, dtype=dt)
+                    g1 = _grad_as(g1, dt)
         # (released once both formulas ran, before any gradient moves on, as apply + release)
         if release:
             node.release()

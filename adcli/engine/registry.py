@@ -115,11 +115,12 @@ def signature(fn: Any) -> str:
 
 
 def op_table() -> list[dict[str, Any]]:
-    """Every differentiable op of the derivative table: name, grad_fn, rules, PyTorch name."""
+    """Every differentiable op of the derivative table: name, grad_fn, rules, PyTorch name,
+    and whether it is audited for complex tensors (the others refuse them)."""
     rows = []
     for op in OPS.values():
         rows.append({
             "name": op.name, "grad_fn": op.backward_name, "inputs": list(op.inputs),
-            "rules": dict(op.rules), "torch": op.torch,
+            "rules": dict(op.rules), "torch": op.torch, "complex": op.complex_ok,
         })
     return rows

@@ -19,7 +19,7 @@ from ..errors import IndexOutOfRangeError, InvalidArgumentError, ShapeMismatchEr
 from ..op import defop
 from ..tensor import Tensor, _wrap_dim
 from .arithmetic import mul
-from .common import as_tensor, result_dtype
+from .common import as_tensor, cj, result_dtype
 from .linalg import _colmajor, addmm_op, dot, mm
 from .shape import expand_error
 
@@ -178,17 +178,17 @@ def _vdot(a: np.ndarray, b: np.ndarray) -> np.ndarray:
             f"inconsistent tensor size, expected tensor [{a.shape[0]}] and src [{b.shape[0]}] "
             f"to have the same number of elements, but got {a.shape[0]} and {b.shape[0]} "
             "elements respectively")
-    return np.asarray(a @ b)
+    return np.asarray(np.conj(a) @ b if a.dtype.kind == "c" else a @ b)  # conj(self) . other
 
 
 vdot_op = defop("vdot", "VdotBackward0", _vdot, inputs=("self", "other"),
-                save={"self": ("other",), "other": ("self",)})
+                save={"self": ("other",), "other": ("self",)}, complex_ok=True)
 
 
 @vdot_op.grad("self")
 def _vdot_self(g, s, B):
-    "grad * other"
-    return g * s.other
+    "grad.conj() * other"
+    return cj(g) * s.other
 
 
 @vdot_op.grad("other")
@@ -480,7 +480,7 @@ def tensordot(a: Tensor, b: Tensor, dims: Any = 2, out: Tensor | None = None) ->
 
 
 def vdot(input: Tensor, other: Tensor) -> Tensor:
-    """torch.vdot of real tensors: dot, recorded as VdotBackward0."""
+    """torch.vdot: dot(self.conj(), other), recorded as VdotBackward0."""
     if input.dim() != 1 or other.dim() != 1:
         raise InvalidArgumentError(f"1D tensors expected, but got {input.dim()}D and "
                                    f"{other.dim()}D tensors")

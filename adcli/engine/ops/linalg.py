@@ -16,7 +16,7 @@ from ..op import defop
 from ..table import OPS
 from ..tensor import Tensor, _wrap_dim
 from .arithmetic import add, mul
-from .common import _py_max, as_tensor, broadcast_shapes
+from .common import _py_max, as_tensor, broadcast_shapes, cj
 from .conversion import contiguous_copy
 from .reductions import sum
 from .shape import (
@@ -67,7 +67,7 @@ def _mm(a: np.ndarray, b: np.ndarray, cm: tuple[bool, ...] = (False, False)) -> 
 
 
 mm_op = defop("mm", "MmBackward0", _mm, inputs=("self", "mat2"),
-              save={"self": ("mat2",), "mat2": ("self",)})
+              save={"self": ("mat2",), "mat2": ("self",)}, complex_ok=True)
 
 
 def _mm_mat1_backward(g, mat2, cm, B):
@@ -84,14 +84,14 @@ def _mm_mat2_backward(g, mat1, cm, B):
 
 @mm_op.grad("self")
 def _mm_self(g, s, B):
-    "grad @ mat2.T"
-    return _mm_mat1_backward(g, s.mat2, s.cm[0], B)
+    "grad @ mat2.T.conj()"
+    return _mm_mat1_backward(g, cj(s.mat2), s.cm[0], B)
 
 
 @mm_op.grad("mat2")
 def _mm_mat2(g, s, B):
-    "self.T @ grad"
-    return _mm_mat2_backward(g, s.self, s.cm[1], B)
+    "self.T.conj() @ grad"
+    return _mm_mat2_backward(g, cj(s.self), s.cm[1], B)
 
 
 def _addmm(bias: np.ndarray, a: np.ndarray, b: np.ndarray,
@@ -153,19 +153,19 @@ def _mv(a: np.ndarray, v: np.ndarray) -> np.ndarray:
 
 
 mv_op = defop("mv", "MvBackward0", _mv, inputs=("self", "vec"),
-              save={"self": ("vec",), "vec": ("self",)})
+              save={"self": ("vec",), "vec": ("self",)}, complex_ok=True)
 
 
 @mv_op.grad("self")
 def _mv_self(g, s, B):
-    "outer(grad, vec)"
-    return B.reshape(g, (-1, 1)) * s.vec
+    "outer(grad, vec.conj())"
+    return B.reshape(g, (-1, 1)) * cj(s.vec)
 
 
 @mv_op.grad("vec")
 def _mv_vec(g, s, B):
-    "self.T @ grad"
-    return B.mv(B.t(s.self), g)
+    "self.T.conj() @ grad"
+    return B.mv(B.t(cj(s.self)), g)
 
 
 def _dot(a: np.ndarray, b: np.ndarray) -> np.ndarray:
@@ -183,19 +183,19 @@ def _dot(a: np.ndarray, b: np.ndarray) -> np.ndarray:
 
 
 dot_op = defop("dot", "DotBackward0", _dot, inputs=("self", "tensor"),
-               save={"self": ("tensor",), "tensor": ("self",)})
+               save={"self": ("tensor",), "tensor": ("self",)}, complex_ok=True)
 
 
 @dot_op.grad("self")
 def _dot_self(g, s, B):
-    "grad * tensor"
-    return g * s.tensor
+    "grad * tensor.conj()"
+    return g * cj(s.tensor)
 
 
 @dot_op.grad("tensor")
 def _dot_tensor(g, s, B):
-    "grad * self"
-    return g * s.self
+    "grad * self.conj()"
+    return g * cj(s.self)
 
 
 def _bmm(a: np.ndarray, b: np.ndarray) -> np.ndarray:
@@ -211,19 +211,19 @@ def _bmm(a: np.ndarray, b: np.ndarray) -> np.ndarray:
 
 
 bmm_op = defop("bmm", "BmmBackward0", _bmm, inputs=("self", "mat2"),
-               save={"self": ("mat2",), "mat2": ("self",)})
+               save={"self": ("mat2",), "mat2": ("self",)}, complex_ok=True)
 
 
 @bmm_op.grad("self")
 def _bmm_self(g, s, B):
-    "grad @ mat2.mT"
-    return B.bmm(g, B.transpose(s.mat2, 1, 2))
+    "grad @ mat2.mT.conj()"
+    return B.bmm(g, B.transpose(cj(s.mat2), 1, 2))
 
 
 @bmm_op.grad("mat2")
 def _bmm_mat2(g, s, B):
-    "self.mT @ grad"
-    return B.bmm(B.transpose(s.self, 1, 2), g)
+    "self.mT.conj() @ grad"
+    return B.bmm(B.transpose(cj(s.self), 1, 2), g)
 
 
 def _trace(a: np.ndarray) -> np.ndarray:

@@ -207,7 +207,8 @@ def vector_norm(x: Tensor, ord: Any = 2, dim: Any = None, keepdim: bool = False,
     if isinstance(ord, (str, bool)) or not isinstance(ord, int | float):
         raise TypeError(f"linalg_vector_norm(): argument 'ord' (position 2) must be Number, "
                         f"not {type(ord).__name__}")
-    D.check_float("linalg.vector_norm", x._data)
+    if x._data.dtype.kind != "c":  # (complex inputs: their moduli's norm)
+        D.check_float("linalg.vector_norm", x._data)
     x = _cast(x, dtype)
     nd = x._data.ndim
     if dim is None:

@@ -3,7 +3,7 @@
 warnings), ``torch.linalg.matmul``, ``tensorinv`` and ``tensorsolve``, the functions torch 2
 removed but keeps as stubs raising its "deprecated since version 1.9" errors (``torch.solve``,
 ``lstsq``, ``eig``, ``symeig``, ``matrix_rank`` and the Tensor methods), and
-``torch.linalg.eig`` / ``eigvals``, which need complex tensors adcli does not have.
+``torch.linalg.eig`` / ``eigvals``, refused: adcli's complex dtype does not cover them yet.
 
 The kernels these record are the table ops of ``decomp.py`` / ``solvers.py``.
 """
@@ -151,9 +151,10 @@ def tensorsolve(A: Tensor, B: Tensor, dims: Any = None, *, out: Any = None) -> T
 
 
 _NO_COMPLEX_EIG = (
-    "adcli has no complex dtype: {what} returns complex eigenvalues and eigenvectors (cfloat / "
-    "cdouble, also for a real input), which adcli cannot represent. For a symmetric matrix use "
-    "torch.linalg.eigh / eigvalsh.")
+    "adcli's complex support does not cover {what} yet: it returns complex eigenvalues and "
+    "eigenvectors (cfloat / cdouble, also for a real input; LAPACK's geev choices and "
+    "linalg_eig_backward are not built). For a symmetric matrix use torch.linalg.eigh / "
+    "eigvalsh.")
 
 
 def eig(A: Tensor, *, out: Any = None) -> Any:

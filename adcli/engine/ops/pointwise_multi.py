@@ -162,7 +162,7 @@ def _where(a: np.ndarray, b: np.ndarray, condition: np.ndarray) -> np.ndarray:
     return iter_result(np.where(condition, a, b), condition, a, b)
 
 
-where_op = defop("where", "WhereBackward0", _where, inputs=("self", "other"))
+where_op = defop("where", "WhereBackward0", _where, inputs=("self", "other"), complex_ok=True)
 
 
 @where_op.grad("self")

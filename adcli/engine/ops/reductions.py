@@ -15,7 +15,7 @@ from ..layout import dense
 from ..op import defop
 from ..table import OPS
 from ..tensor import Tensor, _wrap_dim
-from .common import _dims, _py_max, _shape_arg, _unreduce, max_keep
+from .common import _dims, _py_max, _shape_arg, _unreduce, cj, max_keep
 from .conversion import _float, to
 from .pointwise_multi import maximum, minimum
 from .shape import reshape
@@ -34,7 +34,7 @@ def _sum_all(a: np.ndarray) -> np.ndarray:
     return np.asarray(a.sum())
 
 
-sum_all_op = defop("sum", "SumBackward0", _sum_all, torch="torch.sum")
+sum_all_op = defop("sum", "SumBackward0", _sum_all, torch="torch.sum", complex_ok=True)
 
 
 @sum_all_op.grad("self")
@@ -50,7 +50,7 @@ def _sum_dim(a: np.ndarray, dim: tuple[int, ...], keepdim: bool = False,
     return dense(np.asarray(a.sum(axis=dim, keepdims=keepdim)))
 
 
-sum_dim_op = defop("sum_dim", "SumBackward1", _sum_dim, torch="torch.sum(dim=...)")
+sum_dim_op = defop("sum_dim", "SumBackward1", _sum_dim, torch="torch.sum(dim=...)", complex_ok=True)
 
 
 @sum_dim_op.grad("self")
@@ -63,7 +63,7 @@ def _mean_all(a: np.ndarray) -> np.ndarray:
     return np.asarray(a.mean())
 
 
-mean_all_op = defop("mean", "MeanBackward0", _mean_all)
+mean_all_op = defop("mean", "MeanBackward0", _mean_all, complex_ok=True)
 
 
 @mean_all_op.grad("self")
@@ -80,7 +80,8 @@ def _mean_dim(a: np.ndarray, dim: tuple[int, ...], keepdim: bool = False,
     return dense(np.asarray(a.mean(axis=dim, keepdims=keepdim)))
 
 
-mean_dim_op = defop("mean_dim", "MeanBackward1", _mean_dim, torch="torch.mean(dim=...)")
+mean_dim_op = defop("mean_dim", "MeanBackward1", _mean_dim, torch="torch.mean(dim=...)",
+                    complex_ok=True)
 
 
 @mean_dim_op.grad("self")
@@ -97,18 +98,20 @@ def _prod_all(a: np.ndarray) -> np.ndarray:
     return np.asarray(a.prod(dtype=np.int64 if a.dtype.kind in "biu" else None))
 
 
-prod_all_op = defop("prod", "ProdBackward0", _prod_all, save=("self", "result"))
+prod_all_op = defop("prod", "ProdBackward0", _prod_all, save=("self", "result"),
+                    complex_ok=True)
 
 
 def _prod_grad(g: Any, x: Any, result: Any, axis: int | None, keepdim: bool, B: Any) -> Any:
-    """d prod / d x_i = product of the others; exact even where x has zeros."""
+    """d prod / d x_i = product of the others (conjugated for complex x); exact even where x
+    has zeros."""
     if not len(x.shape):  # a 0-d input is its own product
         return g
     if B.tensors:  # recorded as PyTorch's prod_backward
         if axis is not None and not keepdim:
             g, result = B.unsqueeze(g, axis), B.unsqueeze(result, axis)
         if not (x._data == 0).any():
-            return g * (result / x)
+            return g * cj(result / x)
         if axis is None:
             return B.reshape(_prod_safe_zeros(g, B.reshape(x, (-1,)), 0, B), tuple(x.shape))
         return _prod_safe_zeros(g, x, axis, B)
@@ -122,7 +125,7 @@ def _prod_grad(g: Any, x: Any, result: Any, axis: int | None, keepdim: bool, B: 
     left = np.cumprod(np.concatenate([ones, np.delete(xs, -1, axis=ax)], axis=ax), axis=ax)
     right = np.flip(np.cumprod(np.concatenate(
         [ones, np.delete(np.flip(xs, ax), -1, axis=ax)], axis=ax), axis=ax), ax)
-    others = left * right
+    others = cj(left * right)  # (complex: the conjugate of the derivative)
     if axis is None:
         return (g * others).reshape(x.shape)
     gg = g if keepdim else np.expand_dims(g, axis)
@@ -141,7 +144,7 @@ def _prod_safe_zeros(g: Tensor, x: Tensor, dim: int, B: Any) -> Tensor:
     left = B.cumprod(B.cat([ones, B.slice(x, dim, 0, n - 1, 1)], dim), dim)
     rev = B.flip(B.slice(x, dim, 1, n, 1), (dim,))
     right = B.flip(B.cumprod(B.cat([ones, rev], dim), dim), (dim,))
-    return g * (left * right)
+    return g * cj(left * right)
 
 
 @prod_all_op.grad("self")
@@ -156,7 +159,7 @@ def _prod_dim(a: np.ndarray, dim: int, keepdim: bool = False) -> np.ndarray:
 
 
 prod_dim_op = defop("prod_dim", "ProdBackward1", _prod_dim, save=("self", "result"),
-                    torch="torch.prod(dim=...)")
+                    torch="torch.prod(dim=...)", complex_ok=True)
 
 
 @prod_dim_op.grad("self")
@@ -319,7 +322,7 @@ def _std_self(g, s, B):
 
 def _norm(a: np.ndarray, ord: float = 2, dim: Any = None, keepdim: bool = False,
           in_shape: Any = None) -> np.ndarray:
-    x = np.abs(a)
+    x = np.abs(a)  # (a complex input's norm is real: its moduli's)
     if ord == math.inf:
         out = np.max(x, axis=dim, keepdims=keepdim)
     elif ord == -math.inf:
@@ -329,14 +332,14 @@ def _norm(a: np.ndarray, ord: float = 2, dim: Any = None, keepdim: bool = False,
     elif ord == 1:
         out = np.sum(x, axis=dim, keepdims=keepdim)
     elif ord == 0:
-        out = np.sum(x != 0, axis=dim, keepdims=keepdim).astype(a.dtype)
+        out = np.sum(x != 0, axis=dim, keepdims=keepdim).astype(x.dtype)
     else:
         out = np.sum(x**ord, axis=dim, keepdims=keepdim) ** (1.0 / ord)
-    return np.asarray(out, dtype=a.dtype)
+    return np.asarray(out, dtype=x.dtype)
 
 
 norm_op = defop("norm", "LinalgVectorNormBackward0", _norm, save=("self", "result"),
-                torch="torch.norm / torch.linalg.vector_norm")
+                torch="torch.norm / torch.linalg.vector_norm", complex_ok=True)
 
 
 @norm_op.grad("self")
@@ -441,7 +444,7 @@ def sum(input: Tensor, dim: Any = None, keepdim: bool = False, *, dtype: Any = N
 def mean(input: Tensor, dim: Any = None, keepdim: bool = False, *, dtype: Any = None) -> Tensor:
     if dtype is not None:
         input = to(input, dtype)
-    if input._data.dtype.kind != "f":
+    if input._data.dtype.kind not in "fc":
         raise InvalidArgumentError(
             "mean(): could not infer output dtype. Input dtype must be either a floating point or "
             "complex dtype. Got: "
