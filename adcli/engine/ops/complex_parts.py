@@ -80,20 +80,20 @@ view_as_complex_op = defop("view_as_complex", "ViewAsComplexBackward0", _view_as
                            view=True, complex_ok=True)
 
 
-@view_as_real_op.grad("self")
-def _view_as_real_self(g, s, B):
-    "view_as_complex(grad.contiguous())"
-    if B.tensors:
-        return B.view_as_complex(g.contiguous())
-    return _view_as_complex(np.ascontiguousarray(g))
+def _viewed(name: str) -> Any:
+    """The formula of view_as_real / view_as_complex: the other view of the contiguous grad."""
+
+    def formula(g, s, B):
+        if B.tensors:
+            return getattr(B, name)(g.contiguous())
+        return getattr(B, name)(np.ascontiguousarray(g))
+
+    formula.__doc__ = f"{name}(grad.contiguous())"
+    return formula
 
 
-@view_as_complex_op.grad("self")
-def _view_as_complex_self(g, s, B):
-    "view_as_real(grad.contiguous())"
-    if B.tensors:
-        return B.view_as_real(g.contiguous())
-    return _view_as_real(np.ascontiguousarray(g))
+view_as_real_op.grad("self")(_viewed("view_as_complex"))
+view_as_complex_op.grad("self")(_viewed("view_as_real"))
 
 
 def _complex(re: np.ndarray, im: np.ndarray) -> np.ndarray:
