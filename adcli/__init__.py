@@ -20,7 +20,7 @@ def __getattr__(name: str) -> Any:
     if name in ("nn", "optim", "autograd", "engine", "graph", "spec", "check", "view", "random",
                 "cuda", "backends", "accelerator", "testing", "utils", "linalg", "func",
                 "special", "distributions", "serialization", "amp", "cpu", "version",
-                "signal", "profiler", "ops", "mps", "xpu", "mtia", "jit", "distributed"):
+                "signal", "profiler", "ops", "mps", "xpu", "mtia", "jit", "distributed", "fft"):
         return importlib.import_module(f"adcli.{name}")
     api = importlib.import_module("adcli.api")
     try:

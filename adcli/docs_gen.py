@@ -180,6 +180,8 @@ _LIBRARY_NOTES = {"nn": "gradients: those of the ops it runs (see the functions 
                                    "record the ops above",
                   "signal": "gradients: those of the ops it runs (linspace, exp, cos, i0, "
                             "sum, ...)",
+                  "fft": "gradients: the derivative-table ops it records (`adcli ops "
+                         "--search Fft`)",
                   "more": "no gradients of their own"}
 # The spec whitelist's namespaces (``_names.PACKAGE_NAMES``) listed by ``adcli ops`` and
 # docs/ops.md beside nn and optim: kind -> the torch prefixes it covers.
@@ -187,6 +189,7 @@ _NAMESPACE_KINDS = {
     "autograd": ("torch.autograd",), "linalg": ("torch.linalg",),
     "special": ("torch.special",), "func": ("torch.func",),
     "distributions": ("torch.distributions",), "signal": ("torch.signal",),
+    "fft": ("torch.fft",),
     "more": ("torch.utils.data", "torch.utils.checkpoint", "torch.utils.hooks",
              "torch.testing", "torch.random", "torch.cuda", "torch.backends",
              "torch.accelerator", "torch.mps", "torch.xpu", "torch.mtia", "torch.jit",
@@ -518,6 +521,7 @@ _SECTIONS = [
     ("func", "torch.func (func.)"),
     ("distributions", "torch.distributions (distributions.)"),
     ("signal", "torch.signal.windows (signal.windows.)"),
+    ("fft", "torch.fft (fft.)"),
     ("more", "torch.utils.data, utils.checkpoint, utils.hooks, testing, random, cuda, "
              "backends, accelerator, mps, xpu, mtia, jit, distributed"),
     ("derivative", "Internal derivative-table ops (recorded by the ops above)"),

@@ -68,6 +68,7 @@ PACKAGES: dict[str, str] = {
     "torch.accelerator": "adcli.accelerator", "torch.signal": "adcli.signal",
     "torch.mps": "adcli.mps", "torch.xpu": "adcli.xpu", "torch.mtia": "adcli.mtia",
     "torch.jit": "adcli.jit", "torch.distributed": "adcli.distributed",
+    "torch.fft": "adcli.fft",
 }
 # Namespaces the op registry serves (``F.relu``), not the package walk.
 OWN_TABLES = frozenset({"torch.nn.functional"})

@@ -110,6 +110,10 @@ CASES: dict[str, Case] = {
     "view_as_complex": Case(lambda a: adcli.view_as_complex(a).abs(), [(3, 2)], 0.2, 1.0),
     "conj": Case(lambda a, b: adcli.view_as_real(adcli.complex(a, b).conj().resolve_conj()
                                                  * (2 + 1j)), [U, U]),
+    "_fft_c2c": Case(lambda a, b: adcli.view_as_real(adcli.fft.fft(adcli.complex(a, b))),
+                     [U, U]),
+    "_fft_r2c": Case(lambda a: adcli.view_as_real(adcli.fft.rfft(a, norm="ortho")), [(4, 5)]),
+    "_fft_c2r": Case(lambda a, b: adcli.fft.irfft(adcli.complex(a, b), n=5), [U, U]),
     "conj_physical": Case(lambda a, b: adcli.view_as_real(
         adcli.conj_physical(adcli.complex(a, b)) * (2 + 1j)), [U, U]),
     "sign": Case(lambda a: adcli.sign(a) * a, [U], 0.2, 1.0),

@@ -29,6 +29,7 @@ from . import (
     ctc,
     decomp,
     embedding_bag,
+    fft_ops,
     gamma_inc,
     grid_sample,
     householder,
@@ -93,7 +94,7 @@ FAMILIES = (conversion, arithmetic, pointwise, pointwise_multi, activations, red
             grid_sample,
             ctc, view_copy, embedding_bag, linalg_more, householder, special_poly, ldl,
             lowrank, lobpcg, torch_misc, numeric_extra, segment, conv_extra,
-            torch_more, tensor_state)
+            torch_more, tensor_state, fft_ops)
 
 TORCH: dict[str, Any] = {}
 METHODS: dict[str, Any] = {}

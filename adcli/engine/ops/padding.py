@@ -71,7 +71,7 @@ def _constant_pad_nd(a: np.ndarray, pad: tuple[int, ...], value: Any = 0) -> np.
 
 
 constant_pad_nd_op = defop("constant_pad_nd", "ConstantPadNdBackward0", _constant_pad_nd,
-                           torch="torch.nn.functional.pad (constant mode)")
+                           torch="torch.nn.functional.pad (constant mode)", complex_ok=True)
 
 
 @constant_pad_nd_op.grad("self")
