@@ -580,8 +580,9 @@ def test_op_table_lists_every_op() -> None:
     rows = registry.op_table()
     assert {r["name"] for r in rows} == set(OPS)
     mul = next(r for r in rows if r["name"] == "mul")
-    assert mul["grad_fn"] == "MulBackward0" and mul["rules"] == {"self": "grad * other",
-                                                                 "other": "grad * self"}
+    assert mul["grad_fn"] == "MulBackward0" and mul["rules"] == {
+        "self": "grad * other.conj()", "other": "grad * self.conj()"}
+    assert mul["complex"] is True
     assert registry.signature(adcli.matmul).startswith("(input")
 
 
