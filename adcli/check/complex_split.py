@@ -76,7 +76,11 @@ def real_outputs(out: Any) -> Any:
         return view_as_real(resolve_conj(o)) if _is_complex(o) else o
 
     if isinstance(out, tuple | list):
-        return type(out)(one(o) for o in out)
+        if not any(_is_complex(o) for o in out):
+            return out
+        items = [one(o) for o in out]
+        # a named tuple (torch.return_types) takes its fields as arguments
+        return type(out)(*items) if hasattr(out, "_fields") else type(out)(items)
     return one(out)
 
 

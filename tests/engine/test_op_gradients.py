@@ -116,6 +116,7 @@ class Case:
 
 
 F64 = np.dtype(np.float64)
+_CPLX = "double backward through complex nodes is not audited"
 MASK = np.array([[True, False, True], [False, False, True]])
 IDX = np.array([2, 0, 2, 1])
 # constants the programs close over (drawn once, so every evaluation sees the same values)
@@ -1106,6 +1107,25 @@ CASES.update({
                      [pos(2, 3)])],
     "polygamma_": [Case(lambda a: _written(a, "polygamma_", 2), [pos(4)])],
     "conj_physical_": [Case(lambda a: _written(a, "conj_physical_"), [r(4)])],
+    # complex ops, reached from real leaves and read back as real (view_as_real / a real
+    # result): first order only, double backward through complex nodes is not audited
+    "complex": [Case(lambda a, b: adcli.view_as_real(adcli.complex(a, b)) * 1.5, [r(3), r(3)],
+                     no_second=_CPLX)],
+    "polar": [Case(lambda a, b: adcli.view_as_real(adcli.polar(a.abs() + 0.5, b)), [r(3), r(3)],
+                   no_second=_CPLX)],
+    "view_as_real": [Case(lambda a, b: adcli.view_as_real(adcli.complex(a, b)).sin(),
+                          [r(3), r(3)], no_second=_CPLX)],
+    "view_as_complex": [Case(lambda a: adcli.view_as_real(adcli.view_as_complex(a * 1.0) * 2),
+                             [r(3, 2)], no_second=_CPLX)],
+    "conj": [Case(lambda a, b: adcli.view_as_real(adcli.complex(a, b).conj() * 2), [r(3), r(3)],
+                  no_second=_CPLX)],
+    "conj_physical": [Case(lambda a, b: adcli.view_as_real(
+        adcli.conj_physical(adcli.complex(a, b))), [r(3), r(3)], no_second=_CPLX)],
+    "_fft_r2c": [Case(lambda a: adcli.view_as_real(adcli.fft.rfft(a)), [r(6)], no_second=_CPLX)],
+    "_fft_c2c": [Case(lambda a, b: adcli.view_as_real(adcli.fft.fft(adcli.complex(a, b))),
+                      [r(5), r(5)], no_second=_CPLX)],
+    "_fft_c2r": [Case(lambda a, b: adcli.fft.irfft(adcli.complex(a, b), n=6), [r(4), r(4)],
+                      no_second=_CPLX)],
     "renorm": [Case(lambda a: adcli.renorm(a, 2, 1, 1.0), [r(3, 4)]),
                Case(lambda a: adcli.renorm(a, 3, 0, 0.5), [r(3, 4)], label="p=3"),
                Case(lambda a: adcli.renorm(a, 1, 0, 0.5), [r(3, 4)], label="p=1")],
