@@ -45,7 +45,8 @@ def init_num_threads() -> None:
     do."""
 
 
-def is_vulkan_available() -> bool:
+def is_vulkan_available(*args: Any, **kwargs: Any) -> bool:
+    """False: no Vulkan backend (torch's binding ignores any arguments, and so does this)."""
     return False
 
 

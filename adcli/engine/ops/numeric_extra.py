@@ -10,7 +10,7 @@ from typing import Any
 import numpy as np
 
 from .. import dtypes
-from ..errors import InvalidArgumentError
+from ..errors import IndexOutOfRangeError, InvalidArgumentError
 from ..tensor import Tensor, _wrap_dim
 from .arithmetic import add, div, mul, sub
 from .shape import _B_slice, cat, reshape, select
@@ -192,11 +192,24 @@ def histogramdd(input: Tensor, bins: Any, *, range: Sequence[float] | None = Non
 
         raise KernelNotImplementedError(
             f"\"histogramdd\" not implemented for '{dtypes.scalar_type_name(a.dtype)}'")
-    if a.ndim < 1:
-        raise InvalidArgumentError("torch.histogramdd: input tensor should have at least 1 "
-                                   f"dimension, but got {a.ndim}")
+    if isinstance(bins, Tensor):  # (no overload takes one tensor of edges)
+        raise TypeError(
+            "histogramdd() received an invalid combination of arguments - got (Tensor, Tensor), "
+            "but expected one of:\n"
+            " * (Tensor input, int bins, tuple of floats range = None, Tensor weight = None, "
+            "bool density = False)\n"
+            " * (Tensor input, tuple of ints bins, tuple of floats range = None, Tensor weight "
+            "= None, bool density = False)\n"
+            " * (Tensor input, tuple of Tensors bins, tuple of floats range = None, Tensor "
+            "weight = None, bool density = False)\n")
+    if isinstance(bins, int | np.integer) and a.ndim == 0:
+        # (torch expands an int by the last dim's size first)
+        raise IndexOutOfRangeError("Dimension specified as -1 but tensor has no dimensions")
+    if a.ndim < 2:
+        raise InvalidArgumentError(
+            "torch.histogramdd: input tensor should have at least 2 dimensions")
     n = a.shape[-1]
-    pts = a.reshape(-1, n)
+    pts = a.reshape(int(np.prod(a.shape[:-1])), n)  # (-1 is ambiguous when n is 0)
     if isinstance(bins, int | np.integer):
         bins = [int(bins)] * n
     bins = list(bins)
@@ -214,7 +227,14 @@ def histogramdd(input: Tensor, bins: Any, *, range: Sequence[float] | None = Non
                 f"torch.histogramdd: for a {n}-dimensional histogram range should have "
                 f"{2 * n} elements, but got {len(range)}")
         for i, c in enumerate(counts):
-            if c <= 0:
+            # (torch makes c + 1 edges with linspace, whose checks speak for c < 0)
+            if c < -1:
+                raise InvalidArgumentError("number of steps must be non-negative")
+            if c == -1:
+                raise InvalidArgumentError(
+                    "torch.histogramdd: bins tensor should have at least 1 element, but got 0 "
+                    f"elements in the bins tensor for dimension {i}")
+            if c == 0:
                 raise InvalidArgumentError(
                     f"torch.histogram(): bins must be > 0, but got {c} for dimension {i}")
         for i, c in enumerate(counts):
@@ -235,7 +255,10 @@ def histogramdd(input: Tensor, bins: Any, *, range: Sequence[float] | None = Non
                 "as the input tensor excluding its innermost dimension, but got input with "
                 f"shape {list(a.shape)} and weight with shape {list(w.shape)}")
         w = w.reshape(-1)
-    hist = _histdd(pts, edges, w, bool(density), a.dtype)
+    if n == 0:  # no coordinates: torch's histogram is one empty count
+        hist = np.zeros((), dtype=a.dtype)
+    else:
+        hist = _histdd(pts, edges, w, bool(density), a.dtype)
     return HistogramddResult(Tensor._make(hist, None, 0, None),
                              [Tensor._make(e.copy(), None, 0, None) for e in edges])
 

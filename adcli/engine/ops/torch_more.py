@@ -1,4 +1,4 @@
-"""More torch.* and Tensor leftovers: ``torch.detach``/``detach_``/``get_device`` (the
+"""More torch.* and Tensor leftovers: ``torch.detach``/``detach_`` (the
 function forms of the methods), ``slice_inverse`` (the view a slice's base would have,
 ``SliceInverseBackward0``), ``nonzero_static`` (nonzero padded or cut to a fixed size) and
 ``hash_tensor`` (an xor of the elements' 64-bit patterns)."""
@@ -39,12 +39,6 @@ def detach_(input: Tensor) -> Tensor:
     return input.detach_()
 
 
-def get_device(input: Tensor) -> int:
-    """-1: adcli's tensors live on the CPU."""
-    _tensor_arg("get_device", input)
-    return input.get_device()
-
-
 # ----------------------------------------------------------------------------------------------
 # slice_inverse
 # ----------------------------------------------------------------------------------------------
@@ -57,15 +51,23 @@ slice_inverse_op = defop("slice_inverse", "SliceInverseBackward0", _slice_invers
                          inputs=("self", "src"), view=True, torch="torch.slice_inverse")
 
 
+def _sliceable(g: Any) -> None:
+    # torch's formulas slice the gradient, which a 0-d one refuses
+    if not np.ndim(g._data if isinstance(g, Tensor) else g):
+        raise IndexOutOfRangeError("slice() cannot be applied to a 0-dim tensor.")
+
+
 @slice_inverse_op.grad("self")
 def _slice_inverse_self(g, s, B):
     "grad.slice(dim, start, end, step)"
+    _sliceable(g)
     return B.slice(g, s.dim, s.slice_start, s.slice_end, s.step)
 
 
 @slice_inverse_op.grad("src")
 def _slice_inverse_src(g, s, B):
     "slice_scatter(grad, zeros_like(self), dim, start, end, step)"
+    _sliceable(g)
     return B.slice_inverse_src(g, s.in_shape, s.dim, s.slice_start, s.slice_end, s.step)
 
 
@@ -207,7 +209,7 @@ def hspmm(input: Tensor, mat2: Tensor) -> Tensor:
 # the names this family adds: torch.<name>, Tensor.<name>, torch.nn.functional.<name>
 # ==============================================================================================
 TORCH: dict[str, Any] = {
-    "detach": detach, "detach_": detach_, "get_device": get_device,
+    "detach": detach, "detach_": detach_,
     "slice_inverse": slice_inverse, "nonzero_static": nonzero_static,
     "hash_tensor": hash_tensor, "dsmm": dsmm, "spmm": spmm, "smm": smm, "saddmm": saddmm,
     "sspaddmm": sspaddmm, "hsmm": hsmm, "hspmm": hspmm,
