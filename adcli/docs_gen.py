@@ -164,8 +164,7 @@ _COMPOSITE.update({
     "lobpcg": ["add", "transpose", "div", "div_scalar"],
     # torch 2's removed functions: stubs that raise torch's error
     **{name: [] for name in ("matrix_rank", "solve", "lstsq", "symeig", "eig", "Tensor.solve",
-                             "Tensor.lstsq", "Tensor.symeig", "Tensor.eig", "linalg.eig",
-                             "linalg.eigvals")},
+                             "Tensor.lstsq", "Tensor.symeig", "Tensor.eig")},
 })
 _NO_GRAD_NOTE = "no derivative: the result does not require grad (or is a new leaf)"
 _LIBRARY_NOTES = {"nn": "gradients: those of the ops it runs (see the functions above)",

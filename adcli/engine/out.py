@@ -139,7 +139,7 @@ def _call_with_out(name: str, fn: Callable[..., Any], args: tuple[Any, ...],
     with no_grad():
         res = fn(*args, **kwargs)
     first = res[0] if isinstance(res, tuple) else res
-    if check_grad and isinstance(first, Tensor) and first._data.dtype.kind == "f":
+    if check_grad and isinstance(first, Tensor) and first._data.dtype.kind in "fc":
         # Only differentiable (floating) results: comparisons and indices pass, as in PyTorch.
         raise AdcliError(f"{_ALIAS.get(name, name)}(): functions with out=... arguments "
                          "don't support automatic differentiation, but one of the arguments "

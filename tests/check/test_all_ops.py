@@ -599,6 +599,13 @@ def _eigh(a):
     return _gauge(V) + (w * adcli.arange(1, w.shape[-1] + 1, dtype=a.dtype)).sum()
 
 
+def _eig(a, b):
+    # a complex input; |V|^2 and the eigenvalues are invariant under V's column phases
+    w, V = L_.eig(adcli.complex(a, b))
+    k = adcli.arange(1, w.shape[-1] + 1, dtype=a.dtype)
+    return _gauge((V * V.conj()).real) + (w.real * k + w.imag / k).sum()
+
+
 def _lstsq(a, b):
     X, res, _, _ = L_.lstsq(a, b, driver="gelsd")
     return X * 1.5 + res.sum()
@@ -616,6 +623,7 @@ CASES.update({
     "linalg_qr": Case(lambda a: _gauge(*L_.qr(a)), [(4, 3)], order=2),
     "linalg_eigh": Case(_eigh, [(3, 3)], order=2),
     "linalg_svd": Case(_svd, [(3, 4)], order=2),
+    "linalg_eig": Case(_eig, [(3, 3), (3, 3)], order=2),
     "linalg_solve_triangular": Case(
         lambda a, b: _sq(L_.solve_triangular(_wc(a), b, upper=False, left=False)),
         [(3, 3), (2, 3)], order=2),

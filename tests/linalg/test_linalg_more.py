@@ -1,7 +1,7 @@
 """torch's linear-algebra leftovers against torch 2.13: torch.lu / lu_solve / chain_matmul (and
 their deprecation warnings), torch.linalg.matmul / tensorinv / tensorsolve, the Householder
-functions (geqrf, householder_product / orgqr, ormqr), the removed functions' stubs, and the
-refusal of torch.linalg.eig / eigvals.
+functions (geqrf, householder_product / orgqr, ormqr) and the removed functions' stubs
+(torch.linalg.eig / eigvals: tests/complex/test_eig.py).
 
 Each program runs on both libraries; the test compares output values, dtypes and types, the
 whole grad_fn graph (names and edges), the gradients of every input, and (where marked) the
@@ -322,15 +322,6 @@ def test_errors_match_torch(name: str, fn: Callable[[Any], Any]) -> None:
         isinstance(got, NotImplementedError) and isinstance(want, NotImplementedError))
     for cls in (TypeError, ValueError, NotImplementedError):
         assert isinstance(got, cls) == isinstance(want, cls)
-
-
-@pytest.mark.parametrize("fn", ["eig", "eigvals"])
-def test_linalg_eig_is_one_clear_refusal(fn: str) -> None:
-    with pytest.raises(NotImplementedError, match="adcli's complex support does not cover") \
-            as info:
-        getattr(adcli.linalg, fn)(adcli.eye(2))
-    assert f"torch.linalg.{fn}" in str(info.value)
-    assert isinstance(info.value, RuntimeError)
 
 
 _WARN_PROGRAM = """

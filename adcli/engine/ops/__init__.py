@@ -28,6 +28,7 @@ from . import (
     conversion,
     ctc,
     decomp,
+    eig,
     embedding_bag,
     fft_ops,
     gamma_inc,
@@ -94,7 +95,7 @@ FAMILIES = (conversion, arithmetic, pointwise, pointwise_multi, activations, red
             grid_sample,
             ctc, view_copy, embedding_bag, linalg_more, householder, special_poly, ldl,
             lowrank, lobpcg, torch_misc, numeric_extra, segment, conv_extra,
-            torch_more, tensor_state, fft_ops)
+            torch_more, tensor_state, fft_ops, eig)
 
 TORCH: dict[str, Any] = {}
 METHODS: dict[str, Any] = {}

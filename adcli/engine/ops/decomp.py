@@ -18,6 +18,7 @@ import numpy as np
 from ..errors import AdcliError, InvalidArgumentError, NotImplementedArgumentError
 from ..op import defop
 from ..tensor import Tensor
+from .common import cj
 
 
 class LinAlgError(AdcliError):
@@ -298,7 +299,8 @@ def _is_vector_rhs(a_shape: tuple[int, ...], b_shape: tuple[int, ...]) -> bool:
 def _solve_ex(a: np.ndarray, b: np.ndarray, left: bool = True, check_errors: bool = False,
               fn: str = "linalg.solve_ex") -> Any:
     check_square(fn.replace("_ex", ""), a)
-    check_float(fn, a)
+    if a.dtype.kind != "c":  # (complex: audited, linalg.eig's backward solves with V^H)
+        check_float(fn, a)
     if a.dtype != b.dtype:
         raise InvalidArgumentError(
             f"{fn.replace('_ex', '')}: Expected A and B to have the same dtype, but found A of "
@@ -330,7 +332,7 @@ def _solve_ex(a: np.ndarray, b: np.ndarray, left: bool = True, check_errors: boo
 
 solve_ex_op = defop("linalg_solve_ex", "LinalgSolveExBackward0", _solve_ex,
                     inputs=("A", "B"), save=("A", "B", "result"), extras=("info",),
-                    torch="torch.linalg.solve_ex / torch.linalg.solve")
+                    complex_ok=True, torch="torch.linalg.solve_ex / torch.linalg.solve")
 
 
 @solve_ex_op.grad_all
@@ -338,11 +340,12 @@ def _solve_all(g, s, B, needs):
     "B: solve(A^H, grad); A: -gB @ X^H"
     vec = _is_vector_rhs(tuple(s.A.shape), tuple(s.B.shape))
     gm = B.unsqueeze(g, -1) if vec else g
-    gB = B.linalg_solve(_mT(s.A, B), gm, s.left)
+    gB = B.linalg_solve(cj(_mT(s.A, B)), gm, s.left)
     gA = None
     if needs[0]:
         X = B.unsqueeze(s.result, -1) if vec else s.result
-        gA = -B.matmul(gB, _mT(X, B)) if s.left else -B.matmul(_mT(X, B), gB)
+        Xh = cj(_mT(X, B))
+        gA = -B.matmul(gB, Xh) if s.left else -B.matmul(Xh, gB)
     return gA, ((B.squeeze(gB, -1) if vec else gB) if needs[1] else None)
 
 

@@ -3,7 +3,7 @@
 warnings), ``torch.linalg.matmul``, ``tensorinv`` and ``tensorsolve``, the functions torch 2
 removed but keeps as stubs raising its "deprecated since version 1.9" errors (``torch.solve``,
 ``lstsq``, ``eig``, ``symeig``, ``matrix_rank`` and the Tensor methods), and
-``torch.linalg.eig`` / ``eigvals``, refused: adcli's complex dtype does not cover them yet.
+``torch.linalg.eig`` / ``eigvals`` (the kernel is ``eig.py``'s LinalgEigBackward0 op).
 
 The kernels these record are the table ops of ``decomp.py`` / ``solvers.py``.
 """
@@ -13,10 +13,15 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from ..errors import InvalidArgumentError, NotImplementedArgumentError
+import numpy as np
+
+from ..dtypes import scalar_type_name
+from ..errors import InvalidArgumentError
+from ..grad_mode import _enabled
 from ..out import with_out
 from ..tensor import Tensor
 from . import decomp as D
+from . import eig as E
 from . import solvers as SV
 from .common import as_tensor
 from .conversion import clone
@@ -25,6 +30,7 @@ from .linalg_api import _return_type, multi_dot, warn_once
 from .shape import movedim, reshape, reshape_alias_op, view_op
 
 _lu_with_info = _return_type("_lu_with_info", ["LU", "pivots", "info"])
+linalg_eig = _return_type("linalg_eig", ["eigenvalues", "eigenvectors"])
 
 _LU_WARNING = (
     "torch.lu is deprecated in favor of torch.linalg.lu_factor / torch.linalg.lu_factor_ex and "
@@ -150,21 +156,47 @@ def tensorsolve(A: Tensor, B: Tensor, dims: Any = None, *, out: Any = None) -> T
     return reshape(x, result_shape)
 
 
-_NO_COMPLEX_EIG = (
-    "adcli's complex support does not cover {what} yet: it returns complex eigenvalues and "
-    "eigenvectors (cfloat / cdouble, also for a real input; LAPACK's geev choices and "
-    "linalg_eig_backward are not built). For a symmetric matrix use torch.linalg.eigh / "
-    "eigvalsh.")
+def _check_eig_out(fn: str, A: Tensor, out: Any, names: tuple[str, ...]) -> None:
+    """torch's dtype check of eig's out= tensors: complex, castable from the result's dtype."""
+    outs = out if isinstance(out, tuple | list) else (out,)
+    ct = np.result_type(_t(A)._data.dtype, np.complex64) if _t(A)._data.dtype.kind in "fc" \
+        else None
+    for name, o in zip(names, outs):
+        if ct is not None and isinstance(o, Tensor) and o._data.dtype.kind != "c":
+            raise InvalidArgumentError(
+                f"{fn}: Expected {name} to be safely castable from {scalar_type_name(ct)} "
+                f"dtype, but got {name} with dtype {scalar_type_name(o._data.dtype)}")
+
+
+def _eig(A: Tensor) -> Any:
+    return linalg_eig(*E.eig_op(_t(A)))
+
+
+def _eigvals(A: Tensor) -> Tensor:
+    # torch runs linalg_eig (and its checks) when A may need a grad, else its own eigvals
+    # kernel, which names itself in its errors and does not look for infs and NaNs
+    A = _t(A)
+    if _enabled[0] and A.requires_grad:
+        return E.eig_op(A)[0]
+    return E.eig_op(A, fn="linalg.eigvals", values_only=True)[0]
+
+
+_eig_out = with_out("linalg_eig", _eig)
+_eigvals_out = with_out("linalg_eigvals", _eigvals)
 
 
 def eig(A: Tensor, *, out: Any = None) -> Any:
-    """torch.linalg.eig: refused (its results are complex tensors)."""
-    raise NotImplementedArgumentError(_NO_COMPLEX_EIG.format(what="torch.linalg.eig"))
+    """torch.linalg.eig: complex eigenvalues and unit eigenvectors (LAPACK geev's choices)."""
+    if out is not None:
+        _check_eig_out("torch.linalg.eig", A, out, ("eigenvalues", "eigenvectors"))
+    return _eig_out(A, out=out)
 
 
-def eigvals(A: Tensor, *, out: Any = None) -> Any:
-    """torch.linalg.eigvals: refused (its results are complex tensors)."""
-    raise NotImplementedArgumentError(_NO_COMPLEX_EIG.format(what="torch.linalg.eigvals"))
+def eigvals(A: Tensor, *, out: Any = None) -> Tensor:
+    """torch.linalg.eigvals: linalg.eig's eigenvalues."""
+    if out is not None:
+        _check_eig_out("torch.linalg.eigvals", A, out, ("eigenvalues",))
+    return _eigvals_out(A, out=out)
 
 
 # ----------------------------------------------------------------------------------------------
