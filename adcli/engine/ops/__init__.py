@@ -71,6 +71,7 @@ from . import (
     solvers,
     special_fns,
     special_poly,
+    spectral,
     stacking,
     statistics,
     strided,
@@ -95,7 +96,7 @@ FAMILIES = (conversion, arithmetic, pointwise, pointwise_multi, activations, red
             grid_sample,
             ctc, view_copy, embedding_bag, linalg_more, householder, special_poly, ldl,
             lowrank, lobpcg, torch_misc, numeric_extra, segment, conv_extra,
-            torch_more, tensor_state, fft_ops, eig)
+            torch_more, tensor_state, fft_ops, eig, spectral)
 
 TORCH: dict[str, Any] = {}
 METHODS: dict[str, Any] = {}

@@ -146,10 +146,11 @@ def _make_mode_pad(kind: str, nsp: int) -> None:
 
     forward.__name__ = name
     np_kernel.__name__ = name + "_backward"
-    op = defop(name, stem + "Backward0", forward, save=("self",),
+    # complex audited (stft pads a complex signal): copies and their scatter-add, no arithmetic
+    op = defop(name, stem + "Backward0", forward, save=("self",), complex_ok=True,
                torch=f"torch.nn.functional.pad (mode={mode!r}, {2 * nsp} padding amounts)")
     bw = defop(name + "_backward", stem + "BackwardBackward0", np_kernel,
-               inputs=("grad_output", "self"),
+               inputs=("grad_output", "self"), complex_ok=True,
                torch=f"(double backward of F.pad, mode={mode!r}, {2 * nsp} padding amounts)")
 
     def _self(g, s, B):

@@ -174,6 +174,9 @@ as_strided_view_op = defop("as_strided_view", "AsStridedBackward0", _as_strided_
                            torch="torch.as_strided / Tensor.as_strided; the view a write "
                                  "through a view takes, differentiated with create_graph")
 as_strided_view_op.grad("self")(_as_strided_self)
+# complex audited (stft of a complex signal frames it by as_strided): the view and its backward
+# (a scatter-add of the gradient by strides) move values without arithmetic on them
+as_strided_view_op.complex_ok = True
 as_strided_inplace_op = defop("as_strided_", "AsStridedBackward1", _as_strided_view,
                               torch="Tensor.as_strided_")
 as_strided_inplace_op.grad("self")(_as_strided_self)
@@ -277,6 +280,9 @@ def _unfold_backward(g: Any, input_sizes: tuple[int, ...], dim: int, size: int,
 
 unfold_backward_op = kernel_op("unfold_backward", _unfold_backward, ("grad_in",),
                                ("input_sizes", "dim", "size", "step"), of="unfold")
+# complex audited: a sum of shifted copies (istft's overlap-add with return_complex=True); its
+# formula, unfold, is linear and real, so takes no conjugate
+unfold_backward_op.complex_ok = True
 
 
 @unfold_backward_op.grad("grad_in")
