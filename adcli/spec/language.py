@@ -455,7 +455,8 @@ class Checker(FlowChecker, ExtraChecker):
         d = depth + 1
         if isinstance(node, ast.Constant):
             v = node.value
-            if v is None or v is Ellipsis or isinstance(v, bool | int | float | str):
+            # (complex: 1j, 2+3j are a constant like any number; complex() already makes them)
+            if v is None or v is Ellipsis or isinstance(v, bool | int | float | complex | str):
                 return node
             raise self.fail(node, f"{type(v).__name__} literals are not allowed in a spec")
         if isinstance(node, ast.Name):
