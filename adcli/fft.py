@@ -17,7 +17,8 @@ from .engine.registry import TORCH as _TORCH
 from .engine.tensor import Tensor, _wrap_dim
 
 __all__ = ["fft", "ifft", "rfft", "irfft", "hfft", "ihfft", "fft2", "ifft2", "rfft2", "irfft2",
-           "fftn", "ifftn", "rfftn", "irfftn", "fftfreq", "rfftfreq", "fftshift", "ifftshift"]
+           "fftn", "ifftn", "rfftn", "irfftn", "hfft2", "ihfft2", "hfftn", "ihfftn", "fftfreq",
+           "rfftfreq", "fftshift", "ifftshift"]
 
 
 def _norm(norm: str | None, forward: bool) -> int:
@@ -204,19 +205,63 @@ def rfftn(input: Tensor, s: Any = None, dim: Any = None, norm: str | None = None
     return _F.fft_r2c_op(x, dim=tuple(dims), normalization=_norm(norm, True), onesided=True)
 
 
-def irfftn(input: Tensor, s: Any = None, dim: Any = None, norm: str | None = None) -> Tensor:
-    """The inverse of rfftn (torch.fft.irfftn)."""
-    x = _promote(input, require_complex=True)
-    dims, sizes = _dims_sizes(x, s, dim, "irfftn")
+def _c2r_args(x: Tensor, s: Any, dim: Any, name: str) -> tuple[Tensor, list[int], int]:
+    """ATen's canonicalize_fft_c2r_shape_and_dim_args, then the input resized: the dims, and
+    the last dim's output length (its input keeps length // 2 + 1)."""
+    dims, sizes = _dims_sizes(x, s, dim, name)
     if not dims:
-        raise InvalidArgumentError("irfftn must transform at least one axis")
+        raise InvalidArgumentError(f"{name} must transform at least one axis")
     last = sizes[-1] if s is not None and list(s)[-1] != -1 else 2 * (x.shape[dims[-1]] - 1)
     if last < 1:
         raise InvalidArgumentError(f"Invalid number of data points ({last}) specified")
     sizes[-1] = last // 2 + 1
-    x = _resize(x, dims, sizes)
+    return _resize(x, dims, sizes), dims, last
+
+
+def irfftn(input: Tensor, s: Any = None, dim: Any = None, norm: str | None = None) -> Tensor:
+    """The inverse of rfftn (torch.fft.irfftn)."""
+    x, dims, last = _c2r_args(_promote(input, require_complex=True), s, dim, "irfftn")
     return _F.fft_c2r_op(x, dim=tuple(dims), normalization=_norm(norm, False),
                          last_dim_size=last)
+
+
+def hfftn(input: Tensor, s: Any = None, dim: Any = None, norm: str | None = None) -> Tensor:
+    """The N-D transform of a Hermitian-symmetric signal, real (torch.fft.hfftn): a C2C
+    transform over all dims but the last, conjugated, then a C2R over the last (ATen's)."""
+    x, dims, last = _c2r_args(_promote(input, require_complex=True), s, dim, "hfftn")
+    n = _norm(norm, True)
+    if len(dims) > 1:
+        x = _F.fft_c2c_op(x, dim=tuple(dims[:-1]), normalization=n, forward=True)
+    return _F.fft_c2r_op(x.conj(), dim=(dims[-1],), normalization=n, last_dim_size=last)
+
+
+def ihfftn(input: Tensor, s: Any = None, dim: Any = None, norm: str | None = None) -> Tensor:
+    """The inverse of hfftn (torch.fft.ihfftn): a one-sided R2C over the last dim, conjugated
+    (conj_physical), then an inverse C2C over the others (ATen's)."""
+    if input.is_complex():
+        raise InvalidArgumentError("Only supports floating-point dtypes, but found: "
+                                   f"{_dtypes.scalar_type_name(input._data.dtype)}")
+    x = _promote(input)
+    dims, sizes = _dims_sizes(x, s, dim, "ihfftn")
+    if not dims:
+        raise InvalidArgumentError("ihfftn must transform at least one axis")
+    x = _resize(x, dims, sizes)
+    n = _norm(norm, False)
+    out = _F.fft_r2c_op(x, dim=(dims[-1],), normalization=n, onesided=True)
+    if len(dims) == 1:
+        return out.conj()
+    out = _TORCH["conj_physical"](out)
+    return _F.fft_c2c_op(out, dim=tuple(dims[:-1]), normalization=n, forward=False)
+
+
+def hfft2(input: Tensor, s: Any = None, dim: Any = (-2, -1), norm: str | None = None) -> Tensor:
+    """The 2-D hfftn (torch.fft.hfft2)."""
+    return hfftn(input, s, dim, norm)
+
+
+def ihfft2(input: Tensor, s: Any = None, dim: Any = (-2, -1), norm: str | None = None) -> Tensor:
+    """The 2-D ihfftn (torch.fft.ihfft2)."""
+    return ihfftn(input, s, dim, norm)
 
 
 def rfft2(input: Tensor, s: Any = None, dim: Any = (-2, -1), norm: str | None = None) -> Tensor:

@@ -45,6 +45,17 @@ CASES: dict[str, tuple[Callable[..., Any], list[tuple[tuple[int, ...], bool]]]] 
     "rfftn s": (lambda T, x: T.fft.rfftn(x, s=(4, 6)), [((3, 4), False)]),
     "irfft2": (lambda T, z: T.fft.irfft2(z), [((3, 4), True)]),
     "irfftn s": (lambda T, z: T.fft.irfftn(z, s=(3, 5)), [((3, 4), True)]),
+    "hfftn": (lambda T, z: T.fft.hfftn(z), [((3, 4, 5), True)]),
+    "hfftn real input": (lambda T, x: T.fft.hfftn(x, norm="ortho"), [((3, 4), False)]),
+    "hfftn one dim": (lambda T, z: T.fft.hfftn(z, dim=(0,)), [((3, 4), True)]),
+    "hfftn dims forward": (lambda T, z: T.fft.hfftn(z, dim=(2, 0), norm="forward"),
+                           [((3, 4, 5), True)]),
+    "hfft2 s": (lambda T, z: T.fft.hfft2(z, s=(5, 6)), [((4, 5), True)]),
+    "ihfftn": (lambda T, x: T.fft.ihfftn(x), [((3, 4, 5), False)]),
+    "ihfftn one dim": (lambda T, x: T.fft.ihfftn(x, dim=1), [((3, 4), False)]),
+    "ihfftn dims ortho": (lambda T, x: T.fft.ihfftn(x, dim=(0, 2), norm="ortho"),
+                          [((3, 4, 5), False)]),
+    "ihfft2 s": (lambda T, x: T.fft.ihfft2(x, s=(3, 6)), [((4, 5), False)]),
     "fftshift": (lambda T, x: T.fft.fftshift(x), [((5, 4), False)]),
     "ifftshift dim": (lambda T, x: T.fft.ifftshift(x, dim=1), [((5, 5), False)]),
     "float32": (lambda T, x: T.fft.fft(x.float()), [((7,), False)]),
@@ -106,6 +117,11 @@ ERRORS = {
     "bad norm": lambda T: T.fft.fft(T.randn(3), norm="bad"),
     "n=0": lambda T: T.fft.fft(T.randn(3), n=0),
     "irfft of one": lambda T: T.fft.irfft(T.randn(1, dtype=T.cfloat)),
+    "ihfftn of complex": lambda T: T.fft.ihfftn(T.randn(3, 2, dtype=T.cdouble)),
+    "ihfftn no dims": lambda T: T.fft.ihfftn(T.randn(3, 2), dim=()),
+    "hfftn no dims": lambda T: T.fft.hfftn(T.randn(3, 2, dtype=T.cdouble), dim=()),
+    "hfftn zero length": lambda T: T.fft.hfftn(T.randn(3, 2, dtype=T.cdouble), s=(2, 0)),
+    "hfftn bad norm": lambda T: T.fft.hfftn(T.randn(3, 2, dtype=T.cdouble), norm="bad"),
 }
 
 
@@ -118,7 +134,8 @@ def test_errors_are_torchs(name: str) -> None:
 
 @pytest.mark.parametrize("name", ["fft complex", "fft real", "ifft real", "rfft even n",
                                   "irfft odd n", "hfft", "ihfft", "fftn", "irfftn s",
-                                  "rfftn s", "fft n slice"])
+                                  "rfftn s", "fft n slice", "hfftn", "hfft2 s", "ihfftn",
+                                  "ihfft2 s"])
 def test_gradcheck(name: str) -> None:
     fn, leaves = CASES[name]
     adcli.manual_seed(3)
