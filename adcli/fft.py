@@ -192,16 +192,23 @@ def ifft2(input: Tensor, s: Any = None, dim: Any = (-2, -1), norm: str | None = 
     return ifftn(input, s, dim, norm)
 
 
+def _r2c_args(input: Tensor, s: Any, dim: Any, name: str,
+              complex_error: str) -> tuple[Tensor, list[int]]:
+    """An N-D R2C transform's checks (a real input, at least one dim), the input promoted and
+    resized, and its dims."""
+    if input.is_complex():
+        raise InvalidArgumentError(complex_error + _dtypes.scalar_type_name(input._data.dtype))
+    x = _promote(input)
+    dims, sizes = _dims_sizes(x, s, dim, name)
+    if not dims:
+        raise InvalidArgumentError(f"{name} must transform at least one axis")
+    return _resize(x, dims, sizes), dims
+
+
 def rfftn(input: Tensor, s: Any = None, dim: Any = None, norm: str | None = None) -> Tensor:
     """The N-D transform of a real signal, one-sided in the last dim (torch.fft.rfftn)."""
-    if input.is_complex():
-        raise InvalidArgumentError(f"rfftn expects a real-valued input tensor, but got "
-                                   f"{_dtypes.scalar_type_name(input._data.dtype)}")
-    x = _promote(input)
-    dims, sizes = _dims_sizes(x, s, dim, "rfftn")
-    if not dims:
-        raise InvalidArgumentError("rfftn must transform at least one axis")
-    x = _resize(x, dims, sizes)
+    x, dims = _r2c_args(input, s, dim, "rfftn", "rfftn expects a real-valued input tensor, but "
+                        "got ")
     return _F.fft_r2c_op(x, dim=tuple(dims), normalization=_norm(norm, True), onesided=True)
 
 
@@ -238,14 +245,8 @@ def hfftn(input: Tensor, s: Any = None, dim: Any = None, norm: str | None = None
 def ihfftn(input: Tensor, s: Any = None, dim: Any = None, norm: str | None = None) -> Tensor:
     """The inverse of hfftn (torch.fft.ihfftn): a one-sided R2C over the last dim, conjugated
     (conj_physical), then an inverse C2C over the others (ATen's)."""
-    if input.is_complex():
-        raise InvalidArgumentError("Only supports floating-point dtypes, but found: "
-                                   f"{_dtypes.scalar_type_name(input._data.dtype)}")
-    x = _promote(input)
-    dims, sizes = _dims_sizes(x, s, dim, "ihfftn")
-    if not dims:
-        raise InvalidArgumentError("ihfftn must transform at least one axis")
-    x = _resize(x, dims, sizes)
+    x, dims = _r2c_args(input, s, dim, "ihfftn", "Only supports floating-point dtypes, but "
+                        "found: ")
     n = _norm(norm, False)
     out = _F.fft_r2c_op(x, dim=(dims[-1],), normalization=n, onesided=True)
     if len(dims) == 1:

@@ -126,12 +126,9 @@ ERRORS = {
 
 @pytest.mark.parametrize("name", sorted(ERRORS))
 def test_errors_as_torch(name: str) -> None:
-    with pytest.raises(Exception) as want:
+    with pytest.raises((RuntimeError, TypeError, IndexError)):  # (torch errs; same() compares)
         ERRORS[name](torch)
-    with pytest.raises(Exception) as got:
-        ERRORS[name](adcli)
-    assert isinstance(got.value, type(want.value)), (type(got.value), type(want.value))
-    assert str(got.value) == str(want.value)
+    same(ERRORS[name])
 
 
 def test_out_as_torch() -> None:

@@ -43,12 +43,21 @@ def _opt(v: Any) -> str:
     return "None" if v is None else str(int(v)) if isinstance(v, bool) else str(v)
 
 
+def _two_sided(onesided: bool) -> None:
+    """A complex transform has no one-sided form (ATen's check in stft and istft)."""
+    if onesided:
+        raise AdcliError("Cannot have onesided output if window or input is complex")
+
+
+def _window_repr(window: Tensor | None) -> str:
+    return "None" if window is None else f"{window.type()}{{{list(window.shape)}}}"
+
+
 def _repr(x: Tensor, n_fft: int, hop: int, win: int, window: Tensor | None, normalized: bool,
           onesided: Any, return_complex: Any, align: Any) -> str:
     """ATen's REPR of an stft call, which its errors start with."""
-    w = "None" if window is None else f"{window.type()}{{{list(window.shape)}}}"
     return (f"stft({x.type()}{list(x.shape)}, n_fft={n_fft}, hop_length={hop}, "
-            f"win_length={win}, window={w}, normalized={int(bool(normalized))}, "
+            f"win_length={win}, window={_window_repr(window)}, normalized={int(bool(normalized))}, "
             f"onesided={_opt(onesided)}, return_complex={_opt(return_complex)}, "
             f"align_to_window={_opt(align)}) ")
 
@@ -106,8 +115,7 @@ def _aten_stft(x: Tensor, n_fft: int, hop_length: int | None, win_length: int | 
     one = (not complex_fft) if onesided is None else bool(onesided)
     norm = 1 if normalized else 0
     if complex_fft:
-        if one:
-            raise AdcliError("Cannot have onesided output if window or input is complex")
+        _two_sided(one)
         out = fft_c2c_op(frames, dim=(2,), normalization=norm, forward=True)
     else:
         out = fft_r2c_op(frames, dim=(2,), normalization=norm, onesided=one)
@@ -166,10 +174,9 @@ def istft(input: Tensor, n_fft: int, hop_length: int | None = None,
                          "from stft with return_complex=True.")
 
     def fail(what: str) -> AdcliError:
-        w = "None" if window is None else f"{window.type()}{{{list(window.shape)}}}"
         return AdcliError(
             f"istft({_cpu_type(input)}{list(input.shape)}, n_fft={n_fft}, hop_length={hop}, "
-            f"win_length={win}, window={w}, center={int(bool(center))}, "
+            f"win_length={win}, window={_window_repr(window)}, center={int(bool(center))}, "
             f"normalized={int(bool(normalized))}, onesided={_opt(onesided)}, "
             f"length={_opt(length)}, return_complex={int(bool(return_complex))}) {what}")
 
@@ -204,8 +211,7 @@ def istft(input: Tensor, n_fft: int, hop_length: int | None = None,
     z = view_as_complex(x.transpose(1, 2))  # (channel, n_frames, fft_size)
     norm = 1 if normalized else 2
     if return_complex:
-        if one:
-            raise AdcliError("Cannot have onesided output if window or input is complex")
+        _two_sided(one)
         z = fft_c2c_op(z, dim=(2,), normalization=norm, forward=False)
     else:
         if window is not None and window._data.dtype.kind == "c":
