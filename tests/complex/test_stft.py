@@ -222,3 +222,21 @@ def test_warnings_as_torch(name: str) -> None:
         torch.set_warn_always(False)
         adcli.set_warn_always(False)
     assert want and got == want
+
+
+def test_gradcheck_stft_and_istft() -> None:
+    rng = np.random.default_rng(5)
+    x = adcli.tensor(rng.standard_normal(12), requires_grad=True)
+    w = adcli.tensor(rng.uniform(0.5, 1.0, 6), requires_grad=True)
+    z = adcli.tensor(rng.standard_normal(12) + 1j * rng.standard_normal(12), requires_grad=True)
+
+    def spec(x: Any, w: Any) -> Any:
+        return adcli.view_as_real(adcli.stft(x, 6, hop_length=2, window=w, return_complex=True))
+
+    def round_trip(z: Any, w: Any) -> Any:
+        s = adcli.stft(z, 6, hop_length=2, window=w, return_complex=True)
+        return adcli.view_as_real(adcli.istft(s, 6, hop_length=2, window=w,
+                                              return_complex=True, length=12))
+
+    assert adcli.autograd.gradcheck(spec, (x, w))
+    assert adcli.autograd.gradcheck(round_trip, (z, w))
