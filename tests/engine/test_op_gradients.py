@@ -1027,6 +1027,11 @@ CASES.update({
                   Case(lambda a: [o ** 2 for o in LA.qr(a)], [r(2, 4)], label="wide")],
     "linalg_eigh": [Case(lambda a: (LA.eigh(a + a.mT)[0], LA.eigh(a + a.mT)[1] ** 2),
                          [r(3, 3)])],
+    # (a complex input from real leaves, read back as real: |V|^2 and the eigenvalues do not
+    # depend on the eigenvectors' phases)
+    "linalg_eig": [Case(lambda a, b: (lambda w, v: (adcli.view_as_real(w),
+                                                    (v * v.conj()).real ** 2))(
+        *LA.eig(adcli.complex(a, b))), [r(3, 3), r(3, 3)])],
     "linalg_svd": [Case(lambda a: (lambda u, s, v: (u ** 2, s, v ** 2))(
         *LA.svd(a, full_matrices=False)), [r(3, 4)]),
                    Case(lambda a: LA.svdvals(a), [r(2, 4, 3)], label="values")],
